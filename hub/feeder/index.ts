@@ -1,0 +1,10 @@
+export { loadFeeder } from './load-feeder.js';
+export * from './network.js';
+export { profilePowerKw } from './profiles.js';
+export {
+  type BusPhaseVolts,
+  type PowerFlowOptions,
+  type PowerFlowResult,
+  PowerFlowSolver,
+  type TransformerResult,
+} from './solver.js';
