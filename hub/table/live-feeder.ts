@@ -1,0 +1,133 @@
+import type { Clock, FeederBuses, FeederSummary, Home } from '../../protocol/gridflex.js';
+import {
+  type FeederNetwork,
+  type LoadConnection,
+  PHASES,
+  PowerFlowSolver,
+  profilePowerKw,
+} from '../feeder/index.js';
+import type { TableState } from './table-state.js';
+
+/** Reactive power of table assets per kW (power factor 0.95 lagging, as the feeder's own loads). */
+const ASSET_Q_PER_P = Math.tan(Math.acos(0.95));
+
+/** Everything the hub publishes about the feeder after one clock step. */
+export interface LiveFeederStep {
+  summary: FeederSummary;
+  buses: FeederBuses;
+  homes: Home[];
+}
+
+/**
+ * The feeder under the live table: the homes' own loads follow their daily profiles, and every plot
+ * adds one extra load at its bus and phase carrying the power of the assets sitting on it. Moving an
+ * asset between plots therefore moves its power between buses at the next step.
+ */
+export class LiveFeeder {
+  private readonly solver: PowerFlowSolver;
+  private readonly baseLoadCount: number;
+  private readonly busIndex = new Map<string, number>();
+  private readonly loadIndex = new Map<string, number>();
+  /** Buses shown in `feeder/buses`: those with a home load or a plot. */
+  private readonly reportedBuses: string[];
+
+  constructor(
+    readonly network: FeederNetwork,
+    private readonly table: TableState,
+  ) {
+    const plotLoads: LoadConnection[] = table.plots.map((plot) => ({
+      name: `plot:${plot.plot}`,
+      bus: plot.bus,
+      phases: [plot.phase],
+      model: 'constant-power',
+      nominalVoltsLn: 230,
+      pKw: 0,
+      qKvar: 0,
+    }));
+    this.baseLoadCount = network.loads.length;
+    this.solver = new PowerFlowSolver(network, [...network.loads, ...plotLoads]);
+    network.buses.forEach((bus, index) => this.busIndex.set(bus.name, index));
+    network.loads.forEach((load, index) => this.loadIndex.set(load.name, index));
+    const wanted = new Set([
+      ...network.loads.map((load) => load.bus),
+      ...table.plots.map((plot) => plot.bus),
+    ]);
+    this.reportedBuses = network.buses.map((bus) => bus.name).filter((name) => wanted.has(name));
+  }
+
+  /** Sets every load for the clock's minute and the table as it is now, solves, and builds the payloads. */
+  solveStep(clock: Clock): LiveFeederStep {
+    const profileMinute = clock.minuteOfDay === 0 ? 1440 : clock.minuteOfDay;
+    const { loadPKw, loadQKvar } = this.solver;
+    this.network.loads.forEach((load, index) => {
+      const power = load.profile === undefined ? load : profilePowerKw(this.network, load, profileMinute);
+      loadPKw[index] = power.pKw;
+      loadQKvar[index] = power.qKvar;
+    });
+    const plotPowerKw = this.table.plotPowerKw();
+    plotPowerKw.forEach((pKw, plotIndex) => {
+      loadPKw[this.baseLoadCount + plotIndex] = pKw;
+      loadQKvar[this.baseLoadCount + plotIndex] = pKw > 0 ? pKw * ASSET_Q_PER_P : 0;
+    });
+    const result = this.solver.solve(`step ${clock.step}`);
+
+    let maxLineLoadingPct = Number.NaN;
+    for (const pct of result.lineLoadingPct) {
+      if (!Number.isNaN(pct) && !(pct <= maxLineLoadingPct)) maxLineLoadingPct = pct;
+    }
+    const summary: FeederSummary = {
+      step: clock.step,
+      simTime: clock.simTime,
+      feeder: this.network.name,
+      converged: result.converged,
+      iterations: result.iterations,
+      substationPKw: result.substationPTotalKw,
+      substationQKvar: result.substationQTotalKvar,
+      transformerLoadingPct: result.transformerLoadingPct,
+      lossesKw: result.lossesKw,
+      vMin: { ...result.vMin },
+      vMax: { ...result.vMax },
+      busPhasesOutsideStatutory: result.busPhasesOutsideStatutory,
+      ...(Number.isNaN(maxLineLoadingPct) ? {} : { maxLineLoadingPct }),
+    };
+
+    const busLoadPKw = new Map<string, number>();
+    this.solver.loads.forEach((load, index) => {
+      busLoadPKw.set(load.bus, (busLoadPKw.get(load.bus) ?? 0) + (loadPKw[index] ?? 0));
+    });
+    const volts = (bus: string, phase: number) =>
+      result.busVoltsMag[(this.busIndex.get(bus) ?? 0) * 3 + phase] ?? Number.NaN;
+    const buses: FeederBuses = {
+      step: clock.step,
+      simTime: clock.simTime,
+      buses: this.reportedBuses.map((bus) => ({
+        bus,
+        vVolts: [volts(bus, 0), volts(bus, 1), volts(bus, 2)],
+        loadPKw: busLoadPKw.get(bus) ?? 0,
+        plots: this.table.plots.filter((plot) => plot.bus === bus).map((plot) => plot.plot),
+      })),
+    };
+
+    const homes: Home[] = [];
+    this.table.plots.forEach((plot, plotIndex) => {
+      if (plot.home === undefined) return;
+      const baseIndex = plot.baseLoad === undefined ? undefined : this.loadIndex.get(plot.baseLoad);
+      const baseLoadPKw = baseIndex === undefined ? 0 : (loadPKw[baseIndex] ?? 0);
+      const assets = this.table
+        .assetsOn(plot.plot)
+        .map((asset) => ({ asset: asset.asset, kind: asset.kind, pKw: asset.online ? asset.pKw : 0 }));
+      homes.push({
+        home: plot.home,
+        plot: plot.plot,
+        bus: plot.bus,
+        phase: plot.phase,
+        step: clock.step,
+        baseLoadPKw,
+        assets,
+        netPKw: baseLoadPKw + (plotPowerKw[plotIndex] ?? 0),
+        vVolts: volts(plot.bus, PHASES.indexOf(plot.phase)),
+      });
+    });
+    return { summary, buses, homes };
+  }
+}

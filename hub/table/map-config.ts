@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { AssetKindSchema, TopicIdSchema } from '../../protocol/gridflex.js';
+import { InputError } from '../errors.js';
+
+const PlotSchema = z.strictObject({
+  plot: TopicIdSchema,
+  /** Feeder bus the plot is wired to. */
+  bus: z.string().min(1),
+  phase: z.enum(['A', 'B', 'C']),
+  home: TopicIdSchema.optional(),
+  /** Name of the feeder load (Loads.csv) that is this home's own demand. */
+  baseLoad: z.string().min(1).optional(),
+});
+
+const AssetSchema = z.strictObject({
+  asset: TopicIdSchema,
+  kind: AssetKindSchema,
+  /** Where the demo places it at start; a real board's NFC report overrides it. */
+  plot: TopicIdSchema.optional(),
+  /** UID of the NFC sticker under the scale model (hex, as the reader reports it). */
+  nfcTag: z
+    .string()
+    .regex(/^[0-9a-f]{8,20}$/, 'hex digits (lower case), 8 to 20 of them')
+    .optional(),
+});
+
+export const TableMapConfigSchema = z
+  .strictObject({
+    /** Feeder folder (IEEE EU LV CSV format), relative to the map file. */
+    feeder: z.string().min(1),
+    clock: z
+      .strictObject({
+        start: z.iso.datetime({ offset: true }).default('2026-01-15T00:00:00Z'),
+        stepMinutes: z.number().positive().max(60).default(6),
+        /** Wall-clock milliseconds between steps. */
+        stepMs: z.number().int().min(10).max(3_600_000).default(500),
+      })
+      .prefault({}),
+    plots: z.array(PlotSchema).min(1),
+    assets: z.array(AssetSchema).default([]),
+  })
+  .superRefine((config, context) => {
+    const plots = new Set<string>();
+    config.plots.forEach((plot, index) => {
+      if (plots.has(plot.plot)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['plots', index, 'plot'],
+          message: `duplicate plot "${plot.plot}"`,
+        });
+      }
+      plots.add(plot.plot);
+    });
+    const assets = new Set<string>();
+    const tags = new Set<string>();
+    config.assets.forEach((asset, index) => {
+      if (assets.has(asset.asset)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['assets', index, 'asset'],
+          message: `duplicate asset "${asset.asset}"`,
+        });
+      }
+      assets.add(asset.asset);
+      if (asset.plot !== undefined && !plots.has(asset.plot)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['assets', index, 'plot'],
+          message: `unknown plot "${asset.plot}"`,
+        });
+      }
+      if (asset.nfcTag !== undefined) {
+        if (tags.has(asset.nfcTag)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['assets', index, 'nfcTag'],
+            message: `duplicate tag "${asset.nfcTag}"`,
+          });
+        }
+        tags.add(asset.nfcTag);
+      }
+    });
+  });
+
+export type TableMapConfig = z.infer<typeof TableMapConfigSchema>;
+export type TablePlotConfig = TableMapConfig['plots'][number];
+export type TableAssetConfig = TableMapConfig['assets'][number];
+
+/** A validated table map with its feeder folder resolved to an absolute path. */
+export interface LoadedTableMap extends TableMapConfig {
+  /** The map file it came from. */
+  file: string;
+  feederDir: string;
+}
+
+/** Reads and validates a table map YAML file; errors name the file and the offending path. */
+export function loadTableMap(file: string): LoadedTableMap {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new InputError(file, 'file not found or not readable');
+  }
+  return parseTableMap(text, file);
+}
+
+/** Validates table map YAML text; `file` names the source in errors and anchors relative paths. */
+export function parseTableMap(text: string, file: string): LoadedTableMap {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new InputError(file, `not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const parsed = TableMapConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.join('.') || '(top level)';
+    throw new InputError(`${file}: ${path}`, issue?.message ?? 'invalid');
+  }
+  return { ...parsed.data, file, feederDir: resolve(dirname(file), parsed.data.feeder) };
+}
+
+/** Checks the map against its feeder: every plot's bus and base load must exist there. */
+export function checkMapAgainstFeeder(
+  map: LoadedTableMap,
+  feeder: { buses: readonly { name: string }[]; loads: readonly { name: string }[] },
+): void {
+  const buses = new Set(feeder.buses.map((bus) => bus.name));
+  const loads = new Set(feeder.loads.map((load) => load.name));
+  map.plots.forEach((plot, index) => {
+    if (!buses.has(plot.bus)) {
+      throw new InputError(
+        `${map.file}: plots.${index}.bus`,
+        `bus "${plot.bus}" is not in feeder ${map.feederDir}`,
+      );
+    }
+    if (plot.baseLoad !== undefined && !loads.has(plot.baseLoad)) {
+      throw new InputError(
+        `${map.file}: plots.${index}.baseLoad`,
+        `load "${plot.baseLoad}" is not in ${map.feederDir}/Loads.csv`,
+      );
+    }
+  });
+}

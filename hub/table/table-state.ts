@@ -1,0 +1,160 @@
+import type { AssetKind, TableEvent, TableMap } from '../../protocol/gridflex.js';
+import type { LoadedTableMap, TablePlotConfig } from './map-config.js';
+
+/** What the hub knows about one asset (a scale model with its device agent) on the table. */
+export interface AssetState {
+  asset: string;
+  kind: AssetKind;
+  plot: string | null;
+  /** Whether its device is connected and `ready`. */
+  online: boolean;
+  /** Its last reported active power (negative = generation/export). */
+  pKw: number;
+}
+
+/** Why an update was refused; the caller logs it and carries on. */
+export class TableUpdateError extends Error {
+  override readonly name = 'TableUpdateError';
+}
+
+/**
+ * The live table: plots wired to feeder buses, and which asset sits on which plot with what power.
+ * Pure state, no I/O: the hub feeds it device announcements, NFC reads and telemetry, and reads
+ * per-plot power for the power flow.
+ */
+export class TableState {
+  private readonly plotsById = new Map<string, TablePlotConfig>();
+  private readonly assetsById = new Map<string, AssetState>();
+  private readonly assetByTag = new Map<string, string>();
+
+  constructor(readonly map: LoadedTableMap) {
+    for (const plot of map.plots) this.plotsById.set(plot.plot, plot);
+    for (const asset of map.assets) {
+      this.assetsById.set(asset.asset, {
+        asset: asset.asset,
+        kind: asset.kind,
+        plot: asset.plot ?? null,
+        online: false,
+        pKw: 0,
+      });
+      if (asset.nfcTag !== undefined) this.assetByTag.set(asset.nfcTag, asset.asset);
+    }
+  }
+
+  get plots(): readonly TablePlotConfig[] {
+    return this.map.plots;
+  }
+
+  plot(plotId: string): TablePlotConfig | undefined {
+    return this.plotsById.get(plotId);
+  }
+
+  asset(assetId: string): AssetState | undefined {
+    return this.assetsById.get(assetId);
+  }
+
+  get assets(): readonly AssetState[] {
+    return [...this.assetsById.values()];
+  }
+
+  /**
+   * A device announced itself (Homie `$description` or `$state`). Unknown assets are added off the
+   * table; a known asset keeps its place. Returns the asset's state.
+   */
+  announce(assetId: string, kind: AssetKind): AssetState {
+    const existing = this.assetsById.get(assetId);
+    if (existing) {
+      existing.kind = kind;
+      return existing;
+    }
+    const created: AssetState = { asset: assetId, kind, plot: null, online: false, pKw: 0 };
+    this.assetsById.set(assetId, created);
+    return created;
+  }
+
+  /** The device went `ready` (true) or `lost`/`disconnected` (false); an offline asset draws nothing. */
+  setOnline(assetId: string, online: boolean): void {
+    const asset = this.assetsById.get(assetId);
+    if (asset) asset.online = online;
+  }
+
+  /** Telemetry: the asset's active power now. */
+  setPower(assetId: string, pKw: number): void {
+    if (!Number.isFinite(pKw)) throw new TableUpdateError(`power of ${assetId} must be a finite number`);
+    const asset = this.assetsById.get(assetId);
+    if (!asset) throw new TableUpdateError(`unknown asset "${assetId}"`);
+    asset.pKw = pKw;
+  }
+
+  /**
+   * Puts an asset on a plot (or lifts it off with `null`). Returns the event to publish, or null
+   * when nothing changed. Throws TableUpdateError for an unknown asset or plot.
+   */
+  place(assetId: string, plotId: string | null, source: TableEvent['source'], at: Date): TableEvent | null {
+    const asset = this.assetsById.get(assetId);
+    if (!asset) throw new TableUpdateError(`unknown asset "${assetId}"`);
+    if (plotId !== null && !this.plotsById.has(plotId))
+      throw new TableUpdateError(`unknown plot "${plotId}"`);
+    if (asset.plot === plotId) return null;
+    const event: TableEvent = {
+      asset: assetId,
+      fromPlot: asset.plot,
+      toPlot: plotId,
+      source,
+      at: at.toISOString(),
+    };
+    asset.plot = plotId;
+    return event;
+  }
+
+  /** An NFC reader on `plotId` saw the tag `tagUid`: the tagged asset is now on that plot. */
+  nfcRead(plotId: string, tagUid: string, at: Date): TableEvent | null {
+    const assetId = this.assetByTag.get(tagUid.toLowerCase());
+    if (assetId === undefined) throw new TableUpdateError(`unknown NFC tag "${tagUid}"`);
+    return this.place(assetId, plotId, 'nfc', at);
+  }
+
+  /** An NFC reader on `plotId` lost its tag: whatever it saw there is lifted off. */
+  nfcRemoved(plotId: string, tagUid: string, at: Date): TableEvent | null {
+    const assetId = this.assetByTag.get(tagUid.toLowerCase());
+    if (assetId === undefined) throw new TableUpdateError(`unknown NFC tag "${tagUid}"`);
+    if (this.assetsById.get(assetId)?.plot !== plotId) return null;
+    return this.place(assetId, null, 'nfc', at);
+  }
+
+  /** Active power the assets on each plot draw now (online assets only), in plot order. */
+  plotPowerKw(): Float64Array {
+    const index = new Map(this.map.plots.map((plot, position) => [plot.plot, position]));
+    const power = new Float64Array(this.map.plots.length);
+    for (const asset of this.assetsById.values()) {
+      if (!asset.online || asset.plot === null) continue;
+      const position = index.get(asset.plot);
+      if (position !== undefined) power[position] = (power[position] ?? 0) + asset.pKw;
+    }
+    return power;
+  }
+
+  /** Assets on a plot, in the order they became known. */
+  assetsOn(plotId: string): AssetState[] {
+    return [...this.assetsById.values()].filter((asset) => asset.plot === plotId);
+  }
+
+  /** The `gridflex/v1/table/map` payload. */
+  snapshot(feederName: string): TableMap {
+    return {
+      feeder: feederName,
+      plots: this.map.plots.map((plot) => ({
+        plot: plot.plot,
+        bus: plot.bus,
+        phase: plot.phase,
+        ...(plot.home === undefined ? {} : { home: plot.home }),
+      })),
+      assets: this.assets.map((asset) => ({ ...asset })),
+    };
+  }
+
+  /** Placements to persist across hub restarts (asset → plot). */
+  placements(): Record<string, string | null> {
+    return Object.fromEntries(this.assets.map((asset) => [asset.asset, asset.plot]));
+  }
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { SimClock } from '../../../hub/clock.js';
+import { loadFeeder } from '../../../hub/feeder/index.js';
+import { LiveFeeder } from '../../../hub/table/live-feeder.js';
+import { checkMapAgainstFeeder, loadTableMap, parseTableMap } from '../../../hub/table/map-config.js';
+import { TableState, TableUpdateError } from '../../../hub/table/table-state.js';
+
+const MAP_FILE = 'scenarios/table-map.yaml';
+const at = new Date('2026-01-15T12:00:00Z');
+
+function freshTable(): TableState {
+  return new TableState(loadTableMap(MAP_FILE));
+}
+
+describe('table map file', () => {
+  it('loads the default map and matches the table-street feeder', () => {
+    const map = loadTableMap(MAP_FILE);
+    expect(map.plots).toHaveLength(8);
+    expect(map.feederDir).toMatch(/feeders\/table-street$/);
+    expect(() => checkMapAgainstFeeder(map, loadFeeder(map.feederDir))).not.toThrow();
+  });
+
+  it('names the file and the path of a bad entry', () => {
+    const text = 'feeder: x\nplots:\n  - { plot: a, bus: "1", phase: D }\n';
+    expect(() => parseTableMap(text, 'bad.yaml')).toThrow(/bad\.yaml: plots\.0\.phase/);
+  });
+
+  it('refuses an asset on an unknown plot and duplicate plots', () => {
+    const unknownPlot =
+      'feeder: x\nplots:\n  - { plot: a, bus: "1", phase: A }\nassets:\n  - { asset: ev-1, kind: ev, plot: b }\n';
+    expect(() => parseTableMap(unknownPlot, 'm.yaml')).toThrow(/assets\.0\.plot: unknown plot "b"/);
+    const duplicate =
+      'feeder: x\nplots:\n  - { plot: a, bus: "1", phase: A }\n  - { plot: a, bus: "2", phase: B }\n';
+    expect(() => parseTableMap(duplicate, 'm.yaml')).toThrow(/duplicate plot "a"/);
+  });
+
+  it('refuses a plot on a bus the feeder does not have', () => {
+    const map = parseTableMap('feeder: x\nplots:\n  - { plot: a, bus: "999", phase: A }\n', 'm.yaml');
+    expect(() => checkMapAgainstFeeder(map, { buses: [{ name: '1' }], loads: [] })).toThrow(
+      /plots\.0\.bus.*"999"/,
+    );
+  });
+});
+
+describe('TableState', () => {
+  it('starts with the configured placements and counts only online assets', () => {
+    const table = freshTable();
+    expect(table.asset('ev-1')?.plot).toBe('house-3');
+    table.setPower('ev-1', 7);
+    const house3 = table.plots.findIndex((plot) => plot.plot === 'house-3');
+    expect(table.plotPowerKw()[house3]).toBe(0);
+    table.setOnline('ev-1', true);
+    expect(table.plotPowerKw()[house3]).toBe(7);
+  });
+
+  it('moves an asset between plots and reports the move once', () => {
+    const table = freshTable();
+    const event = table.place('ev-1', 'house-6', 'control', at);
+    expect(event).toEqual({
+      asset: 'ev-1',
+      fromPlot: 'house-3',
+      toPlot: 'house-6',
+      source: 'control',
+      at: at.toISOString(),
+    });
+    expect(table.place('ev-1', 'house-6', 'control', at)).toBeNull();
+    expect(table.assetsOn('house-6').map((asset) => asset.asset)).toEqual(['ev-1']);
+  });
+
+  it('follows NFC reads by tag and ignores a removal from another plot', () => {
+    const table = freshTable();
+    expect(table.nfcRead('house-8', '04A1B2C3D4E503', at)?.toPlot).toBe('house-8');
+    expect(table.nfcRemoved('house-3', '04a1b2c3d4e503', at)).toBeNull();
+    expect(table.nfcRemoved('house-8', '04a1b2c3d4e503', at)?.toPlot).toBeNull();
+    expect(() => table.nfcRead('house-8', 'ffffffff', at)).toThrow(TableUpdateError);
+  });
+
+  it('refuses unknown assets and plots and non-finite power', () => {
+    const table = freshTable();
+    expect(() => table.place('nope', 'house-1', 'control', at)).toThrow(/unknown asset/);
+    expect(() => table.place('ev-1', 'house-99', 'control', at)).toThrow(/unknown plot/);
+    expect(() => table.setPower('ev-1', Number.NaN)).toThrow(/finite/);
+  });
+
+  it('adds announced devices off the table', () => {
+    const table = freshTable();
+    const asset = table.announce('ev-9', 'ev');
+    expect(asset.plot).toBeNull();
+    expect(table.snapshot('table-street').assets.some((entry) => entry.asset === 'ev-9')).toBe(true);
+  });
+});
+
+describe('LiveFeeder', () => {
+  it('moves an EV’s charging load from one bus to another', () => {
+    const map = loadTableMap(MAP_FILE);
+    const table = new TableState(map);
+    const feeder = new LiveFeeder(loadFeeder(map.feederDir), table);
+    const clock = new SimClock({
+      start: new Date('2026-01-15T18:00:00Z'),
+      stepMinutes: 6,
+      mode: 'accelerated',
+    });
+    table.setOnline('ev-1', true);
+    table.setPower('ev-1', 7);
+
+    const before = feeder.solveStep(clock.snapshot());
+    table.place('ev-1', 'house-6', 'nfc', at);
+    const after = feeder.solveStep(clock.snapshot());
+
+    const load = (step: typeof before, bus: string) =>
+      step.buses.buses.find((entry) => entry.bus === bus)?.loadPKw ?? NaN;
+    // house-3 is bus 13, house-6 is bus 16; the same minute, so only the EV moved.
+    expect(load(before, '13') - load(after, '13')).toBeCloseTo(7, 9);
+    expect(load(after, '16') - load(before, '16')).toBeCloseTo(7, 9);
+    expect(after.summary.converged).toBe(true);
+    const home6 = after.homes.find((home) => home.home === 'home-6');
+    expect(home6?.netPKw).toBeCloseTo((home6?.baseLoadPKw ?? 0) + 7, 9);
+    // Voltage on house-6's phase (C) at bus 16 drops once the EV charges there.
+    const v16 = (step: typeof before) =>
+      step.buses.buses.find((entry) => entry.bus === '16')?.vVolts[2] ?? NaN;
+    expect(v16(after)).toBeLessThan(v16(before));
+  });
+});
