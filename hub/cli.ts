@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { registerPowerflowCommand } from './commands/powerflow.js';
 import { ConvergenceError, InputError } from './errors.js';
 
 /** Exit codes of every `gridflex` subcommand. */
@@ -12,6 +13,7 @@ const program = new Command('gridflex')
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
 // Each subcommand lives in hub/commands/<name>.ts and registers itself here.
+registerPowerflowCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -30,6 +30,14 @@ export function buildRadialTopology(network: FeederNetwork): RadialTopology {
     busIndex.set(bus.name, index);
   });
 
+  // Union-find in file order, so a loop is blamed on the line (usually the last one added) that closes it.
+  const component = Int32Array.from({ length: busCount }, (_, index) => index);
+  const findComponent = (bus: number): number => {
+    let root = bus;
+    while (component[root] !== root) root = component[root] as number;
+    component[bus] = root;
+    return root;
+  };
   const adjacency: { neighbour: number; line: number }[][] = network.buses.map(() => []);
   network.lines.forEach((line, lineIndex) => {
     const from = busIndex.get(line.fromBus);
@@ -38,6 +46,15 @@ export function buildRadialTopology(network: FeederNetwork): RadialTopology {
     if (to === undefined) throw new InputError(originOf(line), `unknown bus "${line.toBus}"`);
     if (from === to)
       throw new InputError(originOf(line), `line ${line.name} connects bus "${line.fromBus}" to itself`);
+    const fromRoot = findComponent(from);
+    const toRoot = findComponent(to);
+    if (fromRoot === toRoot) {
+      throw new InputError(
+        originOf(line),
+        `line ${line.name} closes a loop between buses "${line.fromBus}" and "${line.toBus}" (the feeder must be radial)`,
+      );
+    }
+    component[fromRoot] = toRoot;
     adjacency[from]?.push({ neighbour: to, line: lineIndex });
     adjacency[to]?.push({ neighbour: from, line: lineIndex });
   });
@@ -67,10 +84,10 @@ export function buildRadialTopology(network: FeederNetwork): RadialTopology {
       for (const { neighbour, line } of adjacency[bus] ?? []) {
         if (line === feedingLine[bus]) continue;
         if (parent[neighbour] !== -2) {
-          const closing = network.lines[line] as LineSection;
+          // Lines alone form no loop (checked above), so this is a second transformer on the same tree.
           throw new InputError(
-            originOf(closing),
-            `line ${closing.name} closes a loop between buses "${closing.fromBus}" and "${closing.toBus}" (the feeder must be radial)`,
+            where,
+            `LV bus "${transformer.lvBus}" is connected to another transformer's LV bus`,
           );
         }
         parent[neighbour] = bus;
