@@ -2,6 +2,12 @@ export { loadFeeder } from './load-feeder.js';
 export * from './network.js';
 export { profilePowerKw } from './profiles.js';
 export {
+  buildVoltageSensitivity,
+  linearisationErrorVolts,
+  predictVolts,
+  type VoltageSensitivity,
+} from './sensitivity.js';
+export {
   type BusPhaseVolts,
   type PowerFlowOptions,
   type PowerFlowResult,
