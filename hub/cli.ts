@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { registerDataCommand } from './commands/data.js';
 import { registerPowerflowCommand } from './commands/powerflow.js';
 import { ConvergenceError, InputError } from './errors.js';
 
@@ -14,6 +15,7 @@ const program = new Command('gridflex')
 
 // Each subcommand lives in hub/commands/<name>.ts and registers itself here.
 registerPowerflowCommand(program);
+registerDataCommand(program);
 
 try {
   await program.parseAsync(process.argv);
