@@ -1,0 +1,308 @@
+import type { Highs, Model as HighsModel } from 'highs';
+import { chargeEfficiency, type HomeSpec, heatPumpCop, thermalDecay } from '../homes/index.js';
+import type { PlanContext } from './policy.js';
+
+/** £ per kWh (or per kWh of virtual heat) that makes breaking a resident's promise a last resort. */
+export const PROMISE_PENALTY_GBP_PER_KWH = 10;
+/** A small cost per kWh cycled so the battery does not charge and discharge at once for nothing. */
+const CYCLE_COST_GBP_PER_KWH = 1e-4;
+
+/** Column offsets of one step; -1 where the home lacks the asset. */
+interface StepColumns {
+  importKw: number;
+  exportKw: number;
+  batteryChargeKw: number;
+  batteryDischargeKw: number;
+  batterySocKwh: number;
+  evChargeKw: number;
+  evSocKwh: number;
+  /** Energy the EV would need from elsewhere to keep its promise (penalised). */
+  evTopUpKwh: number;
+  heatPumpKw: number;
+  indoorC: number;
+  /** Heat the heat pump cannot give but the comfort band needs (penalised). */
+  missingHeatKw: number;
+  /** Heat the house would need to shed to stay under the band (penalised; there is no cooling). */
+  excessHeatKw: number;
+}
+
+export interface HomeLpSolution {
+  batteryKw: Float64Array;
+  evKw: Float64Array;
+  heatPumpKw: Float64Array;
+  importKw: Float64Array;
+  exportKw: Float64Array;
+  indoorC: Float64Array;
+  evSocKwh: Float64Array;
+  /** Energy the EV would have lacked for its ready-by promise, kWh per step. */
+  evTopUpKwh: Float64Array;
+  /** Heat the band needed but the heat pump could not give, and heat the house would have to shed, kW. */
+  missingHeatKw: Float64Array;
+  excessHeatKw: Float64Array;
+  objectiveGbp: number;
+}
+
+/**
+ * One home's horizon problem as an LP: minimise the resident's weighted cost of imports (money, carbon,
+ * autarky) minus export income, with the battery, EV and heat-pump dynamics as equality rows and the
+ * comfort band and EV ready-by promise as bounds that penalised slack keeps always feasible.
+ *
+ * The structure is fixed for a home and horizon; each solve only changes costs, bounds and the COP
+ * coefficients, so HiGHS warm-starts from the previous basis (about half the time of a cold solve).
+ */
+export class HomeLp {
+  private readonly model: HighsModel;
+  private readonly columns: StepColumns[] = [];
+  private readonly columnCount: number;
+  private readonly rowCount: number;
+  private readonly temperatureRows: number[] = [];
+  private passed = false;
+  private readonly cost: Float64Array;
+  private readonly colLower: Float64Array;
+  private readonly colUpper: Float64Array;
+  private readonly rowLower: Float64Array;
+  private readonly rowUpper: Float64Array;
+
+  constructor(
+    private readonly highs: Highs,
+    private readonly home: HomeSpec,
+    private readonly horizonSteps: number,
+  ) {
+    let next = 0;
+    const take = (present: boolean): number => (present ? next++ : -1);
+    for (let t = 0; t < horizonSteps; t++) {
+      this.columns.push({
+        importKw: take(true),
+        exportKw: take(true),
+        batteryChargeKw: take(!!home.battery),
+        batteryDischargeKw: take(!!home.battery),
+        batterySocKwh: take(!!home.battery),
+        evChargeKw: take(!!home.ev),
+        evSocKwh: take(!!home.ev),
+        evTopUpKwh: take(!!home.ev),
+        heatPumpKw: take(!!home.heatPump),
+        indoorC: take(!!home.heatPump),
+        missingHeatKw: take(!!home.heatPump),
+        excessHeatKw: take(!!home.heatPump),
+      });
+    }
+    this.columnCount = next;
+    const rowsPerStep = 1 + (home.battery ? 1 : 0) + (home.ev ? 1 : 0) + (home.heatPump ? 1 : 0);
+    this.rowCount = rowsPerStep * horizonSteps;
+    this.cost = new Float64Array(this.columnCount);
+    this.colLower = new Float64Array(this.columnCount);
+    this.colUpper = new Float64Array(this.columnCount);
+    this.rowLower = new Float64Array(this.rowCount);
+    this.rowUpper = new Float64Array(this.rowCount);
+    this.model = highs.createModel();
+    this.model.options.set({ output_flag: false, presolve: 'off' });
+  }
+
+  solve(context: PlanContext): HomeLpSolution {
+    const { highs, horizonSteps: steps } = this;
+    const home = context.home;
+    const { forecast, state, dtHours, valuation } = context;
+    const weights = home.preferences.weights;
+    const inf = highs.infinity;
+    const { cost, colLower, colUpper, rowLower, rowUpper } = this;
+    cost.fill(0);
+    colLower.fill(0);
+    colUpper.fill(inf);
+
+    // Sparse rows, built in the same order every time so the matrix structure never changes.
+    const starts: number[] = [0];
+    const indices: number[] = [];
+    const values: number[] = [];
+    let row = 0;
+    const addRow = (entries: [number, number][], lower: number, upper: number): number => {
+      for (const [column, value] of entries) {
+        indices.push(column);
+        values.push(value);
+      }
+      starts.push(indices.length);
+      rowLower[row] = lower;
+      rowUpper[row] = upper;
+      return row++;
+    };
+
+    const battery = home.battery;
+    const ev = home.ev;
+    const heatPump = home.heatPump;
+    const batteryEta = battery ? chargeEfficiency(battery) : 1;
+    const evEta = ev ? chargeEfficiency(ev) : 1;
+    const evTargetKwh = ev ? (ev.capacityKwh * home.preferences.evTargetSocPct) / 100 : 0;
+    const decay = heatPump ? thermalDecay(heatPump.thermal, dtHours) : 0;
+    const resistance = heatPump ? heatPump.thermal.resistanceCPerKw : 0;
+    let minImportCostGbpPerKwh = inf;
+    const copCoefficients: number[] = [];
+
+    for (let t = 0; t < steps; t++) {
+      const c = this.columns[t] as StepColumns;
+      const previous = t > 0 ? (this.columns[t - 1] as StepColumns) : undefined;
+      const importCost =
+        weights.cost * (forecast.importPriceGbpPerKwh[t] ?? 0) +
+        weights.carbon * (forecast.carbonKgPerKwh[t] ?? 0) * valuation.carbonValueGbpPerKg +
+        weights.autarky * valuation.autarkyValueGbpPerKwh +
+        (context.signals?.extraImportPriceGbpPerKwh?.[t] ?? 0);
+      minImportCostGbpPerKwh = Math.min(minImportCostGbpPerKwh, importCost);
+      cost[c.importKw] = importCost * dtHours;
+      cost[c.exportKw] = -weights.cost * (forecast.exportPriceGbpPerKwh[t] ?? 0) * dtHours;
+      const importLimitKw = context.signals?.importLimitKw?.[t];
+      if (importLimitKw !== undefined) colUpper[c.importKw] = Math.max(0, importLimitKw);
+
+      // Power balance: import − export − battery − ev − heat pump = base load − PV.
+      const balance: [number, number][] = [
+        [c.importKw, 1],
+        [c.exportKw, -1],
+      ];
+      if (battery) balance.push([c.batteryChargeKw, -1], [c.batteryDischargeKw, 1]);
+      if (ev) balance.push([c.evChargeKw, -1]);
+      if (heatPump) balance.push([c.heatPumpKw, -1]);
+      const netLoadKw = (forecast.baseLoadKw[t] ?? 0) - (forecast.pvAvailableKw[t] ?? 0);
+      addRow(balance, netLoadKw, netLoadKw);
+
+      if (battery) {
+        colUpper[c.batteryChargeKw] = battery.maxChargeKw;
+        colUpper[c.batteryDischargeKw] = battery.maxDischargeKw;
+        colUpper[c.batterySocKwh] = battery.capacityKwh;
+        cost[c.batteryChargeKw] = CYCLE_COST_GBP_PER_KWH * dtHours;
+        cost[c.batteryDischargeKw] = CYCLE_COST_GBP_PER_KWH * dtHours;
+        const entries: [number, number][] = [
+          [c.batterySocKwh, 1],
+          [c.batteryChargeKw, -batteryEta * dtHours],
+          [c.batteryDischargeKw, dtHours / batteryEta],
+        ];
+        if (previous) entries.push([previous.batterySocKwh, -1]);
+        const rhs = previous ? 0 : Math.min(battery.capacityKwh, state.batterySocKwh);
+        addRow(entries, rhs, rhs);
+      }
+
+      if (ev) {
+        const atHome = forecast.evAtHome[t] === 1;
+        colUpper[c.evChargeKw] = atHome ? ev.maxChargeKw : 0;
+        colUpper[c.evSocKwh] = ev.capacityKwh;
+        // The ready-by promise: full target at the end of the step before the EV leaves.
+        const leavesNext = t + 1 < steps && (forecast.evTripKwh[t + 1] ?? 0) > 0;
+        colLower[c.evSocKwh] = leavesNext ? evTargetKwh : 0;
+        cost[c.evTopUpKwh] = PROMISE_PENALTY_GBP_PER_KWH;
+        const entries: [number, number][] = [
+          [c.evSocKwh, 1],
+          [c.evChargeKw, -evEta * dtHours],
+          [c.evTopUpKwh, -1],
+        ];
+        if (previous) entries.push([previous.evSocKwh, -1]);
+        const tripKwh = forecast.evTripKwh[t] ?? 0;
+        const rhs = (previous ? 0 : Math.min(ev.capacityKwh, state.evSocKwh)) - tripKwh;
+        addRow(entries, rhs, rhs);
+      }
+
+      if (heatPump) {
+        const outdoorC = forecast.outdoorC[t] ?? 0;
+        colUpper[c.heatPumpKw] = heatPump.maxElectricKw;
+        colLower[c.indoorC] = home.preferences.comfortMinC;
+        colUpper[c.indoorC] = home.preferences.comfortMaxC;
+        cost[c.missingHeatKw] = PROMISE_PENALTY_GBP_PER_KWH * dtHours;
+        cost[c.excessHeatKw] = PROMISE_PENALTY_GBP_PER_KWH * dtHours;
+        // T_t − decay·T_{t−1} − (1−decay)·R·(COP·hp + missing − excess) = (1−decay)·(T_out + R·gains)
+        const gain = (1 - decay) * resistance;
+        const copCoefficient = -gain * heatPumpCop(heatPump, outdoorC);
+        copCoefficients.push(copCoefficient);
+        const entries: [number, number][] = [
+          [c.indoorC, 1],
+          [c.heatPumpKw, copCoefficient],
+          [c.missingHeatKw, -gain],
+          [c.excessHeatKw, gain],
+        ];
+        if (previous) entries.push([previous.indoorC, -decay]);
+        const rhs =
+          (1 - decay) * (outdoorC + resistance * heatPump.thermal.gainsKw) +
+          (previous ? 0 : decay * state.indoorC);
+        const temperatureRow = addRow(entries, rhs, rhs);
+        if (!this.passed) this.temperatureRows.push(temperatureRow);
+      }
+    }
+
+    // Energy left in the battery at the end is worth what it saves later, valued cautiously at the
+    // horizon's cheapest import, so the plan neither dumps it nor hoards it.
+    const last = this.columns[steps - 1] as StepColumns;
+    if (battery) cost[last.batterySocKwh] = -batteryEta * Math.max(0, minImportCostGbpPerKwh);
+
+    if (!this.passed) {
+      this.model.passModel({
+        numCols: this.columnCount,
+        numRows: this.rowCount,
+        colCost: cost,
+        colLower,
+        colUpper,
+        rowLower,
+        rowUpper,
+        matrix: {
+          format: 'csr',
+          numRows: this.rowCount,
+          numCols: this.columnCount,
+          starts,
+          indices,
+          values,
+        },
+      });
+      this.passed = true;
+    } else {
+      const allColumns = { kind: 'range', from: 0, to: this.columnCount - 1 } as const;
+      this.model.changeColsCost(allColumns, cost);
+      this.model.changeColsBounds(allColumns, colLower, colUpper);
+      this.model.changeRowsBounds({ kind: 'range', from: 0, to: this.rowCount - 1 }, rowLower, rowUpper);
+      for (let t = 0; t < this.temperatureRows.length; t++) {
+        const c = this.columns[t] as StepColumns;
+        this.model.changeCoefficient(
+          this.temperatureRows[t] as number,
+          c.heatPumpKw,
+          copCoefficients[t] ?? 0,
+        );
+      }
+    }
+
+    this.model.run();
+    const status = this.model.getModelStatus();
+    if (status !== highs.constants.modelStatus.optimal) {
+      throw new Error(`home ${home.id}: LP ended with model status ${status} at step ${context.step}`);
+    }
+    const x = this.model.getSolution().colValue;
+    return this.extract(x, this.model.getObjectiveValue());
+  }
+
+  private extract(x: Float64Array, objectiveGbp: number): HomeLpSolution {
+    const steps = this.horizonSteps;
+    const value = (column: number): number => (column < 0 ? 0 : (x[column] ?? 0));
+    const solution: HomeLpSolution = {
+      batteryKw: new Float64Array(steps),
+      evKw: new Float64Array(steps),
+      heatPumpKw: new Float64Array(steps),
+      importKw: new Float64Array(steps),
+      exportKw: new Float64Array(steps),
+      indoorC: new Float64Array(steps),
+      evSocKwh: new Float64Array(steps),
+      evTopUpKwh: new Float64Array(steps),
+      missingHeatKw: new Float64Array(steps),
+      excessHeatKw: new Float64Array(steps),
+      objectiveGbp,
+    };
+    for (let t = 0; t < steps; t++) {
+      const c = this.columns[t] as StepColumns;
+      solution.batteryKw[t] = value(c.batteryChargeKw) - value(c.batteryDischargeKw);
+      solution.evKw[t] = value(c.evChargeKw);
+      solution.heatPumpKw[t] = value(c.heatPumpKw);
+      solution.importKw[t] = value(c.importKw);
+      solution.exportKw[t] = value(c.exportKw);
+      solution.indoorC[t] = value(c.indoorC);
+      solution.evSocKwh[t] = value(c.evSocKwh);
+      solution.evTopUpKwh[t] = value(c.evTopUpKwh);
+      solution.missingHeatKw[t] = value(c.missingHeatKw);
+      solution.excessHeatKw[t] = value(c.excessHeatKw);
+    }
+    return solution;
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}

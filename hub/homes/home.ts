@@ -1,0 +1,152 @@
+import { type HeatPumpSpec, heatPumpCop, nextIndoorC, type ThermalSpec } from './heat-pump.js';
+import { type PvSpec, pvAvailableKw, pvOutput } from './pv.js';
+import { applyStoragePower, type StorageSpec } from './storage.js';
+
+/** What the resident wants; the agent works for these. */
+export interface ResidentPreferences {
+  /** Weights of the objective: £ of cost, kg CO2 (valued at carbonValueGbpPerKg) and kWh imported (autarky). */
+  weights: { cost: number; carbon: number; autarky: number };
+  comfortMinC: number;
+  comfortMaxC: number;
+  /** Minutes after midnight by which the EV must reach evTargetSocPct on trip days. */
+  evReadyByMinute: number;
+  evTargetSocPct: number;
+  /** Chance the resident accepts a tariff switch the agent recommends (0–1). */
+  switchWillingness: number;
+}
+
+export interface HomeSpec {
+  id: string;
+  /** Feeder bus and phase the home is connected to. */
+  bus: string;
+  phase: 'A' | 'B' | 'C';
+  /** Power factor of the base load (lagging). */
+  baseLoadPowerFactor: number;
+  pv?: PvSpec;
+  battery?: StorageSpec & { initialSocPct: number };
+  ev?: StorageSpec & { initialSocPct: number };
+  heatPump?: HeatPumpSpec & { thermal: ThermalSpec; initialIndoorC: number };
+  preferences: ResidentPreferences;
+}
+
+export interface HomeState {
+  batterySocKwh: number;
+  evSocKwh: number;
+  indoorC: number;
+}
+
+export function initialHomeState(home: HomeSpec): HomeState {
+  return {
+    batterySocKwh: home.battery ? (home.battery.capacityKwh * home.battery.initialSocPct) / 100 : 0,
+    evSocKwh: home.ev ? (home.ev.capacityKwh * home.ev.initialSocPct) / 100 : 0,
+    indoorC: home.heatPump?.initialIndoorC ?? home.preferences.comfortMinC,
+  };
+}
+
+/** The controllable powers an agent sets for one step (kW, positive = drawn from the home's wiring). */
+export interface HomeSetpoints {
+  batteryKw: number;
+  evKw: number;
+  heatPumpKw: number;
+}
+
+/** The world around one home during one step. */
+export interface HomeStepInputs {
+  dtHours: number;
+  baseLoadKw: number;
+  irradianceWPerM2: number;
+  outdoorC: number;
+  /** Line-to-neutral voltage at the home from the previous power-flow step. */
+  voltsLn: number;
+  evAtHome: boolean;
+  /** Energy a trip takes from the EV at this step (it leaves now). */
+  evTripKwh: number;
+}
+
+/** What happened in one home during one step. Powers are step averages in kW. */
+export interface HomeStepResult {
+  /** Net power drawn from the feeder (negative = export). */
+  pKw: number;
+  qKvar: number;
+  importKwh: number;
+  exportKwh: number;
+  baseLoadKw: number;
+  pvKw: number;
+  pvCurtailedKw: number;
+  batteryKw: number;
+  evKw: number;
+  heatPumpKw: number;
+  heatKw: number;
+  /** Trip energy the EV needed but did not have (kWh). */
+  evTripShortfallKwh: number;
+}
+
+/**
+ * Advances one home by one step: clamps the agent's setpoints to what the equipment can do, updates
+ * the state in place and returns the flows. The energy balance holds exactly:
+ * importKwh − exportKwh = (baseLoad + battery + ev + heatPump − pv) · dtHours.
+ */
+export function stepHome(
+  home: HomeSpec,
+  state: HomeState,
+  setpoints: HomeSetpoints,
+  inputs: HomeStepInputs,
+): HomeStepResult {
+  const { dtHours } = inputs;
+  let pvKw = 0;
+  let pvCurtailedKw = 0;
+  let pvQKvar = 0;
+  if (home.pv) {
+    const out = pvOutput(home.pv, pvAvailableKw(home.pv, inputs.irradianceWPerM2), inputs.voltsLn);
+    pvKw = out.pKw;
+    pvCurtailedKw = out.curtailedKw;
+    pvQKvar = out.qKvar;
+  }
+
+  let batteryKw = 0;
+  if (home.battery) {
+    const applied = applyStoragePower(home.battery, state.batterySocKwh, setpoints.batteryKw, dtHours);
+    batteryKw = applied.pKw;
+    state.batterySocKwh = applied.socKwh;
+  }
+
+  let evKw = 0;
+  let evTripShortfallKwh = 0;
+  if (home.ev) {
+    if (inputs.evTripKwh > 0) {
+      evTripShortfallKwh = Math.max(0, inputs.evTripKwh - state.evSocKwh);
+      state.evSocKwh = Math.max(0, state.evSocKwh - inputs.evTripKwh);
+    }
+    if (inputs.evAtHome) {
+      // An EV charger only charges (no vehicle-to-home here).
+      const applied = applyStoragePower(home.ev, state.evSocKwh, Math.max(0, setpoints.evKw), dtHours);
+      evKw = applied.pKw;
+      state.evSocKwh = applied.socKwh;
+    }
+  }
+
+  let heatPumpKw = 0;
+  let heatKw = 0;
+  if (home.heatPump) {
+    heatPumpKw = Math.min(home.heatPump.maxElectricKw, Math.max(0, setpoints.heatPumpKw));
+    heatKw = heatPumpKw * heatPumpCop(home.heatPump, inputs.outdoorC);
+    state.indoorC = nextIndoorC(home.heatPump.thermal, state.indoorC, inputs.outdoorC, heatKw, dtHours);
+  }
+
+  const pKw = inputs.baseLoadKw + batteryKw + evKw + heatPumpKw - pvKw;
+  const baseQKvar = inputs.baseLoadKw * Math.tan(Math.acos(home.baseLoadPowerFactor));
+  return {
+    pKw,
+    qKvar: baseQKvar + pvQKvar,
+    importKwh: Math.max(0, pKw) * dtHours,
+    exportKwh: Math.max(0, -pKw) * dtHours,
+    baseLoadKw: inputs.baseLoadKw,
+    pvKw,
+    pvCurtailedKw,
+    batteryKw,
+    evKw,
+    heatPumpKw,
+    heatKw,
+    evTripShortfallKwh,
+  };
+}

@@ -1,0 +1,5 @@
+export * from './ev.js';
+export * from './heat-pump.js';
+export * from './home.js';
+export * from './pv.js';
+export * from './storage.js';
