@@ -1,0 +1,216 @@
+import { createHash, pbkdf2Sync, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { formatRole, parseRole, type Role } from './roles.js';
+
+/** scrypt cost (N = 2^14, r = 8, p = 1: the interactive-login parameters of the scrypt paper). */
+const SCRYPT = { N: 16_384, r: 8, p: 1, keyLength: 32 } as const;
+/** Mosquitto 2's `$7$` password hash: PBKDF2-HMAC-SHA512, 101 iterations, 12-byte salt, 64-byte key. */
+const MOSQUITTO_PBKDF2 = { iterations: 101, saltBytes: 12, keyLength: 64 } as const;
+
+const PrincipalSchema = z.strictObject({
+  username: z.string().min(1).max(128),
+  role: z.string(),
+  scrypt: z.strictObject({ salt: z.string(), hash: z.string(), N: z.number(), r: z.number(), p: z.number() }),
+  /** The same secret hashed for an external Mosquitto's password file. */
+  mosquittoHash: z.string().regex(/^\$7\$/),
+  createdAt: z.string(),
+});
+
+const CredentialsFileSchema = z.strictObject({
+  version: z.literal(1),
+  principals: z.array(PrincipalSchema),
+});
+
+type StoredPrincipal = z.infer<typeof PrincipalSchema>;
+
+/** A registered client: its username, what it may do, and its secret's hashes. */
+export interface Principal {
+  username: string;
+  role: Role;
+  mosquittoHash: string;
+}
+
+/** The credentials file's name inside the data dir. */
+export const CREDENTIALS_FILE = 'credentials.json';
+
+/**
+ * Usernames, roles and hashed secrets of everything that may connect, kept in `<dataDir>/credentials.json`
+ * (mode 0600, written atomically). Plain secrets are never stored; they are returned once, when created.
+ */
+export class CredentialStore {
+  private readonly principals = new Map<string, StoredPrincipal>();
+  /** Secrets already checked with scrypt this run (username → SHA-256), so reconnects stay cheap. */
+  private readonly verifiedDigests = new Map<string, Buffer>();
+  /** Modification time of the file when it was last read (NaN: it did not exist). */
+  private loadedMtimeMs = Number.NaN;
+
+  private constructor(readonly file: string) {}
+
+  /** Opens the store in `dataDir` (an empty store when the file does not exist yet). */
+  static open(dataDir: string): CredentialStore {
+    const store = new CredentialStore(join(dataDir, CREDENTIALS_FILE));
+    store.readFile();
+    return store;
+  }
+
+  /**
+   * Reads the file again if another process (`gridflex device add`) changed it since it was read.
+   * Returns whether anything was reloaded. A broken file keeps the credentials already loaded.
+   */
+  reloadIfChanged(): boolean {
+    const mtimeMs = fileMtimeMs(this.file);
+    if (mtimeMs === this.loadedMtimeMs) return false;
+    try {
+      this.readFile();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private readFile(): void {
+    const mtimeMs = fileMtimeMs(this.file);
+    let text: string | undefined;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new InputError(this.file, 'not readable');
+    }
+    const loaded = new Map<string, StoredPrincipal>();
+    if (text !== undefined) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        throw new InputError(
+          this.file,
+          'not valid JSON (restore it from a backup, or delete it and add the devices again)',
+        );
+      }
+      const parsed = CredentialsFileSchema.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new InputError(`${this.file}: ${issue?.path.join('.') ?? ''}`, issue?.message ?? 'invalid');
+      }
+      for (const principal of parsed.data.principals) {
+        parseRole(principal.role, `${this.file}: ${principal.username}.role`);
+        loaded.set(principal.username, principal);
+      }
+    }
+    this.principals.clear();
+    for (const [username, principal] of loaded) this.principals.set(username, principal);
+    this.verifiedDigests.clear();
+    this.loadedMtimeMs = mtimeMs;
+  }
+
+  get size(): number {
+    return this.principals.size;
+  }
+
+  has(username: string): boolean {
+    return this.principals.has(username);
+  }
+
+  get(username: string): Principal | undefined {
+    const stored = this.principals.get(username);
+    return stored && toPrincipal(stored);
+  }
+
+  list(): Principal[] {
+    return [...this.principals.values()].map(toPrincipal);
+  }
+
+  /**
+   * Registers `username` with `role` and a fresh random secret (or replaces its secret), saves the file,
+   * and returns the plain secret: the only time it exists outside the client's own config.
+   */
+  async add(username: string, role: Role, createdAt = new Date()): Promise<string> {
+    const secret = randomBytes(18).toString('base64url');
+    const salt = randomBytes(16);
+    const hash = await scryptAsync(secret, salt);
+    const mosquittoSalt = randomBytes(MOSQUITTO_PBKDF2.saltBytes);
+    const mosquittoKey = pbkdf2Sync(
+      secret,
+      mosquittoSalt,
+      MOSQUITTO_PBKDF2.iterations,
+      MOSQUITTO_PBKDF2.keyLength,
+      'sha512',
+    );
+    this.principals.set(username, {
+      username,
+      role: formatRole(role),
+      scrypt: { salt: salt.toString('base64'), hash: hash.toString('base64'), ...SCRYPT_PARAMS },
+      mosquittoHash: `$7$${MOSQUITTO_PBKDF2.iterations}$${mosquittoSalt.toString('base64')}$${mosquittoKey.toString('base64')}`,
+      createdAt: createdAt.toISOString(),
+    });
+    this.verifiedDigests.delete(username);
+    this.save();
+    return secret;
+  }
+
+  /** Removes a principal; returns whether it existed. */
+  remove(username: string): boolean {
+    const existed = this.principals.delete(username);
+    this.verifiedDigests.delete(username);
+    if (existed) this.save();
+    return existed;
+  }
+
+  /** The principal when `secret` is right for `username`, otherwise null. Constant-time comparisons. */
+  async verify(username: string, secret: Buffer | string): Promise<Principal | null> {
+    const stored = this.principals.get(username);
+    if (!stored) return null;
+    const secretBuffer = typeof secret === 'string' ? Buffer.from(secret) : secret;
+    const digest = createHash('sha256').update(secretBuffer).digest();
+    const known = this.verifiedDigests.get(username);
+    if (known) return timingSafeEqual(known, digest) ? toPrincipal(stored) : null;
+    const expected = Buffer.from(stored.scrypt.hash, 'base64');
+    const actual = await scryptAsync(secretBuffer, Buffer.from(stored.scrypt.salt, 'base64'), stored.scrypt);
+    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return null;
+    this.verifiedDigests.set(username, digest);
+    return toPrincipal(stored);
+  }
+
+  /** Writes the file atomically (temp file + rename) so a crash never leaves half a file. */
+  private save(): void {
+    mkdirSync(dirname(this.file), { recursive: true });
+    const body = { version: 1, principals: [...this.principals.values()] };
+    const temp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
+    renameSync(temp, this.file);
+    this.loadedMtimeMs = fileMtimeMs(this.file);
+  }
+}
+
+const SCRYPT_PARAMS = { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p };
+
+function fileMtimeMs(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function toPrincipal(stored: StoredPrincipal): Principal {
+  return {
+    username: stored.username,
+    role: parseRole(stored.role, stored.username),
+    mosquittoHash: stored.mosquittoHash,
+  };
+}
+
+function scryptAsync(
+  secret: Buffer | string,
+  salt: Buffer,
+  params: { N: number; r: number; p: number } = SCRYPT_PARAMS,
+): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(secret, salt, SCRYPT.keyLength, { N: params.N, r: params.r, p: params.p }, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
+  });
+}

@@ -1,0 +1,254 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer, type Server } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { SecurityEvent } from '../../protocol/gridflex.js';
+import { mayPublish, maySubscribe } from '../auth/acl.js';
+import type { CredentialStore } from '../auth/credentials.js';
+import { ANONYMOUS, formatRole, type Role } from '../auth/roles.js';
+import { guardFrames } from './frame-guard.js';
+import { payloadProblem } from './payload-check.js';
+import { type RateLimit, TokenBucket } from './rate-limiter.js';
+
+/** Options of {@link EmbeddedBroker.start}. */
+export interface EmbeddedBrokerOptions {
+  /** Interface to listen on. Default `0.0.0.0` (boards on the LAN connect); tests use `127.0.0.1`. */
+  host?: string;
+  /** MQTT over TCP port; 0 picks a free one. */
+  mqttPort: number;
+  /** MQTT over WebSocket port (for browsers); 0 picks a free one, null disables it. */
+  wsPort: number | null;
+  credentials: CredentialStore;
+  /** Largest MQTT packet a client may send, in bytes. Default 64 KiB. */
+  maxPacketBytes?: number;
+  /** Per-client publish rate. Default 1000/s with a burst of 10 000 (a board flushing its offline queue). */
+  rateLimit?: RateLimit;
+  /** Called for every refusal, denial and rejected payload; never throws back into the broker. */
+  onSecurityEvent?: (event: SecurityEvent) => void;
+}
+
+const AUTH_CODE = { identifierRejected: 2, badCredentials: 4 } as const;
+
+interface Session {
+  role: Role;
+  username: string | undefined;
+  bucket: TokenBucket;
+  /** Set once a rate-limit event was reported, so a flood logs one line, not thousands. */
+  rateLimitReported: boolean;
+}
+
+/**
+ * The hub's own MQTT broker: Aedes over TCP and WebSocket with authentication against the credential
+ * store, the role ACLs, one connection per client ID, a packet size limit, a per-client rate limit and
+ * payload validation. Every refusal is logged through `onSecurityEvent`; a misbehaving client is
+ * disconnected (MQTT 3.1.1 has no way to refuse a single publish) and other clients carry on.
+ */
+export class EmbeddedBroker {
+  private readonly sessions = new WeakMap<Client, Session>();
+  /** Client IDs in use, claimed at authentication so two connections can never share one. */
+  private readonly claimedIds = new Map<string, Client>();
+
+  private constructor(
+    readonly aedes: Aedes,
+    private readonly tcpServer: Server,
+    private readonly wsServer: { http: HttpServer; ws: WebSocketServer } | null,
+    readonly mqttPort: number,
+    readonly wsPort: number | null,
+  ) {}
+
+  static async start(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+    const host = options.host ?? '0.0.0.0';
+    const maxPacketBytes = options.maxPacketBytes ?? 64 * 1024;
+    const rateLimit = options.rateLimit ?? { perSecond: 1000, burst: 10_000 };
+    const report = (event: Omit<SecurityEvent, 'at'>) => {
+      try {
+        options.onSecurityEvent?.({ ...event, at: new Date().toISOString() });
+      } catch {
+        // A failing logger must not take the broker down.
+      }
+    };
+
+    let broker: EmbeddedBroker | undefined;
+    const aedes = await Aedes.createBroker({
+      // Clients with retained Homie trees send many packets right after CONNECT.
+      queueLimit: 1000,
+      maxClientsIdLength: 64,
+      drainTimeout: 10_000,
+      authenticate: (client, username, password, done) => {
+        const refuse = (code: number, kind: SecurityEvent['kind'], reason: string) => {
+          report({ kind, clientId: client.id, ...(username ? { username } : {}), reason });
+          const error = new Error(reason) as AuthenticateError;
+          error.returnCode = code;
+          done(error, false);
+        };
+        const claim = (role: Role) => {
+          const holder = broker?.claimedIds.get(client.id);
+          if (holder && holder !== client && !holder.closed) {
+            refuse(AUTH_CODE.identifierRejected, 'duplicate-client-id', 'client ID already connected');
+            return;
+          }
+          broker?.claim(client, {
+            role,
+            username,
+            bucket: new TokenBucket(rateLimit, Date.now()),
+            rateLimitReported: false,
+          });
+          done(null, true);
+        };
+        if (username === undefined || username === '') {
+          if (password !== undefined && password.length > 0) {
+            refuse(AUTH_CODE.badCredentials, 'refused-connection', 'password without a username');
+            return;
+          }
+          claim(ANONYMOUS);
+          return;
+        }
+        const verify = async () => {
+          let principal = await options.credentials.verify(username, password ?? Buffer.alloc(0));
+          // A device added with `gridflex device add` while the hub runs: look at the file again.
+          if (!principal && !options.credentials.has(username) && options.credentials.reloadIfChanged()) {
+            principal = await options.credentials.verify(username, password ?? Buffer.alloc(0));
+          }
+          return principal;
+        };
+        verify().then(
+          (principal) => {
+            if (!principal)
+              refuse(AUTH_CODE.badCredentials, 'refused-connection', 'bad username or password');
+            else if (principal.role.role === 'hub') {
+              refuse(
+                AUTH_CODE.badCredentials,
+                'refused-connection',
+                'the hub role is for external brokers only',
+              );
+            } else claim(principal.role);
+          },
+          () => refuse(AUTH_CODE.badCredentials, 'refused-connection', 'credential check failed'),
+        );
+      },
+      authorizePublish: (client, packet, callback) => {
+        if (client === null) return callback(null); // wills of clients gone before a restart, checked when set
+        const session = broker?.sessions.get(client);
+        const deny = (kind: SecurityEvent['kind'], reason: string) => {
+          report({
+            kind,
+            clientId: client.id,
+            ...(session?.username ? { username: session.username } : {}),
+            topic: packet.topic,
+            reason,
+          });
+          callback(new Error(reason));
+        };
+        if (!session) return deny('denied-publish', 'no session');
+        if (!mayPublish(session.role === ANONYMOUS ? null : session.role, packet.topic)) {
+          return deny('denied-publish', `${formatRole(session.role)} may not publish here`);
+        }
+        if (!session.bucket.take(Date.now())) {
+          if (session.rateLimitReported) return callback(new Error('rate limited'));
+          session.rateLimitReported = true;
+          return deny('rate-limited', `over ${rateLimit.perSecond} messages/s (burst ${rateLimit.burst})`);
+        }
+        const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+        const problem = payloadProblem(packet.topic, payload);
+        if (problem) return deny('rejected-payload', problem);
+        callback(null);
+      },
+      authorizeSubscribe: (client, subscription, callback) => {
+        const session = broker?.sessions.get(client);
+        const role = session && session.role !== ANONYMOUS ? session.role : null;
+        if (maySubscribe(role, subscription.topic)) return callback(null, subscription);
+        report({
+          kind: 'denied-subscribe',
+          clientId: client.id,
+          ...(session?.username ? { username: session.username } : {}),
+          topic: subscription.topic,
+          reason: `${role ? formatRole(role) : 'anonymous'} may not subscribe here`,
+        });
+        callback(null, null);
+      },
+    });
+
+    const accept = (stream: Duplex, remote: string) => {
+      guardFrames(stream, maxPacketBytes, (announcedBytes) => {
+        report({
+          kind: 'oversized-payload',
+          clientId: remote,
+          reason: `packet of ${announcedBytes} bytes over the ${maxPacketBytes}-byte limit`,
+        });
+        stream.destroy();
+      });
+      aedes.handle(stream);
+    };
+    const tcpServer = createServer((socket) =>
+      accept(socket, `${socket.remoteAddress}:${socket.remotePort}`),
+    );
+    const mqttPort = await listen(tcpServer, options.mqttPort, host);
+
+    let wsServer: { http: HttpServer; ws: WebSocketServer } | null = null;
+    let wsPort: number | null = null;
+    if (options.wsPort !== null) {
+      const http = createHttpServer((_request, response) => {
+        response
+          .writeHead(426, { 'content-type': 'text/plain' })
+          .end('MQTT over WebSocket: connect with ws://\n');
+      });
+      const ws = new WebSocketServer({ server: http, maxPayload: maxPacketBytes + 16 });
+      ws.on('connection', (socket, request) => {
+        const stream = createWebSocketStream(socket);
+        stream.on('error', () => stream.destroy());
+        accept(stream, `ws:${request.socket.remoteAddress}:${request.socket.remotePort}`);
+      });
+      wsPort = await listen(http, options.wsPort, host);
+      wsServer = { http, ws };
+    }
+
+    broker = new EmbeddedBroker(aedes, tcpServer, wsServer, mqttPort, wsPort);
+    aedes.on('clientDisconnect', (client) => broker?.release(client));
+    aedes.on('clientError', (client) => broker?.release(client));
+    aedes.on('connectionError', (client) => broker?.release(client));
+    return broker;
+  }
+
+  /** The role of a connected client (for the hub's logs and status page). */
+  roleOf(client: Client): Role | undefined {
+    return this.sessions.get(client)?.role;
+  }
+
+  get connectedClients(): number {
+    return this.aedes.connectedClients;
+  }
+
+  private claim(client: Client, session: Session): void {
+    this.sessions.set(client, session);
+    this.claimedIds.set(client.id, client);
+    client.conn.once('close', () => this.release(client));
+  }
+
+  private release(client: Client): void {
+    if (this.claimedIds.get(client.id) === client) this.claimedIds.delete(client.id);
+  }
+
+  /** Stops accepting, disconnects every client and closes the broker. */
+  async close(): Promise<void> {
+    this.wsServer?.ws.clients.forEach((socket) => socket.terminate());
+    await Promise.all([
+      new Promise<void>((resolve) => this.tcpServer.close(() => resolve())),
+      this.wsServer
+        ? new Promise<void>((resolve) => this.wsServer?.http.close(() => resolve()))
+        : Promise.resolve(),
+      new Promise<void>((resolve) => this.aedes.close(() => resolve())),
+    ]);
+  }
+}
+
+function listen(server: Server | HttpServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}

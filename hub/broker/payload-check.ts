@@ -1,0 +1,62 @@
+import type { z } from 'zod';
+import { CONTROL_ROOT, GRIDFLEX_TOPIC_SPECS } from '../../protocol/gridflex.js';
+import {
+  HomieDescriptionSchema,
+  HomieLogLevelSchema,
+  HomieStateSchema,
+  parseHomieTopic,
+  TelemetryValueSchema,
+} from '../../protocol/homie.js';
+import { topicMatches } from '../auth/acl.js';
+
+/** Control topics and their schemas, with `<name>` placeholders turned into `+`. */
+const CONTROL_SCHEMAS: { filter: string; schema: z.ZodType }[] = GRIDFLEX_TOPIC_SPECS.filter((spec) =>
+  spec.pattern.startsWith(`${CONTROL_ROOT}/`),
+).map((spec) => ({ filter: spec.pattern.replace(/<[^>]+>/g, '+'), schema: spec.schema }));
+
+/**
+ * Why a payload a client sent is not acceptable on its topic, or null when it is. Checks the Homie device
+ * topics (`$state`, `$description`, telemetry envelopes, `$log`) and the workshop control topics; `/set`
+ * commands are checked by the device that owns the property. Never throws.
+ */
+export function payloadProblem(topic: string, payload: Buffer): string | null {
+  const homie = parseHomieTopic(topic);
+  if (homie) {
+    // An empty retained payload is how a device (or an operator) clears a retained topic.
+    if (payload.length === 0 && homie.kind !== 'log') return null;
+    switch (homie.kind) {
+      case 'state':
+        return HomieStateSchema.safeParse(payload.toString()).success
+          ? null
+          : `$state must be one of ${HomieStateSchema.options.join(', ')}`;
+      case 'description':
+        return jsonProblem(payload, HomieDescriptionSchema, '$description');
+      case 'property':
+        return jsonProblem(payload, TelemetryValueSchema, 'value');
+      case 'log':
+        return HomieLogLevelSchema.safeParse(homie.level).success
+          ? null
+          : `unknown log level "${homie.level}"`;
+      case 'set':
+        return null;
+    }
+  }
+  const control = CONTROL_SCHEMAS.find((entry) => topicMatches(entry.filter, topic));
+  if (control) return jsonProblem(payload, control.schema, 'control');
+  if (topic.startsWith(`${CONTROL_ROOT}/`)) return 'unknown control topic';
+  return null;
+}
+
+function jsonProblem(payload: Buffer, schema: z.ZodType, what: string): string | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload.toString());
+  } catch {
+    return `${what} is not valid JSON`;
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return null;
+  const issue = parsed.error.issues[0];
+  const path = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+  return `${what} ${path}${issue?.message ?? 'invalid'}`;
+}

@@ -1,0 +1,216 @@
+import { EventEmitter } from 'node:events';
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CredentialStore } from '../../../hub/auth/credentials.js';
+import { EmbeddedBroker } from '../../../hub/broker/embedded-broker.js';
+import type { SecurityEvent } from '../../../protocol/gridflex.js';
+import { closed, connectClient, envelope, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
+
+const events = new EventEmitter();
+const seen: SecurityEvent[] = [];
+function nextSecurityEvent(test: (event: SecurityEvent) => boolean): Promise<SecurityEvent> {
+  const found = seen.find(test);
+  if (found) return Promise.resolve(found);
+  return new Promise((resolve) => {
+    const listener = (event: SecurityEvent) => {
+      if (!test(event)) return;
+      events.off('event', listener);
+      resolve(event);
+    };
+    events.on('event', listener);
+  });
+}
+
+let broker: EmbeddedBroker;
+let url: string;
+let wsUrl: string;
+let secrets: Record<string, string>;
+let watcher: MqttClient;
+const data = tempDir('gridflex-broker-');
+
+beforeAll(async () => {
+  const credentials = CredentialStore.open(data.dir);
+  secrets = {
+    'pv-1': await credentials.add('pv-1', { role: 'device', deviceId: 'pv-1' }),
+    'pv-2': await credentials.add('pv-2', { role: 'device', deviceId: 'pv-2' }),
+    regulator: await credentials.add('regulator', { role: 'regulator' }),
+    flooder: await credentials.add('flooder', { role: 'device', deviceId: 'flooder' }),
+  };
+  broker = await EmbeddedBroker.start({
+    host: '127.0.0.1',
+    mqttPort: 0,
+    wsPort: 0,
+    credentials,
+    maxPacketBytes: 4096,
+    rateLimit: { perSecond: 5, burst: 20 },
+    onSecurityEvent: (event) => {
+      seen.push(event);
+      events.emit('event', event);
+    },
+  });
+  url = `mqtt://127.0.0.1:${broker.mqttPort}`;
+  wsUrl = `ws://127.0.0.1:${broker.wsPort}`;
+  // A viewer that watches every device: it must never see what the broker refused.
+  watcher = await connectClient(url, { clientId: 'watcher' });
+  await subscribe(watcher, 'homie/5/#');
+});
+
+afterAll(async () => {
+  watcher.end(true);
+  await broker.close();
+  data.remove();
+});
+
+const device = (id: string, clientId = id) =>
+  connectClient(url, { clientId, username: id, password: secrets[id] });
+
+describe('embedded broker', () => {
+  it('lets a device publish its own Homie topics, seen by an anonymous viewer over WebSocket too', async () => {
+    const browser = await connectClient(wsUrl, { clientId: 'browser-1' });
+    await subscribe(browser, 'homie/5/pv-1/#');
+    const pv = await device('pv-1');
+    const got = nextMessage(browser, (topic) => topic === 'homie/5/pv-1/pv/power-kw');
+    await pv.publishAsync('homie/5/pv-1/pv/power-kw', envelope(-1.5), { qos: 1 });
+    expect(JSON.parse((await got).payload.toString()).value).toBe(-1.5);
+    pv.end(true);
+    browser.end(true);
+  });
+
+  it('refuses a wrong password and an unknown user', async () => {
+    await expect(connectClient(url, { clientId: 'x', username: 'pv-1', password: 'wrong' })).rejects.toThrow(
+      /Bad username or password/,
+    );
+    await expect(connectClient(url, { clientId: 'y', username: 'nobody', password: 'x' })).rejects.toThrow(
+      /Bad username or password/,
+    );
+    expect((await nextSecurityEvent((event) => event.username === 'nobody')).kind).toBe('refused-connection');
+  });
+
+  it('denies a device writing another device’s topics or the hub’s world, and nobody sees it', async () => {
+    for (const topic of ['homie/5/pv-2/pv/power-kw', 'gridflex/v1/clock', 'homie/5/pv-2/pv/power-kw/set']) {
+      const pv = await device('pv-1');
+      const gone = closed(pv);
+      pv.publish(topic, envelope(9), { qos: 0 });
+      await gone;
+      const event = await nextSecurityEvent(
+        (entry) => entry.kind === 'denied-publish' && entry.topic === topic,
+      );
+      expect(event.username).toBe('pv-1');
+    }
+    // The victim still works, and the watcher gets its value, not the forged one.
+    const pv2 = await device('pv-2');
+    const got = nextMessage(watcher, (topic) => topic === 'homie/5/pv-2/pv/power-kw');
+    await pv2.publishAsync('homie/5/pv-2/pv/power-kw', envelope(-0.5), { qos: 1 });
+    expect(JSON.parse((await got).payload.toString()).value).toBe(-0.5);
+    pv2.end(true);
+  });
+
+  it('never lets an anonymous client publish, and keeps subscriptions to what a role may read', async () => {
+    const anonymous = await connectClient(url, { clientId: 'anon-1' });
+    expect(await subscribe(anonymous, 'gridflex/v1/#')).toBe(1);
+    expect(await subscribe(anonymous, '#')).toBe(128);
+    expect(await subscribe(anonymous, 'gridflex/control/v1/#')).toBe(128);
+    const gone = closed(anonymous);
+    anonymous.publish('gridflex/control/v1/regulator/rules', JSON.stringify({ priceCapGbpPerKwh: 0.1 }));
+    await gone;
+    expect(
+      (await nextSecurityEvent((event) => event.clientId === 'anon-1' && event.kind === 'denied-publish'))
+        .topic,
+    ).toBe('gridflex/control/v1/regulator/rules');
+
+    const pv = await device('pv-1');
+    expect(await subscribe(pv, 'homie/5/pv-1/+/+/set')).toBe(1);
+    expect(await subscribe(pv, 'homie/5/pv-2/#')).toBe(128);
+    expect(await subscribe(pv, 'homie/5/+/+/+/set')).toBe(128);
+    pv.end(true);
+
+    const regulator = await connectClient(url, {
+      clientId: 'reg',
+      username: 'regulator',
+      password: secrets.regulator,
+    });
+    await regulator.publishAsync(
+      'gridflex/control/v1/regulator/rules',
+      JSON.stringify({ priceCapGbpPerKwh: 0.3 }),
+      {
+        qos: 1,
+      },
+    );
+    const goneRegulator = closed(regulator);
+    regulator.publish('gridflex/control/v1/supplier/octo/tariff', '{}');
+    await goneRegulator;
+  });
+
+  it('refuses a second connection with a client ID in use and keeps the first', async () => {
+    const first = await device('pv-1', 'board-pv-1');
+    await expect(device('pv-1', 'board-pv-1')).rejects.toThrow(/Identifier rejected/);
+    expect((await nextSecurityEvent((event) => event.kind === 'duplicate-client-id')).clientId).toBe(
+      'board-pv-1',
+    );
+    const got = nextMessage(watcher, (topic) => topic === 'homie/5/pv-1/pv/light-pct');
+    await first.publishAsync('homie/5/pv-1/pv/light-pct', envelope(42), { qos: 1 });
+    expect(JSON.parse((await got).payload.toString()).value).toBe(42);
+    first.end(true);
+  });
+
+  it('cuts off an oversized packet before buffering it and keeps serving others', async () => {
+    const bystander = await device('pv-2');
+    const pv = await device('pv-1');
+    const gone = closed(pv);
+    pv.publish('homie/5/pv-1/$log/info', Buffer.alloc(100_000, 'a'));
+    await gone;
+    const event = await nextSecurityEvent((entry) => entry.kind === 'oversized-payload');
+    expect(event.reason).toMatch(/over the 4096-byte limit/);
+    const got = nextMessage(watcher, (topic) => topic === 'homie/5/pv-2/pv/light-pct');
+    await bystander.publishAsync('homie/5/pv-2/pv/light-pct', envelope(7), { qos: 1 });
+    expect(JSON.parse((await got).payload.toString()).value).toBe(7);
+    bystander.end(true);
+  });
+
+  it('rejects malformed payloads with the reason', async () => {
+    const cases: [string, string, RegExp][] = [
+      ['homie/5/pv-1/$state', 'banana', /\$state must be one of/],
+      ['homie/5/pv-1/pv/power-kw', 'not json', /not valid JSON/],
+      ['homie/5/pv-1/pv/power-kw', '{"value": 1}', /ts/],
+      ['homie/5/pv-1/$description', '{"homie":"4.0","version":1}', /homie/],
+    ];
+    for (const [topic, payload, reason] of cases) {
+      const pv = await device('pv-1');
+      const gone = closed(pv);
+      pv.publish(topic, payload);
+      await gone;
+      const event = await nextSecurityEvent(
+        (entry) => entry.kind === 'rejected-payload' && entry.topic === topic && reason.test(entry.reason),
+      );
+      expect(event.username).toBe('pv-1');
+    }
+    const regulator = await connectClient(url, {
+      clientId: 'reg-2',
+      username: 'regulator',
+      password: secrets.regulator,
+    });
+    const gone = closed(regulator);
+    regulator.publish('gridflex/control/v1/regulator/rules', JSON.stringify({ priceCapGbpPerKwh: -1 }));
+    await gone;
+    expect((await nextSecurityEvent((entry) => entry.clientId === 'reg-2')).kind).toBe('rejected-payload');
+  });
+
+  it('disconnects a flooding client, reports it once, and others carry on', async () => {
+    const bystander = await device('pv-2');
+    const flooder = await device('flooder');
+    const gone = closed(flooder);
+    for (let index = 0; index < 200; index++)
+      flooder.publish('homie/5/flooder/agent/queued-readings', envelope(index));
+    await gone;
+    await nextSecurityEvent((entry) => entry.kind === 'rate-limited');
+    expect(seen.filter((entry) => entry.kind === 'rate-limited')).toHaveLength(1);
+    const got = nextMessage(
+      watcher,
+      (topic) => topic === 'homie/5/pv-2/pv/light-pct',
+      (p) => p.includes('"value":8'),
+    );
+    await bystander.publishAsync('homie/5/pv-2/pv/light-pct', envelope(8), { qos: 1 });
+    await got;
+    bystander.end(true);
+  });
+});
