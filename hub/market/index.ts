@@ -1,0 +1,7 @@
+/** The market: tariffs as data, catalogue, regulator rules, suppliers' P&L, switching. Pure (no I/O). */
+export * from './catalogue.js';
+export * from './evaluate-switch.js';
+export * from './regulator.js';
+export * from './supplier.js';
+export * from './switching.js';
+export * from './tariff.js';
