@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDataCommand } from './commands/data.js';
 import { registerPowerflowCommand } from './commands/powerflow.js';
+import { registerTariffsCommand } from './commands/tariffs.js';
 import { ConvergenceError, InputError } from './errors.js';
 
 /** Exit codes of every `gridflex` subcommand. */
@@ -16,6 +17,7 @@ const program = new Command('gridflex')
 // Each subcommand lives in hub/commands/<name>.ts and registers itself here.
 registerPowerflowCommand(program);
 registerDataCommand(program);
+registerTariffsCommand(program);
 
 try {
   await program.parseAsync(process.argv);
