@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import {
+  coordinateByPrices,
+  findNashEquilibrium,
+  type HomeResponse,
+  type SharedLimit,
+} from '../../../hub/agents/coordination.js';
+import { getHighs } from '../../../hub/agents/registry.js';
+
+/** An EV that needs `energyKwh` within steps [from, to), at most `maxKw`, 1-hour steps. */
+interface Ev {
+  energyKwh: number;
+  from: number;
+  to: number;
+  maxKw: number;
+}
+
+/**
+ * Exact best response of one EV to per-step prices under an optional import cap: fill the cheapest available
+ * steps (the LP solved greedily).
+ */
+function evResponse(
+  ev: Ev,
+  steps: number,
+  pricesGbpPerKwh: ArrayLike<number>,
+  capKw?: Float64Array,
+): HomeResponse {
+  const charge = new Float64Array(steps);
+  const order = Array.from({ length: ev.to - ev.from }, (_, i) => ev.from + i).sort(
+    (a, b) => (pricesGbpPerKwh[a] as number) - (pricesGbpPerKwh[b] as number) || a - b,
+  );
+  let left = ev.energyKwh;
+  for (const t of order) {
+    const kw = Math.min(ev.maxKw, left, capKw ? (capKw[t] as number) : Number.POSITIVE_INFINITY);
+    charge[t] = kw;
+    left -= kw;
+    if (left <= 0) break;
+  }
+  return { netImportKw: charge, decisions: [Float64Array.from(charge)] };
+}
+
+const STEPS = 12;
+// A tariff with a cheap night: steps 4..8 are cheap.
+const TARIFF = Float64Array.from({ length: STEPS }, (_, t) => (t >= 4 && t < 8 ? 0.08 : 0.3));
+const EVS: Ev[] = Array.from({ length: 8 }, (_, i) => ({
+  energyKwh: 12 + (i % 3) * 4,
+  from: i % 2,
+  to: STEPS - (i % 3),
+  maxKw: 7,
+}));
+const LIMIT_KW = 30;
+
+const costOf = (plans: readonly Float64Array[]) =>
+  plans.reduce((sum, plan) => sum + plan.reduce((s, kw, t) => s + kw * (TARIFF[t] as number), 0), 0);
+
+/** The joint LP over all EVs with the shared limit, solved in one go: the social optimum. */
+async function centralCost(): Promise<number> {
+  const highs = await getHighs();
+  const variable = (h: number, t: number) => `x_${h}_${t}`;
+  const objective: string[] = [];
+  const rows: string[] = [];
+  const bounds: string[] = [];
+  EVS.forEach((ev, h) => {
+    const energy: string[] = [];
+    for (let t = 0; t < STEPS; t++) {
+      objective.push(`${TARIFF[t]} ${variable(h, t)}`);
+      bounds.push(`0 <= ${variable(h, t)} <= ${t >= ev.from && t < ev.to ? ev.maxKw : 0}`);
+      energy.push(variable(h, t));
+    }
+    rows.push(`e${h}: ${energy.join(' + ')} = ${ev.energyKwh}`);
+  });
+  for (let t = 0; t < STEPS; t++)
+    rows.push(`l${t}: ${EVS.map((_, h) => variable(h, t)).join(' + ')} <= ${LIMIT_KW}`);
+  const problem = `Minimize\n obj: ${objective.join(' + ')}\nSubject To\n${rows.join('\n')}\nBounds\n${bounds.join('\n')}\nEnd\n`;
+  const solution = highs.solve(problem);
+  expect(solution.Status).toBe('Optimal');
+  return solution.ObjectiveValue;
+}
+
+describe('coordination by prices (cooperative)', () => {
+  const limit: SharedLimit = {
+    name: 'transformer',
+    coefficientByHome: new Float64Array(EVS.length).fill(1),
+    upperByStep: new Float64Array(STEPS).fill(LIMIT_KW),
+  };
+  const homes = EVS.map(
+    (ev) => (extra: Float64Array, capKw?: Float64Array) =>
+      evResponse(
+        ev,
+        STEPS,
+        Array.from(TARIFF, (price, t) => price + (extra[t] as number)),
+        capKw,
+      ),
+  );
+
+  it('keeps the shared limit that selfish charging breaks, within 2 % of the central optimum', async () => {
+    const selfish = EVS.map((ev) => evResponse(ev, STEPS, TARIFF));
+    const selfishPeak = Math.max(
+      ...Array.from({ length: STEPS }, (_, t) =>
+        selfish.reduce((s, p) => s + (p.netImportKw[t] as number), 0),
+      ),
+    );
+    expect(selfishPeak).toBeGreaterThan(LIMIT_KW);
+
+    const result = coordinateByPrices(homes, [limit], STEPS);
+    expect(result.converged).toBe(true);
+    expect(result.maxViolation).toBeLessThanOrEqual(0.01);
+    expect(result.messages).toBe(2 * EVS.length * result.rounds);
+    for (let t = 0; t < STEPS; t++) {
+      const total = result.responses.reduce((sum, response) => sum + (response.netImportKw[t] as number), 0);
+      expect(total).toBeLessThanOrEqual(LIMIT_KW + 0.01);
+    }
+    // Every home still gets its energy (averaged plans stay feasible for each home).
+    result.responses.forEach((response, h) => {
+      expect(response.netImportKw.reduce((s, kw) => s + kw, 0)).toBeCloseTo((EVS[h] as Ev).energyKwh, 9);
+    });
+    const central = await centralCost();
+    const cooperative = costOf(result.responses.map((response) => response.netImportKw));
+    expect(cooperative).toBeGreaterThanOrEqual(central - 1e-6);
+    expect((cooperative - central) / central).toBeLessThan(0.02);
+  });
+
+  it('needs the price rounds: a reservation sweep alone lands further from the optimum', async () => {
+    const sweepOnly = coordinateByPrices(homes, [limit], STEPS, { maxPriceRounds: 1 });
+    const withPrices = coordinateByPrices(homes, [limit], STEPS);
+    const central = await centralCost();
+    const cost = (result: typeof sweepOnly) =>
+      costOf(result.responses.map((response) => response.netImportKw));
+    expect(cost(sweepOnly)).toBeGreaterThan(cost(withPrices) + 0.5);
+    expect(cost(withPrices)).toBeCloseTo(central, 6);
+  });
+
+  it('stops after one round (two messages per home) when the homes already keep the limits', () => {
+    const loose: SharedLimit = { ...limit, upperByStep: new Float64Array(STEPS).fill(1000) };
+    const result = coordinateByPrices(homes, [loose], STEPS);
+    expect(result).toMatchObject({ rounds: 1, messages: 2 * EVS.length, converged: true, maxViolation: 0 });
+  });
+
+  it('rejects nonsense options with a TypeError', () => {
+    expect(() => coordinateByPrices(homes, [limit], STEPS, { maxPriceRounds: 0 })).toThrowError(TypeError);
+  });
+});
+
+describe('Nash equilibrium by iterated best response', () => {
+  // Two homes, 5 kWh each to place in one of two 1-hour slots at up to 10 kW; price = base + 0.01 £/kWh per kW.
+  const twoSlotHome = () => (prices: Float64Array) =>
+    evResponse({ energyKwh: 5, from: 0, to: 2, maxKw: 10 }, 2, prices);
+  const priceOf = (base: [number, number]) => (aggregate: Float64Array, prices: Float64Array) => {
+    prices[0] = base[0] + 0.01 * (aggregate[0] as number);
+    prices[1] = base[1] + 0.01 * (aggregate[1] as number);
+  };
+
+  it('stops at once where both homes prefer the same slot even when it is full (a known pure equilibrium)', () => {
+    const result = findNashEquilibrium([twoSlotHome(), twoSlotHome()], priceOf([0.1, 0.3]), 2, {
+      dtHours: 1,
+    });
+    expect(result.converged).toBe(true);
+    expect(result.cycled).toBe(false);
+    expect(result.iterations).toBe(1);
+    for (const response of result.responses) expect(Array.from(response.netImportKw)).toEqual([5, 0]);
+  });
+
+  it('detects the best-response cycle of near-equal slots and damps it to the equal-price split', () => {
+    const result = findNashEquilibrium([twoSlotHome(), twoSlotHome()], priceOf([0.1, 0.11]), 2, {
+      dtHours: 1,
+      maxSweeps: 200,
+      gainToleranceGbp: 0.002,
+    });
+    expect(result.cycled).toBe(true);
+    expect(result.converged).toBe(true);
+    const slot0 = result.responses.reduce((sum, response) => sum + (response.netImportKw[0] as number), 0);
+    // Equal prices: 0.10 + 0.01·L0 = 0.11 + 0.01·(10 − L0) → L0 = 5.5 kW.
+    expect(slot0).toBeGreaterThan(5.5 - 0.5);
+    expect(slot0).toBeLessThan(5.5 + 0.5);
+  });
+
+  it('reports non-convergence when the sweep cap is too small', () => {
+    const result = findNashEquilibrium([twoSlotHome(), twoSlotHome()], priceOf([0.1, 0.11]), 2, {
+      dtHours: 1,
+      maxSweeps: 2,
+    });
+    expect(result.converged).toBe(false);
+    expect(result.iterations).toBe(2);
+  });
+});
