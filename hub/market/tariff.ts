@@ -210,6 +210,33 @@ function findBandOverlap(bands: readonly TimeBand[]): string | undefined {
   return undefined;
 }
 
+const MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY;
+
+/** Index into a week of minutes (0 = Monday 00:00); prices repeat weekly. */
+function minuteOfWeek(minuteOfYear: number): number {
+  return dayOfWeek(minuteOfYear) * MINUTES_PER_DAY + minuteOfDay(minuteOfYear);
+}
+
+/** Evaluates `valueAt` once per minute of the week (minute k of the table = Monday 00:00 + k). */
+function weekTable(valueAt: (minuteOfYear: number) => number): Float64Array {
+  const table = new Float64Array(MINUTES_PER_WEEK);
+  // The year starts on a Monday, so minute k of the year's first week is minute k of the week.
+  for (let minute = 0; minute < MINUTES_PER_WEEK; minute++)
+    table[minute] = valueAt(minute + MINUTES_PER_WEEK);
+  return table;
+}
+
+// Time-only lookups are precomputed per schedule object (schedules are immutable data once parsed).
+const weekTables = new WeakMap<object, Float64Array>();
+function cachedWeekTable(key: object, valueAt: (minuteOfYear: number) => number): Float64Array {
+  let table = weekTables.get(key);
+  if (!table) {
+    table = weekTable(valueAt);
+    weekTables.set(key, table);
+  }
+  return table;
+}
+
 /** The unit rate of a schedule at a minute of year, £/kWh. */
 export function rateGbpPerKwh(
   schedule: RateSchedule,
@@ -220,14 +247,17 @@ export function rateGbpPerKwh(
     case 'flat':
       return schedule.unitRatePencePerKwh / 100;
     case 'time-of-use': {
-      const band = schedule.bands.find((candidate) => bandCovers(candidate, minuteOfYear));
-      return (band?.unitRatePencePerKwh ?? schedule.otherTimesPencePerKwh) / 100;
+      const table = cachedWeekTable(schedule, (minute) => {
+        const band = schedule.bands.find((candidate) => bandCovers(candidate, minute));
+        return (band?.unitRatePencePerKwh ?? schedule.otherTimesPencePerKwh) / 100;
+      });
+      return table[minuteOfWeek(minuteOfYear)] ?? 0;
     }
     case 'dynamic': {
-      const inPeak = bandCovers(
-        { from: schedule.peakFrom, to: schedule.peakTo, days: schedule.peakDays },
-        minuteOfYear,
+      const peakTable = cachedWeekTable(schedule, (minute) =>
+        bandCovers({ from: schedule.peakFrom, to: schedule.peakTo, days: schedule.peakDays }, minute) ? 1 : 0,
       );
+      const inPeak = peakTable[minuteOfWeek(minuteOfYear)] === 1;
       let pence =
         wholesaleGbpPerKwh * 100 * schedule.wholesaleMultiplier +
         schedule.adderPencePerKwh +
@@ -268,14 +298,17 @@ export function networkChargeGbpPerKwh(
   minuteOfYear: number,
 ): number {
   if (!schedule) return 0;
-  const band = networkBandAt(schedule, minuteOfYear);
-  const pence =
-    band === 'red'
-      ? schedule.redPencePerKwh
-      : band === 'amber'
-        ? schedule.amberPencePerKwh
-        : schedule.greenPencePerKwh;
-  return pence / 100;
+  const table = cachedWeekTable(schedule, (minute) => {
+    const band = networkBandAt(schedule, minute);
+    const pence =
+      band === 'red'
+        ? schedule.redPencePerKwh
+        : band === 'amber'
+          ? schedule.amberPencePerKwh
+          : schedule.greenPencePerKwh;
+    return pence / 100;
+  });
+  return table[minuteOfWeek(minuteOfYear)] ?? 0;
 }
 
 /** Standing charge, £/day. */
