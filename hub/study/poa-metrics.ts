@@ -1,0 +1,141 @@
+/**
+ * The price-of-anarchy figures of a study: social cost per policy, the spread of benefits against the
+ * no-control baseline, and the ratios that compare selfish, cooperative and central control.
+ */
+
+/** What the study needs of one policy's run (a subset of the year runner's result). */
+export interface PolicyRunSummary {
+  homes: { home: string; billGbp: number; carbonKg: number }[];
+  network: { transformerPeakKw: number; busMinutesOutsideStatutoryLimits: number };
+  totals: { billsGbp: number; carbonKg: number };
+}
+
+/** How network and carbon are priced into social cost. */
+export interface SocialCostPricing {
+  /** Rating the peak is measured against, kW. */
+  transformerRatingKw: number;
+  /** Reinforcement cost per kW of peak above the rating, £/kW. */
+  reinforcementGbpPerKw: number;
+  /** Carbon price, £/kg (0 to leave carbon out). */
+  carbonPriceGbpPerKg: number;
+}
+
+export interface PolicyFigures {
+  socialCostGbp: number;
+  billsGbp: number;
+  reinforcementGbp: number;
+  carbonCostGbp: number;
+  transformerPeakKw: number;
+  busMinutesOutsideStatutoryLimits: number;
+  /** Gini coefficient of the per-home benefit (passive bill − this policy's bill); null when the mean benefit is ≤ 0. */
+  giniOfBenefit: number | null;
+  /** Mean benefit per decile of homes, decile 1 = the homes with the smallest passive bills. */
+  benefitPerDecileGbp: number[];
+}
+
+/** Social cost = bills + reinforcement for the peak above the rating + carbon at its price. */
+export function socialCost(
+  run: PolicyRunSummary,
+  pricing: SocialCostPricing,
+): Omit<PolicyFigures, 'giniOfBenefit' | 'benefitPerDecileGbp'> {
+  const excessKw = Math.max(0, run.network.transformerPeakKw - pricing.transformerRatingKw);
+  const reinforcementGbp = excessKw * pricing.reinforcementGbpPerKw;
+  const carbonCostGbp = run.totals.carbonKg * pricing.carbonPriceGbpPerKg;
+  return {
+    socialCostGbp: run.totals.billsGbp + reinforcementGbp + carbonCostGbp,
+    billsGbp: run.totals.billsGbp,
+    reinforcementGbp,
+    carbonCostGbp,
+    transformerPeakKw: run.network.transformerPeakKw,
+    busMinutesOutsideStatutoryLimits: run.network.busMinutesOutsideStatutoryLimits,
+  };
+}
+
+/**
+ * Gini coefficient, mean absolute difference over twice the mean: 0 when all are equal, towards 1 when
+ * one takes all. Undefined (null) for a non-positive mean, which happens when a policy leaves most homes
+ * worse off than the baseline.
+ */
+export function gini(values: readonly number[]): number | null {
+  const n = values.length;
+  if (n === 0) return null;
+  const mean = values.reduce((sum, value) => sum + value, 0) / n;
+  if (values.every((value) => value === values[0])) return 0;
+  if (!(mean > 0)) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  // Σ_i Σ_j |x_i − x_j| = 2 Σ_i (2i − n + 1) x_(i) for sorted x.
+  let weighted = 0;
+  sorted.forEach((value, index) => {
+    weighted += (2 * index - n + 1) * value;
+  });
+  return weighted / (n * n * mean);
+}
+
+/** Splits `order.length` items into 10 groups as even as possible and averages `values` in each. */
+export function decileMeans(values: readonly number[], order: readonly number[]): number[] {
+  const n = order.length;
+  return Array.from({ length: 10 }, (_, decile) => {
+    const from = Math.floor((decile * n) / 10);
+    const to = Math.floor(((decile + 1) * n) / 10);
+    if (to <= from) return 0;
+    let sum = 0;
+    for (let position = from; position < to; position++) sum += values[order[position] as number] as number;
+    return sum / (to - from);
+  });
+}
+
+export interface PoaReport {
+  pricing: SocialCostPricing;
+  policies: Record<string, PolicyFigures>;
+  /** Social cost of selfish over that of central (≥ 1 when central is the optimum). */
+  priceOfAnarchy: number;
+  /** (Selfish peak − cooperative peak) as a % of the transformer rating. */
+  headroomLostPct: number;
+  /** (Cooperative − central) social cost as a % of central's. */
+  cooperativeGapPct: number;
+}
+
+/**
+ * Builds the report from runs of at least `passive`, `selfish`, `cooperative` and `central` on the same
+ * inputs. Homes are matched by name.
+ */
+export function poaReport(
+  runs: Readonly<Record<string, PolicyRunSummary>>,
+  pricing: SocialCostPricing,
+): PoaReport {
+  for (const name of ['passive', 'selfish', 'cooperative', 'central']) {
+    if (!runs[name]) throw new TypeError(`poaReport needs a "${name}" run`);
+  }
+  const passive = runs.passive as PolicyRunSummary;
+  const passiveBill = new Map(passive.homes.map((home) => [home.home, home.billGbp]));
+  const order = passive.homes
+    .map((home, index) => ({ index, bill: home.billGbp }))
+    .sort((a, b) => a.bill - b.bill || a.index - b.index)
+    .map((entry) => entry.index);
+
+  const policies: Record<string, PolicyFigures> = {};
+  for (const [name, run] of Object.entries(runs)) {
+    const benefits = passive.homes.map((baseline) => {
+      const home = run.homes.find((candidate) => candidate.home === baseline.home);
+      if (!home) throw new TypeError(`run "${name}" has no home "${baseline.home}"`);
+      return (passiveBill.get(baseline.home) as number) - home.billGbp;
+    });
+    policies[name] = {
+      ...socialCost(run, pricing),
+      giniOfBenefit: gini(benefits),
+      benefitPerDecileGbp: decileMeans(benefits, order),
+    };
+  }
+  const figures = (name: string) => policies[name] as PolicyFigures;
+  return {
+    pricing,
+    policies,
+    priceOfAnarchy: figures('selfish').socialCostGbp / figures('central').socialCostGbp,
+    headroomLostPct:
+      (100 * (figures('selfish').transformerPeakKw - figures('cooperative').transformerPeakKw)) /
+      pricing.transformerRatingKw,
+    cooperativeGapPct:
+      (100 * (figures('cooperative').socialCostGbp - figures('central').socialCostGbp)) /
+      figures('central').socialCostGbp,
+  };
+}
