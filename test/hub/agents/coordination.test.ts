@@ -5,6 +5,7 @@ import {
   type HomeResponse,
   type SharedLimit,
 } from '../../../hub/agents/coordination.js';
+import { type LpBlock, type PricedLimit, solveJointLp } from '../../../hub/agents/joint-lp.js';
 import { getHighs } from '../../../hub/agents/registry.js';
 
 /** An EV that needs `energyKwh` within steps [from, to), at most `maxKw`, 1-hour steps. */
@@ -181,5 +182,61 @@ describe('Nash equilibrium by iterated best response', () => {
     });
     expect(result.converged).toBe(false);
     expect(result.iterations).toBe(2);
+  });
+});
+
+describe('joint LP (the social planner)', () => {
+  /** The EV problem as LP blocks: columns x_t (import) and e_t (export, fixed at 0), one energy row. */
+  const evBlock = (ev: Ev): LpBlock => {
+    const cost = new Float64Array(2 * STEPS);
+    const colUpper = new Float64Array(2 * STEPS);
+    const indices: number[] = [];
+    for (let t = 0; t < STEPS; t++) {
+      cost[t] = TARIFF[t] as number;
+      colUpper[t] = t >= ev.from && t < ev.to ? ev.maxKw : 0;
+      indices.push(t);
+    }
+    return {
+      cost,
+      colLower: new Float64Array(2 * STEPS),
+      colUpper,
+      rowLower: Float64Array.of(ev.energyKwh),
+      rowUpper: Float64Array.of(ev.energyKwh),
+      starts: [0, STEPS],
+      indices,
+      values: new Array(STEPS).fill(1),
+      importColumn: Array.from({ length: STEPS }, (_, t) => t),
+      exportColumn: Array.from({ length: STEPS }, (_, t) => STEPS + t),
+    };
+  };
+
+  it('matches the hand-written joint LP, and prices a peak above the limit at the reinforcement cost', async () => {
+    const highs = await getHighs();
+    const blocks = EVS.map(evBlock);
+    const upperByStep = new Float64Array(STEPS).fill(LIMIT_KW);
+    const strict = solveJointLp(highs, blocks, STEPS, { upperByStep, excessCostGbpPerKw: 100 });
+    expect(strict.objectiveGbp).toBeCloseTo(await centralCost(), 9);
+    expect(strict.peakExcessKw).toBeCloseTo(0, 9);
+    // Reinforcing is cheaper than the 0.22 £/kWh premium on 4 kWh when it costs 0.1 £/kW: the planner buys 1 kW.
+    const cheap = solveJointLp(highs, blocks, STEPS, { upperByStep, excessCostGbpPerKw: 0.1 });
+    expect(cheap.peakExcessKw).toBeCloseTo(1, 9);
+    expect(cheap.objectiveGbp).toBeCloseTo(124 * 0.08 + 0.1, 9);
+  });
+
+  it('keeps priced limits, and reports what it could not keep', async () => {
+    const highs = await getHighs();
+    const blocks = EVS.map(evBlock);
+    const tight: PricedLimit = {
+      name: 'voltage row',
+      coefficientByHome: new Float64Array(EVS.length).fill(1),
+      upperByStep: new Float64Array(STEPS).fill(5),
+      violationCostGbp: 1000,
+    };
+    const result = solveJointLp(highs, blocks, STEPS, undefined, [tight]);
+    // 124 kWh cannot fit under 5 kW × 12 steps = 60 kWh: 64 kWh of violation spread over the steps.
+    expect(result.maxLimitViolation).toBeGreaterThan(5);
+    result.columnValues.forEach((x, h) => {
+      expect(x.slice(0, STEPS).reduce((s, kw) => s + kw, 0)).toBeCloseTo((EVS[h] as Ev).energyKwh, 9);
+    });
   });
 });
