@@ -1,0 +1,429 @@
+/**
+ * The device agent: one board's nodes on the wire as a Homie 5 device. It publishes `$state`
+ * (init → ready, last will `lost`), a retained `$description` and telemetry at its interval; obeys
+ * validated `/set` commands; reconnects with exponential backoff; keeps readings in a bounded queue while
+ * offline and sends them, with their original timestamps, after reconnecting; and restarts a driver
+ * that stops answering.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import {
+  GRIDFLEX_ENVELOPE_EXTENSION,
+  GRIDFLEX_NODE_KINDS,
+  gridflexNodeType,
+  HOMIE_VERSION,
+  type HomieDescription,
+  type HomieLogLevel,
+  type HomieState,
+  homieFilters,
+  homieTopics,
+  parseHomieTopic,
+  parseSetPayload,
+  type TelemetryValue,
+} from '../protocol/homie.js';
+import { analogInputsOf, type DeviceConfig, nodeIdOf, type SimEvent } from './config.js';
+import { openBoard } from './drivers/index.js';
+import { SimWorld } from './drivers/sim.js';
+import { type Board, HardwareError } from './drivers/types.js';
+import { createNode } from './kinds/index.js';
+import type { DeviceNode, PropertyValue } from './kinds/node.js';
+import { BoundedQueue } from './queue.js';
+
+/** The agent's own Homie node: queue and watchdog counters. */
+export const AGENT_NODE_ID = 'agent';
+
+export type LogLevel = 'debug' | HomieLogLevel;
+export type Logger = (level: LogLevel, message: string) => void;
+
+export interface DeviceAgentOptions {
+  config: DeviceConfig;
+  /** Overrides `broker.url` of the config (the CLI's `--broker`). */
+  brokerUrl?: string;
+  /** The broker password (the CLI resolves `broker.password` / `broker.passwordFile`). */
+  password?: string;
+  /** Where log lines go; info and above are also published to `$log/<level>` while connected. */
+  log: Logger;
+}
+
+interface OutgoingMessage {
+  topic: string;
+  payload: string;
+}
+
+class WatchdogTimeout extends Error {
+  override readonly name = 'WatchdogTimeout';
+}
+
+/** Messages sent per batch while draining the offline queue (in flight at once, QoS 1). */
+const FLUSH_BATCH = 100;
+
+export class DeviceAgent {
+  private readonly config: DeviceConfig;
+  private readonly brokerUrl: string;
+  private readonly log: Logger;
+  private readonly password: string | undefined;
+  private readonly nodes: DeviceNode[];
+  private readonly description: HomieDescription;
+  private readonly simWorld: SimWorld;
+  private readonly queue: BoundedQueue<OutgoingMessage>;
+  private client: MqttClient | undefined;
+  private board: Board | undefined;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnectAttempt = 0;
+  private tickCount = 0;
+  private seq = 0;
+  private driverRestarts = 0;
+  /** True once the queue is drained after a connect: new readings go straight out. */
+  private online = false;
+  private stopping = false;
+  private tickRunning = false;
+  /** Whether this outage's first drop was logged (once per outage, not per reading). */
+  private queueFullLogged = false;
+  /** Serialises driver access between ticks and `/set` commands. */
+  private driverLock: Promise<unknown> = Promise.resolve();
+
+  constructor(options: DeviceAgentOptions) {
+    this.config = options.config;
+    this.brokerUrl = options.brokerUrl ?? options.config.broker.url;
+    this.log = options.log;
+    this.password = options.password ?? options.config.broker.password;
+    const nodeLog = (level: 'info' | 'warn', message: string) => this.logLine(level, message);
+    this.nodes = this.config.nodes.map((node) => createNode(node, nodeLog));
+    this.description = describeDevice(this.config, this.nodes);
+    this.simWorld = new SimWorld(withDefaultInputs(this.config), (event) =>
+      this.logLine('info', `sim: ${describeSimEvent(event)}`),
+    );
+    this.queue = new BoundedQueue(this.config.queueSize);
+  }
+
+  /** The `$description` this agent publishes. */
+  get homieDescription(): HomieDescription {
+    return this.description;
+  }
+
+  /** Opens the board (throws HardwareError when it is absent), then connects and starts telemetry. */
+  async start(): Promise<void> {
+    this.simWorld.advanceTo(0);
+    this.board = await this.openAndAttach();
+    this.connect();
+    void this.tick();
+    this.tickTimer = setInterval(() => void this.tick(), this.config.telemetryIntervalMs);
+  }
+
+  /** Sets `$state` to `disconnected`, disconnects cleanly (so no last will) and releases the board. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.tickTimer);
+    clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    if (client?.connected) {
+      await withTimeout(
+        client.publishAsync(homieTopics.state(this.config.deviceId), 'disconnected', {
+          qos: 1,
+          retain: true,
+        }),
+        2000,
+      ).catch(() => {});
+    }
+    if (client !== undefined) await withTimeout(client.endAsync(), 2000).catch(() => client.end(true));
+    await withTimeout(this.board?.close() ?? Promise.resolve(), 2000).catch(() => {});
+  }
+
+  private connect(): void {
+    const { deviceId, broker } = this.config;
+    const client = mqtt.connect(this.brokerUrl, {
+      protocolVersion: 4,
+      clientId: deviceId,
+      username: broker.username,
+      password: this.password,
+      clean: true,
+      keepalive: 30,
+      connectTimeout: 10_000,
+      // Reconnection is ours, with backoff; mqtt.js would retry at a fixed period.
+      reconnectPeriod: 0,
+      will: { topic: homieTopics.state(deviceId), payload: Buffer.from('lost'), qos: 1, retain: true },
+    });
+    this.client = client;
+    client.on('connect', () => void this.onConnect(client));
+    client.on('close', () => this.onClose());
+    client.on('error', (error) => this.log('error', `broker ${this.brokerUrl}: ${error.message}`));
+    client.on('message', (topic, payload) => void this.onMessage(topic, payload));
+  }
+
+  private async onConnect(client: MqttClient): Promise<void> {
+    this.reconnectAttempt = 0;
+    this.log('info', `connected to ${this.brokerUrl}`);
+    const { deviceId } = this.config;
+    try {
+      await this.publishState('init');
+      await client.publishAsync(homieTopics.description(deviceId), JSON.stringify(this.description), {
+        qos: 1,
+        retain: true,
+      });
+      await client.subscribeAsync(homieFilters.deviceSets(deviceId), { qos: 1 });
+      await this.flushQueue(client);
+      if (!client.connected) return;
+      this.online = true;
+      this.publishAgentCounters(Date.now());
+      await this.publishState('ready');
+      this.log('info', 'ready');
+    } catch (error) {
+      this.log('warn', `session setup interrupted: ${(error as Error).message}`);
+    }
+  }
+
+  private onClose(): void {
+    if (this.online && !this.stopping) this.log('warn', 'broker connection lost; queueing readings');
+    this.online = false;
+    if (this.stopping || this.reconnectTimer !== undefined) return;
+    const { initialMs, maxMs } = this.config.reconnect;
+    const delayMs = Math.min(maxMs, initialMs * 2 ** this.reconnectAttempt);
+    this.reconnectAttempt++;
+    this.log('debug', `reconnecting in ${delayMs} ms`);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.stopping) this.client?.reconnect();
+    }, delayMs);
+  }
+
+  /** Sends queued readings oldest first; stops early if the connection drops (the rest stay queued). */
+  private async flushQueue(client: MqttClient): Promise<void> {
+    const total = this.queue.length;
+    while (this.queue.length > 0 && client.connected) {
+      const batch: OutgoingMessage[] = [];
+      while (batch.length < FLUSH_BATCH && this.queue.length > 0)
+        batch.push(this.queue.shift() as OutgoingMessage);
+      await Promise.all(batch.map((m) => client.publishAsync(m.topic, m.payload, { qos: 1, retain: true })));
+    }
+    this.queueFullLogged = false;
+    if (total > 0)
+      this.log('info', `sent ${total} queued readings (${this.queue.dropped} dropped since start)`);
+  }
+
+  private publishState(state: HomieState): Promise<unknown> {
+    const client = this.client as MqttClient;
+    return client.publishAsync(homieTopics.state(this.config.deviceId), state, { qos: 1, retain: true });
+  }
+
+  private async tick(): Promise<void> {
+    if (this.tickRunning || this.stopping) return;
+    this.tickRunning = true;
+    const dtS = this.config.telemetryIntervalMs / 1000;
+    this.simWorld.advanceTo(this.tickCount * dtS);
+    this.tickCount++;
+    const ts = Date.now();
+    try {
+      const readings = await this.withDriver(async (board) => {
+        const all: [string, Record<string, PropertyValue>][] = [];
+        for (const node of this.nodes) all.push([node.id, await node.sample(dtS)]);
+        return all;
+      });
+      for (const [nodeId, values] of readings) this.publishValues(nodeId, values, ts);
+    } catch (error) {
+      if (!(error instanceof WatchdogTimeout))
+        this.logLine('warn', `reading failed: ${(error as Error).message}`);
+    } finally {
+      this.publishAgentCounters(ts);
+      this.tickRunning = false;
+    }
+  }
+
+  /**
+   * Runs `work` on the board under the watchdog. A call that does not finish in time marks the driver
+   * hung: the board is closed and reopened and the nodes re-attached (their state is kept).
+   */
+  private withDriver<T>(work: (board: Board) => Promise<T>): Promise<T> {
+    const run = this.driverLock.then(async () => {
+      if (this.board === undefined) this.board = await this.openAndAttach();
+      const board = this.board;
+      try {
+        return await withTimeout(work(board), this.config.watchdogTimeoutMs);
+      } catch (error) {
+        // A hung driver, or one that reports its hardware gone (a serial port unplugged), is restarted.
+        if (error instanceof WatchdogTimeout || error instanceof HardwareError)
+          await this.restartDriver(board, error);
+        throw error;
+      }
+    });
+    this.driverLock = run.catch(() => {});
+    return run;
+  }
+
+  private async restartDriver(hung: Board, cause: Error): Promise<void> {
+    this.driverRestarts++;
+    const why =
+      cause instanceof WatchdogTimeout ? `hung for ${this.config.watchdogTimeoutMs} ms` : cause.message;
+    this.logLine('warn', `driver ${hung.backend} ${why}; restarting it`);
+    this.board = undefined;
+    await withTimeout(hung.close(), this.config.watchdogTimeoutMs).catch(() => {});
+    try {
+      this.board = await this.openAndAttach();
+      this.logLine('info', `driver ${hung.backend} restarted`);
+    } catch (error) {
+      this.logLine('error', `driver restart failed: ${(error as Error).message}; retrying next reading`);
+    }
+  }
+
+  private async openAndAttach(): Promise<Board> {
+    const board = await openBoard(this.config.driver, {
+      simWorld: this.simWorld,
+      requestTimeoutMs: this.config.watchdogTimeoutMs,
+    });
+    try {
+      await withTimeout(
+        (async () => {
+          for (const node of this.nodes) await node.attach(board);
+        })(),
+        this.config.watchdogTimeoutMs,
+      );
+    } catch (error) {
+      await board.close().catch(() => {});
+      throw error;
+    }
+    return board;
+  }
+
+  private async onMessage(topic: string, payload: Buffer): Promise<void> {
+    const parsed = parseHomieTopic(topic);
+    if (parsed?.kind !== 'set' || parsed.deviceId !== this.config.deviceId) return;
+    const { nodeId, propertyId } = parsed;
+    const where = `/set ${nodeId}/${propertyId}`;
+    const property = this.description.nodes?.[nodeId]?.properties?.[propertyId];
+    const node = this.nodes.find((candidate) => candidate.id === nodeId);
+    if (property === undefined || node === undefined) {
+      this.logLine('error', `rejected ${where}: no such property`);
+      return;
+    }
+    const result = parseSetPayload(payload, property);
+    if (!result.ok) {
+      this.logLine(
+        'error',
+        `rejected ${where} ${JSON.stringify(truncate(payload.toString()))}: ${result.reason}`,
+      );
+      return;
+    }
+    try {
+      const changed = await this.withDriver(() => node.set(propertyId, result.value));
+      this.logLine('info', `${where} = ${JSON.stringify(result.value)}`);
+      this.publishValues(nodeId, changed, Date.now());
+    } catch (error) {
+      const why = error instanceof WatchdogTimeout ? 'driver hung' : (error as Error).message;
+      this.logLine('error', `${where} failed: ${why}`);
+    }
+  }
+
+  private publishValues(nodeId: string, values: Record<string, PropertyValue>, ts: number): void {
+    for (const [propertyId, value] of Object.entries(values)) {
+      const envelope: TelemetryValue = { value, ts, seq: this.seq++ };
+      this.send({
+        topic: homieTopics.property(this.config.deviceId, nodeId, propertyId),
+        payload: JSON.stringify(envelope),
+      });
+    }
+  }
+
+  private publishAgentCounters(ts: number): void {
+    this.publishValues(
+      AGENT_NODE_ID,
+      {
+        'dropped-readings': this.queue.dropped,
+        'queued-readings': this.queue.length,
+        'driver-restarts': this.driverRestarts,
+      },
+      ts,
+    );
+  }
+
+  /** Publishes now when online, otherwise keeps the reading in the bounded queue. */
+  private send(message: OutgoingMessage): void {
+    const client = this.client;
+    if (this.online && client?.connected) {
+      client.publish(message.topic, message.payload, { qos: 1, retain: true });
+      return;
+    }
+    const dropped = this.queue.push(message);
+    if (dropped !== undefined && !this.queueFullLogged) {
+      this.queueFullLogged = true;
+      this.log('warn', `offline queue full (${this.queue.capacity}): dropping the oldest readings`);
+    }
+    this.log('debug', `queued ${message.topic} (${this.queue.length} queued)`);
+  }
+
+  /** Logs locally and, when connected, on the device's `$log/<level>` topic. */
+  private logLine(level: HomieLogLevel, message: string): void {
+    this.log(level, message);
+    const client = this.client;
+    if (client?.connected) client.publish(homieTopics.log(this.config.deviceId, level), message, { qos: 0 });
+  }
+}
+
+/** Builds the device's Homie 5 `$description`; its version is a hash of its content. */
+export function describeDevice(config: DeviceConfig, nodes: readonly DeviceNode[]): HomieDescription {
+  const nodeEntries = Object.fromEntries(nodes.map((node) => [node.id, node.describe()]));
+  nodeEntries[AGENT_NODE_ID] = {
+    name: 'Device agent',
+    type: gridflexNodeType('agent'),
+    properties: { ...GRIDFLEX_NODE_KINDS.agent },
+  };
+  const body = {
+    homie: HOMIE_VERSION,
+    name: config.name ?? config.deviceId,
+    type: 'gridflex-board',
+    nodes: nodeEntries,
+    extensions: [GRIDFLEX_ENVELOPE_EXTENSION],
+  };
+  return { ...body, version: fnv1a(JSON.stringify(body)) };
+}
+
+/** Fills in `input` on scripted `set-input` events for nodes whose only input is not `sensor`. */
+function withDefaultInputs(config: DeviceConfig): SimEvent[] {
+  return (config.sim?.events ?? []).map((event) => {
+    if (event.do !== 'set-input' || event.input !== undefined) return event;
+    const node = config.nodes.find((candidate) => nodeIdOf(candidate) === event.node);
+    const role = node === undefined ? undefined : analogInputsOf(node)[0]?.role;
+    return { ...event, input: role ?? 'sensor' };
+  });
+}
+
+function describeSimEvent(event: SimEvent): string {
+  switch (event.do) {
+    case 'place-tag':
+      return `tag ${event.tagUid} placed on ${event.node} at ${event.atS} s`;
+    case 'lift-tag':
+      return `tag lifted from ${event.node} at ${event.atS} s`;
+    case 'set-input':
+      return `${event.node}/${event.input} set to ${event.value} at ${event.atS} s`;
+    case 'hang-driver':
+      return `driver hangs at ${event.atS} s`;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new WatchdogTimeout(`no answer in ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+function truncate(text: string): string {
+  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
+}
+
+/** 31-bit FNV-1a hash: a stable integer for the description version. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 1;
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+/**
+ * `gridflex-device --config FILE [--broker URL]`: runs one board's device agent until SIGTERM/SIGINT.
+ * Exit codes: 0 after a clean stop, 1 when the hardware cannot be opened, 2 for a bad config or flag.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { DeviceAgent, type LogLevel } from './agent.js';
+import { type DeviceConfig, DeviceConfigError, loadDeviceConfig } from './config.js';
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'fatal'];
+
+const program = new Command('gridflex-device')
+  .description('Run one GridFlex board: its device kinds as a Homie 5 device on the hub\u2019s MQTT broker')
+  .version('0.1.0')
+  .requiredOption('-c, --config <file>', 'the board config YAML (see hardware/boards/)')
+  .option('-b, --broker <url>', 'broker URL, overriding broker.url in the config')
+  .addOption(
+    new Option('--log-level <level>', 'least severe log level printed').choices(LOG_LEVELS).default('info'),
+  )
+  .exitOverride()
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+try {
+  program.parse(process.argv);
+  await run(program.opts<{ config: string; broker?: string; logLevel: LogLevel }>());
+} catch (error) {
+  process.exitCode = reportError(error);
+}
+
+async function run(options: { config: string; broker?: string; logLevel: LogLevel }): Promise<void> {
+  const config = loadDeviceConfig(options.config);
+  if (options.broker !== undefined && !/^(mqtts?|wss?|tcp):\/\/\S+$/.test(options.broker)) {
+    throw new DeviceConfigError('--broker', [
+      `"${options.broker}" is not an mqtt://, mqtts://, ws:// or wss:// URL`,
+    ]);
+  }
+  const minLevel = LOG_LEVELS.indexOf(options.logLevel);
+  const log = (level: LogLevel, message: string) => {
+    if (LOG_LEVELS.indexOf(level) >= minLevel) {
+      process.stderr.write(`${new Date().toISOString()} ${level} ${config.deviceId}: ${message}\n`);
+    }
+  };
+  const agent = new DeviceAgent({
+    config,
+    brokerUrl: options.broker,
+    password: resolvePassword(config, options.config),
+    log,
+  });
+  await agent.start();
+  const shutdown = async (signal: string) => {
+    log('info', `${signal}: stopping`);
+    await agent.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function resolvePassword(config: DeviceConfig, file: string): string | undefined {
+  const { password, passwordFile } = config.broker;
+  if (passwordFile === undefined) return password;
+  try {
+    return readFileSync(passwordFile, 'utf8').trim();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new DeviceConfigError(file, [`broker.passwordFile: cannot read ${passwordFile}: ${code}`]);
+  }
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (error instanceof DeviceConfigError) {
+    for (const problem of error.problems) process.stderr.write(`error: ${error.file}: ${problem}\n`);
+    return 2;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`error: ${message}\n`);
+  return 1;
+}

@@ -1,0 +1,75 @@
+import { GRIDFLEX_NODE_KINDS, gridflexNodeType, type HomieNode } from '../../protocol/homie.js';
+import type { DeviceConfig } from '../config.js';
+import type { Board, DigitalOut, NfcReader } from '../drivers/types.js';
+import {
+  type DeviceNode,
+  ledsLit,
+  type NodeLogger,
+  type PropertyValue,
+  type PropertyValues,
+} from './node.js';
+
+type EvPadConfig = Extract<DeviceConfig['nodes'][number], { kind: 'ev-pad' }>;
+
+/**
+ * An NFC charging pad at a plot. A tag on the pad names an EV (placing plugs it in at the pad's plot,
+ * lifting unplugs it); the hub sets the EV's charge level, which the pad shows on its LED bar.
+ */
+export class EvPadNode implements DeviceNode {
+  private reader: NfcReader | undefined;
+  private leds: DigitalOut[] = [];
+  private socPct = 0;
+  private lastUid: string | null | undefined;
+
+  constructor(
+    readonly id: string,
+    private readonly config: EvPadConfig,
+    private readonly log: NodeLogger,
+  ) {}
+
+  describe(): HomieNode {
+    return {
+      name: `EV pad ${this.config.padId}`,
+      type: gridflexNodeType('ev-pad'),
+      properties: { ...GRIDFLEX_NODE_KINDS['ev-pad'] },
+    };
+  }
+
+  async attach(board: Board): Promise<void> {
+    this.reader = await board.nfcReader(this.config.reader, this.id);
+    this.leds = [];
+    for (const pin of this.config.ledPins) this.leds.push(await board.digitalOut(pin));
+    await this.showCharge();
+  }
+
+  async sample(): Promise<PropertyValues> {
+    const uid = await (this.reader as NfcReader).poll();
+    const evId = uid === null ? '' : (this.config.tags[uid] ?? '');
+    if (uid !== this.lastUid) {
+      if (uid === null) this.log('info', `${this.id}: pad ${this.config.padId} is free`);
+      else if (evId === '') this.log('warn', `${this.id}: unknown tag ${uid} on pad ${this.config.padId}`);
+      else this.log('info', `${this.id}: ${evId} (tag ${uid}) placed on pad ${this.config.padId}`);
+      this.lastUid = uid;
+    }
+    return {
+      'pad-id': this.config.padId,
+      'plot-id': this.config.plot,
+      'tag-uid': uid ?? '',
+      'ev-id': evId,
+      present: uid !== null,
+      'soc-pct': this.socPct,
+    };
+  }
+
+  async set(propertyId: string, value: PropertyValue): Promise<PropertyValues> {
+    if (propertyId !== 'soc-pct' || typeof value !== 'number') return {};
+    this.socPct = value;
+    await this.showCharge();
+    return { 'soc-pct': value };
+  }
+
+  private async showCharge(): Promise<void> {
+    const lit = ledsLit(this.socPct, this.leds.length);
+    for (const [index, led] of this.leds.entries()) await led.write(index < lit);
+  }
+}

@@ -1,0 +1,43 @@
+import { GRIDFLEX_NODE_KINDS, gridflexNodeType, type HomieNode } from '../../protocol/homie.js';
+import type { DeviceConfig } from '../config.js';
+import type { AnalogIn, Board } from '../drivers/types.js';
+import { calibrate, type DeviceNode, type PropertyValues, round4 } from './node.js';
+
+type PvConfig = Extract<DeviceConfig['nodes'][number], { kind: 'pv' }>;
+
+/** A mini PV panel: a light (or current) sensor whose reading × peak power is the generation. */
+export class PvNode implements DeviceNode {
+  private sensor: AnalogIn | undefined;
+
+  constructor(
+    readonly id: string,
+    private readonly config: PvConfig,
+  ) {}
+
+  describe(): HomieNode {
+    const props = GRIDFLEX_NODE_KINDS.pv;
+    return {
+      name: 'Mini PV panel',
+      type: gridflexNodeType('pv'),
+      properties: { ...props, 'power-kw': { ...props['power-kw'], format: `${-this.config.peakKw}:0` } },
+    };
+  }
+
+  async attach(board: Board): Promise<void> {
+    this.sensor = await board.analogIn(this.config.sensor, `${this.id}/sensor`);
+  }
+
+  async sample(): Promise<PropertyValues> {
+    const fraction = calibrate(await (this.sensor as AnalogIn).read(), this.config.sensor, {
+      offset: 0,
+      fullScale: 1,
+    });
+    const clamped = Math.min(1, Math.max(0, fraction));
+    // Load convention: generation is negative power.
+    return { 'power-kw': round4(-clamped * this.config.peakKw) || 0, 'light-pct': round4(clamped * 100) };
+  }
+
+  async set(): Promise<PropertyValues> {
+    return {};
+  }
+}

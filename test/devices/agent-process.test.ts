@@ -1,0 +1,251 @@
+/**
+ * The real `gridflex-device` process against a real Aedes broker on a random loopback port.
+ */
+import mqtt from 'mqtt';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HomieDescriptionSchema, homieTopics, TelemetryValueSchema } from '../../protocol/homie.js';
+import { AgentProcess, simBoardConfig, TestBroker, writeConfig } from './helpers.js';
+
+const DEVICE = 'house-3';
+const state = homieTopics.state(DEVICE);
+const value = (payload: string) => TelemetryValueSchema.parse(JSON.parse(payload));
+
+let broker: TestBroker;
+const agents: AgentProcess[] = [];
+
+function startAgent(config: Record<string, unknown>, extraArgs: string[] = []): AgentProcess {
+  const agent = AgentProcess.spawn(['--config', writeConfig(config), ...extraArgs]);
+  agents.push(agent);
+  return agent;
+}
+
+beforeEach(async () => {
+  broker = new TestBroker();
+  await broker.start(0);
+});
+
+afterEach(async () => {
+  await Promise.all(agents.splice(0).map((agent) => agent.kill()));
+  await broker.stop();
+});
+
+describe('gridflex-device lifecycle', () => {
+  it('goes init → ready with a retained Homie 5 description and timestamped telemetry', async () => {
+    const init = broker.next(state, 'init');
+    const ready = broker.next(state, 'ready');
+    const pv = broker.next(homieTopics.property(DEVICE, 'pv', 'power-kw'));
+    startAgent(simBoardConfig(broker.url));
+    const [initMessage] = await Promise.all([init, ready]);
+    expect(initMessage.retain).toBe(true);
+    const [description] = broker.on(homieTopics.description(DEVICE));
+    expect(description?.retain).toBe(true);
+    const parsed = HomieDescriptionSchema.parse(JSON.parse(description?.payload ?? ''));
+    expect(parsed.homie).toBe('5.0');
+    expect(Object.keys(parsed.nodes ?? {})).toEqual(['pv', 'ev-pad-7', 'battery', 'agent']);
+    expect(parsed.nodes?.battery?.properties?.['power-kw']).toMatchObject({ settable: true, format: '-5:5' });
+    expect(parsed.nodes?.['ev-pad-7']?.type).toBe('gridflex-ev-pad');
+    // Sim default input is half scale: 0.5 × 4 kW peak, generation negative.
+    const reading = value((await pv).payload);
+    expect(reading.value).toBe(-2);
+    expect(reading.ts).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('plays scripted sim events: an EV placed on pad 7 and lifted again', async () => {
+    const evId = homieTopics.property(DEVICE, 'ev-pad-7', 'ev-id');
+    const placed = broker.next(evId, (p) => value(p).value === 'ev-3');
+    startAgent(
+      simBoardConfig(broker.url, {
+        sim: {
+          events: [
+            { atS: 0.3, do: 'place-tag', node: 'ev-pad-7', tagUid: '04:a1:b2:c3' },
+            { atS: 0.6, do: 'lift-tag', node: 'ev-pad-7' },
+          ],
+        },
+      }),
+    );
+    const placedAt = value((await placed).payload);
+    const lifted = value((await broker.next(evId, (p) => value(p).value === '')).payload);
+    expect(lifted.seq).toBeGreaterThan(placedAt.seq ?? 0);
+    const uids = broker
+      .on(homieTopics.property(DEVICE, 'ev-pad-7', 'tag-uid'))
+      .map((m) => value(m.payload).value);
+    expect(uids).toContain('04A1B2C3');
+  });
+
+  it('kill -9 leaves the last will `lost`; a restart comes back ready', async () => {
+    const config = simBoardConfig(broker.url);
+    const ready = broker.next(state, 'ready');
+    const first = startAgent(config);
+    await ready;
+    const lost = broker.next(state, 'lost');
+    first.child.kill('SIGKILL');
+    expect((await lost).retain).toBe(true);
+    const readyAgain = broker.next(state, 'ready');
+    startAgent(config);
+    await readyAgain;
+  });
+
+  it('SIGTERM sets `disconnected` and exits 0', async () => {
+    const ready = broker.next(state, 'ready');
+    const agent = startAgent(simBoardConfig(broker.url));
+    await ready;
+    const disconnected = broker.next(state, 'disconnected');
+    agent.child.kill('SIGTERM');
+    await disconnected;
+    expect(await agent.exited).toEqual({ code: 0, signal: null });
+    expect(broker.on(state).map((m) => m.payload)).not.toContain('lost');
+  });
+});
+
+describe('gridflex-device commands', () => {
+  it('obeys a valid /set and rejects bad ones with a logged error', async () => {
+    const ready = broker.next(state, 'ready');
+    const agent = startAgent(simBoardConfig(broker.url));
+    await ready;
+    const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+    const rejected = (text: RegExp) => broker.next(homieTopics.log(DEVICE, 'error'), (p) => text.test(p));
+
+    const outOfRange = rejected(/battery\/power-kw "99": 99 is outside -5:5/);
+    await client.publishAsync(homieTopics.set(DEVICE, 'battery', 'power-kw'), '99');
+    await outOfRange;
+    const notANumber = rejected(/battery\/power-kw "lots": expected a number/);
+    await client.publishAsync(homieTopics.set(DEVICE, 'battery', 'power-kw'), 'lots');
+    await notANumber;
+    const notSettable = rejected(/pv\/power-kw "1": property is not settable/);
+    await client.publishAsync(homieTopics.set(DEVICE, 'pv', 'power-kw'), '1');
+    await notSettable;
+    const noSuch = rejected(/battery\/turbo: no such property/);
+    await client.publishAsync(homieTopics.set(DEVICE, 'battery', 'turbo'), 'true');
+    await noSuch;
+
+    const applied = broker.next(
+      homieTopics.property(DEVICE, 'battery', 'power-kw'),
+      (p) => value(p).value === 2.5,
+    );
+    await client.publishAsync(homieTopics.set(DEVICE, 'battery', 'power-kw'), '{"value": 2.5}');
+    await applied;
+    // None of the rejected commands changed the set-point.
+    const setPoints = broker
+      .on(homieTopics.property(DEVICE, 'battery', 'power-kw'))
+      .map((m) => value(m.payload).value);
+    expect(new Set(setPoints)).toEqual(new Set([0, 2.5]));
+    expect(await agent.waitForLine(/error house-3: rejected \/set battery\/power-kw "99"/)).toBeTruthy();
+    await client.endAsync();
+  });
+});
+
+describe('gridflex-device store-and-forward', () => {
+  it('queues readings while the broker is down and sends them with original timestamps, none lost', async () => {
+    const ready = broker.next(state, 'ready');
+    const agent = startAgent(simBoardConfig(broker.url), ['--log-level', 'debug']);
+    await ready;
+    const port = broker.port;
+    const linesBefore = agent.lines.length;
+    await broker.stop();
+    const stoppedAt = Date.now();
+    // Let a few ticks' readings pile up in the offline queue.
+    await agent.waitForLine(/\(40 queued\)/, linesBefore);
+    const readyAgain = broker.next(state, 'ready');
+    await broker.start(port);
+    const restartedAt = Date.now();
+    await readyAgain;
+    const flushed = await agent.waitForLine(/sent \d+ queued readings \(0 dropped/, linesBefore);
+    expect(Number(/sent (\d+)/.exec(flushed)?.[1])).toBeGreaterThanOrEqual(40);
+
+    const readings = broker.published
+      .filter((m) => m.topic.startsWith(`homie/5/${DEVICE}/`) && !m.topic.includes('$'))
+      .map((m) => value(m.payload));
+    const seqs = new Set(readings.map((r) => r.seq ?? -1));
+    const maxSeq = Math.max(...seqs);
+    const missing = Array.from({ length: maxSeq + 1 }, (_, i) => i).filter((seq) => !seqs.has(seq));
+    expect(missing).toEqual([]);
+    // Queued readings keep the time they were taken, before the broker came back.
+    const offline = readings.filter((r) => r.ts >= stoppedAt && r.ts < restartedAt);
+    expect(offline.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('drops the oldest readings when the queue is full and publishes the drop count', async () => {
+    const ready = broker.next(state, 'ready');
+    const agent = startAgent(simBoardConfig(broker.url, { queueSize: 20 }));
+    await ready;
+    const port = broker.port;
+    const linesBefore = agent.lines.length;
+    await broker.stop();
+    await agent.waitForLine(/offline queue full \(20\): dropping the oldest readings/, linesBefore);
+    const dropCount = broker.next(
+      homieTopics.property(DEVICE, 'agent', 'dropped-readings'),
+      (p) => value(p).value !== 0,
+    );
+    await broker.start(port);
+    const dropped = value((await dropCount).payload);
+    expect(dropped.value).toBeGreaterThan(0);
+    const flushed = await agent.waitForLine(/sent \d+ queued readings/, linesBefore);
+    expect(flushed).toMatch(/sent 20 queued readings \(\d+ dropped since start\)/);
+  });
+});
+
+describe('gridflex-device watchdog', () => {
+  it('restarts a hung sim driver and carries on publishing', async () => {
+    const restarts = homieTopics.property(DEVICE, 'agent', 'driver-restarts');
+    const restarted = broker.next(restarts, (p) => value(p).value === 1);
+    const agent = startAgent(
+      simBoardConfig(broker.url, {
+        watchdogTimeoutMs: 300,
+        sim: { events: [{ atS: 0.5, do: 'hang-driver' }] },
+      }),
+    );
+    await agent.waitForLine(/warn house-3: driver sim hung for 300 ms; restarting it/);
+    await agent.waitForLine(/info house-3: driver sim restarted/);
+    const restartTs = value((await restarted).payload).ts;
+    await broker.next(homieTopics.property(DEVICE, 'pv', 'power-kw'), (p) => value(p).ts > restartTs);
+  });
+});
+
+describe('gridflex-device bad input', () => {
+  it('exits 2 naming the file and path of each problem', async () => {
+    const file = writeConfig({
+      deviceId: 'house-9',
+      broker: { url: 'mqtt://127.0.0.1:1' },
+      nodes: [
+        { kind: 'pv', sensor: { type: 'ads1115', address: 0x90, channel: 0 } },
+        { kind: 'battery', ledPins: [3, 3] },
+      ],
+    });
+    const agent = AgentProcess.spawn(['--config', file]);
+    expect((await agent.exited).code).toBe(2);
+    expect(agent.lines).toEqual([
+      `error: ${file}: nodes.0.sensor.address: I2C addresses end at 0x77`,
+      `error: ${file}: nodes.1.ledPins.1: pin 3 is already used by nodes.1.ledPins.0`,
+    ]);
+  });
+
+  it('exits 2 for a missing file and a bad --broker URL', async () => {
+    const missing = AgentProcess.spawn(['--config', 'no/such/board.yaml']);
+    expect((await missing.exited).code).toBe(2);
+    expect(missing.lines).toEqual(['error: no/such/board.yaml: cannot read: ENOENT']);
+    const badBroker = AgentProcess.spawn([
+      '--config',
+      writeConfig(simBoardConfig(broker.url)),
+      '--broker',
+      'localhost',
+    ]);
+    expect((await badBroker.exited).code).toBe(2);
+    expect(badBroker.lines).toEqual([
+      'error: --broker: "localhost" is not an mqtt://, mqtts://, ws:// or wss:// URL',
+    ]);
+  });
+
+  it('exits 1 with a clear message on a machine without the configured hardware', async () => {
+    const file = writeConfig({
+      deviceId: 'house-9',
+      broker: { url: broker.url },
+      driver: { backend: 'linux', gpioChip: 'gpiochip-missing' },
+      nodes: [{ kind: 'battery', ledPins: [5] }],
+    });
+    const agent = AgentProcess.spawn(['--config', file]);
+    expect((await agent.exited).code).toBe(1);
+    expect(agent.lines).toEqual([
+      'error: no /dev/gpiochip-missing: this machine has no GPIO character device (not a Raspberry Pi?)',
+    ]);
+  });
+});
