@@ -1,0 +1,338 @@
+import type { Highs } from 'highs';
+import type { VoltageSensitivity } from '../feeder/index.js';
+import type { HomeSpec } from '../homes/index.js';
+import {
+  coordinateByPrices,
+  findNashEquilibrium,
+  type HomeResponse,
+  type SharedLimit,
+} from './coordination.js';
+import type { HomeLpSolution } from './home-lp.js';
+import { type LpBlock, type PricedLimit, solveJointLp } from './joint-lp.js';
+import type { Plan, PlanContext, Policy } from './policy.js';
+
+/** What a fleet policy needs of one home's optimisation problem (HomeLp provides it). */
+export interface HomeProblem {
+  solve(context: PlanContext): HomeLpSolution;
+  /** The home's LP as arrays, for a joint problem. */
+  block(context: PlanContext): LpBlock;
+  /** Reads the home's solution from its block's column values. */
+  solutionFrom(columnValues: Float64Array, objectiveGbp: number): HomeLpSolution;
+  dispose(): void;
+}
+
+/** The street as the coordinating policies see it. */
+export interface NetworkView {
+  /** Largest net import of the whole street, kW (the transformer's rating, or a design limit). */
+  transformerLimitKw: number;
+  /**
+   * Linearised voltage at each home's bus-phase: one sensitivity row and one load per home, in the order
+   * the runner passes homes. Undefined to leave voltage out.
+   */
+  voltage?: { model: VoltageSensitivity; minVolts: number };
+}
+
+/** Running figures of a fleet policy over a run, for reports. */
+export interface FleetReport {
+  windows: number;
+  /** Messages between homes and coordinator (cooperative) or best-response rounds × homes (Nash). */
+  messages: number;
+  /** Largest shared-limit violation left in any window, in the limit's units (kW or V). */
+  maxViolation: number;
+  /** Nash: windows whose best-response iteration converged, and that cycled. */
+  convergedWindows: number;
+  cycledWindows: number;
+  /** Rounds (cooperative) or sweeps (Nash) summed over windows. */
+  iterations: number;
+}
+
+/** A policy that plans every home at once. The runner calls `planFleet` instead of `plan` for it. */
+export interface FleetPolicy extends Policy {
+  planFleet(contexts: readonly PlanContext[]): Plan[];
+  readonly report: FleetReport;
+}
+
+export function isFleetPolicy(policy: Policy): policy is FleetPolicy {
+  return typeof (policy as Partial<FleetPolicy>).planFleet === 'function';
+}
+
+/** Options shared by the fleet policies. */
+export interface FleetPolicyOptions {
+  horizonSteps?: number;
+  replanEverySteps?: number;
+}
+
+function planFromSolution(solution: HomeLpSolution): Plan {
+  return {
+    batteryKw: Float64Array.from(solution.batteryKw),
+    evKw: Float64Array.from(solution.evKw),
+    heatPumpKw: Float64Array.from(solution.heatPumpKw),
+    cannotKeep: [],
+  };
+}
+
+function responseOf(solution: HomeLpSolution): HomeResponse {
+  const netImportKw = Float64Array.from(solution.importKw, (kw, t) => kw - (solution.exportKw[t] as number));
+  return {
+    netImportKw,
+    decisions: [
+      Float64Array.from(solution.batteryKw),
+      Float64Array.from(solution.evKw),
+      Float64Array.from(solution.heatPumpKw),
+    ],
+  };
+}
+
+function planFromResponse(response: HomeResponse): Plan {
+  const [batteryKw, evKw, heatPumpKw] = response.decisions as [Float64Array, Float64Array, Float64Array];
+  return { batteryKw, evKw, heatPumpKw, cannotKeep: [] };
+}
+
+/** Voltage rows as shared limits: Σ_h (−dV/dP)·net_h ≤ V0 − Σ_h dV/dP·net0_h − Vmin, for every step. */
+function voltageLimits(view: NetworkView, steps: number): SharedLimit[] {
+  if (!view.voltage) return [];
+  const { model, minVolts } = view.voltage;
+  return model.rows.map((row, r) => {
+    const coefficientByHome = new Float64Array(model.loadCount);
+    let intercept = model.voltsAtBase[r] as number;
+    for (let h = 0; h < model.loadCount; h++) {
+      const slope = model.dVdPKw[r * model.loadCount + h] as number;
+      coefficientByHome[h] = -slope;
+      intercept -= slope * (model.basePKw[h] as number);
+    }
+    return {
+      name: `voltage at bus ${row.bus} phase ${row.phase}`,
+      coefficientByHome,
+      upperByStep: new Float64Array(steps).fill(intercept - minVolts),
+    };
+  });
+}
+
+abstract class FleetPolicyBase implements FleetPolicy {
+  abstract readonly name: string;
+  readonly horizonSteps: number;
+  readonly replanEverySteps: number;
+  readonly reviewsTariff = true;
+  readonly report: FleetReport = {
+    windows: 0,
+    messages: 0,
+    maxViolation: 0,
+    convergedWindows: 0,
+    cycledWindows: 0,
+    iterations: 0,
+  };
+  private readonly problems = new Map<string, HomeProblem>();
+
+  constructor(
+    private readonly problemFactory: (home: HomeSpec, horizonSteps: number) => HomeProblem,
+    protected readonly view: NetworkView,
+    options: FleetPolicyOptions,
+  ) {
+    this.horizonSteps = options.horizonSteps ?? 72;
+    this.replanEverySteps = options.replanEverySteps ?? 48;
+  }
+
+  plan(context: PlanContext): Plan {
+    return this.planFleet([context])[0] as Plan;
+  }
+
+  abstract planFleet(contexts: readonly PlanContext[]): Plan[];
+
+  protected problemFor(home: HomeSpec): HomeProblem {
+    let problem = this.problems.get(home.id);
+    if (!problem) {
+      problem = this.problemFactory(home, this.horizonSteps);
+      this.problems.set(home.id, problem);
+    }
+    return problem;
+  }
+
+  dispose(): void {
+    for (const problem of this.problems.values()) problem.dispose();
+    this.problems.clear();
+  }
+}
+
+/** Options of {@link CentralPolicy}. */
+export interface CentralPolicyOptions extends FleetPolicyOptions {
+  /** Reinforcement cost of each kW of street peak above the limit (and above the run's peak so far), £/kW. */
+  reinforcementGbpPerKw: number;
+  /** Carbon price in the social cost, £/kg. */
+  carbonPriceGbpPerKg: number;
+  /** Cost of each volt below the statutory minimum per step, £ (keeps the problem feasible). Default 50. */
+  voltageViolationGbpPerVolt?: number;
+}
+
+/**
+ * The social optimum: one LP over all homes minimising bills + carbon at its price + reinforcement for the
+ * peak above the limit, with the linearised voltage rows added where the plan would break them (constraint
+ * generation: most rows never bind, and a row per home per step would make the LP dense).
+ */
+export class CentralPolicy extends FleetPolicyBase {
+  readonly name = 'central';
+  private runningPeakKw = 0;
+
+  constructor(
+    private readonly highs: Highs,
+    problemFactory: (home: HomeSpec, horizonSteps: number) => HomeProblem,
+    view: NetworkView,
+    private readonly options: CentralPolicyOptions,
+  ) {
+    super(problemFactory, view, options);
+  }
+
+  planFleet(contexts: readonly PlanContext[]): Plan[] {
+    const steps = this.horizonSteps;
+    const social = contexts.map((context) => this.socialContext(context));
+    const blocks = social.map((context) => this.problemFor(context.home).block(context));
+    const peak = {
+      upperByStep: new Float64Array(steps).fill(Math.max(this.view.transformerLimitKw, this.runningPeakKw)),
+      excessCostGbpPerKw: this.options.reinforcementGbpPerKw,
+    };
+    const allRows = voltageLimits(this.view, steps);
+    const active: PricedLimit[] = [];
+    const violationCost = this.options.voltageViolationGbpPerVolt ?? 50;
+    let result = solveJointLp(this.highs, blocks, steps, peak, active);
+    for (let pass = 0; pass < 4 && allRows.length > 0; pass++) {
+      const nets = result.columnValues.map((x, h) => netImport(blocks[h] as LpBlock, x, steps));
+      let added = 0;
+      for (const row of allRows) {
+        if (active.some((limit) => limit.name === row.name)) continue;
+        const broken = Array.from({ length: steps }, (_, t) =>
+          nets.reduce(
+            (total, net, h) => total + (row.coefficientByHome[h] as number) * (net[t] as number),
+            0,
+          ),
+        ).some((total, t) => total > (row.upperByStep[t] as number) + 1e-6);
+        if (!broken) continue;
+        active.push({ ...row, violationCostGbp: violationCost });
+        added++;
+      }
+      if (added === 0) break;
+      result = solveJointLp(this.highs, blocks, steps, peak, active);
+    }
+    this.report.windows++;
+    this.report.iterations++;
+    this.report.maxViolation = Math.max(this.report.maxViolation, result.maxLimitViolation);
+    const plans = result.columnValues.map((x, h) => {
+      const solution = this.problemFor((social[h] as PlanContext).home).solutionFrom(x, result.objectiveGbp);
+      return planFromSolution(solution);
+    });
+    const executed = Math.min(this.replanEverySteps, steps);
+    const nets = result.columnValues.map((x, h) => netImport(blocks[h] as LpBlock, x, steps));
+    for (let t = 0; t < executed; t++) {
+      let total = 0;
+      for (const net of nets) total += net[t] as number;
+      this.runningPeakKw = Math.max(this.runningPeakKw, total);
+    }
+    return plans;
+  }
+
+  /** The planner values money at face value, carbon at the carbon price, and autarky not at all. */
+  private socialContext(context: PlanContext): PlanContext {
+    return {
+      ...context,
+      home: {
+        ...context.home,
+        preferences: { ...context.home.preferences, weights: { cost: 1, carbon: 1, autarky: 0 } },
+      },
+      valuation: { carbonValueGbpPerKg: this.options.carbonPriceGbpPerKg, autarkyValueGbpPerKwh: 0 },
+    };
+  }
+}
+
+function netImport(block: LpBlock, x: Float64Array, steps: number): Float64Array {
+  return Float64Array.from(
+    { length: steps },
+    (_, t) => (x[block.importColumn[t] as number] ?? 0) - (x[block.exportColumn[t] as number] ?? 0),
+  );
+}
+
+/**
+ * Homes keep their own objectives and share the network by messages: the coordinator prices broken limits,
+ * homes answer with net import only, then a reservation sweep hands out the headroom (see coordinateByPrices).
+ */
+export class CooperativePolicy extends FleetPolicyBase {
+  readonly name = 'cooperative';
+
+  planFleet(contexts: readonly PlanContext[]): Plan[] {
+    const steps = this.horizonSteps;
+    const limits: SharedLimit[] = [
+      {
+        name: 'transformer',
+        coefficientByHome: new Float64Array(contexts.length).fill(1),
+        upperByStep: new Float64Array(steps).fill(this.view.transformerLimitKw),
+      },
+      ...voltageLimits(this.view, steps),
+    ];
+    const homes = contexts.map(
+      (context) => (extraImportPriceGbpPerKwh: Float64Array, importCapKw?: Float64Array) => {
+        const problem = this.problemFor(context.home);
+        const signals = { extraImportPriceGbpPerKwh, ...(importCapKw ? { importLimitKw: importCapKw } : {}) };
+        try {
+          return responseOf(problem.solve({ ...context, signals }));
+        } catch (error) {
+          if (!importCapKw) throw error;
+          // The home's own load does not fit in the headroom left: it plans without the cap (and the
+          // coordinator sees the violation).
+          return responseOf(problem.solve({ ...context, signals: { extraImportPriceGbpPerKwh } }));
+        }
+      },
+    );
+    const result = coordinateByPrices(homes, limits, steps, {
+      firstHome: this.report.windows % Math.max(1, contexts.length),
+    });
+    this.report.windows++;
+    this.report.messages += result.messages;
+    this.report.iterations += result.rounds;
+    this.report.maxViolation = Math.max(this.report.maxViolation, result.maxViolation);
+    if (result.converged) this.report.convergedWindows++;
+    return result.responses.map(planFromResponse);
+  }
+}
+
+/** Options of {@link NashPolicy}. */
+export interface NashPolicyOptions extends FleetPolicyOptions {
+  /** Load-dependent network price on imports: £/kWh per kW of street net import (0 = prices ignore load). */
+  loadPriceSlopeGbpPerKwhPerKw: number;
+}
+
+/**
+ * Selfish homes at the Nash equilibrium of load-dependent prices: each best-responds (its own LP) to the
+ * price the street's aggregate sets, in turn, until no home gains; with load-blind prices this is one pass.
+ */
+export class NashPolicy extends FleetPolicyBase {
+  readonly name = 'nash';
+
+  constructor(
+    problemFactory: (home: HomeSpec, horizonSteps: number) => HomeProblem,
+    view: NetworkView,
+    private readonly options: NashPolicyOptions,
+  ) {
+    super(problemFactory, view, options);
+  }
+
+  planFleet(contexts: readonly PlanContext[]): Plan[] {
+    const slope = this.options.loadPriceSlopeGbpPerKwhPerKw;
+    const homes = contexts.map(
+      (context) => (extraImportPriceGbpPerKwh: Float64Array) =>
+        responseOf(
+          this.problemFor(context.home).solve({ ...context, signals: { extraImportPriceGbpPerKwh } }),
+        ),
+    );
+    const result = findNashEquilibrium(
+      homes,
+      (aggregateKw, prices) => {
+        for (let t = 0; t < prices.length; t++) prices[t] = slope * Math.max(0, aggregateKw[t] as number);
+      },
+      this.horizonSteps,
+      { dtHours: contexts[0]?.dtHours ?? 0.5 },
+    );
+    this.report.windows++;
+    this.report.iterations += result.iterations;
+    this.report.messages += result.iterations * contexts.length * 2;
+    if (result.converged) this.report.convergedWindows++;
+    if (result.cycled) this.report.cycledWindows++;
+    return result.responses.map(planFromResponse);
+  }
+}
