@@ -4,6 +4,8 @@ import type { PlanContext } from './policy.js';
 
 /** £ per kWh (or per kWh of virtual heat) that makes breaking a resident's promise a last resort. */
 export const PROMISE_PENALTY_GBP_PER_KWH = 10;
+/** A GB home's 100 A service fuse at 230 V bounds what it can draw or send. */
+const SERVICE_LIMIT_KW = 23;
 /** A small cost per kWh cycled so the battery does not charge and discharge at once for nothing. */
 const CYCLE_COST_GBP_PER_KWH = 1e-4;
 
@@ -146,9 +148,15 @@ export class HomeLp {
         (context.signals?.extraImportPriceGbpPerKwh?.[t] ?? 0);
       minImportCostGbpPerKwh = Math.min(minImportCostGbpPerKwh, importCost);
       cost[c.importKw] = importCost * dtHours;
-      cost[c.exportKw] = -weights.cost * (forecast.exportPriceGbpPerKwh[t] ?? 0) * dtHours;
+      // A meter nets each step, so importing and exporting at once is not real. Where an export rate beats
+      // the import rate the LP would invent such flows (unbounded), so export is valued at most at the
+      // import rate; a plan that exports then earns more than it counted on, never less.
+      const importPrice = forecast.importPriceGbpPerKwh[t] ?? 0;
+      const exportPrice = Math.min(forecast.exportPriceGbpPerKwh[t] ?? 0, importPrice);
+      cost[c.exportKw] = -weights.cost * exportPrice * dtHours;
       const importLimitKw = context.signals?.importLimitKw?.[t];
-      if (importLimitKw !== undefined) colUpper[c.importKw] = Math.max(0, importLimitKw);
+      colUpper[c.importKw] = Math.max(0, Math.min(SERVICE_LIMIT_KW, importLimitKw ?? SERVICE_LIMIT_KW));
+      colUpper[c.exportKw] = SERVICE_LIMIT_KW;
 
       // Power balance: import − export − battery − ev − heat pump = base load − PV.
       const balance: [number, number][] = [

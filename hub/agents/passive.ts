@@ -13,6 +13,8 @@ export class PassivePolicy implements Policy {
   readonly name = 'passive';
   readonly horizonSteps = 1;
   readonly replanEverySteps = 1;
+  /** A resident without an agent stays on their tariff. */
+  readonly reviewsTariff = false;
   private readonly wasCharging = new Map<string, boolean>();
 
   plan(context: PlanContext): Plan {

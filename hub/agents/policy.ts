@@ -46,6 +46,7 @@ export interface PlanContext {
   step: number;
   dtHours: number;
   horizonSteps: number;
+  /** At least `horizonSteps` long; the buffers are reused by the next plan, so copy what you keep. */
   forecast: HomeForecast;
   valuation: ObjectiveValuation;
   signals?: CoordinationSignals;
@@ -69,6 +70,8 @@ export interface Policy {
   readonly horizonSteps: number;
   /** How many steps of each plan the runner executes before asking again. */
   readonly replanEverySteps: number;
+  /** Whether the agent reviews the resident's tariff (with evaluateSwitch) at the scenario's interval. */
+  readonly reviewsTariff: boolean;
   plan(context: PlanContext): Plan;
   /** Releases solver memory. */
   dispose(): void;

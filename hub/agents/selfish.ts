@@ -23,6 +23,7 @@ export class SelfishPolicy implements Policy {
   readonly name: string = 'selfish';
   readonly horizonSteps: number;
   readonly replanEverySteps: number;
+  readonly reviewsTariff = true;
   private readonly problems = new Map<string, HomeLp>();
 
   constructor(

@@ -1,0 +1,328 @@
+/**
+ * Turns a validated scenario file into the concrete street a run simulates: one HomeSpec per home with
+ * its bus and phase, assets, preferences, policy, tariff, base-load settings and EV habits. Pure: the
+ * feeder is passed in. Adoption levels choose which homes get which asset from the seed (a seeded
+ * shuffle, so the count is exact and the choice the same run after run).
+ */
+import type { FeederNetwork } from '../feeder/index.js';
+import type { EvHabits, HomeSpec } from '../homes/index.js';
+import { DEFAULT_VOLT_VAR, DEFAULT_VOLT_WATT, type VoltageCurve } from '../homes/index.js';
+import type { TariffCatalogue } from '../market/catalogue.js';
+import type { RegulatorRules } from '../market/regulator.js';
+import { createRng, type Rng } from '../random.js';
+import {
+  DEFAULT_BASE_LOAD,
+  DEFAULT_BATTERY,
+  DEFAULT_EV,
+  DEFAULT_HEAT_PUMP,
+  DEFAULT_POLICY,
+  DEFAULT_PREFERENCES,
+  DEFAULT_PV,
+} from './defaults.js';
+import type { HomeEntry, ScenarioFile } from './schema.js';
+
+/** Where a problem is: the scenario file and a path inside it. */
+export type ScenarioProblem = (path: string, expected: string, found: unknown) => Error;
+
+export interface ResolvedHome {
+  spec: HomeSpec;
+  /** The feeder load the home replaces, when it is one. */
+  feederLoad?: string;
+  policy: string;
+  tariffId: string;
+  baseLoad: { annualKwh: number };
+  evHabits?: EvHabits;
+}
+
+export interface Scenario {
+  /** The file it came from (for messages). */
+  file: string;
+  name: string;
+  description?: string;
+  feederDir: string;
+  yearFile?: string;
+  seed: number;
+  startDay: number;
+  days: number;
+  stepMinutes: number;
+  valuation: { carbonValueGbpPerKg: number; autarkyValueGbpPerKwh: number };
+  homes: ResolvedHome[];
+  /** The catalogue narrowed to the suppliers and tariffs on offer, with the scenario's rules. */
+  catalogue: TariffCatalogue;
+  defaultTariffId: string;
+  regulator: RegulatorRules;
+  switching: {
+    enabled: boolean;
+    reviewEveryDays: number;
+    minSavingGbpPerYear: number;
+    capacityPerWorkingDay: number;
+  };
+}
+
+type AssetKind = 'pv' | 'battery' | 'ev' | 'heatPump';
+const ADOPTION_KEYS: Record<AssetKind, 'pvPct' | 'batteryPct' | 'evPct' | 'heatPumpPct'> = {
+  pv: 'pvPct',
+  battery: 'batteryPct',
+  ev: 'evPct',
+  heatPump: 'heatPumpPct',
+};
+
+export function resolveScenario(
+  file: ScenarioFile,
+  paths: { file: string; feederDir: string; yearFile?: string },
+  feeder: FeederNetwork,
+  fullCatalogue: TariffCatalogue,
+  problem: ScenarioProblem,
+): Scenario {
+  const entries = homeEntries(file, feeder);
+  const defaults = file.defaults ?? {};
+  const chosen = chooseAdopters(file, entries, createRng(file.seed));
+  const catalogue = narrowCatalogue(fullCatalogue, file, problem);
+  const tariffIds = new Set(catalogue.tariffs.map((tariff) => tariff.id));
+  if (!tariffIds.has(file.market.defaultTariff)) {
+    throw problem(
+      'market.defaultTariff',
+      `one of the tariffs on offer (${[...tariffIds].join(', ')})`,
+      file.market.defaultTariff,
+    );
+  }
+  const seenIds = new Set<string>();
+  const homes = entries.map((entry, index): ResolvedHome => {
+    const path = Array.isArray(file.homes) ? `homes.${index}` : `homes (feeder load ${entry.load})`;
+    const { bus, phase, feederLoad } = connection(entry, feeder, path, problem);
+    const id = entry.id ?? feederLoad ?? `home-${index + 1}`;
+    if (seenIds.has(id)) throw problem(`${path}.id`, 'a home id not used before', id);
+    seenIds.add(id);
+    const preferences = { ...DEFAULT_PREFERENCES, ...defaults.preferences, ...entry.preferences };
+    const weights = {
+      ...DEFAULT_PREFERENCES.weights,
+      ...defaults.preferences?.weights,
+      ...entry.preferences?.weights,
+    };
+    if (preferences.comfortMinC >= preferences.comfortMaxC) {
+      throw problem(
+        `${path}.preferences.comfortMinC`,
+        `below comfortMaxC (${preferences.comfortMaxC})`,
+        preferences.comfortMinC,
+      );
+    }
+    const spec: HomeSpec = {
+      id,
+      bus,
+      phase,
+      baseLoadPowerFactor:
+        entry.baseLoad?.powerFactor ?? defaults.baseLoad?.powerFactor ?? DEFAULT_BASE_LOAD.powerFactor,
+      preferences: {
+        weights,
+        comfortMinC: preferences.comfortMinC,
+        comfortMaxC: preferences.comfortMaxC,
+        evReadyByMinute: clockMinutes(preferences.evReadyBy),
+        evTargetSocPct: preferences.evTargetSocPct,
+        switchWillingness: preferences.switchWillingness,
+      },
+    };
+    const has = (kind: AssetKind): boolean => {
+      const own = entry[kind];
+      if (own !== undefined) return own !== false;
+      return chosen[kind].has(index);
+    };
+    const settings = <T extends object>(kind: AssetKind): Partial<T> => ({
+      ...(typeof defaults[kind] === 'object' ? (defaults[kind] as T) : {}),
+      ...(typeof entry[kind] === 'object' ? (entry[kind] as T) : {}),
+    });
+    let evHabits: EvHabits | undefined;
+    if (has('pv')) {
+      const pv = { ...DEFAULT_PV, ...settings<typeof DEFAULT_PV>('pv') };
+      spec.pv = {
+        peakKw: pv.peakKw,
+        inverterKw: pv.inverterKw,
+        inverterKva: Math.max(pv.inverterKva, pv.inverterKw),
+        lossFraction: pv.lossFraction,
+        voltVar: curve(pv.voltVar as boolean | VoltageCurve, DEFAULT_VOLT_VAR),
+        voltWatt: curve(pv.voltWatt as boolean | VoltageCurve, DEFAULT_VOLT_WATT),
+      };
+    }
+    if (has('battery')) spec.battery = { ...DEFAULT_BATTERY, ...settings<typeof DEFAULT_BATTERY>('battery') };
+    if (has('ev')) {
+      const ev = { ...DEFAULT_EV, ...settings<typeof DEFAULT_EV>('ev') };
+      if (ev.awayHoursMin > ev.awayHoursMax)
+        throw problem(
+          `${path}.ev.awayHoursMin`,
+          `at most awayHoursMax (${ev.awayHoursMax})`,
+          ev.awayHoursMin,
+        );
+      if (ev.tripKwhMin > ev.tripKwhMax)
+        throw problem(`${path}.ev.tripKwhMin`, `at most tripKwhMax (${ev.tripKwhMax})`, ev.tripKwhMin);
+      spec.ev = {
+        capacityKwh: ev.capacityKwh,
+        maxChargeKw: ev.maxChargeKw,
+        maxDischargeKw: 0,
+        roundTripEfficiency: ev.roundTripEfficiency,
+        initialSocPct: ev.initialSocPct,
+      };
+      evHabits = {
+        readyByMinute: spec.preferences.evReadyByMinute,
+        weekdayTripProbability: ev.weekdayTripProbability,
+        weekendTripProbability: ev.weekendTripProbability,
+        awayHoursMin: ev.awayHoursMin,
+        awayHoursMax: ev.awayHoursMax,
+        tripKwhMin: ev.tripKwhMin,
+        tripKwhMax: ev.tripKwhMax,
+      };
+    }
+    if (has('heatPump')) {
+      const hp = { ...DEFAULT_HEAT_PUMP, ...settings<typeof DEFAULT_HEAT_PUMP>('heatPump') };
+      spec.heatPump = {
+        maxElectricKw: hp.maxElectricKw,
+        copAt7C: hp.copAt7C,
+        copSlopePerC: hp.copSlopePerC,
+        copMin: hp.copMin,
+        thermal: {
+          resistanceCPerKw: hp.resistanceCPerKw,
+          capacitanceKwhPerC: hp.capacitanceKwhPerC,
+          gainsKw: hp.gainsKw,
+        },
+        initialIndoorC: hp.initialIndoorC,
+      };
+    }
+    const tariffId = entry.tariff ?? defaults.tariff ?? file.market.defaultTariff;
+    if (!tariffIds.has(tariffId)) {
+      throw problem(`${path}.tariff`, `one of the tariffs on offer (${[...tariffIds].join(', ')})`, tariffId);
+    }
+    return {
+      spec,
+      ...(feederLoad !== undefined ? { feederLoad } : {}),
+      policy: entry.policy ?? defaults.policy ?? DEFAULT_POLICY,
+      tariffId,
+      baseLoad: {
+        annualKwh: entry.baseLoad?.annualKwh ?? defaults.baseLoad?.annualKwh ?? DEFAULT_BASE_LOAD.annualKwh,
+      },
+      ...(evHabits ? { evHabits } : {}),
+    };
+  });
+
+  return {
+    file: paths.file,
+    name: file.name,
+    ...(file.description !== undefined ? { description: file.description } : {}),
+    feederDir: paths.feederDir,
+    ...(paths.yearFile !== undefined ? { yearFile: paths.yearFile } : {}),
+    seed: file.seed,
+    startDay: file.time.startDay,
+    days: Math.min(file.time.days, 365 - file.time.startDay),
+    stepMinutes: file.time.stepMinutes,
+    valuation: file.valuation,
+    homes,
+    catalogue,
+    defaultTariffId: file.market.defaultTariff,
+    regulator: catalogue.regulator,
+    switching: file.market.switching,
+  };
+}
+
+/** The suppliers and tariffs on offer, and the catalogue's rules with the scenario's changes. */
+function narrowCatalogue(
+  catalogue: TariffCatalogue,
+  file: ScenarioFile,
+  problem: ScenarioProblem,
+): TariffCatalogue {
+  const market = file.market;
+  const supplierIds = catalogue.suppliers.map((supplier) => supplier.id);
+  market.suppliers?.forEach((id, index) => {
+    if (!supplierIds.includes(id))
+      throw problem(`market.suppliers.${index}`, `a catalogue supplier (${supplierIds.join(', ')})`, id);
+  });
+  const suppliers = market.suppliers
+    ? catalogue.suppliers.filter((supplier) => market.suppliers?.includes(supplier.id))
+    : catalogue.suppliers;
+  const offered = catalogue.tariffs.filter((tariff) =>
+    suppliers.some((supplier) => supplier.id === tariff.supplierId),
+  );
+  market.tariffs?.forEach((id, index) => {
+    if (!offered.some((tariff) => tariff.id === id)) {
+      throw problem(
+        `market.tariffs.${index}`,
+        `a tariff of the suppliers on offer (${offered.map((tariff) => tariff.id).join(', ')})`,
+        id,
+      );
+    }
+  });
+  const tariffs = market.tariffs ? offered.filter((tariff) => market.tariffs?.includes(tariff.id)) : offered;
+  return { ...catalogue, suppliers, tariffs, regulator: { ...catalogue.regulator, ...market.regulator } };
+}
+
+/** The homes as listed, or one per feeder load. */
+function homeEntries(file: ScenarioFile, feeder: FeederNetwork): HomeEntry[] {
+  if (Array.isArray(file.homes)) return file.homes;
+  return feeder.loads.map((load) => ({ load: load.name }));
+}
+
+function connection(
+  entry: HomeEntry,
+  feeder: FeederNetwork,
+  path: string,
+  problem: ScenarioProblem,
+): { bus: string; phase: 'A' | 'B' | 'C'; feederLoad?: string } {
+  if (entry.load !== undefined) {
+    const load = feeder.loads.find((candidate) => candidate.name === entry.load);
+    if (!load) {
+      const names = feeder.loads.map((candidate) => candidate.name);
+      throw problem(
+        `${path}.load`,
+        `a load of feeder ${feeder.name} (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''})`,
+        entry.load,
+      );
+    }
+    if (load.phases.length !== 1) throw problem(`${path}.load`, 'a single-phase load', entry.load);
+    return { bus: load.bus, phase: load.phases[0] as 'A' | 'B' | 'C', feederLoad: load.name };
+  }
+  if (entry.bus === undefined || entry.phase === undefined) {
+    throw problem(path, 'either `load` (a feeder load name) or both `bus` and `phase`', entry);
+  }
+  const bus = String(entry.bus);
+  if (!feeder.buses.some((candidate) => candidate.name === bus)) {
+    throw problem(`${path}.bus`, `a bus of feeder ${feeder.name}`, entry.bus);
+  }
+  return { bus, phase: entry.phase };
+}
+
+/** Which homes get each asset under the adoption levels: an exact share drawn by a seeded shuffle. */
+function chooseAdopters(file: ScenarioFile, entries: HomeEntry[], rng: Rng): Record<AssetKind, Set<number>> {
+  const chosen: Record<AssetKind, Set<number>> = {
+    pv: new Set(),
+    battery: new Set(),
+    ev: new Set(),
+    heatPump: new Set(),
+  };
+  for (const kind of Object.keys(ADOPTION_KEYS) as AssetKind[]) {
+    const stream = rng.fork(`adoption-${kind}`);
+    const order = entries.map((_, index) => index);
+    // Fisher–Yates with the home's own stream; homes that set the asset themselves are skipped after.
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = stream.int(i + 1);
+      [order[i], order[j]] = [order[j] as number, order[i] as number];
+    }
+    const share = (file.adoption?.[ADOPTION_KEYS[kind]] ?? 0) / 100;
+    const target = Math.round(share * entries.length);
+    const alreadyHave = entries.filter((entry) => entry[kind] !== undefined && entry[kind] !== false).length;
+    let needed = Math.max(0, target - alreadyHave);
+    for (const index of order) {
+      if (needed <= 0) break;
+      if ((entries[index] as HomeEntry)[kind] !== undefined) continue;
+      chosen[kind].add(index);
+      needed--;
+    }
+  }
+  return chosen;
+}
+
+function curve(setting: boolean | VoltageCurve, standard: VoltageCurve): VoltageCurve | undefined {
+  if (setting === true) return standard;
+  if (setting === false) return undefined;
+  return setting;
+}
+
+function clockMinutes(text: string): number {
+  const [hours, minutes] = text.split(':').map(Number);
+  return (hours ?? 0) * 60 + (minutes ?? 0);
+}
