@@ -1,5 +1,7 @@
 import type { Highs, Model as HighsModel } from 'highs';
 import { chargeEfficiency, type HomeSpec, heatPumpCop, thermalDecay } from '../homes/index.js';
+import type { HomeProblem } from './fleet.js';
+import type { LpBlock } from './joint-lp.js';
 import type { PlanContext } from './policy.js';
 
 /** £ per kWh (or per kWh of virtual heat) that makes breaking a resident's promise a last resort. */
@@ -52,12 +54,12 @@ export interface HomeLpSolution {
  * The structure is fixed for a home and horizon; each solve only changes costs, bounds and the COP
  * coefficients, so HiGHS warm-starts from the previous basis (about half the time of a cold solve).
  */
-export class HomeLp {
+export class HomeLp implements HomeProblem {
   private readonly model: HighsModel;
   private readonly columns: StepColumns[] = [];
   private readonly columnCount: number;
   private readonly rowCount: number;
-  private readonly temperatureRows: number[] = [];
+  private temperatureRows: number[] = [];
   private passed = false;
   private readonly cost: Float64Array;
   private readonly colLower: Float64Array;
@@ -100,7 +102,87 @@ export class HomeLp {
     this.model.options.set({ output_flag: false, presolve: 'off' });
   }
 
+  /** Solves the home's problem on its own (warm-started from the previous solve). */
   solve(context: PlanContext): HomeLpSolution {
+    const { highs } = this;
+    const { starts, indices, values, copCoefficients } = this.assemble(context);
+    if (!this.passed) {
+      this.model.passModel({
+        numCols: this.columnCount,
+        numRows: this.rowCount,
+        colCost: this.cost,
+        colLower: this.colLower,
+        colUpper: this.colUpper,
+        rowLower: this.rowLower,
+        rowUpper: this.rowUpper,
+        matrix: {
+          format: 'csr',
+          numRows: this.rowCount,
+          numCols: this.columnCount,
+          starts,
+          indices,
+          values,
+        },
+      });
+      this.passed = true;
+    } else {
+      const allColumns = { kind: 'range', from: 0, to: this.columnCount - 1 } as const;
+      this.model.changeColsCost(allColumns, this.cost);
+      this.model.changeColsBounds(allColumns, this.colLower, this.colUpper);
+      this.model.changeRowsBounds(
+        { kind: 'range', from: 0, to: this.rowCount - 1 },
+        this.rowLower,
+        this.rowUpper,
+      );
+      for (let t = 0; t < this.temperatureRows.length; t++) {
+        const c = this.columns[t] as StepColumns;
+        this.model.changeCoefficient(
+          this.temperatureRows[t] as number,
+          c.heatPumpKw,
+          copCoefficients[t] ?? 0,
+        );
+      }
+    }
+
+    this.model.run();
+    const status = this.model.getModelStatus();
+    if (status !== highs.constants.modelStatus.optimal) {
+      throw new Error(
+        `home ${context.home.id}: LP ended with model status ${status} at step ${context.step}`,
+      );
+    }
+    return this.extract(this.model.getSolution().colValue, this.model.getObjectiveValue());
+  }
+
+  /** The same problem as arrays (copies), for a joint problem over many homes. */
+  block(context: PlanContext): LpBlock {
+    const { starts, indices, values } = this.assemble(context);
+    return {
+      cost: Float64Array.from(this.cost),
+      colLower: Float64Array.from(this.colLower),
+      colUpper: Float64Array.from(this.colUpper),
+      rowLower: Float64Array.from(this.rowLower),
+      rowUpper: Float64Array.from(this.rowUpper),
+      starts,
+      indices,
+      values,
+      importColumn: this.columns.map((c) => c.importKw),
+      exportColumn: this.columns.map((c) => c.exportKw),
+    };
+  }
+
+  /** Reads a solution from column values in this problem's column order (e.g. from a joint solve). */
+  solutionFrom(columnValues: Float64Array, objectiveGbp: number): HomeLpSolution {
+    return this.extract(columnValues, objectiveGbp);
+  }
+
+  /** Fills costs and bounds for this context and builds the (structurally fixed) CSR matrix. */
+  private assemble(context: PlanContext): {
+    starts: number[];
+    indices: number[];
+    values: number[];
+    copCoefficients: number[];
+  } {
     const { highs, horizonSteps: steps } = this;
     const home = context.home;
     const { forecast, state, dtHours, valuation } = context;
@@ -137,6 +219,7 @@ export class HomeLp {
     const resistance = heatPump ? heatPump.thermal.resistanceCPerKw : 0;
     let minImportCostGbpPerKwh = inf;
     const copCoefficients: number[] = [];
+    const temperatureRows: number[] = [];
 
     for (let t = 0; t < steps; t++) {
       const c = this.columns[t] as StepColumns;
@@ -225,8 +308,7 @@ export class HomeLp {
         const rhs =
           (1 - decay) * (outdoorC + resistance * heatPump.thermal.gainsKw) +
           (previous ? 0 : decay * state.indoorC);
-        const temperatureRow = addRow(entries, rhs, rhs);
-        if (!this.passed) this.temperatureRows.push(temperatureRow);
+        temperatureRows.push(addRow(entries, rhs, rhs));
       }
     }
 
@@ -235,47 +317,8 @@ export class HomeLp {
     const last = this.columns[steps - 1] as StepColumns;
     if (battery) cost[last.batterySocKwh] = -batteryEta * Math.max(0, minImportCostGbpPerKwh);
 
-    if (!this.passed) {
-      this.model.passModel({
-        numCols: this.columnCount,
-        numRows: this.rowCount,
-        colCost: cost,
-        colLower,
-        colUpper,
-        rowLower,
-        rowUpper,
-        matrix: {
-          format: 'csr',
-          numRows: this.rowCount,
-          numCols: this.columnCount,
-          starts,
-          indices,
-          values,
-        },
-      });
-      this.passed = true;
-    } else {
-      const allColumns = { kind: 'range', from: 0, to: this.columnCount - 1 } as const;
-      this.model.changeColsCost(allColumns, cost);
-      this.model.changeColsBounds(allColumns, colLower, colUpper);
-      this.model.changeRowsBounds({ kind: 'range', from: 0, to: this.rowCount - 1 }, rowLower, rowUpper);
-      for (let t = 0; t < this.temperatureRows.length; t++) {
-        const c = this.columns[t] as StepColumns;
-        this.model.changeCoefficient(
-          this.temperatureRows[t] as number,
-          c.heatPumpKw,
-          copCoefficients[t] ?? 0,
-        );
-      }
-    }
-
-    this.model.run();
-    const status = this.model.getModelStatus();
-    if (status !== highs.constants.modelStatus.optimal) {
-      throw new Error(`home ${home.id}: LP ended with model status ${status} at step ${context.step}`);
-    }
-    const x = this.model.getSolution().colValue;
-    return this.extract(x, this.model.getObjectiveValue());
+    this.temperatureRows = temperatureRows;
+    return { starts, indices, values, copCoefficients };
   }
 
   private extract(x: Float64Array, objectiveGbp: number): HomeLpSolution {
