@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerDataCommand } from './commands/data.js';
+import { registerDeviceCommand } from './commands/device.js';
+import { registerHubCommand } from './commands/hub.js';
+import { registerMosquittoCommand } from './commands/mosquitto.js';
 import { registerPowerflowCommand } from './commands/powerflow.js';
 import { registerTariffsCommand } from './commands/tariffs.js';
+import { registerUserCommand } from './commands/user.js';
 import { ConvergenceError, InputError } from './errors.js';
 
 /** Exit codes of every `gridflex` subcommand. */
@@ -18,6 +22,10 @@ const program = new Command('gridflex')
 registerPowerflowCommand(program);
 registerDataCommand(program);
 registerTariffsCommand(program);
+registerHubCommand(program);
+registerDeviceCommand(program);
+registerUserCommand(program);
+registerMosquittoCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -136,6 +136,8 @@ export const FeederBusSchema = z.object({
   vVolts: z.tuple([z.number(), z.number(), z.number()]),
   /** Active power drawn at this bus by homes and table assets (negative = export). */
   loadPKw: z.number(),
+  /** The part of `loadPKw` drawn by table assets (EVs, heat pumps, PV, batteries) on this bus's plots. */
+  assetPKw: z.number(),
   /** Table plots wired to this bus. */
   plots: z.array(z.string()),
 });

@@ -91,6 +91,10 @@ export class LiveFeeder {
       ...(Number.isNaN(maxLineLoadingPct) ? {} : { maxLineLoadingPct }),
     };
 
+    const busAssetPKw = new Map<string, number>();
+    this.table.plots.forEach((plot, plotIndex) => {
+      busAssetPKw.set(plot.bus, (busAssetPKw.get(plot.bus) ?? 0) + (plotPowerKw[plotIndex] ?? 0));
+    });
     const busLoadPKw = new Map<string, number>();
     this.solver.loads.forEach((load, index) => {
       busLoadPKw.set(load.bus, (busLoadPKw.get(load.bus) ?? 0) + (loadPKw[index] ?? 0));
@@ -104,6 +108,7 @@ export class LiveFeeder {
         bus,
         vVolts: [volts(bus, 0), volts(bus, 1), volts(bus, 2)],
         loadPKw: busLoadPKw.get(bus) ?? 0,
+        assetPKw: busAssetPKw.get(bus) ?? 0,
         plots: this.table.plots.filter((plot) => plot.bus === bus).map((plot) => plot.plot),
       })),
     };

@@ -23,8 +23,13 @@ const AssetSchema = z.strictObject({
   /** UID of the NFC sticker under the scale model (hex, as the reader reports it). */
   nfcTag: z
     .string()
-    .regex(/^[0-9a-f]{8,20}$/, 'hex digits (lower case), 8 to 20 of them')
+    .regex(/^[0-9a-fA-F]{8,20}$/, '8 to 20 hex digits')
+    .transform((uid) => uid.toLowerCase())
     .optional(),
+  /** EV only: battery size, charger power, and state of charge at start. */
+  capacityKwh: z.number().positive().max(200).optional(),
+  chargeKw: z.number().positive().max(50).optional(),
+  initialSocPct: z.number().min(0).max(100).optional(),
 });
 
 export const TableMapConfigSchema = z
@@ -107,8 +112,11 @@ export function loadTableMap(file: string): LoadedTableMap {
   return parseTableMap(text, file);
 }
 
-/** Validates table map YAML text; `file` names the source in errors and anchors relative paths. */
-export function parseTableMap(text: string, file: string): LoadedTableMap {
+/**
+ * Validates table map YAML text; `file` names the source in errors, and relative paths are taken from
+ * `baseDir` (default: the file's folder).
+ */
+export function parseTableMap(text: string, file: string, baseDir = dirname(file)): LoadedTableMap {
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -121,7 +129,7 @@ export function parseTableMap(text: string, file: string): LoadedTableMap {
     const path = issue?.path.join('.') || '(top level)';
     throw new InputError(`${file}: ${path}`, issue?.message ?? 'invalid');
   }
-  return { ...parsed.data, file, feederDir: resolve(dirname(file), parsed.data.feeder) };
+  return { ...parsed.data, file, feederDir: resolve(baseDir, parsed.data.feeder) };
 }
 
 /** Checks the map against its feeder: every plot's bus and base load must exist there. */

@@ -107,6 +107,11 @@ export class TableState {
     return event;
   }
 
+  /** The asset whose NFC sticker has this UID (any case), if the map names one. */
+  assetForTag(tagUid: string): string | undefined {
+    return this.assetByTag.get(tagUid.toLowerCase());
+  }
+
   /** An NFC reader on `plotId` saw the tag `tagUid`: the tagged asset is now on that plot. */
   nfcRead(plotId: string, tagUid: string, at: Date): TableEvent | null {
     const assetId = this.assetByTag.get(tagUid.toLowerCase());

@@ -45,9 +45,9 @@ describe('table map file', () => {
 describe('TableState', () => {
   it('starts with the configured placements and counts only online assets', () => {
     const table = freshTable();
-    expect(table.asset('ev-1')?.plot).toBe('house-3');
+    expect(table.asset('ev-1')?.plot).toBe('plot-3');
     table.setPower('ev-1', 7);
-    const house3 = table.plots.findIndex((plot) => plot.plot === 'house-3');
+    const house3 = table.plots.findIndex((plot) => plot.plot === 'plot-3');
     expect(table.plotPowerKw()[house3]).toBe(0);
     table.setOnline('ev-1', true);
     expect(table.plotPowerKw()[house3]).toBe(7);
@@ -55,29 +55,29 @@ describe('TableState', () => {
 
   it('moves an asset between plots and reports the move once', () => {
     const table = freshTable();
-    const event = table.place('ev-1', 'house-6', 'control', at);
+    const event = table.place('ev-1', 'plot-6', 'control', at);
     expect(event).toEqual({
       asset: 'ev-1',
-      fromPlot: 'house-3',
-      toPlot: 'house-6',
+      fromPlot: 'plot-3',
+      toPlot: 'plot-6',
       source: 'control',
       at: at.toISOString(),
     });
-    expect(table.place('ev-1', 'house-6', 'control', at)).toBeNull();
-    expect(table.assetsOn('house-6').map((asset) => asset.asset)).toEqual(['ev-1']);
+    expect(table.place('ev-1', 'plot-6', 'control', at)).toBeNull();
+    expect(table.assetsOn('plot-6').map((asset) => asset.asset)).toEqual(['ev-1']);
   });
 
   it('follows NFC reads by tag and ignores a removal from another plot', () => {
     const table = freshTable();
-    expect(table.nfcRead('house-8', '04A1B2C3D4E503', at)?.toPlot).toBe('house-8');
-    expect(table.nfcRemoved('house-3', '04a1b2c3d4e503', at)).toBeNull();
-    expect(table.nfcRemoved('house-8', '04a1b2c3d4e503', at)?.toPlot).toBeNull();
-    expect(() => table.nfcRead('house-8', 'ffffffff', at)).toThrow(TableUpdateError);
+    expect(table.nfcRead('plot-8', '04A1B2C3D4E503', at)?.toPlot).toBe('plot-8');
+    expect(table.nfcRemoved('plot-3', '04a1b2c3d4e503', at)).toBeNull();
+    expect(table.nfcRemoved('plot-8', '04a1b2c3d4e503', at)?.toPlot).toBeNull();
+    expect(() => table.nfcRead('plot-8', 'ffffffff', at)).toThrow(TableUpdateError);
   });
 
   it('refuses unknown assets and plots and non-finite power', () => {
     const table = freshTable();
-    expect(() => table.place('nope', 'house-1', 'control', at)).toThrow(/unknown asset/);
+    expect(() => table.place('nope', 'plot-1', 'control', at)).toThrow(/unknown asset/);
     expect(() => table.place('ev-1', 'house-99', 'control', at)).toThrow(/unknown plot/);
     expect(() => table.setPower('ev-1', Number.NaN)).toThrow(/finite/);
   });
@@ -104,18 +104,18 @@ describe('LiveFeeder', () => {
     table.setPower('ev-1', 7);
 
     const before = feeder.solveStep(clock.snapshot());
-    table.place('ev-1', 'house-6', 'nfc', at);
+    table.place('ev-1', 'plot-6', 'nfc', at);
     const after = feeder.solveStep(clock.snapshot());
 
     const load = (step: typeof before, bus: string) =>
       step.buses.buses.find((entry) => entry.bus === bus)?.loadPKw ?? NaN;
-    // house-3 is bus 13, house-6 is bus 16; the same minute, so only the EV moved.
+    // plot-3 is bus 13, plot-6 is bus 16; the same minute, so only the EV moved.
     expect(load(before, '13') - load(after, '13')).toBeCloseTo(7, 9);
     expect(load(after, '16') - load(before, '16')).toBeCloseTo(7, 9);
     expect(after.summary.converged).toBe(true);
     const home6 = after.homes.find((home) => home.home === 'home-6');
     expect(home6?.netPKw).toBeCloseTo((home6?.baseLoadPKw ?? 0) + 7, 9);
-    // Voltage on house-6's phase (C) at bus 16 drops once the EV charges there.
+    // Voltage on plot-6's phase (C) at bus 16 drops once the EV charges there.
     const v16 = (step: typeof before) =>
       step.buses.buses.find((entry) => entry.bus === '16')?.vVolts[2] ?? NaN;
     expect(v16(after)).toBeLessThan(v16(before));

@@ -1,0 +1,132 @@
+import { rmSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { HomieIdSchema } from '../../protocol/homie.js';
+import { CredentialStore } from '../auth/credentials.js';
+import { formatRole } from '../auth/roles.js';
+import { InputError } from '../errors.js';
+import { DEFAULT_TABLE_MAP, loadTableMapFrom } from '../live/options.js';
+import {
+  BOARD_DRIVERS,
+  BOARD_KINDS,
+  type BoardDriver,
+  type BoardKind,
+  boardConfig,
+  writeBoardConfig,
+} from '../table/board-config.js';
+
+interface DeviceAddFlags {
+  kind: string;
+  plot: string;
+  dataDir: string;
+  brokerUrl?: string;
+  driver: string;
+  serialPort?: string;
+  tag: string[];
+  scenario: string;
+}
+
+/** `gridflex device add|list|remove`: register boards and write their ready-to-run configs. */
+export function registerDeviceCommand(program: Command): void {
+  const device = program
+    .command('device')
+    .description('register the table\u2019s boards (credentials and config files)');
+  device
+    .command('add <id>')
+    .description(
+      'register a board and write its device agent config (broker, username, password, kind, pins)',
+    )
+    .requiredOption('--kind <kind>', `what the board drives: ${BOARD_KINDS.join(', ')}`)
+    .requiredOption('--plot <plot>', 'the table plot it sits on (see the table map)')
+    .option('--data-dir <dir>', 'the hub\u2019s data dir', '.gridflex')
+    .option('--broker-url <url>', 'the broker URL the board connects to (default: this machine on port 1883)')
+    .option('--driver <backend>', `hardware backend with default pins: ${BOARD_DRIVERS.join(', ')}`, 'sim')
+    .option('--serial-port <path>', 'johnny-five: the board\u2019s serial port', '/dev/ttyACM0')
+    .option('--tag <uid=ev>', 'ev-pad: an NFC tag UID and the EV it names (repeatable)', collect, [])
+    .option('--scenario <file>', 'table map to check the plot against', DEFAULT_TABLE_MAP)
+    .addHelpText(
+      'after',
+      '\nPrints the config file path; copy it to the board and run:\n  node dist/devices/cli.js --config <file>',
+    )
+    .action(async (id: string, flags: DeviceAddFlags) => {
+      process.stdout.write(`${await addDevice(id, flags)}\n`);
+    });
+  device
+    .command('list')
+    .description('list registered users and boards with their roles')
+    .option('--data-dir <dir>', 'the hub\u2019s data dir', '.gridflex')
+    .action((flags: { dataDir: string }) => {
+      for (const principal of CredentialStore.open(resolve(flags.dataDir)).list()) {
+        process.stdout.write(`${principal.username}\t${formatRole(principal.role)}\n`);
+      }
+    });
+  device
+    .command('remove <id>')
+    .description('revoke a board\u2019s credentials and delete its config file')
+    .option('--data-dir <dir>', 'the hub\u2019s data dir', '.gridflex')
+    .action((id: string, flags: { dataDir: string }) => {
+      const dataDir = resolve(flags.dataDir);
+      if (!CredentialStore.open(dataDir).remove(id)) throw new InputError(id, 'no such device');
+      rmSync(join(dataDir, 'devices', `${id}.yaml`), { force: true });
+      process.stdout.write(`removed ${id}\n`);
+    });
+}
+
+async function addDevice(id: string, flags: DeviceAddFlags): Promise<string> {
+  if (!HomieIdSchema.safeParse(id).success) {
+    throw new InputError('<id>', `"${id}" must be lower-case letters, digits and hyphens (a Homie ID)`);
+  }
+  if (!(BOARD_KINDS as readonly string[]).includes(flags.kind)) {
+    throw new InputError('--kind', `"${flags.kind}" is not one of ${BOARD_KINDS.join(', ')}`);
+  }
+  if (!(BOARD_DRIVERS as readonly string[]).includes(flags.driver)) {
+    throw new InputError('--driver', `"${flags.driver}" is not one of ${BOARD_DRIVERS.join(', ')}`);
+  }
+  const map = loadTableMapFrom(flags.scenario);
+  if (!map.plots.some((plot) => plot.plot === flags.plot)) {
+    throw new InputError(
+      '--plot',
+      `"${flags.plot}" is not a plot of ${map.file} (${map.plots.map((plot) => plot.plot).join(', ')})`,
+    );
+  }
+  const brokerUrl = flags.brokerUrl ?? `mqtt://${lanAddress()}:1883`;
+  if (!/^(mqtts?|wss?|tcp):\/\/[^\s/]+/.test(brokerUrl)) {
+    throw new InputError('--broker-url', `"${brokerUrl}" is not an mqtt://host:port URL`);
+  }
+  const tags: Record<string, string> = {};
+  for (const entry of flags.tag) {
+    const match = /^([0-9A-Fa-f:]{8,29})=([a-z0-9][a-z0-9-]*)$/.exec(entry);
+    if (!match) throw new InputError('--tag', `"${entry}" is not UID=ev-id (e.g. 04A1B2C3=ev-1)`);
+    tags[(match[1] as string).replaceAll(':', '').toUpperCase()] = match[2] as string;
+  }
+  const dataDir = resolve(flags.dataDir);
+  const store = CredentialStore.open(dataDir);
+  const password = await store.add(id, { role: 'device', deviceId: id });
+  const config = boardConfig({
+    deviceId: id,
+    kind: flags.kind as BoardKind,
+    plot: flags.plot,
+    brokerUrl,
+    username: id,
+    password,
+    driver: flags.driver as BoardDriver,
+    ...(flags.serialPort ? { serialPort: flags.serialPort } : {}),
+    tags,
+  });
+  return writeBoardConfig(dataDir, id, config);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** This machine's first non-internal IPv4 address (what a board on the LAN connects to), else loopback. */
+function lanAddress(): string {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (address.family === 'IPv4' && !address.internal) return address.address;
+    }
+  }
+  return '127.0.0.1';
+}

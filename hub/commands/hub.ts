@@ -1,0 +1,213 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { CredentialStore } from '../auth/credentials.js';
+import { ensureHubSecret, HUB_USERNAME } from '../auth/mosquitto.js';
+import { EmbeddedBroker } from '../broker/embedded-broker.js';
+import { InputError } from '../errors.js';
+import { loadFeeder } from '../feeder/index.js';
+import { type DemoFleet, startDemoFleet } from '../live/demo.js';
+import { type HubLogLevel, HubRuntime } from '../live/hub-runtime.js';
+import { ExternalLink, type HubLink, InProcessLink } from '../live/link.js';
+import { DEFAULT_TABLE_MAP, loadTableMapFrom, parsePort, parsePositiveInt } from '../live/options.js';
+import { startStatusServer } from '../live/status-server.js';
+import { checkMapAgainstFeeder } from '../table/map-config.js';
+
+interface HubFlags {
+  scenario: string;
+  mqttPort: string;
+  wsPort: string;
+  httpPort: string;
+  host: string;
+  broker?: string;
+  dataDir: string;
+  stepMs?: string;
+  demo?: boolean;
+}
+
+/** `gridflex hub`: the live table's hub (broker, clock, feeder physics, status page). */
+export function registerHubCommand(program: Command): void {
+  program
+    .command('hub')
+    .description('run the live table hub: MQTT broker, clock, feeder power flow every step, status page')
+    .option('--scenario <file>', 'table map YAML (or a scenario with a table: section)', DEFAULT_TABLE_MAP)
+    .option('--mqtt-port <port>', 'embedded broker: MQTT over TCP port (0 = any free port)', '1883')
+    .option(
+      '--ws-port <port>',
+      'embedded broker: MQTT over WebSocket port for browsers (0 = any free port)',
+      '8883',
+    )
+    .option('--http-port <port>', 'status page and /api/state (0 = any free port)', '8080')
+    .option('--host <address>', 'interface to listen on (127.0.0.1 keeps it to this machine)', '0.0.0.0')
+    .option(
+      '--broker <url>',
+      'use an external broker (e.g. mqtt://127.0.0.1:1883, see `gridflex mosquitto-config`)',
+    )
+    .option('--data-dir <dir>', 'credentials, device configs and table state', '.gridflex')
+    .option(
+      '--step-ms <ms>',
+      'wall-clock milliseconds between clock steps (default: the scenario clock.stepMs)',
+    )
+    .option('--demo', 'also run a simulated device agent (its own process and credentials) for every asset')
+    .addHelpText(
+      'after',
+      '\nStops cleanly on SIGINT/SIGTERM (retained hub state "stopped", placements saved).\n' +
+        'Prints "hub ready: mqtt=<url> ws=<url> http=<url>" on stdout once it serves.',
+    )
+    .action((flags: HubFlags) => runHub(flags));
+}
+
+async function runHub(flags: HubFlags): Promise<void> {
+  const mqttPort = parsePort(flags.mqttPort, '--mqtt-port');
+  const wsPort = parsePort(flags.wsPort, '--ws-port');
+  const httpPort = parsePort(flags.httpPort, '--http-port');
+  const stepMs =
+    flags.stepMs === undefined ? undefined : parsePositiveInt(flags.stepMs, '--step-ms', 3_600_000);
+  if (flags.broker !== undefined && !/^(mqtts?|wss?|tcp):\/\/[^\s/]+/.test(flags.broker)) {
+    throw new InputError('--broker', `"${flags.broker}" is not an mqtt://host:port URL`);
+  }
+  const map = loadTableMapFrom(flags.scenario);
+  const network = loadFeeder(map.feederDir);
+  checkMapAgainstFeeder(map, network);
+
+  const dataDir = resolve(flags.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const releaseLock = lockDataDir(dataDir);
+  const log = (level: HubLogLevel | 'info', message: string) =>
+    process.stderr.write(`${new Date().toISOString()} ${level} hub: ${message}\n`);
+
+  const cleanups: (() => Promise<void>)[] = [async () => releaseLock()];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse())
+      await step().catch((error) => log('warn', `shutdown: ${(error as Error).message}`));
+  };
+  try {
+    const store = CredentialStore.open(dataDir);
+    let link: HubLink;
+    let broker: EmbeddedBroker | undefined;
+    let runtime: HubRuntime | undefined;
+    let mqttUrl: string;
+    let wsUrl: string | null = null;
+    const displayHost = flags.host === '0.0.0.0' ? '127.0.0.1' : flags.host;
+    if (flags.broker !== undefined) {
+      const secret = await ensureHubSecret(dataDir, store);
+      link = await ExternalLink.connect({
+        url: flags.broker,
+        username: HUB_USERNAME,
+        password: secret,
+        log: (message) => log('warn', message),
+      }).catch((error: Error) => {
+        throw new InputError('--broker', `cannot connect to ${flags.broker}: ${error.message}`);
+      });
+      mqttUrl = flags.broker;
+    } else {
+      broker = await EmbeddedBroker.start({
+        host: flags.host,
+        mqttPort,
+        wsPort,
+        credentials: store,
+        onSecurityEvent: (event) => runtime?.reportSecurity(event),
+      }).catch((error: NodeJS.ErrnoException) => {
+        throw new InputError('--mqtt-port/--ws-port', `cannot listen: ${error.message}`);
+      });
+      const started = broker;
+      cleanups.push(() => started.close());
+      link = new InProcessLink(broker.aedes);
+      mqttUrl = `mqtt://${displayHost}:${broker.mqttPort}`;
+      wsUrl = `ws://${displayHost}:${broker.wsPort}`;
+    }
+    cleanups.push(() => link.close());
+
+    runtime = new HubRuntime({
+      map,
+      network,
+      link,
+      dataDir,
+      ...(stepMs === undefined ? {} : { stepMs }),
+      log,
+    });
+    const running = runtime;
+    await runtime.start();
+    cleanups.push(() => running.stop());
+
+    const status = await startStatusServer(httpPort, flags.host, () => running.snapshot(), {
+      mqttUrl,
+      wsUrl,
+    }).catch((error: Error) => {
+      throw new InputError('--http-port', `cannot listen: ${error.message}`);
+    });
+    cleanups.push(() => new Promise<void>((done) => status.server.close(() => done())));
+    const httpUrl = `http://${displayHost}:${status.port}`;
+
+    let fleet: DemoFleet | undefined;
+    if (flags.demo) {
+      const effectiveStepMs = stepMs ?? map.clock.stepMs;
+      fleet = await startDemoFleet({
+        map,
+        dataDir,
+        store,
+        brokerUrl: broker ? `mqtt://127.0.0.1:${broker.mqttPort}` : mqttUrl,
+        msPerSimMinute: effectiveStepMs / map.clock.stepMinutes,
+        log: (message) => log('warn', message),
+      });
+      const started = fleet;
+      cleanups.push(() => started.stop());
+    }
+
+    process.stdout.write(
+      [
+        `GridFlex hub: ${map.plots.length} plots on feeder ${network.name} (${map.file})`,
+        `  status page   ${httpUrl}/  (JSON: ${httpUrl}/api/state; the dashboard is not built yet)`,
+        `  MQTT broker   ${mqttUrl}${wsUrl ? `   (browsers: ${wsUrl})` : ''}${broker ? '' : ' (external)'}`,
+        `  data dir      ${dataDir}`,
+        fleet
+          ? `  demo          ${fleet.boards.length} simulated boards: ${fleet.boards.map((board) => board.deviceId).join(', ')}`
+          : '',
+        '  add a board   gridflex device add <id> --kind pv|ev-pad|heat-pump|battery|meter --plot <plot> ' +
+          `--data-dir ${flags.dataDir}`,
+        '                then on the board: node dist/devices/cli.js --config <the printed file>',
+        `hub ready: mqtt=${mqttUrl} ws=${wsUrl ?? '-'} http=${httpUrl}`,
+        '',
+      ]
+        .filter((line) => line !== '')
+        .join('\n') + '\n',
+    );
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+
+  await new Promise<void>((done) => {
+    const shutdown = (signal: string) => {
+      log('info', `${signal}: stopping`);
+      cleanup().then(done, done);
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  });
+  log('info', 'stopped');
+}
+
+/** One hub per data dir: a pid file, taken over when its process is gone. Returns the release function. */
+function lockDataDir(dataDir: string): () => void {
+  const file = join(dataDir, 'hub.pid');
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+      throw new InputError('--data-dir', `${dataDir} is in use by another hub (pid ${pid})`);
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+  }
+  writeFileSync(file, `${process.pid}\n`);
+  return () => rmSync(file, { force: true });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

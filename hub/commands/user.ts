@@ -1,0 +1,30 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { CredentialStore } from '../auth/credentials.js';
+import { formatRole, parseRole } from '../auth/roles.js';
+import { InputError } from '../errors.js';
+
+/** `gridflex user add`: credentials for a workshop role (regulator, supplier:<id>, resident:<home>, operator, viewer). */
+export function registerUserCommand(program: Command): void {
+  program
+    .command('user')
+    .description('workshop roles\u2019 credentials')
+    .command('add <username>')
+    .description('register a user with a role and print its password (shown once)')
+    .requiredOption('--role <role>', 'regulator, supplier:<id>, resident:<home>, operator or viewer')
+    .option('--data-dir <dir>', 'the hub\u2019s data dir', '.gridflex')
+    .action(async (username: string, flags: { role: string; dataDir: string }) => {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(username)) {
+        throw new InputError(
+          '<username>',
+          `"${username}" must be letters, digits, dot, underscore or hyphen`,
+        );
+      }
+      const role = parseRole(flags.role, '--role');
+      if (role.role === 'device' || role.role === 'hub') {
+        throw new InputError('--role', 'boards are added with `gridflex device add`; the hub adds itself');
+      }
+      const password = await CredentialStore.open(resolve(flags.dataDir)).add(username, role);
+      process.stdout.write(`username: ${username}\nrole: ${formatRole(role)}\npassword: ${password}\n`);
+    });
+}

@@ -1,0 +1,131 @@
+import type { Aedes, AedesPublishPacket } from 'aedes';
+import mqtt, { type MqttClient } from 'mqtt';
+import { gridflexTopics, type HubState } from '../../protocol/gridflex.js';
+import { topicMatches } from '../auth/acl.js';
+
+/** Publish options of the hub's messages. */
+export interface PublishOptions {
+  retain: boolean;
+  qos: 0 | 1;
+}
+
+export type MessageHandler = (topic: string, payload: Buffer) => void;
+
+/** How the hub talks MQTT: in-process to its embedded broker, or as a client of an external broker. */
+export interface HubLink {
+  readonly kind: 'embedded' | 'external';
+  publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void>;
+  subscribe(filter: string, handler: MessageHandler): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The hub inside its own Aedes: publishes and subscribes without a socket. */
+export class InProcessLink implements HubLink {
+  readonly kind = 'embedded';
+
+  constructor(private readonly aedes: Aedes) {}
+
+  publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.aedes.publish(
+        {
+          cmd: 'publish',
+          topic,
+          payload: Buffer.from(payload),
+          qos: options.qos,
+          retain: options.retain,
+          dup: false,
+        },
+        (error) => (error ? reject(error) : resolve()),
+      );
+    });
+  }
+
+  subscribe(filter: string, handler: MessageHandler): Promise<void> {
+    return new Promise((resolve) => {
+      this.aedes.subscribe(
+        filter,
+        (packet: AedesPublishPacket, done: () => void) => {
+          try {
+            handler(
+              packet.topic,
+              Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+            );
+          } finally {
+            done();
+          }
+        },
+        () => resolve(),
+      );
+    });
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Options of {@link ExternalLink.connect}. */
+export interface ExternalLinkOptions {
+  url: string;
+  username: string;
+  password: string;
+  /** Client ID on the broker. Default `gridflex-hub`. */
+  clientId?: string;
+  log: (message: string) => void;
+}
+
+/** The hub as a client of an external broker (Mosquitto), with `gridflex/v1/hub/state` = lost as its last will. */
+export class ExternalLink implements HubLink {
+  readonly kind = 'external';
+  private readonly handlers: { filter: string; handler: MessageHandler }[] = [];
+
+  private constructor(private readonly client: MqttClient) {
+    client.on('message', (topic, payload) => {
+      for (const entry of this.handlers) if (topicMatches(entry.filter, topic)) entry.handler(topic, payload);
+    });
+  }
+
+  static connect(options: ExternalLinkOptions): Promise<ExternalLink> {
+    const lost: HubState = { state: 'lost', broker: 'external' };
+    const client = mqtt.connect(options.url, {
+      protocolVersion: 4,
+      clientId: options.clientId ?? 'gridflex-hub',
+      username: options.username,
+      password: options.password,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      will: {
+        topic: gridflexTopics.hubState(),
+        payload: Buffer.from(JSON.stringify(lost)),
+        qos: 1,
+        retain: true,
+      },
+    });
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => {
+        client.end(true);
+        reject(error);
+      };
+      client.once('error', onError);
+      client.once('connect', () => {
+        client.off('error', onError);
+        client.on('error', (error) => options.log(`broker ${options.url}: ${error.message}`));
+        client.on('offline', () => options.log(`broker ${options.url}: connection lost, reconnecting`));
+        client.on('reconnect', () => options.log(`broker ${options.url}: reconnecting`));
+        resolve(new ExternalLink(client));
+      });
+    });
+  }
+
+  async publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void> {
+    await this.client.publishAsync(topic, payload, options);
+  }
+
+  async subscribe(filter: string, handler: MessageHandler): Promise<void> {
+    this.handlers.push({ filter, handler });
+    await this.client.subscribeAsync(filter, { qos: 1 });
+  }
+
+  async close(): Promise<void> {
+    await this.client.endAsync();
+  }
+}

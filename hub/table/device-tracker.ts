@@ -1,0 +1,270 @@
+import type { AssetKind, TableEvent } from '../../protocol/gridflex.js';
+import {
+  HomieDescriptionSchema,
+  type HomieState,
+  HomieStateSchema,
+  homieTopics,
+  parseHomieTopic,
+  TelemetryValueSchema,
+} from '../../protocol/homie.js';
+import { type TableState, TableUpdateError } from './table-state.js';
+
+/** Node kinds (from `$description` node type `gridflex-<kind>`) that are assets with a power of their own. */
+const ENERGY_KINDS: Readonly<Record<string, AssetKind>> = {
+  pv: 'pv',
+  'heat-pump': 'heat-pump',
+  battery: 'battery',
+};
+
+interface TrackedDevice {
+  state: HomieState | undefined;
+  /** Node ID → GridFlex node kind (without the `gridflex-` prefix). */
+  nodeKinds: Map<string, string>;
+  /** Energy node ID → asset ID on the table. */
+  assets: Map<string, string>;
+  /** `node/property` → last value. */
+  values: Map<string, number | boolean | string | null>;
+  /** EV-pad node ID → the EV it holds now. */
+  padHolds: Map<string, string>;
+}
+
+/** What one Homie message did to the table. */
+export interface TrackerOutcome {
+  events: TableEvent[];
+  /** Why the message was ignored (bad payload, unknown tag, …); the hub logs it. */
+  problem?: string;
+}
+
+/** A `/set` command the hub wants to send to a board, e.g. an EV's state of charge for its pad's LEDs. */
+export interface DeviceCommand {
+  topic: string;
+  value: number | boolean | string;
+}
+
+/**
+ * Follows the Homie devices on the wire and keeps the table in step: which assets exist (from
+ * `$description`), whether they are online (`$state`), their power (telemetry), and where they sit
+ * (a board's `plot/plot-id`, an EV pad's `present`/`ev-id`/`tag-uid`). Pure: messages in, table
+ * updates and events out.
+ */
+export class DeviceTracker {
+  private readonly devices = new Map<string, TrackedDevice>();
+
+  constructor(private readonly table: TableState) {}
+
+  /** Handles one message under `homie/5/…`. Never throws. */
+  handle(topic: string, payload: Buffer, now: Date): TrackerOutcome {
+    const parsed = parseHomieTopic(topic);
+    if (!parsed || parsed.kind === 'set' || parsed.kind === 'log') return { events: [] };
+    if (payload.length === 0) return { events: [] }; // a cleared retained topic
+    const device = this.device(parsed.deviceId);
+    try {
+      switch (parsed.kind) {
+        case 'state':
+          return this.onState(parsed.deviceId, device, payload.toString(), now);
+        case 'description':
+          return this.onDescription(parsed.deviceId, device, payload, now);
+        case 'property':
+          return this.onValue(parsed.deviceId, device, parsed.nodeId, parsed.propertyId, payload, now);
+      }
+    } catch (error) {
+      if (error instanceof TableUpdateError) return { events: [], problem: error.message };
+      throw error;
+    }
+  }
+
+  /** Devices the tracker has heard of, with their Homie state. */
+  deviceStates(): { deviceId: string; state: HomieState | undefined; assets: string[] }[] {
+    return [...this.devices].map(([deviceId, device]) => ({
+      deviceId,
+      state: device.state,
+      assets: [...device.assets.values()],
+    }));
+  }
+
+  /** The `/set` commands that show each EV's state of charge on the pad it sits on. */
+  padSocCommands(socPctOf: (evId: string) => number | undefined): DeviceCommand[] {
+    const commands: DeviceCommand[] = [];
+    for (const [deviceId, device] of this.devices) {
+      if (device.state !== 'ready') continue;
+      for (const [nodeId, evId] of device.padHolds) {
+        const socPct = socPctOf(evId);
+        if (socPct !== undefined) {
+          commands.push({
+            topic: homieTopics.set(deviceId, nodeId, 'soc-pct'),
+            value: Math.round(socPct * 10) / 10,
+          });
+        }
+      }
+    }
+    return commands;
+  }
+
+  /** The `/set` command for a property of the node behind `assetId`, if a board hosts that asset. */
+  commandFor(
+    assetId: string,
+    propertyId: string,
+    value: number | boolean | string,
+  ): DeviceCommand | undefined {
+    for (const [deviceId, device] of this.devices) {
+      if (device.state !== 'ready') continue;
+      for (const [nodeId, asset] of device.assets) {
+        if (asset === assetId) return { topic: homieTopics.set(deviceId, nodeId, propertyId), value };
+      }
+    }
+    return undefined;
+  }
+
+  private device(deviceId: string): TrackedDevice {
+    let device = this.devices.get(deviceId);
+    if (!device) {
+      device = {
+        state: undefined,
+        nodeKinds: new Map(),
+        assets: new Map(),
+        values: new Map(),
+        padHolds: new Map(),
+      };
+      this.devices.set(deviceId, device);
+    }
+    return device;
+  }
+
+  private onState(deviceId: string, device: TrackedDevice, text: string, now: Date): TrackerOutcome {
+    const parsed = HomieStateSchema.safeParse(text);
+    if (!parsed.success) return { events: [], problem: `${deviceId}: unknown $state "${text.slice(0, 40)}"` };
+    device.state = parsed.data;
+    const online = parsed.data === 'ready';
+    for (const assetId of device.assets.values()) this.table.setOnline(assetId, online);
+    const events: TableEvent[] = [];
+    if (online) {
+      for (const nodeId of this.padNodes(device)) events.push(...this.evaluatePad(device, nodeId, now));
+    } else {
+      // A pad whose board is gone can no longer vouch for its EV: the EV is off the table until it reports again.
+      for (const [nodeId, evId] of device.padHolds) {
+        device.padHolds.delete(nodeId);
+        const event = this.liftIfOn(evId, this.padPlot(device, nodeId), now);
+        if (event) events.push(event);
+      }
+    }
+    return { events };
+  }
+
+  private onDescription(deviceId: string, device: TrackedDevice, payload: Buffer, now: Date): TrackerOutcome {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(payload.toString());
+    } catch {
+      return { events: [], problem: `${deviceId}: $description is not valid JSON` };
+    }
+    const parsed = HomieDescriptionSchema.safeParse(raw);
+    if (!parsed.success)
+      return { events: [], problem: `${deviceId}: $description is not a Homie 5 description` };
+    device.nodeKinds.clear();
+    device.assets.clear();
+    const nodes = Object.entries(parsed.data.nodes ?? {});
+    for (const [nodeId, node] of nodes) {
+      const kind = node.type?.startsWith('gridflex-') ? node.type.slice('gridflex-'.length) : undefined;
+      if (kind !== undefined) device.nodeKinds.set(nodeId, kind);
+    }
+    const energyNodes = [...device.nodeKinds].filter(([, kind]) => ENERGY_KINDS[kind] !== undefined);
+    for (const [nodeId, kind] of energyNodes) {
+      // One energy node: the asset is the board; several: one asset per node.
+      const assetId = energyNodes.length === 1 ? deviceId : `${deviceId}-${nodeId}`;
+      device.assets.set(nodeId, assetId);
+      this.table.announce(assetId, ENERGY_KINDS[kind] as AssetKind);
+      this.table.setOnline(assetId, device.state === 'ready');
+    }
+    return { events: this.placeBoard(device, now, 'announce') };
+  }
+
+  private onValue(
+    deviceId: string,
+    device: TrackedDevice,
+    nodeId: string,
+    propertyId: string,
+    payload: Buffer,
+    now: Date,
+  ): TrackerOutcome {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(payload.toString());
+    } catch {
+      return { events: [], problem: `${deviceId}/${nodeId}/${propertyId}: value is not valid JSON` };
+    }
+    const parsed = TelemetryValueSchema.safeParse(raw);
+    if (!parsed.success)
+      return { events: [], problem: `${deviceId}/${nodeId}/${propertyId}: not a telemetry envelope` };
+    const value = parsed.data.value;
+    device.values.set(`${nodeId}/${propertyId}`, value);
+    const kind = device.nodeKinds.get(nodeId);
+    if (kind === 'plot' && propertyId === 'plot-id') return { events: this.placeBoard(device, now, 'nfc') };
+    if (kind === 'ev-pad') return { events: this.evaluatePad(device, nodeId, now) };
+    const assetId = device.assets.get(nodeId);
+    if (assetId !== undefined && propertyId === 'power-kw') {
+      if (typeof value !== 'number')
+        return { events: [], problem: `${deviceId}/${nodeId}/power-kw: not a number` };
+      this.table.setPower(assetId, value);
+    }
+    return { events: [] };
+  }
+
+  /** Puts a board's assets on the plot its `plot` node reports (if it has one). */
+  private placeBoard(device: TrackedDevice, now: Date, source: TableEvent['source']): TableEvent[] {
+    const plotNode = [...device.nodeKinds].find(([, kind]) => kind === 'plot')?.[0];
+    if (plotNode === undefined) return [];
+    const plotValue = device.values.get(`${plotNode}/plot-id`);
+    if (plotValue === undefined) return [];
+    const plot = typeof plotValue === 'string' && plotValue !== '' ? plotValue : null;
+    const events: TableEvent[] = [];
+    for (const assetId of device.assets.values()) {
+      const event = this.table.place(assetId, plot, source, now);
+      if (event) events.push(event);
+    }
+    return events;
+  }
+
+  /** Re-reads an EV pad's values: which EV (by `ev-id`, else by tag through the table map) is on which plot. */
+  private evaluatePad(device: TrackedDevice, nodeId: string, now: Date): TableEvent[] {
+    const value = (property: string) => device.values.get(`${nodeId}/${property}`);
+    const plot = this.padPlot(device, nodeId);
+    const present = value('present') === true;
+    let evId: string | undefined;
+    const named = value('ev-id');
+    if (typeof named === 'string' && named !== '') evId = named;
+    const tag = value('tag-uid');
+    if (evId === undefined && typeof tag === 'string' && tag !== '') evId = this.table.assetForTag(tag);
+    const events: TableEvent[] = [];
+    const held = device.padHolds.get(nodeId);
+    if (held !== undefined && (!present || held !== evId)) {
+      device.padHolds.delete(nodeId);
+      const event = this.liftIfOn(held, plot, now);
+      if (event) events.push(event);
+    }
+    if (present && evId !== undefined && plot !== null && device.state === 'ready') {
+      if (this.table.asset(evId) === undefined) this.table.announce(evId, 'ev');
+      device.padHolds.set(nodeId, evId);
+      this.table.setOnline(evId, true);
+      const event = this.table.place(evId, plot, 'nfc', now);
+      if (event) events.push(event);
+    }
+    return events;
+  }
+
+  private padPlot(device: TrackedDevice, nodeId: string): string | null {
+    const plot = device.values.get(`${nodeId}/plot-id`);
+    return typeof plot === 'string' && plot !== '' ? plot : null;
+  }
+
+  private padNodes(device: TrackedDevice): string[] {
+    return [...device.nodeKinds].filter(([, kind]) => kind === 'ev-pad').map(([nodeId]) => nodeId);
+  }
+
+  /** Lifts an EV off the table if it is still where this pad saw it (it may have been put elsewhere since). */
+  private liftIfOn(evId: string, plot: string | null, now: Date): TableEvent | null {
+    const asset = this.table.asset(evId);
+    if (!asset || (plot !== null && asset.plot !== plot)) return null;
+    this.table.setOnline(evId, false);
+    return this.table.place(evId, null, 'nfc', now);
+  }
+}
