@@ -124,6 +124,19 @@ describe('gridflex powerflow: bad input is a one-line error and exit code 2', ()
     );
   });
 
+  it('a line rating for an unknown line code, and a feeder without profiles asked for a minute', () => {
+    const dir = feederCopy();
+    editFile(join(dir, 'LineRatings.csv'), (text) => `${text.trimEnd()}\n4c_999,100\n`);
+    expectBadInput(
+      powerflow('--feeder', dir, '--minute', '1'),
+      /LineRatings\.csv row \d+: unknown line code "4c_999"/,
+    );
+    expectBadInput(
+      powerflow('--feeder', 'feeders/cigre-lv', '--minute', '1'),
+      /this feeder has no load profiles; use --loads FILE instead/,
+    );
+  });
+
   it('exits 1 with the step and worst bus named when the power flow does not converge', () => {
     const loads = join(mkdtempSync(join(tmpdir(), 'gridflex-loads-')), 'loads.csv');
     writeFileSync(loads, 'name,p_kw,q_kvar\nLOAD53,900,300\n');

@@ -79,6 +79,24 @@ describe('IEEE European LV Test Feeder against the published OpenDSS solution', 
     });
   }
 
+  it('reports line loading against the line ratings, transformer loading and losses at the peak', () => {
+    network.loads.forEach((load, index) => {
+      const power = profilePowerKw(network, load, 566);
+      solver.loadPKw[index] = power.pKw;
+      solver.loadQKvar[index] = power.qKvar;
+    });
+    const result = solver.solve('minute 566');
+    expect(result.lineLoadingPct.every((pct) => Number.isFinite(pct) && pct >= 0)).toBe(true);
+    // LINE1 (4c_70, rated 170 A) carries the whole feeder: its loading is its current over 170 A.
+    const line1Amps = Math.max(...[0, 1, 2].map((phase) => result.lineCurrentAmps[phase] as number));
+    expect(result.lineLoadingPct[0]).toBeCloseTo((100 * line1Amps) / 170, 9);
+    // Phase B carries 35 kW at ~251 V: about 141 A against 1110 A rated.
+    expect(result.transformerLoadingPct).toBeGreaterThan(12);
+    expect(result.transformerLoadingPct).toBeLessThan(14);
+    // Losses close the power balance: 59.38 kW in, 57.36 kW of load.
+    expect(result.lossesKw).toBeCloseTo(result.substationPTotalKw - 57.358, 2);
+  });
+
   it('gives the same answer through the CLI contract (OUT.csv and the JSON summary line)', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'gridflex-pf-')), 'out.csv');
     const stdout = execFileSync(
