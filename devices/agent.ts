@@ -40,6 +40,8 @@ export interface DeviceAgentOptions {
   brokerUrl?: string;
   /** The broker password (the CLI resolves `broker.password` / `broker.passwordFile`). */
   password?: string;
+  /** Opens the board instead of the config's backend (tests pass a serial-json board on a mock port). */
+  openBoard?: (driver: DeviceConfig['driver']) => Promise<Board>;
   /** Where log lines go; info and above are also published to `$log/<level>` while connected. */
   log: Logger;
 }
@@ -61,6 +63,7 @@ export class DeviceAgent {
   private readonly brokerUrl: string;
   private readonly log: Logger;
   private readonly password: string | undefined;
+  private readonly openBoardOverride: DeviceAgentOptions['openBoard'];
   private readonly nodes: DeviceNode[];
   private readonly description: HomieDescription;
   private readonly simWorld: SimWorld;
@@ -87,6 +90,7 @@ export class DeviceAgent {
     this.brokerUrl = options.brokerUrl ?? options.config.broker.url;
     this.log = options.log;
     this.password = options.password ?? options.config.broker.password;
+    this.openBoardOverride = options.openBoard;
     const nodeLog = (level: 'info' | 'warn', message: string) => this.logLine(level, message);
     this.nodes = this.config.nodes.map((node) => createNode(node, nodeLog));
     this.description = describeDevice(this.config, this.nodes);
@@ -265,10 +269,12 @@ export class DeviceAgent {
   }
 
   private async openAndAttach(): Promise<Board> {
-    const board = await openBoard(this.config.driver, {
-      simWorld: this.simWorld,
-      requestTimeoutMs: this.config.watchdogTimeoutMs,
-    });
+    const board = this.openBoardOverride
+      ? await this.openBoardOverride(this.config.driver)
+      : await openBoard(this.config.driver, {
+          simWorld: this.simWorld,
+          requestTimeoutMs: this.config.watchdogTimeoutMs,
+        });
     try {
       await withTimeout(
         (async () => {
