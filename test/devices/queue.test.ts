@@ -13,7 +13,7 @@ describe('BoundedQueue', () => {
   });
 
   it('wraps around its ring without losing items', () => {
-    const queue = new BoundedQueue<number>(5);
+    const queue = new BoundedQueue<number>(6);
     const out: number[] = [];
     for (let n = 0; n < 10; n++) {
       queue.push(n);
