@@ -168,9 +168,15 @@ export function formatZodIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+const clockMinutesCache = new Map<string, number>();
 function clockMinutes(text: string): number {
-  const [hours, minutes] = text.split(':').map(Number);
-  return (hours ?? 0) * 60 + (minutes ?? 0);
+  let minutes = clockMinutesCache.get(text);
+  if (minutes === undefined) {
+    const [hours, mins] = text.split(':').map(Number);
+    minutes = (hours ?? 0) * 60 + (mins ?? 0);
+    clockMinutesCache.set(text, minutes);
+  }
+  return minutes;
 }
 
 function daysMatch(days: Days, weekday: number): boolean {
