@@ -4,6 +4,7 @@ import {
   parseCommunityBatteryRules,
   shareFairly,
 } from '../../../hub/market/community-battery.js';
+import { loadCommunityBatteryRules } from '../../../hub/market/load-community-battery.js';
 import { createRng } from '../../../hub/random.js';
 
 const DAY = 1440;
@@ -101,6 +102,16 @@ describe('community shared battery', () => {
     expect(() => parseCommunityBatteryRules({ ...baseRules, capacityKwh: -1 }, 'assembly.yaml')).toThrow(
       /capacityKwh/,
     );
+  });
+
+  it('loads the shipped example assembly rules and names the file in errors', () => {
+    const rules = loadCommunityBatteryRules();
+    expect(rules).toMatchObject({
+      capacityKwh: 100,
+      reserveKwh: 10,
+      priorityGroups: ['medical', 'fuel-poor'],
+    });
+    expect(() => loadCommunityBatteryRules('/nonexistent/rules.yaml')).toThrow(/not found or not readable/);
   });
 
   it('never exceeds its power or energy limits under random contention (seeded)', () => {

@@ -1,0 +1,43 @@
+/**
+ * File loading of a community battery's assembly rules (the I/O edge of ./community-battery.ts).
+ *
+ * API:
+ *   loadCommunityBatteryRules(file = DEFAULT_COMMUNITY_BATTERY_RULES) -> CommunityBatteryRules   throws InputError
+ *   DEFAULT_COMMUNITY_BATTERY_RULES   path of scenarios/data/community-battery-assembly.yaml
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { InputError } from '../errors.js';
+import { type CommunityBatteryRules, parseCommunityBatteryRules } from './community-battery.js';
+
+export const DEFAULT_COMMUNITY_BATTERY_RULES = fileURLToPath(
+  new URL(
+    import.meta.url.includes('/dist/')
+      ? '../../../scenarios/data/community-battery-assembly.yaml'
+      : '../../scenarios/data/community-battery-assembly.yaml',
+    import.meta.url,
+  ),
+);
+
+/** Reads and validates an assembly's rules YAML. */
+export function loadCommunityBatteryRules(
+  file: string = DEFAULT_COMMUNITY_BATTERY_RULES,
+): CommunityBatteryRules {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new InputError(file, 'file not found or not readable');
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (error) {
+    throw new InputError(
+      file,
+      `not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    );
+  }
+  return parseCommunityBatteryRules(value, file);
+}
