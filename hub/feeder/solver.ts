@@ -45,7 +45,8 @@ export interface PowerFlowResult {
   iterations: number;
   /** Line-to-neutral voltage magnitude, index `bus * 3 + phase` (bus in `network.buses` order). */
   busVoltsMag: Float64Array;
-  busVoltsAngDeg: Float64Array;
+  /** Voltage angle in degrees, same indexing; computed on first read after each solve (atan2 is costly). */
+  readonly busVoltsAngDeg: Float64Array;
   /** Current magnitude of each line (in `network.lines` order), index `line * 3 + phase`. */
   lineCurrentAmps: Float64Array;
   /** Highest phase current of each line against its ampacity, %; NaN where the line code has no rating. */
@@ -182,6 +183,7 @@ export class PowerFlowSolver {
     });
 
     const stateSize = busCount * 3;
+    this.angleDeg = new Float64Array(stateSize);
     this.vRe = new Float64Array(stateSize);
     this.vIm = new Float64Array(stateSize);
     this.iRe = new Float64Array(stateSize);
@@ -214,11 +216,14 @@ export class PowerFlowSolver {
       this.ratedAmps[index] = transformer.ratedKva / (SQRT3 * transformer.lvKvLl);
     });
 
+    const solver = this;
     this.result = {
       converged: false,
       iterations: 0,
       busVoltsMag: new Float64Array(stateSize),
-      busVoltsAngDeg: new Float64Array(stateSize),
+      get busVoltsAngDeg(): Float64Array {
+        return solver.anglesDeg();
+      },
       lineCurrentAmps: new Float64Array(network.lines.length * 3),
       lineLoadingPct: new Float64Array(network.lines.length),
       transformers: network.transformers.map((transformer) => ({
@@ -478,18 +483,32 @@ export class PowerFlowSolver {
     const { parent, feedingLine, rootBus } = this.topology;
     result.converged = true;
     result.iterations = iterations;
+    this.anglesFresh = false;
 
+    // Locals, not property reads, in the hot loops.
+    const magnitudes = result.busVoltsMag;
+    const lineAmps = result.lineCurrentAmps;
+    const lineLoading = result.lineLoadingPct;
+    const ampacity = this.ampacityOfBus;
+    const stateCount = this.busCount * 3;
     let minState = 0;
     let maxState = 0;
+    let minVolts = Number.POSITIVE_INFINITY;
+    let maxVolts = Number.NEGATIVE_INFINITY;
     let outside = 0;
-    for (let state = 0; state < this.busCount * 3; state++) {
+    for (let state = 0; state < stateCount; state++) {
       const re = vRe[state] as number;
       const im = vIm[state] as number;
       const magnitude = Math.sqrt(re * re + im * im);
-      result.busVoltsMag[state] = magnitude;
-      result.busVoltsAngDeg[state] = Math.atan2(im, re) / DEG;
-      if (magnitude < (result.busVoltsMag[minState] as number)) minState = state;
-      if (magnitude > (result.busVoltsMag[maxState] as number)) maxState = state;
+      magnitudes[state] = magnitude;
+      if (magnitude < minVolts) {
+        minVolts = magnitude;
+        minState = state;
+      }
+      if (magnitude > maxVolts) {
+        maxVolts = magnitude;
+        maxState = state;
+      }
       if (magnitude < STATUTORY_VOLTS.min || magnitude > STATUTORY_VOLTS.max) outside++;
     }
     this.describeState(minState, result.vMin);
@@ -497,7 +516,8 @@ export class PowerFlowSolver {
     result.busPhasesOutsideStatutory = outside;
 
     let lossesWatts = 0;
-    for (let bus = 0; bus < this.busCount; bus++) {
+    const busCount = this.busCount;
+    for (let bus = 0; bus < busCount; bus++) {
       const up = parent[bus] as number;
       if (up < 0) continue;
       const line = feedingLine[bus] as number;
@@ -508,14 +528,14 @@ export class PowerFlowSolver {
         const iR = bRe[s] as number;
         const iI = bIm[s] as number;
         const amps = Math.sqrt(iR * iR + iI * iI);
-        result.lineCurrentAmps[line * 3 + phase] = amps;
+        lineAmps[line * 3 + phase] = amps;
         if (amps > worstAmps) worstAmps = amps;
         // Re{(V_from − V_to)·conj(I)}
         const dRe = (vRe[u] as number) - (vRe[s] as number);
         const dIm = (vIm[u] as number) - (vIm[s] as number);
         lossesWatts += dRe * iR + dIm * iI;
       }
-      result.lineLoadingPct[line] = (100 * worstAmps) / (this.ampacityOfBus[bus] as number);
+      lineLoading[line] = (100 * worstAmps) / (ampacity[bus] as number);
     }
     result.lossesKw = lossesWatts / 1000;
 
@@ -551,6 +571,20 @@ export class PowerFlowSolver {
     const q = result.substationQKvar;
     result.substationPTotalKw = (p[0] as number) + (p[1] as number) + (p[2] as number);
     result.substationQTotalKvar = (q[0] as number) + (q[1] as number) + (q[2] as number);
+  }
+
+  private readonly angleDeg: Float64Array;
+  private anglesFresh = false;
+
+  /** Angles of the last solution, computed once per solve on demand. */
+  private anglesDeg(): Float64Array {
+    if (!this.anglesFresh) {
+      for (let state = 0; state < this.angleDeg.length; state++) {
+        this.angleDeg[state] = Math.atan2(this.vIm[state] as number, this.vRe[state] as number) / DEG;
+      }
+      this.anglesFresh = true;
+    }
+    return this.angleDeg;
   }
 
   private describeState(state: number, target: BusPhaseVolts): void {
