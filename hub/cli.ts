@@ -5,6 +5,7 @@ import { registerDeviceCommand } from './commands/device.js';
 import { registerHubCommand } from './commands/hub.js';
 import { registerMosquittoCommand } from './commands/mosquitto.js';
 import { registerPowerflowCommand } from './commands/powerflow.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerTariffsCommand } from './commands/tariffs.js';
 import { registerUserCommand } from './commands/user.js';
 import { ConvergenceError, InputError } from './errors.js';
@@ -26,6 +27,7 @@ registerHubCommand(program);
 registerDeviceCommand(program);
 registerUserCommand(program);
 registerMosquittoCommand(program);
+registerRunCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,10 +3,13 @@
  * bills and switches — one step at a time over the scenario's span. Pure (no I/O): inputs come from
  * ./inputs.ts, outputs go to ./output.ts. Same inputs and seed, same numbers.
  */
+
+import { isFleetPolicy } from '../agents/fleet.js';
 import {
   createPolicy,
   type HomeForecast,
   type Plan,
+  type PlanContext,
   type Policy,
   type PolicyOptions,
   setpointsAt,
@@ -61,6 +64,11 @@ export interface RunOptions {
   recordSeries?: boolean;
   /** Called after each simulated day with steps done and the total. */
   onProgress?: (stepsDone: number, stepCount: number) => void;
+  /**
+   * Makes the policy for a name (default: the registry's createPolicy). Lets a study bring policies that
+   * need the street (fleet policies: central, cooperative, Nash) or its own options.
+   */
+  createPolicy?: (name: string) => Policy | Promise<Policy>;
 }
 
 /** One logged decision of a resident's agent, with its explanation. */
@@ -220,7 +228,12 @@ export async function runYear(
   const policies = new Map<string, Policy>();
   for (const home of scenario.homes) {
     const name = policyName ?? home.policy;
-    if (!policies.has(name)) policies.set(name, await createPolicy(name, options.policyOptions));
+    if (!policies.has(name)) {
+      policies.set(
+        name,
+        await (options.createPolicy ? options.createPolicy(name) : createPolicy(name, options.policyOptions)),
+      );
+    }
   }
   const maxHorizon = Math.max(...[...policies.values()].map((policy) => policy.horizonSteps));
 
@@ -408,46 +421,26 @@ export async function runYear(
       }
     }
 
+    // Fleet policies plan all their homes at once, before any home steps.
+    for (const policy of policies.values()) {
+      if (!isFleetPolicy(policy) || k % policy.replanEverySteps !== 0) continue;
+      const fleet = homes.filter((home) => home.policy === policy);
+      const contexts = fleet.map((home) => planContext(home, k));
+      const planStart = performance.now();
+      const plans = policy.planFleet(contexts);
+      timing.optimisationMs += performance.now() - planStart;
+      fleet.forEach((home, index) => adoptPlan(home, plans[index] as Plan, k, minuteOfYear));
+    }
+
     for (const home of homes) {
       const spec = home.resolved.spec;
       const offset = k - home.planStep;
       if (!home.plan || offset >= home.policy.replanEverySteps) {
-        fillForecast(home, k);
+        const context = planContext(home, k);
         const planStart = performance.now();
-        const plan = home.policy.plan({
-          home: spec,
-          state: home.state,
-          step: k,
-          dtHours,
-          horizonSteps: home.policy.horizonSteps,
-          forecast: home.forecast,
-          valuation: scenario.valuation,
-        });
+        const plan = home.policy.plan(context);
         timing.optimisationMs += performance.now() - planStart;
-        timing.plans++;
-        home.plan = plan;
-        home.planStep = k;
-        if (plan.explanation) {
-          decisions.push({
-            step: k,
-            time: clockLabel(minuteOfYear),
-            home: spec.id,
-            policy: home.policy.name,
-            kind: 'plan',
-            text: plan.explanation,
-          });
-        }
-        for (const note of plan.cannotKeep) {
-          home.outcome.cannotKeepCount++;
-          decisions.push({
-            step: k,
-            time: clockLabel(minuteOfYear),
-            home: spec.id,
-            policy: home.policy.name,
-            kind: 'cannot-keep',
-            text: note,
-          });
-        }
+        adoptPlan(home, plan, k, minuteOfYear);
       }
       const plan = home.plan as Plan;
       const tripKwh = home.ev?.tripKwh[k] ?? 0;
@@ -576,6 +569,36 @@ export async function runYear(
     decisions,
     timing,
   };
+
+  function planContext(home: HomeRun, k: number): PlanContext {
+    fillForecast(home, k);
+    return {
+      home: home.resolved.spec,
+      state: home.state,
+      step: k,
+      dtHours,
+      horizonSteps: home.policy.horizonSteps,
+      forecast: home.forecast,
+      valuation: scenario.valuation,
+    };
+  }
+
+  function adoptPlan(home: HomeRun, plan: Plan, k: number, minuteOfYear: number): void {
+    timing.plans++;
+    home.plan = plan;
+    home.planStep = k;
+    const entry = {
+      step: k,
+      time: clockLabel(minuteOfYear),
+      home: home.resolved.spec.id,
+      policy: home.policy.name,
+    };
+    if (plan.explanation) decisions.push({ ...entry, kind: 'plan', text: plan.explanation });
+    for (const note of plan.cannotKeep) {
+      home.outcome.cannotKeepCount++;
+      decisions.push({ ...entry, kind: 'cannot-keep', text: note });
+    }
+  }
 
   /** Copies the coming horizon (wrapping past the end of the run) into the home's forecast buffers. */
   function fillForecast(home: HomeRun, k: number): void {

@@ -1,0 +1,25 @@
+/** A policy's run with its passive baseline, in-process: what `gridflex run` and studies report. */
+import { buildMetrics, type Metrics } from './metrics.js';
+import { type RunInputs, type RunOptions, runYear, type YearResult } from './runner.js';
+
+export interface RunWithBaseline {
+  result: YearResult;
+  /** The passive run of the same scenario and span (the same object as `result` for the passive policy). */
+  passive: YearResult;
+  metrics: Metrics;
+}
+
+/**
+ * Runs `policyName` (or each home's scenario policy when undefined) and the passive baseline on the same
+ * inputs, and builds the metrics with their changes against passive.
+ */
+export async function runWithPassiveBaseline(
+  inputs: RunInputs,
+  policyName: string | undefined,
+  options: RunOptions = {},
+): Promise<RunWithBaseline> {
+  const result = await runYear(inputs, policyName, options);
+  const passive =
+    policyName === 'passive' ? result : await runYear(inputs, 'passive', { ...options, recordSeries: false });
+  return { result, passive, metrics: buildMetrics(result, passive) };
+}
