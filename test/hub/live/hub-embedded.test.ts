@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FeederBuses, SecurityEvent, TableMap } from '../../../protocol/gridflex.js';
+import { closed, connectClient, envelope, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
+import { FakePad } from './fake-pad.js';
+import { addDevice, type HubProcess, startHub, writeTestMap } from './hub-process.js';
+
+const data = tempDir('gridflex-hub-');
+let hub: HubProcess;
+let viewer: MqttClient;
+const secrets: Record<string, string> = {};
+
+beforeAll(async () => {
+  const map = writeTestMap(data.dir);
+  // Boards are registered before the hub starts: the CLI writes their configs with passwords.
+  for (const [id, plot] of [
+    ['pad-a', 'plot-3'],
+    ['pad-b', 'plot-6'],
+  ] as const) {
+    secrets[id] = addDevice(data.dir, id, 'ev-pad', plot, 'mqtt://127.0.0.1:1', ['--scenario', map]).password;
+  }
+  hub = await startHub([
+    '--scenario',
+    map,
+    '--data-dir',
+    data.dir,
+    '--mqtt-port',
+    '0',
+    '--ws-port',
+    '0',
+    '--http-port',
+    '0',
+    '--step-ms',
+    '40',
+  ]);
+  viewer = await connectClient(hub.mqttUrl, { clientId: 'viewer-1' });
+  await subscribe(viewer, 'gridflex/v1/#');
+});
+
+afterAll(async () => {
+  viewer?.end(true);
+  await hub?.stop();
+  data.remove();
+});
+
+const json = <T>(payload: Buffer) => JSON.parse(payload.toString()) as T;
+const bus = (buses: FeederBuses, name: string) => buses.buses.find((entry) => entry.bus === name);
+
+describe('gridflex hub (embedded broker)', () => {
+  it('moves an EV’s charging load from one bus to the other when it moves between pads', async () => {
+    const padA = await FakePad.connect(hub.mqttUrl, 'pad-a', secrets['pad-a'] as string, 'plot-3');
+    const padB = await FakePad.connect(hub.mqttUrl, 'pad-b', secrets['pad-b'] as string, 'plot-6');
+
+    // plot-3 is on bus 13, plot-6 on bus 16 (scenarios/table-map.yaml).
+    await padA.holds('ev-1');
+    const onA = await nextMessage(
+      viewer,
+      (topic) => topic === 'gridflex/v1/feeder/buses',
+      (payload) => {
+        const buses = json<FeederBuses>(payload);
+        return (bus(buses, '13')?.assetPKw ?? 0) > 6.9;
+      },
+    );
+    const before = json<FeederBuses>(onA.payload);
+    expect(bus(before, '13')?.assetPKw).toBeCloseTo(7, 6);
+    expect(bus(before, '16')?.assetPKw).toBe(0);
+
+    const moved = nextMessage(
+      viewer,
+      (topic) => topic === 'gridflex/v1/table/event',
+      (payload) => payload.toString().includes('"toPlot":"plot-6"'),
+    );
+    await padA.holds(null);
+    await padB.holds('ev-1');
+    await moved;
+    const onB = await nextMessage(
+      viewer,
+      (topic) => topic === 'gridflex/v1/feeder/buses',
+      (payload) => {
+        const buses = json<FeederBuses>(payload);
+        return (bus(buses, '16')?.assetPKw ?? 0) > 6.9;
+      },
+    );
+    const after = json<FeederBuses>(onB.payload);
+    expect(bus(after, '13')?.assetPKw).toBe(0);
+    expect(bus(after, '16')?.assetPKw).toBeCloseTo(7, 6);
+    // The bus loading the power flow saw moved with it (the homes' own loads barely change in 0.1-minute steps).
+    expect((bus(after, '16')?.loadPKw ?? 0) - (bus(before, '16')?.loadPKw ?? 0)).toBeGreaterThan(6);
+    expect((bus(before, '13')?.loadPKw ?? 0) - (bus(after, '13')?.loadPKw ?? 0)).toBeGreaterThan(6);
+
+    const state = (await (await fetch(`${hub.httpUrl}/api/state`)).json()) as { table: TableMap };
+    expect(state.table.assets.find((asset) => asset.asset === 'ev-1')).toMatchObject({
+      plot: 'plot-6',
+      online: true,
+    });
+    padA.client.end(true);
+    padB.client.end(true);
+  });
+
+  it('publishes refusals on gridflex/v1/hub/security: forged topics, anonymous publishes, bad payloads', async () => {
+    const security = (test: (event: SecurityEvent) => boolean) =>
+      nextMessage(
+        viewer,
+        (topic) => topic === 'gridflex/v1/hub/security',
+        (payload) => test(json<SecurityEvent>(payload)),
+      );
+
+    const forged = security(
+      (event) => event.kind === 'denied-publish' && event.topic === 'homie/5/pad-b/ev-pad/present',
+    );
+    const padA = await connectClient(hub.mqttUrl, {
+      clientId: 'pad-a',
+      username: 'pad-a',
+      password: secrets['pad-a'],
+    });
+    padA.publish('homie/5/pad-b/ev-pad/present', envelope(true));
+    await Promise.all([forged, closed(padA)]);
+
+    const world = security((event) => event.kind === 'denied-publish' && event.topic === 'gridflex/v1/clock');
+    const padA2 = await connectClient(hub.mqttUrl, {
+      clientId: 'pad-a',
+      username: 'pad-a',
+      password: secrets['pad-a'],
+    });
+    padA2.publish('gridflex/v1/clock', '{}');
+    await Promise.all([world, closed(padA2)]);
+
+    const anonymous = await connectClient(hub.mqttUrl, { clientId: 'anon-9' });
+    const anonymousDenied = security((event) => event.clientId === 'anon-9');
+    anonymous.publish('gridflex/control/v1/table/place', JSON.stringify({ asset: 'ev-1', plot: 'plot-1' }));
+    expect(json<SecurityEvent>((await anonymousDenied).payload).kind).toBe('denied-publish');
+
+    const malformed = security(
+      (event) => event.kind === 'rejected-payload' && event.topic === 'homie/5/pad-a/$state',
+    );
+    const padA3 = await connectClient(hub.mqttUrl, {
+      clientId: 'pad-a',
+      username: 'pad-a',
+      password: secrets['pad-a'],
+    });
+    padA3.publish('homie/5/pad-a/$state', 'on fire');
+    await Promise.all([malformed, closed(padA3)]);
+
+    // The hub carries on stepping after all that.
+    const clock = await nextMessage(viewer, (topic) => topic === 'gridflex/v1/clock');
+    expect(json<{ running: boolean }>(clock.payload).running).toBe(true);
+  });
+
+  it('serves the table map and feeder results at /api/state', async () => {
+    const state = (await (await fetch(`${hub.httpUrl}/api/state`)).json()) as {
+      hub: { state: string };
+      table: TableMap;
+      feeder: { summary: { feeder: string; converged: boolean } };
+      endpoints: { mqttUrl: string };
+    };
+    expect(state.hub.state).toBe('running');
+    expect(state.table.plots).toHaveLength(8);
+    expect(state.feeder.summary).toMatchObject({ feeder: 'table-street', converged: true });
+    expect(state.endpoints.mqttUrl).toBe(hub.mqttUrl);
+  });
+
+  it('stops cleanly on SIGTERM: retained state "stopped" first, then a consistent data dir', async () => {
+    const stopped = nextMessage(
+      viewer,
+      (topic) => topic === 'gridflex/v1/hub/state',
+      (payload) => payload.toString().includes('"stopped"'),
+    );
+    const code = hub.stop();
+    await stopped;
+    expect(await code).toBe(0);
+    const placements = JSON.parse(readFileSync(join(data.dir, 'table-placements.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(placements)).toContain('ev-1');
+    expect(() => readFileSync(join(data.dir, 'hub.pid'))).toThrow();
+  });
+});
