@@ -30,7 +30,10 @@ export type RespondToPrices = (
 /** A linear limit shared by the homes: Σ_h coefficientByHome[h] · netImportKw[h][t] ≤ upperByStep[t]. */
 export interface SharedLimit {
   name: string;
-  /** Non-negative weight of each home's net import in the limit. */
+  /**
+   * Weight of each home's net import in the limit. A negative weight (a home whose import relieves the
+   * limit, as an unloaded phase's voltage rises) never earns it a negative price or a cap.
+   */
   coefficientByHome: Float64Array;
   upperByStep: Float64Array;
 }
@@ -91,9 +94,6 @@ export function coordinateByPrices(
     if (limit.coefficientByHome.length !== homes.length || limit.upperByStep.length !== steps) {
       throw new TypeError(`limit ${limit.name}: needs one coefficient per home and one upper bound per step`);
     }
-    if (limit.coefficientByHome.some((coefficient) => coefficient < 0)) {
-      throw new TypeError(`limit ${limit.name}: coefficients must be ≥ 0`);
-    }
   }
 
   const duals = limits.map(() => new Float64Array(steps)); // £/kWh per unit of each limit
@@ -115,6 +115,8 @@ export function coordinateByPrices(
         const dual = duals[c] as Float64Array;
         for (let t = 0; t < steps; t++) price[t] = (price[t] as number) + coefficient * (dual[t] as number);
       });
+      // Homes are never paid to import.
+      for (let t = 0; t < steps; t++) price[t] = Math.max(0, price[t] as number);
     });
     answers = homes.map((respond, h) => respond(prices[h] as Float64Array));
     messages += 2 * homes.length;
