@@ -77,7 +77,11 @@ export function writeMosquittoConfig(
     `password_file ${passwdFile}`,
     `acl_file ${aclFile}`,
     `max_packet_size ${options.maxPacketBytes ?? 64 * 1024}`,
+    // A logged-in client's ID is its username, so nobody can take over a board's session with its client ID.
+    'use_username_as_clientid true',
     'persistence false',
+    // Started as root, Mosquitto drops to user "mosquitto", which cannot read the root-only password file.
+    ...(process.getuid?.() === 0 ? ['user root'] : []),
     'log_dest stderr',
     'log_type error',
     'log_type warning',

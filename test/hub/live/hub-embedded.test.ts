@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FeederBuses, SecurityEvent, TableMap } from '../../../protocol/gridflex.js';
+import type { SecurityEvent, TableMap } from '../../../protocol/gridflex.js';
 import { closed, connectClient, envelope, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
-import { FakePad } from './fake-pad.js';
+import { expectEvMoveBetweenBuses } from './ev-move.js';
 import { addDevice, type HubProcess, startHub, writeTestMap } from './hub-process.js';
 
 const data = tempDir('gridflex-hub-');
@@ -46,57 +46,10 @@ afterAll(async () => {
 });
 
 const json = <T>(payload: Buffer) => JSON.parse(payload.toString()) as T;
-const bus = (buses: FeederBuses, name: string) => buses.buses.find((entry) => entry.bus === name);
 
 describe('gridflex hub (embedded broker)', () => {
   it('moves an EV’s charging load from one bus to the other when it moves between pads', async () => {
-    const padA = await FakePad.connect(hub.mqttUrl, 'pad-a', secrets['pad-a'] as string, 'plot-3');
-    const padB = await FakePad.connect(hub.mqttUrl, 'pad-b', secrets['pad-b'] as string, 'plot-6');
-
-    // plot-3 is on bus 13, plot-6 on bus 16 (scenarios/table-map.yaml).
-    await padA.holds('ev-1');
-    const onA = await nextMessage(
-      viewer,
-      (topic) => topic === 'gridflex/v1/feeder/buses',
-      (payload) => {
-        const buses = json<FeederBuses>(payload);
-        return (bus(buses, '13')?.assetPKw ?? 0) > 6.9;
-      },
-    );
-    const before = json<FeederBuses>(onA.payload);
-    expect(bus(before, '13')?.assetPKw).toBeCloseTo(7, 6);
-    expect(bus(before, '16')?.assetPKw).toBe(0);
-
-    const moved = nextMessage(
-      viewer,
-      (topic) => topic === 'gridflex/v1/table/event',
-      (payload) => payload.toString().includes('"toPlot":"plot-6"'),
-    );
-    await padA.holds(null);
-    await padB.holds('ev-1');
-    await moved;
-    const onB = await nextMessage(
-      viewer,
-      (topic) => topic === 'gridflex/v1/feeder/buses',
-      (payload) => {
-        const buses = json<FeederBuses>(payload);
-        return (bus(buses, '16')?.assetPKw ?? 0) > 6.9;
-      },
-    );
-    const after = json<FeederBuses>(onB.payload);
-    expect(bus(after, '13')?.assetPKw).toBe(0);
-    expect(bus(after, '16')?.assetPKw).toBeCloseTo(7, 6);
-    // The bus loading the power flow saw moved with it (the homes' own loads barely change in 0.1-minute steps).
-    expect((bus(after, '16')?.loadPKw ?? 0) - (bus(before, '16')?.loadPKw ?? 0)).toBeGreaterThan(6);
-    expect((bus(before, '13')?.loadPKw ?? 0) - (bus(after, '13')?.loadPKw ?? 0)).toBeGreaterThan(6);
-
-    const state = (await (await fetch(`${hub.httpUrl}/api/state`)).json()) as { table: TableMap };
-    expect(state.table.assets.find((asset) => asset.asset === 'ev-1')).toMatchObject({
-      plot: 'plot-6',
-      online: true,
-    });
-    padA.client.end(true);
-    padB.client.end(true);
+    await expectEvMoveBetweenBuses({ brokerUrl: hub.mqttUrl, httpUrl: hub.httpUrl, viewer, secrets });
   });
 
   it('publishes refusals on gridflex/v1/hub/security: forged topics, anonymous publishes, bad payloads', async () => {

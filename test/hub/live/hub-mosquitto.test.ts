@@ -1,0 +1,192 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HubState, TableMap } from '../../../protocol/gridflex.js';
+import { closed, connectClient, envelope, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
+import { expectEvMoveBetweenBuses } from './ev-move.js';
+import {
+  addDevice,
+  CLI,
+  DEVICE_CLI,
+  freePort,
+  type HubProcess,
+  patchConfig,
+  startHub,
+  writeTestMap,
+} from './hub-process.js';
+
+/** The same hub behaviours with an external Mosquitto (started here on a free loopback port) as the broker. */
+const MOSQUITTO = '/usr/sbin/mosquitto';
+const data = tempDir('gridflex-mosquitto-');
+let mosquitto: ChildProcess;
+let brokerUrl: string;
+let hub: HubProcess;
+let viewer: MqttClient;
+const secrets: Record<string, string> = {};
+let pvConfig: string;
+
+beforeAll(async () => {
+  if (!existsSync(MOSQUITTO))
+    throw new Error(`${MOSQUITTO} is missing: apt-get install mosquitto (see .ci/run)`);
+  const port = await freePort();
+  brokerUrl = `mqtt://127.0.0.1:${port}`;
+  const map = writeTestMap(data.dir);
+  for (const [id, plot] of [
+    ['pad-a', 'plot-3'],
+    ['pad-b', 'plot-6'],
+  ] as const) {
+    secrets[id] = addDevice(data.dir, id, 'ev-pad', plot, brokerUrl, ['--scenario', map]).password;
+  }
+  pvConfig = addDevice(data.dir, 'pv-9', 'pv', 'plot-8', brokerUrl, ['--scenario', map]).file;
+  patchConfig(pvConfig, { telemetryIntervalMs: 100, reconnect: { initialMs: 50, maxMs: 200 } });
+  const conf = execFileSync(
+    process.execPath,
+    [CLI, 'mosquitto-config', '--data-dir', data.dir, '--port', String(port), '--host', '127.0.0.1'],
+    { encoding: 'utf8' },
+  ).trim();
+  mosquitto = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let log = '';
+    mosquitto.stderr?.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes('running')) resolve();
+    });
+    mosquitto.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}: ${log}`)));
+  });
+  hub = await startHub([
+    '--scenario',
+    map,
+    '--data-dir',
+    data.dir,
+    '--broker',
+    brokerUrl,
+    '--http-port',
+    '0',
+    '--step-ms',
+    '40',
+  ]);
+  viewer = await connectClient(brokerUrl, { clientId: 'viewer-1' });
+  await subscribe(viewer, 'gridflex/v1/#');
+  await subscribe(viewer, 'homie/5/#');
+});
+
+afterAll(async () => {
+  viewer?.end(true);
+  await hub?.stop();
+  mosquitto?.kill('SIGTERM');
+  data.remove();
+});
+
+/**
+ * Whether a retained message reached `topic`, asked only after the broker finished with the publish:
+ * a fresh reader subscribes to it and then to the hub's retained state; Mosquitto sends retained messages
+ * in subscription order, so once the hub state arrives, anything retained on `topic` would have come first.
+ */
+async function retainedExists(
+  topic: string,
+  credentials: { username?: string; password?: string } = {},
+): Promise<boolean> {
+  const reader = await connectClient(brokerUrl, { clientId: `reader-${Date.now()}`, ...credentials });
+  let found = false;
+  reader.on('message', (received) => {
+    if (received === topic) found = true;
+  });
+  await subscribe(reader, topic);
+  const sentinel = nextMessage(reader, (received) => received === 'gridflex/v1/hub/state');
+  await subscribe(reader, 'gridflex/v1/hub/state');
+  await sentinel;
+  reader.end(true);
+  return found;
+}
+
+describe('gridflex hub with an external Mosquitto', () => {
+  it('moves an EV’s charging load from one bus to the other when it moves between pads', async () => {
+    await expectEvMoveBetweenBuses({ brokerUrl, httpUrl: hub.httpUrl, viewer, secrets });
+  });
+
+  it('runs a real device agent: init → ready, lost on kill -9, ready after a restart', async () => {
+    const states: string[] = [];
+    const onState = (topic: string, payload: Buffer) => {
+      if (topic === 'homie/5/pv-9/$state') states.push(payload.toString());
+    };
+    viewer.on('message', onState);
+    const until = async (state: string, from: number) => {
+      while (!states.slice(from).includes(state))
+        await nextMessage(viewer, (topic) => topic === 'homie/5/pv-9/$state');
+    };
+    const start = () =>
+      spawn(process.execPath, [DEVICE_CLI, '--config', pvConfig, '--log-level', 'warn'], { stdio: 'ignore' });
+    const online = nextMessage(
+      viewer,
+      (topic) => topic === 'gridflex/v1/table/map',
+      (payload) =>
+        (JSON.parse(payload.toString()) as TableMap).assets.some(
+          (asset) => asset.asset === 'pv-9' && asset.online,
+        ),
+    );
+    let agent = start();
+    try {
+      await until('ready', 0);
+      expect(states.indexOf('init')).toBeLessThan(states.indexOf('ready'));
+      // The hub saw it too: the board's PV is on plot-8 in the table map.
+      const map = JSON.parse((await online).payload.toString()) as TableMap;
+      expect(map.assets.find((asset) => asset.asset === 'pv-9')?.plot).toBe('plot-8');
+      const killedAt = states.length;
+      agent.kill('SIGKILL');
+      await until('lost', killedAt);
+      const restartedAt = states.length;
+      agent = start();
+      await until('ready', restartedAt);
+    } finally {
+      agent.kill('SIGKILL');
+      viewer.off('message', onState);
+    }
+  });
+
+  it('drops a device’s writes to another device or to the hub’s world, and anonymous writes', async () => {
+    const padA = await connectClient(brokerUrl, { username: 'pad-a', password: secrets['pad-a'] });
+    await padA.publishAsync('homie/5/pad-b/ev-pad/forged', envelope(true), { qos: 1, retain: true });
+    await padA.publishAsync('gridflex/v1/forged', '{}', { qos: 1, retain: true });
+    // Its own topics still work.
+    await padA.publishAsync('homie/5/pad-a/ev-pad/own', envelope(1), { qos: 1, retain: true });
+    padA.end(true);
+    const anonymous = await connectClient(brokerUrl, { clientId: 'anon-1' });
+    await anonymous.publishAsync('gridflex/v1/forged-anonymous', '{}', { qos: 1, retain: true });
+    anonymous.end(true);
+
+    expect(await retainedExists('homie/5/pad-b/ev-pad/forged')).toBe(false);
+    expect(await retainedExists('gridflex/v1/forged')).toBe(false);
+    expect(await retainedExists('gridflex/v1/forged-anonymous')).toBe(false);
+    expect(await retainedExists('homie/5/pad-a/ev-pad/own')).toBe(true);
+    // Mosquitto grants a device's subscription to another device's topics but delivers nothing from them.
+    expect(await retainedExists('homie/5/pad-b/$state')).toBe(true);
+    expect(
+      await retainedExists('homie/5/pad-b/$state', { username: 'pad-a', password: secrets['pad-a'] }),
+    ).toBe(false);
+  });
+
+  it('logs and skips malformed payloads, and cuts off oversized packets, without disturbing the hub', async () => {
+    const padB = await connectClient(brokerUrl, { username: 'pad-b', password: secrets['pad-b'] });
+    await padB.publishAsync('homie/5/pad-b/$description', '{"homie": "banana"', { qos: 1 });
+    await padB.publishAsync('homie/5/pad-b/ev-pad/present', 'yes please', { qos: 1 });
+    await hub.logLine(/ignored homie\/5\/pad-b\/\$description: .*not valid JSON/);
+    await hub.logLine(/ignored homie\/5\/pad-b\/ev-pad\/present: .*not valid JSON/);
+
+    const gone = closed(padB);
+    padB.publish('homie/5/pad-b/$log/info', Buffer.alloc(100_000, 'a'));
+    await gone;
+    // The hub is still stepping and publishing.
+    const clock = await nextMessage(viewer, (topic) => topic === 'gridflex/v1/clock');
+    expect((JSON.parse(clock.payload.toString()) as { running: boolean }).running).toBe(true);
+  });
+
+  it('leaves a correct retained hub state on the broker after a graceful stop', async () => {
+    expect(await hub.stop()).toBe(0);
+    const late = await connectClient(brokerUrl, { clientId: 'late-viewer' });
+    const state = nextMessage(late, (topic) => topic === 'gridflex/v1/hub/state');
+    await subscribe(late, 'gridflex/v1/hub/state');
+    expect((JSON.parse((await state).payload.toString()) as HubState).state).toBe('stopped');
+    late.end(true);
+  });
+});
