@@ -8,6 +8,14 @@ import type { PlanContext } from './policy.js';
 export const PROMISE_PENALTY_GBP_PER_KWH = 10;
 /** A GB home's 100 A service fuse at 230 V bounds what it can draw or send. */
 const SERVICE_LIMIT_KW = 23;
+/** Share of the cheapest import price at which energy left in the battery at the horizon's end is valued. */
+const TERMINAL_VALUE_SHARE = 0.9;
+/**
+ * A tiny cost on grid flows that fades over the horizon. Where the plan is indifferent about timing (a
+ * flat tariff), it then stores surplus PV and uses stored energy as early as it can, which hedges against
+ * PV it cannot foresee (Volt-Watt curtailment) and leaves room for PV beyond the horizon.
+ */
+const EARLINESS_COST_GBP_PER_KWH = 1e-4;
 /** A small cost per kWh cycled so the battery does not charge and discharge at once for nothing. */
 const CYCLE_COST_GBP_PER_KWH = 1e-4;
 
@@ -230,13 +238,14 @@ export class HomeLp implements HomeProblem {
         weights.autarky * valuation.autarkyValueGbpPerKwh +
         (context.signals?.extraImportPriceGbpPerKwh?.[t] ?? 0);
       minImportCostGbpPerKwh = Math.min(minImportCostGbpPerKwh, importCost);
-      cost[c.importKw] = importCost * dtHours;
+      const earliness = (EARLINESS_COST_GBP_PER_KWH * (steps - t)) / steps;
+      cost[c.importKw] = (importCost + earliness) * dtHours;
       // A meter nets each step, so importing and exporting at once is not real. Where an export rate beats
       // the import rate the LP would invent such flows (unbounded), so export is valued at most at the
       // import rate; a plan that exports then earns more than it counted on, never less.
       const importPrice = forecast.importPriceGbpPerKwh[t] ?? 0;
       const exportPrice = Math.min(forecast.exportPriceGbpPerKwh[t] ?? 0, importPrice);
-      cost[c.exportKw] = -weights.cost * exportPrice * dtHours;
+      cost[c.exportKw] = (earliness - weights.cost * exportPrice) * dtHours;
       const importLimitKw = context.signals?.importLimitKw?.[t];
       colUpper[c.importKw] = Math.max(0, Math.min(SERVICE_LIMIT_KW, importLimitKw ?? SERVICE_LIMIT_KW));
       colUpper[c.exportKw] = SERVICE_LIMIT_KW;
@@ -312,10 +321,13 @@ export class HomeLp implements HomeProblem {
       }
     }
 
-    // Energy left in the battery at the end is worth what it saves later, valued cautiously at the
-    // horizon's cheapest import, so the plan neither dumps it nor hoards it.
+    // Energy left in the battery at the end is worth what it saves later, valued cautiously at a share of
+    // the horizon's cheapest import: high enough that surplus PV is stored rather than exported cheaply, low
+    // enough that stored energy is used within the horizon rather than held (a tie would leave it idle).
     const last = this.columns[steps - 1] as StepColumns;
-    if (battery) cost[last.batterySocKwh] = -batteryEta * Math.max(0, minImportCostGbpPerKwh);
+    if (battery) {
+      cost[last.batterySocKwh] = -TERMINAL_VALUE_SHARE * batteryEta * Math.max(0, minImportCostGbpPerKwh);
+    }
 
     this.temperatureRows = temperatureRows;
     return { starts, indices, values, copCoefficients };

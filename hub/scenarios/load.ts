@@ -36,7 +36,7 @@ export function loadScenario(file: string): LoadedScenario {
 
 /** As {@link loadScenario} for text already read; `file` names it and anchors relative paths. */
 export function parseScenario(text: string, file: string): LoadedScenario {
-  const document = parseDocument(text, { prettyErrors: false });
+  const document = parseDocument(text);
   if (document.errors.length > 0) {
     const first = document.errors[0];
     const line = first?.linePos?.[0]?.line;

@@ -26,6 +26,7 @@ import {
   drawEvPattern,
   type EvPattern,
   type HomeState,
+  type HomeStepResult,
   initialHomeState,
   pvAvailableKw,
   stepHome,
@@ -64,6 +65,8 @@ export interface RunOptions {
   recordSeries?: boolean;
   /** Called after each simulated day with steps done and the total. */
   onProgress?: (stepsDone: number, stepCount: number) => void;
+  /** Called after every home step with the home's index in `homes`, its flows and its new state (tests, live views). */
+  onHomeStep?: (step: number, homeIndex: number, result: HomeStepResult, state: Readonly<HomeState>) => void;
   /**
    * Makes the policy for a name (default: the registry's createPolicy). Lets a study bring policies that
    * need the street (fleet policies: central, cooperative, Nash) or its own options.
@@ -457,6 +460,7 @@ export async function runYear(
         evAtHome: (home.ev?.atHome[k] ?? 1) === 1,
         evTripKwh: tripKwh,
       });
+      options.onHomeStep?.(k, home.index, result, home.state);
       solver.loadPKw[home.index] = result.pKw;
       solver.loadQKvar[home.index] = result.qKvar;
 
