@@ -1,12 +1,16 @@
+import type { Highs } from 'highs';
+
 /**
  * Coordination by messages only. A coordinator (the network operator's agent) sends each home a vector of
- * extra import prices and, at the end, an import cap; each home answers with its planned net import and
- * nothing else, so no home reveals its preferences, comfort band, EV habits or tariff. Two protocols:
+ * extra import prices; each home answers with a plan's net import and what that plan is worth to it (one
+ * number), and nothing else, so no home reveals its preferences, comfort band, EV habits or tariff.
  *
- * - {@link coordinateByPrices}: shared network limits (transformer, linearised voltage). Prices rise where the
- *   aggregate breaks a limit (projected dual subgradient), which spreads the homes' plans; then one
- *   reservation sweep hands each home in turn the headroom the others leave (an import cap), so the executed
- *   plans keep the limits by construction and sit close to the joint optimum.
+ * - {@link coordinateByPrices}: shared network limits (transformer, linearised voltage) by Dantzig–Wolfe
+ *   decomposition. The coordinator mixes the plans each home has proposed so far in a small master LP that
+ *   keeps the limits at least total cost; the master's shadow prices of the limits go back to the homes, which
+ *   propose their best plan at those prices; repeat until no home can propose a cheaper one. Each home then
+ *   runs the mix of its own proposals (feasible for it: its constraints are convex), and the mix is the
+ *   optimum of the joint problem "every home's own objective, subject to the network".
  * - {@link findNashEquilibrium}: selfish homes best-respond to prices that depend on the aggregate load
  *   (dynamic tariff, network charges) until no home gains by changing; damped on cycling.
  */
@@ -16,23 +20,19 @@ export interface HomeResponse {
   netImportKw: Float64Array;
   /** Per-step decision vectors of the home (e.g. battery, EV, heat pump kW). */
   decisions: Float64Array[];
+  /** What the plan costs the home by its own objective, without the coordinator's extra prices, £. */
+  ownCostGbp: number;
 }
 
-/**
- * A home as a coordinator sees it: it answers extra import prices (£/kWh per step) and, in the reservation
- * sweep, an import cap (kW per step) that it should keep if it can.
- */
-export type RespondToPrices = (
-  extraImportPriceGbpPerKwh: Float64Array,
-  importCapKw?: Float64Array,
-) => HomeResponse;
+/** A home as a coordinator sees it: it answers extra import prices (£/kWh per step) with a plan. */
+export type RespondToPrices = (extraImportPriceGbpPerKwh: Float64Array) => HomeResponse;
 
 /** A linear limit shared by the homes: Σ_h coefficientByHome[h] · netImportKw[h][t] ≤ upperByStep[t]. */
 export interface SharedLimit {
   name: string;
   /**
    * Weight of each home's net import in the limit. A negative weight (a home whose import relieves the
-   * limit, as an unloaded phase's voltage rises) never earns it a negative price or a cap.
+   * limit, as an unloaded phase's voltage rises) never earns it a negative price.
    */
   coefficientByHome: Float64Array;
   upperByStep: Float64Array;
@@ -40,155 +40,254 @@ export interface SharedLimit {
 
 /** Options of {@link coordinateByPrices}. */
 export interface PriceCoordinationOptions {
-  /** Price rounds at most before the reservation sweep. Default 20. */
-  maxPriceRounds?: number;
-  /** A limit counts as kept when broken by no more than this (in its own units). Default 0.01. */
-  tolerance?: number;
-  /** First price step, £/kWh, applied to the largest violation; shrinks as 1/√round. Default 0.1. */
-  initialStepGbpPerKwh?: number;
-  /**
-   * Reservation sweeps. The first evicts homes from over-subscribed steps; the second lets the early homes
-   * back into headroom the later ones freed. Default 2.
-   */
-  reservationSweeps?: number;
-  /** Home that goes first in the reservation sweep (rotate it between windows for fairness). Default 0. */
-  firstHome?: number;
+  /** Rounds of prices and proposals at most. Default 30. */
+  maxRounds?: number;
+  /** Stop when the master's cost improves by less than this between rounds, £. Default 0.01. */
+  toleranceGbp?: number;
+  /** Cost of each unit (kW or V) a limit is still broken by when no mix of proposals keeps it, £. Default 1000. */
+  violationCostGbp?: number;
+  /** Step length, to turn the master's £/kW shadow prices into £/kWh. Default 0.5. */
+  dtHours?: number;
 }
 
 export interface PriceCoordinationResult {
-  /** Per home: the plan to execute. */
+  /** Per home: the plan to execute (the mix of its proposals). */
   responses: HomeResponse[];
   /** Final extra import price per home and step, £/kWh. */
   pricesGbpPerKwh: Float64Array[];
-  /** Price rounds run (1 when the homes' own plans already kept every limit), plus the reservation sweep. */
   rounds: number;
-  /** Messages exchanged: one signal down and one plan up per home per round. */
+  /** Messages exchanged: one price vector down and one proposal up per home per round. */
   messages: number;
-  /** Largest remaining violation of any limit by the executed plans (0 when all are kept). */
+  /** Largest violation of any limit left by the executed plans (0 when all are kept). */
   maxViolation: number;
   converged: boolean;
 }
 
 /**
  * Runs the protocol for one planning window. Round 1 sends zero prices: if the homes' own plans keep every
- * limit, that is the answer (two messages per home). Otherwise prices rise on the broken steps and limits for
- * up to `maxPriceRounds` rounds (stopping early once the answers keep the limits), then a reservation sweep
- * makes the answers fit.
+ * limit, that is the answer (two messages per home). Otherwise the coordinator mixes proposals in its master
+ * LP, prices the limits that bind, and asks again, until the master's cost stops falling.
  */
 export function coordinateByPrices(
+  highs: Highs,
   homes: readonly RespondToPrices[],
   limits: readonly SharedLimit[],
   steps: number,
   options: PriceCoordinationOptions = {},
 ): PriceCoordinationResult {
-  const maxPriceRounds = options.maxPriceRounds ?? 20;
-  const tolerance = options.tolerance ?? 0.01;
-  const initialStep = options.initialStepGbpPerKwh ?? 0.1;
-  const firstHome = options.firstHome ?? 0;
-  const reservationSweeps = options.reservationSweeps ?? 2;
-  if (!Number.isInteger(maxPriceRounds) || maxPriceRounds < 1) {
-    throw new TypeError(`maxPriceRounds must be a positive integer, got ${maxPriceRounds}`);
-  }
-  if (!(tolerance >= 0)) throw new TypeError(`tolerance must be ≥ 0, got ${tolerance}`);
+  const maxRounds = options.maxRounds ?? 30;
+  const toleranceGbp = options.toleranceGbp ?? 0.01;
+  const violationCostGbp = options.violationCostGbp ?? 1000;
+  const dtHours = options.dtHours ?? 0.5;
+  if (!Number.isInteger(maxRounds) || maxRounds < 1)
+    throw new TypeError(`maxRounds must be a positive integer, got ${maxRounds}`);
+  if (!(toleranceGbp >= 0)) throw new TypeError(`toleranceGbp must be ≥ 0, got ${toleranceGbp}`);
   for (const limit of limits) {
     if (limit.coefficientByHome.length !== homes.length || limit.upperByStep.length !== steps) {
       throw new TypeError(`limit ${limit.name}: needs one coefficient per home and one upper bound per step`);
     }
   }
 
-  const duals = limits.map(() => new Float64Array(steps)); // £/kWh per unit of each limit
   const prices = homes.map(() => new Float64Array(steps));
+  const proposals: HomeResponse[][] = homes.map(() => []);
   const violation = limits.map(() => new Float64Array(steps));
-  let answers: HomeResponse[] = [];
-  let average: HomeResponse[] = [];
   let messages = 0;
-  let rounds = 0;
+  let rounds = 1;
 
-  for (let round = 1; round <= maxPriceRounds; round++) {
-    rounds = round;
+  const first = homes.map((respond, h) => respond(prices[h] as Float64Array));
+  messages += 2 * homes.length;
+  const firstViolation = measureViolation(first, limits, steps, violation);
+  if (firstViolation <= 1e-9) {
+    return {
+      responses: first,
+      pricesGbpPerKwh: prices,
+      rounds,
+      messages,
+      maxViolation: firstViolation,
+      converged: true,
+    };
+  }
+  first.forEach((answer, h) => proposals[h]?.push(answer));
+
+  // Master rows: every (limit, step) that some plan mix has broken so far.
+  const activeRows: { limit: number; step: number }[] = [];
+  const activeKeys = new Set<number>();
+  const activate = (): number => {
+    const before = activeRows.length;
+    violation.forEach((broken, c) => {
+      for (let t = 0; t < steps; t++) {
+        const key = c * steps + t;
+        if ((broken[t] as number) > 1e-9 && !activeKeys.has(key)) {
+          activeKeys.add(key);
+          activeRows.push({ limit: c, step: t });
+        }
+      }
+    });
+    return activeRows.length - before;
+  };
+  activate();
+
+  let master = solveMaster(highs, proposals, limits, activeRows, violationCostGbp);
+  let converged = false;
+  const newest: HomeResponse[] = [...first];
+  while (rounds < maxRounds) {
+    rounds++;
     homes.forEach((_, h) => {
       const price = prices[h] as Float64Array;
       price.fill(0);
-      limits.forEach((limit, c) => {
-        const coefficient = limit.coefficientByHome[h] as number;
-        if (coefficient === 0) return;
-        const dual = duals[c] as Float64Array;
-        for (let t = 0; t < steps; t++) price[t] = (price[t] as number) + coefficient * (dual[t] as number);
+      activeRows.forEach((row, r) => {
+        const coefficient = (limits[row.limit] as SharedLimit).coefficientByHome[h] as number;
+        price[row.step] =
+          (price[row.step] as number) - (coefficient * (master.rowDuals[r] as number)) / dtHours;
       });
       // Homes are never paid to import.
       for (let t = 0; t < steps; t++) price[t] = Math.max(0, price[t] as number);
     });
-    answers = homes.map((respond, h) => respond(prices[h] as Float64Array));
+    homes.forEach((respond, h) => proposals[h]?.push(respond(prices[h] as Float64Array)));
     messages += 2 * homes.length;
-    const largest = measureViolation(answers, limits, steps, violation);
-    if (largest <= tolerance) {
-      return {
-        responses: answers,
-        pricesGbpPerKwh: prices,
-        rounds,
-        messages,
-        maxViolation: largest,
-        converged: true,
-      };
-    }
-    if (round > 1) {
-      // Running average of the answers from round 2 on: the LP answers jump between vertices as prices
-      // move, their average settles towards the joint optimum (primal recovery by ergodic averaging).
-      const weight = 1 / (round - 1);
-      average = round === 2 ? answers.map(copyResponse) : average;
-      if (round > 2) answers.forEach((answer, h) => accumulate(average[h] as HomeResponse, answer, weight));
-    }
-    const stepSize = initialStep / Math.sqrt(round) / largest;
-    duals.forEach((dual, c) => {
-      const broken = violation[c] as Float64Array;
-      for (let t = 0; t < steps; t++)
-        dual[t] = Math.max(0, (dual[t] as number) + stepSize * (broken[t] as number));
+    const previousCost = master.objectiveGbp;
+    // Rows the new proposals break join the master; a cost that rises because they did is not convergence.
+    homes.forEach((_, h) => {
+      const list = proposals[h] as HomeResponse[];
+      newest[h] = list[list.length - 1] as HomeResponse;
     });
+    measureViolation(newest, limits, steps, violation);
+    const added = activate();
+    master = solveMaster(highs, proposals, limits, activeRows, violationCostGbp);
+    if (added === 0 && previousCost - master.objectiveGbp < toleranceGbp) {
+      converged = true;
+      break;
+    }
+  }
+  const responses = mix(proposals, master.weights);
+  const maxViolation = measureViolation(responses, limits, steps, violation);
+  return { responses, pricesGbpPerKwh: prices, rounds, messages, maxViolation, converged };
+}
+
+interface MasterSolution {
+  /** Per home, the weight of each of its proposals (they sum to 1). */
+  weights: Float64Array[];
+  /** Shadow price of each active row, £ per unit (≤ 0 for a binding ≤ row). */
+  rowDuals: Float64Array;
+  objectiveGbp: number;
+}
+
+/** The coordinator's LP: the cheapest mix of each home's proposals that keeps the active limit rows. */
+function solveMaster(
+  highs: Highs,
+  proposals: readonly HomeResponse[][],
+  limits: readonly SharedLimit[],
+  activeRows: readonly { limit: number; step: number }[],
+  violationCostGbp: number,
+): MasterSolution {
+  const columnsOfHome: number[] = [];
+  let columnCount = 0;
+  for (const list of proposals) {
+    columnsOfHome.push(columnCount);
+    columnCount += list.length;
+  }
+  const slackStart = columnCount;
+  columnCount += activeRows.length;
+  const rowCount = activeRows.length + proposals.length;
+  const cost = new Float64Array(columnCount);
+  const rowLower = new Float64Array(rowCount);
+  const rowUpper = new Float64Array(rowCount);
+  // Column-wise (CSC): each proposal appears in the limit rows and its home's convexity row.
+  const starts: number[] = [0];
+  const indices: number[] = [];
+  const values: number[] = [];
+  proposals.forEach((list, h) => {
+    for (const proposal of list) {
+      activeRows.forEach((row, r) => {
+        const coefficient = (limits[row.limit] as SharedLimit).coefficientByHome[h] as number;
+        const value = coefficient * (proposal.netImportKw[row.step] as number);
+        if (value !== 0) {
+          indices.push(r);
+          values.push(value);
+        }
+      });
+      indices.push(activeRows.length + h);
+      values.push(1);
+      starts.push(indices.length);
+    }
+  });
+  activeRows.forEach((_, r) => {
+    indices.push(r);
+    values.push(-1);
+    starts.push(indices.length);
+    cost[slackStart + r] = violationCostGbp;
+  });
+  let column = 0;
+  for (const list of proposals) for (const proposal of list) cost[column++] = proposal.ownCostGbp;
+  activeRows.forEach((row, r) => {
+    rowLower[r] = -highs.infinity;
+    rowUpper[r] = (limits[row.limit] as SharedLimit).upperByStep[row.step] as number;
+  });
+  for (let h = 0; h < proposals.length; h++) {
+    rowLower[activeRows.length + h] = 1;
+    rowUpper[activeRows.length + h] = 1;
   }
 
-  // Reservation sweep: each home in turn gets back its own last reservation plus whatever headroom is left.
-  const remaining = limits.map((limit) => Float64Array.from(limit.upperByStep));
-  const reserve = (response: HomeResponse, h: number, sign: 1 | -1) => {
-    limits.forEach((limit, c) => {
-      const coefficient = limit.coefficientByHome[h] as number;
-      const left = remaining[c] as Float64Array;
-      for (let t = 0; t < steps; t++) {
-        left[t] = (left[t] as number) - sign * coefficient * (response.netImportKw[t] as number);
-      }
+  const model = highs.createModel();
+  try {
+    model.options.set({ output_flag: false });
+    model.passModel({
+      numCols: columnCount,
+      numRows: rowCount,
+      colCost: cost,
+      colLower: new Float64Array(columnCount),
+      colUpper: new Float64Array(columnCount).fill(highs.infinity),
+      rowLower,
+      rowUpper,
+      matrix: { format: 'csc', numRows: rowCount, numCols: columnCount, starts, indices, values },
     });
-  };
-  // Reservations start from the averaged answers (the last answers when there was only one price round).
-  if (average.length > 0) answers = average;
-  answers.forEach((answer, h) => reserve(answer, h, 1));
-  const cap = new Float64Array(steps);
-  const noPrices = new Float64Array(steps);
-  for (let sweep = 0; sweep < reservationSweeps; sweep++) {
-    for (let turn = 0; turn < homes.length; turn++) {
-      const h = (firstHome + turn) % homes.length;
-      reserve(answers[h] as HomeResponse, h, -1);
-      cap.fill(Number.POSITIVE_INFINITY);
-      limits.forEach((limit, c) => {
-        const coefficient = limit.coefficientByHome[h] as number;
-        if (coefficient === 0) return;
-        const left = remaining[c] as Float64Array;
-        for (let t = 0; t < steps; t++)
-          cap[t] = Math.min(cap[t] as number, Math.max(0, (left[t] as number) / coefficient));
-      });
-      answers[h] = (homes[h] as RespondToPrices)(noPrices, cap);
-      reserve(answers[h] as HomeResponse, h, 1);
+    model.run();
+    const status = model.getModelStatus();
+    if (status !== highs.constants.modelStatus.optimal) {
+      throw new Error(`coordinator's master LP ended with model status ${status}`);
     }
-    messages += 2 * homes.length;
-    rounds++;
+    const solution = model.getSolution();
+    const weights = proposals.map((list, h) =>
+      Float64Array.from(list, (_, j) =>
+        Math.max(0, solution.colValue[(columnsOfHome[h] as number) + j] ?? 0),
+      ),
+    );
+    return {
+      weights,
+      rowDuals: Float64Array.from(solution.rowDual.subarray(0, activeRows.length)),
+      objectiveGbp: model.getObjectiveValue(),
+    };
+  } finally {
+    model.dispose();
   }
-  const maxViolation = measureViolation(answers, limits, steps, violation);
-  return {
-    responses: answers,
-    pricesGbpPerKwh: prices,
-    rounds,
-    messages,
-    maxViolation,
-    converged: maxViolation <= tolerance,
-  };
+}
+
+/** Each home's plan as the weighted mix of its proposals. */
+function mix(proposals: readonly HomeResponse[][], weights: readonly Float64Array[]): HomeResponse[] {
+  return proposals.map((list, h) => {
+    const w = weights[h] as Float64Array;
+    const total = w.reduce((sum, value) => sum + value, 0) || 1;
+    const first = list[0] as HomeResponse;
+    const mixed: HomeResponse = {
+      netImportKw: new Float64Array(first.netImportKw.length),
+      decisions: first.decisions.map((decision) => new Float64Array(decision.length)),
+      ownCostGbp: 0,
+    };
+    list.forEach((proposal, j) => {
+      const weight = (w[j] as number) / total;
+      if (weight === 0) return;
+      mixed.ownCostGbp += weight * proposal.ownCostGbp;
+      addScaled(mixed.netImportKw, proposal.netImportKw, weight);
+      mixed.decisions.forEach((decision, d) => {
+        addScaled(decision, proposal.decisions[d] as Float64Array, weight);
+      });
+    });
+    return mixed;
+  });
+}
+
+function addScaled(target: Float64Array, source: Float64Array, weight: number): void {
+  for (let t = 0; t < target.length; t++) target[t] = (target[t] as number) + weight * (source[t] as number);
 }
 
 /** Writes Σ_h a_h·net_h,t − upper_t per limit and step into `out`; returns the largest positive value. */
@@ -217,6 +316,7 @@ function copyResponse(response: HomeResponse): HomeResponse {
   return {
     netImportKw: Float64Array.from(response.netImportKw),
     decisions: response.decisions.map((d) => Float64Array.from(d)),
+    ownCostGbp: response.ownCostGbp,
   };
 }
 

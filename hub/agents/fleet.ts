@@ -71,15 +71,27 @@ function planFromSolution(solution: HomeLpSolution): Plan {
   };
 }
 
-function responseOf(solution: HomeLpSolution): HomeResponse {
-  const netImportKw = Float64Array.from(solution.importKw, (kw, t) => kw - (solution.exportKw[t] as number));
+/**
+ * A home's LP solution as an answer to the coordinator. Its own cost leaves out the extra prices the
+ * coordinator added, which are signals, not money the home pays.
+ */
+function responseOf(
+  solution: HomeLpSolution,
+  extraImportPriceGbpPerKwh: Float64Array,
+  dtHours: number,
+): HomeResponse {
+  let signalGbp = 0;
+  for (let t = 0; t < solution.importKw.length; t++) {
+    signalGbp += (extraImportPriceGbpPerKwh[t] ?? 0) * (solution.importKw[t] as number) * dtHours;
+  }
   return {
-    netImportKw,
+    netImportKw: Float64Array.from(solution.importKw, (kw, t) => kw - (solution.exportKw[t] as number)),
     decisions: [
       Float64Array.from(solution.batteryKw),
       Float64Array.from(solution.evKw),
       Float64Array.from(solution.heatPumpKw),
     ],
+    ownCostGbp: solution.objectiveGbp - signalGbp,
   };
 }
 
@@ -218,13 +230,11 @@ export class CentralPolicy extends FleetPolicyBase {
       const solution = this.problemFor((social[h] as PlanContext).home).solutionFrom(x, result.objectiveGbp);
       return planFromSolution(solution);
     });
-    const executed = Math.min(this.replanEverySteps, steps);
     const nets = result.columnValues.map((x, h) => netImport(blocks[h] as LpBlock, x, steps));
-    for (let t = 0; t < executed; t++) {
-      let total = 0;
-      for (const net of nets) total += net[t] as number;
-      this.runningPeakKw = Math.max(this.runningPeakKw, total);
-    }
+    this.runningPeakKw = Math.max(
+      this.runningPeakKw,
+      executedPeakKw(nets, Math.min(this.replanEverySteps, steps)),
+    );
     return plans;
   }
 
@@ -254,41 +264,63 @@ function netImport(block: LpBlock, x: Float64Array, steps: number): Float64Array
  */
 export class CooperativePolicy extends FleetPolicyBase {
   readonly name = 'cooperative';
+  private runningPeakKw = 0;
+
+  constructor(
+    private readonly highs: Highs,
+    problemFactory: (home: HomeSpec, horizonSteps: number) => HomeProblem,
+    view: NetworkView,
+    options: FleetPolicyOptions = {},
+  ) {
+    super(problemFactory, view, options);
+  }
 
   planFleet(contexts: readonly PlanContext[]): Plan[] {
     const steps = this.horizonSteps;
+    const dtHours = contexts[0]?.dtHours ?? 0.5;
     const limits: SharedLimit[] = [
       {
         name: 'transformer',
         coefficientByHome: new Float64Array(contexts.length).fill(1),
-        upperByStep: new Float64Array(steps).fill(this.view.transformerLimitKw),
+        // Headroom up to a peak the street has already drawn is paid for: only new peaks cost reinforcement.
+        upperByStep: new Float64Array(steps).fill(Math.max(this.view.transformerLimitKw, this.runningPeakKw)),
       },
       ...voltageLimits(this.view, steps),
     ];
     const homes = contexts.map(
-      (context) => (extraImportPriceGbpPerKwh: Float64Array, importCapKw?: Float64Array) => {
-        const problem = this.problemFor(context.home);
-        const signals = { extraImportPriceGbpPerKwh, ...(importCapKw ? { importLimitKw: importCapKw } : {}) };
-        try {
-          return responseOf(problem.solve({ ...context, signals }));
-        } catch (error) {
-          if (!importCapKw) throw error;
-          // The home's own load does not fit in the headroom left: it plans without the cap (and the
-          // coordinator sees the violation).
-          return responseOf(problem.solve({ ...context, signals: { extraImportPriceGbpPerKwh } }));
-        }
-      },
+      (context) => (extraImportPriceGbpPerKwh: Float64Array) =>
+        responseOf(
+          this.problemFor(context.home).solve({ ...context, signals: { extraImportPriceGbpPerKwh } }),
+          extraImportPriceGbpPerKwh,
+          dtHours,
+        ),
     );
-    const result = coordinateByPrices(homes, limits, steps, {
-      firstHome: this.report.windows % Math.max(1, contexts.length),
-    });
+    const result = coordinateByPrices(this.highs, homes, limits, steps, { dtHours });
     this.report.windows++;
     this.report.messages += result.messages;
     this.report.iterations += result.rounds;
     this.report.maxViolation = Math.max(this.report.maxViolation, result.maxViolation);
     if (result.converged) this.report.convergedWindows++;
+    this.runningPeakKw = Math.max(
+      this.runningPeakKw,
+      executedPeakKw(
+        result.responses.map((response) => response.netImportKw),
+        Math.min(this.replanEverySteps, steps),
+      ),
+    );
     return result.responses.map(planFromResponse);
   }
+}
+
+/** Largest street net import over the steps that will run before the next plan. */
+function executedPeakKw(nets: readonly Float64Array[], executedSteps: number): number {
+  let peak = 0;
+  for (let t = 0; t < executedSteps; t++) {
+    let total = 0;
+    for (const net of nets) total += net[t] as number;
+    peak = Math.max(peak, total);
+  }
+  return peak;
 }
 
 /** Options of {@link NashPolicy}. */
@@ -314,10 +346,13 @@ export class NashPolicy extends FleetPolicyBase {
 
   planFleet(contexts: readonly PlanContext[]): Plan[] {
     const slope = this.options.loadPriceSlopeGbpPerKwhPerKw;
+    const dtHours = contexts[0]?.dtHours ?? 0.5;
     const homes = contexts.map(
       (context) => (extraImportPriceGbpPerKwh: Float64Array) =>
         responseOf(
           this.problemFor(context.home).solve({ ...context, signals: { extraImportPriceGbpPerKwh } }),
+          extraImportPriceGbpPerKwh,
+          dtHours,
         ),
     );
     const result = findNashEquilibrium(
@@ -326,7 +361,7 @@ export class NashPolicy extends FleetPolicyBase {
         for (let t = 0; t < prices.length; t++) prices[t] = slope * Math.max(0, aggregateKw[t] as number);
       },
       this.horizonSteps,
-      { dtHours: contexts[0]?.dtHours ?? 0.5 },
+      { dtHours },
     );
     this.report.windows++;
     this.report.iterations += result.iterations;

@@ -129,7 +129,7 @@ export async function runPoaStudy(inputs: RunInputs, options: PoaStudyOptions): 
           loadPriceSlopeGbpPerKwhPerKw: options.loadPriceSlopeGbpPerKwhPerKw,
         });
       case 'cooperative':
-        return new CooperativePolicy(problems, view, {});
+        return new CooperativePolicy(highs, problems, view);
       case 'central':
         return new CentralPolicy(highs, problems, view, {
           reinforcementGbpPerKw: options.reinforcementGbpPerKw,
