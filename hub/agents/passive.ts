@@ -16,6 +16,7 @@ export class PassivePolicy implements Policy {
   /** A resident without an agent stays on their tariff. */
   readonly reviewsTariff = false;
   private readonly wasCharging = new Map<string, boolean>();
+  private readonly wasAtLimit = new Map<string, boolean>();
 
   plan(context: PlanContext): Plan {
     const { home, state, dtHours, forecast } = context;
@@ -29,11 +30,14 @@ export class PassivePolicy implements Policy {
       const heatKw = heatToReachKw(home.heatPump.thermal, state.indoorC, outdoorC, targetC, dtHours);
       const neededKw = Math.max(0, heatKw) / heatPumpCop(home.heatPump, outdoorC);
       heatPumpKw = Math.min(home.heatPump.maxElectricKw, neededKw);
-      if (neededKw > home.heatPump.maxElectricKw + 1e-9) {
+      const atLimit = neededKw > home.heatPump.maxElectricKw + 1e-9;
+      // Said once when the heat pump reaches its limit, not at every step it stays there.
+      if (atLimit && !this.wasAtLimit.get(home.id)) {
         cannotKeep.push(
-          `heat pump at its ${home.heatPump.maxElectricKw} kW limit cannot reach ${targetC.toFixed(1)} °C (${outdoorC.toFixed(1)} °C outside)`,
+          `heat pump at its ${home.heatPump.maxElectricKw} kW limit cannot reach ${targetC.toFixed(1)} °C (${outdoorC.toFixed(1)} °C outside, ${state.indoorC.toFixed(1)} °C inside)`,
         );
       }
+      this.wasAtLimit.set(home.id, atLimit);
     }
 
     let evKw = 0;

@@ -74,32 +74,55 @@ export class SelfishPolicy implements Policy {
     const prices = forecast.importPriceGbpPerKwh;
     const windowMeanPrice = mean(prices, window);
     const parts: string[] = [];
-    const paid = (
-      series: Float64Array,
-      sign: 1 | -1,
-    ): { kwh: number; price: number; first: number; last: number } => {
+    /** kWh of a flow in the window, how much of it the grid supplied, and that grid energy's price and carbon. */
+    const paid = (series: Float64Array, sign: 1 | -1) => {
       let kwh = 0;
+      let gridKwh = 0;
       let cost = 0;
+      let carbonKg = 0;
       let first = -1;
       let last = -1;
       for (let t = 0; t < window; t++) {
         const kw = sign * (series[t] ?? 0);
         if (kw <= EPSILON) continue;
+        // Charging draws on the grid only for what the home imports at that step (the rest is PV surplus);
+        // discharging is valued at the import it avoids.
+        const fromGridKw = sign > 0 ? Math.min(kw, solution.importKw[t] ?? 0) : kw;
         kwh += kw * dtHours;
-        cost += kw * dtHours * (prices[t] ?? 0);
+        gridKwh += fromGridKw * dtHours;
+        cost += fromGridKw * dtHours * (prices[t] ?? 0);
+        carbonKg += fromGridKw * dtHours * (forecast.carbonKgPerKwh[t] ?? 0);
         if (first < 0) first = t;
         last = t;
       }
-      return { kwh, price: kwh > 0 ? cost / kwh : 0, first, last };
+      return {
+        kwh,
+        fromPvKwh: kwh - gridKwh,
+        price: gridKwh > 0 ? cost / gridKwh : 0,
+        carbonG: gridKwh > 0 ? (1000 * carbonKg) / gridKwh : 0,
+        first,
+        last,
+      };
     };
-    const span = (first: number, last: number): string =>
-      `${formatClock(forecast.minuteOfDay[first] ?? 0)}–${formatClock((forecast.minuteOfDay[last] ?? 0) + dtHours * 60)}`;
+    let windowCarbonKg = 0;
+    for (let t = 0; t < window; t++) windowCarbonKg += forecast.carbonKgPerKwh[t] ?? 0;
+    const windowMeanCarbonG = (1000 * windowCarbonKg) / Math.max(1, window);
+    const cleaner = (flow: { carbonG: number }) =>
+      home.preferences.weights.carbon > 0
+        ? `, ${flow.carbonG.toFixed(0)} g/kWh (day average ${windowMeanCarbonG.toFixed(0)})`
+        : '';
+    const fromPv = (flow: { fromPvKwh: number }) =>
+      flow.fromPvKwh > 0.05 ? ` (${flow.fromPvKwh.toFixed(1)} kWh from PV surplus)` : '';
+    const span = (first: number, last: number): string => {
+      const endMinute = (forecast.minuteOfDay[last] ?? 0) + dtHours * 60;
+      return `${formatClock(forecast.minuteOfDay[first] ?? 0)}–${endMinute === 1440 ? '24:00' : formatClock(endMinute)}`;
+    };
 
     if (home.ev) {
       const charged = paid(solution.evKw, 1);
       if (charged.kwh > EPSILON) {
         parts.push(
-          `EV ${charged.kwh.toFixed(1)} kWh in ${span(charged.first, charged.last)} at ${pence(charged.price)} (day average ${pence(windowMeanPrice)}) to reach ${home.preferences.evTargetSocPct} % by ${formatClock(home.preferences.evReadyByMinute)}`,
+          `EV ${charged.kwh.toFixed(1)} kWh${fromPv(charged)} in ${span(charged.first, charged.last)} at ${pence(charged.price)} (day average ${pence(windowMeanPrice)})${cleaner(charged)} to reach ${home.preferences.evTargetSocPct} % by ${formatClock(home.preferences.evReadyByMinute)}`,
         );
       }
     }
@@ -108,7 +131,7 @@ export class SelfishPolicy implements Policy {
       const discharged = paid(solution.batteryKw, -1);
       if (charged.kwh > EPSILON || discharged.kwh > EPSILON) {
         parts.push(
-          `battery in ${charged.kwh.toFixed(1)} kWh at ${pence(charged.price)}, out ${discharged.kwh.toFixed(1)} kWh at ${pence(discharged.price)}`,
+          `battery stores ${charged.kwh.toFixed(1)} kWh${fromPv(charged)}${charged.kwh - charged.fromPvKwh > 0.05 ? ` at ${pence(charged.price)}` : ''}, releases ${discharged.kwh.toFixed(1)} kWh instead of importing at ${pence(discharged.price)}`,
         );
       }
     }
@@ -122,7 +145,7 @@ export class SelfishPolicy implements Policy {
       }
       if (heating.kwh > EPSILON) {
         parts.push(
-          `heat pump ${heating.kwh.toFixed(1)} kWh at ${pence(heating.price)} (day average ${pence(windowMeanPrice)}), indoors ${minC.toFixed(1)}–${maxC.toFixed(1)} °C`,
+          `heat pump ${heating.kwh.toFixed(1)} kWh${fromPv(heating)} at ${pence(heating.price)} (day average ${pence(windowMeanPrice)})${cleaner(heating)}, indoors ${minC.toFixed(1)}–${maxC.toFixed(1)} °C`,
         );
       }
     }
