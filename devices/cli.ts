@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --lite-mode --no-expose-wasm --max-semi-space-size=1
 /**
  * `gridflex-device --config FILE [--broker URL]`: runs one board's device agent until SIGTERM/SIGINT.
  * Exit codes: 0 after a clean stop, 1 when the hardware cannot be opened, 2 for a bad config or flag.
