@@ -6,6 +6,7 @@ import { DEFAULT_YEAR_SEED, generateYear, yearCsvComments } from '../environment
 import { DEFAULT_BASE_LOAD_DIR, loadBaseLoadLibrary } from '../environment/load-base-load.js';
 import { yearToCsv } from '../environment/year.js';
 import { InputError } from '../errors.js';
+import { integerFlag, numberFlag, writeOutput } from './flags.js';
 
 interface BaseLoadFlags {
   out: string;
@@ -102,30 +103,4 @@ function writeBaseLoad(flags: BaseLoadFlags): void {
   process.stdout.write(
     `wrote ${flags.out} (${homes} homes, days ${firstDay}-${lastDay}, ${stepMinutes}-minute steps)\n`,
   );
-}
-
-/** Writes a file, turning a write failure into an InputError naming the path. */
-export function writeOutput(file: string, text: string): void {
-  try {
-    writeFileSync(file, text);
-  } catch (error) {
-    throw new InputError(file, `cannot write: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-/** A flag that must be an integer. */
-export function integerFlag(text: string, flag: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isSafeInteger(value)) {
-    throw new InputError(flag, `must be an integer, found "${text}"`);
-  }
-  return value;
-}
-
-function numberFlag(text: string, flag: string, min: number, max: number): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
-    throw new InputError(flag, `must be a number in ${min}..${max}, found "${text}"`);
-  }
-  return value;
 }

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { numberCell, readCsvTable, requireColumns, textCell, whereRow } from '../feeder/csv.js';
@@ -10,6 +9,7 @@ import {
   PowerFlowSolver,
   profilePowerKw,
 } from '../feeder/index.js';
+import { integerFlag, numberFlag, writeOutput } from './flags.js';
 
 interface PowerflowFlags {
   feeder: string;
@@ -52,10 +52,8 @@ function runPowerflow(flags: PowerflowFlags): void {
     Boolean,
   ).length;
   if (modes !== 1) throw new InputError('powerflow', 'give exactly one of --minute K, --loads FILE or --day');
-  const toleranceVolts = positiveNumber(flags.tolerance, '--tolerance');
-  const maxIterations = positiveNumber(flags.maxIterations, '--max-iterations');
-  if (!Number.isInteger(maxIterations))
-    throw new InputError('--max-iterations', `must be an integer, found "${flags.maxIterations}"`);
+  const toleranceVolts = numberFlag(flags.tolerance, '--tolerance', Number.MIN_VALUE, 10);
+  const maxIterations = integerFlag(flags.maxIterations, '--max-iterations', 1, 100_000);
 
   const network = loadFeeder(flags.feeder);
   const solver = new PowerFlowSolver(network, network.loads, { toleranceVolts, maxIterations });
@@ -73,15 +71,8 @@ function runPowerflow(flags: PowerflowFlags): void {
     stepLabel = `loads from ${flags.loads}`;
   }
   const result = solver.solve(stepLabel);
-  writeFileSync(flags.out, snapshotCsv(network, result));
+  writeOutput(flags.out, snapshotCsv(network, result));
   process.stdout.write(`${JSON.stringify(summary(result, result.iterations, result.vMin, result.vMax))}\n`);
-}
-
-function positiveNumber(text: string, flag: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new InputError(flag, `must be a positive number, found "${text}"`);
-  return value;
 }
 
 function profileLength(network: FeederNetwork): number {
@@ -91,12 +82,7 @@ function profileLength(network: FeederNetwork): number {
 }
 
 function minuteFlag(text: string, network: FeederNetwork): number {
-  const minutes = profileLength(network);
-  const minute = Number(text);
-  if (!Number.isInteger(minute) || minute < 1 || minute > minutes) {
-    throw new InputError('--minute', `must be an integer from 1 to ${minutes}, found "${text}"`);
-  }
-  return minute;
+  return integerFlag(text, '--minute', 1, profileLength(network));
 }
 
 function setProfileLoads(network: FeederNetwork, solver: PowerFlowSolver, minute: number): void {
@@ -200,7 +186,7 @@ function runDay(network: FeederNetwork, solver: PowerFlowSolver, out: string): v
     for (const { state } of loadStates) cells.push((result.busVoltsMag[state] as number).toFixed(4));
     lines.push(cells.join(','));
   }
-  writeFileSync(out, `${lines.join('\n')}\n`);
+  writeOutput(out, `${lines.join('\n')}\n`);
   process.stdout.write(
     `${JSON.stringify({
       converged: true,

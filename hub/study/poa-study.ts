@@ -12,6 +12,7 @@ import {
   type NetworkView,
 } from '../agents/fleet.js';
 import { HomeLp } from '../agents/home-lp.js';
+import type { Policy } from '../agents/policy.js';
 import { createPolicy, getHighs } from '../agents/registry.js';
 import {
   buildVoltageSensitivity,
@@ -106,8 +107,15 @@ export function streetVoltageModel(feeder: FeederNetwork, scenario: Scenario) {
   return { model, errorVolts };
 }
 
-/** Runs the four policies on the same inputs and builds the report. */
-export async function runPoaStudy(inputs: RunInputs, options: PoaStudyOptions): Promise<PoaStudyResult> {
+/** What the study's policies need to know of the network and prices (the PoA options without the run span). */
+export type StudyPolicyOptions = Omit<PoaStudyOptions, 'days' | 'onProgress'>;
+
+/**
+ * A maker of the study's policies for one scenario: `passive` and the registry's policies as they are,
+ * `selfish` at the Nash equilibrium of the (possibly load-dependent) prices, `cooperative` and `central`
+ * with the street's limits. One policy instance per run: they keep per-home solver state.
+ */
+export async function studyPolicyMaker(inputs: RunInputs, options: StudyPolicyOptions) {
   const highs = await getHighs();
   const { scenario, feeder } = inputs;
   const transformerLimitKw =
@@ -120,10 +128,8 @@ export async function runPoaStudy(inputs: RunInputs, options: PoaStudyOptions): 
   };
   const problems = (home: HomeSpec, horizonSteps: number): HomeProblem =>
     new HomeLp(highs, home, horizonSteps);
-  const makePolicy = async (name: PoaPolicy) => {
+  const makePolicy = async (name: string): Promise<Policy> => {
     switch (name) {
-      case 'passive':
-        return createPolicy('passive');
       case 'selfish':
         return new NashPolicy(problems, view, {
           loadPriceSlopeGbpPerKwhPerKw: options.loadPriceSlopeGbpPerKwhPerKw,
@@ -135,9 +141,16 @@ export async function runPoaStudy(inputs: RunInputs, options: PoaStudyOptions): 
           reinforcementGbpPerKw: options.reinforcementGbpPerKw,
           carbonPriceGbpPerKg: options.carbonPriceGbpPerKg,
         });
+      default:
+        return createPolicy(name);
     }
   };
+  return { makePolicy, transformerLimitKw, linearisationErrorVolts: voltage ? voltage.errorVolts : null };
+}
 
+/** Runs the four policies on the same inputs and builds the report. */
+export async function runPoaStudy(inputs: RunInputs, options: PoaStudyOptions): Promise<PoaStudyResult> {
+  const { makePolicy, transformerLimitKw, linearisationErrorVolts } = await studyPolicyMaker(inputs, options);
   const runs = {} as Record<PoaPolicy, YearResult>;
   const extras = {} as Record<PoaPolicy, PoaPolicyExtras>;
   for (const name of POA_POLICIES) {
@@ -168,6 +181,6 @@ export async function runPoaStudy(inputs: RunInputs, options: PoaStudyOptions): 
     report: poaReport(runs, pricing),
     runs,
     extras,
-    network: { transformerLimitKw, linearisationErrorVolts: voltage ? voltage.errorVolts : null },
+    network: { transformerLimitKw, linearisationErrorVolts },
   };
 }

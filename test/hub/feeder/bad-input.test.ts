@@ -116,7 +116,7 @@ describe('gridflex powerflow: bad input is a one-line error and exit code 2', ()
   it('a minute outside the profiles, and conflicting flags', () => {
     expectBadInput(
       powerflow('--feeder', IEEE_DIR, '--minute', '1441'),
-      /--minute: must be an integer from 1 to 1440/,
+      /--minute: must be an integer in 1\.\.1440, found "1441"/,
     );
     expectBadInput(
       powerflow('--feeder', IEEE_DIR, '--minute', '5', '--day'),

@@ -1,0 +1,82 @@
+/**
+ * Worker thread of a sweep: receives jobs (a scenario variant and a policy), runs the year, posts back one
+ * row of figures. Errors (a variant the schema rejects, a run that fails) come back as the row's `error`.
+ */
+import { readFileSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { loadBaseLoadLibrary } from '../environment/load-base-load.js';
+import { DEFAULT_YEAR_CSV, loadYearCsv } from '../environment/load-year.js';
+import type { RepresentativeYear } from '../environment/year.js';
+import { parseScenario } from '../scenarios/load.js';
+import { type RunInputs, runYear } from '../sim/runner.js';
+import { studyPolicyMaker } from './poa-study.js';
+import { type SweepJob, type SweepRow, type SweepStudyOptions, setPath } from './sweep.js';
+
+interface JobMessage {
+  job: SweepJob;
+  scenarioFile: string;
+  days?: number;
+  study: SweepStudyOptions;
+}
+
+const years = new Map<string, RepresentativeYear>();
+let baseLoadLibrary: RunInputs['baseLoadLibrary'] | undefined;
+
+async function runJob({ job, scenarioFile, days, study }: JobMessage): Promise<SweepRow> {
+  const raw = parseYaml(readFileSync(scenarioFile, 'utf8')) as Record<string, unknown>;
+  for (const [path, value] of Object.entries(job.overrides)) setPath(raw, path, value);
+  const { scenario, feeder } = parseScenario(stringifyYaml(raw), scenarioFile);
+  const yearFile = scenario.yearFile ?? DEFAULT_YEAR_CSV;
+  let year = years.get(yearFile);
+  if (!year) {
+    year = loadYearCsv(yearFile);
+    years.set(yearFile, year);
+  }
+  baseLoadLibrary ??= loadBaseLoadLibrary();
+  const inputs: RunInputs = { scenario, feeder, year, baseLoadLibrary };
+  const { makePolicy } = await studyPolicyMaker(inputs, study);
+  const result = await runYear(inputs, job.policy, {
+    ...(days !== undefined ? { days } : {}),
+    recordSeries: false,
+    createPolicy: makePolicy,
+  });
+  const homes = result.homes;
+  const sum = (pick: (home: (typeof homes)[number]) => number) =>
+    homes.reduce((total, home) => total + pick(home), 0);
+  return {
+    id: job.id,
+    policy: job.policy,
+    overrides: job.overrides,
+    metrics: {
+      homes: homes.length,
+      billsGbp: result.totals.billsGbp,
+      carbonKg: result.totals.carbonKg,
+      importKwh: result.totals.importKwh,
+      exportKwh: result.totals.exportKwh,
+      transformerPeakKw: result.network.transformerPeakKw,
+      transformerPeakLoadingPct: result.network.transformerPeakLoadingPct,
+      minVoltageV: result.network.minVoltageV,
+      maxVoltageV: result.network.maxVoltageV,
+      busMinutesOutsideStatutoryLimits: result.network.busMinutesOutsideStatutoryLimits,
+      lossesKwh: result.network.lossesKwh,
+      switches: sum((home) => home.switches),
+      comfortDegreeHoursOutside: sum((home) => home.comfortDegreeHoursOutside),
+      evShortfallKwh: sum((home) => home.evShortfallKwh),
+    },
+  };
+}
+
+parentPort?.on('message', (message: JobMessage) => {
+  runJob(message).then(
+    (row) => parentPort?.postMessage(row),
+    (error: unknown) =>
+      parentPort?.postMessage({
+        id: message.job.id,
+        policy: message.job.policy,
+        overrides: message.job.overrides,
+        metrics: {},
+        error: error instanceof Error ? error.message : String(error),
+      } satisfies SweepRow),
+  );
+});

@@ -1,0 +1,203 @@
+/**
+ * A sweep: every combination of scenario variants (adoption levels, tariff mixes, rules) × policies, run on
+ * all cores in worker threads. Each finished run is appended to `results.jsonl` at once, so a stopped sweep
+ * resumes where it was; `results.csv` collects them in one table.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import type { StudyPolicyOptions } from './poa-study.js';
+
+/** One run of a sweep: a scenario with some keys replaced, under one policy. */
+export interface SweepJob {
+  /** Stable id from the overrides and policy, so a resumed sweep recognises finished runs. */
+  id: string;
+  overrides: Record<string, unknown>;
+  policy: string;
+}
+
+/** What a worker sends back for a job. */
+export interface SweepRow {
+  id: string;
+  policy: string;
+  overrides: Record<string, unknown>;
+  metrics: Record<string, number>;
+  error?: string;
+}
+
+const GridFileSchema = z
+  .object({
+    /** Dot paths into the scenario file, each with the values to try (e.g. `adoption.evPct: [30, 70]`). */
+    vary: z.record(z.string().regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/), z.array(z.unknown()).min(1)),
+    policies: z.array(z.string().min(1)).min(1).default(['selfish']),
+    /** Simulate only this many days of each variant. */
+    days: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export type SweepGrid = z.infer<typeof GridFileSchema>;
+
+/** Reads and validates a grid file (YAML). */
+export function loadSweepGrid(file: string): SweepGrid {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new InputError(file, `cannot read grid file: ${reason}`);
+  }
+  const parsed = GridFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(file, `${issue?.path.join('.') || '(top level)'}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
+
+/** Every combination of the varied keys, times every policy, in a fixed order. */
+export function expandGrid(grid: SweepGrid): SweepJob[] {
+  let combinations: Record<string, unknown>[] = [{}];
+  for (const [path, values] of Object.entries(grid.vary)) {
+    combinations = combinations.flatMap((combination) =>
+      values.map((value) => ({ ...combination, [path]: value })),
+    );
+  }
+  return combinations.flatMap((overrides) =>
+    grid.policies.map((policy) => ({
+      id: `${Object.entries(overrides)
+        .map(([path, value]) => `${path}=${JSON.stringify(value)}`)
+        .join(';')}|${policy}`,
+      overrides,
+      policy,
+    })),
+  );
+}
+
+/** Sets `value` at a dot path in a plain object, creating objects on the way. */
+export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  keys.slice(0, -1).forEach((key) => {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  });
+  node[keys.at(-1) as string] = value;
+}
+
+/** The network and price settings every sweep run's policies use (see the PoA study). */
+export type SweepStudyOptions = StudyPolicyOptions;
+
+export interface SweepOptions {
+  scenarioFile: string;
+  study: SweepStudyOptions;
+  grid: SweepGrid;
+  outDir: string;
+  /** Worker threads; default: every core. */
+  workers?: number;
+  /** Module that runs one job in a worker (default: ./sweep-worker.js beside this file). */
+  workerModule?: URL;
+  onRow?: (row: SweepRow, done: number, total: number) => void;
+}
+
+export interface SweepSummary {
+  total: number;
+  ranNow: number;
+  resumed: number;
+  failed: number;
+  resultsCsv: string;
+}
+
+/** Runs the jobs not yet in `outDir/results.jsonl`, then writes `outDir/results.csv` with all of them. */
+export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
+  mkdirSync(options.outDir, { recursive: true });
+  const jobs = expandGrid(options.grid);
+  const resultsFile = join(options.outDir, 'results.jsonl');
+  const finished = readFinishedRows(resultsFile);
+  const pending = jobs.filter((job) => !finished.has(job.id));
+  const workerCount = Math.max(1, Math.min(options.workers ?? availableParallelism(), pending.length));
+  const workerModule = options.workerModule ?? new URL('./sweep-worker.js', import.meta.url);
+  let next = 0;
+  let failed = 0;
+  const runWorker = () =>
+    new Promise<void>((resolve, reject) => {
+      const worker = new Worker(workerModule);
+      const sendNext = () => {
+        const job = pending[next++];
+        if (!job) {
+          void worker.terminate().then(() => resolve());
+          return;
+        }
+        worker.postMessage({
+          job,
+          scenarioFile: options.scenarioFile,
+          study: options.study,
+          ...(options.grid.days !== undefined ? { days: options.grid.days } : {}),
+        });
+      };
+      worker.on('message', (row: SweepRow) => {
+        appendFileSync(resultsFile, `${JSON.stringify(row)}\n`);
+        finished.set(row.id, row);
+        if (row.error) failed++;
+        options.onRow?.(row, finished.size, jobs.length);
+        sendNext();
+      });
+      worker.on('error', reject);
+      sendNext();
+    });
+  await Promise.all(Array.from({ length: workerCount }, runWorker));
+  const resultsCsv = join(options.outDir, 'results.csv');
+  writeFileSync(
+    resultsCsv,
+    rowsToCsv(jobs.map((job) => finished.get(job.id)).filter((row) => row !== undefined)),
+  );
+  return {
+    total: jobs.length,
+    ranNow: pending.length,
+    resumed: jobs.length - pending.length,
+    failed,
+    resultsCsv,
+  };
+}
+
+function readFinishedRows(file: string): Map<string, SweepRow> {
+  const rows = new Map<string, SweepRow>();
+  if (!existsSync(file)) return rows;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const row = JSON.parse(line) as SweepRow;
+      // A failed run is tried again on resume.
+      if (typeof row.id === 'string' && !row.error) rows.set(row.id, row);
+    } catch {
+      // A line cut short by a kill is simply run again.
+    }
+  }
+  return rows;
+}
+
+/** One table: the varied keys, the policy, then every metric (union over rows, sorted). */
+export function rowsToCsv(rows: readonly SweepRow[]): string {
+  const overrideKeys = [...new Set(rows.flatMap((row) => Object.keys(row.overrides)))];
+  const metricKeys = [...new Set(rows.flatMap((row) => Object.keys(row.metrics)))].sort();
+  const cell = (value: unknown) => {
+    const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
+    return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  const lines = [[...overrideKeys, 'policy', ...metricKeys, 'error'].join(',')];
+  for (const row of rows) {
+    lines.push(
+      [
+        ...overrideKeys.map((key) => cell(row.overrides[key])),
+        cell(row.policy),
+        ...metricKeys.map((key) => (row.metrics[key] === undefined ? '' : String(row.metrics[key]))),
+        cell(row.error ?? ''),
+      ].join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
