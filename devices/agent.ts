@@ -74,6 +74,8 @@ export class DeviceAgent {
   private tickTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private reconnectAttempt = 0;
+  /** Counts connections, so a stale session setup can tell it was superseded. */
+  private session = 0;
   private tickCount = 0;
   private seq = 0;
   private driverRestarts = 0;
@@ -159,6 +161,9 @@ export class DeviceAgent {
 
   private async onConnect(client: MqttClient): Promise<void> {
     this.reconnectAttempt = 0;
+    // A session left over from an earlier connection (its awaits resolve after the reconnect) stops here.
+    const session = ++this.session;
+    const current = () => session === this.session && client.connected;
     this.log('info', `connected to ${this.brokerUrl}`);
     const { deviceId } = this.config;
     try {
@@ -168,8 +173,8 @@ export class DeviceAgent {
         retain: true,
       });
       await client.subscribeAsync(homieFilters.deviceSets(deviceId), { qos: 1 });
-      await this.flushQueue(client);
-      if (!client.connected) return;
+      await this.flushQueue(client, current);
+      if (!current()) return;
       this.online = true;
       this.publishAgentCounters(Date.now());
       await this.publishState('ready');
@@ -194,17 +199,19 @@ export class DeviceAgent {
   }
 
   /** Sends queued readings oldest first; stops early if the connection drops (the rest stay queued). */
-  private async flushQueue(client: MqttClient): Promise<void> {
-    const total = this.queue.length;
-    while (this.queue.length > 0 && client.connected) {
+  private async flushQueue(client: MqttClient, current: () => boolean): Promise<void> {
+    let sent = 0;
+    while (this.queue.length > 0 && current()) {
       const batch: OutgoingMessage[] = [];
       while (batch.length < FLUSH_BATCH && this.queue.length > 0)
         batch.push(this.queue.shift() as OutgoingMessage);
+      sent += batch.length;
+      // Once handed to the client, QoS 1 messages are re-sent by mqtt.js if the link drops mid-batch.
       await Promise.all(batch.map((m) => client.publishAsync(m.topic, m.payload, { qos: 1, retain: true })));
     }
+    if (sent === 0) return;
     this.queueFullLogged = false;
-    if (total > 0)
-      this.log('info', `sent ${total} queued readings (${this.queue.dropped} dropped since start)`);
+    this.log('info', `sent ${sent} queued readings (${this.queue.dropped} dropped since start)`);
   }
 
   private publishState(state: HomieState): Promise<unknown> {
