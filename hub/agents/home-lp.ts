@@ -69,6 +69,8 @@ export class HomeLp implements HomeProblem {
   private readonly rowCount: number;
   private temperatureRows: number[] = [];
   private passed = false;
+  /** Solves that needed a cold restart (a warm start ended in an unknown state). */
+  retries = 0;
   private readonly cost: Float64Array;
   private readonly colLower: Float64Array;
   private readonly colUpper: Float64Array;
@@ -153,7 +155,21 @@ export class HomeLp implements HomeProblem {
     }
 
     this.model.run();
-    const status = this.model.getModelStatus();
+    let status = this.model.getModelStatus();
+    if (status !== highs.constants.modelStatus.optimal) {
+      // A warm start can end in an unknown state on a badly conditioned basis: retry cold, then with presolve.
+      this.retries++;
+      this.model.clearSolver();
+      this.model.run();
+      status = this.model.getModelStatus();
+      if (status !== highs.constants.modelStatus.optimal) {
+        this.model.clearSolver();
+        this.model.options.set({ presolve: 'on' });
+        this.model.run();
+        this.model.options.set({ presolve: 'off' });
+        status = this.model.getModelStatus();
+      }
+    }
     if (status !== highs.constants.modelStatus.optimal) {
       throw new Error(
         `home ${context.home.id}: LP ended with model status ${status} at step ${context.step}`,

@@ -76,7 +76,8 @@ export function resolveScenario(
 ): Scenario {
   const entries = homeEntries(file, feeder);
   const defaults = file.defaults ?? {};
-  const chosen = chooseAdopters(file, entries, createRng(file.seed));
+  const rng = createRng(file.seed);
+  const chosen = chooseAdopters(file, entries, rng);
   const catalogue = narrowCatalogue(fullCatalogue, file, problem);
   const tariffIds = new Set(catalogue.tariffs.map((tariff) => tariff.id));
   if (!tariffIds.has(file.market.defaultTariff)) {
@@ -93,10 +94,12 @@ export function resolveScenario(
     const id = entry.id ?? feederLoad ?? `home-${index + 1}`;
     if (seenIds.has(id)) throw problem(`${path}.id`, 'a home id not used before', id);
     seenIds.add(id);
-    const preferences = { ...DEFAULT_PREFERENCES, ...defaults.preferences, ...entry.preferences };
+    const drawn = drawVariety(file, entry, rng.fork(`variety-${id}`));
+    const preferences = { ...DEFAULT_PREFERENCES, ...defaults.preferences, ...drawn, ...entry.preferences };
     const weights = {
       ...DEFAULT_PREFERENCES.weights,
       ...defaults.preferences?.weights,
+      ...drawn.weights,
       ...entry.preferences?.weights,
     };
     if (preferences.comfortMinC >= preferences.comfortMaxC) {
@@ -314,6 +317,35 @@ function chooseAdopters(file: ScenarioFile, entries: HomeEntry[], rng: Rng): Rec
     }
   }
   return chosen;
+}
+
+/** A resident's draw from the scenario's variety, for the preferences the home does not set itself. */
+function drawVariety(
+  file: ScenarioFile,
+  entry: HomeEntry,
+  rng: Rng,
+): Partial<NonNullable<HomeEntry['preferences']>> {
+  const variety = file.variety;
+  const drawn: Partial<NonNullable<HomeEntry['preferences']>> = {};
+  if (!variety) return drawn;
+  // One draw per option whether used or not, so adding an option does not reshuffle the others.
+  const pick = <T>(options: readonly T[] | undefined): T | undefined => {
+    const index = rng.int(options?.length ?? 1);
+    return options?.[index];
+  };
+  const own = entry.preferences ?? {};
+  const evReadyBy = pick(variety.evReadyBy);
+  const evTargetSocPct = pick(variety.evTargetSocPct);
+  const comfortMinC = pick(variety.comfortMinC);
+  const switchWillingness = pick(variety.switchWillingness);
+  const weights = pick(variety.weights);
+  if (evReadyBy !== undefined && own.evReadyBy === undefined) drawn.evReadyBy = evReadyBy;
+  if (evTargetSocPct !== undefined && own.evTargetSocPct === undefined) drawn.evTargetSocPct = evTargetSocPct;
+  if (comfortMinC !== undefined && own.comfortMinC === undefined) drawn.comfortMinC = comfortMinC;
+  if (switchWillingness !== undefined && own.switchWillingness === undefined)
+    drawn.switchWillingness = switchWillingness;
+  if (weights !== undefined && own.weights === undefined) drawn.weights = weights;
+  return drawn;
 }
 
 function curve(setting: boolean | VoltageCurve, standard: VoltageCurve): VoltageCurve | undefined {

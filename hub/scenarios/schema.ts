@@ -136,6 +136,16 @@ export const AdoptionSchema = z
   })
   .strict();
 
+export const VarietySchema = z
+  .object({
+    evReadyBy: z.array(ClockSchema).min(1).optional(),
+    evTargetSocPct: z.array(pct()).min(1).optional(),
+    comfortMinC: z.array(z.number().min(5).max(30)).min(1).optional(),
+    switchWillingness: z.array(z.number().min(0).max(1)).min(1).optional(),
+    weights: z.array(WeightsSchema).min(1).optional(),
+  })
+  .strict();
+
 export const ScenarioFileSchema = z
   .object({
     name: z.string().min(1),
@@ -170,6 +180,8 @@ export const ScenarioFileSchema = z
     defaults: HomeSchema.omit({ id: true, load: true, bus: true, phase: true }).optional(),
     /** Share of homes given each asset (homes that set the asset themselves keep their choice). */
     adoption: AdoptionSchema.optional(),
+    /** Residents differ: each home without its own setting draws one of these from the seed. */
+    variety: VarietySchema.optional(),
     homes: z.union([z.literal('all-feeder-loads'), z.array(HomeSchema).min(1)]).default('all-feeder-loads'),
     market: z
       .object({

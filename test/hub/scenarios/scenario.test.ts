@@ -77,6 +77,19 @@ describe('shipped scenarios', () => {
     expect(scenario.homes[0]?.spec.pv?.voltWatt).toBeDefined();
   });
 
+  it('residents draw their preferences from the variety lists, and a home’s own setting wins', () => {
+    const text = `${MINIMAL}variety: { evReadyBy: ['06:30', '08:30'], comfortMinC: [18, 20] }
+homes:
+${Array.from({ length: 8 }, (_, i) => `  - { load: LOAD${i + 1}${i === 0 ? ", preferences: { evReadyBy: '07:15' }" : ''} }`).join('\n')}
+`;
+    const homes = parse(text).scenario.homes.map((home) => home.spec.preferences);
+    expect(homes[0]?.evReadyByMinute).toBe(7 * 60 + 15);
+    const readyBy = new Set(homes.slice(1).map((p) => p.evReadyByMinute));
+    expect([...readyBy].sort()).toEqual([390, 510]);
+    expect(new Set(homes.map((p) => p.comfortMinC))).toEqual(new Set([18, 20]));
+    expect(parse(text).scenario.homes).toEqual(parse(text).scenario.homes);
+  });
+
   it('a different seed draws different adopters', () => {
     const text = `${MINIMAL}adoption: { evPct: 50 }\n`;
     const evHomes = (seed: number) =>
