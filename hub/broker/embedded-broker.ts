@@ -36,7 +36,12 @@ interface Session {
   bucket: TokenBucket;
   /** Set once a rate-limit event was reported, so a flood logs one line, not thousands. */
   rateLimitReported: boolean;
+  /** ACL answers by topic: a board publishes to the same few topics over and over. */
+  publishAllowed: Map<string, boolean>;
 }
+
+/** Topics remembered per session before the ACL cache starts again (a bound against topic floods). */
+const ACL_CACHE_TOPICS = 256;
 
 /**
  * The hub's own MQTT broker: Aedes over TCP and WebSocket with authentication against the credential
@@ -73,6 +78,8 @@ export class EmbeddedBroker {
     const aedes = await Aedes.createBroker({
       // Clients with retained Homie trees send many packets right after CONNECT.
       queueLimit: 1000,
+      // Deliveries in flight at once; the default 100 throttles one busy subscriber (drainTimeout guards slow ones).
+      concurrency: 1000,
       maxClientsIdLength: 64,
       drainTimeout: 10_000,
       authenticate: (client, username, password, done) => {
@@ -93,6 +100,7 @@ export class EmbeddedBroker {
             username,
             bucket: new TokenBucket(rateLimit, Date.now()),
             rateLimitReported: false,
+            publishAllowed: new Map(),
           });
           done(null, true);
         };
@@ -141,7 +149,13 @@ export class EmbeddedBroker {
           callback(new Error(reason));
         };
         if (!session) return deny('denied-publish', 'no session');
-        if (!mayPublish(session.role === ANONYMOUS ? null : session.role, packet.topic)) {
+        let allowed = session.publishAllowed.get(packet.topic);
+        if (allowed === undefined) {
+          allowed = mayPublish(session.role === ANONYMOUS ? null : session.role, packet.topic);
+          if (session.publishAllowed.size >= ACL_CACHE_TOPICS) session.publishAllowed.clear();
+          session.publishAllowed.set(packet.topic, allowed);
+        }
+        if (!allowed) {
           return deny('denied-publish', `${formatRole(session.role)} may not publish here`);
         }
         if (!session.bucket.take(Date.now())) {

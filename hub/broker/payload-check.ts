@@ -32,7 +32,7 @@ export function payloadProblem(topic: string, payload: Buffer): string | null {
       case 'description':
         return jsonProblem(payload, HomieDescriptionSchema, '$description');
       case 'property':
-        return jsonProblem(payload, TelemetryValueSchema, 'value');
+        return envelopeProblem(payload) ?? null;
       case 'log':
         return HomieLogLevelSchema.safeParse(homie.level).success
           ? null
@@ -45,6 +45,30 @@ export function payloadProblem(topic: string, payload: Buffer): string | null {
   if (control) return jsonProblem(payload, control.schema, 'control');
   if (topic.startsWith(`${CONTROL_ROOT}/`)) return 'unknown control topic';
   return null;
+}
+
+/**
+ * The telemetry envelope check of {@link TelemetryValueSchema}, written out by hand: it runs on every reading
+ * every board sends, so it avoids the schema library. Falls back to the schema for the error message.
+ */
+function envelopeProblem(payload: Buffer): string | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload.toString());
+  } catch {
+    return 'value is not valid JSON';
+  }
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const envelope = value as Record<string, unknown>;
+    const inner = envelope.value;
+    const keysOk = Object.keys(envelope).every((key) => key === 'value' || key === 'ts' || key === 'seq');
+    const innerOk = inner === null || ['number', 'boolean', 'string'].includes(typeof inner);
+    const tsOk = Number.isSafeInteger(envelope.ts) && (envelope.ts as number) >= 0;
+    const seqOk =
+      envelope.seq === undefined || (Number.isSafeInteger(envelope.seq) && (envelope.seq as number) >= 0);
+    if (keysOk && innerOk && tsOk && seqOk && 'value' in envelope) return null;
+  }
+  return jsonProblem(payload, TelemetryValueSchema, 'value') ?? 'value is not a telemetry envelope';
 }
 
 function jsonProblem(payload: Buffer, schema: z.ZodType, what: string): string | null {

@@ -22,6 +22,7 @@ interface HubFlags {
   broker?: string;
   dataDir: string;
   stepMs?: string;
+  rateLimit: string;
   demo?: boolean;
 }
 
@@ -48,6 +49,11 @@ export function registerHubCommand(program: Command): void {
       '--step-ms <ms>',
       'wall-clock milliseconds between clock steps (default: the scenario clock.stepMs)',
     )
+    .option(
+      '--rate-limit <perSecond>',
+      'embedded broker: messages/s one client may publish (burst 10x)',
+      '1000',
+    )
     .option('--demo', 'also run a simulated device agent (its own process and credentials) for every asset')
     .addHelpText(
       'after',
@@ -61,6 +67,7 @@ async function runHub(flags: HubFlags): Promise<void> {
   const mqttPort = parsePort(flags.mqttPort, '--mqtt-port');
   const wsPort = parsePort(flags.wsPort, '--ws-port');
   const httpPort = parsePort(flags.httpPort, '--http-port');
+  const ratePerSecond = parsePositiveInt(flags.rateLimit, '--rate-limit', 10_000_000);
   const stepMs =
     flags.stepMs === undefined ? undefined : parsePositiveInt(flags.stepMs, '--step-ms', 3_600_000);
   if (flags.broker !== undefined && !/^(mqtts?|wss?|tcp):\/\/[^\s/]+/.test(flags.broker)) {
@@ -106,6 +113,7 @@ async function runHub(flags: HubFlags): Promise<void> {
         mqttPort,
         wsPort,
         credentials: store,
+        rateLimit: { perSecond: ratePerSecond, burst: ratePerSecond * 10 },
         onSecurityEvent: (event) => runtime?.reportSecurity(event),
       }).catch((error: NodeJS.ErrnoException) => {
         throw new InputError('--mqtt-port/--ws-port', `cannot listen: ${error.message}`);

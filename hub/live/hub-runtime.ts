@@ -18,7 +18,6 @@ import {
   type TableEvent,
   TablePlaceSchema,
 } from '../../protocol/gridflex.js';
-import { homieFilters } from '../../protocol/homie.js';
 import { topicMatches } from '../auth/acl.js';
 import { payloadProblem } from '../broker/payload-check.js';
 import { SimClock } from '../clock.js';
@@ -113,7 +112,9 @@ export class HubRuntime {
   /** Subscribes to devices and controls, publishes the starting world, and starts the clock. */
   async start(): Promise<void> {
     const { link } = this.options;
-    await link.subscribe(homieFilters.all, (topic, payload) => this.onDeviceMessage(topic, payload));
+    for (const filter of DeviceTracker.FILTERS) {
+      await link.subscribe(filter, (topic, payload) => this.onDeviceMessage(topic, payload));
+    }
     await link.subscribe(gridflexFilters.controls, (topic, payload) => this.onControl(topic, payload));
     await this.setHubState('running');
     await this.publishJson(gridflexTopics.marketPrices(), this.market, true, 1);

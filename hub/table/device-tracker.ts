@@ -1,8 +1,10 @@
 import type { AssetKind, TableEvent } from '../../protocol/gridflex.js';
 import {
+  HOMIE_ROOT,
   HomieDescriptionSchema,
   type HomieState,
   HomieStateSchema,
+  homieFilters,
   homieTopics,
   parseHomieTopic,
   TelemetryValueSchema,
@@ -48,6 +50,15 @@ export interface DeviceCommand {
  * updates and events out.
  */
 export class DeviceTracker {
+  /** The Homie topics the tracker reads: lifecycle, descriptions, and the few properties that place or power assets. */
+  static readonly FILTERS = [
+    homieFilters.allStates,
+    homieFilters.allDescriptions,
+    ...['power-kw', 'plot-id', 'present', 'ev-id', 'tag-uid'].map(
+      (property) => `${HOMIE_ROOT}/+/+/${property}`,
+    ),
+  ];
+
   private readonly devices = new Map<string, TrackedDevice>();
 
   constructor(private readonly table: TableState) {}
