@@ -36,8 +36,8 @@ export const DEFAULT_EV = {
 /** A 2.5 kW(e) air-source heat pump (about 7 kW of heat) in a house losing 200 W/K. */
 export const DEFAULT_HEAT_PUMP = {
   maxElectricKw: 2.5,
-  /** With the slope below, the COP is about 2.8 at the 5 °C typical of GB heating hours (seasonal median 2.80). */
-  copAt7C: 3,
+  /** With the slope below, a GB year gives a seasonal performance factor of about 2.8 (GB median 2.80). */
+  copAt7C: 2.9,
   copSlopePerC: 0.08,
   copMin: 1.5,
   resistanceCPerKw: 5,

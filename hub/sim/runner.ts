@@ -106,6 +106,8 @@ export interface HomeOutcome {
   pvKwh: number;
   pvCurtailedKwh: number;
   heatPumpKwh: number;
+  /** Heat the heat pump delivered; heatPumpHeatKwh / heatPumpKwh is its seasonal performance factor. */
+  heatPumpHeatKwh: number;
   evChargeKwh: number;
   baseLoadKwh: number;
 }
@@ -346,6 +348,7 @@ export async function runYear(
         pvKwh: 0,
         pvCurtailedKwh: 0,
         heatPumpKwh: 0,
+        heatPumpHeatKwh: 0,
         evChargeKwh: 0,
         baseLoadKwh: 0,
       },
@@ -476,6 +479,7 @@ export async function runYear(
       outcome.pvKwh += result.pvKw * dtHours;
       outcome.pvCurtailedKwh += result.pvCurtailedKw * dtHours;
       outcome.heatPumpKwh += result.heatPumpKw * dtHours;
+      outcome.heatPumpHeatKwh += result.heatKw * dtHours;
       outcome.evChargeKwh += result.evKw * dtHours;
       outcome.baseLoadKwh += result.baseLoadKw * dtHours;
       if (spec.heatPump) {

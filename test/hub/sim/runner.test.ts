@@ -122,6 +122,25 @@ market: { defaultTariff: flat-cap }
     },
   );
 
+  it('gives a heat pump a seasonal performance factor near the GB median (2.8) over the year', async () => {
+    const inputs = inputsFrom(`
+name: one heat pump
+feeder: feeders/table-street
+seed: 5
+homes:
+  - { load: LOAD1, heatPump: true }
+market: { defaultTariff: flat-cap }
+`);
+    const [home] = (await runYear(inputs, 'passive', { recordSeries: false })).homes;
+    const spf = (home?.heatPumpHeatKwh ?? 0) / (home?.heatPumpKwh ?? 1);
+    expect(spf).toBeGreaterThan(2.6);
+    expect(spf).toBeLessThan(3.0);
+    // A 200 W/K house in a GB year needs a few MWh of heat.
+    expect(home?.heatPumpHeatKwh).toBeGreaterThan(4000);
+    expect(home?.heatPumpHeatKwh).toBeLessThan(16000);
+    expect(home?.comfortDegreeHoursOutside).toBeLessThan(1e-6);
+  });
+
   it('is deterministic: the same scenario and seed give the same metrics', async () => {
     const inputs = loadRunInputs(join(REPO_ROOT, 'scenarios', 'table.yaml'));
     const first = await runWithPassiveBaseline(inputs, undefined, { days: 3 });
