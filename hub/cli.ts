@@ -6,6 +6,7 @@ import { registerHubCommand } from './commands/hub.js';
 import { registerMosquittoCommand } from './commands/mosquitto.js';
 import { registerPowerflowCommand } from './commands/powerflow.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerStudyCommand } from './commands/study.js';
 import { registerTariffsCommand } from './commands/tariffs.js';
 import { registerUserCommand } from './commands/user.js';
 import { ConvergenceError, InputError } from './errors.js';
@@ -28,6 +29,7 @@ registerDeviceCommand(program);
 registerUserCommand(program);
 registerMosquittoCommand(program);
 registerRunCommand(program);
+registerStudyCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,154 @@
+import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { InputError } from '../errors.js';
+import { loadRunInputs } from '../sim/inputs.js';
+import { roundNumbers } from '../sim/metrics.js';
+import {
+  POA_POLICIES,
+  type PoaStudyOptions,
+  runPoaStudy,
+  type StudyPolicyOptions,
+} from '../study/poa-study.js';
+import { loadSweepGrid, runSweep } from '../study/sweep.js';
+import { integerFlag, numberFlag, writeOutput } from './flags.js';
+
+interface StudyFlags {
+  scenario: string;
+  out: string;
+  limitKw?: string;
+  reinforcementGbpPerKw: string;
+  carbonPriceGbpPerTonne: string;
+  loadPriceSlope: string;
+  voltage: boolean;
+}
+
+/** The options every study command shares: how the network and carbon are priced. */
+function addPricingOptions(command: Command): Command {
+  return command
+    .requiredOption('--scenario <file>', 'scenario YAML file')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--limit-kw <kW>', "street import limit (default: the transformers' rating)")
+    .option('--reinforcement-gbp-per-kw <gbp>', 'reinforcement cost per kW of peak above the limit', '150')
+    .option('--carbon-price-gbp-per-tonne <gbp>', 'carbon price in the social cost', '0')
+    .option(
+      '--load-price-slope <gbp>',
+      'load-dependent network price selfish agents face, £/kWh per kW of street import (0: none)',
+      '0',
+    )
+    .option('--no-voltage', 'leave the linearised voltage limits out of cooperative and central');
+}
+
+function studyOptions(flags: StudyFlags): StudyPolicyOptions {
+  return {
+    ...(flags.limitKw !== undefined
+      ? { transformerLimitKw: numberFlag(flags.limitKw, '--limit-kw', 1, 1e6) }
+      : {}),
+    reinforcementGbpPerKw: numberFlag(flags.reinforcementGbpPerKw, '--reinforcement-gbp-per-kw', 0, 1e6),
+    carbonPriceGbpPerKg:
+      numberFlag(flags.carbonPriceGbpPerTonne, '--carbon-price-gbp-per-tonne', 0, 1e5) / 1000,
+    loadPriceSlopeGbpPerKwhPerKw: numberFlag(flags.loadPriceSlope, '--load-price-slope', 0, 1),
+    voltageLimits: flags.voltage,
+  };
+}
+
+/** `gridflex study poa|sweep`: the price-of-anarchy study and sweeps of scenario variants. */
+export function registerStudyCommand(program: Command): void {
+  const study = program.command('study').description('studies over policies and scenario variants');
+
+  addPricingOptions(
+    study
+      .command('poa')
+      .description(
+        'run passive, selfish (Nash), cooperative and central on the same year and write poa.json: social cost, PoA, headroom lost, spread of benefits',
+      ),
+  )
+    .option('--days <n>', 'simulate only the first N days')
+    .action(async (flags: StudyFlags & { days?: string }) => {
+      const options: PoaStudyOptions = {
+        ...studyOptions(flags),
+        ...(flags.days !== undefined ? { days: integerFlag(flags.days, '--days', 1, 365) } : {}),
+        onProgress: (policy, done, total) => {
+          if (process.stderr.isTTY) process.stderr.write(`\r${policy}: ${done}/${total} steps   `);
+        },
+      };
+      const inputs = loadRunInputs(flags.scenario);
+      makeDir(flags.out);
+      const { report, runs, extras, network } = await runPoaStudy(inputs, options);
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      const passive = runs.passive;
+      const poa = roundNumbers({
+        scenario: passive.scenario,
+        seed: passive.seed,
+        days: passive.days,
+        homes: passive.homes.length,
+        ...report,
+        coordination: {
+          cooperativeMessagesPerStep: extras.cooperative.coordination?.messagesPerStep ?? 0,
+          cooperativeRounds: extras.cooperative.coordination?.iterations ?? 0,
+          cooperativeMaxViolation: extras.cooperative.coordination?.maxViolation ?? 0,
+          nashSweeps: extras.selfish.coordination?.iterations ?? 0,
+          nashConvergedWindows: extras.selfish.coordination?.convergedWindows ?? 0,
+          nashCycledWindows: extras.selfish.coordination?.cycledWindows ?? 0,
+          planningWindows: extras.selfish.coordination?.windows ?? 0,
+        },
+        network,
+      });
+      writeOutput(join(flags.out, 'poa.json'), `${JSON.stringify(poa, null, 2)}\n`);
+      // Timings vary run to run; they stay out of poa.json so that it is reproducible byte for byte.
+      writeOutput(join(flags.out, 'timing.json'), `${JSON.stringify(roundNumbers(extras), null, 2)}\n`);
+      const lines = [`${passive.scenario}: ${passive.homes.length} homes, ${passive.days} days`];
+      for (const name of POA_POLICIES) {
+        const figures = report.policies[name];
+        if (!figures) continue;
+        lines.push(
+          `  ${name.padEnd(12)} social £${figures.socialCostGbp.toFixed(2)}  bills £${figures.billsGbp.toFixed(2)}  peak ${figures.transformerPeakKw.toFixed(1)} kW  bus-minutes outside limits ${figures.busMinutesOutsideStatutoryLimits}  (${(extras[name].runMs / 1000).toFixed(1)} s)`,
+        );
+      }
+      lines.push(
+        `price of anarchy ${report.priceOfAnarchy.toFixed(3)}; headroom lost ${report.headroomLostPct.toFixed(1)} % of ${network.transformerLimitKw.toFixed(0)} kW; cooperative within ${report.cooperativeGapPct.toFixed(2)} % of central`,
+        `wrote ${join(flags.out, 'poa.json')}`,
+      );
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+
+  addPricingOptions(
+    study
+      .command('sweep')
+      .description(
+        'run every combination of scenario variants × policies on all cores (resumable); results in one table',
+      ),
+  )
+    .requiredOption('--grid <file>', 'grid YAML: vary: {dot.path: [values]}, policies: [..], days: N')
+    .option('--workers <n>', 'worker threads', String(availableParallelism()))
+    .action(async (flags: StudyFlags & { grid: string; workers: string }) => {
+      const grid = loadSweepGrid(flags.grid);
+      const workers = integerFlag(flags.workers, '--workers', 1, 256);
+      makeDir(flags.out);
+      const summary = await runSweep({
+        scenarioFile: flags.scenario,
+        grid,
+        study: studyOptions(flags),
+        outDir: flags.out,
+        workers,
+        onRow: (row, done, total) =>
+          process.stdout.write(`${done}/${total} ${row.id}${row.error ? `  error: ${row.error}` : ''}\n`),
+      });
+      process.stdout.write(
+        `${summary.total} runs (${summary.ranNow} now, ${summary.resumed} from before, ${summary.failed} failed); table in ${summary.resultsCsv}\n`,
+      );
+      if (summary.failed > 0) process.exitCode = 1;
+    });
+}
+
+function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new InputError(
+      dir,
+      `cannot create output folder: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}

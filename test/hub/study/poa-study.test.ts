@@ -1,0 +1,151 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SCENARIO = 'scenarios/table.yaml';
+
+function gridflex(...args: string[]) {
+  const run = spawnSync('node', ['dist/hub/cli.js', ...args], { encoding: 'utf8' });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
+
+describe('gridflex study poa', () => {
+  // A street limit the selfish plans break, so the policies differ in peak and social cost.
+  const args = ['study', 'poa', '--scenario', SCENARIO, '--days', '2', '--limit-kw', '15'];
+  const outA = tempDir('gridflex-poa-a-');
+  const runA = gridflex(...args, '--out', outA);
+
+  it('runs the four policies and writes poa.json with the figures the workshop needs', () => {
+    expect(runA.status, runA.stderr).toBe(0);
+    expect(runA.stdout).toMatch(/price of anarchy \d+\.\d{3}; headroom lost/);
+    const poa = JSON.parse(readFileSync(join(outA, 'poa.json'), 'utf8'));
+    expect(Object.keys(poa.policies)).toEqual(['passive', 'selfish', 'cooperative', 'central']);
+    for (const figures of Object.values(poa.policies) as Record<string, unknown>[]) {
+      expect(figures).toHaveProperty('socialCostGbp');
+      expect(figures).toHaveProperty('billsGbp');
+      expect(figures).toHaveProperty('transformerPeakKw');
+      expect(figures).toHaveProperty('busMinutesOutsideStatutoryLimits');
+      expect(figures).toHaveProperty('giniOfBenefit');
+      expect(figures.benefitPerDecileGbp).toHaveLength(10);
+    }
+    expect(poa).toHaveProperty('priceOfAnarchy');
+    expect(poa).toHaveProperty('headroomLostPct');
+    expect(poa.coordination.cooperativeMessagesPerStep).toBeGreaterThan(0);
+    expect(poa.network.linearisationErrorVolts).toBeGreaterThanOrEqual(0);
+  });
+
+  it("central's social cost is at most every other policy's; PoA ≥ 1; cooperative close to central", () => {
+    const poa = JSON.parse(readFileSync(join(outA, 'poa.json'), 'utf8'));
+    const central = poa.policies.central.socialCostGbp;
+    for (const name of ['passive', 'selfish', 'cooperative']) {
+      expect(central, name).toBeLessThanOrEqual(poa.policies[name].socialCostGbp + 1e-6);
+    }
+    expect(poa.priceOfAnarchy).toBeGreaterThanOrEqual(1);
+    // Selfish homes pile onto the same hours and break the 15 kW limit; cooperation and the planner do not.
+    expect(poa.policies.selfish.transformerPeakKw).toBeGreaterThan(20);
+    expect(poa.policies.cooperative.transformerPeakKw).toBeLessThan(16);
+    expect(poa.headroomLostPct).toBeGreaterThan(30);
+    // The stated gap: cooperative homes keep their own objectives (carbon weight), the planner values money.
+    expect(poa.cooperativeGapPct).toBeGreaterThanOrEqual(0);
+    expect(poa.cooperativeGapPct).toBeLessThan(15);
+  });
+
+  it('is deterministic: the same scenario and seed give a byte-identical poa.json', () => {
+    const outB = tempDir('gridflex-poa-b-');
+    expect(gridflex(...args, '--out', outB).status).toBe(0);
+    expect(readFileSync(join(outB, 'poa.json'), 'utf8')).toBe(readFileSync(join(outA, 'poa.json'), 'utf8'));
+  });
+
+  it('rejects bad flags and a missing scenario with exit code 2 and a one-line error', () => {
+    for (const [flag, value, pattern] of [
+      ['--days', '0', /--days: must be an integer in 1\.\.365, found "0"/],
+      ['--limit-kw', 'lots', /--limit-kw: must be a number/],
+      ['--carbon-price-gbp-per-tonne', '-5', /--carbon-price-gbp-per-tonne: must be a number in 0\.\./],
+    ] as const) {
+      const run = gridflex(
+        'study',
+        'poa',
+        '--scenario',
+        SCENARIO,
+        '--out',
+        tempDir('gridflex-poa-x-'),
+        flag,
+        value,
+      );
+      expect(run.status).toBe(2);
+      expect(run.stderr.trim()).toMatch(pattern);
+    }
+    const missing = gridflex(
+      'study',
+      'poa',
+      '--scenario',
+      'scenarios/nope.yaml',
+      '--out',
+      tempDir('gridflex-poa-y-'),
+    );
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.trim()).toMatch(/scenarios\/nope\.yaml: scenario file not found/);
+  });
+});
+
+describe('gridflex study sweep', () => {
+  it('runs a grid on worker threads, collects one table, and resumes without re-running', () => {
+    const dir = tempDir('gridflex-sweep-');
+    const grid = join(dir, 'grid.yaml');
+    writeFileSync(grid, 'vary:\n  seed: [7, 8]\npolicies: [passive, selfish]\ndays: 1\n');
+    const out = join(dir, 'out');
+    const first = gridflex(
+      'study',
+      'sweep',
+      '--scenario',
+      SCENARIO,
+      '--grid',
+      grid,
+      '--out',
+      out,
+      '--workers',
+      '2',
+    );
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/4 runs \(4 now, 0 from before, 0 failed\)/);
+    const [header, ...rows] = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
+    expect(header?.split(',').slice(0, 2)).toEqual(['seed', 'policy']);
+    expect(header).toContain('transformerPeakKw');
+    expect(rows).toHaveLength(4);
+    // Different seeds draw different streets: the two passive runs differ.
+    const column = (header as string).split(',').indexOf('billsGbp');
+    const passiveBills = rows
+      .filter((row) => row.split(',')[1] === 'passive')
+      .map((row) => row.split(',')[column]);
+    expect(new Set(passiveBills).size).toBe(2);
+
+    const again = gridflex('study', 'sweep', '--scenario', SCENARIO, '--grid', grid, '--out', out);
+    expect(again.stdout).toMatch(/4 runs \(0 now, 4 from before, 0 failed\)/);
+  });
+
+  it('reports a variant the scenario schema rejects as a failed row, and a bad grid file as exit 2', () => {
+    const dir = tempDir('gridflex-sweep-bad-');
+    const grid = join(dir, 'grid.yaml');
+    writeFileSync(grid, 'vary:\n  seed: [-1]\npolicies: [passive]\ndays: 1\n');
+    const run = gridflex('study', 'sweep', '--scenario', SCENARIO, '--grid', grid, '--out', join(dir, 'out'));
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/error: .*seed/);
+    writeFileSync(grid, 'vary: [1, 2]\n');
+    const bad = gridflex(
+      'study',
+      'sweep',
+      '--scenario',
+      SCENARIO,
+      '--grid',
+      grid,
+      '--out',
+      join(dir, 'out2'),
+    );
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toMatch(/grid\.yaml: vary: /);
+  });
+});
