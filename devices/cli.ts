@@ -47,14 +47,15 @@ async function run(options: { config: string; broker?: string; logLevel: LogLeve
     password: resolvePassword(config, options.config),
     log,
   });
-  await agent.start();
   const shutdown = async (signal: string) => {
     log('info', `${signal}: stopping`);
     await agent.stop();
     process.exit(0);
   };
+  // Registered before start, so a stop during a slow hardware open is still clean.
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+  await agent.start();
 }
 
 function resolvePassword(config: DeviceConfig, file: string): string | undefined {

@@ -134,11 +134,15 @@ export async function openGpiodBackend(chip: string, devDir = '/dev'): Promise<G
   }
   const v2 = /v2\./.test(version);
   const holders = new Map<number, ChildProcess>();
+  const levels = new Map<number, boolean>();
   return {
     name: `libgpiod ${v2 ? 'v2' : 'v1'} on ${chip}`,
     async output(line) {
       return {
         write: async (on) => {
+          // Each change costs a process: skip writes that change nothing.
+          if (levels.get(line) === on) return;
+          levels.set(line, on);
           holders.get(line)?.kill();
           holders.delete(line);
           const value = `${line}=${on ? 1 : 0}`;
