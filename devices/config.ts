@@ -262,11 +262,13 @@ function checkWiring(cfg: z.infer<typeof DeviceConfigFieldsSchema>, ctx: z.Refin
     }
   };
   const useReader = (reader: NfcReaderConfig, path: (string | number)[]) => {
-    if (reader.type === 'pn532') useI2c(reader.address, [...path, 'address'], false);
-    else if (backend !== 'serial-json' && backend !== 'sim') {
-      issue([...path, 'type'], `a "serial" NFC reader needs the serial-json backend, not ${backend}`);
+    if (backend === 'johnny-five') {
+      issue([...path, 'type'], 'NFC readers are not supported on johnny-five; use serial-json or linux');
+    } else if (reader.type === 'pn532') {
+      useI2c(reader.address, [...path, 'address'], false);
+    } else if (backend === 'linux') {
+      issue([...path, 'type'], 'a "serial" NFC reader needs the serial-json backend; on a Pi use a pn532');
     }
-    if (backend === 'johnny-five') issue([...path, 'type'], 'NFC readers are not supported on johnny-five');
   };
 
   cfg.nodes.forEach((node, index) => {

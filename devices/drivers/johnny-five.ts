@@ -50,7 +50,11 @@ export async function openJohnnyFiveBoard(options: { port: string }): Promise<Bo
   await new Promise<void>((resolve, reject) =>
     transport.open((error) =>
       error
-        ? reject(new HardwareError(`johnny-five: cannot open ${options.port}: ${error.message}`))
+        ? reject(
+            new HardwareError(
+              `johnny-five: cannot open ${options.port}: ${error.message.replace(/^Error: /, '')}`,
+            ),
+          )
         : resolve(),
     ),
   );

@@ -65,7 +65,11 @@ export async function openSerialJsonBoard(options: SerialJsonOptions): Promise<B
   await new Promise<void>((resolve, reject) =>
     port.open((error) =>
       error
-        ? reject(new HardwareError(`serial-json: cannot open ${options.path}: ${error.message}`))
+        ? reject(
+            new HardwareError(
+              `serial-json: cannot open ${options.path}: ${error.message.replace(/^Error: /, '')}`,
+            ),
+          )
         : resolve(),
     ),
   );
