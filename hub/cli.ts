@@ -5,6 +5,7 @@ import { registerDeviceCommand } from './commands/device.js';
 import { registerHubCommand } from './commands/hub.js';
 import { registerMosquittoCommand } from './commands/mosquitto.js';
 import { registerPowerflowCommand } from './commands/powerflow.js';
+import { registerProtocolCommand } from './commands/protocol.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerStudyCommand } from './commands/study.js';
 import { registerTariffsCommand } from './commands/tariffs.js';
@@ -28,6 +29,7 @@ registerHubCommand(program);
 registerDeviceCommand(program);
 registerUserCommand(program);
 registerMosquittoCommand(program);
+registerProtocolCommand(program);
 registerRunCommand(program);
 registerStudyCommand(program);
 

@@ -286,6 +286,8 @@ export interface TopicSpec {
   qos: 0 | 1;
   schema: z.ZodType;
   description: string;
+  /** A valid payload, shown in docs/protocol.md (a test checks it against the schema). */
+  example: unknown;
 }
 
 /** Every topic of the hub's world and controls, with its schema: the single list that docs and JSON Schema come from. */
@@ -297,6 +299,7 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 1,
     schema: HubStateSchema,
     description: 'Hub lifecycle; the last will sets `lost`.',
+    example: { state: 'running', broker: 'embedded', at: '2026-11-25T09:00:00.000Z' },
   },
   {
     pattern: gridflexTopics.hubSecurity(),
@@ -305,6 +308,14 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 0,
     schema: SecurityEventSchema,
     description: 'Refused connections, denied publishes/subscribes and rejected payloads.',
+    example: {
+      kind: 'denied-publish',
+      clientId: 'pv-1',
+      username: 'pv-1',
+      topic: 'homie/5/pv-2/pv/power-kw',
+      reason: 'device:pv-1 may not publish here',
+      at: '2026-11-25T09:00:01.000Z',
+    },
   },
   {
     pattern: gridflexTopics.clock(),
@@ -313,6 +324,14 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 0,
     schema: ClockSchema,
     description: 'The simulation clock after each step.',
+    example: {
+      step: 181,
+      simTime: '2026-01-15T18:06:00.000Z',
+      minuteOfDay: 1086,
+      stepMinutes: 6,
+      mode: 'accelerated',
+      running: true,
+    },
   },
   {
     pattern: gridflexTopics.feederSummary(),
@@ -321,6 +340,21 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 0,
     schema: FeederSummarySchema,
     description: 'Power-flow summary of the last step.',
+    example: {
+      step: 181,
+      simTime: '2026-01-15T18:06:00.000Z',
+      feeder: 'table-street',
+      converged: true,
+      iterations: 5,
+      substationPKw: 31.2,
+      substationQKvar: 8.4,
+      transformerLoadingPct: 66.1,
+      lossesKw: 0.41,
+      vMin: { bus: '18', phase: 'B', volts: 238.9 },
+      vMax: { bus: '1', phase: 'A', volts: 251.7 },
+      busPhasesOutsideStatutory: 0,
+      maxLineLoadingPct: 42.5,
+    },
   },
   {
     pattern: gridflexTopics.feederBuses(),
@@ -329,6 +363,11 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 0,
     schema: FeederBusesSchema,
     description: 'Voltages and connected load at every bus with a home or a plot.',
+    example: {
+      step: 181,
+      simTime: '2026-01-15T18:06:00.000Z',
+      buses: [{ bus: '13', vVolts: [250.1, 249.8, 241.3], loadPKw: 7.9, assetPKw: 7, plots: ['plot-3'] }],
+    },
   },
   {
     pattern: gridflexTopics.home('<home>'),
@@ -337,6 +376,17 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 0,
     schema: HomeSchema,
     description: 'One home: base load, the assets on its plot, net power and voltage.',
+    example: {
+      home: 'home-3',
+      plot: 'plot-3',
+      bus: '13',
+      phase: 'C',
+      step: 181,
+      baseLoadPKw: 0.9,
+      assets: [{ asset: 'ev-1', kind: 'ev', pKw: 7 }],
+      netPKw: 7.9,
+      vVolts: 241.3,
+    },
   },
   {
     pattern: gridflexTopics.marketPrices(),
@@ -345,6 +395,13 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 1,
     schema: MarketPricesSchema,
     description: 'Prices in force.',
+    example: {
+      simTime: '2026-01-15T18:06:00.000Z',
+      importPriceGbpPerKwh: 0.2611,
+      exportPriceGbpPerKwh: 0.15,
+      standingChargeGbpPerDay: 0.5719,
+      source: 'price-cap',
+    },
   },
   {
     pattern: gridflexTopics.tableMap(),
@@ -353,6 +410,11 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 1,
     schema: TableMapSchema,
     description: 'Plots → buses and assets → plots, updated live.',
+    example: {
+      feeder: 'table-street',
+      plots: [{ plot: 'plot-3', bus: '13', phase: 'C', home: 'home-3' }],
+      assets: [{ asset: 'ev-1', kind: 'ev', plot: 'plot-3', online: true, pKw: 7 }],
+    },
   },
   {
     pattern: gridflexTopics.tableEvent(),
@@ -361,6 +423,13 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 1,
     schema: TableEventSchema,
     description: 'An asset was placed, moved or lifted off.',
+    example: {
+      asset: 'ev-1',
+      fromPlot: 'plot-3',
+      toPlot: 'plot-6',
+      source: 'nfc',
+      at: '2026-11-25T09:00:02.000Z',
+    },
   },
   {
     pattern: gridflexTopics.metrics(),
@@ -369,6 +438,18 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 0,
     schema: MetricsSchema,
     description: 'Running totals since the hub started.',
+    example: {
+      step: 181,
+      simTime: '2026-01-15T18:06:00.000Z',
+      importedKwh: 61.3,
+      exportedKwh: 0,
+      lossesKwh: 0.7,
+      peakSubstationPKw: 38.2,
+      peakTransformerLoadingPct: 80.4,
+      stepsWithVoltageBreach: 0,
+      minVoltsSeen: 236.2,
+      maxVoltsSeen: 252.3,
+    },
   },
   {
     pattern: controlTopics.regulatorRules(),
@@ -377,6 +458,7 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 1,
     schema: RegulatorRulesSchema,
     description: 'Rules the regulator sets.',
+    example: { priceCapGbpPerKwh: 0.25, randomisedStartDelayMinutes: 10 },
   },
   {
     pattern: controlTopics.supplierTariff('<supplier>'),
@@ -385,6 +467,13 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 1,
     schema: SupplierTariffSchema,
     description: 'A supplier’s tariff offer.',
+    example: {
+      tariffId: 'night-ev',
+      kind: 'time-of-use',
+      importPriceGbpPerKwh: 0.22,
+      exportPriceGbpPerKwh: 0.15,
+      standingChargeGbpPerDay: 0.55,
+    },
   },
   {
     pattern: controlTopics.residentPreferences('<home>'),
@@ -393,6 +482,7 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 1,
     schema: ResidentPreferencesSchema,
     description: 'A resident’s preferences.',
+    example: { costWeight: 0.7, carbonWeight: 0.3, evReadyByMinute: 450, evTargetSocPct: 80 },
   },
   {
     pattern: controlTopics.residentBoost('<home>'),
@@ -401,6 +491,7 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 1,
     schema: ResidentBoostSchema,
     description: 'A resident’s boost override.',
+    example: { asset: 'heat-pump-1', minutes: 60 },
   },
   {
     pattern: controlTopics.tablePlace(),
@@ -409,5 +500,6 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 1,
     schema: TablePlaceSchema,
     description: 'Place an asset on a plot, or lift it off (plot null).',
+    example: { asset: 'ev-1', plot: 'plot-6' },
   },
 ];
