@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { SimClock } from '../../../hub/clock.js';
+import { DeviceTracker } from '../../../hub/table/device-tracker.js';
+import { loadTableMap } from '../../../hub/table/map-config.js';
+import { heatPumpScheduleKw, PassiveAssets } from '../../../hub/table/passive-assets.js';
+import { TableState } from '../../../hub/table/table-state.js';
+
+const at = new Date('2026-01-15T12:00:00Z');
+const value = (v: unknown, seq = 0) => Buffer.from(JSON.stringify({ value: v, ts: 1, seq }));
+const description = (nodes: Record<string, string>) =>
+  Buffer.from(
+    JSON.stringify({
+      homie: '5.0',
+      version: 1,
+      nodes: Object.fromEntries(
+        Object.entries(nodes).map(([id, kind]) => [id, { type: `gridflex-${kind}` }]),
+      ),
+    }),
+  );
+
+function setup() {
+  const map = loadTableMap('scenarios/table-map.yaml');
+  const table = new TableState(map);
+  return { map, table, tracker: new DeviceTracker(table) };
+}
+
+describe('DeviceTracker', () => {
+  it('turns a board’s description, state, plot and power into a placed, powered asset', () => {
+    const { table, tracker } = setup();
+    tracker.handle('homie/5/house-9/$state', Buffer.from('init'), at);
+    tracker.handle('homie/5/house-9/$description', description({ pv: 'pv', plot: 'plot' }), at);
+    const placed = tracker.handle('homie/5/house-9/plot/plot-id', value('plot-8'), at);
+    expect(placed.events).toEqual([
+      expect.objectContaining({ asset: 'house-9', fromPlot: null, toPlot: 'plot-8' }),
+    ]);
+    tracker.handle('homie/5/house-9/pv/power-kw', value(-2.5), at);
+    expect(table.asset('house-9')).toMatchObject({ kind: 'pv', plot: 'plot-8', online: false, pKw: -2.5 });
+    tracker.handle('homie/5/house-9/$state', Buffer.from('ready'), at);
+    expect(table.plotPowerKw()[7]).toBe(-2.5);
+    tracker.handle('homie/5/house-9/$state', Buffer.from('lost'), at);
+    expect(table.plotPowerKw()[7]).toBe(0);
+  });
+
+  it('names one asset per energy node when a board hosts several', () => {
+    const { table, tracker } = setup();
+    tracker.handle(
+      'homie/5/house-7/$description',
+      description({ pv: 'pv', 'heat-pump': 'heat-pump', plot: 'plot' }),
+      at,
+    );
+    expect(table.asset('house-7-pv')?.kind).toBe('pv');
+    expect(table.asset('house-7-heat-pump')?.kind).toBe('heat-pump');
+  });
+
+  it('follows an EV from pad to pad by ev-id or, failing that, by tag through the map', () => {
+    const { table, tracker } = setup();
+    for (const [pad, plot] of [
+      ['pad-a', 'plot-3'],
+      ['pad-b', 'plot-6'],
+    ]) {
+      tracker.handle(`homie/5/${pad}/$description`, description({ 'ev-pad': 'ev-pad' }), at);
+      tracker.handle(`homie/5/${pad}/$state`, Buffer.from('ready'), at);
+      tracker.handle(`homie/5/${pad}/ev-pad/plot-id`, value(plot), at);
+    }
+    tracker.handle('homie/5/pad-a/ev-pad/ev-id', value('ev-2'), at);
+    tracker.handle('homie/5/pad-a/ev-pad/present', value(true), at);
+    expect(table.asset('ev-2')).toMatchObject({ plot: 'plot-3', online: true });
+
+    // Lifted from pad A, then seen on pad B by its tag only (upper case, as readers report it).
+    expect(tracker.handle('homie/5/pad-a/ev-pad/present', value(false), at).events[0]?.toPlot).toBeNull();
+    tracker.handle('homie/5/pad-b/ev-pad/tag-uid', value('04A1B2C3D4E504'), at);
+    tracker.handle('homie/5/pad-b/ev-pad/present', value(true), at);
+    expect(table.asset('ev-2')).toMatchObject({ plot: 'plot-6', online: true });
+    expect(tracker.padSocCommands(() => 55)).toEqual([
+      { topic: 'homie/5/pad-b/ev-pad/soc-pct/set', value: 55 },
+    ]);
+
+    // Pad B's board is lost: it can no longer vouch for the EV.
+    tracker.handle('homie/5/pad-b/$state', Buffer.from('lost'), at);
+    expect(table.asset('ev-2')).toMatchObject({ plot: null, online: false });
+  });
+
+  it('reports bad payloads instead of throwing', () => {
+    const { tracker } = setup();
+    expect(tracker.handle('homie/5/x/$state', Buffer.from('exploded'), at).problem).toMatch(
+      /unknown \$state/,
+    );
+    expect(tracker.handle('homie/5/x/$description', Buffer.from('{'), at).problem).toMatch(/not valid JSON/);
+    tracker.handle('homie/5/x/$description', description({ pv: 'pv' }), at);
+    expect(tracker.handle('homie/5/x/pv/power-kw', Buffer.from('"2"'), at).problem).toMatch(/envelope/);
+    expect(tracker.handle('homie/5/x/pv/power-kw', value('lots'), at).problem).toMatch(/not a number/);
+    expect(
+      tracker.handle('homie/5/x/$description', description({ pv: 'pv', plot: 'plot' }), at).problem,
+    ).toBeUndefined();
+    expect(tracker.handle('homie/5/x/plot/plot-id', value('plot-99'), at).problem).toMatch(/unknown plot/);
+  });
+});
+
+describe('PassiveAssets', () => {
+  it('charges a plugged-in EV at its charger power until full, and not while it is away', () => {
+    const { map, table } = setup();
+    const passive = new PassiveAssets(map, table);
+    table.setOnline('ev-1', true);
+    const evening = new SimClock({
+      start: new Date('2026-01-15T18:00:00Z'),
+      stepMinutes: 60,
+      mode: 'accelerated',
+    });
+    passive.step(evening.snapshot());
+    expect(table.asset('ev-1')?.pKw).toBe(7);
+    expect(passive.socPct('ev-1')).toBeCloseTo(40 + 700 / 40, 9);
+    // 40 kWh from 57.5 %: 17 kWh left → two full hours and a part hour at 3 kW.
+    for (let hour = 0; hour < 3; hour++) passive.step(evening.advance());
+    expect(passive.socPct('ev-1')).toBe(100);
+    expect(table.asset('ev-1')?.pKw).toBeCloseTo(3, 9);
+    passive.step(evening.advance());
+    expect(table.asset('ev-1')?.pKw).toBe(0);
+
+    const morning = new SimClock({
+      start: new Date('2026-01-16T09:00:00Z'),
+      stepMinutes: 60,
+      mode: 'accelerated',
+    });
+    passive.step(morning.snapshot());
+    expect(table.asset('ev-1')?.pKw).toBe(0);
+    expect(passive.socPct('ev-1')).toBeCloseTo(100 - (100 * 12) / 40, 9);
+    expect(heatPumpScheduleKw(7 * 60)).toBe(2.5);
+    expect(heatPumpScheduleKw(3 * 60)).toBe(0.6);
+  });
+});
