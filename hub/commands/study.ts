@@ -9,6 +9,7 @@ import {
   POA_POLICIES,
   type PoaStudyOptions,
   runPoaStudy,
+  runPoaStudyInWorkers,
   type StudyPolicyOptions,
 } from '../study/poa-study.js';
 import { loadSweepGrid, runSweep } from '../study/sweep.js';
@@ -65,7 +66,9 @@ export function registerStudyCommand(program: Command): void {
       ),
   )
     .option('--days <n>', 'simulate only the first N days')
-    .action(async (flags: StudyFlags & { days?: string }) => {
+    .option('--workers <n>', 'policies run at once, each in a worker thread', String(availableParallelism()))
+    .action(async (flags: StudyFlags & { days?: string; workers: string }) => {
+      const workers = integerFlag(flags.workers, '--workers', 1, 4);
       const options: PoaStudyOptions = {
         ...studyOptions(flags),
         ...(flags.days !== undefined ? { days: integerFlag(flags.days, '--days', 1, 365) } : {}),
@@ -73,9 +76,13 @@ export function registerStudyCommand(program: Command): void {
           if (process.stderr.isTTY) process.stderr.write(`\r${policy}: ${done}/${total} steps   `);
         },
       };
+      // Read and check the scenario here, so a bad one is exit code 2 before any worker starts.
       const inputs = loadRunInputs(flags.scenario);
       makeDir(flags.out);
-      const { report, runs, extras, network } = await runPoaStudy(inputs, options);
+      const { report, runs, extras, network } =
+        workers > 1
+          ? await runPoaStudyInWorkers(flags.scenario, options, workers)
+          : await runPoaStudy(inputs, options);
       if (process.stderr.isTTY) process.stderr.write('\n');
       const passive = runs.passive;
       const poa = roundNumbers({

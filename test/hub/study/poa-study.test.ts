@@ -17,7 +17,7 @@ describe('gridflex study poa', () => {
   // A street limit the selfish plans break, so the policies differ in peak and social cost.
   const args = ['study', 'poa', '--scenario', SCENARIO, '--days', '2', '--limit-kw', '15'];
   const outA = tempDir('gridflex-poa-a-');
-  const runA = gridflex(...args, '--out', outA);
+  const runA = gridflex(...args, '--out', outA, '--workers', '2');
 
   it('runs the four policies and writes poa.json with the figures the workshop needs', () => {
     expect(runA.status, runA.stderr).toBe(0);
@@ -54,9 +54,9 @@ describe('gridflex study poa', () => {
     expect(poa.cooperativeGapPct).toBeLessThan(15);
   });
 
-  it('is deterministic: the same scenario and seed give a byte-identical poa.json', () => {
+  it('is deterministic: the same scenario and seed give a byte-identical poa.json, in worker threads or not', () => {
     const outB = tempDir('gridflex-poa-b-');
-    expect(gridflex(...args, '--out', outB).status).toBe(0);
+    expect(gridflex(...args, '--out', outB, '--workers', '1').status).toBe(0);
     expect(readFileSync(join(outB, 'poa.json'), 'utf8')).toBe(readFileSync(join(outA, 'poa.json'), 'utf8'));
   });
 

@@ -1,0 +1,30 @@
+/** Worker thread of a parallel PoA study: loads the scenario, runs one policy, posts the run back. */
+import { parentPort } from 'node:worker_threads';
+import { loadRunInputs } from '../sim/inputs.js';
+import { type PoaPolicy, type PoaStudyOptions, runStudyPolicy, studyPolicyMaker } from './poa-study.js';
+
+export interface PoaWorkerJob {
+  scenarioFile: string;
+  policy: PoaPolicy;
+  options: Omit<PoaStudyOptions, 'onProgress'>;
+}
+
+parentPort?.on('message', async ({ scenarioFile, policy, options }: PoaWorkerJob) => {
+  try {
+    const inputs = loadRunInputs(scenarioFile);
+    const maker = await studyPolicyMaker(inputs, options);
+    const run = await runStudyPolicy(inputs, policy, maker.makePolicy, {
+      ...options,
+      onProgress: (_, done, total) => parentPort?.postMessage({ progress: { done, total } }),
+    });
+    parentPort?.postMessage({
+      run,
+      network: {
+        transformerLimitKw: maker.transformerLimitKw,
+        linearisationErrorVolts: maker.linearisationErrorVolts,
+      },
+    });
+  } catch (error) {
+    parentPort?.postMessage({ error: error instanceof Error ? error.message : String(error) });
+  }
+});
