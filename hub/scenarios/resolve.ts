@@ -76,6 +76,13 @@ export function resolveScenario(
 ): Scenario {
   const entries = homeEntries(file, feeder);
   const defaults = file.defaults ?? {};
+  if (file.time.startDay + file.time.days > 365) {
+    throw problem(
+      'time.days',
+      `at most ${365 - file.time.startDay} days from start day ${file.time.startDay}`,
+      file.time.days,
+    );
+  }
   const rng = createRng(file.seed);
   const chosen = chooseAdopters(file, entries, rng);
   const catalogue = narrowCatalogue(fullCatalogue, file, problem);
@@ -212,7 +219,7 @@ export function resolveScenario(
     ...(paths.yearFile !== undefined ? { yearFile: paths.yearFile } : {}),
     seed: file.seed,
     startDay: file.time.startDay,
-    days: Math.min(file.time.days, 365 - file.time.startDay),
+    days: file.time.days,
     stepMinutes: file.time.stepMinutes,
     valuation: file.valuation,
     homes,

@@ -89,6 +89,23 @@ describe('gridflex run', () => {
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
+  it('exits 2 when the scenario’s year file is shorter than its span', () => {
+    const dir = tempDir();
+    const shipped = readFileSync('scenarios/data/uk-representative-year.csv', 'utf8').split('\n');
+    const header = shipped.findIndex((line) => line.startsWith('step,'));
+    writeFileSync(join(dir, 'short-year.csv'), `${shipped.slice(header, header + 1 + 96).join('\n')}\n`);
+    const file = join(dir, 'short.yaml');
+    writeFileSync(
+      file,
+      'name: short\nfeeder: feeders/table-street\nyear: short-year.csv\nseed: 1\ntime: { days: 3 }\nmarket: { defaultTariff: flat-cap }\n',
+    );
+    const result = run('--scenario', file, '--out', join(dir, 'out'));
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(
+      /error: .*short\.yaml: year: .*short-year\.csv has 2 days; the scenario runs to day 3/,
+    );
+  });
+
   it('exits 2 for a missing scenario file, an unknown policy or a bad --days', () => {
     const out = tempDir();
     const missing = run('--scenario', 'scenarios/nowhere.yaml', '--out', out);

@@ -146,6 +146,12 @@ describe('bad scenario files', () => {
     );
   });
 
+  it('refuse a span past the end of the year', () => {
+    expect(problem(`${MINIMAL}time: { startDay: 360, days: 10 }\n`)).toMatch(
+      /bad\.yaml: time\.days: expected at most 5 days from start day 360, found 10/,
+    );
+  });
+
   it('report YAML syntax errors with the line', () => {
     expect(problem(`${MINIMAL}homes: [ { load: LOAD1 \n`)).toMatch(/bad\.yaml:\d+: not valid YAML/);
   });
