@@ -113,9 +113,15 @@ export class HubRuntime {
   async start(): Promise<void> {
     const { link } = this.options;
     for (const filter of DeviceTracker.FILTERS) {
-      await link.subscribe(filter, (topic, payload) => this.onDeviceMessage(topic, payload));
+      await link.subscribe(
+        filter,
+        this.guarded((topic, payload) => this.onDeviceMessage(topic, payload)),
+      );
     }
-    await link.subscribe(gridflexFilters.controls, (topic, payload) => this.onControl(topic, payload));
+    await link.subscribe(
+      gridflexFilters.controls,
+      this.guarded((topic, payload) => this.onControl(topic, payload)),
+    );
     await this.setHubState('running');
     await this.publishJson(gridflexTopics.marketPrices(), this.market, true, 1);
     await this.publishTableIfChanged();
@@ -188,6 +194,19 @@ export class HubRuntime {
     await this.publishJson(gridflexTopics.feederBuses(), result.buses, true, 0);
     for (const home of result.homes) await this.publishJson(gridflexTopics.home(home.home), home, true, 0);
     if (this.metrics) await this.publishJson(gridflexTopics.metrics(), this.metrics, true, 0);
+  }
+
+  /** A message handler that logs instead of throwing: no message may stop the hub. */
+  private guarded(
+    handler: (topic: string, payload: Buffer) => void,
+  ): (topic: string, payload: Buffer) => void {
+    return (topic, payload) => {
+      try {
+        handler(topic, payload);
+      } catch (error) {
+        this.options.log('error', `message on ${topic} could not be handled: ${(error as Error).message}`);
+      }
+    };
   }
 
   private onDeviceMessage(topic: string, payload: Buffer): void {
