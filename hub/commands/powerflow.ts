@@ -37,7 +37,7 @@ export function registerPowerflowCommand(program: Command): void {
       'every minute of the load profiles; writes substation P/Q and load-bus voltages per minute',
     )
     .requiredOption('--out <file>', 'output CSV')
-    .option('--tolerance <volts>', 'convergence tolerance on bus voltage change', '1e-6')
+    .option('--tolerance <volts>', 'convergence tolerance on bus voltage change', '1e-4')
     .option('--max-iterations <n>', 'iteration cap per solve', '100')
     .addHelpText(
       'after',
