@@ -113,12 +113,10 @@ export class EmbeddedBroker {
           return;
         }
         const verify = async () => {
-          let principal = await options.credentials.verify(username, password ?? Buffer.alloc(0));
-          // A device added with `gridflex device add` while the hub runs: look at the file again.
-          if (!principal && !options.credentials.has(username) && options.credentials.reloadIfChanged()) {
-            principal = await options.credentials.verify(username, password ?? Buffer.alloc(0));
-          }
-          return principal;
+          // Boards added, re-keyed or removed with `gridflex device` while the hub runs count from their next
+          // connection: the file is read again whenever it changed (one stat per connection otherwise).
+          options.credentials.reloadIfChanged();
+          return options.credentials.verify(username, password ?? Buffer.alloc(0));
         };
         verify().then(
           (principal) => {

@@ -214,3 +214,16 @@ describe('embedded broker', () => {
     bystander.end(true);
   });
 });
+
+describe('credentials changed while the broker runs', () => {
+  it('accepts a board added by another process and refuses one removed', async () => {
+    const other = CredentialStore.open(data.dir);
+    const secret = await other.add('pv-7', { role: 'device', deviceId: 'pv-7' });
+    const pv7 = await connectClient(url, { clientId: 'pv-7', username: 'pv-7', password: secret });
+    pv7.end(true);
+    other.remove('pv-7');
+    await expect(
+      connectClient(url, { clientId: 'pv-7b', username: 'pv-7', password: secret }),
+    ).rejects.toThrow(/Bad username or password/);
+  });
+});
