@@ -123,6 +123,11 @@ export class HubRuntime {
       this.guarded((topic, payload) => this.onControl(topic, payload)),
     );
     await this.setHubState('running');
+    link.onReconnect(() => {
+      this.options.log('info', 'broker connection back: publishing the hub state again');
+      this.tableChanged = true;
+      this.setHubState(this.hubState.state).catch(() => {});
+    });
     await this.publishJson(gridflexTopics.marketPrices(), this.market, true, 1);
     await this.publishTableIfChanged();
     this.clock.setRunning(true);

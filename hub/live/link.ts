@@ -14,6 +14,8 @@ export type MessageHandler = (topic: string, payload: Buffer) => void;
 /** How the hub talks MQTT: in-process to its embedded broker, or as a client of an external broker. */
 export interface HubLink {
   readonly kind: 'embedded' | 'external';
+  /** Calls `handler` after the link came back from an outage (external brokers only). */
+  onReconnect(handler: () => void): void;
   publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void>;
   subscribe(filter: string, handler: MessageHandler): Promise<void>;
   close(): Promise<void>;
@@ -24,6 +26,8 @@ export class InProcessLink implements HubLink {
   readonly kind = 'embedded';
 
   constructor(private readonly aedes: Aedes) {}
+
+  onReconnect(): void {}
 
   publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -77,11 +81,20 @@ export interface ExternalLinkOptions {
 export class ExternalLink implements HubLink {
   readonly kind = 'external';
   private readonly handlers: { filter: string; handler: MessageHandler }[] = [];
+  private readonly reconnectHandlers: (() => void)[] = [];
 
   private constructor(private readonly client: MqttClient) {
     client.on('message', (topic, payload) => {
       for (const entry of this.handlers) if (topicMatches(entry.filter, topic)) entry.handler(topic, payload);
     });
+    // mqtt.js resubscribes by itself; the hub must put back what its last will overwrote.
+    client.on('connect', () => {
+      for (const handler of this.reconnectHandlers) handler();
+    });
+  }
+
+  onReconnect(handler: () => void): void {
+    this.reconnectHandlers.push(handler);
   }
 
   static connect(options: ExternalLinkOptions): Promise<ExternalLink> {

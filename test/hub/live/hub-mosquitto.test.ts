@@ -25,6 +25,20 @@ let hub: HubProcess;
 let viewer: MqttClient;
 const secrets: Record<string, string> = {};
 let pvConfig: string;
+let mosquittoConf: string;
+
+async function startMosquitto(conf: string): Promise<ChildProcess> {
+  const child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let log = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes('running')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}: ${log}`)));
+  });
+  return child;
+}
 
 beforeAll(async () => {
   if (!existsSync(MOSQUITTO))
@@ -45,15 +59,8 @@ beforeAll(async () => {
     [CLI, 'mosquitto-config', '--data-dir', data.dir, '--port', String(port), '--host', '127.0.0.1'],
     { encoding: 'utf8' },
   ).trim();
-  mosquitto = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let log = '';
-    mosquitto.stderr?.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      if (log.includes('running')) resolve();
-    });
-    mosquitto.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}: ${log}`)));
-  });
+  mosquittoConf = conf;
+  mosquitto = await startMosquitto(conf);
   hub = await startHub([
     '--scenario',
     map,
@@ -179,6 +186,21 @@ describe('gridflex hub with an external Mosquitto', () => {
     // The hub is still stepping and publishing.
     const clock = await nextMessage(viewer, (topic) => topic === 'gridflex/v1/clock');
     expect((JSON.parse(clock.payload.toString()) as { running: boolean }).running).toBe(true);
+  });
+
+  it('comes back after the broker restarts: retained hub state and feeder results published again', async () => {
+    viewer.end(true);
+    const stopped = new Promise((resolve) => mosquitto.once('exit', resolve));
+    mosquitto.kill('SIGTERM');
+    await stopped;
+    mosquitto = await startMosquitto(mosquittoConf);
+    await hub.logLine(/broker connection back/);
+    viewer = await connectClient(brokerUrl, { clientId: 'viewer-2' });
+    const state = nextMessage(viewer, (topic) => topic === 'gridflex/v1/hub/state');
+    const feeder = nextMessage(viewer, (topic) => topic === 'gridflex/v1/feeder/summary');
+    await subscribe(viewer, 'gridflex/v1/#');
+    expect((JSON.parse((await state).payload.toString()) as HubState).state).toBe('running');
+    expect((JSON.parse((await feeder).payload.toString()) as { converged: boolean }).converged).toBe(true);
   });
 
   it('leaves a correct retained hub state on the broker after a graceful stop', async () => {
