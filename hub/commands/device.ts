@@ -1,12 +1,11 @@
 import { rmSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { HomieIdSchema } from '../../protocol/homie.js';
 import { CredentialStore } from '../auth/credentials.js';
 import { formatRole } from '../auth/roles.js';
 import { InputError } from '../errors.js';
-import { DEFAULT_TABLE_MAP, loadTableMapFrom } from '../live/options.js';
+import { DEFAULT_TABLE_MAP, lanAddress, loadTableMapFrom } from '../live/options.js';
 import {
   BOARD_DRIVERS,
   BOARD_KINDS,
@@ -119,14 +118,4 @@ async function addDevice(id: string, flags: DeviceAddFlags): Promise<string> {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-/** This machine's first non-internal IPv4 address (what a board on the LAN connects to), else loopback. */
-function lanAddress(): string {
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const address of addresses ?? []) {
-      if (address.family === 'IPv4' && !address.internal) return address.address;
-    }
-  }
-  return '127.0.0.1';
 }

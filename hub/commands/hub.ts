@@ -9,7 +9,13 @@ import { loadFeeder } from '../feeder/index.js';
 import { type DemoFleet, startDemoFleet } from '../live/demo.js';
 import { type HubLogLevel, HubRuntime } from '../live/hub-runtime.js';
 import { ExternalLink, type HubLink, InProcessLink } from '../live/link.js';
-import { DEFAULT_TABLE_MAP, loadTableMapFrom, parsePort, parsePositiveInt } from '../live/options.js';
+import {
+  DEFAULT_TABLE_MAP,
+  lanAddress,
+  loadTableMapFrom,
+  parsePort,
+  parsePositiveInt,
+} from '../live/options.js';
 import { startStatusServer } from '../live/status-server.js';
 import { checkMapAgainstFeeder } from '../table/map-config.js';
 
@@ -167,6 +173,9 @@ async function runHub(flags: HubFlags): Promise<void> {
         `GridFlex hub: ${map.plots.length} plots on feeder ${network.name} (${map.file})`,
         `  status page   ${httpUrl}/  (JSON: ${httpUrl}/api/state; the dashboard is not built yet)`,
         `  MQTT broker   ${mqttUrl}${wsUrl ? `   (browsers: ${wsUrl})` : ''}${broker ? '' : ' (external)'}`,
+        broker && flags.host === '0.0.0.0'
+          ? `  for boards    mqtt://${lanAddress()}:${broker.mqttPort} (this machine on the LAN)`
+          : '',
         `  data dir      ${dataDir}`,
         fleet
           ? `  demo          ${fleet.boards.length} simulated boards: ${fleet.boards.map((board) => board.deviceId).join(', ')}`

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
@@ -60,4 +61,14 @@ export function loadTableMapFrom(file: string): LoadedTableMap {
     return parseTableMap(JSON.stringify(section), `${file}: table`, dirname(resolve(file)));
   }
   return parseTableMap(text, file);
+}
+
+/** This machine's first non-internal IPv4 address (what a board on the LAN connects to), else loopback. */
+export function lanAddress(): string {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (address.family === 'IPv4' && !address.internal) return address.address;
+    }
+  }
+  return '127.0.0.1';
 }
