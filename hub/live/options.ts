@@ -56,6 +56,12 @@ export function loadTableMapFrom(file: string): LoadedTableMap {
   } catch {
     return loadTableMap(file); // reports the YAML error with the file name
   }
+  if (raw && typeof raw === 'object' && !('table' in raw) && !('plots' in raw) && 'homes' in raw) {
+    throw new InputError(
+      '--scenario',
+      `${file} is a year scenario without a table: section (plots on buses); use scenarios/table-map.yaml or add one`,
+    );
+  }
   if (raw && typeof raw === 'object' && 'table' in raw) {
     const section = (raw as { table: unknown }).table;
     return parseTableMap(JSON.stringify(section), `${file}: table`, dirname(resolve(file)));

@@ -84,6 +84,7 @@ describe('gridflex device add', () => {
         [['user', 'add', 'alice', '--role', 'king'], /--role: unknown role "king"/],
         [['hub', '--mqtt-port', '99999'], /--mqtt-port: "99999" is not a port number/],
         [['hub', '--scenario', 'nope.yaml'], /--scenario: nope\.yaml: file not found/],
+        [['hub', '--scenario', 'scenarios/table.yaml'], /--scenario: .*without a table: section/],
       ];
       for (const [args, message] of cases) {
         const result = run(...args, '--data-dir', data.dir);
