@@ -42,6 +42,18 @@ export const CommunityBatteryRulesSchema = z
     priorityGroups: z.array(z.string().min(1)).default([]),
     contention: z.enum(['priority', 'shared']).default('priority'),
     fairShare: z.enum(['equal', 'proportional']).default('equal'),
+    /** What a member pays per kWh drawn (netted off its supplier import), pence. */
+    drawPricePencePerKwh: z.number().finite().nonnegative().default(15),
+    /** What a member is credited per kWh stored (netted off its supplier export), pence. */
+    storeCreditPencePerKwh: z.number().finite().nonnegative().default(10),
+    /** Members ask to draw only within this daily window (e.g. the evening peak); absent: at any time. */
+    drawWindow: z
+      .object({
+        from: z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'expected a clock time "HH:MM"'),
+        to: z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'expected a clock time "HH:MM"'),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((rules) => rules.reserveKwh <= rules.capacityKwh, {

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { type FeederNetwork, loadFeeder } from '../feeder/index.js';
 import { DEFAULT_TARIFF_CATALOGUE, loadTariffCatalogue } from '../market/load-catalogue.js';
+import { resolveMarketModule } from '../market/load-market-module.js';
 import { resolveScenario, type Scenario } from './resolve.js';
 import { ScenarioFileSchema } from './schema.js';
 
@@ -65,6 +66,13 @@ export function parseScenario(text: string, file: string): LoadedScenario {
     catalogue,
     problem,
   );
+  scenario.marketModule = resolveMarketModule(data.market.module, {
+    file,
+    feeder,
+    homeIds: scenario.homes.map((home) => home.spec.id),
+    locate: (path, key) => locate(path, file, key, problem),
+    problem,
+  });
   return { scenario, feeder };
 }
 

@@ -8,6 +8,7 @@ import type { FeederNetwork } from '../feeder/index.js';
 import type { EvHabits, HomeSpec } from '../homes/index.js';
 import { DEFAULT_VOLT_VAR, DEFAULT_VOLT_WATT, type VoltageCurve } from '../homes/index.js';
 import type { TariffCatalogue } from '../market/catalogue.js';
+import type { MarketModule } from '../market/modules.js';
 import type { RegulatorRules } from '../market/regulator.js';
 import { createRng, type Rng } from '../random.js';
 import {
@@ -57,6 +58,8 @@ export interface Scenario {
     minSavingGbpPerYear: number;
     capacityPerWorkingDay: number;
   };
+  /** The market module (absent: retail only); set by load.ts, which reads its files. */
+  marketModule?: MarketModule;
 }
 
 type AssetKind = 'pv' | 'battery' | 'ev' | 'heatPump';

@@ -5,6 +5,7 @@
  * deterministically from the seed (see ./expand.ts), so a 55-home street stays a short file.
  */
 import { z } from 'zod';
+import { MarketModuleSchema } from '../market/modules.js';
 import { RegulatorRulesSchema } from '../market/regulator.js';
 
 const clockPattern = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
@@ -193,6 +194,8 @@ export const ScenarioFileSchema = z
         tariffs: z.array(z.string().min(1)).min(1).optional(),
         /** Tariff id a home is on unless it says otherwise. */
         defaultTariff: z.string().min(1),
+        /** Market module: retail only (default), flex-auction or community-battery (hub/market/modules.ts). */
+        module: MarketModuleSchema.optional(),
         /** Changes to the catalogue's regulator rules. */
         regulator: RegulatorRulesSchema.partial().optional(),
         switching: z

@@ -2,6 +2,7 @@
  * metrics.json: a run's figures per home, for the network, per supplier and in total, each with its change
  * against the passive (no-control) baseline on the same scenario. Deterministic: no timings, fixed rounding.
  */
+import { marketMetrics } from './market-step.js';
 import type { HomeOutcome, NetworkOutcome, SupplierOutcome, YearResult } from './runner.js';
 
 const HOME_FIGURES = [
@@ -51,6 +52,9 @@ export interface Metrics {
   switching: { requests: number; completed: number; completedLate: number; failed: number; rejected: number };
   /** Decisions in which an agent said it could not keep a promise (comfort band, EV ready-by). */
   cannotKeepCount: number;
+  /** The market module's figures: flexAuction, or sharedAssets (absent for retail only). */
+  flexAuction?: ReturnType<typeof marketMetrics>['flexAuction'];
+  sharedAssets?: ReturnType<typeof marketMetrics>['sharedAssets'];
 }
 
 /** The run's metrics with deltas against `passive` (a passive run of the same scenario and span). */
@@ -89,6 +93,7 @@ export function buildMetrics(result: YearResult, passive: YearResult): Metrics {
       rejected: outcomes('rejected'),
     },
     cannotKeepCount: result.homes.reduce((sum, home) => sum + home.cannotKeepCount, 0),
+    ...marketMetrics(result.market),
   };
   return roundNumbers(metrics);
 }

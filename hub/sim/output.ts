@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clockLabel } from '../environment/calendar.js';
 import { InputError } from '../errors.js';
+import { marketOutputFiles } from './market-step.js';
 import type { Metrics } from './metrics.js';
 import type { YearResult } from './runner.js';
 
@@ -83,6 +84,8 @@ export function writeRunOutputs(dir: string, result: YearResult, metrics: Metric
   }
   write(RUN_OUTPUT_FILES.switching, jsonLines(result.switchingLog));
   write(RUN_OUTPUT_FILES.decisions, jsonLines(result.decisions));
+  for (const [name, text] of marketOutputFiles(result.market, result.startDay, result.stepMinutes))
+    write(name, text);
   return written;
 }
 

@@ -21,11 +21,19 @@ import {
 } from '../environment/base-load.js';
 import { clockLabel, MINUTES_PER_DAY, STEPS_PER_DAY } from '../environment/calendar.js';
 import type { RepresentativeYear } from '../environment/year.js';
-import { type FeederNetwork, type LoadConnection, PHASES, PowerFlowSolver } from '../feeder/index.js';
+import {
+  type FeederNetwork,
+  type LoadConnection,
+  PHASES,
+  PowerFlowSolver,
+  STATUTORY_VOLTS,
+} from '../feeder/index.js';
 import {
   drawEvPattern,
   type EvPattern,
+  type HomeSetpoints,
   type HomeState,
+  type HomeStepInputs,
   type HomeStepResult,
   initialHomeState,
   pvAvailableKw,
@@ -45,6 +53,7 @@ import {
 } from '../market/tariff.js';
 import { createRng } from '../random.js';
 import type { ResolvedHome, Scenario } from '../scenarios/resolve.js';
+import { createMarketRun, type HomeSettlement, type MarketOutcome } from './market-step.js';
 
 /** Everything a run reads, already loaded and validated. */
 export interface RunInputs {
@@ -117,7 +126,10 @@ export interface NetworkOutcome {
   transformerPeakLoadingPct: number;
   minVoltageV: number;
   maxVoltageV: number;
-  /** Σ over steps of (bus-phases outside 216.2–253 V) × step minutes. */
+  /**
+   * Σ over steps of (customer bus-phases outside 216.2–253 V) × step minutes: the statutory limits apply at
+   * the customers' supply points, so buses with no home on that phase are not counted.
+   */
   busMinutesOutsideStatutoryLimits: number;
   lossesKwh: number;
   /** Steps in which the transformer was loaded above 100 %. */
@@ -173,6 +185,8 @@ export interface YearResult {
   switchingLog: SwitchLogEntry[];
   decisions: DecisionEntry[];
   timing: RunTiming;
+  /** What the scenario's market module did (absent for retail only). */
+  market?: MarketOutcome;
 }
 
 /** Per-tariff price series over the run, £/kWh (import includes pass-through network charges). */
@@ -364,7 +378,14 @@ export async function runYear(
     pKw: 0,
     qKvar: 0,
   }));
+  const market = createMarketRun(
+    scenario.marketModule,
+    homes.map((home) => home.resolved.spec),
+    { stepMinutes, stepCount, nominalVoltsLn: NOMINAL_VOLTS_LN },
+  );
+  loads.push(...market.loads);
   const solver = new PowerFlowSolver(feeder, loads);
+  const customerStates = [...new Set(homes.map((home) => home.voltageIndex))];
 
   const ledgers = new Map(
     scenario.catalogue.suppliers.map((supplier) => [
@@ -438,8 +459,8 @@ export async function runYear(
       fleet.forEach((home, index) => adoptPlan(home, plans[index] as Plan, k, minuteOfYear));
     }
 
+    // Every home plans before any steps, so the market module sees the whole street's setpoints.
     for (const home of homes) {
-      const spec = home.resolved.spec;
       const offset = k - home.planStep;
       if (!home.plan || offset >= home.policy.replanEverySteps) {
         const context = planContext(home, k);
@@ -448,31 +469,62 @@ export async function runYear(
         timing.optimisationMs += performance.now() - planStart;
         adoptPlan(home, plan, k, minuteOfYear);
       }
-      const plan = home.plan as Plan;
+    }
+    const setpoints = homes.map((home) => setpointsAt(home.plan as Plan, k - home.planStep));
+    const stepInputs = homes.map((home) => ({
+      dtHours,
+      baseLoadKw: home.baseLoadKw[k] ?? 0,
+      irradianceWPerM2: irradiance,
+      outdoorC,
+      voltsLn: home.voltsLn,
+      evAtHome: (home.ev?.atHome[k] ?? 1) === 1,
+      evTripKwh: home.ev?.tripKwh[k] ?? 0,
+    }));
+    const settlements = market.step({
+      step: k,
+      minuteOfYear,
+      setpoints,
+      inputs: stepInputs,
+      states: homes.map((home) => home.state),
+      importPriceGbpPerKwh: (index, j) =>
+        pricesOf((homes[index] as HomeRun).tariff).importGbpPerKwh[j % stepCount] ?? 0,
+      exportPriceGbpPerKwh: (index, j) =>
+        pricesOf((homes[index] as HomeRun).tariff).exportGbpPerKwh[j % stepCount] ?? 0,
+    });
+    market.loadPKw.forEach((pKw, index) => {
+      solver.loadPKw[homes.length + index] = pKw;
+    });
+
+    for (const home of homes) {
+      const spec = home.resolved.spec;
       const tripKwh = home.ev?.tripKwh[k] ?? 0;
       if (tripKwh > 0 && spec.ev) {
         const targetKwh = (spec.ev.capacityKwh * spec.preferences.evTargetSocPct) / 100;
         home.outcome.evShortfallKwh += Math.max(0, targetKwh - home.state.evSocKwh);
       }
-      const result = stepHome(spec, home.state, setpointsAt(plan, k - home.planStep), {
-        dtHours,
-        baseLoadKw: home.baseLoadKw[k] ?? 0,
-        irradianceWPerM2: irradiance,
-        outdoorC,
-        voltsLn: home.voltsLn,
-        evAtHome: (home.ev?.atHome[k] ?? 1) === 1,
-        evTripKwh: tripKwh,
-      });
+      const result = stepHome(
+        spec,
+        home.state,
+        setpoints[home.index] as HomeSetpoints,
+        stepInputs[home.index] as HomeStepInputs,
+      );
       options.onHomeStep?.(k, home.index, result, home.state);
+      // The shared battery's energy is settled inside the scheme, not by the supplier.
+      const settlement = settlements[home.index] as HomeSettlement;
+      const suppliedKwh = Math.max(0, result.importKwh - settlement.drawnKwh);
+      const exportedKwh = Math.max(0, result.exportKwh - settlement.storedKwh);
+      // A home whose setpoints the market changed re-plans at the next step (fleet plans stay shared).
+      if (settlement.replan && !isFleetPolicy(home.policy)) home.plan = undefined;
       solver.loadPKw[home.index] = result.pKw;
       solver.loadQKvar[home.index] = result.qKvar;
 
       const prices = pricesOf(home.tariff);
       const outcome = home.outcome;
       outcome.billGbp +=
-        result.importKwh * (prices.importGbpPerKwh[k] ?? 0) -
-        result.exportKwh * (prices.exportGbpPerKwh[k] ?? 0) +
-        (standingChargeGbpPerDay(home.tariff) * stepMinutes) / MINUTES_PER_DAY;
+        suppliedKwh * (prices.importGbpPerKwh[k] ?? 0) -
+        exportedKwh * (prices.exportGbpPerKwh[k] ?? 0) +
+        (standingChargeGbpPerDay(home.tariff) * stepMinutes) / MINUTES_PER_DAY +
+        settlement.billGbp;
       outcome.importKwh += result.importKwh;
       outcome.exportKwh += result.exportKwh;
       outcome.carbonKg += result.importKwh * (carbonKgPerKwh[k] ?? 0);
@@ -490,11 +542,11 @@ export async function runYear(
         if (below > 1e-6) outcome.comfortDegreeHoursOutside += below * dtHours;
         if (above > 1e-6) outcome.comfortDegreeHoursOutside += above * dtHours;
       }
-      home.importKwh[k] = result.importKwh;
-      home.exportKwh[k] = result.exportKwh;
+      home.importKwh[k] = suppliedKwh;
+      home.exportKwh[k] = exportedKwh;
       const billStep: BillStep = {
-        importKwh: result.importKwh,
-        exportKwh: result.exportKwh,
+        importKwh: suppliedKwh,
+        exportKwh: exportedKwh,
         wholesaleGbpPerKwh: wholesale,
       };
       ledgers.get(home.tariff.supplierId)?.record(home.tariff, billStep, minuteOfYear, stepMinutes);
@@ -522,7 +574,12 @@ export async function runYear(
     if (flow.transformerLoadingPct > 100) network.transformerOverloadSteps++;
     network.minVoltageV = Math.min(network.minVoltageV, flow.vMin.volts);
     network.maxVoltageV = Math.max(network.maxVoltageV, flow.vMax.volts);
-    network.busMinutesOutsideStatutoryLimits += flow.busPhasesOutsideStatutory * stepMinutes;
+    for (const state of customerStates) {
+      const volts = flow.busVoltsMag[state] as number;
+      if (volts < STATUTORY_VOLTS.min || volts > STATUTORY_VOLTS.max) {
+        network.busMinutesOutsideStatutoryLimits += stepMinutes;
+      }
+    }
     let transformerLossesKw = 0;
     for (const transformer of flow.transformers) transformerLossesKw += transformer.lossesKw;
     network.lossesKwh += (flow.lossesKw + transformerLossesKw) * dtHours;
@@ -553,6 +610,7 @@ export async function runYear(
     };
   });
   const outcomes = homes.map((home) => home.outcome);
+  const marketOutcome = market.outcome();
   timing.totalMs = performance.now() - startedMs;
   timing.bookkeepingMs = timing.totalMs - timing.powerFlowMs - timing.optimisationMs;
   return {
@@ -576,6 +634,7 @@ export async function runYear(
     switchingLog: [...switching.log()],
     decisions,
     timing,
+    ...(marketOutcome ? { market: marketOutcome } : {}),
   };
 
   function planContext(home: HomeRun, k: number): PlanContext {

@@ -1,0 +1,542 @@
+/**
+ * The scenario's market module inside a run (pure). Before the homes step, the runner hands over every
+ * home's setpoints for the step; the module may change them (flexibility auction) and says how each
+ * home's step settles (shared battery, flexibility payments). Both modules first preview the step: each
+ * home is stepped on a copy of its state with the same inputs, which is exactly what the real step will
+ * give (the voltage is the previous power flow's in both).
+ *
+ * Flexibility auction (`flex-auction`): the network operator's forecast is the sum of the previewed
+ * home powers. Past `triggerFraction` × limit it asks (flexRequirementKw) for enough reduction to reach
+ * `targetFraction` × limit. Every home offers, per asset running this step, to turn it down: the EV's
+ * charging, the heat pump, the home battery's charging, each up to its previewed kW. The offer price is
+ * the cost of shifting that energy: the cheapest import price of the home's tariff within
+ * `shiftWindowSteps` after now minus the price now (0 if later is not dearer), plus the asset's premium
+ * (the resident's nuisance). clearFlexAuction clears at a uniform price; accepted assets run that much
+ * lower this step (the power flow sees it), the payment is credited to the home's bill (paid by the
+ * network operator) and the home's agent re-plans at the next step so the EV or heat pump catches up.
+ *
+ * Community battery (`community-battery`): each member asks, from its previewed power, to store its
+ * export (surplus PV) or — within the assembly's draw window and when its tariff's import price is above
+ * the assembly's draw price — to draw its import. CommunityBattery grants the asks under the rules. The
+ * battery's net power is a load at its bus in the power flow. Settlement: energy drawn is netted off the
+ * home's supplier import and billed at the draw price; energy stored is netted off its supplier export
+ * and credited at the store credit. A member's value is what that saved against its tariff.
+ *
+ * API:
+ *   createMarketRun(module, homes, options) -> MarketRun
+ *   MarketRun.loads / loadPKw (extra power-flow loads), step(input) -> HomeSettlement[], outcome()
+ *   MARKET_OUTPUT_FILES; marketOutputFiles(outcome, startDay, stepMinutes) -> [name, text][]
+ */
+import { clockLabel, MINUTES_PER_DAY } from '../environment/calendar.js';
+import type { LoadConnection } from '../feeder/index.js';
+import type { HomeSetpoints, HomeSpec, HomeState, HomeStepInputs, HomeStepResult } from '../homes/index.js';
+import { stepHome } from '../homes/index.js';
+import { type BatteryRequest, CommunityBattery } from '../market/community-battery.js';
+import { clearFlexAuction, type FlexOffer, flexRequirementKw } from '../market/flex-auction.js';
+import {
+  type CommunityBatteryModule,
+  FLEX_ASSETS,
+  type FlexAsset,
+  type FlexAuctionModule,
+  type MarketModule,
+} from '../market/modules.js';
+
+/** How one home's step settles beyond its supplier's tariff. */
+export interface HomeSettlement {
+  /** kWh drawn from the shared battery this step (netted off the supplier's metered import). */
+  drawnKwh: number;
+  /** kWh stored in the shared battery this step (netted off the supplier's metered export). */
+  storedKwh: number;
+  /** Added to the home's bill, £ (negative = a credit or a payment received). */
+  billGbp: number;
+  /** The home's setpoints were changed: its agent re-plans at the next step. */
+  replan: boolean;
+}
+
+/** What the module sees of one step. Arrays follow the homes' order. */
+export interface MarketStepInput {
+  step: number;
+  minuteOfYear: number;
+  /** The agents' setpoints; the module may lower them. */
+  setpoints: HomeSetpoints[];
+  inputs: readonly HomeStepInputs[];
+  states: readonly HomeState[];
+  /** The home's import / export price at a step of the run (steps past the end wrap), £/kWh. */
+  importPriceGbpPerKwh: (homeIndex: number, step: number) => number;
+  exportPriceGbpPerKwh: (homeIndex: number, step: number) => number;
+}
+
+export interface FlexAwardRecord {
+  home: string;
+  asset: FlexAsset;
+  kw: number;
+  paymentGbp: number;
+}
+
+export interface FlexAuctionRecord {
+  step: number;
+  time: string;
+  forecastKw: number;
+  requestedKw: number;
+  acceptedKw: number;
+  shortfallKw: number;
+  clearingPriceGbpPerKwh: number | null;
+  paymentGbp: number;
+  offers: number;
+  awards: FlexAwardRecord[];
+}
+
+export interface FlexHomeRecord {
+  home: string;
+  offers: number;
+  awards: number;
+  turnedDownKwh: Record<FlexAsset, number>;
+  paymentGbp: number;
+}
+
+export interface FlexAuctionOutcome {
+  kind: 'flex-auction';
+  limitKw: number;
+  triggerKw: number;
+  targetKw: number;
+  maxPriceGbpPerKwh: number;
+  auctions: number;
+  auctionsWithShortfall: number;
+  requestedKwh: number;
+  clearedKwh: number;
+  maxClearedKw: number;
+  paymentsGbp: number;
+  /** Clearing prices over the auctions that bought something (mean weighted by energy), £/kWh. */
+  clearingPriceGbpPerKwh: { min: number; mean: number; max: number } | null;
+  perHome: FlexHomeRecord[];
+  history: FlexAuctionRecord[];
+}
+
+export interface SharedBatteryHomeRecord {
+  home: string;
+  group: string | null;
+  storedKwh: number;
+  drawnKwh: number;
+  /** Paid to the scheme for energy drawn, £. */
+  paidGbp: number;
+  /** Credited by the scheme for energy stored, £. */
+  creditedGbp: number;
+  /** Saved against the home's tariff: drawn × (import − draw price) + stored × (credit − export), £. */
+  valueGbp: number;
+  maxDailyDrawnKwh: number;
+  /** Steps in which the home got less than it asked (caps, limits, contention). */
+  stepsCut: number;
+}
+
+export interface SharedBatteryOutcome {
+  kind: 'community-battery';
+  rulesFile: string;
+  bus: string;
+  phases: string[];
+  capacityKwh: number;
+  reserveKwh: number;
+  maxChargeKw: number;
+  maxDischargeKw: number;
+  perHomeMaxKw: number;
+  perHomeDailyDischargeKwh: number | null;
+  contention: string;
+  fairShare: string;
+  priorityGroups: string[];
+  drawPricePencePerKwh: number;
+  storeCreditPencePerKwh: number;
+  socKwh: { initial: number; min: number; max: number; final: number };
+  /** Largest total charge / discharge granted in a step (homes' side), kW. */
+  peakChargeKw: number;
+  peakDischargeKw: number;
+  storedKwh: number;
+  drawnKwh: number;
+  /** The scheme's account: draw payments − store credits, £. */
+  accountGbp: number;
+  /** Steps in which some ask was cut by the battery's limits or by contention. */
+  stepsWithCuts: number;
+  perHome: SharedBatteryHomeRecord[];
+  /** Per step: state of charge at the end of the step, and net power at the bus (charge positive). */
+  series: { socKwh: Float64Array; netChargeKw: Float64Array };
+}
+
+export type MarketOutcome = FlexAuctionOutcome | SharedBatteryOutcome;
+
+export interface MarketRun {
+  /** Power-flow loads the module adds after the homes' (the shared battery). */
+  readonly loads: LoadConnection[];
+  /** Their power this step (set by step()), kW, charge positive. */
+  readonly loadPKw: Float64Array;
+  step(input: MarketStepInput): readonly HomeSettlement[];
+  /** What the module did over the run (undefined for retail). */
+  outcome(): MarketOutcome | undefined;
+}
+
+export interface MarketRunOptions {
+  stepMinutes: number;
+  stepCount: number;
+  /** Line-to-neutral volts at which an added load draws its nominal power. */
+  nominalVoltsLn: number;
+}
+
+export function createMarketRun(
+  module: MarketModule | undefined,
+  homes: readonly HomeSpec[],
+  options: MarketRunOptions,
+): MarketRun {
+  if (!module || module.kind === 'retail') return retailRun(homes.length);
+  if (module.kind === 'flex-auction') return flexAuctionRun(module, homes, options);
+  return communityBatteryRun(module, homes, options);
+}
+
+function retailRun(homeCount: number): MarketRun {
+  const none = Array.from({ length: homeCount }, () => emptySettlement());
+  return { loads: [], loadPKw: new Float64Array(0), step: () => none, outcome: () => undefined };
+}
+
+function emptySettlement(): HomeSettlement {
+  return { drawnKwh: 0, storedKwh: 0, billGbp: 0, replan: false };
+}
+
+/** Each home's step on a copy of its state: what the real step will give. */
+function previewHomes(homes: readonly HomeSpec[], input: MarketStepInput): HomeStepResult[] {
+  return homes.map((spec, index) =>
+    stepHome(
+      spec,
+      { ...(input.states[index] as HomeState) },
+      input.setpoints[index] as HomeSetpoints,
+      input.inputs[index] as HomeStepInputs,
+    ),
+  );
+}
+
+function flexAuctionRun(
+  module: FlexAuctionModule,
+  homes: readonly HomeSpec[],
+  options: MarketRunOptions,
+): MarketRun {
+  const { stepMinutes } = options;
+  const hours = stepMinutes / 60;
+  const perHome: FlexHomeRecord[] = homes.map((spec) => ({
+    home: spec.id,
+    offers: 0,
+    awards: 0,
+    turnedDownKwh: { ev: 0, heatPump: 0, battery: 0 },
+    paymentGbp: 0,
+  }));
+  const history: FlexAuctionRecord[] = [];
+  const settlements = homes.map(() => emptySettlement());
+
+  const step = (input: MarketStepInput): readonly HomeSettlement[] => {
+    for (const settlement of settlements) {
+      settlement.billGbp = 0;
+      settlement.replan = false;
+    }
+    const previews = previewHomes(homes, input);
+    const forecastKw = previews.reduce((sum, preview) => sum + preview.pKw, 0);
+    const requestedKw = flexRequirementKw(forecastKw, module.limitKw, {
+      triggerFraction: module.triggerFraction,
+      targetFraction: module.targetFraction,
+    });
+    if (requestedKw <= 0) return settlements;
+
+    const offers: FlexOffer[] = [];
+    const offerOwners: { homeIndex: number; asset: FlexAsset }[] = [];
+    previews.forEach((preview, homeIndex) => {
+      const shiftCost = shiftCostGbpPerKwh(input, homeIndex, module.shiftWindowSteps);
+      for (const asset of FLEX_ASSETS) {
+        const kw = flexibleKw(preview, asset);
+        if (kw <= 1e-6) continue;
+        offers.push({
+          bidderId: `${homes[homeIndex]?.id}:${asset}`,
+          direction: 'reduce',
+          maxKw: kw,
+          priceGbpPerKwh: shiftCost + module.premiumGbpPerKwh[asset],
+        });
+        offerOwners.push({ homeIndex, asset });
+        (perHome[homeIndex] as FlexHomeRecord).offers++;
+      }
+    });
+    const clearing = clearFlexAuction(
+      {
+        direction: 'reduce',
+        quantityKw: requestedKw,
+        durationMinutes: stepMinutes,
+        maxPriceGbpPerKwh: module.maxPriceGbpPerKwh,
+      },
+      offers,
+    );
+    const awards: FlexAwardRecord[] = [];
+    for (const award of clearing.awards) {
+      const { homeIndex, asset } = offerOwners[award.offerIndex] as { homeIndex: number; asset: FlexAsset };
+      const preview = previews[homeIndex] as HomeStepResult;
+      const setpoints = input.setpoints[homeIndex] as HomeSetpoints;
+      // Setpoints from the previewed (already clamped) powers, so the reduction is exactly the award.
+      if (asset === 'ev') setpoints.evKw = Math.max(0, preview.evKw - award.kw);
+      else if (asset === 'heatPump') setpoints.heatPumpKw = Math.max(0, preview.heatPumpKw - award.kw);
+      else setpoints.batteryKw = preview.batteryKw - award.kw;
+      const settlement = settlements[homeIndex] as HomeSettlement;
+      settlement.billGbp -= award.paymentGbp;
+      settlement.replan = true;
+      const record = perHome[homeIndex] as FlexHomeRecord;
+      record.awards++;
+      record.turnedDownKwh[asset] += award.energyKwh;
+      record.paymentGbp += award.paymentGbp;
+      awards.push({ home: record.home, asset, kw: award.kw, paymentGbp: award.paymentGbp });
+    }
+    history.push({
+      step: input.step,
+      time: clockLabel(input.minuteOfYear),
+      forecastKw,
+      requestedKw,
+      acceptedKw: clearing.acceptedKw,
+      shortfallKw: clearing.shortfallKw,
+      clearingPriceGbpPerKwh: clearing.clearingPriceGbpPerKwh,
+      paymentGbp: clearing.totalPaymentGbp,
+      offers: offers.length,
+      awards,
+    });
+    return settlements;
+  };
+
+  const outcome = (): FlexAuctionOutcome => {
+    const priced = history.filter((entry) => entry.clearingPriceGbpPerKwh !== null && entry.acceptedKw > 0);
+    const prices = priced.map((entry) => entry.clearingPriceGbpPerKwh as number);
+    const clearedKwh = history.reduce((sum, entry) => sum + entry.acceptedKw * hours, 0);
+    const paymentsGbp = history.reduce((sum, entry) => sum + entry.paymentGbp, 0);
+    return {
+      kind: 'flex-auction',
+      limitKw: module.limitKw,
+      triggerKw: module.triggerFraction * module.limitKw,
+      targetKw: module.targetFraction * module.limitKw,
+      maxPriceGbpPerKwh: module.maxPriceGbpPerKwh,
+      auctions: history.length,
+      auctionsWithShortfall: history.filter((entry) => entry.shortfallKw > 1e-9).length,
+      requestedKwh: history.reduce((sum, entry) => sum + entry.requestedKw * hours, 0),
+      clearedKwh,
+      maxClearedKw: Math.max(0, ...history.map((entry) => entry.acceptedKw)),
+      paymentsGbp,
+      clearingPriceGbpPerKwh:
+        prices.length > 0
+          ? { min: Math.min(...prices), mean: paymentsGbp / clearedKwh, max: Math.max(...prices) }
+          : null,
+      perHome,
+      history,
+    };
+  };
+  return { loads: [], loadPKw: new Float64Array(0), step, outcome };
+}
+
+/** kW of an asset the home could turn down this step. */
+function flexibleKw(preview: HomeStepResult, asset: FlexAsset): number {
+  if (asset === 'ev') return preview.evKw;
+  if (asset === 'heatPump') return preview.heatPumpKw;
+  return Math.max(0, preview.batteryKw);
+}
+
+/** What moving a kWh from now to the cheapest later step in the window costs the home (never < 0), £/kWh. */
+function shiftCostGbpPerKwh(input: MarketStepInput, homeIndex: number, windowSteps: number): number {
+  let cheapestLater = Number.POSITIVE_INFINITY;
+  for (let t = 1; t <= windowSteps; t++) {
+    cheapestLater = Math.min(cheapestLater, input.importPriceGbpPerKwh(homeIndex, input.step + t));
+  }
+  return Math.max(0, cheapestLater - input.importPriceGbpPerKwh(homeIndex, input.step));
+}
+
+function communityBatteryRun(
+  module: CommunityBatteryModule,
+  homes: readonly HomeSpec[],
+  options: MarketRunOptions,
+): MarketRun {
+  const { stepMinutes, stepCount } = options;
+  const hours = stepMinutes / 60;
+  const rules = module.rules;
+  const battery = new CommunityBattery(rules, module.initialSocKwh);
+  const drawPrice = rules.drawPricePencePerKwh / 100;
+  const storeCredit = rules.storeCreditPencePerKwh / 100;
+  const window = rules.drawWindow
+    ? { from: clockMinutes(rules.drawWindow.from), to: clockMinutes(rules.drawWindow.to) }
+    : undefined;
+  const members = new Set(module.members);
+  const homeIndex = new Map(homes.map((spec, index) => [spec.id, index]));
+  const loads: LoadConnection[] = [
+    {
+      name: 'community-battery',
+      bus: module.bus,
+      phases: module.phases,
+      model: 'constant-power',
+      nominalVoltsLn: options.nominalVoltsLn,
+      pKw: 0,
+      qKvar: 0,
+    },
+  ];
+  const loadPKw = new Float64Array(1);
+  const settlements = homes.map(() => emptySettlement());
+  const records: SharedBatteryHomeRecord[] = homes
+    .filter((spec) => members.has(spec.id))
+    .map((spec) => ({
+      home: spec.id,
+      group: module.groupOf[spec.id] ?? null,
+      storedKwh: 0,
+      drawnKwh: 0,
+      paidGbp: 0,
+      creditedGbp: 0,
+      valueGbp: 0,
+      maxDailyDrawnKwh: 0,
+      stepsCut: 0,
+    }));
+  const recordOf = new Map(records.map((record) => [record.home, record]));
+  const series = { socKwh: new Float64Array(stepCount), netChargeKw: new Float64Array(stepCount) };
+  const soc = { initial: battery.socKwh, min: battery.socKwh, max: battery.socKwh, final: battery.socKwh };
+  let peakChargeKw = 0;
+  let peakDischargeKw = 0;
+  let stepsWithCuts = 0;
+
+  const step = (input: MarketStepInput): readonly HomeSettlement[] => {
+    for (const settlement of settlements) {
+      settlement.drawnKwh = 0;
+      settlement.storedKwh = 0;
+      settlement.billGbp = 0;
+    }
+    const previews = previewHomes(homes, input);
+    const minuteOfDay = input.minuteOfYear % MINUTES_PER_DAY;
+    const drawOpen = !window || inWindow(minuteOfDay, window.from, window.to);
+    const requests: BatteryRequest[] = [];
+    const askedKw = new Map<string, number>();
+    previews.forEach((preview, index) => {
+      const id = (homes[index] as HomeSpec).id;
+      if (!members.has(id)) return;
+      const group = module.groupOf[id];
+      const groupPart = group !== undefined ? { group } : {};
+      if (preview.pKw < -1e-9) {
+        requests.push({ homeId: id, ...groupPart, chargeKw: -preview.pKw });
+        askedKw.set(id, -preview.pKw);
+      } else if (
+        preview.pKw > 1e-9 &&
+        drawOpen &&
+        input.importPriceGbpPerKwh(index, input.step) > drawPrice
+      ) {
+        requests.push({ homeId: id, ...groupPart, dischargeKw: preview.pKw });
+        askedKw.set(id, preview.pKw);
+      }
+    });
+    const result = battery.step(input.minuteOfYear, stepMinutes, requests);
+    let cut = false;
+    let chargeKw = 0;
+    let dischargeKw = 0;
+    for (const grant of result.grants) {
+      const index = homeIndex.get(grant.homeId) as number;
+      const record = recordOf.get(grant.homeId) as SharedBatteryHomeRecord;
+      const settlement = settlements[index] as HomeSettlement;
+      const storedKwh = grant.chargeKw * hours;
+      const drawnKwh = grant.dischargeKw * hours;
+      chargeKw += grant.chargeKw;
+      dischargeKw += grant.dischargeKw;
+      settlement.storedKwh = storedKwh;
+      settlement.drawnKwh = drawnKwh;
+      settlement.billGbp = drawnKwh * drawPrice - storedKwh * storeCredit;
+      record.storedKwh += storedKwh;
+      record.drawnKwh += drawnKwh;
+      record.paidGbp += drawnKwh * drawPrice;
+      record.creditedGbp += storedKwh * storeCredit;
+      record.valueGbp +=
+        drawnKwh * (input.importPriceGbpPerKwh(index, input.step) - drawPrice) +
+        storedKwh * (storeCredit - input.exportPriceGbpPerKwh(index, input.step));
+      if (grant.chargeKw + grant.dischargeKw + 1e-9 < (askedKw.get(grant.homeId) ?? 0)) {
+        record.stepsCut++;
+        cut = true;
+      }
+    }
+    for (const [id, usage] of battery.usage()) {
+      const record = recordOf.get(id);
+      if (record) record.maxDailyDrawnKwh = Math.max(0, ...usage.drawnKwhByDay.values());
+    }
+    if (cut) stepsWithCuts++;
+    peakChargeKw = Math.max(peakChargeKw, chargeKw);
+    peakDischargeKw = Math.max(peakDischargeKw, dischargeKw);
+    loadPKw[0] = result.netChargeKw;
+    series.socKwh[input.step] = result.socKwhAfter;
+    series.netChargeKw[input.step] = result.netChargeKw;
+    soc.min = Math.min(soc.min, result.socKwhAfter);
+    soc.max = Math.max(soc.max, result.socKwhAfter);
+    soc.final = result.socKwhAfter;
+    return settlements;
+  };
+
+  const outcome = (): SharedBatteryOutcome => ({
+    kind: 'community-battery',
+    rulesFile: module.rulesFile,
+    bus: module.bus,
+    phases: module.phases,
+    capacityKwh: rules.capacityKwh,
+    reserveKwh: rules.reserveKwh,
+    maxChargeKw: rules.maxChargeKw,
+    maxDischargeKw: rules.maxDischargeKw,
+    perHomeMaxKw: rules.perHomeMaxKw,
+    perHomeDailyDischargeKwh: rules.perHomeDailyDischargeKwh ?? null,
+    contention: rules.contention,
+    fairShare: rules.fairShare,
+    priorityGroups: rules.priorityGroups,
+    drawPricePencePerKwh: rules.drawPricePencePerKwh,
+    storeCreditPencePerKwh: rules.storeCreditPencePerKwh,
+    socKwh: soc,
+    peakChargeKw,
+    peakDischargeKw,
+    storedKwh: records.reduce((sum, record) => sum + record.storedKwh, 0),
+    drawnKwh: records.reduce((sum, record) => sum + record.drawnKwh, 0),
+    accountGbp: records.reduce((sum, record) => sum + record.paidGbp - record.creditedGbp, 0),
+    stepsWithCuts,
+    perHome: records,
+    series,
+  });
+  return { loads, loadPKw, step, outcome };
+}
+
+/** Whether a minute of the day is in [from, to); a window with to <= from wraps past midnight. */
+function inWindow(minuteOfDay: number, from: number, to: number): boolean {
+  return to > from ? minuteOfDay >= from && minuteOfDay < to : minuteOfDay >= from || minuteOfDay < to;
+}
+
+function clockMinutes(text: string): number {
+  const [hours, minutes] = text.split(':').map(Number);
+  return (hours ?? 0) * 60 + (minutes ?? 0);
+}
+
+/** Extra files a run writes for its market module. */
+export const MARKET_OUTPUT_FILES = {
+  flexAuctions: 'flex-auctions.jsonl',
+  sharedBattery: 'shared-battery.csv',
+} as const;
+
+/** The module's files: the auctions' history, or the shared battery's state per step. */
+export function marketOutputFiles(
+  outcome: MarketOutcome | undefined,
+  startDay: number,
+  stepMinutes: number,
+): [name: string, text: string][] {
+  if (!outcome) return [];
+  if (outcome.kind === 'flex-auction') {
+    const lines = outcome.history.map((entry) => JSON.stringify(entry));
+    return [[MARKET_OUTPUT_FILES.flexAuctions, lines.join('\n') + (lines.length > 0 ? '\n' : '')]];
+  }
+  const lines = ['step,time,soc_kwh,net_charge_kw'];
+  const { socKwh, netChargeKw } = outcome.series;
+  for (let k = 0; k < socKwh.length; k++) {
+    const time = clockLabel(((startDay * MINUTES_PER_DAY) / stepMinutes + k) * stepMinutes);
+    lines.push(`${k},${time},${(socKwh[k] ?? 0).toFixed(3)},${(netChargeKw[k] ?? 0).toFixed(3)}`);
+  }
+  return [[MARKET_OUTPUT_FILES.sharedBattery, `${lines.join('\n')}\n`]];
+}
+
+/** The module's figures for metrics.json (without the per-step series and the auction history). */
+export function marketMetrics(outcome: MarketOutcome | undefined): {
+  flexAuction?: Omit<FlexAuctionOutcome, 'history'>;
+  sharedAssets?: { communityBattery: Omit<SharedBatteryOutcome, 'series'> };
+} {
+  if (!outcome) return {};
+  if (outcome.kind === 'flex-auction') {
+    const { history: _history, ...flexAuction } = outcome;
+    return { flexAuction };
+  }
+  const { series: _series, ...communityBattery } = outcome;
+  return { sharedAssets: { communityBattery } };
+}
