@@ -1,10 +1,15 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { isPolicyName, POLICY_NAMES } from '../agents/registry.js';
+import { POLICY_NAMES } from '../agents/registry.js';
 import { InputError } from '../errors.js';
 import { loadRunInputs } from '../sim/inputs.js';
 import { writeRunOutputs } from '../sim/output.js';
 import { runWithPassiveBaseline } from '../sim/study.js';
+import { STREET_POLICY_NAMES, studyPolicyMaker } from '../study/poa-study.js';
+import { numberFlag } from './flags.js';
+
+/** Every policy `--policy` takes: the registry's and those that need the street. */
+const RUN_POLICY_NAMES: readonly string[] = [...POLICY_NAMES, ...STREET_POLICY_NAMES];
 
 /** `gridflex run --scenario FILE --out DIR [--policy NAME] [--days N]`: a scenario's year, with its passive baseline. */
 export function registerRunCommand(program: Command): void {
@@ -13,54 +18,79 @@ export function registerRunCommand(program: Command): void {
     .description('run a scenario (a year at 30-minute steps by default) with the power flow at every step')
     .requiredOption('--scenario <file>', 'scenario YAML file (e.g. scenarios/ieee-eu-lv.yaml)')
     .requiredOption('--out <dir>', 'folder for metrics.json, the per-step CSV series and the logs')
-    .option('--policy <name>', `policy for every home (${POLICY_NAMES.join(', ')}); default: each home's own`)
+    .option(
+      '--policy <name>',
+      `policy for every home (${RUN_POLICY_NAMES.join(', ')}); default: each home's own`,
+    )
+    .option(
+      '--limit-kw <kW>',
+      "street import limit for nash, cooperative and central (default: the transformers' rating)",
+    )
     .option('--days <n>', 'simulate only the first N days of the scenario')
-    .action(async (options: { scenario: string; out: string; policy?: string; days?: string }) => {
-      if (options.policy !== undefined && !isPolicyName(options.policy)) {
-        throw new InputError(
-          '--policy',
-          `unknown policy "${options.policy}"; expected one of ${POLICY_NAMES.join(', ')}`,
-        );
-      }
-      let days: number | undefined;
-      if (options.days !== undefined) {
-        days = Number(options.days);
-        if (!Number.isInteger(days) || days < 1 || days > 365) {
+    .action(
+      async (options: {
+        scenario: string;
+        out: string;
+        policy?: string;
+        days?: string;
+        limitKw?: string;
+      }) => {
+        if (options.policy !== undefined && !RUN_POLICY_NAMES.includes(options.policy)) {
           throw new InputError(
-            '--days',
-            `expected a whole number of days from 1 to 365, found "${options.days}"`,
+            '--policy',
+            `unknown policy "${options.policy}"; expected one of ${RUN_POLICY_NAMES.join(', ')}`,
           );
         }
-      }
-      const inputs = loadRunInputs(options.scenario);
-      const bar = process.stdout.isTTY
-        ? new SingleBar({
-            format: 'running [{bar}] {percentage}% | {value}/{total} steps | ETA {eta_formatted}',
-            etaBuffer: 50,
-          })
-        : undefined;
-      const { result, passive, metrics } = await runWithPassiveBaseline(inputs, options.policy, {
-        ...(days !== undefined ? { days } : {}),
-        onProgress: (done, total) => {
-          if (!bar) return;
-          if (done <= 48 && !bar.isActive) bar.start(total, 0);
-          bar.update(done);
-        },
-      });
-      bar?.stop();
-      const files = writeRunOutputs(options.out, result, metrics);
-      const t = metrics.totals;
-      const n = metrics.network;
-      const lines = [
-        `${result.scenario}: ${result.homes.length} homes, ${result.days} days at ${result.stepMinutes} min, policy ${result.policy}`,
-        `bills £${t.billsGbp.toFixed(2)} (${signed(t.vsPassive.billsGbp)} vs passive), carbon ${t.carbonKg.toFixed(1)} kg (${signed(t.vsPassive.carbonKg)})`,
-        `transformer peak ${n.transformerPeakKw.toFixed(1)} kW (${signed(n.vsPassive.transformerPeakKw)}), ${n.transformerPeakLoadingPct.toFixed(1)} % loading; voltage ${n.minVoltageV.toFixed(1)}–${n.maxVoltageV.toFixed(1)} V`,
-        `switches ${metrics.switching.completed + metrics.switching.completedLate} completed, ${metrics.switching.failed} failed; promises not kept ${metrics.cannotKeepCount}`,
-        `time ${(result.timing.totalMs / 1000).toFixed(1)} s (power flow ${(result.timing.powerFlowMs / 1000).toFixed(1)} s, optimisation ${(result.timing.optimisationMs / 1000).toFixed(1)} s) + passive baseline ${result === passive ? '(same run)' : `${(passive.timing.totalMs / 1000).toFixed(1)} s`}`,
-        `wrote ${files.length} files to ${options.out}`,
-      ];
-      process.stdout.write(`${lines.join('\n')}\n`);
-    });
+        let days: number | undefined;
+        if (options.days !== undefined) {
+          days = Number(options.days);
+          if (!Number.isInteger(days) || days < 1 || days > 365) {
+            throw new InputError(
+              '--days',
+              `expected a whole number of days from 1 to 365, found "${options.days}"`,
+            );
+          }
+        }
+        const inputs = loadRunInputs(options.scenario);
+        const bar = process.stdout.isTTY
+          ? new SingleBar({
+              format: 'running [{bar}] {percentage}% | {value}/{total} steps | ETA {eta_formatted}',
+              etaBuffer: 50,
+            })
+          : undefined;
+        const street = await studyPolicyMaker(inputs, {
+          ...(options.limitKw !== undefined
+            ? { transformerLimitKw: numberFlag(options.limitKw, '--limit-kw', 1, 1e6) }
+            : {}),
+          reinforcementGbpPerKw: 150,
+          carbonPriceGbpPerKg: 0,
+          loadPriceSlopeGbpPerKwhPerKw: 0,
+          voltageLimits: true,
+        });
+        const { result, passive, metrics } = await runWithPassiveBaseline(inputs, options.policy, {
+          createPolicy: street.makePolicy,
+          ...(days !== undefined ? { days } : {}),
+          onProgress: (done, total) => {
+            if (!bar) return;
+            if (done <= 48 && !bar.isActive) bar.start(total, 0);
+            bar.update(done);
+          },
+        });
+        bar?.stop();
+        const files = writeRunOutputs(options.out, result, metrics);
+        const t = metrics.totals;
+        const n = metrics.network;
+        const lines = [
+          `${result.scenario}: ${result.homes.length} homes, ${result.days} days at ${result.stepMinutes} min, policy ${result.policy}`,
+          `bills £${t.billsGbp.toFixed(2)} (${signed(t.vsPassive.billsGbp)} vs passive), carbon ${t.carbonKg.toFixed(1)} kg (${signed(t.vsPassive.carbonKg)})`,
+          `transformer peak ${n.transformerPeakKw.toFixed(1)} kW (${signed(n.vsPassive.transformerPeakKw)}), ${n.transformerPeakLoadingPct.toFixed(1)} % loading; voltage ${n.minVoltageV.toFixed(1)}–${n.maxVoltageV.toFixed(1)} V`,
+          `switches ${metrics.switching.completed + metrics.switching.completedLate} completed, ${metrics.switching.failed} failed; promises not kept ${metrics.cannotKeepCount}`,
+          `time ${(result.timing.totalMs / 1000).toFixed(1)} s (power flow ${(result.timing.powerFlowMs / 1000).toFixed(1)} s, optimisation ${(result.timing.optimisationMs / 1000).toFixed(1)} s) + passive baseline ${result === passive ? '(same run)' : `${(passive.timing.totalMs / 1000).toFixed(1)} s`}`,
+          `wrote ${files.length} files to ${options.out}`,
+        ];
+        process.stdout.write(`${lines.join('\n')}\n`);
+      },
+    );
 }
 
 function signed(value: number): string {

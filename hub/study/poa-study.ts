@@ -111,10 +111,13 @@ export function streetVoltageModel(feeder: FeederNetwork, scenario: Scenario) {
 /** What the study's policies need to know of the network and prices (the PoA options without the run span). */
 export type StudyPolicyOptions = Omit<PoaStudyOptions, 'days' | 'onProgress'>;
 
+/** Policies that need the street (its limits and voltage model) and so are made here, not in the registry. */
+export const STREET_POLICY_NAMES = ['nash', 'cooperative', 'central'] as const;
+
 /**
- * A maker of the study's policies for one scenario: `passive` and the registry's policies as they are,
- * `selfish` at the Nash equilibrium of the (possibly load-dependent) prices, `cooperative` and `central`
- * with the street's limits. One policy instance per run: they keep per-home solver state.
+ * A maker of policies for one scenario: `nash` (selfish homes at the Nash equilibrium of the possibly
+ * load-dependent prices), `cooperative` and `central` with the street's limits, and the registry's policies
+ * (`passive`, `selfish`) as they are. One policy instance per run: they keep per-home solver state.
  */
 export async function studyPolicyMaker(inputs: RunInputs, options: StudyPolicyOptions) {
   const highs = await getHighs();
@@ -122,23 +125,33 @@ export async function studyPolicyMaker(inputs: RunInputs, options: StudyPolicyOp
   const transformerLimitKw =
     options.transformerLimitKw ??
     feeder.transformers.reduce((sum, transformer) => sum + transformer.ratedKva, 0);
-  const voltage = options.voltageLimits === false ? undefined : streetVoltageModel(feeder, scenario);
-  const view: NetworkView = {
-    transformerLimitKw,
-    ...(voltage ? { voltage: { model: voltage.model, minVolts: STATUTORY_VOLTS.min } } : {}),
+  // The voltage model takes two power flows per home: built only when a street policy asks for it.
+  let street: { view: NetworkView; linearisationErrorVolts: number | null } | undefined;
+  const network = () => {
+    if (!street) {
+      const voltage = options.voltageLimits === false ? undefined : streetVoltageModel(feeder, scenario);
+      street = {
+        view: {
+          transformerLimitKw,
+          ...(voltage ? { voltage: { model: voltage.model, minVolts: STATUTORY_VOLTS.min } } : {}),
+        },
+        linearisationErrorVolts: voltage ? voltage.errorVolts : null,
+      };
+    }
+    return street;
   };
   const problems = (home: HomeSpec, horizonSteps: number): HomeProblem =>
     new HomeLp(highs, home, horizonSteps);
   const makePolicy = async (name: string): Promise<Policy> => {
     switch (name) {
-      case 'selfish':
-        return new NashPolicy(problems, view, {
+      case 'nash':
+        return new NashPolicy(problems, network().view, {
           loadPriceSlopeGbpPerKwhPerKw: options.loadPriceSlopeGbpPerKwhPerKw,
         });
       case 'cooperative':
-        return new CooperativePolicy(highs, problems, view);
+        return new CooperativePolicy(highs, problems, network().view);
       case 'central':
-        return new CentralPolicy(highs, problems, view, {
+        return new CentralPolicy(highs, problems, network().view, {
           reinforcementGbpPerKw: options.reinforcementGbpPerKw,
           carbonPriceGbpPerKg: options.carbonPriceGbpPerKg,
         });
@@ -146,7 +159,12 @@ export async function studyPolicyMaker(inputs: RunInputs, options: StudyPolicyOp
         return createPolicy(name);
     }
   };
-  return { makePolicy, transformerLimitKw, linearisationErrorVolts: voltage ? voltage.errorVolts : null };
+  /** The street's limit and the linearisation's error, as the study reports them. */
+  const networkFigures = (): PoaStudyResult['network'] => ({
+    transformerLimitKw,
+    linearisationErrorVolts: network().linearisationErrorVolts,
+  });
+  return { makePolicy, networkFigures };
 }
 
 /** One policy's run in the study, with its timing and coordination figures. */
@@ -162,7 +180,8 @@ export async function runStudyPolicy(
   makePolicy: (name: string) => Promise<Policy>,
   options: Pick<PoaStudyOptions, 'days' | 'onProgress'>,
 ): Promise<StudyPolicyRun> {
-  const policy = await makePolicy(name);
+  // The study's selfish homes are at their Nash equilibrium (one pass when prices ignore load).
+  const policy = await makePolicy(name === 'selfish' ? 'nash' : name);
   options.onProgress?.(name, 0, 1);
   const result = await runYear(inputs, name, {
     ...(options.days !== undefined ? { days: options.days } : {}),
@@ -205,10 +224,10 @@ export function assembleStudy(
 
 /** Runs the four policies on the same inputs, one after another in this thread, and builds the report. */
 export async function runPoaStudy(inputs: RunInputs, options: PoaStudyOptions): Promise<PoaStudyResult> {
-  const { makePolicy, transformerLimitKw, linearisationErrorVolts } = await studyPolicyMaker(inputs, options);
+  const { makePolicy, networkFigures } = await studyPolicyMaker(inputs, options);
   const runs = {} as Record<PoaPolicy, StudyPolicyRun>;
   for (const name of POA_POLICIES) runs[name] = await runStudyPolicy(inputs, name, makePolicy, options);
-  return assembleStudy(runs, options, { transformerLimitKw, linearisationErrorVolts });
+  return assembleStudy(runs, options, networkFigures());
 }
 
 /**

@@ -17,13 +17,7 @@ parentPort?.on('message', async ({ scenarioFile, policy, options }: PoaWorkerJob
       ...options,
       onProgress: (_, done, total) => parentPort?.postMessage({ progress: { done, total } }),
     });
-    parentPort?.postMessage({
-      run,
-      network: {
-        transformerLimitKw: maker.transformerLimitKw,
-        linearisationErrorVolts: maker.linearisationErrorVolts,
-      },
-    });
+    parentPort?.postMessage({ run, network: maker.networkFigures() });
   } catch (error) {
     parentPort?.postMessage({ error: error instanceof Error ? error.message : String(error) });
   }
