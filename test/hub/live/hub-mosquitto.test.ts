@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubState, TableMap } from '../../../protocol/gridflex.js';
@@ -188,19 +189,77 @@ describe('gridflex hub with an external Mosquitto', () => {
     expect((JSON.parse(clock.payload.toString()) as { running: boolean }).running).toBe(true);
   });
 
-  it('comes back after the broker restarts: retained hub state and feeder results published again', async () => {
-    viewer.end(true);
-    const stopped = new Promise((resolve) => mosquitto.once('exit', resolve));
-    mosquitto.kill('SIGTERM');
-    await stopped;
-    mosquitto = await startMosquitto(mosquittoConf);
-    await hub.logLine(/broker connection back/);
-    viewer = await connectClient(brokerUrl, { clientId: 'viewer-2' });
-    const state = nextMessage(viewer, (topic) => topic === 'gridflex/v1/hub/state');
-    const feeder = nextMessage(viewer, (topic) => topic === 'gridflex/v1/feeder/summary');
-    await subscribe(viewer, 'gridflex/v1/#');
-    expect((JSON.parse((await state).payload.toString()) as HubState).state).toBe('running');
-    expect((JSON.parse((await feeder).payload.toString()) as { converged: boolean }).converged).toBe(true);
+  it('comes back after a broker restart: the board’s queued readings all arrive, the hub republishes', async () => {
+    const seqs = new Set<number>();
+    const states: string[] = [];
+    const record = (topic: string, payload: Buffer) => {
+      if (topic === 'homie/5/pv-9/$state') states.push(payload.toString());
+      else if (topic.startsWith('homie/5/pv-9/') && !topic.includes('$')) {
+        const seq = (JSON.parse(payload.toString()) as { seq?: number }).seq;
+        if (seq !== undefined) seqs.add(seq);
+      }
+    };
+    const untilState = async (state: string, from: number) => {
+      while (!states.slice(from).includes(state))
+        await nextMessage(viewer, (topic) => topic === 'homie/5/pv-9/$state');
+    };
+    viewer.on('message', record);
+    const agent = spawn(process.execPath, [DEVICE_CLI, '--config', pvConfig, '--log-level', 'warn'], {
+      stdio: 'ignore',
+    });
+    try {
+      await untilState('ready', states.length);
+      while (seqs.size < 10) await nextMessage(viewer, (topic) => topic.startsWith('homie/5/pv-9/'));
+      const firstSeq = Math.min(...seqs);
+
+      // The broker goes first; the viewer stays until then so it sees everything the broker accepted.
+      const stopped = new Promise((resolve) => mosquitto.once('exit', resolve));
+      mosquitto.kill('SIGTERM');
+      await stopped;
+      viewer.end(true);
+      // Back without the board's password, so the viewer is in before the board; then the password file is
+      // restored and Mosquitto reloads it (SIGHUP), and the board gets in with its backlog.
+      const passwd = join(data.dir, 'mosquitto', 'passwd');
+      const withBoard = readFileSync(passwd, 'utf8');
+      writeFileSync(
+        passwd,
+        withBoard
+          .split('\n')
+          .filter((line) => !line.startsWith('pv-9:'))
+          .join('\n'),
+      );
+      mosquitto = await startMosquitto(mosquittoConf);
+      viewer = await connectClient(brokerUrl, { clientId: 'viewer-2' });
+      viewer.on('message', record);
+      const hubState = nextMessage(
+        viewer,
+        (topic) => topic === 'gridflex/v1/hub/state',
+        (payload) => payload.toString().includes('"running"'),
+      );
+      await subscribe(viewer, 'homie/5/pv-9/#');
+      await subscribe(viewer, 'gridflex/v1/#');
+      const back = states.length;
+      writeFileSync(passwd, withBoard);
+      mosquitto.kill('SIGHUP');
+      await untilState('ready', back);
+      await nextMessage(
+        viewer,
+        (topic) => topic === 'homie/5/pv-9/agent/queued-readings',
+        (payload) => payload.toString().includes('"value":0'),
+      );
+      const lastSeq = Math.max(...seqs);
+      const missing: number[] = [];
+      for (let seq = firstSeq; seq <= lastSeq; seq++) if (!seqs.has(seq)) missing.push(seq);
+      expect(missing).toEqual([]);
+
+      // The hub reconnected by itself and put its retained state and results back.
+      await hub.logLine(/broker connection back/);
+      expect((JSON.parse((await hubState).payload.toString()) as HubState).state).toBe('running');
+      const feeder = await nextMessage(viewer, (topic) => topic === 'gridflex/v1/feeder/summary');
+      expect((JSON.parse(feeder.payload.toString()) as { converged: boolean }).converged).toBe(true);
+    } finally {
+      agent.kill('SIGKILL');
+    }
   });
 
   it('leaves a correct retained hub state on the broker after a graceful stop', async () => {
