@@ -155,8 +155,16 @@ export interface SharedBatteryOutcome {
   /** Steps in which some ask was cut by the battery's limits or by contention. */
   stepsWithCuts: number;
   perHome: SharedBatteryHomeRecord[];
-  /** Per step: state of charge at the end of the step, and net power at the bus (charge positive). */
-  series: { socKwh: Float64Array; netChargeKw: Float64Array };
+  /**
+   * Per step: state of charge at the end of the step, net power at the bus (charge positive), and per
+   * member (perHome order) what it asked and what it was granted, kW (store positive, draw negative).
+   */
+  series: {
+    socKwh: Float64Array;
+    netChargeKw: Float64Array;
+    askedKw: Float64Array[];
+    grantedKw: Float64Array[];
+  };
 }
 
 export type MarketOutcome = FlexAuctionOutcome | SharedBatteryOutcome;
@@ -385,7 +393,13 @@ function communityBatteryRun(
       stepsCut: 0,
     }));
   const recordOf = new Map(records.map((record) => [record.home, record]));
-  const series = { socKwh: new Float64Array(stepCount), netChargeKw: new Float64Array(stepCount) };
+  const series = {
+    socKwh: new Float64Array(stepCount),
+    netChargeKw: new Float64Array(stepCount),
+    askedKw: records.map(() => new Float64Array(stepCount)),
+    grantedKw: records.map(() => new Float64Array(stepCount)),
+  };
+  const memberIndex = new Map(records.map((record, index) => [record.home, index]));
   const soc = { initial: battery.socKwh, min: battery.socKwh, max: battery.socKwh, final: battery.socKwh };
   let peakChargeKw = 0;
   let peakDischargeKw = 0;
@@ -402,6 +416,10 @@ function communityBatteryRun(
     const drawOpen = !window || inWindow(minuteOfDay, window.from, window.to);
     const requests: BatteryRequest[] = [];
     const askedKw = new Map<string, number>();
+    const ask = (id: string, kw: number) => {
+      askedKw.set(id, Math.abs(kw));
+      (series.askedKw[memberIndex.get(id) as number] as Float64Array)[input.step] = kw;
+    };
     previews.forEach((preview, index) => {
       const id = (homes[index] as HomeSpec).id;
       if (!members.has(id)) return;
@@ -409,14 +427,14 @@ function communityBatteryRun(
       const groupPart = group !== undefined ? { group } : {};
       if (preview.pKw < -1e-9) {
         requests.push({ homeId: id, ...groupPart, chargeKw: -preview.pKw });
-        askedKw.set(id, -preview.pKw);
+        ask(id, -preview.pKw);
       } else if (
         preview.pKw > 1e-9 &&
         drawOpen &&
         input.importPriceGbpPerKwh(index, input.step) > drawPrice
       ) {
         requests.push({ homeId: id, ...groupPart, dischargeKw: preview.pKw });
-        askedKw.set(id, preview.pKw);
+        ask(id, -preview.pKw);
       }
     });
     const result = battery.step(input.minuteOfYear, stepMinutes, requests);
@@ -429,6 +447,8 @@ function communityBatteryRun(
       const settlement = settlements[index] as HomeSettlement;
       const storedKwh = grant.chargeKw * hours;
       const drawnKwh = grant.dischargeKw * hours;
+      (series.grantedKw[memberIndex.get(grant.homeId) as number] as Float64Array)[input.step] =
+        grant.chargeKw - grant.dischargeKw;
       chargeKw += grant.chargeKw;
       dischargeKw += grant.dischargeKw;
       settlement.storedKwh = storedKwh;
@@ -518,11 +538,19 @@ export function marketOutputFiles(
     const lines = outcome.history.map((entry) => JSON.stringify(entry));
     return [[MARKET_OUTPUT_FILES.flexAuctions, lines.join('\n') + (lines.length > 0 ? '\n' : '')]];
   }
-  const lines = ['step,time,soc_kwh,net_charge_kw'];
-  const { socKwh, netChargeKw } = outcome.series;
+  const { socKwh, netChargeKw, askedKw, grantedKw } = outcome.series;
+  const homeColumns = outcome.perHome.flatMap((record) => [
+    `${record.home}_asked_kw`,
+    `${record.home}_granted_kw`,
+  ]);
+  const lines = [['step', 'time', 'soc_kwh', 'net_charge_kw', ...homeColumns].join(',')];
   for (let k = 0; k < socKwh.length; k++) {
     const time = clockLabel(((startDay * MINUTES_PER_DAY) / stepMinutes + k) * stepMinutes);
-    lines.push(`${k},${time},${(socKwh[k] ?? 0).toFixed(3)},${(netChargeKw[k] ?? 0).toFixed(3)}`);
+    const cells = [String(k), time, (socKwh[k] ?? 0).toFixed(4), (netChargeKw[k] ?? 0).toFixed(4)];
+    askedKw.forEach((asked, index) => {
+      cells.push((asked[k] ?? 0).toFixed(4), (grantedKw[index]?.[k] ?? 0).toFixed(4));
+    });
+    lines.push(cells.join(','));
   }
   return [[MARKET_OUTPUT_FILES.sharedBattery, `${lines.join('\n')}\n`]];
 }
