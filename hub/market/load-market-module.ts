@@ -62,9 +62,11 @@ export function resolveMarketModule(
   };
   if (Object.keys(overrides).length > 0) {
     try {
-      rules = parseCommunityBatteryRules({ ...rules, ...overrides }, `${PATH} with ${rulesFile}`);
+      rules = parseCommunityBatteryRules({ ...rules, ...overrides }, PATH);
     } catch (error) {
-      if (error instanceof InputError) throw problem(PATH, 'a battery the rules allow', error.message);
+      if (error instanceof InputError) {
+        throw new InputError(`${context.file}: ${PATH}`, `with the rules of ${rulesFile}: ${error.problem}`);
+      }
       throw error;
     }
   }

@@ -47,7 +47,7 @@ export const FlexAuctionModuleSchema = z
   })
   .strict()
   .refine((module) => module.targetFraction <= module.triggerFraction, {
-    message: 'targetFraction must not exceed triggerFraction',
+    message: 'a fraction at most triggerFraction',
     path: ['targetFraction'],
   });
 
@@ -73,11 +73,11 @@ export const CommunityBatteryModuleSchema = z
   })
   .strict();
 
-export const MarketModuleSchema = z.discriminatedUnion('kind', [
-  RetailModuleSchema,
-  FlexAuctionModuleSchema,
-  CommunityBatteryModuleSchema,
-]);
+export const MarketModuleSchema = z.discriminatedUnion(
+  'kind',
+  [RetailModuleSchema, FlexAuctionModuleSchema, CommunityBatteryModuleSchema],
+  { error: 'a module kind: retail, flex-auction or community-battery' },
+);
 export type MarketModuleEntry = z.infer<typeof MarketModuleSchema>;
 
 export interface RetailModule {
