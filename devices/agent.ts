@@ -227,7 +227,7 @@ export class DeviceAgent {
     this.tickCount++;
     const ts = Date.now();
     try {
-      const readings = await this.withDriver(async (board) => {
+      const readings = await this.withDriver(async () => {
         const all: [string, Record<string, PropertyValue>][] = [];
         for (const node of this.nodes) all.push([node.id, await node.sample(dtS)]);
         return all;

@@ -286,7 +286,9 @@ function checkWiring(cfg: z.infer<typeof DeviceConfigFieldsSchema>, ctx: z.Refin
         break;
       case 'ev-pad':
         useReader(node.reader, at('reader'));
-        node.ledPins.forEach((pin, i) => usePin(pin, at('ledPins', i)));
+        node.ledPins.forEach((pin, i) => {
+          usePin(pin, at('ledPins', i));
+        });
         break;
       case 'heat-pump':
         if (node.light.type === 'neopixel' && backend !== 'serial-json' && backend !== 'sim') {
@@ -302,7 +304,9 @@ function checkWiring(cfg: z.infer<typeof DeviceConfigFieldsSchema>, ctx: z.Refin
         if (node.temperature !== undefined) useAnalog(node.temperature, at('temperature'));
         break;
       case 'battery':
-        node.ledPins.forEach((pin, i) => usePin(pin, at('ledPins', i)));
+        node.ledPins.forEach((pin, i) => {
+          usePin(pin, at('ledPins', i));
+        });
         break;
       case 'plot':
         if ((node.plot === undefined) === (node.reader === undefined)) {

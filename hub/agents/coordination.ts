@@ -107,7 +107,9 @@ export function coordinateByPrices(
       converged: true,
     };
   }
-  first.forEach((answer, h) => proposals[h]?.push(answer));
+  first.forEach((answer, h) => {
+    proposals[h]?.push(answer);
+  });
 
   // Master rows: every (limit, step) that some plan mix has broken so far.
   const activeRows: { limit: number; step: number }[] = [];
@@ -143,7 +145,9 @@ export function coordinateByPrices(
       // Homes are never paid to import.
       for (let t = 0; t < steps; t++) price[t] = Math.max(0, price[t] as number);
     });
-    homes.forEach((respond, h) => proposals[h]?.push(respond(prices[h] as Float64Array)));
+    homes.forEach((respond, h) => {
+      proposals[h]?.push(respond(prices[h] as Float64Array));
+    });
     messages += 2 * homes.length;
     const previousCost = master.objectiveGbp;
     // Rows the new proposals break join the master; a cost that rises because they did is not convergence.

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createBaseLoadGenerator, TDCV_KWH_PER_YEAR } from '../environment/base-load.js';
 import { clockTime, DAYS_PER_YEAR } from '../environment/calendar.js';

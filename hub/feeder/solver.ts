@@ -280,7 +280,7 @@ export class PowerFlowSolver {
       this.updateRootVoltages();
       worstState = this.forwardSweep();
       worstChange = this.lastMaxChange;
-      if (!(worstChange === worstChange) || !Number.isFinite(worstChange)) break; // NaN or ∞: collapsed
+      if (!Number.isFinite(worstChange)) break; // NaN or ∞: the voltages collapsed
       if (worstChange <= this.toleranceVolts) {
         this.fillResult(iteration);
         return this.result;

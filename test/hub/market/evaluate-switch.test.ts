@@ -45,7 +45,11 @@ const catalogue = parseTariffCatalogue(
   },
   'test catalogue',
 );
-const byId = (id: string) => catalogue.tariffs.find((t) => t.id === id)!;
+const byId = (id: string) => {
+  const tariff = catalogue.tariffs.find((t) => t.id === id);
+  if (!tariff) throw new Error(`no tariff ${id} in the catalogue`);
+  return tariff;
+};
 
 // One day: 0.25 kWh every half hour plus a 7 kW EV charge 01:00-05:00 (3.5 kWh per step, steps 2..9).
 const evDay = series(48).map((step, index) => ({

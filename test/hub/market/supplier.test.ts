@@ -28,7 +28,9 @@ describe('supplier profit and loss', () => {
     expect(pnl.profitGbp).toBeCloseTo(0.42 - 0.05 - 0.2 + 0.05 - 0.02 - 0.1 / 24, 12);
 
     const ledger = new SupplierLedger(supplier, network);
-    steps.forEach((step, index) => ledger.record(flat, step, index * 30, 30));
+    steps.forEach((step, index) => {
+      ledger.record(flat, step, index * 30, 30);
+    });
     expect(ledger.pnl()).toEqual(pnl);
   });
 

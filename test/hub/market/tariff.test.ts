@@ -132,8 +132,10 @@ describe('tariff pricing and bills (hand-computed)', () => {
       standingChargePencePerDay: 50,
       networkCharges,
     });
-    expect(networkBandAt(passThrough.networkCharges!, 17 * 60)).toBe('red');
-    expect(networkBandAt(passThrough.networkCharges!, 5 * DAY + 17 * 60)).toBe('green');
+    const charges = passThrough.networkCharges;
+    if (!charges) throw new Error('the pass-through tariff has no network charges');
+    expect(networkBandAt(charges, 17 * 60)).toBe('red');
+    expect(networkBandAt(charges, 5 * DAY + 17 * 60)).toBe('green');
     const steps = series(48, { 34: { importKwh: 2 }, 20: { importKwh: 1 }, 2: { importKwh: 4 } });
     const monday = billForSeries(passThrough, steps, HALF_HOUR);
     expect(monday.networkChargeGbp).toBeCloseTo(0.2 + 0.02 + 0.02, 12);
