@@ -15,6 +15,8 @@
  * - fairShare: 'equal' (max-min fair water-filling: nobody gets more than an equal share unless others need
  *   less) or 'proportional' (in proportion to what each asked, capped).
  * Each home's use (stored, drawn, per day) is recorded for the metrics of shared-asset use.
+ * The rules also carry the scheme's internal prices and draw window, which the run applies
+ * (hub/sim/market-step.ts): this class grants asks, it does not price them.
  *
  * API:
  *   CommunityBatteryRulesSchema / type CommunityBatteryRules;  parseCommunityBatteryRules(value, where)
