@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { POLICY_NAMES } from '../agents/registry.js';
 import { InputError } from '../errors.js';
 import { loadRunInputs } from '../sim/inputs.js';
+import type { Metrics } from '../sim/metrics.js';
 import { writeRunOutputs } from '../sim/output.js';
 import { runWithPassiveBaseline } from '../sim/study.js';
 import { STREET_POLICY_NAMES, studyPolicyMaker } from '../study/poa-study.js';
@@ -85,12 +86,31 @@ export function registerRunCommand(program: Command): void {
           `bills £${t.billsGbp.toFixed(2)} (${signed(t.vsPassive.billsGbp)} vs passive), carbon ${t.carbonKg.toFixed(1)} kg (${signed(t.vsPassive.carbonKg)})`,
           `transformer peak ${n.transformerPeakKw.toFixed(1)} kW (${signed(n.vsPassive.transformerPeakKw)}), ${n.transformerPeakLoadingPct.toFixed(1)} % loading; voltage ${n.minVoltageV.toFixed(1)}–${n.maxVoltageV.toFixed(1)} V`,
           `switches ${metrics.switching.completed + metrics.switching.completedLate} completed, ${metrics.switching.failed} failed; promises not kept ${metrics.cannotKeepCount}`,
+          ...marketSummary(metrics),
           `time ${(result.timing.totalMs / 1000).toFixed(1)} s (power flow ${(result.timing.powerFlowMs / 1000).toFixed(1)} s, optimisation ${(result.timing.optimisationMs / 1000).toFixed(1)} s) + passive baseline ${result === passive ? '(same run)' : `${(passive.timing.totalMs / 1000).toFixed(1)} s`}`,
           `wrote ${files.length} files to ${options.out}`,
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
       },
     );
+}
+
+/** One line on what the scenario's market module did (none for retail only). */
+function marketSummary(metrics: Metrics): string[] {
+  const flex = metrics.flexAuction;
+  if (flex) {
+    const price = flex.clearingPriceGbpPerKwh;
+    return [
+      `flex auction: ${flex.auctions} auctions at the ${flex.limitKw} kW limit, ${flex.clearedKwh.toFixed(1)} kWh turned down for £${flex.paymentsGbp.toFixed(2)}${price ? ` (£${price.min.toFixed(3)}–${price.max.toFixed(3)}/kWh)` : ''}, ${flex.auctionsWithShortfall} short`,
+    ];
+  }
+  const battery = metrics.sharedAssets?.communityBattery;
+  if (battery) {
+    return [
+      `community battery: ${battery.storedKwh.toFixed(1)} kWh stored, ${battery.drawnKwh.toFixed(1)} kWh drawn by ${battery.perHome.filter((home) => home.drawnKwh > 0).length} homes, state of charge ${battery.socKwh.min.toFixed(1)}–${battery.socKwh.max.toFixed(1)} of ${battery.capacityKwh} kWh`,
+    ];
+  }
+  return [];
 }
 
 function signed(value: number): string {
