@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { HomieIdSchema } from '../../protocol/homie.js';
 import { CredentialStore } from '../auth/credentials.js';
+import { refreshMosquittoAuthFiles } from '../auth/mosquitto.js';
 import { formatRole } from '../auth/roles.js';
 import { InputError } from '../errors.js';
 import { DEFAULT_TABLE_MAP, lanAddress, loadTableMapFrom } from '../live/options.js';
@@ -113,7 +114,13 @@ async function addDevice(id: string, flags: DeviceAddFlags): Promise<string> {
     ...(flags.serialPort ? { serialPort: flags.serialPort } : {}),
     tags,
   });
-  return writeBoardConfig(dataDir, id, config);
+  const file = writeBoardConfig(dataDir, id, config);
+  if (refreshMosquittoAuthFiles(dataDir, store)) {
+    process.stderr.write(
+      `updated ${join(dataDir, 'mosquitto')}/passwd and acl: send Mosquitto a SIGHUP to reload them\n`,
+    );
+  }
+  return file;
 }
 
 function collect(value: string, previous: string[]): string[] {

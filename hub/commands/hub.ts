@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CredentialStore } from '../auth/credentials.js';
-import { ensureHubSecret, HUB_USERNAME } from '../auth/mosquitto.js';
+import { ensureHubSecret, HUB_USERNAME, refreshMosquittoAuthFiles } from '../auth/mosquitto.js';
 import { EmbeddedBroker } from '../broker/embedded-broker.js';
 import { InputError } from '../errors.js';
 import { loadFeeder } from '../feeder/index.js';
@@ -166,6 +166,12 @@ async function runHub(flags: HubFlags): Promise<void> {
       });
       const started = fleet;
       cleanups.push(() => started.stop());
+      if (!broker && refreshMosquittoAuthFiles(dataDir, store)) {
+        log(
+          'warn',
+          `demo boards added to ${dataDir}/mosquitto/passwd and acl: send Mosquitto a SIGHUP to let them in`,
+        );
+      }
     }
 
     process.stdout.write(

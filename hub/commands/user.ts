@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CredentialStore } from '../auth/credentials.js';
+import { refreshMosquittoAuthFiles } from '../auth/mosquitto.js';
 import { formatRole, parseRole } from '../auth/roles.js';
 import { InputError } from '../errors.js';
 
@@ -24,7 +25,14 @@ export function registerUserCommand(program: Command): void {
       if (role.role === 'device' || role.role === 'hub') {
         throw new InputError('--role', 'boards are added with `gridflex device add`; the hub adds itself');
       }
-      const password = await CredentialStore.open(resolve(flags.dataDir)).add(username, role);
+      const dataDir = resolve(flags.dataDir);
+      const store = CredentialStore.open(dataDir);
+      const password = await store.add(username, role);
+      if (refreshMosquittoAuthFiles(dataDir, store)) {
+        process.stderr.write(
+          'updated the Mosquitto passwd and acl files: send Mosquitto a SIGHUP to reload them\n',
+        );
+      }
       process.stdout.write(`username: ${username}\nrole: ${formatRole(role)}\npassword: ${password}\n`);
     });
 }

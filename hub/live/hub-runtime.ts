@@ -92,6 +92,8 @@ export class HubRuntime {
   /** Last value sent to each `/set` topic, so the hub only sends changes. */
   private readonly lastCommands = new Map<string, number | boolean | string>();
   private tableChanged = true;
+  /** Placements changed since they were last saved (saved once per step, so a crash loses at most one step). */
+  private placementsDirty = false;
 
   constructor(private readonly options: HubRuntimeOptions) {
     this.table = new TableState(options.map);
@@ -192,6 +194,14 @@ export class HubRuntime {
       return;
     }
     this.lastStep = result;
+    if (this.placementsDirty) {
+      this.placementsDirty = false;
+      try {
+        this.savePlacements();
+      } catch (error) {
+        this.options.log('warn', `could not save placements: ${(error as Error).message}`);
+      }
+    }
     this.updateMetrics(clock, result.summary);
     await this.publishTableIfChanged();
     await this.publishJson(gridflexTopics.clock(), clock, true, 0);
@@ -270,6 +280,7 @@ export class HubRuntime {
   private publishEvents(events: TableEvent[]): void {
     if (events.length === 0) return;
     this.tableChanged = true;
+    this.placementsDirty = true;
     for (const event of events) {
       this.options.log(
         'info',

@@ -96,6 +96,26 @@ describe('gridflex device add', () => {
     }
   });
 
+  it('keeps an external Mosquitto’s passwd and acl in step once mosquitto-config wrote them', () => {
+    const data = tempDir('gridflex-mosq-files-');
+    try {
+      expect(
+        run('mosquitto-config', '--data-dir', data.dir, '--port', '1884', '--host', '127.0.0.1').status,
+      ).toBe(0);
+      const added = run('device', 'add', 'pv-5', '--kind', 'pv', '--plot', 'plot-5', '--data-dir', data.dir);
+      expect(added.stderr).toMatch(/SIGHUP/);
+      expect(readFileSync(`${data.dir}/mosquitto/passwd`, 'utf8')).toMatch(/^pv-5:\$7\$101\$/m);
+      expect(readFileSync(`${data.dir}/mosquitto/acl`, 'utf8')).toContain(
+        'user pv-5\ntopic readwrite homie/5/pv-5/#',
+      );
+      expect(readFileSync(`${data.dir}/mosquitto/mosquitto.conf`, 'utf8')).toContain(
+        'listener 1884 127.0.0.1',
+      );
+    } finally {
+      data.remove();
+    }
+  });
+
   it('gives a workshop role its password once', () => {
     const data = tempDir('gridflex-user-');
     try {
