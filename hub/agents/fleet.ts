@@ -165,6 +165,39 @@ abstract class FleetPolicyBase implements FleetPolicy {
   }
 }
 
+/**
+ * A fleet policy that shares the street's headroom. Headroom up to a peak the street has already drawn is
+ * paid for, so only a new peak costs reinforcement: the limit each window plans against is the larger of
+ * the street limit and the peak so far.
+ */
+abstract class HeadroomPolicyBase extends FleetPolicyBase {
+  private runningPeakKw = 0;
+
+  constructor(
+    protected readonly highs: Highs,
+    problemFactory: (home: HomeSpec, horizonSteps: number) => HomeProblem,
+    view: NetworkView,
+    options: FleetPolicyOptions,
+  ) {
+    super(problemFactory, view, options);
+  }
+
+  /** The street import each step of this window may reach without new reinforcement, kW. */
+  protected streetUpperKw(): number {
+    return Math.max(this.view.transformerLimitKw, this.runningPeakKw);
+  }
+
+  /** Records the peak of the steps that will run before the next plan. */
+  protected recordExecutedPeak(netImportKw: readonly Float64Array[]): void {
+    const executedSteps = Math.min(this.replanEverySteps, this.horizonSteps);
+    for (let t = 0; t < executedSteps; t++) {
+      let total = 0;
+      for (const net of netImportKw) total += net[t] as number;
+      this.runningPeakKw = Math.max(this.runningPeakKw, total);
+    }
+  }
+}
+
 /** Options of {@link CentralPolicy}. */
 export interface CentralPolicyOptions extends FleetPolicyOptions {
   /** Reinforcement cost of each kW of street peak above the limit (and above the run's peak so far), £/kW. */
@@ -180,17 +213,16 @@ export interface CentralPolicyOptions extends FleetPolicyOptions {
  * peak above the limit, with the linearised voltage rows added where the plan would break them (constraint
  * generation: most rows never bind, and a row per home per step would make the LP dense).
  */
-export class CentralPolicy extends FleetPolicyBase {
+export class CentralPolicy extends HeadroomPolicyBase {
   readonly name = 'central';
-  private runningPeakKw = 0;
 
   constructor(
-    private readonly highs: Highs,
+    highs: Highs,
     problemFactory: (home: HomeSpec, horizonSteps: number) => HomeProblem,
     view: NetworkView,
     private readonly options: CentralPolicyOptions,
   ) {
-    super(problemFactory, view, options);
+    super(highs, problemFactory, view, options);
   }
 
   planFleet(contexts: readonly PlanContext[]): Plan[] {
@@ -198,15 +230,15 @@ export class CentralPolicy extends FleetPolicyBase {
     const social = contexts.map((context) => this.socialContext(context));
     const blocks = social.map((context) => this.problemFor(context.home).block(context));
     const peak = {
-      upperByStep: new Float64Array(steps).fill(Math.max(this.view.transformerLimitKw, this.runningPeakKw)),
+      upperByStep: new Float64Array(steps).fill(this.streetUpperKw()),
       excessCostGbpPerKw: this.options.reinforcementGbpPerKw,
     };
     const allRows = voltageLimits(this.view, steps);
     const active: PricedLimit[] = [];
     const violationCost = this.options.voltageViolationGbpPerVolt ?? 50;
     let result = solveJointLp(this.highs, blocks, steps, peak, active);
+    let nets = result.columnValues.map((x, h) => netImport(blocks[h] as LpBlock, x, steps));
     for (let pass = 0; pass < 4 && allRows.length > 0; pass++) {
-      const nets = result.columnValues.map((x, h) => netImport(blocks[h] as LpBlock, x, steps));
       let added = 0;
       for (const row of allRows) {
         if (active.some((limit) => limit.name === row.name)) continue;
@@ -222,6 +254,7 @@ export class CentralPolicy extends FleetPolicyBase {
       }
       if (added === 0) break;
       result = solveJointLp(this.highs, blocks, steps, peak, active);
+      nets = result.columnValues.map((x, h) => netImport(blocks[h] as LpBlock, x, steps));
     }
     this.report.windows++;
     this.report.iterations++;
@@ -230,11 +263,7 @@ export class CentralPolicy extends FleetPolicyBase {
       const solution = this.problemFor((social[h] as PlanContext).home).solutionFrom(x, result.objectiveGbp);
       return planFromSolution(solution);
     });
-    const nets = result.columnValues.map((x, h) => netImport(blocks[h] as LpBlock, x, steps));
-    this.runningPeakKw = Math.max(
-      this.runningPeakKw,
-      executedPeakKw(nets, Math.min(this.replanEverySteps, steps)),
-    );
+    this.recordExecutedPeak(nets);
     return plans;
   }
 
@@ -259,20 +288,20 @@ function netImport(block: LpBlock, x: Float64Array, steps: number): Float64Array
 }
 
 /**
- * Homes keep their own objectives and share the network by messages: the coordinator prices broken limits,
- * homes answer with net import only, then a reservation sweep hands out the headroom (see coordinateByPrices).
+ * Homes keep their own objectives and share the network by messages only: the coordinator mixes the plans
+ * they propose to keep the street limit and the voltages, and sends back the limits' shadow prices; homes
+ * answer with a plan and its cost to them (see coordinateByPrices).
  */
-export class CooperativePolicy extends FleetPolicyBase {
+export class CooperativePolicy extends HeadroomPolicyBase {
   readonly name = 'cooperative';
-  private runningPeakKw = 0;
 
   constructor(
-    private readonly highs: Highs,
+    highs: Highs,
     problemFactory: (home: HomeSpec, horizonSteps: number) => HomeProblem,
     view: NetworkView,
     options: FleetPolicyOptions = {},
   ) {
-    super(problemFactory, view, options);
+    super(highs, problemFactory, view, options);
   }
 
   planFleet(contexts: readonly PlanContext[]): Plan[] {
@@ -282,8 +311,7 @@ export class CooperativePolicy extends FleetPolicyBase {
       {
         name: 'transformer',
         coefficientByHome: new Float64Array(contexts.length).fill(1),
-        // Headroom up to a peak the street has already drawn is paid for: only new peaks cost reinforcement.
-        upperByStep: new Float64Array(steps).fill(Math.max(this.view.transformerLimitKw, this.runningPeakKw)),
+        upperByStep: new Float64Array(steps).fill(this.streetUpperKw()),
       },
       ...voltageLimits(this.view, steps),
     ];
@@ -301,26 +329,9 @@ export class CooperativePolicy extends FleetPolicyBase {
     this.report.iterations += result.rounds;
     this.report.maxViolation = Math.max(this.report.maxViolation, result.maxViolation);
     if (result.converged) this.report.convergedWindows++;
-    this.runningPeakKw = Math.max(
-      this.runningPeakKw,
-      executedPeakKw(
-        result.responses.map((response) => response.netImportKw),
-        Math.min(this.replanEverySteps, steps),
-      ),
-    );
+    this.recordExecutedPeak(result.responses.map((response) => response.netImportKw));
     return result.responses.map(planFromResponse);
   }
-}
-
-/** Largest street net import over the steps that will run before the next plan. */
-function executedPeakKw(nets: readonly Float64Array[], executedSteps: number): number {
-  let peak = 0;
-  for (let t = 0; t < executedSteps; t++) {
-    let total = 0;
-    for (const net of nets) total += net[t] as number;
-    peak = Math.max(peak, total);
-  }
-  return peak;
 }
 
 /** Options of {@link NashPolicy}. */
