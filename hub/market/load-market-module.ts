@@ -38,6 +38,7 @@ export function resolveMarketModule(
       throw problem(`${PATH}.limitKw`, 'a limit in kW (the feeder has no rated transformer)', entry.limitKw);
     return {
       kind: 'flex-auction',
+      basis: entry.basis,
       limitKw,
       triggerFraction: entry.triggerFraction,
       targetFraction: entry.targetFraction,

@@ -27,6 +27,8 @@ export const FlexAuctionModuleSchema = z
     kind: z.literal('flex-auction'),
     /** Street import limit the operator defends, kW (default: the transformers' rating, kVA read as kW). */
     limitKw: z.number().finite().positive().optional(),
+    /** `total`: the street's import against limitKw; `per-phase`: each phase against a third of it. */
+    basis: z.enum(['total', 'per-phase']).default('total'),
     /** An auction is called when the forecast street import passes this fraction of the limit. */
     triggerFraction: fraction().default(0.95),
     /** ... and buys enough to bring the forecast down to this fraction. */
@@ -86,6 +88,7 @@ export interface RetailModule {
 
 export interface FlexAuctionModule {
   kind: 'flex-auction';
+  basis: 'total' | 'per-phase';
   limitKw: number;
   triggerFraction: number;
   targetFraction: number;

@@ -6,8 +6,9 @@
  * give (the voltage is the previous power flow's in both).
  *
  * Flexibility auction (`flex-auction`): the network operator's forecast is the sum of the previewed
- * home powers. Past `triggerFraction` × limit it asks (flexRequirementKw) for enough reduction to reach
- * `targetFraction` × limit. Every home offers, per asset running this step, to turn it down: the EV's
+ * home powers (basis `total`), or of each phase's homes against a third of the limit (basis `per-phase`,
+ * one auction per phase among its homes). Past `triggerFraction` × limit it asks (flexRequirementKw) for
+ * enough reduction to reach `targetFraction` × limit. Every home offers, per asset running this step, to turn it down: the EV's
  * charging, the heat pump, the home battery's charging, each up to its previewed kW. The offer price is
  * the cost of shifting that energy: the cheapest import price of the home's tariff within
  * `shiftWindowSteps` after now minus the price now (0 if later is not dearer), plus the asset's premium
@@ -28,7 +29,7 @@
  *   MARKET_OUTPUT_FILES; marketOutputFiles(outcome, startDay, stepMinutes) -> [name, text][]
  */
 import { clockLabel, MINUTES_PER_DAY } from '../environment/calendar.js';
-import type { LoadConnection } from '../feeder/index.js';
+import { type LoadConnection, PHASES, type Phase } from '../feeder/index.js';
 import type { HomeSetpoints, HomeSpec, HomeState, HomeStepInputs, HomeStepResult } from '../homes/index.js';
 import { stepHome } from '../homes/index.js';
 import { type BatteryRequest, CommunityBattery } from '../market/community-battery.js';
@@ -76,6 +77,8 @@ export interface FlexAwardRecord {
 export interface FlexAuctionRecord {
   step: number;
   time: string;
+  /** The phase the auction defended (null: the street's total). */
+  phase: Phase | null;
   forecastKw: number;
   requestedKw: number;
   acceptedKw: number;
@@ -96,7 +99,9 @@ export interface FlexHomeRecord {
 
 export interface FlexAuctionOutcome {
   kind: 'flex-auction';
+  basis: 'total' | 'per-phase';
   limitKw: number;
+  /** Where an auction is called and what it aims for, kW of the total or (per-phase) of one phase. */
   triggerKw: number;
   targetKw: number;
   maxPriceGbpPerKwh: number;
@@ -234,22 +239,44 @@ function flexAuctionRun(
   const history: FlexAuctionRecord[] = [];
   const settlements = homes.map(() => emptySettlement());
 
+  // What the operator defends: the street's total, or each phase (a third of the limit) with its own homes.
+  const areaLimitKw = module.basis === 'per-phase' ? module.limitKw / 3 : module.limitKw;
+  const areas: { phase: Phase | null; homeIndices: number[] }[] =
+    module.basis === 'per-phase'
+      ? PHASES.map((phase) => ({
+          phase,
+          homeIndices: homes.flatMap((spec, index) => (spec.phase === phase ? [index] : [])),
+        }))
+      : [{ phase: null, homeIndices: homes.map((_, index) => index) }];
+
   const step = (input: MarketStepInput): readonly HomeSettlement[] => {
     for (const settlement of settlements) {
       settlement.billGbp = 0;
       settlement.replan = false;
     }
     const previews = previewHomes(homes, input);
-    const forecastKw = previews.reduce((sum, preview) => sum + preview.pKw, 0);
-    const requestedKw = flexRequirementKw(forecastKw, module.limitKw, {
+    for (const area of areas) auction(input, previews, area.phase, area.homeIndices);
+    return settlements;
+  };
+
+  /** One auction for an area whose previewed import nears its limit (nothing below the trigger). */
+  function auction(
+    input: MarketStepInput,
+    previews: readonly HomeStepResult[],
+    phase: Phase | null,
+    homeIndices: readonly number[],
+  ): void {
+    const forecastKw = homeIndices.reduce((sum, index) => sum + (previews[index] as HomeStepResult).pKw, 0);
+    const requestedKw = flexRequirementKw(forecastKw, areaLimitKw, {
       triggerFraction: module.triggerFraction,
       targetFraction: module.targetFraction,
     });
-    if (requestedKw <= 0) return settlements;
+    if (requestedKw <= 0) return;
 
     const offers: FlexOffer[] = [];
     const offerOwners: { homeIndex: number; asset: FlexAsset }[] = [];
-    previews.forEach((preview, homeIndex) => {
+    for (const homeIndex of homeIndices) {
+      const preview = previews[homeIndex] as HomeStepResult;
       const shiftCost = shiftCostGbpPerKwh(input, homeIndex, module.shiftWindowSteps);
       for (const asset of FLEX_ASSETS) {
         const kw = flexibleKw(preview, asset);
@@ -263,7 +290,7 @@ function flexAuctionRun(
         offerOwners.push({ homeIndex, asset });
         (perHome[homeIndex] as FlexHomeRecord).offers++;
       }
-    });
+    }
     const clearing = clearFlexAuction(
       {
         direction: 'reduce',
@@ -294,6 +321,7 @@ function flexAuctionRun(
     history.push({
       step: input.step,
       time: clockLabel(input.minuteOfYear),
+      phase,
       forecastKw,
       requestedKw,
       acceptedKw: clearing.acceptedKw,
@@ -303,8 +331,7 @@ function flexAuctionRun(
       offers: offers.length,
       awards,
     });
-    return settlements;
-  };
+  }
 
   const outcome = (): FlexAuctionOutcome => {
     const priced = history.filter((entry) => entry.clearingPriceGbpPerKwh !== null && entry.acceptedKw > 0);
@@ -313,9 +340,10 @@ function flexAuctionRun(
     const paymentsGbp = history.reduce((sum, entry) => sum + entry.paymentGbp, 0);
     return {
       kind: 'flex-auction',
+      basis: module.basis,
       limitKw: module.limitKw,
-      triggerKw: module.triggerFraction * module.limitKw,
-      targetKw: module.targetFraction * module.limitKw,
+      triggerKw: module.triggerFraction * areaLimitKw,
+      targetKw: module.targetFraction * areaLimitKw,
       maxPriceGbpPerKwh: module.maxPriceGbpPerKwh,
       auctions: history.length,
       auctionsWithShortfall: history.filter((entry) => entry.shortfallKw > 1e-9).length,

@@ -193,6 +193,28 @@ describe('market module: flexibility auction', () => {
     expect(retail.network.transformerPeakKw).toBeGreaterThan(flex.limitKw);
   });
 
+  it('defends each phase with its own homes on the per-phase basis', async () => {
+    const text = FLEX.replace('days: 14', 'days: 3').replace(
+      'limitKw: 20',
+      'limitKw: 42\n    basis: per-phase',
+    );
+    const inputs = inputsFrom(text);
+    const result = await runYear(inputs, undefined);
+    const retail = await runYear(inputsFrom(withModule(text, '{ kind: retail }')), undefined);
+    const flex = result.market as FlexAuctionOutcome;
+    expect(flex.basis).toBe('per-phase');
+    expect(flex.triggerKw).toBeCloseTo((0.95 * 42) / 3, 9);
+    expect(flex.auctions).toBeGreaterThan(0);
+    const phaseOf = new Map(inputs.scenario.homes.map((home) => [home.spec.id, home.spec.phase]));
+    for (const auction of flex.history) {
+      expect(auction.phase).not.toBeNull();
+      for (const award of auction.awards) expect(phaseOf.get(award.home)).toBe(auction.phase);
+    }
+    expect(result.network.transformerPeakLoadingPct).toBeLessThan(
+      retail.network.transformerPeakLoadingPct - 5,
+    );
+  });
+
   it('writes the auctions’ history and the flexAuction metrics', () => {
     const out = tempDir();
     const run = spawnSync(
