@@ -243,7 +243,7 @@ export class EmbeddedBroker {
 
   /** Stops accepting, disconnects every client and closes the broker. */
   async close(): Promise<void> {
-    this.wsServer?.ws.clients.forEach((socket) => socket.terminate());
+    for (const socket of this.wsServer?.ws.clients ?? []) socket.terminate();
     await Promise.all([
       new Promise<void>((resolve) => this.tcpServer.close(() => resolve())),
       this.wsServer

@@ -193,7 +193,8 @@ async function runHub(flags: HubFlags): Promise<void> {
         '',
       ]
         .filter((line) => line !== '')
-        .join('\n') + '\n',
+        .map((line) => `${line}\n`)
+        .join(''),
     );
   } catch (error) {
     await cleanup();

@@ -46,8 +46,8 @@ export class LiveFeeder {
     }));
     this.baseLoadCount = network.loads.length;
     this.solver = new PowerFlowSolver(network, [...network.loads, ...plotLoads]);
-    network.buses.forEach((bus, index) => this.busIndex.set(bus.name, index));
-    network.loads.forEach((load, index) => this.loadIndex.set(load.name, index));
+    for (const [index, bus] of network.buses.entries()) this.busIndex.set(bus.name, index);
+    for (const [index, load] of network.loads.entries()) this.loadIndex.set(load.name, index);
     const wanted = new Set([
       ...network.loads.map((load) => load.bus),
       ...table.plots.map((plot) => plot.bus),

@@ -23,7 +23,7 @@ let configFile: string;
 let agent: ChildProcess | undefined;
 let observer: MqttClient;
 /** Every `$state` value the observer saw, in order. */
-let states: string[] = [];
+const states: string[] = [];
 /** Sequence numbers of every reading the observer saw from the board. */
 const seqs = new Set<number>();
 
