@@ -1,11 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SecurityEvent, TableMap } from '../../../protocol/gridflex.js';
+import type { MarketPrices, SecurityEvent, TableEvent, TableMap } from '../../../protocol/gridflex.js';
 import { closed, connectClient, envelope, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
 import { expectEvMoveBetweenBuses } from './ev-move.js';
-import { addDevice, type HubProcess, startHub, writeTestMap } from './hub-process.js';
+import { addDevice, CLI, type HubProcess, startHub, writeTestMap } from './hub-process.js';
 
 const data = tempDir('gridflex-hub-');
 let hub: HubProcess;
@@ -20,6 +21,20 @@ beforeAll(async () => {
     ['pad-b', 'plot-6'],
   ] as const) {
     secrets[id] = addDevice(data.dir, id, 'ev-pad', plot, 'mqtt://127.0.0.1:1', ['--scenario', map]).password;
+  }
+  for (const [username, role] of [
+    ['regulator', 'regulator'],
+    ['octo', 'supplier:octo'],
+    ['table-op', 'operator'],
+  ]) {
+    const out = execFileSync(
+      process.execPath,
+      [CLI, 'user', 'add', username, '--role', role, '--data-dir', data.dir],
+      {
+        encoding: 'utf8',
+      },
+    );
+    secrets[username] = /password: (\S+)/.exec(out)?.[1] ?? '';
   }
   hub = await startHub([
     '--scenario',
@@ -99,6 +114,70 @@ describe('gridflex hub (embedded broker)', () => {
     // The hub carries on stepping after all that.
     const clock = await nextMessage(viewer, (topic) => topic === 'gridflex/v1/clock');
     expect(json<{ running: boolean }>(clock.payload).running).toBe(true);
+  });
+
+  it('applies each workshop role’s controls: price cap, a supplier’s tariff, an operator moving an asset', async () => {
+    const login = (username: string) =>
+      connectClient(hub.mqttUrl, { clientId: `${username}-1`, username, password: secrets[username] });
+    const prices = (test: (prices: MarketPrices) => boolean) =>
+      nextMessage(
+        viewer,
+        (topic) => topic === 'gridflex/v1/market/prices',
+        (payload) => test(json<MarketPrices>(payload)),
+      );
+
+    const supplier = await login('octo');
+    const offered = prices((entry) => entry.source === 'octo/night-ev');
+    await supplier.publishAsync(
+      'gridflex/control/v1/supplier/octo/tariff',
+      JSON.stringify({
+        tariffId: 'night-ev',
+        kind: 'flat',
+        importPriceGbpPerKwh: 0.3,
+        exportPriceGbpPerKwh: 0.1,
+        standingChargeGbpPerDay: 0.5,
+      }),
+      { qos: 1 },
+    );
+    expect(json<MarketPrices>((await offered).payload).importPriceGbpPerKwh).toBe(0.3);
+
+    const regulator = await login('regulator');
+    const capped = prices((entry) => entry.importPriceGbpPerKwh === 0.25);
+    await regulator.publishAsync(
+      'gridflex/control/v1/regulator/rules',
+      JSON.stringify({ priceCapGbpPerKwh: 0.25 }),
+      { qos: 1 },
+    );
+    expect(json<MarketPrices>((await capped).payload).source).toBe('octo/night-ev');
+
+    const operator = await login('table-op');
+    const lifted = nextMessage(
+      viewer,
+      (topic) => topic === 'gridflex/v1/table/event',
+      (payload) => payload.toString().includes('"asset":"heat-pump-1"'),
+    );
+    await operator.publishAsync(
+      'gridflex/control/v1/table/place',
+      JSON.stringify({ asset: 'heat-pump-1', plot: 'plot-8' }),
+      {
+        qos: 1,
+      },
+    );
+    expect(json<TableEvent>((await lifted).payload)).toMatchObject({
+      fromPlot: 'plot-2',
+      toPlot: 'plot-8',
+      source: 'control',
+    });
+
+    // A supplier cannot set another supplier's tariff, nor the regulator's rules.
+    const denied = nextMessage(
+      viewer,
+      (topic) => topic === 'gridflex/v1/hub/security',
+      (payload) => payload.toString().includes('"username":"octo"'),
+    );
+    supplier.publish('gridflex/control/v1/regulator/rules', JSON.stringify({ priceCapGbpPerKwh: 9 }));
+    expect(json<SecurityEvent>((await denied).payload).kind).toBe('denied-publish');
+    for (const client of [supplier, regulator, operator]) client.end(true);
   });
 
   it('serves the table map and feeder results at /api/state', async () => {
