@@ -7,14 +7,17 @@
  *
  * Flexibility auction (`flex-auction`): the network operator's forecast is the sum of the previewed
  * home powers (basis `total`), or of each phase's homes against a third of the limit (basis `per-phase`,
- * one auction per phase among its homes). Past `triggerFraction` × limit it asks (flexRequirementKw) for
- * enough reduction to reach `targetFraction` × limit. Every home offers, per asset running this step, to turn it down: the EV's
- * charging, the heat pump, the home battery's charging, each up to its previewed kW. The offer price is
- * the cost of shifting that energy: the cheapest import price of the home's tariff within
- * `shiftWindowSteps` after now minus the price now (0 if later is not dearer), plus the asset's premium
- * (the resident's nuisance). clearFlexAuction clears at a uniform price; accepted assets run that much
- * lower this step (the power flow sees it), the payment is credited to the home's bill (paid by the
- * network operator) and the home's agent re-plans at the next step so the EV or heat pump catches up.
+ * one auction per phase among its homes). When the import passes `triggerFraction` × limit it asks
+ * (flexRequirementKw) for enough reduction to reach `targetFraction` × limit; every home offers, per asset
+ * running this step, to turn it down (EV charging, heat pump, home-battery charging, each up to its
+ * previewed kW). When the export passes it (reverse flow) it asks for extra demand instead; homes offer to
+ * charge their EV (plugged in) or battery harder, up to what the charger and the room left allow. The
+ * offer price is the cost of shifting that energy: against the cheapest import price of the home's tariff
+ * within `shiftWindowSteps` after now, the price now is what a reduction saves and an increase pays (0 when
+ * the move does not cost more), plus the asset's premium (the resident's nuisance). clearFlexAuction clears
+ * at a uniform price; accepted assets change by their award this step (the power flow sees it), the
+ * payment is credited to the home's bill (paid by the network operator) and the home's agent re-plans at
+ * the next step so the EV or heat pump catches up.
  *
  * Community battery (`community-battery`): each member asks, from its previewed power, to store its
  * export (surplus PV) or — within the assembly's draw window and when its tariff's import price is above
@@ -31,9 +34,14 @@
 import { clockLabel, MINUTES_PER_DAY } from '../environment/calendar.js';
 import { type LoadConnection, PHASES, type Phase } from '../feeder/index.js';
 import type { HomeSetpoints, HomeSpec, HomeState, HomeStepInputs, HomeStepResult } from '../homes/index.js';
-import { stepHome } from '../homes/index.js';
+import { applyStoragePower, stepHome } from '../homes/index.js';
 import { type BatteryRequest, CommunityBattery } from '../market/community-battery.js';
-import { clearFlexAuction, type FlexOffer, flexRequirementKw } from '../market/flex-auction.js';
+import {
+  clearFlexAuction,
+  type FlexDirection,
+  type FlexOffer,
+  flexRequirementKw,
+} from '../market/flex-auction.js';
 import {
   type CommunityBatteryModule,
   FLEX_ASSETS,
@@ -79,6 +87,8 @@ export interface FlexAuctionRecord {
   time: string;
   /** The phase the auction defended (null: the street's total). */
   phase: Phase | null;
+  /** reduce: import past the limit; increase: export past it (reverse flow). */
+  direction: FlexDirection;
   forecastKw: number;
   requestedKw: number;
   acceptedKw: number;
@@ -94,6 +104,8 @@ export interface FlexHomeRecord {
   offers: number;
   awards: number;
   turnedDownKwh: Record<FlexAsset, number>;
+  /** kWh taken up in reverse-flow auctions (EV and battery charging brought forward). */
+  turnedUpKwh: Record<FlexAsset, number>;
   paymentGbp: number;
 }
 
@@ -106,6 +118,8 @@ export interface FlexAuctionOutcome {
   targetKw: number;
   maxPriceGbpPerKwh: number;
   auctions: number;
+  /** Auctions for import past the limit (reduce) and for export past it (increase). */
+  auctionsByDirection: Record<FlexDirection, number>;
   auctionsWithShortfall: number;
   requestedKwh: number;
   clearedKwh: number;
@@ -234,6 +248,7 @@ function flexAuctionRun(
     offers: 0,
     awards: 0,
     turnedDownKwh: { ev: 0, heatPump: 0, battery: 0 },
+    turnedUpKwh: { ev: 0, heatPump: 0, battery: 0 },
     paymentGbp: 0,
   }));
   const history: FlexAuctionRecord[] = [];
@@ -267,23 +282,28 @@ function flexAuctionRun(
     homeIndices: readonly number[],
   ): void {
     const forecastKw = homeIndices.reduce((sum, index) => sum + (previews[index] as HomeStepResult).pKw, 0);
-    const requestedKw = flexRequirementKw(forecastKw, areaLimitKw, {
-      triggerFraction: module.triggerFraction,
-      targetFraction: module.targetFraction,
-    });
+    const fractions = { triggerFraction: module.triggerFraction, targetFraction: module.targetFraction };
+    const reduceKw = flexRequirementKw(forecastKw, areaLimitKw, fractions);
+    // Reverse flow (export past the limit): buy extra demand instead.
+    const increaseKw = reduceKw > 0 ? 0 : flexRequirementKw(-forecastKw, areaLimitKw, fractions);
+    const direction: FlexDirection = reduceKw > 0 ? 'reduce' : 'increase';
+    const requestedKw = reduceKw > 0 ? reduceKw : increaseKw;
     if (requestedKw <= 0) return;
 
     const offers: FlexOffer[] = [];
     const offerOwners: { homeIndex: number; asset: FlexAsset }[] = [];
     for (const homeIndex of homeIndices) {
       const preview = previews[homeIndex] as HomeStepResult;
-      const shiftCost = shiftCostGbpPerKwh(input, homeIndex, module.shiftWindowSteps);
+      const shiftCost = shiftCostGbpPerKwh(input, homeIndex, module.shiftWindowSteps, direction);
       for (const asset of FLEX_ASSETS) {
-        const kw = flexibleKw(preview, asset);
+        const kw =
+          direction === 'reduce'
+            ? flexibleKw(preview, asset)
+            : extraKw(homes[homeIndex] as HomeSpec, input, homeIndex, preview, asset);
         if (kw <= 1e-6) continue;
         offers.push({
           bidderId: `${homes[homeIndex]?.id}:${asset}`,
-          direction: 'reduce',
+          direction,
           maxKw: kw,
           priceGbpPerKwh: shiftCost + module.premiumGbpPerKwh[asset],
         });
@@ -293,7 +313,7 @@ function flexAuctionRun(
     }
     const clearing = clearFlexAuction(
       {
-        direction: 'reduce',
+        direction,
         quantityKw: requestedKw,
         durationMinutes: stepMinutes,
         maxPriceGbpPerKwh: module.maxPriceGbpPerKwh,
@@ -305,16 +325,17 @@ function flexAuctionRun(
       const { homeIndex, asset } = offerOwners[award.offerIndex] as { homeIndex: number; asset: FlexAsset };
       const preview = previews[homeIndex] as HomeStepResult;
       const setpoints = input.setpoints[homeIndex] as HomeSetpoints;
-      // Setpoints from the previewed (already clamped) powers, so the reduction is exactly the award.
-      if (asset === 'ev') setpoints.evKw = Math.max(0, preview.evKw - award.kw);
-      else if (asset === 'heatPump') setpoints.heatPumpKw = Math.max(0, preview.heatPumpKw - award.kw);
-      else setpoints.batteryKw = preview.batteryKw - award.kw;
+      // Setpoints from the previewed (already clamped) powers, so the change is exactly the award.
+      const changeKw = direction === 'reduce' ? -award.kw : award.kw;
+      if (asset === 'ev') setpoints.evKw = Math.max(0, preview.evKw + changeKw);
+      else if (asset === 'heatPump') setpoints.heatPumpKw = Math.max(0, preview.heatPumpKw + changeKw);
+      else setpoints.batteryKw = preview.batteryKw + changeKw;
       const settlement = settlements[homeIndex] as HomeSettlement;
       settlement.billGbp -= award.paymentGbp;
       settlement.replan = true;
       const record = perHome[homeIndex] as FlexHomeRecord;
       record.awards++;
-      record.turnedDownKwh[asset] += award.energyKwh;
+      (direction === 'reduce' ? record.turnedDownKwh : record.turnedUpKwh)[asset] += award.energyKwh;
       record.paymentGbp += award.paymentGbp;
       awards.push({ home: record.home, asset, kw: award.kw, paymentGbp: award.paymentGbp });
     }
@@ -322,6 +343,7 @@ function flexAuctionRun(
       step: input.step,
       time: clockLabel(input.minuteOfYear),
       phase,
+      direction,
       forecastKw,
       requestedKw,
       acceptedKw: clearing.acceptedKw,
@@ -346,6 +368,10 @@ function flexAuctionRun(
       targetKw: module.targetFraction * areaLimitKw,
       maxPriceGbpPerKwh: module.maxPriceGbpPerKwh,
       auctions: history.length,
+      auctionsByDirection: {
+        reduce: history.filter((entry) => entry.direction === 'reduce').length,
+        increase: history.filter((entry) => entry.direction === 'increase').length,
+      },
       auctionsWithShortfall: history.filter((entry) => entry.shortfallKw > 1e-9).length,
       requestedKwh: history.reduce((sum, entry) => sum + entry.requestedKw * hours, 0),
       clearedKwh,
@@ -369,13 +395,44 @@ function flexibleKw(preview: HomeStepResult, asset: FlexAsset): number {
   return Math.max(0, preview.batteryKw);
 }
 
-/** What moving a kWh from now to the cheapest later step in the window costs the home (never < 0), £/kWh. */
-function shiftCostGbpPerKwh(input: MarketStepInput, homeIndex: number, windowSteps: number): number {
+/**
+ * What moving a kWh between now and the cheapest later step in the window costs the home (never < 0),
+ * £/kWh: reduce moves it from now to later, increase brings it forward from later to now.
+ */
+function shiftCostGbpPerKwh(
+  input: MarketStepInput,
+  homeIndex: number,
+  windowSteps: number,
+  direction: FlexDirection,
+): number {
   let cheapestLater = Number.POSITIVE_INFINITY;
   for (let t = 1; t <= windowSteps; t++) {
     cheapestLater = Math.min(cheapestLater, input.importPriceGbpPerKwh(homeIndex, input.step + t));
   }
-  return Math.max(0, cheapestLater - input.importPriceGbpPerKwh(homeIndex, input.step));
+  const now = input.importPriceGbpPerKwh(homeIndex, input.step);
+  return Math.max(0, direction === 'reduce' ? cheapestLater - now : now - cheapestLater);
+}
+
+/** kW more the home's EV or battery could charge this step (reverse-flow auctions; not the heat pump). */
+function extraKw(
+  spec: HomeSpec,
+  input: MarketStepInput,
+  homeIndex: number,
+  preview: HomeStepResult,
+  asset: FlexAsset,
+): number {
+  const state = input.states[homeIndex] as HomeState;
+  const { dtHours, evAtHome, evTripKwh } = input.inputs[homeIndex] as HomeStepInputs;
+  if (asset === 'battery' && spec.battery) {
+    const most = applyStoragePower(spec.battery, state.batterySocKwh, spec.battery.maxChargeKw, dtHours).pKw;
+    return Math.max(0, most - preview.batteryKw);
+  }
+  if (asset === 'ev' && spec.ev && evAtHome) {
+    const socKwh = Math.max(0, state.evSocKwh - evTripKwh);
+    const most = applyStoragePower(spec.ev, socKwh, spec.ev.maxChargeKw, dtHours).pKw;
+    return Math.max(0, most - preview.evKw);
+  }
+  return 0;
 }
 
 function communityBatteryRun(

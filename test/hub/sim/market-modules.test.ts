@@ -215,6 +215,25 @@ describe('market module: flexibility auction', () => {
     );
   });
 
+  it('buys extra demand from EVs and batteries when the street exports past the limit', async () => {
+    const text = withModule(BATTERY.replace('days: 14', 'days: 3'), '{ kind: flex-auction, limitKw: 6 }');
+    const result = await runYear(inputsFrom(text), undefined);
+    const retail = await runYear(inputsFrom(withModule(text, '{ kind: retail }')), undefined);
+    const flex = result.market as FlexAuctionOutcome;
+    const increases = flex.history.filter((auction) => auction.direction === 'increase');
+    expect(increases.length).toBe(flex.auctionsByDirection.increase);
+    expect(increases.length).toBeGreaterThan(0);
+    for (const auction of increases) {
+      expect(-auction.forecastKw).toBeGreaterThan(flex.triggerKw);
+      for (const award of auction.awards) expect(['ev', 'battery']).toContain(award.asset);
+      // Less export through the transformer by what was bought (losses aside).
+      const substationKw = result.series?.substationKw[auction.step] ?? Number.NaN;
+      expect(substationKw).toBeGreaterThan(auction.forecastKw + auction.acceptedKw - 0.5);
+    }
+    const mostExportKw = (run: typeof result) => -Math.min(...(run.series?.substationKw ?? []));
+    expect(mostExportKw(result)).toBeLessThan(mostExportKw(retail) - 0.5);
+  });
+
   it('writes the auctions’ history and the flexAuction metrics', () => {
     const out = tempDir();
     const run = spawnSync(
