@@ -21,10 +21,6 @@ export class SimClock {
 
   constructor(private readonly options: SimClockOptions) {}
 
-  get step(): number {
-    return this.stepCount;
-  }
-
   /** Simulated time at the end of the current step. */
   get simTime(): Date {
     return new Date(this.options.start.getTime() + this.stepCount * this.options.stepMinutes * MINUTE_MS);

@@ -222,15 +222,6 @@ export class EmbeddedBroker {
     return broker;
   }
 
-  /** The role of a connected client (for the hub's logs and status page). */
-  roleOf(client: Client): Role | undefined {
-    return this.sessions.get(client)?.role;
-  }
-
-  get connectedClients(): number {
-    return this.aedes.connectedClients;
-  }
-
   private claim(client: Client, session: Session): void {
     this.sessions.set(client, session);
     this.claimedIds.set(client.id, client);

@@ -112,21 +112,6 @@ export class TableState {
     return this.assetByTag.get(tagUid.toLowerCase());
   }
 
-  /** An NFC reader on `plotId` saw the tag `tagUid`: the tagged asset is now on that plot. */
-  nfcRead(plotId: string, tagUid: string, at: Date): TableEvent | null {
-    const assetId = this.assetByTag.get(tagUid.toLowerCase());
-    if (assetId === undefined) throw new TableUpdateError(`unknown NFC tag "${tagUid}"`);
-    return this.place(assetId, plotId, 'nfc', at);
-  }
-
-  /** An NFC reader on `plotId` lost its tag: whatever it saw there is lifted off. */
-  nfcRemoved(plotId: string, tagUid: string, at: Date): TableEvent | null {
-    const assetId = this.assetByTag.get(tagUid.toLowerCase());
-    if (assetId === undefined) throw new TableUpdateError(`unknown NFC tag "${tagUid}"`);
-    if (this.assetsById.get(assetId)?.plot !== plotId) return null;
-    return this.place(assetId, null, 'nfc', at);
-  }
-
   /** Active power the assets on each plot draw now (online assets only), in plot order. */
   plotPowerKw(): Float64Array {
     const index = new Map(this.map.plots.map((plot, position) => [plot.plot, position]));

@@ -3,7 +3,7 @@ import { SimClock } from '../../../hub/clock.js';
 import { loadFeeder } from '../../../hub/feeder/index.js';
 import { LiveFeeder } from '../../../hub/table/live-feeder.js';
 import { checkMapAgainstFeeder, loadTableMap, parseTableMap } from '../../../hub/table/map-config.js';
-import { TableState, TableUpdateError } from '../../../hub/table/table-state.js';
+import { TableState } from '../../../hub/table/table-state.js';
 
 const MAP_FILE = 'scenarios/table-map.yaml';
 const at = new Date('2026-01-15T12:00:00Z');
@@ -67,12 +67,11 @@ describe('TableState', () => {
     expect(table.assetsOn('plot-6').map((asset) => asset.asset)).toEqual(['ev-1']);
   });
 
-  it('follows NFC reads by tag and ignores a removal from another plot', () => {
+  it('finds an asset by its NFC tag in any case', () => {
     const table = freshTable();
-    expect(table.nfcRead('plot-8', '04A1B2C3D4E503', at)?.toPlot).toBe('plot-8');
-    expect(table.nfcRemoved('plot-3', '04a1b2c3d4e503', at)).toBeNull();
-    expect(table.nfcRemoved('plot-8', '04a1b2c3d4e503', at)?.toPlot).toBeNull();
-    expect(() => table.nfcRead('plot-8', 'ffffffff', at)).toThrow(TableUpdateError);
+    expect(table.assetForTag('04A1B2C3D4E503')).toBe('ev-1');
+    expect(table.assetForTag('04a1b2c3d4e503')).toBe('ev-1');
+    expect(table.assetForTag('ffffffff')).toBeUndefined();
   });
 
   it('refuses unknown assets and plots and non-finite power', () => {
