@@ -90,6 +90,16 @@ export class EmbeddedBroker {
           done(error, false);
         };
         const claim = (role: Role) => {
+          // A registered user's name is its client ID (boards connect as <id>/<id>): nobody else may take it,
+          // or an anonymous client could squat a board's ID while the board is offline and lock it out.
+          if (client.id !== username && options.credentials.has(client.id)) {
+            refuse(
+              AUTH_CODE.identifierRejected,
+              'refused-connection',
+              `client ID "${client.id}" is reserved for that user`,
+            );
+            return;
+          }
           const holder = broker?.claimedIds.get(client.id);
           if (holder && holder !== client && !holder.closed) {
             refuse(AUTH_CODE.identifierRejected, 'duplicate-client-id', 'client ID already connected');

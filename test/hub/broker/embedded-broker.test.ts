@@ -153,6 +153,16 @@ describe('embedded broker', () => {
     first.end(true);
   });
 
+  it('keeps a board’s client ID for that board: nobody else can squat it while the board is away', async () => {
+    await expect(connectClient(url, { clientId: 'pv-2' })).rejects.toThrow(/Identifier rejected/);
+    await expect(
+      connectClient(url, { clientId: 'pv-2', username: 'pv-1', password: secrets['pv-1'] }),
+    ).rejects.toThrow(/Identifier rejected/);
+    expect((await nextSecurityEvent((event) => /reserved/.test(event.reason))).clientId).toBe('pv-2');
+    const pv2 = await device('pv-2');
+    pv2.end(true);
+  });
+
   it('cuts off an oversized packet before buffering it and keeps serving others', async () => {
     const bystander = await device('pv-2');
     const pv = await device('pv-1');
