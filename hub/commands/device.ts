@@ -18,7 +18,7 @@ import {
 
 interface DeviceAddFlags {
   kind: string;
-  plot: string;
+  plot?: string;
   dataDir: string;
   brokerUrl?: string;
   driver: string;
@@ -38,7 +38,7 @@ export function registerDeviceCommand(program: Command): void {
       'register a board and write its device agent config (broker, username, password, kind, pins)',
     )
     .requiredOption('--kind <kind>', `what the board drives: ${BOARD_KINDS.join(', ')}`)
-    .requiredOption('--plot <plot>', 'the table plot it sits on (see the table map)')
+    .option('--plot <plot>', 'the table plot it sits on (see the table map; an EV pad needs one)')
     .option('--data-dir <dir>', 'the hub\u2019s data dir', '.gridflex')
     .option('--broker-url <url>', 'the broker URL the board connects to (default: this machine on port 1883)')
     .option('--driver <backend>', `hardware backend with default pins: ${BOARD_DRIVERS.join(', ')}`, 'sim')
@@ -84,7 +84,10 @@ async function addDevice(id: string, flags: DeviceAddFlags): Promise<string> {
     throw new InputError('--driver', `"${flags.driver}" is not one of ${BOARD_DRIVERS.join(', ')}`);
   }
   const map = loadTableMapFrom(flags.scenario);
-  if (!map.plots.some((plot) => plot.plot === flags.plot)) {
+  if (flags.plot === undefined && flags.kind === 'ev-pad') {
+    throw new InputError('--plot', 'an EV pad needs the plot it sits on');
+  }
+  if (flags.plot !== undefined && !map.plots.some((plot) => plot.plot === flags.plot)) {
     throw new InputError(
       '--plot',
       `"${flags.plot}" is not a plot of ${map.file} (${map.plots.map((plot) => plot.plot).join(', ')})`,
@@ -106,7 +109,7 @@ async function addDevice(id: string, flags: DeviceAddFlags): Promise<string> {
   const config = boardConfig({
     deviceId: id,
     kind: flags.kind as BoardKind,
-    plot: flags.plot,
+    ...(flags.plot === undefined ? {} : { plot: flags.plot }),
     brokerUrl,
     username: id,
     password,

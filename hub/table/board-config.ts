@@ -15,8 +15,8 @@ export type BoardDriver = (typeof BOARD_DRIVERS)[number];
 export interface BoardConfigOptions {
   deviceId: string;
   kind: BoardKind;
-  /** The table plot the board sits on. */
-  plot: string;
+  /** The table plot the board sits on; without one the hub places it from the table map or an operator does. */
+  plot?: string;
   brokerUrl: string;
   username: string;
   password: string;
@@ -56,6 +56,7 @@ export function boardConfig(options: BoardConfigOptions): Record<string, unknown
       nodes.push({ kind: 'meter', sensor: { ...analog, fullScale: 10 } });
       break;
     case 'ev-pad':
+      if (options.plot === undefined) throw new InputError('--plot', 'an EV pad needs the plot it sits on');
       if (driver === 'johnny-five') {
         throw new InputError('--driver', 'an EV pad needs an NFC reader: use linux (PN532 on I2C) or sim');
       }
@@ -70,7 +71,8 @@ export function boardConfig(options: BoardConfigOptions): Record<string, unknown
       break;
   }
   // An EV pad knows its plot itself; every other board says where it sits with a plot node.
-  if (options.kind !== 'ev-pad') nodes.push({ kind: 'plot', plot: options.plot });
+  if (options.kind !== 'ev-pad' && options.plot !== undefined)
+    nodes.push({ kind: 'plot', plot: options.plot });
   const driverConfig =
     driver === 'johnny-five'
       ? { backend: 'johnny-five', port: options.serialPort ?? '/dev/ttyACM0' }

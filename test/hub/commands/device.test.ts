@@ -54,6 +54,10 @@ describe('gridflex device add', () => {
         });
       }
       expect(readFileSync(`${data.dir}/devices/pad-1.yaml`, 'utf8')).toContain('04A1B2C3: ev-1');
+      // Without --plot a board has no plot node: the table map or an operator places it.
+      const unplaced = run('device', 'add', 'pv-2', '--kind', 'pv', '--data-dir', data.dir);
+      expect(unplaced.status, unplaced.stderr).toBe(0);
+      expect(loadDeviceConfig(unplaced.stdout.trim()).nodes.map((node) => node.kind)).toEqual(['pv']);
       expect(run('device', 'list', '--data-dir', data.dir).stdout).toContain('pad-1\tdevice:pad-1');
     } finally {
       data.remove();
@@ -69,6 +73,7 @@ describe('gridflex device add', () => {
           /<id>: "Bad_ID" must be lower-case/,
         ],
         [['device', 'add', 'pv-1', '--kind', 'wind', '--plot', 'plot-1'], /--kind: "wind" is not one of/],
+        [['device', 'add', 'pad-1', '--kind', 'ev-pad'], /--plot: an EV pad needs the plot/],
         [
           ['device', 'add', 'pv-1', '--kind', 'pv', '--plot', 'plot-99'],
           /--plot: "plot-99" is not a plot of/,
