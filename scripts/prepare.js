@@ -11,7 +11,9 @@ try {
   tsc = require.resolve('typescript/bin/tsc');
 } catch {
   if (!existsSync('dist/hub/cli.js')) {
-    console.error('gridflex: TypeScript is not installed and dist/ is missing; run `npm install` with dev dependencies');
+    console.error(
+      'gridflex: TypeScript is not installed and dist/ is missing; run `npm install` with dev dependencies',
+    );
     process.exit(1);
   }
   process.exit(0);

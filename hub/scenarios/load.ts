@@ -111,7 +111,7 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, prefix: PropertyKe
     const deepest = [...issue.errors].sort(
       (a, b) => Math.max(0, ...b.map((i) => i.path.length)) - Math.max(0, ...a.map((i) => i.path.length)),
     )[0];
-    if (deepest && deepest.some((inner) => inner.path.length > 0)) {
+    if (deepest?.some((inner) => inner.path.length > 0)) {
       return deepest.map((inner) => describeIssue(inner, raw, path)).join('; ');
     }
   }

@@ -456,7 +456,9 @@ export async function runYear(
       const planStart = performance.now();
       const plans = policy.planFleet(contexts);
       timing.optimisationMs += performance.now() - planStart;
-      fleet.forEach((home, index) => adoptPlan(home, plans[index] as Plan, k, minuteOfYear));
+      fleet.forEach((home, index) => {
+        adoptPlan(home, plans[index] as Plan, k, minuteOfYear);
+      });
     }
 
     // Every home plans before any steps, so the market module sees the whole street's setpoints.
@@ -551,13 +553,13 @@ export async function runYear(
       };
       ledgers.get(home.tariff.supplierId)?.record(home.tariff, billStep, minuteOfYear, stepMinutes);
       if (series) {
-        series.homePKw[home.index]![k] = result.pKw;
-        series.homeSocPct[home.index]![k] = spec.battery
+        (series.homePKw[home.index] as Float64Array)[k] = result.pKw;
+        (series.homeSocPct[home.index] as Float64Array)[k] = spec.battery
           ? (100 * home.state.batterySocKwh) / spec.battery.capacityKwh
           : spec.ev
             ? (100 * home.state.evSocKwh) / spec.ev.capacityKwh
             : Number.NaN;
-        series.homeIndoorC[home.index]![k] = spec.heatPump ? home.state.indoorC : Number.NaN;
+        (series.homeIndoorC[home.index] as Float64Array)[k] = spec.heatPump ? home.state.indoorC : Number.NaN;
       }
     }
 
