@@ -99,7 +99,7 @@ export interface FlexAuctionModule {
 
 export interface CommunityBatteryModule {
   kind: 'community-battery';
-  /** The rules file it came from (for reports). */
+  /** The rules file as the scenario names it (for reports: no machine-specific absolute path). */
   rulesFile: string;
   rules: CommunityBatteryRules;
   bus: string;
