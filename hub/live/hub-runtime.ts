@@ -12,8 +12,10 @@ import {
   type Metrics,
   RegulatorRulesSchema,
   ResidentBoostSchema,
+  type ResidentPreferences,
   ResidentPreferencesSchema,
   type SecurityEvent,
+  type SupplierTariff,
   SupplierTariffSchema,
   type TableEvent,
   TablePlaceSchema,
@@ -57,6 +59,7 @@ export interface HubSnapshot {
   feeder: { summary: FeederSummary; buses: FeederBuses } | null;
   market: MarketPrices;
   metrics: Metrics | null;
+  preferences: Record<string, ResidentPreferences>;
   security: SecurityEvent[];
 }
 
@@ -79,19 +82,15 @@ export class HubRuntime {
   private metrics: Metrics | null = null;
   private market: MarketPrices;
   private priceCapGbpPerKwh: number | undefined;
-  private tariff:
-    | {
-        tariffId: string;
-        importPriceGbpPerKwh: number;
-        exportPriceGbpPerKwh: number;
-        standingChargeGbpPerDay: number;
-      }
-    | undefined;
-  private readonly preferences = new Map<string, unknown>();
+  /** The tariff in force: the latest supplier offer, its ID prefixed with the supplier's. */
+  private tariff: SupplierTariff | undefined;
+  /** Residents' preferences by home (recorded and shown; the live table's assets are passive for now). */
+  private readonly preferences = new Map<string, ResidentPreferences>();
   private readonly security: SecurityEvent[] = [];
   /** Last value sent to each `/set` topic, so the hub only sends changes. */
   private readonly lastCommands = new Map<string, number | boolean | string>();
   private tableChanged = true;
+  private lastTableKey = '';
   /** Placements changed since they were last saved (saved once per step, so a crash loses at most one step). */
   private placementsDirty = false;
 
@@ -129,6 +128,7 @@ export class HubRuntime {
       this.options.log('info', 'broker connection back: publishing the hub state again');
       this.tableChanged = true;
       this.setHubState(this.hubState.state).catch(() => {});
+      this.republishPrices();
     });
     await this.publishJson(gridflexTopics.marketPrices(), this.market, true, 1);
     await this.publishTableIfChanged();
@@ -176,6 +176,7 @@ export class HubRuntime {
       feeder: this.lastStep && { summary: this.lastStep.summary, buses: this.lastStep.buses },
       market: this.market,
       metrics: this.metrics,
+      preferences: Object.fromEntries(this.preferences),
       security: [...this.security],
     };
   }
@@ -301,7 +302,6 @@ export class HubRuntime {
     this.lastTableKey = key;
     await this.publishJson(gridflexTopics.tableMap(), snapshot, true, 1);
   }
-  private lastTableKey = '';
 
   private async sendCommands(heatPumpKw: Map<string, number>): Promise<void> {
     const commands = this.tracker.padSocCommands((evId) => this.passive.socPct(evId));

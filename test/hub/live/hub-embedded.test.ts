@@ -26,6 +26,7 @@ beforeAll(async () => {
     ['regulator', 'regulator'],
     ['octo', 'supplier:octo'],
     ['table-op', 'operator'],
+    ['resident-3', 'resident:home-3'],
   ]) {
     const out = execFileSync(
       process.execPath,
@@ -177,7 +178,18 @@ describe('gridflex hub (embedded broker)', () => {
     );
     supplier.publish('gridflex/control/v1/regulator/rules', JSON.stringify({ priceCapGbpPerKwh: 9 }));
     expect(json<SecurityEvent>((await denied).payload).kind).toBe('denied-publish');
-    for (const client of [supplier, regulator, operator]) client.end(true);
+    const resident = await login('resident-3');
+    await resident.publishAsync(
+      'gridflex/control/v1/resident/home-3/preferences',
+      JSON.stringify({ evTargetSocPct: 80, evReadyByMinute: 450 }),
+      { qos: 1 },
+    );
+    await hub.logLine(/resident home-3 preferences updated/);
+    const state = (await (await fetch(`${hub.httpUrl}/api/state`)).json()) as {
+      preferences: Record<string, unknown>;
+    };
+    expect(state.preferences['home-3']).toEqual({ evTargetSocPct: 80, evReadyByMinute: 450 });
+    for (const client of [supplier, regulator, operator, resident]) client.end(true);
   });
 
   it('serves the table map and feeder results at /api/state', async () => {
