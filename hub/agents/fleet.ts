@@ -5,6 +5,7 @@ import {
   coordinateByPrices,
   findNashEquilibrium,
   type HomeResponse,
+  type RespondToPrices,
   type SharedLimit,
 } from './coordination.js';
 import type { HomeLpSolution } from './home-lp.js';
@@ -149,6 +150,30 @@ abstract class FleetPolicyBase implements FleetPolicy {
   }
 
   abstract planFleet(contexts: readonly PlanContext[]): Plan[];
+
+  /**
+   * Each home's answer to extra import prices: its own LP. A home with nothing to shift (no battery, EV or
+   * heat pump) answers the same at any price, so its LP runs once per window.
+   */
+  protected responders(contexts: readonly PlanContext[]): RespondToPrices[] {
+    const dtHours = contexts[0]?.dtHours ?? 0.5;
+    return contexts.map((context) => {
+      const problem = this.problemFor(context.home);
+      const { battery, ev, heatPump } = context.home;
+      const fixed = !battery && !ev && !heatPump;
+      let fixedAnswer: HomeResponse | undefined;
+      return (extraImportPriceGbpPerKwh: Float64Array) => {
+        if (fixedAnswer) return fixedAnswer;
+        const answer = responseOf(
+          problem.solve({ ...context, signals: { extraImportPriceGbpPerKwh } }),
+          extraImportPriceGbpPerKwh,
+          dtHours,
+        );
+        if (fixed) fixedAnswer = answer;
+        return answer;
+      };
+    });
+  }
 
   protected problemFor(home: HomeSpec): HomeProblem {
     let problem = this.problems.get(home.id);
@@ -315,15 +340,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
       },
       ...voltageLimits(this.view, steps),
     ];
-    const homes = contexts.map(
-      (context) => (extraImportPriceGbpPerKwh: Float64Array) =>
-        responseOf(
-          this.problemFor(context.home).solve({ ...context, signals: { extraImportPriceGbpPerKwh } }),
-          extraImportPriceGbpPerKwh,
-          dtHours,
-        ),
-    );
-    const result = coordinateByPrices(this.highs, homes, limits, steps, { dtHours });
+    const result = coordinateByPrices(this.highs, this.responders(contexts), limits, steps, { dtHours });
     this.report.windows++;
     this.report.messages += result.messages;
     this.report.iterations += result.rounds;
@@ -358,16 +375,8 @@ export class NashPolicy extends FleetPolicyBase {
   planFleet(contexts: readonly PlanContext[]): Plan[] {
     const slope = this.options.loadPriceSlopeGbpPerKwhPerKw;
     const dtHours = contexts[0]?.dtHours ?? 0.5;
-    const homes = contexts.map(
-      (context) => (extraImportPriceGbpPerKwh: Float64Array) =>
-        responseOf(
-          this.problemFor(context.home).solve({ ...context, signals: { extraImportPriceGbpPerKwh } }),
-          extraImportPriceGbpPerKwh,
-          dtHours,
-        ),
-    );
     const result = findNashEquilibrium(
-      homes,
+      this.responders(contexts),
       (aggregateKw, prices) => {
         for (let t = 0; t < prices.length; t++) prices[t] = slope * Math.max(0, aggregateKw[t] as number);
       },
