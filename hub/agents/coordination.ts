@@ -131,7 +131,6 @@ export function coordinateByPrices(
 
   let master = solveMaster(highs, proposals, limits, activeRows, violationCostGbp);
   let converged = false;
-  const newest: HomeResponse[] = [...first];
   while (rounds < maxRounds) {
     rounds++;
     homes.forEach((_, h) => {
@@ -145,17 +144,14 @@ export function coordinateByPrices(
       // Homes are never paid to import.
       for (let t = 0; t < steps; t++) price[t] = Math.max(0, price[t] as number);
     });
-    homes.forEach((respond, h) => {
-      proposals[h]?.push(respond(prices[h] as Float64Array));
+    const answers = homes.map((respond, h) => respond(prices[h] as Float64Array));
+    answers.forEach((answer, h) => {
+      proposals[h]?.push(answer);
     });
     messages += 2 * homes.length;
     const previousCost = master.objectiveGbp;
     // Rows the new proposals break join the master; a cost that rises because they did is not convergence.
-    homes.forEach((_, h) => {
-      const list = proposals[h] as HomeResponse[];
-      newest[h] = list[list.length - 1] as HomeResponse;
-    });
-    measureViolation(newest, limits, steps, violation);
+    measureViolation(answers, limits, steps, violation);
     const added = activate();
     master = solveMaster(highs, proposals, limits, activeRows, violationCostGbp);
     if (added === 0 && previousCost - master.objectiveGbp < toleranceGbp) {
