@@ -328,6 +328,7 @@ function accumulate(average: HomeResponse, answer: HomeResponse, weight: number)
     }
   };
   blend(average.netImportKw, answer.netImportKw);
+  average.ownCostGbp += weight * (answer.ownCostGbp - average.ownCostGbp);
   average.decisions.forEach((decision, index) => {
     blend(decision, answer.decisions[index] as Float64Array);
   });
@@ -355,7 +356,7 @@ export interface NashResult {
   responses: HomeResponse[];
   /** Full sweeps run. */
   iterations: number;
-  /** True when in a whole sweep no home could gain more than the tolerance by changing its plan. */
+  /** True when in a whole sweep no home could gain more than the tolerance (its own cost plus the load-dependent prices) by changing its plan. */
   converged: boolean;
   /** True when the plain best-response dynamics revisited an earlier state (then it was damped). */
   cycled: boolean;
@@ -399,7 +400,8 @@ export function findNashEquilibrium(
       const current = responses[h] as HomeResponse;
       const answer = respond(prices);
       let change = 0;
-      let gainGbp = 0;
+      // What the home saves by its own objective plus the aggregate-dependent prices on its net import.
+      let gainGbp = current.ownCostGbp - answer.ownCostGbp;
       for (let t = 0; t < steps; t++) {
         const delta = (current.netImportKw[t] as number) - (answer.netImportKw[t] as number);
         change = Math.max(change, Math.abs(delta));

@@ -148,8 +148,9 @@ describe('coordination by prices (cooperative)', () => {
 
 describe('Nash equilibrium by iterated best response', () => {
   // Two homes, 5 kWh each to place in one of two 1-hour slots at up to 10 kW; price = base + 0.01 £/kWh per kW.
+  // The homes pay only the load-dependent price: their own cost is 0 in every plan.
   const twoSlotHome = () => (prices: Float64Array) =>
-    evResponse({ energyKwh: 5, from: 0, to: 2, maxKw: 10 }, 2, prices);
+    evResponse({ energyKwh: 5, from: 0, to: 2, maxKw: 10 }, 2, prices, [0, 0]);
   const priceOf = (base: [number, number]) => (aggregate: Float64Array, prices: Float64Array) => {
     prices[0] = base[0] + 0.01 * (aggregate[0] as number);
     prices[1] = base[1] + 0.01 * (aggregate[1] as number);
