@@ -350,6 +350,8 @@ export interface NashOptions {
   gainToleranceGbp?: number;
   /** Step length, for the money value of a plan change. Default 0.5. */
   dtHours?: number;
+  /** Sweeps of plain best response before moves are damped even without an exact repeat. Default 5. */
+  undampedSweeps?: number;
 }
 
 export interface NashResult {
@@ -358,7 +360,7 @@ export interface NashResult {
   iterations: number;
   /** True when in a whole sweep no home could gain more than the tolerance (its own cost plus the load-dependent prices) by changing its plan. */
   converged: boolean;
-  /** True when the plain best-response dynamics revisited an earlier state (then it was damped). */
+  /** True when the plain best-response dynamics revisited an earlier state or ran out of undamped sweeps (then moves were damped). */
   cycled: boolean;
 }
 
@@ -379,6 +381,7 @@ export function findNashEquilibrium(
   const toleranceKw = options.toleranceKw ?? 0.01;
   const gainToleranceGbp = options.gainToleranceGbp ?? 0.01;
   const dtHours = options.dtHours ?? 0.5;
+  const undampedSweeps = options.undampedSweeps ?? 5;
   const aggregate = new Float64Array(steps);
   const prices = new Float64Array(steps);
   priceOfAggregate(aggregate, prices);
@@ -418,6 +421,8 @@ export function findNashEquilibrium(
       const key = stateKey(aggregate);
       if (seen.has(key)) cycled = true;
       seen.add(key);
+      // LP answers jitter, so a cycle need not repeat exactly: undamped sweeps get a budget too.
+      if (sweep >= undampedSweeps) cycled = true;
     }
   }
   return { responses, iterations: maxSweeps, converged: false, cycled };

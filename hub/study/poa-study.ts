@@ -15,6 +15,7 @@ import {
 import { HomeLp } from '../agents/home-lp.js';
 import type { Policy } from '../agents/policy.js';
 import { createPolicy, getHighs } from '../agents/registry.js';
+import { ConvergenceError } from '../errors.js';
 import {
   buildVoltageSensitivity,
   type FeederNetwork,
@@ -27,6 +28,9 @@ import type { HomeSpec } from '../homes/index.js';
 import type { Scenario } from '../scenarios/resolve.js';
 import { type RunInputs, runYear, type YearResult } from '../sim/runner.js';
 import { type PoaReport, poaReport, type SocialCostPricing } from './poa-metrics.js';
+
+/** Share of the street limit that cooperative and central keep free for forecast error. */
+const OPERATING_MARGIN = 0.01;
 
 /** The four policies of the study, in the order they run. */
 export const POA_POLICIES = ['passive', 'selfish', 'cooperative', 'central'] as const;
@@ -68,6 +72,8 @@ export interface PoaStudyResult {
     transformerLimitKw: number;
     /** Largest |linearised − full power flow| voltage over the check cases (V); null without voltage limits. */
     linearisationErrorVolts: number | null;
+    /** Line losses at the limit, kW: cooperative and central keep the homes' imports this far below it. */
+    lossesAtLimitKw: number;
   };
 }
 
@@ -84,6 +90,14 @@ export function homeLoadConnections(scenario: Scenario): LoadConnection[] {
   }));
 }
 
+/** Per home at `kw(h)` kW and 0.95 PF lagging. */
+function homeLoads(homeCount: number, kw: (home: number) => number) {
+  return {
+    pKw: Float64Array.from({ length: homeCount }, (_, h) => kw(h)),
+    qKvar: Float64Array.from({ length: homeCount }, (_, h) => kw(h) * 0.329),
+  };
+}
+
 /**
  * Linearises the feeder's home voltages around a typical evening (1 kW at 0.95 PF per home) and checks the
  * model against the full power flow at lighter, heavier and uneven loadings; returns the worst error.
@@ -91,21 +105,40 @@ export function homeLoadConnections(scenario: Scenario): LoadConnection[] {
 export function streetVoltageModel(feeder: FeederNetwork, scenario: Scenario) {
   const solver = new PowerFlowSolver(feeder, homeLoadConnections(scenario));
   const homeCount = scenario.homes.length;
-  const atKw = (kw: (h: number) => number) => ({
-    pKw: Float64Array.from({ length: homeCount }, (_, h) => kw(h)),
-    qKvar: Float64Array.from({ length: homeCount }, (_, h) => kw(h) * 0.329),
-  });
-  const base = atKw(() => 1);
+  const base = homeLoads(homeCount, () => 1);
   solver.loadPKw.set(base.pKw);
   solver.loadQKvar.set(base.qKvar);
   const model = buildVoltageSensitivity(solver);
   const errorVolts = linearisationErrorVolts(solver, model, [
-    atKw(() => 0.3),
-    atKw(() => 3),
-    atKw((h) => (h % 3 === 0 ? 7 : 0.5)),
-    atKw(() => -2),
+    homeLoads(homeCount, () => 0.3),
+    homeLoads(homeCount, () => 3),
+    homeLoads(homeCount, (h) => (h % 3 === 0 ? 7 : 0.5)),
+    homeLoads(homeCount, () => -2),
   ]);
   return { model, errorVolts };
+}
+
+/**
+ * Line losses when the street draws `limitKw` at the substation, shared evenly by the homes. The limit
+ * is on the transformer, which carries the losses too, so the homes' own imports must leave room for them.
+ * Where the feeder cannot carry that much, the losses at the largest even loading it can carry stand in.
+ */
+export function streetLossesAtKw(feeder: FeederNetwork, scenario: Scenario, limitKw: number): number {
+  const solver = new PowerFlowSolver(feeder, homeLoadConnections(scenario), { maxIterations: 50 });
+  const homeCount = scenario.homes.length;
+  for (let totalKw = limitKw; totalKw > 0.01 * limitKw; totalKw /= 2) {
+    const loads = homeLoads(homeCount, () => totalKw / homeCount);
+    solver.loadPKw.set(loads.pKw);
+    solver.loadQKvar.set(loads.qKvar);
+    try {
+      const flow = solver.solve('street losses');
+      // Losses grow with the square of the load: scale up from a loading the feeder could carry.
+      return flow.lossesKw * (limitKw / totalKw) ** 2;
+    } catch (error) {
+      if (!(error instanceof ConvergenceError)) throw error;
+    }
+  }
+  return 0;
 }
 
 /** What the study's policies need to know of the network and prices (the PoA options without the run span). */
@@ -126,16 +159,22 @@ export async function studyPolicyMaker(inputs: RunInputs, options: StudyPolicyOp
     options.transformerLimitKw ??
     feeder.transformers.reduce((sum, transformer) => sum + transformer.ratedKva, 0);
   // The voltage model takes two power flows per home: built only when a street policy asks for it.
-  let street: { view: NetworkView; linearisationErrorVolts: number | null } | undefined;
+  let street:
+    | { view: NetworkView; linearisationErrorVolts: number | null; lossesAtLimitKw: number }
+    | undefined;
   const network = () => {
     if (!street) {
       const voltage = options.voltageLimits === false ? undefined : streetVoltageModel(feeder, scenario);
+      const lossesKw = streetLossesAtKw(feeder, scenario, transformerLimitKw);
       street = {
         view: {
-          transformerLimitKw,
+          // The homes' net imports plus the line losses must stay within the limit at the transformer,
+          // with an operating margin for what plans do not foresee (Volt-Watt, rounding of the home models).
+          transformerLimitKw: transformerLimitKw * (1 - OPERATING_MARGIN) - lossesKw,
           ...(voltage ? { voltage: { model: voltage.model, minVolts: STATUTORY_VOLTS.min } } : {}),
         },
         linearisationErrorVolts: voltage ? voltage.errorVolts : null,
+        lossesAtLimitKw: lossesKw,
       };
     }
     return street;
@@ -163,6 +202,7 @@ export async function studyPolicyMaker(inputs: RunInputs, options: StudyPolicyOp
   const networkFigures = (): PoaStudyResult['network'] => ({
     transformerLimitKw,
     linearisationErrorVolts: network().linearisationErrorVolts,
+    lossesAtLimitKw: network().lossesAtLimitKw,
   });
   return { makePolicy, networkFigures };
 }
