@@ -24,11 +24,13 @@ export interface EmbeddedBrokerOptions {
   maxPacketBytes?: number;
   /** Per-client publish rate. Default 1000/s with a burst of 10 000 (a board flushing its offline queue). */
   rateLimit?: RateLimit;
+  /** New connections per remote address. Default 50/s with a burst of 1000 (a whole table powering up at once). */
+  connectRateLimit?: RateLimit;
   /** Called for every refusal, denial and rejected payload; never throws back into the broker. */
   onSecurityEvent?: (event: SecurityEvent) => void;
 }
 
-const AUTH_CODE = { identifierRejected: 2, badCredentials: 4 } as const;
+const AUTH_CODE = { identifierRejected: 2, serverUnavailable: 3, badCredentials: 4 } as const;
 
 interface Session {
   role: Role;
@@ -66,6 +68,11 @@ export class EmbeddedBroker {
     const host = options.host ?? '0.0.0.0';
     const maxPacketBytes = options.maxPacketBytes ?? 64 * 1024;
     const rateLimit = options.rateLimit ?? { perSecond: 1000, burst: 10_000 };
+    const connectRateLimit = options.connectRateLimit ?? { perSecond: 50, burst: 1000 };
+    /** Connection buckets by remote address (forgotten when full, so spoofed variety cannot grow it without bound). */
+    const connectBuckets = new Map<string, TokenBucket>();
+    /** The peer IP of each connection's stream (a WebSocket stream does not carry one itself). */
+    const peerAddresses = new WeakMap<Duplex, string>();
     const report = (event: Omit<SecurityEvent, 'at'>) => {
       try {
         options.onSecurityEvent?.({ ...event, at: new Date().toISOString() });
@@ -114,6 +121,22 @@ export class EmbeddedBroker {
           });
           done(null, true);
         };
+        // Before any password work: a client reconnecting in a tight loop is turned away here, cheaply.
+        const address = peerAddresses.get(client.conn) ?? 'unknown';
+        let bucket = connectBuckets.get(address);
+        if (!bucket) {
+          if (connectBuckets.size >= 10_000) connectBuckets.clear();
+          bucket = new TokenBucket(connectRateLimit, Date.now());
+          connectBuckets.set(address, bucket);
+        }
+        if (!bucket.take(Date.now())) {
+          refuse(
+            AUTH_CODE.serverUnavailable,
+            'rate-limited',
+            `${address}: over ${connectRateLimit.perSecond} connections/s (burst ${connectRateLimit.burst})`,
+          );
+          return;
+        }
         if (username === undefined || username === '') {
           if (password !== undefined && password.length > 0) {
             refuse(AUTH_CODE.badCredentials, 'refused-connection', 'password without a username');
@@ -191,7 +214,8 @@ export class EmbeddedBroker {
       },
     });
 
-    const accept = (stream: Duplex, remote: string) => {
+    const accept = (stream: Duplex, address: string, remote: string) => {
+      peerAddresses.set(stream, address);
       guardFrames(stream, maxPacketBytes, (announcedBytes) => {
         report({
           kind: 'oversized-payload',
@@ -203,7 +227,7 @@ export class EmbeddedBroker {
       aedes.handle(stream);
     };
     const tcpServer = createServer((socket) =>
-      accept(socket, `${socket.remoteAddress}:${socket.remotePort}`),
+      accept(socket, socket.remoteAddress ?? 'unknown', `${socket.remoteAddress}:${socket.remotePort}`),
     );
     const mqttPort = await listen(tcpServer, options.mqttPort, host);
 
@@ -219,7 +243,8 @@ export class EmbeddedBroker {
       ws.on('connection', (socket, request) => {
         const stream = createWebSocketStream(socket);
         stream.on('error', () => stream.destroy());
-        accept(stream, `ws:${request.socket.remoteAddress}:${request.socket.remotePort}`);
+        const address = request.socket.remoteAddress ?? 'unknown';
+        accept(stream, address, `ws:${address}:${request.socket.remotePort}`);
       });
       wsPort = await listen(http, options.wsPort, host);
       wsServer = { http, ws };

@@ -237,3 +237,28 @@ describe('credentials changed while the broker runs', () => {
     ).rejects.toThrow(/Bad username or password/);
   });
 });
+
+describe('connection floods', () => {
+  it('refuses a client reconnecting too often, before any authentication, and logs it', async () => {
+    const refused: SecurityEvent[] = [];
+    const store = CredentialStore.open(data.dir);
+    const small = await EmbeddedBroker.start({
+      host: '127.0.0.1',
+      mqttPort: 0,
+      wsPort: null,
+      credentials: store,
+      // No refill to speak of: the sixth connection from this address is over the limit.
+      connectRateLimit: { perSecond: 0.0001, burst: 5 },
+      onSecurityEvent: (event) => refused.push(event),
+    });
+    try {
+      const smallUrl = `mqtt://127.0.0.1:${small.mqttPort}`;
+      for (let index = 0; index < 5; index++)
+        (await connectClient(smallUrl, { clientId: `c-${index}` })).end(true);
+      await expect(connectClient(smallUrl, { clientId: 'c-5' })).rejects.toThrow(/Server unavailable/);
+      expect(refused).toEqual([expect.objectContaining({ kind: 'rate-limited', clientId: 'c-5' })]);
+    } finally {
+      await small.close();
+    }
+  });
+});
