@@ -60,6 +60,21 @@ describe('gridflex study poa', () => {
     expect(readFileSync(join(outB, 'poa.json'), 'utf8')).toBe(readFileSync(join(outA, 'poa.json'), 'utf8'));
   });
 
+  it('with load-dependent prices the selfish homes iterate to an equilibrium that flattens their peak', () => {
+    const out = tempDir('gridflex-poa-nash-');
+    const run = gridflex(...args, '--out', out, '--load-price-slope', '0.01');
+    expect(run.status, run.stderr).toBe(0);
+    const poa = JSON.parse(readFileSync(join(out, 'poa.json'), 'utf8'));
+    const loadBlind = JSON.parse(readFileSync(join(outA, 'poa.json'), 'utf8'));
+    expect(poa.coordination.nashSweeps).toBeGreaterThan(poa.coordination.planningWindows);
+    expect(poa.coordination.nashConvergedWindows).toBe(poa.coordination.planningWindows);
+    expect(poa.policies.selfish.transformerPeakKw).toBeLessThan(
+      loadBlind.policies.selfish.transformerPeakKw - 5,
+    );
+    // Load-blind prices: one sweep per window is the equilibrium.
+    expect(loadBlind.coordination.nashSweeps).toBe(loadBlind.coordination.planningWindows);
+  });
+
   it('rejects bad flags and a missing scenario with exit code 2 and a one-line error', () => {
     for (const [flag, value, pattern] of [
       ['--days', '0', /--days: must be an integer in 1\.\.365, found "0"/],
