@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InputError } from '../errors.js';
+import { readInputFile } from '../read-input.js';
 
 /** One data row of a CSV table, with where it came from for error messages. */
 export interface CsvRow {
@@ -21,12 +21,7 @@ export interface CsvTable {
  * the first remaining line is the header, cells are trimmed. No quoting (none of the formats use it).
  */
 export function readCsvTable(file: string): CsvTable {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new InputError(file, 'file not found or not readable');
-  }
+  const text = readInputFile(file);
   return parseCsvTable(text, file);
 }
 

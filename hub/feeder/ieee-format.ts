@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
+import { readInputFile } from '../read-input.js';
 import { type CsvTable, numberCell, readCsvTable, requireColumns, textCell, whereRow } from './csv.js';
 import type {
   FeederNetwork,
@@ -54,12 +55,7 @@ function lengthUnitKm(
 
 /** Source.csv is `key=value unit` lines, not a table. */
 function readSource(file: string): SourceSpec {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new InputError(file, 'file not found or not readable');
-  }
+  const text = readInputFile(file);
   const values = new Map<string, { value: number; line: number }>();
   text.split(/\r?\n/).forEach((raw, index) => {
     const match = /^\s*([A-Za-z0-9_]+)\s*=\s*([^\s,]+)/.exec(raw);

@@ -5,9 +5,8 @@
  *   loadTariffCatalogue(file = DEFAULT_TARIFF_CATALOGUE) -> TariffCatalogue   throws InputError
  *   DEFAULT_TARIFF_CATALOGUE   path of the shipped scenarios/data/tariffs-gb.yaml
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../errors.js';
+import { readInputFile } from '../read-input.js';
 import { parseTariffCatalogueYaml, type TariffCatalogue } from './catalogue.js';
 
 /** The shipped GB catalogue (resolved from this module, so it works from src and from dist). */
@@ -22,11 +21,6 @@ export const DEFAULT_TARIFF_CATALOGUE = fileURLToPath(
 
 /** Reads and validates a catalogue YAML file. */
 export function loadTariffCatalogue(file: string = DEFAULT_TARIFF_CATALOGUE): TariffCatalogue {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new InputError(file, 'file not found or not readable');
-  }
+  const text = readInputFile(file);
   return parseTariffCatalogueYaml(text, file);
 }

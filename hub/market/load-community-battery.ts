@@ -5,10 +5,10 @@
  *   loadCommunityBatteryRules(file = DEFAULT_COMMUNITY_BATTERY_RULES) -> CommunityBatteryRules   throws InputError
  *   DEFAULT_COMMUNITY_BATTERY_RULES   path of scenarios/data/community-battery-assembly.yaml
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../errors.js';
+import { readInputFile } from '../read-input.js';
 import { type CommunityBatteryRules, parseCommunityBatteryRules } from './community-battery.js';
 
 export const DEFAULT_COMMUNITY_BATTERY_RULES = fileURLToPath(
@@ -24,12 +24,7 @@ export const DEFAULT_COMMUNITY_BATTERY_RULES = fileURLToPath(
 export function loadCommunityBatteryRules(
   file: string = DEFAULT_COMMUNITY_BATTERY_RULES,
 ): CommunityBatteryRules {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new InputError(file, 'file not found or not readable');
-  }
+  const text = readInputFile(file);
   let value: unknown;
   try {
     value = parseYaml(text);

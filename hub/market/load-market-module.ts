@@ -98,5 +98,14 @@ export function resolveMarketModule(
   const initialSocKwh =
     entry.initialSocPct !== undefined ? (rules.capacityKwh * entry.initialSocPct) / 100 : rules.reserveKwh;
   const phases: Phase[] = entry.phase === 'ABC' ? ['A', 'B', 'C'] : [entry.phase];
-  return { kind: 'community-battery', rulesFile: entry.rules, rules, bus, phases, initialSocKwh, members, groupOf };
+  return {
+    kind: 'community-battery',
+    rulesFile: entry.rules,
+    rules,
+    bus,
+    phases,
+    initialSocKwh,
+    members,
+    groupOf,
+  };
 }

@@ -2,7 +2,7 @@
  * Reading a scenario file: YAML → zod validation → the resolved street. Every problem becomes an
  * InputError naming the file, the path inside it, what was expected and what was found.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
@@ -11,6 +11,7 @@ import { InputError } from '../errors.js';
 import { type FeederNetwork, loadFeeder } from '../feeder/index.js';
 import { DEFAULT_TARIFF_CATALOGUE, loadTariffCatalogue } from '../market/load-catalogue.js';
 import { resolveMarketModule } from '../market/load-market-module.js';
+import { readInputFile } from '../read-input.js';
 import { resolveScenario, type Scenario } from './resolve.js';
 import { ScenarioFileSchema } from './schema.js';
 
@@ -26,12 +27,7 @@ export interface LoadedScenario {
 
 /** Reads, validates and resolves a scenario file; loads its feeder. Throws InputError. */
 export function loadScenario(file: string): LoadedScenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new InputError(file, 'scenario file not found or not readable');
-  }
+  const text = readInputFile(file, 'scenario file');
   return parseScenario(text, file);
 }
 

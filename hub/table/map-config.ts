@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AssetKindSchema, TopicIdSchema } from '../../protocol/gridflex.js';
 import { InputError } from '../errors.js';
+import { readInputFile } from '../read-input.js';
 
 const PlotSchema = z.strictObject({
   plot: TopicIdSchema,
@@ -103,12 +103,7 @@ export interface LoadedTableMap extends TableMapConfig {
 
 /** Reads and validates a table map YAML file; errors name the file and the offending path. */
 export function loadTableMap(file: string): LoadedTableMap {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new InputError(file, 'file not found or not readable');
-  }
+  const text = readInputFile(file);
   return parseTableMap(text, file);
 }
 

@@ -1,0 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { InputError } from './errors.js';
+
+/** A file the user gave us, as text, or an InputError naming it (`what` says what kind of file it is). */
+export function readInputFile(file: string, what = 'file'): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    throw new InputError(file, `${what} not found or not readable`);
+  }
+}
