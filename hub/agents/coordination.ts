@@ -1,4 +1,5 @@
 import type { Highs } from 'highs';
+import { solveLp } from './solve-lp.js';
 
 /**
  * Coordination by messages only. A coordinator (the network operator's agent) sends each home a vector of
@@ -228,10 +229,9 @@ function solveMaster(
     rowUpper[activeRows.length + h] = 1;
   }
 
-  const model = highs.createModel();
-  try {
-    model.options.set({ output_flag: false });
-    model.passModel({
+  const solution = solveLp(
+    highs,
+    {
       numCols: columnCount,
       numRows: rowCount,
       colCost: cost,
@@ -240,26 +240,18 @@ function solveMaster(
       rowLower,
       rowUpper,
       matrix: { format: 'csc', numRows: rowCount, numCols: columnCount, starts, indices, values },
-    });
-    model.run();
-    const status = model.getModelStatus();
-    if (status !== highs.constants.modelStatus.optimal) {
-      throw new Error(`coordinator's master LP ended with model status ${status}`);
-    }
-    const solution = model.getSolution();
-    const weights = proposals.map((list, h) =>
+    },
+    "the coordinator's master LP",
+  );
+  return {
+    weights: proposals.map((list, h) =>
       Float64Array.from(list, (_, j) =>
         Math.max(0, solution.colValue[(columnsOfHome[h] as number) + j] ?? 0),
       ),
-    );
-    return {
-      weights,
-      rowDuals: Float64Array.from(solution.rowDual.subarray(0, activeRows.length)),
-      objectiveGbp: model.getObjectiveValue(),
-    };
-  } finally {
-    model.dispose();
-  }
+    ),
+    rowDuals: solution.rowDual.subarray(0, activeRows.length),
+    objectiveGbp: solution.objective,
+  };
 }
 
 /** Each home's plan as the weighted mix of its proposals. */

@@ -1,5 +1,6 @@
 import type { Highs } from 'highs';
 import type { SharedLimit } from './coordination.js';
+import { solveLp } from './solve-lp.js';
 
 /** One home's LP as arrays: what it would pass to HiGHS on its own. */
 export interface LpBlock {
@@ -132,12 +133,9 @@ export function solveJointLp(
     }
   });
 
-  const model = highs.createModel();
-  let x: Float64Array;
-  let objectiveGbp: number;
-  try {
-    model.options.set({ output_flag: false });
-    model.passModel({
+  const solution = solveLp(
+    highs,
+    {
       numCols: columnCount,
       numRows: totalRows,
       colCost: cost,
@@ -146,17 +144,11 @@ export function solveJointLp(
       rowLower,
       rowUpper,
       matrix: { format: 'csr', numRows: totalRows, numCols: columnCount, starts, indices, values },
-    });
-    model.run();
-    const status = model.getModelStatus();
-    if (status !== highs.constants.modelStatus.optimal) {
-      throw new Error(`joint LP over ${blocks.length} homes ended with model status ${status}`);
-    }
-    x = Float64Array.from(model.getSolution().colValue);
-    objectiveGbp = model.getObjectiveValue();
-  } finally {
-    model.dispose();
-  }
+    },
+    `joint LP over ${blocks.length} homes`,
+  );
+  const x = solution.colValue;
+
   let maxLimitViolation = 0;
   slackColumns.forEach((first) => {
     for (let t = 0; t < steps; t++) maxLimitViolation = Math.max(maxLimitViolation, x[first + t] ?? 0);
@@ -165,7 +157,7 @@ export function solveJointLp(
     columnValues: blocks.map((block, b) =>
       Float64Array.from(x.subarray(offsets[b] as number, (offsets[b] as number) + block.cost.length)),
     ),
-    objectiveGbp,
+    objectiveGbp: solution.objective,
     peakExcessKw: peak ? (x[peakColumn] ?? 0) : 0,
     maxLimitViolation,
     columns: columnCount,
