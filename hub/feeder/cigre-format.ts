@@ -39,7 +39,9 @@ export function readCigreFeeder(dir: string): FeederNetwork {
   const transformers = readTransformers(readCsvTable(join(dir, 'transformers.csv')), mvNode, source);
   const lineCodes = readLineTypes(readCsvTable(join(dir, 'line_types.csv')));
   const lines = readLines(readCsvTable(join(dir, 'lines.csv')), lineCodes);
-  const loads = readLoads(readCsvTable(join(dir, 'loads.csv')));
+  // The benchmark's LV side is one voltage level: the transformers' secondary rating.
+  const lvVoltsLn = ((transformers[0]?.lvKvLl ?? 0.4) * 1000) / Math.sqrt(3);
+  const loads = readLoads(readCsvTable(join(dir, 'loads.csv')), lvVoltsLn);
   return {
     name: basename(dir),
     dir,
@@ -189,14 +191,14 @@ function readLines(table: CsvTable, codes: Map<string, LineCode>): LineSection[]
   });
 }
 
-function readLoads(table: CsvTable): LoadConnection[] {
+function readLoads(table: CsvTable, nominalVoltsLn: number): LoadConnection[] {
   const c = requireColumns(table, ['name', 'bus', 'p_kw', 'q_kvar']);
   return table.rows.map((row) => ({
     name: textCell(table, row, c.name as string),
     bus: textCell(table, row, c.bus as string),
     phases: ['A', 'B', 'C'],
     model: 'constant-power',
-    nominalVoltsLn: 400 / Math.sqrt(3),
+    nominalVoltsLn,
     pKw: numberCell(table, row, c.p_kw as string),
     qKvar: numberCell(table, row, c.q_kvar as string),
     origin: whereRow(table, row),
