@@ -23,8 +23,17 @@ import type {
  * Optional extra: `LineRatings.csv` (`LineCode,Ampacity_A`) gives thermal ratings where LineCodes.csv has none.
  */
 export function readIeeeFeeder(dir: string): FeederNetwork {
-  const source = readSource(join(dir, 'Source.csv'));
-  const transformers = readTransformers(readCsvTable(join(dir, 'Transformer.csv')), source);
+  const transformers = readTransformers(readCsvTable(join(dir, 'Transformer.csv')));
+  // The source feeds the transformers' HV bus; a feeder's transformers all hang off that one bus.
+  const sourceBus = (transformers[0] as TransformerSpec).hvBus;
+  const stray = transformers.find((transformer) => transformer.hvBus !== sourceBus);
+  if (stray) {
+    throw new InputError(
+      stray.origin ?? stray.name,
+      `HV bus "${stray.hvBus}" is not the source bus "${sourceBus}"`,
+    );
+  }
+  const source = readSource(join(dir, 'Source.csv'), sourceBus);
   const lineCodes = readLineCodes(readCsvTable(join(dir, 'LineCodes.csv')));
   const ratingsFile = join(dir, 'LineRatings.csv');
   if (existsSync(ratingsFile)) applyLineRatings(readCsvTable(ratingsFile), lineCodes);
@@ -54,7 +63,7 @@ function lengthUnitKm(
 }
 
 /** Source.csv is `key=value unit` lines, not a table. */
-function readSource(file: string): SourceSpec {
+function readSource(file: string, bus: string): SourceSpec {
   const text = readInputFile(file);
   const values = new Map<string, { value: number; line: number }>();
   text.split(/\r?\n/).forEach((raw, index) => {
@@ -83,10 +92,10 @@ function readSource(file: string): SourceSpec {
   const z1Mag = (kvLl * 1000) / (Math.sqrt(3) * isc3Amps);
   const xOverR = values.get('x1r1')?.value ?? 4;
   const r = z1Mag / Math.sqrt(1 + xOverR * xOverR);
-  return { bus: 'SourceBus', kvLl, voltagePu, angleDeg: 0, z1Ohm: { re: r, im: r * xOverR } };
+  return { bus, kvLl, voltagePu, angleDeg: 0, z1Ohm: { re: r, im: r * xOverR } };
 }
 
-function readTransformers(table: CsvTable, source: SourceSpec): TransformerSpec[] {
+function readTransformers(table: CsvTable): TransformerSpec[] {
   const c = requireColumns(table, [
     'Name',
     'bus1',
@@ -111,7 +120,6 @@ function readTransformers(table: CsvTable, source: SourceSpec): TransformerSpec[
       );
     }
     const hvBus = textCell(table, row, c.bus1 as string);
-    source.bus = hvBus;
     const spec: TransformerSpec = {
       name: textCell(table, row, c.Name as string),
       hvBus,
