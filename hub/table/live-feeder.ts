@@ -26,7 +26,6 @@ export interface LiveFeederStep {
 export class LiveFeeder {
   private readonly solver: PowerFlowSolver;
   private readonly baseLoadCount: number;
-  private readonly busIndex = new Map<string, number>();
   private readonly loadIndex = new Map<string, number>();
   /** Buses shown in `feeder/buses`: those with a home load or a plot. */
   private readonly reportedBuses: string[];
@@ -46,7 +45,6 @@ export class LiveFeeder {
     }));
     this.baseLoadCount = network.loads.length;
     this.solver = new PowerFlowSolver(network, [...network.loads, ...plotLoads]);
-    for (const [index, bus] of network.buses.entries()) this.busIndex.set(bus.name, index);
     for (const [index, load] of network.loads.entries()) this.loadIndex.set(load.name, index);
     const wanted = new Set([
       ...network.loads.map((load) => load.bus),
@@ -100,7 +98,7 @@ export class LiveFeeder {
       busLoadPKw.set(load.bus, (busLoadPKw.get(load.bus) ?? 0) + (loadPKw[index] ?? 0));
     });
     const volts = (bus: string, phase: number) =>
-      result.busVoltsMag[(this.busIndex.get(bus) ?? 0) * 3 + phase] ?? Number.NaN;
+      result.busVoltsMag[(this.solver.topology.busIndex.get(bus) ?? 0) * 3 + phase] ?? Number.NaN;
     const buses: FeederBuses = {
       step: clock.step,
       simTime: clock.simTime,
