@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
 import { InputError } from './errors.js';
 
 /** A file the user gave us, as text, or an InputError naming it (`what` says what kind of file it is). */
@@ -8,4 +9,15 @@ export function readInputFile(file: string, what = 'file'): string {
   } catch {
     throw new InputError(file, `${what} not found or not readable`);
   }
+}
+
+/** YAML text as a plain value, or an InputError naming the file and the line the parser stopped at. */
+export function parseYamlInput(text: string, file: string): unknown {
+  const document = parseDocument(text);
+  const first = document.errors[0];
+  if (first) {
+    const line = first.linePos?.[0]?.line;
+    throw new InputError(line ? `${file}:${line}` : file, `not valid YAML: ${first.message.split('\n')[0]}`);
+  }
+  return document.toJS();
 }

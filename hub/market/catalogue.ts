@@ -11,9 +11,10 @@
  *   eligibleTariffs(catalogue, assets: Eligibility[]) -> Tariff[]   tariffs whose `requires` the home meets
  * File loading: loadTariffCatalogue(file = DEFAULT_TARIFF_CATALOGUE) in ./load-catalogue.ts.
  */
-import { parse as parseYaml } from 'yaml';
+
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { parseYamlInput } from '../read-input.js';
 import { RegulatorRulesSchema, tariffViolations } from './regulator.js';
 import { SupplierSchema } from './supplier.js';
 import {
@@ -72,16 +73,7 @@ export function parseTariffCatalogue(value: unknown, file: string): TariffCatalo
 
 /** Parses YAML text (anchors and aliases allowed) and validates it as a catalogue. */
 export function parseTariffCatalogueYaml(text: string, file: string): TariffCatalogue {
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch (error) {
-    throw new InputError(
-      file,
-      `not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
-    );
-  }
-  return parseTariffCatalogue(value, file);
+  return parseTariffCatalogue(parseYamlInput(text, file), file);
 }
 
 /** The tariff with this id. */

@@ -6,9 +6,7 @@
  *   DEFAULT_COMMUNITY_BATTERY_RULES   path of scenarios/data/community-battery-assembly.yaml
  */
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
-import { InputError } from '../errors.js';
-import { readInputFile } from '../read-input.js';
+import { parseYamlInput, readInputFile } from '../read-input.js';
 import { type CommunityBatteryRules, parseCommunityBatteryRules } from './community-battery.js';
 
 export const DEFAULT_COMMUNITY_BATTERY_RULES = fileURLToPath(
@@ -25,14 +23,5 @@ export function loadCommunityBatteryRules(
   file: string = DEFAULT_COMMUNITY_BATTERY_RULES,
 ): CommunityBatteryRules {
   const text = readInputFile(file);
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch (error) {
-    throw new InputError(
-      file,
-      `not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
-    );
-  }
-  return parseCommunityBatteryRules(value, file);
+  return parseCommunityBatteryRules(parseYamlInput(text, file), file);
 }

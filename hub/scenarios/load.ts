@@ -5,13 +5,12 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { type FeederNetwork, loadFeeder } from '../feeder/index.js';
 import { DEFAULT_TARIFF_CATALOGUE, loadTariffCatalogue } from '../market/load-catalogue.js';
 import { resolveMarketModule } from '../market/load-market-module.js';
-import { readInputFile } from '../read-input.js';
+import { parseYamlInput, readInputFile } from '../read-input.js';
 import { resolveScenario, type Scenario } from './resolve.js';
 import { ScenarioFileSchema } from './schema.js';
 
@@ -33,13 +32,7 @@ export function loadScenario(file: string): LoadedScenario {
 
 /** As {@link loadScenario} for text already read; `file` names it and anchors relative paths. */
 export function parseScenario(text: string, file: string): LoadedScenario {
-  const document = parseDocument(text);
-  if (document.errors.length > 0) {
-    const first = document.errors[0];
-    const line = first?.linePos?.[0]?.line;
-    throw new InputError(line ? `${file}:${line}` : file, `not valid YAML: ${first?.message.split('\n')[0]}`);
-  }
-  const raw: unknown = document.toJS();
+  const raw = parseYamlInput(text, file);
   const parsed = ScenarioFileSchema.safeParse(raw);
   if (!parsed.success) {
     throw new InputError(file, parsed.error.issues.map((issue) => describeIssue(issue, raw)).join('; '));

@@ -7,9 +7,9 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { parseYamlInput, readInputFile } from '../read-input.js';
 import type { StudyPolicyOptions } from './poa-study.js';
 
 /** One run of a sweep: a scenario with some keys replaced, under one policy. */
@@ -43,14 +43,7 @@ export type SweepGrid = z.infer<typeof GridFileSchema>;
 
 /** Reads and validates a grid file (YAML). */
 export function loadSweepGrid(file: string): SweepGrid {
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new InputError(file, `cannot read grid file: ${reason}`);
-  }
-  const parsed = GridFileSchema.safeParse(raw);
+  const parsed = GridFileSchema.safeParse(parseYamlInput(readInputFile(file, 'grid file'), file));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InputError(file, `${issue?.path.join('.') || '(top level)'}: ${issue?.message}`);

@@ -1,9 +1,8 @@
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AssetKindSchema, TopicIdSchema } from '../../protocol/gridflex.js';
 import { InputError } from '../errors.js';
-import { readInputFile } from '../read-input.js';
+import { parseYamlInput, readInputFile } from '../read-input.js';
 
 const PlotSchema = z.strictObject({
   plot: TopicIdSchema,
@@ -112,12 +111,7 @@ export function loadTableMap(file: string): LoadedTableMap {
  * `baseDir` (default: the file's folder).
  */
 export function parseTableMap(text: string, file: string, baseDir = dirname(file)): LoadedTableMap {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new InputError(file, `not valid YAML: ${(error as Error).message.split('\n')[0]}`);
-  }
+  const raw = parseYamlInput(text, file);
   const parsed = TableMapConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -67,7 +67,7 @@ describe('tariff catalogue', () => {
       /tariffs\.5 \(dynamic-half-hourly\) breaks regulator rules: allowed-shape: import shape "dynamic" is not allowed/,
     );
     expect(parse(shippedText.replace('version: 1', 'version: 2'))).toThrow(/bad\.yaml: version: /);
-    expect(parse('tariffs: [unclosed')).toThrow(/bad\.yaml: not valid YAML/);
+    expect(parse('tariffs: [unclosed')).toThrow(/bad\.yaml:1: not valid YAML/);
     expect(() => loadTariffCatalogue('/nonexistent/tariffs.yaml')).toThrow(/not found or not readable/);
   });
 
