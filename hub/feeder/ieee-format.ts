@@ -252,7 +252,7 @@ function readLoads(table: CsvTable): LoadConnection[] {
 }
 
 /** Q/P for a power factor; negative PF means leading (OpenDSS convention). */
-export function reactiveRatio(powerFactor: number): number {
+function reactiveRatio(powerFactor: number): number {
   return Math.sign(powerFactor) * Math.tan(Math.acos(Math.abs(powerFactor)));
 }
 

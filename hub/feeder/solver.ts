@@ -256,14 +256,6 @@ export class PowerFlowSolver {
     this.forwardSweep();
   }
 
-  /** Sets every load to its nominal power (`pKw`/`qKvar` in the feeder data) scaled by `factor`. */
-  setNominalLoads(factor = 1): void {
-    this.loads.forEach((load, index) => {
-      this.loadPKw[index] = load.pKw * factor;
-      this.loadQKvar[index] = load.qKvar * factor;
-    });
-  }
-
   /**
    * Solves with the current `loadPKw`/`loadQKvar`, starting from the previous solution.
    * @param stepLabel - names the step in the error if it does not converge (e.g. `minute 566`).
