@@ -19,4 +19,7 @@ try {
   process.exit(0);
 }
 const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { stdio: 'inherit' });
-process.exit(build.status ?? 1);
+if (build.status !== 0) process.exit(build.status ?? 1);
+// The dashboard's pages (Vite, a dev dependency like TypeScript).
+const web = spawnSync(process.execPath, ['scripts/build-web.js'], { stdio: 'inherit' });
+process.exit(web.status ?? 1);
