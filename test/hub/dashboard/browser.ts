@@ -13,7 +13,7 @@ export const SCREENSHOT_DIR = join(process.cwd(), 'test-artifacts', 'screenshots
  * network (this machine's closed network refuses Chromium's background connections) and let it run as root.
  */
 export async function launchChromium(): Promise<Browser> {
-  return = await chromium.launch(
+  return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: [
@@ -24,7 +24,8 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-    ],);
+    ],
+  });
 }
 
 /** Collects console errors and uncaught page errors, so a test can assert there were none. */
