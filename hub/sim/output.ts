@@ -15,6 +15,8 @@ export const RUN_OUTPUT_FILES = {
   homeState: 'homes-state.csv',
   switching: 'switching-log.jsonl',
   decisions: 'decisions.jsonl',
+  voltageViolations: 'voltage-violations.csv',
+  lineLoading: 'line-loading.csv',
 } as const;
 
 export function writeRunOutputs(dir: string, result: YearResult, metrics: Metrics): string[] {
@@ -82,6 +84,34 @@ export function writeRunOutputs(dir: string, result: YearResult, metrics: Metric
       ),
     );
   }
+  const stress = result.networkStress;
+  const hours = Array.from({ length: 24 }, (_, hour) => `h${String(hour).padStart(2, '0')}_min`);
+  write(
+    RUN_OUTPUT_FILES.voltageViolations,
+    csv(
+      ['bus', 'phase', 'under_min', 'over_min', ...hours],
+      stress.voltageViolations.map((entry) => [
+        entry.bus,
+        entry.phase,
+        String(entry.underMinutes),
+        String(entry.overMinutes),
+        ...entry.minutesByHour.map(String),
+      ]),
+    ),
+  );
+  write(
+    RUN_OUTPUT_FILES.lineLoading,
+    csv(
+      ['line', 'from_bus', 'to_bus', 'max_loading_pct', 'overload_steps'],
+      stress.lines.map((line) => [
+        line.line,
+        line.fromBus,
+        line.toBus,
+        fixed(line.maxLoadingPct, 2),
+        String(line.overloadSteps),
+      ]),
+    ),
+  );
   write(RUN_OUTPUT_FILES.switching, jsonLines(result.switchingLog));
   write(RUN_OUTPUT_FILES.decisions, jsonLines(result.decisions));
   for (const [name, text] of marketOutputFiles(result.market, result.startDay, result.stepMinutes))
@@ -93,6 +123,10 @@ function fixed(value: number | undefined, digits: number): string {
   if (value === undefined || !Number.isFinite(value)) return '';
   const text = value.toFixed(digits);
   return /^-0\.?0*$/.test(text) ? text.slice(1) : text;
+}
+
+function csv(header: string[], rows: string[][]): string {
+  return `${[header, ...rows].map((row) => row.join(',')).join('\n')}\n`;
 }
 
 function jsonLines(entries: readonly object[]): string {

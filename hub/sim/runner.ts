@@ -54,6 +54,7 @@ import {
 import { createRng } from '../random.js';
 import type { ResolvedHome, Scenario } from '../scenarios/resolve.js';
 import { createMarketRun, type HomeSettlement, type MarketOutcome } from './market-step.js';
+import { type NetworkStress, NetworkStressTracker } from './network-stress.js';
 
 /** Everything a run reads, already loaded and validated. */
 export interface RunInputs {
@@ -187,6 +188,8 @@ export interface YearResult {
   timing: RunTiming;
   /** What the scenario's market module did (absent for retail only). */
   market?: MarketOutcome;
+  /** Voltage-band violations by bus and hour, line overloads (for the year report). */
+  networkStress: NetworkStress;
 }
 
 /** Per-tariff price series over the run, £/kWh (import includes pass-through network charges). */
@@ -386,6 +389,7 @@ export async function runYear(
   loads.push(...market.loads);
   const solver = new PowerFlowSolver(feeder, loads);
   const customerStates = [...new Set(homes.map((home) => home.voltageIndex))];
+  const stress = new NetworkStressTracker(feeder, customerStates, stepMinutes);
 
   const ledgers = new Map(
     scenario.catalogue.suppliers.map((supplier) => [
@@ -585,6 +589,7 @@ export async function runYear(
     let transformerLossesKw = 0;
     for (const transformer of flow.transformers) transformerLossesKw += transformer.lossesKw;
     network.lossesKwh += (flow.lossesKw + transformerLossesKw) * dtHours;
+    stress.record(flow, minuteOfYear);
     if (series) {
       series.substationKw[k] = flow.substationPTotalKw;
       series.transformerLoadingPct[k] = flow.transformerLoadingPct;
@@ -637,6 +642,7 @@ export async function runYear(
     decisions,
     timing,
     ...(marketOutcome ? { market: marketOutcome } : {}),
+    networkStress: stress.result(),
   };
 
   function planContext(home: HomeRun, k: number): PlanContext {
