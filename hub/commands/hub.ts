@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { CredentialStore } from '../auth/credentials.js';
 import { ensureHubSecret, HUB_USERNAME, refreshMosquittoAuthFiles } from '../auth/mosquitto.js';
 import { EmbeddedBroker } from '../broker/embedded-broker.js';
+import { startDashboardServer } from '../dashboard/http-server.js';
 import { InputError } from '../errors.js';
 import { loadFeeder } from '../feeder/index.js';
 import { type DemoFleet, startDemoFleet } from '../live/demo.js';
@@ -16,7 +17,6 @@ import {
   parsePort,
   parsePositiveInt,
 } from '../live/options.js';
-import { startStatusServer } from '../live/status-server.js';
 import { checkMapAgainstFeeder } from '../table/map-config.js';
 
 interface HubFlags {
@@ -32,11 +32,11 @@ interface HubFlags {
   demo?: boolean;
 }
 
-/** `gridflex hub`: the live table's hub (broker, clock, feeder physics, status page). */
+/** `gridflex hub`: the live table's hub (broker, clock, feeder physics, dashboard). */
 export function registerHubCommand(program: Command): void {
   program
     .command('hub')
-    .description('run the live table hub: MQTT broker, clock, feeder power flow every step, status page')
+    .description('run the live table hub: MQTT broker, clock, feeder power flow every step, dashboard')
     .option('--scenario <file>', 'table map YAML (or a scenario with a table: section)', DEFAULT_TABLE_MAP)
     .option('--mqtt-port <port>', 'embedded broker: MQTT over TCP port (0 = any free port)', '1883')
     .option(
@@ -44,7 +44,7 @@ export function registerHubCommand(program: Command): void {
       'embedded broker: MQTT over WebSocket port for browsers (0 = any free port)',
       '8883',
     )
-    .option('--http-port <port>', 'status page and /api/state (0 = any free port)', '8080')
+    .option('--http-port <port>', 'dashboard and /api/state (0 = any free port)', '8080')
     .option('--host <address>', 'interface to listen on (127.0.0.1 keeps it to this machine)', '0.0.0.0')
     .option(
       '--broker <url>',
@@ -144,9 +144,18 @@ async function runHub(flags: HubFlags): Promise<void> {
     await runtime.start();
     cleanups.push(() => running.stop());
 
-    const status = await startStatusServer(httpPort, flags.host, () => running.snapshot(), {
-      mqttUrl,
-      wsUrl,
+    const status = await startDashboardServer({
+      port: httpPort,
+      host: flags.host,
+      context: {
+        snapshot: () => running.snapshot(),
+        endpoints: { mqttUrl, wsUrl },
+        network,
+        map,
+        dataDir,
+        credentials: store,
+        log,
+      },
     }).catch((error: Error) => {
       throw new InputError('--http-port', `cannot listen: ${error.message}`);
     });
@@ -177,7 +186,7 @@ async function runHub(flags: HubFlags): Promise<void> {
     process.stdout.write(
       [
         `GridFlex hub: ${map.plots.length} plots on feeder ${network.name} (${map.file})`,
-        `  status page   ${httpUrl}/  (JSON: ${httpUrl}/api/state; the dashboard is not built yet)`,
+        `  dashboard     ${httpUrl}/  (JSON: ${httpUrl}/api/state)`,
         `  MQTT broker   ${mqttUrl}${wsUrl ? `   (browsers: ${wsUrl})` : ''}${broker ? '' : ' (external)'}`,
         broker && flags.host === '0.0.0.0'
           ? `  for boards    mqtt://${lanAddress()}:${broker.mqttPort} (this machine on the LAN)`

@@ -1,0 +1,87 @@
+import type { ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { formatRole } from '../auth/roles.js';
+import { TokenBucket } from '../broker/rate-limiter.js';
+import type { FeederNetwork } from '../feeder/index.js';
+import type { LoadedTableMap } from '../table/map-config.js';
+import { type DashboardContext, HttpError, type RouteTable, readJsonBody, sendJson } from './routes.js';
+
+/** The street as the live view draws it: buses with coordinates, lines with ratings, the transformer, the plots. */
+export interface FeederLayout {
+  feeder: string;
+  /** Bus coordinates in the feeder's own units (metres for both shipped feeders). */
+  buses: { bus: string; x: number; y: number }[];
+  lines: { line: string; fromBus: string; toBus: string; lengthM: number; ampacityAmps: number | null }[];
+  transformer: { name: string; lvBus: string; ratedKva: number } | null;
+  plots: { plot: string; bus: string; phase: 'A' | 'B' | 'C'; home: string | null }[];
+}
+
+/** Builds the layout once: the feeder does not change while the hub runs. */
+export function feederLayout(network: FeederNetwork, map: LoadedTableMap): FeederLayout {
+  const transformer = network.transformers[0];
+  return {
+    feeder: network.name,
+    buses: network.buses.flatMap((bus) =>
+      bus.x === undefined || bus.y === undefined ? [] : [{ bus: bus.name, x: bus.x, y: bus.y }],
+    ),
+    lines: network.lines.map((line) => ({
+      line: line.name,
+      fromBus: line.fromBus,
+      toBus: line.toBus,
+      lengthM: line.lengthKm * 1000,
+      ampacityAmps: network.lineCodes.get(line.lineCode)?.ampacityAmps ?? null,
+    })),
+    transformer: transformer
+      ? { name: transformer.name, lvBus: transformer.lvBus, ratedKva: transformer.ratedKva }
+      : null,
+    plots: map.plots.map((plot) => ({
+      plot: plot.plot,
+      bus: plot.bus,
+      phase: plot.phase,
+      home: plot.home ?? null,
+    })),
+  };
+}
+
+const LoginSchema = z.strictObject({
+  username: z.string().min(1).max(128),
+  password: z.string().min(1).max(256),
+});
+
+/** Password checks per second over all clients (each costs a scrypt the first time): a brake on guessing. */
+const LOGIN_RATE = { perSecond: 5, burst: 20 } as const;
+
+/**
+ * The live view's API: `GET /api/state` (the hub's latest world), `GET /api/feeder` (the street layout) and
+ * `POST /api/login` (which role a hub user has, so the page shows that role's panel; the broker's ACLs still
+ * decide what the user may publish).
+ */
+export function registerLiveRoutes(routes: RouteTable, context: DashboardContext): void {
+  const layout = feederLayout(context.network, context.map);
+  const loginBucket = new TokenBucket(LOGIN_RATE, Date.now());
+  routes
+    .add('GET', '/api/state', (_request, response) =>
+      sendJson(response, 200, { ...context.snapshot(), endpoints: context.endpoints }),
+    )
+    .add('GET', '/api/feeder', (_request, response) => sendJson(response, 200, layout))
+    .add('POST', '/api/login', async (request, response) => {
+      const parsed = LoginSchema.safeParse(await readJsonBody(request, 4096));
+      if (!parsed.success) throw new HttpError(400, 'expected {"username": "...", "password": "..."}');
+      if (!loginBucket.take(Date.now())) {
+        tooManyAttempts(response);
+        return;
+      }
+      context.credentials.reloadIfChanged();
+      const principal = await context.credentials.verify(parsed.data.username, parsed.data.password);
+      if (!principal || principal.role.role === 'device' || principal.role.role === 'hub') {
+        context.log('warn', `dashboard login refused for "${parsed.data.username}"`);
+        throw new HttpError(401, 'unknown user or wrong password');
+      }
+      sendJson(response, 200, { username: principal.username, role: formatRole(principal.role) });
+    });
+}
+
+function tooManyAttempts(response: ServerResponse): void {
+  response.setHeader('retry-after', '1');
+  sendJson(response, 429, { error: 'too many login attempts: wait a moment and try again' });
+}
