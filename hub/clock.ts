@@ -7,6 +7,8 @@ export interface SimClockOptions {
   /** Simulated minutes per step. */
   stepMinutes: number;
   mode: ClockMode;
+  /** Wall-clock milliseconds between steps while running (0 = as fast as possible). Default 0. */
+  stepMs?: number;
 }
 
 const MINUTE_MS = 60_000;
@@ -18,16 +20,45 @@ const MINUTE_MS = 60_000;
 export class SimClock {
   private stepCount = 0;
   private running = false;
+  /** Simulated time of step 0 (moved by {@link jumpTo}, so steps keep counting up). */
+  private originMs: number;
+  private stepMsValue: number;
 
-  constructor(private readonly options: SimClockOptions) {}
+  constructor(private readonly options: SimClockOptions) {
+    this.originMs = options.start.getTime();
+    this.stepMsValue = options.stepMs ?? 0;
+  }
 
   /** Simulated time at the end of the current step. */
   get simTime(): Date {
-    return new Date(this.options.start.getTime() + this.stepCount * this.options.stepMinutes * MINUTE_MS);
+    return new Date(this.originMs + this.stepCount * this.options.stepMinutes * MINUTE_MS);
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  get stepMs(): number {
+    return this.stepMsValue;
   }
 
   setRunning(running: boolean): void {
     this.running = running;
+  }
+
+  setStepMs(stepMs: number): void {
+    this.stepMsValue = stepMs;
+  }
+
+  /**
+   * Continues from `time` (rounded down to a whole step after the original start's grid), keeping the step
+   * counter, so the next {@link advance} ends one step after it.
+   */
+  jumpTo(time: Date): void {
+    const stepMsSim = this.options.stepMinutes * MINUTE_MS;
+    const start = this.options.start.getTime();
+    const aligned = start + Math.floor((time.getTime() - start) / stepMsSim) * stepMsSim;
+    this.originMs = aligned - this.stepCount * stepMsSim;
   }
 
   /** Moves one step on and returns the clock payload for it. */
@@ -46,6 +77,7 @@ export class SimClock {
       stepMinutes: this.options.stepMinutes,
       mode: this.options.mode,
       running: this.running,
+      stepMs: this.stepMsValue,
     };
   }
 }

@@ -21,6 +21,20 @@ export const TopicIdSchema = z
 const IsoTimeSchema = z.iso.datetime({ offset: true });
 const PhaseSchema = z.enum(['A', 'B', 'C']);
 
+/** A local clock time "HH:MM" (00:00…24:00). */
+export const ClockTimeSchema = z
+  .string()
+  .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected a clock time "HH:MM" (00:00..24:00)');
+
+/**
+ * Optional on every control message: the hub copies it into its answer on `gridflex/v1/audit`, so the
+ * sender can match the answer to its request.
+ */
+const RequestIdSchema = z.string().min(1).max(64).optional();
+
+export const TariffShapeSchema = z.enum(['flat', 'time-of-use', 'dynamic']);
+export type TariffShape = z.infer<typeof TariffShapeSchema>;
+
 /** Topic builders for the hub's world. Every function returns a concrete topic (no wildcards). */
 export const gridflexTopics = {
   /** Hub lifecycle, retained; the hub's last will sets `lost`. */
@@ -43,6 +57,22 @@ export const gridflexTopics = {
   tableEvent: () => `${GRIDFLEX_ROOT}/table/event`,
   /** Running totals since the hub started, retained. */
   metrics: () => `${GRIDFLEX_ROOT}/metrics`,
+  /** A home's agent's latest decision with its explanation and numbers, retained. */
+  homeDecision: (homeId: string) => `${GRIDFLEX_ROOT}/homes/${homeId}/decision`,
+  /** The regulator's rules in force (every field filled in), retained. */
+  marketRules: () => `${GRIDFLEX_ROOT}/market/rules`,
+  /** The suppliers' tariffs on offer and the one in force, retained. */
+  marketTariffs: () => `${GRIDFLEX_ROOT}/market/tariffs`,
+  /** The street's shared battery: the assembly's rules in force and what it does now, retained. */
+  sharedBattery: () => `${GRIDFLEX_ROOT}/shared-battery`,
+  /** The answer to every control message: who, what, accepted or refused and why (not retained). */
+  audit: () => `${GRIDFLEX_ROOT}/audit`,
+  /** The latest audit answers, newest last, retained (for late joiners). */
+  auditRecent: () => `${GRIDFLEX_ROOT}/audit/recent`,
+  /** Things the room should see: EV placed, tariff switched, limit breached, boost started (not retained). */
+  events: () => `${GRIDFLEX_ROOT}/events`,
+  /** The latest events, newest last, retained (for late joiners). */
+  eventsRecent: () => `${GRIDFLEX_ROOT}/events/recent`,
 } as const;
 
 /** Topic builders for the workshop roles' controls. */
@@ -57,6 +87,10 @@ export const controlTopics = {
   residentBoost: (homeId: string) => `${CONTROL_ROOT}/resident/${homeId}/boost`,
   /** A table operator (or an NFC pad board) places or lifts an asset. */
   tablePlace: () => `${CONTROL_ROOT}/table/place`,
+  /** Clock controls: play, pause, step, speed, jump (roles operator and regulator). */
+  clock: () => `${CONTROL_ROOT}/clock`,
+  /** The citizens' assembly's rules for the shared battery. */
+  assemblyBatteryRules: () => `${CONTROL_ROOT}/assembly/battery-rules`,
 } as const;
 
 /** Subscription filters a client uses to follow the whole hub world or all controls. */
@@ -103,7 +137,10 @@ export const ClockSchema = z.object({
   minuteOfDay: z.number().int().min(0).max(1439),
   stepMinutes: z.number().positive(),
   mode: ClockModeSchema,
+  /** False while paused. */
   running: z.boolean(),
+  /** Wall-clock milliseconds between steps while running: the speed (0 = as fast as possible). */
+  stepMs: z.number().int().nonnegative(),
 });
 export type Clock = z.infer<typeof ClockSchema>;
 
@@ -214,6 +251,11 @@ export const MarketPricesSchema = z.object({
   standingChargeGbpPerDay: z.number().nonnegative(),
   /** Where the price comes from (e.g. `price-cap` or a supplier's tariff ID). */
   source: z.string(),
+  /** The time-of-use band in force (its name, or its "HH:MM-HH:MM"), when the tariff has bands. */
+  band: z.string().optional(),
+  /** The regulator's network charge band now and its charge, already included in `importPriceGbpPerKwh`. */
+  networkBand: z.enum(['red', 'amber', 'green']).optional(),
+  networkChargeGbpPerKwh: z.number().nonnegative().optional(),
 });
 export type MarketPrices = z.infer<typeof MarketPricesSchema>;
 
@@ -232,24 +274,106 @@ export const MetricsSchema = z.object({
 });
 export type Metrics = z.infer<typeof MetricsSchema>;
 
-export const RegulatorRulesSchema = z.strictObject({
-  priceCapGbpPerKwh: z.number().positive().max(10).optional(),
-  standingChargeCapGbpPerDay: z.number().nonnegative().max(10).optional(),
-  /** Steps between a switching request and the switch taking effect. */
-  switchingLagSteps: z.number().int().nonnegative().max(10_000).optional(),
-  /** Upper bound of the randomised start delay smart chargers must use. */
-  randomisedStartDelayMinutes: z.number().int().nonnegative().max(1440).optional(),
+const NetworkChargeBandsSchema = z.strictObject({
+  redGbpPerKwh: z.number().nonnegative().max(10),
+  amberGbpPerKwh: z.number().nonnegative().max(10),
+  greenGbpPerKwh: z.number().nonnegative().max(10),
+  /** Red and amber periods of every day; all other times are green. */
+  periods: z
+    .array(z.strictObject({ band: z.enum(['red', 'amber']), from: ClockTimeSchema, to: ClockTimeSchema }))
+    .max(12),
 });
+
+const regulatorRuleFields = {
+  /** Highest import unit rate of a variable tariff whose shape the cap covers. */
+  priceCapGbpPerKwh: z.number().positive().max(10),
+  /** Tariff shapes the price cap applies to (GB: flat). */
+  priceCapAppliesTo: z.array(TariffShapeSchema).max(3),
+  standingChargeCapGbpPerDay: z.number().nonnegative().max(10),
+  /** No import unit rate of any tariff, in any band, may exceed this. */
+  maxUnitRateGbpPerKwh: z.number().positive().max(10),
+  allowedTariffShapes: z.array(TariffShapeSchema).min(1).max(3),
+  /** Simulated minutes between a tariff switch being agreed and it taking effect. */
+  switchingLagMinutes: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(60 * 24 * 30),
+  /** Highest exit fee of a fixed-term tariff; variable tariffs (contractMonths 0) may charge none. */
+  maxExitFeeGbp: z.number().nonnegative().max(1000),
+  /** DUoS-style network charge bands, added to every home's import price. */
+  networkChargeBands: NetworkChargeBandsSchema,
+  /** Upper bound of the randomised start delay smart chargers must use. */
+  randomisedStartDelayMinutes: z.number().int().nonnegative().max(1440),
+};
+
+/** The rules in force, every field filled in (published on `gridflex/v1/market/rules`). */
+export const RegulatorRulesInForceSchema = z.strictObject({
+  ...regulatorRuleFields,
+  /** Who last changed them (MQTT username), and when (wall clock); absent for the GB defaults. */
+  setBy: z.string().optional(),
+  setAt: IsoTimeSchema.optional(),
+});
+export type RegulatorRulesInForce = z.infer<typeof RegulatorRulesInForceSchema>;
+
+/** A regulator's control message: only the rules it changes (the others stay as they are). */
+export const RegulatorRulesSchema = z
+  .strictObject(regulatorRuleFields)
+  .partial()
+  .extend({ requestId: RequestIdSchema });
 export type RegulatorRules = z.infer<typeof RegulatorRulesSchema>;
 
+export const TariffBandSchema = z.strictObject({
+  /** A label people see, e.g. "night" or "peak". */
+  name: z.string().min(1).max(40).optional(),
+  from: ClockTimeSchema,
+  /** End (exclusive); a band with to <= from wraps past midnight. */
+  to: ClockTimeSchema,
+  importPriceGbpPerKwh: z.number().min(-1).max(10),
+  /** Export rate in this band; absent: the tariff's `exportPriceGbpPerKwh`. */
+  exportPriceGbpPerKwh: z.number().min(-1).max(10).optional(),
+});
+export type TariffBand = z.infer<typeof TariffBandSchema>;
+
+/**
+ * A supplier's tariff offer. `importPriceGbpPerKwh` is the flat rate, or for time-of-use the rate outside
+ * every band. The hub checks it against the regulator's rules and answers on `gridflex/v1/audit`.
+ */
 export const SupplierTariffSchema = z.strictObject({
   tariffId: TopicIdSchema,
-  kind: z.enum(['flat', 'time-of-use', 'dynamic']),
+  name: z.string().min(1).max(80).optional(),
+  kind: TariffShapeSchema,
   importPriceGbpPerKwh: z.number().min(-1).max(10),
   exportPriceGbpPerKwh: z.number().min(-1).max(10),
   standingChargeGbpPerDay: z.number().nonnegative().max(10),
+  /** Time-of-use bands (a CSV of bands uploads as this list). */
+  bands: z.array(TariffBandSchema).max(48).optional(),
+  exitFeeGbp: z.number().nonnegative().max(10_000).optional(),
+  /** Fixed-term length; 0 or absent = variable. */
+  contractMonths: z.number().int().nonnegative().max(60).optional(),
+  /** True withdraws this tariff from offer (the other fields are still required). */
+  withdraw: z.boolean().optional(),
+  requestId: RequestIdSchema,
 });
 export type SupplierTariff = z.infer<typeof SupplierTariffSchema>;
+
+const TariffOfferSchema = z.object({
+  supplier: z.string(),
+  tariff: SupplierTariffSchema.omit({ requestId: true, withdraw: true }),
+  /** Typical day's bill under this tariff (10 kWh spread evenly plus the standing charge), £. */
+  typicalDayGbp: z.number(),
+  offeredAt: IsoTimeSchema,
+});
+
+export const MarketTariffsSchema = z.object({
+  /** The tariff every table home is on: `<supplier>/<tariffId>`, or `price-cap` (the default). */
+  inForce: z.string(),
+  inForceSince: IsoTimeSchema.optional(),
+  /** A switch agreed and waiting out the regulator's switching lag. */
+  pending: z.object({ tariff: z.string(), effectiveAt: IsoTimeSchema, reason: z.string() }).nullable(),
+  offers: z.array(TariffOfferSchema),
+});
+export type MarketTariffs = z.infer<typeof MarketTariffsSchema>;
 
 export const ResidentPreferencesSchema = z.strictObject({
   costWeight: z.number().min(0).max(1).optional(),
@@ -257,16 +381,19 @@ export const ResidentPreferencesSchema = z.strictObject({
   autarkyWeight: z.number().min(0).max(1).optional(),
   comfortMinCelsius: z.number().min(5).max(30).optional(),
   comfortMaxCelsius: z.number().min(5).max(30).optional(),
-  /** Minute of day by which the EV should be charged. */
+  /** Minute of day by which the EV should be charged (the car leaves then). */
   evReadyByMinute: z.number().int().min(0).max(1439).optional(),
   evTargetSocPct: z.number().min(0).max(100).optional(),
+  requestId: RequestIdSchema,
 });
 export type ResidentPreferences = z.infer<typeof ResidentPreferencesSchema>;
 
 export const ResidentBoostSchema = z.strictObject({
-  asset: z.string(),
-  /** How long the override lasts in simulated minutes. */
-  minutes: z.number().int().positive().max(1440),
+  /** The heat pump or EV on the resident's plot (its asset ID). */
+  asset: z.string().min(1).max(64),
+  /** How long it runs at full power, in simulated minutes; 0 cancels a running boost. */
+  minutes: z.number().int().nonnegative().max(1440),
+  requestId: RequestIdSchema,
 });
 export type ResidentBoost = z.infer<typeof ResidentBoostSchema>;
 
@@ -274,8 +401,214 @@ export const TablePlaceSchema = z.strictObject({
   asset: z.string().min(1).max(64),
   /** The plot to put the asset on, or null to lift it off the table. */
   plot: z.string().min(1).max(64).nullable(),
+  requestId: RequestIdSchema,
 });
 export type TablePlace = z.infer<typeof TablePlaceSchema>;
+
+/** Clock controls; `step` works while paused, `jump` moves the simulated time (forwards or back). */
+export const ClockControlSchema = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('play'), requestId: RequestIdSchema }),
+  z.strictObject({ action: z.literal('pause'), requestId: RequestIdSchema }),
+  z.strictObject({
+    action: z.literal('step'),
+    /** Steps to take at once (default 1). */
+    count: z.number().int().min(1).max(240).optional(),
+    requestId: RequestIdSchema,
+  }),
+  z.strictObject({
+    action: z.literal('speed'),
+    /** Wall-clock milliseconds between steps. */
+    stepMs: z.number().int().min(10).max(60_000),
+    requestId: RequestIdSchema,
+  }),
+  z.strictObject({
+    action: z.literal('jump'),
+    /** The simulated time to continue from (rounded down to a whole step). */
+    to: IsoTimeSchema,
+    requestId: RequestIdSchema,
+  }),
+]);
+export type ClockControl = z.infer<typeof ClockControlSchema>;
+
+const sharedBatteryRuleFields = {
+  capacityKwh: z.number().positive().max(10_000),
+  maxChargeKw: z.number().nonnegative().max(10_000),
+  maxDischargeKw: z.number().nonnegative().max(10_000),
+  roundTripEfficiency: z.number().gt(0).max(1),
+  /** Energy kept back (e.g. for a community emergency). */
+  reserveKwh: z.number().nonnegative().max(10_000),
+  perHomeMaxKw: z.number().positive().max(1000),
+  perHomeDailyDischargeKwh: z.number().positive().max(10_000),
+  /** Highest priority first, e.g. ["medical", "fuel-poor"]. */
+  priorityGroups: z.array(z.string().min(1).max(40)).max(10),
+  contention: z.enum(['priority', 'shared']),
+  fairShare: z.enum(['equal', 'proportional']),
+  drawPricePencePerKwh: z.number().nonnegative().max(1000),
+  storeCreditPencePerKwh: z.number().nonnegative().max(1000),
+  /** Homes may draw only within this daily window (e.g. the evening peak); absent: at any time. */
+  drawWindow: z.strictObject({ from: ClockTimeSchema, to: ClockTimeSchema }),
+  /** Each home's priority group (home ID → group); homes not listed are in no group. */
+  groups: z.record(z.string(), z.string().min(1).max(40)),
+};
+
+/** The shared battery's rules in force (the fields of a scenario's community-battery rules file). */
+export const SharedBatteryRulesSchema = z
+  .strictObject(sharedBatteryRuleFields)
+  .partial({ drawWindow: true, perHomeDailyDischargeKwh: true });
+export type SharedBatteryRules = z.infer<typeof SharedBatteryRulesSchema>;
+
+/**
+ * The citizens' assembly's control message: the shared-battery rules it changes (the others stay).
+ * `drawWindow: null` removes the window.
+ */
+export const AssemblyBatteryRulesSchema = z
+  .strictObject(sharedBatteryRuleFields)
+  .partial()
+  .extend({
+    drawWindow: sharedBatteryRuleFields.drawWindow.nullable().optional(),
+    requestId: RequestIdSchema,
+  });
+export type AssemblyBatteryRules = z.infer<typeof AssemblyBatteryRulesSchema>;
+
+export const SharedBatterySchema = z.object({
+  step: z.number().int().nonnegative(),
+  simTime: IsoTimeSchema,
+  bus: z.string(),
+  phase: PhaseSchema,
+  rules: SharedBatteryRulesSchema,
+  /** Who last changed the rules (MQTT username), and when (wall clock); absent for the defaults. */
+  setBy: z.string().optional(),
+  setAt: IsoTimeSchema.optional(),
+  socKwh: z.number().nonnegative(),
+  socPct: z.number().min(0).max(100),
+  /** Power into the battery now, and out of it, at the homes' side. */
+  chargeKw: z.number().nonnegative(),
+  dischargeKw: z.number().nonnegative(),
+  /** What each home asked and was granted this step (positive = stores, negative = draws). */
+  homes: z.array(z.object({ home: z.string(), askedKw: z.number(), grantedKw: z.number() })),
+});
+export type SharedBattery = z.infer<typeof SharedBatterySchema>;
+
+const DecisionAssetSchema = z.object({
+  asset: z.string(),
+  kind: AssetKindSchema,
+  /** What it does this step (negative = discharging/generating). */
+  pKw: z.number(),
+  /** What the agent's plan wanted this step (differs from pKw during a boost). */
+  plannedPKw: z.number(),
+  boosted: z.boolean(),
+});
+
+export const BoostStatusSchema = z.object({
+  asset: z.string(),
+  kind: z.enum(['ev', 'heat-pump']),
+  /** The asset's full power, which it runs at until `until`. */
+  pKw: z.number(),
+  startedAt: IsoTimeSchema,
+  until: IsoTimeSchema,
+  minutesLeft: z.number().nonnegative(),
+  /** Energy drawn above the plan so far, and its cost at the prices in force (the boost's extra cost). */
+  extraKwh: z.number(),
+  extraCostGbp: z.number(),
+  /** Expected extra cost over the whole boost, at the start: (full power − plan) × prices. */
+  estimatedExtraCostGbp: z.number(),
+});
+export type BoostStatus = z.infer<typeof BoostStatusSchema>;
+
+export const HomeDecisionSchema = z.object({
+  home: z.string(),
+  plot: z.string(),
+  step: z.number().int().nonnegative(),
+  simTime: IsoTimeSchema,
+  /** The agent's policy: `selfish` minimises its resident's own weighted cost (an LP over the horizon). */
+  policy: z.enum(['selfish']),
+  /** One or two sentences with the numbers behind the plan. */
+  explanation: z.string(),
+  /** Promises the plan cannot keep (comfort band, EV ready-by), with numbers. */
+  cannotKeep: z.array(z.string()),
+  assets: z.array(DecisionAssetSchema),
+  /** State of the home's stores now. */
+  evSocPct: z.number().optional(),
+  batterySocPct: z.number().optional(),
+  indoorC: z.number().optional(),
+  importPriceGbpPerKwh: z.number(),
+  /** When the plan in use was made, how far it looks, its cost over that horizon, and the LP's wall time. */
+  plannedAt: IsoTimeSchema,
+  horizonHours: z.number().positive(),
+  planCostGbp: z.number(),
+  planningMs: z.number().nonnegative(),
+  boost: BoostStatusSchema.nullable(),
+});
+export type HomeDecision = z.infer<typeof HomeDecisionSchema>;
+
+export const AuditActionSchema = z.enum([
+  'regulator-rules',
+  'supplier-tariff',
+  'resident-preferences',
+  'resident-boost',
+  'table-place',
+  'clock',
+  'assembly-battery-rules',
+  'unknown',
+]);
+
+/** The hub's answer to one control message. */
+export const AuditEntrySchema = z.object({
+  /** Increases by one per entry since the hub started. */
+  seq: z.number().int().positive(),
+  /** Wall-clock and simulated time of the answer. */
+  at: IsoTimeSchema,
+  simTime: IsoTimeSchema,
+  /** The MQTT username that sent it (null: anonymous, or not known behind an external broker). */
+  username: z.string().nullable(),
+  /** The role allowed on the topic, e.g. `supplier:octo`. */
+  role: z.string(),
+  topic: z.string(),
+  action: AuditActionSchema,
+  accepted: z.boolean(),
+  /** Why it was refused, or what it changed, in words people read. */
+  reason: z.string(),
+  requestId: z.string().optional(),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
+export const AuditRecentSchema = z.object({ entries: z.array(AuditEntrySchema) });
+
+export const FeedEventKindSchema = z.enum([
+  'asset-placed',
+  'asset-moved',
+  'asset-lifted',
+  'tariff-offered',
+  'tariff-withdrawn',
+  'tariff-refused',
+  'tariff-switch-agreed',
+  'tariff-switched',
+  'rules-changed',
+  'shared-battery-rules-changed',
+  'preferences-changed',
+  'boost-started',
+  'boost-ended',
+  'clock-changed',
+  'limit-breached',
+  'limit-cleared',
+]);
+export type FeedEventKind = z.infer<typeof FeedEventKindSchema>;
+
+/** Something the room should see, in one sentence. */
+export const FeedEventSchema = z.object({
+  seq: z.number().int().positive(),
+  at: IsoTimeSchema,
+  simTime: IsoTimeSchema,
+  kind: FeedEventKindSchema,
+  severity: z.enum(['info', 'warning']),
+  message: z.string(),
+  home: z.string().optional(),
+  asset: z.string().optional(),
+  plot: z.string().optional(),
+});
+export type FeedEvent = z.infer<typeof FeedEventSchema>;
+
+export const FeedEventsRecentSchema = z.object({ events: z.array(FeedEventSchema) });
 
 /** How each hub-world topic is published: direction, retain flag and QoS (documented in docs/protocol.md). */
 export interface TopicSpec {
@@ -331,6 +664,7 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
       stepMinutes: 6,
       mode: 'accelerated',
       running: true,
+      stepMs: 500,
     },
   },
   {
@@ -394,13 +728,241 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     retained: true,
     qos: 1,
     schema: MarketPricesSchema,
-    description: 'Prices in force.',
+    description:
+      'Prices in force now (import includes the network charge band); republished when they change.',
     example: {
       simTime: '2026-01-15T18:06:00.000Z',
-      importPriceGbpPerKwh: 0.2611,
+      importPriceGbpPerKwh: 0.3011,
       exportPriceGbpPerKwh: 0.15,
-      standingChargeGbpPerDay: 0.5719,
-      source: 'price-cap',
+      standingChargeGbpPerDay: 0.55,
+      source: 'octo/night-ev',
+      band: 'peak',
+      networkBand: 'red',
+      networkChargeGbpPerKwh: 0.04,
+    },
+  },
+  {
+    pattern: gridflexTopics.marketRules(),
+    publisher: 'hub',
+    retained: true,
+    qos: 1,
+    schema: RegulatorRulesInForceSchema,
+    description:
+      'The regulator’s rules in force, every field filled in (GB defaults until the regulator changes them).',
+    example: {
+      priceCapGbpPerKwh: 0.2611,
+      priceCapAppliesTo: ['flat'],
+      standingChargeCapGbpPerDay: 0.5719,
+      maxUnitRateGbpPerKwh: 1,
+      allowedTariffShapes: ['flat', 'time-of-use'],
+      switchingLagMinutes: 60,
+      maxExitFeeGbp: 150,
+      networkChargeBands: {
+        redGbpPerKwh: 0.04,
+        amberGbpPerKwh: 0.01,
+        greenGbpPerKwh: 0.002,
+        periods: [
+          { band: 'red', from: '16:00', to: '19:00' },
+          { band: 'amber', from: '07:00', to: '16:00' },
+        ],
+      },
+      randomisedStartDelayMinutes: 10,
+      setBy: 'regulator',
+      setAt: '2026-11-25T09:00:03.000Z',
+    },
+  },
+  {
+    pattern: gridflexTopics.marketTariffs(),
+    publisher: 'hub',
+    retained: true,
+    qos: 1,
+    schema: MarketTariffsSchema,
+    description:
+      'Tariffs on offer (each passed the regulator’s rules), the one every table home is on, and a switch waiting out the lag.',
+    example: {
+      inForce: 'price-cap',
+      pending: {
+        tariff: 'octo/night-ev',
+        effectiveAt: '2026-01-15T19:06:00.000Z',
+        reason: 'typical day £2.31 vs £3.18 on price-cap',
+      },
+      offers: [
+        {
+          supplier: 'octo',
+          tariff: {
+            tariffId: 'night-ev',
+            name: 'Night EV',
+            kind: 'time-of-use',
+            importPriceGbpPerKwh: 0.25,
+            exportPriceGbpPerKwh: 0.15,
+            standingChargeGbpPerDay: 0.55,
+            bands: [{ name: 'night', from: '00:30', to: '05:30', importPriceGbpPerKwh: 0.09 }],
+          },
+          typicalDayGbp: 2.31,
+          offeredAt: '2026-11-25T09:00:04.000Z',
+        },
+      ],
+    },
+  },
+  {
+    pattern: gridflexTopics.homeDecision('<home>'),
+    publisher: 'hub',
+    retained: true,
+    qos: 0,
+    schema: HomeDecisionSchema,
+    description:
+      'A home’s agent’s decision this step: what each asset does and why, with numbers; a boost and its extra cost.',
+    example: {
+      home: 'home-3',
+      plot: 'plot-3',
+      step: 181,
+      simTime: '2026-01-15T18:06:00.000Z',
+      policy: 'selfish',
+      explanation:
+        'EV 24.0 kWh in 00:30–04:00 at 9.0 p/kWh (day average 22.4 p/kWh) to reach 80 % by 08:00 (weights cost 1/carbon 0/autarky 0)',
+      cannotKeep: [],
+      assets: [{ asset: 'ev-1', kind: 'ev', pKw: 7, plannedPKw: 0, boosted: true }],
+      evSocPct: 41.5,
+      importPriceGbpPerKwh: 0.3011,
+      plannedAt: '2026-01-15T18:00:00.000Z',
+      horizonHours: 24,
+      planCostGbp: 2.16,
+      planningMs: 3.1,
+      boost: {
+        asset: 'ev-1',
+        kind: 'ev',
+        pKw: 7,
+        startedAt: '2026-01-15T18:00:00.000Z',
+        until: '2026-01-15T19:00:00.000Z',
+        minutesLeft: 54,
+        extraKwh: 0.7,
+        extraCostGbp: 0.21,
+        estimatedExtraCostGbp: 2.11,
+      },
+    },
+  },
+  {
+    pattern: gridflexTopics.sharedBattery(),
+    publisher: 'hub',
+    retained: true,
+    qos: 0,
+    schema: SharedBatterySchema,
+    description:
+      'The street’s shared battery: the citizens’ assembly’s rules in force and what it does this step.',
+    example: {
+      step: 181,
+      simTime: '2026-01-15T18:06:00.000Z',
+      bus: '15',
+      phase: 'B',
+      rules: {
+        capacityKwh: 50,
+        maxChargeKw: 20,
+        maxDischargeKw: 20,
+        roundTripEfficiency: 0.9,
+        reserveKwh: 5,
+        perHomeMaxKw: 3,
+        priorityGroups: ['medical'],
+        contention: 'priority',
+        fairShare: 'equal',
+        drawPricePencePerKwh: 15,
+        storeCreditPencePerKwh: 10,
+        drawWindow: { from: '16:00', to: '20:00' },
+        groups: { 'home-2': 'medical' },
+      },
+      setBy: 'assembly',
+      setAt: '2026-11-25T09:00:05.000Z',
+      socKwh: 31.2,
+      socPct: 62.4,
+      chargeKw: 0,
+      dischargeKw: 6,
+      homes: [
+        { home: 'home-2', askedKw: -3, grantedKw: -3 },
+        { home: 'home-3', askedKw: -3, grantedKw: -3 },
+      ],
+    },
+  },
+  {
+    pattern: gridflexTopics.audit(),
+    publisher: 'hub',
+    retained: false,
+    qos: 1,
+    schema: AuditEntrySchema,
+    description:
+      'The answer to every control message (also appended to `<data-dir>/audit.log`): who, what, accepted or refused and why.',
+    example: {
+      seq: 12,
+      at: '2026-11-25T09:00:06.000Z',
+      simTime: '2026-01-15T18:06:00.000Z',
+      username: 'octo',
+      role: 'supplier:octo',
+      topic: 'gridflex/control/v1/supplier/octo/tariff',
+      action: 'supplier-tariff',
+      accepted: false,
+      reason: 'import price 0.35 £/kWh is above the regulator’s cap 0.2611 £/kWh',
+      requestId: 'tariff-7',
+    },
+  },
+  {
+    pattern: gridflexTopics.auditRecent(),
+    publisher: 'hub',
+    retained: true,
+    qos: 1,
+    schema: AuditRecentSchema,
+    description: 'The latest 50 audit answers, newest last (what a dashboard shows when it (re)connects).',
+    example: {
+      entries: [
+        {
+          seq: 11,
+          at: '2026-11-25T09:00:05.000Z',
+          simTime: '2026-01-15T18:00:00.000Z',
+          username: 'table-op',
+          role: 'operator',
+          topic: 'gridflex/control/v1/clock',
+          action: 'clock',
+          accepted: true,
+          reason: 'paused at 2026-01-15 18:00',
+        },
+      ],
+    },
+  },
+  {
+    pattern: gridflexTopics.events(),
+    publisher: 'hub',
+    retained: false,
+    qos: 1,
+    schema: FeedEventSchema,
+    description:
+      'Things the room should see: assets placed, tariffs offered/refused/switched, limits breached, boosts.',
+    example: {
+      seq: 40,
+      at: '2026-11-25T09:00:07.000Z',
+      simTime: '2026-01-15T18:12:00.000Z',
+      kind: 'asset-placed',
+      severity: 'info',
+      message: 'EV ev-1 placed on plot-7 (home-7, bus 17)',
+      home: 'home-7',
+      asset: 'ev-1',
+      plot: 'plot-7',
+    },
+  },
+  {
+    pattern: gridflexTopics.eventsRecent(),
+    publisher: 'hub',
+    retained: true,
+    qos: 1,
+    schema: FeedEventsRecentSchema,
+    description: 'The latest 50 events, newest last.',
+    example: {
+      events: [
+        {
+          seq: 41,
+          at: '2026-11-25T09:00:08.000Z',
+          simTime: '2026-01-15T18:18:00.000Z',
+          kind: 'limit-breached',
+          severity: 'warning',
+          message: 'transformer at 104 % of its rating (limit 100 %)',
+        },
+      ],
     },
   },
   {
@@ -457,8 +1019,14 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     retained: false,
     qos: 1,
     schema: RegulatorRulesSchema,
-    description: 'Rules the regulator sets.',
-    example: { priceCapGbpPerKwh: 0.25, randomisedStartDelayMinutes: 10 },
+    description:
+      'The rules the regulator changes (others stay); in force at once, tariffs on offer that now break them are withdrawn.',
+    example: {
+      priceCapGbpPerKwh: 0.25,
+      allowedTariffShapes: ['flat', 'time-of-use'],
+      switchingLagMinutes: 60,
+      requestId: 'rules-3',
+    },
   },
   {
     pattern: controlTopics.supplierTariff('<supplier>'),
@@ -466,13 +1034,20 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     retained: false,
     qos: 1,
     schema: SupplierTariffSchema,
-    description: 'A supplier’s tariff offer.',
+    description:
+      'A supplier’s tariff offer (time-of-use bands: a CSV of bands uploads as `bands`); refused with the reason when it breaks a rule.',
     example: {
       tariffId: 'night-ev',
+      name: 'Night EV',
       kind: 'time-of-use',
-      importPriceGbpPerKwh: 0.22,
+      importPriceGbpPerKwh: 0.25,
       exportPriceGbpPerKwh: 0.15,
       standingChargeGbpPerDay: 0.55,
+      bands: [
+        { name: 'night', from: '00:30', to: '05:30', importPriceGbpPerKwh: 0.09 },
+        { name: 'peak', from: '16:00', to: '19:00', importPriceGbpPerKwh: 0.26 },
+      ],
+      requestId: 'tariff-7',
     },
   },
   {
@@ -481,7 +1056,8 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     retained: false,
     qos: 1,
     schema: ResidentPreferencesSchema,
-    description: 'A resident’s preferences.',
+    description:
+      'A resident’s preferences (the fields given change); the home’s agent re-plans at the next step.',
     example: { costWeight: 0.7, carbonWeight: 0.3, evReadyByMinute: 450, evTargetSocPct: 80 },
   },
   {
@@ -490,7 +1066,8 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     retained: false,
     qos: 1,
     schema: ResidentBoostSchema,
-    description: 'A resident’s boost override.',
+    description:
+      'Run the home’s heat pump or EV at full power for `minutes` (0 cancels); its extra cost shows in the decision.',
     example: { asset: 'heat-pump-1', minutes: 60 },
   },
   {
@@ -501,5 +1078,31 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     schema: TablePlaceSchema,
     description: 'Place an asset on a plot, or lift it off (plot null).',
     example: { asset: 'ev-1', plot: 'plot-6' },
+  },
+  {
+    pattern: controlTopics.clock(),
+    publisher: 'roles `operator`, `regulator`',
+    retained: false,
+    qos: 1,
+    schema: ClockControlSchema,
+    description:
+      'Clock controls: `play`, `pause`, `step` (count), `speed` (stepMs), `jump` (to a simulated time); shown on `gridflex/v1/clock`.',
+    example: { action: 'speed', stepMs: 250, requestId: 'clock-2' },
+  },
+  {
+    pattern: controlTopics.assemblyBatteryRules(),
+    publisher: 'role `assembly`',
+    retained: false,
+    qos: 1,
+    schema: AssemblyBatteryRulesSchema,
+    description:
+      'The citizens’ assembly’s rules for the shared battery (fields given change; applied at the next step).',
+    example: {
+      reserveKwh: 10,
+      perHomeMaxKw: 2,
+      priorityGroups: ['medical'],
+      groups: { 'home-2': 'medical' },
+      drawWindow: { from: '16:00', to: '20:00' },
+    },
   },
 ];

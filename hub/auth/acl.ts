@@ -1,4 +1,4 @@
-import { CONTROL_ROOT, GRIDFLEX_ROOT } from '../../protocol/gridflex.js';
+import { CONTROL_ROOT, controlTopics, GRIDFLEX_ROOT } from '../../protocol/gridflex.js';
 import { HOMIE_ROOT } from '../../protocol/homie.js';
 import type { Role } from './roles.js';
 
@@ -24,20 +24,25 @@ export function rightsOf(role: Role): TopicRights {
       return { publish: [`${own}/#`], subscribe: [`${own}/#`, `${GRIDFLEX_ROOT}/#`] };
     }
     case 'regulator':
-      return readPlus(`${CONTROL_ROOT}/regulator/#`);
+      return readPlus(`${CONTROL_ROOT}/regulator/#`, CLOCK_CONTROL);
     case 'supplier':
       return readPlus(`${CONTROL_ROOT}/supplier/${role.supplierId}/#`);
     case 'resident':
       return readPlus(`${CONTROL_ROOT}/resident/${role.homeId}/#`);
+    case 'assembly':
+      return readPlus(`${CONTROL_ROOT}/assembly/#`);
     case 'operator':
-      return readPlus(`${CONTROL_ROOT}/table/#`);
+      return readPlus(`${CONTROL_ROOT}/table/#`, CLOCK_CONTROL);
     case 'viewer':
       return { publish: [], subscribe: PUBLIC_READ };
   }
 }
 
-function readPlus(control: string): TopicRights {
-  return { publish: [control], subscribe: [...PUBLIC_READ, control] };
+/** Play, pause, speed, step and jump: the roles that run the session (operator, regulator). */
+const CLOCK_CONTROL = controlTopics.clock();
+
+function readPlus(...controls: string[]): TopicRights {
+  return { publish: controls, subscribe: [...PUBLIC_READ, ...controls] };
 }
 
 /** Whether `role` may publish on `topic` (a concrete topic). A device may not command itself. */

@@ -11,13 +11,14 @@ export type Role =
   | { role: 'regulator' }
   | { role: 'supplier'; supplierId: string }
   | { role: 'resident'; homeId: string }
+  | { role: 'assembly' }
   | { role: 'operator' }
   | { role: 'viewer' };
 
 /** The role an anonymous client gets. */
 export const ANONYMOUS: Role = { role: 'viewer' };
 
-/** Parses `regulator`, `supplier:<id>`, `resident:<home>`, `operator`, `viewer`, `device:<id>` or `hub`. */
+/** Parses `regulator`, `supplier:<id>`, `resident:<home>`, `assembly`, `operator`, `viewer`, `device:<id>` or `hub`. */
 export function parseRole(text: string, where: string): Role {
   const [name, id, extra] = text.split(':');
   const needId = (label: string): string => {
@@ -35,6 +36,7 @@ export function parseRole(text: string, where: string): Role {
       return { role: 'resident', homeId: needId('home') };
     case 'hub':
     case 'regulator':
+    case 'assembly':
     case 'operator':
     case 'viewer':
       if (id !== undefined) throw new InputError(where, `"${text}": role ${name} takes no ID`);
@@ -42,7 +44,7 @@ export function parseRole(text: string, where: string): Role {
     default:
       throw new InputError(
         where,
-        `unknown role "${text}" (expected regulator, supplier:<id>, resident:<home>, operator, viewer or device:<id>)`,
+        `unknown role "${text}" (expected regulator, supplier:<id>, resident:<home>, assembly, operator, viewer or device:<id>)`,
       );
   }
 }

@@ -5,14 +5,14 @@ import { refreshMosquittoAuthFiles } from '../auth/mosquitto.js';
 import { formatRole, parseRole } from '../auth/roles.js';
 import { InputError } from '../errors.js';
 
-/** `gridflex user add`: credentials for a workshop role (regulator, supplier:<id>, resident:<home>, operator, viewer). */
+/** `gridflex user add`: credentials for a workshop role (regulator, supplier:<id>, resident:<home>, assembly, operator, viewer). */
 export function registerUserCommand(program: Command): void {
   program
     .command('user')
     .description('workshop roles\u2019 credentials')
     .command('add <username>')
     .description('register a user with a role and print its password (shown once)')
-    .requiredOption('--role <role>', 'regulator, supplier:<id>, resident:<home>, operator or viewer')
+    .requiredOption('--role <role>', 'regulator, supplier:<id>, resident:<home>, assembly, operator or viewer')
     .option('--data-dir <dir>', 'the hub\u2019s data dir', '.gridflex')
     .action(async (username: string, flags: { role: string; dataDir: string }) => {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(username)) {

@@ -139,7 +139,9 @@ MQTT 3.1.1 (Aedes speaks only 3.1.1; clients use \`protocolVersion: 4\`). Three 
 - **The hub's world** under \`gridflex/v1/…\`: only the hub publishes there. Retained where a late joiner
   needs the current value (a browser opening the dashboard gets the clock, the feeder and the table at once).
 - **Workshop controls** under \`gridflex/control/v1/…\`: each role publishes only its own part; the hub
-  validates the payload and reflects the effect in \`gridflex/v1/…\`.
+  validates the payload and reflects the effect in \`gridflex/v1/…\`. Every control message that reaches
+  the hub is answered on \`gridflex/v1/audit\` (who, role, what, accepted or refused and why, wall and
+  simulated time; the sender's optional \`requestId\` is copied back) and appended to \`<data-dir>/audit.log\`.
 
 Every payload has a zod schema (protocol/) that both sides use, exported as JSON Schema in
 [protocol.schema.json](protocol.schema.json) (\`$defs\` per topic, the topic list in \`x-topics\`).
@@ -150,10 +152,11 @@ Every payload has a zod schema (protocol/) that both sides use, exported as JSON
 |---|---|---|
 | anonymous / \`viewer\` | nothing | \`gridflex/v1/#\`, \`homie/5/#\` |
 | board \`device:<id>\` | \`homie/5/<id>/#\` except \`…/set\` | \`homie/5/<id>/#\` (its commands), \`gridflex/v1/#\` |
-| \`regulator\` | \`gridflex/control/v1/regulator/#\` | public topics + its own controls |
+| \`regulator\` | \`gridflex/control/v1/regulator/#\`, \`gridflex/control/v1/clock\` | public topics + its own controls |
 | \`supplier:<id>\` | \`gridflex/control/v1/supplier/<id>/#\` | public topics + its own controls |
 | \`resident:<home>\` | \`gridflex/control/v1/resident/<home>/#\` | public topics + its own controls |
-| \`operator\` | \`gridflex/control/v1/table/#\` | public topics + its own controls |
+| \`assembly\` | \`gridflex/control/v1/assembly/#\` | public topics + its own controls |
+| \`operator\` | \`gridflex/control/v1/table/#\`, \`gridflex/control/v1/clock\` | public topics + its own controls |
 | the hub | everything | everything |
 
 Boards get credentials with \`gridflex device add\`, roles with \`gridflex user add\`; secrets are stored

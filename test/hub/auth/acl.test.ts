@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { filterWithin, mayPublish, maySubscribe, topicMatches } from '../../../hub/auth/acl.js';
 import { CredentialStore } from '../../../hub/auth/credentials.js';
+import { mosquittoAcl } from '../../../hub/auth/mosquitto.js';
 import { parseRole } from '../../../hub/auth/roles.js';
 import { tempDir } from '../mqtt-helpers.js';
 
@@ -45,7 +46,29 @@ describe('role rights', () => {
     expect(mayPublish(resident, 'gridflex/control/v1/resident/home-4/boost')).toBe(false);
     expect(mayPublish(parseRole('viewer', 'test'), 'gridflex/control/v1/table/place')).toBe(false);
     expect(mayPublish(null, 'gridflex/v1/clock')).toBe(false);
+    const assembly = parseRole('assembly', 'test');
+    expect(mayPublish(assembly, 'gridflex/control/v1/assembly/battery-rules')).toBe(true);
+    expect(mayPublish(assembly, 'gridflex/control/v1/clock')).toBe(false);
+    expect(mayPublish(supplier, 'gridflex/control/v1/assembly/battery-rules')).toBe(false);
+    // The clock: the operator and the regulator run the session; residents and suppliers do not.
+    expect(mayPublish(parseRole('operator', 'test'), 'gridflex/control/v1/clock')).toBe(true);
+    expect(mayPublish(parseRole('regulator', 'test'), 'gridflex/control/v1/clock')).toBe(true);
+    expect(mayPublish(resident, 'gridflex/control/v1/clock')).toBe(false);
+    expect(mayPublish(supplier, 'gridflex/control/v1/clock')).toBe(false);
     expect(maySubscribe(null, 'gridflex/v1/feeder/#')).toBe(true);
+  });
+
+  it('writes the same rights into Mosquitto’s ACL file: the assembly and the clock controls', () => {
+    const acl = mosquittoAcl([
+      { username: 'citizens', role: parseRole('assembly', 'test'), mosquittoHash: '$7$x' },
+      { username: 'table-op', role: parseRole('operator', 'test'), mosquittoHash: '$7$x' },
+    ]);
+    const section = (user: string) => acl.split(`user ${user}\n`)[1]?.split('\n\n')[0] ?? '';
+    expect(section('citizens')).toContain('topic readwrite gridflex/control/v1/assembly/#');
+    expect(section('citizens')).not.toContain('gridflex/control/v1/clock');
+    expect(section('table-op')).toContain('topic readwrite gridflex/control/v1/clock');
+    expect(section('table-op')).toContain('topic readwrite gridflex/control/v1/table/#');
+    expect(acl).toMatch(/# Anonymous clients: read only \(viewers\)\.\ntopic read gridflex\/v1\/#/);
   });
 
   it('names a bad role and where it came from', () => {
