@@ -5,12 +5,18 @@
  * twice, and parts a backend cannot drive (e.g. an analog pin on a Raspberry Pi, which has no ADC).
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { checkBoardPinout, parseBoardPinout, resolveBoardPins } from '../protocol/board-pinout.js';
 import { HomieIdSchema } from '../protocol/homie.js';
 
 /** A digital pin: a GPIO line number on a Pi (BCM), a pin number on a microcontroller. */
-export const DigitalPinSchema = z.number().int().min(0).max(127);
+export const DigitalPinSchema = z
+  .number({ error: 'a pin number, or a pin name from the board pinout named by `board`' })
+  .int()
+  .min(0)
+  .max(127);
 /** An analog input pin on a microcontroller: `A0`…`A15`, or its number. */
 export const AnalogPinSchema = z.union([
   z.string().regex(/^A([0-9]|1[0-5])$/, 'an analog pin such as "A0"'),
@@ -189,6 +195,11 @@ export type SimEvent = z.infer<typeof SimEventSchema>;
 const DeviceConfigFieldsSchema = z.strictObject({
   deviceId: HomieIdSchema,
   name: z.string().min(1).max(100).optional(),
+  /**
+   * The board's pinout file (hardware/boards/*.pinout.yaml), relative to this config. With it, pins may be
+   * named by the pinout's wiring names, and every pin must agree with the pinout.
+   */
+  board: z.string().min(1).optional(),
   broker: z.strictObject({
     url: z.string().regex(/^(mqtts?|wss?|tcp):\/\/[^\s]+$/, 'an mqtt://, mqtts://, ws:// or wss:// URL'),
     username: z.string().min(1).max(128).optional(),
@@ -370,8 +381,35 @@ export function validateDeviceConfig(raw: unknown, file: string): DeviceConfig {
   throw new DeviceConfigError(file, problems);
 }
 
-/** Reads, parses and validates a device config YAML file. Throws {@link DeviceConfigError}. */
+/**
+ * Reads, parses and validates a device config YAML file; when it names a `board` pinout, resolves its
+ * pin names through it and checks that both agree. Throws {@link DeviceConfigError}.
+ */
 export function loadDeviceConfig(file: string): DeviceConfig {
+  const raw = readYamlFile(file);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return validateDeviceConfig(raw, file);
+  const { board } = raw as { board?: unknown };
+  if (typeof board !== 'string') return validateDeviceConfig(raw, file);
+  const pinoutFile = resolve(dirname(file), board);
+  const parsed = parseBoardPinout(readYamlFile(pinoutFile));
+  const pinoutProblems = parsed.pinout === undefined ? parsed.findings : checkBoardPinout(parsed.pinout);
+  if (parsed.pinout === undefined || pinoutProblems.length > 0) {
+    throw new DeviceConfigError(
+      pinoutFile,
+      pinoutProblems.map((finding) => `${finding.path}: ${finding.problem}`),
+    );
+  }
+  const { config, findings } = resolveBoardPins(raw as Record<string, unknown>, parsed.pinout);
+  if (findings.length > 0) {
+    throw new DeviceConfigError(
+      file,
+      findings.map((finding) => `${finding.path}: ${finding.problem} (${board})`),
+    );
+  }
+  return validateDeviceConfig(config, file);
+}
+
+function readYamlFile(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -380,11 +418,9 @@ export function loadDeviceConfig(file: string): DeviceConfig {
       `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
     ]);
   }
-  let raw: unknown;
   try {
-    raw = parseYaml(text, { prettyErrors: true });
+    return parseYaml(text, { prettyErrors: true });
   } catch (error) {
     throw new DeviceConfigError(file, [`not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
   }
-  return validateDeviceConfig(raw, file);
 }
