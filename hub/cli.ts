@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDataCommand } from './commands/data.js';
 import { registerDeviceCommand } from './commands/device.js';
+import { registerHardwareCommand } from './commands/hardware.js';
 import { registerHubCommand } from './commands/hub.js';
 import { registerMosquittoCommand } from './commands/mosquitto.js';
 import { registerPowerflowCommand } from './commands/powerflow.js';
@@ -32,6 +33,7 @@ registerMosquittoCommand(program);
 registerProtocolCommand(program);
 registerRunCommand(program);
 registerStudyCommand(program);
+registerHardwareCommand(program);
 
 try {
   await program.parseAsync(process.argv);
