@@ -15,6 +15,10 @@ const program = new Command('gridflex-device')
   .version('0.1.0')
   .requiredOption('-c, --config <file>', 'the board config YAML (see hardware/boards/)')
   .option('-b, --broker <url>', 'broker URL, overriding broker.url in the config')
+  .option(
+    '--simulate',
+    'run the config on the simulated backend instead of its hardware (pins still checked against its board)',
+  )
   .addOption(
     new Option('--log-level <level>', 'least severe log level printed').choices(LOG_LEVELS).default('info'),
   )
@@ -23,13 +27,22 @@ const program = new Command('gridflex-device')
 
 try {
   program.parse(process.argv);
-  await run(program.opts<{ config: string; broker?: string; logLevel: LogLevel }>());
+  await run(program.opts<RunOptions>());
 } catch (error) {
   process.exitCode = reportError(error);
 }
 
-async function run(options: { config: string; broker?: string; logLevel: LogLevel }): Promise<void> {
-  const config = loadDeviceConfig(options.config);
+interface RunOptions {
+  config: string;
+  broker?: string;
+  simulate?: boolean;
+  logLevel: LogLevel;
+}
+
+async function run(options: RunOptions): Promise<void> {
+  const loaded = loadDeviceConfig(options.config);
+  // Validated for its own hardware above; only the driver changes.
+  const config: DeviceConfig = options.simulate ? { ...loaded, driver: { backend: 'sim' } } : loaded;
   if (options.broker !== undefined && !/^(mqtts?|wss?|tcp):\/\/\S+$/.test(options.broker)) {
     throw new DeviceConfigError('--broker', [
       `"${options.broker}" is not an mqtt://, mqtts://, ws:// or wss:// URL`,

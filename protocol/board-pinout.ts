@@ -156,7 +156,7 @@ export function parseBoardPinout(raw: unknown): { pinout?: BoardPinout; findings
 }
 
 const hex = (address: number) => `0x${address.toString(16).padStart(2, '0')}`;
-const fmt = (value: number) => String(Math.round(value * 10) / 10);
+const fmt = (value: number) => String(Math.round(value * 100) / 100);
 
 /** The highest voltage the far end of a wiring entry puts on its pin. */
 export function signalVoltsOf(pinout: BoardPinout, wiring: Wiring): number {
@@ -329,6 +329,7 @@ export function resolveBoardPins(
   const config = structuredClone(raw);
   const pinsById = new Map(pinout.pins.map((pin) => [pin.id, pin]));
   const board = `board ${pinout.board}`;
+  const usedBy = new Map<string, string>();
 
   const driver = config.driver as { backend?: unknown } | undefined;
   const backend = driver?.backend ?? 'sim';
@@ -353,6 +354,9 @@ export function resolveBoardPins(
     if (wiring.use !== demand) {
       find(path, `${wiring.name} (${wiring.pin}) is wired as ${wiring.use} on ${board}, not ${demand}`);
     }
+    const owner = usedBy.get(wiring.name);
+    if (owner !== undefined) find(path, `${wiring.name} (${wiring.pin}) is used twice: already ${owner}`);
+    else usedBy.set(wiring.name, pathOf(path));
     return pinsById.get(wiring.pin)?.driverPin ?? value;
   };
 

@@ -6,6 +6,7 @@ import { CredentialStore } from '../auth/credentials.js';
 import { refreshMosquittoAuthFiles } from '../auth/mosquitto.js';
 import { formatRole } from '../auth/roles.js';
 import { InputError } from '../errors.js';
+import { configFromTemplate, loadConfigTemplate } from '../hardware/config-from-template.js';
 import { DEFAULT_TABLE_MAP, lanAddress, loadTableMapFrom } from '../live/options.js';
 import {
   BOARD_DRIVERS,
@@ -17,7 +18,8 @@ import {
 } from '../table/board-config.js';
 
 interface DeviceAddFlags {
-  kind: string;
+  kind?: string;
+  from?: string;
   plot?: string;
   dataDir: string;
   brokerUrl?: string;
@@ -37,7 +39,11 @@ export function registerDeviceCommand(program: Command): void {
     .description(
       'register a board and write its device agent config (broker, username, password, kind, pins)',
     )
-    .requiredOption('--kind <kind>', `what the board drives: ${BOARD_KINDS.join(', ')}`)
+    .option('--kind <kind>', `what the board drives: ${BOARD_KINDS.join(', ')}`)
+    .option(
+      '--from <config>',
+      'instead of --kind: a shipped board config (hardware/boards/*.yaml) with its pinout; keeps its nodes and pins',
+    )
     .option('--plot <plot>', 'the table plot it sits on (see the table map; an EV pad needs one)')
     .option('--data-dir <dir>', 'the hub\u2019s data dir', '.gridflex')
     .option('--broker-url <url>', 'the broker URL the board connects to (default: this machine on port 1883)')
@@ -77,7 +83,13 @@ async function addDevice(id: string, flags: DeviceAddFlags): Promise<string> {
   if (!HomieIdSchema.safeParse(id).success) {
     throw new InputError('<id>', `"${id}" must be lower-case letters, digits and hyphens (a Homie ID)`);
   }
-  if (!(BOARD_KINDS as readonly string[]).includes(flags.kind)) {
+  if ((flags.kind === undefined) === (flags.from === undefined)) {
+    throw new InputError('--kind/--from', 'give either --kind or --from');
+  }
+  if (flags.from !== undefined && flags.plot !== undefined) {
+    throw new InputError('--plot', 'the config given by --from says where the board sits: edit a copy of it');
+  }
+  if (flags.kind !== undefined && !(BOARD_KINDS as readonly string[]).includes(flags.kind)) {
     throw new InputError('--kind', `"${flags.kind}" is not one of ${BOARD_KINDS.join(', ')}`);
   }
   if (!(BOARD_DRIVERS as readonly string[]).includes(flags.driver)) {
@@ -103,20 +115,23 @@ async function addDevice(id: string, flags: DeviceAddFlags): Promise<string> {
     if (!match) throw new InputError('--tag', `"${entry}" is not UID=ev-id (e.g. 04A1B2C3=ev-1)`);
     tags[(match[1] as string).replaceAll(':', '').toUpperCase()] = match[2] as string;
   }
+  const template = flags.from === undefined ? undefined : loadConfigTemplate(flags.from);
   const dataDir = resolve(flags.dataDir);
   const store = CredentialStore.open(dataDir);
   const password = await store.add(id, { role: 'device', deviceId: id });
-  const config = boardConfig({
-    deviceId: id,
-    kind: flags.kind as BoardKind,
-    ...(flags.plot === undefined ? {} : { plot: flags.plot }),
-    brokerUrl,
-    username: id,
-    password,
-    driver: flags.driver as BoardDriver,
-    ...(flags.serialPort ? { serialPort: flags.serialPort } : {}),
-    tags,
-  });
+  const config = template
+    ? configFromTemplate(template, { deviceId: id, brokerUrl, username: id, password })
+    : boardConfig({
+        deviceId: id,
+        kind: flags.kind as BoardKind,
+        ...(flags.plot === undefined ? {} : { plot: flags.plot }),
+        brokerUrl,
+        username: id,
+        password,
+        driver: flags.driver as BoardDriver,
+        ...(flags.serialPort ? { serialPort: flags.serialPort } : {}),
+        tags,
+      });
   const file = writeBoardConfig(dataDir, id, config);
   if (refreshMosquittoAuthFiles(dataDir, store)) {
     process.stderr.write(

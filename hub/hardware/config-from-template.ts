@@ -1,0 +1,53 @@
+import { dirname, resolve } from 'node:path';
+import { InputError } from '../errors.js';
+import { parseYamlInput, readInputFile } from '../read-input.js';
+
+/** A shipped device config read as a template for `gridflex device add --from`. */
+export interface ConfigTemplate {
+  file: string;
+  config: Record<string, unknown>;
+}
+
+/** Reads a shipped device config (e.g. hardware/boards/nano-table-house.yaml) to copy from. */
+export function loadConfigTemplate(file: string): ConfigTemplate {
+  const raw = parseYamlInput(readInputFile(file, 'device config'), file);
+  if (
+    typeof raw !== 'object' ||
+    raw === null ||
+    Array.isArray(raw) ||
+    !Array.isArray((raw as { nodes?: unknown }).nodes)
+  ) {
+    throw new InputError(file, 'not a device config (it needs `nodes`, see hardware/boards/*.yaml)');
+  }
+  const config = raw as Record<string, unknown>;
+  if (config.board !== undefined && typeof config.board !== 'string') {
+    throw new InputError(`${file}: board`, 'the pinout file, as a path');
+  }
+  return { file, config };
+}
+
+/** This board's identity and credentials, for {@link configFromTemplate}. */
+export interface BoardCredentials {
+  deviceId: string;
+  brokerUrl: string;
+  username: string;
+  password: string;
+}
+
+/**
+ * A ready-to-run device config from a template: its nodes, driver and pin names as they are, with this
+ * board's ID and credentials, and its `board` pinout made absolute so the written file finds it from the
+ * data dir. The device agent validates the rest when it starts.
+ */
+export function configFromTemplate(
+  template: ConfigTemplate,
+  board: BoardCredentials,
+): Record<string, unknown> {
+  const { broker: _broker, deviceId: _deviceId, ...rest } = template.config;
+  return {
+    deviceId: board.deviceId,
+    ...rest,
+    ...(typeof rest.board === 'string' ? { board: resolve(dirname(template.file), rest.board) } : {}),
+    broker: { url: board.brokerUrl, username: board.username, password: board.password },
+  };
+}
