@@ -139,3 +139,11 @@ hp_body = [at_scale(1.5), at_scale(0.75), at_scale(1.3)];
 hp_plinth = [hp_body[0] + 6, hp_body[1] + 8, 1.6];
 // LED position on the plinth (centre of the unit, which stands at the back of its plinth).
 hp_led_at = [hp_plinth[0] / 2, hp_plinth[1] - 2 - hp_body[1] / 2];
+
+// ---------------------------------------------------------------------------------------------
+// Where things sit (the tiles cut for them; street-preview.scad and fit-check.scad place them there).
+plot_pad_at = [grid / 2, grid / 2]; // NFC pad centre on a house plot
+hp_recess = 0.6; // the heat pump spot's depth
+hp_spot_at = [grid - 4 - hp_plinth[0], grid - 4 - hp_plinth[1]]; // its corner: north-east, clear of the pad
+// A feeder channel in its slot (street tile or substation): centred, standing on the slot's floor.
+channel_at = [clearance, grid - channel_y - channel_outer[0] / 2, tile_h + kerb_h - channel_outer[1]];

@@ -6,15 +6,14 @@
 // the LEDs and the heat pump spot.
 include <common.scad>
 
-pad_at = [grid / 2, grid / 2];
+pad_at = plot_pad_at;
 pad_ring_d = 38; // engraved ring around the pad
 leds = 5; // charge LEDs (pi-zero-table-house.yaml: 5; esp32-ev-pad.yaml uses the lower 4)
 led_x = 14;
 led_pitch = 10;
-hp_at = [grid - 4 - hp_plinth[0], grid - 4 - hp_plinth[1]]; // heat pump spot's corner (north-east, clear of the pad)
+hp_at = hp_spot_at;
 hp_led = hp_at + hp_led_at;
 reader_pocket = [pn532_board[0] + 2 * clearance, pn532_board[1] + 2 * clearance, tile_h - nfc_skin];
-hp_recess = 0.6;
 
 difference() {
   tile_base();

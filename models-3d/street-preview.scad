@@ -3,9 +3,8 @@
 // Homes 1, 3, 5, 7 are north of the street, 2, 4, 6, 8 south; each street tile is one pole (two homes).
 include <common.scad>
 
-pad = [grid / 2, grid / 2];
-hp_spot = [grid - 4 - hp_plinth[0], grid - 4 - hp_plinth[1], tile_h - 0.6];
-slot_at = [clearance, grid - channel_y - channel_outer[0] / 2, tile_h + kerb_h - channel_outer[1]];
+pad = plot_pad_at;
+hp_spot = [hp_spot_at[0], hp_spot_at[1], tile_h - hp_recess];
 
 function plot_origin(home) = [100 * ceil(home / 2), home % 2 == 1 ? 2 * grid : 0, 0];
 
@@ -22,11 +21,11 @@ module car() {
 
 translate([0, grid, 0]) {
   part("substation", "Gainsboro");
-  translate(slot_at) part("feeder-channel-10", "LightYellow");
+  translate(channel_at) part("feeder-channel-10", "LightYellow");
 }
 for (i = [1:4]) translate([100 * i, grid, 0]) {
     part("street-tile", "DimGray");
-    translate(slot_at) part("feeder-channel-10", "LightYellow");
+    translate(channel_at) part("feeder-channel-10", "LightYellow");
   }
 for (home = [1:8]) translate(plot_origin(home)) part("house-plot", "YellowGreen");
 

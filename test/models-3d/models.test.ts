@@ -104,6 +104,22 @@ describe('3D-printable table parts (models-3d)', () => {
     expect(row('pv-holder-80x55').xMm).toBeGreaterThan(row('pv-holder-53x30').xMm);
   });
 
+  it('neighbouring parts fit together without overlapping (tabs in sockets, channels in slots)', () => {
+    const fit = run('make', ['-s', '-C', MODELS, 'fit']);
+    expect(fit.status, fit.stdout + fit.stderr).toBe(0);
+    const fits = fit.stdout.trim().split('\n');
+    expect(fits.length).toBeGreaterThanOrEqual(10);
+    for (const line of fits) expect(line).toMatch(/^[a-z0-9-]+: fits$/);
+    expect(fits).toContain('street-plot-north: fits');
+    expect(fits).toContain('street-channel-12: fits');
+  }, 120_000);
+
+  it('the fit check reports a tile pushed 1 mm into its neighbour', () => {
+    const fit = run('make', ['-s', '-C', MODELS, 'fit', 'FITS=street-street', 'FIT_FLAGS=-D nudge=[-1,0,0]']);
+    expect(fit.status).not.toBe(0);
+    expect(fit.stdout).toContain('street-street: OVERLAP, see stl/fit/street-street.stl');
+  });
+
   it('the checker rejects an open mesh, a mesh in two pieces and a part too big for the bed', () => {
     const bad = join(scratch, 'bad');
     mkdirSync(bad);
