@@ -39,7 +39,12 @@ cable_depth = 4;
 
 // ---------------------------------------------------------------------------------------------
 // Electronics (hardware/boards/*.yaml).
-pn532_board = [43, 41]; // PN532 NFC module (pi-zero-table-house.yaml), antenna side up
+// NFC reader boards under the house plots' pads, antenna side up: [x, y] as they lie in the plot.
+function reader_board(reader) =
+  reader == "pn532" ? [43, 41] // PN532 V3 module, I2C (pi-zero-table-house.pinout.yaml)
+  : reader == "rc522" ? [40, 60] // MFRC522 module, SPI (esp32-ev-pad.pinout.yaml), header towards -y
+  : assert(false, str("reader must be \"pn532\" or \"rc522\", not ", reader));
+ldr_d = 5.1; // GL5528 light-dependent resistor head (the boards' pv-light sensor)
 nfc_skin = 1.2; // plastic between the reader's antenna and the tag above it
 led5_d = 5.0; // 5 mm LED body
 led5_flange_d = 5.8;

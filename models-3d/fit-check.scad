@@ -9,15 +9,15 @@ fit = "street-street";
 // name -> [part a, part b, where b sits relative to a]
 fits = [
   ["street-street", "street-tile", "street-tile", [grid, 0, 0]],
-  ["street-plot-north", "street-tile", "house-plot", [0, grid, 0]],
-  ["plot-street-south", "house-plot", "street-tile", [0, grid, 0]],
-  ["plot-plot", "house-plot", "house-plot", [grid, 0, 0]],
+  ["street-plot-north", "street-tile", "house-plot-pn532", [0, grid, 0]],
+  ["plot-street-south", "house-plot-rc522", "street-tile", [0, grid, 0]],
+  ["plot-plot", "house-plot-pn532", "house-plot-rc522", [grid, 0, 0]],
   ["substation-street", "substation", "street-tile", [grid, 0, 0]],
   ["street-channel-8", "street-tile", "feeder-channel-8", channel_at],
   ["street-channel-10", "street-tile", "feeder-channel-10", channel_at],
   ["street-channel-12", "street-tile", "feeder-channel-12", channel_at],
   ["substation-channel-10", "substation", "feeder-channel-10", channel_at],
-  ["plot-heat-pump", "house-plot", "heat-pump", [hp_spot_at[0], hp_spot_at[1], tile_h - hp_recess]],
+  ["plot-heat-pump", "house-plot-pn532", "heat-pump", [hp_spot_at[0], hp_spot_at[1], tile_h - hp_recess]],
 ];
 // Test hook: shift b by this much to show that an overlap is reported.
 nudge = [0, 0, 0];

@@ -90,7 +90,7 @@ describe('3D-printable table parts (models-3d)', () => {
       return found;
     };
     // 100 mm grid pitch plus the 6 mm dovetail tabs on the east and north edges.
-    for (const tile of ['street-tile', 'house-plot', 'substation']) {
+    for (const tile of ['street-tile', 'house-plot-pn532', 'house-plot-rc522', 'substation']) {
       expect([row(tile).xMm, row(tile).yMm], tile).toEqual([106, 106]);
     }
     // Street tiles and substation carry the feeder channel's slot at the same height.
