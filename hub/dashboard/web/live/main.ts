@@ -1,1 +1,230 @@
-document.getElementById('app')?.append('GridFlex dashboard');
+import { z } from 'zod';
+import { byId, h } from '../lib/dom.ts';
+import { FeederLayoutSchema, fetchValidated } from '../lib/feeder-layout.ts';
+import { formatSimTime } from '../lib/format.ts';
+import { HubClient } from '../lib/hub-client.ts';
+import '../lib/page.css';
+import { renderDevices, renderFeed } from './devices-feed.ts';
+import { renderHomes } from './homes.ts';
+import { renderMarket, renderSharedBattery, renderTransformerGauge } from './overview.ts';
+import { panelsFor } from './role-panels.ts';
+import type { Session } from './roles/form-kit.ts';
+import { LiveStore } from './store.ts';
+import { StreetMap } from './street-map.ts';
+import { TrendCharts } from './trend-charts.ts';
+
+const EndpointsSchema = z.object({
+  endpoints: z.object({ mqttUrl: z.string(), wsUrl: z.string().nullable() }),
+});
+const LoginAnswerSchema = z.object({ username: z.string(), role: z.string() });
+
+const store = new LiveStore();
+let client: HubClient | null = null;
+let stopPanels: (() => void)[] = [];
+
+/**
+ * The broker's WebSocket URL: `?ws=` when given (an external broker, or a proxy), else the hub's, reached on the
+ * host this page came from (so a tablet on the LAN connects to the hub, not to its own loopback).
+ */
+function brokerUrl(hubWsUrl: string | null): string | null {
+  const override = new URLSearchParams(location.search).get('ws');
+  if (override) return override;
+  if (!hubWsUrl) return null;
+  const url = new URL(hubWsUrl);
+  url.hostname = location.hostname;
+  return url.toString();
+}
+
+function connect(wsUrl: string, credentials?: { username: string; password: string }): void {
+  client?.end();
+  client = new HubClient({
+    wsUrl,
+    ...(credentials ?? {}),
+    onWorld: (message) => store.applyWorld(message),
+    onDevice: (message) => store.applyDevice(message),
+    onStatus: (status) => store.setConnection(status),
+    onInvalid: (topic, problem) => store.markInvalid(topic, problem),
+  });
+}
+
+function renderStatus(): void {
+  const status = byId('status');
+  const connection = store.connection;
+  const clock = store.clock;
+  status.replaceChildren(
+    h(
+      'span',
+      { class: `badge ${connection.state}`, 'data-connection': connection.state },
+      connection.state === 'online'
+        ? '● live'
+        : connection.state === 'connecting'
+          ? '◌ connecting…'
+          : connection.state === 'refused'
+            ? `✕ refused: ${connection.reason}`
+            : `○ offline: ${connection.reason}`,
+    ),
+    clock
+      ? h(
+          'span',
+          { class: 'clock', 'data-sim-time': clock.simTime },
+          h('strong', {}, formatSimTime(clock.simTime)),
+          ` · step ${clock.step} · ${clock.running ? 'running' : 'paused'}`,
+        )
+      : '',
+    store.hub && store.hub.state !== 'running'
+      ? h('span', { class: 'badge offline' }, `hub ${store.hub.state}`)
+      : '',
+    store.invalidCount > 0
+      ? h(
+          'span',
+          { class: 'badge refused', title: store.lastInvalid ?? '' },
+          `${store.invalidCount} invalid messages ignored`,
+        )
+      : '',
+  );
+}
+
+let street: StreetMap | null = null;
+let trends: TrendCharts | null = null;
+let frameRequested = false;
+
+function render(): void {
+  frameRequested = false;
+  renderStatus();
+  street?.render();
+  trends?.render();
+  renderTransformerGauge(byId('transformer'), store);
+  renderMarket(byId('market'), store);
+  renderSharedBattery(byId('battery'), store);
+  renderHomes(byId('homes'), store);
+  renderFeed(byId('feed'), store);
+  renderDevices(byId('devices'), store);
+}
+
+function scheduleRender(): void {
+  if (frameRequested) return;
+  frameRequested = true;
+  requestAnimationFrame(render);
+}
+
+function showSession(session: Session | null, wsUrl: string): void {
+  for (const stop of stopPanels) stop();
+  stopPanels = [];
+  const login = byId('login');
+  const roles = byId('roles');
+  if (!session) {
+    roles.hidden = true;
+    roles.replaceChildren();
+    login.replaceChildren(loginForm(wsUrl));
+    return;
+  }
+  login.replaceChildren(
+    h('span', { 'data-session': session.role }, `${session.username} (${session.role}) `),
+    h(
+      'button',
+      {
+        type: 'button',
+        onclick: () => {
+          connect(wsUrl);
+          showSession(null, wsUrl);
+        },
+      },
+      'Log out',
+    ),
+  );
+  roles.hidden = false;
+  roles.replaceChildren(
+    ...panelsFor({
+      store,
+      session,
+      client: () => client,
+      awaitAudit: (requestId) => store.awaitAudit(requestId),
+      onChange: (listener) => {
+        stopPanels.push(store.onChange(listener));
+      },
+    }),
+  );
+}
+
+function loginForm(wsUrl: string): HTMLFormElement {
+  const message = h('span', { class: 'login-message', role: 'alert' });
+  const username = h('input', {
+    name: 'username',
+    placeholder: 'user',
+    autocomplete: 'username',
+    size: 10,
+    'aria-label': 'username',
+  });
+  const password = h('input', {
+    name: 'password',
+    type: 'password',
+    placeholder: 'password',
+    autocomplete: 'current-password',
+    size: 12,
+    'aria-label': 'password',
+  });
+  const form = h(
+    'form',
+    { class: 'login' },
+    username,
+    ' ',
+    password,
+    ' ',
+    h('button', { type: 'submit' }, 'Log in'),
+    ' ',
+    message,
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    message.textContent = 'checking…';
+    try {
+      const response = await fetch('./api/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: username.value.trim(), password: password.value }),
+      });
+      const body: unknown = await response.json();
+      if (!response.ok) {
+        message.textContent = `✕ ${(body as { error?: string }).error ?? `the hub answered ${response.status}`}`;
+        return;
+      }
+      const session = LoginAnswerSchema.parse(body);
+      connect(wsUrl, { username: session.username, password: password.value });
+      showSession(session, wsUrl);
+    } catch (error) {
+      message.textContent = `✕ could not log in: ${(error as Error).message}`;
+    }
+  });
+  return form;
+}
+
+async function start(): Promise<void> {
+  try {
+    const [layout, state] = await Promise.all([
+      fetchValidated('./api/feeder', FeederLayoutSchema),
+      fetchValidated('./api/state', EndpointsSchema),
+    ]);
+    store.layout = layout;
+    byId('feeder-name').textContent = layout.feeder;
+    street = new StreetMap(byId('street'), store);
+    trends = new TrendCharts(byId('trends'), store);
+    const wsUrl = brokerUrl(state.endpoints.wsUrl);
+    if (!wsUrl) {
+      store.setConnection({
+        state: 'refused',
+        reason: 'this hub uses an external broker: open the page with ?ws=ws://<broker>:<websocket port>',
+      });
+    } else {
+      store.onChange(scheduleRender);
+      showSession(null, wsUrl);
+      connect(wsUrl);
+    }
+    scheduleRender();
+  } catch (error) {
+    byId('status').replaceChildren(h('span', { class: 'badge refused' }, `✕ ${(error as Error).message}`));
+  }
+  // Last-seen times age even when nothing arrives.
+  setInterval(() => renderDevices(byId('devices'), store), 1000);
+}
+
+void start();

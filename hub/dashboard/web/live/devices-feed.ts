@@ -1,0 +1,75 @@
+import { h } from '../lib/dom.ts';
+import { formatAgo, formatSimTime, formatWallTime } from '../lib/format.ts';
+import type { LiveStore } from './store.ts';
+
+const STATE_SYMBOLS: Readonly<Record<string, string>> = {
+  ready: '●',
+  init: '◐',
+  sleeping: '◑',
+  alert: '▲',
+  disconnected: '○',
+  lost: '✕',
+};
+
+/** Every Homie device the broker knows: its `$state` (symbol and word) and when it was last heard from. */
+export function renderDevices(container: HTMLElement, store: LiveStore): void {
+  const now = Date.now();
+  const devices = [...store.devices.values()].sort((a, b) => a.deviceId.localeCompare(b.deviceId));
+  container.replaceChildren(
+    h(
+      'h2',
+      {},
+      `Devices (${devices.filter((device) => device.state === 'ready').length}/${devices.length} ready)`,
+    ),
+    devices.length === 0
+      ? h('p', { class: 'small muted' }, 'No device has announced itself yet.')
+      : h(
+          'table',
+          { class: 'devices small' },
+          ...devices.map((device) =>
+            h(
+              'tr',
+              { 'data-device': device.deviceId, 'data-state': device.state ?? '' },
+              h('td', {}, device.deviceId),
+              h(
+                'td',
+                { class: device.state === 'ready' ? 'ok' : 'warn' },
+                `${STATE_SYMBOLS[device.state ?? ''] ?? '?'} ${device.state ?? 'unknown'}`,
+              ),
+              h(
+                'td',
+                { class: 'num muted' },
+                device.lastSeenMs === null ? 'not seen' : formatAgo(device.lastSeenMs, now),
+              ),
+            ),
+          ),
+        ),
+  );
+}
+
+/** The event feed, newest first: what the room should notice (EV placed, tariff switched, limit breached). */
+export function renderFeed(container: HTMLElement, store: LiveStore): void {
+  const items = [...store.feed].reverse();
+  container.replaceChildren(
+    h('h2', {}, 'Events'),
+    items.length === 0
+      ? h('p', { class: 'small muted' }, 'Nothing has happened yet.')
+      : h(
+          'ol',
+          { class: 'feed' },
+          ...items.map((item) =>
+            h(
+              'li',
+              { class: item.severity === 'warning' ? 'warning' : '' },
+              h(
+                'span',
+                { class: 'when small muted' },
+                item.simTime ? formatSimTime(item.simTime) : formatWallTime(item.atMs),
+              ),
+              item.severity === 'warning' ? h('strong', {}, '⚠ ') : '',
+              item.text,
+            ),
+          ),
+        ),
+  );
+}

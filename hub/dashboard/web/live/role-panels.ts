@@ -1,0 +1,29 @@
+import { h } from '../lib/dom.ts';
+import { assemblyPanel } from './roles/assembly.ts';
+import type { PanelContext } from './roles/form-kit.ts';
+import { clockControls, placePanel } from './roles/operator.ts';
+import { regulatorPanel } from './roles/regulator.ts';
+import { residentPanel } from './roles/resident.ts';
+
+/** The panels a role gets (the broker's ACLs allow the same controls and refuse all others). */
+export function panelsFor(context: PanelContext): HTMLElement[] {
+  const [role, id] = context.session.role.split(':');
+  switch (role) {
+    case 'regulator':
+      return [clockControls(context), regulatorPanel(context)];
+    case 'operator':
+      return [clockControls(context), placePanel(context)];
+    case 'resident':
+      return id ? [residentPanel(context, id)] : [];
+    case 'assembly':
+      return [assemblyPanel(context)];
+    default:
+      return [
+        h(
+          'p',
+          { class: 'small muted' },
+          `Role ${context.session.role} only watches: the panels are for the regulator, suppliers, residents, the assembly and the operator.`,
+        ),
+      ];
+  }
+}
