@@ -30,10 +30,11 @@ for (i = [1:4]) translate([100 * i, grid, 0]) {
 // Plots 4 and 5 are read by the ESP32 pad board's MFRC522 readers, the others by PN532 modules.
 for (home = [1:8]) translate(plot_origin(home)) part(home == 4 || home == 5 ? "house-plot-rc522" : "house-plot-pn532", "YellowGreen");
 
-// Assets as in table-map.yaml: PV on plots 1 and 4, EVs on 3 and 7, the heat pump on 2.
+// Assets as in table-map.yaml: PV on plots 1 and 4, EVs on 3 and 7, the heat pump on 2, the battery on 5.
 for (home = [1, 4]) translate(plot_origin(home) + [pad[0] - 31.75, pad[1] - 19, tile_h]) part("pv-holder-53x30", "RoyalBlue");
 for (home = [3, 7]) translate(plot_origin(home) + [pad[0] - 39.5, pad[1] - 18, tile_h]) {
     part("ev-cradle-sticker25", "Orange");
     car();
   }
 translate(plot_origin(2) + hp_spot) part("heat-pump", "White");
+translate(plot_origin(5) + [pad[0] - 15.35, pad[1] - 15.35, tile_h]) part("battery", "LightSlateGray");
