@@ -8,6 +8,7 @@ import { registerMosquittoCommand } from './commands/mosquitto.js';
 import { registerPowerflowCommand } from './commands/powerflow.js';
 import { registerProtocolCommand } from './commands/protocol.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerRunsCommand } from './commands/runs.js';
 import { registerStudyCommand } from './commands/study.js';
 import { registerTariffsCommand } from './commands/tariffs.js';
 import { registerUserCommand } from './commands/user.js';
@@ -34,6 +35,7 @@ registerProtocolCommand(program);
 registerRunCommand(program);
 registerStudyCommand(program);
 registerHardwareCommand(program);
+registerRunsCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -2,6 +2,8 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { POLICY_NAMES } from '../agents/registry.js';
 import { InputError } from '../errors.js';
+import { PACKAGE_ROOT } from '../live/options.js';
+import { DEFAULT_DATA_DIR, gridflexVersion, RunStore, runHeadline } from '../runs/index.js';
 import { loadRunInputs } from '../sim/inputs.js';
 import type { Metrics } from '../sim/metrics.js';
 import { writeRunOutputs } from '../sim/output.js';
@@ -28,6 +30,7 @@ export function registerRunCommand(program: Command): void {
       "street import limit for nash, cooperative and central (default: the transformers' rating)",
     )
     .option('--days <n>', 'simulate only the first N days of the scenario')
+    .option('--data-dir <dir>', 'data dir whose run history (runs.sqlite) records this run', DEFAULT_DATA_DIR)
     .action(
       async (options: {
         scenario: string;
@@ -35,6 +38,7 @@ export function registerRunCommand(program: Command): void {
         policy?: string;
         days?: string;
         limitKw?: string;
+        dataDir: string;
       }) => {
         if (options.policy !== undefined && !RUN_POLICY_NAMES.includes(options.policy)) {
           throw new InputError(
@@ -53,6 +57,8 @@ export function registerRunCommand(program: Command): void {
           }
         }
         const inputs = loadRunInputs(options.scenario);
+        // Opened before the run, so a bad --data-dir is refused before any work.
+        const history = RunStore.open(options.dataDir);
         const bar = process.stdout.isTTY
           ? new SingleBar({
               format: 'running [{bar}] {percentage}% | {value}/{total} steps | ETA {eta_formatted}',
@@ -79,6 +85,23 @@ export function registerRunCommand(program: Command): void {
         });
         bar?.stop();
         const files = writeRunOutputs(options.out, result, metrics);
+        const record = history.record(
+          {
+            kind: 'run',
+            scenarioFile: options.scenario,
+            scenarioName: result.scenario,
+            seed: result.seed,
+            parameters: {
+              policy: options.policy ?? 'scenario',
+              days: result.days,
+              ...(options.limitKw !== undefined ? { limitKw: Number(options.limitKw) } : {}),
+            },
+            headline: runHeadline(metrics),
+            outDir: options.out,
+          },
+          gridflexVersion(PACKAGE_ROOT),
+        );
+        history.close();
         const t = metrics.totals;
         const n = metrics.network;
         const lines = [
@@ -89,6 +112,7 @@ export function registerRunCommand(program: Command): void {
           ...marketSummary(metrics),
           `time ${(result.timing.totalMs / 1000).toFixed(1)} s (power flow ${(result.timing.powerFlowMs / 1000).toFixed(1)} s, optimisation ${(result.timing.optimisationMs / 1000).toFixed(1)} s) + passive baseline ${result === passive ? '(same run)' : `${(passive.timing.totalMs / 1000).toFixed(1)} s`}`,
           `wrote ${files.length} files to ${options.out}`,
+          `recorded as run ${record.id} in ${history.file}`,
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
       },

@@ -3,6 +3,15 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
+import { PACKAGE_ROOT } from '../live/options.js';
+import {
+  DEFAULT_DATA_DIR,
+  gridflexVersion,
+  type PoaSummary,
+  poaHeadline,
+  RunStore,
+  sweepHeadline,
+} from '../runs/index.js';
 import { loadRunInputs } from '../sim/inputs.js';
 import { roundNumbers } from '../sim/metrics.js';
 import {
@@ -23,6 +32,7 @@ interface StudyFlags {
   carbonPriceGbpPerTonne: string;
   loadPriceSlope: string;
   voltage: boolean;
+  dataDir: string;
 }
 
 /** The options every study command shares: how the network and carbon are priced. */
@@ -38,7 +48,23 @@ function addPricingOptions(command: Command): Command {
       'load-dependent network price selfish agents face, £/kWh per kW of street import (0: none)',
       '0',
     )
-    .option('--no-voltage', 'leave the linearised voltage limits out of cooperative and central');
+    .option('--no-voltage', 'leave the linearised voltage limits out of cooperative and central')
+    .option(
+      '--data-dir <dir>',
+      'data dir whose run history (runs.sqlite) records this study',
+      DEFAULT_DATA_DIR,
+    );
+}
+
+/** The flags a study records in the run history. */
+function pricingParameters(flags: StudyFlags): Record<string, unknown> {
+  return {
+    ...(flags.limitKw !== undefined ? { limitKw: Number(flags.limitKw) } : {}),
+    reinforcementGbpPerKw: Number(flags.reinforcementGbpPerKw),
+    carbonPriceGbpPerTonne: Number(flags.carbonPriceGbpPerTonne),
+    loadPriceSlope: Number(flags.loadPriceSlope),
+    voltage: flags.voltage,
+  };
 }
 
 function studyOptions(flags: StudyFlags): StudyPolicyOptions {
@@ -78,6 +104,7 @@ export function registerStudyCommand(program: Command): void {
       };
       // Read and check the scenario here, so a bad one is exit code 2 before any worker starts.
       const inputs = loadRunInputs(flags.scenario);
+      const history = RunStore.open(flags.dataDir);
       makeDir(flags.out);
       const { report, runs, extras, network } =
         workers > 1
@@ -105,6 +132,19 @@ export function registerStudyCommand(program: Command): void {
       writeOutput(join(flags.out, 'poa.json'), `${JSON.stringify(poa, null, 2)}\n`);
       // Timings vary run to run; they stay out of poa.json so that it is reproducible byte for byte.
       writeOutput(join(flags.out, 'timing.json'), `${JSON.stringify(roundNumbers(extras), null, 2)}\n`);
+      const record = history.record(
+        {
+          kind: 'study-poa',
+          scenarioFile: flags.scenario,
+          scenarioName: passive.scenario,
+          seed: passive.seed,
+          parameters: { ...pricingParameters(flags), days: passive.days },
+          headline: poaHeadline(poa as PoaSummary),
+          outDir: flags.out,
+        },
+        gridflexVersion(PACKAGE_ROOT),
+      );
+      history.close();
       const lines = [`${passive.scenario}: ${passive.homes.length} homes, ${passive.days} days`];
       for (const name of POA_POLICIES) {
         const figures = report.policies[name];
@@ -116,6 +156,7 @@ export function registerStudyCommand(program: Command): void {
       lines.push(
         `price of anarchy ${report.priceOfAnarchy.toFixed(3)}; headroom lost ${report.headroomLostPct.toFixed(1)} % of ${network.transformerLimitKw.toFixed(0)} kW; cooperative within ${report.cooperativeGapPct.toFixed(2)} % of central`,
         `wrote ${join(flags.out, 'poa.json')}`,
+        `recorded as run ${record.id} in ${history.file}`,
       );
       process.stdout.write(`${lines.join('\n')}\n`);
     });
@@ -132,6 +173,8 @@ export function registerStudyCommand(program: Command): void {
     .action(async (flags: StudyFlags & { grid: string; workers: string }) => {
       const grid = loadSweepGrid(flags.grid);
       const workers = integerFlag(flags.workers, '--workers', 1, 256);
+      const inputs = loadRunInputs(flags.scenario);
+      const history = RunStore.open(flags.dataDir);
       makeDir(flags.out);
       const summary = await runSweep({
         scenarioFile: flags.scenario,
@@ -142,8 +185,21 @@ export function registerStudyCommand(program: Command): void {
         onRow: (row, done, total) =>
           process.stdout.write(`${done}/${total} ${row.id}${row.error ? `  error: ${row.error}` : ''}\n`),
       });
+      const record = history.record(
+        {
+          kind: 'study-sweep',
+          scenarioFile: flags.scenario,
+          scenarioName: inputs.scenario.name,
+          seed: inputs.scenario.seed,
+          parameters: { ...pricingParameters(flags), grid: grid as unknown },
+          headline: sweepHeadline(summary),
+          outDir: flags.out,
+        },
+        gridflexVersion(PACKAGE_ROOT),
+      );
+      history.close();
       process.stdout.write(
-        `${summary.total} runs (${summary.ranNow} now, ${summary.resumed} from before, ${summary.failed} failed); table in ${summary.resultsCsv}\n`,
+        `${summary.total} runs (${summary.ranNow} now, ${summary.resumed} from before, ${summary.failed} failed); table in ${summary.resultsCsv}\nrecorded as run ${record.id} in ${history.file}\n`,
       );
       if (summary.failed > 0) process.exitCode = 1;
     });

@@ -1,0 +1,14 @@
+export { type PoaSummary, poaHeadline, runHeadline, sweepHeadline } from './headline.js';
+export {
+  type ComparedFigure,
+  DEFAULT_DATA_DIR,
+  gridflexVersion,
+  type NewRun,
+  parseRunId,
+  RUN_KINDS,
+  RUNS_DB_FILE,
+  RUNS_SCHEMA_VERSION,
+  type RunKind,
+  type RunRecord,
+  RunStore,
+} from './store.js';
