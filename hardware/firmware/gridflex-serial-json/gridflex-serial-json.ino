@@ -104,6 +104,12 @@ class Esp32Hal : public gridflex::Hal {
   }
 
  private:
+  // The DevKitC's header GPIOs: 6-11 drive the flash; 20, 24 and 28-31 do not exist.
+  static bool isHeaderGpio(long gpio) {
+    return gpio >= 0 && gpio <= 39 && !(gpio >= 6 && gpio <= 11) && gpio != 20 && gpio != 24 &&
+           !(gpio >= 28 && gpio <= 31);
+  }
+
   // "16" → GPIO 16; "A0" → the core's A0 (GPIO 36 on an ESP32).
   static int gpioOf(const std::string &pin) {
     static const int analog[] = {A0, A3, A4, A5, A6, A7};
@@ -112,7 +118,7 @@ class Esp32Hal : public gridflex::Hal {
       if (pin == names[i]) return analog[i];
     char *end = nullptr;
     long gpio = std::strtol(pin.c_str(), &end, 10);
-    if (end == pin.c_str() || *end != '\0' || !GPIO_IS_VALID_GPIO(gpio)) return -1;
+    if (end == pin.c_str() || *end != '\0' || !isHeaderGpio(gpio)) return -1;
     return static_cast<int>(gpio);
   }
 };
