@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDataCommand } from './commands/data.js';
 import { registerDeviceCommand } from './commands/device.js';
+import { registerFlowsCommand } from './commands/flows.js';
 import { registerHardwareCommand } from './commands/hardware.js';
 import { registerHubCommand } from './commands/hub.js';
 import { registerMosquittoCommand } from './commands/mosquitto.js';
@@ -35,6 +36,7 @@ registerProtocolCommand(program);
 registerRunCommand(program);
 registerStudyCommand(program);
 registerHardwareCommand(program);
+registerFlowsCommand(program);
 registerRunsCommand(program);
 
 try {

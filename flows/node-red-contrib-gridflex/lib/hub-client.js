@@ -24,6 +24,7 @@ class HubClient extends EventEmitter {
     /** The last retained payload per topic, replayed to handlers that subscribe later. */
     this.retained = new Map();
     this.client = null;
+    this.everConnected = false;
   }
 
   /** Connects on first use, so a config node nobody uses opens no connection. */
@@ -38,7 +39,10 @@ class HubClient extends EventEmitter {
       connectTimeout: 10_000,
       ...(username ? { username, password: password ?? '' } : {}),
     });
-    this.client.on('connect', () => this.setState('connected', ''));
+    this.client.on('connect', () => {
+      this.everConnected = true;
+      this.setState('connected', '');
+    });
     this.client.on('reconnect', () => {
       if (this.state !== 'refused') this.setState('connecting', '');
     });
@@ -96,10 +100,15 @@ class HubClient extends EventEmitter {
     }
   }
 
-  /** Publishes when connected (QoS 1, not retained); rejects at once when not, rather than queueing. */
+  /**
+   * Publishes (QoS 1, not retained). While the first connection is being made the message waits for it
+   * (a flow's inject can fire as it starts); once the hub was lost or refused, it is rejected at once
+   * rather than delivered late.
+   */
   publish(topic, text) {
     this.ensureConnected();
-    if (!this.connected) {
+    const firstConnect = this.state === 'connecting' && !this.everConnected;
+    if (!this.connected && !firstConnect) {
       return Promise.reject(
         new Error(`not connected to the hub at ${this.options.url} (${this.describe()})`),
       );
