@@ -461,20 +461,18 @@ export type SharedBatteryRules = z.infer<typeof SharedBatteryRulesSchema>;
  * The citizens' assembly's control message: the shared-battery rules it changes (the others stay).
  * `drawWindow: null` removes the window.
  */
-export const AssemblyBatteryRulesSchema = z
-  .strictObject(sharedBatteryRuleFields)
-  .partial()
-  .extend({
-    drawWindow: sharedBatteryRuleFields.drawWindow.nullable().optional(),
-    requestId: RequestIdSchema,
-  });
+export const AssemblyBatteryRulesSchema = z.strictObject(sharedBatteryRuleFields).partial().extend({
+  drawWindow: sharedBatteryRuleFields.drawWindow.nullable().optional(),
+  requestId: RequestIdSchema,
+});
 export type AssemblyBatteryRules = z.infer<typeof AssemblyBatteryRulesSchema>;
 
 export const SharedBatterySchema = z.object({
   step: z.number().int().nonnegative(),
   simTime: IsoTimeSchema,
   bus: z.string(),
-  phase: PhaseSchema,
+  /** Its connection: one phase, or `ABC` for a balanced three-phase battery. */
+  phase: z.enum(['A', 'B', 'C', 'ABC']),
   rules: SharedBatteryRulesSchema,
   /** Who last changed the rules (MQTT username), and when (wall clock); absent for the defaults. */
   setBy: z.string().optional(),
@@ -852,8 +850,8 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     example: {
       step: 181,
       simTime: '2026-01-15T18:06:00.000Z',
-      bus: '15',
-      phase: 'B',
+      bus: '3',
+      phase: 'ABC',
       rules: {
         capacityKwh: 50,
         maxChargeKw: 20,

@@ -42,6 +42,14 @@ interface Session {
   publishAllowed: Map<string, boolean>;
 }
 
+/** Who each connected client logged in as, for the hub's audit of control messages (any broker instance). */
+const clientPrincipals = new WeakMap<Client, { username: string | null; role: string }>();
+
+/** The username and role a client of an embedded broker logged in with (null username: anonymous). */
+export function principalOfClient(client: Client): { username: string | null; role: string } | undefined {
+  return clientPrincipals.get(client);
+}
+
 /** Topics remembered per session before the ACL cache starts again (a bound against topic floods). */
 const ACL_CACHE_TOPICS = 256;
 
@@ -259,6 +267,10 @@ export class EmbeddedBroker {
 
   private claim(client: Client, session: Session): void {
     this.sessions.set(client, session);
+    clientPrincipals.set(client, {
+      username: session.username ?? null,
+      role: session.role === ANONYMOUS ? 'anonymous' : formatRole(session.role),
+    });
     this.claimedIds.set(client.id, client);
     client.conn.once('close', () => this.release(client));
   }

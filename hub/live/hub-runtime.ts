@@ -1,40 +1,56 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  type AssemblyBatteryRules,
+  AssemblyBatteryRulesSchema,
+  type AuditEntry,
   type Clock,
-  controlTopics,
+  type ClockControl,
+  ClockControlSchema,
+  CONTROL_ROOT,
+  type FeedEvent,
   type FeederBuses,
   type FeederSummary,
   gridflexFilters,
   gridflexTopics,
+  type HomeDecision,
   type HubState,
   type MarketPrices,
+  type MarketTariffs,
   type Metrics,
+  type RegulatorRulesInForce,
   RegulatorRulesSchema,
   ResidentBoostSchema,
   type ResidentPreferences,
   ResidentPreferencesSchema,
   type SecurityEvent,
-  type SupplierTariff,
+  type SharedBattery,
   SupplierTariffSchema,
   type TableEvent,
   TablePlaceSchema,
 } from '../../protocol/gridflex.js';
-import { topicMatches } from '../auth/acl.js';
+import { getHighs } from '../agents/registry.js';
 import { payloadProblem } from '../broker/payload-check.js';
 import { SimClock } from '../clock.js';
+import { InputError } from '../errors.js';
 import type { FeederNetwork } from '../feeder/index.js';
+import { AuditLog, EventFeed } from '../table/activity-log.js';
 import { DeviceTracker } from '../table/device-tracker.js';
+import { HomeAgents } from '../table/home-agents.js';
 import { LiveFeeder, type LiveFeederStep } from '../table/live-feeder.js';
+import { LiveMarket, type MarketNews } from '../table/live-market.js';
 import type { LoadedTableMap } from '../table/map-config.js';
-import { PassiveAssets } from '../table/passive-assets.js';
+import { LiveSharedBattery } from '../table/shared-battery.js';
 import { TableState, TableUpdateError } from '../table/table-state.js';
-import type { HubLink } from './link.js';
+import { controlTarget, roleInDenial } from './control-topics.js';
+import type { HubLink, Sender } from './link.js';
 
-/** GB default tariff cap (Jul–Sep 2026) and a typical export tariff, until a supplier or the regulator says otherwise. */
-const DEFAULT_PRICES = { importGbpPerKwh: 0.2611, exportGbpPerKwh: 0.15, standingGbpPerDay: 0.5719 } as const;
 const PLACEMENTS_FILE = 'table-placements.json';
+/** Every control message's answer, one JSON line each. */
+export const AUDIT_LOG_FILE = 'audit.log';
 const MAX_SECURITY_EVENTS_KEPT = 50;
+/** Simulated times a jump may go to (the feeder profiles and tariffs are daily, but dates must stay sane). */
+const JUMP_RANGE = { fromYear: 2000, toYear: 2100 } as const;
 
 export type HubLogLevel = 'info' | 'warn' | 'error';
 
@@ -61,90 +77,111 @@ export interface HubSnapshot {
   metrics: Metrics | null;
   preferences: Record<string, ResidentPreferences>;
   security: SecurityEvent[];
+  /** Each home's agent's latest decision, by home. */
+  decisions: Record<string, HomeDecision>;
+  marketRules: RegulatorRulesInForce;
+  tariffs: MarketTariffs;
+  sharedBattery: SharedBattery | null;
+  /** The latest answers to control messages and the latest events, newest last. */
+  audit: AuditEntry[];
+  events: FeedEvent[];
 }
 
 /**
- * The live table's hub: follows the devices on the wire, steps the clock, re-solves the feeder every step
- * with each asset on the bus of the plot it sits on, and publishes the results under `gridflex/v1/…`.
- * Bad messages are logged and skipped; nothing a client sends can stop the loop.
+ * The live table's hub: follows the devices on the wire, steps the clock, lets each home's agent plan its
+ * assets from the prices in force and its resident's preferences, runs the street's shared battery under the
+ * citizens' assembly's rules, re-solves the feeder every step with each asset on the bus of the plot it sits
+ * on, and publishes the results under `gridflex/v1/…`. Every control message is answered on
+ * `gridflex/v1/audit` (and appended to `<dataDir>/audit.log`); what the room should see goes to
+ * `gridflex/v1/events`. Bad messages are refused with a reason; nothing a client sends can stop the loop.
  */
 export class HubRuntime {
   readonly table: TableState;
   private readonly tracker: DeviceTracker;
   private readonly feeder: LiveFeeder;
-  private readonly passive: PassiveAssets;
+  private readonly market = new LiveMarket();
+  private readonly sharedBattery: LiveSharedBattery | null;
+  private agents: HomeAgents | undefined;
   private readonly clock: SimClock;
-  private readonly stepMs: number;
+  private readonly audit: AuditLog;
+  private readonly feed = new EventFeed();
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private stepping: Promise<void> = Promise.resolve();
   private hubState: HubState;
   private lastStep: LiveFeederStep | null = null;
   private metrics: Metrics | null = null;
-  private market: MarketPrices;
-  private priceCapGbpPerKwh: number | undefined;
-  /** The tariff in force: the latest supplier offer, its ID prefixed with the supplier's. */
-  private tariff: SupplierTariff | undefined;
-  /** Residents' preferences by home (recorded and shown; the live table's assets are passive for now). */
-  private readonly preferences = new Map<string, ResidentPreferences>();
+  private prices: MarketPrices;
+  private lastPricesKey = '';
+  private readonly decisions = new Map<string, HomeDecision>();
   private readonly security: SecurityEvent[] = [];
+  /** Limits breached at the last step (transformer, voltage, line), so the feed tells when they start and end. */
+  private readonly breached = { transformer: false, voltage: false, line: false };
   /** Last value sent to each `/set` topic, so the hub only sends changes. */
   private readonly lastCommands = new Map<string, number | boolean | string>();
   private tableChanged = true;
   private lastTableKey = '';
   /** Placements changed since they were last saved (saved once per step, so a crash loses at most one step). */
   private placementsDirty = false;
+  /** Wall time the agents spent planning, and how many plans, since start (for `planning` figures in the log). */
+  private readonly planningTotals = { ms: 0, plans: 0, steps: 0 };
 
   constructor(private readonly options: HubRuntimeOptions) {
     this.table = new TableState(options.map);
     this.restorePlacements();
     this.tracker = new DeviceTracker(this.table);
-    this.feeder = new LiveFeeder(options.network, this.table);
-    this.passive = new PassiveAssets(options.map, this.table);
+    this.sharedBattery = options.map.sharedBattery ? new LiveSharedBattery(options.map.sharedBattery) : null;
+    this.feeder = new LiveFeeder(options.network, this.table, options.map.sharedBattery);
     this.clock = new SimClock({
       start: new Date(options.map.clock.start),
       stepMinutes: options.map.clock.stepMinutes,
       mode: 'accelerated',
+      stepMs: options.stepMs ?? options.map.clock.stepMs,
     });
-    this.stepMs = options.stepMs ?? options.map.clock.stepMs;
+    this.audit = new AuditLog(join(options.dataDir, AUDIT_LOG_FILE), (error) =>
+      options.log('warn', `could not append to ${AUDIT_LOG_FILE}: ${error.message}`),
+    );
     this.hubState = { state: 'starting', broker: options.link.kind, at: new Date().toISOString() };
-    this.market = this.prices();
+    this.prices = this.market.pricesAt(this.clock.simTime);
   }
 
-  /** Subscribes to devices and controls, publishes the starting world, and starts the clock. */
+  /** Loads the LP solver, subscribes to devices and controls, publishes the starting world, and starts the clock. */
   async start(): Promise<void> {
     const { link } = this.options;
+    this.agents = new HomeAgents(this.options.map, this.table, this.options.network, await getHighs());
     for (const filter of DeviceTracker.FILTERS) {
       await link.subscribe(
         filter,
         this.guarded((topic, payload) => this.onDeviceMessage(topic, payload)),
       );
     }
-    await link.subscribe(
-      gridflexFilters.controls,
-      this.guarded((topic, payload) => this.onControl(topic, payload)),
-    );
+    await link.subscribeWithSender(gridflexFilters.controls, (topic, payload, sender) => {
+      try {
+        this.onControl(topic, payload, sender);
+      } catch (error) {
+        this.options.log('error', `control on ${topic} could not be handled: ${(error as Error).message}`);
+      }
+    });
     await this.setHubState('running');
     link.onReconnect(() => {
       this.options.log('info', 'broker connection back: publishing the hub state again');
       this.tableChanged = true;
       this.setHubState(this.hubState.state).catch(() => {});
-      this.republishPrices();
+      this.publishMarket();
     });
-    await this.publishJson(gridflexTopics.marketPrices(), this.market, true, 1);
+    this.publishMarket();
+    await this.publishJson(gridflexTopics.auditRecent(), { entries: [] }, true, 1);
+    await this.publishJson(gridflexTopics.eventsRecent(), { events: [] }, true, 1);
     await this.publishTableIfChanged();
     this.clock.setRunning(true);
     await this.step();
-    this.timer = setInterval(() => {
-      // Steps never overlap: a slow step delays the next instead of piling up.
-      this.stepping = this.stepping
-        .then(() => this.step())
-        .catch((error) => this.options.log('error', `step failed: ${(error as Error).message}`));
-    }, this.stepMs);
+    this.schedule();
   }
 
   /** Stops the clock, publishes the final retained states, and saves the placements. */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    this.stopped = true;
+    clearTimeout(this.timer);
     await this.stepping;
     this.clock.setRunning(false);
     try {
@@ -154,9 +191,13 @@ export class HubRuntime {
       this.options.log('warn', `could not publish the final state: ${(error as Error).message}`);
     }
     this.savePlacements();
+    this.agents?.dispose();
   }
 
-  /** Records a broker security event and publishes it on `gridflex/v1/hub/security`. */
+  /**
+   * Records a broker security event and publishes it on `gridflex/v1/hub/security`. A refused control
+   * message is also answered on the audit topic, so its sender learns why.
+   */
   reportSecurity(event: SecurityEvent): void {
     this.security.push(event);
     if (this.security.length > MAX_SECURITY_EVENTS_KEPT) this.security.shift();
@@ -165,30 +206,80 @@ export class HubRuntime {
       `${event.kind}: ${event.clientId}${event.username ? ` (${event.username})` : ''}${event.topic ? ` on ${event.topic}` : ''}: ${event.reason}`,
     );
     this.publishJson(gridflexTopics.hubSecurity(), event, false, 0).catch(() => {});
+    if (event.topic?.startsWith(`${CONTROL_ROOT}/`)) {
+      const target = controlTarget(event.topic);
+      this.answer(
+        event.topic,
+        {
+          clientId: event.clientId,
+          username: event.username ?? null,
+          role: roleInDenial(event.reason) ?? (event.username ? target.topicRole : 'anonymous'),
+        },
+        target.action,
+        { accepted: false, reason: event.reason },
+      );
+    }
   }
 
   snapshot(): HubSnapshot {
+    const clock = this.clock.snapshot();
     return {
       hub: this.hubState,
-      clock: this.clock.snapshot(),
+      clock,
       table: this.table.snapshot(this.options.network.name),
       devices: this.tracker.deviceStates(),
       feeder: this.lastStep && { summary: this.lastStep.summary, buses: this.lastStep.buses },
-      market: this.market,
+      market: this.prices,
       metrics: this.metrics,
-      preferences: Object.fromEntries(this.preferences),
+      preferences: this.agents?.preferencesByHome() ?? {},
       security: [...this.security],
+      decisions: Object.fromEntries(this.decisions),
+      marketRules: this.market.rules,
+      tariffs: this.market.tariffs(),
+      sharedBattery: this.sharedBattery?.snapshot(clock.step, clock.simTime) ?? null,
+      audit: this.audit.recent(),
+      events: this.feed.recent(),
     };
   }
 
-  /** One clock step: assets act, the feeder is solved, everything is published. */
+  /** Wall time the agents spent planning so far: total ms, plans made, and steps taken. */
+  planningFigures(): { ms: number; plans: number; steps: number } {
+    return { ...this.planningTotals };
+  }
+
+  /** One clock step: the market ticks, agents act, the shared battery answers, the feeder is solved, all is published. */
   async step(): Promise<void> {
     const clock = this.clock.advance();
-    const heatPumpKw = this.passive.step(clock);
-    await this.sendCommands(heatPumpKw);
+    const simTime = new Date(clock.simTime);
+    const switched = this.market.tick(simTime);
+    if (switched.length > 0) {
+      this.agents?.invalidatePlans();
+      this.publishNews(switched);
+      this.publishTariffs();
+    }
+    this.publishPricesIfChanged(simTime);
+    if (this.agents) {
+      const acted = this.agents.step(clock, this.market);
+      this.planningTotals.ms += acted.planningMs;
+      this.planningTotals.plans += acted.plansMade;
+      this.planningTotals.steps += 1;
+      for (const decision of acted.decisions) this.decisions.set(decision.home, decision);
+      for (const news of acted.news) {
+        this.publishEvent({
+          kind: news.kind,
+          severity: 'info',
+          message: news.message,
+          home: news.home,
+          asset: news.asset,
+        });
+      }
+      await this.sendCommands(acted.setpointsKw);
+    }
+    const sharedBatteryPKw =
+      this.sharedBattery?.step(simTime, clock.stepMinutes, this.feeder.homeNetPowerKw(clock)) ?? 0;
     let result: LiveFeederStep;
     try {
-      result = this.feeder.solveStep(clock);
+      result = this.feeder.solveStep(clock, sharedBatteryPKw);
     } catch (error) {
       this.options.log('error', `step ${clock.step}: power flow failed: ${(error as Error).message}`);
       await this.publishJson(gridflexTopics.clock(), clock, true, 0);
@@ -204,12 +295,42 @@ export class HubRuntime {
       }
     }
     this.updateMetrics(clock, result.summary);
+    this.watchLimits(result.summary);
     await this.publishTableIfChanged();
     await this.publishJson(gridflexTopics.clock(), clock, true, 0);
     await this.publishJson(gridflexTopics.feederSummary(), result.summary, true, 0);
     await this.publishJson(gridflexTopics.feederBuses(), result.buses, true, 0);
     for (const home of result.homes) await this.publishJson(gridflexTopics.home(home.home), home, true, 0);
+    for (const decision of this.decisions.values()) {
+      await this.publishJson(gridflexTopics.homeDecision(decision.home), decision, true, 0);
+    }
+    if (this.sharedBattery) {
+      await this.publishJson(
+        gridflexTopics.sharedBattery(),
+        this.sharedBattery.snapshot(clock.step, clock.simTime),
+        true,
+        0,
+      );
+    }
     if (this.metrics) await this.publishJson(gridflexTopics.metrics(), this.metrics, true, 0);
+  }
+
+  /** Runs the next step after the clock's `stepMs` while it is running (steps never overlap). */
+  private schedule(): void {
+    clearTimeout(this.timer);
+    if (this.stopped || !this.clock.isRunning) return;
+    this.timer = setTimeout(() => {
+      this.enqueue(() => this.step());
+      this.stepping.then(() => this.schedule()).catch(() => {});
+    }, this.clock.stepMs);
+  }
+
+  /** Queues work behind the current step, so steps and clock changes never interleave. */
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    this.stepping = this.stepping
+      .then(work)
+      .catch((error) => this.options.log('error', `step failed: ${(error as Error).message}`));
+    return this.stepping;
   }
 
   /** A message handler that logs instead of throwing: no message may stop the hub. */
@@ -238,44 +359,298 @@ export class HubRuntime {
     this.publishEvents(outcome.events);
   }
 
-  private onControl(topic: string, payload: Buffer): void {
+  /** Validates and applies one control message, and answers it on the audit topic. */
+  private onControl(topic: string, payload: Buffer, sender: Sender | null): void {
+    const target = controlTarget(topic);
     // The embedded broker already refused bad payloads; an external broker does not check them.
     const problem = payloadProblem(topic, payload);
     if (problem) {
-      this.options.log('warn', `ignored ${topic}: ${problem}`);
+      this.answer(topic, sender, target.action, { accepted: false, reason: problem });
       return;
     }
     const body: unknown = JSON.parse(payload.toString());
-    const [, , , role, id] = topic.split('/');
-    if (topicMatches(controlTopics.regulatorRules(), topic)) {
-      const rules = RegulatorRulesSchema.parse(body);
-      if (rules.priceCapGbpPerKwh !== undefined) this.priceCapGbpPerKwh = rules.priceCapGbpPerKwh;
-      this.options.log('info', `regulator rules: ${JSON.stringify(rules)}`);
-      this.republishPrices();
-    } else if (role === 'supplier') {
-      const tariff = SupplierTariffSchema.parse(body);
-      this.tariff = { ...tariff, tariffId: `${id}/${tariff.tariffId}` };
-      this.options.log('info', `supplier ${id} offers ${tariff.tariffId}`);
-      this.republishPrices();
-    } else if (role === 'resident' && topic.endsWith('/preferences')) {
-      this.preferences.set(id ?? '', ResidentPreferencesSchema.parse(body));
-      this.options.log('info', `resident ${id} preferences updated`);
-    } else if (role === 'resident' && topic.endsWith('/boost')) {
-      const boost = ResidentBoostSchema.parse(body);
-      this.options.log(
-        'info',
-        `resident ${id} boost ${boost.asset} for ${boost.minutes} min (noted; agents not connected yet)`,
-      );
-    } else if (topicMatches(controlTopics.tablePlace(), topic)) {
-      const place = TablePlaceSchema.parse(body);
-      try {
-        const event = this.table.place(place.asset, place.plot, 'control', new Date());
-        this.publishEvents(event ? [event] : []);
-      } catch (error) {
-        if (!(error instanceof TableUpdateError)) throw error;
-        this.options.log('warn', `ignored ${topic}: ${error.message}`);
+    const requestId = (body as { requestId?: unknown }).requestId;
+    const answer = this.apply(target, body, sender);
+    this.answer(topic, sender, target.action, answer, typeof requestId === 'string' ? requestId : undefined);
+  }
+
+  private apply(
+    target: ReturnType<typeof controlTarget>,
+    body: unknown,
+    sender: Sender | null,
+  ): { accepted: boolean; reason: string } {
+    const now = new Date();
+    const simTime = this.clock.simTime;
+    const who = sender?.username ?? target.topicRole;
+    switch (target.action) {
+      case 'regulator-rules': {
+        const answer = this.market.setRules(RegulatorRulesSchema.parse(body), who, now, simTime);
+        if (answer.accepted) this.afterMarketChange();
+        this.publishNews(answer.news);
+        return answer;
+      }
+      case 'supplier-tariff': {
+        const answer = this.market.offer(target.id as string, SupplierTariffSchema.parse(body), now, simTime);
+        if (answer.accepted) this.afterMarketChange();
+        this.publishNews(answer.news);
+        return answer;
+      }
+      case 'resident-preferences': {
+        const answer = this.requireAgents().setPreferences(
+          target.id as string,
+          ResidentPreferencesSchema.parse(body),
+        );
+        if (answer.accepted) {
+          this.options.log('info', `resident ${target.id} preferences updated`);
+          this.publishEvent({
+            kind: 'preferences-changed',
+            severity: 'info',
+            message: `${target.id}: ${answer.reason}`,
+            home: target.id as string,
+          });
+        }
+        return answer;
+      }
+      case 'resident-boost': {
+        const boost = ResidentBoostSchema.parse(body);
+        const answer = this.requireAgents().boost(
+          target.id as string,
+          boost.asset,
+          boost.minutes,
+          simTime,
+          this.market,
+        );
+        if (answer.accepted) {
+          this.publishEvent({
+            kind: boost.minutes > 0 ? 'boost-started' : 'boost-ended',
+            severity: 'info',
+            message: `${target.id}: ${answer.reason}`,
+            home: target.id as string,
+            asset: boost.asset,
+          });
+        }
+        return answer;
+      }
+      case 'table-place': {
+        const place = TablePlaceSchema.parse(body);
+        try {
+          const event = this.table.place(place.asset, place.plot, 'control', now);
+          this.publishEvents(event ? [event] : []);
+          return {
+            accepted: true,
+            reason: event
+              ? `${place.asset} ${place.plot ? `placed on ${place.plot}` : 'lifted off'}`
+              : 'already there',
+          };
+        } catch (error) {
+          if (!(error instanceof TableUpdateError)) throw error;
+          return { accepted: false, reason: error.message };
+        }
+      }
+      case 'clock':
+        return this.clockControl(ClockControlSchema.parse(body));
+      case 'assembly-battery-rules':
+        return this.assemblyRules(AssemblyBatteryRulesSchema.parse(body), who, now);
+      case 'unknown':
+        return { accepted: false, reason: 'unknown control topic' };
+    }
+  }
+
+  private assemblyRules(
+    rules: AssemblyBatteryRules,
+    who: string,
+    now: Date,
+  ): { accepted: boolean; reason: string } {
+    if (!this.sharedBattery) {
+      return {
+        accepted: false,
+        reason: 'this table has no shared battery (add sharedBattery: to the table map)',
+      };
+    }
+    try {
+      const changed = this.sharedBattery.setRules(rules, who, now);
+      const reason = `shared battery rules changed: ${changed.join(', ')}`;
+      this.publishEvent({
+        kind: 'shared-battery-rules-changed',
+        severity: 'info',
+        message: `assembly: ${reason}`,
+      });
+      const clock = this.clock.snapshot();
+      this.publishJson(
+        gridflexTopics.sharedBattery(),
+        this.sharedBattery.snapshot(clock.step, clock.simTime),
+        true,
+        0,
+      ).catch(() => {});
+      return { accepted: true, reason };
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      return { accepted: false, reason: error.problem };
+    }
+  }
+
+  private clockControl(control: ClockControl): { accepted: boolean; reason: string } {
+    const label = () => this.clock.simTime.toISOString().slice(0, 16).replace('T', ' ');
+    let reason: string;
+    switch (control.action) {
+      case 'play':
+        if (this.clock.isRunning) return { accepted: true, reason: 'already running' };
+        this.clock.setRunning(true);
+        this.schedule();
+        reason = `playing from ${label()} at one step every ${this.clock.stepMs} ms`;
+        break;
+      case 'pause':
+        if (!this.clock.isRunning) return { accepted: true, reason: 'already paused' };
+        this.clock.setRunning(false);
+        clearTimeout(this.timer);
+        reason = `paused at ${label()}`;
+        break;
+      case 'step': {
+        const count = control.count ?? 1;
+        for (let index = 0; index < count; index++) this.enqueue(() => this.step());
+        reason = `${count} step${count === 1 ? '' : 's'} from ${label()}`;
+        break;
+      }
+      case 'speed':
+        this.clock.setStepMs(control.stepMs);
+        this.schedule();
+        reason = `one step every ${control.stepMs} ms (${((this.clock.snapshot().stepMinutes * 1000) / control.stepMs).toFixed(1)} simulated minutes per second)`;
+        break;
+      case 'jump': {
+        const to = new Date(control.to);
+        const year = to.getUTCFullYear();
+        if (year < JUMP_RANGE.fromYear || year > JUMP_RANGE.toYear) {
+          return {
+            accepted: false,
+            reason: `${control.to} is outside ${JUMP_RANGE.fromYear}–${JUMP_RANGE.toYear}`,
+          };
+        }
+        this.enqueue(async () => {
+          this.clock.jumpTo(to);
+          this.agents?.invalidatePlans();
+        });
+        reason = `jumped to ${control.to}`;
+        break;
       }
     }
+    this.enqueue(async () => {
+      await this.publishJson(gridflexTopics.clock(), this.clock.snapshot(), true, 0);
+      this.publishEvent({ kind: 'clock-changed', severity: 'info', message: `clock: ${reason}` });
+    });
+    return { accepted: true, reason };
+  }
+
+  private requireAgents(): HomeAgents {
+    if (!this.agents) throw new Error('the agents are not started yet');
+    return this.agents;
+  }
+
+  /** Records the answer to a control message, logs it, and publishes it (and the recent list). */
+  private answer(
+    topic: string,
+    sender: Sender | null,
+    action: AuditEntry['action'],
+    outcome: { accepted: boolean; reason: string },
+    requestId?: string,
+  ): void {
+    const entry = this.audit.record({
+      at: new Date().toISOString(),
+      simTime: this.clock.simTime.toISOString(),
+      username: sender?.username ?? null,
+      role: sender?.role ?? controlTarget(topic).topicRole,
+      topic,
+      action,
+      accepted: outcome.accepted,
+      reason: outcome.reason,
+      ...(requestId === undefined ? {} : { requestId }),
+    });
+    this.options.log(
+      outcome.accepted ? 'info' : 'warn',
+      `${action} from ${entry.username ?? entry.role}: ${outcome.accepted ? 'accepted' : 'refused'}: ${outcome.reason}`,
+    );
+    this.publishJson(gridflexTopics.audit(), entry, false, 1).catch(() => {});
+    this.publishJson(gridflexTopics.auditRecent(), { entries: this.audit.recent() }, true, 1).catch(() => {});
+  }
+
+  private publishEvent(draft: Omit<FeedEvent, 'seq' | 'at' | 'simTime'>): void {
+    const event = this.feed.record({
+      ...draft,
+      at: new Date().toISOString(),
+      simTime: this.clock.simTime.toISOString(),
+    });
+    this.publishJson(gridflexTopics.events(), event, false, 1).catch(() => {});
+    this.publishJson(gridflexTopics.eventsRecent(), { events: this.feed.recent() }, true, 1).catch(() => {});
+  }
+
+  private publishNews(news: readonly MarketNews[]): void {
+    for (const item of news) this.publishEvent(item);
+  }
+
+  /** After rules or offers changed: plans are remade with the new prices; rules, tariffs and prices go out. */
+  private afterMarketChange(): void {
+    this.agents?.invalidatePlans();
+    this.publishMarket();
+  }
+
+  private publishMarket(): void {
+    this.publishJson(gridflexTopics.marketRules(), this.market.rules, true, 1).catch(() => {});
+    this.publishTariffs();
+    this.lastPricesKey = '';
+    this.publishPricesIfChanged(this.clock.simTime);
+  }
+
+  private publishTariffs(): void {
+    this.publishJson(gridflexTopics.marketTariffs(), this.market.tariffs(), true, 1).catch(() => {});
+  }
+
+  /** Prices change with time-of-use and network bands: published when they change, not every step. */
+  private publishPricesIfChanged(simTime: Date): void {
+    this.prices = this.market.pricesAt(simTime);
+    const { simTime: _time, ...terms } = this.prices;
+    const key = JSON.stringify(terms);
+    if (key === this.lastPricesKey) return;
+    this.lastPricesKey = key;
+    this.publishJson(gridflexTopics.marketPrices(), this.prices, true, 1).catch(() => {});
+  }
+
+  /** Feed events when the transformer, a line or the statutory voltage band is breached, and when it clears. */
+  private watchLimits(summary: FeederSummary): void {
+    if (!summary.converged) return;
+    const check = (
+      limit: keyof HubRuntime['breached'],
+      now: boolean,
+      breachMessage: string,
+      clearMessage: string,
+    ) => {
+      if (now === this.breached[limit]) return;
+      this.breached[limit] = now;
+      this.publishEvent({
+        kind: now ? 'limit-breached' : 'limit-cleared',
+        severity: now ? 'warning' : 'info',
+        message: now ? breachMessage : clearMessage,
+      });
+    };
+    check(
+      'transformer',
+      summary.transformerLoadingPct > 100,
+      `transformer at ${summary.transformerLoadingPct.toFixed(0)} % of its rating (limit 100 %)`,
+      `transformer back within its rating (${summary.transformerLoadingPct.toFixed(0)} %)`,
+    );
+    const low = summary.vMin.volts < 216.2;
+    const worst = low ? summary.vMin : summary.vMax;
+    check(
+      'voltage',
+      summary.busPhasesOutsideStatutory > 0,
+      `voltage ${worst.volts.toFixed(1)} V at bus ${worst.bus} phase ${worst.phase} is outside 216.2–253 V (${summary.busPhasesOutsideStatutory} bus-phases)`,
+      'all voltages back within 216.2–253 V',
+    );
+    const lineLoading = summary.maxLineLoadingPct ?? 0;
+    check(
+      'line',
+      lineLoading > 100,
+      `a cable is at ${lineLoading.toFixed(0)} % of its rating (limit 100 %)`,
+      `every cable back within its rating (${lineLoading.toFixed(0)} %)`,
+    );
   }
 
   private publishEvents(events: TableEvent[]): void {
@@ -288,7 +663,41 @@ export class HubRuntime {
         `table: ${event.asset} ${event.fromPlot ?? 'off'} -> ${event.toPlot ?? 'off'} (${event.source})`,
       );
       this.publishJson(gridflexTopics.tableEvent(), event, false, 1).catch(() => {});
+      this.publishEvent(this.describeTableEvent(event));
     }
+  }
+
+  /** "EV ev-1 placed on plot-7 (home-7, bus 17)" and the like. */
+  private describeTableEvent(event: TableEvent): Omit<FeedEvent, 'seq' | 'at' | 'simTime'> {
+    const kind = this.table.asset(event.asset)?.kind;
+    const label = `${kind === 'ev' ? 'EV' : kind === 'pv' ? 'PV' : (kind ?? 'asset')} ${event.asset}`;
+    const where = (plotId: string) => {
+      const plot = this.table.plot(plotId);
+      return plot ? `${plotId} (${plot.home ? `${plot.home}, ` : ''}bus ${plot.bus})` : plotId;
+    };
+    const home = event.toPlot ? this.table.plot(event.toPlot)?.home : undefined;
+    const base = { severity: 'info' as const, asset: event.asset, ...(home ? { home } : {}) };
+    if (event.toPlot === null) {
+      return {
+        ...base,
+        kind: 'asset-lifted',
+        message: `${label} lifted off ${where(event.fromPlot ?? '?')}`,
+      };
+    }
+    if (event.fromPlot === null) {
+      return {
+        ...base,
+        kind: 'asset-placed',
+        plot: event.toPlot,
+        message: `${label} placed on ${where(event.toPlot)}`,
+      };
+    }
+    return {
+      ...base,
+      kind: 'asset-moved',
+      plot: event.toPlot,
+      message: `${label} moved from ${where(event.fromPlot)} to ${where(event.toPlot)}`,
+    };
   }
 
   private async publishTableIfChanged(): Promise<void> {
@@ -303,9 +712,9 @@ export class HubRuntime {
     await this.publishJson(gridflexTopics.tableMap(), snapshot, true, 1);
   }
 
-  private async sendCommands(heatPumpKw: Map<string, number>): Promise<void> {
-    const commands = this.tracker.padSocCommands((evId) => this.passive.socPct(evId));
-    for (const [assetId, kw] of heatPumpKw) {
+  private async sendCommands(setpointsKw: Map<string, number>): Promise<void> {
+    const commands = this.tracker.padSocCommands((evId) => this.agents?.evSocPct(evId));
+    for (const [assetId, kw] of setpointsKw) {
       const command = this.tracker.commandFor(assetId, 'power-kw', kw);
       if (command) commands.push(command);
     }
@@ -338,23 +747,6 @@ export class HubRuntime {
       minVoltsSeen: Math.min(previous?.minVoltsSeen ?? Number.POSITIVE_INFINITY, summary.vMin.volts),
       maxVoltsSeen: Math.max(previous?.maxVoltsSeen ?? Number.NEGATIVE_INFINITY, summary.vMax.volts),
     };
-  }
-
-  private prices(): MarketPrices {
-    const importPrice = this.tariff?.importPriceGbpPerKwh ?? DEFAULT_PRICES.importGbpPerKwh;
-    return {
-      simTime: this.clock.snapshot().simTime,
-      importPriceGbpPerKwh:
-        this.priceCapGbpPerKwh === undefined ? importPrice : Math.min(importPrice, this.priceCapGbpPerKwh),
-      exportPriceGbpPerKwh: this.tariff?.exportPriceGbpPerKwh ?? DEFAULT_PRICES.exportGbpPerKwh,
-      standingChargeGbpPerDay: this.tariff?.standingChargeGbpPerDay ?? DEFAULT_PRICES.standingGbpPerDay,
-      source: this.tariff?.tariffId ?? 'price-cap',
-    };
-  }
-
-  private republishPrices(): void {
-    this.market = this.prices();
-    this.publishJson(gridflexTopics.marketPrices(), this.market, true, 1).catch(() => {});
   }
 
   private async setHubState(state: HubState['state']): Promise<void> {

@@ -1,7 +1,8 @@
-import type { Aedes, AedesPublishPacket } from 'aedes';
+import type { Aedes, AedesPublishPacket, Client } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { gridflexTopics, type HubState } from '../../protocol/gridflex.js';
 import { topicMatches } from '../auth/acl.js';
+import { principalOfClient } from '../broker/embedded-broker.js';
 
 /** Publish options of the hub's messages. */
 export interface PublishOptions {
@@ -11,6 +12,16 @@ export interface PublishOptions {
 
 export type MessageHandler = (topic: string, payload: Buffer) => void;
 
+/** Who sent a message, when the broker can tell (the embedded one can; an external one cannot). */
+export interface Sender {
+  clientId: string;
+  /** Null for an anonymous client. */
+  username: string | null;
+  role: string;
+}
+
+export type SenderMessageHandler = (topic: string, payload: Buffer, sender: Sender | null) => void;
+
 /** How the hub talks MQTT: in-process to its embedded broker, or as a client of an external broker. */
 export interface HubLink {
   readonly kind: 'embedded' | 'external';
@@ -18,31 +29,43 @@ export interface HubLink {
   onReconnect(handler: () => void): void;
   publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void>;
   subscribe(filter: string, handler: MessageHandler): Promise<void>;
+  /** Like {@link subscribe}, with the sender when the broker knows it (for the audit of control messages). */
+  subscribeWithSender(filter: string, handler: SenderMessageHandler): Promise<void>;
   close(): Promise<void>;
 }
 
 /** The hub inside its own Aedes: publishes and subscribes without a socket. */
 export class InProcessLink implements HubLink {
   readonly kind = 'embedded';
+  private publishing: Promise<void> = Promise.resolve();
 
   constructor(private readonly aedes: Aedes) {}
 
   onReconnect(): void {}
 
+  /**
+   * Publishes one at a time: Aedes 1.2 loses retained messages published concurrently (they are stored but
+   * not delivered to live subscribers), so each publish waits for the one before it.
+   */
   publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.aedes.publish(
-        {
-          cmd: 'publish',
-          topic,
-          payload: Buffer.from(payload),
-          qos: options.qos,
-          retain: options.retain,
-          dup: false,
-        },
-        (error) => (error ? reject(error) : resolve()),
-      );
-    });
+    const next = this.publishing.then(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          this.aedes.publish(
+            {
+              cmd: 'publish',
+              topic,
+              payload: Buffer.from(payload),
+              qos: options.qos,
+              retain: options.retain,
+              dup: false,
+            },
+            (error) => (error ? reject(error) : resolve()),
+          );
+        }),
+    );
+    this.publishing = next.catch(() => {});
+    return next;
   }
 
   subscribe(filter: string, handler: MessageHandler): Promise<void> {
@@ -61,6 +84,23 @@ export class InProcessLink implements HubLink {
         },
         () => resolve(),
       );
+    });
+  }
+
+  /** Messages clients publish (not the hub's own), as the broker accepts them, with who sent them. */
+  async subscribeWithSender(filter: string, handler: SenderMessageHandler): Promise<void> {
+    this.aedes.on('publish', (packet: AedesPublishPacket, client: Client | null) => {
+      if (client === null || !topicMatches(filter, packet.topic)) return;
+      const principal = principalOfClient(client);
+      const topic = packet.topic;
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      const sender = {
+        clientId: client.id,
+        username: principal?.username ?? null,
+        role: principal?.role ?? 'unknown',
+      };
+      // Outside Aedes' own publish pipeline: what the handler publishes in turn must not re-enter it.
+      setImmediate(() => handler(topic, payload, sender));
     });
   }
 
@@ -136,6 +176,11 @@ export class ExternalLink implements HubLink {
   async subscribe(filter: string, handler: MessageHandler): Promise<void> {
     this.handlers.push({ filter, handler });
     await this.client.subscribeAsync(filter, { qos: 1 });
+  }
+
+  /** An external broker does not say who published: the sender is null (the ACL still decided who could). */
+  subscribeWithSender(filter: string, handler: SenderMessageHandler): Promise<void> {
+    return this.subscribe(filter, (topic, payload) => handler(topic, payload, null));
   }
 
   async close(): Promise<void> {

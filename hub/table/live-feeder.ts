@@ -26,13 +26,19 @@ export interface LiveFeederStep {
 export class LiveFeeder {
   private readonly solver: PowerFlowSolver;
   private readonly baseLoadCount: number;
+  /** Index of the shared battery's load in the solver, if the street has one. */
+  private readonly sharedBatteryIndex: number | undefined;
   private readonly loadIndex = new Map<string, number>();
   /** Buses shown in `feeder/buses`: those with a home load or a plot. */
   private readonly reportedBuses: string[];
 
+  /**
+   * @param sharedBattery - where the street's shared battery connects (its power is given to each solve).
+   */
   constructor(
     readonly network: FeederNetwork,
     private readonly table: TableState,
+    sharedBattery?: { bus: string; phase: 'A' | 'B' | 'C' | 'ABC' },
   ) {
     const plotLoads: LoadConnection[] = table.plots.map((plot) => ({
       name: `plot:${plot.plot}`,
@@ -43,7 +49,19 @@ export class LiveFeeder {
       pKw: 0,
       qKvar: 0,
     }));
+    if (sharedBattery) {
+      plotLoads.push({
+        name: 'shared-battery',
+        bus: sharedBattery.bus,
+        phases: sharedBattery.phase === 'ABC' ? ['A', 'B', 'C'] : [sharedBattery.phase],
+        model: 'constant-power',
+        nominalVoltsLn: 230,
+        pKw: 0,
+        qKvar: 0,
+      });
+    }
     this.baseLoadCount = network.loads.length;
+    this.sharedBatteryIndex = sharedBattery ? this.baseLoadCount + table.plots.length : undefined;
     this.solver = new PowerFlowSolver(network, [...network.loads, ...plotLoads]);
     for (const [index, load] of network.loads.entries()) this.loadIndex.set(load.name, index);
     const wanted = new Set([
@@ -53,8 +71,31 @@ export class LiveFeeder {
     this.reportedBuses = network.buses.map((bus) => bus.name).filter((name) => wanted.has(name));
   }
 
-  /** Sets every load for the clock's minute and the table as it is now, solves, and builds the payloads. */
-  solveStep(clock: Clock): LiveFeederStep {
+  /** Each home's demand now (its profile at the clock's minute plus the assets on its plot), before the power flow. */
+  homeNetPowerKw(clock: Clock): { home: string; netPKw: number }[] {
+    const profileMinute = clock.minuteOfDay === 0 ? 1440 : clock.minuteOfDay;
+    const plotPowerKw = this.table.plotPowerKw();
+    const homes: { home: string; netPKw: number }[] = [];
+    this.table.plots.forEach((plot, plotIndex) => {
+      if (plot.home === undefined) return;
+      const baseIndex = plot.baseLoad === undefined ? undefined : this.loadIndex.get(plot.baseLoad);
+      const load = baseIndex === undefined ? undefined : this.network.loads[baseIndex];
+      const basePKw =
+        load === undefined
+          ? 0
+          : load.profile === undefined
+            ? load.pKw
+            : profilePowerKw(this.network, load, profileMinute).pKw;
+      homes.push({ home: plot.home, netPKw: basePKw + (plotPowerKw[plotIndex] ?? 0) });
+    });
+    return homes;
+  }
+
+  /**
+   * Sets every load for the clock's minute and the table as it is now (and the shared battery's power, kW
+   * drawn), solves, and builds the payloads.
+   */
+  solveStep(clock: Clock, sharedBatteryPKw = 0): LiveFeederStep {
     const profileMinute = clock.minuteOfDay === 0 ? 1440 : clock.minuteOfDay;
     const { loadPKw, loadQKvar } = this.solver;
     this.network.loads.forEach((load, index) => {
@@ -67,6 +108,10 @@ export class LiveFeeder {
       loadPKw[this.baseLoadCount + plotIndex] = pKw;
       loadQKvar[this.baseLoadCount + plotIndex] = pKw > 0 ? pKw * ASSET_Q_PER_P : 0;
     });
+    if (this.sharedBatteryIndex !== undefined) {
+      loadPKw[this.sharedBatteryIndex] = sharedBatteryPKw;
+      loadQKvar[this.sharedBatteryIndex] = 0;
+    }
     const result = this.solver.solve(`step ${clock.step}`);
 
     let maxLineLoadingPct = Number.NaN;

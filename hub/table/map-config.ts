@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { AssetKindSchema, TopicIdSchema } from '../../protocol/gridflex.js';
+import { AssetKindSchema, SharedBatteryRulesSchema, TopicIdSchema } from '../../protocol/gridflex.js';
 import { InputError } from '../errors.js';
 import { parseYamlInput, readInputFile } from '../read-input.js';
 
@@ -25,10 +25,20 @@ const AssetSchema = z.strictObject({
     .regex(/^[0-9a-fA-F]{8,20}$/, '8 to 20 hex digits')
     .transform((uid) => uid.toLowerCase())
     .optional(),
-  /** EV only: battery size, charger power, and state of charge at start. */
+  /** EV or battery: its size, charger power, and state of charge at start. */
   capacityKwh: z.number().positive().max(200).optional(),
   chargeKw: z.number().positive().max(50).optional(),
   initialSocPct: z.number().min(0).max(100).optional(),
+});
+
+/** The street's shared battery (rules set live by the citizens' assembly; these are the starting rules). */
+const SharedBatteryConfigSchema = z.strictObject({
+  bus: z.string().min(1),
+  /** One phase, or ABC for a balanced three-phase battery. */
+  phase: z.enum(['A', 'B', 'C', 'ABC']).default('ABC'),
+  initialSocPct: z.number().min(0).max(100).default(50),
+  /** Starting rules (the fields of a community-battery rules file); omitted fields take the defaults. */
+  rules: SharedBatteryRulesSchema.partial().default({}),
 });
 
 export const TableMapConfigSchema = z
@@ -45,6 +55,7 @@ export const TableMapConfigSchema = z
       .prefault({}),
     plots: z.array(PlotSchema).min(1),
     assets: z.array(AssetSchema).default([]),
+    sharedBattery: SharedBatteryConfigSchema.optional(),
   })
   .superRefine((config, context) => {
     const plots = new Set<string>();
@@ -128,6 +139,12 @@ export function checkMapAgainstFeeder(
 ): void {
   const buses = new Set(feeder.buses.map((bus) => bus.name));
   const loads = new Set(feeder.loads.map((load) => load.name));
+  if (map.sharedBattery && !buses.has(map.sharedBattery.bus)) {
+    throw new InputError(
+      `${map.file}: sharedBattery.bus`,
+      `bus "${map.sharedBattery.bus}" is not in feeder ${map.feederDir}`,
+    );
+  }
   map.plots.forEach((plot, index) => {
     if (!buses.has(plot.bus)) {
       throw new InputError(

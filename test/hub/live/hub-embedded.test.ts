@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MarketPrices, SecurityEvent, TableEvent, TableMap } from '../../../protocol/gridflex.js';
+import type {
+  AuditEntry,
+  MarketPrices,
+  SecurityEvent,
+  TableEvent,
+  TableMap,
+} from '../../../protocol/gridflex.js';
 import { closed, connectClient, envelope, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
 import { expectEvMoveBetweenBuses } from './ev-move.js';
 import { addDevice, CLI, type HubProcess, startHub, writeTestMap } from './hub-process.js';
@@ -127,6 +133,28 @@ describe('gridflex hub (embedded broker)', () => {
         (payload) => test(json<MarketPrices>(payload)),
       );
 
+    const audit = (test: (entry: AuditEntry) => boolean) =>
+      nextMessage(
+        viewer,
+        (topic) => topic === 'gridflex/v1/audit',
+        (payload) => test(json<AuditEntry>(payload)),
+      );
+
+    // The regulator makes switches immediate, then a supplier's capped flat tariff takes over the street.
+    const regulator = await login('regulator');
+    const lagZero = audit((entry) => entry.action === 'regulator-rules');
+    await regulator.publishAsync(
+      'gridflex/control/v1/regulator/rules',
+      JSON.stringify({ switchingLagMinutes: 0, requestId: 'r-1' }),
+      { qos: 1 },
+    );
+    expect(json<AuditEntry>((await lagZero).payload)).toMatchObject({
+      username: 'regulator',
+      role: 'regulator',
+      accepted: true,
+      requestId: 'r-1',
+    });
+
     const supplier = await login('octo');
     const offered = prices((entry) => entry.source === 'octo/night-ev');
     await supplier.publishAsync(
@@ -134,22 +162,24 @@ describe('gridflex hub (embedded broker)', () => {
       JSON.stringify({
         tariffId: 'night-ev',
         kind: 'flat',
-        importPriceGbpPerKwh: 0.3,
+        importPriceGbpPerKwh: 0.22,
         exportPriceGbpPerKwh: 0.1,
         standingChargeGbpPerDay: 0.5,
       }),
       { qos: 1 },
     );
-    expect(json<MarketPrices>((await offered).payload).importPriceGbpPerKwh).toBe(0.3);
+    const inForce = json<MarketPrices>((await offered).payload);
+    expect(inForce.importPriceGbpPerKwh).toBeCloseTo(0.22 + (inForce.networkChargeGbpPerKwh ?? 0), 9);
 
-    const regulator = await login('regulator');
-    const capped = prices((entry) => entry.importPriceGbpPerKwh === 0.25);
+    // A cap below the offer withdraws it: the street falls back to the (new) price cap at once.
+    const capped = prices((entry) => entry.source === 'price-cap');
     await regulator.publishAsync(
       'gridflex/control/v1/regulator/rules',
-      JSON.stringify({ priceCapGbpPerKwh: 0.25 }),
+      JSON.stringify({ priceCapGbpPerKwh: 0.2 }),
       { qos: 1 },
     );
-    expect(json<MarketPrices>((await capped).payload).source).toBe('octo/night-ev');
+    const fallback = json<MarketPrices>((await capped).payload);
+    expect(fallback.importPriceGbpPerKwh).toBeCloseTo(0.2 + (fallback.networkChargeGbpPerKwh ?? 0), 9);
 
     const operator = await login('table-op');
     const lifted = nextMessage(

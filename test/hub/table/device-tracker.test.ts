@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SimClock } from '../../../hub/clock.js';
 import { DeviceTracker } from '../../../hub/table/device-tracker.js';
 import { loadTableMap } from '../../../hub/table/map-config.js';
-import { heatPumpScheduleKw, PassiveAssets } from '../../../hub/table/passive-assets.js';
 import { TableState } from '../../../hub/table/table-state.js';
 
 const at = new Date('2026-01-15T12:00:00Z');
@@ -93,38 +91,5 @@ describe('DeviceTracker', () => {
       tracker.handle('homie/5/x/$description', description({ pv: 'pv', plot: 'plot' }), at).problem,
     ).toBeUndefined();
     expect(tracker.handle('homie/5/x/plot/plot-id', value('plot-99'), at).problem).toMatch(/unknown plot/);
-  });
-});
-
-describe('PassiveAssets', () => {
-  it('charges a plugged-in EV at its charger power until full, and not while it is away', () => {
-    const { map, table } = setup();
-    const passive = new PassiveAssets(map, table);
-    table.setOnline('ev-1', true);
-    const evening = new SimClock({
-      start: new Date('2026-01-15T18:00:00Z'),
-      stepMinutes: 60,
-      mode: 'accelerated',
-    });
-    passive.step(evening.snapshot());
-    expect(table.asset('ev-1')?.pKw).toBe(7);
-    expect(passive.socPct('ev-1')).toBeCloseTo(40 + 700 / 40, 9);
-    // 40 kWh from 57.5 %: 17 kWh left → two full hours and a part hour at 3 kW.
-    for (let hour = 0; hour < 3; hour++) passive.step(evening.advance());
-    expect(passive.socPct('ev-1')).toBe(100);
-    expect(table.asset('ev-1')?.pKw).toBeCloseTo(3, 9);
-    passive.step(evening.advance());
-    expect(table.asset('ev-1')?.pKw).toBe(0);
-
-    const morning = new SimClock({
-      start: new Date('2026-01-16T09:00:00Z'),
-      stepMinutes: 60,
-      mode: 'accelerated',
-    });
-    passive.step(morning.snapshot());
-    expect(table.asset('ev-1')?.pKw).toBe(0);
-    expect(passive.socPct('ev-1')).toBeCloseTo(100 - (100 * 12) / 40, 9);
-    expect(heatPumpScheduleKw(7 * 60)).toBe(2.5);
-    expect(heatPumpScheduleKw(3 * 60)).toBe(0.6);
   });
 });
