@@ -1,12 +1,12 @@
 #!/usr/bin/env -S node --lite-mode --no-expose-wasm --max-semi-space-size=1
 /**
- * `gridflex-device --config FILE [--broker URL]`: runs one board's device agent until SIGTERM/SIGINT.
+ * `gridflex-device --config FILE [--broker URL] [--simulate [EVENTS]]`: runs one board's device agent until SIGTERM/SIGINT.
  * Exit codes: 0 after a clean stop, 1 when the hardware cannot be opened, 2 for a bad config or flag.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { DeviceAgent, type LogLevel } from './agent.js';
-import { type DeviceConfig, DeviceConfigError, loadDeviceConfig } from './config.js';
+import { type DeviceConfig, DeviceConfigError, loadDeviceConfig, simulatedConfig } from './config.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'fatal'];
 
@@ -16,8 +16,8 @@ const program = new Command('gridflex-device')
   .requiredOption('-c, --config <file>', 'the board config YAML (see hardware/boards/)')
   .option('-b, --broker <url>', 'broker URL, overriding broker.url in the config')
   .option(
-    '--simulate',
-    'run the config on the simulated backend instead of its hardware (pins still checked against its board)',
+    '--simulate [events]',
+    'run on the simulated backend instead of the hardware (pins still checked against the board); EVENTS: a YAML file of scripted sim events',
   )
   .addOption(
     new Option('--log-level <level>', 'least severe log level printed').choices(LOG_LEVELS).default('info'),
@@ -35,14 +35,17 @@ try {
 interface RunOptions {
   config: string;
   broker?: string;
-  simulate?: boolean;
+  simulate?: boolean | string;
   logLevel: LogLevel;
 }
 
 async function run(options: RunOptions): Promise<void> {
   const loaded = loadDeviceConfig(options.config);
-  // Validated for its own hardware above; only the driver changes.
-  const config: DeviceConfig = options.simulate ? { ...loaded, driver: { backend: 'sim' } } : loaded;
+  // Validated for its own hardware above; only the driver (and the scripted events) change.
+  const config =
+    options.simulate === undefined
+      ? loaded
+      : simulatedConfig(loaded, typeof options.simulate === 'string' ? options.simulate : undefined);
   if (options.broker !== undefined && !/^(mqtts?|wss?|tcp):\/\/\S+$/.test(options.broker)) {
     throw new DeviceConfigError('--broker', [
       `"${options.broker}" is not an mqtt://, mqtts://, ws:// or wss:// URL`,

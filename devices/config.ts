@@ -409,6 +409,26 @@ export function loadDeviceConfig(file: string): DeviceConfig {
   return validateDeviceConfig(config, file);
 }
 
+/**
+ * The config run on the simulated backend (`gridflex-device --simulate [EVENTS]`), after it was validated
+ * for its own hardware. `eventsFile` holds the scripted events, as in a config's `sim` section
+ * (`events: [{ atS: 5, do: place-tag, node: ev-pad-4, tagUid: 04A1B2C4 }]`).
+ */
+export function simulatedConfig(config: DeviceConfig, eventsFile?: string): DeviceConfig {
+  const simulated: DeviceConfig = { ...config, driver: { backend: 'sim' } };
+  if (eventsFile === undefined) return simulated;
+  try {
+    return validateDeviceConfig({ ...simulated, sim: readYamlFile(eventsFile) }, eventsFile);
+  } catch (error) {
+    if (!(error instanceof DeviceConfigError)) throw error;
+    // The file is the `sim` section: name paths as they are in it.
+    throw new DeviceConfigError(
+      eventsFile,
+      error.problems.map((problem) => (problem.startsWith('sim.') ? problem.slice(4) : problem)),
+    );
+  }
+}
+
 function readYamlFile(file: string): unknown {
   let text: string;
   try {

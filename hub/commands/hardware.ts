@@ -20,7 +20,7 @@ export function registerHardwareCommand(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nWithout files: every YAML file under hardware/ of this package.\n' +
+      '\nWithout files: every YAML file under hardware/boards/ of this package.\n' +
         'Prints one line per finding: <file>: <path>: <problem>.\n' +
         'Exit codes: 0 clean, 1 findings, 2 a file cannot be read or is not a valid pinout/config.',
     )
@@ -62,7 +62,8 @@ function loadPinout(file: string) {
 }
 
 function runCheck(files: string[]): number {
-  const targets = files.length > 0 ? files : defaultHardwareFiles(resolve(PACKAGE_ROOT, 'hardware'));
+  const targets =
+    files.length > 0 ? files : defaultHardwareFiles(resolve(PACKAGE_ROOT, 'hardware', 'boards'));
   const result = checkHardwareFiles(targets);
   for (const line of [...result.unreadable, ...result.findings]) {
     process.stdout.write(`${line.file}: ${line.path}: ${line.problem}\n`);

@@ -161,6 +161,47 @@ describe('gridflex-device from a shipped config that uses its pinout (simulated 
     expect(Object.keys(parsed.nodes ?? {})).toEqual(['ev-pad-4', 'ev-pad-5', 'agent']);
   });
 
+  it('plays a scripted sim events file with --simulate EVENTS: an EV placed on pad 4', async () => {
+    const add = spawnSync(
+      process.execPath,
+      [
+        'dist/hub/cli.js',
+        'device',
+        'add',
+        'pads-4-5',
+        '--from',
+        'hardware/boards/esp32-ev-pad.yaml',
+        '--data-dir',
+        dataDir,
+        '--broker-url',
+        broker.url,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(add.status, add.stderr).toBe(0);
+    const evId = homieTopics.property('pads-4-5', 'ev-pad-4', 'ev-id');
+    const placed = broker.next(evId, (p) => p.includes('"value":"ev-3"'));
+    const agent = AgentProcess.spawn([
+      '--config',
+      add.stdout.trim(),
+      '--simulate',
+      'hardware/sim/ev-on-pad-4.yaml',
+    ]);
+    agents.push(agent);
+    await placed;
+    expect(await agent.waitForLine(/ev-pad-4: ev-3 \(tag 04A1B2C5\) placed on pad pad-4/)).toBeTruthy();
+  });
+
+  it('refuses a sim events file naming a node the board lacks, with the events file and path', async () => {
+    const events = writeConfig({
+      events: [{ atS: 1, do: 'place-tag', node: 'ev-pad-9', tagUid: '04A1B2C5' }],
+    });
+    const agent = AgentProcess.spawn(['--config', 'hardware/boards/esp32-ev-pad.yaml', '--simulate', events]);
+    agents.push(agent);
+    expect((await agent.exited).code).toBe(2);
+    expect(agent.lines).toContain(`error: ${events}: events.0.node: no node "ev-pad-9" on this board`);
+  });
+
   it('exits 2 before touching the broker when the config disagrees with its board', async () => {
     const agent = AgentProcess.spawn(['--config', `${FIXTURES}/disagrees.yaml`, '--simulate']);
     agents.push(agent);
