@@ -4,6 +4,7 @@ import type { PanelContext } from './roles/form-kit.ts';
 import { clockControls, placePanel } from './roles/operator.ts';
 import { regulatorPanel } from './roles/regulator.ts';
 import { residentPanel } from './roles/resident.ts';
+import { supplierPanel } from './roles/supplier.ts';
 
 /** The panels a role gets (the broker's ACLs allow the same controls and refuse all others). */
 export function panelsFor(context: PanelContext): HTMLElement[] {
@@ -13,6 +14,8 @@ export function panelsFor(context: PanelContext): HTMLElement[] {
       return [clockControls(context), regulatorPanel(context)];
     case 'operator':
       return [clockControls(context), placePanel(context)];
+    case 'supplier':
+      return id ? [supplierPanel(context, id)] : [];
     case 'resident':
       return id ? [residentPanel(context, id)] : [];
     case 'assembly':
