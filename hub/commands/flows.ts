@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
@@ -89,6 +90,7 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   red.init(server, {
     userDir,
     flowFile: 'flows.json',
+    credentialSecret: credentialSecret(userDir),
     nodesDir: [NODE_PACKAGE_DIR],
     httpAdminRoot: '/',
     httpNodeRoot: '/api',
@@ -97,7 +99,6 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
     editorTheme: {
       page: { title: 'GridFlex flows' },
       header: { title: 'GridFlex flows' },
-      projects: { enabled: false },
       tours: false,
     },
     // Read by the gridflex-hub config node: its blank fields mean this connection.
@@ -199,6 +200,13 @@ function probeHub(url: string, login: { username: string; password: string } | n
       } else finish(() => done(`not reachable yet (${error.message}); the nodes connect when it starts`));
     });
   });
+}
+
+/** The key Node-RED encrypts the flows' credentials (hub passwords) with, made once per user dir (mode 0600). */
+function credentialSecret(userDir: string): string {
+  const file = join(userDir, '.credential-secret');
+  if (!existsSync(file)) writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
 }
 
 /** A new user dir starts with the hub config node the examples name (blank fields: this connection). */

@@ -3,35 +3,65 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEntry, FeederBuses } from '../../protocol/gridflex.js';
+import type { AuditEntry, FeederBuses, MarketPrices } from '../../protocol/gridflex.js';
 import { addDevice, CLI, type HubProcess, startHub, writeTestMap } from '../hub/live/hub-process.js';
 import { connectClient, nextMessage, subscribe, tempDir } from '../hub/mqtt-helpers.js';
-import { adminApi, connectPvBoard, type FlowsProcess, failingFlows, startFlows } from './flows-process.js';
+import {
+  adminApi,
+  connectPvBoard,
+  deploy,
+  type FlowsProcess,
+  failingFlows,
+  startFlows,
+} from './flows-process.js';
+
+type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 const PV_KW = -2.5;
 const data = tempDir('gridflex-flows-');
-let hub: HubProcess | undefined;
+const passwords: Record<string, string> = {};
+let hub: HubProcess;
 let flows: FlowsProcess | undefined;
 let board: MqttClient | undefined;
-let viewer: MqttClient | undefined;
-let operatorPassword = '';
+let viewer: MqttClient;
 
+const example = (name: string) =>
+  JSON.parse(readFileSync(join('flows', 'examples', `${name}.json`), 'utf8')) as FlowNode[];
 const busAssetKw = (buses: FeederBuses, name: string) =>
   buses.buses.find((bus) => bus.bus === name)?.assetPKw;
-const nextBuses = (client: MqttClient, accept: (buses: FeederBuses) => boolean) =>
+const nextBuses = (accept: (buses: FeederBuses) => boolean) =>
   nextMessage(
-    client,
+    viewer,
     (topic) => topic === 'gridflex/v1/feeder/buses',
     (payload) => accept(JSON.parse(payload.toString()) as FeederBuses),
   ).then((message) => JSON.parse(message.payload.toString()) as FeederBuses);
+/** The hub's next answer to a control message from `username`. */
+const nextAnswer = (username: string, action: AuditEntry['action']) =>
+  nextMessage(
+    viewer,
+    (topic) => topic === 'gridflex/v1/audit',
+    (payload) => {
+      const entry = JSON.parse(payload.toString()) as AuditEntry;
+      return entry.username === username && entry.action === action;
+    },
+  ).then((message) => JSON.parse(message.payload.toString()) as AuditEntry);
 
-beforeAll(async () => {
+function addUser(name: string, role: string): void {
   const added = execFileSync(
     process.execPath,
-    [CLI, 'user', 'add', 'node-red', '--role', 'operator', '--data-dir', data.dir],
-    { encoding: 'utf8' },
+    [CLI, 'user', 'add', name, '--role', role, '--data-dir', data.dir],
+    {
+      encoding: 'utf8',
+    },
   );
-  operatorPassword = /password: (\S+)/.exec(added)?.[1] ?? '';
+  passwords[name] = /password: (\S+)/.exec(added)?.[1] ?? '';
+}
+
+beforeAll(async () => {
+  addUser('node-red', 'operator');
+  addUser('reg', 'regulator');
+  addUser('assembly', 'assembly');
+  addUser('home2', 'resident:home-2');
   // The board's credentials first (its config names a broker URL it does not use here).
   const pv = addDevice(data.dir, 'pv-1', 'pv', 'plot-1', 'mqtt://127.0.0.1:1');
   hub = await startHub([
@@ -47,10 +77,14 @@ beforeAll(async () => {
     '0',
   ]);
   viewer = await connectClient(hub.mqttUrl, { clientId: 'flows-viewer' });
-  const pvOnPlot1 = nextBuses(viewer, (buses) => busAssetKw(buses, '11') === PV_KW);
+  const pvOnPlot1 = nextBuses((buses) => busAssetKw(buses, '11') === PV_KW);
   await subscribe(viewer, 'gridflex/v1/#');
-  board = await connectPvBoard(hub.mqttUrl, 'pv-1', pv.password, PV_KW);
+  board = await connectPvBoard(hub.mqttUrl, 'pv-1', passwords['pv-1'] ?? pv.password, PV_KW);
   await pvOnPlot1;
+  flows = await startFlows(['--broker', hub.mqttUrl, '--user', 'node-red', '--data-dir', data.dir], {
+    GRIDFLEX_PASSWORD: passwords['node-red'] ?? '',
+  });
+  process.stdout.write(`gridflex flows: "flows ready" ${Math.round(flows.readyMs)} ms after spawn\n`);
 });
 
 afterAll(async () => {
@@ -62,61 +96,92 @@ afterAll(async () => {
 });
 
 describe('npm run flows (gridflex flows) against a running hub', () => {
-  it('deploying the rewiring example and pressing its button moves the PV’s load from bus 11 to bus 16', async () => {
-    const running = await startFlows(
-      ['--broker', hub?.mqttUrl ?? '', '--user', 'node-red', '--data-dir', data.dir],
-      {
-        GRIDFLEX_PASSWORD: operatorPassword,
-      },
-    );
-    flows = running;
-    process.stdout.write(`gridflex flows ready in ${Math.round(running.readyMs)} ms\n`);
-
-    // A new user dir starts with the hub config node the examples name.
-    expect(await adminApi(running.editorUrl, 'flows')).toEqual([
+  it('starts with the hub config node and lists the examples in the palette', async () => {
+    const editor = flows?.editorUrl ?? '';
+    expect(await adminApi(editor, 'flows')).toEqual([
       { id: 'gridflex-hub-local', type: 'gridflex-hub', name: 'GridFlex hub', broker: '' },
     ]);
-    // The palette lists the examples (editor menu → Import → Examples).
-    expect(await adminApi(running.editorUrl, 'library/examples/flows/node-red-contrib-gridflex')).toEqual(
-      expect.arrayContaining([{ fn: 'rewire-the-table' }, { fn: 'resident-agent-function' }]),
-    );
-    const example = await adminApi(
-      running.editorUrl,
-      'library/examples/flows/node-red-contrib-gridflex/rewire-the-table',
-    );
-    expect(example).toEqual(
-      JSON.parse(readFileSync(join('flows', 'examples', 'rewire-the-table.json'), 'utf8')),
-    );
+    const listed = (await adminApi(editor, 'library/examples/flows/node-red-contrib-gridflex')) as {
+      fn: string;
+    }[];
+    expect(listed.map((entry) => entry.fn).sort()).toEqual([
+      'assembly-shared-battery',
+      'regulator-dynamic-network-charge',
+      'resident-agent-function',
+      'rewire-the-table',
+    ]);
+    expect(
+      await adminApi(editor, 'library/examples/flows/node-red-contrib-gridflex/rewire-the-table'),
+    ).toEqual(example('rewire-the-table'));
+  });
 
-    await adminApi(running.editorUrl, 'flows', example);
+  it('deploying the rewiring example and pressing its button moves the PV’s load from bus 11 to bus 16', async () => {
+    const editor = flows?.editorUrl ?? '';
+    await deploy(editor, example('rewire-the-table'));
     const moved = nextMessage(
-      viewer as MqttClient,
+      viewer,
       (topic) => topic === 'gridflex/v1/table/event',
       (payload) => payload.toString().includes('"toPlot":"plot-6"'),
     );
-    const answered = nextMessage(
-      viewer as MqttClient,
-      (topic) => topic === 'gridflex/v1/audit',
-      (payload) => (JSON.parse(payload.toString()) as AuditEntry).action === 'table-place',
-    );
-    await adminApi(running.editorUrl, 'inject/rewire-pv-1-to-plot-6', {});
+    const answered = nextAnswer('node-red', 'table-place');
+    await adminApi(editor, 'inject/rewire-pv-1-to-plot-6', {});
 
     const event = JSON.parse((await moved).payload.toString());
     expect(event).toMatchObject({ asset: 'pv-1', fromPlot: 'plot-1', toPlot: 'plot-6', source: 'control' });
-    const answer = JSON.parse((await answered).payload.toString()) as AuditEntry;
-    expect(answer).toMatchObject({ username: 'node-red', role: 'operator', accepted: true });
+    const answer = await answered;
+    expect(answer).toMatchObject({ role: 'operator', accepted: true });
     expect(answer.requestId).toMatch(/^nr-/);
 
-    const after = await nextBuses(viewer as MqttClient, (buses) => busAssetKw(buses, '16') === PV_KW);
+    const after = await nextBuses((buses) => busAssetKw(buses, '16') === PV_KW);
     expect(busAssetKw(after, '11')).toBe(0);
     expect(busAssetKw(after, '16')).toBe(PV_KW);
+  });
 
-    expect(await running.interrupt()).toBe(0);
-    flows = undefined;
+  it('the regulator’s, the assembly’s and the resident agent’s examples are answered by the hub', async () => {
+    const editor = flows?.editorUrl ?? '';
+    const logins: Record<string, string> = {
+      'gridflex-hub-regulator': 'reg',
+      'gridflex-hub-assembly': 'assembly',
+      'gridflex-hub-resident': 'home2',
+    };
+    const nodes = [
+      ...example('rewire-the-table'),
+      ...example('regulator-dynamic-network-charge'),
+      ...example('assembly-shared-battery'),
+      // The agent decides every 30 simulated minutes; here at every step, so the test need not wait.
+      ...example('resident-agent-function').map((node) =>
+        node.type === 'gridflex-clock' ? { ...node, everyMinutes: 0 } : node,
+      ),
+    ].map((node) => {
+      const username = logins[node.id];
+      return username ? { ...node, credentials: { username, password: passwords[username] } } : node;
+    });
+    const rules = nextAnswer('reg', 'regulator-rules');
+    const chargedPrices = nextMessage(
+      viewer,
+      (topic) => topic === 'gridflex/v1/market/prices',
+      (payload) => (JSON.parse(payload.toString()) as MarketPrices).networkBand !== undefined,
+    );
+    const preferences = nextAnswer('home2', 'resident-preferences');
+    await deploy(editor, nodes);
+
+    // The network-charge function sends the bands on the first feeder summary it sees.
+    expect(await rules).toMatchObject({ accepted: true, role: 'regulator' });
+    const prices = JSON.parse((await chargedPrices).payload.toString()) as MarketPrices;
+    // The test street's clock starts at 18:00: the red band.
+    expect(prices.networkBand).toBe('red');
+    expect(prices.networkChargeGbpPerKwh).toBeGreaterThan(0);
+
+    // The resident agent (a function node) sends home-2's preferences once it has a price and a clock.
+    expect(await preferences).toMatchObject({ accepted: true, role: 'resident:home-2' });
+
+    const assembly = nextAnswer('assembly', 'assembly-battery-rules');
+    await adminApi(editor, 'inject/assembly-medical-first', {});
+    expect(await assembly).toMatchObject({ accepted: true, role: 'assembly' });
   });
 
   it('refuses bad flags and a wrong password with exit code 2 and a clear message', async () => {
-    const url = hub?.mqttUrl ?? '';
+    const url = hub.mqttUrl;
     const cases: [string[], Record<string, string>, RegExp][] = [
       [['--port', 'abc'], {}, /error: --port: "abc" is not a port number/],
       [['--broker', 'localhost'], {}, /error: --broker: "localhost" is not an mqtt:\/\/host:port URL/],
@@ -133,5 +198,11 @@ describe('npm run flows (gridflex flows) against a running hub', () => {
       expect({ flags, code: result.code }).toEqual({ flags, code: 2 });
       expect(result.stderr).toMatch(message);
     }
+  });
+
+  it('stops cleanly on SIGINT', async () => {
+    expect(await flows?.interrupt()).toBe(0);
+    expect(flows?.stderr()).not.toMatch(/error/i);
+    flows = undefined;
   });
 });

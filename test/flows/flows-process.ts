@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { MqttClient } from 'mqtt';
+import WebSocket from 'ws';
 import { gridflexNodeType, homieTopics } from '../../protocol/homie.js';
 import { CLI } from '../hub/live/hub-process.js';
 import { connectClient, envelope } from '../hub/mqtt-helpers.js';
@@ -122,5 +123,48 @@ export async function adminApi(editorUrl: string, path: string, body?: unknown):
     return JSON.parse(text);
   } catch {
     return text;
+  }
+}
+
+/**
+ * Deploys `nodes` as the whole flow configuration (as the editor's Deploy button does) and resolves once
+ * the runtime has started them: the editor's comms socket announces the deploy's revision then.
+ */
+export async function deploy(editorUrl: string, nodes: unknown[]): Promise<void> {
+  const comms = new WebSocket(new URL('comms', editorUrl.replace(/^http/, 'ws')));
+  await new Promise((resolve, reject) => {
+    comms.once('open', resolve);
+    comms.once('error', reject);
+  });
+  try {
+    let wanted: string | undefined;
+    const seen = new Set<string>();
+    let started: (() => void) | undefined;
+    const deployed = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    comms.on('message', (data: Buffer) => {
+      for (const event of JSON.parse(data.toString()) as { topic: string; data?: { revision?: string } }[]) {
+        const revision = event.data?.revision;
+        if (event.topic !== 'notification/runtime-deploy' || revision === undefined) continue;
+        seen.add(revision);
+        if (revision === wanted) started?.();
+      }
+    });
+    comms.send(JSON.stringify({ subscribe: 'notification/#' }));
+    const response = await fetch(new URL('flows', editorUrl), {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'Node-RED-API-Version': 'v2',
+        'Node-RED-Deployment-Type': 'full',
+      },
+      body: JSON.stringify({ flows: nodes }),
+    });
+    if (!response.ok) throw new Error(`deploy: HTTP ${response.status} ${await response.text()}`);
+    wanted = ((await response.json()) as { rev: string }).rev;
+    if (!seen.has(wanted)) await deployed;
+  } finally {
+    comms.close();
   }
 }
