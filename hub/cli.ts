@@ -8,6 +8,7 @@ import { registerHubCommand } from './commands/hub.js';
 import { registerMosquittoCommand } from './commands/mosquitto.js';
 import { registerPowerflowCommand } from './commands/powerflow.js';
 import { registerProtocolCommand } from './commands/protocol.js';
+import { registerReportCommand } from './commands/report.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommand } from './commands/runs.js';
 import { registerStudyCommand } from './commands/study.js';
@@ -38,6 +39,7 @@ registerStudyCommand(program);
 registerHardwareCommand(program);
 registerFlowsCommand(program);
 registerRunsCommand(program);
+registerReportCommand(program);
 
 try {
   await program.parseAsync(process.argv);

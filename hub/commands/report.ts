@@ -1,0 +1,52 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { InputError } from '../errors.js';
+import { chartSeriesCsv, loadReport, perHomeCsv, reportHtml } from '../report/index.js';
+import { writeOutput } from './flags.js';
+
+/** `gridflex report --run DIR --out report.html [--csv DIR]`: the year report as one self-contained HTML file. */
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description(
+      'the year report of a finished gridflex run or study poa as ONE self-contained HTML file (opens offline, prints to PDF)',
+    )
+    .requiredOption(
+      '--run <dir>',
+      'output folder of gridflex run (metrics.json …) or gridflex study poa (poa.json)',
+    )
+    .requiredOption('--out <file>', 'HTML file to write, e.g. report.html')
+    .option('--csv <dir>', 'also write the per-home table and the chart series as CSV into this folder')
+    .action((flags: { run: string; out: string; csv?: string }) => {
+      const started = performance.now();
+      const report = loadReport(flags.run);
+      const html = reportHtml(report);
+      makeParent(flags.out);
+      writeOutput(flags.out, html);
+      const lines = [
+        `wrote ${flags.out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB, ${report.kind === 'run' ? `${report.run?.homes.length ?? 0} homes` : 'PoA study'}, ${report.days} days) in ${(performance.now() - started).toFixed(0)} ms`,
+      ];
+      if (flags.csv !== undefined) {
+        makeDir(flags.csv);
+        const homes = join(flags.csv, report.kind === 'run' ? 'report-homes.csv' : 'report-policies.csv');
+        const series = join(flags.csv, 'report-chart-series.csv');
+        writeOutput(homes, perHomeCsv(report));
+        writeOutput(series, chartSeriesCsv(report));
+        lines.push(`wrote ${homes} and ${series}`);
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}
+
+function makeParent(file: string): void {
+  makeDir(dirname(file));
+}
+
+function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new InputError(dir, `cannot create folder: ${(error as Error).message}`);
+  }
+}
