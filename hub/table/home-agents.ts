@@ -225,7 +225,10 @@ export class HomeAgents {
     const now = new Date(clock.simTime);
     const minute = clock.minuteOfDay;
     const dtHours = clock.stepMinutes / 60;
-    const priceNow = prices.pricesAt(now).importPriceGbpPerKwh;
+    // The step labelled `now` ran from one step earlier: its energy is priced at its start.
+    const priceNow = prices.pricesAt(
+      new Date(now.getTime() - clock.stepMinutes * MINUTE_MS),
+    ).importPriceGbpPerKwh;
     const setpointsKw = new Map<string, number>();
     const news: HomeNews[] = [];
     const decisions: HomeDecision[] = [];
@@ -246,9 +249,11 @@ export class HomeAgents {
       for (const pv of pvs) this.learnPv(pv, minute);
 
       const boost = this.boosts.get(home);
+      // A step belongs to the boost while it starts before the boost's end.
+      const stepStartMs = now.getTime() - clock.stepMinutes * MINUTE_MS;
       if (
         boost &&
-        (now.getTime() >= boost.until.getTime() || !onPlot.some((asset) => asset.asset === boost.asset))
+        (stepStartMs >= boost.until.getTime() || !onPlot.some((asset) => asset.asset === boost.asset))
       ) {
         this.boosts.delete(home);
         this.plans.delete(home);

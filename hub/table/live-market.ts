@@ -76,8 +76,8 @@ function clockMinutes(text: string): number {
   return (hours ?? 0) * 60 + (minutes ?? 0);
 }
 
-/** Whether minute of day `minute` lies in [from, to), wrapping past midnight when to <= from. */
-function inWindow(from: string, to: string, minute: number): boolean {
+/** Whether minute of day `minute` lies in ["HH:MM" from, to), wrapping past midnight when to <= from. */
+export function inWindow(from: string, to: string, minute: number): boolean {
   const start = clockMinutes(from);
   const end = clockMinutes(to);
   if (start === end) return true;

@@ -6,6 +6,7 @@ import {
   type CommunityBatteryRules,
   parseCommunityBatteryRules,
 } from '../market/community-battery.js';
+import { inWindow } from './live-market.js';
 import type { LoadedTableMap } from './map-config.js';
 
 type SharedBatteryConfig = NonNullable<LoadedTableMap['sharedBattery']>;
@@ -135,15 +136,6 @@ export class LiveSharedBattery {
       homes: this.last.homes,
     };
   }
-}
-
-function inWindow(from: string, to: string, minute: number): boolean {
-  const [fromHours = 0, fromMinutes = 0] = from.split(':').map(Number);
-  const [toHours = 0, toMinutes = 0] = to.split(':').map(Number);
-  const start = fromHours * 60 + fromMinutes;
-  const end = toHours * 60 + toMinutes;
-  if (start === end) return true;
-  return start < end ? minute >= start && minute < end : minute >= start || minute < end;
 }
 
 /** Minutes since 1 January of the simulated time's year (the community battery counts days with it). */

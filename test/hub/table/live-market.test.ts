@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { GB_LIVE_RULES, LiveMarket, tariffProblems } from '../../../hub/table/live-market.js';
+import { type SupplierTariff, SupplierTariffSchema } from '../../../protocol/gridflex.js';
+
+const at = new Date('2026-11-25T09:00:00Z');
+const evening = new Date('2026-01-15T18:00:00Z');
+
+function tariff(fields: Partial<SupplierTariff>): SupplierTariff {
+  return SupplierTariffSchema.parse({
+    tariffId: 'offer',
+    kind: 'flat',
+    importPriceGbpPerKwh: 0.2,
+    exportPriceGbpPerKwh: 0.1,
+    standingChargeGbpPerDay: 0.5,
+    ...fields,
+  });
+}
+
+const nightEv = tariff({
+  tariffId: 'night-ev',
+  kind: 'time-of-use',
+  importPriceGbpPerKwh: 0.25,
+  bands: [
+    { name: 'night', from: '00:30', to: '05:30', importPriceGbpPerKwh: 0.08 },
+    { name: 'peak', from: '16:00', to: '19:00', importPriceGbpPerKwh: 0.26, exportPriceGbpPerKwh: 0.2 },
+  ],
+});
+
+describe('tariff rules', () => {
+  it('explains a price above the cap in pounds, as people read it', () => {
+    expect(tariffProblems(tariff({ importPriceGbpPerKwh: 0.35 }), GB_LIVE_RULES)).toEqual([
+      "import price 0.35 £/kWh is above the regulator's cap 0.2611 £/kWh",
+    ]);
+  });
+
+  it('lists every broken rule: standing charge, exit fee on a variable tariff, shape, band structure', () => {
+    const rules = { ...GB_LIVE_RULES, allowedTariffShapes: ['flat' as const] };
+    const problems = tariffProblems(
+      tariff({
+        kind: 'time-of-use',
+        standingChargeGbpPerDay: 0.8,
+        exitFeeGbp: 30,
+        bands: [
+          { name: 'night', from: '23:00', to: '06:00', importPriceGbpPerKwh: 0.1 },
+          { name: 'early', from: '05:00', to: '07:00', importPriceGbpPerKwh: 0.15 },
+        ],
+      }),
+      rules,
+    );
+    expect(problems).toEqual([
+      'tariff shape "time-of-use" is not allowed by the regulator (allowed: flat)',
+      'bands night (23:00-06:00) and early (05:00-07:00) overlap',
+      "standing charge 0.8 £/day is above the regulator's cap 0.5719 £/day",
+      'a variable tariff (contractMonths 0) may not charge an exit fee (this one charges £30)',
+    ]);
+  });
+
+  it('caps time-of-use bands only by the maximum unit rate (the cap covers flat tariffs), naming the band', () => {
+    expect(tariffProblems(nightEv, GB_LIVE_RULES)).toEqual([]);
+    const dear = tariff({
+      kind: 'time-of-use',
+      bands: [{ name: 'peak', from: '16:00', to: '19:00', importPriceGbpPerKwh: 1.2 }],
+    });
+    expect(tariffProblems(dear, GB_LIVE_RULES)).toEqual([
+      "import price 1.2 £/kWh in band peak is above the regulator's maximum unit rate 1 £/kWh",
+    ]);
+    expect(tariffProblems(tariff({ kind: 'time-of-use' }), GB_LIVE_RULES)).toEqual([
+      'a time-of-use tariff needs at least one band (from, to, importPriceGbpPerKwh)',
+    ]);
+    expect(tariffProblems(tariff({ kind: 'dynamic' }), GB_LIVE_RULES)[0]).toMatch(/no wholesale price feed/);
+    expect(tariffProblems(tariff({ contractMonths: 12, exitFeeGbp: 200 }), GB_LIVE_RULES)).toEqual([
+      "exit fee £200 is above the regulator's maximum £150",
+    ]);
+  });
+});
+
+describe('LiveMarket', () => {
+  it('refuses a tariff that breaks the rules and keeps the street on the price cap', () => {
+    const market = new LiveMarket();
+    const answer = market.offer('octo', tariff({ importPriceGbpPerKwh: 0.35 }), at, evening);
+    expect(answer.accepted).toBe(false);
+    expect(answer.reason).toBe("import price 0.35 £/kWh is above the regulator's cap 0.2611 £/kWh");
+    expect(answer.news.map((news) => news.kind)).toEqual(['tariff-refused']);
+    expect(market.tariffs()).toEqual({ inForce: 'price-cap', pending: null, offers: [] });
+  });
+
+  it('switches the street to a cheaper offer after the switching lag, and prices follow its bands', () => {
+    const market = new LiveMarket();
+    const answer = market.offer('octo', nightEv, at, evening);
+    expect(answer.accepted).toBe(true);
+    expect(answer.news.map((news) => news.kind)).toEqual(['tariff-offered', 'tariff-switch-agreed']);
+    // 10 kWh evenly (10/24 kWh an hour): 5 h at 0.08, 3 h at 0.26, 16 h at 0.25 = £2.1583, + £0.50 standing.
+    expect(market.tariffs().offers[0]?.typicalDayGbp).toBeCloseTo(2.6583, 4);
+    expect(market.tariffs().pending?.effectiveAt).toBe('2026-01-15T19:00:00.000Z');
+    expect(market.tick(new Date('2026-01-15T18:54:00Z'))).toEqual([]);
+    expect(market.tick(new Date('2026-01-15T19:00:00Z')).map((news) => news.kind)).toEqual([
+      'tariff-switched',
+    ]);
+    expect(market.tariffs().inForce).toBe('octo/night-ev');
+
+    const night = market.pricesAt(new Date('2026-01-16T01:00:00Z'));
+    expect(night).toMatchObject({ source: 'octo/night-ev', band: 'night', networkBand: 'green' });
+    expect(night.importPriceGbpPerKwh).toBeCloseTo(0.08 + 0.003, 9);
+    const peak = market.pricesAt(new Date('2026-01-16T17:00:00Z'));
+    expect(peak).toMatchObject({ band: 'peak', networkBand: 'red', exportPriceGbpPerKwh: 0.2 });
+    expect(peak.importPriceGbpPerKwh).toBeCloseTo(0.26 + 0.095, 9);
+    const series = market.priceSeries(new Date('2026-01-16T00:00:00Z'), 30, 48);
+    expect(series.importGbp[2]).toBeCloseTo(0.083, 9);
+    expect(series.importGbp[34]).toBeCloseTo(0.355, 9);
+  });
+
+  it('withdraws offers the regulator’s new rules forbid, putting the street back on the cap at once', () => {
+    const market = new LiveMarket();
+    market.setRules({ switchingLagMinutes: 0 }, 'regulator', at, evening);
+    market.offer('octo', tariff({ importPriceGbpPerKwh: 0.22 }), at, evening);
+    expect(market.tariffs().inForce).toBe('octo/offer');
+    const answer = market.setRules({ priceCapGbpPerKwh: 0.2 }, 'regulator', at, evening);
+    expect(answer.accepted).toBe(true);
+    expect(answer.news.map((news) => news.kind)).toEqual([
+      'rules-changed',
+      'tariff-withdrawn',
+      'tariff-switched',
+    ]);
+    expect(answer.news[1]?.message).toContain(
+      "import price 0.22 £/kWh is above the regulator's cap 0.2 £/kWh",
+    );
+    expect(market.tariffs()).toMatchObject({ inForce: 'price-cap', offers: [] });
+    expect(market.rules).toMatchObject({ priceCapGbpPerKwh: 0.2, setBy: 'regulator' });
+    expect(market.pricesAt(evening).importPriceGbpPerKwh).toBeCloseTo(0.2 + 0.095, 9);
+  });
+
+  it('refuses rules with overlapping network charge periods, and an empty change', () => {
+    const market = new LiveMarket();
+    const overlapping = market.setRules(
+      {
+        networkChargeBands: {
+          redGbpPerKwh: 0.1,
+          amberGbpPerKwh: 0.02,
+          greenGbpPerKwh: 0,
+          periods: [
+            { band: 'red', from: '16:00', to: '19:00' },
+            { band: 'amber', from: '18:00', to: '22:00' },
+          ],
+        },
+      },
+      'regulator',
+      at,
+      evening,
+    );
+    expect(overlapping).toMatchObject({ accepted: false });
+    expect(overlapping.reason).toMatch(
+      /network charge periods: bands red \(16:00-19:00\) and amber \(18:00-22:00\) overlap/,
+    );
+    expect(market.setRules({}, 'regulator', at, evening)).toMatchObject({ accepted: false });
+    expect(market.rules).toEqual(GB_LIVE_RULES);
+  });
+});
