@@ -80,7 +80,10 @@ export class StreetMap {
     const width = this.widthPx;
     const scale = Math.min(
       (width - 2 * padX) / Math.max(1e-9, maxX - minX),
-      labelled ? Number.POSITIVE_INFINITY : (width * 0.75 - 2 * padY) / Math.max(1e-9, maxY - minY),
+      // A big street fits a box no taller than it is wide (and at most 620 px), so the page scrolls past it.
+      labelled
+        ? Number.POSITIVE_INFINITY
+        : (Math.min(width * 0.6, 620) - 2 * padY) / Math.max(1e-9, maxY - minY),
     );
     const height = Math.max(160, (maxY - minY) * scale + 2 * padY);
     const offsetX = (width - (maxX - minX) * scale) / 2;
@@ -279,6 +282,30 @@ export class StreetMap {
                 },
                 ASSET_LETTERS[asset.kind] ?? '?',
               ),
+              s(
+                'title',
+                {},
+                `${asset.asset} (${asset.kind})${asset.online ? `: ${formatKw(asset.pKw)}` : ': offline'}`,
+              ),
+            ),
+          );
+        });
+      } else {
+        // Too many homes for labels: each asset is a dot in its colour beside the house (details on hover).
+        assets.forEach((asset, index) => {
+          group.append(
+            s(
+              'circle',
+              {
+                cx: at.x + size + 5 + index * 8,
+                cy: houseY,
+                r: 3.5,
+                fill: asset.online ? (ASSET_COLOURS[asset.kind] ?? '#888') : '#fff',
+                stroke: ASSET_COLOURS[asset.kind] ?? '#888',
+                'stroke-width': 1.5,
+                class: 'asset-badge',
+                'data-asset': asset.asset,
+              },
               s(
                 'title',
                 {},

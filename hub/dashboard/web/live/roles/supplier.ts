@@ -35,6 +35,15 @@ export function supplierPanel(context: PanelContext, supplierId: string): HTMLEl
   const problemsList = h('ul', { class: 'problems', 'aria-live': 'polite' });
   const csvMessage = h('p', { class: 'outcome', role: 'alert', hidden: true, 'data-csv-message': '' });
   const bandsTable = h('tbody');
+  const bandsHead = h(
+    'thead',
+    { hidden: true },
+    h(
+      'tr',
+      {},
+      ...['name', 'from', 'to', 'import p/kWh', 'export p/kWh', ''].map((text) => h('th', {}, text)),
+    ),
+  );
   const csvInput = h('input', { type: 'file', name: 'csv', accept: '.csv,text/csv' });
   const form = h(
     'form',
@@ -59,20 +68,7 @@ export function supplierPanel(context: PanelContext, supplierId: string): HTMLEl
       'details',
       { class: 'bands', open: true },
       h('summary', {}, 'Time-of-use bands'),
-      h(
-        'table',
-        { class: 'small' },
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ...['name', 'from', 'to', 'import p/kWh', 'export p/kWh', ''].map((text) => h('th', {}, text)),
-          ),
-        ),
-        bandsTable,
-      ),
+      h('table', { class: 'small' }, bandsHead, bandsTable),
       h(
         'p',
         { class: 'small' },
@@ -110,6 +106,7 @@ export function supplierPanel(context: PanelContext, supplierId: string): HTMLEl
   control(form, 'tariffId').value = `${supplierId}-flex`;
 
   const renderBands = () => {
+    bandsHead.hidden = bands.length === 0;
     bandsTable.replaceChildren(
       ...bands.map((band, index) =>
         h(
