@@ -96,10 +96,14 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
     httpNodeRoot: '/api',
     uiHost: flags.host,
     logging: { console: { level: 'warn', metrics: false, audit: false } },
+    // A workshop table is often offline: no pings to nodered.org and no consent dialog in the editor.
+    telemetry: { enabled: false, updateNotification: false },
     editorTheme: {
       page: { title: 'GridFlex flows' },
       header: { title: 'GridFlex flows' },
       tours: false,
+      // No catalogue download from nodered.org each time the editor opens (workshop tables are often offline).
+      palette: { catalogues: [] },
     },
     // Read by the gridflex-hub config node: its blank fields mean this connection.
     gridflex: { brokerUrl: flags.broker, ...(login ?? {}) },
