@@ -114,6 +114,29 @@ describe('ESP32 line-JSON firmware', () => {
     expect(pinout.parts.filter((part) => part.nfcReader !== undefined)).toHaveLength(2);
   });
 
+  it('type-checks the whole sketch against declarations of the arduino-esp32 3.x and MFRC522 APIs', () => {
+    const check = spawnSync(
+      'g++',
+      [
+        '-std=gnu++17',
+        '-fsyntax-only',
+        '-Wall',
+        '-Wextra',
+        '-Werror',
+        '-x',
+        'c++',
+        '-I',
+        'test/devices/firmware/arduino-stubs',
+        '-include',
+        'Arduino.h',
+        SKETCH,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+
   it('answers the serial-json driver: hello, LEDs, NFC, errors for what it lacks', async () => {
     const mcu = new HostFirmware();
     cleanups.push(() => mcu.stop());
