@@ -624,6 +624,7 @@ function renderPoa(root: HTMLElement, poa: PoaPart): void {
     categories: names,
     xLabel: 'policy',
     yLabel: '£',
+    // Reinforcement and carbon only when some policy has them (both are often zero on a short run).
     series: [
       { label: 'bills', colour: OKABE_ITO.blue, values: poa.policies.map((p) => p.billsGbp), bars: true },
       {
@@ -638,7 +639,7 @@ function renderPoa(root: HTMLElement, poa: PoaPart): void {
         values: poa.policies.map((p) => p.carbonCostGbp),
         bars: true,
       },
-    ],
+    ].filter((series, index) => index === 0 || series.values.some((value) => value !== 0)),
     height: 240,
   });
   const deciles = Array.from({ length: 10 }, (_, d) => `D${d + 1}`);
