@@ -124,6 +124,10 @@ describe('live dashboard in a real browser', () => {
       await padB.holds('ev-1');
       await page.locator('svg.street g.home[data-plot="plot-6"] [data-asset="ev-1"]').waitFor();
       await homeCard(page, 'home-6').locator('tr[data-asset="ev-1"]').waitFor();
+      await page
+        .locator('#feed li', { hasText: /ev-1 .*plot-6/ })
+        .first()
+        .waitFor();
       expect(await page.locator('svg.street g.home[data-plot="plot-4"] [data-asset="ev-1"]').count()).toBe(0);
       expect(await homeCard(page, 'home-4').locator('tr[data-asset="ev-1"]').count()).toBe(0);
       await saveScreenshot(page, 'live-ev-moved-1920x1080');
@@ -151,6 +155,8 @@ describe('live dashboard in a real browser', () => {
     const outcome = form.locator('.outcome.refused');
     await outcome.waitFor();
     expect(await outcome.textContent()).toMatch(/Refused by the hub: .*cap/);
+    // Logged for the room with who and when.
+    await page.locator('#audit li.warning', { hasText: 'octo (supplier:octo) · supplier-tariff' }).waitFor();
     await saveScreenshot(page, 'live-supplier-refused-1024x768');
 
     // A tariff within the rules is accepted and appears among the offers.

@@ -73,3 +73,30 @@ export function renderFeed(container: HTMLElement, store: LiveStore): void {
         ),
   );
 }
+
+/** The hub's answers to every control, newest first: who changed what, when, and whether it was accepted. */
+export function renderAudit(container: HTMLElement, store: LiveStore): void {
+  const entries = [...store.audit].reverse().slice(0, 25);
+  container.replaceChildren(
+    h('h2', {}, 'Changes'),
+    entries.length === 0
+      ? h('p', { class: 'small muted' }, 'Nobody has changed anything yet.')
+      : h(
+          'ol',
+          { class: 'feed audit' },
+          ...entries.map((entry) =>
+            h(
+              'li',
+              { class: entry.accepted ? '' : 'warning', 'data-audit-seq': entry.seq },
+              h(
+                'span',
+                { class: 'when small muted' },
+                `${formatWallTime(Date.parse(entry.at))} · ${entry.username ?? 'unknown'} (${entry.role}) · ${entry.action}`,
+              ),
+              entry.accepted ? '✓ ' : h('strong', {}, '✕ refused: '),
+              entry.reason,
+            ),
+          ),
+        ),
+  );
+}

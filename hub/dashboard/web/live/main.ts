@@ -4,7 +4,7 @@ import { FeederLayoutSchema, fetchValidated } from '../lib/feeder-layout.ts';
 import { formatSimTime } from '../lib/format.ts';
 import { HubClient } from '../lib/hub-client.ts';
 import '../lib/page.css';
-import { renderDevices, renderFeed } from './devices-feed.ts';
+import { renderAudit, renderDevices, renderFeed } from './devices-feed.ts';
 import { renderHomes } from './homes.ts';
 import { renderMarket, renderSharedBattery, renderTransformerGauge } from './overview.ts';
 import { panelsFor } from './role-panels.ts';
@@ -98,6 +98,7 @@ function render(): void {
   renderSharedBattery(byId('battery'), store);
   renderHomes(byId('homes'), store);
   renderFeed(byId('feed'), store);
+  renderAudit(byId('audit'), store);
   renderDevices(byId('devices'), store);
 }
 

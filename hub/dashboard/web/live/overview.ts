@@ -6,6 +6,7 @@ import {
   formatPencePerKwh,
   formatSimTime,
   formatVolts,
+  formatWallTime,
 } from '../lib/format.ts';
 import { LOADING_CLASSES, loadingClass } from '../lib/palette.ts';
 import type { LiveStore } from './store.ts';
@@ -149,6 +150,7 @@ export function renderMarket(container: HTMLElement, store: LiveStore): void {
           ),
         )
       : '',
+    rulesLine(store),
     metrics
       ? h(
           'p',
@@ -193,5 +195,24 @@ export function renderSharedBattery(container: HTMLElement, store: LiveStore): v
         (rules.drawWindow ? `, draws ${rules.drawWindow.from}–${rules.drawWindow.to}` : '') +
         (battery.setBy ? ` (set by ${battery.setBy})` : ''),
     ),
+  );
+}
+
+/** The regulator's rules in force, in one line everybody can read. */
+function rulesLine(store: LiveStore): HTMLElement | string {
+  const rules = store.rules;
+  if (!rules) return '';
+  return h(
+    'p',
+    { class: 'small', 'data-rules': '' },
+    h('strong', {}, 'Rules: '),
+    `cap ${formatPencePerKwh(rules.priceCapGbpPerKwh)} on ${rules.priceCapAppliesTo.join('/') || 'no tariff'}, ` +
+      `standing ≤ ${formatGbp(rules.standingChargeCapGbpPerDay)}/day, any rate ≤ ${formatPencePerKwh(rules.maxUnitRateGbpPerKwh)}; ` +
+      `shapes ${rules.allowedTariffShapes.join(', ')}; switching lag ${rules.switchingLagMinutes} min; ` +
+      `exit fee ≤ ${formatGbp(rules.maxExitFeeGbp)}; network red ${formatPencePerKwh(rules.networkChargeBands.redGbpPerKwh)}, ` +
+      `amber ${formatPencePerKwh(rules.networkChargeBands.amberGbpPerKwh)}, green ${formatPencePerKwh(rules.networkChargeBands.greenGbpPerKwh)}` +
+      (rules.setBy
+        ? ` (set by ${rules.setBy}${rules.setAt ? ` at ${formatWallTime(Date.parse(rules.setAt))}` : ''})`
+        : ''),
   );
 }

@@ -169,10 +169,13 @@ export class LiveStore {
     this.summary = summary;
     const h = this.history;
     // The clock jumped back or the hub restarted: the old history no longer leads up to now.
-    if (previous && summary.step <= previous.step) {
+    const t = Date.parse(summary.simTime) / 1000;
+    const lastT = h.t[h.t.length - 1];
+    // (A jump keeps the step counter but moves the time: the history restarts too.)
+    if (previous && (summary.step <= previous.step || (lastT !== undefined && t <= lastT))) {
       for (const series of Object.values(h)) series.length = 0;
     }
-    h.t.push(Date.parse(summary.simTime) / 1000);
+    h.t.push(t);
     h.transformerPct.push(summary.transformerLoadingPct);
     h.maxLinePct.push(summary.maxLineLoadingPct ?? null);
     h.vMin.push(summary.vMin.volts);
@@ -184,7 +187,7 @@ export class LiveStore {
     this.hubFeed = true;
     this.addFeed(
       events.map((event) => ({
-        key: `hub-${event.seq}`,
+        key: `hub-${event.seq}-${event.at}`,
         atMs: Date.parse(event.at),
         simTime: event.simTime,
         severity: event.severity,
@@ -228,16 +231,20 @@ export class LiveStore {
   }
 
   private addAudit(entries: AuditEntry[]): void {
-    const known = new Set(this.audit.map((entry) => entry.seq));
+    // seq restarts with the hub: an entry is known by its seq and its time together.
+    const keyOf = (entry: AuditEntry) => `${entry.seq}|${entry.at}`;
+    const known = new Set(this.audit.map(keyOf));
     for (const entry of entries) {
-      if (!known.has(entry.seq)) this.audit.push(entry);
+      if (!known.has(keyOf(entry))) this.audit.push(entry);
       const waiter = entry.requestId === undefined ? undefined : this.auditWaiters.get(entry.requestId);
       if (waiter && entry.requestId !== undefined) {
         this.auditWaiters.delete(entry.requestId);
         waiter(entry);
       }
     }
-    this.audit = this.audit.sort((a, b) => a.seq - b.seq).slice(-AUDIT_ENTRIES);
+    this.audit = this.audit
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.seq - b.seq)
+      .slice(-AUDIT_ENTRIES);
   }
 }
 
