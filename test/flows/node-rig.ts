@@ -105,16 +105,30 @@ export function nextInput(node: RedNode): Promise<Record<string, unknown>> {
   });
 }
 
-/** A real MQTT broker on a free loopback port, optionally with one user name and password. */
+/** Options of {@link RigBroker.start}. */
+export interface RigBrokerOptions {
+  /** The only user name and password accepted (default: anyone). */
+  login?: { username: string; password: string };
+  /** Topics whose publishes are refused: the broker closes the connection, as the hub does. */
+  refusePublishOn?: (topic: string) => boolean;
+  /** Listen on this port (default: a free one). */
+  port?: number;
+}
+
+/** A real MQTT broker on a loopback port, optionally with one login and topics it refuses. */
 export class RigBroker {
   private readonly sockets = new Set<Socket>();
+  /** Publishes refused so far. */
+  refusedPublishes = 0;
 
   private constructor(
     private readonly aedes: Aedes,
     private readonly server: ReturnType<typeof createServer>,
   ) {}
 
-  static async start(login?: { username: string; password: string }): Promise<RigBroker> {
+  static async start(options: RigBrokerOptions = {}): Promise<RigBroker> {
+    const { login, refusePublishOn } = options;
+    let rig: RigBroker | undefined;
     const aedes = await Aedes.createBroker({
       authenticate: (_client, username, password, done) => {
         if (!login) return done(null, true);
@@ -123,24 +137,35 @@ export class RigBroker {
         const error = Object.assign(new Error('bad user name or password'), { returnCode: 4 });
         return done(error as never, false);
       },
+      authorizePublish: (_client, packet, done) => {
+        if (!refusePublishOn?.(packet.topic)) return done(null);
+        if (rig) rig.refusedPublishes += 1;
+        return done(new Error('not allowed here'));
+      },
     });
     const server = createServer((socket) => aedes.handle(socket));
-    const rig = new RigBroker(aedes, server);
+    rig = new RigBroker(aedes, server);
+    const started = rig;
     server.on('connection', (socket) => {
-      rig.sockets.add(socket);
-      socket.on('close', () => rig.sockets.delete(socket));
+      started.sockets.add(socket);
+      socket.on('close', () => started.sockets.delete(socket));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
     });
     return rig;
   }
 
-  get url(): string {
-    return `mqtt://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
   }
 
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.port}`;
+  }
+
+  /** Stops abruptly, as a crashed hub would: connections drop, retained messages are gone. */
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

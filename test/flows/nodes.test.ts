@@ -70,7 +70,7 @@ async function expectRefused(n1: RedNode, msg: Record<string, unknown>, reason: 
 
 describe('gridflex-hub (config node)', () => {
   it('logs in with its credentials; a wrong password shows "refused by the hub" on the nodes', async () => {
-    const guarded = await RigBroker.start({ username: 'op', password: 'secret' });
+    const guarded = await RigBroker.start({ login: { username: 'op', password: 'secret' } });
     try {
       const flow = (password: string) => ({
         flow: [
@@ -93,6 +93,91 @@ describe('gridflex-hub (config node)', () => {
     } finally {
       await helper.unload();
       await guarded.stop();
+    }
+  });
+
+  it('a publish the hub refuses (it closes the connection) is reported once, not sent again on reconnect', async () => {
+    const strict = await RigBroker.start({ refusePublishOn: (topic) => topic.includes('/supplier/') });
+    try {
+      await helper.load(nodes, [
+        { id: 'hub', type: 'gridflex-hub', broker: strict.url },
+        { id: 'n1', type: 'gridflex-tariff', hub: 'hub', supplier: 'octo', tariff: '', wires: [[]] },
+      ]);
+      const n1 = helper.getNode('n1');
+      await statusShown(n1, connected);
+      const error = nextError(n1);
+      n1.receive({
+        payload: {
+          tariffId: 'flat-24',
+          kind: 'flat',
+          importPriceGbpPerKwh: 0.24,
+          exportPriceGbpPerKwh: 0.15,
+          standingChargeGbpPerDay: 0.55,
+        },
+      });
+      expect((await error).text).toMatch(
+        /tariff flat-24 not sent: the hub closed the connection instead of taking it: may an anonymous client publish on gridflex\/control\/v1\/supplier\/octo\/tariff\?/,
+      );
+      // The connection comes back (after the 2 s reconnect period) without the refused message.
+      await nextStatus(n1, connected);
+      expect(strict.refusedPublishes).toBe(1);
+    } finally {
+      await helper.unload();
+      await strict.stop();
+    }
+  });
+
+  it('follows the hub through a restart: refuses while it is down, subscribes again when it is back', async () => {
+    const restarting = await RigBroker.start();
+    let again: RigBroker | undefined;
+    try {
+      await helper.load(nodes, [
+        { id: 'hub', type: 'gridflex-hub', broker: restarting.url },
+        {
+          id: 'n1',
+          type: 'gridflex-watch',
+          hub: 'hub',
+          topic: 'gridflex/v1/metrics',
+          home: '',
+          wires: [['out']],
+        },
+        { id: 'n2', type: 'gridflex-plot', hub: 'hub', asset: 'pv-1', plot: '', wires: [[]] },
+        { id: 'out', type: 'helper' },
+      ]);
+      const [n1, n2, out] = [helper.getNode('n1'), helper.getNode('n2'), helper.getNode('out')];
+      await statusShown(n1, connected);
+      const down = nextStatus(n1, red);
+      const port = restarting.port;
+      await restarting.stop();
+      expect((await down).text).toMatch(/disconnected/);
+      const error = nextError(n2);
+      n2.receive({ payload: 'plot-6' });
+      expect((await error).text).toMatch(/placement pv-1 → plot-6 not sent: not connected to the hub/);
+
+      const back = nextStatus(n1, connected);
+      again = await RigBroker.start({ port });
+      await back;
+      const metrics = {
+        step: 9,
+        simTime: '2026-01-15T18:54:00.000Z',
+        importedKwh: 3,
+        exportedKwh: 0,
+        lossesKwh: 0.1,
+        peakSubstationPKw: 30,
+        peakTransformerLoadingPct: 60,
+        stepsWithVoltageBreach: 0,
+        minVoltsSeen: 236,
+        maxVoltsSeen: 252,
+      };
+      // Retained: it reaches the node whether its subscription is back already or comes back later.
+      const received = nextInput(out);
+      const publisher = await FakeHub.connect(again.url);
+      await publisher.publish('gridflex/v1/metrics', metrics, true);
+      expect((await received).payload).toEqual(metrics);
+      publisher.close();
+    } finally {
+      await helper.unload();
+      await again?.stop();
     }
   });
 

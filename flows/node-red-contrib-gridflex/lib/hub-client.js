@@ -31,7 +31,7 @@ class HubClient extends EventEmitter {
   ensureConnected() {
     if (this.client) return;
     const { url, username, password, clientId } = this.options;
-    this.client = mqtt.connect(url, {
+    const client = mqtt.connect(url, {
       protocolVersion: 4,
       clientId,
       clean: true,
@@ -39,22 +39,24 @@ class HubClient extends EventEmitter {
       connectTimeout: 10_000,
       ...(username ? { username, password: password ?? '' } : {}),
     });
-    this.client.on('connect', () => {
+    this.client = client;
+    client.on('connect', () => {
       this.everConnected = true;
       this.setState('connected', '');
     });
-    this.client.on('reconnect', () => {
+    client.on('reconnect', () => {
       if (this.state !== 'refused') this.setState('connecting', '');
     });
-    this.client.on('close', () => {
+    client.on('close', () => {
+      dropUnconfirmedPublishes(client);
       if (this.state === 'connected') this.setState('disconnected', 'connection closed');
     });
-    this.client.on('error', (error) => {
+    client.on('error', (error) => {
       // CONNACK 4/5: bad user name or password / not authorised; the hub will not let this user in.
       const refused = error.code === 4 || error.code === 5;
       this.setState(refused ? 'refused' : 'disconnected', error.message);
     });
-    this.client.on('message', (topic, payload, packet) => this.dispatch(topic, payload, packet.retain));
+    client.on('message', (topic, payload, packet) => this.dispatch(topic, payload, packet.retain));
   }
 
   setState(state, reason) {
@@ -113,7 +115,11 @@ class HubClient extends EventEmitter {
         new Error(`not connected to the hub at ${this.options.url} (${this.describe()})`),
       );
     }
-    return this.client.publishAsync(topic, text, { qos: 1, retain: false });
+    return this.client.publishAsync(topic, text, { qos: 1, retain: false }).catch((error) => {
+      if (error.message !== 'Message removed') throw error;
+      const who = this.options.username ? `user ${this.options.username}` : 'an anonymous client';
+      throw new Error(`the hub closed the connection instead of taking it: may ${who} publish on ${topic}?`);
+    });
   }
 
   /** The connection state in words, for a node's status. */
@@ -128,6 +134,19 @@ class HubClient extends EventEmitter {
     this.removeAllListeners();
     if (!client) return Promise.resolve();
     return client.endAsync(true).catch(() => {});
+  }
+}
+
+/**
+ * The hub closes the connection on a publish this user's role may not make. MQTT would send the
+ * unconfirmed message again on every reconnect (and be thrown out again), so it is dropped instead and its
+ * sender told (its publish promise rejects with "Message removed").
+ */
+function dropUnconfirmedPublishes(client) {
+  for (const messageId of Object.keys(client.outgoing).map(Number)) {
+    client.outgoingStore.get({ messageId }, (error, packet) => {
+      if (!error && packet?.cmd === 'publish') client.removeOutgoingMessage(messageId);
+    });
   }
 }
 
