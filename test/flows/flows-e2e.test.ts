@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,10 +194,23 @@ describe('npm run flows (gridflex flows) against a running hub', () => {
         /error: --user: the hub at mqtt:\/\/127\.0\.0\.1:\d+ refused user node-red/,
       ],
     ];
-    for (const [flags, env, message] of cases) {
-      const result = await failingFlows(flags, env);
-      expect({ flags, code: result.code }).toEqual({ flags, code: 2 });
-      expect(result.stderr).toMatch(message);
+    // A port something else listens on.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', () => resolve()));
+    const takenPort = String((taken.address() as AddressInfo).port);
+    cases.push([
+      ['--broker', url, '--port', takenPort, '--data-dir', data.dir],
+      {},
+      new RegExp(`error: --host/--port: cannot listen on 127\\.0\\.0\\.1:${takenPort}: .*EADDRINUSE`),
+    ]);
+    try {
+      for (const [flags, env, message] of cases) {
+        const result = await failingFlows(flags, env);
+        expect({ flags, code: result.code }).toEqual({ flags, code: 2 });
+        expect(result.stderr).toMatch(message);
+      }
+    } finally {
+      taken.close();
     }
   });
 

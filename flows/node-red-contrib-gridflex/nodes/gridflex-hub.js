@@ -26,10 +26,15 @@ module.exports = async function registerGridflexHub(RED) {
       password,
       clientId: `node-red-${randomBytes(4).toString('hex')}`,
     });
+    // Said once per new problem, not at every reconnect attempt while the hub is down.
+    let lastProblem = '';
     this.client.on('state', (state, reason) => {
-      if (state === 'refused' || (state === 'disconnected' && reason)) {
-        this.warn(`hub ${this.brokerUrl}${username ? ` as ${username}` : ''}: ${state}: ${reason}`);
-      }
+      if (state === 'connected') lastProblem = '';
+      if (!(state === 'refused' || (state === 'disconnected' && reason))) return;
+      const problem = `${state}: ${reason}`;
+      if (problem === lastProblem) return;
+      lastProblem = problem;
+      this.warn(`hub ${this.brokerUrl}${username ? ` as ${username}` : ''}: ${problem}`);
     });
 
     let requestCount = 0;
