@@ -215,8 +215,11 @@ async function compare(): Promise<void> {
     const result = await api<{ a: RunRecord; b: RunRecord; figures: ComparedFigure[] }>(
       `./api/runs/compare?a=${a}&b=${b}`,
     );
-    const describe = (run: RunRecord) =>
-      `run ${run.id}: ${run.kind}, ${run.scenarioName}, ${String(run.parameters.policy ?? '')} ${String(run.parameters.days ?? '')} days`;
+    const describe = (run: RunRecord) => {
+      const days = Number(run.parameters.days ?? run.headline.days ?? 0);
+      const policy = run.parameters.policy ? `policy ${String(run.parameters.policy)}, ` : '';
+      return `run ${run.id}: ${run.kind}, ${run.scenarioName}, ${policy}${days} day${days === 1 ? '' : 's'}`;
+    };
     box.replaceChildren(
       h('h2', { id: 'compare-title' }, `Run ${result.a.id} and run ${result.b.id} side by side`),
       h(
