@@ -25,17 +25,46 @@ describe('the Node-RED editor of npm run flows (real headless Chromium)', () => 
     // No hub on this port: the editor still starts, and the nodes wait for the hub.
     const brokerPort = await freePort();
     flows = await startFlows(['--broker', `mqtt://127.0.0.1:${brokerPort}`, '--data-dir', data.dir]);
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors = collectPageErrors(page);
+    page.on('requestfailed', (request) => errors.push(`request failed: ${request.url()}`));
+
+    // Importing an example (as from the Examples menu, with new IDs) reuses the hub config node the user dir
+    // starts with, so it runs without asking for a broker.
+    await page.goto(flows.editorUrl);
+    await page.waitForSelector('.red-ui-palette-node[data-palette-type="gridflex-plot"]');
+    const imported = await page.evaluate((nodes) => {
+      type Red = {
+        view: { importNodes(nodes: unknown, options: { generateIds: boolean }): void };
+        nodes: {
+          eachConfig(visit: (node: { id: string; type: string }) => void): void;
+          eachNode(visit: (node: { type: string; hub?: string }) => void): void;
+        };
+      };
+      const red = (window as unknown as { RED: Red }).RED;
+      red.view.importNodes(nodes, { generateIds: true });
+      const hubs: string[] = [];
+      red.nodes.eachConfig((node) => {
+        if (node.type === 'gridflex-hub') hubs.push(node.id);
+      });
+      const users: (string | undefined)[] = [];
+      red.nodes.eachNode((node) => {
+        if (node.type.startsWith('gridflex-')) users.push(node.hub);
+      });
+      return { hubs, users };
+    }, example('rewire-the-table'));
+    expect(imported.hubs).toEqual(['gridflex-hub-local']);
+    expect(new Set(imported.users)).toEqual(new Set(['gridflex-hub-local']));
+
     await deploy(flows.editorUrl, [
       ...example('rewire-the-table'),
       ...example('regulator-dynamic-network-charge'),
       ...example('resident-agent-function'),
     ]);
 
-    browser = await launchChromium();
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const errors = collectPageErrors(page);
-    page.on('requestfailed', (request) => errors.push(`request failed: ${request.url()}`));
-    await page.goto(flows.editorUrl);
+    // The editor shows what was deployed once reloaded.
+    await page.reload();
     await page.waitForSelector('.red-ui-palette-node[data-palette-type="gridflex-plot"]');
 
     const palette = await page.$$eval('.red-ui-palette-node[data-palette-type^="gridflex-"]', (nodes) =>
