@@ -86,9 +86,6 @@ async function addDevice(id: string, flags: DeviceAddFlags): Promise<string> {
   if ((flags.kind === undefined) === (flags.from === undefined)) {
     throw new InputError('--kind/--from', 'give either --kind or --from');
   }
-  if (flags.from !== undefined && flags.plot !== undefined) {
-    throw new InputError('--plot', 'the config given by --from says where the board sits: edit a copy of it');
-  }
   if (flags.kind !== undefined && !(BOARD_KINDS as readonly string[]).includes(flags.kind)) {
     throw new InputError('--kind', `"${flags.kind}" is not one of ${BOARD_KINDS.join(', ')}`);
   }
@@ -115,7 +112,7 @@ async function addDevice(id: string, flags: DeviceAddFlags): Promise<string> {
     if (!match) throw new InputError('--tag', `"${entry}" is not UID=ev-id (e.g. 04A1B2C3=ev-1)`);
     tags[(match[1] as string).replaceAll(':', '').toUpperCase()] = match[2] as string;
   }
-  const template = flags.from === undefined ? undefined : loadConfigTemplate(flags.from);
+  const template = flags.from === undefined ? undefined : loadConfigTemplate(flags.from, flags.plot);
   const dataDir = resolve(flags.dataDir);
   const store = CredentialStore.open(dataDir);
   const password = await store.add(id, { role: 'device', deviceId: id });

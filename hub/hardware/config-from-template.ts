@@ -8,8 +8,11 @@ export interface ConfigTemplate {
   config: Record<string, unknown>;
 }
 
-/** Reads a shipped device config (e.g. hardware/boards/nano-table-house.yaml) to copy from. */
-export function loadConfigTemplate(file: string): ConfigTemplate {
+/**
+ * Reads a shipped device config (e.g. hardware/boards/nano-table-house.yaml) to copy from; with `plot`,
+ * the copy stands there instead (the fifth Nano house on plot-5).
+ */
+export function loadConfigTemplate(file: string, plot?: string): ConfigTemplate {
   const raw = parseYamlInput(readInputFile(file, 'device config'), file);
   if (
     typeof raw !== 'object' ||
@@ -23,6 +26,7 @@ export function loadConfigTemplate(file: string): ConfigTemplate {
   if (config.board !== undefined && typeof config.board !== 'string') {
     throw new InputError(`${file}: board`, 'the pinout file, as a path');
   }
+  if (plot !== undefined) config.nodes = withPlot(file, config.nodes as unknown[], plot);
   return { file, config };
 }
 
@@ -50,4 +54,14 @@ export function configFromTemplate(
     ...(typeof rest.board === 'string' ? { board: resolve(dirname(template.file), rest.board) } : {}),
     broker: { url: board.brokerUrl, username: board.username, password: board.password },
   };
+}
+
+/** The template's nodes with its fixed `plot` node set to `plot` (added when it has none). */
+function withPlot(file: string, nodes: unknown[], plot: string): unknown[] {
+  const kindOf = (node: unknown) => (node as { kind?: unknown } | null)?.kind;
+  if (nodes.some((node) => kindOf(node) === 'ev-pad')) {
+    throw new InputError('--plot', `the EV pads of ${file} name their own plots: edit a copy of it`);
+  }
+  const others = nodes.filter((node) => kindOf(node) !== 'plot');
+  return [{ kind: 'plot', plot }, ...others];
 }
