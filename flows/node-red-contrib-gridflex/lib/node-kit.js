@@ -104,4 +104,4 @@ async function sendControl({ node, hub, protocol, topic, schema, body, msg, send
   done();
 }
 
-module.exports = { refuse, show, useHub, guardInput, sendControl, shorten };
+module.exports = { refuse, show, useHub, guardInput, sendControl };

@@ -58,4 +58,4 @@ function topicMatches(filter, topic) {
   return f.length === t.length;
 }
 
-module.exports = { loadProtocol, check, formatIssues, parseJson, topicMatches, PROTOCOL_ENTRY };
+module.exports = { loadProtocol, check, parseJson, topicMatches };
