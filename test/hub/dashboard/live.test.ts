@@ -36,6 +36,8 @@ beforeAll(async () => {
     ['octo', 'supplier:octo'],
     ['resident-2', 'resident:home-2'],
     ['table-op', 'operator'],
+    ['ofgem', 'regulator'],
+    ['street-assembly', 'assembly'],
   ]) {
     const out = execFileSync(
       process.execPath,
@@ -280,5 +282,71 @@ describe('live dashboard in a real browser', () => {
     // drop itself, not a fault of the page. Anything else is.
     const dropped = 'WebSocket is already in CLOSING or CLOSED state.';
     expect(pageErrors.flat().filter((error) => error !== dropped)).toEqual([]);
+  });
+
+  it('lets the operator pause, step and play the clock', async () => {
+    const page = await openDashboard(SIZES.tablet);
+    await logIn(page, 'table-op');
+    const clock = page.locator('form[data-panel="clock"]');
+    await clock.getByRole('button', { name: /Pause/ }).click();
+    await clock.locator('.outcome.accepted').waitFor();
+    await page.locator('[data-sim-time]', { hasText: 'paused' }).waitFor();
+    const stepOf = async () =>
+      Number(/step (\d+)/.exec((await page.locator('[data-sim-time]').textContent()) ?? '')?.[1]);
+    const pausedAt = await stepOf();
+    await clock.getByRole('button', { name: /Step/ }).click();
+    await expect.poll(stepOf).toBe(pausedAt + 1);
+    await clock.getByRole('button', { name: /Play/ }).click();
+    await page.locator('[data-sim-time]', { hasText: 'running' }).waitFor();
+    await expect.poll(stepOf).toBeGreaterThan(pausedAt + 1);
+    await page.close();
+    expect(pageErrors.flat()).toEqual([]);
+  });
+
+  it('applies the assembly’s shared battery rules and shows who set them', async () => {
+    const page = await openDashboard(SIZES.projector);
+    await logIn(page, 'street-assembly');
+    const form = page.locator('form[data-panel="assembly"]');
+    await expect.poll(() => form.locator('input[name="reserveKwh"]').inputValue()).not.toBe('');
+    await form.locator('input[name="reserveKwh"]').fill('5');
+    await form.locator('input[name="priorityGroups"]').fill('');
+    await form.locator('input[name="groups"]').fill('home-2=medical');
+    await form.getByRole('button', { name: 'Apply battery rules' }).click();
+    // The hub checks the rules as a whole and says why it refuses them.
+    await expect
+      .poll(() => form.locator('.outcome').textContent())
+      .toBe(
+        '✕ Refused by the hub: groups: home-2 is in "medical", which is not one of the priority groups (none)',
+      );
+    await form.locator('input[name="priorityGroups"]').fill('medical');
+    await form.getByRole('button', { name: 'Apply battery rules' }).click();
+    await form.locator('.outcome.accepted').waitFor();
+    await page.locator('#battery', { hasText: /reserve 5 kWh.*set by street-assembly/ }).waitFor();
+    await form.locator('input[name="groups"]').fill('home-2 medical');
+    await form.getByRole('button', { name: 'Apply battery rules' }).click();
+    expect(await form.locator('.outcome.refused').textContent()).toBe(
+      'Not sent: homes in groups: "home-2 medical": expected home=group, e.g. home-1=medical',
+    );
+    await page.close();
+    expect(pageErrors.flat()).toEqual([]);
+  });
+
+  it('applies the regulator’s new price cap, shown to everybody with who set it', async () => {
+    const page = await openDashboard(SIZES.projector);
+    await logIn(page, 'ofgem');
+    const form = page.locator('form[data-panel="regulator"]');
+    await expect.poll(() => form.locator('input[name="priceCap"]').inputValue()).toBe('26.11');
+    await form.locator('input[name="priceCap"]').fill('30');
+    await form.getByRole('button', { name: 'Apply rules' }).click();
+    await form.locator('.outcome.accepted').waitFor();
+    await page.locator('[data-rules]', { hasText: /cap 30\.0 p\/kWh on flat.*set by ofgem/ }).waitFor();
+    await form.locator('input[name="periods"]').fill('red 16:00 to 19:00');
+    await form.getByRole('button', { name: 'Apply rules' }).click();
+    expect(await form.locator('.outcome.refused').textContent()).toMatch(
+      /^Not sent: network charge periods: "red 16:00 to 19:00": expected e\.g\. "red 16:00-19:00"/,
+    );
+    await saveScreenshot(page, 'live-regulator-1920x1080');
+    await page.close();
+    expect(pageErrors.flat()).toEqual([]);
   });
 });
