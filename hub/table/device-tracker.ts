@@ -207,10 +207,15 @@ export class DeviceTracker {
     if (!parsed.success)
       return { events: [], problem: `${deviceId}/${nodeId}/${propertyId}: not a telemetry envelope` };
     const value = parsed.data.value;
-    device.values.set(`${nodeId}/${propertyId}`, value);
+    const key = `${nodeId}/${propertyId}`;
+    const changed = device.values.get(key) !== value;
+    device.values.set(key, value);
     const kind = device.nodeKinds.get(nodeId);
-    if (kind === 'plot' && propertyId === 'plot-id') return { events: this.placeBoard(device, now, 'nfc') };
-    if (kind === 'ev-pad') return { events: this.evaluatePad(device, nodeId, now) };
+    // Boards repeat their plot and pad readings every telemetry tick; only a change moves an asset, so a
+    // move made elsewhere (the dashboard, a Node-RED flow) stands until the physical reading changes.
+    if (kind === 'plot' && propertyId === 'plot-id')
+      return { events: changed ? this.placeBoard(device, now, 'nfc') : [] };
+    if (kind === 'ev-pad') return { events: changed ? this.evaluatePad(device, nodeId, now) : [] };
     const assetId = device.assets.get(nodeId);
     if (assetId !== undefined && propertyId === 'power-kw') {
       if (typeof value !== 'number')

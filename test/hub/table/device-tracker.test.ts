@@ -78,6 +78,30 @@ describe('DeviceTracker', () => {
     expect(table.asset('ev-2')).toMatchObject({ plot: null, online: false });
   });
 
+  it('keeps a move made elsewhere while a board repeats the same plot or pad reading', () => {
+    const { table, tracker } = setup();
+    tracker.handle('homie/5/house-9/$description', description({ pv: 'pv', plot: 'plot' }), at);
+    tracker.handle('homie/5/house-9/$state', Buffer.from('ready'), at);
+    tracker.handle('homie/5/house-9/plot/plot-id', value('plot-8', 1), at);
+    tracker.handle('homie/5/pad-a/$description', description({ 'ev-pad': 'ev-pad' }), at);
+    tracker.handle('homie/5/pad-a/$state', Buffer.from('ready'), at);
+    tracker.handle('homie/5/pad-a/ev-pad/plot-id', value('plot-3', 1), at);
+    tracker.handle('homie/5/pad-a/ev-pad/ev-id', value('ev-2', 2), at);
+    tracker.handle('homie/5/pad-a/ev-pad/present', value(true, 3), at);
+
+    // An operator (dashboard or Node-RED) moves both; the boards' next ticks repeat what they said before.
+    table.place('house-9', 'plot-2', 'control', at);
+    table.place('ev-2', 'plot-5', 'control', at);
+    expect(tracker.handle('homie/5/house-9/plot/plot-id', value('plot-8', 2), at).events).toEqual([]);
+    expect(tracker.handle('homie/5/pad-a/ev-pad/present', value(true, 4), at).events).toEqual([]);
+    expect(table.asset('house-9')?.plot).toBe('plot-2');
+    expect(table.asset('ev-2')?.plot).toBe('plot-5');
+
+    // A physical change wins again.
+    tracker.handle('homie/5/house-9/plot/plot-id', value('plot-6', 3), at);
+    expect(table.asset('house-9')?.plot).toBe('plot-6');
+  });
+
   it('reports bad payloads instead of throwing', () => {
     const { tracker } = setup();
     expect(tracker.handle('homie/5/x/$state', Buffer.from('exploded'), at).problem).toMatch(
