@@ -155,12 +155,15 @@ export class HubRuntime {
         this.guarded((topic, payload) => this.onDeviceMessage(topic, payload)),
       );
     }
+    // Controls are applied between steps, so a step never sees half a change and the next one sees all of it.
     await link.subscribeWithSender(gridflexFilters.controls, (topic, payload, sender) => {
-      try {
-        this.onControl(topic, payload, sender);
-      } catch (error) {
-        this.options.log('error', `control on ${topic} could not be handled: ${(error as Error).message}`);
-      }
+      this.enqueue(async () => {
+        try {
+          this.onControl(topic, payload, sender);
+        } catch (error) {
+          this.options.log('error', `control on ${topic} could not be handled: ${(error as Error).message}`);
+        }
+      });
     });
     await this.setHubState('running');
     link.onReconnect(() => {
