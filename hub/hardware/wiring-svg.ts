@@ -62,7 +62,11 @@ export function wiringSvg(pinout: BoardPinout): string {
     text(BOARD_X + 10, y, `${pin.id}${header} · ${pin.maxVolts} V`, wiring ? 'class="used"' : 'class="free"');
     const dotX = BOARD_X + BOARD_W;
     out.push(`<circle cx="${dotX}" cy="${y - 4}" r="4" class="${wiring ? 'pin-used' : 'pin-free'}"/>`);
-    if (wiring === undefined) return;
+    if (wiring === undefined) {
+      // Why a free pin is best left alone (strapping pins, the USB serial link) is worth seeing too.
+      if (pin.note !== undefined) text(WIRE_END_X + 8, y, `free · ${pin.note}`, 'class="free"');
+      return;
+    }
     const colour = USE_COLOURS[wiring.use];
     out.push(
       `<line x1="${dotX + 4}" y1="${y - 4}" x2="${WIRE_END_X}" y2="${y - 4}" stroke="${colour}" stroke-width="3"/>`,
