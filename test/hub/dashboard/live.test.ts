@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TableMap } from '../../../protocol/gridflex.js';
 import { FakePad } from '../live/fake-pad.js';
 import { addDevice, CLI, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
@@ -16,8 +16,11 @@ let hub: HubProcess;
 let proxy: DroppableProxy;
 let browser: Browser;
 let viewer: MqttClient;
-/** Console errors and uncaught exceptions of every page the tests opened. */
+/** Console errors and uncaught exceptions of every page the current test opened. */
 const pageErrors: string[][] = [];
+beforeEach(() => {
+  pageErrors.length = 0;
+});
 
 const SIZES = { projector: { width: 1920, height: 1080 }, tablet: { width: 1024, height: 768 } } as const;
 

@@ -6,6 +6,7 @@ import {
 import { sendControl } from '../../lib/controls.ts';
 import { h } from '../../lib/dom.ts';
 import {
+  changedFields,
   control,
   numberField,
   outcomeLine,
@@ -117,7 +118,11 @@ export function assemblyPanel(context: PanelContext): HTMLElement {
         .filter(Boolean),
       groups,
     };
-    const defined = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+    const defined = changedFields(body, context.store.sharedBattery?.rules);
+    if (Object.keys(defined).length === 0) {
+      showOutcome(line, { sent: false, problem: 'nothing changed' }, 'Rules');
+      return;
+    }
     const outcome = await sendControl(
       context.client(),
       context.awaitAudit,

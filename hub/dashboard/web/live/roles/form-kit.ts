@@ -128,3 +128,20 @@ export function showOutcome(line: HTMLElement, outcome: ControlOutcome, what: st
 export function outcomeLine(): HTMLParagraphElement {
   return h('p', { class: 'outcome', role: 'status', hidden: true });
 }
+
+/**
+ * The fields of `wanted` that differ from `inForce` (undefined fields left out), so a change message and its
+ * audit entry name only what the user changed.
+ */
+export function changedFields<T extends object>(wanted: T, inForce: object | null | undefined): Partial<T> {
+  const current = (inForce ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(wanted).filter(
+      ([key, value]) =>
+        value !== undefined &&
+        // null removes a setting: no change when there is none.
+        !(value === null && current[key] === undefined) &&
+        JSON.stringify(value) !== JSON.stringify(current[key]),
+    ),
+  ) as Partial<T>;
+}

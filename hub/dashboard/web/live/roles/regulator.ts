@@ -7,6 +7,7 @@ import {
 import { sendControl } from '../../lib/controls.ts';
 import { h } from '../../lib/dom.ts';
 import {
+  changedFields,
   checkboxes,
   control,
   numberField,
@@ -116,7 +117,11 @@ export function regulatorPanel(context: PanelContext): HTMLElement {
             networkChargeBands: { redGbpPerKwh: red, amberGbpPerKwh: amber, greenGbpPerKwh: green, periods },
           }),
     };
-    const defined = Object.fromEntries(Object.entries(rules).filter(([, value]) => value !== undefined));
+    const defined = changedFields(rules, context.store.rules);
+    if (Object.keys(defined).length === 0) {
+      showOutcome(line, { sent: false, problem: 'nothing changed' }, 'Rules');
+      return;
+    }
     const outcome = await sendControl(
       context.client(),
       context.awaitAudit,
