@@ -212,7 +212,7 @@ describe('live dashboard in a real browser', () => {
     expect(pageErrors.flat()).toEqual([]);
   });
 
-  it('shows a resident’s boost in the home’s load, with its cost', async () => {
+  it('shows a resident’s boost in the home’s load with its cost, and keeps their preferences', async () => {
     const page = await openDashboard(SIZES.projector);
     await logIn(page, 'resident-2');
     const form = page.locator('form[data-panel="resident-boost"]');
@@ -231,6 +231,19 @@ describe('live dashboard in a real browser', () => {
       .poll(() => homeCard(page, 'home-2').locator('.boost-line').textContent())
       .toMatch(/Boost heat-pump-1 at .* kW.*£/);
     await saveScreenshot(page, 'live-resident-boost-1920x1080');
+
+    // Preferences are sent, answered, and shown again after a reload.
+    const preferences = page.locator('form[data-panel="resident-preferences"]');
+    await preferences.locator('input[name="costWeight"]').fill('0.7');
+    await preferences.locator('input[name="comfortMin"]').fill('19.5');
+    await preferences.locator('input[name="readyBy"]').fill('07:30');
+    await preferences.getByRole('button', { name: 'Save preferences' }).click();
+    await preferences.locator('.outcome.accepted').waitFor();
+    await page.reload();
+    await logIn(page, 'resident-2');
+    await expect.poll(() => preferences.locator('input[name="costWeight"]').inputValue()).toBe('0.7');
+    expect(await preferences.locator('input[name="comfortMin"]').inputValue()).toBe('19.5');
+    expect(await preferences.locator('input[name="readyBy"]').inputValue()).toBe('07:30');
     await page.close();
     expect(pageErrors.flat()).toEqual([]);
   });

@@ -17,6 +17,7 @@ import {
   selectField,
   showOutcome,
   textField,
+  writeNumber,
 } from './form-kit.ts';
 
 const BOOST_MINUTES = [30, 60, 120, 240] as const;
@@ -24,7 +25,7 @@ const BOOST_MINUTES = [30, 60, 120, 240] as const;
 /** A resident's panel: their preferences (weights, comfort band, EV ready-by) and a boost with its cost. */
 export function residentPanel(context: PanelContext, homeId: string): HTMLElement {
   const preferencesLine = outcomeLine();
-  const preferences = h(
+  const preferencesForm = h(
     'form',
     { class: 'preferences-form', 'data-panel': 'resident-preferences' },
     h(
@@ -103,6 +104,29 @@ export function residentPanel(context: PanelContext, homeId: string): HTMLElemen
   refresh();
   context.onChange(refresh);
 
+  // What the resident set before (kept by the hub), so a reload shows it again.
+  fetch('./api/state', { cache: 'no-store' })
+    .then((response) => response.json())
+    .then((state: unknown) => {
+      const saved = ResidentPreferencesSchema.safeParse(
+        (state as { preferences?: Record<string, unknown> }).preferences?.[homeId] ?? {},
+      );
+      if (!saved.success) return;
+      const preferences = saved.data;
+      writeNumber(preferencesForm, 'costWeight', preferences.costWeight);
+      writeNumber(preferencesForm, 'carbonWeight', preferences.carbonWeight);
+      writeNumber(preferencesForm, 'autarkyWeight', preferences.autarkyWeight);
+      writeNumber(preferencesForm, 'comfortMin', preferences.comfortMinCelsius);
+      writeNumber(preferencesForm, 'comfortMax', preferences.comfortMaxCelsius);
+      writeNumber(preferencesForm, 'targetSoc', preferences.evTargetSocPct);
+      if (preferences.evReadyByMinute !== undefined) {
+        control(preferencesForm, 'readyBy').value = formatMinuteOfDay(preferences.evReadyByMinute);
+      }
+    })
+    .catch(() => {
+      // Only a convenience: the form still works empty.
+    });
+
   const sendBoost = async (minutes: number) => {
     const asset = control<HTMLSelectElement>(boost, 'asset').value;
     if (!asset) {
@@ -127,18 +151,18 @@ export function residentPanel(context: PanelContext, homeId: string): HTMLElemen
     if ((event.target as HTMLElement).dataset.action === 'cancel') void sendBoost(0);
   });
 
-  preferences.addEventListener('submit', async (event) => {
+  preferencesForm.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const readyBy = control(preferences, 'readyBy').value;
+    const readyBy = control(preferencesForm, 'readyBy').value;
     const [hours, minutes] = readyBy.split(':').map(Number);
     const body: ResidentPreferences = {
-      costWeight: readNumber(preferences, 'costWeight'),
-      carbonWeight: readNumber(preferences, 'carbonWeight'),
-      autarkyWeight: readNumber(preferences, 'autarkyWeight'),
-      comfortMinCelsius: readNumber(preferences, 'comfortMin'),
-      comfortMaxCelsius: readNumber(preferences, 'comfortMax'),
+      costWeight: readNumber(preferencesForm, 'costWeight'),
+      carbonWeight: readNumber(preferencesForm, 'carbonWeight'),
+      autarkyWeight: readNumber(preferencesForm, 'autarkyWeight'),
+      comfortMinCelsius: readNumber(preferencesForm, 'comfortMin'),
+      comfortMaxCelsius: readNumber(preferencesForm, 'comfortMax'),
       evReadyByMinute: readyBy === '' ? undefined : (hours ?? 0) * 60 + (minutes ?? 0),
-      evTargetSocPct: readNumber(preferences, 'targetSoc'),
+      evTargetSocPct: readNumber(preferencesForm, 'targetSoc'),
     };
     const defined = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
     if (Object.keys(defined).length === 0) {
@@ -164,7 +188,7 @@ export function residentPanel(context: PanelContext, homeId: string): HTMLElemen
     h('h2', {}, `Resident of ${homeId}`),
     boost,
     h('h3', {}, 'Preferences'),
-    preferences,
+    preferencesForm,
     h('p', { class: 'small muted' }, `Times are simulated time; e.g. ready by ${formatMinuteOfDay(450)}.`),
   );
 }
