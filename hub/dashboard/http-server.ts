@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, join, normalize, sep } from 'node:path';
 import { PACKAGE_ROOT } from '../live/options.js';
 import { registerLiveRoutes } from './live-routes.js';
-import { registerRunsRoutes } from './runs-routes.js';
 import { type DashboardContext, HttpError, type RouteGroup, RouteTable, sendJson } from './routes.js';
+import { registerRunsRoutes } from './runs-routes.js';
 
 /** Every route group the hub serves. To add yours: one import above and one entry here. */
 const ROUTE_GROUPS: readonly RouteGroup[] = [registerLiveRoutes, registerRunsRoutes];
