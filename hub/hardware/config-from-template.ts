@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { parseYamlInput, readInputFile } from '../read-input.js';
+import { checkHardwareFiles } from './check.js';
 
 /** A shipped device config read as a template for `gridflex device add --from`. */
 export interface ConfigTemplate {
@@ -25,6 +26,16 @@ export function loadConfigTemplate(file: string, plot?: string): ConfigTemplate 
   const config = raw as Record<string, unknown>;
   if (config.board !== undefined && typeof config.board !== 'string') {
     throw new InputError(`${file}: board`, 'the pinout file, as a path');
+  }
+  // A template that disagrees with its board would only be refused later, on the board: refuse it now.
+  const check = checkHardwareFiles([file]);
+  const first = [...check.unreadable, ...check.findings][0];
+  if (first !== undefined) {
+    const more = check.unreadable.length + check.findings.length - 1;
+    throw new InputError(
+      `${first.file}: ${first.path}`,
+      `${first.problem}${more > 0 ? ` (and ${more} more: gridflex hardware check ${file})` : ''}`,
+    );
   }
   if (plot !== undefined) config.nodes = withPlot(file, config.nodes as unknown[], plot);
   return { file, config };

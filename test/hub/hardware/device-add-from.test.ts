@@ -101,3 +101,15 @@ describe('gridflex device add --from', () => {
     expect(CredentialStore.open(data).list()).toEqual([]);
   });
 });
+
+describe('gridflex device add --from a config that disagrees with its board', () => {
+  it('is refused with exit 2, naming the first finding and how to see the rest', () => {
+    const data = dataDir();
+    const result = add(data, 'bad-1', '--from', 'test/hub/hardware/fixtures/disagrees.yaml');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      'error: test/hub/hardware/fixtures/disagrees.yaml: driver.backend: board ok-board is driven by linux, not johnny-five (and 6 more: gridflex hardware check test/hub/hardware/fixtures/disagrees.yaml)\n',
+    );
+    expect(CredentialStore.open(data).list()).toEqual([]);
+  });
+});
