@@ -84,7 +84,7 @@ export function registerRunCommand(program: Command): void {
           },
         });
         bar?.stop();
-        const files = writeRunOutputs(options.out, result, metrics);
+        const files = writeRunOutputs(options.out, result, metrics, passive);
         const record = history.record(
           {
             kind: 'run',

@@ -200,6 +200,7 @@ function loadRunReport(dir: string): ReportData {
   }));
   const savings = homes.map((home) => home.savingGbp);
   const series = readNetworkSeries(join(dir, 'network.csv'), metrics.stepMinutes);
+  const passiveLoadingPct = readColumn(join(dir, 'passive-network.csv'), 'transformer_loading_pct');
   const { lines, linesOverloaded, linesRated } = readLines(join(dir, 'line-loading.csv'));
   const switches = readJsonLines(join(dir, 'switching-log.jsonl'), SwitchSchema);
   const battery = metrics.sharedAssets?.communityBattery;
@@ -241,6 +242,9 @@ function loadRunReport(dir: string): ReportData {
       giniOfSaving: roundOrNull(gini(savings)),
       series,
       loadingDurationPct: durationCurve(series.transformerLoadingPct),
+      ...(passiveLoadingPct.length === series.transformerLoadingPct.length
+        ? { passiveLoadingPct, passiveLoadingDurationPct: durationCurve(passiveLoadingPct) }
+        : {}),
       heatmap: readHeatmap(join(dir, 'voltage-violations.csv')),
       lines,
       linesOverloaded,

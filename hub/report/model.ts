@@ -153,6 +153,9 @@ export interface ReportData {
     series: ReportSeries;
     /** Transformer loading sorted high to low (at most 1000 points spanning the run). */
     loadingDurationPct: number[];
+    /** The passive baseline's transformer loading per step and its duration curve (absent in older runs). */
+    passiveLoadingPct?: number[];
+    passiveLoadingDurationPct?: number[];
     heatmap: ReportHeatmap;
     /** Rated lines, most loaded first (at most 20). */
     lines: ReportLine[];
@@ -310,12 +313,13 @@ export function chartSeriesCsv(report: ReportData): string {
         s.maxVoltageV[k],
       ]),
     ),
-    '# transformer loading-duration curve',
+    '# transformer loading-duration curve (this run and the passive baseline)',
     csv(
-      ['fraction_of_time', 'loading_pct'],
+      ['fraction_of_time', 'loading_pct', 'passive_loading_pct'],
       run.loadingDurationPct.map((pct, i, all) => [
         all.length > 1 ? Number((i / (all.length - 1)).toFixed(4)) : 0,
         pct,
+        run.passiveLoadingDurationPct?.[i],
       ]),
     ),
     '# saving per decile of passive bill',

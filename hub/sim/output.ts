@@ -5,7 +5,7 @@ import { clockLabel } from '../environment/calendar.js';
 import { InputError } from '../errors.js';
 import { marketOutputFiles } from './market-step.js';
 import type { Metrics } from './metrics.js';
-import type { YearResult } from './runner.js';
+import type { RunSeries, YearResult } from './runner.js';
 
 /** Names of the files {@link writeRunOutputs} writes. */
 export const RUN_OUTPUT_FILES = {
@@ -15,11 +15,21 @@ export const RUN_OUTPUT_FILES = {
   homeState: 'homes-state.csv',
   switching: 'switching-log.jsonl',
   decisions: 'decisions.jsonl',
+  /** The passive baseline's network series (same columns as network.csv), for comparisons in the report. */
+  passiveNetwork: 'passive-network.csv',
   voltageViolations: 'voltage-violations.csv',
   lineLoading: 'line-loading.csv',
 } as const;
 
-export function writeRunOutputs(dir: string, result: YearResult, metrics: Metrics): string[] {
+/**
+ * Writes every output of `result`; `passive` (its baseline run, with series) adds passive-network.csv.
+ */
+export function writeRunOutputs(
+  dir: string,
+  result: YearResult,
+  metrics: Metrics,
+  passive?: YearResult,
+): string[] {
   try {
     mkdirSync(dir, { recursive: true });
   } catch {
@@ -40,18 +50,20 @@ export function writeRunOutputs(dir: string, result: YearResult, metrics: Metric
       for (let k = 0; k < result.stepCount; k++) lines.push([String(k), time(k), ...cells(k)].join(','));
       return `${lines.join('\n')}\n`;
     };
-    write(
-      RUN_OUTPUT_FILES.network,
+    const networkRows = (of: RunSeries) =>
       rows(
         ['step', 'time', 'substation_kw', 'transformer_loading_pct', 'min_voltage_v', 'max_voltage_v'],
         (k) => [
-          fixed(series.substationKw[k], 3),
-          fixed(series.transformerLoadingPct[k], 2),
-          fixed(series.minVoltageV[k], 2),
-          fixed(series.maxVoltageV[k], 2),
+          fixed(of.substationKw[k], 3),
+          fixed(of.transformerLoadingPct[k], 2),
+          fixed(of.minVoltageV[k], 2),
+          fixed(of.maxVoltageV[k], 2),
         ],
-      ),
-    );
+      );
+    write(RUN_OUTPUT_FILES.network, networkRows(series));
+    if (passive?.series && passive.stepCount === result.stepCount) {
+      write(RUN_OUTPUT_FILES.passiveNetwork, networkRows(passive.series));
+    }
     const ids = result.homes.map((home) => home.home);
     write(
       RUN_OUTPUT_FILES.homePower,

@@ -20,6 +20,7 @@ export async function runWithPassiveBaseline(
 ): Promise<RunWithBaseline> {
   const result = await runYear(inputs, policyName, options);
   const passive =
-    policyName === 'passive' ? result : await runYear(inputs, 'passive', { ...options, recordSeries: false });
+    // The baseline keeps its series too: the report draws its loading-duration curve next to the run's.
+    policyName === 'passive' ? result : await runYear(inputs, 'passive', options);
   return { result, passive, metrics: buildMetrics(result, passive) };
 }

@@ -77,6 +77,9 @@ describe('loadReport', () => {
     expect(run.series.transformerLoadingPct).toHaveLength(48);
     expect(run.series.dayOffset[47]).toBeCloseTo(47 / 48, 4);
     expect(run.loadingDurationPct[0]).toBe(Math.max(...run.series.transformerLoadingPct));
+    // The passive baseline's loading, step by step, from passive-network.csv.
+    expect(run.passiveLoadingPct).toHaveLength(48);
+    expect(run.passiveLoadingDurationPct?.[0]).toBe(Math.max(...(run.passiveLoadingPct ?? [])));
     expect(run.heatmap.connections).toBe(8);
     expect(run.linesRated).toBeGreaterThan(0);
     expect(run.sharedBattery?.socKwh).toHaveLength(48);
@@ -126,7 +129,9 @@ describe('loadReport', () => {
     expect(series).toContain(
       '# network per step\nstep,day_offset,substation_kw,transformer_loading_pct,min_voltage_v,max_voltage_v\n0,0,',
     );
-    expect(series).toContain('# transformer loading-duration curve\nfraction_of_time,loading_pct\n0,');
+    expect(series).toMatch(
+      /# transformer loading-duration curve \(this run and the passive baseline\)\nfraction_of_time,loading_pct,passive_loading_pct\n0,[\d.]+,[\d.]+\n/,
+    );
     expect(series).toContain(
       '# minutes outside the statutory band by connection and hour of day\nconnection,h00,',
     );

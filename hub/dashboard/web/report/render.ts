@@ -3,7 +3,7 @@ import type { ReportData } from '../../../report/model.ts';
 import { h } from '../lib/dom.ts';
 import { formatGbp, formatPct } from '../lib/format.ts';
 import { LOADING_CLASSES, OKABE_ITO, STATUTORY_BAND_VOLTS, viridis } from '../lib/palette.ts';
-import { chart } from './charts.ts';
+import { chart, type SeriesSpec } from './charts.ts';
 
 type RunPart = NonNullable<ReportData['run']>;
 type PoaPart = NonNullable<ReportData['poa']>;
@@ -251,11 +251,13 @@ function renderNetwork(root: HTMLElement, run: RunPart): void {
   const s = run.series;
   chart(grid, {
     title: 'Transformer loading over the run',
-    caption: 'Loading in % of the transformer\u2019s rating at each step; the dashed line is 100 %.',
+    caption:
+      'Loading in % of the transformer\u2019s rating at each step; the dashed line is 100 %. Drag to zoom, double-click to reset.',
     x: s.dayOffset,
     xLabel: 'day of the run',
     yLabel: '% of rating',
     series: [
+      ...passiveSeries(run.passiveLoadingPct),
       { label: 'loading', colour: OKABE_ITO.blue, values: s.transformerLoadingPct },
       {
         label: 'rating',
@@ -269,11 +271,13 @@ function renderNetwork(root: HTMLElement, run: RunPart): void {
   const duration = run.loadingDurationPct;
   chart(grid, {
     title: 'Transformer loading-duration curve',
-    caption: 'Share of the time the transformer was loaded at or above each level.',
+    caption:
+      'Share of the time the transformer was loaded at or above each level; grey: the same street with no control (passive).',
     x: duration.map((_, i) => (duration.length > 1 ? (100 * i) / (duration.length - 1) : 0)),
     xLabel: '% of time',
     yLabel: '% of rating',
     series: [
+      ...passiveSeries(run.passiveLoadingDurationPct),
       { label: 'loading', colour: OKABE_ITO.blue, values: duration },
       {
         label: 'rating',
@@ -354,6 +358,11 @@ function renderNetwork(root: HTMLElement, run: RunPart): void {
   }
 }
 
+/** The passive baseline as a grey series, when the run has it. */
+function passiveSeries(values: number[] | undefined): SeriesSpec[] {
+  return values ? [{ label: 'passive', colour: '#8a8a8a', values, width: 1.5 }] : [];
+}
+
 /** Connections × hours of the day, each cell coloured (viridis) by the minutes outside the band. */
 function heatmap(run: RunPart): HTMLElement {
   const map = run.heatmap;
@@ -409,7 +418,7 @@ function heatmap(run: RunPart): HTMLElement {
           'td',
           {
             class: 'cell',
-            style: minutes > 0 ? `background:${viridis(minutes / max)}` : '',
+            style: minutes > 0 ? cellStyle(minutes / max) : '',
             title: `${name} ${String(hour).padStart(2, '0')}:00 — ${minutes} min outside the band`,
           },
           minutes > 0 ? String(minutes) : '',
@@ -432,6 +441,11 @@ function heatmap(run: RunPart): HTMLElement {
     ),
   );
   return wrap;
+}
+
+/** A heatmap cell's colours: viridis for the value, dark text on the light (yellow) end so it stays readable. */
+function cellStyle(t: number): string {
+  return `background:${viridis(t)};color:${t > 0.6 ? '#000' : '#fff'}`;
 }
 
 function renderCarbon(root: HTMLElement, run: RunPart): void {
