@@ -49,6 +49,7 @@ export function renderDevices(container: HTMLElement, store: LiveStore): void {
 
 /** The event feed, newest first: what the room should notice (EV placed, tariff switched, limit breached). */
 export function renderFeed(container: HTMLElement, store: LiveStore): void {
+  if (unchanged(container, `${store.feed.length}|${store.feed.at(-1)?.key ?? ''}`)) return;
   const items = [...store.feed].reverse();
   container.replaceChildren(
     h('h2', {}, 'Events'),
@@ -76,6 +77,8 @@ export function renderFeed(container: HTMLElement, store: LiveStore): void {
 
 /** The hub's answers to every control, newest first: who changed what, when, and whether it was accepted. */
 export function renderAudit(container: HTMLElement, store: LiveStore): void {
+  const last = store.audit.at(-1);
+  if (unchanged(container, `${store.audit.length}|${last?.seq ?? ''}|${last?.at ?? ''}`)) return;
   const entries = [...store.audit].reverse().slice(0, 25);
   container.replaceChildren(
     h('h2', {}, 'Changes'),
@@ -99,4 +102,13 @@ export function renderAudit(container: HTMLElement, store: LiveStore): void {
           ),
         ),
   );
+}
+
+const renderedKeys = new WeakMap<HTMLElement, string>();
+
+/** Whether `container` already shows the content `key` stands for (so a list is not rebuilt, keeping its scroll). */
+function unchanged(container: HTMLElement, key: string): boolean {
+  if (renderedKeys.get(container) === key) return true;
+  renderedKeys.set(container, key);
+  return false;
 }
