@@ -1,3 +1,4 @@
 /** The GridFlex wire protocol: Homie 5 device topics and the hub's `gridflex/v1` world. */
 export * from './gridflex.js';
 export * from './homie.js';
+export * from './tariff-csv.js';
