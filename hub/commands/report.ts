@@ -3,24 +3,24 @@ import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { chartSeriesCsv, loadReport, perHomeCsv, reportHtml } from '../report/index.js';
+import { DEFAULT_DATA_DIR, parseRunId, RunStore } from '../runs/index.js';
 import { writeOutput } from './flags.js';
 
-/** `gridflex report --run DIR --out report.html [--csv DIR]`: the year report as one self-contained HTML file. */
+/** `gridflex report --run DIR|--id N --out report.html [--csv DIR]`: the year report as one self-contained HTML file. */
 export function registerReportCommand(program: Command): void {
   program
     .command('report')
     .description(
       'the year report of a finished gridflex run or study poa as ONE self-contained HTML file (opens offline, prints to PDF)',
     )
-    .requiredOption(
-      '--run <dir>',
-      'output folder of gridflex run (metrics.json …) or gridflex study poa (poa.json)',
-    )
+    .option('--run <dir>', 'output folder of gridflex run (metrics.json …) or gridflex study poa (poa.json)')
+    .option('--id <n>', 'or: a run from the history (see gridflex runs list)')
+    .option('--data-dir <dir>', 'data dir holding the history (with --id)', DEFAULT_DATA_DIR)
     .requiredOption('--out <file>', 'HTML file to write, e.g. report.html')
     .option('--csv <dir>', 'also write the per-home table and the chart series as CSV into this folder')
-    .action((flags: { run: string; out: string; csv?: string }) => {
+    .action((flags: { run?: string; id?: string; dataDir: string; out: string; csv?: string }) => {
       const started = performance.now();
-      const report = loadReport(flags.run);
+      const report = loadReport(outputFolder(flags));
       const html = reportHtml(report);
       makeParent(flags.out);
       writeOutput(flags.out, html);
@@ -37,6 +37,20 @@ export function registerReportCommand(program: Command): void {
       }
       process.stdout.write(`${lines.join('\n')}\n`);
     });
+}
+
+/** The folder to report on: --run, or the folder of history run --id. */
+function outputFolder(flags: { run?: string; id?: string; dataDir: string }): string {
+  if ((flags.run === undefined) === (flags.id === undefined)) {
+    throw new InputError('--run/--id', 'give either --run DIR or --id N (a run from gridflex runs list)');
+  }
+  if (flags.run !== undefined) return flags.run;
+  const store = RunStore.open(flags.dataDir);
+  try {
+    return store.get(parseRunId(flags.id ?? '', '--id')).outDir;
+  } finally {
+    store.close();
+  }
 }
 
 function makeParent(file: string): void {
