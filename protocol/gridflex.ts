@@ -559,7 +559,10 @@ export const AuditEntrySchema = z.object({
   simTime: IsoTimeSchema,
   /** The MQTT username that sent it (null: anonymous, or not known behind an external broker). */
   username: z.string().nullable(),
-  /** The role allowed on the topic, e.g. `supplier:octo`. */
+  /**
+   * The sender's role, e.g. `supplier:octo` (`anonymous` when not logged in); behind an external broker, which
+   * does not say who published, the role the topic belongs to (its ACL lets only that role publish).
+   */
   role: z.string(),
   topic: z.string(),
   action: AuditActionSchema,
