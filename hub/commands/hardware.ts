@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseBoardPinout } from '../../protocol/board-pinout.js';
@@ -20,7 +20,7 @@ export function registerHardwareCommand(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nWithout files: every YAML file under hardware/boards/ of this package.\n' +
+      '\nWithout files: every YAML file under hardware/boards/ of this package; a folder: every YAML file in it.\n' +
         'Prints one line per finding: <file>: <path>: <problem>.\n' +
         'Exit codes: 0 clean, 1 findings, 2 a file cannot be read or is not a valid pinout/config.',
     )
@@ -63,7 +63,9 @@ function loadPinout(file: string) {
 
 function runCheck(files: string[]): number {
   const targets =
-    files.length > 0 ? files : defaultHardwareFiles(resolve(PACKAGE_ROOT, 'hardware', 'boards'));
+    files.length > 0
+      ? files.flatMap((file) => (isDirectory(file) ? defaultHardwareFiles(file) : [file]))
+      : defaultHardwareFiles(resolve(PACKAGE_ROOT, 'hardware', 'boards'));
   const result = checkHardwareFiles(targets);
   for (const line of [...result.unreadable, ...result.findings]) {
     process.stdout.write(`${line.file}: ${line.path}: ${line.problem}\n`);
@@ -73,4 +75,12 @@ function runCheck(files: string[]): number {
   );
   if (result.unreadable.length > 0) return 2;
   return result.findings.length > 0 ? 1 : 0;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -106,3 +106,11 @@ describe('gridflex hardware check', () => {
     );
   });
 });
+
+describe('gridflex hardware check FOLDER', () => {
+  it('checks every YAML file in a folder', () => {
+    const result = check('hardware/boards');
+    expect(result.status, result.stdout).toBe(0);
+    expect(result.stderr).toMatch(/^checked 7 files: 0 findings, 0 unreadable/);
+  });
+});
