@@ -132,7 +132,6 @@ export const BoardPinoutSchema = z.strictObject({
   notes: z.array(z.string()).default([]),
 });
 export type BoardPinout = z.infer<typeof BoardPinoutSchema>;
-export type BoardPin = z.infer<typeof BoardPinSchema>;
 export type Wiring = z.infer<typeof WiringSchema>;
 export type Part = z.infer<typeof PartSchema>;
 
