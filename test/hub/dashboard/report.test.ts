@@ -32,6 +32,22 @@ beforeAll(async () => {
     dataDir,
   ]);
   execFileSync(process.execPath, [CLI, 'report', '--run', runDir, '--out', reportFile]);
+  execFileSync(process.execPath, [
+    CLI,
+    'study',
+    'poa',
+    '--scenario',
+    'scenarios/table.yaml',
+    '--days',
+    '1',
+    '--workers',
+    '1',
+    '--out',
+    join(dir, 'poa'),
+    '--data-dir',
+    dataDir,
+  ]);
+  execFileSync(process.execPath, [CLI, 'report', '--run', join(dir, 'poa'), '--out', join(dir, 'poa.html')]);
   [browser, hub] = await Promise.all([
     launchChromium(),
     startHub(['--data-dir', dataDir, '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0']),
@@ -118,6 +134,24 @@ describe('year report in a real browser', () => {
     expect(html).toContain('<script type="application/json" id="report-data">');
     expect(html).not.toMatch(/<script[^>]+src=/);
     await saveScreenshot(page, 'report-hub-1920');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a PoA study\u2019s report compares the policies', async () => {
+    const page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
+    const errors = collectPageErrors(page);
+    await page.goto(pathToFileURL(join(dir, 'poa.html')).href);
+    await page.waitForSelector('body[data-report-ready="true"]');
+    expect(await page.locator('.key-figure').first().textContent()).toMatch(/^Price of anarchy\d\.\d{3}/);
+    expect(await page.locator('#poa table.data tbody tr td:first-child').allTextContents()).toEqual([
+      'passive',
+      'selfish',
+      'cooperative',
+      'central',
+    ]);
+    expect(await page.locator('#poa .uplot canvas').count()).toBe(2);
+    await saveScreenshot(page, 'report-poa-1024');
     expect(errors).toEqual([]);
     await page.close();
   });
