@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HubState, TableMap } from '../../../protocol/gridflex.js';
+import type { AuditEntry, HubState, TableMap } from '../../../protocol/gridflex.js';
 import { closed, connectClient, envelope, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
 import { expectEvMoveBetweenBuses } from './ev-move.js';
 import {
@@ -54,6 +54,12 @@ beforeAll(async () => {
     secrets[id] = addDevice(data.dir, id, 'ev-pad', plot, brokerUrl, ['--scenario', map]).password;
   }
   pvConfig = addDevice(data.dir, 'pv-9', 'pv', 'plot-8', brokerUrl, ['--scenario', map]).file;
+  const supplier = execFileSync(
+    process.execPath,
+    [CLI, 'user', 'add', 'octo', '--role', 'supplier:octo', '--data-dir', data.dir],
+    { encoding: 'utf8' },
+  );
+  secrets.octo = /password: (\S+)/.exec(supplier)?.[1] ?? '';
   patchConfig(pvConfig, { telemetryIntervalMs: 100, reconnect: { initialMs: 50, maxMs: 200 } });
   const conf = execFileSync(
     process.execPath,
@@ -187,6 +193,46 @@ describe('gridflex hub with an external Mosquitto', () => {
     // The hub is still stepping and publishing.
     const clock = await nextMessage(viewer, (topic) => topic === 'gridflex/v1/clock');
     expect((JSON.parse(clock.payload.toString()) as { running: boolean }).running).toBe(true);
+  });
+
+  it('answers a supplier’s controls on the audit topic: Mosquitto’s ACL lets them through, the hub checks them', async () => {
+    const supplier = await connectClient(brokerUrl, { username: 'octo', password: secrets.octo });
+    const answers: AuditEntry[] = [];
+    const twoAnswers = new Promise<void>((resolve) => {
+      viewer.on('message', function collect(topic, payload) {
+        if (topic !== 'gridflex/v1/audit') return;
+        answers.push(JSON.parse(payload.toString()) as AuditEntry);
+        if (answers.length === 2) {
+          viewer.off('message', collect);
+          resolve();
+        }
+      });
+    });
+    await supplier.publishAsync('gridflex/control/v1/supplier/octo/tariff', '{"tariffId": "half"}', {
+      qos: 1,
+    });
+    await supplier.publishAsync(
+      'gridflex/control/v1/supplier/octo/tariff',
+      JSON.stringify({
+        tariffId: 'greedy',
+        kind: 'flat',
+        importPriceGbpPerKwh: 0.35,
+        exportPriceGbpPerKwh: 0.1,
+        standingChargeGbpPerDay: 0.5,
+      }),
+      { qos: 1 },
+    );
+    await twoAnswers;
+    // Mosquitto does not tell who published: the role is the topic's (its ACL), the username unknown.
+    expect(answers.map(({ username, role, accepted }) => ({ username, role, accepted }))).toEqual([
+      { username: null, role: 'supplier:octo', accepted: false },
+      { username: null, role: 'supplier:octo', accepted: false },
+    ]);
+    expect(answers[0]?.reason).toMatch(
+      /^control (kind|importPriceGbpPerKwh|exportPriceGbpPerKwh|standingChargeGbpPerDay): /,
+    );
+    expect(answers[1]?.reason).toBe("import price 0.35 £/kWh is above the regulator's cap 0.2611 £/kWh");
+    supplier.end(true);
   });
 
   it('comes back after a broker restart: the board’s queued readings all arrive, the hub republishes', async () => {
