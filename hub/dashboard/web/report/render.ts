@@ -577,7 +577,7 @@ function renderSwitching(root: HTMLElement, run: RunPart): void {
   }
   box.append(
     table(
-      ['home', 'from → to', 'requested (day)', 'outcome', 'lag (working days)', 'exit fee', 'reason'],
+      ['home', 'from → to', 'asked on day', 'outcome', 'lag (work days)', 'exit fee', 'reason'],
       sw.log.map((entry) => [
         entry.home,
         `${entry.from} → ${entry.to}`,
