@@ -97,8 +97,8 @@ export const WiringSchema = z.strictObject({
   use: z.enum(PIN_USES),
   /** What is on the other end, e.g. `330 Ω → red LED (Vf 2.0 V) → GND`. */
   to: z.string().min(1),
-  /** The part on the other end, when it is in `parts`. */
-  part: IdSchema.optional(),
+  /** The part (or the parts sharing a bus line) on the other end, when they are in `parts`. */
+  part: z.union([IdSchema, z.array(IdSchema).min(1)]).optional(),
   /** Current the pin sources or sinks (an LED's current from the resistor arithmetic). */
   currentMa: MilliampsSchema.default(0),
   /** The highest voltage the other end puts on the pin; default: the part's signal voltage, else the board's logic. */
@@ -160,14 +160,19 @@ const fmt = (value: number) => String(Math.round(value * 100) / 100);
 /** The highest voltage the far end of a wiring entry puts on its pin. */
 export function signalVoltsOf(pinout: BoardPinout, wiring: Wiring): number {
   if (wiring.signalVolts !== undefined) return wiring.signalVolts;
-  const part = pinout.parts.find((candidate) => candidate.id === wiring.part);
-  if (part !== undefined) return partSignalVolts(pinout, part);
+  const ids = partIdsOf(wiring);
+  const parts = pinout.parts.filter((candidate) => ids.includes(candidate.id));
+  if (parts.length > 0) return Math.max(...parts.map((part) => partSignalVolts(pinout, part)));
   // A shared I2C bus is pulled up by the parts on it: the highest of their levels.
   if (wiring.use === 'i2c-sda' || wiring.use === 'i2c-scl') {
     const levels = pinout.parts.filter((p) => p.i2c !== undefined).map((p) => partSignalVolts(pinout, p));
     if (levels.length > 0) return Math.max(...levels);
   }
   return pinout.logicVolts;
+}
+
+function partIdsOf(wiring: Wiring): string[] {
+  return wiring.part === undefined ? [] : [wiring.part].flat();
 }
 
 function partSignalVolts(pinout: BoardPinout, part: Part): number {
@@ -241,7 +246,7 @@ export function checkBoardPinout(pinout: BoardPinout): HardwareFinding[] {
     const firstName = names.get(wiring.name);
     if (firstName !== undefined) find(at('name'), `name "${wiring.name}" is already wiring.${firstName}`);
     else names.set(wiring.name, index);
-    if (wiring.part !== undefined && !partIds.has(wiring.part)) find(at('part'), `no part "${wiring.part}"`);
+    for (const id of partIdsOf(wiring)) if (!partIds.has(id)) find(at('part'), `no part "${id}"`);
     const pin = pinsById.get(wiring.pin);
     if (pin === undefined) {
       find(at('pin'), `no pin "${wiring.pin}" on a ${pinout.model}`);

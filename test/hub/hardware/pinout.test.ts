@@ -39,3 +39,17 @@ describe('checkBoardPinout', () => {
     ]);
   });
 });
+
+describe('checkBoardPinout on the shipped ESP32 pads', () => {
+  it('reports every SPI line into a 3.3 V pin when a reader is moved to the 5V rail', () => {
+    const parsed = parseBoardPinout(parse(readFileSync('hardware/boards/esp32-ev-pad.pinout.yaml', 'utf8')));
+    const pinout = parsed.pinout;
+    const reader = pinout?.parts.find((part) => part.id === 'reader-1');
+    if (pinout === undefined || reader === undefined) throw new Error('pinout changed');
+    expect(checkBoardPinout(pinout)).toEqual([]);
+    reader.rail = '5V';
+    const pins = checkBoardPinout(pinout).map((finding) => /into (GPIO\d+)/.exec(finding.problem)?.[1]);
+    // SCK, MISO, MOSI and RST are shared by both readers; reader 1's chip select is its own.
+    expect(pins).toEqual(['GPIO18', 'GPIO19', 'GPIO23', 'GPIO4', 'GPIO27']);
+  });
+});
