@@ -9,7 +9,10 @@ const dataDir = join(dir, 'data');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, ['dist/hub/cli.js', ...args], { encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, ['dist/hub/cli.js', ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -101,6 +104,40 @@ describe('gridflex runs', () => {
     expect(existsSync(join(dir, 'selfish'))).toBe(false);
     expect(cli('runs', 'delete', '2', '--data-dir', dataDir).stdout).toBe('deleted run 2\n');
     expect(existsSync(join(dir, 'passive', 'metrics.json'))).toBe(true);
+  });
+
+  it('records a sweep as one run with its counts', () => {
+    const grid = join(dir, 'grid.yaml');
+    writeFileSync(
+      grid,
+      'vary:\n  defaults.tariff: [flat-cap, dynamic-half-hourly]\npolicies: [passive]\ndays: 1\n',
+    );
+    const sweep = cli(
+      'study',
+      'sweep',
+      '--scenario',
+      'scenarios/table.yaml',
+      '--grid',
+      grid,
+      '--workers',
+      '1',
+      '--out',
+      join(dir, 'sweep'),
+      '--data-dir',
+      dataDir,
+    );
+    expect(sweep.code, sweep.stderr).toBe(0);
+    const recorded = /recorded as run (\d+) in /.exec(sweep.stdout);
+    expect(recorded).not.toBeNull();
+    const record = JSON.parse(
+      cli('runs', 'show', recorded?.[1] ?? '', '--data-dir', dataDir, '--json').stdout,
+    );
+    expect(record).toMatchObject({
+      kind: 'study-sweep',
+      headline: { runs: 2, failed: 0 },
+      outDir: join(dir, 'sweep'),
+    });
+    expect(record.parameters.grid).toMatchObject({ policies: ['passive'], days: 1 });
   });
 
   it('refuses bad ids and unknown runs with exit code 2 and a clear message', () => {
