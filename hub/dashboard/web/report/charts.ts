@@ -66,7 +66,8 @@ export function chart(parent: HTMLElement, spec: ChartSpec): HTMLElement {
           ? {
               values: (_u: uPlot, ticks: number[]) =>
                 ticks.map((tick) => (Number.isInteger(tick) ? (spec.categories?.[tick] ?? '') : '')),
-              incrs: [1],
+              incrs: [1, 2, 5, 10, 20, 50],
+              space: spec.categories.length > 12 ? 16 : 40,
               rotate: spec.categories.length > 12 ? -45 : 0,
               size: spec.categories.length > 12 ? 70 : 40,
             }
