@@ -123,8 +123,8 @@ export class HubRuntime {
   private lastTableKey = '';
   /** Placements changed since they were last saved (saved once per step, so a crash loses at most one step). */
   private placementsDirty = false;
-  /** Wall time the agents spent planning, and how many plans, since start (for `planning` figures in the log). */
-  private readonly planningTotals = { ms: 0, plans: 0, steps: 0 };
+  /** Wall time the agents spent planning, the plans made and the steps taken since start (logged at stop). */
+  private readonly planningTotals = { ms: 0, plans: 0, steps: 0, maxStepMs: 0 };
 
   constructor(private readonly options: HubRuntimeOptions) {
     this.table = new TableState(options.map);
@@ -195,6 +195,13 @@ export class HubRuntime {
     }
     this.savePlacements();
     this.agents?.dispose();
+    const { ms, plans, steps, maxStepMs } = this.planningTotals;
+    if (steps > 0) {
+      this.options.log(
+        'info',
+        `agents: ${plans} plans in ${ms.toFixed(0)} ms over ${steps} steps (${plans > 0 ? (ms / plans).toFixed(2) : '0'} ms a plan, ${(ms / steps).toFixed(2)} ms a step on average, ${maxStepMs.toFixed(1)} ms at most)`,
+      );
+    }
   }
 
   /**
@@ -245,11 +252,6 @@ export class HubRuntime {
     };
   }
 
-  /** Wall time the agents spent planning so far: total ms, plans made, and steps taken. */
-  planningFigures(): { ms: number; plans: number; steps: number } {
-    return { ...this.planningTotals };
-  }
-
   /** One clock step: the market ticks, agents act, the shared battery answers, the feeder is solved, all is published. */
   async step(): Promise<void> {
     const clock = this.clock.advance();
@@ -266,6 +268,7 @@ export class HubRuntime {
       this.planningTotals.ms += acted.planningMs;
       this.planningTotals.plans += acted.plansMade;
       this.planningTotals.steps += 1;
+      this.planningTotals.maxStepMs = Math.max(this.planningTotals.maxStepMs, acted.planningMs);
       for (const decision of acted.decisions) this.decisions.set(decision.home, decision);
       for (const news of acted.news) {
         this.publishEvent({
