@@ -194,7 +194,7 @@ export async function openOnoffBackend(sysfsGpioDir = '/sys/class/gpio'): Promis
   };
 }
 
-/** Hardware PWM through /sys/class/pwm/pwmchip0 (needs `dtoverlay=pwm-2chan` in config.txt). */
+/** Hardware PWM through /sys/class/pwm/pwmchip0 (needs `dtoverlay=pwm` for GPIO18, or `pwm-2chan` for GPIO18 and 19, in config.txt). */
 export class SysfsPwm implements PwmBackend {
   private readonly exported: string[] = [];
 
@@ -213,7 +213,7 @@ export class SysfsPwm implements PwmBackend {
       throw new HardwareError(`GPIO ${pin} has no hardware PWM (use 12, 13, 18 or 19)`);
     if (!existsSync(this.chipDir)) {
       throw new HardwareError(
-        `no ${this.chipDir}: add dtoverlay=pwm-2chan to /boot/firmware/config.txt and reboot`,
+        `no ${this.chipDir}: add dtoverlay=pwm (GPIO18; pwm-2chan for 18 and 19) to /boot/firmware/config.txt and reboot`,
       );
     }
     const channelDir = join(this.chipDir, `pwm${channel}`);

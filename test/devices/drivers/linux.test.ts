@@ -230,7 +230,7 @@ describe('linux backend on a machine without the hardware', () => {
 
   it('says how to enable hardware PWM', async () => {
     const missing = join(emptyDir(), 'pwmchip0');
-    await expect(new SysfsPwm(missing).output(18)).rejects.toThrow('add dtoverlay=pwm-2chan');
+    await expect(new SysfsPwm(missing).output(18)).rejects.toThrow('add dtoverlay=pwm (GPIO18');
     await expect(new SysfsPwm(missing).output(4)).rejects.toThrow('GPIO 4 has no hardware PWM');
   });
 });
