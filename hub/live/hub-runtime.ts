@@ -37,6 +37,7 @@ import type { FeederNetwork } from '../feeder/index.js';
 import { AuditLog, EventFeed } from '../table/activity-log.js';
 import { DeviceTracker } from '../table/device-tracker.js';
 import { HomeAgents } from '../table/home-agents.js';
+import { LimitWatch } from '../table/limit-watch.js';
 import { LiveFeeder, type LiveFeederStep } from '../table/live-feeder.js';
 import { LiveMarket, type MarketNews } from '../table/live-market.js';
 import type { LoadedTableMap } from '../table/map-config.js';
@@ -115,8 +116,8 @@ export class HubRuntime {
   private lastPricesKey = '';
   private readonly decisions = new Map<string, HomeDecision>();
   private readonly security: SecurityEvent[] = [];
-  /** Limits breached at the last step (transformer, voltage, line), so the feed tells when they start and end. */
-  private readonly breached = { transformer: false, voltage: false, line: false };
+  /** Tells the feed when the transformer, a cable or the voltage band starts and stops being breached. */
+  private readonly limits = new LimitWatch();
   /** Last value sent to each `/set` topic, so the hub only sends changes. */
   private readonly lastCommands = new Map<string, number | boolean | string>();
   private tableChanged = true;
@@ -301,7 +302,13 @@ export class HubRuntime {
       }
     }
     this.updateMetrics(clock, result.summary);
-    this.watchLimits(result.summary);
+    for (const change of this.limits.check(result.summary)) {
+      this.publishEvent({
+        kind: change.breached ? 'limit-breached' : 'limit-cleared',
+        severity: change.breached ? 'warning' : 'info',
+        message: change.message,
+      });
+    }
     await this.publishTableIfChanged();
     await this.publishJson(gridflexTopics.clock(), clock, true, 0);
     await this.publishJson(gridflexTopics.feederSummary(), result.summary, true, 0);
@@ -617,46 +624,6 @@ export class HubRuntime {
     if (key === this.lastPricesKey) return;
     this.lastPricesKey = key;
     this.publishJson(gridflexTopics.marketPrices(), this.prices, true, 1).catch(() => {});
-  }
-
-  /** Feed events when the transformer, a line or the statutory voltage band is breached, and when it clears. */
-  private watchLimits(summary: FeederSummary): void {
-    if (!summary.converged) return;
-    const check = (
-      limit: keyof HubRuntime['breached'],
-      now: boolean,
-      breachMessage: string,
-      clearMessage: string,
-    ) => {
-      if (now === this.breached[limit]) return;
-      this.breached[limit] = now;
-      this.publishEvent({
-        kind: now ? 'limit-breached' : 'limit-cleared',
-        severity: now ? 'warning' : 'info',
-        message: now ? breachMessage : clearMessage,
-      });
-    };
-    check(
-      'transformer',
-      summary.transformerLoadingPct > 100,
-      `transformer at ${summary.transformerLoadingPct.toFixed(0)} % of its rating (limit 100 %)`,
-      `transformer back within its rating (${summary.transformerLoadingPct.toFixed(0)} %)`,
-    );
-    const low = summary.vMin.volts < 216.2;
-    const worst = low ? summary.vMin : summary.vMax;
-    check(
-      'voltage',
-      summary.busPhasesOutsideStatutory > 0,
-      `voltage ${worst.volts.toFixed(1)} V at bus ${worst.bus} phase ${worst.phase} is outside 216.2–253 V (${summary.busPhasesOutsideStatutory} bus-phases)`,
-      'all voltages back within 216.2–253 V',
-    );
-    const lineLoading = summary.maxLineLoadingPct ?? 0;
-    check(
-      'line',
-      lineLoading > 100,
-      `a cable is at ${lineLoading.toFixed(0)} % of its rating (limit 100 %)`,
-      `every cable back within its rating (${lineLoading.toFixed(0)} %)`,
-    );
   }
 
   private publishEvents(events: TableEvent[]): void {
