@@ -224,7 +224,7 @@ export class HubRuntime {
         {
           clientId: event.clientId,
           username: event.username ?? null,
-          role: roleInDenial(event.reason) ?? (event.username ? target.topicRole : 'anonymous'),
+          role: event.username ? (roleInDenial(event.reason) ?? target.topicRole) : 'anonymous',
         },
         target.action,
         { accepted: false, reason: event.reason },

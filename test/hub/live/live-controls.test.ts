@@ -307,6 +307,18 @@ describe('live table controls (hub side of the dashboard)', () => {
     expect(await refused).toMatchObject({ username: 'octo', role: 'supplier:octo', accepted: false });
     await closed(supplier);
 
+    const anonymous = await connectClient(hub.mqttUrl, { clientId: 'anonymous-1' });
+    const denied = audit((entry) => entry.topic === 'gridflex/control/v1/table/place');
+    anonymous.publish('gridflex/control/v1/table/place', JSON.stringify({ asset: 'ev-1', plot: 'plot-1' }));
+    expect(await denied).toMatchObject({
+      username: null,
+      role: 'anonymous',
+      action: 'table-place',
+      accepted: false,
+      reason: 'viewer may not publish here',
+    });
+    await closed(anonymous);
+
     const lines = readFileSync(join(data.dir, 'audit.log'), 'utf8').trim().split('\n');
     const entries = lines.map((line) => AuditEntrySchema.parse(JSON.parse(line)));
     expect(entries.map((entry) => entry.seq)).toEqual(entries.map((_, index) => index + 1));
