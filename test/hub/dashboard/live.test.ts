@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { MqttClient } from 'mqtt';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TableMap } from '../../../protocol/gridflex.js';
 import { FakePad } from '../live/fake-pad.js';
@@ -68,6 +68,18 @@ beforeAll(async () => {
   ]);
   proxy = await DroppableProxy.start(Number(new URL(hub.wsUrl).port));
   viewer = await connectClient(hub.mqttUrl, { clientId: 'test-viewer' });
+  // The demo's boards are separate processes: the tests start once every one of them is ready.
+  const demoBoards = ['pv-1', 'pv-2', 'heat-pump-1', 'battery-1'];
+  const ready = new Set<string>();
+  const allReady = new Promise<void>((resolve) => {
+    viewer.on('message', (topic, payload) => {
+      const match = /^homie\/5\/([^/]+)\/\$state$/.exec(topic);
+      if (match?.[1] && payload.toString() === 'ready') ready.add(match[1]);
+      if (demoBoards.every((board) => ready.has(board))) resolve();
+    });
+  });
+  await subscribe(viewer, 'homie/5/+/$state');
+  await allReady;
   await subscribe(viewer, 'gridflex/v1/#');
   browser = await launchChromium();
 });
@@ -95,7 +107,19 @@ async function logIn(page: Page, username: string): Promise<void> {
   await page.getByLabel('password').fill(secrets[username] as string);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.locator('[data-session]').waitFor();
+  // The page reconnects with the user's credentials.
+  await page.locator('[data-connection="online"]').waitFor();
 }
+
+/** The message line of a panel's form once it shows something: the page's or the hub's answer in words. */
+async function outcomeText(form: Locator): Promise<string> {
+  const line = form.locator('.outcome[role="status"]:not([hidden])');
+  await line.waitFor();
+  return (await line.textContent()) ?? '';
+}
+
+/** How long a test waits for the hub's answer (the page itself gives up after 10 s). */
+const ANSWER = { timeout: 15_000 } as const;
 
 const homeCard = (page: Page, home: string) => page.locator(`.home-card[data-home="${home}"]`);
 
@@ -168,7 +192,9 @@ describe('live dashboard in a real browser', () => {
     await form.locator('input[name="importPrice"]').fill('22');
     await form.locator('input[name="tariffId"]').fill('fair-flat');
     await form.getByRole('button', { name: 'Offer tariff' }).click();
-    await form.locator('.outcome.accepted').waitFor();
+    await expect
+      .poll(() => outcomeText(form), ANSWER)
+      .toMatch(/^✓ Tariff accepted by the hub: octo\/fair-flat on offer/);
     await page.locator('.offers', { hasText: 'octo/fair-flat' }).waitFor();
     await page.close();
     expect(pageErrors.flat()).toEqual([]);
@@ -220,7 +246,7 @@ describe('live dashboard in a real browser', () => {
       .poll(() => form.locator('select[name="asset"] option').allTextContents())
       .toEqual(['heat-pump-1 (heat-pump)']);
     await form.getByRole('button', { name: 'Boost now' }).click();
-    await form.locator('.outcome.accepted').waitFor();
+    expect(await outcomeText(form)).toMatch(/^✓ Boost accepted by the hub: heat-pump-1 runs at /);
     const row = homeCard(page, 'home-2').locator('tr[data-asset="heat-pump-1"]');
     await row.locator('.tag.boost').waitFor();
     // The heat pump runs at full power: the home's card shows it drawing, and the boost's cost so far.
@@ -238,7 +264,7 @@ describe('live dashboard in a real browser', () => {
     await preferences.locator('input[name="comfortMin"]').fill('19.5');
     await preferences.locator('input[name="readyBy"]').fill('07:30');
     await preferences.getByRole('button', { name: 'Save preferences' }).click();
-    await preferences.locator('.outcome.accepted').waitFor();
+    expect(await outcomeText(preferences)).toMatch(/^✓ Preferences accepted by the hub/);
     await page.reload();
     await logIn(page, 'resident-2');
     await expect.poll(() => preferences.locator('input[name="costWeight"]').inputValue()).toBe('0.7');
@@ -305,7 +331,7 @@ describe('live dashboard in a real browser', () => {
     await logIn(page, 'table-op');
     const clock = page.locator('form[data-panel="clock"]');
     await clock.getByRole('button', { name: /Pause/ }).click();
-    await clock.locator('.outcome.accepted').waitFor();
+    expect(await outcomeText(clock)).toMatch(/^✓ Clock accepted by the hub: /);
     await page.locator('[data-sim-time]', { hasText: 'paused' }).waitFor();
     const stepOf = async () =>
       Number(/step (\d+)/.exec((await page.locator('[data-sim-time]').textContent()) ?? '')?.[1]);
@@ -330,13 +356,13 @@ describe('live dashboard in a real browser', () => {
     await form.getByRole('button', { name: 'Apply battery rules' }).click();
     // The hub checks the rules as a whole and says why it refuses them.
     await expect
-      .poll(() => form.locator('.outcome').textContent())
+      .poll(() => form.locator('.outcome').textContent(), ANSWER)
       .toBe(
         '✕ Refused by the hub: groups: home-2 is in "medical", which is not one of the priority groups (none)',
       );
     await form.locator('input[name="priorityGroups"]').fill('medical');
     await form.getByRole('button', { name: 'Apply battery rules' }).click();
-    await form.locator('.outcome.accepted').waitFor();
+    await expect.poll(() => outcomeText(form), ANSWER).toMatch(/^✓ Battery rules accepted by the hub/);
     await page.locator('#battery', { hasText: /reserve 5 kWh.*set by street-assembly/ }).waitFor();
     await form.locator('input[name="groups"]').fill('home-2 medical');
     await form.getByRole('button', { name: 'Apply battery rules' }).click();
@@ -354,7 +380,7 @@ describe('live dashboard in a real browser', () => {
     await expect.poll(() => form.locator('input[name="priceCap"]').inputValue()).toBe('26.11');
     await form.locator('input[name="priceCap"]').fill('30');
     await form.getByRole('button', { name: 'Apply rules' }).click();
-    await form.locator('.outcome.accepted').waitFor();
+    expect(await outcomeText(form)).toMatch(/^✓ Rules accepted by the hub/);
     await page.locator('[data-rules]', { hasText: /cap 30\.0 p\/kWh on flat.*set by ofgem/ }).waitFor();
     await form.locator('input[name="periods"]').fill('red 16:00 to 19:00');
     await form.getByRole('button', { name: 'Apply rules' }).click();

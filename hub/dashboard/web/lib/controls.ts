@@ -10,6 +10,8 @@ export type ControlOutcome =
 
 /** How long the page waits for the hub's audit answer before saying it has none. */
 const ANSWER_TIMEOUT_MS = 10_000;
+/** How long a control waits for the connection before saying it cannot be sent. */
+const CONNECT_WAIT_MS = 5000;
 
 /**
  * Sends one control message: validated with the protocol's schema first (the broker disconnects a client that
@@ -22,8 +24,10 @@ export async function sendControl<T extends object>(
   schema: z.ZodType<T>,
   body: T,
 ): Promise<ControlOutcome> {
-  if (!client?.connected)
+  // Just after logging in the page is still connecting with the user's credentials: give it a moment.
+  if (!client || !(await client.whenConnected(CONNECT_WAIT_MS))) {
     return { sent: false, problem: 'not connected to the hub: wait for it to reconnect' };
+  }
   const requestId = `dash-${crypto.randomUUID().slice(0, 12)}`;
   const parsed = schema.safeParse({ ...body, requestId });
   if (!parsed.success) {

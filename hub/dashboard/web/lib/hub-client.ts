@@ -106,6 +106,22 @@ export class HubClient {
     return this.client.connected;
   }
 
+  /** Resolves true once connected (at once if it is), or false after `timeoutMs` without a connection. */
+  whenConnected(timeoutMs: number): Promise<boolean> {
+    if (this.client.connected) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const onConnect = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.client.off('connect', onConnect);
+        resolve(false);
+      }, timeoutMs);
+      this.client.once('connect', onConnect);
+    });
+  }
+
   /** Closes the connection for good (e.g. to log in as someone else). */
   end(): void {
     this.closed = true;
