@@ -271,6 +271,7 @@ export class HubRuntime {
       this.planningTotals.steps += 1;
       this.planningTotals.maxStepMs = Math.max(this.planningTotals.maxStepMs, acted.planningMs);
       for (const decision of acted.decisions) this.decisions.set(decision.home, decision);
+      for (const failure of acted.failures) this.options.log('error', failure);
       for (const news of acted.news) {
         this.publishEvent({
           kind: news.kind,

@@ -12,6 +12,7 @@ import {
   applyStoragePower,
   type HomeSpec,
   heatPumpCop,
+  heatToReachKw,
   nextIndoorC,
   type ResidentPreferences,
   type StorageSpec,
@@ -87,6 +88,8 @@ export interface AgentsStep {
   /** Wall time of the LPs solved in this step (0 when no home re-planned). */
   planningMs: number;
   plansMade: number;
+  /** Plans that failed this step (the home then runs a simple fallback), for the hub's log. */
+  failures: string[];
 }
 
 /**
@@ -111,6 +114,8 @@ export class HomeAgents {
   /** Bumped by anything that invalidates every plan (new prices, a clock jump). */
   private generation = 0;
   private readonly plannedGeneration = new Map<string, number>();
+  /** Planning failures of the current step. */
+  private failures: string[] = [];
 
   constructor(
     private readonly map: LoadedTableMap,
@@ -234,6 +239,7 @@ export class HomeAgents {
     const decisions: HomeDecision[] = [];
     let planningMs = 0;
     let plansMade = 0;
+    this.failures = [];
 
     this.moveEvsOnTrips(minute);
     const planned = new Set<string>();
@@ -363,7 +369,7 @@ export class HomeAgents {
       });
     }
     this.idleUnplanned(planned, setpointsKw);
-    return { decisions, setpointsKw, news, planningMs, plansMade };
+    return { decisions, setpointsKw, news, planningMs, plansMade, failures: this.failures };
   }
 
   /** Frees the LP models. */
@@ -414,19 +420,24 @@ export class HomeAgents {
       };
     }
     const started = performance.now();
-    const plan = this.policy.plan({
-      home: spec,
-      state: {
-        evSocKwh: assets.ev ? (this.evSocKwh.get(assets.ev.asset) ?? 0) : 0,
-        batterySocKwh: assets.battery ? this.batterySoc(assets.battery.asset) : 0,
-        indoorC: this.indoorC.get(home) ?? INITIAL_INDOOR_C,
-      },
-      step: 0,
-      dtHours,
-      horizonSteps: HORIZON_STEPS,
-      forecast,
-      valuation: VALUATION,
-    });
+    let plan: Plan;
+    try {
+      plan = this.policy.plan({
+        home: spec,
+        state: {
+          evSocKwh: assets.ev ? (this.evSocKwh.get(assets.ev.asset) ?? 0) : 0,
+          batterySocKwh: assets.battery ? this.batterySoc(assets.battery.asset) : 0,
+          indoorC: this.indoorC.get(home) ?? INITIAL_INDOOR_C,
+        },
+        step: 0,
+        dtHours,
+        horizonSteps: HORIZON_STEPS,
+        forecast,
+        valuation: VALUATION,
+      });
+    } catch (error) {
+      return this.fallbackPlan(home, spec, forecast, now, signature, (error as Error).message);
+    }
     const planningMs = performance.now() - started;
     const away =
       assets.ev && forecast.evAtHome[0] === 0
@@ -439,6 +450,60 @@ export class HomeAgents {
       planCostGbp: planCost(plan, forecast, dtHours),
       planningMs,
       explanation: `${away}${plan.explanation ?? 'nothing to shift'}`,
+    };
+  }
+
+  /**
+   * When the LP fails (it should not; a solver error must not stop the table) the home runs without a plan
+   * until the next half-hour: the EV charges at full power while home, the heat pump holds the comfort
+   * minimum, the battery rests. The failure is logged by the hub and shown in the explanation.
+   */
+  private fallbackPlan(
+    home: string,
+    spec: HomeSpec,
+    forecast: HomeForecast,
+    now: Date,
+    signature: string,
+    problem: string,
+  ): HomePlan {
+    const dtHours = PLAN_STEP_MINUTES / 60;
+    const evKw = new Float64Array(HORIZON_STEPS);
+    const heatPumpKw = new Float64Array(HORIZON_STEPS);
+    let indoorC = this.indoorC.get(home) ?? INITIAL_INDOOR_C;
+    for (let t = 0; t < HORIZON_STEPS; t++) {
+      if (spec.ev && forecast.evAtHome[t] === 1) evKw[t] = spec.ev.maxChargeKw;
+      if (spec.heatPump) {
+        const outdoor = forecast.outdoorC[t] ?? 0;
+        const thermal = spec.heatPump.thermal;
+        const heatKw = Math.max(
+          0,
+          heatToReachKw(thermal, indoorC, outdoor, spec.preferences.comfortMinC, dtHours),
+        );
+        const electricKw = Math.min(
+          spec.heatPump.maxElectricKw,
+          heatKw / heatPumpCop(spec.heatPump, outdoor),
+        );
+        heatPumpKw[t] = electricKw;
+        indoorC = nextIndoorC(
+          thermal,
+          indoorC,
+          outdoor,
+          electricKw * heatPumpCop(spec.heatPump, outdoor),
+          dtHours,
+        );
+      }
+    }
+    const plan: Plan = { batteryKw: new Float64Array(HORIZON_STEPS), evKw, heatPumpKw, cannotKeep: [] };
+    this.failures.push(
+      `${home}: planning failed (${problem}); running without a plan until the next half-hour`,
+    );
+    return {
+      plan,
+      plannedAt: now,
+      signature,
+      planCostGbp: planCost(plan, forecast, dtHours),
+      planningMs: 0,
+      explanation: `planning failed (${problem}): EV at full power while home, heat pump holding ${spec.preferences.comfortMinC} °C, battery resting`,
     };
   }
 

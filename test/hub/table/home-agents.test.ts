@@ -1,3 +1,4 @@
+import type { Highs } from 'highs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getHighs } from '../../../hub/agents/registry.js';
 import { SimClock } from '../../../hub/clock.js';
@@ -127,5 +128,33 @@ describe('HomeAgents (the residents’ agents on the live table)', () => {
     const home3 = step.decisions.find((decision) => decision.home === 'home-3');
     expect(home3?.explanation).toContain('to reach 90 % by 06:00');
     expect(agents.preferencesByHome()).toEqual({ 'home-3': { evReadyByMinute: 360, evTargetSocPct: 90 } });
+  });
+
+  it('keeps the table running when planning fails: a simple fallback, explained, and reported', async () => {
+    const table = new TableState(map);
+    for (const asset of table.assets) table.setOnline(asset.asset, true);
+    const broken = {
+      createModel: () => {
+        throw new Error('solver unavailable');
+      },
+    } as unknown as Highs;
+    agents = new HomeAgents(map, table, network, broken);
+    const clock = new SimClock({
+      start: new Date('2026-01-15T18:00:00Z'),
+      stepMinutes: 6,
+      mode: 'accelerated',
+    });
+    const step = agents.step(clock.advance(), new LiveMarket());
+    expect(step.failures).toHaveLength(4);
+    expect(step.failures[0]).toMatch(/^home-\d: planning failed \(solver unavailable\)/);
+    const home3 = step.decisions.find((decision) => decision.home === 'home-3');
+    expect(home3?.explanation).toMatch(
+      /^planning failed \(solver unavailable\): EV at full power while home/,
+    );
+    expect(table.asset('ev-1')?.pKw).toBe(7);
+    const home2 = step.decisions.find((decision) => decision.home === 'home-2');
+    // 20 °C indoors now: the fallback heats only once the house cools to the comfort minimum.
+    expect(home2?.explanation).toContain('heat pump holding 19 °C');
+    expect(home2?.assets[0]?.pKw).toBe(0);
   });
 });
