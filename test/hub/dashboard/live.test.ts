@@ -326,7 +326,7 @@ describe('live dashboard in a real browser', () => {
     expect(pageErrors.flat().filter((error) => error !== dropped)).toEqual([]);
   });
 
-  it('lets the operator pause, step and play the clock', async () => {
+  it('lets the operator pause, step, play and jump the clock', async () => {
     const page = await openDashboard(SIZES.tablet);
     await logIn(page, 'table-op');
     const clock = page.locator('form[data-panel="clock"]');
@@ -341,6 +341,10 @@ describe('live dashboard in a real browser', () => {
     await clock.getByRole('button', { name: /Play/ }).click();
     await page.locator('[data-sim-time]', { hasText: 'running' }).waitFor();
     await expect.poll(stepOf).toBeGreaterThan(pausedAt + 1);
+    // Jump to a summer noon (simulated time is UTC).
+    await clock.getByLabel('jump to simulated time (UTC)').fill('2026-07-01T12:00');
+    await clock.getByRole('button', { name: 'Go' }).click();
+    await page.locator('[data-sim-time]', { hasText: 'Wed 1 Jul, 12:0' }).waitFor();
     await page.close();
     expect(pageErrors.flat()).toEqual([]);
   });

@@ -48,6 +48,8 @@ export interface StreetHistory {
 }
 
 const HISTORY_POINTS = 480;
+/** A gap of more steps than this between two summaries is a jump of the clock, not a missed message. */
+const MAX_GAP_STEPS = 10;
 const FEED_ITEMS = 60;
 const AUDIT_ENTRIES = 50;
 
@@ -168,11 +170,13 @@ export class LiveStore {
     const previous = this.summary;
     this.summary = summary;
     const h = this.history;
-    // The clock jumped back or the hub restarted: the old history no longer leads up to now.
+    // The hub restarted or the clock jumped (a jump keeps the step counter but moves the time): the old
+    // history no longer leads up to now, so it starts again.
     const t = Date.parse(summary.simTime) / 1000;
     const lastT = h.t[h.t.length - 1];
-    // (A jump keeps the step counter but moves the time: the history restarts too.)
-    if (previous && (summary.step <= previous.step || (lastT !== undefined && t <= lastT))) {
+    const stepS = (this.clock?.stepMinutes ?? 60) * 60;
+    const jumped = lastT !== undefined && (t <= lastT || t - lastT > MAX_GAP_STEPS * stepS);
+    if (previous && (summary.step <= previous.step || jumped)) {
       for (const series of Object.values(h)) series.length = 0;
     }
     h.t.push(t);
