@@ -12,7 +12,10 @@ export function registerUserCommand(program: Command): void {
     .description('workshop roles\u2019 credentials')
     .command('add <username>')
     .description('register a user with a role and print its password (shown once)')
-    .requiredOption('--role <role>', 'regulator, supplier:<id>, resident:<home>, assembly, operator or viewer')
+    .requiredOption(
+      '--role <role>',
+      'regulator, supplier:<id>, resident:<home>, assembly, operator or viewer',
+    )
     .option('--data-dir <dir>', 'the hub\u2019s data dir', '.gridflex')
     .action(async (username: string, flags: { role: string; dataDir: string }) => {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(username)) {

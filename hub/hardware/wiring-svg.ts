@@ -125,6 +125,7 @@ export function wiringSvg(pinout: BoardPinout): string {
   const height = y + 20;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="13">`,
+    `<title>${escapeXml(`Wiring: ${pinout.title}`)}</title>`,
     '<style>.title{font-size:18px;font-weight:bold}.head{font-weight:bold}.free{fill:#9e9e9e}.used{fill:#212121}' +
       '.board{fill:#e8f5e9;stroke:#1b5e20;stroke-width:2}.pin-used{fill:#212121}.pin-free{fill:#ffffff;stroke:#9e9e9e}</style>',
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
