@@ -1,6 +1,7 @@
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { type CsvTable, numberCell, readCsvTable, requireColumns, textCell, whereRow } from './csv.js';
+import { feederNameFromDir } from './feeder-name.js';
 import type {
   FeederNetwork,
   LineCode,
@@ -43,7 +44,7 @@ export function readCigreFeeder(dir: string): FeederNetwork {
   const lvVoltsLn = ((transformers[0]?.lvKvLl ?? 0.4) * 1000) / Math.sqrt(3);
   const loads = readLoads(readCsvTable(join(dir, 'loads.csv')), lvVoltsLn);
   return {
-    name: basename(dir),
+    name: feederNameFromDir(dir),
     dir,
     source,
     transformers,

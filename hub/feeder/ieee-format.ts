@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { readInputFile } from '../read-input.js';
 import { type CsvTable, numberCell, readCsvTable, requireColumns, textCell, whereRow } from './csv.js';
+import { feederNameFromDir } from './feeder-name.js';
 import type {
   FeederNetwork,
   LineCode,
@@ -44,7 +45,17 @@ export function readIeeeFeeder(dir: string): FeederNetwork {
   const buses = collectBuses(lines, transformers);
   const coordsFile = join(dir, 'Buscoords.csv');
   if (existsSync(coordsFile)) applyBusCoordinates(readCsvTable(coordsFile), buses);
-  return { name: basename(dir), dir, source, transformers, buses, lineCodes, lines, loads, profiles };
+  return {
+    name: feederNameFromDir(dir),
+    dir,
+    source,
+    transformers,
+    buses,
+    lineCodes,
+    lines,
+    loads,
+    profiles,
+  };
 }
 
 const LENGTH_UNIT_KM: Readonly<Record<string, number>> = { m: 0.001, km: 1, ft: 0.0003048, mi: 1.609344 };

@@ -37,7 +37,9 @@ describe('IEEE European LV Test Feeder against the published OpenDSS solution', 
   const solver = new PowerFlowSolver(network);
   const loadBuses = publishedLoadBuses();
 
-  it('loads the whole feeder', () => {
+  it('loads the whole feeder, named after its folder rather than the csv subfolder', () => {
+    expect(network.name).toBe('ieee-eu-lv');
+    expect(loadFeeder('feeders/table-street').name).toBe('table-street');
     expect(network.buses).toHaveLength(906);
     expect(network.lines).toHaveLength(905);
     expect(network.loads).toHaveLength(55);
@@ -156,6 +158,7 @@ describe('CIGRE LV benchmark (balanced pandapower tables)', () => {
   const network = loadFeeder('feeders/cigre-lv');
 
   it('loads three radial feeders under one MV source and solves the nominal loads in balance', () => {
+    expect(network.name).toBe('cigre-lv');
     expect(network.transformers.map((transformer) => transformer.ratedKva)).toEqual([500, 150, 300]);
     expect(network.loads).toHaveLength(15);
     expect(network.buses.length).toBe(40);
