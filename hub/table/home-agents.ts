@@ -17,6 +17,7 @@ import {
   type ResidentPreferences,
   type StorageSpec,
 } from '../homes/index.js';
+import { createRng } from '../random.js';
 import { DEFAULT_BATTERY, DEFAULT_HEAT_PUMP, DEFAULT_PREFERENCES } from '../scenarios/defaults.js';
 import { carbonKgPerKwh, EV_TRIP, evAway, evBackMinute, outdoorC, sunShare } from './live-weather.js';
 import type { LoadedTableMap, TablePlotConfig } from './map-config.js';
@@ -31,6 +32,8 @@ const VALUATION = { carbonValueGbpPerKg: 0.25, autarkyValueGbpPerKwh: 0.1 } as c
 const EV_DEFAULTS = { capacityKwh: 40, chargeKw: 7, initialSocPct: 40, roundTripEfficiency: 0.9 } as const;
 const MINUTE_MS = 60_000;
 const INITIAL_INDOOR_C = 20;
+/** Seed of the randomised start delays (each EV and start draws its own, so the table replays the same). */
+const START_DELAY_SEED = 20_260_115;
 
 /** What the agents need from the market: prices ahead for their forecasts. */
 export interface PriceSource {
@@ -40,6 +43,8 @@ export interface PriceSource {
     count: number,
   ): { importGbp: Float64Array; exportGbp: Float64Array };
   pricesAt(simTime: Date): { importPriceGbpPerKwh: number };
+  /** The regulator's randomised start delay, which smart chargers apply when a charging block starts. */
+  readonly rules: { randomisedStartDelayMinutes: number };
 }
 
 /** A boost in progress. */
@@ -107,6 +112,9 @@ export class HomeAgents {
   private readonly boosts = new Map<string, Boost>();
   private readonly evSocKwh = new Map<string, number>();
   private readonly evWasAway = new Map<string, boolean>();
+  /** Whether each EV's plan had it charging last step, and when its current randomised start delay ends. */
+  private readonly evWasPlannedToCharge = new Map<string, boolean>();
+  private readonly evStartDelayUntilMs = new Map<string, number>();
   private readonly batterySocKwh = new Map<string, number>();
   private readonly indoorC = new Map<string, number>();
   private readonly pvBestKw = new Map<string, number>();
@@ -304,7 +312,16 @@ export class HomeAgents {
       if (ev) {
         planned.add(ev.asset);
         const plannedKw = evHome ? (plan.evKw[offset] ?? 0) : 0;
-        const wantKw = activeBoost?.asset === ev.asset ? activeBoost.pKw : plannedKw;
+        const wantKw =
+          activeBoost?.asset === ev.asset
+            ? activeBoost.pKw
+            : this.delayedStart(
+                ev.asset,
+                plannedKw,
+                now,
+                clock.stepMinutes,
+                prices.rules.randomisedStartDelayMinutes,
+              );
         const pKw = evHome ? this.chargeEv(ev.asset, wantKw, dtHours) : 0;
         this.table.setPower(ev.asset, pKw);
         assets.push(this.decisionAsset(ev, pKw, plannedKw, activeBoost));
@@ -575,6 +592,36 @@ export class HomeAgents {
       }
       this.evWasAway.set(asset.asset, away);
     }
+  }
+
+  /**
+   * A smart charger starts each charging block after a random delay of up to the regulator's limit (GB smart
+   * charge point rules), so a street of EVs does not switch on at the same instant when a cheap band opens.
+   * Returns the power for the step ending `now`: none while the delay lasts, a share in the step where it ends.
+   */
+  private delayedStart(
+    evId: string,
+    plannedKw: number,
+    now: Date,
+    stepMinutes: number,
+    maxDelayMinutes: number,
+  ): number {
+    const stepStartMs = now.getTime() - stepMinutes * MINUTE_MS;
+    const wasCharging = this.evWasPlannedToCharge.get(evId) ?? false;
+    this.evWasPlannedToCharge.set(evId, plannedKw > 0);
+    if (plannedKw <= 0) {
+      this.evStartDelayUntilMs.delete(evId);
+      return 0;
+    }
+    if (!wasCharging && maxDelayMinutes > 0) {
+      const delayMinutes = createRng(START_DELAY_SEED)
+        .fork(`${evId}/${stepStartMs}`)
+        .int(maxDelayMinutes + 1);
+      this.evStartDelayUntilMs.set(evId, stepStartMs + delayMinutes * MINUTE_MS);
+    }
+    const untilMs = this.evStartDelayUntilMs.get(evId) ?? stepStartMs;
+    const share = Math.min(1, Math.max(0, (now.getTime() - untilMs) / (stepMinutes * MINUTE_MS)));
+    return plannedKw * share;
   }
 
   private chargeEv(evId: string, wantKw: number, dtHours: number): number {

@@ -18,6 +18,7 @@ afterEach(() => agents?.dispose());
 async function setup(start: string) {
   const table = new TableState(map);
   for (const asset of table.assets) table.setOnline(asset.asset, true);
+  agents?.dispose();
   agents = new HomeAgents(map, table, network, await getHighs());
   const market = new LiveMarket();
   const clock = new SimClock({ start: new Date(start), stepMinutes: 6, mode: 'accelerated' });
@@ -138,6 +139,7 @@ describe('HomeAgents (the residents’ agents on the live table)', () => {
         throw new Error('solver unavailable');
       },
     } as unknown as Highs;
+    agents?.dispose();
     agents = new HomeAgents(map, table, network, broken);
     const clock = new SimClock({
       start: new Date('2026-01-15T18:00:00Z'),
@@ -151,10 +153,42 @@ describe('HomeAgents (the residents’ agents on the live table)', () => {
     expect(home3?.explanation).toMatch(
       /^planning failed \(solver unavailable\): EV at full power while home/,
     );
-    expect(table.asset('ev-1')?.pKw).toBe(7);
+    // Full power as planned, after the regulator's randomised start delay (up to 10 minutes by default).
+    expect(home3?.assets[0]?.plannedPKw).toBe(7);
+    expect(table.asset('ev-1')?.pKw).toBeGreaterThan(0);
     const home2 = step.decisions.find((decision) => decision.home === 'home-2');
     // 20 °C indoors now: the fallback heats only once the house cools to the comfort minimum.
     expect(home2?.explanation).toContain('heat pump holding 19 °C');
     expect(home2?.assets[0]?.pKw).toBe(0);
+  });
+
+  it('starts a planned charging block after the regulator’s randomised delay; a boost does not wait', async () => {
+    const { agents, market, clock } = await setup('2026-01-15T05:00:00Z');
+    market.setRules({ randomisedStartDelayMinutes: 60 }, 'regulator', new Date(), clock.simTime);
+    // 40 % of 40 kWh, wanted at 100 % by 07:30: the plan must charge flat out from now on.
+    agents.setPreferences('home-3', { evTargetSocPct: 100 });
+    const steps = Array.from({ length: 12 }, () =>
+      agents.step(clock.advance(), market).decisions.find((decision) => decision.home === 'home-3'),
+    );
+    const ev = steps.map((decision) => decision?.assets[0]);
+    expect(ev.every((asset) => asset?.plannedPKw === 7)).toBe(true);
+    // Nothing, then at most one part-step, then full power: a delay of whole minutes within 0–60.
+    const delayedMinutes = ev.reduce((sum, asset) => sum + ((7 - (asset?.pKw ?? 0)) / 7) * 6, 0);
+    expect(delayedMinutes).toBeGreaterThan(0);
+    expect(delayedMinutes).toBeLessThanOrEqual(60);
+    expect(Math.abs(delayedMinutes - Math.round(delayedMinutes))).toBeLessThan(0.01);
+    expect(ev.at(-1)?.pKw).toBe(7);
+
+    const boosted = await setup('2026-01-15T18:00:00Z');
+    boosted.market.setRules(
+      { randomisedStartDelayMinutes: 60 },
+      'regulator',
+      new Date(),
+      boosted.clock.simTime,
+    );
+    boosted.agents.step(boosted.clock.advance(), boosted.market);
+    boosted.agents.boost('home-3', 'ev-1', 30, boosted.clock.simTime, boosted.market);
+    const next = boosted.agents.step(boosted.clock.advance(), boosted.market);
+    expect(next.decisions.find((decision) => decision.home === 'home-3')?.assets[0]?.pKw).toBe(7);
   });
 });
