@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import type { AuditEntry, FeedEvent } from '../../protocol/gridflex.js';
 
 /** Entries kept for late joiners (`…/recent` topics and `/api/state`). */
-export const RECENT_KEPT = 50;
+const RECENT_KEPT = 50;
 
 /** A numbered list of the latest entries, oldest dropped first. */
 class RecentList<T extends { seq: number }> {

@@ -89,7 +89,7 @@ function bandLabel(band: TariffBand): string {
 }
 
 /** A number as people read it: at most 4 decimals, no trailing zeros. */
-export function plain(value: number): string {
+function plain(value: number): string {
   return String(Number(value.toFixed(4)));
 }
 
