@@ -592,6 +592,8 @@ export const FeedEventKindSchema = z.enum([
   'clock-changed',
   'limit-breached',
   'limit-cleared',
+  'device-online',
+  'device-offline',
 ]);
 export type FeedEventKind = z.infer<typeof FeedEventKindSchema>;
 

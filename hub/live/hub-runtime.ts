@@ -368,9 +368,39 @@ export class HubRuntime {
         if (commandTopic.startsWith(prefix)) this.lastCommands.delete(commandTopic);
       }
     }
+    const stateOf = (deviceId: string) =>
+      this.tracker.deviceStates().find((device) => device.deviceId === deviceId)?.state;
+    const presence = /^homie\/5\/([^/]+)\/\$state$/.exec(topic)?.[1];
+    const before = presence === undefined ? undefined : stateOf(presence);
     const outcome = this.tracker.handle(topic, payload, new Date());
     if (outcome.problem) this.options.log('warn', `ignored ${topic}: ${outcome.problem}`);
     this.publishEvents(outcome.events);
+    if (presence !== undefined) this.reportPresence(presence, before, stateOf(presence));
+  }
+
+  /** A board came online or went away: the room should know (its assets stop drawing while it is gone). */
+  private reportPresence(deviceId: string, before: string | undefined, after: string | undefined): void {
+    if (after === before || after === undefined) return;
+    const assets = this.tracker.deviceStates().find((device) => device.deviceId === deviceId)?.assets ?? [];
+    // A pad names what it carries; a PV or heat-pump board is its own asset.
+    const others = assets.filter((asset) => asset !== deviceId);
+    const carrying = others.length > 0 ? ` (${others.join(', ')})` : '';
+    if (after === 'ready') {
+      this.publishEvent({
+        kind: 'device-online',
+        severity: 'info',
+        message: `board ${deviceId}${carrying} is online`,
+      });
+    } else if (after === 'lost' || after === 'disconnected') {
+      this.publishEvent({
+        kind: 'device-offline',
+        severity: after === 'lost' ? 'warning' : 'info',
+        message:
+          after === 'lost'
+            ? `board ${deviceId}${carrying} lost its connection`
+            : `board ${deviceId}${carrying} disconnected`,
+      });
+    }
   }
 
   /** Validates and applies one control message, and answers it on the audit topic. */

@@ -117,6 +117,9 @@ export interface ExternalLinkOptions {
   log: (message: string) => void;
 }
 
+/** Longest the hub waits for an external broker's acknowledgement before it carries on. */
+const ACK_WAIT_MS = 2000;
+
 /** The hub as a client of an external broker (Mosquitto), with `gridflex/v1/hub/state` = lost as its last will. */
 export class ExternalLink implements HubLink {
   readonly kind = 'external';
@@ -169,8 +172,21 @@ export class ExternalLink implements HubLink {
     });
   }
 
+  /**
+   * Resolves when the broker acknowledged the message, or after {@link ACK_WAIT_MS} at most: across a broker
+   * outage mqtt.js keeps the message queued and sends it after reconnecting, and the hub's clock must not
+   * stop waiting for it (a QoS 1 acknowledgement can be lost with the connection).
+   */
   async publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void> {
-    await this.client.publishAsync(topic, payload, options);
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ACK_WAIT_MS);
+    });
+    try {
+      await Promise.race([this.client.publishAsync(topic, payload, options), waited]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async subscribe(filter: string, handler: MessageHandler): Promise<void> {

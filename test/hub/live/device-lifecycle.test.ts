@@ -3,7 +3,7 @@ import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TableMap } from '../../../protocol/gridflex.js';
+import type { FeedEvent, TableMap } from '../../../protocol/gridflex.js';
 import { connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
 import {
   addDevice,
@@ -92,6 +92,7 @@ beforeAll(async () => {
   hub = await startHub(hubFlags());
   observer = await observe();
   await subscribe(observer, 'gridflex/v1/table/map');
+  await subscribe(observer, 'gridflex/v1/events');
 });
 
 afterAll(async () => {
@@ -114,14 +115,31 @@ describe('a real device agent on the hub', () => {
     });
 
     const offTable = tableShows(false);
+    const lostEvent = nextMessage(
+      observer,
+      (topic) => topic === 'gridflex/v1/events',
+      (payload) => (JSON.parse(payload.toString()) as FeedEvent).kind === 'device-offline',
+    );
     const killedAt = states.length;
     agent.kill('SIGKILL');
     await stateSequence(killedAt, ['lost']);
     await offTable;
+    expect(JSON.parse((await lostEvent).payload.toString())).toMatchObject({
+      severity: 'warning',
+      message: 'board pv-9 lost its connection',
+    });
 
+    const onlineEvent = nextMessage(
+      observer,
+      (topic) => topic === 'gridflex/v1/events',
+      (payload) => (JSON.parse(payload.toString()) as FeedEvent).kind === 'device-online',
+    );
     const restartedAt = states.length;
     agent = startAgent();
     await stateSequence(restartedAt, ['init', 'ready']);
+    expect(JSON.parse((await onlineEvent).payload.toString())).toMatchObject({
+      message: 'board pv-9 is online',
+    });
   });
 
   it('keeps readings through a hub (broker) restart and delivers every one afterwards', async () => {
