@@ -34,21 +34,20 @@ import { payloadProblem } from '../broker/payload-check.js';
 import { SimClock } from '../clock.js';
 import { InputError } from '../errors.js';
 import type { FeederNetwork } from '../feeder/index.js';
-import { AuditLog, EventFeed } from '../table/activity-log.js';
 import { DeviceTracker } from '../table/device-tracker.js';
+import { describePresence, describeTableEvent } from '../table/feed-text.js';
 import { HomeAgents } from '../table/home-agents.js';
 import { LimitWatch } from '../table/limit-watch.js';
 import { LiveFeeder, type LiveFeederStep } from '../table/live-feeder.js';
-import { LiveMarket, type MarketNews } from '../table/live-market.js';
+import { LiveMarket } from '../table/live-market.js';
 import type { LoadedTableMap } from '../table/map-config.js';
 import { LiveSharedBattery } from '../table/shared-battery.js';
 import { TableState, TableUpdateError } from '../table/table-state.js';
+import { Activity } from './activity.js';
 import { controlTarget, roleInDenial } from './control-topics.js';
 import type { HubLink, Sender } from './link.js';
 
 const PLACEMENTS_FILE = 'table-placements.json';
-/** Every control message's answer, one JSON line each. */
-export const AUDIT_LOG_FILE = 'audit.log';
 const MAX_SECURITY_EVENTS_KEPT = 50;
 /** Simulated times a jump may go to (the feeder profiles and tariffs are daily, but dates must stay sane). */
 const JUMP_RANGE = { fromYear: 2000, toYear: 2100 } as const;
@@ -104,8 +103,7 @@ export class HubRuntime {
   private readonly sharedBattery: LiveSharedBattery | null;
   private agents: HomeAgents | undefined;
   private readonly clock: SimClock;
-  private readonly audit: AuditLog;
-  private readonly feed = new EventFeed();
+  private readonly activity: Activity;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private stepping: Promise<void> = Promise.resolve();
@@ -139,9 +137,12 @@ export class HubRuntime {
       mode: 'accelerated',
       stepMs: options.stepMs ?? options.map.clock.stepMs,
     });
-    this.audit = new AuditLog(join(options.dataDir, AUDIT_LOG_FILE), (error) =>
-      options.log('warn', `could not append to ${AUDIT_LOG_FILE}: ${error.message}`),
-    );
+    this.activity = new Activity({
+      link: options.link,
+      dataDir: options.dataDir,
+      simTime: () => this.clock.simTime,
+      log: options.log,
+    });
     this.hubState = { state: 'starting', broker: options.link.kind, at: new Date().toISOString() };
     this.prices = this.market.pricesAt(this.clock.simTime);
   }
@@ -174,8 +175,7 @@ export class HubRuntime {
       this.publishMarket();
     });
     this.publishMarket();
-    await this.publishJson(gridflexTopics.auditRecent(), { entries: [] }, true, 1);
-    await this.publishJson(gridflexTopics.eventsRecent(), { events: [] }, true, 1);
+    await this.activity.publishRecent();
     await this.publishTableIfChanged();
     this.clock.setRunning(true);
     await this.step();
@@ -219,10 +219,9 @@ export class HubRuntime {
     this.publishJson(gridflexTopics.hubSecurity(), event, false, 0).catch(() => {});
     if (event.topic?.startsWith(`${CONTROL_ROOT}/`)) {
       const target = controlTarget(event.topic);
-      this.answer(
+      this.activity.answer(
         event.topic,
         {
-          clientId: event.clientId,
           username: event.username ?? null,
           role: event.username ? (roleInDenial(event.reason) ?? target.topicRole) : 'anonymous',
         },
@@ -248,8 +247,8 @@ export class HubRuntime {
       marketRules: this.market.rules,
       tariffs: this.market.tariffs(),
       sharedBattery: this.sharedBattery?.snapshot(clock.step, clock.simTime) ?? null,
-      audit: this.audit.recent(),
-      events: this.feed.recent(),
+      audit: this.activity.recentAudit(),
+      events: this.activity.recentEvents(),
     };
   }
 
@@ -260,7 +259,7 @@ export class HubRuntime {
     const switched = this.market.tick(simTime);
     if (switched.length > 0) {
       this.agents?.invalidatePlans();
-      this.publishNews(switched);
+      this.activity.events(switched);
       this.publishTariffs();
     }
     this.publishPricesIfChanged(simTime);
@@ -273,7 +272,7 @@ export class HubRuntime {
       for (const decision of acted.decisions) this.decisions.set(decision.home, decision);
       for (const failure of acted.failures) this.options.log('error', failure);
       for (const news of acted.news) {
-        this.publishEvent({
+        this.activity.event({
           kind: news.kind,
           severity: 'info',
           message: news.message,
@@ -304,7 +303,7 @@ export class HubRuntime {
     }
     this.updateMetrics(clock, result.summary);
     for (const change of this.limits.check(result.summary)) {
-      this.publishEvent({
+      this.activity.event({
         kind: change.breached ? 'limit-breached' : 'limit-cleared',
         severity: change.breached ? 'warning' : 'info',
         message: change.message,
@@ -382,40 +381,31 @@ export class HubRuntime {
   private reportPresence(deviceId: string, before: string | undefined, after: string | undefined): void {
     if (after === before || after === undefined) return;
     const assets = this.tracker.deviceStates().find((device) => device.deviceId === deviceId)?.assets ?? [];
-    // A pad names what it carries; a PV or heat-pump board is its own asset.
-    const others = assets.filter((asset) => asset !== deviceId);
-    const carrying = others.length > 0 ? ` (${others.join(', ')})` : '';
-    if (after === 'ready') {
-      this.publishEvent({
-        kind: 'device-online',
-        severity: 'info',
-        message: `board ${deviceId}${carrying} is online`,
-      });
-    } else if (after === 'lost' || after === 'disconnected') {
-      this.publishEvent({
-        kind: 'device-offline',
-        severity: after === 'lost' ? 'warning' : 'info',
-        message:
-          after === 'lost'
-            ? `board ${deviceId}${carrying} lost its connection`
-            : `board ${deviceId}${carrying} disconnected`,
-      });
-    }
+    const event = describePresence(deviceId, assets, after);
+    if (event) this.activity.event(event);
   }
 
   /** Validates and applies one control message, and answers it on the audit topic. */
   private onControl(topic: string, payload: Buffer, sender: Sender | null): void {
     const target = controlTarget(topic);
+    // Behind an external broker the sender is unknown: its ACL let only the topic's role publish here.
+    const from = sender ?? { username: null, role: target.topicRole };
     // The embedded broker already refused bad payloads; an external broker does not check them.
     const problem = payloadProblem(topic, payload);
     if (problem) {
-      this.answer(topic, sender, target.action, { accepted: false, reason: problem });
+      this.activity.answer(topic, from, target.action, { accepted: false, reason: problem });
       return;
     }
     const body: unknown = JSON.parse(payload.toString());
     const requestId = (body as { requestId?: unknown }).requestId;
     const answer = this.apply(target, body, sender);
-    this.answer(topic, sender, target.action, answer, typeof requestId === 'string' ? requestId : undefined);
+    this.activity.answer(
+      topic,
+      from,
+      target.action,
+      answer,
+      typeof requestId === 'string' ? requestId : undefined,
+    );
   }
 
   private apply(
@@ -430,13 +420,13 @@ export class HubRuntime {
       case 'regulator-rules': {
         const answer = this.market.setRules(RegulatorRulesSchema.parse(body), who, now, simTime);
         if (answer.accepted) this.afterMarketChange();
-        this.publishNews(answer.news);
+        this.activity.events(answer.news);
         return answer;
       }
       case 'supplier-tariff': {
         const answer = this.market.offer(target.id as string, SupplierTariffSchema.parse(body), now, simTime);
         if (answer.accepted) this.afterMarketChange();
-        this.publishNews(answer.news);
+        this.activity.events(answer.news);
         return answer;
       }
       case 'resident-preferences': {
@@ -446,7 +436,7 @@ export class HubRuntime {
         );
         if (answer.accepted) {
           this.options.log('info', `resident ${target.id} preferences updated`);
-          this.publishEvent({
+          this.activity.event({
             kind: 'preferences-changed',
             severity: 'info',
             message: `${target.id}: ${answer.reason}`,
@@ -465,7 +455,7 @@ export class HubRuntime {
           this.market,
         );
         if (answer.accepted) {
-          this.publishEvent({
+          this.activity.event({
             kind: boost.minutes > 0 ? 'boost-started' : 'boost-ended',
             severity: 'info',
             message: `${target.id}: ${answer.reason}`,
@@ -514,7 +504,7 @@ export class HubRuntime {
     try {
       const changed = this.sharedBattery.setRules(rules, who, now);
       const reason = `shared battery rules changed: ${changed.join(', ')}`;
-      this.publishEvent({
+      this.activity.event({
         kind: 'shared-battery-rules-changed',
         severity: 'info',
         message: `assembly: ${reason}`,
@@ -579,7 +569,7 @@ export class HubRuntime {
     }
     this.enqueue(async () => {
       await this.publishJson(gridflexTopics.clock(), this.clock.snapshot(), true, 0);
-      this.publishEvent({ kind: 'clock-changed', severity: 'info', message: `clock: ${reason}` });
+      this.activity.event({ kind: 'clock-changed', severity: 'info', message: `clock: ${reason}` });
     });
     return { accepted: true, reason };
   }
@@ -587,47 +577,6 @@ export class HubRuntime {
   private requireAgents(): HomeAgents {
     if (!this.agents) throw new Error('the agents are not started yet');
     return this.agents;
-  }
-
-  /** Records the answer to a control message, logs it, and publishes it (and the recent list). */
-  private answer(
-    topic: string,
-    sender: Sender | null,
-    action: AuditEntry['action'],
-    outcome: { accepted: boolean; reason: string },
-    requestId?: string,
-  ): void {
-    const entry = this.audit.record({
-      at: new Date().toISOString(),
-      simTime: this.clock.simTime.toISOString(),
-      username: sender?.username ?? null,
-      role: sender?.role ?? controlTarget(topic).topicRole,
-      topic,
-      action,
-      accepted: outcome.accepted,
-      reason: outcome.reason,
-      ...(requestId === undefined ? {} : { requestId }),
-    });
-    this.options.log(
-      outcome.accepted ? 'info' : 'warn',
-      `${action} from ${entry.username ?? entry.role}: ${outcome.accepted ? 'accepted' : 'refused'}: ${outcome.reason}`,
-    );
-    this.publishJson(gridflexTopics.audit(), entry, false, 1).catch(() => {});
-    this.publishJson(gridflexTopics.auditRecent(), { entries: this.audit.recent() }, true, 1).catch(() => {});
-  }
-
-  private publishEvent(draft: Omit<FeedEvent, 'seq' | 'at' | 'simTime'>): void {
-    const event = this.feed.record({
-      ...draft,
-      at: new Date().toISOString(),
-      simTime: this.clock.simTime.toISOString(),
-    });
-    this.publishJson(gridflexTopics.events(), event, false, 1).catch(() => {});
-    this.publishJson(gridflexTopics.eventsRecent(), { events: this.feed.recent() }, true, 1).catch(() => {});
-  }
-
-  private publishNews(news: readonly MarketNews[]): void {
-    for (const item of news) this.publishEvent(item);
   }
 
   /** After rules or offers changed: plans are remade with the new prices; rules, tariffs and prices go out. */
@@ -667,41 +616,8 @@ export class HubRuntime {
         `table: ${event.asset} ${event.fromPlot ?? 'off'} -> ${event.toPlot ?? 'off'} (${event.source})`,
       );
       this.publishJson(gridflexTopics.tableEvent(), event, false, 1).catch(() => {});
-      this.publishEvent(this.describeTableEvent(event));
+      this.activity.event(describeTableEvent(this.table, event));
     }
-  }
-
-  /** "EV ev-1 placed on plot-7 (home-7, bus 17)" and the like. */
-  private describeTableEvent(event: TableEvent): Omit<FeedEvent, 'seq' | 'at' | 'simTime'> {
-    const kind = this.table.asset(event.asset)?.kind;
-    const label = `${kind === 'ev' ? 'EV' : kind === 'pv' ? 'PV' : (kind ?? 'asset')} ${event.asset}`;
-    const where = (plotId: string) => {
-      const plot = this.table.plot(plotId);
-      return plot ? `${plotId} (${plot.home ? `${plot.home}, ` : ''}bus ${plot.bus})` : plotId;
-    };
-    const home = event.toPlot ? this.table.plot(event.toPlot)?.home : undefined;
-    const base = { severity: 'info' as const, asset: event.asset, ...(home ? { home } : {}) };
-    if (event.toPlot === null) {
-      return {
-        ...base,
-        kind: 'asset-lifted',
-        message: `${label} lifted off ${where(event.fromPlot ?? '?')}`,
-      };
-    }
-    if (event.fromPlot === null) {
-      return {
-        ...base,
-        kind: 'asset-placed',
-        plot: event.toPlot,
-        message: `${label} placed on ${where(event.toPlot)}`,
-      };
-    }
-    return {
-      ...base,
-      kind: 'asset-moved',
-      plot: event.toPlot,
-      message: `${label} moved from ${where(event.fromPlot)} to ${where(event.toPlot)}`,
-    };
   }
 
   private async publishTableIfChanged(): Promise<void> {
