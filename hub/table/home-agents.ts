@@ -7,7 +7,7 @@ import type {
 } from '../../protocol/gridflex.js';
 import { formatClock, type HomeForecast, type Plan } from '../agents/policy.js';
 import { SelfishPolicy } from '../agents/selfish.js';
-import { type FeederNetwork, profilePowerKw } from '../feeder/index.js';
+import type { FeederNetwork } from '../feeder/index.js';
 import {
   applyStoragePower,
   type HomeSpec,
@@ -18,8 +18,17 @@ import {
   type StorageSpec,
 } from '../homes/index.js';
 import { createRng } from '../random.js';
-import { DEFAULT_BATTERY, DEFAULT_HEAT_PUMP, DEFAULT_PREFERENCES } from '../scenarios/defaults.js';
-import { carbonKgPerKwh, EV_TRIP, evAway, evBackMinute, outdoorC, sunShare } from './live-weather.js';
+import { DEFAULT_BATTERY, DEFAULT_HEAT_PUMP } from '../scenarios/defaults.js';
+import { homeForecast, type PriceSource } from './home-forecast.js';
+import {
+  batterySpec,
+  EV_DEFAULTS,
+  evSpec,
+  heatPumpThermal,
+  initialSocPct,
+  resolvePreferences,
+} from './home-specs.js';
+import { EV_TRIP, evAway, evBackMinute, outdoorC, sunShare } from './live-weather.js';
 import type { LoadedTableMap, TablePlotConfig } from './map-config.js';
 import type { AssetState, TableState } from './table-state.js';
 
@@ -28,24 +37,10 @@ const PLAN_STEP_MINUTES = 30;
 const HORIZON_STEPS = 48;
 /** How the resident's carbon and autarky weights turn into £ (the scenario defaults). */
 const VALUATION = { carbonValueGbpPerKg: 0.25, autarkyValueGbpPerKwh: 0.1 } as const;
-/** A table EV: a small car battery and a 7 kW home charger unless the map says otherwise. */
-const EV_DEFAULTS = { capacityKwh: 40, chargeKw: 7, initialSocPct: 40, roundTripEfficiency: 0.9 } as const;
 const MINUTE_MS = 60_000;
 const INITIAL_INDOOR_C = 20;
 /** Seed of the randomised start delays (each EV and start draws its own, so the table replays the same). */
 const START_DELAY_SEED = 20_260_115;
-
-/** What the agents need from the market: prices ahead for their forecasts. */
-export interface PriceSource {
-  priceSeries(
-    start: Date,
-    stepMinutes: number,
-    count: number,
-  ): { importGbp: Float64Array; exportGbp: Float64Array };
-  pricesAt(simTime: Date): { importPriceGbpPerKwh: number };
-  /** The regulator's randomised start delay, which smart chargers apply when a charging block starts. */
-  readonly rules: { randomisedStartDelayMinutes: number };
-}
 
 /** A boost in progress. */
 interface Boost {
@@ -531,45 +526,17 @@ export class HomeAgents {
     now: Date,
     prices: PriceSource,
   ): HomeForecast {
-    const steps = HORIZON_STEPS;
-    const { importGbp, exportGbp } = prices.priceSeries(now, PLAN_STEP_MINUTES, steps);
-    const forecast: HomeForecast = {
-      baseLoadKw: new Float64Array(steps),
-      pvAvailableKw: new Float64Array(steps),
-      outdoorC: new Float64Array(steps),
-      importPriceGbpPerKwh: importGbp,
-      exportPriceGbpPerKwh: exportGbp,
-      carbonKgPerKwh: new Float64Array(steps),
-      evAtHome: new Uint8Array(steps),
-      evTripKwh: new Float64Array(steps),
-      minuteOfDay: new Int32Array(steps),
-    };
-    const baseLoad =
-      plot.baseLoad === undefined
-        ? undefined
-        : this.network.loads.find((load) => load.name === plot.baseLoad);
-    const pvBestKw = assets.pvs.reduce((sum, pv) => sum + (this.pvBestKw.get(pv.asset) ?? 0), 0);
-    const pvNowKw = assets.pvs.reduce((sum, pv) => sum - Math.min(0, pv.pKw), 0);
-    const readyBy = preferences.evReadyByMinute;
-    for (let t = 0; t < steps; t++) {
-      const minute = minuteOfDay(new Date(now.getTime() + t * PLAN_STEP_MINUTES * MINUTE_MS));
-      forecast.minuteOfDay[t] = minute;
-      forecast.baseLoadKw[t] =
-        baseLoad?.profile === undefined
-          ? 0
-          : profilePowerKw(this.network, baseLoad, minute === 0 ? 1440 : minute).pKw;
-      forecast.pvAvailableKw[t] = t === 0 ? pvNowKw : pvBestKw * sunShare(minute);
-      forecast.outdoorC[t] = outdoorC(minute);
-      forecast.carbonKgPerKwh[t] = carbonKgPerKwh(minute);
-      if (assets.ev) {
-        const away = evAway(readyBy, minute);
-        forecast.evAtHome[t] = away ? 0 : 1;
-        // The trip is booked at the half-hour in which the car leaves, so the ready-by bound falls just before it.
-        const leaves = (readyBy - minute + 1440) % 1440 < PLAN_STEP_MINUTES;
-        if (leaves && t > 0) forecast.evTripKwh[t] = EV_TRIP.tripKwh;
-      }
-    }
-    return forecast;
+    return homeForecast({
+      network: this.network,
+      ...(plot.baseLoad === undefined ? {} : { baseLoad: plot.baseLoad }),
+      start: now,
+      stepMinutes: PLAN_STEP_MINUTES,
+      steps: HORIZON_STEPS,
+      prices,
+      pvNowKw: assets.pvs.reduce((sum, pv) => sum - Math.min(0, pv.pKw), 0),
+      pvBestKw: assets.pvs.reduce((sum, pv) => sum + (this.pvBestKw.get(pv.asset) ?? 0), 0),
+      evReadyByMinute: assets.ev ? preferences.evReadyByMinute : null,
+    });
   }
 
   /** Sets off EVs whose resident's ready-by time has come (the trip empties part of the battery). */
@@ -580,11 +547,10 @@ export class HomeAgents {
       const readyBy = plot?.home === undefined ? null : this.resolvedPreferences(plot.home).evReadyByMinute;
       const away = readyBy !== null && evAway(readyBy, minute);
       if (!this.evSocKwh.has(asset.asset)) {
-        const spec = this.evSpec(asset.asset);
-        const config = this.map.assets.find((entry) => entry.asset === asset.asset);
+        const capacityKwh = this.evSpec(asset.asset).capacityKwh;
         this.evSocKwh.set(
           asset.asset,
-          (spec.capacityKwh * (config?.initialSocPct ?? EV_DEFAULTS.initialSocPct)) / 100,
+          (capacityKwh * initialSocPct(this.map, asset.asset, EV_DEFAULTS.initialSocPct)) / 100,
         );
       }
       if (away && this.evWasAway.get(asset.asset) === false) {
@@ -703,31 +669,19 @@ export class HomeAgents {
   }
 
   private evSpec(evId: string): StorageSpec {
-    const config = this.map.assets.find((asset) => asset.asset === evId);
-    return {
-      capacityKwh: config?.capacityKwh ?? EV_DEFAULTS.capacityKwh,
-      maxChargeKw: config?.chargeKw ?? EV_DEFAULTS.chargeKw,
-      maxDischargeKw: 0,
-      roundTripEfficiency: EV_DEFAULTS.roundTripEfficiency,
-    };
+    return evSpec(this.map, evId);
   }
 
   private batterySpec(batteryId: string): StorageSpec {
-    const config = this.map.assets.find((asset) => asset.asset === batteryId);
-    return {
-      capacityKwh: config?.capacityKwh ?? DEFAULT_BATTERY.capacityKwh,
-      maxChargeKw: config?.chargeKw ?? DEFAULT_BATTERY.maxChargeKw,
-      maxDischargeKw: config?.chargeKw ?? DEFAULT_BATTERY.maxDischargeKw,
-      roundTripEfficiency: DEFAULT_BATTERY.roundTripEfficiency,
-    };
+    return batterySpec(this.map, batteryId);
   }
 
   private batterySoc(batteryId: string): number {
     let soc = this.batterySocKwh.get(batteryId);
     if (soc === undefined) {
-      const config = this.map.assets.find((asset) => asset.asset === batteryId);
       soc =
-        (this.batterySpec(batteryId).capacityKwh * (config?.initialSocPct ?? DEFAULT_BATTERY.initialSocPct)) /
+        (this.batterySpec(batteryId).capacityKwh *
+          initialSocPct(this.map, batteryId, DEFAULT_BATTERY.initialSocPct)) /
         100;
       this.batterySocKwh.set(batteryId, soc);
     }
@@ -741,31 +695,6 @@ export class HomeAgents {
   private resolvedPreferences(home: string): ResidentPreferences {
     return resolvePreferences(this.preferences.get(home) ?? {});
   }
-}
-
-/** The resident's preferences as the agents use them: what they sent over the scenario defaults. */
-function resolvePreferences(wire: WirePreferences): ResidentPreferences {
-  const [readyHours = 7, readyMinutes = 30] = DEFAULT_PREFERENCES.evReadyBy.split(':').map(Number);
-  return {
-    weights: {
-      cost: wire.costWeight ?? DEFAULT_PREFERENCES.weights.cost,
-      carbon: wire.carbonWeight ?? DEFAULT_PREFERENCES.weights.carbon,
-      autarky: wire.autarkyWeight ?? DEFAULT_PREFERENCES.weights.autarky,
-    },
-    comfortMinC: wire.comfortMinCelsius ?? DEFAULT_PREFERENCES.comfortMinC,
-    comfortMaxC: wire.comfortMaxCelsius ?? DEFAULT_PREFERENCES.comfortMaxC,
-    evReadyByMinute: wire.evReadyByMinute ?? readyHours * 60 + readyMinutes,
-    evTargetSocPct: wire.evTargetSocPct ?? DEFAULT_PREFERENCES.evTargetSocPct,
-    switchWillingness: DEFAULT_PREFERENCES.switchWillingness,
-  };
-}
-
-function heatPumpThermal() {
-  return {
-    resistanceCPerKw: DEFAULT_HEAT_PUMP.resistanceCPerKw,
-    capacitanceKwhPerC: DEFAULT_HEAT_PUMP.capacitanceKwhPerC,
-    gainsKw: DEFAULT_HEAT_PUMP.gainsKw,
-  };
 }
 
 /** The plan's cost over its horizon: imports at the import price less exports at the export price. */

@@ -1,0 +1,75 @@
+import type { HomeForecast } from '../agents/policy.js';
+import { type FeederNetwork, profilePowerKw } from '../feeder/index.js';
+import { carbonKgPerKwh, EV_TRIP, evAway, outdoorC, sunShare } from './live-weather.js';
+
+const MINUTE_MS = 60_000;
+
+/** What the agents need from the market: prices ahead for their forecasts, the price now, and its rules. */
+export interface PriceSource {
+  priceSeries(
+    start: Date,
+    stepMinutes: number,
+    count: number,
+  ): { importGbp: Float64Array; exportGbp: Float64Array };
+  pricesAt(simTime: Date): { importPriceGbpPerKwh: number };
+  /** The regulator's randomised start delay, which smart chargers apply when a charging block starts. */
+  readonly rules: { randomisedStartDelayMinutes: number };
+}
+
+/** Options of {@link homeForecast}. */
+export interface HomeForecastOptions {
+  network: FeederNetwork;
+  /** The feeder load (Loads.csv) that is the home's own demand, if any. */
+  baseLoad?: string;
+  start: Date;
+  stepMinutes: number;
+  steps: number;
+  prices: PriceSource;
+  /** What the home's panels give now (the first step), and their best output seen (for the winter sun curve). */
+  pvNowKw: number;
+  pvBestKw: number;
+  /** The resident's ready-by time when an EV is on the plot, else null. */
+  evReadyByMinute: number | null;
+}
+
+/**
+ * What a table home's agent expects over its horizon: its base load from the feeder profile, PV from the
+ * panels' best output on the winter sun curve, the winter day's weather and carbon, the prices in force (and
+ * a pending switch), and its EV's trip (away from the ready-by time for ten hours).
+ */
+export function homeForecast(options: HomeForecastOptions): HomeForecast {
+  const { network, steps, stepMinutes, evReadyByMinute: readyBy } = options;
+  const { importGbp, exportGbp } = options.prices.priceSeries(options.start, stepMinutes, steps);
+  const forecast: HomeForecast = {
+    baseLoadKw: new Float64Array(steps),
+    pvAvailableKw: new Float64Array(steps),
+    outdoorC: new Float64Array(steps),
+    importPriceGbpPerKwh: importGbp,
+    exportPriceGbpPerKwh: exportGbp,
+    carbonKgPerKwh: new Float64Array(steps),
+    evAtHome: new Uint8Array(steps),
+    evTripKwh: new Float64Array(steps),
+    minuteOfDay: new Int32Array(steps),
+  };
+  const baseLoad =
+    options.baseLoad === undefined ? undefined : network.loads.find((load) => load.name === options.baseLoad);
+  for (let t = 0; t < steps; t++) {
+    const time = new Date(options.start.getTime() + t * stepMinutes * MINUTE_MS);
+    const minute = time.getUTCHours() * 60 + time.getUTCMinutes();
+    forecast.minuteOfDay[t] = minute;
+    forecast.baseLoadKw[t] =
+      baseLoad?.profile === undefined
+        ? 0
+        : profilePowerKw(network, baseLoad, minute === 0 ? 1440 : minute).pKw;
+    forecast.pvAvailableKw[t] = t === 0 ? options.pvNowKw : options.pvBestKw * sunShare(minute);
+    forecast.outdoorC[t] = outdoorC(minute);
+    forecast.carbonKgPerKwh[t] = carbonKgPerKwh(minute);
+    if (readyBy !== null) {
+      forecast.evAtHome[t] = evAway(readyBy, minute) ? 0 : 1;
+      // The trip is booked at the step in which the car leaves, so the ready-by bound falls just before it.
+      const leaves = (readyBy - minute + 1440) % 1440 < stepMinutes;
+      if (leaves && t > 0) forecast.evTripKwh[t] = EV_TRIP.tripKwh;
+    }
+  }
+  return forecast;
+}
