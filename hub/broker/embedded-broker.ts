@@ -50,6 +50,25 @@ export function principalOfClient(client: Client): { username: string | null; ro
   return clientPrincipals.get(client);
 }
 
+/**
+ * Turns off Aedes's per-client "dedupe". It is meant for overlapping subscriptions (`a/#` and `a/b`): a client
+ * gets no message whose broker counter is not above the highest it was sent. But Aedes's publish path is
+ * asynchronous and a QoS 1 message takes one step more than a QoS 0 one, so a board's QoS 1 `$state` published
+ * while the hub publishes its QoS 0 world is overtaken and then silently dropped for every live subscriber
+ * (moscajs/aedes#994, #955): a dashboard never learnt that a board became ready. Without it, a client with
+ * overlapping subscriptions may get one copy per matching filter, which MQTT 3.1.1 (3.3.5) allows.
+ */
+function deliverEveryMessage(client: Client): void {
+  const internals = client as unknown as { duplicates?: object };
+  if (internals.duplicates !== undefined) internals.duplicates = NEVER_A_DUPLICATE;
+}
+
+/** Reads as "nothing sent yet" for every broker, and forgets every write: Aedes's dedupe then passes all. */
+const NEVER_A_DUPLICATE: object = new Proxy(Object.create(null), {
+  get: () => undefined,
+  set: () => true,
+});
+
 /** Topics remembered per session before the ACL cache starts again (a bound against topic floods). */
 const ACL_CACHE_TOPICS = 256;
 
@@ -120,6 +139,7 @@ export class EmbeddedBroker {
             refuse(AUTH_CODE.identifierRejected, 'duplicate-client-id', 'client ID already connected');
             return;
           }
+          deliverEveryMessage(client);
           broker?.claim(client, {
             role,
             username,

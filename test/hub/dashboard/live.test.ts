@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { MqttClient } from 'mqtt';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TableMap } from '../../../protocol/gridflex.js';
 import { FakePad } from '../live/fake-pad.js';
-import { addDevice, CLI, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
+import { addDevice, CLI, DEVICE_CLI, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
 import { connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
 import { collectPageErrors, launchChromium, saveScreenshot } from './browser.js';
 import { DroppableProxy } from './droppable-proxy.js';
@@ -392,6 +392,40 @@ describe('live dashboard in a real browser', () => {
       /^Not sent: network charge periods: "red 16:00 to 19:00": expected e\.g\. "red 16:00-19:00"/,
     );
     await saveScreenshot(page, 'live-regulator-1920x1080');
+    await page.close();
+    expect(pageErrors.flat()).toEqual([]);
+  });
+  it('lists a board started while the page is open as ready, and as disconnected once it stops', async () => {
+    const page = await openDashboard(SIZES.projector);
+    const config = execFileSync(
+      process.execPath,
+      [
+        CLI,
+        'device',
+        'add',
+        'house-5',
+        '--from',
+        'hardware/boards/nano-table-house.yaml',
+        '--data-dir',
+        data.dir,
+        '--broker-url',
+        hub.mqttUrl,
+      ],
+      { encoding: 'utf8' },
+    ).trim();
+    const board = spawn(process.execPath, [DEVICE_CLI, '--config', config, '--simulate'], {
+      stdio: 'ignore',
+    });
+    const exited = new Promise((done) => board.once('exit', done));
+    try {
+      await page.locator('tr[data-device="house-5"][data-state="ready"]').waitFor();
+      expect(await page.locator('tr[data-device="house-5"]').textContent()).toMatch(/^house-5● ready/);
+      await saveScreenshot(page, 'live-extra-board-ready-1920x1080');
+    } finally {
+      board.kill('SIGTERM');
+      await exited;
+    }
+    await page.locator('tr[data-device="house-5"][data-state="disconnected"]').waitFor();
     await page.close();
     expect(pageErrors.flat()).toEqual([]);
   });
