@@ -47,6 +47,8 @@ export const gridflexTopics = {
   feederSummary: () => `${GRIDFLEX_ROOT}/feeder/summary`,
   /** Per-bus voltages and connected load of the last step, retained. */
   feederBuses: () => `${GRIDFLEX_ROOT}/feeder/buses`,
+  /** Every line's loading and current of the last step, retained. */
+  feederLines: () => `${GRIDFLEX_ROOT}/feeder/lines`,
   /** One home (plot) with its assets and net power, retained. */
   home: (homeId: string) => `${GRIDFLEX_ROOT}/homes/${homeId}`,
   /** Prices in force, retained. */
@@ -187,6 +189,24 @@ export const FeederBusesSchema = z.object({
   buses: z.array(FeederBusSchema),
 });
 export type FeederBuses = z.infer<typeof FeederBusesSchema>;
+
+export const FeederLineSchema = z.object({
+  /** The feeder's name for the line (Lines.csv `Name`). */
+  line: z.string(),
+  /** Worst phase current in per cent of the line's ampacity; null when its line code has no rating. */
+  loadingPct: z.number().nonnegative().nullable(),
+  /** Current on the most loaded phase. */
+  currentAmps: z.number().nonnegative(),
+});
+export type FeederLine = z.infer<typeof FeederLineSchema>;
+
+export const FeederLinesSchema = z.object({
+  step: z.number().int().nonnegative(),
+  simTime: IsoTimeSchema,
+  /** Every line of the feeder, in feeder order. */
+  lines: z.array(FeederLineSchema),
+});
+export type FeederLines = z.infer<typeof FeederLinesSchema>;
 
 export const AssetKindSchema = z.enum(['pv', 'ev', 'battery', 'heat-pump', 'load']);
 export type AssetKind = z.infer<typeof AssetKindSchema>;
@@ -704,6 +724,23 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
       step: 181,
       simTime: '2026-01-15T18:06:00.000Z',
       buses: [{ bus: '13', vVolts: [250.1, 249.8, 241.3], loadPKw: 7.9, assetPKw: 7, plots: ['plot-3'] }],
+    },
+  },
+  {
+    pattern: gridflexTopics.feederLines(),
+    publisher: 'hub',
+    retained: true,
+    qos: 0,
+    schema: FeederLinesSchema,
+    description:
+      'Every line’s loading (worst phase current against its ampacity, null when unrated) and current, every step.',
+    example: {
+      step: 181,
+      simTime: '2026-01-15T18:06:00.000Z',
+      lines: [
+        { line: 'LINE1', loadingPct: 41.7, currentAmps: 112.6 },
+        { line: 'LINE2', loadingPct: null, currentAmps: 3.2 },
+      ],
     },
   },
   {

@@ -313,6 +313,7 @@ export class HubRuntime {
     await this.publishJson(gridflexTopics.clock(), clock, true, 0);
     await this.publishJson(gridflexTopics.feederSummary(), result.summary, true, 0);
     await this.publishJson(gridflexTopics.feederBuses(), result.buses, true, 0);
+    await this.publishJson(gridflexTopics.feederLines(), result.lines, true, 0);
     for (const home of result.homes) await this.publishJson(gridflexTopics.home(home.home), home, true, 0);
     for (const decision of this.decisions.values()) {
       await this.publishJson(gridflexTopics.homeDecision(decision.home), decision, true, 0);

@@ -1,4 +1,4 @@
-import type { Clock, FeederBuses, FeederSummary, Home } from '../../protocol/gridflex.js';
+import type { Clock, FeederBuses, FeederLines, FeederSummary, Home } from '../../protocol/gridflex.js';
 import {
   type FeederNetwork,
   type LoadConnection,
@@ -15,6 +15,7 @@ const ASSET_Q_PER_P = Math.tan(Math.acos(0.95));
 export interface LiveFeederStep {
   summary: FeederSummary;
   buses: FeederBuses;
+  lines: FeederLines;
   homes: Home[];
 }
 
@@ -156,6 +157,26 @@ export class LiveFeeder {
       })),
     };
 
+    const lines: FeederLines = {
+      step: clock.step,
+      simTime: clock.simTime,
+      lines: this.network.lines.map((line, lineIndex) => {
+        const amps = result.lineCurrentAmps;
+        const worstAmps = Math.max(
+          amps[lineIndex * 3] ?? 0,
+          amps[lineIndex * 3 + 1] ?? 0,
+          amps[lineIndex * 3 + 2] ?? 0,
+        );
+        const pct = result.lineLoadingPct[lineIndex] ?? Number.NaN;
+        // One decimal is plenty for people and keeps the IEEE street's 900 lines small on the wire.
+        return {
+          line: line.name,
+          loadingPct: Number.isFinite(pct) ? round1(pct) : null,
+          currentAmps: Number.isFinite(worstAmps) ? round1(worstAmps) : 0,
+        };
+      }),
+    };
+
     const homes: Home[] = [];
     this.table.plots.forEach((plot, plotIndex) => {
       if (plot.home === undefined) return;
@@ -176,6 +197,10 @@ export class LiveFeeder {
         vVolts: volts(plot.bus, PHASES.indexOf(plot.phase)),
       });
     });
-    return { summary, buses, homes };
+    return { summary, buses, lines, homes };
   }
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
 }

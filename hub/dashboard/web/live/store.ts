@@ -3,6 +3,7 @@ import {
   type Clock,
   type FeedEvent,
   type FeederBus,
+  type FeederLines,
   type FeederSummary,
   gridflexTopics,
   type Home,
@@ -85,7 +86,7 @@ export class LiveStore {
   private readonly listeners = new Set<() => void>();
   private readonly auditWaiters = new Map<string, (entry: AuditEntry) => void>();
 
-  /** Each line's loading in per cent of its rating (null: unrated), when the hub publishes it. */
+  /** Each line's loading in per cent of its rating (null: unrated), from `gridflex/v1/feeder/lines`; null until it arrives. */
   lineLoadingPct(): Map<string, number | null> | null {
     return this.lineLoading;
   }
@@ -128,6 +129,8 @@ export class LiveStore {
     else if (topic === t.feederBuses()) {
       this.buses.clear();
       for (const bus of (body as { buses: FeederBus[] }).buses) this.buses.set(bus.bus, bus);
+    } else if (topic === t.feederLines()) {
+      this.lineLoading = new Map((body as FeederLines).lines.map((line) => [line.line, line.loadingPct]));
     } else if (topic === t.marketPrices()) this.prices = body as MarketPrices;
     else if (topic === t.marketRules()) this.rules = body as RegulatorRulesInForce;
     else if (topic === t.marketTariffs()) this.tariffs = body as MarketTariffs;

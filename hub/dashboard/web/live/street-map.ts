@@ -43,7 +43,7 @@ const outOfBand = (volts: number) => volts < STATUTORY_BAND_VOLTS.min || volts >
 export class StreetMap {
   private readonly svg: SVGSVGElement;
   private widthPx = 0;
-  /** Says so in the legend when the hub does not publish per-line loading (lines are then grey). */
+  /** Says in the legend why a line is grey (unrated, or no per-line loading received yet). */
   private readonly lineNote: HTMLSpanElement;
 
   constructor(
@@ -98,8 +98,8 @@ export class StreetMap {
     const lines = s('g', { class: 'lines' });
     const lineLoading = this.store.lineLoadingPct();
     this.lineNote.textContent = lineLoading
-      ? ''
-      : `(lines grey: this hub publishes only the worst line, ${formatPct(this.store.summary?.maxLineLoadingPct)})`;
+      ? '(grey: unrated line)'
+      : '(lines grey until the first step arrives)';
     for (const line of layout.lines) {
       const from = point(line.fromBus);
       const to = point(line.toBus);

@@ -1,0 +1,92 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOADING_CLASSES } from '../../../hub/dashboard/web/lib/palette.ts';
+import { FakePad } from '../live/fake-pad.js';
+import { addDevice, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
+import { tempDir } from '../mqtt-helpers.js';
+import { collectPageErrors, launchChromium, saveScreenshot } from './browser.js';
+
+const data = tempDir('gridflex-line-colours-');
+let hub: HubProcess;
+let browser: Browser;
+let padSecret = '';
+
+beforeAll(async () => {
+  // The table street with thin service cables (40 A): one 7 kW EV (about 30 A) takes its cable from
+  // "light" to "high", so the colour has to change.
+  const feeder = join(data.dir, 'weak-street');
+  cpSync(resolve('feeders/table-street'), feeder, { recursive: true });
+  const ratings = join(feeder, 'LineRatings.csv');
+  writeFileSync(ratings, readFileSync(ratings, 'utf8').replace('35_SAC_XSC,120', '35_SAC_XSC,40'));
+  const map = writeTestMap(data.dir);
+  writeFileSync(map, readFileSync(map, 'utf8').replace(/^feeder: .*$/m, `feeder: ${feeder}`));
+  padSecret = addDevice(data.dir, 'pad-7', 'ev-pad', 'plot-7', 'mqtt://127.0.0.1:1', [
+    '--scenario',
+    map,
+  ]).password;
+  hub = await startHub([
+    '--scenario',
+    map,
+    '--data-dir',
+    data.dir,
+    '--mqtt-port',
+    '0',
+    '--ws-port',
+    '0',
+    '--http-port',
+    '0',
+    '--step-ms',
+    '40',
+  ]);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await hub?.stop();
+  data.remove();
+});
+
+/** A vertical line has an empty bounding box, which Playwright counts as hidden: wait for it in the DOM. */
+const ATTACHED = { state: 'attached' } as const;
+const colourOf = (label: string) => LOADING_CLASSES.find((entry) => entry.label === label)?.colour;
+
+describe('street map line colours', () => {
+  it('colours each line by its own loading and recolours it when an EV starts charging downstream', async () => {
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const errors = collectPageErrors(page);
+    await page.goto(hub.httpUrl);
+    await page.locator('[data-connection="online"]').waitFor();
+    const line17 = page.locator('svg.street line[data-line="LINE17"]');
+    const line11 = page.locator('svg.street line[data-line="LINE11"]');
+    // Evening base load only: every cable light, each line coloured (none grey).
+    await page
+      .locator(`svg.street line[data-line="LINE17"][stroke="${colourOf('light')}"]`)
+      .waitFor(ATTACHED);
+    for (const line of await page.locator('svg.street line[data-line]').all()) {
+      expect(await line.getAttribute('stroke')).not.toBe('#8a8a8a');
+    }
+    expect(await page.locator('.legend').textContent()).not.toContain('only the worst line');
+    await saveScreenshot(page, 'line-loading-before-1920x1080');
+
+    const pad = await FakePad.connect(hub.mqttUrl, 'pad-7', padSecret, 'plot-7');
+    try {
+      await pad.holds('ev-2');
+      await page
+        .locator(
+          `svg.street line[data-line="LINE17"]:is([stroke="${colourOf('high')}"], [stroke="${colourOf('overloaded')}"])`,
+        )
+        .waitFor(ATTACHED);
+      // Only the EV's own service cable changed class; the neighbour across the street is still light.
+      expect(await line11.getAttribute('stroke')).toBe(colourOf('light'));
+      expect(await line17.locator('title').textContent()).toMatch(/% of rating, (high|overloaded)/);
+      await saveScreenshot(page, 'line-loading-ev-on-plot-7-1920x1080');
+    } finally {
+      pad.client.end(true);
+      await page.close();
+    }
+    expect(errors).toEqual([]);
+  });
+});
