@@ -26,6 +26,11 @@ export interface EmbeddedBrokerOptions {
   rateLimit?: RateLimit;
   /** New connections per remote address. Default 50/s with a burst of 1000 (a whole table powering up at once). */
   connectRateLimit?: RateLimit;
+  /**
+   * The role of a dashboard session when `password` is `username`'s session token (a page that holds a login
+   * connects with it instead of the password), else null. Checked before the password.
+   */
+  sessionRole?: (username: string, password: string) => Role | null;
   /** Called for every refusal, denial and rejected payload; never throws back into the broker. */
   onSecurityEvent?: (event: SecurityEvent) => void;
 }
@@ -171,6 +176,14 @@ export class EmbeddedBroker {
             return;
           }
           claim(ANONYMOUS);
+          return;
+        }
+        const sessionRole =
+          password !== undefined && password.length > 0
+            ? options.sessionRole?.(username, password.toString('utf8'))
+            : null;
+        if (sessionRole) {
+          claim(sessionRole);
           return;
         }
         const verify = async () => {

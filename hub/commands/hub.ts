@@ -3,8 +3,10 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CredentialStore } from '../auth/credentials.js';
 import { ensureHubSecret, HUB_USERNAME, refreshMosquittoAuthFiles } from '../auth/mosquitto.js';
+import { formatRole, parseRole } from '../auth/roles.js';
 import { EmbeddedBroker } from '../broker/embedded-broker.js';
 import { startDashboardServer } from '../dashboard/http-server.js';
+import { SessionStore } from '../dashboard/sessions.js';
 import { InputError } from '../errors.js';
 import { loadFeeder } from '../feeder/index.js';
 import { type DemoFleet, startDemoFleet } from '../live/demo.js';
@@ -96,6 +98,13 @@ async function runHub(flags: HubFlags): Promise<void> {
   };
   try {
     const store = CredentialStore.open(dataDir);
+    const sessions = new SessionStore({
+      currentRole: (username) => {
+        store.reloadIfChanged();
+        const principal = store.get(username);
+        return principal ? formatRole(principal.role) : null;
+      },
+    });
     let link: HubLink;
     let broker: EmbeddedBroker | undefined;
     let runtime: HubRuntime | undefined;
@@ -119,6 +128,10 @@ async function runHub(flags: HubFlags): Promise<void> {
         mqttPort,
         wsPort,
         credentials: store,
+        sessionRole: (username, token) => {
+          const session = sessions.forUser(username, token);
+          return session ? parseRole(session.role, `session of ${username}`) : null;
+        },
         rateLimit: { perSecond: ratePerSecond, burst: ratePerSecond * 10 },
         onSecurityEvent: (event) => runtime?.reportSecurity(event),
       }).catch((error: NodeJS.ErrnoException) => {
@@ -154,6 +167,7 @@ async function runHub(flags: HubFlags): Promise<void> {
         map,
         dataDir,
         credentials: store,
+        sessions,
         log,
       },
     }).catch((error: Error) => {

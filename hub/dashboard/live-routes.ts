@@ -5,6 +5,7 @@ import { TokenBucket } from '../broker/rate-limiter.js';
 import type { FeederNetwork } from '../feeder/index.js';
 import type { LoadedTableMap } from '../table/map-config.js';
 import { type DashboardContext, HttpError, type RouteTable, readJsonBody, sendJson } from './routes.js';
+import { bearerToken } from './sessions.js';
 
 /** The street as the live view draws it: buses with coordinates, lines with ratings, the transformer, the plots. */
 export interface FeederLayout {
@@ -52,9 +53,10 @@ const LoginSchema = z.strictObject({
 const LOGIN_RATE = { perSecond: 5, burst: 20 } as const;
 
 /**
- * The live view's API: `GET /api/state` (the hub's latest world), `GET /api/feeder` (the street layout) and
- * `POST /api/login` (which role a hub user has, so the page shows that role's panel; the broker's ACLs still
- * decide what the user may publish).
+ * The live view's API: `GET /api/state` (the hub's latest world), `GET /api/feeder` (the street layout),
+ * `POST /api/login` (which role a hub user has, so the page shows that role's panel, and a session token for
+ * the routes that change things; the broker's ACLs still decide what the user may publish),
+ * `GET /api/session` (whether a token still holds) and `POST /api/logout` (ends the session at once).
  */
 export function registerLiveRoutes(routes: RouteTable, context: DashboardContext): void {
   const layout = feederLayout(context.network, context.map);
@@ -77,7 +79,32 @@ export function registerLiveRoutes(routes: RouteTable, context: DashboardContext
         context.log('warn', `dashboard login refused for "${parsed.data.username}"`);
         throw new HttpError(401, 'unknown user or wrong password');
       }
-      sendJson(response, 200, { username: principal.username, role: formatRole(principal.role) });
+      const role = formatRole(principal.role);
+      const { token, session } = context.sessions.create(principal.username, role);
+      context.log('info', `dashboard login: ${principal.username} (${role})`);
+      sendJson(response, 200, {
+        username: principal.username,
+        role,
+        token,
+        expiresAt: new Date(session.expiresAtMs).toISOString(),
+      });
+    })
+    .add('GET', '/api/session', (request, response) => {
+      const token = bearerToken(request);
+      const session = token === null ? null : context.sessions.get(token);
+      if (!session) throw new HttpError(401, 'no session: log in again');
+      sendJson(response, 200, {
+        username: session.username,
+        role: session.role,
+        expiresAt: new Date(session.expiresAtMs).toISOString(),
+      });
+    })
+    .add('POST', '/api/logout', (request, response) => {
+      const token = bearerToken(request);
+      const session = token === null ? null : context.sessions.get(token);
+      if (token !== null) context.sessions.revoke(token);
+      if (session) context.log('info', `dashboard logout: ${session.username} (${session.role})`);
+      sendJson(response, 200, { loggedOut: session !== null });
     });
 }
 

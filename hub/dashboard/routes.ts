@@ -4,6 +4,7 @@ import type { CredentialStore } from '../auth/credentials.js';
 import type { FeederNetwork } from '../feeder/index.js';
 import type { HubSnapshot } from '../live/hub-runtime.js';
 import type { LoadedTableMap } from '../table/map-config.js';
+import type { SessionStore } from './sessions.js';
 
 /** Where clients find the hub; shown in `/api/state`. */
 export interface HubEndpoints {
@@ -22,6 +23,8 @@ export interface DashboardContext {
   /** The hub's data dir (credentials, placements, run history). */
   dataDir: string;
   credentials: CredentialStore;
+  /** Dashboard logins: who may delete and start runs (and the page's MQTT password). */
+  sessions: SessionStore;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 

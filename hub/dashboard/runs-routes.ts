@@ -3,12 +3,14 @@
  *   GET    /api/runs                      every recorded run, newest first
  *   GET    /api/runs/compare?a=ID&b=ID    two runs' headline figures side by side
  *   GET    /api/runs/ID                   one run
- *   DELETE /api/runs/ID[?files=true]      forget a run (and delete its output folder)
+ *   DELETE /api/runs/ID[?files=true]      forget a run (and delete its output folder)        [operator]
  *   GET    /api/runs/ID/report            the year report's data (JSON)
  *   GET    /api/runs/ID/report.html       the take-away single-file report (download)
- *   POST   /api/scenarios/check           validate an uploaded scenario YAML (same schema as the CLI)
- *   POST   /api/runs                      validate it and start a short run; answers a job to poll
+ *   POST   /api/scenarios/check           validate an uploaded scenario YAML (same schema as the CLI) [operator]
+ *   POST   /api/runs                      validate it and start a short run; answers a job to poll    [operator]
  *   GET    /api/jobs/ID                   a started run's state (running, done with its run id, failed)
+ * [operator]: the request needs `Authorization: Bearer <token>` of an operator's dashboard login (401 without a
+ * valid session, 403 for another role); reading stays open, like anonymous MQTT.
  * Bad input is answered 4xx with a message naming what was wrong, and logged; nothing here throws past
  * the route (the server turns anything unexpected into a 500 without stopping).
  */
@@ -26,6 +28,8 @@ import { parseRunId, RunStore } from '../runs/store.js';
 import { parseScenario } from '../scenarios/load.js';
 import { STREET_POLICY_NAMES } from '../study/poa-study.js';
 import { type DashboardContext, HttpError, type RouteTable, readJsonBody, sendJson } from './routes.js';
+import { RUN_MANAGER_ROLES } from './run-permissions.js';
+import { requireRole } from './sessions.js';
 
 /** Longest run the dashboard starts (the hub shares its cores with the live table). */
 export const MAX_UPLOAD_DAYS = 28;
@@ -74,6 +78,8 @@ export function registerRunsRoutes(routes: RouteTable, context: DashboardContext
       store?.close();
     }
   };
+  const mayManageRuns = (request: IncomingMessage, action: string) =>
+    requireRole(request, context.sessions, RUN_MANAGER_ROLES, action, context.log);
   const runId = (request: IncomingMessage, text: string | undefined, where = 'run id'): number => {
     try {
       return parseRunId(decodeURIComponent(text ?? ''), where);
@@ -124,12 +130,13 @@ export function registerRunsRoutes(routes: RouteTable, context: DashboardContext
       );
     })
     .add('DELETE', ID_PATH, (request, response, params) => {
+      const session = mayManageRuns(request, 'delete runs');
       const id = runId(request, params.id);
       const files = new URL(request.url ?? '/', 'http://hub').searchParams.get('files') === 'true';
       const { record, filesRemoved } = withStore(request, (store) => store.delete(id, { files }));
       context.log(
         'info',
-        `run ${record.id} deleted from the history${filesRemoved ? ` with ${record.outDir}` : ''}`,
+        `run ${record.id} deleted from the history${filesRemoved ? ` with ${record.outDir}` : ''} by ${session.username}`,
       );
       sendJson(response, 200, { deleted: record.id, filesRemoved });
     })
@@ -147,10 +154,12 @@ export function registerRunsRoutes(routes: RouteTable, context: DashboardContext
       response.end(html);
     })
     .add('POST', '/api/scenarios/check', async (request, response) => {
+      mayManageRuns(request, 'check scenarios');
       const { scenario } = await readScenarioUpload(request, context, refuse);
       sendJson(response, 200, describeScenario(scenario));
     })
     .add('POST', '/api/runs', async (request, response) => {
+      const session = mayManageRuns(request, 'start runs');
       if (jobs.running() >= jobs.maxRunning) {
         refuse(request, 429, 'a run started from the dashboard is still going: wait for it to finish');
       }
@@ -168,7 +177,7 @@ export function registerRunsRoutes(routes: RouteTable, context: DashboardContext
       });
       context.log(
         'info',
-        `run job ${job.id} started: ${upload.fileName} (${scenario.name}), ${job.days} days`,
+        `run job ${job.id} started by ${session.username}: ${upload.fileName} (${scenario.name}), ${job.days} days`,
       );
       sendJson(response, 202, { job, scenario: describeScenario(scenario) });
     })

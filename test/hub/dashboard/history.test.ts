@@ -13,6 +13,37 @@ let browser: Browser;
 let hub: HubProcess;
 let page: Page;
 let errors: string[];
+const passwords: Record<string, string> = {};
+
+function addUser(username: string, role: string): void {
+  const out = execFileSync(
+    process.execPath,
+    [CLI, 'user', 'add', username, '--role', role, '--data-dir', dataDir],
+    {
+      encoding: 'utf8',
+    },
+  );
+  passwords[username] = /password: (\S+)/.exec(out)?.[1] ?? '';
+}
+
+/** Logs in with the page's header form and waits until the page shows the session. */
+async function logIn(username: string): Promise<void> {
+  await page.getByLabel('username').fill(username);
+  await page.getByLabel('password').fill(passwords[username] as string);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('[data-session]').waitFor();
+}
+
+/** A session token from the API, as a script would get one. */
+async function tokenOf(username: string): Promise<string> {
+  const response = await fetch(`${hub.httpUrl}/api/login`, {
+    method: 'POST',
+    body: JSON.stringify({ username, password: passwords[username] }),
+  });
+  return ((await response.json()) as { token: string }).token;
+}
+
+const HINT = 'Log in as the operator (top right) to delete runs or run a scenario.';
 
 function run(policy: string): void {
   execFileSync(process.execPath, [
@@ -34,6 +65,8 @@ function run(policy: string): void {
 beforeAll(async () => {
   run('selfish');
   run('passive');
+  addUser('facilitator', 'operator');
+  addUser('resident-1', 'resident:home-1');
   [browser, hub] = await Promise.all([
     launchChromium(),
     startHub(['--data-dir', dataDir, '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0']),
@@ -58,6 +91,11 @@ describe('run history in a real browser', () => {
       /^2.*run.*Table street \(8 homes\).*passive.*1.*bills £/,
     );
     expect(await page.isDisabled('#compare-button')).toBe(true);
+    // Nobody is logged in: reading is open, deleting and uploading wait for the operator.
+    expect(await page.isDisabled('tr[data-run-row="2"] >> text=Delete')).toBe(true);
+    expect(await page.isDisabled('#start-run')).toBe(true);
+    expect(await page.textContent('#runs-hint')).toBe(HINT);
+    expect(await page.textContent('#upload-hint')).toBe(HINT);
     await page.check('input[data-run="1"]');
     await page.check('input[data-run="2"]');
     await page.click('#compare-button');
@@ -85,7 +123,43 @@ describe('run history in a real browser', () => {
     expect(errors).toEqual([]);
   });
 
-  it('deletes a run with its files', async () => {
+  it('refuses deleting and uploading without an operator’s login (401) and to a resident (403)', async () => {
+    const anonymous = await fetch(`${hub.httpUrl}/api/runs/2?files=true`, { method: 'DELETE' });
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toEqual({ error: 'log in as the operator to delete runs' });
+    const resident = await tokenOf('resident-1');
+    const refused = await fetch(`${hub.httpUrl}/api/runs/2?files=true`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${resident}` },
+    });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({
+      error: 'resident-1 (resident:home-1) may not delete runs: log in as the operator',
+    });
+    const upload = await fetch(`${hub.httpUrl}/api/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${resident}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ fileName: 'x.yaml', yaml: readFileSync('scenarios/table.yaml', 'utf8') }),
+    });
+    expect(upload.status).toBe(403);
+    await hub.logLine(/warn hub: DELETE \/api\/runs\/2\?files=true: refused \(401\): no session token/);
+    await hub.logLine(/warn hub: POST \/api\/runs: refused \(403\): resident-1 \(resident:home-1\)/);
+    expect(existsSync(join(dir, 'passive', 'metrics.json'))).toBe(true);
+
+    // In the page, a resident's login leaves the controls disabled with the hint.
+    await logIn('resident-1');
+    expect(await page.textContent('[data-session]')).toBe('resident-1 (resident:home-1) ');
+    expect(await page.isDisabled('tr[data-run-row="2"] >> text=Delete')).toBe(true);
+    expect(await page.isDisabled('#start-run')).toBe(true);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('username').waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it('deletes a run with its files once the operator is logged in', async () => {
+    await logIn('facilitator');
+    expect(await page.locator('#runs-hint').count()).toBe(0);
+    expect(await page.isDisabled('#start-run')).toBe(false);
     await page.click('tr[data-run-row="2"] >> text=Delete');
     await page.check('#delete-files-2');
     await page.click('tr[data-run-row="2"] >> text=Yes, delete');
@@ -141,6 +215,38 @@ describe('run history in a real browser', () => {
     await page.click('#new-run-report');
     await page.waitForSelector('body[data-report-ready="true"]');
     expect(await page.textContent('#report-subtitle')).toMatch(/^run 3 · policy scenario · 1 day · seed 7/);
+    expect(errors).toEqual([]);
+  });
+
+  it('carries the login over to the live page, whose logout ends the session at the hub', async () => {
+    const token = await page.evaluate(
+      () => (JSON.parse(sessionStorage.getItem('gridflex.session') ?? '{}') as { token?: string }).token,
+    );
+    await page.goto(`${hub.httpUrl}/history.html`);
+    await page.locator('[data-session="operator"]').waitFor();
+    await page.click('nav.links a[href="./index.html"]');
+    // Logged in on arrival: the operator's panels, over an MQTT connection made with the session's token.
+    await page.locator('[data-session="operator"]').waitFor();
+    await page.locator('form[data-panel="clock"]').waitFor();
+    await page.locator('[data-connection="online"]').waitFor();
+    await hub.logLine(/dashboard login: facilitator \(operator\)/);
+    // The broker took the token for the operator's password: the operator's control is accepted.
+    const clock = page.locator('form[data-panel="clock"]');
+    await clock.getByRole('button', { name: /Pause/ }).click();
+    await expect
+      .poll(() => clock.locator('.outcome[role="status"]:not([hidden])').textContent())
+      .toMatch(/^✓ Clock accepted by the hub: /);
+    await saveScreenshot(page, 'history-login-carried-to-live-1920');
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('username').waitFor();
+    const afterLogout = await fetch(`${hub.httpUrl}/api/runs/1`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(afterLogout.status).toBe(401);
+    await page.click('nav.links a[href="./history.html"]');
+    await page.locator('#runs-hint').waitFor();
+    expect(await page.isDisabled('#start-run')).toBe(true);
     expect(errors).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialStore } from '../../../hub/auth/credentials.js';
 import { startDashboardServer } from '../../../hub/dashboard/http-server.js';
+import { SessionStore } from '../../../hub/dashboard/sessions.js';
 import { loadFeeder } from '../../../hub/feeder/index.js';
 import type { HubSnapshot } from '../../../hub/live/hub-runtime.js';
 import { loadTableMap } from '../../../hub/table/map-config.js';
@@ -15,6 +16,8 @@ let server: Server;
 let base: string;
 let regulatorPassword: string;
 let boardPassword: string;
+let operatorPassword: string;
+const logLines: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(join(pages, 'assets'), { recursive: true });
@@ -24,6 +27,7 @@ beforeAll(async () => {
   const credentials = CredentialStore.open(data.dir);
   regulatorPassword = await credentials.add('reg', { role: 'regulator' });
   boardPassword = await credentials.add('pv-1', { role: 'device', deviceId: 'pv-1' });
+  operatorPassword = await credentials.add('facilitator', { role: 'operator' });
   const map = loadTableMap('scenarios/table-map.yaml');
   const started = await startDashboardServer({
     port: 0,
@@ -36,7 +40,8 @@ beforeAll(async () => {
       map,
       dataDir: data.dir,
       credentials,
-      log: () => {},
+      sessions: new SessionStore(),
+      log: (level, message) => logLines.push(`${level} ${message}`),
     },
   });
   server = started.server;
@@ -110,10 +115,10 @@ describe('dashboard HTTP server', () => {
   });
 
   it('tells the page a hub user’s role on login, and refuses wrong passwords, boards and malformed bodies', async () => {
-    expect(await login({ username: 'reg', password: regulatorPassword })).toEqual({
-      status: 200,
-      body: { username: 'reg', role: 'regulator' },
-    });
+    const answer = await login({ username: 'reg', password: regulatorPassword });
+    expect(answer).toMatchObject({ status: 200, body: { username: 'reg', role: 'regulator' } });
+    expect(answer.body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Date.parse(String(answer.body.expiresAt)) - Date.now()).toBeGreaterThan(11.9 * 3600_000);
     expect(await login({ username: 'reg', password: 'guess' })).toEqual({
       status: 401,
       body: { error: 'unknown user or wrong password' },
@@ -129,5 +134,52 @@ describe('dashboard HTTP server', () => {
     expect(((await notJson.json()) as { error: string }).error).toMatch(/^request body is not JSON: /);
     const huge = await fetch(`${base}/api/login`, { method: 'POST', body: 'x'.repeat(10_000) });
     expect(huge.status).toBe(413);
+  });
+
+  it('keeps a session until logout, and refuses deleting or starting runs without an operator’s', async () => {
+    const token = String((await login({ username: 'facilitator', password: operatorPassword })).body.token);
+    const regulatorToken = String((await login({ username: 'reg', password: regulatorPassword })).body.token);
+    const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
+    const session = await fetch(`${base}/api/session`, { headers: bearer(token) });
+    expect(await session.json()).toMatchObject({ username: 'facilitator', role: 'operator' });
+
+    const refusals: [string, RequestInit, number, string][] = [
+      ['/api/runs/1', { method: 'DELETE' }, 401, 'log in as the operator to delete runs'],
+      ['/api/runs', { method: 'POST', body: '{}' }, 401, 'log in as the operator to start runs'],
+      [
+        '/api/scenarios/check',
+        { method: 'POST', body: '{}' },
+        401,
+        'log in as the operator to check scenarios',
+      ],
+      [
+        '/api/runs/1',
+        { method: 'DELETE', headers: bearer('x'.repeat(43)) },
+        401,
+        'log in as the operator to delete runs',
+      ],
+      [
+        '/api/runs/1',
+        { method: 'DELETE', headers: bearer(regulatorToken) },
+        403,
+        'reg (regulator) may not delete runs: log in as the operator',
+      ],
+    ];
+    for (const [path, init, status, error] of refusals) {
+      const response = await fetch(`${base}${path}`, init);
+      expect(response.status, path).toBe(status);
+      expect(await response.json()).toEqual({ error });
+    }
+    expect(logLines).toContain('warn DELETE /api/runs/1: refused (401): no session token');
+    expect(logLines).toContain('warn DELETE /api/runs/1: refused (403): reg (regulator)');
+    // The operator gets past the session check (to the run history, which has no run 1 here).
+    const allowed = await fetch(`${base}/api/runs/1`, { method: 'DELETE', headers: bearer(token) });
+    expect(allowed.status).toBe(404);
+
+    const logout = await fetch(`${base}/api/logout`, { method: 'POST', headers: bearer(token) });
+    expect(await logout.json()).toEqual({ loggedOut: true });
+    expect((await fetch(`${base}/api/session`, { headers: bearer(token) })).status).toBe(401);
+    const after = await fetch(`${base}/api/runs/1`, { method: 'DELETE', headers: bearer(token) });
+    expect(after.status).toBe(401);
   });
 });

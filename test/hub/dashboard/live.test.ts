@@ -265,8 +265,10 @@ describe('live dashboard in a real browser', () => {
     await preferences.locator('input[name="readyBy"]').fill('07:30');
     await preferences.getByRole('button', { name: 'Save preferences' }).click();
     expect(await outcomeText(preferences)).toMatch(/^✓ Preferences accepted by the hub/);
+    // The login holds over a reload (this tab's session; the MQTT connection logs in with its token).
     await page.reload();
-    await logIn(page, 'resident-2');
+    await page.locator('[data-session="resident:home-2"]').waitFor();
+    await page.locator('[data-connection="online"]').waitFor();
     await expect.poll(() => preferences.locator('input[name="costWeight"]').inputValue()).toBe('0.7');
     expect(await preferences.locator('input[name="comfortMin"]').inputValue()).toBe('19.5');
     expect(await preferences.locator('input[name="readyBy"]').inputValue()).toBe('07:30');

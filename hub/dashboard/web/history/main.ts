@@ -1,10 +1,14 @@
 /**
  * The run history page: every recorded run (list, open its report, delete, compare two side by side) and
  * scenario upload (validated by the hub with the CLI's schema, then a short run that lands in the list).
+ * Deleting and uploading need the operator's login (the hub refuses them otherwise); the controls say so.
  */
 import type { ComparedFigure, RunRecord } from '../../../runs/store.ts';
+import { RUN_MANAGER_ROLES } from '../../run-permissions.ts';
 import { byId, h } from '../lib/dom.ts';
+import { renderLoginBox } from '../lib/login-box.ts';
 import '../lib/page.css';
+import { authHeaders, clearSession, restoreSession, type StoredSession } from '../lib/session.ts';
 import '../report/report.css';
 import './history.css';
 
@@ -24,11 +28,29 @@ interface Job {
 
 const selected = new Set<number>();
 let runs: RunRecord[] = [];
+let session: StoredSession | null = null;
+/** Whether the list was read (else the runs box shows why not, and a login must not hide that). */
+let runsLoaded = false;
+/** The upload form's limits from the hub (kept to draw the form again after a login). */
+let uploadLimits = { maxDays: 28, policies: [] as string[] };
 
-/** A JSON API call; a non-2xx answer throws its `error` message. */
+/** Whether the logged-in user may delete runs and start them. */
+const mayManageRuns = () => session !== null && RUN_MANAGER_ROLES.includes(session.role);
+const MANAGER_HINT = `Log in as the ${RUN_MANAGER_ROLES.join(' or the ')} (top right) to delete runs or run a scenario.`;
+
+/** A JSON API call; a non-2xx answer throws its `error` message. Changes carry the session's token. */
 async function api<T>(path: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(path, init);
+  const changes = init?.method !== undefined && init.method !== 'GET';
+  const response = await fetch(
+    path,
+    changes ? { ...init, headers: { ...(init?.headers as Record<string, string>), ...authHeaders() } } : init,
+  );
   const body = (await response.json().catch(() => null)) as unknown;
+  if (changes && response.status === 401 && session) {
+    // The hub no longer knows this login (expired, logged out elsewhere, hub restarted).
+    clearSession();
+    showSession(null, 'Your login has ended: log in again.');
+  }
   if (!response.ok) {
     const message =
       body && typeof body === 'object' && 'error' in body
@@ -50,6 +72,7 @@ async function refresh(): Promise<RunsAnswer | null> {
   try {
     const answer = await api<RunsAnswer>('./api/runs');
     runs = answer.runs;
+    runsLoaded = true;
     for (const id of [...selected]) if (!runs.some((run) => run.id === id)) selected.delete(id);
     renderRuns(box);
     return answer;
@@ -117,7 +140,13 @@ function renderRuns(box: HTMLElement): void {
         : h('span', { class: 'muted small' }, 'no report'),
       h(
         'button',
-        { type: 'button', class: 'danger', onclick: () => confirmDelete(actions, run, status) },
+        {
+          type: 'button',
+          class: 'danger',
+          disabled: !mayManageRuns(),
+          title: mayManageRuns() ? `Delete run ${run.id}` : MANAGER_HINT,
+          onclick: () => confirmDelete(actions, run, status),
+        },
         'Delete',
       ),
     );
@@ -142,6 +171,7 @@ function renderRuns(box: HTMLElement): void {
   });
   box.replaceChildren(
     header,
+    mayManageRuns() ? '' : h('p', { class: 'muted small', id: 'runs-hint' }, MANAGER_HINT),
     status,
     h(
       'div',
@@ -291,6 +321,8 @@ function renderUpload(box: HTMLElement, maxDays: number, policies: string[]): vo
   );
   const output = h('p', { class: 'message', id: 'upload-message', role: 'alert', hidden: true });
   const start = h('button', { type: 'submit', id: 'start-run' }, 'Check and run');
+  const allowed = mayManageRuns();
+  for (const control of [file, days, policy, start]) control.disabled = !allowed;
   const form = h(
     'form',
     { class: 'upload-form' },
@@ -311,6 +343,7 @@ function renderUpload(box: HTMLElement, maxDays: number, policies: string[]): vo
       `Upload a scenario YAML (as in scenarios/); it is checked with the same schema as gridflex run, then a short run of up to ${maxDays} days starts and lands in the list below. Paths in it (feeder, catalogue) are read from the GridFlex folder.`,
     ),
     form,
+    allowed ? '' : h('p', { class: 'message info', id: 'upload-hint' }, MANAGER_HINT),
     output,
   );
 
@@ -368,6 +401,23 @@ function renderUpload(box: HTMLElement, maxDays: number, policies: string[]): vo
   }
 }
 
-void refresh().then((first) =>
-  renderUpload(byId('upload'), first?.uploadMaxDays ?? 28, first?.policies ?? []),
-);
+/** Shows who is logged in and draws the controls that depend on it again. */
+function showSession(next: StoredSession | null, message = ''): void {
+  session = next;
+  renderLoginBox(
+    byId('login'),
+    session,
+    { onLogin: (loggedIn) => showSession(loggedIn), onLogout: () => showSession(null) },
+    message,
+  );
+  if (runsLoaded) renderRuns(byId('runs'));
+  renderUpload(byId('upload'), uploadLimits.maxDays, uploadLimits.policies);
+}
+
+async function start(): Promise<void> {
+  const [first, restored] = await Promise.all([refresh(), restoreSession()]);
+  if (first) uploadLimits = { maxDays: first.uploadMaxDays, policies: first.policies };
+  showSession(restored);
+}
+
+void start();

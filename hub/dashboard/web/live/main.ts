@@ -3,12 +3,13 @@ import { byId, h } from '../lib/dom.ts';
 import { FeederLayoutSchema, fetchValidated } from '../lib/feeder-layout.ts';
 import { formatSimTime } from '../lib/format.ts';
 import { HubClient } from '../lib/hub-client.ts';
+import { renderLoginBox } from '../lib/login-box.ts';
 import '../lib/page.css';
+import { clearSession, restoreSession, type StoredSession } from '../lib/session.ts';
 import { renderAudit, renderDevices, renderFeed } from './devices-feed.ts';
 import { renderHomes } from './homes.ts';
 import { renderMarket, renderSharedBattery, renderTransformerGauge } from './overview.ts';
 import { panelsFor } from './role-panels.ts';
-import type { Session } from './roles/form-kit.ts';
 import { LiveStore } from './store.ts';
 import { StreetMap } from './street-map.ts';
 import { TrendCharts } from './trend-charts.ts';
@@ -16,7 +17,6 @@ import { TrendCharts } from './trend-charts.ts';
 const EndpointsSchema = z.object({
   endpoints: z.object({ mqttUrl: z.string(), wsUrl: z.string().nullable() }),
 });
-const LoginAnswerSchema = z.object({ username: z.string(), role: z.string() });
 
 const store = new LiveStore();
 let client: HubClient | null = null;
@@ -35,14 +35,30 @@ function brokerUrl(hubWsUrl: string | null): string | null {
   return url.toString();
 }
 
-function connect(wsUrl: string, credentials?: { username: string; password: string }): void {
+/**
+ * Connects to the broker, anonymously or as a hub user. `viaToken`: the password is the dashboard session's
+ * token (a reload, or a login made on another page); if the broker refuses it, the session has ended.
+ */
+function connect(
+  wsUrl: string,
+  credentials?: { username: string; password: string },
+  viaToken = false,
+): void {
   client?.end();
   client = new HubClient({
     wsUrl,
     ...(credentials ?? {}),
     onWorld: (message) => store.applyWorld(message),
     onDevice: (message) => store.applyDevice(message),
-    onStatus: (status) => store.setConnection(status),
+    onStatus: (status) => {
+      if (viaToken && status.state === 'refused') {
+        clearSession();
+        showSession(null, wsUrl, 'Your login has ended: log in again.');
+        connect(wsUrl);
+        return;
+      }
+      store.setConnection(status);
+    },
     onInvalid: (topic, problem) => store.markInvalid(topic, problem),
   });
 }
@@ -108,31 +124,31 @@ function scheduleRender(): void {
   requestAnimationFrame(render);
 }
 
-function showSession(session: Session | null, wsUrl: string): void {
+function showSession(session: StoredSession | null, wsUrl: string, message = ''): void {
   for (const stop of stopPanels) stop();
   stopPanels = [];
-  const login = byId('login');
   const roles = byId('roles');
+  renderLoginBox(
+    byId('login'),
+    session,
+    {
+      onLogin: (loggedIn, password) => {
+        // The password works with an external broker too; the token is for the next reload.
+        connect(wsUrl, { username: loggedIn.username, password });
+        showSession(loggedIn, wsUrl);
+      },
+      onLogout: () => {
+        connect(wsUrl);
+        showSession(null, wsUrl);
+      },
+    },
+    message,
+  );
   if (!session) {
     roles.hidden = true;
     roles.replaceChildren();
-    login.replaceChildren(loginForm(wsUrl));
     return;
   }
-  login.replaceChildren(
-    h('span', { 'data-session': session.role }, `${session.username} (${session.role}) `),
-    h(
-      'button',
-      {
-        type: 'button',
-        onclick: () => {
-          connect(wsUrl);
-          showSession(null, wsUrl);
-        },
-      },
-      'Log out',
-    ),
-  );
   roles.hidden = false;
   roles.replaceChildren(
     ...panelsFor({
@@ -145,58 +161,6 @@ function showSession(session: Session | null, wsUrl: string): void {
       },
     }),
   );
-}
-
-function loginForm(wsUrl: string): HTMLFormElement {
-  const message = h('span', { class: 'login-message', role: 'alert' });
-  const username = h('input', {
-    name: 'username',
-    placeholder: 'user',
-    autocomplete: 'username',
-    size: 10,
-    'aria-label': 'username',
-  });
-  const password = h('input', {
-    name: 'password',
-    type: 'password',
-    placeholder: 'password',
-    autocomplete: 'current-password',
-    size: 12,
-    'aria-label': 'password',
-  });
-  const form = h(
-    'form',
-    { class: 'login' },
-    username,
-    ' ',
-    password,
-    ' ',
-    h('button', { type: 'submit' }, 'Log in'),
-    ' ',
-    message,
-  );
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    message.textContent = 'checking…';
-    try {
-      const response = await fetch('./api/login', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: username.value.trim(), password: password.value }),
-      });
-      const body: unknown = await response.json();
-      if (!response.ok) {
-        message.textContent = `✕ ${(body as { error?: string }).error ?? `the hub answered ${response.status}`}`;
-        return;
-      }
-      const session = LoginAnswerSchema.parse(body);
-      connect(wsUrl, { username: session.username, password: password.value });
-      showSession(session, wsUrl);
-    } catch (error) {
-      message.textContent = `✕ could not log in: ${(error as Error).message}`;
-    }
-  });
-  return form;
 }
 
 async function start(): Promise<void> {
@@ -217,8 +181,11 @@ async function start(): Promise<void> {
       });
     } else {
       store.onChange(scheduleRender);
-      showSession(null, wsUrl);
-      connect(wsUrl);
+      // A login made earlier in this tab (here or on another page) holds: the token is the MQTT password.
+      const session = await restoreSession();
+      showSession(session, wsUrl);
+      if (session) connect(wsUrl, { username: session.username, password: session.token }, true);
+      else connect(wsUrl);
     }
     scheduleRender();
   } catch (error) {
