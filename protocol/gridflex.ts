@@ -89,6 +89,8 @@ export const controlTopics = {
   residentBoost: (homeId: string) => `${CONTROL_ROOT}/resident/${homeId}/boost`,
   /** A table operator (or an NFC pad board) places or lifts an asset. */
   tablePlace: () => `${CONTROL_ROOT}/table/place`,
+  /** A table operator wires a plot (or pad) to another feeder bus and phase. */
+  tableWire: () => `${CONTROL_ROOT}/table/wire`,
   /** Clock controls: play, pause, step, speed, jump (roles operator and regulator). */
   clock: () => `${CONTROL_ROOT}/clock`,
   /** The citizens' assembly's rules for the shared battery. */
@@ -235,6 +237,8 @@ export const TableMapSchema = z.object({
   feeder: z.string(),
   plots: z.array(TablePlotSchema),
   assets: z.array(TableAssetSchema),
+  /** The feeder's low-voltage buses a plot may be wired to (`gridflex/control/v1/table/wire`), in feeder order. */
+  buses: z.array(z.string()).optional(),
 });
 export type TableMap = z.infer<typeof TableMapSchema>;
 
@@ -425,6 +429,16 @@ export const TablePlaceSchema = z.strictObject({
 });
 export type TablePlace = z.infer<typeof TablePlaceSchema>;
 
+/** Wires a plot (its pad and whatever sits on it) to another feeder bus and phase; the home's own load stays put. */
+export const TableWireSchema = z.strictObject({
+  plot: z.string().min(1).max(64),
+  /** A low-voltage bus of the feeder (listed in `gridflex/v1/table/map` `buses`). */
+  bus: z.string().min(1).max(64),
+  phase: PhaseSchema,
+  requestId: RequestIdSchema,
+});
+export type TableWire = z.infer<typeof TableWireSchema>;
+
 /** Clock controls; `step` works while paused, `jump` moves the simulated time (forwards or back). */
 export const ClockControlSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('play'), requestId: RequestIdSchema }),
@@ -565,6 +579,7 @@ export const AuditActionSchema = z.enum([
   'resident-preferences',
   'resident-boost',
   'table-place',
+  'table-wire',
   'clock',
   'assembly-battery-rules',
   'unknown',
@@ -599,6 +614,7 @@ export const FeedEventKindSchema = z.enum([
   'asset-placed',
   'asset-moved',
   'asset-lifted',
+  'plot-wired',
   'tariff-offered',
   'tariff-withdrawn',
   'tariff-refused',
@@ -1016,6 +1032,7 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
       feeder: 'table-street',
       plots: [{ plot: 'plot-3', bus: '13', phase: 'C', home: 'home-3' }],
       assets: [{ asset: 'ev-1', kind: 'ev', plot: 'plot-3', online: true, pKw: 7 }],
+      buses: ['1', '2', '3', '11', '12', '13'],
     },
   },
   {
@@ -1118,6 +1135,16 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     schema: TablePlaceSchema,
     description: 'Place an asset on a plot, or lift it off (plot null).',
     example: { asset: 'ev-1', plot: 'plot-6' },
+  },
+  {
+    pattern: controlTopics.tableWire(),
+    publisher: 'role `operator`',
+    retained: false,
+    qos: 1,
+    schema: TableWireSchema,
+    description:
+      'Wire a plot to another feeder bus and phase (a bus from `table/map` `buses`): the assets on it draw there from the next step; kept across hub restarts.',
+    example: { plot: 'plot-7', bus: '12', phase: 'B', requestId: 'wire-1' },
   },
   {
     pattern: controlTopics.clock(),

@@ -28,6 +28,7 @@ import {
   SupplierTariffSchema,
   type TableEvent,
   TablePlaceSchema,
+  TableWireSchema,
 } from '../../protocol/gridflex.js';
 import { getHighs } from '../agents/registry.js';
 import { payloadProblem } from '../broker/payload-check.js';
@@ -35,7 +36,7 @@ import { SimClock } from '../clock.js';
 import { InputError } from '../errors.js';
 import type { FeederNetwork } from '../feeder/index.js';
 import { DeviceTracker } from '../table/device-tracker.js';
-import { describePresence, describeTableEvent } from '../table/feed-text.js';
+import { describePresence, describeTableEvent, describeWiring } from '../table/feed-text.js';
 import { HomeAgents } from '../table/home-agents.js';
 import { LimitWatch } from '../table/limit-watch.js';
 import { LiveFeeder, type LiveFeederStep } from '../table/live-feeder.js';
@@ -48,6 +49,8 @@ import { controlTarget, roleInDenial } from './control-topics.js';
 import type { HubLink, Sender } from './link.js';
 
 const PLACEMENTS_FILE = 'table-placements.json';
+/** Plots wired to other buses live (`table/wire`), kept across restarts: plot → {bus, phase}. */
+const WIRING_FILE = 'table-wiring.json';
 const MAX_SECURITY_EVENTS_KEPT = 50;
 /** Simulated times a jump may go to (the feeder profiles and tariffs are daily, but dates must stay sane). */
 const JUMP_RANGE = { fromYear: 2000, toYear: 2100 } as const;
@@ -126,7 +129,8 @@ export class HubRuntime {
   private readonly planningTotals = { ms: 0, plans: 0, steps: 0, maxStepMs: 0 };
 
   constructor(private readonly options: HubRuntimeOptions) {
-    this.table = new TableState(options.map);
+    this.table = new TableState(options.map, wirableBuses(options.network));
+    this.restoreWiring();
     this.restorePlacements();
     this.tracker = new DeviceTracker(this.table);
     this.sharedBattery = options.map.sharedBattery ? new LiveSharedBattery(options.map.sharedBattery) : null;
@@ -482,6 +486,26 @@ export class HubRuntime {
           return { accepted: false, reason: error.message };
         }
       }
+      case 'table-wire': {
+        const wire = TableWireSchema.parse(body);
+        try {
+          const wiring = this.table.wire(wire.plot, wire.bus, wire.phase);
+          if (!wiring)
+            return {
+              accepted: true,
+              reason: `${wire.plot} is already on bus ${wire.bus} phase ${wire.phase}`,
+            };
+          this.tableChanged = true;
+          this.placementsDirty = true;
+          const event = describeWiring(wiring);
+          this.options.log('info', `table: ${event.message}`);
+          this.activity.event(event);
+          return { accepted: true, reason: event.message };
+        } catch (error) {
+          if (!(error instanceof TableUpdateError)) throw error;
+          return { accepted: false, reason: error.message };
+        }
+      }
       case 'clock':
         return this.clockControl(ClockControlSchema.parse(body));
       case 'assembly-battery-rules':
@@ -700,11 +724,51 @@ export class HubRuntime {
     }
   }
 
-  /** Atomic write (temp file + rename), so a hub killed mid-write leaves the previous file intact. */
-  private savePlacements(): void {
-    const file = join(this.options.dataDir, PLACEMENTS_FILE);
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(this.table.placements(), null, 2)}\n`);
-    renameSync(temp, file);
+  /** Plots wired live in an earlier run go back to those buses (entries the feeder no longer has are skipped). */
+  private restoreWiring(): void {
+    const file = join(this.options.dataDir, WIRING_FILE);
+    if (!existsSync(file)) return;
+    try {
+      const wiring = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      for (const [plotId, entry] of Object.entries(wiring)) {
+        const parsed = TableWireSchema.safeParse({ plot: plotId, ...(entry as object) });
+        if (!parsed.success || !this.table.plot(plotId)) {
+          this.options.log(
+            'warn',
+            `${file}: ${plotId}: ignored (not a plot of this map with a bus and phase)`,
+          );
+          continue;
+        }
+        try {
+          this.table.wire(plotId, parsed.data.bus, parsed.data.phase);
+        } catch (error) {
+          if (!(error instanceof TableUpdateError)) throw error;
+          this.options.log('warn', `${file}: ${plotId}: ignored (${error.message})`);
+        }
+      }
+    } catch (error) {
+      this.options.log(
+        'warn',
+        `${file}: ignored (${(error as Error).message}); starting from the map's wiring`,
+      );
+    }
   }
+
+  /** Saves placements and wiring. Atomic writes (temp file + rename): a hub killed mid-write leaves the previous files. */
+  private savePlacements(): void {
+    atomicWriteJson(join(this.options.dataDir, PLACEMENTS_FILE), this.table.placements());
+    atomicWriteJson(join(this.options.dataDir, WIRING_FILE), this.table.wiring());
+  }
+}
+
+function atomicWriteJson(file: string, body: unknown): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(body, null, 2)}\n`);
+  renameSync(temp, file);
+}
+
+/** The feeder's buses a plot may be wired to: all but the transformers' medium-voltage side. */
+function wirableBuses(network: FeederNetwork): string[] {
+  const mediumVoltage = new Set(network.transformers.map((transformer) => transformer.hvBus));
+  return network.buses.map((bus) => bus.name).filter((name) => !mediumVoltage.has(name));
 }

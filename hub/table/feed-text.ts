@@ -1,5 +1,5 @@
 import type { FeedEvent, TableEvent } from '../../protocol/gridflex.js';
-import type { TableState } from './table-state.js';
+import type { PlotWiring, TableState } from './table-state.js';
 
 /** A feed event before the hub numbers and times it. */
 export type FeedEventDraft = Omit<FeedEvent, 'seq' | 'at' | 'simTime'>;
@@ -30,6 +30,17 @@ export function describeTableEvent(table: TableState, event: TableEvent): FeedEv
     kind: 'asset-moved',
     plot: event.toPlot,
     message: `${label} moved from ${where(event.fromPlot)} to ${where(event.toPlot)}`,
+  };
+}
+
+/** "plot-7 (home-7) rewired from bus 17 phase A to bus 12 phase B". */
+export function describeWiring(wiring: PlotWiring): FeedEventDraft {
+  return {
+    kind: 'plot-wired',
+    severity: 'info',
+    plot: wiring.plot,
+    ...(wiring.home === undefined ? {} : { home: wiring.home }),
+    message: `${wiring.plot}${wiring.home ? ` (${wiring.home})` : ''} rewired from bus ${wiring.from.bus} phase ${wiring.from.phase} to bus ${wiring.to.bus} phase ${wiring.to.phase}`,
   };
 }
 

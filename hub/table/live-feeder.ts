@@ -25,13 +25,15 @@ export interface LiveFeederStep {
  * asset between plots therefore moves its power between buses at the next step.
  */
 export class LiveFeeder {
-  private readonly solver: PowerFlowSolver;
+  private solver: PowerFlowSolver;
   private readonly baseLoadCount: number;
   /** Index of the shared battery's load in the solver, if the street has one. */
   private readonly sharedBatteryIndex: number | undefined;
   private readonly loadIndex = new Map<string, number>();
   /** Buses shown in `feeder/buses`: those with a home load or a plot. */
-  private readonly reportedBuses: string[];
+  private reportedBuses: string[] = [];
+  /** The table's wiring the solver was built for. */
+  private wiringVersion: number;
 
   /**
    * @param sharedBattery - where the street's shared battery connects (its power is given to each solve).
@@ -39,9 +41,18 @@ export class LiveFeeder {
   constructor(
     readonly network: FeederNetwork,
     private readonly table: TableState,
-    sharedBattery?: { bus: string; phase: 'A' | 'B' | 'C' | 'ABC' },
+    private readonly sharedBattery?: { bus: string; phase: 'A' | 'B' | 'C' | 'ABC' },
   ) {
-    const plotLoads: LoadConnection[] = table.plots.map((plot) => ({
+    this.baseLoadCount = network.loads.length;
+    this.sharedBatteryIndex = sharedBattery ? this.baseLoadCount + table.plots.length : undefined;
+    for (const [index, load] of network.loads.entries()) this.loadIndex.set(load.name, index);
+    this.wiringVersion = table.wiringVersion;
+    this.solver = this.buildSolver();
+  }
+
+  /** A solver with the feeder's loads plus one load per plot at the bus and phase the plot is wired to now. */
+  private buildSolver(): PowerFlowSolver {
+    const plotLoads: LoadConnection[] = this.table.plots.map((plot) => ({
       name: `plot:${plot.plot}`,
       bus: plot.bus,
       phases: [plot.phase],
@@ -50,26 +61,24 @@ export class LiveFeeder {
       pKw: 0,
       qKvar: 0,
     }));
-    if (sharedBattery) {
+    const battery = this.sharedBattery;
+    if (battery) {
       plotLoads.push({
         name: 'shared-battery',
-        bus: sharedBattery.bus,
-        phases: sharedBattery.phase === 'ABC' ? ['A', 'B', 'C'] : [sharedBattery.phase],
+        bus: battery.bus,
+        phases: battery.phase === 'ABC' ? ['A', 'B', 'C'] : [battery.phase],
         model: 'constant-power',
         nominalVoltsLn: 230,
         pKw: 0,
         qKvar: 0,
       });
     }
-    this.baseLoadCount = network.loads.length;
-    this.sharedBatteryIndex = sharedBattery ? this.baseLoadCount + table.plots.length : undefined;
-    this.solver = new PowerFlowSolver(network, [...network.loads, ...plotLoads]);
-    for (const [index, load] of network.loads.entries()) this.loadIndex.set(load.name, index);
     const wanted = new Set([
-      ...network.loads.map((load) => load.bus),
-      ...table.plots.map((plot) => plot.bus),
+      ...this.network.loads.map((load) => load.bus),
+      ...this.table.plots.map((plot) => plot.bus),
     ]);
-    this.reportedBuses = network.buses.map((bus) => bus.name).filter((name) => wanted.has(name));
+    this.reportedBuses = this.network.buses.map((bus) => bus.name).filter((name) => wanted.has(name));
+    return new PowerFlowSolver(this.network, [...this.network.loads, ...plotLoads]);
   }
 
   /** Each home's demand now (its profile at the clock's minute plus the assets on its plot), before the power flow. */
@@ -97,6 +106,11 @@ export class LiveFeeder {
    * drawn), solves, and builds the payloads.
    */
   solveStep(clock: Clock, sharedBatteryPKw = 0): LiveFeederStep {
+    if (this.table.wiringVersion !== this.wiringVersion) {
+      // A plot was wired to another bus: its load moves there (rare, so a fresh solver is cheap enough).
+      this.wiringVersion = this.table.wiringVersion;
+      this.solver = this.buildSolver();
+    }
     const profileMinute = clock.minuteOfDay === 0 ? 1440 : clock.minuteOfDay;
     const { loadPKw, loadQKvar } = this.solver;
     this.network.loads.forEach((load, index) => {

@@ -12,6 +12,14 @@ export interface AssetState {
   pKw: number;
 }
 
+/** A plot wired to another bus or phase (what it was, what it is now). */
+export interface PlotWiring {
+  plot: string;
+  home?: string;
+  from: { bus: string; phase: 'A' | 'B' | 'C' };
+  to: { bus: string; phase: 'A' | 'B' | 'C' };
+}
+
 /** Why an update was refused; the caller logs it and carries on. */
 export class TableUpdateError extends Error {
   override readonly name = 'TableUpdateError';
@@ -26,9 +34,24 @@ export class TableState {
   private readonly plotsById = new Map<string, TablePlotConfig>();
   private readonly assetsById = new Map<string, AssetState>();
   private readonly assetByTag = new Map<string, string>();
+  private readonly wirableBuses: readonly string[];
+  private wiringChanges = 0;
+  /** Each plot's bus and phase as the map file wires it. */
+  private readonly mapWiring = new Map<string, string>();
 
-  constructor(readonly map: LoadedTableMap) {
-    for (const plot of map.plots) this.plotsById.set(plot.plot, plot);
+  /**
+   * @param wirableBuses - the feeder's low-voltage buses a plot may be wired to (default: the buses the map's
+   *   plots are on).
+   */
+  constructor(
+    readonly map: LoadedTableMap,
+    wirableBuses?: readonly string[],
+  ) {
+    this.wirableBuses = wirableBuses ?? [...new Set(map.plots.map((plot) => plot.bus))];
+    for (const plot of map.plots) {
+      this.plotsById.set(plot.plot, plot);
+      this.mapWiring.set(plot.plot, `${plot.bus}/${plot.phase}`);
+    }
     for (const asset of map.assets) {
       this.assetsById.set(asset.asset, {
         asset: asset.asset,
@@ -107,6 +130,53 @@ export class TableState {
     return event;
   }
 
+  /** Increases each time a plot is wired to another bus or phase (the power flow rebuilds its loads then). */
+  get wiringVersion(): number {
+    return this.wiringChanges;
+  }
+
+  /**
+   * Wires a plot (and the assets on it) to another feeder bus and phase. The map's plot entry is the live
+   * wiring, so everything that reads the plot (power flow, homes, agents) follows. Returns what changed, or
+   * null when it was already wired so. Throws TableUpdateError for an unknown plot or bus.
+   */
+  wire(plotId: string, bus: string, phase: 'A' | 'B' | 'C'): PlotWiring | null {
+    const plot = this.plotsById.get(plotId);
+    if (!plot) {
+      throw new TableUpdateError(
+        `unknown plot "${plotId}" (the table has ${this.map.plots.map((entry) => entry.plot).join(', ')})`,
+      );
+    }
+    if (!this.wirableBuses.includes(bus)) {
+      throw new TableUpdateError(
+        `unknown bus "${bus}": plots can be wired to the feeder's low-voltage buses ${this.wirableBuses.join(', ')}`,
+      );
+    }
+    if (plot.bus === bus && plot.phase === phase) return null;
+    const from = { bus: plot.bus, phase: plot.phase };
+    plot.bus = bus;
+    plot.phase = phase;
+    this.wiringChanges += 1;
+    return {
+      plot: plotId,
+      ...(plot.home === undefined ? {} : { home: plot.home }),
+      from,
+      to: { bus, phase },
+    };
+  }
+
+  /**
+   * The plots wired live to another bus or phase than the map file says, to persist across hub restarts
+   * (plots left as the map wires them are not listed, so an edited map file still counts for them).
+   */
+  wiring(): Record<string, { bus: string; phase: 'A' | 'B' | 'C' }> {
+    return Object.fromEntries(
+      this.map.plots
+        .filter((plot) => this.mapWiring.get(plot.plot) !== `${plot.bus}/${plot.phase}`)
+        .map((plot) => [plot.plot, { bus: plot.bus, phase: plot.phase }]),
+    );
+  }
+
   /** The asset whose NFC sticker has this UID (any case), if the map names one. */
   assetForTag(tagUid: string): string | undefined {
     return this.assetByTag.get(tagUid.toLowerCase());
@@ -140,6 +210,7 @@ export class TableState {
         ...(plot.home === undefined ? {} : { home: plot.home }),
       })),
       assets: this.assets.map((asset) => ({ ...asset })),
+      buses: [...this.wirableBuses],
     };
   }
 

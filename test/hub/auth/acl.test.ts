@@ -45,6 +45,10 @@ describe('role rights', () => {
     expect(mayPublish(resident, 'gridflex/control/v1/resident/home-3/boost')).toBe(true);
     expect(mayPublish(resident, 'gridflex/control/v1/resident/home-4/boost')).toBe(false);
     expect(mayPublish(parseRole('viewer', 'test'), 'gridflex/control/v1/table/place')).toBe(false);
+    // Wiring a plot to another bus is the operator's (Mosquitto gets the same through table/#).
+    expect(mayPublish(parseRole('operator', 'test'), 'gridflex/control/v1/table/wire')).toBe(true);
+    expect(mayPublish(parseRole('viewer', 'test'), 'gridflex/control/v1/table/wire')).toBe(false);
+    expect(mayPublish(resident, 'gridflex/control/v1/table/wire')).toBe(false);
     expect(mayPublish(null, 'gridflex/v1/clock')).toBe(false);
     const assembly = parseRole('assembly', 'test');
     expect(mayPublish(assembly, 'gridflex/control/v1/assembly/battery-rules')).toBe(true);
