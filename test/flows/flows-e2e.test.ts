@@ -138,6 +138,26 @@ describe('npm run flows (gridflex flows) against a running hub', () => {
     expect(busAssetKw(after, '16')).toBe(PV_KW);
   });
 
+  it('the rewiring example’s wire buttons move plot-1 (and the PV on it) from bus 11 to bus 16 and back', async () => {
+    const editor = flows?.editorUrl ?? '';
+    const back = nextBuses((buses) => busAssetKw(buses, '11') === PV_KW);
+    await adminApi(editor, 'inject/rewire-pv-1-to-plot-1', {});
+    await back;
+
+    const answered = nextAnswer('node-red', 'table-wire');
+    const wired = nextBuses((buses) => busAssetKw(buses, '16') === PV_KW);
+    await adminApi(editor, 'inject/rewire-wire-plot-1-to-bus-16', {});
+    expect(await answered).toMatchObject({
+      accepted: true,
+      reason: 'plot-1 (home-1) rewired from bus 11 phase A to bus 16 phase C',
+    });
+    expect(busAssetKw(await wired, '11')).toBe(0);
+
+    const restored = nextBuses((buses) => busAssetKw(buses, '11') === PV_KW);
+    await adminApi(editor, 'inject/rewire-wire-plot-1-back', {});
+    expect(busAssetKw(await restored, '16')).toBe(0);
+  });
+
   it('the regulator’s, the assembly’s and the resident agent’s examples are answered by the hub', async () => {
     const editor = flows?.editorUrl ?? '';
     const logins: Record<string, string> = {

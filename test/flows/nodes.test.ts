@@ -198,6 +198,7 @@ describe('gridflex-plot', () => {
       { plot: 'plot-6', bus: '16', phase: 'C', home: 'home-6' },
     ],
     assets: [{ asset: 'pv-1', kind: 'pv', plot: 'plot-1', online: true, pKw: -2 }],
+    buses: ['1', '2', '11', '12', '16'],
   };
 
   beforeAll(async () => {
@@ -249,6 +250,44 @@ describe('gridflex-plot', () => {
     await expectRefused(n1, { payload: 42 }, /invalid placement .*plot/);
     await expectRefused(n1, { payload: [1, 2] }, /invalid placement/);
     await expectRefused(n1, { payload: { plot: 'plot-6', extra: true } }, /invalid placement .*extra/);
+  });
+
+  it('in wire mode wires a plot to a bus and phase, and outputs the hub’s answer', async () => {
+    const { n1, out } = await loadConnected({
+      type: 'gridflex-plot',
+      mode: 'wire',
+      plot: 'plot-6',
+      phase: 'B',
+    });
+    const sent = hub.next('gridflex/control/v1/table/wire');
+    n1.receive({ payload: '12' });
+    const body = JSON.parse(await sent) as Record<string, unknown>;
+    expect(body).toMatchObject({ plot: 'plot-6', bus: '12', phase: 'B' });
+    expect(body.requestId).toMatch(/^nr-/);
+    expect(body).not.toHaveProperty('asset');
+
+    const answer = nextInput(out);
+    const reason = 'plot-6 (home-6) rewired from bus 16 phase C to bus 12 phase B';
+    await hub.answer('gridflex/control/v1/table/wire', JSON.stringify(body), true, reason);
+    expect(await answer).toMatchObject({ accepted: true, payload: { reason } });
+
+    // Fields in the message override the node's.
+    const again = hub.next('gridflex/control/v1/table/wire');
+    n1.receive({ payload: { plot: 'plot-1', bus: '11', phase: 'A' } });
+    expect(JSON.parse(await again)).toMatchObject({ plot: 'plot-1', bus: '11', phase: 'A' });
+  });
+
+  it('in wire mode refuses plots and buses the table map does not list, and phases that do not exist', async () => {
+    const { n1 } = await load({ type: 'gridflex-plot', mode: 'wire', plot: 'plot-6', phase: 'A' });
+    await statusShown(n1, (status) => status.text === 'table: 2 plots, 1 assets');
+    await expectRefused(
+      n1,
+      { payload: '99' },
+      /unknown bus "99" \(plots can be wired to buses 1, 2, 11, 12, 16\)/,
+    );
+    await expectRefused(n1, { payload: { plot: 'plot-9', bus: '12' } }, /unknown plot "plot-9"/);
+    await expectRefused(n1, { payload: { bus: '12', phase: 'D' } }, /invalid wiring .*phase/);
+    await expectRefused(n1, { payload: 42 }, /invalid wiring .*bus/);
   });
 });
 
