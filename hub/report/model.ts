@@ -3,6 +3,8 @@
  * folder. Pure (no I/O) so the dashboard page can import the types and the CSV builders too.
  */
 
+import { decileMeans as decileMeansInOrder } from '../study/poa-metrics.js';
+
 export const REPORT_FORMAT_VERSION = 1;
 
 export interface ReportHome {
@@ -169,35 +171,15 @@ export interface ReportData {
   poa?: ReportPoa;
 }
 
-/** Gini coefficient (0 equal … 1 one takes all); null for a non-positive mean. */
-export function gini(values: readonly number[]): number | null {
-  const n = values.length;
-  if (n === 0) return null;
-  if (values.every((value) => value === values[0])) return 0;
-  const mean = values.reduce((sum, value) => sum + value, 0) / n;
-  if (!(mean > 0)) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  let weighted = 0;
-  sorted.forEach((value, index) => {
-    weighted += (2 * index - n + 1) * value;
-  });
-  return weighted / (n * n * mean);
-}
+export { gini } from '../study/poa-metrics.js';
 
 /** Mean of `values` in each tenth of the homes, ranked by `rankBy` ascending (ties by position). */
 export function decileMeans(values: readonly number[], rankBy: readonly number[]): number[] {
   const order = rankBy
     .map((value, index) => ({ value, index }))
-    .sort((a, b) => a.value - b.value || a.index - b.index);
-  const n = order.length;
-  return Array.from({ length: 10 }, (_, decile) => {
-    const from = Math.floor((decile * n) / 10);
-    const to = Math.floor(((decile + 1) * n) / 10);
-    if (to <= from) return 0;
-    let sum = 0;
-    for (let position = from; position < to; position++) sum += values[order[position]?.index ?? 0] ?? 0;
-    return sum / (to - from);
-  });
+    .sort((a, b) => a.value - b.value || a.index - b.index)
+    .map(({ index }) => index);
+  return decileMeansInOrder(values, order);
 }
 
 /** Sorted high to low and thinned evenly to at most `maxPoints` (keeping the first and last). */
