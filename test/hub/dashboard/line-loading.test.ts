@@ -1,17 +1,19 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOADING_CLASSES } from '../../../hub/dashboard/web/lib/palette.ts';
 import { FakePad } from '../live/fake-pad.js';
-import { addDevice, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
-import { tempDir } from '../mqtt-helpers.js';
+import { addDevice, CLI, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
+import { connectClient, tempDir } from '../mqtt-helpers.js';
 import { collectPageErrors, launchChromium, saveScreenshot } from './browser.js';
 
 const data = tempDir('gridflex-line-colours-');
 let hub: HubProcess;
 let browser: Browser;
 let padSecret = '';
+let operatorSecret = '';
 
 beforeAll(async () => {
   // The table street with thin service cables (40 A): one 7 kW EV (about 30 A) takes its cable from
@@ -26,6 +28,12 @@ beforeAll(async () => {
     '--scenario',
     map,
   ]).password;
+  const added = execFileSync(
+    process.execPath,
+    [CLI, 'user', 'add', 'table-op', '--role', 'operator', '--data-dir', data.dir],
+    { encoding: 'utf8' },
+  );
+  operatorSecret = /password: (\S+)/.exec(added)?.[1] ?? '';
   hub = await startHub([
     '--scenario',
     map,
@@ -72,6 +80,11 @@ describe('street map line colours', () => {
     await saveScreenshot(page, 'line-loading-before-1920x1080');
 
     const pad = await FakePad.connect(hub.mqttUrl, 'pad-7', padSecret, 'plot-7');
+    const operator = await connectClient(hub.mqttUrl, {
+      clientId: 'table-op-1',
+      username: 'table-op',
+      password: operatorSecret,
+    });
     try {
       await pad.holds('ev-2');
       await page
@@ -83,7 +96,29 @@ describe('street map line colours', () => {
       expect(await line11.getAttribute('stroke')).toBe(colourOf('light'));
       expect(await line17.locator('title').textContent()).toMatch(/% of rating, (high|overloaded)/);
       await saveScreenshot(page, 'line-loading-ev-on-plot-7-1920x1080');
+
+      // The operator wires plot-7 to bus 12: home-7 is drawn there, and the EV now loads LINE12, not LINE17.
+      await operator.publishAsync(
+        'gridflex/control/v1/table/wire',
+        JSON.stringify({ plot: 'plot-7', bus: '12', phase: 'B' }),
+        { qos: 1 },
+      );
+      await page.locator('svg.street g.home[data-plot="plot-7"][data-wired-bus="12"]').waitFor();
+      await page
+        .locator(`svg.street line[data-line="LINE17"][stroke="${colourOf('light')}"]`)
+        .waitFor(ATTACHED);
+      await page
+        .locator(
+          `svg.street line[data-line="LINE12"]:is([stroke="${colourOf('high')}"], [stroke="${colourOf('overloaded')}"])`,
+        )
+        .waitFor(ATTACHED);
+      await page
+        .locator('#feed li', { hasText: 'plot-7 (home-7) rewired from bus 17 phase A to bus 12 phase B' })
+        .waitFor();
+      await page.locator('.home-card[data-home="home-7"] header', { hasText: 'bus 12B' }).waitFor();
+      await saveScreenshot(page, 'line-loading-plot-7-wired-to-bus-12-1920x1080');
     } finally {
+      operator.end(true);
       pad.client.end(true);
       await page.close();
     }

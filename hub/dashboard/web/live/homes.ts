@@ -36,7 +36,12 @@ export function renderHomes(container: HTMLElement, store: LiveStore): void {
             'header',
             {},
             h('strong', {}, homeId),
-            h('span', { class: 'small' }, ` ${plot.plot} · bus ${plot.bus}${plot.phase}`),
+            // The home's topic carries the plot's live wiring (gridflex/control/v1/table/wire).
+            h(
+              'span',
+              { class: 'small' },
+              ` ${plot.plot} · bus ${home?.bus ?? plot.bus}${home?.phase ?? plot.phase}`,
+            ),
             h(
               'span',
               { class: 'net', 'data-net-kw': home ? home.netPKw.toFixed(3) : '' },

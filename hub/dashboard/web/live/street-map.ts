@@ -210,17 +210,30 @@ export class StreetMap {
     }
 
     const homes = s('g', { class: 'homes' });
-    for (const plot of layout.plots) {
-      const at = point(plot.bus);
-      if (!at) continue;
+    // A plot wired live to another bus (gridflex/control/v1/table/wire) is drawn there; plots sharing a bus
+    // stand side by side.
+    const wired = new Map(this.store.tableMap?.plots.map((entry) => [entry.plot, entry]));
+    const plotsAtBus = new Map<string, number>();
+    for (const layoutPlot of layout.plots) {
+      const plot = { ...layoutPlot, ...wired.get(layoutPlot.plot) };
+      const bus = point(plot.bus);
+      if (!bus) continue;
+      const sharing = plotsAtBus.get(plot.bus) ?? 0;
+      plotsAtBus.set(plot.bus, sharing + 1);
+      const at = { x: bus.x + sharing * (labelled ? 120 : 12), y: bus.y };
       const home = plot.home ? this.store.homes.get(plot.home) : undefined;
       const assets = this.store.tableMap?.assets.filter((asset) => asset.plot === plot.plot) ?? [];
       const above = at.y < height / 2;
       const houseY = above ? at.y - (labelled ? 30 : 10) : at.y + (labelled ? 30 : 10);
       const size = labelled ? 15 : 5;
-      const group = s('g', { class: 'home', 'data-plot': plot.plot, 'data-home': plot.home ?? '' });
+      const group = s('g', {
+        class: 'home',
+        'data-plot': plot.plot,
+        'data-home': plot.home ?? '',
+        'data-wired-bus': plot.bus,
+      });
       group.append(
-        s('line', { x1: at.x, y1: at.y, x2: at.x, y2: houseY, stroke: '#555', 'stroke-width': 1 }),
+        s('line', { x1: bus.x, y1: bus.y, x2: at.x, y2: houseY, stroke: '#555', 'stroke-width': 1 }),
         s('path', {
           d: `M${at.x - size} ${houseY + size} v${-size} l${size} ${-size * 0.9} l${size} ${size * 0.9} v${size} z`,
           fill: '#fff',
