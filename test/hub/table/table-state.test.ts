@@ -120,3 +120,45 @@ describe('LiveFeeder', () => {
     expect(v16(after)).toBeLessThan(v16(before));
   });
 });
+
+describe('plot wiring', () => {
+  it('wires a plot to another bus: the power flow moves its assets there; only live changes are kept', () => {
+    const map = loadTableMap(MAP_FILE);
+    const network = loadFeeder(map.feederDir);
+    const table = new TableState(map, ['1', '2', '12', '16', '17']);
+    const feeder = new LiveFeeder(network, table);
+    const clock = new SimClock({
+      start: new Date('2026-01-15T18:00:00Z'),
+      stepMinutes: 6,
+      mode: 'accelerated',
+    });
+    table.setOnline('ev-2', true);
+    table.setPower('ev-2', 7);
+    const before = feeder.solveStep(clock.snapshot());
+
+    expect(table.wire('plot-7', '16', 'C')).toEqual({
+      plot: 'plot-7',
+      home: 'home-7',
+      from: { bus: '17', phase: 'A' },
+      to: { bus: '16', phase: 'C' },
+    });
+    expect(table.wire('plot-7', '16', 'C')).toBeNull();
+    expect(table.wiringVersion).toBe(1);
+    expect(table.wiring()).toEqual({ 'plot-7': { bus: '16', phase: 'C' } });
+    const after = feeder.solveStep(clock.snapshot());
+    const assetKw = (step: typeof before, bus: string) =>
+      step.buses.buses.find((entry) => entry.bus === bus)?.assetPKw;
+    expect(assetKw(before, '17')).toBe(7);
+    expect(assetKw(after, '17')).toBe(0);
+    expect(assetKw(after, '16')).toBe(7);
+    expect(after.homes.find((home) => home.home === 'home-7')).toMatchObject({ bus: '16', phase: 'C' });
+
+    // Back as the map wires it: nothing left to keep.
+    table.wire('plot-7', '17', 'A');
+    expect(table.wiring()).toEqual({});
+    expect(() => table.wire('plot-99', '16', 'A')).toThrow(/unknown plot "plot-99" \(the table has plot-1, /);
+    expect(() => table.wire('plot-7', 'SourceBus', 'A')).toThrow(
+      /unknown bus "SourceBus": plots can be wired to the feeder's low-voltage buses 1, 2, 12, 16, 17/,
+    );
+  });
+});
