@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, FeederBuses, MarketPrices } from '../../protocol/gridflex.js';
-import { addDevice, CLI, type HubProcess, startHub, writeTestMap } from '../hub/live/hub-process.js';
+import { addDevice, addUser, type HubProcess, startHub, writeTestMap } from '../hub/live/hub-process.js';
 import { connectClient, nextMessage, subscribe, tempDir } from '../hub/mqtt-helpers.js';
 import {
   adminApi,
@@ -47,22 +46,15 @@ const nextAnswer = (username: string, action: AuditEntry['action']) =>
     },
   ).then((message) => JSON.parse(message.payload.toString()) as AuditEntry);
 
-function addUser(name: string, role: string): void {
-  const added = execFileSync(
-    process.execPath,
-    [CLI, 'user', 'add', name, '--role', role, '--data-dir', data.dir],
-    {
-      encoding: 'utf8',
-    },
-  );
-  passwords[name] = /password: (\S+)/.exec(added)?.[1] ?? '';
+function registerUser(name: string, role: string): void {
+  passwords[name] = addUser(data.dir, name, role);
 }
 
 beforeAll(async () => {
-  addUser('node-red', 'operator');
-  addUser('reg', 'regulator');
-  addUser('assembly', 'assembly');
-  addUser('home2', 'resident:home-2');
+  registerUser('node-red', 'operator');
+  registerUser('reg', 'regulator');
+  registerUser('assembly', 'assembly');
+  registerUser('home2', 'resident:home-2');
   // The board's credentials first (its config names a broker URL it does not use here).
   const pv = addDevice(data.dir, 'pv-1', 'pv', 'plot-1', 'mqtt://127.0.0.1:1');
   hub = await startHub([

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, type HubProcess, startHub } from '../live/hub-process.js';
+import { addUser, CLI, type HubProcess, startHub } from '../live/hub-process.js';
 import { collectPageErrors, launchChromium, saveScreenshot } from './browser.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gridflex-history-browser-'));
@@ -15,15 +15,8 @@ let page: Page;
 let errors: string[];
 const passwords: Record<string, string> = {};
 
-function addUser(username: string, role: string): void {
-  const out = execFileSync(
-    process.execPath,
-    [CLI, 'user', 'add', username, '--role', role, '--data-dir', dataDir],
-    {
-      encoding: 'utf8',
-    },
-  );
-  passwords[username] = /password: (\S+)/.exec(out)?.[1] ?? '';
+function registerUser(username: string, role: string): void {
+  passwords[username] = addUser(dataDir, username, role);
 }
 
 /** Logs in with the page's header form and waits until the page shows the session. */
@@ -65,8 +58,8 @@ function run(policy: string): void {
 beforeAll(async () => {
   run('selfish');
   run('passive');
-  addUser('facilitator', 'operator');
-  addUser('resident-1', 'resident:home-1');
+  registerUser('facilitator', 'operator');
+  registerUser('resident-1', 'resident:home-1');
   [browser, hub] = await Promise.all([
     launchChromium(),
     startHub(['--data-dir', dataDir, '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0']),

@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOADING_CLASSES } from '../../../hub/dashboard/web/lib/palette.ts';
 import { FakePad } from '../live/fake-pad.js';
-import { addDevice, CLI, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
+import { addDevice, addUser, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
 import { connectClient, tempDir } from '../mqtt-helpers.js';
 import { collectPageErrors, launchChromium, saveScreenshot } from './browser.js';
 
@@ -28,12 +27,7 @@ beforeAll(async () => {
     '--scenario',
     map,
   ]).password;
-  const added = execFileSync(
-    process.execPath,
-    [CLI, 'user', 'add', 'table-op', '--role', 'operator', '--data-dir', data.dir],
-    { encoding: 'utf8' },
-  );
-  operatorSecret = /password: (\S+)/.exec(added)?.[1] ?? '';
+  operatorSecret = addUser(data.dir, 'table-op', 'operator');
   hub = await startHub([
     '--scenario',
     map,

@@ -5,7 +5,15 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TableMap } from '../../../protocol/gridflex.js';
 import { FakePad } from '../live/fake-pad.js';
-import { addDevice, CLI, DEVICE_CLI, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
+import {
+  addDevice,
+  addUser,
+  CLI,
+  DEVICE_CLI,
+  type HubProcess,
+  startHub,
+  writeTestMap,
+} from '../live/hub-process.js';
 import { connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
 import { collectPageErrors, launchChromium, saveScreenshot } from './browser.js';
 import { DroppableProxy } from './droppable-proxy.js';
@@ -42,14 +50,7 @@ beforeAll(async () => {
     ['ofgem', 'regulator'],
     ['street-assembly', 'assembly'],
   ]) {
-    const out = execFileSync(
-      process.execPath,
-      [CLI, 'user', 'add', username, '--role', role, '--data-dir', data.dir],
-      {
-        encoding: 'utf8',
-      },
-    );
-    secrets[username] = /password: (\S+)/.exec(out)?.[1] ?? '';
+    secrets[username] = addUser(data.dir, username, role);
   }
   hub = await startHub([
     '--scenario',

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
@@ -12,7 +11,7 @@ import type {
 } from '../../../protocol/gridflex.js';
 import { closed, connectClient, envelope, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
 import { expectEvMoveBetweenBuses } from './ev-move.js';
-import { addDevice, CLI, type HubProcess, startHub, writeTestMap } from './hub-process.js';
+import { addDevice, addUser, type HubProcess, startHub, writeTestMap } from './hub-process.js';
 
 const data = tempDir('gridflex-hub-');
 let hub: HubProcess;
@@ -34,14 +33,7 @@ beforeAll(async () => {
     ['table-op', 'operator'],
     ['resident-3', 'resident:home-3'],
   ]) {
-    const out = execFileSync(
-      process.execPath,
-      [CLI, 'user', 'add', username, '--role', role, '--data-dir', data.dir],
-      {
-        encoding: 'utf8',
-      },
-    );
-    secrets[username] = /password: (\S+)/.exec(out)?.[1] ?? '';
+    secrets[username] = addUser(data.dir, username, role);
   }
   hub = await startHub([
     '--scenario',

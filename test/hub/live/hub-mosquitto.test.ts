@@ -8,6 +8,7 @@ import { closed, connectClient, envelope, nextMessage, subscribe, tempDir } from
 import { expectEvMoveBetweenBuses } from './ev-move.js';
 import {
   addDevice,
+  addUser,
   CLI,
   DEVICE_CLI,
   freePort,
@@ -54,12 +55,7 @@ beforeAll(async () => {
     secrets[id] = addDevice(data.dir, id, 'ev-pad', plot, brokerUrl, ['--scenario', map]).password;
   }
   pvConfig = addDevice(data.dir, 'pv-9', 'pv', 'plot-8', brokerUrl, ['--scenario', map]).file;
-  const supplier = execFileSync(
-    process.execPath,
-    [CLI, 'user', 'add', 'octo', '--role', 'supplier:octo', '--data-dir', data.dir],
-    { encoding: 'utf8' },
-  );
-  secrets.octo = /password: (\S+)/.exec(supplier)?.[1] ?? '';
+  secrets.octo = addUser(data.dir, 'octo', 'supplier:octo');
   patchConfig(pvConfig, { telemetryIntervalMs: 100, reconnect: { initialMs: 50, maxMs: 200 } });
   const conf = execFileSync(
     process.execPath,

@@ -118,6 +118,18 @@ export function addDevice(
   return { file, password: config.broker.password };
 }
 
+/** Runs `gridflex user add` for a workshop role and returns the password it prints once. */
+export function addUser(dataDir: string, username: string, role: string): string {
+  const out = execFileSync(
+    process.execPath,
+    [CLI, 'user', 'add', username, '--role', role, '--data-dir', dataDir],
+    { encoding: 'utf8' },
+  );
+  const password = /password: (\S+)/.exec(out)?.[1];
+  if (password === undefined) throw new Error(`gridflex user add ${username} printed no password: ${out}`);
+  return password;
+}
+
 /** Rewrites fields of a device config YAML (e.g. a faster reconnect for tests). */
 export function patchConfig(file: string, patch: Record<string, unknown>): void {
   const config = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
@@ -18,7 +17,7 @@ import {
   type TableMap,
 } from '../../../protocol/gridflex.js';
 import { closed, connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
-import { CLI, type HubProcess, startHub, writeTestMap } from './hub-process.js';
+import { addUser, type HubProcess, startHub, writeTestMap } from './hub-process.js';
 
 const data = tempDir('gridflex-live-');
 let hub: HubProcess;
@@ -36,12 +35,7 @@ const json = <T>(payload: Buffer) => JSON.parse(payload.toString()) as T;
 beforeAll(async () => {
   const map = writeTestMap(data.dir);
   for (const [username, role] of users) {
-    const out = execFileSync(
-      process.execPath,
-      [CLI, 'user', 'add', username, '--role', role, '--data-dir', data.dir],
-      { encoding: 'utf8' },
-    );
-    secrets[username] = /password: (\S+)/.exec(out)?.[1] ?? '';
+    secrets[username] = addUser(data.dir, username, role);
   }
   hub = await startHub([
     '--demo',

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
@@ -6,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, FeedEvent, FeederBuses, Home, TableMap } from '../../../protocol/gridflex.js';
 import { closed, connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
 import { FakePad } from './fake-pad.js';
-import { addDevice, CLI, type HubProcess, startHub, writeTestMap } from './hub-process.js';
+import { addDevice, addUser, type HubProcess, startHub, writeTestMap } from './hub-process.js';
 
 const data = tempDir('gridflex-wiring-');
 let map = '';
@@ -39,12 +38,7 @@ beforeAll(async () => {
     '--scenario',
     map,
   ]).password;
-  const out = execFileSync(
-    process.execPath,
-    [CLI, 'user', 'add', 'table-op', '--role', 'operator', '--data-dir', data.dir],
-    { encoding: 'utf8' },
-  );
-  secrets['table-op'] = /password: (\S+)/.exec(out)?.[1] ?? '';
+  secrets['table-op'] = addUser(data.dir, 'table-op', 'operator');
   await startTestHub();
 });
 
