@@ -209,8 +209,9 @@ async function runHub(flags: HubFlags): Promise<void> {
         fleet
           ? `  demo          ${fleet.boards.length} simulated boards: ${fleet.boards.map((board) => board.deviceId).join(', ')}`
           : '',
-        '  add a board   gridflex device add <id> --kind pv|ev-pad|heat-pump|battery|meter --plot <plot> ' +
+        '  add a board   gridflex device add <id> --from hardware/boards/<board>.yaml --plot <plot> ' +
           `--data-dir ${flags.dataDir}`,
+        '                (or --kind pv|ev-pad|heat-pump|battery|meter); guide: docs/makers-guide.md',
         '                then on the board: node dist/devices/cli.js --config <the printed file>',
         `hub ready: mqtt=${mqttUrl} ws=${wsUrl ?? '-'} http=${httpUrl}`,
         '',
