@@ -8,6 +8,9 @@ const CHART_HEIGHT_PX = 170;
 
 /** uPlot's x axis in simulated time (UTC), labelled as the hour of the day. */
 const timeAxis: uPlot.Axis = {
+  // Clock-friendly steps (s) with room for an hh:mm:ss label between ticks, on a projector as on a tablet.
+  space: 90,
+  incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400],
   // Seconds only when the ticks are less than a minute apart (a fast table clock).
   values: (_chart, ticks, _axis, _space, incrementS) =>
     ticks.map((t) => new Date(t * 1000).toISOString().slice(11, incrementS < 60 ? 19 : 16)),
