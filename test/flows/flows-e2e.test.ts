@@ -57,18 +57,7 @@ beforeAll(async () => {
   registerUser('home2', 'resident:home-2');
   // The board's credentials first (its config names a broker URL it does not use here).
   const pv = addDevice(data.dir, 'pv-1', 'pv', 'plot-1', 'mqtt://127.0.0.1:1');
-  hub = await startHub([
-    '--scenario',
-    writeTestMap(data.dir),
-    '--data-dir',
-    data.dir,
-    '--mqtt-port',
-    '0',
-    '--ws-port',
-    '0',
-    '--http-port',
-    '0',
-  ]);
+  hub = await startHub(['--scenario', writeTestMap(data.dir), '--data-dir', data.dir]);
   viewer = await connectClient(hub.mqttUrl, { clientId: 'flows-viewer' });
   const pvOnPlot1 = nextBuses((buses) => busAssetKw(buses, '11') === PV_KW);
   await subscribe(viewer, 'gridflex/v1/#');

@@ -62,7 +62,7 @@ beforeAll(async () => {
   registerUser('resident-1', 'resident:home-1');
   [browser, hub] = await Promise.all([
     launchChromium(),
-    startHub(['--data-dir', dataDir, '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0']),
+    startHub(['--data-dir', dataDir, '--http-port', '0']),
   ]);
   page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   errors = collectPageErrors(page);

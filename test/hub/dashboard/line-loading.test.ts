@@ -28,20 +28,7 @@ beforeAll(async () => {
     map,
   ]).password;
   operatorSecret = addUser(data.dir, 'table-op', 'operator');
-  hub = await startHub([
-    '--scenario',
-    map,
-    '--data-dir',
-    data.dir,
-    '--mqtt-port',
-    '0',
-    '--ws-port',
-    '0',
-    '--http-port',
-    '0',
-    '--step-ms',
-    '40',
-  ]);
+  hub = await startHub(['--scenario', map, '--data-dir', data.dir, '--step-ms', '40']);
   browser = await launchChromium();
 });
 

@@ -52,21 +52,7 @@ beforeAll(async () => {
   ]) {
     secrets[username] = addUser(data.dir, username, role);
   }
-  hub = await startHub([
-    '--scenario',
-    map,
-    '--data-dir',
-    data.dir,
-    '--mqtt-port',
-    '0',
-    '--ws-port',
-    '0',
-    '--http-port',
-    '0',
-    '--step-ms',
-    '100',
-    '--demo',
-  ]);
+  hub = await startHub(['--scenario', map, '--data-dir', data.dir, '--step-ms', '100', '--demo']);
   proxy = await DroppableProxy.start(Number(new URL(hub.wsUrl).port));
   viewer = await connectClient(hub.mqttUrl, { clientId: 'test-viewer' });
   // The demo's boards are separate processes: the tests start once every one of them is ready.

@@ -50,7 +50,7 @@ beforeAll(async () => {
   execFileSync(process.execPath, [CLI, 'report', '--run', join(dir, 'poa'), '--out', join(dir, 'poa.html')]);
   [browser, hub] = await Promise.all([
     launchChromium(),
-    startHub(['--data-dir', dataDir, '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0']),
+    startHub(['--data-dir', dataDir, '--http-port', '0']),
   ]);
 }, 60_000);
 

@@ -13,17 +13,7 @@ afterAll(async () => {
 
 describe('gridflex hub --demo (what npm start runs)', () => {
   it('brings every asset of the default table to life as a real device agent, and stops them all', async () => {
-    hub = await startHub([
-      '--demo',
-      '--data-dir',
-      data.dir,
-      '--mqtt-port',
-      '0',
-      '--ws-port',
-      '0',
-      '--http-port',
-      '0',
-    ]);
+    hub = await startHub(['--demo', '--data-dir', data.dir]);
     const viewer = await connectClient(hub.wsUrl, { clientId: 'demo-viewer' });
     const allOnline = nextMessage(
       viewer,

@@ -34,10 +34,6 @@ const hubFlags = () => [
   data.dir,
   '--mqtt-port',
   String(port),
-  '--ws-port',
-  '0',
-  '--http-port',
-  '0',
   '--step-ms',
   '50',
 ];

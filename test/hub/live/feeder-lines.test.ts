@@ -16,20 +16,7 @@ beforeAll(async () => {
     '--scenario',
     map,
   ]).password;
-  hub = await startHub([
-    '--scenario',
-    map,
-    '--data-dir',
-    data.dir,
-    '--mqtt-port',
-    '0',
-    '--ws-port',
-    '0',
-    '--http-port',
-    '0',
-    '--step-ms',
-    '40',
-  ]);
+  hub = await startHub(['--scenario', map, '--data-dir', data.dir, '--step-ms', '40']);
   viewer = await connectClient(hub.mqttUrl, { clientId: 'lines-viewer' });
   await subscribe(viewer, 'gridflex/v1/#');
 });

@@ -35,20 +35,7 @@ beforeAll(async () => {
   ]) {
     secrets[username] = addUser(data.dir, username, role);
   }
-  hub = await startHub([
-    '--scenario',
-    map,
-    '--data-dir',
-    data.dir,
-    '--mqtt-port',
-    '0',
-    '--ws-port',
-    '0',
-    '--http-port',
-    '0',
-    '--step-ms',
-    '40',
-  ]);
+  hub = await startHub(['--scenario', map, '--data-dir', data.dir, '--step-ms', '40']);
   viewer = await connectClient(hub.mqttUrl, { clientId: 'viewer-1' });
   await subscribe(viewer, 'gridflex/v1/#');
 });

@@ -64,18 +64,7 @@ beforeAll(async () => {
   ).trim();
   mosquittoConf = conf;
   mosquitto = await startMosquitto(conf);
-  hub = await startHub([
-    '--scenario',
-    map,
-    '--data-dir',
-    data.dir,
-    '--broker',
-    brokerUrl,
-    '--http-port',
-    '0',
-    '--step-ms',
-    '40',
-  ]);
+  hub = await startHub(['--scenario', map, '--data-dir', data.dir, '--broker', brokerUrl, '--step-ms', '40']);
   viewer = await connectClient(brokerUrl, { clientId: 'viewer-1' });
   await subscribe(viewer, 'gridflex/v1/#');
   await subscribe(viewer, 'homie/5/#');

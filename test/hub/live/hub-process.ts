@@ -21,9 +21,13 @@ export interface HubProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `gridflex hub` with the given flags on loopback and waits for its "hub ready" line. */
+/**
+ * Starts `gridflex hub` on loopback with the given flags and waits for its "hub ready" line. Its ports are any free
+ * ones unless `flags` name them (the later flag wins).
+ */
 export function startHub(flags: string[]): Promise<HubProcess> {
-  const child = spawn(process.execPath, [CLI, 'hub', '--host', '127.0.0.1', ...flags], {
+  const anyFreePorts = ['--mqtt-port', '0', '--ws-port', '0', '--http-port', '0'];
+  const child = spawn(process.execPath, [CLI, 'hub', '--host', '127.0.0.1', ...anyFreePorts, ...flags], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log: string[] = [];

@@ -37,21 +37,7 @@ beforeAll(async () => {
   for (const [username, role] of users) {
     secrets[username] = addUser(data.dir, username, role);
   }
-  hub = await startHub([
-    '--demo',
-    '--scenario',
-    map,
-    '--data-dir',
-    data.dir,
-    '--mqtt-port',
-    '0',
-    '--ws-port',
-    '0',
-    '--http-port',
-    '0',
-    '--step-ms',
-    '40',
-  ]);
+  hub = await startHub(['--demo', '--scenario', map, '--data-dir', data.dir, '--step-ms', '40']);
   viewer = await connectClient(hub.mqttUrl, { clientId: 'live-viewer' });
   const allOnline = nextMessage(
     viewer,

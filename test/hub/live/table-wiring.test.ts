@@ -14,20 +14,7 @@ let viewer: MqttClient;
 const secrets: Record<string, string> = {};
 
 const startTestHub = async () => {
-  hub = await startHub(
-    [
-      '--scenario',
-      map,
-      '--data-dir',
-      data.dir,
-      '--mqtt-port',
-      '0',
-      '--ws-port',
-      '0',
-      '--http-port',
-      '0',
-    ].concat(['--step-ms', '40']),
-  );
+  hub = await startHub(['--scenario', map, '--data-dir', data.dir, '--step-ms', '40']);
   viewer = await connectClient(hub.mqttUrl, { clientId: 'wiring-viewer' });
   await subscribe(viewer, 'gridflex/v1/#');
 };
