@@ -103,6 +103,28 @@ describe('gridflex-device from a shipped config that uses its pinout (simulated 
     await broker.stop();
   });
 
+  /** `gridflex device add pads-4-5 --from` the shipped ESP32 pad board; returns the config file it wrote. */
+  const addEsp32Pads = (): string => {
+    const add = spawnSync(
+      process.execPath,
+      [
+        'dist/hub/cli.js',
+        'device',
+        'add',
+        'pads-4-5',
+        '--from',
+        'hardware/boards/esp32-ev-pad.yaml',
+        '--data-dir',
+        dataDir,
+        '--broker-url',
+        broker.url,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(add.status, add.stderr).toBe(0);
+    return add.stdout.trim();
+  };
+
   it('runs hardware/boards/nano-table-house.yaml with --simulate and obeys /set', async () => {
     const ready = broker.next(homieTopics.state('house-5'), 'ready');
     const agent = AgentProcess.spawn([
@@ -130,24 +152,7 @@ describe('gridflex-device from a shipped config that uses its pinout (simulated 
   });
 
   it('runs the ESP32 pad config registered with `gridflex device add --from`', async () => {
-    const add = spawnSync(
-      process.execPath,
-      [
-        'dist/hub/cli.js',
-        'device',
-        'add',
-        'pads-4-5',
-        '--from',
-        'hardware/boards/esp32-ev-pad.yaml',
-        '--data-dir',
-        dataDir,
-        '--broker-url',
-        broker.url,
-      ],
-      { encoding: 'utf8' },
-    );
-    expect(add.status, add.stderr).toBe(0);
-    const configFile = add.stdout.trim();
+    const configFile = addEsp32Pads();
     expect(configFile).toBe(join(dataDir, 'devices', 'pads-4-5.yaml'));
     expect(loadDeviceConfig(configFile).nodes.map((node) => node.kind === 'ev-pad' && node.ledPins)).toEqual([
       [16, 17, 21, 22],
@@ -162,31 +167,10 @@ describe('gridflex-device from a shipped config that uses its pinout (simulated 
   });
 
   it('plays a scripted sim events file with --simulate EVENTS: an EV placed on pad 4', async () => {
-    const add = spawnSync(
-      process.execPath,
-      [
-        'dist/hub/cli.js',
-        'device',
-        'add',
-        'pads-4-5',
-        '--from',
-        'hardware/boards/esp32-ev-pad.yaml',
-        '--data-dir',
-        dataDir,
-        '--broker-url',
-        broker.url,
-      ],
-      { encoding: 'utf8' },
-    );
-    expect(add.status, add.stderr).toBe(0);
+    const configFile = addEsp32Pads();
     const evId = homieTopics.property('pads-4-5', 'ev-pad-4', 'ev-id');
     const placed = broker.next(evId, (p) => p.includes('"value":"ev-3"'));
-    const agent = AgentProcess.spawn([
-      '--config',
-      add.stdout.trim(),
-      '--simulate',
-      'hardware/sim/ev-on-pad-4.yaml',
-    ]);
+    const agent = AgentProcess.spawn(['--config', configFile, '--simulate', 'hardware/sim/ev-on-pad-4.yaml']);
     agents.push(agent);
     await placed;
     expect(await agent.waitForLine(/ev-pad-4: ev-3 \(tag 04A1B2C5\) placed on pad pad-4/)).toBeTruthy();
