@@ -152,16 +152,16 @@ describe('ESP32 line-JSON firmware', () => {
     const pwm = await board.pwmOut(18);
     await pwm.write(0.25);
     expect(mcu.actions).toEqual(['mode 16 output', 'write 16 1', 'mode 18 pwm', 'pwm 18 0.25']);
-    const reader = await board.nfcReader({ type: 'serial', reader: 1 });
+    const reader = await board.nfcReader({ type: 'serial', reader: 1 }, 'ev-pad-1');
     expect(await reader.poll()).toBeNull();
     mcu.simulate('tag 1 04a1b2c4');
     expect(await reader.poll()).toBe('04A1B2C4');
-    await expect(board.analogIn({ type: 'analog', pin: 'A0' })).rejects.toThrow(
+    await expect(board.analogIn({ type: 'analog', pin: 'A0' }, 'ldr')).rejects.toThrow(
       'serial-json: pin A0 has no ADC',
     );
-    await expect(board.nfcReader({ type: 'serial', reader: 5 }).then((r) => r.poll())).rejects.toThrow(
-      'serial-json: no reader 5',
-    );
+    await expect(
+      board.nfcReader({ type: 'serial', reader: 5 }, 'ev-pad-5').then((r) => r.poll()),
+    ).rejects.toThrow('serial-json: no reader 5');
   });
 
   it('runs the shipped ESP32 pad config: an EV tag on pad 4 is seen, its charge shown on the pinout’s LEDs', async () => {

@@ -49,7 +49,7 @@ beforeAll(async () => {
     ['table-op', 'operator'],
     ['ofgem', 'regulator'],
     ['street-assembly', 'assembly'],
-  ]) {
+  ] as const) {
     secrets[username] = addUser(data.dir, username, role);
   }
   hub = await startHub(['--scenario', map, '--data-dir', data.dir, '--step-ms', '100', '--demo']);

@@ -32,7 +32,7 @@ beforeAll(async () => {
     ['octo', 'supplier:octo'],
     ['table-op', 'operator'],
     ['resident-3', 'resident:home-3'],
-  ]) {
+  ] as const) {
     secrets[username] = addUser(data.dir, username, role);
   }
   hub = await startHub(['--scenario', map, '--data-dir', data.dir, '--step-ms', '40']);
