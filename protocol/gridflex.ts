@@ -954,7 +954,7 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
       topic: 'gridflex/control/v1/supplier/octo/tariff',
       action: 'supplier-tariff',
       accepted: false,
-      reason: 'import price 0.35 £/kWh is above the regulator’s cap 0.2611 £/kWh',
+      reason: 'import price 35 p/kWh is above the regulator’s cap 26.11 p/kWh',
       requestId: 'tariff-7',
     },
   },

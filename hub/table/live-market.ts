@@ -93,6 +93,11 @@ function plain(value: number): string {
   return String(Number(value.toFixed(4)));
 }
 
+/** A unit rate in pence per kWh, as GB tariffs are quoted and the dashboard shows them: 0.2611 → `26.11 p/kWh`. */
+function pencePerKwh(gbpPerKwh: number): string {
+  return `${Number((gbpPerKwh * 100).toFixed(2))} p/kWh`;
+}
+
 /** The band in force at a minute of day, if any. */
 function bandAt(tariff: PricedTariff['tariff'], minute: number): TariffBand | undefined {
   return tariff.bands?.find((band) => inWindow(band.from, band.to, minute));
@@ -139,11 +144,11 @@ export function tariffProblems(tariff: SupplierTariff, rules: RegulatorRulesInFo
   const where = highest.label ? ` ${highest.label}` : '';
   if (variable && rules.priceCapAppliesTo.includes(shape) && highest.gbp > rules.priceCapGbpPerKwh) {
     problems.push(
-      `import price ${plain(highest.gbp)} £/kWh${where} is above the regulator's cap ${plain(rules.priceCapGbpPerKwh)} £/kWh`,
+      `import price ${pencePerKwh(highest.gbp)}${where} is above the regulator's cap ${pencePerKwh(rules.priceCapGbpPerKwh)}`,
     );
   } else if (highest.gbp > rules.maxUnitRateGbpPerKwh) {
     problems.push(
-      `import price ${plain(highest.gbp)} £/kWh${where} is above the regulator's maximum unit rate ${plain(rules.maxUnitRateGbpPerKwh)} £/kWh`,
+      `import price ${pencePerKwh(highest.gbp)}${where} is above the regulator's maximum unit rate ${pencePerKwh(rules.maxUnitRateGbpPerKwh)}`,
     );
   }
   if (variable && tariff.standingChargeGbpPerDay > rules.standingChargeCapGbpPerDay) {

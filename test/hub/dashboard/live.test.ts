@@ -165,7 +165,7 @@ describe('live dashboard in a real browser', () => {
     // The page checks the offer against the regulator's rules in force before it is sent...
     await expect
       .poll(() => form.locator('.problems').textContent())
-      .toMatch(/import price 0\.45 £\/kWh is above the regulator's cap 0\.2611 £\/kWh/);
+      .toMatch(/import price 45 p\/kWh is above the regulator's cap 26\.11 p\/kWh/);
     // ...and the hub, which decides, refuses it on the audit topic; the page shows its reason.
     await form.getByRole('button', { name: 'Offer tariff' }).click();
     const outcome = form.locator('.outcome.refused');

@@ -216,7 +216,7 @@ describe('gridflex hub with an external Mosquitto', () => {
     expect(answers[0]?.reason).toMatch(
       /^control (kind|importPriceGbpPerKwh|exportPriceGbpPerKwh|standingChargeGbpPerDay): /,
     );
-    expect(answers[1]?.reason).toBe("import price 0.35 £/kWh is above the regulator's cap 0.2611 £/kWh");
+    expect(answers[1]?.reason).toBe("import price 35 p/kWh is above the regulator's cap 26.11 p/kWh");
     supplier.end(true);
   });
 

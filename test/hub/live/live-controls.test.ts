@@ -185,10 +185,10 @@ describe('live table controls (hub side of the dashboard)', () => {
       username: 'octo',
       role: 'supplier:octo',
       topic: 'gridflex/control/v1/supplier/octo/tariff',
-      reason: "import price 0.35 £/kWh is above the regulator's cap 0.2611 £/kWh",
+      reason: "import price 35 p/kWh is above the regulator's cap 26.11 p/kWh",
     });
     expect((await refusedEvent).message).toBe(
-      "tariff octo/greedy refused: import price 0.35 £/kWh is above the regulator's cap 0.2611 £/kWh",
+      "tariff octo/greedy refused: import price 35 p/kWh is above the regulator's cap 26.11 p/kWh",
     );
 
     const offered = audit((entry) => entry.action === 'supplier-tariff' && entry.accepted);

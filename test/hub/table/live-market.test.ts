@@ -29,7 +29,7 @@ const nightEv = tariff({
 describe('tariff rules', () => {
   it('explains a price above the cap in pounds, as people read it', () => {
     expect(tariffProblems(tariff({ importPriceGbpPerKwh: 0.35 }), GB_LIVE_RULES)).toEqual([
-      "import price 0.35 £/kWh is above the regulator's cap 0.2611 £/kWh",
+      "import price 35 p/kWh is above the regulator's cap 26.11 p/kWh",
     ]);
   });
 
@@ -62,7 +62,7 @@ describe('tariff rules', () => {
       bands: [{ name: 'peak', from: '16:00', to: '19:00', importPriceGbpPerKwh: 1.2 }],
     });
     expect(tariffProblems(dear, GB_LIVE_RULES)).toEqual([
-      "import price 1.2 £/kWh in band peak is above the regulator's maximum unit rate 1 £/kWh",
+      "import price 120 p/kWh in band peak is above the regulator's maximum unit rate 100 p/kWh",
     ]);
     expect(tariffProblems(tariff({ kind: 'time-of-use' }), GB_LIVE_RULES)).toEqual([
       'a time-of-use tariff needs at least one band (from, to, importPriceGbpPerKwh)',
@@ -79,7 +79,7 @@ describe('LiveMarket', () => {
     const market = new LiveMarket();
     const answer = market.offer('octo', tariff({ importPriceGbpPerKwh: 0.35 }), at, evening);
     expect(answer.accepted).toBe(false);
-    expect(answer.reason).toBe("import price 0.35 £/kWh is above the regulator's cap 0.2611 £/kWh");
+    expect(answer.reason).toBe("import price 35 p/kWh is above the regulator's cap 26.11 p/kWh");
     expect(answer.news.map((news) => news.kind)).toEqual(['tariff-refused']);
     expect(market.tariffs()).toEqual({ inForce: 'price-cap', pending: null, offers: [] });
   });
@@ -122,7 +122,7 @@ describe('LiveMarket', () => {
       'tariff-switched',
     ]);
     expect(answer.news[1]?.message).toContain(
-      "import price 0.22 £/kWh is above the regulator's cap 0.2 £/kWh",
+      "import price 22 p/kWh is above the regulator's cap 20 p/kWh",
     );
     expect(market.tariffs()).toMatchObject({ inForce: 'price-cap', offers: [] });
     expect(market.rules).toMatchObject({ priceCapGbpPerKwh: 0.2, setBy: 'regulator' });
