@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { InputError } from '../errors.js';
+import { headlineLabel } from './labels.js';
 
 /** The hub's and the CLI's default data dir. */
 export const DEFAULT_DATA_DIR = '.gridflex';
@@ -47,6 +48,8 @@ export interface RunRecord extends Omit<NewRun, 'scenarioFile' | 'outDir'> {
 /** One headline figure of two runs side by side. */
 export interface ComparedFigure {
   name: string;
+  /** The name in words, with its unit (see {@link headlineLabel}). */
+  label: string;
   a: number | null;
   b: number | null;
   /** b − a (null when either is missing). */
@@ -195,6 +198,7 @@ export class RunStore {
       const valueB = b.headline[name] ?? null;
       return {
         name,
+        label: headlineLabel(name),
         a: valueA,
         b: valueB,
         difference: valueA === null || valueB === null ? null : roundTo4(valueB - valueA),

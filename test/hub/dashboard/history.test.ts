@@ -94,7 +94,7 @@ describe('run history in a real browser', () => {
     await page.click('#compare-button');
     await page.waitForSelector('#compare-table');
     const bills = await page
-      .locator('#compare-table tr', { hasText: /^billsGbp/ })
+      .locator('#compare-table tr', { hasText: /^bills \(£\)/ })
       .locator('td')
       .allTextContents();
     const [, a, b, difference] = bills;

@@ -94,9 +94,9 @@ describe('RunStore', () => {
     const { figures } = store.compare(a.id, b.id);
     store.close();
     expect(figures).toEqual([
-      { name: 'billsGbp', a: 10.5, b: 9.25, difference: -1.25 },
-      { name: 'peakKw', a: 20, b: null, difference: null },
-      { name: 'lossesKwh', a: null, b: 3, difference: null },
+      { name: 'billsGbp', label: 'bills (£)', a: 10.5, b: 9.25, difference: -1.25 },
+      { name: 'peakKw', label: 'peakKw', a: 20, b: null, difference: null },
+      { name: 'lossesKwh', label: 'network losses (kWh)', a: null, b: 3, difference: null },
     ]);
   });
 

@@ -284,7 +284,7 @@ async function compare(): Promise<void> {
               return h(
                 'tr',
                 {},
-                h('td', {}, figure.name),
+                h('td', { title: figure.name }, figure.label),
                 h('td', { class: 'num' }, formatValue(figure.a)),
                 h('td', { class: 'num' }, formatValue(figure.b)),
                 h('td', { class: `num ${d !== null && d !== 0 ? 'changed' : ''}` }, text),
