@@ -121,9 +121,7 @@ describe('LiveMarket', () => {
       'tariff-withdrawn',
       'tariff-switched',
     ]);
-    expect(answer.news[1]?.message).toContain(
-      "import price 22 p/kWh is above the regulator's cap 20 p/kWh",
-    );
+    expect(answer.news[1]?.message).toContain("import price 22 p/kWh is above the regulator's cap 20 p/kWh");
     expect(market.tariffs()).toMatchObject({ inForce: 'price-cap', offers: [] });
     expect(market.rules).toMatchObject({ priceCapGbpPerKwh: 0.2, setBy: 'regulator' });
     expect(market.pricesAt(evening).importPriceGbpPerKwh).toBeCloseTo(0.2 + 0.095, 9);
