@@ -130,9 +130,7 @@ function renderRun(root: HTMLElement, run: RunPart): void {
       keyFigure(
         'Fairness (Gini of savings)',
         run.giniOfSaving === null ? 'n/a' : run.giniOfSaving.toFixed(2),
-        run.giniOfSaving === null
-          ? 'most homes saved nothing or lost'
-          : '0 = all save alike, 1 = one home takes all',
+        giniMeaning(run.giniOfSaving),
       ),
     ),
   );
@@ -221,7 +219,7 @@ function renderDistribution(root: HTMLElement, run: RunPart): void {
     'Homes ranked by their passive bill into ten groups (decile 1: the smallest bills); the mean saving in each. ',
     run.giniOfSaving === null
       ? 'Gini: not defined (the mean saving is not positive).'
-      : `Gini of savings ${run.giniOfSaving.toFixed(2)}.`,
+      : `Gini of savings ${run.giniOfSaving.toFixed(2)} (${giniMeaning(run.giniOfSaving)}).`,
   );
   const deciles = run.savingPerDecileGbp.map((_, d) => `D${d + 1}`);
   chart(box, {
@@ -699,5 +697,20 @@ function renderPoa(root: HTMLElement, poa: PoaPart): void {
       ]),
       [false, true, true, true, true, true, true, true],
     ),
+    h(
+      'p',
+      { class: 'small muted' },
+      `Gini of benefit: ${giniMeaning(0.5)}; ${giniMeaning(1.5)}; n/a: ${giniMeaning(null)}.`,
+    ),
   );
+}
+
+/**
+ * What a Gini of savings says. Savings can be negative (a home pays more than with no control), and then the
+ * Gini can pass 1, which "1 = one home takes all" would misread.
+ */
+function giniMeaning(gini: number | null): string {
+  if (gini === null) return 'most homes saved nothing or lost';
+  if (gini > 1) return 'above 1: some homes pay more than with no control while others save';
+  return '0 = all save alike, 1 = one home takes all';
 }
