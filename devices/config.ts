@@ -441,6 +441,8 @@ function readYamlFile(file: string): unknown {
   try {
     return parseYaml(text, { prettyErrors: true });
   } catch (error) {
-    throw new DeviceConfigError(file, [`not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
+    throw new DeviceConfigError(file, [
+      `not valid YAML: ${(error as Error).message.split('\n')[0]?.replace(/:\s*$/, '')}`,
+    ]);
   }
 }

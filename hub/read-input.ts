@@ -17,7 +17,12 @@ export function parseYamlInput(text: string, file: string): unknown {
   const first = document.errors[0];
   if (first) {
     const line = first.linePos?.[0]?.line;
-    throw new InputError(line ? `${file}:${line}` : file, `not valid YAML: ${first.message.split('\n')[0]}`);
+    throw new InputError(line ? `${file}:${line}` : file, `not valid YAML: ${firstLine(first.message)}`);
   }
   return document.toJS();
+}
+
+/** The yaml parser's message without the code frame it appends (after "at line 4, column 3:"). */
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? '').replace(/:\s*$/, '');
 }

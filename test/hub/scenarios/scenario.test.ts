@@ -153,6 +153,8 @@ describe('bad scenario files', () => {
   });
 
   it('report YAML syntax errors with the line', () => {
-    expect(problem(`${MINIMAL}homes: [ { load: LOAD1 \n`)).toMatch(/bad\.yaml:\d+: not valid YAML/);
+    expect(problem(`${MINIMAL}homes: [ { load: LOAD1 \n`)).toMatch(
+      /bad\.yaml:\d+: not valid YAML: .+ at line \d+, column \d+$/,
+    );
   });
 });
