@@ -60,10 +60,7 @@ beforeAll(async () => {
   run('passive');
   registerUser('facilitator', 'operator');
   registerUser('resident-1', 'resident:home-1');
-  [browser, hub] = await Promise.all([
-    launchChromium(),
-    startHub(['--data-dir', dataDir, '--http-port', '0']),
-  ]);
+  [browser, hub] = await Promise.all([launchChromium(), startHub(['--data-dir', dataDir])]);
   page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   errors = collectPageErrors(page);
 }, 60_000);

@@ -48,10 +48,7 @@ beforeAll(async () => {
     dataDir,
   ]);
   execFileSync(process.execPath, [CLI, 'report', '--run', join(dir, 'poa'), '--out', join(dir, 'poa.html')]);
-  [browser, hub] = await Promise.all([
-    launchChromium(),
-    startHub(['--data-dir', dataDir, '--http-port', '0']),
-  ]);
+  [browser, hub] = await Promise.all([launchChromium(), startHub(['--data-dir', dataDir])]);
 }, 60_000);
 
 afterAll(async () => {
