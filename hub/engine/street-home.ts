@@ -12,9 +12,9 @@ export interface StreetHome {
   /** The tariff the home is on, and since when (for exit fees). */
   tariff: Tariff;
   contractStartMinute: number;
-  /** The plan being followed and the step it was made at. */
+  /** The plan being followed and the plan slot it was made in. */
   plan?: Plan;
-  planStep: number;
+  planSlot: number;
   /** Forecast buffers, reused by each plan (the longest horizon of the run's policies). */
   forecast: HomeForecast;
   /** Index of the home's bus-phase in the power flow's voltages (`bus * 3 + phase`). */

@@ -5,6 +5,7 @@
  */
 import type { HomeStepInputs } from '../homes/index.js';
 import type { Tariff } from '../market/tariff.js';
+import type { ForecastSource } from './participants/residents.js';
 import type { StreetHome } from './street-home.js';
 
 /** A tariff's prices per step of the run, £/kWh (import includes pass-through network charges). */
@@ -13,7 +14,16 @@ export interface PriceSeries {
   exportGbpPerKwh: Float64Array;
 }
 
-export interface StreetWorld {
+/** What each home sees during a step: its inputs and its EV's departures. */
+export interface InputSource {
+  /** What the home sees during `step` (its voltage is the last power flow's). */
+  stepInputs(home: StreetHome, step: number): HomeStepInputs;
+  /** Trip energy the home's EV takes when it leaves at `step` (0 when it does not leave), kWh. */
+  evTripKwh(home: StreetHome, step: number): number;
+}
+
+/** The world of a run over a fixed span of steps (a year run, a study). */
+export interface StreetWorld extends ForecastSource, InputSource {
   readonly stepMinutes: number;
   /** Steps in the run; series index by run step, and forecasts past the end wrap to its start. */
   readonly stepCount: number;
@@ -22,10 +32,4 @@ export interface StreetWorld {
   carbonKgPerKwh(step: number): number;
   /** The tariff's prices over the run (made once per tariff). */
   prices(tariff: Tariff): PriceSeries;
-  /** Copies the coming `horizonSteps` (from `step`) into the home's forecast buffers. */
-  fillForecast(home: StreetHome, step: number, horizonSteps: number): void;
-  /** What the home sees during `step` (its voltage is the last power flow's). */
-  stepInputs(home: StreetHome, step: number): HomeStepInputs;
-  /** Trip energy the home's EV takes when it leaves at `step` (0 when it does not leave), kWh. */
-  evTripKwh(home: StreetHome, step: number): number;
 }

@@ -200,7 +200,7 @@ function streetHomes(
     state: initialHomeState(resolved.spec),
     tariff: tariffs.get(resolved.tariffId) as Tariff,
     contractStartMinute: firstMinute,
-    planStep: 0,
+    planSlot: 0,
     forecast: emptyForecast(maxHorizon),
     voltageIndex: (busIndex.get(resolved.spec.bus) ?? 0) * 3 + PHASES.indexOf(resolved.spec.phase),
     voltsLn: NOMINAL_VOLTS_LN,

@@ -36,6 +36,8 @@ const baseLoadCaches = new WeakMap<BaseLoadLibrary, Map<string, Float64Array>>()
 
 export class YearWorld implements StreetWorld {
   readonly stepMinutes: number;
+  /** A year run plans at its own step. */
+  readonly planStepMinutes: number;
   readonly stepCount: number;
   private readonly firstStep: number;
   private readonly carbon: Float64Array;
@@ -53,6 +55,7 @@ export class YearWorld implements StreetWorld {
     rng: Rng,
   ) {
     this.stepMinutes = scenario.stepMinutes;
+    this.planStepMinutes = scenario.stepMinutes;
     this.stepCount = span.days * STEPS_PER_DAY;
     this.firstStep = span.startDay * STEPS_PER_DAY;
     if (this.firstStep + this.stepCount > year.stepCount) {

@@ -11,7 +11,7 @@ import {
 } from '../../homes/index.js';
 import type { StepFrame, StreetParticipant } from '../street.js';
 import type { StreetHome } from '../street-home.js';
-import type { StreetWorld } from '../world.js';
+import type { InputSource } from '../world.js';
 
 /** Called after every home step with the home, its flows and its new state (tests, live views). */
 export type OnHomeStep = (
@@ -27,7 +27,7 @@ export class WorldInputs implements StreetParticipant {
 
   constructor(
     private readonly homes: readonly StreetHome[],
-    private readonly world: StreetWorld,
+    private readonly world: InputSource,
   ) {}
 
   step(frame: StepFrame): void {
@@ -40,7 +40,7 @@ export class HomePhysics implements StreetParticipant {
 
   constructor(
     private readonly homes: readonly StreetHome[],
-    private readonly world: StreetWorld,
+    private readonly world: InputSource,
     private readonly onHomeStep?: OnHomeStep,
   ) {}
 

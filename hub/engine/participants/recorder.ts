@@ -49,18 +49,16 @@ export class BillsRecorder implements StreetParticipant {
       home.meteredExportKwh[frame.step] = exportedKwh;
       this.bill(home, frame, suppliedKwh, exportedKwh, settlement.billGbp);
       this.energy(home, frame, result);
-      this.ledgers
-        .get(home.tariff.supplierId)
-        ?.record(
-          home.tariff,
-          {
-            importKwh: suppliedKwh,
-            exportKwh: exportedKwh,
-            wholesaleGbpPerKwh: this.world.wholesaleGbpPerKwh(frame.step),
-          },
-          frame.minuteOfYear,
-          frame.stepMinutes,
-        );
+      this.ledgers.get(home.tariff.supplierId)?.record(
+        home.tariff,
+        {
+          importKwh: suppliedKwh,
+          exportKwh: exportedKwh,
+          wholesaleGbpPerKwh: this.world.wholesaleGbpPerKwh(frame.step),
+        },
+        frame.minuteOfYear,
+        frame.stepMinutes,
+      );
       if (this.series) recordHomeSeries(this.series, home, frame.step, result.pKw);
     }
   }
