@@ -552,8 +552,8 @@ export const HomeDecisionSchema = z.object({
   plot: z.string(),
   step: z.number().int().nonnegative(),
   simTime: IsoTimeSchema,
-  /** The agent's policy: `selfish` minimises its resident's own weighted cost (an LP over the horizon). */
-  policy: z.enum(['selfish']),
+  /** The policy the street runs (a name from the hub's policy registry, listed in `live/policy`). */
+  policy: z.string().min(1),
   /** One or two sentences with the numbers behind the plan. */
   explanation: z.string(),
   /** Promises the plan cannot keep (comfort band, EV ready-by), with numbers. */

@@ -5,7 +5,8 @@ import type { Tariff } from '../market/tariff.js';
 
 export interface StreetHome {
   readonly index: number;
-  readonly spec: HomeSpec;
+  /** What the home is made of (live, it changes when assets are placed or lifted). */
+  spec: HomeSpec;
   /** The agent that plans the home's devices. */
   policy: Policy;
   state: HomeState;

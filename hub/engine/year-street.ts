@@ -114,7 +114,7 @@ export async function buildYearStreet(
         decisions,
         bills.switched,
       ),
-      new ResidentAgents(homes, world, [...policies.values()], scenario.valuation, decisions, timing),
+      new ResidentAgents(homes, world, scenario.valuation, decisions, timing),
       new WorldInputs(homes, world),
       new MarketModuleStep(homes, world, market),
       new HomePhysics(homes, world, options.onHomeStep),

@@ -11,7 +11,7 @@ export interface PriceSource {
     stepMinutes: number,
     count: number,
   ): { importGbp: Float64Array; exportGbp: Float64Array };
-  pricesAt(simTime: Date): { importPriceGbpPerKwh: number };
+  pricesAt(simTime: Date): { importPriceGbpPerKwh: number; exportPriceGbpPerKwh: number };
   /** The regulator's randomised start delay, which smart chargers apply when a charging block starts. */
   readonly rules: { randomisedStartDelayMinutes: number };
 }

@@ -82,9 +82,11 @@ export class LiveFeeder {
   }
 
   /** Each home's demand now (its profile at the clock's minute plus the assets on its plot), before the power flow. */
-  homeNetPowerKw(clock: Clock): { home: string; netPKw: number }[] {
+  homeNetPowerKw(
+    clock: Clock,
+    plotPowerKw: Float64Array = this.table.plotPowerKw(),
+  ): { home: string; netPKw: number }[] {
     const profileMinute = clock.minuteOfDay === 0 ? 1440 : clock.minuteOfDay;
-    const plotPowerKw = this.table.plotPowerKw();
     const homes: { home: string; netPKw: number }[] = [];
     this.table.plots.forEach((plot, plotIndex) => {
       if (plot.home === undefined) return;
@@ -103,9 +105,13 @@ export class LiveFeeder {
 
   /**
    * Sets every load for the clock's minute and the table as it is now (and the shared battery's power, kW
-   * drawn), solves, and builds the payloads.
+   * drawn), solves, and builds the payloads. A shadow run passes its own plot powers.
    */
-  solveStep(clock: Clock, sharedBatteryPKw = 0): LiveFeederStep {
+  solveStep(
+    clock: Clock,
+    sharedBatteryPKw = 0,
+    plotPowerKw: Float64Array = this.table.plotPowerKw(),
+  ): LiveFeederStep {
     if (this.table.wiringVersion !== this.wiringVersion) {
       // A plot was wired to another bus: its load moves there (rare, so a fresh solver is cheap enough).
       this.wiringVersion = this.table.wiringVersion;
@@ -118,7 +124,6 @@ export class LiveFeeder {
       loadPKw[index] = power.pKw;
       loadQKvar[index] = power.qKvar;
     });
-    const plotPowerKw = this.table.plotPowerKw();
     plotPowerKw.forEach((pKw, plotIndex) => {
       loadPKw[this.baseLoadCount + plotIndex] = pKw;
       loadQKvar[this.baseLoadCount + plotIndex] = pKw > 0 ? pKw * ASSET_Q_PER_P : 0;

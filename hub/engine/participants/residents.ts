@@ -6,13 +6,7 @@
  */
 import type { FleetPolicy } from '../../agents/fleet.js';
 import { isFleetPolicy } from '../../agents/fleet.js';
-import {
-  type ObjectiveValuation,
-  type Plan,
-  type PlanContext,
-  type Policy,
-  setpointsAt,
-} from '../../agents/index.js';
+import { type ObjectiveValuation, type Plan, type PlanContext, setpointsAt } from '../../agents/index.js';
 import { clockLabel } from '../../environment/calendar.js';
 import type { DecisionEntry, RunTiming } from '../outcomes.js';
 import type { StepFrame, StreetParticipant } from '../street.js';
@@ -30,6 +24,11 @@ export interface ForecastSource {
 export interface ResidentHooks {
   /** The plan slot a frame falls in (default: the step itself, as in a year run). */
   slotOf?(frame: StepFrame): number;
+  /**
+   * Plan again after this many slots whatever the policy's own interval (live: every half-hour, while
+   * the policy explains and books its plan over its own, longer, interval).
+   */
+  replanEverySlots?: number;
   /** A plan to follow when the policy throws; without it the error propagates. */
   fallback?(home: StreetHome, error: Error): Plan;
   /** Called after a home adopts a plan, with the wall time its planning took. */
@@ -42,8 +41,6 @@ export class ResidentAgents implements StreetParticipant {
   constructor(
     private readonly homes: readonly StreetHome[],
     private readonly world: ForecastSource,
-    /** Each distinct policy the homes run, once. */
-    private readonly policies: readonly Policy[],
     private readonly valuation: ObjectiveValuation,
     private readonly decisions: DecisionEntry[],
     private readonly timing: RunTiming,
@@ -52,7 +49,8 @@ export class ResidentAgents implements StreetParticipant {
 
   step(frame: StepFrame): void {
     const slot = this.hooks.slotOf ? this.hooks.slotOf(frame) : frame.step;
-    for (const policy of this.policies) {
+    // Fleets in the order their first home appears (a home's policy may change between steps live).
+    for (const policy of new Set(this.homes.map((home) => home.policy))) {
       if (isFleetPolicy(policy) && this.fleetDue(policy, slot)) this.planFleet(policy, slot, frame);
     }
     // Every home plans before any steps, so the market module sees the whole street's setpoints.
@@ -69,7 +67,11 @@ export class ResidentAgents implements StreetParticipant {
   private fleetDue(policy: FleetPolicy, slot: number): boolean {
     const fleet = this.homes.filter((home) => home.policy === policy);
     if (fleet.some((home) => !home.plan)) return true;
-    return slot % policy.replanEverySteps === 0 && fleet.some((home) => home.planSlot !== slot);
+    return slot % this.replanEvery(policy) === 0 && fleet.some((home) => home.planSlot !== slot);
+  }
+
+  private replanEvery(policy: { replanEverySteps: number }): number {
+    return this.hooks.replanEverySlots ?? policy.replanEverySteps;
   }
 
   private planHome(home: StreetHome, slot: number, frame: StepFrame): void {

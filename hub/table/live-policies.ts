@@ -1,0 +1,33 @@
+/** The residents' agents' policies on the live table: half-hour plans over a day ahead, made every half-hour. */
+import type { Highs } from 'highs';
+import { CentralPolicy, CooperativePolicy, NashPolicy } from '../agents/fleet.js';
+import { HomeLp, PassivePolicy, type Policy, SelfishPolicy } from '../agents/index.js';
+import type { FeederNetwork } from '../feeder/index.js';
+import type { HomeSpec } from '../homes/index.js';
+import { HORIZON_STEPS } from './live-street.js';
+
+export const LIVE_POLICY_NAMES: readonly string[] = ['passive', 'selfish', 'nash', 'cooperative', 'central'];
+
+export function createLivePolicy(name: string, highs: Highs, network: FeederNetwork): Policy {
+  const options = { horizonSteps: HORIZON_STEPS, replanEverySteps: HORIZON_STEPS };
+  const view = { transformerLimitKw: network.transformers.reduce((sum, t) => sum + t.ratedKva, 0) };
+  const problems = (home: HomeSpec, horizon: number) => new HomeLp(highs, home, horizon);
+  switch (name) {
+    case 'passive':
+      return new PassivePolicy();
+    case 'selfish':
+      return new SelfishPolicy(highs, options);
+    case 'nash':
+      return new NashPolicy(problems, view, { ...options, loadPriceSlopeGbpPerKwhPerKw: 0 });
+    case 'cooperative':
+      return new CooperativePolicy(highs, problems, view, options);
+    case 'central':
+      return new CentralPolicy(highs, problems, view, {
+        ...options,
+        reinforcementGbpPerKw: 150,
+        carbonPriceGbpPerKg: 0,
+      });
+    default:
+      throw new Error(`unknown policy ${name}`);
+  }
+}

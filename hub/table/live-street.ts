@@ -1,0 +1,560 @@
+/**
+ * One policy's street on the live table, run by the Street engine (hub/engine) that the year runs use:
+ * the residents' agents plan in half-hour slots, the homes step every clock step under their plans. The
+ * table supplies what the homes are made of (the assets on each home's plot), the measured PV, the prices
+ * in force and the residents' boosts; the street keeps its own EV, battery and indoor states, so the same
+ * table can run under several policies side by side (the running one drives the boards, the others are
+ * shadow runs on the same inputs).
+ */
+import { formatClock, type HomeForecast, type Plan, type Policy } from '../agents/index.js';
+import type { RunTiming } from '../engine/outcomes.js';
+import { HomePhysics, WorldInputs } from '../engine/participants/homes.js';
+import { type ForecastSource, ResidentAgents } from '../engine/participants/residents.js';
+import { type StepFrame, Street, type StreetParticipant } from '../engine/street.js';
+import { emptyForecast, NOMINAL_VOLTS_LN, type StreetHome } from '../engine/street-home.js';
+import type { InputSource } from '../engine/world.js';
+import type { FeederNetwork } from '../feeder/index.js';
+import {
+  type HomeSpec,
+  type HomeStepInputs,
+  heatPumpCop,
+  heatToReachKw,
+  initialHomeState,
+  nextIndoorC,
+} from '../homes/index.js';
+import { createRng } from '../random.js';
+import { DEFAULT_BATTERY, DEFAULT_HEAT_PUMP } from '../scenarios/defaults.js';
+import { homeForecast, type PriceSource } from './home-forecast.js';
+import { batterySpec, EV_DEFAULTS, evSpec, heatPumpThermal, initialSocPct } from './home-specs.js';
+import { EV_TRIP, evAway, evBackMinute, outdoorC } from './live-weather.js';
+import type { LoadedTableMap } from './map-config.js';
+import type { TableHomeView } from './table-homes.js';
+
+/** The agents plan in half-hours (as the year runs do) over a day ahead: the next ready-by is always in view. */
+export const PLAN_STEP_MINUTES = 30;
+export const HORIZON_STEPS = 48;
+/** How the resident's carbon and autarky weights turn into £ (the scenario defaults). */
+const VALUATION = { carbonValueGbpPerKg: 0.25, autarkyValueGbpPerKwh: 0.1 } as const;
+const MINUTE_MS = 60_000;
+export const INITIAL_INDOOR_C = 20;
+/** Seed of the randomised start delays (each EV and start draws its own, so the table replays the same). */
+const START_DELAY_SEED = 20_260_115;
+
+/** A resident's boost: the asset runs at `pKw` while the step starts before `untilMs`. */
+export interface BoostOverride {
+  asset: string;
+  pKw: number;
+  untilMs: number;
+}
+
+/** What the table gives every street for one clock step. */
+export interface LiveStepInputs {
+  /** The end of the step (the clock's time); the step ran from `stepMinutes` earlier. */
+  now: Date;
+  stepMinutes: number;
+  /** Index of the clock step. */
+  step: number;
+  homes: readonly TableHomeView[];
+  prices: PriceSource;
+  /** Best PV output each panel has shown (the forecast's winter sun curve scales it), kW. */
+  pvBestKw: ReadonlyMap<string, number>;
+  /** Boosts running, by home. */
+  boosts: ReadonlyMap<string, BoostOverride>;
+  /** Bumped by anything that invalidates every plan (new prices, a clock jump). */
+  generation: number;
+}
+
+/** How a home's plan was made, for its decision on the wire. */
+export interface PlanRecord {
+  plannedAt: Date;
+  planningMs: number;
+  planCostGbp: number;
+  /** The plan's own words, with what the table adds (an EV out driving, a failed plan). */
+  explanation: string;
+}
+
+/** Planning failures, to be logged by the hub (a failed plan never stops the table). */
+export type PlanFailure = (message: string) => void;
+
+/**
+ * A street under one policy. `step()` advances it by one clock step; the powers it gives each controllable
+ * asset are in `assetPowerKw` afterwards.
+ */
+export class LivePolicyStreet {
+  readonly homes: StreetHome[];
+  readonly planRecords: (PlanRecord | undefined)[];
+  /** Each controllable asset's power in the last step, kW (EVs, heat pumps, batteries of table homes). */
+  readonly assetPowerKw = new Map<string, number>();
+  /** What the agents planned for each asset in the last step, before boosts and start delays, kW. */
+  readonly plannedPowerKw = new Map<string, number>();
+  readonly timing: RunTiming = {
+    totalMs: 0,
+    powerFlowMs: 0,
+    optimisationMs: 0,
+    bookkeepingMs: 0,
+    plans: 0,
+    powerFlowSolves: 0,
+  };
+  private readonly states: AssetStates;
+  private readonly street: Street;
+  private readonly world: LiveWorld;
+  private inputs: LiveStepInputs | undefined;
+  private readonly signatures: string[] = [];
+  private plannedGeneration = -1;
+  private pendingPolicy: Policy | undefined;
+
+  constructor(
+    private policy: Policy,
+    private readonly map: LoadedTableMap,
+    network: FeederNetwork,
+    homeViews: readonly TableHomeView[],
+    private readonly onFailure: PlanFailure,
+  ) {
+    this.homes = homeViews.map((view, index) => ({
+      index,
+      spec: placeholderSpec(view),
+      policy,
+      state: initialHomeState(placeholderSpec(view)),
+      tariff: undefined as never,
+      contractStartMinute: 0,
+      planSlot: 0,
+      forecast: emptyForecast(HORIZON_STEPS),
+      voltageIndex: 0,
+      voltsLn: NOMINAL_VOLTS_LN,
+      meteredImportKwh: new Float64Array(0),
+      meteredExportKwh: new Float64Array(0),
+    }));
+    this.planRecords = this.homes.map(() => undefined);
+    this.states = new AssetStates(map);
+    this.world = new LiveWorld(network, () => this.current(), this.states);
+    const current = () => this.current();
+    const decisions: never[] = [];
+    const residents = new ResidentAgents(this.homes, this.world, VALUATION, decisions, this.timing, {
+      slotOf: (frame) => Math.floor(frame.minuteOfYear / PLAN_STEP_MINUTES),
+      replanEverySlots: 1,
+      fallback: (home, error) => this.fallback(home, error),
+      adopted: (home, plan, planningMs) => this.record(home, plan, planningMs),
+    });
+    this.street = new Street(
+      this.homes,
+      [
+        residents,
+        { name: 'clear-decisions', step: () => decisions.splice(0) } satisfies StreetParticipant,
+        new TableOverrides(this.homes, () => this.current(), this.plannedPowerKw),
+        new WorldInputs(this.homes, this.world),
+        new HomePhysics(this.homes, this.world),
+      ],
+      {
+        get stepMinutes() {
+          return current().stepMinutes;
+        },
+        // Live, a "minute of year" is a minute since 1970: only the minute of day and the half-hour matter.
+        minuteOfYear: () => Math.floor(current().now.getTime() / MINUTE_MS),
+      },
+    );
+  }
+
+  /** The policy the street runs (a switch waits for the next half-hour). */
+  get policyName(): string {
+    return (this.pendingPolicy ?? this.policy).name;
+  }
+
+  /** The policy in force now (before a pending switch). */
+  get runningPolicyName(): string {
+    return this.policy.name;
+  }
+
+  /** Switches the street to another policy at the next planning point (the next half-hour). */
+  switchPolicy(policy: Policy): void {
+    this.pendingPolicy = policy;
+  }
+
+  /** EV state of charge (this street's), %. */
+  evSocPct(evId: string): number | undefined {
+    const soc = this.states.evSocKwh.get(evId);
+    return soc === undefined ? undefined : (100 * soc) / evSpec(this.map, evId).capacityKwh;
+  }
+
+  batterySocPct(batteryId: string): number {
+    return (100 * this.states.batterySoc(batteryId)) / batterySpec(this.map, batteryId).capacityKwh;
+  }
+
+  indoorC(home: string): number {
+    return this.states.indoorC.get(home) ?? INITIAL_INDOOR_C;
+  }
+
+  /** These homes plan again at the next step (new preferences, a boost started or ended). */
+  forget(homeIndices: Iterable<number>): void {
+    for (const index of homeIndices) {
+      const home = this.homes[index];
+      if (home) home.plan = undefined;
+    }
+  }
+
+  /** The plan being followed by a home, if any, and the offset of the step in it. */
+  planOf(homeIndex: number): Plan | undefined {
+    return this.homes[homeIndex]?.plan;
+  }
+
+  /** Advances the street by one clock step. */
+  step(inputs: LiveStepInputs): StepFrame {
+    this.inputs = inputs;
+    const minute = minuteOfDay(inputs.now);
+    this.states.moveEvsOnTrips(inputs.homes, minute);
+    this.applyPendingPolicy(inputs.now);
+    const replanAll = this.plannedGeneration !== inputs.generation;
+    this.plannedGeneration = inputs.generation;
+    for (const home of this.homes) this.syncHome(home, inputs.homes[home.index] as TableHomeView, replanAll);
+    this.assetPowerKw.clear();
+    this.plannedPowerKw.clear();
+    const frame = this.street.step(inputs.step);
+    for (const home of this.homes) this.keep(home, inputs.homes[home.index] as TableHomeView, frame);
+    return frame;
+  }
+
+  /** Releases the policy's solvers. */
+  dispose(): void {
+    this.policy.dispose();
+    this.pendingPolicy?.dispose();
+  }
+
+  private current(): LiveStepInputs {
+    if (!this.inputs) throw new Error('the live street has not been stepped');
+    return this.inputs;
+  }
+
+  private applyPendingPolicy(now: Date): void {
+    if (!this.pendingPolicy) return;
+    const minute = Math.floor(now.getTime() / MINUTE_MS);
+    const stepStartMinute = minute - (this.inputs?.stepMinutes ?? 0);
+    const crossedHalfHour =
+      Math.floor(minute / PLAN_STEP_MINUTES) !== Math.floor(stepStartMinute / PLAN_STEP_MINUTES);
+    if (!crossedHalfHour && this.homes.some((home) => home.plan)) return;
+    this.policy.dispose();
+    this.policy = this.pendingPolicy;
+    this.pendingPolicy = undefined;
+    for (const home of this.homes) {
+      home.policy = this.policy;
+      home.plan = undefined;
+    }
+  }
+
+  /** The home as it is now on the table: its spec when its assets change, and the states of its assets. */
+  private syncHome(home: StreetHome, view: TableHomeView, replanAll: boolean): void {
+    if (this.signatures[home.index] !== view.signature) {
+      this.signatures[home.index] = view.signature;
+      home.spec = liveSpec(view, this.map);
+      home.plan = undefined;
+    }
+    if (replanAll) home.plan = undefined;
+    home.spec.preferences = view.preferences;
+    home.state.evSocKwh = view.ev ? this.states.evSoc(view.ev.asset) : 0;
+    home.state.batterySocKwh = view.battery ? this.states.batterySoc(view.battery.asset) : 0;
+    home.state.indoorC = this.states.indoorC.get(view.home) ?? INITIAL_INDOOR_C;
+  }
+
+  /** Keeps what the step did to the home's assets. */
+  private keep(home: StreetHome, view: TableHomeView, frame: StepFrame): void {
+    const result = frame.results[home.index];
+    if (!result) return;
+    if (view.ev) {
+      this.states.evSocKwh.set(view.ev.asset, home.state.evSocKwh);
+      this.assetPowerKw.set(view.ev.asset, view.evHome ? result.evKw : 0);
+    }
+    if (view.battery) {
+      this.states.batterySocKwh.set(view.battery.asset, home.state.batterySocKwh);
+      this.assetPowerKw.set(view.battery.asset, result.batteryKw);
+    }
+    if (view.heatPump) {
+      this.states.indoorC.set(view.home, home.state.indoorC);
+      this.assetPowerKw.set(view.heatPump.asset, result.heatPumpKw);
+    }
+  }
+
+  private record(home: StreetHome, plan: Plan, planningMs: number): void {
+    const view = this.current().homes[home.index] as TableHomeView;
+    const forecast = home.forecast;
+    const nothing = !view.ev && !view.heatPump && !view.battery;
+    const failed = this.failedNow.get(home.index);
+    this.failedNow.delete(home.index);
+    const away =
+      view.ev && forecast.evAtHome[0] === 0
+        ? `${view.ev.asset} is out driving until ${formatClock(evBackMinute(view.preferences.evReadyByMinute))}; `
+        : '';
+    this.planRecords[home.index] = {
+      plannedAt: this.current().now,
+      planningMs: nothing || failed ? 0 : planningMs,
+      planCostGbp: planCost(plan, forecast, PLAN_STEP_MINUTES / 60),
+      explanation: nothing
+        ? `nothing to plan: no EV, heat pump or battery on ${view.plot.plot}`
+        : (failed ?? `${away}${plan.explanation ?? 'nothing to shift'}`),
+    };
+    // The LP's result arrays are reused by its next solve; a plan followed for a while needs its own copy.
+    home.plan = copyPlan(plan);
+  }
+
+  private readonly failedNow = new Map<number, string>();
+
+  /**
+   * When planning fails (it should not; a solver error must not stop the table) the home runs without a plan
+   * until the next half-hour: the EV charges at full power while home, the heat pump holds the comfort
+   * minimum, the battery rests.
+   */
+  private fallback(home: StreetHome, error: Error): Plan {
+    const view = this.current().homes[home.index] as TableHomeView;
+    this.onFailure(
+      `${view.home}: planning failed (${error.message}); running without a plan until the next half-hour`,
+    );
+    this.failedNow.set(
+      home.index,
+      `planning failed (${error.message}): EV at full power while home, heat pump holding ${home.spec.preferences.comfortMinC} °C, battery resting`,
+    );
+    return fallbackPlan(home, home.forecast);
+  }
+}
+
+/** What the table does between the agents' plans and the homes' physics: boosts and smart-charger delays. */
+class TableOverrides implements StreetParticipant {
+  readonly name = 'table-overrides';
+  /** Whether each EV's plan had it charging last step, and when its current randomised start delay ends. */
+  private readonly evWasPlannedToCharge = new Map<string, boolean>();
+  private readonly evStartDelayUntilMs = new Map<string, number>();
+
+  constructor(
+    private readonly homes: readonly StreetHome[],
+    private readonly inputs: () => LiveStepInputs,
+    private readonly planned: Map<string, number>,
+  ) {}
+
+  step(frame: StepFrame): void {
+    const inputs = this.inputs();
+    for (const home of this.homes) {
+      const view = inputs.homes[home.index] as TableHomeView;
+      const setpoints = frame.setpoints[home.index];
+      if (!setpoints) continue;
+      const boost = inputs.boosts.get(view.home);
+      if (view.ev) {
+        const plannedKw = view.evHome ? setpoints.evKw : 0;
+        this.planned.set(view.ev.asset, plannedKw);
+        setpoints.evKw =
+          boost?.asset === view.ev.asset ? boost.pKw : this.delayedStart(view.ev.asset, plannedKw, inputs);
+      }
+      if (view.heatPump) {
+        this.planned.set(view.heatPump.asset, setpoints.heatPumpKw);
+        if (boost?.asset === view.heatPump.asset) setpoints.heatPumpKw = boost.pKw;
+      }
+      if (view.battery) this.planned.set(view.battery.asset, setpoints.batteryKw);
+    }
+  }
+
+  /**
+   * A smart charger starts each charging block after a random delay of up to the regulator's limit (GB smart
+   * charge point rules), so a street of EVs does not switch on at the same instant when a cheap band opens.
+   * Returns the power for the step ending `now`: none while the delay lasts, a share in the step where it ends.
+   */
+  private delayedStart(evId: string, plannedKw: number, inputs: LiveStepInputs): number {
+    const stepMs = inputs.stepMinutes * MINUTE_MS;
+    const stepStartMs = inputs.now.getTime() - stepMs;
+    const maxDelayMinutes = inputs.prices.rules.randomisedStartDelayMinutes;
+    const wasCharging = this.evWasPlannedToCharge.get(evId) ?? false;
+    this.evWasPlannedToCharge.set(evId, plannedKw > 0);
+    if (plannedKw <= 0) {
+      this.evStartDelayUntilMs.delete(evId);
+      return 0;
+    }
+    if (!wasCharging && maxDelayMinutes > 0) {
+      const delayMinutes = createRng(START_DELAY_SEED)
+        .fork(`${evId}/${stepStartMs}`)
+        .int(maxDelayMinutes + 1);
+      this.evStartDelayUntilMs.set(evId, stepStartMs + delayMinutes * MINUTE_MS);
+    }
+    const untilMs = this.evStartDelayUntilMs.get(evId) ?? stepStartMs;
+    const share = Math.min(1, Math.max(0, (inputs.now.getTime() - untilMs) / stepMs));
+    return plannedKw * share;
+  }
+}
+
+/**
+ * The table's world as the engine reads it: forecasts from the table's winter day, the prices in force and
+ * the panels' measured output; inputs for the homes' physics. The feeder carries the homes' own demand
+ * (their load profiles) and the boards report their PV, so a home's step covers only what its agent
+ * controls.
+ */
+class LiveWorld implements ForecastSource, InputSource {
+  readonly planStepMinutes = PLAN_STEP_MINUTES;
+
+  constructor(
+    private readonly network: FeederNetwork,
+    private readonly inputs: () => LiveStepInputs,
+    private readonly states: AssetStates,
+  ) {}
+
+  fillForecast(home: StreetHome, _slot: number, horizonSteps: number): void {
+    const inputs = this.inputs();
+    const view = inputs.homes[home.index] as TableHomeView;
+    const forecast = homeForecast({
+      network: this.network,
+      ...(view.plot.baseLoad === undefined ? {} : { baseLoad: view.plot.baseLoad }),
+      start: inputs.now,
+      stepMinutes: PLAN_STEP_MINUTES,
+      steps: horizonSteps,
+      prices: inputs.prices,
+      pvNowKw: view.pvs.reduce((sum, pv) => sum - Math.min(0, pv.pKw), 0),
+      pvBestKw: view.pvs.reduce((sum, pv) => sum + (inputs.pvBestKw.get(pv.asset) ?? 0), 0),
+      evReadyByMinute: view.ev ? view.preferences.evReadyByMinute : null,
+    });
+    copyForecast(forecast, home.forecast, horizonSteps);
+  }
+
+  stepInputs(home: StreetHome): HomeStepInputs {
+    const inputs = this.inputs();
+    const view = inputs.homes[home.index] as TableHomeView;
+    return {
+      dtHours: inputs.stepMinutes / 60,
+      baseLoadKw: 0,
+      irradianceWPerM2: 0,
+      outdoorC: outdoorC(minuteOfDay(inputs.now)),
+      voltsLn: home.voltsLn,
+      evAtHome: view.evHome,
+      evTripKwh: 0,
+    };
+  }
+
+  /** Trips are taken by each EV as it leaves (./live-street.ts AssetStates), wherever it is on the table. */
+  evTripKwh(): number {
+    return 0;
+  }
+}
+
+/** Each asset's state in one street: EVs and batteries carry their charge with them between plots. */
+class AssetStates {
+  readonly evSocKwh = new Map<string, number>();
+  private readonly evWasAway = new Map<string, boolean>();
+  readonly batterySocKwh = new Map<string, number>();
+  readonly indoorC = new Map<string, number>();
+
+  constructor(private readonly map: LoadedTableMap) {}
+
+  evSoc(evId: string): number {
+    let soc = this.evSocKwh.get(evId);
+    if (soc === undefined) {
+      soc =
+        (evSpec(this.map, evId).capacityKwh * initialSocPct(this.map, evId, EV_DEFAULTS.initialSocPct)) / 100;
+      this.evSocKwh.set(evId, soc);
+    }
+    return soc;
+  }
+
+  batterySoc(batteryId: string): number {
+    let soc = this.batterySocKwh.get(batteryId);
+    if (soc === undefined) {
+      soc =
+        (batterySpec(this.map, batteryId).capacityKwh *
+          initialSocPct(this.map, batteryId, DEFAULT_BATTERY.initialSocPct)) /
+        100;
+      this.batterySocKwh.set(batteryId, soc);
+    }
+    return soc;
+  }
+
+  /** Sets off EVs whose resident's ready-by time has come (the trip empties part of the battery). */
+  moveEvsOnTrips(homes: readonly TableHomeView[], minute: number): void {
+    for (const view of homes) {
+      if (!view.ev) continue;
+      const evId = view.ev.asset;
+      const away = evAway(view.preferences.evReadyByMinute, minute);
+      const soc = this.evSoc(evId);
+      if (away && this.evWasAway.get(evId) === false)
+        this.evSocKwh.set(evId, Math.max(0, soc - EV_TRIP.tripKwh));
+      this.evWasAway.set(evId, away);
+    }
+  }
+}
+
+/** A home's spec from the assets on its plot (the LP of a home is cached by its id: one per composition). */
+function liveSpec(view: TableHomeView, map: LoadedTableMap): HomeSpec {
+  const { ev, heatPump, battery } = view;
+  return {
+    id: `${view.home}/${[ev?.asset, heatPump?.asset, battery?.asset].filter(Boolean).join('+')}`,
+    bus: view.plot.bus,
+    phase: view.plot.phase,
+    baseLoadPowerFactor: 0.95,
+    ...(ev ? { ev: { ...evSpec(map, ev.asset), initialSocPct: 0 } } : {}),
+    ...(battery ? { battery: { ...batterySpec(map, battery.asset), initialSocPct: 0 } } : {}),
+    ...(heatPump
+      ? { heatPump: { ...DEFAULT_HEAT_PUMP, thermal: heatPumpThermal(), initialIndoorC: INITIAL_INDOOR_C } }
+      : {}),
+    preferences: view.preferences,
+  };
+}
+
+function placeholderSpec(view: TableHomeView): HomeSpec {
+  return {
+    id: view.home,
+    bus: view.plot.bus,
+    phase: view.plot.phase,
+    baseLoadPowerFactor: 0.95,
+    preferences: view.preferences,
+  };
+}
+
+function fallbackPlan(home: StreetHome, forecast: HomeForecast): Plan {
+  const { spec } = home;
+  const dtHours = PLAN_STEP_MINUTES / 60;
+  const evKw = new Float64Array(HORIZON_STEPS);
+  const heatPumpKw = new Float64Array(HORIZON_STEPS);
+  let indoor = home.state.indoorC;
+  for (let t = 0; t < HORIZON_STEPS; t++) {
+    if (spec.ev && forecast.evAtHome[t] === 1) evKw[t] = spec.ev.maxChargeKw;
+    if (spec.heatPump) {
+      const outdoor = forecast.outdoorC[t] ?? 0;
+      const pump = spec.heatPump;
+      const heatKw = Math.max(
+        0,
+        heatToReachKw(pump.thermal, indoor, outdoor, spec.preferences.comfortMinC, dtHours),
+      );
+      const electricKw = Math.min(pump.maxElectricKw, heatKw / heatPumpCop(pump, outdoor));
+      heatPumpKw[t] = electricKw;
+      indoor = nextIndoorC(pump.thermal, indoor, outdoor, electricKw * heatPumpCop(pump, outdoor), dtHours);
+    }
+  }
+  return { batteryKw: new Float64Array(HORIZON_STEPS), evKw, heatPumpKw, cannotKeep: [] };
+}
+
+/** The plan's cost over its horizon: imports at the import price less exports at the export price. */
+export function planCost(plan: Plan, forecast: HomeForecast, dtHours: number): number {
+  let total = 0;
+  for (let t = 0; t < plan.evKw.length; t++) {
+    const netKw =
+      (forecast.baseLoadKw[t] ?? 0) -
+      (forecast.pvAvailableKw[t] ?? 0) +
+      (plan.evKw[t] ?? 0) +
+      (plan.heatPumpKw[t] ?? 0) +
+      (plan.batteryKw[t] ?? 0);
+    total +=
+      netKw > 0
+        ? netKw * dtHours * (forecast.importPriceGbpPerKwh[t] ?? 0)
+        : netKw * dtHours * (forecast.exportPriceGbpPerKwh[t] ?? 0);
+  }
+  return total;
+}
+
+function copyPlan(plan: Plan): Plan {
+  return {
+    batteryKw: Float64Array.from(plan.batteryKw),
+    evKw: Float64Array.from(plan.evKw),
+    heatPumpKw: Float64Array.from(plan.heatPumpKw),
+    ...(plan.explanation === undefined ? {} : { explanation: plan.explanation }),
+    cannotKeep: [...plan.cannotKeep],
+  };
+}
+
+function copyForecast(from: HomeForecast, to: HomeForecast, steps: number): void {
+  for (const key of Object.keys(from) as (keyof HomeForecast)[]) {
+    (to[key] as Float64Array).set((from[key] as Float64Array).subarray(0, steps));
+  }
+}
+
+export function minuteOfDay(time: Date): number {
+  return time.getUTCHours() * 60 + time.getUTCMinutes();
+}
