@@ -5,7 +5,6 @@ import type {
   HomeDecision,
   ResidentPreferences as WirePreferences,
 } from '../../protocol/gridflex.js';
-import type { Policy } from '../agents/index.js';
 import type { FeederNetwork } from '../feeder/index.js';
 import type { ResidentPreferences } from '../homes/index.js';
 import { type AgentAnswer, ResidentBoosts } from './boosts.js';

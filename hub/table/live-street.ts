@@ -126,7 +126,7 @@ export class LivePolicyStreet {
     }));
     this.planRecords = this.homes.map(() => undefined);
     this.states = new AssetStates(map);
-    this.world = new LiveWorld(network, () => this.current(), this.states);
+    this.world = new LiveWorld(network, () => this.current());
     const current = () => this.current();
     const decisions: never[] = [];
     const residents = new ResidentAgents(this.homes, this.world, VALUATION, decisions, this.timing, {
@@ -386,7 +386,6 @@ class LiveWorld implements ForecastSource, InputSource {
   constructor(
     private readonly network: FeederNetwork,
     private readonly inputs: () => LiveStepInputs,
-    private readonly states: AssetStates,
   ) {}
 
   fillForecast(home: StreetHome, _slot: number, horizonSteps: number): void {
