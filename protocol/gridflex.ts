@@ -75,6 +75,10 @@ export const gridflexTopics = {
   events: () => `${GRIDFLEX_ROOT}/events`,
   /** The latest events, newest last, retained (for late joiners). */
   eventsRecent: () => `${GRIDFLEX_ROOT}/events/recent`,
+  /** The policy the residents' agents run live, the one coming next and the choices, retained. */
+  livePolicy: () => `${GRIDFLEX_ROOT}/live/policy`,
+  /** The running street beside its shadow runs under the other policies, every step, retained. */
+  liveComparison: () => `${GRIDFLEX_ROOT}/live/comparison`,
 } as const;
 
 /** Topic builders for the workshop roles' controls. */
@@ -91,6 +95,8 @@ export const controlTopics = {
   tablePlace: () => `${CONTROL_ROOT}/table/place`,
   /** A table operator wires a plot (or pad) to another feeder bus and phase. */
   tableWire: () => `${CONTROL_ROOT}/table/wire`,
+  /** Operator: the policy the residents' agents run on the table (from the next half-hour). */
+  tablePolicy: () => `${CONTROL_ROOT}/table/policy`,
   /** Clock controls: play, pause, step, speed, jump (roles operator and regulator). */
   clock: () => `${CONTROL_ROOT}/clock`,
   /** The citizens' assembly's rules for the shared battery. */
@@ -439,6 +445,58 @@ export const TableWireSchema = z.strictObject({
 });
 export type TableWire = z.infer<typeof TableWireSchema>;
 
+/** A policy name (the hub checks it against its registry and refuses an unknown one with the choices). */
+const PolicyNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected a policy name such as "cooperative"');
+
+/** The operator picks the policy the residents' agents run on the table. */
+export const TablePolicySchema = z.strictObject({
+  policy: PolicyNameSchema,
+  requestId: RequestIdSchema,
+});
+export type TablePolicy = z.infer<typeof TablePolicySchema>;
+
+/** Which policy the table runs, which comes next, and the choices. */
+export const LivePolicySchema = z.object({
+  running: PolicyNameSchema,
+  /** Equal to `running` unless a switch waits for the next half-hour. */
+  next: PolicyNameSchema,
+  /** In words, for people: what the running policy does. */
+  description: z.string(),
+  available: z.array(z.object({ name: PolicyNameSchema, description: z.string() })),
+  /** The policies the hub also runs as shadow runs on the same inputs. */
+  shadows: z.array(PolicyNameSchema),
+});
+export type LivePolicy = z.infer<typeof LivePolicySchema>;
+
+/** What one street has done since the hub started. */
+export const StreetFiguresSchema = z.object({
+  policy: PolicyNameSchema,
+  steps: z.number().int().nonnegative(),
+  peakKw: z.number(),
+  minVolts: z.number().nullable(),
+  maxVolts: z.number().nullable(),
+  stepsOutsideStatutory: z.number().int().nonnegative(),
+  /** The table homes' energy at their meters priced at the tariff in force (standing charges left out), £. */
+  billsGbp: z.number(),
+});
+export type StreetFigures = z.infer<typeof StreetFiguresSchema>;
+
+/** The running street beside the same table under the other policies (shadow runs on the same inputs). */
+export const LiveComparisonSchema = z.object({
+  step: z.number().int().nonnegative(),
+  simTime: IsoTimeSchema,
+  running: StreetFiguresSchema,
+  shadows: z.array(StreetFiguresSchema),
+  /**
+   * Selfish over central, when both run: bills so far, and the transformer peak (the price of anarchy in
+   * money, and in network headroom). Null until both have run a step.
+   */
+  priceOfAnarchy: z.object({ bills: z.number().nullable(), peak: z.number().nullable() }),
+});
+export type LiveComparison = z.infer<typeof LiveComparisonSchema>;
+
 /** Clock controls; `step` works while paused, `jump` moves the simulated time (forwards or back). */
 export const ClockControlSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('play'), requestId: RequestIdSchema }),
@@ -580,6 +638,7 @@ export const AuditActionSchema = z.enum([
   'resident-boost',
   'table-place',
   'table-wire',
+  'table-policy',
   'clock',
   'assembly-battery-rules',
   'unknown',
@@ -625,6 +684,7 @@ export const FeedEventKindSchema = z.enum([
   'preferences-changed',
   'boost-started',
   'boost-ended',
+  'policy-changed',
   'clock-changed',
   'limit-breached',
   'limit-cleared',
@@ -1022,6 +1082,59 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     },
   },
   {
+    pattern: gridflexTopics.livePolicy(),
+    publisher: 'hub',
+    retained: true,
+    qos: 1,
+    schema: LivePolicySchema,
+    description:
+      'The policy the residents’ agents run on the table (passive, selfish, nash, cooperative, central), the one coming at the next half-hour, and the choices.',
+    example: {
+      running: 'selfish',
+      next: 'cooperative',
+      description: 'each home minimises its own cost',
+      available: [
+        { name: 'selfish', description: 'each home minimises its own cost' },
+        { name: 'cooperative', description: 'homes share the street’s headroom' },
+      ],
+      shadows: ['passive', 'cooperative', 'central'],
+    },
+  },
+  {
+    pattern: gridflexTopics.liveComparison(),
+    publisher: 'hub',
+    retained: true,
+    qos: 0,
+    schema: LiveComparisonSchema,
+    description:
+      'Every step: the running street’s transformer peak, voltage extremes and bills so far beside the shadow runs of the same table under the other policies, and the running price of anarchy (selfish over central).',
+    example: {
+      step: 40,
+      simTime: '2026-01-15T04:00:00.000Z',
+      running: {
+        policy: 'selfish',
+        steps: 40,
+        peakKw: 31.2,
+        minVolts: 236.1,
+        maxVolts: 249.8,
+        stepsOutsideStatutory: 0,
+        billsGbp: 12.4,
+      },
+      shadows: [
+        {
+          policy: 'central',
+          steps: 40,
+          peakKw: 24.5,
+          minVolts: 238.0,
+          maxVolts: 249.8,
+          stepsOutsideStatutory: 0,
+          billsGbp: 12.9,
+        },
+      ],
+      priceOfAnarchy: { bills: 0.961, peak: 1.273 },
+    },
+  },
+  {
     pattern: gridflexTopics.tableMap(),
     publisher: 'hub',
     retained: true,
@@ -1145,6 +1258,16 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     description:
       'Wire a plot to another feeder bus and phase (a bus from `table/map` `buses`): the assets on it draw there from the next step; kept across hub restarts.',
     example: { plot: 'plot-7', bus: '12', phase: 'B', requestId: 'wire-1' },
+  },
+  {
+    pattern: controlTopics.tablePolicy(),
+    publisher: 'role `operator`',
+    retained: false,
+    qos: 1,
+    schema: TablePolicySchema,
+    description:
+      'Switch the residents’ agents on the table to another policy (listed in `live/policy`); it takes effect at the next half-hour and is announced in the event feed.',
+    example: { policy: 'cooperative', requestId: 'policy-1' },
   },
   {
     pattern: controlTopics.clock(),

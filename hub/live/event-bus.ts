@@ -1,4 +1,4 @@
-import type { Clock } from '../../protocol/gridflex.js';
+import type { AssemblyBatteryRules, Clock } from '../../protocol/gridflex.js';
 import type { LiveFeederStep } from '../table/live-feeder.js';
 
 /** A clock step before the power flow; handlers put what they add to the feeder into the mutable fields. */
@@ -38,6 +38,8 @@ export interface HubEvents {
   pricesChanged: Record<string, never>;
   /** The simulated clock jumped: plans made for the old time are stale. */
   clockJumped: { to: Date };
+  /** The assembly changed the shared battery's rules (accepted): shadow runs' batteries follow them. */
+  sharedBatteryRules: { rules: AssemblyBatteryRules; who: string; now: Date };
 }
 
 export type HubEventName = keyof HubEvents;

@@ -9,6 +9,8 @@ import {
   gridflexTopics,
   type HomeDecision,
   type HubState,
+  type LiveComparison,
+  type LivePolicy,
   type MarketPrices,
   type MarketTariffs,
   type Metrics,
@@ -61,6 +63,9 @@ export interface HubSnapshot {
   security: SecurityEvent[];
   /** Each home's agent's latest decision, by home. */
   decisions: Record<string, HomeDecision>;
+  /** The policy the table runs, and the running street beside its shadow runs. */
+  livePolicy?: LivePolicy;
+  comparison?: LiveComparison | null;
   marketRules: RegulatorRulesInForce;
   tariffs: MarketTariffs;
   sharedBattery: SharedBattery | null;

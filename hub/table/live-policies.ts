@@ -8,6 +8,19 @@ import { HORIZON_STEPS } from './live-street.js';
 
 export const LIVE_POLICY_NAMES: readonly string[] = ['passive', 'selfish', 'nash', 'cooperative', 'central'];
 
+/** What each policy does, in words for the room. */
+export function policyDescription(name: string): string {
+  return (
+    {
+      passive: 'no control: EVs charge on arrival, heat pumps hold the comfort minimum',
+      selfish: 'each home minimises its own cost at the prices in force',
+      nash: 'each home answers the others’ plans through a street price until no home wants to change',
+      cooperative: 'homes share the street’s headroom through a coordinator’s prices',
+      central: 'one plan for the whole street at the lowest cost to all (the social optimum)',
+    }[name] ?? name
+  );
+}
+
 export function createLivePolicy(name: string, highs: Highs, network: FeederNetwork): Policy {
   const options = { horizonSteps: HORIZON_STEPS, replanEverySteps: HORIZON_STEPS };
   const view = { transformerLimitKw: network.transformers.reduce((sum, t) => sum + t.ratedKva, 0) };

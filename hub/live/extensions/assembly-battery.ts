@@ -66,6 +66,7 @@ export class AssemblyBatteryExtension implements Extension {
         message: `assembly: ${reason}`,
       });
       this.publish().catch(() => {});
+      this.hub.bus.emit('sharedBatteryRules', { rules, who, now }).catch(() => {});
       return { accepted: true, reason };
     } catch (error) {
       if (!(error instanceof InputError)) throw error;

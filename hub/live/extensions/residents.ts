@@ -1,12 +1,17 @@
 import {
   gridflexTopics,
   type HomeDecision,
+  type LiveComparison,
+  type LivePolicy,
   ResidentBoostSchema,
   ResidentPreferencesSchema,
+  type StreetFigures,
+  TablePolicySchema,
 } from '../../../protocol/gridflex.js';
 import { getHighs } from '../../agents/registry.js';
 import { HomeAgents } from '../../table/home-agents.js';
-import type { StepEvent } from '../event-bus.js';
+import { LIVE_POLICY_NAMES, policyDescription } from '../../table/live-policies.js';
+import type { SolvedEvent, StepEvent } from '../event-bus.js';
 import type { ControlAnswer, ControlRequest, Extension, HubContext } from './extension.js';
 
 /**
@@ -27,20 +32,30 @@ export class ResidentsExtension implements Extension {
 
   async start(): Promise<void> {
     const { bus, controls, map, table, network } = this.hub;
-    this.agents = new HomeAgents(map, table, network, await getHighs());
+    const policy = map.live.policy;
+    const shadows = map.live.shadows ?? LIVE_POLICY_NAMES;
+    this.agents = new HomeAgents(map, table, network, await getHighs(), { policy, shadows });
     controls.handle('resident-preferences', (request) => this.setPreferences(request));
+    controls.handle('table-policy', (request) => this.setPolicy(request));
     controls.handle('resident-boost', (request) => this.boost(request));
     bus.on('deviceMessage', this, ({ topic, payload }) => this.onDeviceMessage(topic, payload));
     bus.on('pricesChanged', this, () => this.agents?.invalidatePlans());
     bus.on('clockJumped', this, () => this.agents?.invalidatePlans());
     bus.on('step', this, (event) => this.onStep(event));
-    bus.on('published', this, () => this.publishDecisions());
+    bus.on('solved', this, (event) => this.onSolved(event));
+    bus.on('sharedBatteryRules', this, ({ rules, who, now }) => {
+      for (const battery of this.agents?.shadowBatteries() ?? []) battery.setRules(rules, who, now);
+    });
+    bus.on('started', this, () => this.publishPolicy());
+    bus.on('reconnected', this, () => this.publishPolicy());
+    bus.on('published', this, (event) => this.publishStep(event));
   }
 
   stop(): void {
     this.hub.bus.removeListeners(this);
     this.hub.controls.remove('resident-preferences');
     this.hub.controls.remove('resident-boost');
+    this.hub.controls.remove('table-policy');
     this.agents?.dispose();
     this.logPlanningTotals();
   }
@@ -49,8 +64,11 @@ export class ResidentsExtension implements Extension {
     return {
       preferences: this.agents?.preferencesByHome() ?? {},
       decisions: Object.fromEntries(this.decisions),
+      ...(this.agents ? { livePolicy: this.livePolicy(this.agents), comparison: this.comparison } : {}),
     };
   }
+
+  private comparison: LiveComparison | null = null;
 
   /** A board that (re)started has lost its set-points: send them again at the next step. */
   private onDeviceMessage(topic: string, payload: Buffer): void {
@@ -96,10 +114,70 @@ export class ResidentsExtension implements Extension {
     }
   }
 
-  private async publishDecisions(): Promise<void> {
+  /** Books the running street from the published power flow (its shadows book their own). */
+  private onSolved({ clock, result }: SolvedEvent): void {
+    this.agents?.recordRunning(result.summary, result.homes, this.hub.market, clock);
+  }
+
+  private async publishStep({ clock }: SolvedEvent): Promise<void> {
     for (const decision of this.decisions.values()) {
       await this.hub.publishJson(gridflexTopics.homeDecision(decision.home), decision, true, 0);
     }
+    if (!this.agents) return;
+    const policy = this.agents.policy();
+    if (policy.running !== this.announcedPolicy) {
+      this.announcedPolicy = policy.running;
+      await this.publishPolicy();
+      this.hub.activity.event({
+        kind: 'policy-changed',
+        severity: 'info',
+        message: `the residents’ agents now run ${policy.running}: ${policyDescription(policy.running)}`,
+      });
+    }
+    const { running, shadows } = this.agents.comparison();
+    this.comparison = {
+      step: clock.step,
+      simTime: clock.simTime,
+      running: wireFigures(running),
+      shadows: shadows.map(wireFigures),
+      priceOfAnarchy: priceOfAnarchy(shadows),
+    };
+    await this.hub.publishJson(gridflexTopics.liveComparison(), this.comparison, true, 0);
+  }
+
+  private announcedPolicy: string | undefined;
+
+  private async publishPolicy(): Promise<void> {
+    if (!this.agents) return;
+    this.announcedPolicy ??= this.agents.policy().running;
+    await this.hub.publishJson(gridflexTopics.livePolicy(), this.livePolicy(this.agents), true, 1);
+  }
+
+  private livePolicy(agents: HomeAgents): LivePolicy {
+    const { running, next } = agents.policy();
+    return {
+      running,
+      next,
+      description: policyDescription(running),
+      available: LIVE_POLICY_NAMES.map((name) => ({ name, description: policyDescription(name) })),
+      shadows: agents.comparison().shadows.map((figures) => figures.policy),
+    };
+  }
+
+  /** The operator switches the table's policy; it takes effect at the next half-hour. */
+  private setPolicy({ body, who }: ControlRequest): ControlAnswer {
+    const { policy } = TablePolicySchema.parse(body);
+    const answer = this.requireAgents().setPolicy(policy);
+    if (answer.accepted) {
+      this.hub.log('info', `${who} switches the table to ${policy}`);
+      this.hub.activity.event({
+        kind: 'policy-changed',
+        severity: 'info',
+        message: `${who}: ${answer.reason}`,
+      });
+      this.hub.enqueue(() => this.publishPolicy()).catch(() => {});
+    }
+    return answer;
   }
 
   private setPreferences({ id, body }: ControlRequest): ControlAnswer {
@@ -146,4 +224,34 @@ export class ResidentsExtension implements Extension {
       `agents: ${plans} plans in ${ms.toFixed(0)} ms over ${steps} steps (${plans > 0 ? (ms / plans).toFixed(2) : '0'} ms a plan, ${(ms / steps).toFixed(2)} ms a step on average, ${maxStepMs.toFixed(1)} ms at most)`,
     );
   }
+}
+
+/** A street's figures on the wire (no infinities before its first step). */
+function wireFigures(
+  figures: StreetFigures & { minVolts: number | null; maxVolts: number | null },
+): StreetFigures {
+  const finite = (value: number | null) => (value !== null && Number.isFinite(value) ? round3(value) : null);
+  return {
+    ...figures,
+    peakKw: round3(figures.peakKw),
+    billsGbp: round3(figures.billsGbp),
+    minVolts: finite(figures.minVolts),
+    maxVolts: finite(figures.maxVolts),
+  };
+}
+
+/** Selfish over central (bills and transformer peak) among the shadow runs, when both have run. */
+function priceOfAnarchy(streets: readonly StreetFigures[]): LiveComparison['priceOfAnarchy'] {
+  const selfish = streets.find((street) => street.policy === 'selfish' && street.steps > 0);
+  const central = streets.find((street) => street.policy === 'central' && street.steps > 0);
+  const ratio = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined || b <= 0 ? null : round3(a / b);
+  return {
+    bills: ratio(selfish?.billsGbp, central?.billsGbp),
+    peak: ratio(selfish?.peakKw, central?.peakKw),
+  };
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }
