@@ -57,6 +57,8 @@ export interface HomeAgentsOptions {
   policy?: string;
   /** Policies run beside it as shadow runs on the same inputs (default: none). */
   shadows?: readonly string[];
+  /** The import limit the street policies plan against, kW (default: the transformers' rating). */
+  limitKw?: number;
 }
 
 /**
@@ -86,7 +88,7 @@ export class HomeAgents {
     private readonly table: TableState,
     private readonly network: FeederNetwork,
     private readonly highs: Highs,
-    options: HomeAgentsOptions = {},
+    private readonly options: HomeAgentsOptions = {},
   ) {
     this.homePlots = map.plots.filter((plot) => plot.home !== undefined);
     const views = this.views(new Date(map.clock.start));
@@ -116,7 +118,7 @@ export class HomeAgents {
     }
     if (name === this.running.policyName)
       return { accepted: false, reason: `the table already runs ${name}` };
-    this.running.switchPolicy(createLivePolicy(name, this.highs, this.network));
+    this.running.switchPolicy(this.policyNamed(name));
     return { accepted: true, reason: `the table switches to ${name} at the next half-hour` };
   }
 
@@ -244,23 +246,13 @@ export class HomeAgents {
   }
 
   private street(policy: string, views: readonly TableHomeView[]): LivePolicyStreet {
-    return new LivePolicyStreet(
-      createLivePolicy(policy, this.highs, this.network),
-      this.map,
-      this.network,
-      views,
-      (failure) => this.failures.push(failure),
+    return new LivePolicyStreet(this.policyNamed(policy), this.map, this.network, views, (failure) =>
+      this.failures.push(failure),
     );
   }
 
   private shadowRun(policy: string, views: readonly TableHomeView[]): ShadowRun {
-    const street = new LivePolicyStreet(
-      createLivePolicy(policy, this.highs, this.network),
-      this.map,
-      this.network,
-      views,
-      () => {},
-    );
+    const street = new LivePolicyStreet(this.policyNamed(policy), this.map, this.network, views, () => {});
     const battery = this.map.sharedBattery ? new LiveSharedBattery(this.map.sharedBattery) : null;
     return new ShadowRun(
       street,
@@ -268,6 +260,10 @@ export class HomeAgents {
       battery,
       this.table,
     );
+  }
+
+  private policyNamed(name: string) {
+    return createLivePolicy(name, this.highs, this.network, this.options.limitKw);
   }
 
   private views(now: Date): TableHomeView[] {

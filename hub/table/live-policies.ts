@@ -21,9 +21,16 @@ export function policyDescription(name: string): string {
   );
 }
 
-export function createLivePolicy(name: string, highs: Highs, network: FeederNetwork): Policy {
+export function createLivePolicy(
+  name: string,
+  highs: Highs,
+  network: FeederNetwork,
+  limitKw?: number,
+): Policy {
   const options = { horizonSteps: HORIZON_STEPS, replanEverySteps: HORIZON_STEPS };
-  const view = { transformerLimitKw: network.transformers.reduce((sum, t) => sum + t.ratedKva, 0) };
+  const view = {
+    transformerLimitKw: limitKw ?? network.transformers.reduce((sum, t) => sum + t.ratedKva, 0),
+  };
   const problems = (home: HomeSpec, horizon: number) => new HomeLp(highs, home, horizon);
   switch (name) {
     case 'passive':

@@ -63,6 +63,11 @@ export const TableMapConfigSchema = z
         policy: z.string().default('selfish'),
         /** Default: every policy of the registry (each a pure run of one policy since the hub started). */
         shadows: z.array(z.string()).optional(),
+        /**
+         * The street's import limit that nash, cooperative and central plan against, kW (default: the
+         * transformers' rating). A tight limit shows on a small table what a real street's cables feel.
+         */
+        limitKw: z.number().finite().positive().max(100_000).optional(),
       })
       .prefault({}),
   })

@@ -34,7 +34,8 @@ export class ResidentsExtension implements Extension {
     const { bus, controls, map, table, network } = this.hub;
     const policy = map.live.policy;
     const shadows = map.live.shadows ?? LIVE_POLICY_NAMES;
-    this.agents = new HomeAgents(map, table, network, await getHighs(), { policy, shadows });
+    const limit = map.live.limitKw === undefined ? {} : { limitKw: map.live.limitKw };
+    this.agents = new HomeAgents(map, table, network, await getHighs(), { policy, shadows, ...limit });
     controls.handle('resident-preferences', (request) => this.setPreferences(request));
     controls.handle('table-policy', (request) => this.setPolicy(request));
     controls.handle('resident-boost', (request) => this.boost(request));
