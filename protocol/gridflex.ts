@@ -271,6 +271,10 @@ export const HomeSchema = z.object({
   netPKw: z.number(),
   /** Line-to-neutral voltage at the home's phase. */
   vVolts: z.number(),
+  /** The home's power as the meter board on its plot measured it (kW, negative = export), next to the model's `netPKw`. */
+  meteredPKw: z.number().optional(),
+  /** When that meter reading was taken (the board's clock). */
+  meteredAt: IsoTimeSchema.optional(),
 });
 export type Home = z.infer<typeof HomeSchema>;
 

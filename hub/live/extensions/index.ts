@@ -3,19 +3,22 @@ import { ClockControlExtension } from './clock-control.js';
 import type { ExtensionFactory } from './extension.js';
 import { LimitsMetricsExtension } from './limits-metrics.js';
 import { MarketExtension } from './market.js';
+import { MeterExtension } from './meter.js';
 import { ResidentsExtension } from './residents.js';
 import { TableExtension } from './table.js';
 
 /**
- * The live hub's features, in the order they start, stop and handle each bus event (a step runs the market,
- * then the residents' agents, then the shared battery, before the power flow). A new live feature is one
- * file in this folder and one entry here.
+ * The live hub's features, in the order they start and handle each bus event (they stop last first). A step
+ * runs the market, then the residents' agents, then the shared battery, before the power flow; after it,
+ * limits and metrics, then the table's saving, then the meters' readings on the homes. A new live feature is
+ * one file in this folder and one entry here.
  */
 export const EXTENSIONS: readonly ExtensionFactory[] = [
-  (hub) => new TableExtension(hub),
   (hub) => new MarketExtension(hub),
   (hub) => new ResidentsExtension(hub),
   (hub) => new AssemblyBatteryExtension(hub),
   (hub) => new LimitsMetricsExtension(hub),
+  (hub) => new TableExtension(hub),
   (hub) => new ClockControlExtension(hub),
+  (hub) => new MeterExtension(hub),
 ];

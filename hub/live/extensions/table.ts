@@ -58,7 +58,7 @@ export class TableExtension implements Extension {
   private onDeviceMessage(topic: string, payload: Buffer): void {
     const { devices } = this.hub;
     const now = new Date();
-    void this.hub.bus.emit('deviceMessage', { topic, payload, now });
+    this.tellExtensions(topic, payload, now);
     const stateOf = (deviceId: string) =>
       devices.deviceStates().find((device) => device.deviceId === deviceId)?.state;
     const presence = /^homie\/5\/([^/]+)\/\$state$/.exec(topic)?.[1];
@@ -67,6 +67,17 @@ export class TableExtension implements Extension {
     if (outcome.problem) this.hub.log('warn', `ignored ${topic}: ${outcome.problem}`);
     this.publishEvents(outcome.events);
     if (presence !== undefined) this.reportPresence(presence, before, stateOf(presence));
+  }
+
+  /** Other extensions see every board message; one that fails must not keep it from the table. */
+  private tellExtensions(topic: string, payload: Buffer, now: Date): void {
+    try {
+      this.hub.bus.emit('deviceMessage', { topic, payload, now }).catch((error: Error) => {
+        this.hub.log('error', `message on ${topic} could not be handled: ${error.message}`);
+      });
+    } catch (error) {
+      this.hub.log('error', `message on ${topic} could not be handled: ${(error as Error).message}`);
+    }
   }
 
   /** A board came online or went away: the room should know (its assets stop drawing while it is gone). */

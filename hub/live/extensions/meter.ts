@@ -1,0 +1,187 @@
+import {
+  HomieDescriptionSchema,
+  parseHomieTopic,
+  parseRange,
+  TelemetryValueSchema,
+} from '../../../protocol/homie.js';
+import type { SolvedEvent } from '../event-bus.js';
+import type { Extension, HubContext } from './extension.js';
+
+/** No home on the table draws or exports more than this, whatever a meter's `$format` allows. */
+const METER_LIMIT_KW = 100;
+/** Reading times (the board's clock, Unix ms) that can be dates on the homes' topic: years 2000–2099. */
+const READING_TIMES = { fromMs: Date.UTC(2000, 0, 1), toMs: Date.UTC(2100, 0, 1) } as const;
+/** A meter silent this long (wall time) no longer speaks for its home. */
+const STALE_MS = 60_000;
+
+interface MeterBoard {
+  /** Meter node ID → the `power-kw` range its `$format` allows (within ±{@link METER_LIMIT_KW}). */
+  meters: Map<string, { min: number; max: number }>;
+  plotNode: string | undefined;
+  /** Each node's last `plot-id` (null when off the table); the `plot` node's says where the board is. */
+  plotIds: Map<string, string | null>;
+  ready: boolean;
+  reading: { pKw: number; at: string; receivedMs: number } | undefined;
+}
+
+/**
+ * Smart meter boards: a board with a `gridflex-meter` node and a `plot` node reports the measured power of
+ * the home on its plot, published next to the model's figure on `gridflex/v1/homes/<home>` (`meteredPKw`,
+ * `meteredAt`). A reading that is not a finite number in the meter's range, or from a board that is on no
+ * home's plot, is refused with a logged reason.
+ */
+export class MeterExtension implements Extension {
+  readonly name = 'meter';
+  private readonly boards = new Map<string, MeterBoard>();
+  /** The last refusal logged per topic, so a board repeating a bad reading does not flood the log. */
+  private readonly refused = new Map<string, string>();
+
+  constructor(private readonly hub: HubContext) {}
+
+  start(): void {
+    this.hub.bus.on('deviceMessage', this, ({ topic, payload }) => this.onDeviceMessage(topic, payload));
+    this.hub.bus.on('solved', this, (event) => this.annotateHomes(event));
+  }
+
+  stop(): void {
+    this.hub.bus.removeListeners(this);
+  }
+
+  private onDeviceMessage(topic: string, payload: Buffer): void {
+    const parsed = parseHomieTopic(topic);
+    if (!parsed || payload.length === 0) return;
+    // Any board may turn out to be a meter: its state and plot may come before its $description.
+    const board = this.board(parsed.deviceId);
+    if (parsed.kind === 'description') this.onDescription(board, payload);
+    if (parsed.kind === 'state') this.onState(board, payload.toString());
+    if (parsed.kind !== 'property') return;
+    if (parsed.propertyId === 'plot-id') this.onPlot(board, parsed.nodeId, payload);
+    const range = board.meters.get(parsed.nodeId);
+    if (range && parsed.propertyId === 'power-kw')
+      this.onReading(topic, parsed.deviceId, board, range, payload);
+  }
+
+  private board(deviceId: string): MeterBoard {
+    let board = this.boards.get(deviceId);
+    if (!board) {
+      board = {
+        meters: new Map(),
+        plotNode: undefined,
+        plotIds: new Map(),
+        ready: false,
+        reading: undefined,
+      };
+      this.boards.set(deviceId, board);
+    }
+    return board;
+  }
+
+  /** Learns a board's meter nodes, their ranges and its plot node. */
+  private onDescription(board: MeterBoard, payload: Buffer): void {
+    const description = HomieDescriptionSchema.safeParse(safeJson(payload));
+    const nodes = description.success ? Object.entries(description.data.nodes ?? {}) : [];
+    board.meters.clear();
+    for (const [nodeId, node] of nodes) {
+      if (node.type !== 'gridflex-meter') continue;
+      const range = parseRange(node.properties?.['power-kw']?.format);
+      board.meters.set(nodeId, {
+        min: Math.max(range.min, -METER_LIMIT_KW),
+        max: Math.min(range.max, METER_LIMIT_KW),
+      });
+    }
+    board.plotNode = nodes.find(([, node]) => node.type === 'gridflex-plot')?.[0];
+    board.reading = undefined;
+  }
+
+  private onState(board: MeterBoard, state: string): void {
+    board.ready = state === 'ready';
+    if (!board.ready) board.reading = undefined;
+  }
+
+  private onPlot(board: MeterBoard, nodeId: string, payload: Buffer): void {
+    const value = TelemetryValueSchema.safeParse(safeJson(payload));
+    if (!value.success) return;
+    const plot = typeof value.data.value === 'string' && value.data.value !== '' ? value.data.value : null;
+    if (nodeId === board.plotNode && plot !== plotOf(board)) board.reading = undefined;
+    board.plotIds.set(nodeId, plot);
+  }
+
+  private onReading(
+    topic: string,
+    deviceId: string,
+    board: MeterBoard,
+    range: { min: number; max: number },
+    payload: Buffer,
+  ): void {
+    const envelope = TelemetryValueSchema.safeParse(safeJson(payload));
+    if (!envelope.success) {
+      this.refuse(topic, 'not a telemetry envelope');
+      return;
+    }
+    const { value, ts } = envelope.data;
+    const problem = readingProblem(value, ts, range) ?? this.plotProblem(deviceId, board);
+    if (problem !== null) {
+      this.refuse(topic, problem);
+      return;
+    }
+    this.refused.delete(topic);
+    board.reading = { pKw: value as number, at: new Date(ts).toISOString(), receivedMs: Date.now() };
+  }
+
+  /** Why a board may not report for a home now: it must sit on a plot of this table that has a home. */
+  private plotProblem(deviceId: string, board: MeterBoard): string | null {
+    const plotId = plotOf(board);
+    if (plotId === null) return `${deviceId} is on no plot, so its meter speaks for no home`;
+    const plot = this.hub.map.plots.find((entry) => entry.plot === plotId);
+    if (!plot) return `${deviceId} reports plot ${plotId}, which is not a plot of this table`;
+    if (plot.home === undefined) return `${deviceId} is on ${plotId}, which has no home`;
+    return null;
+  }
+
+  private refuse(topic: string, reason: string): void {
+    if (this.refused.get(topic) === reason) return;
+    this.refused.set(topic, reason);
+    this.hub.log('warn', `refused meter reading on ${topic}: ${reason}`);
+  }
+
+  /** Puts each home's latest meter reading next to the model's figure, before the homes are published. */
+  private annotateHomes({ result }: SolvedEvent): void {
+    const byPlot = new Map<string, { pKw: number; at: string }>();
+    const freshSince = Date.now() - STALE_MS;
+    for (const board of this.boards.values()) {
+      const { reading } = board;
+      const plot = plotOf(board);
+      if (!board.ready || !reading || plot === null || reading.receivedMs < freshSince) continue;
+      const current = byPlot.get(plot);
+      if (!current || current.at < reading.at) byPlot.set(plot, reading);
+    }
+    for (const home of result.homes) {
+      const reading = byPlot.get(home.plot);
+      if (!reading) continue;
+      home.meteredPKw = reading.pKw;
+      home.meteredAt = reading.at;
+    }
+  }
+}
+
+/** Why a meter's `power-kw` reading is not one to use, or null. */
+function readingProblem(value: unknown, ts: number, range: { min: number; max: number }): string | null {
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    return `${JSON.stringify(value)} is not a number of kW`;
+  if (value < range.min || value > range.max) return `${value} kW is outside ${range.min}…${range.max} kW`;
+  if (ts < READING_TIMES.fromMs || ts > READING_TIMES.toMs) return `its time ${ts} is not a plausible date`;
+  return null;
+}
+
+/** The plot a board's `plot` node says it sits on, or null. */
+function plotOf(board: MeterBoard): string | null {
+  return board.plotNode === undefined ? null : (board.plotIds.get(board.plotNode) ?? null);
+}
+
+function safeJson(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString());
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,67 @@
+import type { MqttClient } from 'mqtt';
+import { gridflexNodeType, homieTopics } from '../../../protocol/homie.js';
+import { connectClient, envelope } from '../mqtt-helpers.js';
+
+/** A meter board (a `meter` node and a `plot` node) speaking Homie by hand, with the board's own credentials. */
+export class FakeMeter {
+  private seq = 0;
+
+  private constructor(
+    readonly client: MqttClient,
+    readonly deviceId: string,
+  ) {}
+
+  /** Connects, describes a meter whose `power-kw` `$format` is `format`, says it sits on `plot`, and is ready. */
+  static async connect(
+    url: string,
+    deviceId: string,
+    password: string,
+    plot: string,
+    format = '-10:10',
+  ): Promise<FakeMeter> {
+    const client = await connectClient(url, { clientId: deviceId, username: deviceId, password });
+    const meter = new FakeMeter(client, deviceId);
+    await meter.publish(homieTopics.state(deviceId), 'init', true);
+    const description = {
+      homie: '5.0',
+      version: 1,
+      nodes: {
+        meter: {
+          type: gridflexNodeType('meter'),
+          properties: { 'power-kw': { datatype: 'float', unit: 'kW', format } },
+        },
+        plot: { type: gridflexNodeType('plot'), properties: { 'plot-id': { datatype: 'string' } } },
+      },
+    };
+    await meter.publish(homieTopics.description(deviceId), JSON.stringify(description), true);
+    await meter.movedTo(plot);
+    await meter.publish(homieTopics.state(deviceId), 'ready', true);
+    return meter;
+  }
+
+  /** The board's plot node reads another plot (`''`: off the table). */
+  movedTo(plot: string): Promise<void> {
+    return this.publish(
+      homieTopics.property(this.deviceId, 'plot', 'plot-id'),
+      envelope(plot, this.seq++),
+      true,
+    );
+  }
+
+  /** One `power-kw` reading (a string stands for a broken sensor's output). */
+  reading(value: number | string): Promise<void> {
+    return this.publish(
+      homieTopics.property(this.deviceId, 'meter', 'power-kw'),
+      envelope(value, this.seq++),
+      false,
+    );
+  }
+
+  end(): void {
+    this.client.end(true);
+  }
+
+  private async publish(topic: string, payload: string, retain: boolean): Promise<void> {
+    await this.client.publishAsync(topic, payload, { qos: 1, retain });
+  }
+}
