@@ -4,6 +4,7 @@
  * Imported by the hub (to publish) and by any client (to validate what it reads).
  */
 import { z } from 'zod';
+import { ClockTimeSchema } from './clock.js';
 
 /** Everything the hub publishes lives under this prefix; nobody else may publish here. */
 export const GRIDFLEX_ROOT = 'gridflex/v1';
@@ -21,10 +22,7 @@ export const TopicIdSchema = z
 const IsoTimeSchema = z.iso.datetime({ offset: true });
 const PhaseSchema = z.enum(['A', 'B', 'C']);
 
-/** A local clock time "HH:MM" (00:00…24:00). */
-export const ClockTimeSchema = z
-  .string()
-  .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected a clock time "HH:MM" (00:00..24:00)');
+export { ClockTimeSchema };
 
 /**
  * Optional on every control message: the hub copies it into its answer on `gridflex/v1/audit`, so the
