@@ -27,7 +27,9 @@ export function createLivePolicy(
   network: FeederNetwork,
   limitKw?: number,
 ): Policy {
-  const options = { horizonSteps: HORIZON_STEPS, replanEverySteps: HORIZON_STEPS };
+  // Plans are made every half-hour: street policies book the headroom of that half-hour only; a selfish
+  // home's explanation covers the day ahead.
+  const options = { horizonSteps: HORIZON_STEPS, replanEverySteps: 1 };
   const view = {
     transformerLimitKw: limitKw ?? network.transformers.reduce((sum, t) => sum + t.ratedKva, 0),
   };
@@ -36,7 +38,7 @@ export function createLivePolicy(
     case 'passive':
       return new PassivePolicy();
     case 'selfish':
-      return new SelfishPolicy(highs, options);
+      return new SelfishPolicy(highs, { horizonSteps: HORIZON_STEPS, replanEverySteps: HORIZON_STEPS });
     case 'nash':
       return new NashPolicy(problems, view, { ...options, loadPriceSlopeGbpPerKwhPerKw: 0 });
     case 'cooperative':

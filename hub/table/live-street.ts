@@ -6,7 +6,8 @@
  * table can run under several policies side by side (the running one drives the boards, the others are
  * shadow runs on the same inputs).
  */
-import { formatClock, type HomeForecast, type Plan, type Policy } from '../agents/index.js';
+import { type ExplainedPlan, explainPlan } from '../agents/explain.js';
+import { formatClock, type HomeForecast, type Plan, type PlanContext, type Policy } from '../agents/index.js';
 import type { RunTiming } from '../engine/outcomes.js';
 import { HomePhysics, WorldInputs } from '../engine/participants/homes.js';
 import { type ForecastSource, ResidentAgents } from '../engine/participants/residents.js';
@@ -277,6 +278,8 @@ export class LivePolicyStreet {
     const nothing = !view.ev && !view.heatPump && !view.battery;
     const failed = this.failedNow.get(home.index);
     this.failedNow.delete(home.index);
+    const words =
+      plan.explanation ?? explainPlan(this.planContext(home), withImport(plan, forecast), HORIZON_STEPS);
     const away =
       view.ev && forecast.evAtHome[0] === 0
         ? `${view.ev.asset} is out driving until ${formatClock(evBackMinute(view.preferences.evReadyByMinute))}; `
@@ -287,13 +290,25 @@ export class LivePolicyStreet {
       planCostGbp: planCost(plan, forecast, PLAN_STEP_MINUTES / 60),
       explanation: nothing
         ? `nothing to plan: no EV, heat pump or battery on ${view.plot.plot}`
-        : (failed ?? `${away}${plan.explanation ?? 'nothing to shift'}`),
+        : (failed ?? `${away}${words}`),
     };
     // The LP's result arrays are reused by its next solve; a plan followed for a while needs its own copy.
     home.plan = copyPlan(plan);
   }
 
   private readonly failedNow = new Map<number, string>();
+
+  private planContext(home: StreetHome): PlanContext {
+    return {
+      home: home.spec,
+      state: home.state,
+      step: 0,
+      dtHours: PLAN_STEP_MINUTES / 60,
+      horizonSteps: HORIZON_STEPS,
+      forecast: home.forecast,
+      valuation: VALUATION,
+    };
+  }
 
   /**
    * When planning fails (it should not; a solver error must not stop the table) the home runs without a plan
@@ -520,20 +535,32 @@ function fallbackPlan(home: StreetHome, forecast: HomeForecast): Plan {
   return { batteryKw: new Float64Array(HORIZON_STEPS), evKw, heatPumpKw, cannotKeep: [] };
 }
 
+/** A plan with the grid import it leads to under the forecast (fleet plans carry no LP solution to explain). */
+function withImport(plan: Plan, forecast: HomeForecast): ExplainedPlan {
+  const importKw = Float64Array.from(plan.evKw, (evKw, t) => Math.max(0, netKw(plan, forecast, t)));
+  return { ...plan, importKw };
+}
+
+/** The home's net power at step t of its plan under the forecast, kW (negative = export). */
+function netKw(plan: Plan, forecast: HomeForecast, t: number): number {
+  return (
+    (forecast.baseLoadKw[t] ?? 0) -
+    (forecast.pvAvailableKw[t] ?? 0) +
+    (plan.evKw[t] ?? 0) +
+    (plan.heatPumpKw[t] ?? 0) +
+    (plan.batteryKw[t] ?? 0)
+  );
+}
+
 /** The plan's cost over its horizon: imports at the import price less exports at the export price. */
 export function planCost(plan: Plan, forecast: HomeForecast, dtHours: number): number {
   let total = 0;
   for (let t = 0; t < plan.evKw.length; t++) {
-    const netKw =
-      (forecast.baseLoadKw[t] ?? 0) -
-      (forecast.pvAvailableKw[t] ?? 0) +
-      (plan.evKw[t] ?? 0) +
-      (plan.heatPumpKw[t] ?? 0) +
-      (plan.batteryKw[t] ?? 0);
+    const kw = netKw(plan, forecast, t);
     total +=
-      netKw > 0
-        ? netKw * dtHours * (forecast.importPriceGbpPerKwh[t] ?? 0)
-        : netKw * dtHours * (forecast.exportPriceGbpPerKwh[t] ?? 0);
+      kw > 0
+        ? kw * dtHours * (forecast.importPriceGbpPerKwh[t] ?? 0)
+        : kw * dtHours * (forecast.exportPriceGbpPerKwh[t] ?? 0);
   }
   return total;
 }
