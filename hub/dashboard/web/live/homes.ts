@@ -1,4 +1,4 @@
-import type { HomeDecision } from '../../../../protocol/gridflex.ts';
+import type { Home, HomeDecision } from '../../../../protocol/gridflex.ts';
 import { h } from '../lib/dom.ts';
 import { formatGbp, formatKw, formatPencePerKwh, formatVolts } from '../lib/format.ts';
 import { ASSET_COLOURS, STATUTORY_BAND_VOLTS } from '../lib/palette.ts';
@@ -48,6 +48,7 @@ export function renderHomes(container: HTMLElement, store: LiveStore): void {
               home ? formatKw(home.netPKw) : '—',
             ),
           ),
+          home ? renderMetered(home) : '',
           h(
             'table',
             { class: 'powers' },
@@ -116,6 +117,21 @@ function renderDecision(decision: HomeDecision): HTMLElement {
             `${boost.extraKwh.toFixed(2)} kWh = ${formatGbp(boost.extraCostGbp)} (expected ${formatGbp(boost.estimatedExtraCostGbp)})`,
         )
       : '',
+  );
+}
+
+/** The meter board's reading on the home's plot beside the model's figure, when a meter reports. */
+function renderMetered(home: Home): HTMLElement | string {
+  if (home.meteredPKw === undefined) return '';
+  const at = home.meteredAt ? new Date(home.meteredAt).toLocaleTimeString('en-GB') : '';
+  return h(
+    'p',
+    {
+      class: 'small metered',
+      'data-metered-kw': home.meteredPKw.toFixed(3),
+      title: `The meter board on ${home.plot} measured this${at ? ` at ${at}` : ''}; the model's figure is the home's base load plus its assets.`,
+    },
+    `metered ${formatKw(home.meteredPKw)} · model ${formatKw(home.netPKw)}`,
   );
 }
 
