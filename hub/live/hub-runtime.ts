@@ -142,7 +142,9 @@ export class HubRuntime {
       this.options.log('info', 'broker connection back: publishing the hub state again');
       this.tableChanged = true;
       this.setHubState(this.hubState.state).catch(() => {});
-      void this.bus.emit('reconnected', {});
+      this.bus.emit('reconnected', {}).catch((error: Error) => {
+        this.options.log('warn', `could not publish again after the reconnect: ${error.message}`);
+      });
     });
     await this.bus.emit('started', {});
     await this.activity.publishRecent();

@@ -66,7 +66,9 @@ export class MarketExtension implements Extension {
 
   /** After rules or offers changed: plans are remade with the new prices; rules, tariffs and prices go out. */
   private afterMarketChange(): void {
-    void this.hub.bus.emit('pricesChanged', {});
+    this.hub.bus
+      .emit('pricesChanged', {})
+      .catch((error: Error) => this.hub.log('error', `pricesChanged: ${error.message}`));
     this.publishMarket();
   }
 

@@ -112,7 +112,9 @@ export class TableExtension implements Extension {
       const wiring = this.hub.table.wire(wire.plot, wire.bus, wire.phase);
       if (!wiring)
         return { accepted: true, reason: `${wire.plot} is already on bus ${wire.bus} phase ${wire.phase}` };
-      void this.hub.bus.emit('tableChanged', {});
+      this.hub.bus
+        .emit('tableChanged', {})
+        .catch((error: Error) => this.hub.log('error', `tableChanged: ${error.message}`));
       this.placementsDirty = true;
       const event = describeWiring(wiring);
       this.hub.log('info', `table: ${event.message}`);
@@ -126,7 +128,9 @@ export class TableExtension implements Extension {
 
   private publishEvents(events: TableEvent[]): void {
     if (events.length === 0) return;
-    void this.hub.bus.emit('tableChanged', {});
+    this.hub.bus
+      .emit('tableChanged', {})
+      .catch((error: Error) => this.hub.log('error', `tableChanged: ${error.message}`));
     this.placementsDirty = true;
     for (const event of events) {
       this.hub.log(
