@@ -31,12 +31,9 @@
  *   parseTariff(value, where): Tariff                 (throws InputError)
  */
 import { z } from 'zod';
+import { ClockTimeSchema, inClockWindow, parseClock } from '../../protocol/clock.js';
 import { dayOfWeek, MINUTES_PER_DAY, minuteOfDay } from '../environment/calendar.js';
 import { InputError } from '../errors.js';
-
-const clockPattern = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
-/** "HH:MM", 00:00..24:00. */
-export const ClockTimeSchema = z.string().regex(clockPattern, 'expected a clock time "HH:MM" (00:00..24:00)');
 
 /** Which days a band applies to. */
 export const DaysSchema = z.enum(['all', 'weekdays', 'weekends']);
@@ -147,7 +144,7 @@ export const TariffSchema = z
       ['import', tariff.import],
       ['export', tariff.export],
     ] as const) {
-      if (schedule?.shape !== 'time-of-use') continue;
+      if (schedule?.shape !== 'time-of-use' || !clockTimesValid(schedule.bands)) continue;
       const overlap = findBandOverlap(schedule.bands);
       if (overlap) context.addIssue({ code: 'custom', path: [key, 'bands'], message: overlap });
     }
@@ -168,28 +165,9 @@ export function formatZodIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-const clockMinutesCache = new Map<string, number>();
-function clockMinutes(text: string): number {
-  let minutes = clockMinutesCache.get(text);
-  if (minutes === undefined) {
-    const [hours, mins] = text.split(':').map(Number);
-    minutes = (hours ?? 0) * 60 + (mins ?? 0);
-    clockMinutesCache.set(text, minutes);
-  }
-  return minutes;
-}
-
 function daysMatch(days: Days, weekday: number): boolean {
   if (days === 'all') return true;
   return days === 'weekdays' ? weekday < 5 : weekday >= 5;
-}
-
-/** True when the minute of day lies in [from, to), wrapping past midnight when to <= from. */
-function inWindow(fromText: string, toText: string, minute: number): boolean {
-  const from = clockMinutes(fromText);
-  const to = clockMinutes(toText);
-  if (from === to) return true;
-  return from < to ? minute >= from && minute < to : minute >= from || minute < to;
 }
 
 /**
@@ -198,10 +176,17 @@ function inWindow(fromText: string, toText: string, minute: number): boolean {
  */
 function bandCovers(band: { from: string; to: string; days: Days }, minuteOfYear: number): boolean {
   const minute = minuteOfDay(minuteOfYear);
-  if (!inWindow(band.from, band.to, minute)) return false;
-  const startsPreviousDay = clockMinutes(band.from) > minute;
+  if (!inClockWindow(minute, band.from, band.to)) return false;
+  const startsPreviousDay = parseClock(band.from) > minute;
   const weekday = dayOfWeek(startsPreviousDay ? minuteOfYear - MINUTES_PER_DAY : minuteOfYear);
   return daysMatch(band.days, weekday);
+}
+
+/** Whether every band's times parse (zod still runs the refinement after a bad time; that is reported on its own). */
+function clockTimesValid(bands: readonly TimeBand[]): boolean {
+  return bands.every(
+    (band) => ClockTimeSchema.safeParse(band.from).success && ClockTimeSchema.safeParse(band.to).success,
+  );
 }
 
 function findBandOverlap(bands: readonly TimeBand[]): string | undefined {

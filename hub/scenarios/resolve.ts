@@ -4,6 +4,7 @@
  * feeder is passed in. Adoption levels choose which homes get which asset from the seed (a seeded
  * shuffle, so the count is exact and the choice the same run after run).
  */
+import { parseClock } from '../../protocol/clock.js';
 import type { FeederNetwork } from '../feeder/index.js';
 import type { EvHabits, HomeSpec } from '../homes/index.js';
 import { DEFAULT_VOLT_VAR, DEFAULT_VOLT_WATT, type VoltageCurve } from '../homes/index.js';
@@ -129,7 +130,7 @@ export function resolveScenario(
         weights,
         comfortMinC: preferences.comfortMinC,
         comfortMaxC: preferences.comfortMaxC,
-        evReadyByMinute: clockMinutes(preferences.evReadyBy),
+        evReadyByMinute: parseClock(preferences.evReadyBy),
         evTargetSocPct: preferences.evTargetSocPct,
         switchWillingness: preferences.switchWillingness,
       },
@@ -362,9 +363,4 @@ function curve(setting: boolean | VoltageCurve, standard: VoltageCurve): Voltage
   if (setting === true) return standard;
   if (setting === false) return undefined;
   return setting;
-}
-
-function clockMinutes(text: string): number {
-  const [hours, minutes] = text.split(':').map(Number);
-  return (hours ?? 0) * 60 + (minutes ?? 0);
 }

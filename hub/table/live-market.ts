@@ -1,3 +1,4 @@
+import { inClockWindow } from '../../protocol/clock.js';
 import type {
   FeedEventKind,
   MarketPrices,
@@ -70,20 +71,6 @@ interface PricedTariff {
   tariff: Omit<SupplierTariff, 'requestId' | 'withdraw'>;
 }
 
-/** Minutes after midnight of "HH:MM". */
-function clockMinutes(text: string): number {
-  const [hours, minutes] = text.split(':').map(Number);
-  return (hours ?? 0) * 60 + (minutes ?? 0);
-}
-
-/** Whether minute of day `minute` lies in ["HH:MM" from, to), wrapping past midnight when to <= from. */
-export function inWindow(from: string, to: string, minute: number): boolean {
-  const start = clockMinutes(from);
-  const end = clockMinutes(to);
-  if (start === end) return true;
-  return start < end ? minute >= start && minute < end : minute >= start || minute < end;
-}
-
 function bandLabel(band: TariffBand): string {
   return band.name ?? `${band.from}-${band.to}`;
 }
@@ -100,7 +87,7 @@ function pencePerKwh(gbpPerKwh: number): string {
 
 /** The band in force at a minute of day, if any. */
 function bandAt(tariff: PricedTariff['tariff'], minute: number): TariffBand | undefined {
-  return tariff.bands?.find((band) => inWindow(band.from, band.to, minute));
+  return tariff.bands?.find((band) => inClockWindow(minute, band.from, band.to));
 }
 
 /**
@@ -171,7 +158,9 @@ export function tariffProblems(tariff: SupplierTariff, rules: RegulatorRulesInFo
 
 function firstOverlap(bands: readonly TariffBand[]): string | undefined {
   for (let minute = 0; minute < MINUTES_PER_DAY; minute++) {
-    const covering = bands.filter((band) => band.from !== band.to && inWindow(band.from, band.to, minute));
+    const covering = bands.filter(
+      (band) => band.from !== band.to && inClockWindow(minute, band.from, band.to),
+    );
     if (covering.length > 1) {
       return `bands ${covering.map((band) => `${bandLabel(band)} (${band.from}-${band.to})`).join(' and ')} overlap`;
     }
@@ -412,7 +401,8 @@ export class LiveMarket {
 
   private networkAt(minute: number): { band: 'red' | 'amber' | 'green'; gbp: number } {
     const bands = this.rulesInForce.networkChargeBands;
-    const band = bands.periods.find((period) => inWindow(period.from, period.to, minute))?.band ?? 'green';
+    const band =
+      bands.periods.find((period) => inClockWindow(minute, period.from, period.to))?.band ?? 'green';
     const gbp =
       band === 'red' ? bands.redGbpPerKwh : band === 'amber' ? bands.amberGbpPerKwh : bands.greenGbpPerKwh;
     return { band, gbp };

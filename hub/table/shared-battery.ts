@@ -1,3 +1,4 @@
+import { inClockWindow } from '../../protocol/clock.js';
 import type { AssemblyBatteryRules, SharedBattery, SharedBatteryRules } from '../../protocol/gridflex.js';
 import { InputError } from '../errors.js';
 import {
@@ -6,7 +7,6 @@ import {
   type CommunityBatteryRules,
   parseCommunityBatteryRules,
 } from '../market/community-battery.js';
-import { inWindow } from './live-market.js';
 import type { LoadedTableMap } from './map-config.js';
 
 type SharedBatteryConfig = NonNullable<LoadedTableMap['sharedBattery']>;
@@ -89,7 +89,7 @@ export class LiveSharedBattery {
   step(simTime: Date, stepMinutes: number, homes: readonly HomeNetPower[]): number {
     const rules = this.battery.rules;
     const minute = simTime.getUTCHours() * 60 + simTime.getUTCMinutes();
-    const drawOpen = !rules.drawWindow || inWindow(rules.drawWindow.from, rules.drawWindow.to, minute);
+    const drawOpen = !rules.drawWindow || inClockWindow(minute, rules.drawWindow.from, rules.drawWindow.to);
     const requests: BatteryRequest[] = [];
     for (const { home, netPKw } of homes) {
       const group = this.groups[home];
