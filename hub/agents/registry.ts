@@ -1,43 +1,66 @@
-import highsModule, { type Highs } from 'highs';
+/**
+ * The policies by name, as one list: `--policy`, scenario files, sweep grids and the dashboard take their
+ * choices from it. Adding a policy is one file in ./policies/ (`definePolicy`) and one entry in POLICIES
+ * (docs/architecture.md, "How to add a policy").
+ */
+import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { PassivePolicy } from './passive.js';
+import { central } from './policies/central.js';
+import { cooperative } from './policies/cooperative.js';
+import { nash } from './policies/nash.js';
+import { passive } from './policies/passive.js';
+import { selfish } from './policies/selfish.js';
 import type { Policy } from './policy.js';
-import { SelfishPolicy, type SelfishPolicyOptions } from './selfish.js';
+import type { PolicyContext, PolicyDefinition, PolicyStreet } from './policy-definition.js';
 
-/** Names accepted by `--policy` and in scenario files. */
-export const POLICY_NAMES = ['passive', 'selfish'] as const;
-export type PolicyName = (typeof POLICY_NAMES)[number];
+export { getHighs } from './highs.js';
+export * from './policy-definition.js';
 
-// highs ships CommonJS typings but an ESM build whose default export is the loader itself.
-type HighsLoader = typeof highsModule.default;
-const loadHighs: HighsLoader =
-  (highsModule as unknown as { default?: HighsLoader }).default ?? (highsModule as unknown as HighsLoader);
+/** Every policy, in the order choices are listed. */
+export const POLICIES = [passive, selfish, nash, cooperative, central] as const;
+export type PolicyName = (typeof POLICIES)[number]['name'];
 
-let highsPromise: Promise<Highs> | undefined;
-
-/** The HiGHS WebAssembly runtime, loaded once per process. */
-export function getHighs(): Promise<Highs> {
-  if (!highsPromise) highsPromise = loadHighs();
-  return highsPromise;
-}
-
-/** Options passed to every policy that takes them. */
-export interface PolicyOptions {
-  selfish?: SelfishPolicyOptions;
-}
+/** Names accepted by `--policy`, in scenario files, sweep grids and the dashboard. */
+export const POLICY_NAMES: readonly PolicyName[] = POLICIES.map((definition) => definition.name);
 
 export function isPolicyName(name: string): name is PolicyName {
   return (POLICY_NAMES as readonly string[]).includes(name);
 }
 
-/** A fresh policy instance (policies keep per-home solver state; use one instance per run). */
-export async function createPolicy(name: string, options: PolicyOptions = {}): Promise<Policy> {
-  switch (name) {
-    case 'passive':
-      return new PassivePolicy();
-    case 'selfish':
-      return new SelfishPolicy(await getHighs(), options.selfish);
-    default:
-      throw new InputError('policy', `unknown policy "${name}"; expected one of ${POLICY_NAMES.join(', ')}`);
+/** The problem with a name that is no policy, listing every policy of `policies`. */
+export function unknownPolicy(name: unknown, policies: readonly PolicyDefinition[] = POLICIES): string {
+  const names = policies.map((definition) => definition.name).join(', ');
+  return `unknown policy ${JSON.stringify(name)}; expected one of ${names}`;
+}
+
+/** A policy name in a file (scenario, sweep grid, dashboard upload): one of the registry's. */
+export const PolicyNameSchema = z
+  .string()
+  .refine(isPolicyName, { error: (issue) => unknownPolicy(issue.input) });
+
+/**
+ * A fresh policy instance (policies keep per-home solver state; use one instance per run). Street policies
+ * need `context.street`. Throws InputError for an unknown name or a street policy without a street.
+ */
+export async function createPolicy(
+  name: string,
+  context: PolicyContext = {},
+  policies: readonly PolicyDefinition[] = POLICIES,
+): Promise<Policy> {
+  const definition = policies.find((candidate) => candidate.name === name);
+  if (!definition) throw new InputError('policy', unknownPolicy(name, policies));
+  return definition.create({ ...context, street: context.street ?? noStreet(definition) });
+}
+
+/** Stands in for the street where there is none: a street policy refuses to be made without it. */
+function noStreet(definition: PolicyDefinition): () => PolicyStreet {
+  if (definition.needsStreet) {
+    throw new InputError(
+      'policy',
+      `policy "${definition.name}" plans against the street (its limit and voltages): create it with a street context (gridflex run and study do)`,
+    );
   }
+  return () => {
+    throw new Error(`policy "${definition.name}" asked for the street but is defined with needsStreet false`);
+  };
 }

@@ -1,6 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { POLICY_NAMES } from '../agents/registry.js';
+import { createPolicy, isPolicyName, POLICY_NAMES, unknownPolicy } from '../agents/registry.js';
 import { InputError } from '../errors.js';
 import { PACKAGE_ROOT } from '../live/options.js';
 import { DEFAULT_DATA_DIR, gridflexVersion, RunStore, runHeadline } from '../runs/index.js';
@@ -8,11 +8,8 @@ import { loadRunInputs } from '../sim/inputs.js';
 import type { Metrics } from '../sim/metrics.js';
 import { writeRunOutputs } from '../sim/output.js';
 import { runWithPassiveBaseline } from '../sim/study.js';
-import { STREET_POLICY_NAMES, studyPolicyMaker } from '../study/poa-study.js';
+import { streetPolicyContext } from '../study/street-context.js';
 import { numberFlag } from './flags.js';
-
-/** Every policy `--policy` takes: the registry's and those that need the street. */
-const RUN_POLICY_NAMES: readonly string[] = [...POLICY_NAMES, ...STREET_POLICY_NAMES];
 
 /** `gridflex run --scenario FILE --out DIR [--policy NAME] [--days N]`: a scenario's year, with its passive baseline. */
 export function registerRunCommand(program: Command): void {
@@ -21,10 +18,7 @@ export function registerRunCommand(program: Command): void {
     .description('run a scenario (a year at 30-minute steps by default) with the power flow at every step')
     .requiredOption('--scenario <file>', 'scenario YAML file (e.g. scenarios/ieee-eu-lv.yaml)')
     .requiredOption('--out <dir>', 'folder for metrics.json, the per-step CSV series and the logs')
-    .option(
-      '--policy <name>',
-      `policy for every home (${RUN_POLICY_NAMES.join(', ')}); default: each home's own`,
-    )
+    .option('--policy <name>', `policy for every home (${POLICY_NAMES.join(', ')}); default: each home's own`)
     .option(
       '--limit-kw <kW>',
       "street import limit for nash, cooperative and central (default: the transformers' rating)",
@@ -40,11 +34,8 @@ export function registerRunCommand(program: Command): void {
         limitKw?: string;
         dataDir: string;
       }) => {
-        if (options.policy !== undefined && !RUN_POLICY_NAMES.includes(options.policy)) {
-          throw new InputError(
-            '--policy',
-            `unknown policy "${options.policy}"; expected one of ${RUN_POLICY_NAMES.join(', ')}`,
-          );
+        if (options.policy !== undefined && !isPolicyName(options.policy)) {
+          throw new InputError('--policy', unknownPolicy(options.policy));
         }
         let days: number | undefined;
         if (options.days !== undefined) {
@@ -65,7 +56,7 @@ export function registerRunCommand(program: Command): void {
               etaBuffer: 50,
             })
           : undefined;
-        const street = await studyPolicyMaker(inputs, {
+        const street = await streetPolicyContext(inputs, {
           ...(options.limitKw !== undefined
             ? { transformerLimitKw: numberFlag(options.limitKw, '--limit-kw', 1, 1e6) }
             : {}),
@@ -75,7 +66,7 @@ export function registerRunCommand(program: Command): void {
           voltageLimits: true,
         });
         const { result, passive, metrics } = await runWithPassiveBaseline(inputs, options.policy, {
-          createPolicy: street.makePolicy,
+          createPolicy: (name) => createPolicy(name, street.context),
           ...(days !== undefined ? { days } : {}),
           onProgress: (done, total) => {
             if (!bar) return;

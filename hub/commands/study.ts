@@ -14,13 +14,8 @@ import {
 } from '../runs/index.js';
 import { loadRunInputs } from '../sim/inputs.js';
 import { roundNumbers } from '../sim/metrics.js';
-import {
-  POA_POLICIES,
-  type PoaStudyOptions,
-  runPoaStudy,
-  runPoaStudyInWorkers,
-  type StudyPolicyOptions,
-} from '../study/poa-study.js';
+import { POA_POLICIES, type PoaStudyOptions, runPoaStudy, runPoaStudyInWorkers } from '../study/poa-study.js';
+import type { StudyPolicyOptions } from '../study/street-context.js';
 import { loadSweepGrid, runSweep } from '../study/sweep.js';
 import { integerFlag, numberFlag, writeOutput } from './flags.js';
 

@@ -19,14 +19,13 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { POLICY_NAMES } from '../agents/registry.js';
+import { POLICY_NAMES, PolicyNameSchema } from '../agents/registry.js';
 import { InputError } from '../errors.js';
 import { PACKAGE_ROOT } from '../live/options.js';
 import { isReportableDir, loadReport, reportHtml } from '../report/index.js';
 import { RunJobs, uploadedRunDir } from '../runs/jobs.js';
 import { parseRunId, RunStore } from '../runs/store.js';
 import { parseScenario } from '../scenarios/load.js';
-import { STREET_POLICY_NAMES } from '../study/poa-study.js';
 import { type DashboardContext, HttpError, type RouteTable, readJsonBody, sendJson } from './routes.js';
 import { RUN_MANAGER_ROLES } from './run-permissions.js';
 import { requireRole } from './sessions.js';
@@ -35,7 +34,6 @@ import { requireRole } from './sessions.js';
 export const MAX_UPLOAD_DAYS = 28;
 /** Largest scenario file accepted. */
 const MAX_SCENARIO_BYTES = 256 * 1024;
-const RUN_POLICIES: readonly string[] = [...POLICY_NAMES, ...STREET_POLICY_NAMES];
 
 const UploadSchema = z.strictObject({
   fileName: z.string().min(1).max(200),
@@ -44,10 +42,7 @@ const UploadSchema = z.strictObject({
     .min(1, 'the file is empty')
     .max(MAX_SCENARIO_BYTES, `larger than ${MAX_SCENARIO_BYTES / 1024} KiB`),
   days: z.number().int().min(1).max(MAX_UPLOAD_DAYS).optional(),
-  policy: z
-    .string()
-    .refine((name) => RUN_POLICIES.includes(name), `expected one of ${RUN_POLICIES.join(', ')}`)
-    .optional(),
+  policy: PolicyNameSchema.optional(),
 });
 type Upload = z.infer<typeof UploadSchema>;
 
@@ -108,7 +103,7 @@ export function registerRunsRoutes(routes: RouteTable, context: DashboardContext
       sendJson(response, 200, {
         runs: withStore(request, (store) => store.list()),
         uploadMaxDays: MAX_UPLOAD_DAYS,
-        policies: RUN_POLICIES,
+        policies: POLICY_NAMES,
       }),
     )
     .add('GET', '/api/runs/compare', (request, response) => {

@@ -5,6 +5,7 @@
  * deterministically from the seed (see ./expand.ts), so a 55-home street stays a short file.
  */
 import { z } from 'zod';
+import { PolicyNameSchema } from '../agents/registry.js';
 import { MarketModuleSchema } from '../market/modules.js';
 import { RegulatorRulesSchema } from '../market/regulator.js';
 
@@ -104,8 +105,6 @@ export const BaseLoadSchema = z
     powerFactor: z.number().gt(0).max(1).optional(),
   })
   .strict();
-
-export const PolicyNameSchema = z.string().min(1);
 
 export const HomeSchema = z
   .object({

@@ -5,12 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { createPolicy } from '../agents/registry.js';
 import { loadBaseLoadLibrary } from '../environment/load-base-load.js';
 import { DEFAULT_YEAR_CSV, loadYearCsv } from '../environment/load-year.js';
 import type { RepresentativeYear } from '../environment/year.js';
 import { parseScenario } from '../scenarios/load.js';
 import { type RunInputs, runYear } from '../sim/runner.js';
-import { studyPolicyMaker } from './poa-study.js';
+import { streetPolicyContext } from './street-context.js';
 import { type SweepJob, type SweepRow, type SweepStudyOptions, setPath } from './sweep.js';
 
 interface JobMessage {
@@ -35,11 +36,11 @@ async function runJob({ job, scenarioFile, days, study }: JobMessage): Promise<S
   }
   baseLoadLibrary ??= loadBaseLoadLibrary();
   const inputs: RunInputs = { scenario, feeder, year, baseLoadLibrary };
-  const { makePolicy } = await studyPolicyMaker(inputs, study);
+  const { context } = await streetPolicyContext(inputs, study);
   const result = await runYear(inputs, job.policy, {
     ...(days !== undefined ? { days } : {}),
     recordSeries: false,
-    createPolicy: makePolicy,
+    createPolicy: (name) => createPolicy(name, context),
   });
   const homes = result.homes;
   const sum = (pick: (home: (typeof homes)[number]) => number) =>

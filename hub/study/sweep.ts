@@ -8,9 +8,10 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
+import { PolicyNameSchema } from '../agents/registry.js';
 import { InputError } from '../errors.js';
 import { parseYamlInput, readInputFile } from '../read-input.js';
-import type { StudyPolicyOptions } from './poa-study.js';
+import type { StudyPolicyOptions } from './street-context.js';
 
 /** One run of a sweep: a scenario with some keys replaced, under one policy. */
 export interface SweepJob {
@@ -33,7 +34,7 @@ const GridFileSchema = z
   .object({
     /** Dot paths into the scenario file, each with the values to try (e.g. `adoption.evPct: [30, 70]`). */
     vary: z.record(z.string().regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/), z.array(z.unknown()).min(1)),
-    policies: z.array(z.string().min(1)).min(1).default(['selfish']),
+    policies: z.array(PolicyNameSchema).min(1).default(['selfish']),
     /** Simulate only this many days of each variant. */
     days: z.number().int().positive().optional(),
   })

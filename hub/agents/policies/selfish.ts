@@ -1,0 +1,11 @@
+import { getHighs } from '../highs.js';
+import { definePolicy } from '../policy-definition.js';
+import { SelfishPolicy } from '../selfish.js';
+
+/** Each home's own LP, blind to the network. */
+export const selfish = definePolicy({
+  name: 'selfish',
+  description: 'each home minimises its own cost at the prices in force',
+  needsStreet: false,
+  create: async (context) => new SelfishPolicy(await getHighs(), context.selfish),
+});
