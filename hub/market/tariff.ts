@@ -23,6 +23,8 @@
  *   networkChargeGbpPerKwh(schedule | undefined, minuteOfYear): number
  *   networkBandAt(schedule, minuteOfYear): 'red' | 'amber' | 'green'
  *   standingChargeGbpPerDay(tariff): number
+ *   rates(tariff, fromMinuteOfYear, steps, stepMinutes, wholesaleGbpPerKwh?(step)): Rates
+ *     {importGbpPerKwh (unit rate + pass-through network charge), exportGbpPerKwh}: Float64Array per step
  *   rateGbpPerKwh(schedule, minuteOfYear, wholesaleGbpPerKwh): number
  *   billForSeries(tariff, steps: BillStep[], stepMinutes, startMinuteOfYear = 0): Bill
  *     Bill = {energyGbp, standingGbp, networkChargeGbp, exportCreditGbp, totalGbp, importKwh, exportKwh, days}
@@ -300,6 +302,37 @@ export function networkChargeGbpPerKwh(
     return pence / 100;
   });
   return table[minuteOfWeek(minuteOfYear)] ?? 0;
+}
+
+/** Unit rates of consecutive steps, £/kWh. */
+export interface Rates {
+  /** Import unit rate plus the pass-through network charge (if the tariff carries one). */
+  readonly importGbpPerKwh: Float64Array;
+  /** Export payment rate (0 without export terms). */
+  readonly exportGbpPerKwh: Float64Array;
+}
+
+/**
+ * The rates of `steps` consecutive steps of `stepMinutes`, the first starting at `fromMinuteOfYear`.
+ * `wholesaleGbpPerKwh(step)` (step counted from 0) feeds dynamic rates; without it wholesale is 0.
+ */
+export function rates(
+  tariff: Tariff,
+  fromMinuteOfYear: number,
+  steps: number,
+  stepMinutes: number,
+  wholesaleGbpPerKwh?: (step: number) => number,
+): Rates {
+  const importGbpPerKwh = new Float64Array(steps);
+  const exportGbpPerKwh = new Float64Array(steps);
+  for (let step = 0; step < steps; step++) {
+    const minute = fromMinuteOfYear + step * stepMinutes;
+    const wholesale = wholesaleGbpPerKwh ? wholesaleGbpPerKwh(step) : 0;
+    importGbpPerKwh[step] =
+      importPriceGbpPerKwh(tariff, minute, wholesale) + networkChargeGbpPerKwh(tariff.networkCharges, minute);
+    exportGbpPerKwh[step] = exportPriceGbpPerKwh(tariff, minute, wholesale);
+  }
+  return { importGbpPerKwh, exportGbpPerKwh };
 }
 
 /** Standing charge, £/day. */
