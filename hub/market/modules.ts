@@ -1,114 +1,96 @@
 /**
- * Market modules a scenario chooses (`market.module` in the scenario YAML): retail only (the default), a
- * local flexibility auction the network operator runs when the street nears its limit, or a community
- * battery shared under a citizens' assembly's rules. Schemas (zod) and the resolved forms a run uses; the
- * run-time logic is hub/sim/market-step.ts, file loading hub/market/load-market-module.ts.
- *
- * API:
- *   MarketModuleSchema / type MarketModuleEntry    the YAML section (discriminated by `kind`)
- *   type MarketModule                              resolved: retail | FlexAuctionModule | CommunityBatteryModule
- *   FLEX_ASSETS                                    the assets a home may offer to turn down ('ev', 'heatPump', 'battery')
+ * The market modules by kind, as one list: the scenario's `market.module` section (a zod discriminated
+ * union), the run inside the year, the files and metrics are all taken from it. Adding a module is one file
+ * in ./modules/ (`defineMarketModule`) and one entry in MARKET_MODULES (docs/architecture.md, "How to add a
+ * market module"). The contract every module fulfils is ./market-module.ts.
  */
 import { z } from 'zod';
-import type { Phase } from '../feeder/index.js';
-import type { CommunityBatteryRules } from './community-battery.js';
+import type { HomeSpec } from '../homes/index.js';
+import type {
+  MarketModuleContext,
+  MarketModuleDefinition,
+  MarketRun,
+  MarketRunOptions,
+} from './market-module.js';
+import { communityBattery } from './modules/community-battery.js';
+import { flexAuction } from './modules/flex-auction.js';
+import { retail } from './modules/retail.js';
 
-const fraction = () => z.number().gt(0).max(2);
-const nonNegative = () => z.number().finite().nonnegative();
-const homeId = () => z.string().min(1);
+/** Every market module; the first is the default when a scenario names none. */
+export const MARKET_MODULES = [retail, flexAuction, communityBattery] as const;
 
-export const FLEX_ASSETS = ['ev', 'heatPump', 'battery'] as const;
-export type FlexAsset = (typeof FLEX_ASSETS)[number];
+type Definitions = (typeof MARKET_MODULES)[number];
+type Schemas = Definitions['schema'];
+/** The kinds a scenario's `market.module.kind` takes. */
+export const MARKET_MODULE_KINDS: readonly Definitions['kind'][] = MARKET_MODULES.map(
+  (module) => module.kind,
+);
 
-export const RetailModuleSchema = z.object({ kind: z.literal('retail') }).strict();
+/** A market module as resolved for a run (one of the modules' own types). */
+export type MarketModule = ReturnType<Definitions['resolve']>;
+/** What a module did over a run (none for retail). */
+export type MarketOutcome = Parameters<Definitions['outputFiles']>[0];
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
+  ? I
+  : never;
+type FiguresOf<D> = D extends { metrics(outcome: never): infer Figures } ? Figures : never;
+/** The modules' keys in metrics.json (one module's at a time). */
+export type MarketMetrics = Partial<UnionToIntersection<FiguresOf<Definitions>>>;
 
-export const FlexAuctionModuleSchema = z
-  .object({
-    kind: z.literal('flex-auction'),
-    /** Street import limit the operator defends, kW (default: the transformers' rating, kVA read as kW). */
-    limitKw: z.number().finite().positive().optional(),
-    /** `total`: the street's import against limitKw; `per-phase`: each phase against a third of it. */
-    basis: z.enum(['total', 'per-phase']).default('total'),
-    /** An auction is called when the forecast street import passes this fraction of the limit. */
-    triggerFraction: fraction().default(0.95),
-    /** ... and buys enough to bring the forecast down to this fraction. */
-    targetFraction: fraction().default(0.9),
-    /** The most the operator pays, £/kWh turned down (its avoided cost). */
-    maxPriceGbpPerKwh: nonNegative().default(0.6),
-    /** A home prices its offer by the cheapest import price within this many steps after now. */
-    shiftWindowSteps: z.number().int().min(1).max(96).default(16),
-    /** Added to every offer of that asset, £/kWh: the resident's nuisance of putting it off. */
-    premiumGbpPerKwh: z
-      .object({
-        ev: nonNegative().default(0.02),
-        heatPump: nonNegative().default(0.05),
-        battery: nonNegative().default(0.01),
-      })
-      .strict()
-      .default({ ev: 0.02, heatPump: 0.05, battery: 0.01 }),
-  })
-  .strict()
-  .refine((module) => module.targetFraction <= module.triggerFraction, {
-    message: 'a fraction at most triggerFraction',
-    path: ['targetFraction'],
-  });
+const kindList = `${MARKET_MODULE_KINDS.slice(0, -1).join(', ')} or ${MARKET_MODULE_KINDS.at(-1)}`;
 
-export const CommunityBatteryModuleSchema = z
-  .object({
-    kind: z.literal('community-battery'),
-    /** The assembly's rules YAML (relative to the scenario file, or to the repository root). */
-    rules: z.string().min(1),
-    /** Feeder bus the battery is connected to. */
-    bus: z.union([z.string().min(1), z.number()]),
-    /** One phase, or ABC for a balanced three-phase connection. */
-    phase: z.enum(['A', 'B', 'C', 'ABC']).default('ABC'),
-    /** The physical battery, if it differs from the rules file. */
-    capacityKwh: z.number().finite().positive().optional(),
-    maxChargeKw: nonNegative().optional(),
-    maxDischargeKw: nonNegative().optional(),
-    /** State of charge at the start of the run, % of capacity (default: the reserve). */
-    initialSocPct: z.number().min(0).max(100).optional(),
-    /** Homes that belong to the scheme (default: every home). */
-    members: z.array(homeId()).min(1).optional(),
-    /** The assembly's register of priority groups: group name -> home ids. */
-    groups: z.record(z.string().min(1), z.array(homeId())).default({}),
-  })
-  .strict();
-
+/** The scenario's `market.module` section: one of the modules' schemas, by `kind`. */
 export const MarketModuleSchema = z.discriminatedUnion(
   'kind',
-  [RetailModuleSchema, FlexAuctionModuleSchema, CommunityBatteryModuleSchema],
-  { error: 'a module kind: retail, flex-auction or community-battery' },
+  MARKET_MODULES.map((module) => module.schema) as unknown as [Schemas, ...Schemas[]],
+  { error: `a module kind: ${kindList}` },
 );
 export type MarketModuleEntry = z.infer<typeof MarketModuleSchema>;
 
-export interface RetailModule {
-  kind: 'retail';
+/** The files each module may write beside metrics.json, by key. */
+export const MARKET_OUTPUT_FILES = Object.assign(
+  {},
+  ...MARKET_MODULES.map((module) => module.files),
+) as UnionToIntersection<Definitions['files']>;
+
+/** The definition of a kind (every kind that reaches here passed the schema). */
+function definitionOf(kind: string): MarketModuleDefinition {
+  const definition = (MARKET_MODULES as readonly MarketModuleDefinition[]).find(
+    (candidate) => candidate.kind === kind,
+  );
+  if (!definition) throw new RangeError(`no market module "${kind}"; expected ${kindList}`);
+  return definition;
 }
 
-export interface FlexAuctionModule {
-  kind: 'flex-auction';
-  basis: 'total' | 'per-phase';
-  limitKw: number;
-  triggerFraction: number;
-  targetFraction: number;
-  maxPriceGbpPerKwh: number;
-  shiftWindowSteps: number;
-  premiumGbpPerKwh: Record<FlexAsset, number>;
+/** Resolves a scenario's section (none: retail) against its feeder and homes; throws context.problem. */
+export function resolveMarketModule(
+  entry: MarketModuleEntry | undefined,
+  context: MarketModuleContext,
+): MarketModule {
+  const section = entry ?? { kind: MARKET_MODULES[0].kind };
+  return definitionOf(section.kind).resolve(section, context) as MarketModule;
 }
 
-export interface CommunityBatteryModule {
-  kind: 'community-battery';
-  /** The rules file as the scenario names it (for reports: no machine-specific absolute path). */
-  rulesFile: string;
-  rules: CommunityBatteryRules;
-  bus: string;
-  phases: Phase[];
-  initialSocKwh: number;
-  /** Member home ids, in the scenario's home order. */
-  members: string[];
-  /** Priority group of each registered member. */
-  groupOf: Record<string, string>;
+/** The module's run inside a year (none: retail). */
+export function createMarketRun(
+  module: MarketModule | undefined,
+  homes: readonly HomeSpec[],
+  options: MarketRunOptions,
+): MarketRun<MarketOutcome> {
+  const resolved = module ?? { kind: MARKET_MODULES[0].kind };
+  return definitionOf(resolved.kind).createRun(resolved, homes, options) as MarketRun<MarketOutcome>;
 }
 
-export type MarketModule = RetailModule | FlexAuctionModule | CommunityBatteryModule;
+/** The module's files beside metrics.json: [file name, text]. */
+export function marketOutputFiles(
+  outcome: MarketOutcome | undefined,
+  startDay: number,
+  stepMinutes: number,
+): [name: string, text: string][] {
+  return outcome ? definitionOf(outcome.kind).outputFiles(outcome, startDay, stepMinutes) : [];
+}
+
+/** The module's figures for metrics.json (without per-step series and histories). */
+export function marketMetrics(outcome: MarketOutcome | undefined): MarketMetrics {
+  return outcome ? (definitionOf(outcome.kind).metrics(outcome) as MarketMetrics) : {};
+}

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { type FeederNetwork, loadFeeder } from '../feeder/index.js';
 import { DEFAULT_TARIFF_CATALOGUE, loadTariffCatalogue } from '../market/load-catalogue.js';
-import { resolveMarketModule } from '../market/load-market-module.js';
+import { resolveMarketModule } from '../market/modules.js';
 import { parseYamlInput, readInputFile } from '../read-input.js';
 import { resolveScenario, type Scenario } from './resolve.js';
 import { ScenarioFileSchema } from './schema.js';

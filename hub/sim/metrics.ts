@@ -2,7 +2,7 @@
  * metrics.json: a run's figures per home, for the network, per supplier and in total, each with its change
  * against the passive (no-control) baseline on the same scenario. Deterministic: no timings, fixed rounding.
  */
-import { marketMetrics } from './market-step.js';
+import { type MarketMetrics, marketMetrics } from '../market/modules.js';
 import type { HomeOutcome, NetworkOutcome, SupplierOutcome, YearResult } from './runner.js';
 
 const HOME_FIGURES = [
@@ -38,7 +38,8 @@ export interface SupplierMetrics extends SupplierOutcome {
   vsPassive: Deltas<(typeof SUPPLIER_FIGURES)[number]>;
 }
 
-export interface Metrics {
+/** metrics.json; the market module adds its keys (MarketMetrics: flexAuction, sharedAssets, …). */
+export interface Metrics extends MarketMetrics {
   scenario: string;
   policy: string;
   seed: number;
@@ -52,9 +53,6 @@ export interface Metrics {
   switching: { requests: number; completed: number; completedLate: number; failed: number; rejected: number };
   /** Decisions in which an agent said it could not keep a promise (comfort band, EV ready-by). */
   cannotKeepCount: number;
-  /** The market module's figures: flexAuction, or sharedAssets (absent for retail only). */
-  flexAuction?: ReturnType<typeof marketMetrics>['flexAuction'];
-  sharedAssets?: ReturnType<typeof marketMetrics>['sharedAssets'];
 }
 
 /** The run's metrics with deltas against `passive` (a passive run of the same scenario and span). */

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clockLabel } from '../environment/calendar.js';
 import { InputError } from '../errors.js';
-import { marketOutputFiles } from './market-step.js';
+import { marketOutputFiles } from '../market/modules.js';
 import type { Metrics } from './metrics.js';
 import type { RunSeries, YearResult } from './runner.js';
 

@@ -5,12 +5,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBaseLoadLibrary } from '../../../hub/environment/load-base-load.js';
 import { loadYearCsv } from '../../../hub/environment/load-year.js';
+import type { SharedBatteryOutcome } from '../../../hub/market/modules/community-battery.js';
+import type { FlexAuctionOutcome } from '../../../hub/market/modules/flex-auction.js';
+import { MARKET_OUTPUT_FILES } from '../../../hub/market/modules.js';
 import { parseScenario, REPO_ROOT } from '../../../hub/scenarios/load.js';
-import {
-  type FlexAuctionOutcome,
-  MARKET_OUTPUT_FILES,
-  type SharedBatteryOutcome,
-} from '../../../hub/sim/market-step.js';
 import { type RunInputs, runYear } from '../../../hub/sim/runner.js';
 
 const year = loadYearCsv();
