@@ -1,3 +1,4 @@
+export { defineFeederFormat, FEEDER_FORMATS, type FeederFormat } from './feeder-format.js';
 export { loadFeeder } from './load-feeder.js';
 export * from './network.js';
 export { profilePowerKw } from './profiles.js';
