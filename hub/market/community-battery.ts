@@ -16,7 +16,7 @@
  *   less) or 'proportional' (in proportion to what each asked, capped).
  * Each home's use (stored, drawn, per day) is recorded for the metrics of shared-asset use.
  * The rules also carry the scheme's internal prices and draw window, which the run applies
- * (hub/sim/market-step.ts): this class grants asks, it does not price them.
+ * (hub/market/modules/community-battery.ts): this class grants asks, it does not price them.
  *
  * API:
  *   CommunityBatteryRulesSchema / type CommunityBatteryRules;  parseCommunityBatteryRules(value, where)
