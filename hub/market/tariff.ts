@@ -22,6 +22,7 @@
  *   exportPriceGbpPerKwh(tariff, minuteOfYear, wholesaleGbpPerKwh): number      (0 without export terms)
  *   networkChargeGbpPerKwh(schedule | undefined, minuteOfYear): number
  *   networkBandAt(schedule, minuteOfYear): 'red' | 'amber' | 'green'
+ *   timeBandAt(schedule, minuteOfYear): TimeBand | undefined      (the time-of-use band in force)
  *   standingChargeGbpPerDay(tariff): number
  *   rates(tariff, fromMinuteOfYear, steps, stepMinutes, wholesaleGbpPerKwh?(step)): Rates
  *     {importGbpPerKwh (unit rate + pass-through network charge), exportGbpPerKwh}: Float64Array per step
@@ -230,6 +231,12 @@ function cachedWeekTable(key: object, valueAt: (minuteOfYear: number) => number)
   return table;
 }
 
+/** The time-of-use band in force at a minute of year (undefined outside every band, or for other shapes). */
+export function timeBandAt(schedule: RateSchedule, minuteOfYear: number): TimeBand | undefined {
+  if (schedule.shape !== 'time-of-use') return undefined;
+  return schedule.bands.find((band) => bandCovers(band, minuteOfYear));
+}
+
 /** The unit rate of a schedule at a minute of year, £/kWh. */
 export function rateGbpPerKwh(
   schedule: RateSchedule,
@@ -241,7 +248,7 @@ export function rateGbpPerKwh(
       return schedule.unitRatePencePerKwh / 100;
     case 'time-of-use': {
       const table = cachedWeekTable(schedule, (minute) => {
-        const band = schedule.bands.find((candidate) => bandCovers(candidate, minute));
+        const band = timeBandAt(schedule, minute);
         return (band?.unitRatePencePerKwh ?? schedule.otherTimesPencePerKwh) / 100;
       });
       return table[minuteOfWeek(minuteOfYear)] ?? 0;

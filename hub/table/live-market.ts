@@ -7,8 +7,18 @@ import type {
   RegulatorRulesInForce,
   SupplierTariff,
   TariffBand,
-  TariffShape,
 } from '../../protocol/gridflex.js';
+import { type RuleBreach, ruleBreaches } from '../market/regulator.js';
+import {
+  billForSeries,
+  networkBandAt,
+  networkChargeGbpPerKwh,
+  rates,
+  standingChargeGbpPerDay,
+  type Tariff,
+  timeBandAt,
+} from '../market/tariff.js';
+import { coreTariffFromWire, tariffRulesFromWire, type WireTariff, wireGbp } from '../market/wire-tariff.js';
 
 const MINUTES_PER_DAY = 1440;
 const MINUTE_MS = 60_000;
@@ -61,17 +71,14 @@ export interface MarketAnswer {
 
 interface Offer {
   supplier: string;
-  tariff: Omit<SupplierTariff, 'requestId' | 'withdraw'>;
+  tariff: WireTariff;
   offeredAt: string;
 }
 
-/** A tariff the hub can price: an offer, or the price-cap default. */
-interface PricedTariff {
-  key: string;
-  tariff: Omit<SupplierTariff, 'requestId' | 'withdraw'>;
-}
+/** The supplier of a tariff checked on its own (the regulator's rules do not depend on who offers it). */
+const ANY_SUPPLIER = 'supplier';
 
-function bandLabel(band: TariffBand): string {
+function bandLabel(band: { name?: string | undefined; from: string; to: string }): string {
   return band.name ?? `${band.from}-${band.to}`;
 }
 
@@ -80,38 +87,70 @@ function plain(value: number): string {
   return String(Number(value.toFixed(4)));
 }
 
-/** A unit rate in pence per kWh, as GB tariffs are quoted and the dashboard shows them: 0.2611 → `26.11 p/kWh`. */
-function pencePerKwh(gbpPerKwh: number): string {
-  return `${Number((gbpPerKwh * 100).toFixed(2))} p/kWh`;
-}
-
-/** The band in force at a minute of day, if any. */
-function bandAt(tariff: PricedTariff['tariff'], minute: number): TariffBand | undefined {
-  return tariff.bands?.find((band) => inClockWindow(minute, band.from, band.to));
+/**
+ * A unit rate in pence per kWh, as GB tariffs are quoted and the dashboard shows them: 26.11 → `26.11 p/kWh`
+ * (rounded to 2 decimals from the pounds the wire quoted, 0.2611).
+ */
+function pencePerKwh(pence: number): string {
+  return `${Number((wireGbp(pence / 100) * 100).toFixed(2))} p/kWh`;
 }
 
 /**
- * Every rule a tariff offer breaks, in words people read (empty when it may be offered). Structure
- * (bands for time-of-use, no overlaps) is checked here too, so the supplier gets one clear answer.
+ * Every rule a tariff offer breaks, in words people read (empty when it may be offered): the regulator's
+ * checks (hub/market/regulator.ts, through the core tariff) and the wire form's own structure (bands for
+ * time-of-use, no overlaps), so the supplier gets one clear answer.
  */
-export function tariffProblems(tariff: SupplierTariff, rules: RegulatorRulesInForce): string[] {
-  const problems: string[] = [];
-  const shape: TariffShape = tariff.kind;
-  if (!rules.allowedTariffShapes.includes(shape)) {
-    problems.push(
-      `tariff shape "${shape}" is not allowed by the regulator (allowed: ${rules.allowedTariffShapes.join(', ')})`,
-    );
+export function tariffProblems(tariff: WireTariff, rules: RegulatorRulesInForce): string[] {
+  const breaches = ruleBreaches(coreTariffFromWire(ANY_SUPPLIER, tariff, rules), tariffRulesFromWire(rules));
+  // The wire has one shape (`kind`): the import's; the export terms follow it.
+  const shapes = breaches.filter(
+    (breach) => breach.check === 'allowed-shape' && breach.direction === 'import',
+  );
+  const others = breaches.filter((breach) => breach.check !== 'allowed-shape');
+  return [
+    ...shapes.map((breach) => breachWording(breach, tariff)),
+    ...structureProblems(tariff),
+    ...others.map((breach) => breachWording(breach, tariff)),
+  ];
+}
+
+/** A broken rule in the live table's words, in pounds as the wire quotes them. */
+function breachWording(breach: RuleBreach, tariff: WireTariff): string {
+  switch (breach.check) {
+    case 'allowed-shape':
+      return `tariff shape "${breach.shape}" is not allowed by the regulator (allowed: ${breach.allowed.join(', ')})`;
+    case 'max-unit-rate':
+    case 'price-cap-unit-rate': {
+      const where = breach.band
+        ? ` in band ${breach.band}`
+        : tariff.bands?.length
+          ? ' outside the bands'
+          : '';
+      const limit = breach.check === 'max-unit-rate' ? 'maximum unit rate' : 'cap';
+      return `import price ${pencePerKwh(breach.pencePerKwh)}${where} is above the regulator's ${limit} ${pencePerKwh(breach.limitPencePerKwh)}`;
+    }
+    case 'price-cap-standing-charge':
+      return `standing charge ${plain(wireGbp(breach.pencePerDay / 100))} £/day is above the regulator's cap ${plain(wireGbp(breach.limitPencePerDay / 100))} £/day`;
+    case 'variable-exit-fee':
+      return `a variable tariff (contractMonths 0) may not charge an exit fee (this one charges £${plain(breach.feeGbp)})`;
+    case 'max-exit-fee':
+      return `exit fee £${plain(breach.feeGbp)} is above the regulator's maximum £${plain(breach.limitGbp)}`;
   }
-  if (shape === 'dynamic') {
+}
+
+/** What is wrong with the wire form itself: bands where they do not belong or missing, whole-day bands, overlaps. */
+function structureProblems(tariff: WireTariff): string[] {
+  const problems: string[] = [];
+  if (tariff.kind === 'dynamic') {
     problems.push(
       'the live table has no wholesale price feed, so it cannot run a dynamic tariff: offer flat or time-of-use bands',
     );
   }
   const bands = tariff.bands ?? [];
-  if (shape === 'flat' && bands.length > 0) {
+  if (tariff.kind === 'flat' && bands.length > 0) {
     problems.push('a flat tariff has no bands: send kind "time-of-use" to offer bands');
   }
-  if (shape === 'time-of-use' && bands.length === 0) {
+  if (tariff.kind === 'time-of-use' && bands.length === 0) {
     problems.push('a time-of-use tariff needs at least one band (from, to, importPriceGbpPerKwh)');
   }
   for (const band of bands) {
@@ -121,38 +160,6 @@ export function tariffProblems(tariff: SupplierTariff, rules: RegulatorRulesInFo
   }
   const overlap = firstOverlap(bands);
   if (overlap) problems.push(overlap);
-
-  const variable = (tariff.contractMonths ?? 0) === 0;
-  const rates: { label: string; gbp: number }[] = [
-    { label: bands.length > 0 ? 'outside the bands' : '', gbp: tariff.importPriceGbpPerKwh },
-    ...bands.map((band) => ({ label: `in band ${bandLabel(band)}`, gbp: band.importPriceGbpPerKwh })),
-  ];
-  const highest = rates.reduce((top, rate) => (rate.gbp > top.gbp ? rate : top));
-  const where = highest.label ? ` ${highest.label}` : '';
-  if (variable && rules.priceCapAppliesTo.includes(shape) && highest.gbp > rules.priceCapGbpPerKwh) {
-    problems.push(
-      `import price ${pencePerKwh(highest.gbp)}${where} is above the regulator's cap ${pencePerKwh(rules.priceCapGbpPerKwh)}`,
-    );
-  } else if (highest.gbp > rules.maxUnitRateGbpPerKwh) {
-    problems.push(
-      `import price ${pencePerKwh(highest.gbp)}${where} is above the regulator's maximum unit rate ${pencePerKwh(rules.maxUnitRateGbpPerKwh)}`,
-    );
-  }
-  if (variable && tariff.standingChargeGbpPerDay > rules.standingChargeCapGbpPerDay) {
-    problems.push(
-      `standing charge ${plain(tariff.standingChargeGbpPerDay)} £/day is above the regulator's cap ${plain(rules.standingChargeCapGbpPerDay)} £/day`,
-    );
-  }
-  const exitFee = tariff.exitFeeGbp ?? 0;
-  if (variable && exitFee > 0) {
-    problems.push(
-      `a variable tariff (contractMonths 0) may not charge an exit fee (this one charges £${plain(exitFee)})`,
-    );
-  } else if (exitFee > rules.maxExitFeeGbp) {
-    problems.push(
-      `exit fee £${plain(exitFee)} is above the regulator's maximum £${plain(rules.maxExitFeeGbp)}`,
-    );
-  }
   return problems;
 }
 
@@ -179,6 +186,8 @@ export class LiveMarket {
   private inForce = PRICE_CAP_TARIFF_ID;
   private inForceSince: string | undefined;
   private pending: MarketTariffs['pending'] = null;
+  /** Core tariffs by key, built once per offer and rules (the core caches its price tables per tariff). */
+  private readonly coreTariffs = new Map<string, Tariff>();
 
   get rules(): RegulatorRulesInForce {
     return this.rulesInForce;
@@ -201,6 +210,7 @@ export class LiveMarket {
     );
     if (overlap) return { accepted: false, reason: `network charge periods: ${overlap}`, news: [] };
     this.rulesInForce = next;
+    this.coreTariffs.clear();
     const news: MarketNews[] = [
       { kind: 'rules-changed', severity: 'info', message: `regulator changed ${changed.join(', ')}` },
     ];
@@ -208,6 +218,7 @@ export class LiveMarket {
       const problems = tariffProblems(offer.tariff, next);
       if (problems.length === 0) continue;
       this.offers.delete(key);
+      this.coreTariffs.delete(key);
       news.push({
         kind: 'tariff-withdrawn',
         severity: 'warning',
@@ -224,6 +235,7 @@ export class LiveMarket {
     const { requestId: _requestId, withdraw, ...terms } = tariff;
     if (withdraw) {
       if (!this.offers.delete(key)) return { accepted: false, reason: `${key} is not on offer`, news: [] };
+      this.coreTariffs.delete(key);
       const news: MarketNews[] = [
         { kind: 'tariff-withdrawn', severity: 'info', message: `${supplier} withdrew tariff ${key}` },
       ];
@@ -240,7 +252,8 @@ export class LiveMarket {
       };
     }
     this.offers.set(key, { supplier, tariff: terms, offeredAt: at.toISOString() });
-    const typical = this.typicalDayGbp(terms);
+    this.coreTariffs.delete(key);
+    const typical = this.typicalDayGbp(this.tariffOrCap(key));
     const news: MarketNews[] = [
       {
         kind: 'tariff-offered',
@@ -271,30 +284,33 @@ export class LiveMarket {
       inForce: this.inForce,
       ...(this.inForceSince ? { inForceSince: this.inForceSince } : {}),
       pending: this.pending,
-      offers: [...this.offers.values()].map((offer) => ({
+      offers: [...this.offers].map(([key, offer]) => ({
         supplier: offer.supplier,
         tariff: offer.tariff,
-        typicalDayGbp: Number(this.typicalDayGbp(offer.tariff).toFixed(4)),
+        typicalDayGbp: Number(this.typicalDayGbp(this.tariffOrCap(key)).toFixed(4)),
         offeredAt: offer.offeredAt,
       })),
     };
   }
 
-  /** The `gridflex/v1/market/prices` payload at a simulated time. */
+  /**
+   * The `gridflex/v1/market/prices` payload at a simulated time. Live tariffs apply every day alike, so the
+   * minute of the (UTC) day stands for the core model's minute of year.
+   */
   pricesAt(simTime: Date): MarketPrices {
-    const { key, tariff } = this.current();
+    const tariff = this.tariffOrCap();
     const minute = minuteOfDay(simTime);
-    const band = bandAt(tariff, minute);
-    const network = this.networkAt(minute);
+    const prices = rates(tariff, minute, 1, 1);
+    const band = timeBandAt(tariff.import, minute);
     return {
       simTime: simTime.toISOString(),
-      importPriceGbpPerKwh: round6((band?.importPriceGbpPerKwh ?? tariff.importPriceGbpPerKwh) + network.gbp),
-      exportPriceGbpPerKwh: band?.exportPriceGbpPerKwh ?? tariff.exportPriceGbpPerKwh,
-      standingChargeGbpPerDay: tariff.standingChargeGbpPerDay,
-      source: key,
+      importPriceGbpPerKwh: round6(prices.importGbpPerKwh[0] ?? 0),
+      exportPriceGbpPerKwh: wireGbp(prices.exportGbpPerKwh[0] ?? 0),
+      standingChargeGbpPerDay: wireGbp(standingChargeGbpPerDay(tariff)),
+      source: this.inForce,
       ...(band ? { band: bandLabel(band) } : {}),
-      networkBand: network.band,
-      networkChargeGbpPerKwh: network.gbp,
+      networkBand: tariff.networkCharges ? networkBandAt(tariff.networkCharges, minute) : 'green',
+      networkChargeGbpPerKwh: wireGbp(networkChargeGbpPerKwh(tariff.networkCharges, minute)),
     };
   }
 
@@ -307,32 +323,25 @@ export class LiveMarket {
     stepMinutes: number,
     count: number,
   ): { importGbp: Float64Array; exportGbp: Float64Array } {
-    const importGbp = new Float64Array(count);
-    const exportGbp = new Float64Array(count);
-    const pending = this.pending;
-    const pendingTariff = pending ? this.tariffByKey(pending.tariff) : undefined;
-    const switchMs = pending ? Date.parse(pending.effectiveAt) : Number.POSITIVE_INFINITY;
-    const current = this.current().tariff;
-    for (let t = 0; t < count; t++) {
-      const time = start.getTime() + t * stepMinutes * MINUTE_MS;
-      const tariff = pendingTariff && time >= switchMs ? pendingTariff : current;
-      const minute = minuteOfDay(new Date(time));
-      const band = bandAt(tariff, minute);
-      importGbp[t] = (band?.importPriceGbpPerKwh ?? tariff.importPriceGbpPerKwh) + this.networkAt(minute).gbp;
-      exportGbp[t] = band?.exportPriceGbpPerKwh ?? tariff.exportPriceGbpPerKwh;
+    const from = minuteOfDay(start);
+    const series = rates(this.tariffOrCap(), from, count, stepMinutes);
+    const pendingTariff = this.pending ? this.coreTariff(this.pending.tariff) : undefined;
+    if (this.pending && pendingTariff) {
+      const stepMs = stepMinutes * MINUTE_MS;
+      const switchStep = Math.ceil((Date.parse(this.pending.effectiveAt) - start.getTime()) / stepMs);
+      const first = Math.min(Math.max(switchStep, 0), count);
+      const after = rates(pendingTariff, from + first * stepMinutes, count - first, stepMinutes);
+      series.importGbpPerKwh.set(after.importGbpPerKwh, first);
+      series.exportGbpPerKwh.set(after.exportGbpPerKwh, first);
     }
-    return { importGbp, exportGbp };
+    return { importGbp: series.importGbpPerKwh.map(wireGbp), exportGbp: series.exportGbpPerKwh.map(wireGbp) };
   }
 
   /** Agrees a switch to the cheapest tariff for a typical day, if it is not the one in force already. */
   private review(simTime: Date): MarketNews[] {
-    const candidates: PricedTariff[] = [
-      this.priceCapTariff(),
-      ...[...this.offers].map(([key, offer]) => ({ key, tariff: offer.tariff })),
-    ];
-    const costs = candidates.map((candidate) => ({
-      ...candidate,
-      gbp: this.typicalDayGbp(candidate.tariff),
+    const costs = [PRICE_CAP_TARIFF_ID, ...this.offers.keys()].map((key) => ({
+      key,
+      gbp: this.typicalDayGbp(this.tariffOrCap(key)),
     }));
     const best = costs.reduce((low, entry) => (entry.gbp < low.gbp - 1e-9 ? entry : low));
     const inForce = costs.find((entry) => entry.key === this.inForce);
@@ -365,47 +374,54 @@ export class LiveMarket {
     return news;
   }
 
-  private current(): PricedTariff {
-    return { key: this.inForce, tariff: this.tariffByKey(this.inForce) ?? this.priceCapTariff().tariff };
+  /** The core tariff of `key` (by default the one every table home is on), or the price cap if it has gone. */
+  private tariffOrCap(key = this.inForce): Tariff {
+    return this.coreTariff(key) ?? this.priceCapTariff();
   }
 
-  private tariffByKey(key: string): PricedTariff['tariff'] | undefined {
-    return key === PRICE_CAP_TARIFF_ID ? this.priceCapTariff().tariff : this.offers.get(key)?.tariff;
+  /** The core tariff of an offer or the price cap, under the rules in force (undefined: no such offer). */
+  private coreTariff(key: string): Tariff | undefined {
+    if (key === PRICE_CAP_TARIFF_ID) return this.priceCapTariff();
+    const offer = this.offers.get(key);
+    if (!offer) return undefined;
+    return this.cached(key, () => coreTariffFromWire(offer.supplier, offer.tariff, this.rulesInForce));
   }
 
-  private priceCapTariff(): PricedTariff {
-    return {
-      key: PRICE_CAP_TARIFF_ID,
-      tariff: {
-        tariffId: PRICE_CAP_TARIFF_ID,
-        name: 'Price cap (default)',
-        kind: 'flat',
-        importPriceGbpPerKwh: this.rulesInForce.priceCapGbpPerKwh,
-        exportPriceGbpPerKwh: DEFAULT_EXPORT_GBP_PER_KWH,
-        standingChargeGbpPerDay: this.rulesInForce.standingChargeCapGbpPerDay,
-      },
+  /** The capped flat tariff with a typical export rate, what the street pays without a supplier's offer. */
+  private priceCapTariff(): Tariff {
+    const terms: WireTariff = {
+      tariffId: PRICE_CAP_TARIFF_ID,
+      name: 'Price cap (default)',
+      kind: 'flat',
+      importPriceGbpPerKwh: this.rulesInForce.priceCapGbpPerKwh,
+      exportPriceGbpPerKwh: DEFAULT_EXPORT_GBP_PER_KWH,
+      standingChargeGbpPerDay: this.rulesInForce.standingChargeCapGbpPerDay,
     };
+    return this.cached(PRICE_CAP_TARIFF_ID, () => coreTariffFromWire('regulator', terms, this.rulesInForce));
   }
 
-  /** A typical day's bill (energy spread evenly, half-hourly) plus the standing charge, £. */
-  private typicalDayGbp(tariff: PricedTariff['tariff']): number {
-    const halfHours = MINUTES_PER_DAY / 30;
-    let energyGbp = 0;
-    for (let slot = 0; slot < halfHours; slot++) {
-      const band = bandAt(tariff, slot * 30);
-      energyGbp +=
-        (band?.importPriceGbpPerKwh ?? tariff.importPriceGbpPerKwh) * (TYPICAL_DAY_KWH / halfHours);
+  private cached(key: string, build: () => Tariff): Tariff {
+    let tariff = this.coreTariffs.get(key);
+    if (!tariff) {
+      tariff = build();
+      this.coreTariffs.set(key, tariff);
     }
-    return energyGbp + tariff.standingChargeGbpPerDay;
+    return tariff;
   }
 
-  private networkAt(minute: number): { band: 'red' | 'amber' | 'green'; gbp: number } {
-    const bands = this.rulesInForce.networkChargeBands;
-    const band =
-      bands.periods.find((period) => inClockWindow(minute, period.from, period.to))?.band ?? 'green';
-    const gbp =
-      band === 'red' ? bands.redGbpPerKwh : band === 'amber' ? bands.amberGbpPerKwh : bands.greenGbpPerKwh;
-    return { band, gbp };
+  /**
+   * A typical day's bill (energy spread evenly, half-hourly) plus the standing charge, £. Network charges
+   * are left out: every tariff on the table passes the same ones through.
+   */
+  private typicalDayGbp(tariff: Tariff): number {
+    const halfHours = MINUTES_PER_DAY / 30;
+    const steps = Array.from({ length: halfHours }, () => ({
+      importKwh: TYPICAL_DAY_KWH / halfHours,
+      exportKwh: 0,
+      wholesaleGbpPerKwh: 0,
+    }));
+    const bill = billForSeries(tariff, steps, 30);
+    return bill.energyGbp + bill.standingGbp;
   }
 }
 
