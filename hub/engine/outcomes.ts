@@ -110,3 +110,8 @@ export interface YearResult {
   /** Voltage-band violations by bus and hour, line overloads (for the year report). */
   networkStress: NetworkStress;
 }
+
+/** Timing figures at the start of a run. */
+export function emptyTiming(): RunTiming {
+  return { totalMs: 0, powerFlowMs: 0, optimisationMs: 0, bookkeepingMs: 0, plans: 0, powerFlowSolves: 0 };
+}

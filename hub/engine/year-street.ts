@@ -14,7 +14,7 @@ import type { Tariff } from '../market/tariff.js';
 import { createRng } from '../random.js';
 import type { Scenario } from '../scenarios/resolve.js';
 import { createMarketRun } from '../sim/market-step.js';
-import type { DecisionEntry, RunTiming, SupplierOutcome, YearResult } from './outcomes.js';
+import { type DecisionEntry, emptyTiming, type SupplierOutcome, type YearResult } from './outcomes.js';
 import { HomePhysics, type OnHomeStep, WorldInputs } from './participants/homes.js';
 import { MarketModuleStep } from './participants/market.js';
 import { PowerFlowStep } from './participants/power-flow.js';
@@ -76,14 +76,7 @@ export async function buildYearStreet(
   );
   const homes = streetHomes(inputs, world, (name) => policies.get(policyName ?? name) as Policy, policies);
 
-  const timing: RunTiming = {
-    totalMs: 0,
-    powerFlowMs: 0,
-    optimisationMs: 0,
-    bookkeepingMs: 0,
-    plans: 0,
-    powerFlowSolves: 0,
-  };
+  const timing = emptyTiming();
   const decisions: DecisionEntry[] = [];
   const ledgers = new Map(
     scenario.catalogue.suppliers.map((supplier) => [

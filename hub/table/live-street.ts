@@ -8,7 +8,7 @@
  */
 import { type ExplainedPlan, explainPlan } from '../agents/explain.js';
 import { formatClock, type HomeForecast, type Plan, type PlanContext, type Policy } from '../agents/index.js';
-import type { RunTiming } from '../engine/outcomes.js';
+import { emptyTiming } from '../engine/outcomes.js';
 import { HomePhysics, WorldInputs } from '../engine/participants/homes.js';
 import { type ForecastSource, ResidentAgents } from '../engine/participants/residents.js';
 import { type StepFrame, Street, type StreetParticipant } from '../engine/street.js';
@@ -88,14 +88,7 @@ export class LivePolicyStreet {
   readonly assetPowerKw = new Map<string, number>();
   /** What the agents planned for each asset in the last step, before boosts and start delays, kW. */
   readonly plannedPowerKw = new Map<string, number>();
-  readonly timing: RunTiming = {
-    totalMs: 0,
-    powerFlowMs: 0,
-    optimisationMs: 0,
-    bookkeepingMs: 0,
-    plans: 0,
-    powerFlowSolves: 0,
-  };
+  readonly timing = emptyTiming();
   private readonly states: AssetStates;
   private readonly street: Street;
   private readonly world: LiveWorld;
@@ -537,7 +530,7 @@ function fallbackPlan(home: StreetHome, forecast: HomeForecast): Plan {
 
 /** A plan with the grid import it leads to under the forecast (fleet plans carry no LP solution to explain). */
 function withImport(plan: Plan, forecast: HomeForecast): ExplainedPlan {
-  const importKw = Float64Array.from(plan.evKw, (evKw, t) => Math.max(0, netKw(plan, forecast, t)));
+  const importKw = Float64Array.from(plan.evKw, (_evKw, t) => Math.max(0, netKw(plan, forecast, t)));
   return { ...plan, importKw };
 }
 
