@@ -2,14 +2,17 @@
  * How a policy is defined: a name, a sentence for people, whether it plans against the street, and a
  * constructor. Each policy's file in ./policies/ defines one; the registry (./registry.ts) lists them.
  */
+import type { Highs } from 'highs';
 import type { HomeSpec } from '../homes/index.js';
-import type { HomeProblem, NetworkView } from './fleet.js';
+import type { FleetPolicyOptions, HomeProblem, NetworkView } from './fleet.js';
 import type { Policy } from './policy.js';
 import type { SelfishPolicyOptions } from './selfish.js';
 
 /** Options passed to every policy that takes them. */
 export interface PolicyOptions {
   selfish?: SelfishPolicyOptions;
+  /** How far ahead the street policies plan and how often (default: the year's, a day and a half every day). */
+  fleet?: FleetPolicyOptions;
 }
 
 /** The street a street policy plans against: its limits, each home's LP, and the study's prices. */
@@ -43,7 +46,7 @@ export interface PolicyDefinition<Name extends string = string> {
   /** Plans against the street (its limit and voltages): needs a context with `street`. */
   readonly needsStreet: boolean;
   /** A fresh instance (policies keep per-home solver state: one instance per run). */
-  create(context: PolicyContext & { street: () => PolicyStreet }): Policy | Promise<Policy>;
+  create(context: PolicyContext & { street: () => PolicyStreet; highs: Highs }): Policy;
 }
 
 /** Defines a policy for the registry's list (the identity, typed: it keeps the name's literal type). */

@@ -3,8 +3,10 @@
  * choices from it. Adding a policy is one file in ./policies/ (`definePolicy`) and one entry in POLICIES
  * (docs/architecture.md, "How to add a policy").
  */
+import type { Highs } from 'highs';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { getHighs } from './highs.js';
 import { central } from './policies/central.js';
 import { cooperative } from './policies/cooperative.js';
 import { nash } from './policies/nash.js';
@@ -13,8 +15,8 @@ import { selfish } from './policies/selfish.js';
 import type { Policy } from './policy.js';
 import type { PolicyContext, PolicyDefinition, PolicyStreet } from './policy-definition.js';
 
-export { getHighs } from './highs.js';
 export * from './policy-definition.js';
+export { getHighs };
 
 /** Every policy, in the order choices are listed. */
 export const POLICIES = [passive, selfish, nash, cooperative, central] as const;
@@ -47,9 +49,24 @@ export async function createPolicy(
   context: PolicyContext = {},
   policies: readonly PolicyDefinition[] = POLICIES,
 ): Promise<Policy> {
+  return createPolicyWith(await getHighs(), name, context, policies);
+}
+
+/** {@link createPolicy} with the solver already loaded (the live table switches policies between steps). */
+export function createPolicyWith(
+  highs: Highs,
+  name: string,
+  context: PolicyContext = {},
+  policies: readonly PolicyDefinition[] = POLICIES,
+): Policy {
   const definition = policies.find((candidate) => candidate.name === name);
   if (!definition) throw new InputError('policy', unknownPolicy(name, policies));
-  return definition.create({ ...context, street: context.street ?? noStreet(definition) });
+  return definition.create({ ...context, highs, street: context.street ?? noStreet(definition) });
+}
+
+/** What a policy does, in one sentence for the room (the name itself for an unknown one). */
+export function policyDescription(name: string): string {
+  return POLICIES.find((definition) => definition.name === name)?.description ?? name;
 }
 
 /** Stands in for the street where there is none: a street policy refuses to be made without it. */

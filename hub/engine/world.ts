@@ -4,15 +4,9 @@
  * (./year-world.ts); the live table from its own day and the market in force.
  */
 import type { HomeStepInputs } from '../homes/index.js';
-import type { Tariff } from '../market/tariff.js';
+import type { Rates, Tariff } from '../market/tariff.js';
 import type { ForecastSource } from './participants/residents.js';
 import type { StreetHome } from './street-home.js';
-
-/** A tariff's prices per step of the run, £/kWh (import includes pass-through network charges). */
-export interface PriceSeries {
-  importGbpPerKwh: Float64Array;
-  exportGbpPerKwh: Float64Array;
-}
 
 /** What each home sees during a step: its inputs and its EV's departures. */
 export interface InputSource {
@@ -31,5 +25,5 @@ export interface StreetWorld extends ForecastSource, InputSource {
   wholesaleGbpPerKwh(step: number): number;
   carbonKgPerKwh(step: number): number;
   /** The tariff's prices over the run (made once per tariff). */
-  prices(tariff: Tariff): PriceSeries;
+  prices(tariff: Tariff): Rates;
 }

@@ -11,12 +11,11 @@ import {
 import { MINUTES_PER_DAY, STEPS_PER_DAY } from '../environment/calendar.js';
 import type { RepresentativeYear } from '../environment/year.js';
 import { drawEvPattern, type EvPattern, type HomeStepInputs, pvAvailableKw } from '../homes/index.js';
-import type { Tariff } from '../market/tariff.js';
-import { exportPriceGbpPerKwh, importPriceGbpPerKwh, networkChargeGbpPerKwh } from '../market/tariff.js';
+import { type Rates, rates, type Tariff } from '../market/tariff.js';
 import type { Rng } from '../random.js';
 import type { ResolvedHome, Scenario } from '../scenarios/resolve.js';
 import type { StreetHome } from './street-home.js';
-import type { PriceSeries, StreetWorld } from './world.js';
+import type { StreetWorld } from './world.js';
 
 /** The span of a run: the scenario's start day and the number of days simulated. */
 export interface RunSpan {
@@ -41,7 +40,7 @@ export class YearWorld implements StreetWorld {
   readonly stepCount: number;
   private readonly firstStep: number;
   private readonly carbon: Float64Array;
-  private readonly priceCache = new Map<string, PriceSeries>();
+  private readonly priceCache = new Map<string, Rates>();
   private readonly homeSeries: HomeSeries[];
 
   /**
@@ -85,21 +84,12 @@ export class YearWorld implements StreetWorld {
     return this.carbon[step] ?? 0;
   }
 
-  prices(tariff: Tariff): PriceSeries {
+  prices(tariff: Tariff): Rates {
     let prices = this.priceCache.get(tariff.id);
     if (!prices) {
-      prices = {
-        importGbpPerKwh: new Float64Array(this.stepCount),
-        exportGbpPerKwh: new Float64Array(this.stepCount),
-      };
-      for (let k = 0; k < this.stepCount; k++) {
-        const minute = this.minuteOfYear(k);
-        const wholesale = this.wholesaleGbpPerKwh(k);
-        prices.importGbpPerKwh[k] =
-          importPriceGbpPerKwh(tariff, minute, wholesale) +
-          networkChargeGbpPerKwh(tariff.networkCharges, minute);
-        prices.exportGbpPerKwh[k] = exportPriceGbpPerKwh(tariff, minute, wholesale);
-      }
+      prices = rates(tariff, this.minuteOfYear(0), this.stepCount, this.stepMinutes, (k) =>
+        this.wholesaleGbpPerKwh(k),
+      );
       this.priceCache.set(tariff.id, prices);
     }
     return prices;

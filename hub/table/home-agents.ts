@@ -5,13 +5,14 @@ import type {
   HomeDecision,
   ResidentPreferences as WirePreferences,
 } from '../../protocol/gridflex.js';
+import { createPolicyWith, isPolicyName, type PolicyContext, unknownPolicy } from '../agents/registry.js';
 import type { FeederNetwork } from '../feeder/index.js';
 import type { ResidentPreferences } from '../homes/index.js';
 import { type AgentAnswer, ResidentBoosts } from './boosts.js';
 import type { PriceSource } from './home-forecast.js';
 import { evSpec, resolvePreferences } from './home-specs.js';
 import { LiveFeeder } from './live-feeder.js';
-import { createLivePolicy, LIVE_POLICY_NAMES } from './live-policies.js';
+import { livePolicyContext } from './live-policies.js';
 import {
   HORIZON_STEPS,
   LivePolicyStreet,
@@ -82,15 +83,17 @@ export class HomeAgents {
   private generation = 0;
   private readonly replan = new Set<number>();
   private failures: string[] = [];
+  private readonly policyContext: PolicyContext;
 
   constructor(
     private readonly map: LoadedTableMap,
     private readonly table: TableState,
     private readonly network: FeederNetwork,
     private readonly highs: Highs,
-    private readonly options: HomeAgentsOptions = {},
+    options: HomeAgentsOptions = {},
   ) {
     this.homePlots = map.plots.filter((plot) => plot.home !== undefined);
+    this.policyContext = livePolicyContext(highs, network, options.limitKw);
     const views = this.views(new Date(map.clock.start));
     const policy = options.policy ?? 'selfish';
     this.running = this.street(policy, views);
@@ -110,12 +113,7 @@ export class HomeAgents {
 
   /** Switches the table to another policy at the next half-hour; refused for an unknown name. */
   setPolicy(name: string): AgentAnswer {
-    if (!LIVE_POLICY_NAMES.includes(name)) {
-      return {
-        accepted: false,
-        reason: `unknown policy "${name}"; expected one of ${LIVE_POLICY_NAMES.join(', ')}`,
-      };
-    }
+    if (!isPolicyName(name)) return { accepted: false, reason: unknownPolicy(name) };
     if (name === this.running.policyName)
       return { accepted: false, reason: `the table already runs ${name}` };
     this.running.switchPolicy(this.policyNamed(name));
@@ -263,7 +261,7 @@ export class HomeAgents {
   }
 
   private policyNamed(name: string) {
-    return createLivePolicy(name, this.highs, this.network, this.options.limitKw);
+    return createPolicyWith(this.highs, name, this.policyContext);
   }
 
   private views(now: Date): TableHomeView[] {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AssetKindSchema, SharedBatteryRulesSchema, TopicIdSchema } from '../../protocol/gridflex.js';
 import { InputError } from '../errors.js';
 import { parseYamlInput, readInputFile } from '../read-input.js';
-import { LIVE_POLICY_NAMES } from './live-policies.js';
+import { PolicyNameSchema } from '../agents/registry.js';
 
 const PlotSchema = z.strictObject({
   plot: TopicIdSchema,
@@ -60,9 +60,9 @@ export const TableMapConfigSchema = z
     /** The policy the residents' agents start with, and the policies run beside it as shadow runs. */
     live: z
       .strictObject({
-        policy: z.string().default('selfish'),
+        policy: PolicyNameSchema.default('selfish'),
         /** Default: every policy of the registry (each a pure run of one policy since the hub started). */
-        shadows: z.array(z.string()).optional(),
+        shadows: z.array(PolicyNameSchema).optional(),
         /**
          * The street's import limit that nash, cooperative and central plan against, kW (default: the
          * transformers' rating). A tight limit shows on a small table what a real street's cables feel.
@@ -72,15 +72,6 @@ export const TableMapConfigSchema = z
       .prefault({}),
   })
   .superRefine((config, context) => {
-    const names = LIVE_POLICY_NAMES;
-    const unknown = (name: string) => `unknown policy "${name}"; expected one of ${names.join(', ')}`;
-    if (!names.includes(config.live.policy)) {
-      context.addIssue({ code: 'custom', path: ['live', 'policy'], message: unknown(config.live.policy) });
-    }
-    config.live.shadows?.forEach((name, index) => {
-      if (!names.includes(name))
-        context.addIssue({ code: 'custom', path: ['live', 'shadows', index], message: unknown(name) });
-    });
     const plots = new Set<string>();
     config.plots.forEach((plot, index) => {
       if (plots.has(plot.plot)) {

@@ -1,5 +1,4 @@
 import { CooperativePolicy } from '../fleet.js';
-import { getHighs } from '../highs.js';
 import { definePolicy } from '../policy-definition.js';
 
 /** Homes share the street's headroom through a coordinator's prices. */
@@ -7,9 +6,8 @@ export const cooperative = definePolicy({
   name: 'cooperative',
   description: 'homes share the street’s headroom through a coordinator’s prices',
   needsStreet: true,
-  create: async (context) => {
-    const highs = await getHighs();
+  create: (context) => {
     const street = context.street();
-    return new CooperativePolicy(highs, street.problems, street.network);
+    return new CooperativePolicy(context.highs, street.problems, street.network, context.fleet);
   },
 });

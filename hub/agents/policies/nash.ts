@@ -9,6 +9,7 @@ export const nash = definePolicy({
   create: (context) => {
     const street = context.street();
     return new NashPolicy(street.problems, street.network, {
+      ...context.fleet,
       loadPriceSlopeGbpPerKwhPerKw: street.loadPriceSlopeGbpPerKwhPerKw,
     });
   },

@@ -1,4 +1,3 @@
-import { getHighs } from '../highs.js';
 import { definePolicy } from '../policy-definition.js';
 import { SelfishPolicy } from '../selfish.js';
 
@@ -7,5 +6,5 @@ export const selfish = definePolicy({
   name: 'selfish',
   description: 'each home minimises its own cost at the prices in force',
   needsStreet: false,
-  create: async (context) => new SelfishPolicy(await getHighs(), context.selfish),
+  create: (context) => new SelfishPolicy(context.highs, context.selfish),
 });

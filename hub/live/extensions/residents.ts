@@ -8,9 +8,8 @@ import {
   type StreetFigures,
   TablePolicySchema,
 } from '../../../protocol/gridflex.js';
-import { getHighs } from '../../agents/registry.js';
+import { getHighs, POLICY_NAMES, policyDescription } from '../../agents/registry.js';
 import { HomeAgents } from '../../table/home-agents.js';
-import { LIVE_POLICY_NAMES, policyDescription } from '../../table/live-policies.js';
 import type { SolvedEvent, StepEvent } from '../event-bus.js';
 import type { ControlAnswer, ControlRequest, Extension, HubContext } from './extension.js';
 
@@ -33,7 +32,7 @@ export class ResidentsExtension implements Extension {
   async start(): Promise<void> {
     const { bus, controls, map, table, network } = this.hub;
     const policy = map.live.policy;
-    const shadows = map.live.shadows ?? LIVE_POLICY_NAMES;
+    const shadows = map.live.shadows ?? POLICY_NAMES;
     const limit = map.live.limitKw === undefined ? {} : { limitKw: map.live.limitKw };
     this.agents = new HomeAgents(map, table, network, await getHighs(), { policy, shadows, ...limit });
     controls.handle('resident-preferences', (request) => this.setPreferences(request));
@@ -160,7 +159,7 @@ export class ResidentsExtension implements Extension {
       running,
       next,
       description: policyDescription(running),
-      available: LIVE_POLICY_NAMES.map((name) => ({ name, description: policyDescription(name) })),
+      available: POLICY_NAMES.map((name) => ({ name, description: policyDescription(name) })),
       shadows: agents.comparison().shadows.map((figures) => figures.policy),
     };
   }
