@@ -9,6 +9,7 @@ import { clearSession, restoreSession, type StoredSession } from '../lib/session
 import { renderAudit, renderDevices, renderFeed } from './devices-feed.ts';
 import { renderHomes } from './homes.ts';
 import { renderMarket, renderSharedBattery, renderTransformerGauge } from './overview.ts';
+import { renderComparison, renderRunningPolicy } from './policy-comparison.ts';
 import { panelsFor } from './role-panels.ts';
 import { LiveStore } from './store.ts';
 import { StreetMap } from './street-map.ts';
@@ -109,6 +110,8 @@ function render(): void {
   renderStatus();
   street?.render();
   trends?.render();
+  renderRunningPolicy(byId('policy'), store);
+  renderComparison(byId('comparison'), store);
   renderTransformerGauge(byId('transformer'), store);
   renderMarket(byId('market'), store);
   renderSharedBattery(byId('battery'), store);

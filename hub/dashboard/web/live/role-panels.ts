@@ -1,7 +1,7 @@
 import { h } from '../lib/dom.ts';
 import { assemblyPanel } from './roles/assembly.ts';
 import type { PanelContext } from './roles/form-kit.ts';
-import { clockControls, placePanel } from './roles/operator.ts';
+import { clockControls, placePanel, policyPanel } from './roles/operator.ts';
 import { regulatorPanel } from './roles/regulator.ts';
 import { residentPanel } from './roles/resident.ts';
 import { supplierPanel } from './roles/supplier.ts';
@@ -13,7 +13,7 @@ export function panelsFor(context: PanelContext): HTMLElement[] {
     case 'regulator':
       return [clockControls(context), regulatorPanel(context)];
     case 'operator':
-      return [clockControls(context), placePanel(context)];
+      return [clockControls(context), policyPanel(context), placePanel(context)];
     case 'supplier':
       return id ? [supplierPanel(context, id)] : [];
     case 'resident':

@@ -9,6 +9,8 @@ import {
   type Home,
   type HomeDecision,
   type HubState,
+  type LiveComparison,
+  type LivePolicy,
   type MarketPrices,
   type MarketTariffs,
   type Metrics,
@@ -73,6 +75,10 @@ export class LiveStore {
   sharedBattery: SharedBattery | null = null;
   tableMap: TableMap | null = null;
   metrics: Metrics | null = null;
+  /** The policy the residents' agents run, the one coming next, and the choices. */
+  livePolicy: LivePolicy | null = null;
+  /** The running street beside its shadow runs under the other policies. */
+  comparison: LiveComparison | null = null;
   readonly devices = new Map<string, DevicePresence>();
   feed: FeedItem[] = [];
   audit: AuditEntry[] = [];
@@ -137,6 +143,8 @@ export class LiveStore {
     else if (topic === t.sharedBattery()) this.sharedBattery = body as SharedBattery;
     else if (topic === t.tableMap()) this.tableMap = body as TableMap;
     else if (topic === t.metrics()) this.metrics = body as Metrics;
+    else if (topic === t.livePolicy()) this.livePolicy = body as LivePolicy;
+    else if (topic === t.liveComparison()) this.comparison = body as LiveComparison;
     else if (topic === t.events()) this.addHubEvents([body as FeedEvent]);
     else if (topic === t.eventsRecent()) this.addHubEvents((body as { events: FeedEvent[] }).events);
     else if (topic === t.audit()) this.addAudit([body as AuditEntry]);

@@ -3,6 +3,7 @@ import {
   ClockControlSchema,
   controlTopics,
   TablePlaceSchema,
+  TablePolicySchema,
 } from '../../../../../protocol/gridflex.ts';
 import { sendControl } from '../../lib/controls.ts';
 import { h } from '../../lib/dom.ts';
@@ -137,4 +138,50 @@ export function placePanel(context: PanelContext): HTMLElement {
     showOutcome(line, outcome, 'Move');
   });
   return h('section', { class: 'panel role-panel' }, h('h2', {}, 'Table operator'), form);
+}
+
+/**
+ * The operator switches the policy the residents' agents run, among the choices the hub lists on
+ * `gridflex/v1/live/policy`; the switch takes effect at the next half-hour.
+ */
+export function policyPanel(context: PanelContext): HTMLElement {
+  const line = outcomeLine();
+  const choiceDescription = h('p', { class: 'small muted', 'data-policy-choice': '' });
+  const form = h(
+    'form',
+    { class: 'policy-form', 'data-panel': 'policy' },
+    h('div', { class: 'fields' }, selectField('Policy', 'policy', [])),
+    h('button', { type: 'submit' }, 'Switch policy'),
+    choiceDescription,
+    line,
+  );
+  const select = control<HTMLSelectElement>(form, 'policy');
+  const describeChoice = () => {
+    const chosen = context.store.livePolicy?.available.find((choice) => choice.name === select.value);
+    choiceDescription.textContent = chosen ? `${chosen.description}; from the next half-hour.` : '';
+  };
+  const refresh = () => {
+    const policy = context.store.livePolicy;
+    if (!policy || select.options.length > 0) return;
+    select.replaceChildren(
+      ...policy.available.map((choice) => h('option', { value: choice.name }, choice.name)),
+    );
+    select.value = policy.next;
+    describeChoice();
+  };
+  refresh();
+  context.onChange(refresh);
+  select.addEventListener('change', describeChoice);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const outcome = await sendControl(
+      context.client(),
+      context.awaitAudit,
+      controlTopics.tablePolicy(),
+      TablePolicySchema,
+      { policy: select.value },
+    );
+    showOutcome(line, outcome, 'Policy');
+  });
+  return h('section', { class: 'panel role-panel' }, h('h2', {}, 'Residents’ agents'), form);
 }
