@@ -76,7 +76,7 @@ export function renderComparison(container: HTMLElement, store: LiveStore): void
       figuresTable(streets),
       h('figure', { class: 'chart' }, h('figcaption', {}, 'Transformer peak (kW)'), peakBars(streets)),
     ),
-    h('p', { class: 'small', 'data-price-of-anarchy': '' }, priceOfAnarchyWords(comparison.priceOfAnarchy)),
+    h('p', { class: 'small', 'data-price-of-anarchy': '' }, priceOfAnarchyWords(comparison)),
   );
 }
 
@@ -169,8 +169,12 @@ function peakBar(street: ComparedStreet, topPx: number, x: (kw: number) => numbe
 }
 
 /** Selfish over central, in bills and at the transformer's peak, as people say it. */
-function priceOfAnarchyWords(priceOfAnarchy: LiveComparison['priceOfAnarchy']): string {
-  const { bills, peak } = priceOfAnarchy;
+function priceOfAnarchyWords(comparison: LiveComparison): string {
+  const shadowPolicies = comparison.shadows.map((figures) => figures.policy);
+  if (!shadowPolicies.includes('selfish') || !shadowPolicies.includes('central')) {
+    return 'Price of anarchy: needs shadow runs of selfish and central (the table map’s live.shadows).';
+  }
+  const { bills, peak } = comparison.priceOfAnarchy;
   if (bills === null && peak === null) {
     return 'Price of anarchy: known once the selfish and central runs have both run a step.';
   }
