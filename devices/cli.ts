@@ -71,6 +71,13 @@ async function run(options: RunOptions): Promise<void> {
   // Registered before start, so a stop during a slow hardware open is still clean.
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+  // Started by a hub (`gridflex hub --demo`) with an IPC channel: the channel closes when the hub ends, however
+  // it ends, and the board stops with it instead of running on as an orphan.
+  // (A hub that ended while this agent was still loading closed the channel already: `connected` is false.)
+  if (process.send !== undefined) {
+    if (process.connected) process.once('disconnect', () => void shutdown('hub gone'));
+    else return shutdown('hub gone');
+  }
   await agent.start();
 }
 

@@ -270,7 +270,12 @@ export class EmbeddedBroker {
     const tcpServer = createServer((socket) =>
       accept(socket, socket.remoteAddress ?? 'unknown', `${socket.remoteAddress}:${socket.remotePort}`),
     );
-    const mqttPort = await listen(tcpServer, options.mqttPort, host);
+    const closeAedes = () => new Promise<void>((resolve) => aedes.close(() => resolve()));
+    const mqttPort = await listen(tcpServer, options.mqttPort, host).catch(async (error) => {
+      // Nothing may keep the process alive after a failed start (Aedes runs a heartbeat timer).
+      await closeAedes();
+      throw new ListenError('mqtt', host, options.mqttPort, error);
+    });
 
     let wsServer: { http: HttpServer; ws: WebSocketServer } | null = null;
     let wsPort: number | null = null;
@@ -280,14 +285,24 @@ export class EmbeddedBroker {
           .writeHead(426, { 'content-type': 'text/plain' })
           .end('MQTT over WebSocket: connect with ws://\n');
       });
+      // Listening before the WebSocket server is attached: it re-emits the HTTP server's errors as its own
+      // 'error' event, which (with no listener) ended the process with a stack trace on a busy port.
+      const requestedWsPort = options.wsPort;
+      wsPort = await listen(http, requestedWsPort, host).catch(async (error) => {
+        await new Promise<void>((resolve) => tcpServer.close(() => resolve()));
+        await closeAedes();
+        throw new ListenError('ws', host, requestedWsPort, error);
+      });
       const ws = new WebSocketServer({ server: http, maxPayload: maxPacketBytes + 16 });
+      ws.on('error', (error) =>
+        report({ kind: 'refused-connection', clientId: 'websocket', reason: error.message }),
+      );
       ws.on('connection', (socket, request) => {
         const stream = createWebSocketStream(socket);
         stream.on('error', () => stream.destroy());
         const address = request.socket.remoteAddress ?? 'unknown';
         accept(stream, address, `ws:${address}:${request.socket.remotePort}`);
       });
-      wsPort = await listen(http, options.wsPort, host);
       wsServer = { http, ws };
     }
 
@@ -323,6 +338,35 @@ export class EmbeddedBroker {
       new Promise<void>((resolve) => this.aedes.close(() => resolve())),
     ]);
   }
+}
+
+/** A broker port that could not be opened (most often: in use by another hub or a Mosquitto service). */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+  readonly code: string | undefined;
+  constructor(
+    readonly which: 'mqtt' | 'ws',
+    readonly host: string,
+    readonly port: number,
+    cause: NodeJS.ErrnoException,
+  ) {
+    super(`${which === 'mqtt' ? 'MQTT' : 'WebSocket'} port: ${listenProblem(host, port, cause)}`);
+    this.code = cause.code;
+  }
+}
+
+/** A failed `listen` in words a user can act on: which address, and what to do about it. */
+export function listenProblem(host: string, port: number, error: NodeJS.ErrnoException): string {
+  if (error.code === 'EADDRINUSE') {
+    return `${host}:${port} is already in use (another hub, or a broker or web server on this machine); stop it or choose another port (0 picks a free one)`;
+  }
+  if (error.code === 'EACCES') {
+    return `no permission to listen on ${host}:${port} (ports below 1024 need privileges); choose a port above 1023`;
+  }
+  if (error.code === 'EADDRNOTAVAIL') {
+    return `${host} is not an address of this machine; use 0.0.0.0 (every interface) or 127.0.0.1`;
+  }
+  return `cannot listen on ${host}:${port}: ${error.message}`;
 }
 
 function listen(server: Server | HttpServer, port: number, host: string): Promise<number> {

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import mqtt from 'mqtt';
+import { listenProblem } from '../broker/embedded-broker.js';
 import { InputError } from '../errors.js';
 import { PACKAGE_ROOT, parsePort } from '../live/options.js';
 
@@ -110,7 +111,7 @@ async function runFlows(flags: FlowsFlags): Promise<void> {
   });
   await new Promise<void>((done, fail) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      fail(new InputError('--host/--port', `cannot listen on ${flags.host}:${port}: ${error.message}`)),
+      fail(new InputError('--port', listenProblem(flags.host, port, error))),
     );
     server.listen(port, flags.host, () => done());
   });

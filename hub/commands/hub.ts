@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { CredentialStore } from '../auth/credentials.js';
 import { ensureHubSecret, HUB_USERNAME, refreshMosquittoAuthFiles } from '../auth/mosquitto.js';
 import { formatRole, parseRole } from '../auth/roles.js';
-import { EmbeddedBroker } from '../broker/embedded-broker.js';
+import { EmbeddedBroker, ListenError, listenProblem } from '../broker/embedded-broker.js';
 import { startDashboardServer } from '../dashboard/http-server.js';
 import { SessionStore } from '../dashboard/sessions.js';
 import { InputError } from '../errors.js';
@@ -96,6 +96,25 @@ async function runHub(flags: HubFlags): Promise<void> {
     for (const step of cleanups.reverse())
       await step().catch((error) => log('warn', `shutdown: ${(error as Error).message}`));
   };
+  // Signals are ours from the start: a SIGINT while the hub is still starting (boards being spawned) stops what
+  // has started, children included, instead of killing the hub and leaving them running.
+  let stopSignal: string | null = null;
+  let onStop: () => void = () => {};
+  const stopped = new Promise<void>((done) => {
+    onStop = done;
+  });
+  const requestStop = (signal: string) => {
+    if (stopSignal !== null) return;
+    stopSignal = signal;
+    log('info', `${signal}: stopping`);
+    onStop();
+  };
+  const onSigint = () => requestStop('SIGINT');
+  const onSigterm = () => requestStop('SIGTERM');
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigterm);
+  /** Between start-up stages: true once a signal asked the hub to stop. */
+  const stopRequested = () => stopSignal !== null;
   try {
     const store = CredentialStore.open(dataDir);
     const sessions = new SessionStore({
@@ -134,8 +153,9 @@ async function runHub(flags: HubFlags): Promise<void> {
         },
         rateLimit: { perSecond: ratePerSecond, burst: ratePerSecond * 10 },
         onSecurityEvent: (event) => runtime?.reportSecurity(event),
-      }).catch((error: NodeJS.ErrnoException) => {
-        throw new InputError('--mqtt-port/--ws-port', `cannot listen: ${error.message}`);
+      }).catch((error: Error) => {
+        if (!(error instanceof ListenError)) throw error;
+        throw new InputError(error.which === 'mqtt' ? '--mqtt-port' : '--ws-port', error.message);
       });
       const started = broker;
       cleanups.push(() => started.close());
@@ -170,14 +190,14 @@ async function runHub(flags: HubFlags): Promise<void> {
         sessions,
         log,
       },
-    }).catch((error: Error) => {
-      throw new InputError('--http-port', `cannot listen: ${error.message}`);
+    }).catch((error: NodeJS.ErrnoException) => {
+      throw new InputError('--http-port', `dashboard port: ${listenProblem(flags.host, httpPort, error)}`);
     });
     cleanups.push(() => new Promise<void>((done) => status.server.close(() => done())));
     const httpUrl = `http://${displayHost}:${status.port}`;
 
     let fleet: DemoFleet | undefined;
-    if (flags.demo) {
+    if (flags.demo && !stopRequested()) {
       const effectiveStepMs = stepMs ?? map.clock.stepMs;
       fleet = await startDemoFleet({
         map,
@@ -197,42 +217,40 @@ async function runHub(flags: HubFlags): Promise<void> {
       }
     }
 
-    process.stdout.write(
-      [
-        `GridFlex hub: ${map.plots.length} plots on feeder ${network.name} (${map.file})`,
-        `  dashboard     ${httpUrl}/  (JSON: ${httpUrl}/api/state)`,
-        `  MQTT broker   ${mqttUrl}${wsUrl ? `   (browsers: ${wsUrl})` : ''}${broker ? '' : ' (external)'}`,
-        broker && flags.host === '0.0.0.0'
-          ? `  for boards    mqtt://${lanAddress()}:${broker.mqttPort} (this machine on the LAN)`
-          : '',
-        `  data dir      ${dataDir}`,
-        fleet
-          ? `  demo          ${fleet.boards.length} simulated boards: ${fleet.boards.map((board) => board.deviceId).join(', ')}`
-          : '',
-        '  add a board   gridflex device add <id> --from hardware/boards/<board>.yaml --plot <plot> ' +
-          `--data-dir ${flags.dataDir}`,
-        '                (or --kind pv|ev-pad|heat-pump|battery|meter); guide: docs/makers-guide.md',
-        '                then on the board: node dist/devices/cli.js --config <the printed file>',
-        `hub ready: mqtt=${mqttUrl} ws=${wsUrl ?? '-'} http=${httpUrl}`,
-        '',
-      ]
-        .filter((line) => line !== '')
-        .map((line) => `${line}\n`)
-        .join(''),
-    );
+    if (!stopRequested()) {
+      process.stdout.write(
+        [
+          `GridFlex hub: ${map.plots.length} plots on feeder ${network.name} (${map.file})`,
+          `  dashboard     ${httpUrl}/  (JSON: ${httpUrl}/api/state)`,
+          `  MQTT broker   ${mqttUrl}${wsUrl ? `   (browsers: ${wsUrl})` : ''}${broker ? '' : ' (external)'}`,
+          broker && flags.host === '0.0.0.0'
+            ? `  for boards    mqtt://${lanAddress()}:${broker.mqttPort} (this machine on the LAN)`
+            : '',
+          `  data dir      ${dataDir}`,
+          fleet
+            ? `  demo          ${fleet.boards.length} simulated boards: ${fleet.boards.map((board) => board.deviceId).join(', ')}`
+            : '',
+          '  add a board   gridflex device add <id> --from hardware/boards/<board>.yaml --plot <plot> ' +
+            `--data-dir ${flags.dataDir}`,
+          '                (or --kind pv|ev-pad|heat-pump|battery|meter); guide: docs/makers-guide.md',
+          '                then on the board: node dist/devices/cli.js --config <the printed file>',
+          `hub ready: mqtt=${mqttUrl} ws=${wsUrl ?? '-'} http=${httpUrl}`,
+          '',
+        ]
+          .filter((line) => line !== '')
+          .map((line) => `${line}\n`)
+          .join(''),
+      );
+    }
   } catch (error) {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
     await cleanup();
     throw error;
   }
 
-  await new Promise<void>((done) => {
-    const shutdown = (signal: string) => {
-      log('info', `${signal}: stopping`);
-      cleanup().then(done, done);
-    };
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-  });
+  await stopped;
+  await cleanup();
   log('info', 'stopped');
 }
 

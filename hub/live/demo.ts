@@ -19,14 +19,19 @@ export interface DemoBoard {
   plot: string;
   tags?: Record<string, string>;
   simEvents?: Record<string, unknown>[];
+  /** `hub`: the board follows the hub's simulated clock, its script counting from `simOrigin`. */
+  clock?: 'hub';
+  simOrigin?: string;
 }
 
 /**
  * The boards that bring the table map's assets to life: a PV, heat-pump or battery board per asset on
- * its plot, and an EV pad under each EV with the EV's tag on it. PV boards get a scripted sun following
- * the hub's clock (`msPerSimMinute` of wall time per simulated minute, from midnight).
+ * its plot, and an EV pad under each EV with the EV's tag on it. PV boards follow the hub's simulated
+ * clock (`clock: hub`) with a scripted sun in simulated seconds from the midnight of the map's clock start,
+ * so a paused or sped-up hub pauses or speeds up their sun. (`msPerSimMinute` is kept for callers; the
+ * script no longer depends on it.)
  */
-export function demoBoards(map: LoadedTableMap, msPerSimMinute: number): DemoBoard[] {
+export function demoBoards(map: LoadedTableMap, _msPerSimMinute?: number): DemoBoard[] {
   const boards: DemoBoard[] = [];
   for (const asset of map.assets) {
     if (asset.plot === undefined) continue;
@@ -45,24 +50,33 @@ export function demoBoards(map: LoadedTableMap, msPerSimMinute: number): DemoBoa
         deviceId: asset.asset,
         kind: asset.kind,
         plot: asset.plot,
-        ...(asset.kind === 'pv' ? { simEvents: sunScript(msPerSimMinute) } : {}),
+        ...(asset.kind === 'pv'
+          ? { simEvents: sunScript(), clock: 'hub' as const, simOrigin: simulatedMidnight(map.clock.start) }
+          : {}),
       });
     }
   }
   return boards;
 }
 
-/** Light on a mini PV panel by simulated hour: a winter day, sun from 08:00 to 16:00. */
-function sunScript(msPerSimMinute: number): Record<string, unknown>[] {
+/** Light on a mini PV panel (0…1) in the simulated hour of the day: a winter day, sun from 08:00 to 16:00. */
+export function demoSunLight(hourOfDay: number): number {
+  const light = hourOfDay >= 8 && hourOfDay < 16 ? Math.sin((Math.PI * (hourOfDay - 8 + 0.5)) / 8) * 0.6 : 0;
+  return Math.round(light * 1000) / 1000;
+}
+
+/** The sun as scripted events, one per simulated hour, at simulated seconds from midnight. */
+function sunScript(): Record<string, unknown>[] {
   const events: Record<string, unknown>[] = [];
   for (let hour = 0; hour < DEMO_SUN_DAYS * 24; hour++) {
-    const hourOfDay = hour % 24;
-    const light =
-      hourOfDay >= 8 && hourOfDay < 16 ? Math.sin((Math.PI * (hourOfDay - 8 + 0.5)) / 8) * 0.6 : 0;
-    const atS = Math.round((hour * 60 * msPerSimMinute) / 10) / 100;
-    events.push({ atS, do: 'set-input', node: 'pv', value: Math.round(light * 1000) / 1000 });
+    events.push({ atS: hour * 3600, do: 'set-input', node: 'pv', value: demoSunLight(hour % 24) });
   }
   return events;
+}
+
+/** The midnight (UTC) of a simulated time, as the script's origin. */
+function simulatedMidnight(iso: string): string {
+  return `${iso.slice(0, 10)}T00:00:00.000Z`;
 }
 
 /** A running demo: the agent processes, stopped together. */
@@ -89,47 +103,63 @@ export async function startDemoFleet(options: {
   }
   const boards = demoBoards(options.map, options.msPerSimMinute);
   const children: ChildProcess[] = [];
-  for (const board of boards) {
-    const password = await options.store.add(board.deviceId, { role: 'device', deviceId: board.deviceId });
-    const config = boardConfig({
-      deviceId: board.deviceId,
-      kind: board.kind,
-      plot: board.plot,
-      brokerUrl: options.brokerUrl,
-      username: board.deviceId,
-      password,
-      driver: 'sim',
-      ...(board.tags ? { tags: board.tags } : {}),
-      ...(board.simEvents ? { simEvents: board.simEvents } : {}),
-    });
-    const file = writeBoardConfig(options.dataDir, board.deviceId, config);
-    const child = spawn(process.execPath, [DEVICE_AGENT_CLI, '--config', file, '--log-level', 'warn'], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    child.on('exit', (code, signal) => {
-      if (!stopping) options.log(`demo: board ${board.deviceId} exited (${signal ?? code})`);
-    });
-    children.push(child);
-  }
   let stopping = false;
+  const stopAll = async () => {
+    stopping = true;
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+            child.once('exit', () => {
+              clearTimeout(force);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+  };
+  try {
+    for (const board of boards) {
+      const password = await options.store.add(board.deviceId, { role: 'device', deviceId: board.deviceId });
+      const config = boardConfig({
+        deviceId: board.deviceId,
+        kind: board.kind,
+        plot: board.plot,
+        brokerUrl: options.brokerUrl,
+        username: board.deviceId,
+        password,
+        driver: 'sim',
+        ...(board.tags ? { tags: board.tags } : {}),
+        ...(board.simEvents ? { simEvents: board.simEvents } : {}),
+      });
+      const file = writeBoardConfig(options.dataDir, board.deviceId, followingTheHub(config, board));
+      // The IPC channel ties the board to the hub: when the hub ends, however it ends (even SIGKILL), the
+      // channel closes and the agent stops (devices/cli.ts), so no demo board outlives its hub.
+      const child = spawn(process.execPath, [DEVICE_AGENT_CLI, '--config', file, '--log-level', 'warn'], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      child.on('exit', (code, signal) => {
+        if (!stopping) options.log(`demo: board ${board.deviceId} exited (${signal ?? code})`);
+      });
+      children.push(child);
+    }
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  return { boards, stop: stopAll };
+}
+
+/** A board config that follows the hub's clock, with its script's origin, when the board says so. */
+export function followingTheHub(config: Record<string, unknown>, board: DemoBoard): Record<string, unknown> {
+  if (board.clock !== 'hub') return config;
+  const sim = (config.sim as Record<string, unknown> | undefined) ?? { events: [] };
   return {
-    boards,
-    stop: async () => {
-      stopping = true;
-      await Promise.all(
-        children.map(
-          (child) =>
-            new Promise<void>((resolve) => {
-              if (child.exitCode !== null || child.signalCode !== null) return resolve();
-              const force = setTimeout(() => child.kill('SIGKILL'), 5000);
-              child.once('exit', () => {
-                clearTimeout(force);
-                resolve();
-              });
-              child.kill('SIGTERM');
-            }),
-        ),
-      );
-    },
+    ...config,
+    clock: 'hub',
+    sim: { ...sim, ...(board.simOrigin ? { origin: board.simOrigin } : {}) },
   };
 }
