@@ -7,6 +7,8 @@
  */
 import { connect as netConnect } from 'node:net';
 import mqtt, { type IClientOptions, MqttClient } from 'mqtt';
+import { type CosimStep, CosimStepSchema, cosimTopics } from '../protocol/cosim.js';
+import { ClockSchema, gridflexTopics } from '../protocol/gridflex.js';
 import {
   GRIDFLEX_ENVELOPE_EXTENSION,
   GRIDFLEX_NODE_KINDS,
@@ -87,6 +89,14 @@ export class DeviceAgent {
   private queueFullLogged = false;
   /** Serialises driver access between ticks and `/set` commands. */
   private driverLock: Promise<unknown> = Promise.resolve();
+  /** With `clock: hub`: the latest hub clock (simulated ms, mode), null until one arrives. */
+  private hubClock: { simMs: number; lockstep: boolean } | null = null;
+  /** With `clock: hub`: simulated ms the scripts count from. */
+  private originMs: number | undefined;
+  /** Script seconds at the last sample (state advances by the difference). */
+  private sampledAtS = 0;
+  /** The session in which this board last registered for the lockstep. */
+  private registeredSession = 0;
 
   constructor(options: DeviceAgentOptions) {
     this.config = options.config;
@@ -101,6 +111,13 @@ export class DeviceAgent {
       this.logLine('info', `sim: ${describeSimEvent(event)}`),
     );
     this.queue = new BoundedQueue(this.config.queueSize);
+    const origin = this.config.sim?.origin;
+    if (origin !== undefined) this.originMs = Date.parse(origin);
+  }
+
+  /** Whether the board's time follows the hub's simulated clock. */
+  private get followsHub(): boolean {
+    return this.config.clock === 'hub';
   }
 
   /** The `$description` this agent publishes. */
@@ -173,6 +190,9 @@ export class DeviceAgent {
         retain: true,
       });
       await client.subscribeAsync(homieFilters.deviceSets(deviceId), { qos: 1 });
+      if (this.followsHub) {
+        await client.subscribeAsync([gridflexTopics.clock(), cosimTopics.step()], { qos: 1 });
+      }
       await this.flushQueue(client, current);
       if (!current()) return;
       this.online = true;
@@ -222,17 +242,9 @@ export class DeviceAgent {
   private async tick(): Promise<void> {
     if (this.tickRunning || this.stopping) return;
     this.tickRunning = true;
-    const dtS = this.config.telemetryIntervalMs / 1000;
-    this.simWorld.advanceTo(this.tickCount * dtS);
-    this.tickCount++;
     const ts = Date.now();
     try {
-      const readings = await this.withDriver(async () => {
-        const all: [string, Record<string, PropertyValue>][] = [];
-        for (const node of this.nodes) all.push([node.id, await node.sample(dtS)]);
-        return all;
-      });
-      for (const [nodeId, values] of readings) this.publishValues(nodeId, values, ts);
+      await this.sampleAndPublish(this.advanceScript(), ts);
     } catch (error) {
       if (!(error instanceof WatchdogTimeout))
         this.logLine('warn', `reading failed: ${(error as Error).message}`);
@@ -240,6 +252,98 @@ export class DeviceAgent {
       this.publishAgentCounters(ts);
       this.tickRunning = false;
     }
+  }
+
+  /**
+   * Moves the scripted world to the board's time and returns the seconds to advance the nodes' state by:
+   * one telemetry interval on the board's clock; the simulated time since the last sample on the hub's
+   * (none while the hub is paused or before its clock arrived).
+   */
+  private advanceScript(): number {
+    if (!this.followsHub) {
+      const dtS = this.config.telemetryIntervalMs / 1000;
+      this.simWorld.advanceTo(this.tickCount * dtS);
+      this.tickCount++;
+      return dtS;
+    }
+    const clock = this.hubClock;
+    if (clock === null || this.originMs === undefined) return 0;
+    const nowS = Math.max(0, (clock.simMs - this.originMs) / 1000);
+    this.simWorld.advanceTo(nowS);
+    const dtS = Math.max(0, nowS - this.sampledAtS);
+    this.sampledAtS = Math.max(this.sampledAtS, nowS);
+    return dtS;
+  }
+
+  /** Samples every node and publishes the readings; returns them as `<node>/<property>` outputs. */
+  private async sampleAndPublish(dtS: number, ts: number): Promise<Record<string, PropertyValue>> {
+    const readings = await this.withDriver(async () => {
+      const all: [string, Record<string, PropertyValue>][] = [];
+      for (const node of this.nodes) all.push([node.id, await node.sample(dtS)]);
+      return all;
+    });
+    const outputs: Record<string, PropertyValue> = {};
+    for (const [nodeId, values] of readings) {
+      this.publishValues(nodeId, values, ts);
+      for (const [propertyId, value] of Object.entries(values)) outputs[`${nodeId}/${propertyId}`] = value;
+    }
+    return outputs;
+  }
+
+  /** The hub's clock (retained, every step): the board's time; under `lockstep`, join as a participant. */
+  private onHubClock(payload: Buffer): void {
+    let body: unknown;
+    try {
+      body = JSON.parse(payload.toString());
+    } catch {
+      this.logLine('warn', 'hub clock: not JSON; ignored');
+      return;
+    }
+    const parsed = ClockSchema.safeParse(body);
+    if (!parsed.success) {
+      this.logLine('warn', `hub clock: ${parsed.error.issues[0]?.message ?? 'invalid'}; ignored`);
+      return;
+    }
+    const simMs = Date.parse(parsed.data.simTime);
+    this.originMs ??= simMs;
+    const lockstep = parsed.data.mode === 'lockstep';
+    // Under lockstep the step announcements move the board's time (a step's clock goes out after it).
+    if (!lockstep || this.hubClock === null) this.hubClock = { simMs, lockstep };
+    this.hubClock.lockstep = lockstep;
+    if (lockstep && this.registeredSession !== this.session) this.registerForLockstep();
+  }
+
+  private registerForLockstep(): void {
+    const client = this.client;
+    if (!client?.connected) return;
+    this.registeredSession = this.session;
+    client.publish(cosimTopics.register(this.config.deviceId), JSON.stringify({}), { qos: 1 });
+    this.log('info', 'registered for the hub\u2019s lockstep clock');
+  }
+
+  /** A lockstep step: move to its time, sample, publish the readings, then answer with them. */
+  private async onCosimStep(payload: Buffer): Promise<void> {
+    let announcement: CosimStep;
+    try {
+      announcement = CosimStepSchema.parse(JSON.parse(payload.toString()));
+    } catch (error) {
+      this.logLine('warn', `lockstep step: ${(error as Error).message.slice(0, 120)}; ignored`);
+      return;
+    }
+    if (!announcement.due.includes(this.config.deviceId)) return;
+    this.hubClock = { simMs: Date.parse(announcement.simTime), lockstep: true };
+    const ts = Date.now();
+    let outputs: Record<string, PropertyValue> = {};
+    try {
+      outputs = await this.sampleAndPublish(this.advanceScript(), ts);
+    } catch (error) {
+      this.logLine('warn', `lockstep step ${announcement.step}: reading failed: ${(error as Error).message}`);
+    }
+    this.client?.publish(
+      cosimTopics.answer(this.config.deviceId),
+      JSON.stringify({ step: announcement.step, outputs }),
+      { qos: 1 },
+    );
   }
 
   /**
@@ -300,6 +404,8 @@ export class DeviceAgent {
   }
 
   private async onMessage(topic: string, payload: Buffer): Promise<void> {
+    if (this.followsHub && topic === gridflexTopics.clock()) return this.onHubClock(payload);
+    if (this.followsHub && topic === cosimTopics.step()) return this.onCosimStep(payload);
     const parsed = parseHomieTopic(topic);
     if (parsed?.kind !== 'set' || parsed.deviceId !== this.config.deviceId) return;
     const { nodeId, propertyId } = parsed;

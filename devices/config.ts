@@ -220,7 +220,20 @@ const DeviceConfigFieldsSchema = z.strictObject({
     .default({ initialMs: 500, maxMs: 30_000 }),
   driver: DriverSchema.default({ backend: 'sim' }),
   nodes: z.array(DeviceNodeSchema).min(1, 'a board hosts at least one node'),
-  sim: z.strictObject({ events: z.array(SimEventSchema).default([]) }).optional(),
+  /**
+   * Whose clock the board's time follows. `board`: its own ticks (scripted events at `atS` seconds after it
+   * started). `hub`: the hub's simulated clock (retained `gridflex/v1/clock`): scripted events at `atS`
+   * simulated seconds after `sim.origin`, state advanced by simulated time, frozen while the hub is paused;
+   * under the hub's `lockstep` clock the board registers as a participant and answers every step.
+   */
+  clock: z.enum(['board', 'hub']).default('board'),
+  sim: z
+    .strictObject({
+      events: z.array(SimEventSchema).default([]),
+      /** With `clock: hub`: the simulated time scripts count from (default: the first hub clock seen). */
+      origin: z.iso.datetime({ offset: true }).optional(),
+    })
+    .optional(),
 });
 
 export const DeviceConfigSchema = DeviceConfigFieldsSchema.superRefine(checkWiring);

@@ -1,3 +1,4 @@
+import { COSIM_ROOT } from '../../protocol/cosim.js';
 import { CONTROL_ROOT, controlTopics, GRIDFLEX_ROOT } from '../../protocol/gridflex.js';
 import { HOMIE_ROOT } from '../../protocol/homie.js';
 import type { Role } from './roles.js';
@@ -20,8 +21,12 @@ export function rightsOf(role: Role): TopicRights {
       return { publish: ['#'], subscribe: ['#'] };
     case 'device': {
       const own = `${HOMIE_ROOT}/${role.deviceId}`;
-      // Its own tree (publish), its own commands and the hub's world (read); not other devices.
-      return { publish: [`${own}/#`], subscribe: [`${own}/#`, `${GRIDFLEX_ROOT}/#`] };
+      // Its own tree (publish), its own commands and the hub's world (read); not other devices. A device
+      // identity is also a co-simulation participant under its own ID (docs/cosim.md).
+      return {
+        publish: [`${own}/#`, `${COSIM_ROOT}/${role.deviceId}/#`],
+        subscribe: [`${own}/#`, `${GRIDFLEX_ROOT}/#`],
+      };
     }
     case 'regulator':
       return readPlus(`${CONTROL_ROOT}/regulator/#`, CLOCK_CONTROL);

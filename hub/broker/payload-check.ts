@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { COSIM_PARTICIPANT_SCHEMAS, COSIM_ROOT, parseCosimTopic } from '../../protocol/cosim.js';
 import { CONTROL_ROOT, GRIDFLEX_TOPIC_SPECS } from '../../protocol/gridflex.js';
 import {
   HomieDescriptionSchema,
@@ -41,6 +42,9 @@ export function payloadProblem(topic: string, payload: Buffer): string | null {
         return null;
     }
   }
+  const cosim = parseCosimTopic(topic);
+  if (cosim) return jsonProblem(payload, COSIM_PARTICIPANT_SCHEMAS[cosim.kind], cosim.kind);
+  if (topic.startsWith(`${COSIM_ROOT}/`)) return 'unknown co-simulation topic';
   const control = CONTROL_SCHEMAS.find((entry) => topicMatches(entry.filter, topic));
   if (control) return jsonProblem(payload, control.schema, 'control');
   if (topic.startsWith(`${CONTROL_ROOT}/`)) return 'unknown control topic';

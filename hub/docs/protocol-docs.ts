@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COSIM_TOPIC_SPECS } from '../../protocol/cosim.js';
 import { GRIDFLEX_TOPIC_SPECS, type TopicSpec } from '../../protocol/gridflex.js';
 import {
   HomieDescriptionSchema,
@@ -63,7 +64,11 @@ export const HOMIE_TOPIC_SPECS: readonly TopicSpec[] = [
 ];
 
 /** Every topic on the wire, devices first. */
-export const ALL_TOPIC_SPECS: readonly TopicSpec[] = [...HOMIE_TOPIC_SPECS, ...GRIDFLEX_TOPIC_SPECS];
+export const ALL_TOPIC_SPECS: readonly TopicSpec[] = [
+  ...HOMIE_TOPIC_SPECS,
+  ...GRIDFLEX_TOPIC_SPECS,
+  ...COSIM_TOPIC_SPECS,
+];
 
 /** A name for a topic's schema in `$defs`, e.g. `gridflex/v1/feeder/buses` → `GridflexV1FeederBuses`. */
 function definitionName(pattern: string): string {
@@ -151,7 +156,7 @@ Every payload has a zod schema (protocol/) that both sides use, exported as JSON
 | client | may publish | may subscribe |
 |---|---|---|
 | anonymous / \`viewer\` | nothing | \`gridflex/v1/#\`, \`homie/5/#\` |
-| board \`device:<id>\` | \`homie/5/<id>/#\` except \`…/set\` | \`homie/5/<id>/#\` (its commands), \`gridflex/v1/#\` |
+| board \`device:<id>\` | \`homie/5/<id>/#\` except \`…/set\`; \`gridflex/cosim/v1/<id>/#\` | \`homie/5/<id>/#\` (its commands), \`gridflex/v1/#\` |
 | \`regulator\` | \`gridflex/control/v1/regulator/#\`, \`gridflex/control/v1/clock\` | public topics + its own controls |
 | \`supplier:<id>\` | \`gridflex/control/v1/supplier/<id>/#\` | public topics + its own controls |
 | \`resident:<home>\` | \`gridflex/control/v1/resident/<home>/#\` | public topics + its own controls |
@@ -180,8 +185,17 @@ ${table(world)}
 
 ${table(controls)}
 
+## Co-simulation (clock mode \`lockstep\`)
+
+With the table map's \`clock.mode: lockstep\` the hub announces every step and waits for the registered
+participants' outputs before the step's market, agents and power flow (docs/cosim.md: ordering, timeout
+policies, the mosaik adapter). A participant is any client with a \`device:<id>\` identity (a board, or a
+program given \`gridflex user add <id> --role device:<id>\`), speaking only under its own ID.
+
+${table(COSIM_TOPIC_SPECS)}
+
 ## Example payloads
 
-${examples([...homie, ...world, ...controls])}
+${examples([...homie, ...world, ...controls, ...COSIM_TOPIC_SPECS])}
 `;
 }

@@ -1,3 +1,4 @@
+import type { CosimParticipants } from '../../protocol/cosim.js';
 import {
   type AuditEntry,
   type Clock,
@@ -72,6 +73,8 @@ export interface HubSnapshot {
   /** The latest answers to control messages and the latest events, newest last. */
   audit: AuditEntry[];
   events: FeedEvent[];
+  /** Clock mode `lockstep`: the co-simulation participants. */
+  cosim?: CosimParticipants;
 }
 
 /**
@@ -112,7 +115,7 @@ export class HubRuntime {
     this.clock = new SimClock({
       start: new Date(options.map.clock.start),
       stepMinutes: options.map.clock.stepMinutes,
-      mode: 'accelerated',
+      mode: options.map.clock.mode,
       stepMs: options.stepMs ?? options.map.clock.stepMs,
     });
     this.activity = new Activity({
@@ -158,6 +161,7 @@ export class HubRuntime {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    for (const extension of this.extensions) extension.interrupt?.();
     await this.stepping;
     this.clock.setRunning(false);
     try {

@@ -1,9 +1,10 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { TimeoutPolicySchema } from '../../protocol/cosim.js';
 import { AssetKindSchema, SharedBatteryRulesSchema, TopicIdSchema } from '../../protocol/gridflex.js';
+import { PolicyNameSchema } from '../agents/registry.js';
 import { InputError } from '../errors.js';
 import { parseYamlInput, readInputFile } from '../read-input.js';
-import { PolicyNameSchema } from '../agents/registry.js';
 
 const PlotSchema = z.strictObject({
   plot: TopicIdSchema,
@@ -52,6 +53,18 @@ export const TableMapConfigSchema = z
         stepMinutes: z.number().positive().max(60).default(6),
         /** Wall-clock milliseconds between steps. */
         stepMs: z.number().int().min(10).max(3_600_000).default(500),
+        /**
+         * `accelerated` steps on a timer; `lockstep` also waits every step for the registered co-simulation
+         * participants (docs/cosim.md), with `stepMs` the least time between steps.
+         */
+        mode: z.enum(['accelerated', 'lockstep']).default('accelerated'),
+        /** Lockstep: what the hub does when a participant has not answered within `timeoutMs`. */
+        lockstep: z
+          .strictObject({
+            policy: TimeoutPolicySchema.default('wait'),
+            timeoutMs: z.number().int().min(1).max(3_600_000).default(2000),
+          })
+          .prefault({}),
       })
       .prefault({}),
     plots: z.array(PlotSchema).min(1),

@@ -88,6 +88,8 @@ export interface Extension {
   readonly name: string;
   start(): Promise<void> | void;
   stop(): Promise<void> | void;
+  /** The hub is stopping: end any wait inside a step now (called before the hub awaits the current step). */
+  interrupt?(): void;
   /** Its part of `/api/state`. */
   snapshot?(): Partial<HubSnapshot>;
 }

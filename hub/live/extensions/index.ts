@@ -2,6 +2,7 @@ import { AssemblyBatteryExtension } from './assembly-battery.js';
 import { ClockControlExtension } from './clock-control.js';
 import type { ExtensionFactory } from './extension.js';
 import { LimitsMetricsExtension } from './limits-metrics.js';
+import { LockstepExtension } from './lockstep.js';
 import { MarketExtension } from './market.js';
 import { MeterExtension } from './meter.js';
 import { ResidentsExtension } from './residents.js';
@@ -9,11 +10,13 @@ import { TableExtension } from './table.js';
 
 /**
  * The live hub's features, in the order they start and handle each bus event (they stop last first). A step
- * runs the market, then the residents' agents, then the shared battery, before the power flow; after it,
- * limits and metrics, then the table's saving, then the meters' readings on the homes. A new live feature is
- * one file in this folder and one entry here.
+ * first waits for the lockstep participants (clock mode `lockstep`), then runs the market, then the residents'
+ * agents, then the shared battery, before the power flow; after it, limits and metrics, then the table's
+ * saving, then the meters' readings on the homes. A new live feature is one file in this folder and one entry
+ * here.
  */
 export const EXTENSIONS: readonly ExtensionFactory[] = [
+  (hub) => new LockstepExtension(hub),
   (hub) => new MarketExtension(hub),
   (hub) => new ResidentsExtension(hub),
   (hub) => new AssemblyBatteryExtension(hub),

@@ -1,0 +1,309 @@
+/**
+ * The lockstep coordinator (the mosaik idea over MQTT): announces step k, waits for every due participant's
+ * answer for k, and settles a participant that stays silent by its timeout policy — `wait` (flag it late and
+ * keep waiting), `skip-and-flag` (go on without its outputs, count the skip) or `drop` (stop waiting for it
+ * until it registers again). Pure of the hub: it needs only a way to publish and the participants' messages.
+ */
+import {
+  COSIM_PARTICIPANT_SCHEMAS,
+  type CosimDone,
+  type CosimParticipantState,
+  type CosimParticipants,
+  type CosimStep,
+  cosimTopics,
+  parseCosimTopic,
+  type TimeoutPolicy,
+} from '../../protocol/cosim.js';
+
+export interface LockstepOptions {
+  /** Default timeout policy and timeout (a participant may choose its own when it registers). */
+  policy: TimeoutPolicy;
+  timeoutMs: number;
+  publish(topic: string, body: unknown, retain: boolean): Promise<void>;
+  log(level: 'info' | 'warn', message: string): void;
+  /** Publish `cosim/done` after every step (default true). */
+  publishDone?: boolean;
+}
+
+type Outputs = Record<string, number | boolean | string | null>;
+
+interface Participant {
+  id: string;
+  policy: TimeoutPolicy;
+  timeoutMs: number;
+  joinedAtStep: number;
+  lastAnsweredStep: number | null;
+  skippedSteps: number;
+  staleAnswers: number;
+  dropped: boolean;
+  late: boolean;
+  wakeAtStep?: number;
+  wakeAtMs?: number;
+}
+
+interface PendingStep {
+  step: number;
+  simTime: string;
+  waiting: Set<string>;
+  outputs: Record<string, Outputs>;
+  answered: string[];
+  skipped: string[];
+  dropped: string[];
+  done: () => void;
+}
+
+/** The result of one lockstep step. */
+export type LockstepOutcome = CosimDone;
+
+export class LockstepCoordinator {
+  private readonly participants = new Map<string, Participant>();
+  private pending: PendingStep | null = null;
+  private currentStep = 0;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly options: LockstepOptions) {}
+
+  /** The `cosim/participants` payload. */
+  snapshot(): CosimParticipants {
+    return {
+      step: this.currentStep,
+      policy: this.options.policy,
+      timeoutMs: this.options.timeoutMs,
+      participants: [...this.participants.values()].map((participant) => this.stateOf(participant)),
+    };
+  }
+
+  /**
+   * A participant message (`gridflex/cosim/v1/<id>/<kind>`), validated here; a bad one is logged and
+   * ignored. `sender` is the username the broker logged the client in with (null: unknown, e.g. behind
+   * an external broker whose ACL already checked it); a sender other than the topic's participant is refused.
+   */
+  onMessage(topic: string, payload: Buffer, sender: string | null): void {
+    const target = parseCosimTopic(topic);
+    if (!target) return;
+    const { participant: id, kind } = target;
+    if (sender !== null && sender !== id) {
+      this.options.log('warn', `cosim: ${sender} may not speak for participant ${id} (${topic}); ignored`);
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(payload.toString());
+    } catch {
+      this.options.log('warn', `cosim: ${topic}: payload is not JSON; ignored`);
+      return;
+    }
+    const parsed = COSIM_PARTICIPANT_SCHEMAS[kind].safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const path = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+      this.options.log('warn', `cosim: ${topic}: ${path}${issue?.message ?? 'invalid'}; ignored`);
+      return;
+    }
+    if (kind === 'register') this.register(id, parsed.data as { policy?: TimeoutPolicy; timeoutMs?: number });
+    else if (kind === 'leave') this.leave(id);
+    else
+      this.answer(id, parsed.data as { step: number; outputs: Outputs; nextStep?: number; wakeAt?: string });
+  }
+
+  /** Registers (or re-registers) a participant from the next step on. */
+  register(id: string, settings: { policy?: TimeoutPolicy; timeoutMs?: number } = {}): void {
+    const existing = this.participants.get(id);
+    const participant: Participant = {
+      id,
+      policy: settings.policy ?? this.options.policy,
+      timeoutMs: settings.timeoutMs ?? this.options.timeoutMs,
+      joinedAtStep: existing && !existing.dropped ? existing.joinedAtStep : this.currentStep,
+      lastAnsweredStep: existing?.lastAnsweredStep ?? null,
+      skippedSteps: existing?.skippedSteps ?? 0,
+      staleAnswers: existing?.staleAnswers ?? 0,
+      dropped: false,
+      late: false,
+    };
+    this.participants.set(id, participant);
+    this.options.log('info', `cosim: ${id} joined (${participant.policy}, ${participant.timeoutMs} ms)`);
+    this.publishParticipants();
+  }
+
+  /** Stops waiting for a participant (it left). */
+  leave(id: string): void {
+    if (!this.participants.delete(id)) return;
+    this.options.log('info', `cosim: ${id} left`);
+    this.release(id, 'left');
+    this.publishParticipants();
+  }
+
+  /**
+   * Announces step `step` and resolves once every due participant answered or was settled by its
+   * policy. Steps never overlap: the hub awaits this inside its step.
+   */
+  runStep(step: number, simTime: string, stepMinutes: number): Promise<LockstepOutcome> {
+    this.currentStep = step;
+    const simMs = Date.parse(simTime);
+    const due: string[] = [];
+    for (const participant of this.participants.values()) {
+      if (participant.dropped) continue;
+      if (participant.wakeAtStep !== undefined && step < participant.wakeAtStep) continue;
+      if (participant.wakeAtMs !== undefined && simMs < participant.wakeAtMs) continue;
+      participant.wakeAtStep = undefined;
+      participant.wakeAtMs = undefined;
+      due.push(participant.id);
+    }
+    return new Promise<LockstepOutcome>((resolve) => {
+      const pending: PendingStep = {
+        step,
+        simTime,
+        waiting: new Set(due),
+        outputs: {},
+        answered: [],
+        skipped: [],
+        dropped: [],
+        done: () => {
+          for (const timer of this.timers) clearTimeout(timer);
+          this.timers = [];
+          this.pending = null;
+          const outcome: CosimDone = {
+            step,
+            simTime,
+            answered: pending.answered,
+            skipped: pending.skipped,
+            dropped: pending.dropped,
+            outputs: pending.outputs,
+          };
+          if (pending.skipped.length > 0 || pending.dropped.length > 0) this.publishParticipants();
+          const published =
+            this.options.publishDone === false
+              ? Promise.resolve()
+              : this.options.publish(cosimTopics.done(), outcome, false);
+          published.then(
+            () => resolve(outcome),
+            () => resolve(outcome),
+          );
+        },
+      };
+      this.pending = pending;
+      const announcement: CosimStep = { step, simTime, stepMinutes, due };
+      this.options.publish(cosimTopics.step(), announcement, false).catch((error: Error) => {
+        this.options.log('warn', `cosim: could not announce step ${step}: ${error.message}`);
+      });
+      if (due.length === 0) {
+        pending.done();
+        return;
+      }
+      this.armTimeouts(pending, due);
+    });
+  }
+
+  /** Drops every wait (the hub stops). */
+  stop(): void {
+    const pending = this.pending;
+    if (pending) for (const id of [...pending.waiting]) this.release(id, 'stopped');
+  }
+
+  private armTimeouts(pending: PendingStep, due: string[]): void {
+    // One timer per distinct timeout, not per participant: a step with many participants arms few timers.
+    const byTimeout = new Map<number, string[]>();
+    for (const id of due) {
+      const timeoutMs = this.participants.get(id)?.timeoutMs ?? this.options.timeoutMs;
+      byTimeout.set(timeoutMs, [...(byTimeout.get(timeoutMs) ?? []), id]);
+    }
+    for (const [timeoutMs, ids] of byTimeout) {
+      this.timers.push(setTimeout(() => this.timeout(pending, ids), timeoutMs));
+    }
+  }
+
+  private timeout(pending: PendingStep, ids: string[]): void {
+    if (this.pending !== pending) return;
+    let changed = false;
+    for (const id of ids) {
+      if (!pending.waiting.has(id)) continue;
+      const participant = this.participants.get(id);
+      if (!participant) continue;
+      changed = true;
+      participant.late = true;
+      switch (participant.policy) {
+        case 'wait':
+          this.options.log('warn', `cosim: step ${pending.step}: still waiting for ${id}`);
+          break;
+        case 'skip-and-flag':
+          participant.skippedSteps++;
+          pending.skipped.push(id);
+          this.options.log('warn', `cosim: step ${pending.step}: ${id} skipped (no answer)`);
+          this.release(id, 'skipped');
+          break;
+        case 'drop':
+          participant.dropped = true;
+          pending.dropped.push(id);
+          this.options.log('warn', `cosim: step ${pending.step}: ${id} dropped (no answer)`);
+          this.release(id, 'dropped');
+          break;
+      }
+    }
+    // `release` may have finished the step (and published the participants); otherwise say who is late.
+    if (changed && this.pending === pending) this.publishParticipants();
+  }
+
+  private answer(
+    id: string,
+    body: { step: number; outputs: Outputs; nextStep?: number; wakeAt?: string },
+  ): void {
+    const participant = this.participants.get(id);
+    if (!participant || participant.dropped) {
+      this.options.log('warn', `cosim: answer from ${id}, which is not registered; register first`);
+      return;
+    }
+    const pending = this.pending;
+    if (!pending || pending.step !== body.step || !pending.waiting.has(id)) {
+      participant.staleAnswers++;
+      return;
+    }
+    const wasLate = participant.late;
+    participant.late = false;
+    participant.lastAnsweredStep = body.step;
+    if (body.nextStep !== undefined && body.nextStep > body.step) participant.wakeAtStep = body.nextStep;
+    if (body.wakeAt !== undefined) participant.wakeAtMs = Date.parse(body.wakeAt);
+    pending.outputs[id] = body.outputs;
+    pending.answered.push(id);
+    if (wasLate) this.publishParticipants();
+    this.release(id, 'answered');
+  }
+
+  /** The step stops waiting for `id`; the last one to go finishes it. */
+  private release(id: string, _why: string): void {
+    const pending = this.pending;
+    if (!pending?.waiting.delete(id)) return;
+    if (pending.waiting.size === 0) pending.done();
+  }
+
+  private stateOf(participant: Participant): CosimParticipantState {
+    const waiting = this.pending?.waiting.has(participant.id) ?? false;
+    const sleeping = participant.wakeAtStep !== undefined || participant.wakeAtMs !== undefined;
+    const state: CosimParticipantState['state'] = participant.dropped
+      ? 'dropped'
+      : participant.late
+        ? 'late'
+        : waiting
+          ? 'waiting'
+          : sleeping
+            ? 'sleeping'
+            : 'ready';
+    return {
+      id: participant.id,
+      state,
+      policy: participant.policy,
+      timeoutMs: participant.timeoutMs,
+      joinedAtStep: participant.joinedAtStep,
+      lastAnsweredStep: participant.lastAnsweredStep,
+      skippedSteps: participant.skippedSteps,
+      staleAnswers: participant.staleAnswers,
+      ...(participant.wakeAtStep === undefined ? {} : { wakeAtStep: participant.wakeAtStep }),
+      ...(participant.wakeAtMs === undefined ? {} : { wakeAt: new Date(participant.wakeAtMs).toISOString() }),
+    };
+  }
+
+  private publishParticipants(): void {
+    this.options.publish(cosimTopics.participants(), this.snapshot(), true).catch((error: Error) => {
+      this.options.log('warn', `cosim: could not publish the participants: ${error.message}`);
+    });
+  }
+}

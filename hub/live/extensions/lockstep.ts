@@ -1,0 +1,57 @@
+import { COSIM_PARTICIPANT_FILTER, type CosimParticipants, cosimTopics } from '../../../protocol/cosim.js';
+import { LockstepCoordinator } from '../../cosim/lockstep.js';
+import type { Extension, HubContext } from './extension.js';
+
+/**
+ * The `lockstep` clock mode (the table map's `clock.mode`): at the start of every step, before the market,
+ * the agents and the power flow, the hub announces the step on `gridflex/v1/cosim/step` and waits for every
+ * registered participant's outputs (or its timeout policy). Participant messages are handled as they arrive,
+ * not behind the step queue, so an answer, a leave or a timeout always ends the wait. In other modes it does
+ * nothing.
+ */
+export class LockstepExtension implements Extension {
+  readonly name = 'lockstep';
+  private coordinator: LockstepCoordinator | undefined;
+
+  constructor(private readonly hub: HubContext) {}
+
+  async start(): Promise<void> {
+    const { clock } = this.hub.map;
+    if (clock.mode !== 'lockstep') return;
+    const coordinator = new LockstepCoordinator({
+      policy: clock.lockstep.policy,
+      timeoutMs: clock.lockstep.timeoutMs,
+      publish: (topic, body, retain) => this.hub.publishJson(topic, body, retain, 1),
+      log: (level, message) => this.hub.log(level, message),
+    });
+    this.coordinator = coordinator;
+    await this.hub.link.subscribeWithSender(COSIM_PARTICIPANT_FILTER, (topic, payload, sender) => {
+      try {
+        // The embedded broker names the user; behind an external broker its ACL checked the topic.
+        coordinator.onMessage(topic, payload, sender?.username ?? null);
+      } catch (error) {
+        this.hub.log('error', `cosim: ${topic}: ${(error as Error).message}`);
+      }
+    });
+    this.hub.bus.on('step', this, async ({ clock: step }) => {
+      await coordinator.runStep(step.step, step.simTime, step.stepMinutes);
+    });
+    this.hub.bus.on('started', this, () =>
+      this.hub.publishJson(cosimTopics.participants(), coordinator.snapshot(), true, 1),
+    );
+  }
+
+  /** The hub is stopping: a step waiting for participants ends now. */
+  interrupt(): void {
+    this.coordinator?.stop();
+  }
+
+  stop(): void {
+    this.coordinator?.stop();
+    this.hub.bus.removeListeners(this);
+  }
+
+  snapshot(): { cosim?: CosimParticipants } {
+    return this.coordinator ? { cosim: this.coordinator.snapshot() } : {};
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * Co-simulation on the wire: the hub's `lockstep` clock. The hub announces step k on `gridflex/v1/cosim/step`;
+ * every registered participant that is due answers on `gridflex/cosim/v1/<participant>/answer` with its
+ * outputs for step k; the hub advances when all have answered or the timeout policy decides, and publishes
+ * what happened on `gridflex/v1/cosim/done`. Participants join on `gridflex/cosim/v1/<participant>/register`
+ * (a board with its device credentials, any other program with a `device:<id>` user).
+ */
+import { z } from 'zod';
+import { GRIDFLEX_ROOT, type TopicSpec } from './gridflex.js';
+
+/** Participants publish under this prefix, each only under its own ID. */
+export const COSIM_ROOT = 'gridflex/cosim/v1';
+
+const IsoTimeSchema = z.iso.datetime({ offset: true });
+const ParticipantIdSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,63}$/,
+    'lower-case letters, digits and hyphens, starting with a letter or digit',
+  );
+
+/** What the hub does when a participant has not answered step k within its timeout. */
+export const TimeoutPolicySchema = z.enum(['wait', 'skip-and-flag', 'drop']);
+export type TimeoutPolicy = z.infer<typeof TimeoutPolicySchema>;
+
+export const cosimTopics = {
+  /** The hub announces step k (not retained: a late joiner waits for the next one). */
+  step: () => `${GRIDFLEX_ROOT}/cosim/step`,
+  /** Step k is over: who answered, who was skipped or dropped, and every answer's outputs. */
+  done: () => `${GRIDFLEX_ROOT}/cosim/done`,
+  /** The registered participants and their state, retained; republished when it changes. */
+  participants: () => `${GRIDFLEX_ROOT}/cosim/participants`,
+  /** A participant joins (again) with its timeout policy and wake-up rule. */
+  register: (participant: string) => `${COSIM_ROOT}/${participant}/register`,
+  /** A participant's outputs for step k. */
+  answer: (participant: string) => `${COSIM_ROOT}/${participant}/answer`,
+  /** A participant leaves; the hub stops waiting for it. */
+  leave: (participant: string) => `${COSIM_ROOT}/${participant}/leave`,
+} as const;
+
+/** Subscription filter of every participant message (the hub's). */
+export const COSIM_PARTICIPANT_FILTER = `${COSIM_ROOT}/+/+`;
+
+/** A value a participant reports. */
+const OutputValueSchema = z.union([z.number(), z.boolean(), z.string().max(256), z.null()]);
+
+export const CosimStepSchema = z.object({
+  step: z.number().int().nonnegative(),
+  /** Simulated time at the end of the step. */
+  simTime: IsoTimeSchema,
+  stepMinutes: z.number().positive(),
+  /** The participants the hub waits for this step (sleeping ones are not listed). */
+  due: z.array(ParticipantIdSchema),
+});
+export type CosimStep = z.infer<typeof CosimStepSchema>;
+
+export const CosimDoneSchema = z.object({
+  step: z.number().int().nonnegative(),
+  simTime: IsoTimeSchema,
+  answered: z.array(ParticipantIdSchema),
+  /** Timed out under `skip-and-flag`: the step went on without their outputs. */
+  skipped: z.array(ParticipantIdSchema),
+  /** Timed out under `drop`: no longer waited for (they may register again). */
+  dropped: z.array(ParticipantIdSchema),
+  /** Each answer's outputs, by participant. */
+  outputs: z.record(z.string(), z.record(z.string(), OutputValueSchema)),
+});
+export type CosimDone = z.infer<typeof CosimDoneSchema>;
+
+export const CosimParticipantStateSchema = z.object({
+  id: ParticipantIdSchema,
+  /** `waiting`: due and not yet answered; `late`: past its timeout; `sleeping`: woken later; `dropped`. */
+  state: z.enum(['ready', 'waiting', 'late', 'sleeping', 'dropped']),
+  policy: TimeoutPolicySchema,
+  timeoutMs: z.number().int().positive(),
+  joinedAtStep: z.number().int().nonnegative(),
+  lastAnsweredStep: z.number().int().nonnegative().nullable(),
+  /** Steps that went on without this participant (skip-and-flag). */
+  skippedSteps: z.number().int().nonnegative(),
+  /** Answers that came too late or named another step (ignored). */
+  staleAnswers: z.number().int().nonnegative(),
+  wakeAtStep: z.number().int().nonnegative().optional(),
+  wakeAt: IsoTimeSchema.optional(),
+});
+export type CosimParticipantState = z.infer<typeof CosimParticipantStateSchema>;
+
+export const CosimParticipantsSchema = z.object({
+  step: z.number().int().nonnegative(),
+  /** The hub's default policy and timeout (a participant may choose its own when it registers). */
+  policy: TimeoutPolicySchema,
+  timeoutMs: z.number().int().positive(),
+  participants: z.array(CosimParticipantStateSchema),
+});
+export type CosimParticipants = z.infer<typeof CosimParticipantsSchema>;
+
+export const CosimRegisterSchema = z.strictObject({
+  /** Default: the hub's `clock.lockstep.policy`. */
+  policy: TimeoutPolicySchema.optional(),
+  /** Wall-clock milliseconds the hub waits for this participant's answer (default: the hub's). */
+  timeoutMs: z.number().int().min(1).max(3_600_000).optional(),
+  requestId: z.string().min(1).max(64).optional(),
+});
+export type CosimRegister = z.infer<typeof CosimRegisterSchema>;
+
+export const CosimAnswerSchema = z.strictObject({
+  /** The step these outputs are for (the announced k). */
+  step: z.number().int().nonnegative(),
+  outputs: z.record(z.string().min(1).max(128), OutputValueSchema).default({}),
+  /** Event-driven: do not wait for me before this step (I sleep until then). */
+  nextStep: z.number().int().nonnegative().optional(),
+  /** Event-driven: do not wait for me before this simulated time. */
+  wakeAt: IsoTimeSchema.optional(),
+});
+export type CosimAnswer = z.infer<typeof CosimAnswerSchema>;
+
+export const CosimLeaveSchema = z.strictObject({ reason: z.string().max(200).optional() });
+
+/** Parses a participant topic: its ID and what it sends, or null for any other topic. */
+export function parseCosimTopic(
+  topic: string,
+): { participant: string; kind: 'register' | 'answer' | 'leave' } | null {
+  if (!topic.startsWith(`${COSIM_ROOT}/`)) return null;
+  const rest = topic.slice(COSIM_ROOT.length + 1).split('/');
+  const [participant, kind] = rest;
+  if (rest.length !== 2 || participant === undefined || !ParticipantIdSchema.safeParse(participant).success)
+    return null;
+  if (kind !== 'register' && kind !== 'answer' && kind !== 'leave') return null;
+  return { participant, kind };
+}
+
+/** The schema of a participant message kind. */
+export const COSIM_PARTICIPANT_SCHEMAS = {
+  register: CosimRegisterSchema,
+  answer: CosimAnswerSchema,
+  leave: CosimLeaveSchema,
+} as const;
+
+/** The co-simulation topics, documented in docs/protocol.md beside the others. */
+export const COSIM_TOPIC_SPECS: readonly TopicSpec[] = [
+  {
+    pattern: cosimTopics.step(),
+    publisher: 'hub (clock mode `lockstep`)',
+    retained: false,
+    qos: 1,
+    schema: CosimStepSchema,
+    description:
+      'Step k begins: every participant in `due` answers with its outputs for step k; the hub waits for all of them (or its timeout policy decides) before the step’s power flow.',
+    example: { step: 182, simTime: '2026-01-15T18:12:00.000Z', stepMinutes: 6, due: ['pv-1', 'mosaik-pv'] },
+  },
+  {
+    pattern: cosimTopics.done(),
+    publisher: 'hub',
+    retained: false,
+    qos: 1,
+    schema: CosimDoneSchema,
+    description:
+      'Step k is over: who answered, who was skipped (`skip-and-flag`) or dropped (`drop`), and the outputs of every answer (the inputs other participants read).',
+    example: {
+      step: 182,
+      simTime: '2026-01-15T18:12:00.000Z',
+      answered: ['pv-1'],
+      skipped: ['mosaik-pv'],
+      dropped: [],
+      outputs: { 'pv-1': { 'pv/power-kw': -1.2, 'pv/light-pct': 30 } },
+    },
+  },
+  {
+    pattern: cosimTopics.participants(),
+    publisher: 'hub',
+    retained: true,
+    qos: 1,
+    schema: CosimParticipantsSchema,
+    description:
+      'The registered participants: policy, timeout, state (ready, waiting, late, sleeping, dropped), last step answered and steps skipped.',
+    example: {
+      step: 182,
+      policy: 'wait',
+      timeoutMs: 2000,
+      participants: [
+        {
+          id: 'pv-1',
+          state: 'ready',
+          policy: 'wait',
+          timeoutMs: 2000,
+          joinedAtStep: 3,
+          lastAnsweredStep: 182,
+          skippedSteps: 0,
+          staleAnswers: 0,
+        },
+      ],
+    },
+  },
+  {
+    pattern: cosimTopics.register('<participant>'),
+    publisher: '`device:<participant>` (a board, or any program with that user)',
+    retained: false,
+    qos: 1,
+    schema: CosimRegisterSchema,
+    description:
+      'Join the lockstep from the next step, with a timeout policy (`wait`, `skip-and-flag`, `drop`) and a timeout; registering again changes them.',
+    example: { policy: 'skip-and-flag', timeoutMs: 500, requestId: 'join-1' },
+  },
+  {
+    pattern: cosimTopics.answer('<participant>'),
+    publisher: '`device:<participant>`',
+    retained: false,
+    qos: 1,
+    schema: CosimAnswerSchema,
+    description:
+      'Outputs for the announced step; `nextStep` or `wakeAt` (event-driven) say the hub need not wait for this participant before then. An answer for another step is counted as stale and ignored.',
+    example: { step: 182, outputs: { 'pv/power-kw': -1.2, 'pv/light-pct': 30 }, nextStep: 183 },
+  },
+  {
+    pattern: cosimTopics.leave('<participant>'),
+    publisher: '`device:<participant>`',
+    retained: false,
+    qos: 1,
+    schema: CosimLeaveSchema,
+    description: 'Leave the lockstep: the hub stops waiting for this participant at once.',
+    example: { reason: 'board shutting down' },
+  },
+];
