@@ -8,6 +8,7 @@ import { formatRole } from '../auth/roles.js';
 import { InputError } from '../errors.js';
 import { configFromTemplate, loadConfigTemplate } from '../hardware/config-from-template.js';
 import { DEFAULT_TABLE_MAP, lanAddress, loadTableMapFrom } from '../live/options.js';
+import { DEFAULT_DATA_DIR } from '../runs/store.js';
 import {
   BOARD_DRIVERS,
   BOARD_KINDS,
@@ -45,7 +46,7 @@ export function registerDeviceCommand(program: Command): void {
       'instead of --kind: a shipped board config (hardware/boards/*.yaml) with its pinout; keeps its nodes and pins',
     )
     .option('--plot <plot>', 'the table plot it sits on (see the table map; an EV pad needs one)')
-    .option('--data-dir <dir>', 'the hub\u2019s data dir', '.gridflex')
+    .option('--data-dir <dir>', 'the hub\u2019s data dir', DEFAULT_DATA_DIR)
     .option('--broker-url <url>', 'the broker URL the board connects to (default: this machine on port 1883)')
     .option('--driver <backend>', `hardware backend with default pins: ${BOARD_DRIVERS.join(', ')}`, 'sim')
     .option('--serial-port <path>', 'johnny-five: the board\u2019s serial port', '/dev/ttyACM0')
@@ -61,7 +62,7 @@ export function registerDeviceCommand(program: Command): void {
   device
     .command('list')
     .description('list registered users and boards with their roles')
-    .option('--data-dir <dir>', 'the hub\u2019s data dir', '.gridflex')
+    .option('--data-dir <dir>', 'the hub\u2019s data dir', DEFAULT_DATA_DIR)
     .action((flags: { dataDir: string }) => {
       for (const principal of CredentialStore.open(resolve(flags.dataDir)).list()) {
         process.stdout.write(`${principal.username}\t${formatRole(principal.role)}\n`);
@@ -70,7 +71,7 @@ export function registerDeviceCommand(program: Command): void {
   device
     .command('remove <id>')
     .description('revoke a board\u2019s credentials and delete its config file')
-    .option('--data-dir <dir>', 'the hub\u2019s data dir', '.gridflex')
+    .option('--data-dir <dir>', 'the hub\u2019s data dir', DEFAULT_DATA_DIR)
     .action((id: string, flags: { dataDir: string }) => {
       const dataDir = resolve(flags.dataDir);
       if (!CredentialStore.open(dataDir).remove(id)) throw new InputError(id, 'no such device');

@@ -8,6 +8,7 @@ import mqtt from 'mqtt';
 import { listenProblem } from '../broker/embedded-broker.js';
 import { InputError } from '../errors.js';
 import { PACKAGE_ROOT, parsePort } from '../live/options.js';
+import { DEFAULT_DATA_DIR } from '../runs/store.js';
 
 const require = createRequire(import.meta.url);
 
@@ -56,7 +57,7 @@ export function registerFlowsCommand(program: Command): void {
     .option(
       '--data-dir <dir>',
       'the hub\u2019s data dir; Node-RED keeps its flows in <dir>/node-red',
-      '.gridflex',
+      DEFAULT_DATA_DIR,
     )
     .addHelpText(
       'after',

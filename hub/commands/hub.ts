@@ -19,6 +19,7 @@ import {
   parsePort,
   parsePositiveInt,
 } from '../live/options.js';
+import { DEFAULT_DATA_DIR } from '../runs/store.js';
 import { checkMapAgainstFeeder } from '../table/map-config.js';
 
 interface HubFlags {
@@ -52,7 +53,7 @@ export function registerHubCommand(program: Command): void {
       '--broker <url>',
       'use an external broker (e.g. mqtt://127.0.0.1:1883, see `gridflex mosquitto-config`)',
     )
-    .option('--data-dir <dir>', 'credentials, device configs and table state', '.gridflex')
+    .option('--data-dir <dir>', 'credentials, device configs and table state', DEFAULT_DATA_DIR)
     .option(
       '--step-ms <ms>',
       'wall-clock milliseconds between clock steps (default: the scenario clock.stepMs)',

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { CredentialStore } from '../auth/credentials.js';
 import { ensureHubSecret, writeMosquittoConfig } from '../auth/mosquitto.js';
 import { parsePort } from '../live/options.js';
+import { DEFAULT_DATA_DIR } from '../runs/store.js';
 
 /** `gridflex mosquitto-config`: an external Mosquitto that enforces the hub's users and roles. */
 export function registerMosquittoCommand(program: Command): void {
@@ -11,7 +12,7 @@ export function registerMosquittoCommand(program: Command): void {
     .description(
       'write mosquitto.conf, passwd and acl for the hub\u2019s users and roles; prints the conf path',
     )
-    .option('--data-dir <dir>', 'the hub\u2019s data dir', '.gridflex')
+    .option('--data-dir <dir>', 'the hub\u2019s data dir', DEFAULT_DATA_DIR)
     .option('--port <port>', 'MQTT listener port', '1883')
     .option('--host <address>', 'listener address', '0.0.0.0')
     .option('--ws-port <port>', 'also a WebSocket listener on this port')

@@ -4,6 +4,7 @@ import { CredentialStore } from '../auth/credentials.js';
 import { refreshMosquittoAuthFiles } from '../auth/mosquitto.js';
 import { formatRole, parseRole } from '../auth/roles.js';
 import { InputError } from '../errors.js';
+import { DEFAULT_DATA_DIR } from '../runs/store.js';
 
 /** `gridflex user add`: credentials for a workshop role (regulator, supplier:<id>, resident:<home>, assembly, operator, viewer). */
 export function registerUserCommand(program: Command): void {
@@ -16,7 +17,7 @@ export function registerUserCommand(program: Command): void {
       '--role <role>',
       'regulator, supplier:<id>, resident:<home>, assembly, operator or viewer',
     )
-    .option('--data-dir <dir>', 'the hub\u2019s data dir', '.gridflex')
+    .option('--data-dir <dir>', 'the hub\u2019s data dir', DEFAULT_DATA_DIR)
     .action(async (username: string, flags: { role: string; dataDir: string }) => {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(username)) {
         throw new InputError(

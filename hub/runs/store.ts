@@ -10,8 +10,11 @@ import Database from 'better-sqlite3';
 import { InputError } from '../errors.js';
 import { headlineLabel } from './labels.js';
 
-/** The hub's and the CLI's default data dir. */
-export const DEFAULT_DATA_DIR = '.gridflex';
+/**
+ * The hub's and the CLI's default data dir: `$GRIDFLEX_DATA_DIR` when set (the test suite points it at its own
+ * scratch folder, so no test can write into a user's history), else `.gridflex` in the current folder.
+ */
+export const DEFAULT_DATA_DIR = process.env.GRIDFLEX_DATA_DIR || '.gridflex';
 /** The history's file inside the data dir. */
 export const RUNS_DB_FILE = 'runs.sqlite';
 
