@@ -28,7 +28,7 @@ const MAP_FILE = 'scenarios/table-map-ieee.yaml';
 const SCENARIO_FILE = 'scenarios/ieee-eu-lv-30.yaml';
 /** A panel's output at full sun, kW (the demo boards' mini panels see 60 % light at noon). */
 const PV_NOON_KW = 4 * 0.6;
-/** A street limit that binds (the street peaks at 160–190 kW without one: EVs charging as they come home), kW. */
+/** A street limit that binds (the street peaks at 160–190 kW without one, EVs charging in the evening or the cheap night), kW. */
 const TIGHT_LIMIT_KW = 120;
 
 const { values } = parseArgs({
