@@ -3,7 +3,7 @@
  * InputError naming the file, the path inside it, what was expected and what was found.
  */
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
@@ -75,7 +75,11 @@ function withContext<T>(file: string, key: string, load: () => T): T {
   }
 }
 
-/** A path relative to the scenario's folder, else to the repository root. */
+/**
+ * A path relative to the scenario's folder, else to the repository root, else to the shipped scenarios/ folder:
+ * a shipped scenario's `data/…` paths still resolve when the file is a copy elsewhere (a dashboard upload is kept
+ * in the data dir), so every shipped scenario uploads and runs as is.
+ */
 function locate(
   path: string,
   file: string,
@@ -85,12 +89,16 @@ function locate(
   if (isAbsolute(path)) {
     if (existsSync(path)) return path;
   } else {
-    for (const base of [dirname(resolve(file)), REPO_ROOT]) {
+    for (const base of [dirname(resolve(file)), REPO_ROOT, join(REPO_ROOT, 'scenarios')]) {
       const candidate = resolve(base, path);
       if (existsSync(candidate)) return candidate;
     }
   }
-  throw problem(key, 'a path that exists (relative to the scenario file or the repository root)', path);
+  throw problem(
+    key,
+    'a path that exists (relative to the scenario file, the repository root or its scenarios/ folder)',
+    path,
+  );
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown, prefix: PropertyKey[] = []): string {
