@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { addUser, type HubProcess, startHub } from '../live/hub-process.js';
+import { addUser, CLI, type HubProcess, startHub } from '../live/hub-process.js';
 import { tempDir } from '../mqtt-helpers.js';
 
 /** Every shipped scenario (the table maps, which place boards on plots, are not run scenarios). */
@@ -38,6 +39,34 @@ async function post(path: string, body: unknown): Promise<{ status: number; body
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
+
+describe('a misspelt policy is refused the same way by the dashboard check and by gridflex run', () => {
+  const yaml = readFileSync('scenarios/table.yaml', 'utf8').replace(
+    /^ {2}policy: selfish$/m,
+    '  policy: selfsh',
+  );
+  const expected =
+    'defaults.policy: expected one of passive, selfish, nash, cooperative, central, found "selfsh"';
+
+  it('the upload check answers 400 naming the file and defaults.policy with every policy', async () => {
+    expect(yaml).toContain('policy: selfsh');
+    const checked = await post('/api/scenarios/check', { fileName: 'my-street.yaml', yaml, days: 1 });
+    expect(checked.status).toBe(400);
+    expect(checked.body.error).toBe(`my-street.yaml: ${expected}`);
+  });
+
+  it('gridflex run exits 2 with the same words, naming the file', () => {
+    const file = join(data.dir, 'my-street.yaml');
+    writeFileSync(file, yaml);
+    const run = spawnSync(
+      process.execPath,
+      [CLI, 'run', '--scenario', file, '--days', '1', '--out', join(data.dir, 'out'), '--data-dir', data.dir],
+      { encoding: 'utf8' },
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toBe(`error: ${file}: ${expected}`);
+  });
+});
 
 describe('every shipped scenario uploads through the dashboard and runs as is', () => {
   it('finds the shipped scenarios', () => {
