@@ -139,6 +139,8 @@ const mean = (list) => list.reduce((sum, value) => sum + value, 0) / Math.max(1,
 const percentile = (list, p) => [...list].sort((a, b) => a - b)[Math.floor((list.length - 1) * p)] ?? 0;
 const ms = (value) => value.toFixed(1);
 const flows = [];
+/** Mean step of the hub's default (the running policy with its shadow runs), per section. */
+const hubMeanMs = [];
 const jsonMs = [];
 
 function header(title) {
@@ -175,6 +177,7 @@ function section(title, limitKw) {
   const shadows = map.live.shadows ?? POLICY_NAMES;
   const steps = run(running, shadows, limitKw);
   row(`${running} + ${shadows.length} shadows`, steps);
+  hubMeanMs.push(mean(steps.totalMs));
   const { worst } = steps;
   if (!worst) return;
   const parts = [...worst.shadows].map(([policy, value]) => `${policy} ${ms(value)}`);
@@ -209,6 +212,11 @@ if (!values['no-shadows']) {
   console.log(
     `\n  ${map.live.policy} + ${shadows.length} shadows: ${map.live.policy} running with the hub's shadow runs of ` +
       `${shadows.join(', ')} (each with its own power flow, inside "agents"); peak is the running street's`,
+  );
+  // hub/live/hub-runtime.ts schedule(): the next step's timer starts when a step has finished.
+  console.log(
+    `  the hub waits stepMs after each step has finished, so at these mean steps (${hubMeanMs.map(ms).join(', ')} ms) ` +
+      `its clock runs at least ${hubMeanMs.map((value) => `${((100 * value) / stepMs).toFixed(1)} %`).join(', ')} slow`,
   );
 }
 console.log(
