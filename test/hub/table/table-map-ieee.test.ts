@@ -52,6 +52,8 @@ describe('scenarios/table-map-ieee.yaml (the IEEE street on the live table)', ()
         });
       }
     }
+    // An EV is on the street when its plot's pad reads its tag (the demo's pads too).
+    expect(map.assets.filter((asset) => asset.kind === 'ev' && asset.nfcTag === undefined)).toEqual([]);
     const count = (kind: string) => map.assets.filter((asset) => asset.kind === kind).length;
     expect([count('pv'), count('ev'), count('heat-pump'), count('battery')]).toEqual([17, 17, 17, 6]);
   });
