@@ -10,7 +10,7 @@ import {
 } from './coordination.js';
 import type { HomeLpSolution } from './home-lp.js';
 import { type LpBlock, type PricedLimit, solveJointLp } from './joint-lp.js';
-import type { Plan, PlanContext, Policy } from './policy.js';
+import type { Plan, PlanContext, Policy, TariffChoice } from './policy.js';
 
 /** What a fleet policy needs of one home's optimisation problem (HomeLp provides it). */
 export interface HomeProblem {
@@ -27,10 +27,12 @@ export interface NetworkView {
   /** Largest net import of the whole street, kW (the transformer's rating, or a design limit). */
   transformerLimitKw: number;
   /**
-   * Linearised voltage at each home's bus-phase: one sensitivity row and one load per home, in the order
-   * the runner passes homes. Undefined to leave voltage out.
+   * Linearised voltage at each home's bus-phase: one sensitivity row and one load per home of the street.
+   * `homeIds` names the model's loads in order; a fleet that is only some of the street's homes (the others
+   * passive, say) plans against its own columns, the others held at the model's base load. Without
+   * `homeIds` the fleet must be every load, in order. Undefined to leave voltage out.
    */
-  voltage?: { model: VoltageSensitivity; minVolts: number };
+  voltage?: { model: VoltageSensitivity; minVolts: number; homeIds?: readonly string[] };
 }
 
 /** Running figures of a fleet policy over a run, for reports. */
@@ -96,23 +98,48 @@ function responseOf(
   };
 }
 
+/** The voltage model's load of each home of the fleet, in the fleet's order. */
+function fleetLoads(
+  loadCount: number,
+  homeIds: readonly string[] | undefined,
+  contexts: readonly PlanContext[],
+): number[] {
+  if (homeIds === undefined) {
+    if (contexts.length !== loadCount) {
+      throw new Error(
+        `the street's voltage model has ${loadCount} homes but ${contexts.length} plan together; name the model's homes (NetworkView.voltage.homeIds)`,
+      );
+    }
+    return contexts.map((_, h) => h);
+  }
+  return contexts.map(({ home }) => {
+    const load = homeIds.indexOf(home.id);
+    if (load < 0) throw new Error(`home ${home.id} is not one of the street's voltage model's homes`);
+    return load;
+  });
+}
+
 function planFromResponse(response: HomeResponse): Plan {
   const [batteryKw, evKw, heatPumpKw] = response.decisions as [Float64Array, Float64Array, Float64Array];
   return { batteryKw, evKw, heatPumpKw, cannotKeep: [] };
 }
 
-/** Voltage rows as shared limits: Σ_h (−dV/dP)·net_h ≤ V0 − Σ_h dV/dP·net0_h − Vmin, for every step. */
-function voltageLimits(view: NetworkView, steps: number): SharedLimit[] {
+/**
+ * Voltage rows as shared limits over the fleet's homes m: Σ_m (−dV/dP)·net_m ≤ V0 − Σ_m dV/dP·net0_m − Vmin,
+ * for every step (the street's other homes at their base load net0).
+ */
+function voltageLimits(view: NetworkView, steps: number, contexts: readonly PlanContext[]): SharedLimit[] {
   if (!view.voltage) return [];
-  const { model, minVolts } = view.voltage;
+  const { model, minVolts, homeIds } = view.voltage;
+  const loads = fleetLoads(model.loadCount, homeIds, contexts);
   return model.rows.map((row, r) => {
-    const coefficientByHome = new Float64Array(model.loadCount);
+    const coefficientByHome = new Float64Array(contexts.length);
     let intercept = model.voltsAtBase[r] as number;
-    for (let h = 0; h < model.loadCount; h++) {
-      const slope = model.dVdPKw[r * model.loadCount + h] as number;
-      coefficientByHome[h] = -slope;
-      intercept -= slope * (model.basePKw[h] as number);
-    }
+    loads.forEach((load, m) => {
+      const slope = model.dVdPKw[r * model.loadCount + load] as number;
+      coefficientByHome[m] = -slope;
+      intercept -= slope * (model.basePKw[load] as number);
+    });
     return {
       name: `voltage at bus ${row.bus} phase ${row.phase}`,
       coefficientByHome,
@@ -125,7 +152,7 @@ abstract class FleetPolicyBase implements FleetPolicy {
   abstract readonly name: string;
   readonly horizonSteps: number;
   readonly replanEverySteps: number;
-  readonly reviewsTariff = true;
+  readonly tariffChoice: TariffChoice = 'resident';
   readonly report: FleetReport = {
     windows: 0,
     messages: 0,
@@ -240,6 +267,8 @@ export interface CentralPolicyOptions extends FleetPolicyOptions {
  */
 export class CentralPolicy extends HeadroomPolicyBase {
   readonly name = 'central';
+  /** The social planner chooses tariffs as it chooses the devices' power: the same actions as the homes'. */
+  override readonly tariffChoice: TariffChoice = 'planner';
 
   constructor(
     highs: Highs,
@@ -258,7 +287,7 @@ export class CentralPolicy extends HeadroomPolicyBase {
       upperByStep: new Float64Array(steps).fill(this.streetUpperKw()),
       excessCostGbpPerKw: this.options.reinforcementGbpPerKw,
     };
-    const allRows = voltageLimits(this.view, steps);
+    const allRows = voltageLimits(this.view, steps, contexts);
     const active: PricedLimit[] = [];
     const violationCost = this.options.voltageViolationGbpPerVolt ?? 50;
     let result = solveJointLp(this.highs, blocks, steps, peak, active);
@@ -338,7 +367,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
         coefficientByHome: new Float64Array(contexts.length).fill(1),
         upperByStep: new Float64Array(steps).fill(this.streetUpperKw()),
       },
-      ...voltageLimits(this.view, steps),
+      ...voltageLimits(this.view, steps, contexts),
     ];
     const result = coordinateByPrices(this.highs, this.responders(contexts), limits, steps, { dtHours });
     this.report.windows++;

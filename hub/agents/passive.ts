@@ -1,5 +1,5 @@
 import { chargeEfficiency, heatPumpCop, heatToReachKw } from '../homes/index.js';
-import { formatClock, type Plan, type PlanContext, type Policy } from './policy.js';
+import { formatClock, type Plan, type PlanContext, type Policy, type TariffChoice } from './policy.js';
 
 /** How far above the comfort minimum the passive thermostat aims (a simple on/off stat's set point). */
 const THERMOSTAT_OFFSET_C = 0.5;
@@ -14,7 +14,7 @@ export class PassivePolicy implements Policy {
   readonly horizonSteps = 1;
   readonly replanEverySteps = 1;
   /** A resident without an agent stays on their tariff. */
-  readonly reviewsTariff = false;
+  readonly tariffChoice: TariffChoice = 'none';
   private readonly wasCharging = new Map<string, boolean>();
   private readonly wasAtLimit = new Map<string, boolean>();
 

@@ -63,6 +63,9 @@ export interface Plan {
   cannotKeep: string[];
 }
 
+/** Who chooses a home's tariff under a policy. */
+export type TariffChoice = 'none' | 'resident' | 'planner';
+
 /** One policy drives every home that uses it; it may keep per-home state (warm-started solvers). */
 export interface Policy {
   readonly name: string;
@@ -70,8 +73,12 @@ export interface Policy {
   readonly horizonSteps: number;
   /** How many steps of each plan the runner executes before asking again. */
   readonly replanEverySteps: number;
-  /** Whether the agent reviews the resident's tariff (with evaluateSwitch) at the scenario's interval. */
-  readonly reviewsTariff: boolean;
+  /**
+   * Who chooses the home's tariff at the scenario's reviews (with evaluateSwitch): nobody; the resident,
+   * who switches only above their saving threshold and when willing; or the planner, for whom tariff choice
+   * is an action like the devices' (the cheapest tariff on the home's metered use, no threshold).
+   */
+  readonly tariffChoice: TariffChoice;
   plan(context: PlanContext): Plan;
   /** Releases solver memory. */
   dispose(): void;

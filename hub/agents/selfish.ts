@@ -2,7 +2,7 @@ import type { Highs } from 'highs';
 import type { HomeSpec } from '../homes/index.js';
 import { brokenPromises, explainPlan } from './explain.js';
 import { HomeLp } from './home-lp.js';
-import type { Plan, PlanContext, Policy } from './policy.js';
+import type { Plan, PlanContext, Policy, TariffChoice } from './policy.js';
 
 /** Options of {@link SelfishPolicy}. */
 export interface SelfishPolicyOptions {
@@ -21,7 +21,7 @@ export class SelfishPolicy implements Policy {
   readonly name: string = 'selfish';
   readonly horizonSteps: number;
   readonly replanEverySteps: number;
-  readonly reviewsTariff = true;
+  readonly tariffChoice: TariffChoice = 'resident';
   private readonly problems = new Map<string, HomeLp>();
 
   constructor(

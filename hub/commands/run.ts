@@ -21,7 +21,7 @@ export function registerRunCommand(program: Command): void {
     .option('--policy <name>', `policy for every home (${POLICY_NAMES.join(', ')}); default: each home's own`)
     .option(
       '--limit-kw <kW>',
-      "street import limit for nash, cooperative and central (default: the transformers' rating)",
+      "street import limit at the transformer for nash, cooperative and central (default: the feeder's hosting capacity by power flow)",
     )
     .option('--days <n>', 'simulate only the first N days of the scenario')
     .option('--data-dir <dir>', 'data dir whose run history (runs.sqlite) records this run', DEFAULT_DATA_DIR)

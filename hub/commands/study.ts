@@ -14,6 +14,7 @@ import {
 } from '../runs/index.js';
 import { loadRunInputs } from '../sim/inputs.js';
 import { roundNumbers } from '../sim/metrics.js';
+import type { PolicyFigures } from '../study/poa-metrics.js';
 import { POA_POLICIES, type PoaStudyOptions, runPoaStudy, runPoaStudyInWorkers } from '../study/poa-study.js';
 import type { StudyPolicyOptions } from '../study/street-context.js';
 import { loadSweepGrid, runSweep } from '../study/sweep.js';
@@ -35,7 +36,10 @@ function addPricingOptions(command: Command): Command {
   return command
     .requiredOption('--scenario <file>', 'scenario YAML file')
     .requiredOption('--out <dir>', 'output folder')
-    .option('--limit-kw <kW>', "street import limit (default: the transformers' rating)")
+    .option(
+      '--limit-kw <kW>',
+      "street import limit at the transformer (default: the feeder's hosting capacity by power flow)",
+    )
     .option('--reinforcement-gbp-per-kw <gbp>', 'reinforcement cost per kW of peak above the limit', '150')
     .option('--carbon-price-gbp-per-tonne <gbp>', 'carbon price in the social cost', '0')
     .option(
@@ -73,6 +77,19 @@ function studyOptions(flags: StudyFlags): StudyPolicyOptions {
     loadPriceSlopeGbpPerKwhPerKw: numberFlag(flags.loadPriceSlope, '--load-price-slope', 0, 1),
     voltageLimits: flags.voltage,
   };
+}
+
+/** One policy's figures on stdout: costs, how social cost splits, and each network limit it broke. */
+function policyLines(name: string, figures: PolicyFigures | undefined, runMs: number): string[] {
+  if (!figures) return [];
+  const broken =
+    figures.limitsBroken.length === 0
+      ? 'kept every network limit'
+      : `broke ${figures.limitsBroken.join('; ')}`;
+  return [
+    `  ${name.padEnd(12)} social £${figures.socialCostGbp.toFixed(2)} (resources £${figures.resourceCostGbp.toFixed(2)}, transfers £${figures.transfersGbp.toFixed(2)})  bills £${figures.billsGbp.toFixed(2)}  peak ${figures.transformerPeakKw.toFixed(1)} kW  (${(runMs / 1000).toFixed(1)} s)`,
+    `  ${''.padEnd(12)} ${broken}`,
+  ];
 }
 
 /** `gridflex study poa|sweep`: the price-of-anarchy study and sweeps of scenario variants. */
@@ -140,19 +157,15 @@ export function registerStudyCommand(program: Command): void {
         gridflexVersion(PACKAGE_ROOT),
       );
       history.close();
-      const lines = [`${passive.scenario}: ${passive.homes.length} homes, ${passive.days} days`];
-      for (const name of POA_POLICIES) {
-        const figures = report.policies[name];
-        if (!figures) continue;
-        lines.push(
-          `  ${name.padEnd(12)} social £${figures.socialCostGbp.toFixed(2)}  bills £${figures.billsGbp.toFixed(2)}  peak ${figures.transformerPeakKw.toFixed(1)} kW  bus-minutes outside limits ${figures.busMinutesOutsideStatutoryLimits}  (${(extras[name].runMs / 1000).toFixed(1)} s)`,
-        );
-      }
-      lines.push(
+      const lines = [
+        `${passive.scenario}: ${passive.homes.length} homes, ${passive.days} days`,
+        `street limit ${network.transformerLimitKw.toFixed(1)} kW at the transformer: ${network.limitBasis}`,
+        ...POA_POLICIES.flatMap((name) => policyLines(name, report.policies[name], extras[name].runMs)),
         `price of anarchy ${report.priceOfAnarchy.toFixed(3)}; headroom lost ${report.headroomLostPct.toFixed(1)} % of ${network.transformerLimitKw.toFixed(0)} kW; cooperative within ${report.cooperativeGapPct.toFixed(2)} % of central`,
+        `optimum check: ${report.optimumCheck.statement}`,
         `wrote ${join(flags.out, 'poa.json')}`,
         `recorded as run ${record.id} in ${history.file}`,
-      );
+      ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 

@@ -5,9 +5,13 @@
 
 /** What the study needs of one policy's run (a subset of the year runner's result). */
 export interface PolicyRunSummary {
+  stepMinutes: number;
   homes: { home: string; billGbp: number; carbonKg: number }[];
   network: { transformerPeakKw: number; busMinutesOutsideStatutoryLimits: number };
   totals: { billsGbp: number; carbonKg: number };
+  /** What the suppliers paid for the energy and the network their customers used. */
+  suppliers: { wholesaleCostGbp: number; networkCostGbp: number }[];
+  networkStress: { lines: { line: string; maxLoadingPct: number; overloadSteps: number }[] };
 }
 
 /** How network and carbon are priced into social cost. */
@@ -23,6 +27,19 @@ export interface SocialCostPricing {
 export interface PolicyFigures {
   socialCostGbp: number;
   billsGbp: number;
+  /**
+   * The real resource cost within social cost: energy at wholesale and the network charges the suppliers
+   * paid, carbon at its price and reinforcement.
+   */
+  resourceCostGbp: number;
+  /** The rest of social cost: suppliers' margins and settlements between homes, which move money only. */
+  transfersGbp: number;
+  /** Rated lines loaded above 100 % at least once. */
+  linesOverRating: number;
+  /** Σ over lines of the hours each spent above its rating. */
+  lineOverloadHours: number;
+  /** The network limits the policy broke, in words (empty when it kept them all). */
+  limitsBroken: string[];
   reinforcementGbp: number;
   carbonCostGbp: number;
   transformerPeakKw: number;
@@ -41,14 +58,53 @@ export function socialCost(
   const excessKw = Math.max(0, run.network.transformerPeakKw - pricing.transformerRatingKw);
   const reinforcementGbp = excessKw * pricing.reinforcementGbpPerKw;
   const carbonCostGbp = run.totals.carbonKg * pricing.carbonPriceGbpPerKg;
+  const energyAndNetworkGbp = run.suppliers.reduce(
+    (sum, supplier) => sum + supplier.wholesaleCostGbp + supplier.networkCostGbp,
+    0,
+  );
+  const overloaded = run.networkStress.lines.filter((line) => line.overloadSteps > 0);
+  const lineOverloadHours =
+    (overloaded.reduce((sum, line) => sum + line.overloadSteps, 0) * run.stepMinutes) / 60;
   return {
     socialCostGbp: run.totals.billsGbp + reinforcementGbp + carbonCostGbp,
     billsGbp: run.totals.billsGbp,
+    resourceCostGbp: energyAndNetworkGbp + carbonCostGbp + reinforcementGbp,
+    transfersGbp: run.totals.billsGbp - energyAndNetworkGbp,
+    linesOverRating: overloaded.length,
+    lineOverloadHours,
+    limitsBroken: limitsBroken(run, pricing, overloaded.length, lineOverloadHours),
     reinforcementGbp,
     carbonCostGbp,
     transformerPeakKw: run.network.transformerPeakKw,
     busMinutesOutsideStatutoryLimits: run.network.busMinutesOutsideStatutoryLimits,
   };
+}
+
+/** The network limits a run broke, in words for the report. */
+function limitsBroken(
+  run: PolicyRunSummary,
+  pricing: SocialCostPricing,
+  linesOverRating: number,
+  lineOverloadHours: number,
+): string[] {
+  const broken: string[] = [];
+  const { transformerPeakKw, busMinutesOutsideStatutoryLimits } = run.network;
+  if (transformerPeakKw > pricing.transformerRatingKw) {
+    broken.push(
+      `the street limit: peak ${transformerPeakKw.toFixed(1)} kW against ${pricing.transformerRatingKw.toFixed(1)} kW`,
+    );
+  }
+  if (linesOverRating > 0) {
+    broken.push(
+      `cable ratings: ${linesOverRating} line${linesOverRating === 1 ? '' : 's'} over rating for ${lineOverloadHours.toFixed(1)} line-hours`,
+    );
+  }
+  if (busMinutesOutsideStatutoryLimits > 0) {
+    broken.push(
+      `the statutory voltage band: ${busMinutesOutsideStatutoryLimits} customer bus-minutes outside 216.2–253 V`,
+    );
+  }
+  return broken;
 }
 
 /**
@@ -84,9 +140,30 @@ export function decileMeans(values: readonly number[], order: readonly number[])
   });
 }
 
+/**
+ * Central's social cost may exceed another policy's by this share and still count as the optimum: it is
+ * the optimum of each planning window (a day and a half, re-planned daily, on the homes' forecasts), not
+ * of the whole year, and its plans leave out what a market module settles after them.
+ */
+export const OPTIMUM_TOLERANCE_PCT = 1;
+
+/** Whether central, the social optimum by design, has the lowest social cost of all the policies. */
+export interface OptimumCheck {
+  tolerancePct: number;
+  /** Central is within the tolerance of every policy's social cost. */
+  holds: boolean;
+  /** The policy whose social cost is furthest below central's, if any is below it. */
+  cheaperPolicy: string | null;
+  /** How far central is above that policy, £ and % (0 when none is below). */
+  excessGbp: number;
+  excessPct: number;
+  statement: string;
+}
+
 export interface PoaReport {
   pricing: SocialCostPricing;
   policies: Record<string, PolicyFigures>;
+  optimumCheck: OptimumCheck;
   /** Social cost of selfish over that of central (≥ 1 when central is the optimum). */
   priceOfAnarchy: number;
   /** (Selfish peak − cooperative peak) as a % of the transformer rating. */
@@ -130,6 +207,7 @@ export function poaReport(
   return {
     pricing,
     policies,
+    optimumCheck: optimumCheck(policies),
     priceOfAnarchy: figures('selfish').socialCostGbp / figures('central').socialCostGbp,
     headroomLostPct:
       (100 * (figures('selfish').transformerPeakKw - figures('cooperative').transformerPeakKw)) /
@@ -138,4 +216,21 @@ export function poaReport(
       (100 * (figures('cooperative').socialCostGbp - figures('central').socialCostGbp)) /
       figures('central').socialCostGbp,
   };
+}
+
+/** Checks that central has the lowest social cost of `policies`, within {@link OPTIMUM_TOLERANCE_PCT}. */
+export function optimumCheck(policies: Readonly<Record<string, PolicyFigures>>): OptimumCheck {
+  const central = (policies.central as PolicyFigures).socialCostGbp;
+  const cheapest = Object.entries(policies)
+    .filter(([name]) => name !== 'central')
+    .sort(([, a], [, b]) => a.socialCostGbp - b.socialCostGbp)[0];
+  const excessGbp = cheapest ? Math.max(0, central - cheapest[1].socialCostGbp) : 0;
+  const excessPct = cheapest && excessGbp > 0 ? (100 * excessGbp) / cheapest[1].socialCostGbp : 0;
+  const holds = excessPct <= OPTIMUM_TOLERANCE_PCT;
+  const cheaperPolicy = excessGbp > 0 && cheapest ? cheapest[0] : null;
+  const statement =
+    cheaperPolicy === null
+      ? 'central has the lowest social cost of all policies'
+      : `central's social cost is £${excessGbp.toFixed(2)} (${excessPct.toFixed(2)} %) above ${cheaperPolicy}'s, ${holds ? 'within' : 'beyond'} the ${OPTIMUM_TOLERANCE_PCT} % tolerance`;
+  return { tolerancePct: OPTIMUM_TOLERANCE_PCT, holds, cheaperPolicy, excessGbp, excessPct, statement };
 }

@@ -18,13 +18,14 @@ import {
 } from '../feeder/index.js';
 import type { Scenario } from '../scenarios/resolve.js';
 import type { RunInputs } from '../sim/runner.js';
+import { type HostingCapacity, hostingCapacity } from './hosting-capacity.js';
 
 /** Share of the street limit that cooperative and central keep free for forecast error. */
 const OPERATING_MARGIN = 0.01;
 
 /** What the street policies need to know of the network and prices. */
 export interface StudyPolicyOptions {
-  /** The street's import limit, kW; default: the transformers' rating (kVA taken as kW). */
+  /** The street's import limit at the transformer, kW; default: the feeder's hosting capacity. */
   transformerLimitKw?: number;
   /** Reinforcement cost of each kW of peak above the limit, £/kW. */
   reinforcementGbpPerKw: number;
@@ -38,7 +39,11 @@ export interface StudyPolicyOptions {
 
 /** The street's limit and the linearisation's error, as the study reports them. */
 export interface StreetFigures {
+  /** The limit at the transformer the social cost measures the peak against, kW. */
   transformerLimitKw: number;
+  /** Where that limit comes from, in words. */
+  limitBasis: string;
+  hostingCapacity: HostingCapacity;
   /** Largest |linearised − full power flow| voltage over the check cases (V); null without voltage limits. */
   linearisationErrorVolts: number | null;
   /** Line losses at the limit, kW: cooperative and central keep the homes' imports this far below it. */
@@ -109,6 +114,34 @@ export function streetLossesAtKw(feeder: FeederNetwork, scenario: Scenario, limi
   return 0;
 }
 
+/**
+ * The limit the street policies keep the homes' summed net import under, and the limit at the
+ * transformer the social cost measures the peak against. Given a transformer limit, the homes leave room
+ * for the line losses at that load; by default the limit is the hosting capacity, whose power flow
+ * already carries the losses. Both keep an operating margin for what plans do not foresee (Volt-Watt,
+ * rounding of the home models).
+ */
+function streetLimit(feeder: FeederNetwork, scenario: Scenario, transformerLimitKw: number | undefined) {
+  const hosting = hostingCapacity(feeder, scenario);
+  if (transformerLimitKw === undefined) {
+    return {
+      transformerLimitKw: hosting.substationKw,
+      homesLimitKw: hosting.streetKw * (1 - OPERATING_MARGIN),
+      lossesKw: hosting.substationKw - hosting.streetKw,
+      basis: `the feeder's hosting capacity: ${hosting.perHomeKw.toFixed(2)} kW on each of ${hosting.homeCount} homes, bound by ${hosting.binding}`,
+      hosting,
+    };
+  }
+  const lossesKw = streetLossesAtKw(feeder, scenario, transformerLimitKw);
+  return {
+    transformerLimitKw,
+    homesLimitKw: transformerLimitKw * (1 - OPERATING_MARGIN) - lossesKw,
+    lossesKw,
+    basis: 'set by --limit-kw',
+    hosting,
+  };
+}
+
 /** A run's policy context with its street, and the street's figures for a study's report. */
 export interface StreetPolicyContext {
   context: PolicyContext;
@@ -127,30 +160,36 @@ export async function streetPolicyContext(
 ): Promise<StreetPolicyContext> {
   const highs = await getHighs();
   const { scenario, feeder } = inputs;
-  const transformerLimitKw =
-    options.transformerLimitKw ??
-    feeder.transformers.reduce((sum, transformer) => sum + transformer.ratedKva, 0);
   let built: { street: PolicyStreet; figures: StreetFigures } | undefined;
   const build = () => {
     if (built) return built;
     const voltage = options.voltageLimits === false ? undefined : streetVoltageModel(feeder, scenario);
-    const lossesKw = streetLossesAtKw(feeder, scenario, transformerLimitKw);
+    const limit = streetLimit(feeder, scenario, options.transformerLimitKw);
     const street: PolicyStreet = {
       network: {
-        // The homes' net imports plus the line losses must stay within the limit at the transformer,
-        // with an operating margin for what plans do not foresee (Volt-Watt, rounding of the home models).
-        transformerLimitKw: transformerLimitKw * (1 - OPERATING_MARGIN) - lossesKw,
-        ...(voltage ? { voltage: { model: voltage.model, minVolts: STATUTORY_VOLTS.min } } : {}),
+        transformerLimitKw: limit.homesLimitKw,
+        ...(voltage
+          ? {
+              voltage: {
+                model: voltage.model,
+                minVolts: STATUTORY_VOLTS.min,
+                // The model's loads are every home of the scenario; a fleet may be only some of them.
+                homeIds: scenario.homes.map(({ spec }) => spec.id),
+              },
+            }
+          : {}),
       },
       problems: (home, horizonSteps) => new HomeLp(highs, home, horizonSteps),
       loadPriceSlopeGbpPerKwhPerKw: options.loadPriceSlopeGbpPerKwhPerKw,
       reinforcementGbpPerKw: options.reinforcementGbpPerKw,
       carbonPriceGbpPerKg: options.carbonPriceGbpPerKg,
     };
-    const figures = {
-      transformerLimitKw,
+    const figures: StreetFigures = {
+      transformerLimitKw: limit.transformerLimitKw,
+      limitBasis: limit.basis,
+      hostingCapacity: limit.hosting,
       linearisationErrorVolts: voltage ? voltage.errorVolts : null,
-      lossesAtLimitKw: lossesKw,
+      lossesAtLimitKw: limit.lossesKw,
     };
     built = { street, figures };
     return built;

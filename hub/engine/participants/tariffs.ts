@@ -1,7 +1,7 @@
 /**
  * Tariffs: once a day, switches whose lag is over take effect, and on review days every agent that
  * reviews tariffs bills the last period's metered use on every tariff on offer (evaluateSwitch) and asks
- * its resident whether to switch.
+ * its resident whether to switch, or (a planner's policy) switches to the cheapest itself.
  */
 import { clockLabel, STEPS_PER_DAY } from '../../environment/calendar.js';
 import { evaluateSwitch } from '../../market/evaluate-switch.js';
@@ -45,7 +45,7 @@ export class TariffReviews implements StreetParticipant {
     const { enabled, reviewEveryDays } = this.scenario.switching;
     if (!enabled || day === 0 || day % reviewEveryDays !== 0) return;
     for (const home of this.homes) {
-      if (!home.policy.reviewsTariff || this.switching.isPending(home.spec.id)) continue;
+      if (home.policy.tariffChoice === 'none' || this.switching.isPending(home.spec.id)) continue;
       this.review(home, k, frame.minuteOfYear);
     }
   }
@@ -72,12 +72,13 @@ export class TariffReviews implements StreetParticipant {
         wholesaleGbpPerKwh: this.world.wholesaleGbpPerKwh(j),
       });
     }
+    const planner = home.policy.tariffChoice === 'planner';
     const evaluation = evaluateSwitch(
       history,
       home.tariff,
       catalogue,
       regulator,
-      { minSavingGbpPerYear: switching.minSavingGbpPerYear, assets: eligibility(home) },
+      { minSavingGbpPerYear: planner ? 0 : switching.minSavingGbpPerYear, assets: eligibility(home) },
       {
         stepMinutes: this.world.stepMinutes,
         startMinuteOfYear: this.world.minuteOfYear(k - periodSteps),
@@ -85,10 +86,11 @@ export class TariffReviews implements StreetParticipant {
         switchMinute: minuteOfYear,
       },
     );
-    const accepts = this.acceptance.next() < spec.preferences.switchWillingness;
+    // Drawn for every review, so the planner's choices leave the residents' draws where they were.
+    const residentAccepts = this.acceptance.next() < spec.preferences.switchWillingness;
     let text = evaluation.explanation;
     if (evaluation.switchTo) {
-      if (accepts) {
+      if (planner || residentAccepts) {
         this.switching.request({
           homeId: spec.id,
           fromTariffId: home.tariff.id,
@@ -97,7 +99,7 @@ export class TariffReviews implements StreetParticipant {
           reason: evaluation.explanation,
           exitFeeGbp: evaluation.exitFeeGbp,
         });
-        text += ' Resident agreed; request sent.';
+        text += planner ? ' The planner switches; request sent.' : ' Resident agreed; request sent.';
       } else {
         text += ` Resident declined (willingness ${spec.preferences.switchWillingness}).`;
       }

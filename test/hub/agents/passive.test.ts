@@ -68,6 +68,6 @@ describe('passive policy', () => {
     expect(sunny.batteryKw[0]).toBeCloseTo(2.5, 12);
     const dark = passive.plan(context({ evAtHome: 0, indoorC: 22 }));
     expect(dark.batteryKw[0]).toBeCloseTo(-0.5, 12);
-    expect(passive.reviewsTariff).toBe(false);
+    expect(passive.tariffChoice).toBe('none');
   });
 });

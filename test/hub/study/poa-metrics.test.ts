@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   decileMeans,
   gini,
+  optimumCheck,
+  type PolicyFigures,
   type PolicyRunSummary,
   poaReport,
   socialCost,
@@ -10,10 +12,15 @@ import {
 const pricing = { transformerRatingKw: 100, reinforcementGbpPerKw: 50, carbonPriceGbpPerKg: 0.1 };
 
 function run(bills: number[], peakKw: number, carbonKg = 0): PolicyRunSummary {
+  const billsGbp = bills.reduce((sum, bill) => sum + bill, 0);
   return {
+    stepMinutes: 30,
     homes: bills.map((billGbp, index) => ({ home: `h${index}`, billGbp, carbonKg: carbonKg / bills.length })),
     network: { transformerPeakKw: peakKw, busMinutesOutsideStatutoryLimits: 0 },
-    totals: { billsGbp: bills.reduce((sum, bill) => sum + bill, 0), carbonKg },
+    totals: { billsGbp, carbonKg },
+    // Suppliers pay 60 % of the bills for energy and 20 % for the network; they keep the rest.
+    suppliers: [{ wholesaleCostGbp: 0.6 * billsGbp, networkCostGbp: 0.2 * billsGbp }],
+    networkStress: { lines: [] },
   };
 }
 
@@ -41,6 +48,52 @@ describe('price-of-anarchy figures', () => {
       socialCostGbp: 1900,
     });
     expect(socialCost(run([100], 90), pricing).reinforcementGbp).toBe(0);
+  });
+
+  it('splits social cost into real resource cost and transfers, and names each limit broken', () => {
+    const overloaded: PolicyRunSummary = {
+      ...run([100, 200], 130, 1000),
+      network: { transformerPeakKw: 130, busMinutesOutsideStatutoryLimits: 90 },
+      networkStress: {
+        lines: [
+          { line: 'L1', maxLoadingPct: 120, overloadSteps: 3 },
+          { line: 'L2', maxLoadingPct: 99, overloadSteps: 0 },
+          { line: 'L3', maxLoadingPct: 101, overloadSteps: 1 },
+        ],
+      },
+    };
+    const figures = socialCost(overloaded, pricing);
+    // Energy and network 240 + carbon 100 + reinforcement 1500; the suppliers' 60 is a transfer.
+    expect(figures.resourceCostGbp).toBeCloseTo(1840, 9);
+    expect(figures.transfersGbp).toBeCloseTo(60, 9);
+    expect(figures.resourceCostGbp + figures.transfersGbp).toBeCloseTo(figures.socialCostGbp, 9);
+    expect(figures.linesOverRating).toBe(2);
+    expect(figures.lineOverloadHours).toBe(2);
+    expect(figures.limitsBroken).toEqual([
+      'the street limit: peak 130.0 kW against 100.0 kW',
+      'cable ratings: 2 lines over rating for 2.0 line-hours',
+      'the statutory voltage band: 90 customer bus-minutes outside 216.2–253 V',
+    ]);
+    expect(socialCost(run([100], 90), pricing).limitsBroken).toEqual([]);
+  });
+
+  it('checks that central has the lowest social cost, within the stated tolerance', () => {
+    const policy = (socialCostGbp: number) => ({ socialCostGbp }) as PolicyFigures;
+    expect(optimumCheck({ selfish: policy(1010), central: policy(1000) })).toMatchObject({
+      holds: true,
+      cheaperPolicy: null,
+      statement: 'central has the lowest social cost of all policies',
+    });
+    expect(optimumCheck({ selfish: policy(1000), nash: policy(1004), central: policy(1005) })).toMatchObject({
+      holds: true,
+      cheaperPolicy: 'selfish',
+      excessGbp: 5,
+      statement: "central's social cost is £5.00 (0.50 %) above selfish's, within the 1 % tolerance",
+    });
+    expect(optimumCheck({ selfish: policy(1000), central: policy(1020) })).toMatchObject({
+      holds: false,
+      excessPct: 2,
+    });
   });
 
   it('reports PoA, headroom lost and the cooperative gap from the four runs', () => {
