@@ -60,6 +60,8 @@ async function runJob({ job, scenarioFile, days, study }: JobMessage): Promise<S
       minVoltageV: result.network.minVoltageV,
       maxVoltageV: result.network.maxVoltageV,
       busMinutesOutsideStatutoryLimits: result.network.busMinutesOutsideStatutoryLimits,
+      linesOverRating: result.networkStress.lines.filter((line) => line.overloadSteps > 0).length,
+      worstLineLoadingPct: Math.max(0, ...result.networkStress.lines.map((line) => line.maxLoadingPct)),
       lossesKwh: result.network.lossesKwh,
       switches: sum((home) => home.switches),
       comfortDegreeHoursOutside: sum((home) => home.comfortDegreeHoursOutside),

@@ -186,6 +186,7 @@ describe('gridflex study sweep', () => {
     const [header, ...rows] = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
     expect(header?.split(',').slice(0, 2)).toEqual(['seed', 'policy']);
     expect(header).toContain('transformerPeakKw');
+    expect(header).toContain('linesOverRating');
     expect(rows).toHaveLength(4);
     // Different seeds draw different streets: the two passive runs differ.
     const column = (header as string).split(',').indexOf('billsGbp');
