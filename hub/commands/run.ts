@@ -8,6 +8,7 @@ import { loadRunInputs } from '../sim/inputs.js';
 import type { Metrics } from '../sim/metrics.js';
 import { writeRunOutputs } from '../sim/output.js';
 import { runWithPassiveBaseline } from '../sim/study.js';
+import { formatChange, formatGbp, linesInWords, voltageInWords } from '../sim/summary-words.js';
 import { streetPolicyContext } from '../study/street-context.js';
 import { numberFlag } from './flags.js';
 
@@ -96,9 +97,11 @@ export function registerRunCommand(program: Command): void {
         const t = metrics.totals;
         const n = metrics.network;
         const lines = [
-          `${result.scenario}: ${result.homes.length} homes, ${result.days} days at ${result.stepMinutes} min, policy ${result.policy}`,
-          `bills £${t.billsGbp.toFixed(2)} (${signed(t.vsPassive.billsGbp)} vs passive), carbon ${t.carbonKg.toFixed(1)} kg (${signed(t.vsPassive.carbonKg)})`,
-          `transformer peak ${n.transformerPeakKw.toFixed(1)} kW (${signed(n.vsPassive.transformerPeakKw)}), ${n.transformerPeakLoadingPct.toFixed(1)} % loading; voltage ${n.minVoltageV.toFixed(1)}–${n.maxVoltageV.toFixed(1)} V`,
+          `${result.scenario}: ${result.homes.length} homes, ${result.days} day${result.days === 1 ? '' : 's'} at ${result.stepMinutes} min, policy ${result.policy}`,
+          `bills ${formatGbp(t.billsGbp)} (${formatGbp(t.vsPassive.billsGbp, true)} vs passive), carbon ${t.carbonKg.toFixed(1)} kg (${formatChange(t.vsPassive.carbonKg)} kg)`,
+          `transformer peak ${n.transformerPeakKw.toFixed(1)} kW (${formatChange(n.vsPassive.transformerPeakKw)} kW), ${n.transformerPeakLoadingPct.toFixed(1)} % of its rating${n.transformerOverloadSteps > 0 ? `: BREACH, over its rating in ${n.transformerOverloadSteps} steps` : ''}`,
+          voltageInWords(n, result.networkStress),
+          linesInWords(result.networkStress),
           `switches ${metrics.switching.completed + metrics.switching.completedLate} completed, ${metrics.switching.failed} failed; promises not kept ${metrics.cannotKeepCount}`,
           ...marketSummary(metrics),
           `time ${(result.timing.totalMs / 1000).toFixed(1)} s (power flow ${(result.timing.powerFlowMs / 1000).toFixed(1)} s, optimisation ${(result.timing.optimisationMs / 1000).toFixed(1)} s) + passive baseline ${result === passive ? '(same run)' : `${(passive.timing.totalMs / 1000).toFixed(1)} s`}`,
@@ -126,8 +129,4 @@ function marketSummary(metrics: Metrics): string[] {
     ];
   }
   return [];
-}
-
-function signed(value: number): string {
-  return `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
 }

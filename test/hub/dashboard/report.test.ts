@@ -60,7 +60,20 @@ afterAll(async () => {
 /** Waits for the report to be drawn and checks what every run report shows. */
 async function expectRunReport(page: Page): Promise<void> {
   await page.waitForSelector('body[data-report-ready="true"]');
-  expect(await page.textContent('#report-title')).toBe('Year report: Table street (8 homes)');
+  // The run was two days: the title says so (not "Year report").
+  expect(await page.textContent('#report-title')).toBe('2-day report: Table street (8 homes)');
+  // The headline names the most loaded line beside the transformer (its loading and how many lines went over).
+  const worst = readFileSync(join(runDir, 'line-loading.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((row) => row.split(','))
+    .sort((x, y) => Number(y[3]) - Number(x[3]))[0] as string[];
+  expect(await page.locator('.key-figure', { hasText: 'Most loaded line' }).textContent()).toMatch(
+    new RegExp(
+      `^Most loaded line${Number(worst[3]).toFixed(0)} % of rating${worst[0]} \\(bus ${worst[1]}–${worst[2]}\\); every line within its rating \\(\\d+ rated\\)$`,
+    ),
+  );
   for (const id of RUN_SECTIONS) expect(await page.locator(`section#${id}`).count(), id).toBe(1);
   // uPlot charts: bills, deciles, four network charts, carbon; each a drawn canvas with a non-zero size.
   const canvases = await page

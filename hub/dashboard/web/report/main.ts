@@ -44,13 +44,20 @@ async function main(): Promise<void> {
   }
   status.remove();
   const subject = report.kind === 'run' ? `policy ${report.policy}` : 'price-of-anarchy study';
-  document.title = `GridFlex report – ${report.scenario}`;
-  byId('report-title').textContent = `Year report: ${report.scenario}`;
+  document.title = `GridFlex ${reportKind(report.days).toLowerCase()} – ${report.scenario}`;
+  byId('report-title').textContent = `${reportKind(report.days)}: ${report.scenario}`;
   byId('report-subtitle').textContent =
     `${runId !== null ? `run ${runId} · ` : report.runId ? `run ${report.runId} · ` : ''}${subject} · ${report.days} day${report.days === 1 ? '' : 's'} · seed ${report.seed}`;
   renderActions(byId('report-actions'), report, runId);
   renderReport(byId('report'), report);
   document.body.dataset.reportReady = 'true';
+}
+
+/** What the report covers, in its title: a year, or as many days as the run was. */
+function reportKind(days: number): string {
+  if (days >= 365) return 'Year report';
+  if (days % 7 === 0 && days >= 14) return `${days / 7}-week report`;
+  return days === 1 ? 'One-day report' : `${days}-day report`;
 }
 
 function checkReport(value: unknown): ReportData {

@@ -93,6 +93,28 @@ function tone(change: number): 'good' | 'bad' | 'neutral' {
   return change < -1e-9 ? 'good' : change > 1e-9 ? 'bad' : 'neutral';
 }
 
+/**
+ * The lines beside the transformer: a street whose transformer peaks at a fifth of its rating can still overload
+ * its cables, so the headline names the most loaded line and how many went over their rating.
+ */
+function linesFigure(run: RunPart): HTMLElement {
+  const worst = run.lines[0];
+  if (worst === undefined) {
+    return keyFigure('Most loaded line', 'n/a', 'no line of this feeder has a rating');
+  }
+  const over = run.linesOverloaded;
+  return keyFigure(
+    'Most loaded line',
+    `${formatPct(worst.maxLoadingPct)} of rating`,
+    `${worst.line} (bus ${worst.fromBus}–${worst.toBus}); ${
+      over === 0
+        ? `every line within its rating (${run.linesRated} rated)`
+        : `${over} of ${run.linesRated} lines over their rating`
+    }`,
+    over > 0 ? 'bad' : 'good',
+  );
+}
+
 function renderRun(root: HTMLElement, run: RunPart): void {
   const { totals, network } = run;
   const homes = run.homes.length;
@@ -121,6 +143,7 @@ function renderRun(root: HTMLElement, run: RunPart): void {
         `${signed(peakChange, 1, ' kW')} vs passive; ${formatPct(network.transformerPeakLoadingPct)} of rating`,
         tone(peakChange),
       ),
+      linesFigure(run),
       keyFigure(
         'Voltage',
         `${network.minVoltageV.toFixed(1)}–${network.maxVoltageV.toFixed(1)} V`,

@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatChange, formatGbp } from '../../../hub/sim/summary-words.js';
+import { CLI } from '../live/hub-process.js';
+import { tempDir } from '../mqtt-helpers.js';
+
+const data = tempDir('gridflex-run-summary-');
+afterAll(() => data.remove());
+
+function run(
+  scenario: string,
+  days: number,
+): { stdout: string; metrics: { network: { busMinutesOutsideStatutoryLimits: number } } } {
+  const out = join(data.dir, scenario.replace(/\W/g, '-'));
+  const result = spawnSync(
+    process.execPath,
+    [CLI, 'run', '--scenario', scenario, '--days', String(days), '--out', out, '--data-dir', data.dir],
+    { encoding: 'utf8' },
+  );
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  return { stdout: result.stdout, metrics: JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) };
+}
+
+describe('money and changes in words', () => {
+  it('a true minus before the pound sign', () => {
+    expect(formatGbp(-9.37)).toBe('−£9.37');
+    expect(formatGbp(-9.37, true)).toBe('−£9.37');
+    expect(formatGbp(1.2, true)).toBe('+£1.20');
+    expect(formatGbp(-0.001, true)).toBe('£0.00');
+    expect(formatChange(-7.16)).toBe('−7.16');
+    expect(formatChange(1.424)).toBe('+1.42');
+  });
+});
+
+describe('gridflex run: the summary says when the street broke its limits', () => {
+  it('a street with voltage and line breaches: both flagged in words with their counts', () => {
+    const { stdout, metrics } = run('scenarios/ieee-eu-lv-70.yaml', 1);
+    const network = metrics.network;
+    expect(network.busMinutesOutsideStatutoryLimits).toBeGreaterThan(0);
+    const minutes = network.busMinutesOutsideStatutoryLimits.toLocaleString('en-GB');
+    expect(stdout).toMatch(/: 55 homes, 1 day at 30 min,/);
+    expect(stdout).toMatch(
+      new RegExp(
+        `^voltage \\d+\\.\\d–\\d+\\.\\d V: BREACH, ${minutes} bus-minutes outside the statutory 216\\.2–253 V \\(.*\\) at \\d+ connections$`,
+        'm',
+      ),
+    );
+    const lines = readFileSync(join(data.dir, 'scenarios-ieee-eu-lv-70-yaml', 'line-loading.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((row) => row.split(','));
+    const over = lines.filter((row) => Number(row[4]) > 0).length;
+    expect(over).toBeGreaterThan(0);
+    expect(stdout).toMatch(
+      new RegExp(
+        `^lines: BREACH, ${over} of ${lines.length} rated lines over their rating, worst \\S+ at \\d+ % `,
+        'm',
+      ),
+    );
+    expect(stdout).toMatch(/^bills £\d+\.\d\d \((−|\+)£\d+\.\d\d vs passive\)/m);
+  });
+
+  it('a street within its limits says so', () => {
+    const { stdout } = run('scenarios/table.yaml', 2);
+    expect(stdout).toMatch(/^voltage \d+\.\d–\d+\.\d V, all within the statutory 216\.2–253 V$/m);
+    expect(stdout).toMatch(
+      /^lines: all 12 rated lines within their rating, most loaded LINE\d+ at \d+ % of its rating$/m,
+    );
+  });
+});
