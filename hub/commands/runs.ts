@@ -87,6 +87,7 @@ export function registerRunsCommand(program: Command): void {
         [
           `a = ${describe(comparison.a)}`,
           `b = ${describe(comparison.b)}`,
+          ...comparison.warnings.map((warning) => `warning: ${warning}`),
           table(
             ['figure', `a (run ${comparison.a.id})`, `b (run ${comparison.b.id})`, 'b − a'],
             comparison.figures.map((figure) => [

@@ -192,7 +192,10 @@ export class RunStore {
   }
 
   /** Two runs' headline figures side by side, in the order they first appear. */
-  compare(idA: number, idB: number): { a: RunRecord; b: RunRecord; figures: ComparedFigure[] } {
+  compare(
+    idA: number,
+    idB: number,
+  ): { a: RunRecord; b: RunRecord; figures: ComparedFigure[]; warnings: string[] } {
     const a = this.get(idA);
     const b = this.get(idB);
     const names = [...new Set([...Object.keys(a.headline), ...Object.keys(b.headline)])];
@@ -207,12 +210,36 @@ export class RunStore {
         difference: valueA === null || valueB === null ? null : roundTo4(valueB - valueA),
       };
     });
-    return { a, b, figures };
+    return { a, b, figures, warnings: comparisonWarnings(a, b) };
   }
 
   close(): void {
     this.db.close();
   }
+}
+
+/**
+ * Why two runs' figures may not compare like for like, in words: different lengths (bills, carbon and
+ * bus-minutes are totals over the run), or different scenarios. Empty when they compare like for like.
+ */
+export function comparisonWarnings(a: RunRecord, b: RunRecord): string[] {
+  const warnings: string[] = [];
+  const daysA = a.parameters.days;
+  const daysB = b.parameters.days;
+  const days = (value: number) => `${value} day${value === 1 ? '' : 's'}`;
+  if (typeof daysA === 'number' && typeof daysB === 'number' && daysA !== daysB) {
+    warnings.push(
+      `run ${a.id} covers ${days(daysA)} and run ${b.id} ${days(daysB)}: bills, carbon, losses and bus-minutes are totals over the run, so their difference is mostly the length; compare runs of the same length`,
+    );
+  }
+  if (a.scenarioSha256 !== b.scenarioSha256) {
+    warnings.push(
+      a.scenarioName === b.scenarioName
+        ? `runs ${a.id} and ${b.id} ran different versions of the scenario "${a.scenarioName}" (the files differ)`
+        : `runs ${a.id} and ${b.id} ran different scenarios ("${a.scenarioName}" and "${b.scenarioName}")`,
+    );
+  }
+  return warnings;
 }
 
 /** Parses a run id given by a user (CLI argument, URL segment). */

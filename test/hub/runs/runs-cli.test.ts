@@ -97,6 +97,8 @@ describe('gridflex runs', () => {
     expect(cli('runs', 'compare', '2', '1', '--data-dir', dataDir).stdout).toMatch(
       /figure\s+a \(run 2\)\s+b \(run 1\)\s+b − a/,
     );
+    // Runs of the same street and length compare like for like: no warning.
+    expect(cli('runs', 'compare', '2', '1', '--data-dir', dataDir).stdout).not.toContain('warning');
 
     const deleted = cli('runs', 'delete', '1', '--files', '--data-dir', dataDir);
     expect(deleted.code, deleted.stderr).toBe(0);
@@ -147,6 +149,29 @@ describe('gridflex runs', () => {
     const missing = cli('runs', 'compare', '3', '999', '--data-dir', dataDir);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('error: run 999: no such run in the history\n');
+  });
+
+  it('warns when compared runs differ in length', () => {
+    const history = join(dir, 'lengths');
+    for (const days of ['1', '2']) {
+      const run = cli(
+        'run',
+        '--scenario',
+        'scenarios/table.yaml',
+        '--days',
+        days,
+        '--out',
+        join(dir, `days-${days}`),
+        '--data-dir',
+        history,
+      );
+      expect(run.code, run.stderr).toBe(0);
+    }
+    const compare = cli('runs', 'compare', '1', '2', '--data-dir', history);
+    expect(compare.code, compare.stderr).toBe(0);
+    expect(compare.stdout.split('\n')[2]).toBe(
+      'warning: run 1 covers 1 day and run 2 2 days: bills, carbon, losses and bus-minutes are totals over the run, so their difference is mostly the length; compare runs of the same length',
+    );
   });
 
   it('refuses a data dir it cannot use before running anything', () => {

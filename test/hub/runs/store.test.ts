@@ -100,6 +100,28 @@ describe('RunStore', () => {
     ]);
   });
 
+  it('warns when two compared runs differ in length or scenario, and not when they compare like for like', () => {
+    const dir = tempDir();
+    const store = RunStore.open(dir);
+    const twoDays = store.record(newRun(dir), 'v');
+    const sameLength = store.record(newRun(dir, { parameters: { policy: 'passive', days: 2 } }), 'v');
+    const aYear = store.record(newRun(dir, { parameters: { policy: 'passive', days: 365 } }), 'v');
+    expect(store.compare(twoDays.id, sameLength.id).warnings).toEqual([]);
+    expect(store.compare(twoDays.id, aYear.id).warnings).toEqual([
+      'run 1 covers 2 days and run 3 365 days: bills, carbon, losses and bus-minutes are totals over the run, so their difference is mostly the length; compare runs of the same length',
+    ]);
+    const otherFile = join(dir, 'another.yaml');
+    writeFileSync(otherFile, 'name: another\n');
+    const other = store.record(
+      { ...newRun(dir), scenarioFile: otherFile, scenarioName: 'another street' },
+      'v',
+    );
+    expect(store.compare(twoDays.id, other.id).warnings).toEqual([
+      'runs 1 and 4 ran different scenarios ("test street" and "another street")',
+    ]);
+    store.close();
+  });
+
   it('deletes the row, and the output folder only when asked and only if it holds the run marker', () => {
     const dir = tempDir();
     const store = RunStore.open(join(dir, 'data'));

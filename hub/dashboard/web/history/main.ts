@@ -242,7 +242,7 @@ async function compare(): Promise<void> {
   const [a, b] = [...selected].sort((x, y) => x - y);
   box.hidden = false;
   try {
-    const result = await api<{ a: RunRecord; b: RunRecord; figures: ComparedFigure[] }>(
+    const result = await api<{ a: RunRecord; b: RunRecord; figures: ComparedFigure[]; warnings?: string[] }>(
       `./api/runs/compare?a=${a}&b=${b}`,
     );
     const describe = (run: RunRecord) => {
@@ -256,6 +256,9 @@ async function compare(): Promise<void> {
         'p',
         { class: 'muted' },
         `a = ${describe(result.a)}; b = ${describe(result.b)}. Differences are b − a.`,
+      ),
+      ...(result.warnings ?? []).map((warning) =>
+        h('p', { class: 'compare-warning', role: 'alert' }, `⚠ Not like for like: ${warning}.`),
       ),
       h(
         'div',
