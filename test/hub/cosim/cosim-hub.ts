@@ -136,6 +136,12 @@ export class Recorder {
     );
   }
 
+  /** The first message on `topic` passing `test`, already recorded or still to come. */
+  find<T>(topic: string, test: (body: T) => boolean = () => true): Promise<T> {
+    const found = this.messages.find((message) => message.topic === topic && test(message.body as T));
+    return found ? Promise.resolve(found.body as T) : this.next(topic, test);
+  }
+
   /** Index of the first recorded message matching, or -1. */
   indexOf(topic: string, test: (body: unknown) => boolean = () => true): number {
     return this.messages.findIndex((message) => message.topic === topic && test(message.body));

@@ -1,0 +1,238 @@
+/**
+ * The lockstep clock over MQTT: ordering, the three timeout policies, a paused clock and event-driven
+ * participants, through a real hub and its embedded broker on loopback. Participants are plain MQTT clients
+ * with device identities, as any program would be. No test depends on how long anything takes: a timeout
+ * policy is configured, and what it did is read from the hub's messages.
+ */
+import type { MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type {
+  CosimAnswer,
+  CosimDone,
+  CosimParticipants,
+  CosimRegister,
+  CosimStep,
+} from '../../../protocol/cosim.js';
+import type { Clock } from '../../../protocol/gridflex.js';
+import { type CosimHub, Recorder, startCosimHub } from './cosim-hub.js';
+
+let hub: CosimHub;
+let seen: Recorder;
+
+beforeAll(async () => {
+  hub = await startCosimHub({
+    start: '2026-01-15T11:00:00Z',
+    stepMinutes: 6,
+    stepMs: 10,
+    mode: 'lockstep',
+    lockstep: { policy: 'wait', timeoutMs: 5000 },
+  });
+  seen = await Recorder.on(await hub.viewer('cosim-viewer'), 'gridflex/v1/cosim/#', 'gridflex/v1/clock');
+});
+
+afterAll(async () => {
+  await hub?.stop();
+});
+
+/** Participants of the running test: all leave after it, passed or failed, so none blocks the next. */
+const joined: Participant[] = [];
+afterEach(async () => {
+  for (const participant of joined.splice(0)) await participant.leave().catch(() => {});
+});
+
+interface Participant {
+  id: string;
+  client: MqttClient;
+  /** Every announcement this participant was due in. */
+  steps: CosimStep[];
+  answer(body: CosimAnswer): Promise<void>;
+  leave(): Promise<void>;
+}
+
+/**
+ * Connects a participant, registers it and resolves once the hub lists it. `onStep` decides the answer to
+ * each step it is due in (null: no answer now).
+ */
+async function join(
+  id: string,
+  register: CosimRegister,
+  onStep: (step: CosimStep, self: Participant) => CosimAnswer | null,
+): Promise<Participant> {
+  const { client } = await hub.device(id);
+  const self: Participant = {
+    id,
+    client,
+    steps: [],
+    answer: async (body) => {
+      await client.publishAsync(`gridflex/cosim/v1/${id}/answer`, JSON.stringify(body), { qos: 1 });
+    },
+    leave: async () => {
+      await client.publishAsync(`gridflex/cosim/v1/${id}/leave`, '{}', { qos: 1 });
+    },
+  };
+  client.on('message', (topic, payload) => {
+    if (topic !== 'gridflex/v1/cosim/step') return;
+    const step = JSON.parse(payload.toString()) as CosimStep;
+    if (!step.due.includes(id)) return;
+    self.steps.push(step);
+    const body = onStep(step, self);
+    if (body) void self.answer(body);
+  });
+  joined.push(self);
+  await client.subscribeAsync('gridflex/v1/cosim/step', { qos: 1 });
+  const listed = seen.next<CosimParticipants>('gridflex/v1/cosim/participants', (state) =>
+    state.participants.some((participant) => participant.id === id && participant.state !== 'dropped'),
+  );
+  await client.publishAsync(`gridflex/cosim/v1/${id}/register`, JSON.stringify(register), { qos: 1 });
+  await listed;
+  return self;
+}
+
+const done = (test: (body: CosimDone) => boolean) => seen.find<CosimDone>('gridflex/v1/cosim/done', test);
+const announced = (test: (body: CosimStep) => boolean) =>
+  seen.find<CosimStep>('gridflex/v1/cosim/step', test);
+const participantsShow = (id: string, test: (state: CosimParticipants['participants'][number]) => boolean) =>
+  seen.find<CosimParticipants>('gridflex/v1/cosim/participants', (body) =>
+    body.participants.some((participant) => participant.id === id && test(participant)),
+  );
+const isStep = (step: number) => (body: { step: number }) => body.step === step;
+const doneIndex = (step: number) =>
+  seen.indexOf('gridflex/v1/cosim/done', (body) => (body as CosimDone).step === step);
+
+/** A promise with its resolve, per step. */
+function perStep(): (step: number) => { promise: Promise<void>; resolve: () => void } {
+  const map = new Map<number, { promise: Promise<void>; resolve: () => void }>();
+  return (step) => {
+    let entry = map.get(step);
+    if (!entry) {
+      let resolve = () => {};
+      const promise = new Promise<void>((done) => {
+        resolve = done;
+      });
+      entry = { promise, resolve };
+      map.set(step, entry);
+    }
+    return entry;
+  };
+}
+
+describe('lockstep clock', () => {
+  it('announces step k, waits for every participant’s outputs, then publishes step k, then announces k+1', async () => {
+    const aAnswered = perStep();
+    const a = await join('part-a', {}, (step, self) => {
+      self.answer({ step: step.step, outputs: { 'a/x': step.step } }).then(aAnswered(step.step).resolve);
+      return null;
+    });
+    // b answers each step only once a's answer for it has reached the broker.
+    const b = await join('part-b', {}, (step, self) => {
+      aAnswered(step.step).promise.then(() => self.answer({ step: step.step, outputs: { 'b/y': true } }));
+      return null;
+    });
+    const first = await announced((body) => body.due.includes('part-a') && body.due.includes('part-b'));
+    const outcomes: CosimDone[] = [];
+    for (let step = first.step; step < first.step + 5; step++)
+      outcomes.push(await done((body) => body.step === step));
+    await announced(isStep(first.step + 5));
+    for (const outcome of outcomes) {
+      expect(outcome.answered).toEqual(['part-a', 'part-b']);
+      expect(outcome.outputs).toEqual({ 'part-a': { 'a/x': outcome.step }, 'part-b': { 'b/y': true } });
+      const k = outcome.step;
+      const stepAt = seen.indexOf('gridflex/v1/cosim/step', (body) => (body as CosimStep).step === k);
+      const clockAt = seen.indexOf('gridflex/v1/clock', (body) => (body as Clock).step === k);
+      const nextAt = seen.indexOf('gridflex/v1/cosim/step', (body) => (body as CosimStep).step === k + 1);
+      // Announced, answered by both, then the hub's step k (its clock), then step k+1 is announced.
+      expect(stepAt).toBeLessThan(doneIndex(k));
+      expect(doneIndex(k)).toBeLessThan(clockAt);
+      expect(clockAt).toBeLessThan(nextAt);
+    }
+    await a.leave();
+    await b.leave();
+  });
+
+  it('wait: a participant past its timeout is flagged late and the step waits until it answers', async () => {
+    let held: CosimStep | undefined;
+    let onHeld: (step: CosimStep) => void = () => {};
+    const heldStep = new Promise<CosimStep>((resolve) => {
+      onHeld = resolve;
+    });
+    const w = await join('part-wait', { policy: 'wait', timeoutMs: 20 }, (step) => {
+      if (held === undefined) {
+        held = step;
+        onHeld(step);
+        return null;
+      }
+      return { step: step.step, outputs: {} };
+    });
+    const k = (await heldStep).step;
+    await participantsShow('part-wait', (state) => state.state === 'late');
+    // Late, and step k is still not done: the hub is waiting.
+    expect(doneIndex(k)).toBe(-1);
+    await w.answer({ step: k, outputs: { 'w/late': 1 } });
+    const outcome = await done((body) => body.step === k);
+    expect(outcome.answered).toEqual(['part-wait']);
+    expect(outcome.skipped).toEqual([]);
+    expect(outcome.outputs['part-wait']).toEqual({ 'w/late': 1 });
+    await announced((body) => body.step === k + 1);
+    await w.leave();
+  });
+
+  it('skip-and-flag: the step goes on without a silent participant, which is flagged and still asked next step', async () => {
+    const s = await join('part-skip', { policy: 'skip-and-flag', timeoutMs: 20 }, () => null);
+    const skipped = await done((body) => body.skipped.includes('part-skip'));
+    expect(skipped.answered).toEqual([]);
+    expect(skipped.outputs).toEqual({});
+    await announced((body) => body.step === skipped.step + 1 && body.due.includes('part-skip'));
+    await participantsShow('part-skip', (state) => state.skippedSteps >= 1);
+    // An answer for a step that is over is counted as stale, not used.
+    await s.answer({ step: skipped.step, outputs: { 's/old': 1 } });
+    await participantsShow('part-skip', (state) => state.staleAnswers >= 1);
+    await s.leave();
+  });
+
+  it('drop: a silent participant is dropped, no longer waited for, and may register again', async () => {
+    const d = await join('part-drop', { policy: 'drop', timeoutMs: 20 }, () => null);
+    const dropped = await done((body) => body.dropped.includes('part-drop'));
+    const next = await announced((body) => body.step === dropped.step + 1);
+    expect(next.due).not.toContain('part-drop');
+    await participantsShow('part-drop', (state) => state.state === 'dropped');
+    await d.client.publishAsync('gridflex/cosim/v1/part-drop/register', JSON.stringify({ policy: 'wait' }), {
+      qos: 1,
+    });
+    await announced((body) => body.due.includes('part-drop') && body.step > next.step);
+    await d.leave();
+  });
+
+  it('event-driven: a participant that asks to be woken at step k+3 is not waited for at k+1 and k+2', async () => {
+    let wokenAt: number | undefined;
+    const e = await join('part-event', {}, (step) => {
+      wokenAt ??= step.step;
+      return { step: step.step, outputs: {}, ...(step.step === wokenAt ? { nextStep: step.step + 3 } : {}) };
+    });
+    const first = await done((body) => body.answered.includes('part-event'));
+    expect((await announced(isStep(first.step + 1))).due).not.toContain('part-event');
+    expect((await announced(isStep(first.step + 2))).due).not.toContain('part-event');
+    expect((await announced(isStep(first.step + 3))).due).toContain('part-event');
+    await e.leave();
+  });
+
+  it('a paused clock announces nothing; a step control announces exactly the next step and waits for it', async () => {
+    const p = await join('part-pause', {}, (step) => ({ step: step.step, outputs: { 'p/k': step.step } }));
+    const operator = await hub.user('table-op', 'operator');
+    const paused = seen.next<Clock>('gridflex/v1/clock', (clock) => !clock.running);
+    await operator.publishAsync('gridflex/control/v1/clock', JSON.stringify({ action: 'pause' }), { qos: 1 });
+    const at = await paused;
+    const pausedIndex = seen.indexOf('gridflex/v1/clock', (body) => (body as Clock).running === false);
+    await operator.publishAsync('gridflex/control/v1/clock', JSON.stringify({ action: 'step' }), { qos: 1 });
+    const stepped = await seen.next<Clock>('gridflex/v1/clock', (clock) => clock.step === at.step + 1);
+    expect(stepped.running).toBe(false);
+    const announcementsSincePause = seen.messages
+      .slice(pausedIndex)
+      .filter((message) => message.topic === 'gridflex/v1/cosim/step')
+      .map((message) => (message.body as CosimStep).step);
+    expect(announcementsSincePause).toEqual([at.step + 1]);
+    expect((await done(isStep(at.step + 1))).outputs['part-pause']).toEqual({ 'p/k': at.step + 1 });
+    expect(p.steps.at(-1)?.step).toBe(at.step + 1);
+    await operator.publishAsync('gridflex/control/v1/clock', JSON.stringify({ action: 'play' }), { qos: 1 });
+    await p.leave();
+  });
+});
