@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { numberCell, readCsvTable, requireColumns, textCell, whereRow } from '../feeder/csv.js';
 import {
+  FEEDER_FORMATS,
   type FeederNetwork,
   loadFeeder,
   PHASES,
@@ -55,7 +56,10 @@ function runPowerflow(flags: PowerflowFlags): void {
   const toleranceVolts = numberFlag(flags.tolerance, '--tolerance', Number.MIN_VALUE, 10);
   const maxIterations = integerFlag(flags.maxIterations, '--max-iterations', 1, 100_000);
 
-  const network = loadFeeder(flags.feeder);
+  // --loads gives every load's power: the feeder's load shapes are not read for it, so absent ones do not matter.
+  const network = loadFeeder(flags.feeder, FEEDER_FORMATS, {
+    loadShapes: flags.loads !== undefined ? 'unused' : 'required',
+  });
   const solver = new PowerFlowSolver(network, network.loads, { toleranceVolts, maxIterations });
   if (flags.day) {
     runDay(network, solver, flags.out);

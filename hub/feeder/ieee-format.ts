@@ -40,7 +40,15 @@ export function readIeeeFeeder(dir: string): FeederNetwork {
   if (existsSync(ratingsFile)) applyLineRatings(readCsvTable(ratingsFile), lineCodes);
   const lines = readLines(readCsvTable(join(dir, 'Lines.csv')), lineCodes);
   const loads = readLoads(readCsvTable(join(dir, 'Loads.csv')));
-  const profiles = readLoadShapes(dir, loads);
+  let profiles = new Map<string, LoadProfile>();
+  let loadShapesProblem: Error | undefined;
+  try {
+    profiles = readLoadShapes(dir, loads);
+  } catch (error) {
+    // Kept for loadFeeder to throw, unless the caller needs no profiles (powerflow --loads).
+    if (!(error instanceof InputError)) throw error;
+    loadShapesProblem = error;
+  }
 
   const buses = collectBuses(lines, transformers);
   const coordsFile = join(dir, 'Buscoords.csv');
@@ -55,6 +63,7 @@ export function readIeeeFeeder(dir: string): FeederNetwork {
     lines,
     loads,
     profiles,
+    ...(loadShapesProblem ? { loadShapesProblem } : {}),
   };
 }
 

@@ -105,6 +105,11 @@ export interface FeederNetwork {
   loads: LoadConnection[];
   /** Daily profiles by name (empty when the feeder has none). */
   profiles: Map<string, LoadProfile>;
+  /**
+   * Why the loads' named profiles could not all be read (a missing LoadShapes.csv or shape). `loadFeeder`
+   * throws it unless the caller gives every load's power itself (`gridflex powerflow --loads`).
+   */
+  loadShapesProblem?: Error;
 }
 
 /** Statutory band at the customer in GB (ESQCR 2002): 230 V +10 % / −6 %. */

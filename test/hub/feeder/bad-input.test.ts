@@ -147,6 +147,22 @@ describe('gridflex powerflow: bad input is a one-line error and exit code 2', ()
     );
   });
 
+  it('--loads needs no load shapes: absent ones are no error; --minute still names what is missing', () => {
+    const dir = feederCopy();
+    rmSync(join(dir, 'LoadShapes.csv'));
+    rmSync(join(dir, 'Load_Profiles'), { recursive: true, force: true });
+    const loads = join(mkdtempSync(join(tmpdir(), 'gridflex-loads-')), 'loads.csv');
+    writeFileSync(loads, 'name,p_kw,q_kvar\nLOAD53,5,1.6\n');
+    const run = powerflow('--feeder', dir, '--loads', loads);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1) as string).converged).toBe(true);
+    expectBadInput(
+      powerflow('--feeder', dir, '--minute', '1'),
+      /LoadShapes\.csv: file not found, but load LOAD1 names shape "/,
+    );
+  });
+
   it('loads LOADS.csv with only some loads listed (the rest draw nothing)', () => {
     const loads = join(mkdtempSync(join(tmpdir(), 'gridflex-loads-')), 'loads.csv');
     writeFileSync(loads, 'name,p_kw,q_kvar\nLOAD53,5,1.6\n');
