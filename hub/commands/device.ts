@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { HomieIdSchema } from '../../protocol/homie.js';
@@ -28,6 +28,7 @@ interface DeviceAddFlags {
   serialPort?: string;
   tag: string[];
   scenario: string;
+  force?: boolean;
 }
 
 /** `gridflex device add|list|remove`: register boards and write their ready-to-run configs. */
@@ -52,6 +53,10 @@ export function registerDeviceCommand(program: Command): void {
     .option('--serial-port <path>', 'johnny-five: the board\u2019s serial port', '/dev/ttyACM0')
     .option('--tag <uid=ev>', 'ev-pad: an NFC tag UID and the EV it names (repeatable)', collect, [])
     .option('--scenario <file>', 'table map to check the plot against', DEFAULT_TABLE_MAP)
+    .option(
+      '--force',
+      'replace a board already registered under this ID: a new password and config (the old ones stop working)',
+    )
     .addHelpText(
       'after',
       '\nPrints the config file path; copy it to the board and run:\n  node dist/devices/cli.js --config <file>',
@@ -116,6 +121,15 @@ async function addDevice(id: string, flags: DeviceAddFlags): Promise<string> {
   const template = flags.from === undefined ? undefined : loadConfigTemplate(flags.from, flags.plot);
   const dataDir = resolve(flags.dataDir);
   const store = CredentialStore.open(dataDir);
+  const configFile = join(dataDir, 'devices', `${id}.yaml`);
+  const replacing = store.has(id) || existsSync(configFile);
+  if (!flags.force && replacing) {
+    // Re-adding would silently change the board's password: the board in use could no longer connect.
+    throw new InputError(
+      id,
+      `already registered (${existsSync(configFile) ? configFile : `in ${join(dataDir, 'credentials.json')}`}); add --force to replace it with a new password and config (the board must then get the new file), or choose another ID`,
+    );
+  }
   const password = await store.add(id, { role: 'device', deviceId: id });
   const config = template
     ? configFromTemplate(template, { deviceId: id, brokerUrl, username: id, password })
@@ -131,6 +145,11 @@ async function addDevice(id: string, flags: DeviceAddFlags): Promise<string> {
         tags,
       });
   const file = writeBoardConfig(dataDir, id, config);
+  if (replacing) {
+    process.stderr.write(
+      `replaced ${id}: its old password no longer works; copy ${file} to the board and restart its agent\n`,
+    );
+  }
   if (refreshMosquittoAuthFiles(dataDir, store)) {
     process.stderr.write(
       `updated ${join(dataDir, 'mosquitto')}/passwd and acl: send Mosquitto a SIGHUP to reload them\n`,

@@ -52,6 +52,30 @@ describe('gridflex device add --from', () => {
     expect(verified?.role).toEqual({ role: 'device', deviceId: 'house-6' });
   });
 
+  it('refuses to replace a registered board without --force, and with --force says the old password is gone', async () => {
+    const data = dataDir();
+    const first = add(data, 'house-6', '--from', 'hardware/boards/nano-table-house.yaml');
+    expect(first.status, first.stderr).toBe(0);
+    const file = first.stdout.trim();
+    const before = readFileSync(file, 'utf8');
+    const again = add(data, 'house-6', '--from', 'hardware/boards/pi-zero-table-house.yaml');
+    expect(again.status).toBe(2);
+    expect(again.stderr).toBe(
+      `error: house-6: already registered (${file}); add --force to replace it with a new password and config (the board must then get the new file), or choose another ID\n`,
+    );
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    const oldPassword = loadDeviceConfig(file).broker.password ?? '';
+    expect(await CredentialStore.open(data).verify('house-6', oldPassword)).not.toBeNull();
+    // The same with --kind: one rule for every way of adding a board.
+    expect(add(data, 'house-6', '--kind', 'pv').status).toBe(2);
+
+    const forced = add(data, 'house-6', '--from', 'hardware/boards/pi-zero-table-house.yaml', '--force');
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(forced.stderr).toMatch(/replaced house-6: its old password no longer works/);
+    expect(await CredentialStore.open(data).verify('house-6', oldPassword)).toBeNull();
+    expect(loadDeviceConfig(file).driver.backend).toBe('linux');
+  });
+
   it('stands the copy on another plot with --plot', () => {
     const data = dataDir();
     const result = add(
