@@ -59,6 +59,8 @@ export const gridflexTopics = {
   metrics: () => `${GRIDFLEX_ROOT}/metrics`,
   /** A home's agent's latest decision with its explanation and numbers, retained. */
   homeDecision: (homeId: string) => `${GRIDFLEX_ROOT}/homes/${homeId}/decision`,
+  /** A home's resident's preferences in force (what they set over the defaults), retained. */
+  homePreferences: (homeId: string) => `${GRIDFLEX_ROOT}/preferences/${homeId}`,
   /** The regulator's rules in force (every field filled in), retained. */
   marketRules: () => `${GRIDFLEX_ROOT}/market/rules`,
   /** The suppliers' tariffs on offer and the one in force, retained. */
@@ -89,6 +91,8 @@ export const controlTopics = {
   residentPreferences: (homeId: string) => `${CONTROL_ROOT}/resident/${homeId}/preferences`,
   /** A resident's "boost" override (e.g. heat now, charge now). */
   residentBoost: (homeId: string) => `${CONTROL_ROOT}/resident/${homeId}/boost`,
+  /** A resident's AI agent (through `gridflex mcp`) reports one tool call, for the audit log and the event feed. */
+  residentAgentCall: (homeId: string) => `${CONTROL_ROOT}/resident/${homeId}/agent-call`,
   /** A table operator (or an NFC pad board) places or lifts an asset. */
   tablePlace: () => `${CONTROL_ROOT}/table/place`,
   /** A table operator wires a plot (or pad) to another feeder bus and phase. */
@@ -429,6 +433,30 @@ export const ResidentBoostSchema = z.strictObject({
 });
 export type ResidentBoost = z.infer<typeof ResidentBoostSchema>;
 
+/** One tool call of a resident's AI agent, as `gridflex mcp` reports it to the hub. */
+export const ResidentAgentCallSchema = z.strictObject({
+  /** The MCP tool called, e.g. `meter_history`. */
+  tool: z.string().min(1).max(64),
+  outcome: z.enum(['ok', 'refused', 'failed']),
+  /** What it asked and got, in one line people read. */
+  summary: z.string().max(300),
+  requestId: RequestIdSchema,
+});
+export type ResidentAgentCall = z.infer<typeof ResidentAgentCallSchema>;
+
+/** A home's preferences in force: every field, the resident's over the defaults. */
+export const HomePreferencesSchema = z.object({
+  home: z.string(),
+  costWeight: z.number(),
+  carbonWeight: z.number(),
+  autarkyWeight: z.number(),
+  comfortMinCelsius: z.number(),
+  comfortMaxCelsius: z.number(),
+  evReadyByMinute: z.number().int(),
+  evTargetSocPct: z.number(),
+});
+export type HomePreferences = z.infer<typeof HomePreferencesSchema>;
+
 export const TablePlaceSchema = z.strictObject({
   asset: z.string().min(1).max(64),
   /** The plot to put the asset on, or null to lift it off the table. */
@@ -638,6 +666,7 @@ export const AuditActionSchema = z.enum([
   'supplier-tariff',
   'resident-preferences',
   'resident-boost',
+  'resident-agent-call',
   'table-place',
   'table-wire',
   'table-policy',
@@ -692,6 +721,7 @@ export const FeedEventKindSchema = z.enum([
   'limit-cleared',
   'device-online',
   'device-offline',
+  'agent-call',
 ]);
 export type FeedEventKind = z.infer<typeof FeedEventKindSchema>;
 
@@ -920,6 +950,24 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
           offeredAt: '2026-11-25T09:00:04.000Z',
         },
       ],
+    },
+  },
+  {
+    pattern: gridflexTopics.homePreferences('<home>'),
+    publisher: 'hub',
+    retained: true,
+    qos: 1,
+    schema: HomePreferencesSchema,
+    description: 'A home’s preferences in force (what the resident set over the defaults), when they change.',
+    example: {
+      home: 'home-3',
+      costWeight: 1,
+      carbonWeight: 0,
+      autarkyWeight: 0,
+      comfortMinCelsius: 19,
+      comfortMaxCelsius: 22,
+      evReadyByMinute: 450,
+      evTargetSocPct: 80,
     },
   },
   {
@@ -1241,6 +1289,20 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     description:
       'Run the home’s heat pump or EV at full power for `minutes` (0 cancels); its extra cost shows in the decision.',
     example: { asset: 'heat-pump-1', minutes: 60 },
+  },
+  {
+    pattern: controlTopics.residentAgentCall('<home>'),
+    publisher: 'role `resident:<home>` (`gridflex mcp`)',
+    retained: false,
+    qos: 1,
+    schema: ResidentAgentCallSchema,
+    description:
+      'One tool call of the resident’s AI agent through `gridflex mcp`: kept in the audit log and shown in the event feed.',
+    example: {
+      tool: 'compare_tariffs',
+      outcome: 'ok',
+      summary: '3 tariffs on 12.4 kWh: cheapest octo/night-ev',
+    },
   },
   {
     pattern: controlTopics.tablePlace(),

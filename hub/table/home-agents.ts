@@ -3,6 +3,7 @@ import type {
   Clock,
   FeederSummary,
   HomeDecision,
+  HomePreferences,
   ResidentPreferences as WirePreferences,
 } from '../../protocol/gridflex.js';
 import { createPolicyWith, isPolicyName, type PolicyContext, unknownPolicy } from '../agents/registry.js';
@@ -151,6 +152,24 @@ export class HomeAgents {
   /** The resident's preferences as they sent them (merged), by home. */
   preferencesByHome(): Record<string, WirePreferences> {
     return Object.fromEntries(this.preferences);
+  }
+
+  /** Every home's preferences in force (the resident's over the defaults), as `gridflex/v1/preferences/<home>` shows them. */
+  preferencesInForce(): HomePreferences[] {
+    return this.homePlots.map((plot) => {
+      const home = plot.home as string;
+      const resolved = this.resolvedPreferences(home);
+      return {
+        home,
+        costWeight: resolved.weights.cost,
+        carbonWeight: resolved.weights.carbon,
+        autarkyWeight: resolved.weights.autarky,
+        comfortMinCelsius: resolved.comfortMinC,
+        comfortMaxCelsius: resolved.comfortMaxC,
+        evReadyByMinute: resolved.evReadyByMinute,
+        evTargetSocPct: resolved.evTargetSocPct,
+      };
+    });
   }
 
   /** Merges a resident's new preferences; refused when the home is unknown or the comfort band is upside down. */

@@ -1,3 +1,4 @@
+import { AgentCallsExtension } from './agent-calls.js';
 import { AssemblyBatteryExtension } from './assembly-battery.js';
 import { ClockControlExtension } from './clock-control.js';
 import type { ExtensionFactory } from './extension.js';
@@ -24,4 +25,5 @@ export const EXTENSIONS: readonly ExtensionFactory[] = [
   (hub) => new TableExtension(hub),
   (hub) => new ClockControlExtension(hub),
   (hub) => new MeterExtension(hub),
+  (hub) => new AgentCallsExtension(hub),
 ];

@@ -46,8 +46,8 @@ export class ResidentsExtension implements Extension {
     bus.on('sharedBatteryRules', this, ({ rules, who, now }) => {
       for (const battery of this.agents?.shadowBatteries() ?? []) battery.setRules(rules, who, now);
     });
-    bus.on('started', this, () => this.publishPolicy());
-    bus.on('reconnected', this, () => this.publishPolicy());
+    bus.on('started', this, () => this.publishPolicyAndPreferences());
+    bus.on('reconnected', this, () => this.publishPolicyAndPreferences());
     bus.on('published', this, (event) => this.publishStep(event));
   }
 
@@ -153,6 +153,19 @@ export class ResidentsExtension implements Extension {
     await this.hub.publishJson(gridflexTopics.livePolicy(), this.livePolicy(this.agents), true, 1);
   }
 
+  private async publishPolicyAndPreferences(): Promise<void> {
+    await this.publishPolicy();
+    await this.publishPreferences();
+  }
+
+  /** Every home's preferences in force, retained (a resident's agent reads its own). */
+  private async publishPreferences(only?: string): Promise<void> {
+    for (const preferences of this.agents?.preferencesInForce() ?? []) {
+      if (only !== undefined && preferences.home !== only) continue;
+      await this.hub.publishJson(gridflexTopics.homePreferences(preferences.home), preferences, true, 1);
+    }
+  }
+
   private livePolicy(agents: HomeAgents): LivePolicy {
     const { running, next } = agents.policy();
     return {
@@ -191,6 +204,7 @@ export class ResidentsExtension implements Extension {
         message: `${home}: ${answer.reason}`,
         home,
       });
+      this.publishPreferences(home).catch(() => {});
     }
     return answer;
   }
