@@ -172,7 +172,9 @@ export class DeviceAgent {
     this.client = client;
     client.on('connect', () => void this.onConnect(client));
     client.on('close', () => this.onClose());
-    client.on('error', (error) => this.log('error', `broker ${this.brokerUrl}: ${error.message}`));
+    client.on('error', (error) =>
+      this.log('error', `broker ${this.brokerUrl}: ${explainBrokerError(error, deviceId)}`),
+    );
     client.on('message', (topic, payload) => void this.onMessage(topic, payload));
   }
 
@@ -531,6 +533,21 @@ function connectClient(url: string, options: IClientOptions): MqttClient {
   const host = parsed.hostname;
   const port = parsed.port === '' ? 1883 : Number(parsed.port);
   return new MqttClient(() => netConnect({ host, port }), { ...options, host, port, protocol: 'mqtt' });
+}
+
+/**
+ * A broker's refusal with what to do about it: MQTT's return codes alone ("Identifier rejected") do not say
+ * that the usual cause is this board's own earlier agent process, still connected.
+ */
+export function explainBrokerError(error: Error, deviceId: string): string {
+  const code = (error as Error & { code?: unknown }).code;
+  if (code === 2) {
+    return `${error.message}: the broker already has a connection with client ID "${deviceId}" and keeps one per board. Usually an earlier agent process of this board is still running (restarted without stopping the old one: find it with \`pgrep -af ${deviceId}\` and stop it), or another board was given the same ID. Retrying.`;
+  }
+  if (code === 4 || code === 5) {
+    return `${error.message}: the hub does not accept this config's username and password. Was the board re-added (\`gridflex device add --force\`) or removed? Copy its current config file from the hub's data dir.`;
+  }
+  return error.message;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -141,7 +141,11 @@ export class EmbeddedBroker {
           }
           const holder = broker?.claimedIds.get(client.id);
           if (holder && holder !== client && !holder.closed) {
-            refuse(AUTH_CODE.identifierRejected, 'duplicate-client-id', 'client ID already connected');
+            refuse(
+              AUTH_CODE.identifierRejected,
+              'duplicate-client-id',
+              'client ID already connected (an earlier process of this board still running, or two boards with one ID); the first connection keeps it',
+            );
             return;
           }
           deliverEveryMessage(client);
