@@ -33,6 +33,21 @@ export interface NetworkView {
    * `homeIds` the fleet must be every load, in order. Undefined to leave voltage out.
    */
   voltage?: { model: VoltageSensitivity; minVolts: number; homeIds?: readonly string[] };
+  /** Cable phases' ratings on the summed net import or export of the homes each carries. */
+  cables?: readonly CableLimit[];
+}
+
+/** One cable phase's rating as a limit on the summed net import (or export) of the homes it carries. */
+export interface CableLimit {
+  /** e.g. "cable LINE1 phase A (281 A)". */
+  name: string;
+  /** The homes downstream of the cable on that phase. */
+  homeIds: readonly string[];
+  /** Their summed net import or export at the rating, kW. */
+  ratingKw: number;
+  /** Whether their imports, and their exports, could reach the rating (only those rows are planned). */
+  limitsImport: boolean;
+  limitsExport: boolean;
 }
 
 /** Running figures of a fleet policy over a run, for reports. */
@@ -148,6 +163,29 @@ function voltageLimits(view: NetworkView, steps: number, contexts: readonly Plan
   });
 }
 
+/**
+ * The cables' rows as shared limits over the fleet's homes: Σ_m net_m ≤ rating (imports) and
+ * −Σ_m net_m ≤ rating (exports) for the homes downstream of each cable phase, every step.
+ */
+function cableLimitRows(view: NetworkView, steps: number, contexts: readonly PlanContext[]): SharedLimit[] {
+  const fleetIndex = new Map(contexts.map(({ home }, m) => [home.id, m]));
+  return (view.cables ?? []).flatMap((cable) => {
+    const row = (sign: number, direction: string): SharedLimit => {
+      const coefficientByHome = new Float64Array(contexts.length);
+      for (const id of cable.homeIds) {
+        const m = fleetIndex.get(id);
+        if (m !== undefined) coefficientByHome[m] = sign;
+      }
+      const upperByStep = new Float64Array(steps).fill(cable.ratingKw);
+      return { name: `${cable.name} ${direction}`, coefficientByHome, upperByStep };
+    };
+    return [
+      ...(cable.limitsImport ? [row(1, 'import')] : []),
+      ...(cable.limitsExport ? [row(-1, 'export')] : []),
+    ];
+  });
+}
+
 abstract class FleetPolicyBase implements FleetPolicy {
   abstract readonly name: string;
   readonly horizonSteps: number;
@@ -256,7 +294,7 @@ export interface CentralPolicyOptions extends FleetPolicyOptions {
   reinforcementGbpPerKw: number;
   /** Carbon price in the social cost, £/kg. */
   carbonPriceGbpPerKg: number;
-  /** Cost of each volt below the statutory minimum per step, £ (keeps the problem feasible). Default 50. */
+  /** Cost of each volt below the statutory minimum (and each kW over a cable's rating) per step, £ (keeps the problem feasible). Default 50. */
   voltageViolationGbpPerVolt?: number;
 }
 
@@ -287,7 +325,10 @@ export class CentralPolicy extends HeadroomPolicyBase {
       upperByStep: new Float64Array(steps).fill(this.streetUpperKw()),
       excessCostGbpPerKw: this.options.reinforcementGbpPerKw,
     };
-    const allRows = voltageLimits(this.view, steps, contexts);
+    const allRows = [
+      ...voltageLimits(this.view, steps, contexts),
+      ...cableLimitRows(this.view, steps, contexts),
+    ];
     const active: PricedLimit[] = [];
     const violationCost = this.options.voltageViolationGbpPerVolt ?? 50;
     let result = solveJointLp(this.highs, blocks, steps, peak, active);
@@ -368,6 +409,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
         upperByStep: new Float64Array(steps).fill(this.streetUpperKw()),
       },
       ...voltageLimits(this.view, steps, contexts),
+      ...cableLimitRows(this.view, steps, contexts),
     ];
     const result = coordinateByPrices(this.highs, this.responders(contexts), limits, steps, { dtHours });
     this.report.windows++;

@@ -18,6 +18,7 @@ import {
 } from '../feeder/index.js';
 import type { Scenario } from '../scenarios/resolve.js';
 import type { RunInputs } from '../sim/runner.js';
+import { cableLimits } from './cable-limits.js';
 import { type HostingCapacity, hostingCapacity } from './hosting-capacity.js';
 
 /** Share of the street limit that cooperative and central keep free for forecast error. */
@@ -48,6 +49,8 @@ export interface StreetFigures {
   linearisationErrorVolts: number | null;
   /** Line losses at the limit, kW: cooperative and central keep the homes' imports this far below it. */
   lossesAtLimitKw: number;
+  /** Cable phases whose rating the homes downstream could exceed: cooperative and central keep each. */
+  cableLimits: number;
 }
 
 /** One wye load per home at its bus and phase, in scenario order: how the year runner connects homes. */
@@ -165,6 +168,10 @@ export async function streetPolicyContext(
     if (built) return built;
     const voltage = options.voltageLimits === false ? undefined : streetVoltageModel(feeder, scenario);
     const limit = streetLimit(feeder, scenario, options.transformerLimitKw);
+    const cables = cableLimits(
+      feeder,
+      scenario.homes.map(({ spec }) => spec),
+    );
     const street: PolicyStreet = {
       network: {
         transformerLimitKw: limit.homesLimitKw,
@@ -178,6 +185,7 @@ export async function streetPolicyContext(
               },
             }
           : {}),
+        cables,
       },
       problems: (home, horizonSteps) => new HomeLp(highs, home, horizonSteps),
       loadPriceSlopeGbpPerKwhPerKw: options.loadPriceSlopeGbpPerKwhPerKw,
@@ -190,6 +198,7 @@ export async function streetPolicyContext(
       hostingCapacity: limit.hosting,
       linearisationErrorVolts: voltage ? voltage.errorVolts : null,
       lossesAtLimitKw: limit.lossesKw,
+      cableLimits: cables.length,
     };
     built = { street, figures };
     return built;

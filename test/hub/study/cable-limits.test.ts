@@ -1,0 +1,94 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PowerFlowSolver } from '../../../hub/feeder/index.js';
+import { loadRunInputs } from '../../../hub/sim/inputs.js';
+import { cableLimits } from '../../../hub/study/cable-limits.js';
+import { homeLoadConnections } from '../../../hub/study/street-context.js';
+
+const inputs = loadRunInputs('scenarios/ieee-eu-lv-70.yaml');
+const homes = inputs.scenario.homes.map(({ spec }) => spec);
+const limits = cableLimits(inputs.feeder, homes);
+
+/** The loading of `lineName` when only `homeIds` draw, `totalKw` between them at 0.95 PF. */
+function loadingPct(lineName: string, homeIds: readonly string[], totalKw: number): number {
+  const solver = new PowerFlowSolver(inputs.feeder, homeLoadConnections(inputs.scenario), {
+    maxIterations: 50,
+  });
+  homes.forEach((home, index) => {
+    const kw = homeIds.includes(home.id) ? totalKw / homeIds.length : 0;
+    solver.loadPKw[index] = kw;
+    solver.loadQKvar[index] = kw * Math.tan(Math.acos(0.95));
+  });
+  const flow = solver.solve('test');
+  return flow.lineLoadingPct[inputs.feeder.lines.findIndex((line) => line.name === lineName)] as number;
+}
+
+describe('cable limits', () => {
+  it('are the cable phases the homes downstream could overload, each at its rating', () => {
+    expect(limits.length).toBeGreaterThan(10);
+    for (const limit of limits) {
+      expect(limit.name).toMatch(/^cable \S+ phase [ABC] \(\d+ A\)$/);
+      expect(limit.limitsImport || limit.limitsExport).toBe(true);
+      expect(new Set(limit.homeIds).size).toBe(limit.homeIds.length);
+    }
+    // Each set of homes is limited once, by its tightest cable.
+    expect(new Set(limits.map((limit) => limit.homeIds.join(','))).size).toBe(limits.length);
+  });
+
+  it("puts the cable at its rating when its homes draw the limit's kW, and under it below", () => {
+    for (const limit of limits) {
+      const line = (limit.name.match(/^cable (\S+)/) as RegExpMatchArray)[1] as string;
+      // The rating is in kW at the nominal 230 V; with only these homes drawing, the street sits above it
+      // (the source is at 1.05 pu), so the current is a few % under the rating.
+      const atRating = loadingPct(line, limit.homeIds, limit.ratingKw);
+      expect(atRating).toBeGreaterThan(90);
+      expect(atRating).toBeLessThan(105);
+      expect(loadingPct(line, limit.homeIds, 0.85 * limit.ratingKw)).toBeLessThan(90);
+    }
+  });
+});
+
+describe('central keeps the cables within their ratings', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gridflex-cables-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Cable segments over their rating in a 2-day run of the IEEE street with an EV in every home. */
+  function linesOverRating(policy: string): number {
+    const scenario = join(dir, 'ev-every-home.yaml');
+    const text = readFileSync('scenarios/ieee-eu-lv.yaml', 'utf8').replace(
+      /^adoption: .*$/m,
+      'adoption: { pvPct: 0, evPct: 100, heatPumpPct: 0, batteryPct: 0 }',
+    );
+    writeFileSync(scenario, text);
+    const out = join(dir, policy);
+    const run = spawnSync(
+      'node',
+      [
+        'dist/hub/cli.js',
+        'run',
+        '--scenario',
+        scenario,
+        '--policy',
+        policy,
+        '--days',
+        '2',
+        '--out',
+        out,
+        '--data-dir',
+        join(dir, 'data'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const rows = readFileSync(join(out, 'line-loading.csv'), 'utf8').trim().split('\n').slice(1);
+    return rows.filter((row) => Number(row.split(',')[4]) > 0).length;
+  }
+
+  it('where selfish charging overloads them', () => {
+    expect(linesOverRating('selfish')).toBeGreaterThan(20);
+    expect(linesOverRating('central')).toBe(0);
+  });
+});
