@@ -103,49 +103,54 @@ export async function startDemoFleet(options: {
   }
   const boards = demoBoards(options.map, options.msPerSimMinute);
   const children: ChildProcess[] = [];
-  for (const board of boards) {
-    const password = await options.store.add(board.deviceId, { role: 'device', deviceId: board.deviceId });
-    const config = boardConfig({
-      deviceId: board.deviceId,
-      kind: board.kind,
-      plot: board.plot,
-      brokerUrl: options.brokerUrl,
-      username: board.deviceId,
-      password,
-      driver: 'sim',
-      ...(board.tags ? { tags: board.tags } : {}),
-      ...(board.simEvents ? { simEvents: board.simEvents } : {}),
-    });
-    const file = writeBoardConfig(options.dataDir, board.deviceId, followingTheHub(config, board));
-    const child = spawn(process.execPath, [DEVICE_AGENT_CLI, '--config', file, '--log-level', 'warn'], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    child.on('exit', (code, signal) => {
-      if (!stopping) options.log(`demo: board ${board.deviceId} exited (${signal ?? code})`);
-    });
-    children.push(child);
-  }
   let stopping = false;
-  return {
-    boards,
-    stop: async () => {
-      stopping = true;
-      await Promise.all(
-        children.map(
-          (child) =>
-            new Promise<void>((resolve) => {
-              if (child.exitCode !== null || child.signalCode !== null) return resolve();
-              const force = setTimeout(() => child.kill('SIGKILL'), 5000);
-              child.once('exit', () => {
-                clearTimeout(force);
-                resolve();
-              });
-              child.kill('SIGTERM');
-            }),
-        ),
-      );
-    },
+  const stopAll = async () => {
+    stopping = true;
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+            child.once('exit', () => {
+              clearTimeout(force);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
   };
+  try {
+    for (const board of boards) {
+      const password = await options.store.add(board.deviceId, { role: 'device', deviceId: board.deviceId });
+      const config = boardConfig({
+        deviceId: board.deviceId,
+        kind: board.kind,
+        plot: board.plot,
+        brokerUrl: options.brokerUrl,
+        username: board.deviceId,
+        password,
+        driver: 'sim',
+        ...(board.tags ? { tags: board.tags } : {}),
+        ...(board.simEvents ? { simEvents: board.simEvents } : {}),
+      });
+      const file = writeBoardConfig(options.dataDir, board.deviceId, followingTheHub(config, board));
+      // The IPC channel ties the board to the hub: when the hub ends, however it ends (even SIGKILL), the
+      // channel closes and the agent stops (devices/cli.ts), so no demo board outlives its hub.
+      const child = spawn(process.execPath, [DEVICE_AGENT_CLI, '--config', file, '--log-level', 'warn'], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      child.on('exit', (code, signal) => {
+        if (!stopping) options.log(`demo: board ${board.deviceId} exited (${signal ?? code})`);
+      });
+      children.push(child);
+    }
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  return { boards, stop: stopAll };
 }
 
 /** A board config that follows the hub's clock, with its script's origin, when the board says so. */
