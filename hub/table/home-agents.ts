@@ -77,7 +77,7 @@ export class HomeAgents {
   private readonly boosts = new ResidentBoosts();
   private readonly pvBestKw = new Map<string, number>();
   private readonly homePlots: TablePlotConfig[];
-  private readonly running: LivePolicyStreet;
+  private running: LivePolicyStreet;
   private readonly runningBook: StreetBook;
   private readonly shadows = new Map<string, ShadowRun>();
   /** Bumped by anything that invalidates every plan (new prices, a clock jump). */
@@ -99,7 +99,9 @@ export class HomeAgents {
     const policy = options.policy ?? 'selfish';
     this.running = this.street(policy, views);
     this.runningBook = new StreetBook(policy);
-    for (const name of options.shadows ?? []) this.shadows.set(name, this.shadowRun(name, views));
+    for (const name of options.shadows ?? []) {
+      this.shadows.set(name, name === policy ? this.mirrorRun() : this.shadowRun(name, views));
+    }
   }
 
   /** Every home's plan is made again at the next step (prices or the clock changed). */
@@ -233,6 +235,7 @@ export class HomeAgents {
     this.running.forget(this.replan);
     for (const shadow of this.shadows.values()) shadow.street.forget(this.replan);
     this.replan.clear();
+    this.splitMirror(inputs);
     this.running.step(inputs);
     for (const shadow of this.shadows.values()) shadow.step(inputs, clock);
     const priceNow = prices.pricesAt(new Date(stepStartMs)).importPriceGbpPerKwh;
@@ -259,7 +262,7 @@ export class HomeAgents {
   /** Frees the LP models. */
   dispose(): void {
     this.running.dispose();
-    for (const shadow of this.shadows.values()) shadow.street.dispose();
+    for (const shadow of this.shadows.values()) if (!shadow.mirrors) shadow.street.dispose();
   }
 
   private street(policy: string, views: readonly TableHomeView[]): LivePolicyStreet {
@@ -277,6 +280,33 @@ export class HomeAgents {
       battery,
       this.table,
     );
+  }
+
+  /**
+   * The running policy's shadow run: until the first switch it is the running street itself (the same inputs
+   * give the same plans), so the table plans that policy once a step instead of twice.
+   */
+  private mirrorRun(): ShadowRun {
+    const battery = this.map.sharedBattery ? new LiveSharedBattery(this.map.sharedBattery) : null;
+    const shadow = new ShadowRun(
+      this.running,
+      new LiveFeeder(this.network, this.table, this.map.sharedBattery),
+      battery,
+      this.table,
+    );
+    shadow.mirrors = true;
+    return shadow;
+  }
+
+  /**
+   * When the operator's switch is due and the running street is also its policy's shadow run, the shadow run
+   * keeps that street (a pure run of its policy) and the table goes on with a copy of it under the new policy.
+   */
+  private splitMirror(inputs: LiveStepInputs): void {
+    const mirror = [...this.shadows.values()].find((shadow) => shadow.mirrors);
+    if (!mirror || !this.running.switchDue(inputs.now, inputs.stepMinutes)) return;
+    this.running = this.running.forkToPendingPolicy(inputs.homes, (failure) => this.failures.push(failure));
+    mirror.mirrors = false;
   }
 
   private policyNamed(name: string) {

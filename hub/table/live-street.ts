@@ -90,6 +90,7 @@ export class LivePolicyStreet {
   readonly plannedPowerKw = new Map<string, number>();
   readonly timing = emptyTiming();
   private readonly states: AssetStates;
+  private readonly overrides: TableOverrides;
   private readonly street: Street;
   private readonly world: LiveWorld;
   private inputs: LiveStepInputs | undefined;
@@ -100,9 +101,9 @@ export class LivePolicyStreet {
   constructor(
     private policy: Policy,
     private readonly map: LoadedTableMap,
-    network: FeederNetwork,
+    private readonly network: FeederNetwork,
     homeViews: readonly TableHomeView[],
-    private readonly onFailure: PlanFailure,
+    private onFailure: PlanFailure,
   ) {
     this.homes = homeViews.map((view, index) => ({
       index,
@@ -121,6 +122,7 @@ export class LivePolicyStreet {
     this.planRecords = this.homes.map(() => undefined);
     this.states = new AssetStates(map);
     this.world = new LiveWorld(network, () => this.current());
+    this.overrides = new TableOverrides(this.homes, () => this.current(), this.plannedPowerKw);
     const current = () => this.current();
     const decisions: never[] = [];
     const residents = new ResidentAgents(this.homes, this.world, VALUATION, decisions, this.timing, {
@@ -134,7 +136,7 @@ export class LivePolicyStreet {
       [
         residents,
         { name: 'clear-decisions', step: () => decisions.splice(0) } satisfies StreetParticipant,
-        new TableOverrides(this.homes, () => this.current(), this.plannedPowerKw),
+        this.overrides,
         new WorldInputs(this.homes, this.world),
         new HomePhysics(this.homes, this.world),
       ],
@@ -161,6 +163,37 @@ export class LivePolicyStreet {
   /** Switches the street to another policy at the next planning point (the next half-hour). */
   switchPolicy(policy: Policy): void {
     this.pendingPolicy = policy;
+  }
+
+  /** Whether a pending switch takes effect in the step ending `now` (at a half-hour, or at once with no plans). */
+  switchDue(now: Date, stepMinutes: number): boolean {
+    if (!this.pendingPolicy) return false;
+    const minute = Math.floor(now.getTime() / MINUTE_MS);
+    const crossedHalfHour =
+      Math.floor(minute / PLAN_STEP_MINUTES) !== Math.floor((minute - stepMinutes) / PLAN_STEP_MINUTES);
+    return crossedHalfHour || !this.homes.some((home) => home.plan);
+  }
+
+  /**
+   * Gives the pending policy to a new street that goes on from this one's state (EV and battery charge, indoor
+   * temperatures, the smart chargers' start delays, the plans' records), as this street would after the
+   * switch; this street keeps its own policy and no longer reports planning failures. The table uses it when
+   * its running street has also been the running policy's shadow run and the operator's switch is due: the
+   * shadow run goes on with this street, the table with the new one. `homeViews` are the table's homes now.
+   */
+  forkToPendingPolicy(homeViews: readonly TableHomeView[], onFailure: PlanFailure): LivePolicyStreet {
+    const policy = this.pendingPolicy;
+    if (!policy) throw new Error('no policy switch is pending');
+    this.pendingPolicy = undefined;
+    const fork = new LivePolicyStreet(policy, this.map, this.network, homeViews, onFailure);
+    fork.states.copyFrom(this.states);
+    fork.overrides.copyFrom(this.overrides);
+    this.planRecords.forEach((record, index) => {
+      fork.planRecords[index] = record;
+    });
+    fork.plannedGeneration = this.plannedGeneration;
+    this.onFailure = () => {};
+    return fork;
   }
 
   /** EV state of charge (this street's), %. */
@@ -218,12 +251,7 @@ export class LivePolicyStreet {
   }
 
   private applyPendingPolicy(now: Date): void {
-    if (!this.pendingPolicy) return;
-    const minute = Math.floor(now.getTime() / MINUTE_MS);
-    const stepStartMinute = minute - (this.inputs?.stepMinutes ?? 0);
-    const crossedHalfHour =
-      Math.floor(minute / PLAN_STEP_MINUTES) !== Math.floor(stepStartMinute / PLAN_STEP_MINUTES);
-    if (!crossedHalfHour && this.homes.some((home) => home.plan)) return;
+    if (!this.pendingPolicy || !this.switchDue(now, this.inputs?.stepMinutes ?? 0)) return;
     this.policy.dispose();
     this.policy = this.pendingPolicy;
     this.pendingPolicy = undefined;
@@ -334,6 +362,12 @@ class TableOverrides implements StreetParticipant {
     private readonly planned: Map<string, number>,
   ) {}
 
+  /** Takes over another street's start delays (a street that goes on from it). */
+  copyFrom(other: TableOverrides): void {
+    copyInto(other.evWasPlannedToCharge, this.evWasPlannedToCharge);
+    copyInto(other.evStartDelayUntilMs, this.evStartDelayUntilMs);
+  }
+
   step(frame: StepFrame): void {
     const inputs = this.inputs();
     for (const home of this.homes) {
@@ -441,6 +475,14 @@ class AssetStates {
   readonly indoorC = new Map<string, number>();
 
   constructor(private readonly map: LoadedTableMap) {}
+
+  /** Takes over another street's asset states (a street that goes on from it). */
+  copyFrom(other: AssetStates): void {
+    copyInto(other.evSocKwh, this.evSocKwh);
+    copyInto(other.evWasAway, this.evWasAway);
+    copyInto(other.batterySocKwh, this.batterySocKwh);
+    copyInto(other.indoorC, this.indoorC);
+  }
 
   evSoc(evId: string): number {
     let soc = this.evSocKwh.get(evId);
@@ -566,6 +608,10 @@ function copyPlan(plan: Plan): Plan {
     ...(plan.explanation === undefined ? {} : { explanation: plan.explanation }),
     cannotKeep: [...plan.cannotKeep],
   };
+}
+
+function copyInto<K, V>(from: ReadonlyMap<K, V>, to: Map<K, V>): void {
+  for (const [key, value] of from) to.set(key, value);
 }
 
 function copyForecast(from: HomeForecast, to: HomeForecast, steps: number): void {

@@ -74,6 +74,11 @@ export class StreetBook {
 /** The same table under another policy: its own street, power flow and shared battery. */
 export class ShadowRun {
   readonly book: StreetBook;
+  /**
+   * While true, `street` is the table's running street, which has already stepped on the same inputs (the
+   * running policy's shadow run until the first switch: the same street, planned once).
+   */
+  mirrors = false;
 
   constructor(
     readonly street: LivePolicyStreet,
@@ -86,7 +91,7 @@ export class ShadowRun {
 
   /** Steps the shadow street on the table's inputs, solves its own power flow and books it. */
   step(inputs: LiveStepInputs, clock: Clock): void {
-    this.street.step(inputs);
+    if (!this.mirrors) this.street.step(inputs);
     const plotPowerKw = plotPowersWith(this.table, this.street.assetPowerKw);
     const batteryKw =
       this.battery?.step(inputs.now, inputs.stepMinutes, this.feeder.homeNetPowerKw(clock, plotPowerKw)) ?? 0;
