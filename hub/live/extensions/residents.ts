@@ -63,6 +63,10 @@ export class ResidentsExtension implements Extension {
   snapshot() {
     return {
       preferences: this.agents?.preferencesByHome() ?? {},
+      // Every field in force (the resident's over the defaults): what the resident's form starts with.
+      preferencesInForce: Object.fromEntries(
+        (this.agents?.preferencesInForce() ?? []).map((preferences) => [preferences.home, preferences]),
+      ),
       decisions: Object.fromEntries(this.decisions),
       ...(this.agents ? { livePolicy: this.livePolicy(this.agents), comparison: this.comparison } : {}),
     };

@@ -245,8 +245,28 @@ describe('live dashboard in a real browser', () => {
       .toMatch(/Boost heat-pump-1 at .* kW.*£/);
     await saveScreenshot(page, 'live-resident-boost-1920x1080');
 
-    // Preferences are sent, answered, and shown again after a reload.
+    // The boxes start with the preferences in force (the home's defaults here), not empty.
     const preferences = page.locator('form[data-panel="resident-preferences"]');
+    const state = (await (await fetch(`${hub.httpUrl}/api/state`)).json()) as {
+      preferencesInForce: Record<
+        string,
+        { costWeight: number; comfortMinCelsius: number; evTargetSocPct: number }
+      >;
+    };
+    const inForce = state.preferencesInForce['home-2'];
+    expect(inForce).toBeDefined();
+    const shown = (value: number | undefined) => String(Number(Number(value).toPrecision(10)));
+    await expect
+      .poll(() => preferences.locator('input[name="costWeight"]').inputValue())
+      .toBe(shown(inForce?.costWeight));
+    expect(await preferences.locator('input[name="comfortMin"]').inputValue()).toBe(
+      shown(inForce?.comfortMinCelsius),
+    );
+    expect(await preferences.locator('input[name="targetSoc"]').inputValue()).toBe(
+      String(inForce?.evTargetSocPct),
+    );
+    expect(await preferences.locator('input[name="readyBy"]').inputValue()).toMatch(/^\d\d:\d\d$/);
+    // Preferences are sent, answered, and shown again after a reload.
     await preferences.locator('input[name="costWeight"]').fill('0.7');
     await preferences.locator('input[name="comfortMin"]').fill('19.5');
     await preferences.locator('input[name="readyBy"]').fill('07:30');

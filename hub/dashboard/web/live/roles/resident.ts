@@ -1,5 +1,6 @@
 import {
   controlTopics,
+  HomePreferencesSchema,
   type ResidentBoost,
   ResidentBoostSchema,
   type ResidentPreferences,
@@ -104,13 +105,17 @@ export function residentPanel(context: PanelContext, homeId: string): HTMLElemen
   refresh();
   context.onChange(refresh);
 
-  // What the resident set before (kept by the hub), so a reload shows it again.
+  // The preferences in force (what the resident set before over the home's defaults), so the boxes start with
+  // the current values and a reload shows them again.
   fetch('./api/state', { cache: 'no-store' })
     .then((response) => response.json())
     .then((state: unknown) => {
-      const saved = ResidentPreferencesSchema.safeParse(
-        (state as { preferences?: Record<string, unknown> }).preferences?.[homeId] ?? {},
-      );
+      const { preferences: set, preferencesInForce } = state as {
+        preferences?: Record<string, unknown>;
+        preferencesInForce?: Record<string, unknown>;
+      };
+      const inForce = HomePreferencesSchema.omit({ home: true }).safeParse(preferencesInForce?.[homeId]);
+      const saved = inForce.success ? inForce : ResidentPreferencesSchema.safeParse(set?.[homeId] ?? {});
       if (!saved.success) return;
       const preferences = saved.data;
       writeNumber(preferencesForm, 'costWeight', preferences.costWeight);
