@@ -5,6 +5,7 @@ import { registerDeviceCommand } from './commands/device.js';
 import { registerFlowsCommand } from './commands/flows.js';
 import { registerHardwareCommand } from './commands/hardware.js';
 import { registerHubCommand } from './commands/hub.js';
+import { registerMcpCommand } from './commands/mcp.js';
 import { registerMosquittoCommand } from './commands/mosquitto.js';
 import { registerPowerflowCommand } from './commands/powerflow.js';
 import { registerProtocolCommand } from './commands/protocol.js';
@@ -40,6 +41,7 @@ registerHardwareCommand(program);
 registerFlowsCommand(program);
 registerRunsCommand(program);
 registerReportCommand(program);
+registerMcpCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -50,7 +50,7 @@ export const GB_LIVE_RULES: RegulatorRulesInForce = {
 };
 
 /** What the street pays without a supplier's offer: the capped flat tariff with a typical export rate. */
-const PRICE_CAP_TARIFF_ID = 'price-cap';
+export const PRICE_CAP_TARIFF_ID = 'price-cap';
 const DEFAULT_EXPORT_GBP_PER_KWH = 0.15;
 /** A "typical day" for comparing tariffs: 10 kWh spread evenly (about a GB home with some heating). */
 const TYPICAL_DAY_KWH = 10;
@@ -389,14 +389,7 @@ export class LiveMarket {
 
   /** The capped flat tariff with a typical export rate, what the street pays without a supplier's offer. */
   private priceCapTariff(): Tariff {
-    const terms: WireTariff = {
-      tariffId: PRICE_CAP_TARIFF_ID,
-      name: 'Price cap (default)',
-      kind: 'flat',
-      importPriceGbpPerKwh: this.rulesInForce.priceCapGbpPerKwh,
-      exportPriceGbpPerKwh: DEFAULT_EXPORT_GBP_PER_KWH,
-      standingChargeGbpPerDay: this.rulesInForce.standingChargeCapGbpPerDay,
-    };
+    const terms = priceCapTerms(this.rulesInForce);
     return this.cached(PRICE_CAP_TARIFF_ID, () => coreTariffFromWire('regulator', terms, this.rulesInForce));
   }
 
@@ -423,6 +416,18 @@ export class LiveMarket {
     const bill = billForSeries(tariff, steps, 30);
     return bill.energyGbp + bill.standingGbp;
   }
+}
+
+/** The capped flat tariff with a typical export rate (`price-cap`), what the street pays without a supplier's offer. */
+export function priceCapTerms(rules: RegulatorRulesInForce): WireTariff {
+  return {
+    tariffId: PRICE_CAP_TARIFF_ID,
+    name: 'Price cap (default)',
+    kind: 'flat',
+    importPriceGbpPerKwh: rules.priceCapGbpPerKwh,
+    exportPriceGbpPerKwh: DEFAULT_EXPORT_GBP_PER_KWH,
+    standingChargeGbpPerDay: rules.standingChargeCapGbpPerDay,
+  };
 }
 
 function minuteOfDay(time: Date): number {

@@ -1,0 +1,294 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { ClockTimeSchema, controlTopics } from '../../protocol/gridflex.js';
+import { type CallContext, guardedCall, type ToolOutcome, ToolRefusal } from './call-guard.js';
+import { carbonForecast, compareOnReadings, priceForecast, tariffsByKey } from './home-market.js';
+import { HISTORY_STEPS_KEPT, type HubView } from './resident-link.js';
+
+/** Statutory LV band (230 V +10 % / −6 %). */
+const STATUTORY_VOLTS = { min: 216.2, max: 253 } as const;
+
+/** Every tool takes the home it is about; only the session's own home is allowed (default: it). */
+const homeField = {
+  home: z.string().max(64).optional().describe('the home this is about: only your own (default: your home)'),
+};
+const hoursAheadField = {
+  hoursAhead: z.number().int().min(1).max(48).default(24).describe('how far ahead, hours (1–48)'),
+};
+
+type ToolShape = Record<string, z.ZodType>;
+type ToolRun<Shape extends ToolShape> = (
+  args: z.infer<z.ZodObject<Shape>>,
+) => Promise<ToolOutcome> | ToolOutcome;
+
+/** Registers one guarded tool: scope, rate limit, log and report around `run`. */
+function addTool<Shape extends ToolShape>(
+  server: McpServer,
+  context: CallContext,
+  name: string,
+  description: string,
+  shape: Shape,
+  run: ToolRun<Shape>,
+): void {
+  const inputSchema = { ...homeField, ...shape };
+  server.registerTool(name, { description, inputSchema }, (async ({
+    home,
+    ...args
+  }: Record<string, unknown>) => {
+    const outcome = await guardedCall(context, name, home as string | undefined, () =>
+      run(args as z.infer<z.ZodObject<Shape>>),
+    );
+    return {
+      content: [{ type: 'text' as const, text: JSON.stringify(outcome.body, null, 2) }],
+      ...(outcome.outcome === 'ok' ? {} : { isError: true }),
+    };
+  }) as never);
+}
+
+/** The tools a resident's agent uses for its own home (docs/agents.md lists them). */
+export function registerHomeTools(server: McpServer, context: CallContext): void {
+  registerReadingTools(server, context);
+  registerMarketTools(server, context);
+  registerControlTools(server, context);
+}
+
+function registerReadingTools(server: McpServer, context: CallContext): void {
+  const { view } = context.link;
+  addTool(
+    server,
+    context,
+    'live_power',
+    'Live power of your home and each of its devices, kW (negative = export).',
+    {},
+    () => {
+      const home = need(view.home, 'the home’s power');
+      const summary = `net ${home.netPKw.toFixed(2)} kW, ${home.assets.length} devices`;
+      return ok(summary, { simTime: view.clock?.simTime, ...home });
+    },
+  );
+  addTool(
+    server,
+    context,
+    'meter_history',
+    'Your home’s meter readings since this server connected, oldest first (net kW, the meter board’s kW, each device’s kW).',
+    { lastSteps: z.number().int().min(1).max(HISTORY_STEPS_KEPT).default(60).describe('how many steps') },
+    ({ lastSteps }) => {
+      const readings = context.link.meterHistory(lastSteps);
+      const stepMinutes = need(view.clock, 'the clock').stepMinutes;
+      const importedKwh = readings.reduce(
+        (sum, r) => sum + (Math.max(0, r.meteredPKw ?? r.netPKw) * stepMinutes) / 60,
+        0,
+      );
+      return ok(`${readings.length} readings, ${importedKwh.toFixed(2)} kWh imported`, {
+        stepMinutes,
+        importedKwh: round3(importedKwh),
+        readings,
+      });
+    },
+  );
+  addTool(
+    server,
+    context,
+    'network_status',
+    'The street’s network now: transformer loading, voltages, breaches, and your home’s voltage.',
+    {},
+    () => {
+      const feeder = need(view.feeder, 'the power flow');
+      const homeVolts = view.home?.vVolts;
+      return ok(
+        `transformer ${feeder.transformerLoadingPct.toFixed(0)} %, your home ${homeVolts?.toFixed(1)} V`,
+        {
+          simTime: feeder.simTime,
+          transformerLoadingPct: feeder.transformerLoadingPct,
+          substationPKw: feeder.substationPKw,
+          lowestVolts: feeder.vMin,
+          highestVolts: feeder.vMax,
+          busPhasesOutsideStatutory: feeder.busPhasesOutsideStatutory,
+          maxLineLoadingPct: feeder.maxLineLoadingPct,
+          statutoryVolts: STATUTORY_VOLTS,
+          yourHomeVolts: homeVolts,
+        },
+      );
+    },
+  );
+  addTool(
+    server,
+    context,
+    'agent_decision',
+    'What your home’s agent on the hub decided this step, and why.',
+    {},
+    () => {
+      const decision = need(view.decision, 'a decision of your home’s agent');
+      return ok(decision.explanation, decision);
+    },
+  );
+  addTool(
+    server,
+    context,
+    'carbon_intensity',
+    'Grid carbon intensity now and half-hourly ahead, kg CO2/kWh.',
+    hoursAheadField,
+    ({ hoursAhead }) => {
+      const now = simNow(view);
+      const forecast = carbonForecast(now, hoursAhead);
+      return ok(`now ${forecast[0]?.carbonKgPerKwh} kg/kWh`, { now: forecast[0], forecast });
+    },
+  );
+}
+
+function registerMarketTools(server: McpServer, context: CallContext): void {
+  const { view } = context.link;
+  addTool(
+    server,
+    context,
+    'prices',
+    'Import and export prices now and half-hourly ahead, £/kWh (the tariff in force, a pending switch from its date).',
+    hoursAheadField,
+    ({ hoursAhead }) => {
+      const now = need(view.prices, 'the prices');
+      const forecast = priceForecast(
+        need(view.tariffs, 'the tariffs'),
+        need(view.rules, 'the rules'),
+        simNow(view),
+        hoursAhead,
+      );
+      return ok(`now ${now.importPriceGbpPerKwh} £/kWh on ${now.source}`, { now, forecast });
+    },
+  );
+  addTool(
+    server,
+    context,
+    'list_tariffs',
+    'Tariffs on offer, the one in force and any agreed switch.',
+    {},
+    () => {
+      const tariffs = need(view.tariffs, 'the tariffs');
+      return ok(`${tariffs.offers.length} offers, ${tariffs.inForce} in force`, tariffs);
+    },
+  );
+  addTool(
+    server,
+    context,
+    'compare_tariffs',
+    'What each tariff would have cost on your home’s own metered use since this server connected, cheapest first.',
+    {},
+    () => {
+      const readings = context.link.meterHistory(HISTORY_STEPS_KEPT);
+      if (readings.length === 0)
+        throw new ToolRefusal('no meter readings yet: wait a step of the hub’s clock');
+      const byKey = tariffsByKey(need(view.tariffs, 'the tariffs'), need(view.rules, 'the rules'));
+      const costs = compareOnReadings(byKey, readings, need(view.clock, 'the clock').stepMinutes);
+      const cheapest = costs[0];
+      return ok(
+        `${costs.length} tariffs on ${readings.length} readings: cheapest ${cheapest?.tariff} (£${cheapest?.perDayGbp}/day)`,
+        {
+          readings: readings.length,
+          inForce: view.tariffs?.inForce,
+          costs,
+        },
+      );
+    },
+  );
+}
+
+function registerControlTools(server: McpServer, context: CallContext): void {
+  const { view, home } = { view: context.link.view, home: context.identity.home };
+  const preferences = controlTopics.residentPreferences(home);
+  addTool(
+    server,
+    context,
+    'get_preferences',
+    'Your preferences in force (weights, comfort band, EV ready-by and target).',
+    {},
+    () => {
+      const current = need(view.preferences, 'your preferences');
+      return ok(
+        `cost ${current.costWeight} carbon ${current.carbonWeight} autarky ${current.autarkyWeight}`,
+        current,
+      );
+    },
+  );
+  addTool(
+    server,
+    context,
+    'set_preferences',
+    'Set how your home’s agent weighs cost, carbon and autarky (0–1 each; fields given change).',
+    {
+      costWeight: z.number().min(0).max(1).optional(),
+      carbonWeight: z.number().min(0).max(1).optional(),
+      autarkyWeight: z.number().min(0).max(1).optional(),
+    },
+    (weights) => controlled(context, preferences, weights),
+  );
+  addTool(
+    server,
+    context,
+    'set_ev_schedule',
+    'Your EV: the time it must be charged by (HH:MM) and the state of charge it needs then (10–100 %).',
+    {
+      readyBy: ClockTimeSchema.describe('HH:MM'),
+      targetSocPct: z.number().min(10).max(100),
+    },
+    ({ readyBy, targetSocPct }) =>
+      controlled(context, preferences, {
+        evReadyByMinute: clockMinute(readyBy),
+        evTargetSocPct: targetSocPct,
+      }),
+  );
+  addTool(
+    server,
+    context,
+    'set_heating_band',
+    'Your heat pump’s comfort band, °C (5–30, min below max).',
+    { minCelsius: z.number().min(5).max(30), maxCelsius: z.number().min(5).max(30) },
+    ({ minCelsius, maxCelsius }) => {
+      if (minCelsius >= maxCelsius)
+        throw new ToolRefusal(`minCelsius ${minCelsius} must be below maxCelsius ${maxCelsius}`);
+      return controlled(context, preferences, {
+        comfortMinCelsius: minCelsius,
+        comfortMaxCelsius: maxCelsius,
+      });
+    },
+  );
+  addTool(
+    server,
+    context,
+    'boost_device',
+    'Run your heat pump or EV at full power for some minutes now (0 cancels a boost); the hub says what it costs.',
+    { asset: z.string().min(1).max(64), minutes: z.number().int().min(0).max(240) },
+    ({ asset, minutes }) => controlled(context, controlTopics.residentBoost(home), { asset, minutes }),
+  );
+}
+
+/** Sends a control to the hub and turns its answer into the tool's outcome. */
+async function controlled(
+  context: CallContext,
+  topic: string,
+  body: Record<string, unknown>,
+): Promise<ToolOutcome> {
+  const answer = await context.link.control(topic, body);
+  const summary = `${answer.accepted ? 'accepted' : 'refused'}: ${answer.reason}`;
+  return { outcome: answer.accepted ? 'ok' : 'refused', summary, body: answer };
+}
+
+function ok(summary: string, body: unknown): ToolOutcome {
+  return { outcome: 'ok', summary, body };
+}
+
+function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new ToolRefusal(`the hub has not published ${what} yet`);
+  return value;
+}
+
+function simNow(view: HubView): Date {
+  return new Date(need(view.clock, 'the clock').simTime);
+}
+
+function clockMinute(text: string): number {
+  const [hours = 0, minutes = 0] = text.split(':').map(Number);
+  return hours * 60 + minutes;
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

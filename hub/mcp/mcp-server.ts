@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { CredentialStore } from '../auth/credentials.js';
+import { InputError } from '../errors.js';
+import { type CallContext, CallLimiter, type McpLog, type ResidentIdentity } from './call-guard.js';
+import { registerHomeTools } from './home-tools.js';
+import { ResidentLink } from './resident-link.js';
+
+/** Where the hub is and whose credentials say who may use it. */
+export interface McpHubOptions {
+  /** The hub's broker, e.g. mqtt://127.0.0.1:1883. */
+  brokerUrl: string;
+  /** The hub's data dir: its credentials file names each resident's home. */
+  dataDir: string;
+  callsPerMinute: number;
+  log: McpLog;
+}
+
+/** One resident's MCP server: their tools over their own connection to the hub. */
+export interface HomeSession {
+  server: McpServer;
+  link: ResidentLink;
+  identity: ResidentIdentity;
+}
+
+/**
+ * Checks a resident's username and password against the hub's users file and connects to the hub's broker
+ * as them. Refused (InputError) for a wrong password or a user who is not a resident.
+ */
+export async function openHomeSession(
+  options: McpHubOptions,
+  limiter: CallLimiter,
+  username: string,
+  password: string,
+): Promise<HomeSession> {
+  const identity = await residentIdentity(options.dataDir, username, password);
+  const link = await ResidentLink.connect(options.brokerUrl, username, password, identity.home);
+  const server = new McpServer(
+    { name: 'gridflex-home', version: '0.1.0' },
+    {
+      instructions: `Tools for ${identity.home}'s energy on the GridFlex live table, acting for ${username}.`,
+    },
+  );
+  const context: CallContext = { identity, link, limiter, log: options.log };
+  registerHomeTools(server, context);
+  registerHomeResources(server, link, identity);
+  return { server, link, identity };
+}
+
+/** The resident's home from the hub's users file, after checking their password. */
+async function residentIdentity(
+  dataDir: string,
+  username: string,
+  password: string,
+): Promise<ResidentIdentity> {
+  const principal = await CredentialStore.open(dataDir).verify(username, password);
+  if (!principal) throw new InputError('credentials', `unknown user "${username}" or wrong password`);
+  if (principal.role.role !== 'resident') {
+    throw new InputError(
+      'credentials',
+      `"${username}" has role ${principal.role.role}: gridflex mcp serves residents (role resident:<home>)`,
+    );
+  }
+  return { username, home: principal.role.homeId };
+}
+
+/** The home's assets and the market rules as MCP resources. */
+function registerHomeResources(server: McpServer, link: ResidentLink, identity: ResidentIdentity): void {
+  const json = (uri: URL, body: unknown) => ({
+    contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(body ?? null, null, 2) }],
+  });
+  server.registerResource(
+    'home-assets',
+    'gridflex://home/assets',
+    { description: `${identity.home}: its plot, bus and the assets on it`, mimeType: 'application/json' },
+    (uri) => {
+      const map = link.view.tableMap;
+      const plot = map?.plots.find((candidate) => candidate.home === identity.home);
+      const assets = map?.assets.filter((asset) => plot && asset.plot === plot.plot) ?? [];
+      return json(uri, { home: identity.home, plot, assets });
+    },
+  );
+  server.registerResource(
+    'market-rules',
+    'gridflex://market/rules',
+    { description: 'The regulator’s rules in force', mimeType: 'application/json' },
+    (uri) => json(uri, link.view.rules),
+  );
+}
+
+/** Serves one resident over stdio (an agent that starts `gridflex mcp` itself). */
+export async function serveStdio(
+  options: McpHubOptions,
+  username: string,
+  password: string,
+): Promise<() => Promise<void>> {
+  const limiter = new CallLimiter(options.callsPerMinute);
+  const session = await openHomeSession(options, limiter, username, password);
+  const transport = new StdioServerTransport();
+  await session.server.connect(transport);
+  options.log('info', `serving ${session.identity.home} for ${username} over stdio`);
+  return async () => {
+    await session.server.close();
+    await session.link.close();
+  };
+}
+
+/** A running streamable HTTP server and where it listens. */
+export interface McpHttpServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves residents over streamable HTTP on `/mcp`: every request carries the resident's username and
+ * password (HTTP Basic); a session (its `Mcp-Session-Id`) belongs to the user who opened it, with its own
+ * connection to the hub as that user.
+ */
+export async function serveHttp(options: McpHubOptions, host: string, port: number): Promise<McpHttpServer> {
+  const limiter = new CallLimiter(options.callsPerMinute);
+  const sessions = new Map<string, { session: HomeSession; transport: StreamableHTTPServerTransport }>();
+  const http = createServer((request, response) => {
+    handleHttp(options, limiter, sessions, request, response).catch((error: Error) => {
+      options.log('error', `HTTP ${request.method} ${request.url}: ${error.message}`);
+      if (!response.headersSent) sendError(response, 500, error.message);
+    });
+  });
+  await listen(http, host, port);
+  const address = http.address() as AddressInfo;
+  return {
+    url: `http://${host}:${address.port}/mcp`,
+    close: async () => {
+      for (const { session, transport } of sessions.values()) {
+        await transport.close();
+        await session.link.close();
+      }
+      await new Promise<void>((done) => http.close(() => done()));
+    },
+  };
+}
+
+type HttpSessions = Map<string, { session: HomeSession; transport: StreamableHTTPServerTransport }>;
+
+async function handleHttp(
+  options: McpHubOptions,
+  limiter: CallLimiter,
+  sessions: HttpSessions,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/mcp')
+    return sendError(response, 404, 'not found: use /mcp');
+  const credentials = basicCredentials(request);
+  if (!credentials) return sendError(response, 401, 'send the resident’s username and password (HTTP Basic)');
+  const sessionId = request.headers['mcp-session-id'];
+  if (typeof sessionId === 'string') {
+    const existing = sessions.get(sessionId);
+    if (!existing) return sendError(response, 404, `no session ${sessionId}`);
+    if (existing.session.identity.username !== credentials.username) {
+      return sendError(response, 403, `session ${sessionId} belongs to another user`);
+    }
+    return existing.transport.handleRequest(request, response);
+  }
+  let session: HomeSession;
+  try {
+    session = await openHomeSession(options, limiter, credentials.username, credentials.password);
+  } catch (error) {
+    options.log('warn', `HTTP login of ${credentials.username} refused: ${(error as Error).message}`);
+    return sendError(response, 401, (error as Error).message);
+  }
+  const transport = new StreamableHTTPServerTransport({
+    sessionIdGenerator: () => randomUUID(),
+    onsessioninitialized: (id) => {
+      sessions.set(id, { session, transport });
+      options.log('info', `HTTP session for ${session.identity.home} (${credentials.username}) opened`);
+    },
+    onsessionclosed: (id) => {
+      sessions.delete(id);
+      session.link.close().catch(() => {});
+    },
+  });
+  await session.server.connect(transport);
+  await transport.handleRequest(request, response);
+  if (transport.sessionId === undefined) await session.link.close();
+}
+
+function basicCredentials(request: IncomingMessage): { username: string; password: string } | undefined {
+  const header = request.headers.authorization;
+  if (!header?.startsWith('Basic ')) return undefined;
+  const decoded = Buffer.from(header.slice('Basic '.length), 'base64').toString();
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return undefined;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+function sendError(response: ServerResponse, status: number, message: string): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+}

@@ -1,0 +1,222 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type FeedEvent,
+  type HomePreferences,
+  HomePreferencesSchema,
+  type TableMap,
+} from '../../../protocol/gridflex.js';
+import { addUser, CLI, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
+import { connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
+
+const data = tempDir('gridflex-mcp-');
+let hub: HubProcess;
+let viewer: MqttClient;
+let home3: Client;
+let httpServer: ChildProcess;
+let httpUrl: string;
+const secrets: Record<string, string> = {};
+
+const json = <T>(payload: Buffer) => JSON.parse(payload.toString()) as T;
+
+beforeAll(async () => {
+  const map = writeTestMap(data.dir);
+  secrets['resident-3'] = addUser(data.dir, 'resident-3', 'resident:home-3');
+  secrets['resident-4'] = addUser(data.dir, 'resident-4', 'resident:home-4');
+  secrets['table-op'] = addUser(data.dir, 'table-op', 'operator');
+  hub = await startHub(['--demo', '--scenario', map, '--data-dir', data.dir, '--step-ms', '40']);
+  viewer = await connectClient(hub.mqttUrl, { clientId: 'mcp-viewer' });
+  const allOnline = nextMessage(
+    viewer,
+    (topic) => topic === 'gridflex/v1/table/map',
+    (payload) => json<TableMap>(payload).assets.every((asset) => asset.online),
+  );
+  await subscribe(viewer, 'gridflex/v1/#');
+  await allOnline;
+  home3 = await stdioClient('resident-3', secrets['resident-3'] as string);
+  ({ child: httpServer, url: httpUrl } = await startHttpServer());
+});
+
+afterAll(async () => {
+  await home3?.close();
+  httpServer?.kill('SIGTERM');
+  viewer?.end(true);
+  await hub?.stop();
+  data.remove();
+});
+
+/** `gridflex mcp` over stdio, started by the SDK's own client as an agent would. */
+async function stdioClient(username: string, password: string): Promise<Client> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, 'mcp', '--broker', hub.mqttUrl, '--data-dir', data.dir],
+    env: { ...process.env, GRIDFLEX_USERNAME: username, GRIDFLEX_PASSWORD: password } as Record<
+      string,
+      string
+    >,
+    stderr: 'ignore',
+  });
+  const client = new Client({ name: 'test-agent', version: '1.0.0' });
+  await client.connect(transport);
+  return client;
+}
+
+/** `gridflex mcp --http-port 0`, resolved with its URL once it serves. */
+function startHttpServer(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'mcp', '--broker', hub.mqttUrl, '--data-dir', data.dir, '--http-port', '0', '--host', '127.0.0.1'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /mcp ready: (\S+)/.exec(out);
+      if (match) resolve({ child, url: match[1] as string });
+    });
+    child.once('exit', (code) => reject(new Error(`gridflex mcp exited with ${code}`)));
+  });
+}
+
+async function httpClient(username: string, password: string): Promise<Client> {
+  const basic = Buffer.from(`${username}:${password}`).toString('base64');
+  const transport = new StreamableHTTPClientTransport(new URL(httpUrl), {
+    requestInit: { headers: { authorization: `Basic ${basic}` } },
+  });
+  const client = new Client({ name: 'test-agent-http', version: '1.0.0' });
+  await client.connect(transport);
+  return client;
+}
+
+/** A tool's answer: its JSON body (or error text) and whether it was an error. */
+async function call(client: Client, name: string, args: Record<string, unknown> = {}) {
+  try {
+    const result = await client.callTool({ name, arguments: args });
+    const text = (result.content as { type: string; text: string }[])[0]?.text ?? '';
+    const isError = result.isError === true;
+    return { isError, text, body: isError ? undefined : (JSON.parse(text) as Record<string, unknown>) };
+  } catch (error) {
+    return { isError: true, text: (error as Error).message, body: undefined };
+  }
+}
+
+function preferencesOf(home: string, test: (preferences: HomePreferences) => boolean) {
+  return nextMessage(
+    viewer,
+    (topic) => topic === `gridflex/v1/preferences/${home}`,
+    (payload) => test(json<HomePreferences>(payload)),
+  ).then(({ payload }) => HomePreferencesSchema.parse(json(payload)));
+}
+
+function nextSteps(home: string, count: number): Promise<void> {
+  let seen = 0;
+  return nextMessage(
+    viewer,
+    (topic) => topic === `gridflex/v1/homes/${home}`,
+    () => ++seen >= count,
+  ).then(() => undefined);
+}
+
+describe('gridflex mcp over stdio (home-3)', () => {
+  it('lists the home tools', async () => {
+    const { tools } = await home3.listTools();
+    expect(tools.map((tool) => tool.name)).toEqual(
+      expect.arrayContaining(['live_power', 'meter_history', 'compare_tariffs', 'set_ev_schedule', 'prices']),
+    );
+  });
+
+  it('reads live power per device of its own home', async () => {
+    const { isError, body } = await call(home3, 'live_power');
+    expect(isError).toBe(false);
+    expect(body?.home).toBe('home-3');
+    expect(body?.assets).toEqual(
+      expect.arrayContaining([expect.objectContaining({ asset: 'ev-1', kind: 'ev' })]),
+    );
+  });
+
+  it('reads meter history and compares tariffs on it', async () => {
+    await nextSteps('home-3', 3);
+    const history = await call(home3, 'meter_history', { lastSteps: 100 });
+    expect(history.body?.readings).not.toHaveLength(0);
+    expect(history.body?.readings).toBeInstanceOf(Array);
+    const compared = await call(home3, 'compare_tariffs');
+    expect(compared.isError).toBe(false);
+    const costs = compared.body?.costs as { tariff: string; totalGbp: number }[];
+    expect(costs.map((cost) => cost.tariff)).toContain('price-cap');
+    expect(costs[0]?.totalGbp).toBeGreaterThan(0);
+  });
+
+  it('gives carbon and prices now and ahead', async () => {
+    const carbon = await call(home3, 'carbon_intensity', { hoursAhead: 6 });
+    expect(carbon.body?.forecast).toHaveLength(12);
+    const prices = await call(home3, 'prices', { hoursAhead: 2 });
+    expect(prices.body?.now).toMatchObject({ source: 'price-cap' });
+    expect(prices.body?.forecast).toHaveLength(4);
+  });
+
+  it('schedules the EV through the hub, which shows it and puts the call in the event feed', async () => {
+    const shown = preferencesOf('home-3', (preferences) => preferences.evReadyByMinute === 390);
+    const inFeed = nextMessage(
+      viewer,
+      (topic) => topic === 'gridflex/v1/events',
+      (payload) => {
+        const event = json<FeedEvent>(payload);
+        return (
+          event.kind === 'agent-call' && event.home === 'home-3' && event.message.includes('set_ev_schedule')
+        );
+      },
+    );
+    const { isError, body } = await call(home3, 'set_ev_schedule', { readyBy: '06:30', targetSocPct: 90 });
+    expect(isError).toBe(false);
+    expect(body?.accepted).toBe(true);
+    expect((await shown).evTargetSocPct).toBe(90);
+    await inFeed;
+    const preferences = await call(home3, 'get_preferences');
+    expect(preferences.body?.evReadyByMinute).toBe(390);
+  });
+
+  it('refuses values outside the device limits, naming the field', async () => {
+    const { isError, text } = await call(home3, 'set_ev_schedule', { readyBy: '06:30', targetSocPct: 150 });
+    expect(isError).toBe(true);
+    expect(text).toContain('targetSocPct');
+  });
+
+  it('cannot touch home-4: another home is refused, and another home’s device by the hub', async () => {
+    const otherHome = await call(home3, 'set_preferences', { home: 'home-4', costWeight: 0.1 });
+    expect(otherHome.isError).toBe(true);
+    expect(otherHome.text).toContain('home-4 is outside its scope');
+    const read = await call(home3, 'live_power', { home: 'home-4' });
+    expect(read.isError).toBe(true);
+    const otherDevice = await call(home3, 'boost_device', { asset: 'ev-2', minutes: 30 });
+    expect(otherDevice.isError).toBe(true);
+    expect(otherDevice.text).toContain('ev-2 is not on plot-3 (home-3)');
+  });
+});
+
+describe('gridflex mcp over streamable HTTP', () => {
+  it('serves home-4 to its resident and changes its heating band on the hub', async () => {
+    const home4 = await httpClient('resident-4', secrets['resident-4'] as string);
+    try {
+      const before = await call(home4, 'get_preferences');
+      expect(before.body?.home).toBe('home-4');
+      const shown = preferencesOf('home-4', (preferences) => preferences.comfortMinCelsius === 18.5);
+      const { body } = await call(home4, 'set_heating_band', { minCelsius: 18.5, maxCelsius: 21 });
+      expect(body?.accepted).toBe(true);
+      expect((await shown).comfortMaxCelsius).toBe(21);
+      const other = await call(home4, 'get_preferences', { home: 'home-3' });
+      expect(other.text).toContain('refused: this session acts for home-4');
+    } finally {
+      await home4.close();
+    }
+  });
+
+  it('refuses a wrong password and a user who is not a resident', async () => {
+    await expect(httpClient('resident-4', 'not-the-password')).rejects.toThrow(/wrong password/);
+    await expect(httpClient('table-op', secrets['table-op'] as string)).rejects.toThrow(/serves residents/);
+  });
+});
