@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_DATA_DIR, parseRunId, type RunRecord, RunStore } from '../runs/index.js';
+import { formatGbp } from '../sim/summary-words.js';
 
 interface HistoryFlags {
   dataDir: string;
@@ -116,7 +117,7 @@ function withStore(flags: { dataDir: string }, use: (store: RunStore) => void): 
 function keyFigure(record: RunRecord): string {
   const h = record.headline;
   if (record.kind === 'run' && h.billsGbp !== undefined) {
-    return `bills £${h.billsGbp.toFixed(2)} (${formatNumber(h.billsVsPassiveGbp ?? 0, true)}), peak ${formatNumber(h.transformerPeakKw ?? 0)} kW`;
+    return `bills ${formatGbp(h.billsGbp)} (${formatGbp(h.billsVsPassiveGbp ?? 0, true)} vs passive), peak ${formatNumber(h.transformerPeakKw ?? 0)} kW`;
   }
   if (record.kind === 'study-poa' && h.priceOfAnarchy !== undefined)
     return `PoA ${h.priceOfAnarchy.toFixed(3)}`;

@@ -14,6 +14,7 @@ import {
 } from '../runs/index.js';
 import { loadRunInputs } from '../sim/inputs.js';
 import { roundNumbers } from '../sim/metrics.js';
+import { formatGbp } from '../sim/summary-words.js';
 import type { PolicyFigures } from '../study/poa-metrics.js';
 import { POA_POLICIES, type PoaStudyOptions, runPoaStudy, runPoaStudyInWorkers } from '../study/poa-study.js';
 import type { StudyPolicyOptions } from '../study/street-context.js';
@@ -87,7 +88,7 @@ function policyLines(name: string, figures: PolicyFigures | undefined, runMs: nu
       ? 'kept every network limit'
       : `broke ${figures.limitsBroken.join('; ')}`;
   return [
-    `  ${name.padEnd(12)} social £${figures.socialCostGbp.toFixed(2)} (resources £${figures.resourceCostGbp.toFixed(2)}, transfers £${figures.transfersGbp.toFixed(2)})  bills £${figures.billsGbp.toFixed(2)}  peak ${figures.transformerPeakKw.toFixed(1)} kW  (${(runMs / 1000).toFixed(1)} s)`,
+    `  ${name.padEnd(12)} social ${formatGbp(figures.socialCostGbp)} (resources ${formatGbp(figures.resourceCostGbp)}, transfers ${formatGbp(figures.transfersGbp)})  bills ${formatGbp(figures.billsGbp)}  peak ${figures.transformerPeakKw.toFixed(1)} kW  (${(runMs / 1000).toFixed(1)} s)`,
     `  ${''.padEnd(12)} ${broken}`,
   ];
 }

@@ -79,6 +79,8 @@ describe('gridflex runs', () => {
     const table = cli('runs', 'list', '--data-dir', dataDir);
     expect(table.stdout).toMatch(/^id\s+created \(UTC\)\s+kind/);
     expect(table.stdout).toContain('PoA ');
+    // Money with the sign before the pound and a true minus (the selfish run saves against passive).
+    expect(table.stdout).toMatch(/bills £\d+\.\d\d \(−£\d+\.\d\d vs passive\)/);
 
     const show = cli('runs', 'show', '1', '--data-dir', dataDir);
     expect(show.stdout).toContain('run 1 (run)');

@@ -159,7 +159,7 @@ describe('gridflex study poa over a full year of the table street, at the defaul
       expect(figures.resourceCostGbp).toBeGreaterThan(0);
       expect(figures.limitsBroken).toBeInstanceOf(Array);
     }
-    expect(run.stdout).toMatch(/central +social £[\d.]+ \(resources £[\d.]+, transfers £[\d.]+\)/);
+    expect(run.stdout).toMatch(/central +social £[\d.]+ \(resources £[\d.]+, transfers −?£[\d.]+\)/);
   });
 });
 
