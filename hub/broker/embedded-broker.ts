@@ -271,7 +271,9 @@ export class EmbeddedBroker {
       });
       aedes.handle(stream);
     };
-    const tcpServer = createServer((socket) =>
+    // No Nagle delay: a lockstep step is small messages both ways, and Nagle with delayed ACKs held each
+    // step ~40 ms (bench/cosim-lockstep.js: 20 steps/s with it).
+    const tcpServer = createServer({ noDelay: true }, (socket) =>
       accept(socket, socket.remoteAddress ?? 'unknown', `${socket.remoteAddress}:${socket.remotePort}`),
     );
     const closeAedes = () => new Promise<void>((resolve) => aedes.close(() => resolve()));
