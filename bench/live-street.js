@@ -9,6 +9,10 @@
 // (the transformer's rating, which this street never reaches) and once at a limit that binds, where cooperative
 // and central have to coordinate (their worst case).
 //
+// Columns: wall ms per step (mean, p95, max), the process's CPU ms in its costliest step (on a shared machine a
+// wall time far above it is other processes' doing), the running street's power flow, the share of steps where
+// homes re-plan and their max, the step length and the worst step over it, and the running street's peak.
+//
 //   node bench/live-street.js [--hours 24] [--warmup-hours 3] [--policy name]... [--limit-kw kW]... [--no-shadows]
 import { parseArgs } from 'node:util';
 import { getHighs, POLICY_NAMES } from '../dist/hub/agents/registry.js';
@@ -148,7 +152,7 @@ function header(title) {
   console.log(
     `  ${'policy'.padEnd(21)}${'mean'.padStart(7)}${'p95'.padStart(7)}${'max'.padStart(7)}${'cpu max'.padStart(8)}${'flow'.padStart(6)}` +
       `${'re-plan steps'.padStart(14)}${'their max'.padStart(10)}${'step'.padStart(6)}${'max/step'.padStart(9)}` +
-      `  keeps up  peak kW`,
+      `  keeps up          peak kW`,
   );
 }
 
@@ -158,12 +162,20 @@ function row(label, steps) {
   const replans = total.filter((_, index) => steps.replan[index]);
   const worst = max(total);
   flows.push(...steps.flowMs);
-  const keepsUp = worst <= stepMs ? 'yes' : mean(total) <= stepMs ? 'no (mean fits)' : 'no';
+  // A step over the length whose CPU time fits was slowed by other processes (the machine is shared).
+  const keepsUp =
+    worst <= stepMs
+      ? 'yes'
+      : max(steps.cpuMs) <= stepMs
+        ? 'no (its cpu fits)'
+        : mean(total) <= stepMs
+          ? 'no (mean fits)'
+          : 'no';
   console.log(
     `  ${label.padEnd(21)}${ms(mean(total)).padStart(7)}${ms(percentile(total, 0.95)).padStart(7)}` +
       `${ms(worst).padStart(7)}${ms(max(steps.cpuMs)).padStart(8)}${ms(mean(steps.flowMs)).padStart(6)}` +
       `${`${((100 * replans.length) / total.length).toFixed(0)} %`.padStart(14)}${ms(max(replans)).padStart(10)}` +
-      `${String(stepMs).padStart(6)}${`${(worst / stepMs).toFixed(2)}x`.padStart(9)}  ${keepsUp.padEnd(8)}` +
+      `${String(stepMs).padStart(6)}${`${(worst / stepMs).toFixed(2)}x`.padStart(9)}  ${keepsUp.padEnd(17)}` +
       `${steps.peakKw.toFixed(0).padStart(8)}`,
   );
 }
