@@ -68,3 +68,44 @@ export function formatAgo(atMs: number, nowMs: number): string {
 export function formatWallTime(atMs: number): string {
   return new Date(atMs).toLocaleTimeString('en-GB', { hour12: false });
 }
+
+/** A UTC time as `01/07/2026 12:00` (en-GB, day first), the form the clock's "Jump to" field reads. */
+export function formatUkDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(date.getUTCDate())}/${two(date.getUTCMonth() + 1)}/${date.getUTCFullYear()} ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}`;
+}
+
+/**
+ * Reads a UTC date and time written the British way, `01/07/2026 12:00` (also `1/7/2026 9:05`), or as ISO
+ * `2026-07-01T12:00`; says in words what is wrong otherwise.
+ */
+export function parseUkDateTime(text: string): { iso: string } | { problem: string } {
+  const trimmed = text.trim();
+  if (trimmed === '') return { problem: 'write a date and time, e.g. 01/07/2026 12:00 (UTC)' };
+  const uk = /^(\d{1,2})\/(\d{1,2})\/(\d{4})[ T,]+(\d{1,2}):(\d{2})$/.exec(trimmed);
+  const iso = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$/.exec(trimmed);
+  const parts = uk
+    ? { day: uk[1], month: uk[2], year: uk[3], hour: uk[4], minute: uk[5] }
+    : iso
+      ? { day: iso[3], month: iso[2], year: iso[1], hour: iso[4], minute: iso[5] }
+      : null;
+  if (!parts)
+    return { problem: `"${trimmed}" is not a date and time like 01/07/2026 12:00 (day/month/year, UTC)` };
+  const [day, month, year, hour, minute] = [parts.day, parts.month, parts.year, parts.hour, parts.minute].map(
+    Number,
+  ) as [number, number, number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute));
+  if (
+    date.getUTCDate() !== day ||
+    date.getUTCMonth() !== month - 1 ||
+    date.getUTCHours() !== hour ||
+    date.getUTCMinutes() !== minute
+  ) {
+    return {
+      problem: `"${trimmed}" is not a real date and time (day ${day}, month ${month}, ${hour}:${String(minute).padStart(2, '0')})`,
+    };
+  }
+  return { iso: date.toISOString() };
+}

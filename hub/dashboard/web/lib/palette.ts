@@ -57,9 +57,67 @@ export const STATUTORY_BAND_VOLTS = { min: 216.2, max: 253 } as const;
 /** The voltage range the bus colour scale spans (a little beyond the statutory band on both sides). */
 export const VOLTAGE_SCALE_VOLTS = { min: 210, max: 258 } as const;
 
-/** A bus's colour from its voltage (viridis over {@link VOLTAGE_SCALE_VOLTS}). */
+/**
+ * Where the voltage scale puts its colours: piecewise linear, with most of its range spent where LV streets
+ * actually sit (about 235–253 V, near the top of the band on a lightly loaded street), so a street at 248–253 V
+ * shows several colours rather than one. Pairs of volts and the position 0…1 on viridis.
+ */
+export const VOLTAGE_SCALE_STOPS: readonly (readonly [number, number])[] = [
+  [VOLTAGE_SCALE_VOLTS.min, 0],
+  [STATUTORY_BAND_VOLTS.min, 0.08],
+  [230, 0.22],
+  [240, 0.42],
+  [245, 0.55],
+  [250, 0.75],
+  [STATUTORY_BAND_VOLTS.max, 0.9],
+  [VOLTAGE_SCALE_VOLTS.max, 1],
+];
+
+/** A voltage's position 0…1 on the colour scale (clamped; see {@link VOLTAGE_SCALE_STOPS}). */
+export function voltagePosition(volts: number): number {
+  const stops = VOLTAGE_SCALE_STOPS;
+  const first = stops[0] as readonly [number, number];
+  const last = stops[stops.length - 1] as readonly [number, number];
+  if (!(volts > first[0])) return first[1];
+  if (volts >= last[0]) return last[1];
+  for (let i = 1; i < stops.length; i++) {
+    const [v1, t1] = stops[i] as readonly [number, number];
+    const [v0, t0] = stops[i - 1] as readonly [number, number];
+    if (volts <= v1) return t0 + ((volts - v0) / (v1 - v0)) * (t1 - t0);
+  }
+  return last[1];
+}
+
+/** A bus's colour from its voltage (viridis, spread over the volts streets sit at: {@link voltagePosition}). */
 export function voltageColour(volts: number): string {
-  return viridis((volts - VOLTAGE_SCALE_VOLTS.min) / (VOLTAGE_SCALE_VOLTS.max - VOLTAGE_SCALE_VOLTS.min));
+  return viridis(voltagePosition(volts));
+}
+
+/**
+ * A line's colour from its loading, continuous so that a cable going from 10 % to 40 % visibly changes:
+ * pale blue (idle) through dark blue (half) to orange (80 %) and vermillion (100 %), then reddish purple.
+ * Blue against orange/vermillion stays distinct for every common colour-vision deficiency, and lightness
+ * falls as loading rises, so the order also reads in grey.
+ */
+const LOADING_COLOUR_STOPS: readonly (readonly [number, readonly [number, number, number]])[] = [
+  [0, [178, 214, 236]],
+  [50, [0, 114, 178]],
+  [80, [230, 159, 0]],
+  [100, [213, 94, 0]],
+  [130, [136, 34, 85]],
+];
+
+/** The continuous line colour for `pct` per cent of the rating, as `rgb(…)`. */
+export function loadingColour(pct: number): string {
+  const stops = LOADING_COLOUR_STOPS;
+  const clamped = Number.isFinite(pct) ? Math.min(130, Math.max(0, pct)) : 0;
+  let index = 1;
+  while (index < stops.length - 1 && clamped > (stops[index] as (typeof stops)[number])[0]) index++;
+  const [p0, c0] = stops[index - 1] as (typeof stops)[number];
+  const [p1, c1] = stops[index] as (typeof stops)[number];
+  const f = p1 === p0 ? 0 : (clamped - p0) / (p1 - p0);
+  const channel = (i: 0 | 1 | 2) => Math.round(c0[i] + (c1[i] - c0[i]) * f);
+  return `rgb(${channel(0)}, ${channel(1)}, ${channel(2)})`;
 }
 
 /** Loading classes of lines and the transformer: colour and a word, so the class never rests on colour alone. */

@@ -50,7 +50,7 @@ export function renderDevices(container: HTMLElement, store: LiveStore): void {
 /** The event feed, newest first: what the room should notice (EV placed, tariff switched, limit breached). */
 export function renderFeed(container: HTMLElement, store: LiveStore): void {
   if (unchanged(container, `${store.feed.length}|${store.feed.at(-1)?.key ?? ''}`)) return;
-  const items = [...store.feed].reverse();
+  const items = groupBoardsOnline([...store.feed]).reverse();
   container.replaceChildren(
     h('h2', {}, 'Events'),
     items.length === 0
@@ -73,6 +73,39 @@ export function renderFeed(container: HTMLElement, store: LiveStore): void {
           ),
         ),
   );
+}
+
+const BOARD_ONLINE = /^board (.+) is online$/;
+
+/**
+ * Boards coming online one after another say one thing, "boards pv-1, pv-2 and battery-1 are online", so the
+ * feed is not four lines of it before anything happens.
+ */
+export function groupBoardsOnline<T extends { text: string; severity: string }>(items: readonly T[]): T[] {
+  const grouped: T[] = [];
+  let run: { first: T; boards: string[] } | null = null;
+  const close = () => {
+    if (!run) return;
+    const { first, boards } = run;
+    grouped.push(
+      boards.length === 1
+        ? first
+        : { ...first, text: `boards ${boards.slice(0, -1).join(', ')} and ${boards.at(-1)} are online` },
+    );
+    run = null;
+  };
+  for (const item of items) {
+    const board = BOARD_ONLINE.exec(item.text)?.[1];
+    if (board && item.severity === 'info') {
+      if (run) (run as { boards: string[] }).boards.push(board);
+      else run = { first: item, boards: [board] };
+    } else {
+      close();
+      grouped.push(item);
+    }
+  }
+  close();
+  return grouped;
 }
 
 /** The hub's answers to every control, newest first: who changed what, when, and whether it was accepted. */

@@ -11,6 +11,7 @@ import { renderHomes } from './homes.ts';
 import { renderMarket, renderSharedBattery, renderTransformerGauge } from './overview.ts';
 import { renderComparison, renderRunningPolicy } from './policy-comparison.ts';
 import { panelsFor } from './role-panels.ts';
+import { ShowView } from './show.ts';
 import { LiveStore } from './store.ts';
 import { StreetMap } from './street-map.ts';
 import { TrendCharts } from './trend-charts.ts';
@@ -103,11 +104,18 @@ function renderStatus(): void {
 
 let street: StreetMap | null = null;
 let trends: TrendCharts | null = null;
+let show: ShowView | null = null;
 let frameRequested = false;
+/** Projector mode: `?show=1` (the header's "Projector view" link). */
+const showMode = new URLSearchParams(location.search).get('show') === '1';
 
 function render(): void {
   frameRequested = false;
   renderStatus();
+  if (show) {
+    show.render();
+    return;
+  }
   street?.render();
   trends?.render();
   renderRunningPolicy(byId('policy'), store);
@@ -174,8 +182,17 @@ async function start(): Promise<void> {
     ]);
     store.layout = layout;
     byId('feeder-name').textContent = layout.feeder;
-    street = new StreetMap(byId('street'), store);
-    trends = new TrendCharts(byId('trends'), store);
+    if (showMode) {
+      document.body.classList.add('show-mode');
+      show = new ShowView(byId('show'), store);
+      addEventListener('resize', scheduleRender);
+    } else {
+      street = new StreetMap(byId('street'), store);
+      trends = new TrendCharts(byId('trends'), store);
+      const projector = new URL(location.href);
+      projector.searchParams.set('show', '1');
+      byId<HTMLAnchorElement>('projector-link').href = projector.toString();
+    }
     const wsUrl = brokerUrl(state.endpoints.wsUrl);
     if (!wsUrl) {
       store.setConnection({
@@ -195,7 +212,7 @@ async function start(): Promise<void> {
     byId('status').replaceChildren(h('span', { class: 'badge refused' }, `✕ ${(error as Error).message}`));
   }
   // Last-seen times age even when nothing arrives.
-  setInterval(() => renderDevices(byId('devices'), store), 1000);
+  if (!showMode) setInterval(() => renderDevices(byId('devices'), store), 1000);
 }
 
 void start();

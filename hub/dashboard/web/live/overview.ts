@@ -41,14 +41,14 @@ export function renderTransformerGauge(container: HTMLElement, store: LiveStore)
   const kva = store.layout?.transformer?.ratedKva;
   const level = loadingClass(pct);
   container.replaceChildren(
-    h('h2', {}, 'Transformer'),
+    h('h2', {}, 'Transformer (worst phase)'),
     s(
       'svg',
       {
         viewBox: '0 -12 220 137',
         class: 'gauge',
         role: 'img',
-        'aria-label': `transformer loading ${formatPct(pct)}`,
+        'aria-label': `transformer loading on its worst phase ${formatPct(pct)}`,
       },
       ...arcs,
       s('line', {
@@ -72,11 +72,12 @@ export function renderTransformerGauge(container: HTMLElement, store: LiveStore)
       summary ? ` ${level.label}` : '',
       kva ? ` · ${kva} kVA` : '',
     ),
+    h('p', { class: 'small muted gauge-note' }, 'Current on its most loaded phase, % of rating'),
     summary
       ? h(
           'p',
-          { class: 'small' },
-          `Street draws ${formatKw(summary.substationPKw)}, losses ${formatKw(summary.lossesKw)}. ` +
+          { class: 'small', 'data-street-draws': '' },
+          `${streetDrawsWords(store, summary.substationPKw)}, losses ${formatKw(summary.lossesKw)}. ` +
             `Voltage ${formatVolts(summary.vMin.volts)} (bus ${summary.vMin.bus}${summary.vMin.phase}) to ` +
             `${formatVolts(summary.vMax.volts)}.`,
           summary.busPhasesOutsideStatutory > 0
@@ -91,6 +92,27 @@ export function renderTransformerGauge(container: HTMLElement, store: LiveStore)
             : h('strong', { class: 'warn' }, ` Power flow did not converge: ${summary.error ?? ''}`),
         )
       : h('p', { class: 'small' }, 'waiting for the first power flow…'),
+  );
+}
+
+/**
+ * What the street takes from the grid, and why it can differ from what the homes use: a shared battery (or
+ * exporting homes) covers part of it, so "0.0 kW" from the grid beside homes using 7 kW is said in words. The
+ * transformer can still be loaded then: the homes' phases are unbalanced, so one phase carries current while
+ * the battery feeds the others (the gauge shows the worst phase).
+ */
+function streetDrawsWords(store: LiveStore, gridKw: number): string {
+  const homesKw = [...store.homes.values()].reduce((sum, home) => sum + home.netPKw, 0);
+  const battery = store.sharedBattery;
+  const batteryKw = battery ? battery.dischargeKw - battery.chargeKw : 0;
+  const net = `Street draws ${formatKw(gridKw)} net from the grid`;
+  if (store.homes.size === 0) return net;
+  return (
+    `${net} (homes ${formatKw(homesKw)}` +
+    (Math.abs(batteryKw) >= 0.05
+      ? `, shared battery ${batteryKw > 0 ? 'supplies' : 'stores'} ${formatKw(Math.abs(batteryKw))}`
+      : '') +
+    ')'
   );
 }
 
@@ -156,7 +178,7 @@ export function renderMarket(container: HTMLElement, store: LiveStore): void {
           'p',
           { class: 'small' },
           `Since start: ${metrics.importedKwh.toFixed(1)} kWh in, ${metrics.exportedKwh.toFixed(1)} kWh out; ` +
-            `peak ${formatKw(metrics.peakSubstationPKw)} (${formatPct(metrics.peakTransformerLoadingPct)}); ` +
+            `peak net draw ${formatKw(metrics.peakSubstationPKw)}, transformer peak ${formatPct(metrics.peakTransformerLoadingPct)} (worst phase); ` +
             `${metrics.stepsWithVoltageBreach} steps with a voltage breach.`,
         )
       : '',

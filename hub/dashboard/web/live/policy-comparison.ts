@@ -33,7 +33,7 @@ function descriptionOf(policy: LivePolicy, name: string): string {
 }
 
 /** One street of the comparison: the live table, or a shadow run of the same inputs under one policy. */
-interface ComparedStreet {
+export interface ComparedStreet {
   key: string;
   label: string;
   figures: StreetFigures;
@@ -41,7 +41,7 @@ interface ComparedStreet {
   running: boolean;
 }
 
-function comparedStreets(comparison: LiveComparison): ComparedStreet[] {
+export function comparedStreets(comparison: LiveComparison): ComparedStreet[] {
   const runningPolicy = comparison.running.policy;
   return [
     { key: 'table', label: `table (${runningPolicy})`, figures: comparison.running, running: true },
@@ -169,7 +169,7 @@ function peakBar(street: ComparedStreet, topPx: number, x: (kw: number) => numbe
 }
 
 /** Selfish over central, in bills and at the transformer's peak, as people say it. */
-function priceOfAnarchyWords(comparison: LiveComparison): string {
+export function priceOfAnarchyWords(comparison: LiveComparison): string {
   const shadowPolicies = comparison.shadows.map((figures) => figures.policy);
   if (!shadowPolicies.includes('selfish') || !shadowPolicies.includes('central')) {
     return 'Price of anarchy: needs shadow runs of selfish and central (the table map’s live.shadows).';

@@ -1,15 +1,18 @@
 import { s } from '../lib/dom.ts';
 import type { FeederLayout } from '../lib/feeder-layout.ts';
+import { busDrawKw, lineFlowsKw } from '../lib/flows.ts';
 import { formatKw, formatPct, formatVolts } from '../lib/format.ts';
 import {
   ASSET_COLOURS,
   LOADING_CLASSES,
   loadingClass,
+  loadingColour,
   OKABE_ITO,
   STATUTORY_BAND_VOLTS,
-  VOLTAGE_SCALE_VOLTS,
+  VOLTAGE_SCALE_STOPS,
   viridis,
   voltageColour,
+  voltagePosition,
 } from '../lib/palette.ts';
 import type { LiveStore } from './store.ts';
 
@@ -33,6 +36,18 @@ export function worstPhaseVolts(vVolts: readonly number[]): number {
   return worst;
 }
 
+/** Below this power a line shows no moving flow (noise of a few watts is not a flow worth pointing at). */
+const FLOW_MIN_KW = 0.05;
+
+/** How the map is drawn: in the page (labels 13 px, height from the width) or on a projector (see {@link StreetMap}). */
+export interface StreetMapOptions {
+  /**
+   * Projector mode: labels at `labelPx` (and every offset scaled with them), and the street fitted into the
+   * container's height as well as its width, so the page never scrolls.
+   */
+  show?: { labelPx: () => number };
+}
+
 const outOfBand = (volts: number) => volts < STATUTORY_BAND_VOLTS.min || volts > STATUTORY_BAND_VOLTS.max;
 
 /**
@@ -43,12 +58,26 @@ const outOfBand = (volts: number) => volts < STATUTORY_BAND_VOLTS.min || volts >
 export class StreetMap {
   private readonly svg: SVGSVGElement;
   private widthPx = 0;
+  private heightPx = 0;
+  /**
+   * The drawing's layers, kept from one render to the next; the flow dots are kept too (updated in place), so
+   * their animation runs on smoothly instead of restarting at every step.
+   */
+  private readonly layers = {
+    lines: s('g', { class: 'lines' }),
+    flows: s('g', { class: 'flows' }),
+    buses: s('g', { class: 'buses' }),
+    transformer: s('g', { class: 'transformer' }),
+    homes: s('g', { class: 'homes' }),
+  };
+  private readonly flowDots = new Map<string, SVGLineElement>();
   /** Says in the legend why a line is grey (unrated, or no per-line loading received yet). */
   private readonly lineNote: HTMLSpanElement;
 
   constructor(
     container: HTMLElement,
     private readonly store: LiveStore,
+    private readonly options: StreetMapOptions = {},
   ) {
     this.svg = s('svg', {
       class: 'street',
@@ -56,14 +85,20 @@ export class StreetMap {
       'aria-label': 'the street: feeder, homes and assets',
     });
     this.lineNote = document.createElement('span');
-    container.append(this.svg, legend(store.layout, this.lineNote));
+    const layers = this.layers;
+    this.svg.append(layers.lines, layers.flows, layers.buses, layers.transformer, layers.homes);
+    container.append(this.svg, legend(store.layout, this.lineNote, options.show?.labelPx() ?? null));
+    const sized = this.svg;
     new ResizeObserver(() => {
-      const width = Math.round(this.svg.getBoundingClientRect().width);
-      if (width !== this.widthPx) {
+      const box = sized.getBoundingClientRect();
+      const width = Math.round(box.width);
+      const height = Math.round(box.height);
+      if (width !== this.widthPx || (options.show && height !== this.heightPx)) {
         this.widthPx = width;
+        this.heightPx = height;
         this.render();
       }
-    }).observe(this.svg);
+    }).observe(sized);
   }
 
   render(): void {
@@ -74,32 +109,47 @@ export class StreetMap {
     const ys = layout.buses.map((bus) => bus.y);
     const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
     const labelled = layout.plots.length <= LABELLED_PLOTS_MAX;
+    const show = this.options.show;
+    // Every label offset scales with the label size (13 px in the page, larger on a projector).
+    const k = show ? show.labelPx() / 13 : 1;
+    this.svg.style.setProperty('--label-px', `${(13 * k).toFixed(1)}px`);
     // Room for the labels around the outermost homes, and for the transformer left of the first bus.
-    const padX = labelled ? 90 : 20;
-    const padY = labelled ? 100 : 20;
+    const padX = (labelled ? 90 : 20) * k;
+    const padY = (labelled ? 100 : 20) * k;
     const width = this.widthPx;
     const scale = Math.min(
       (width - 2 * padX) / Math.max(1e-9, maxX - minX),
-      // A big street fits a box no taller than it is wide (and at most 620 px), so the page scrolls past it.
-      labelled
-        ? Number.POSITIVE_INFINITY
-        : (Math.min(width * 0.6, 620) - 2 * padY) / Math.max(1e-9, maxY - minY),
+      show
+        ? // On a projector the street fills its box and never more.
+          (this.heightPx - 2 * padY) / Math.max(1e-9, maxY - minY, (maxX - minX) / 4)
+        : // A big street fits a box no taller than it is wide (and at most 620 px), so the page scrolls past it.
+          labelled
+          ? Number.POSITIVE_INFINITY
+          : (Math.min(width * 0.6, 620) - 2 * padY) / Math.max(1e-9, maxY - minY),
     );
-    const height = Math.max(160, (maxY - minY) * scale + 2 * padY);
+    const height = show ? this.heightPx : Math.max(160, (maxY - minY) * scale + 2 * padY);
+    // On a projector a schematic street may stretch up to 3× across its length, so the two sides of the street
+    // and their labels use the screen's height rather than crowd the middle.
+    const scaleY = show ? Math.min(3 * scale, (height - 2 * padY) / Math.max(1e-9, maxY - minY)) : scale;
     const offsetX = (width - (maxX - minX) * scale) / 2;
+    const offsetY = show ? (height - (maxY - minY) * scaleY) / 2 : padY;
     // North (larger y) up.
     const point = (bus: string) => {
       const at = coordinates.get(bus);
-      return at ? { x: offsetX + (at.x - minX) * scale, y: height - padY - (at.y - minY) * scale } : null;
+      return at ? { x: offsetX + (at.x - minX) * scale, y: height - offsetY - (at.y - minY) * scaleY } : null;
     };
     this.svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
     this.svg.setAttribute('height', String(height));
 
     const lines = s('g', { class: 'lines' });
+    const shownFlows = new Set<string>();
+    const busPKw = busDrawKw(this.store.buses.values(), this.store.sharedBattery);
+    const flows = new Map(lineFlowsKw(layout, busPKw).map((flow) => [flow.line, flow]));
     const lineLoading = this.store.lineLoadingPct();
-    this.lineNote.textContent = lineLoading
-      ? '(grey: unrated line)'
-      : '(lines grey until the first step arrives)';
+    if (!show)
+      this.lineNote.textContent = lineLoading
+        ? '(grey: unrated line)'
+        : '(lines grey until the first step arrives)';
     for (const line of layout.lines) {
       const from = point(line.fromBus);
       const to = point(line.toBus);
@@ -107,6 +157,7 @@ export class StreetMap {
       const pct = lineLoading?.get(line.line);
       const known = pct !== undefined && pct !== null;
       const loading = known ? loadingClass(pct) : null;
+      const widthPx = (known ? 3 + Math.min(6, pct / 20) : labelled ? 4 : 1.5) * (show ? k : 1);
       lines.append(
         s(
           'line',
@@ -115,10 +166,11 @@ export class StreetMap {
             y1: from.y,
             x2: to.x,
             y2: to.y,
-            stroke: loading?.colour ?? '#8a8a8a',
-            'stroke-width': known ? 3 + Math.min(6, pct / 20) : labelled ? 4 : 1.5,
+            stroke: known ? loadingColour(pct) : '#8a8a8a',
+            'stroke-width': widthPx,
             'stroke-linecap': 'round',
             'data-line': line.line,
+            'data-loading-class': loading?.label ?? '',
           },
           s(
             'title',
@@ -128,6 +180,51 @@ export class StreetMap {
           ),
         ),
       );
+      const flow = flows.get(line.line);
+      if (flow && Math.abs(flow.pKw) >= FLOW_MIN_KW && this.store.buses.size > 0) {
+        // Dots that run along the cable the way the power goes: drawn from where it comes from, so one
+        // animation (dash offset decreasing) moves them forward; bigger and faster the more power flows.
+        const forward = flow.pKw > 0;
+        const near = point(flow.nearBus);
+        const far = point(flow.farBus);
+        if (!near || !far) continue;
+        const [start, end] = forward ? [near, far] : [far, near];
+        const kw = Math.abs(flow.pKw);
+        const dotPx = Math.min(widthPx + 6 * k, Math.max(3 * k, 2 * k + Math.sqrt(kw) * 1.6 * k));
+        const speedS = Math.max(0.5, Math.min(4, 4 / Math.sqrt(kw)));
+        const attributes: Record<string, string> = {
+          x1: String(start.x),
+          y1: String(start.y),
+          x2: String(end.x),
+          y2: String(end.y),
+          'stroke-width': dotPx.toFixed(2),
+          'stroke-dasharray': `0 ${(18 * k).toFixed(1)}`,
+          style: `--flow-gap:${(18 * k).toFixed(1)}px;animation-duration:${speedS.toFixed(2)}s`,
+          'data-flow-kw': flow.pKw.toFixed(2),
+          'data-flow-direction': forward ? 'outward' : 'towards-substation',
+        };
+        let dot = this.flowDots.get(line.line);
+        if (!dot) {
+          dot = s('line', {
+            class: 'flow',
+            stroke: '#111',
+            'stroke-opacity': 0.85,
+            'stroke-linecap': 'round',
+            'data-flow-line': line.line,
+          });
+          this.flowDots.set(line.line, dot);
+          this.layers.flows.append(dot);
+        }
+        for (const [name, value] of Object.entries(attributes)) {
+          if (dot.getAttribute(name) !== value) dot.setAttribute(name, value);
+        }
+        shownFlows.add(line.line);
+      }
+    }
+    for (const [name, dot] of this.flowDots) {
+      if (shownFlows.has(name)) continue;
+      dot.remove();
+      this.flowDots.delete(name);
     }
 
     const transformer = s('g', { class: 'transformer' });
@@ -135,21 +232,21 @@ export class StreetMap {
     const lvBus = layout.transformer ? point(layout.transformer.lvBus) : null;
     if (layout.transformer && lvBus) {
       const pct = summary?.transformerLoadingPct ?? Number.NaN;
-      const colour = Number.isFinite(pct) ? loadingClass(pct).colour : '#8a8a8a';
-      const x = lvBus.x - (labelled ? 40 : 14);
+      const colour = Number.isFinite(pct) ? loadingColour(pct) : '#8a8a8a';
+      const x = lvBus.x - (labelled ? 40 : 14) * k;
       transformer.append(
         s('circle', {
           cx: x,
-          cy: lvBus.y - 7,
-          r: labelled ? 13 : 6,
+          cy: lvBus.y - 7 * k,
+          r: (labelled ? 13 : 6) * k,
           fill: 'none',
           stroke: colour,
           'stroke-width': 4,
         }),
         s('circle', {
           cx: x,
-          cy: lvBus.y + 7,
-          r: labelled ? 13 : 6,
+          cy: lvBus.y + 7 * k,
+          r: (labelled ? 13 : 6) * k,
           fill: 'none',
           stroke: colour,
           'stroke-width': 4,
@@ -157,8 +254,8 @@ export class StreetMap {
         labelled
           ? s(
               'text',
-              { x: x - 20, y: lvBus.y + 42, class: 'label strong', 'text-anchor': 'start' },
-              `${formatPct(pct)} of ${layout.transformer.ratedKva} kVA`,
+              { x: x - 20 * k, y: lvBus.y + 42 * k, class: 'label strong', 'text-anchor': 'start' },
+              show ? formatPct(pct) : `${formatPct(pct)} of ${layout.transformer.ratedKva} kVA`,
             )
           : '',
         s(
@@ -184,7 +281,7 @@ export class StreetMap {
             ? s('circle', {
                 cx: at.x,
                 cy: at.y,
-                r: 13,
+                r: 13 * k,
                 fill: 'none',
                 stroke: OKABE_ITO.vermillion,
                 'stroke-width': 3,
@@ -193,12 +290,12 @@ export class StreetMap {
           s('circle', {
             cx: at.x,
             cy: at.y,
-            r: result ? (labelled ? 8 : 4) : 3,
+            r: (result ? (labelled ? 8 : 4) : 3) * k,
             fill: Number.isFinite(volts) ? voltageColour(volts) : '#c8c8c8',
             stroke: '#222',
             'stroke-width': 1,
           }),
-          bad ? s('text', { x: at.x + 14, y: at.y - 10, class: 'label warn' }, '!') : null,
+          bad ? s('text', { x: at.x + 14 * k, y: at.y - 10 * k, class: 'label warn' }, '!') : null,
           s(
             'title',
             {},
@@ -220,12 +317,12 @@ export class StreetMap {
       if (!bus) continue;
       const sharing = plotsAtBus.get(plot.bus) ?? 0;
       plotsAtBus.set(plot.bus, sharing + 1);
-      const at = { x: bus.x + sharing * (labelled ? 120 : 12), y: bus.y };
+      const at = { x: bus.x + sharing * (labelled ? 120 : 12) * k, y: bus.y };
       const home = plot.home ? this.store.homes.get(plot.home) : undefined;
       const assets = this.store.tableMap?.assets.filter((asset) => asset.plot === plot.plot) ?? [];
       const above = at.y < height / 2;
-      const houseY = above ? at.y - (labelled ? 30 : 10) : at.y + (labelled ? 30 : 10);
-      const size = labelled ? 15 : 5;
+      const houseY = above ? at.y - (labelled ? 30 : 10) * k : at.y + (labelled ? 30 : 10) * k;
+      const size = (labelled ? 15 : 5) * k;
       const group = s('g', {
         class: 'home',
         'data-plot': plot.plot,
@@ -248,7 +345,7 @@ export class StreetMap {
         ),
       );
       if (labelled) {
-        const textY = above ? houseY - size - 34 : houseY + size + 18;
+        const textY = above ? houseY - size - 34 * k : houseY + size + 18 * k;
         group.append(
           s(
             'text',
@@ -259,17 +356,27 @@ export class StreetMap {
             'text',
             {
               x: at.x,
-              y: textY + 16,
+              y: textY + 16 * k,
               class: 'label',
               'text-anchor': 'middle',
               'data-net-kw': plot.home ?? '',
             },
-            home ? `${formatKw(home.netPKw)} · ${formatVolts(home.vVolts)}` : plot.plot,
+            home
+              ? show
+                ? formatKw(home.netPKw)
+                : `${formatKw(home.netPKw)} · ${formatVolts(home.vVolts)}`
+              : plot.plot,
           ),
         );
+        // Badges go right of the house, or left of it when they would run off the map's right edge.
+        const badgeW = 27 * k;
+        const rightRoom = width - (at.x + size + 6 * k);
+        const leftwards = assets.length * 30 * k > rightRoom;
         assets.forEach((asset, index) => {
-          const badgeX = at.x + size + 6 + index * 30;
-          const badgeY = houseY - 9;
+          const badgeX = leftwards
+            ? at.x - size - 6 * k - badgeW - index * 30 * k
+            : at.x + size + 6 * k + index * 30 * k;
+          const badgeY = houseY - 9 * k;
           group.append(
             s(
               'g',
@@ -277,9 +384,9 @@ export class StreetMap {
               s('rect', {
                 x: badgeX,
                 y: badgeY,
-                width: 27,
-                height: 18,
-                rx: 4,
+                width: badgeW,
+                height: 18 * k,
+                rx: 4 * k,
                 fill: asset.online ? (ASSET_COLOURS[asset.kind] ?? '#888') : '#fff',
                 stroke: ASSET_COLOURS[asset.kind] ?? '#888',
                 'stroke-width': 2,
@@ -288,8 +395,8 @@ export class StreetMap {
               s(
                 'text',
                 {
-                  x: badgeX + 13.5,
-                  y: badgeY + 13,
+                  x: badgeX + badgeW / 2,
+                  y: badgeY + 13 * k,
                   class: asset.online ? 'badge' : 'badge offline',
                   'text-anchor': 'middle',
                 },
@@ -330,42 +437,60 @@ export class StreetMap {
       }
       homes.append(group);
     }
-    this.svg.replaceChildren(lines, buses, transformer, homes);
+    this.layers.lines.replaceChildren(...lines.childNodes);
+    this.layers.buses.replaceChildren(...buses.childNodes);
+    this.layers.transformer.replaceChildren(...transformer.childNodes);
+    this.layers.homes.replaceChildren(...homes.childNodes);
   }
 }
 
 /** The map's key: voltage colour bar with the statutory band marked, line loading classes, asset letters. */
-function legend(layout: FeederLayout | null, lineNote: HTMLElement): HTMLElement {
-  const barWidth = 220;
-  const span = VOLTAGE_SCALE_VOLTS.max - VOLTAGE_SCALE_VOLTS.min;
-  const xOf = (volts: number) => ((volts - VOLTAGE_SCALE_VOLTS.min) / span) * barWidth;
-  const stops = Array.from({ length: 9 }, (_, i) =>
-    s('stop', { offset: `${(i / 8) * 100}%`, 'stop-color': viridis(i / 8) }),
+function legend(layout: FeederLayout | null, lineNote: HTMLElement, labelPx: number | null): HTMLElement {
+  // On a projector the bar and its numbers grow with the labels.
+  const k = labelPx === null ? 1 : labelPx / 11;
+  const barWidth = 260 * k;
+  const xOf = (volts: number) => voltagePosition(volts) * barWidth;
+  const stops = Array.from({ length: 17 }, (_, i) =>
+    s('stop', { offset: `${(i / 16) * 100}%`, 'stop-color': viridis(i / 16) }),
   );
+  // Ticks at the scale's stops (it is stretched where streets sit), the band's edges bold.
+  const ticks = VOLTAGE_SCALE_STOPS.slice(1, -1).map(([volts]) => {
+    const edge = volts === STATUTORY_BAND_VOLTS.min || volts === STATUTORY_BAND_VOLTS.max;
+    return s(
+      'g',
+      {},
+      s('line', {
+        x1: xOf(volts),
+        x2: xOf(volts),
+        y1: edge ? 0 : 16 * k,
+        y2: 21 * k,
+        stroke: '#000',
+        'stroke-width': edge ? 2 : 1,
+      }),
+      s(
+        'text',
+        {
+          x: xOf(volts),
+          y: 34 * k,
+          class: edge ? 'legend-text strong' : 'legend-text',
+          'text-anchor': 'middle',
+          style: `font-size:${11 * k}px`,
+        },
+        volts === STATUTORY_BAND_VOLTS.max ? `${volts} V` : String(volts),
+      ),
+    );
+  });
   const bar = s(
     'svg',
-    { width: barWidth + 60, height: 38, class: 'legend-bar', 'aria-label': 'bus voltage colour scale' },
+    {
+      width: barWidth + 30 * k,
+      height: 38 * k,
+      class: 'legend-bar',
+      'aria-label': 'bus voltage colour scale',
+    },
     s('defs', {}, s('linearGradient', { id: 'viridis-gradient' }, ...stops)),
-    s('rect', { x: 0, y: 4, width: barWidth, height: 12, fill: 'url(#viridis-gradient)' }),
-    s('rect', {
-      x: xOf(STATUTORY_BAND_VOLTS.min),
-      y: 1,
-      width: xOf(STATUTORY_BAND_VOLTS.max) - xOf(STATUTORY_BAND_VOLTS.min),
-      height: 18,
-      fill: 'none',
-      stroke: '#000',
-      'stroke-width': 2,
-    }),
-    s(
-      'text',
-      { x: xOf(STATUTORY_BAND_VOLTS.min), y: 34, class: 'legend-text', 'text-anchor': 'middle' },
-      '216.2',
-    ),
-    s(
-      'text',
-      { x: xOf(STATUTORY_BAND_VOLTS.max), y: 34, class: 'legend-text', 'text-anchor': 'middle' },
-      '253 V',
-    ),
+    s('rect', { x: 0, y: 4 * k, width: barWidth, height: 12 * k, fill: 'url(#viridis-gradient)' }),
+    ...ticks,
   );
   const item = (colour: string, text: string) => {
     const span = document.createElement('span');
@@ -379,11 +504,16 @@ function legend(layout: FeederLayout | null, lineNote: HTMLElement): HTMLElement
   element.className = 'legend';
   const voltage = document.createElement('span');
   voltage.className = 'legend-group';
-  voltage.append('Bus voltage (box: statutory band; ring and ! outside it) ', bar);
+  voltage.append(
+    labelPx === null
+      ? 'Bus voltage, worst phase (bold ticks: statutory band; ring and ! outside it) '
+      : 'Volts (legal band bold) ',
+    bar,
+  );
   const loading = document.createElement('span');
   loading.className = 'legend-group';
   loading.append(
-    'Loading ',
+    labelPx === null ? 'Line loading (colour deepens as it rises; dots: power flow) ' : 'Cables ',
     ...LOADING_CLASSES.map((entry, index) => {
       const from = LOADING_CLASSES[index - 1]?.belowPct;
       const range =
@@ -392,7 +522,8 @@ function legend(layout: FeederLayout | null, lineNote: HTMLElement): HTMLElement
           : Number.isFinite(entry.belowPct)
             ? `${from}–${entry.belowPct}`
             : `≥ ${from}`;
-      return item(entry.colour, `${range} % ${entry.label}`);
+      const middlePct = Number.isFinite(entry.belowPct) ? ((from ?? 0) + entry.belowPct) / 2 : 115;
+      return item(loadingColour(middlePct), `${range} % ${entry.label}`);
     }),
     lineNote,
   );
@@ -404,7 +535,13 @@ function legend(layout: FeederLayout | null, lineNote: HTMLElement): HTMLElement
       .map(([kind, letter]) => item(ASSET_COLOURS[kind] ?? '#888', `${letter} ${kind}`)),
     ' (dashed: offline)',
   );
-  element.append(voltage, loading, assets);
+  if (labelPx === null) element.append(voltage, loading, assets);
+  else {
+    // A projector shows the two scales only, in words a room reads at a glance.
+    lineNote.textContent = '';
+    element.classList.add('show-legend');
+    element.append(voltage, loading);
+  }
   if (layout) element.dataset.feeder = layout.feeder;
   return element;
 }

@@ -39,7 +39,7 @@ export class TrendCharts {
         width,
         height: CHART_HEIGHT_PX,
         scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(110, max * 1.05)] } },
-        axes: [timeAxis, { label: '%' }],
+        axes: [timeAxis, { label: 'per cent' }],
         series: [
           {},
           { label: 'transformer', stroke: OKABE_ITO.blue, width: 2 },
@@ -65,7 +65,7 @@ export class TrendCharts {
             ],
           },
         },
-        axes: [timeAxis, { label: 'V' }],
+        axes: [timeAxis, { label: 'volts' }],
         series: [
           {},
           { label: 'lowest', stroke: OKABE_ITO.blue, width: 2 },

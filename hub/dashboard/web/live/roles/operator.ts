@@ -7,6 +7,7 @@ import {
 } from '../../../../../protocol/gridflex.ts';
 import { sendControl } from '../../lib/controls.ts';
 import { h } from '../../lib/dom.ts';
+import { formatUkDateTime, parseUkDateTime } from '../../lib/format.ts';
 import { control, outcomeLine, type PanelContext, selectField, showOutcome } from './form-kit.ts';
 
 /** Wall-clock milliseconds per step offered as speeds (the hub's default table runs at 500). */
@@ -22,10 +23,14 @@ const SPEEDS = [
 export function clockControls(context: PanelContext): HTMLElement {
   const line = outcomeLine();
   const state = h('span', { class: 'small', 'data-clock-state': '' });
+  // A text field in the page's one locale (en-GB: day/month/year), not the browser's date picker, whose
+  // format follows the machine's locale (US dates beside a UK header).
   const jumpInput = h('input', {
-    type: 'datetime-local',
+    type: 'text',
     name: 'jumpTo',
-    step: 60,
+    size: 16,
+    inputmode: 'numeric',
+    placeholder: 'dd/mm/yyyy hh:mm',
     'aria-label': 'jump to simulated time (UTC)',
   });
   const speed = selectField(
@@ -66,12 +71,13 @@ export function clockControls(context: PanelContext): HTMLElement {
     if (action === 'play' || action === 'pause') void send({ action });
     else if (action === 'step') void send({ action: 'step', count: 1 });
     else if (action === 'jump') {
-      if (jumpInput.value === '') {
-        showOutcome(line, { sent: false, problem: 'choose a date and time to jump to' }, 'Clock');
+      // The simulation runs in UTC (GMT); the field's value is read as such.
+      const parsed = parseUkDateTime(jumpInput.value);
+      if ('problem' in parsed) {
+        showOutcome(line, { sent: false, problem: `Jump to: ${parsed.problem}` }, 'Clock');
         return;
       }
-      // The simulation runs in UTC (GMT); the picker's value is read as such.
-      void send({ action: 'jump', to: new Date(`${jumpInput.value}:00Z`).toISOString() });
+      void send({ action: 'jump', to: parsed.iso });
     }
   });
   control<HTMLSelectElement>(form, 'speed').addEventListener('change', (event) => {
@@ -89,7 +95,7 @@ export function clockControls(context: PanelContext): HTMLElement {
       select.value = String(clock.stepMs);
     }
     if (jumpInput.value === '' && clock && document.activeElement !== jumpInput) {
-      jumpInput.value = clock.simTime.slice(0, 16);
+      jumpInput.value = formatUkDateTime(clock.simTime);
     }
   };
   refresh();
