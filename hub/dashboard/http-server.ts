@@ -2,12 +2,13 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { PACKAGE_ROOT } from '../live/options.js';
+import { registerDrawRoutes } from './draw-routes.js';
 import { registerLiveRoutes } from './live-routes.js';
 import { type DashboardContext, HttpError, type RouteGroup, RouteTable, sendJson } from './routes.js';
 import { registerRunsRoutes } from './runs-routes.js';
 
 /** Every route group the hub serves. To add yours: one import above and one entry here. */
-const ROUTE_GROUPS: readonly RouteGroup[] = [registerLiveRoutes, registerRunsRoutes];
+const ROUTE_GROUPS: readonly RouteGroup[] = [registerLiveRoutes, registerRunsRoutes, registerDrawRoutes];
 
 /** The built dashboard (Vite output), found from this module so it works from a packed install too. */
 export const DASHBOARD_DIR = join(PACKAGE_ROOT, 'dist', 'dashboard');
