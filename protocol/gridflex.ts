@@ -61,6 +61,8 @@ export const gridflexTopics = {
   homeDecision: (homeId: string) => `${GRIDFLEX_ROOT}/homes/${homeId}/decision`,
   /** A home's resident's preferences in force (what they set over the defaults), retained. */
   homePreferences: (homeId: string) => `${GRIDFLEX_ROOT}/preferences/${homeId}`,
+  /** Policy `external`: the hub asks the home's outside agent for a plan (not retained). */
+  agentPlanRequest: (homeId: string) => `${GRIDFLEX_ROOT}/agents/${homeId}/plan-request`,
   /** The regulator's rules in force (every field filled in), retained. */
   marketRules: () => `${GRIDFLEX_ROOT}/market/rules`,
   /** The suppliers' tariffs on offer and the one in force, retained. */
@@ -93,6 +95,8 @@ export const controlTopics = {
   residentBoost: (homeId: string) => `${CONTROL_ROOT}/resident/${homeId}/boost`,
   /** A resident's AI agent (through `gridflex mcp`) reports one tool call, for the audit log and the event feed. */
   residentAgentCall: (homeId: string) => `${CONTROL_ROOT}/resident/${homeId}/agent-call`,
+  /** Policy `external`: the home's outside agent answers a plan request. */
+  residentPlan: (homeId: string) => `${CONTROL_ROOT}/resident/${homeId}/plan`,
   /** A table operator (or an NFC pad board) places or lifts an asset. */
   tablePlace: () => `${CONTROL_ROOT}/table/place`,
   /** A table operator wires a plot (or pad) to another feeder bus and phase. */
@@ -444,6 +448,64 @@ export const ResidentAgentCallSchema = z.strictObject({
 });
 export type ResidentAgentCall = z.infer<typeof ResidentAgentCallSchema>;
 
+/** A plan's length, in plan steps, at most (two days of half-hours). */
+const MAX_PLAN_STEPS = 96;
+
+/** Policy `external`: what the hub tells a home's outside agent when it wants a plan. */
+export const AgentPlanRequestSchema = z.object({
+  requestId: z.string().min(1).max(64),
+  home: z.string(),
+  /** The plan step this plan starts at; each entry of the plan covers `stepMinutes`. */
+  step: z.number().int().nonnegative(),
+  stepMinutes: z.number().positive(),
+  minuteOfDay: z.number().int().min(0).max(1439),
+  /** The plan must arrive before the home's next plan step (this minute of the day), or the built-in policy plans. */
+  deadlineMinuteOfDay: z.number().int().min(0).max(1439),
+  horizonSteps: z.number().int().positive().max(MAX_PLAN_STEPS),
+  /** The forecast over the horizon, one entry a plan step. */
+  importPriceGbpPerKwh: z.array(z.number()),
+  exportPriceGbpPerKwh: z.array(z.number()),
+  carbonKgPerKwh: z.array(z.number()),
+  baseLoadKw: z.array(z.number()),
+  pvAvailableKw: z.array(z.number()),
+  evAtHome: z.array(z.number().int().min(0).max(1)),
+  /** The home's stores now. */
+  evSocKwh: z.number().optional(),
+  batterySocKwh: z.number().optional(),
+  indoorC: z.number().optional(),
+  /** What each device may do, kW (absent: the home has no such device): a plan outside these is refused. */
+  limits: z.object({
+    evMaxChargeKw: z.number().optional(),
+    evCapacityKwh: z.number().optional(),
+    batteryMaxChargeKw: z.number().optional(),
+    batteryMaxDischargeKw: z.number().optional(),
+    batteryCapacityKwh: z.number().optional(),
+    heatPumpMaxKw: z.number().optional(),
+  }),
+  preferences: z.object({
+    evReadyByMinute: z.number().int(),
+    evTargetSocPct: z.number(),
+    comfortMinCelsius: z.number(),
+    comfortMaxCelsius: z.number(),
+  }),
+});
+export type AgentPlanRequest = z.infer<typeof AgentPlanRequestSchema>;
+
+const PlanSeriesSchema = z.array(z.number().finite()).max(MAX_PLAN_STEPS);
+
+/** Policy `external`: the outside agent's plan, kW per plan step from the request's `step` (missing entries: 0). */
+export const ResidentPlanSchema = z.strictObject({
+  /** The request this answers. */
+  requestId: z.string().min(1).max(64),
+  evKw: PlanSeriesSchema.optional(),
+  /** Positive charges, negative discharges. */
+  batteryKw: PlanSeriesSchema.optional(),
+  heatPumpKw: PlanSeriesSchema.optional(),
+  /** One sentence on why, shown as the home's decision. */
+  explanation: z.string().max(300).optional(),
+});
+export type ResidentPlan = z.infer<typeof ResidentPlanSchema>;
+
 /** A home's preferences in force: every field, the resident's over the defaults. */
 export const HomePreferencesSchema = z.object({
   home: z.string(),
@@ -667,6 +729,7 @@ export const AuditActionSchema = z.enum([
   'resident-preferences',
   'resident-boost',
   'resident-agent-call',
+  'resident-plan',
   'table-place',
   'table-wire',
   'table-policy',
@@ -971,6 +1034,33 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     },
   },
   {
+    pattern: gridflexTopics.agentPlanRequest('<home>'),
+    publisher: 'hub',
+    retained: false,
+    qos: 1,
+    schema: AgentPlanRequestSchema,
+    description:
+      'Policy `external`: the hub asks the home’s outside agent for a plan over the forecast; answer on `gridflex/control/v1/resident/<home>/plan` before the deadline, or the built-in policy plans and the decision says so.',
+    example: {
+      requestId: 'home-3-412',
+      home: 'home-3',
+      step: 412,
+      stepMinutes: 30,
+      minuteOfDay: 1080,
+      deadlineMinuteOfDay: 1110,
+      horizonSteps: 3,
+      importPriceGbpPerKwh: [0.36, 0.36, 0.36],
+      exportPriceGbpPerKwh: [0.15, 0.15, 0.15],
+      carbonKgPerKwh: [0.25, 0.25, 0.25],
+      baseLoadKw: [0.6, 0.7, 0.7],
+      pvAvailableKw: [0, 0, 0],
+      evAtHome: [1, 1, 1],
+      evSocKwh: 16,
+      limits: { evMaxChargeKw: 7, evCapacityKwh: 40 },
+      preferences: { evReadyByMinute: 450, evTargetSocPct: 80, comfortMinCelsius: 19, comfortMaxCelsius: 22 },
+    },
+  },
+  {
     pattern: gridflexTopics.homeDecision('<home>'),
     publisher: 'hub',
     retained: true,
@@ -1138,7 +1228,7 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 1,
     schema: LivePolicySchema,
     description:
-      'The policy the residents’ agents run on the table (passive, selfish, nash, cooperative, central), the one coming at the next half-hour, and the choices.',
+      'The policy the residents’ agents run on the table (passive, selfish, nash, cooperative, central, external), the one coming at the next half-hour, and the choices.',
     example: {
       running: 'selfish',
       next: 'cooperative',
@@ -1302,6 +1392,20 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
       tool: 'compare_tariffs',
       outcome: 'ok',
       summary: '3 tariffs on 12.4 kWh: cheapest octo/night-ev',
+    },
+  },
+  {
+    pattern: controlTopics.residentPlan('<home>'),
+    publisher: 'role `resident:<home>` (the home’s outside agent)',
+    retained: false,
+    qos: 1,
+    schema: ResidentPlanSchema,
+    description:
+      'Policy `external`: the outside agent’s plan for the request `requestId` (docs/agents.md); refused with the reason when it breaks a device limit or answers an old request.',
+    example: {
+      requestId: 'home-3-412',
+      evKw: [0, 0, 7, 7, 7],
+      explanation: 'EV in the cheap night half-hours',
     },
   },
   {

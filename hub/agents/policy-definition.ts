@@ -45,6 +45,8 @@ export interface PolicyDefinition<Name extends string = string> {
   readonly description: string;
   /** Plans against the street (its limit and voltages): needs a context with `street`. */
   readonly needsStreet: boolean;
+  /** Run as one of the live table's shadow runs when the map names none (default true). */
+  readonly liveShadow?: boolean;
   /** A fresh instance (policies keep per-home solver state: one instance per run). */
   create(context: PolicyContext & { street: () => PolicyStreet; highs: Highs }): Policy;
 }

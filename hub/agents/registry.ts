@@ -9,6 +9,7 @@ import { InputError } from '../errors.js';
 import { getHighs } from './highs.js';
 import { central } from './policies/central.js';
 import { cooperative } from './policies/cooperative.js';
+import { external } from './policies/external.js';
 import { nash } from './policies/nash.js';
 import { passive } from './policies/passive.js';
 import { selfish } from './policies/selfish.js';
@@ -19,11 +20,16 @@ export * from './policy-definition.js';
 export { getHighs };
 
 /** Every policy, in the order choices are listed. */
-export const POLICIES = [passive, selfish, nash, cooperative, central] as const;
+export const POLICIES = [passive, selfish, nash, cooperative, central, external] as const;
 export type PolicyName = (typeof POLICIES)[number]['name'];
 
 /** Names accepted by `--policy`, in scenario files, sweep grids and the dashboard. */
 export const POLICY_NAMES: readonly PolicyName[] = POLICIES.map((definition) => definition.name);
+
+/** The live table's shadow runs when its map names none. */
+export const DEFAULT_LIVE_SHADOWS: readonly PolicyName[] = POLICIES.filter(
+  (definition) => (definition as PolicyDefinition).liveShadow !== false,
+).map((definition) => definition.name);
 
 export function isPolicyName(name: string): name is PolicyName {
   return (POLICY_NAMES as readonly string[]).includes(name);

@@ -32,6 +32,9 @@ export function controlTarget(topic: string): ControlTarget {
   if (parts.length === 3 && area === 'resident' && id && leaf === 'agent-call') {
     return { action: 'resident-agent-call', topicRole: `resident:${id}`, id };
   }
+  if (parts.length === 3 && area === 'resident' && id && leaf === 'plan') {
+    return { action: 'resident-plan', topicRole: `resident:${id}`, id };
+  }
   return { action: 'unknown', topicRole: 'unknown' };
 }
 

@@ -2,6 +2,7 @@ import { AgentCallsExtension } from './agent-calls.js';
 import { AssemblyBatteryExtension } from './assembly-battery.js';
 import { ClockControlExtension } from './clock-control.js';
 import type { ExtensionFactory } from './extension.js';
+import { ExternalAgentsExtension } from './external-agents.js';
 import { LimitsMetricsExtension } from './limits-metrics.js';
 import { LockstepExtension } from './lockstep.js';
 import { MarketExtension } from './market.js';
@@ -26,4 +27,5 @@ export const EXTENSIONS: readonly ExtensionFactory[] = [
   (hub) => new ClockControlExtension(hub),
   (hub) => new MeterExtension(hub),
   (hub) => new AgentCallsExtension(hub),
+  (hub) => new ExternalAgentsExtension(hub),
 ];

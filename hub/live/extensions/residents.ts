@@ -8,7 +8,7 @@ import {
   type StreetFigures,
   TablePolicySchema,
 } from '../../../protocol/gridflex.js';
-import { getHighs, POLICY_NAMES, policyDescription } from '../../agents/registry.js';
+import { DEFAULT_LIVE_SHADOWS, getHighs, POLICY_NAMES, policyDescription } from '../../agents/registry.js';
 import { HomeAgents } from '../../table/home-agents.js';
 import type { SolvedEvent, StepEvent } from '../event-bus.js';
 import type { ControlAnswer, ControlRequest, Extension, HubContext } from './extension.js';
@@ -32,7 +32,7 @@ export class ResidentsExtension implements Extension {
   async start(): Promise<void> {
     const { bus, controls, map, table, network } = this.hub;
     const policy = map.live.policy;
-    const shadows = map.live.shadows ?? POLICY_NAMES;
+    const shadows = map.live.shadows ?? DEFAULT_LIVE_SHADOWS;
     const limit = map.live.limitKw === undefined ? {} : { limitKw: map.live.limitKw };
     this.agents = new HomeAgents(map, table, network, await getHighs(), { policy, shadows, ...limit });
     controls.handle('resident-preferences', (request) => this.setPreferences(request));

@@ -20,7 +20,7 @@ import { parseScenario, REPO_ROOT } from '../../../hub/scenarios/load.js';
 import { streetPolicyContext } from '../../../hub/study/street-context.js';
 import { loadSweepGrid } from '../../../hub/study/sweep.js';
 
-const ALL = 'passive, selfish, nash, cooperative, central';
+const ALL = 'passive, selfish, nash, cooperative, central, external';
 const TABLE = readFileSync(join(REPO_ROOT, 'scenarios', 'table.yaml'), 'utf8');
 
 /** The recipe of docs/architecture.md, "How to add a policy": a file with definePolicy, one list entry. */

@@ -46,7 +46,7 @@ describe('a misspelt policy is refused the same way by the dashboard check and b
     '  policy: selfsh',
   );
   const expected =
-    'defaults.policy: expected one of passive, selfish, nash, cooperative, central, found "selfsh"';
+    'defaults.policy: expected one of passive, selfish, nash, cooperative, central, external, found "selfsh"';
 
   it('the upload check answers 400 naming the file and defaults.policy with every policy', async () => {
     expect(yaml).toContain('policy: selfsh');

@@ -168,7 +168,7 @@ describe('every policy live over MQTT', () => {
     const refused = answer('table-policy');
     await publishAs('table-op', 'gridflex/control/v1/table/policy', { policy: 'selfsh' });
     expect((await refused).reason).toBe(
-      'unknown policy "selfsh"; expected one of passive, selfish, nash, cooperative, central',
+      'unknown policy "selfsh"; expected one of passive, selfish, nash, cooperative, central, external',
     );
     await switchTo('cooperative');
     await switchTo('central');

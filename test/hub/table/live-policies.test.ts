@@ -78,7 +78,7 @@ describe('every policy live, with shadow runs', () => {
     expect(agents.policy()).toEqual({ running: 'selfish', next: 'central' });
     expect(agents.setPolicy('selfsh')).toEqual({
       accepted: false,
-      reason: 'unknown policy "selfsh"; expected one of passive, selfish, nash, cooperative, central',
+      reason: 'unknown policy "selfsh"; expected one of passive, selfish, nash, cooperative, central, external',
     });
     let decisions = step().acted.decisions;
     while (agents.policy().running !== 'central') decisions = step().acted.decisions;
@@ -98,7 +98,7 @@ describe('every policy live, with shadow runs', () => {
         '.',
       ),
     ).toThrow(
-      'map.yaml: live.policy: unknown policy "selfsh"; expected one of passive, selfish, nash, cooperative, central',
+      'map.yaml: live.policy: unknown policy "selfsh"; expected one of passive, selfish, nash, cooperative, central, external',
     );
   });
 });
