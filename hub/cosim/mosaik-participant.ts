@@ -1,0 +1,152 @@
+/**
+ * A mosaik-API simulator joins a GridFlex lockstep run: this bridge plays mosaik towards the simulator
+ * (init, create, setup_done, then step and get_data every hub step, stop at the end) and is an ordinary
+ * lockstep participant towards the hub (MQTT, a `device:<id>` identity). Simulated time goes to the
+ * simulator in seconds since the first step it took part in (`time_resolution` 1); a time-based
+ * simulator's next step time becomes the participant's `nextStep`, so the hub wakes it only then.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import { z } from 'zod';
+import { type CosimStep, CosimStepSchema, cosimTopics, type TimeoutPolicy } from '../../protocol/cosim.js';
+import { MosaikSimulatorClient } from './mosaik.js';
+
+export interface MosaikParticipantOptions {
+  /** The participant's ID (and MQTT username, a `device:<id>` user). */
+  id: string;
+  brokerUrl: string;
+  password: string;
+  simulator: { host: string; port: number };
+  /** The simulator ID mosaik would give it, e.g. `PVSim-0`. */
+  sid?: string;
+  simParams?: Record<string, unknown>;
+  model: string;
+  num?: number;
+  modelParams?: Record<string, unknown>;
+  /** Attributes read from every created entity each step (`get_data`). */
+  attrs: string[];
+  policy?: TimeoutPolicy;
+  timeoutMs?: number;
+  log: (message: string) => void;
+}
+
+const EntitiesSchema = z.array(z.object({ eid: z.string().min(1), type: z.string() }).passthrough());
+const DataSchema = z.record(z.string(), z.record(z.string(), z.unknown()));
+
+export class MosaikParticipant {
+  private firstStep: number | undefined;
+  private queue: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly options: MosaikParticipantOptions,
+    private readonly simulator: MosaikSimulatorClient,
+    private readonly client: MqttClient,
+    private readonly eids: string[],
+  ) {}
+
+  /** Sets the simulator up as mosaik would, then registers with the hub. */
+  static async start(options: MosaikParticipantOptions): Promise<MosaikParticipant> {
+    const simulator = await MosaikSimulatorClient.connect(options.simulator.host, options.simulator.port);
+    const meta = z
+      .object({ api_version: z.union([z.string(), z.number()]) })
+      .passthrough()
+      .parse(
+        await simulator.call('init', [options.sid ?? `${options.model}Sim-0`], {
+          time_resolution: 1,
+          ...options.simParams,
+        }),
+      );
+    if (!String(meta.api_version).startsWith('3')) {
+      options.log(`mosaik: simulator speaks API ${meta.api_version}; GridFlex speaks 3`);
+    }
+    const entities = EntitiesSchema.parse(
+      await simulator.call('create', [options.num ?? 1, options.model], options.modelParams ?? {}),
+    );
+    await simulator.call('setup_done', [], {});
+    const client = await new Promise<MqttClient>((resolve, reject) => {
+      const connection = mqtt.connect(options.brokerUrl, {
+        protocolVersion: 4,
+        clientId: options.id,
+        username: options.id,
+        password: options.password,
+        reconnectPeriod: 1000,
+      });
+      connection.once('connect', () => resolve(connection));
+      connection.once('error', reject);
+    });
+    const participant = new MosaikParticipant(
+      options,
+      simulator,
+      client,
+      entities.map((entity) => entity.eid),
+    );
+    client.on('message', (_topic, payload) => {
+      participant.queue = participant.queue.then(() => participant.onStep(payload));
+    });
+    await client.subscribeAsync(cosimTopics.step(), { qos: 1 });
+    await client.publishAsync(
+      cosimTopics.register(options.id),
+      JSON.stringify({
+        ...(options.policy ? { policy: options.policy } : {}),
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      }),
+      { qos: 1 },
+    );
+    return participant;
+  }
+
+  /** Leaves the run and stops the simulator. */
+  async stop(): Promise<void> {
+    await this.queue;
+    await this.client.publishAsync(cosimTopics.leave(this.options.id), '{}', { qos: 1 }).catch(() => {});
+    await this.client.endAsync();
+    await this.simulator.stop();
+  }
+
+  private async onStep(payload: Buffer): Promise<void> {
+    let announcement: CosimStep;
+    try {
+      announcement = CosimStepSchema.parse(JSON.parse(payload.toString()));
+    } catch (error) {
+      this.options.log(`mosaik: bad step announcement: ${(error as Error).message.slice(0, 120)}`);
+      return;
+    }
+    if (!announcement.due.includes(this.options.id)) return;
+    this.firstStep ??= announcement.step;
+    const stepSeconds = announcement.stepMinutes * 60;
+    const time = Math.round((announcement.step - this.firstStep) * stepSeconds);
+    const outputs: Record<string, number | boolean | string | null> = {};
+    let nextStep: number | undefined;
+    try {
+      const next = await this.simulator.call('step', [time, {}, time], {});
+      const data = DataSchema.parse(
+        await this.simulator.call(
+          'get_data',
+          [Object.fromEntries(this.eids.map((eid) => [eid, this.options.attrs]))],
+          {},
+        ),
+      );
+      for (const [eid, values] of Object.entries(data)) {
+        for (const [attr, value] of Object.entries(values)) {
+          outputs[`${eid}.${attr}`] =
+            typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string'
+              ? value
+              : null;
+        }
+      }
+      if (typeof next === 'number' && next > time) {
+        nextStep = this.firstStep + Math.ceil(next / stepSeconds);
+      }
+    } catch (error) {
+      this.options.log(`mosaik: step ${announcement.step}: ${(error as Error).message}`);
+    }
+    await this.client.publishAsync(
+      cosimTopics.answer(this.options.id),
+      JSON.stringify({
+        step: announcement.step,
+        outputs,
+        ...(nextStep !== undefined && nextStep > announcement.step + 1 ? { nextStep } : {}),
+      }),
+      { qos: 1 },
+    );
+  }
+}
