@@ -5,9 +5,9 @@
 // street (scenarios/ieee-eu-lv-30.yaml) draws for its home, prices are the hub's at start. After a warm-up
 // (HiGHS, the JIT, every home's first plan) a simulated day is measured; homes re-plan each half-hour.
 // Each policy runs alone, then the map's running policy with the shadow runs the hub keeps by default
-// (`live.shadows` absent: every policy beside it, each with its own power flow); once at the map's street limit
-// (the transformer's rating, which this street never reaches) and once at a limit that binds, where cooperative
-// and central have to coordinate (their worst case).
+// (`live.shadows` absent: the registry's default shadow runs, each with its own power flow); once at the map's
+// street limit (the transformer's rating, which this street never reaches) and once at a limit that binds, where
+// cooperative and central have to coordinate (their worst case).
 //
 // Columns: wall ms per step (mean, p95, max), the process's CPU ms in its costliest step (on a shared machine a
 // wall time far above it is other processes' doing), the running street's power flow, the share of steps where
@@ -15,7 +15,7 @@
 //
 //   node bench/live-street.js [--hours 24] [--warmup-hours 3] [--policy name]... [--limit-kw kW]... [--no-shadows]
 import { parseArgs } from 'node:util';
-import { getHighs, POLICY_NAMES } from '../dist/hub/agents/registry.js';
+import { DEFAULT_LIVE_SHADOWS, getHighs, POLICY_NAMES } from '../dist/hub/agents/registry.js';
 import { SimClock } from '../dist/hub/clock.js';
 import { loadFeeder } from '../dist/hub/feeder/index.js';
 import { loadScenario } from '../dist/hub/scenarios/index.js';
@@ -186,7 +186,7 @@ function section(title, limitKw) {
   for (const policy of policies) row(policy, run(policy, [], limitKw));
   if (values['no-shadows']) return;
   const running = map.live.policy;
-  const shadows = map.live.shadows ?? POLICY_NAMES;
+  const shadows = map.live.shadows ?? DEFAULT_LIVE_SHADOWS;
   const steps = run(running, shadows, limitKw);
   row(`${running} + ${shadows.length} shadows`, steps);
   hubMeanMs.push(mean(steps.totalMs));
@@ -220,7 +220,7 @@ for (const limitKw of limits) {
   );
 }
 if (!values['no-shadows']) {
-  const shadows = map.live.shadows ?? POLICY_NAMES;
+  const shadows = map.live.shadows ?? DEFAULT_LIVE_SHADOWS;
   console.log(
     `\n  ${map.live.policy} + ${shadows.length} shadows: ${map.live.policy} running with the hub's shadow runs of ` +
       `${shadows.join(', ')} (each with its own power flow, inside "agents"); peak is the running street's`,

@@ -1,6 +1,6 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { POLICY_NAMES } from '../../../hub/agents/registry.js';
+import { DEFAULT_LIVE_SHADOWS } from '../../../hub/agents/registry.js';
 import { loadFeeder } from '../../../hub/feeder/index.js';
 import { loadScenario } from '../../../hub/scenarios/index.js';
 import { checkMapAgainstFeeder, loadTableMap } from '../../../hub/table/map-config.js';
@@ -70,7 +70,7 @@ describe('gridflex hub on scenarios/table-map-ieee.yaml', () => {
     data.remove();
   });
 
-  it('starts, solves the IEEE feeder each step and runs cooperative with every policy as a shadow', async () => {
+  it('starts, solves the IEEE feeder each step and runs cooperative with the default shadow runs', async () => {
     hub = await startHub(['--scenario', MAP_FILE, '--data-dir', data.dir, '--step-ms', '200']);
     viewer = await connectClient(hub.mqttUrl, { clientId: 'ieee-viewer' });
     const client = viewer;
@@ -95,6 +95,6 @@ describe('gridflex hub on scenarios/table-map-ieee.yaml', () => {
     expect(json<LivePolicy>((await policy).payload)).toMatchObject({ running: 'cooperative' });
     const figures = json<LiveComparison>((await comparison).payload);
     expect(figures.running.policy).toBe('cooperative');
-    expect(figures.shadows.map((shadow) => shadow.policy)).toEqual([...POLICY_NAMES]);
+    expect(figures.shadows.map((shadow) => shadow.policy)).toEqual([...DEFAULT_LIVE_SHADOWS]);
   }, 60_000);
 });
