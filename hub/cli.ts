@@ -6,6 +6,7 @@ import { registerFlowsCommand } from './commands/flows.js';
 import { registerHardwareCommand } from './commands/hardware.js';
 import { registerHubCommand } from './commands/hub.js';
 import { registerMcpCommand } from './commands/mcp.js';
+import { registerMosaikCommand } from './commands/mosaik.js';
 import { registerMosquittoCommand } from './commands/mosquitto.js';
 import { registerPowerflowCommand } from './commands/powerflow.js';
 import { registerProtocolCommand } from './commands/protocol.js';
@@ -42,6 +43,7 @@ registerFlowsCommand(program);
 registerRunsCommand(program);
 registerReportCommand(program);
 registerMcpCommand(program);
+registerMosaikCommand(program);
 
 try {
   await program.parseAsync(process.argv);
