@@ -84,7 +84,7 @@ export function registerDrawRoutes(routes: RouteTable, context: DashboardContext
       checkMapAgainstFeeder(map, loadFeeder(map.feederDir));
     } catch (error) {
       if (error instanceof InputError)
-        throw new HttpError(500, `the saved street does not load: ${error.message}`);
+        throw new HttpError(422, `the saved street does not load: ${error.message}`);
       throw error;
     }
     context.log('info', `street ${drawing.name} saved to ${dir} by ${session.username}`);
