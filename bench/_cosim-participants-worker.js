@@ -31,12 +31,12 @@ for (const { id, client } of clients) {
     client.publish(
       `gridflex/cosim/v1/${id}/answer`,
       JSON.stringify({ step: step.step, outputs: { pKw: -1.2, step: step.step } }),
-      { qos: 1 },
+      { qos: Number(process.env.COSIM_QOS ?? 1) },
     );
   });
-  await client.subscribeAsync('gridflex/v1/cosim/step', { qos: 1 });
+  await client.subscribeAsync('gridflex/v1/cosim/step', { qos: Number(process.env.COSIM_QOS ?? 1) });
   await client.publishAsync(`gridflex/cosim/v1/${id}/register`, JSON.stringify({ policy: 'wait' }), {
-    qos: 1,
+    qos: Number(process.env.COSIM_QOS ?? 1),
   });
 }
 parentPort.postMessage('ready');

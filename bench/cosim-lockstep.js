@@ -5,6 +5,8 @@
 // participants in the same run: the steps announced back to back with no lockstep wait (all answers
 // counted). Only the co-simulation's coordination is timed, not the street's own step (power flow, agents).
 // mosaik's figure beside it is its published demo figure (about 540 steps/s), not measured here.
+// The hub uses QoS 1 both ways (a lost announcement would stall a `wait` step); COSIM_QOS=0 shows QoS 0,
+// COSIM_STEPS changes the steps per round.
 import { Worker } from 'node:worker_threads';
 import { CredentialStore } from '../dist/hub/auth/credentials.js';
 import { EmbeddedBroker } from '../dist/hub/broker/embedded-broker.js';
@@ -32,7 +34,8 @@ const link = new InProcessLink(broker.aedes);
 const coordinator = new LockstepCoordinator({
   policy: 'wait',
   timeoutMs: 10_000,
-  publish: (topic, body, retain) => link.publish(topic, JSON.stringify(body), { qos: 1, retain }),
+  publish: (topic, body, retain) =>
+    link.publish(topic, JSON.stringify(body), { qos: Number(process.env.COSIM_QOS ?? 1), retain }),
   log: (level, message) => {
     if (level === 'warn') process.stderr.write(`${message}\n`);
   },
@@ -80,7 +83,7 @@ async function noWait() {
     link.publish(
       'gridflex/v1/cosim/step',
       JSON.stringify({ step, simTime: simTime(step), stepMinutes: 1, due }),
-      { qos: 1, retain: false },
+      { qos: Number(process.env.COSIM_QOS ?? 1), retain: false },
     );
   }
   await all;
