@@ -84,6 +84,15 @@ describe('draw a street', () => {
     await page.locator('button[data-action="undo"]').click();
     await page.locator('[data-problems="0"]').waitFor();
 
+    // The second cable retyped to the thin service cable (120 A): the drawing says so.
+    await page.getByLabel('cable type').selectOption('35_SAC_XSC');
+    await tool(page, 'retype');
+    await clickAt(page, 45, 0);
+    await expect
+      .poll(() => page.locator('line[data-cable="c2"] title').textContent())
+      .toMatch(/^c2: 35_SAC_XSC/);
+    expect(await page.locator('line[data-cable="c1"] title').textContent()).toMatch(/^c1: 4c_95_SAC_XC/);
+
     // At 50 kW a home the cables are over their rating, in words.
     await page.getByLabel('design load per home (kW)').fill('50');
     await page.getByLabel('design load per home (kW)').dispatchEvent('change');

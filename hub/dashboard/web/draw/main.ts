@@ -13,7 +13,7 @@ const GRID_M = 5;
 /** A click this close to a point (m) is on it. */
 const HIT_M = 3;
 
-type Tool = 'cable' | 'joint' | 'home' | 'delete';
+type Tool = 'cable' | 'joint' | 'home' | 'retype' | 'delete';
 
 const SolutionSchema = z.object({
   problems: z.array(z.string()),
@@ -137,6 +137,7 @@ function renderTools(): void {
       toolButton('cable', 'Cable', 'click a point (or the grid), then the next: a cable between them'),
       toolButton('joint', 'Joint', 'click the grid: a joint'),
       toolButton('home', 'Home', 'click a point (or the grid): a home on that plot, on the phase chosen'),
+      toolButton('retype', 'Cable type', 'click a cable: it becomes the cable type chosen'),
       toolButton('delete', 'Delete', 'click a point or a cable to remove it'),
       h('label', { class: 'field' }, h('span', {}, 'Cable type'), lineCodeSelect),
       h('label', { class: 'field' }, h('span', {}, 'Phase'), phaseSelect),
@@ -307,9 +308,11 @@ function renderCanvas(): void {
           'substation',
         ),
       );
+    // Homes south of the street stand below their point, the others above it.
+    const below = node.yM < 0;
     node.homes.forEach((home, index) => {
       const hx = node.xM + index * 7;
-      const hy = -node.yM - 4;
+      const hy = below ? -node.yM + 6 : -node.yM - 4;
       group.append(
         s('path', {
           d: `M${hx - 2} ${hy + 2} v-2 l2 -1.8 l2 1.8 v2 z`,
@@ -320,7 +323,7 @@ function renderCanvas(): void {
         }),
         s(
           'text',
-          { x: hx, y: hy - 3, class: 'draw-label', 'text-anchor': 'middle' },
+          { x: hx, y: below ? hy + 5 : hy - 3, class: 'draw-label', 'text-anchor': 'middle' },
           `${home.home} ${home.phase}`,
         ),
       );
@@ -457,6 +460,16 @@ function distanceToSegment(px: number, py: number, ax: number, ay: number, bx: n
   return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
 }
 
+/** The cable within 2 m of (x, y) m, if any. */
+function cableAt(drawing: Drawing, xM: number, yM: number) {
+  const nodes = new Map(drawing.nodes.map((node) => [node.id, node]));
+  return drawing.cables.find((candidate) => {
+    const a = nodes.get(candidate.from);
+    const b = nodes.get(candidate.to);
+    return a && b && distanceToSegment(xM, yM, a.xM, a.yM, b.xM, b.yM) < 2;
+  });
+}
+
 function onClick(event: MouseEvent): void {
   const { xM, yM } = metresAt(event);
   const near = editor.nodeAt(xM, yM, HIT_M);
@@ -507,6 +520,15 @@ function onClick(event: MouseEvent): void {
     // Keep drawing on from where the cable ended.
     pendingFrom = to === from ? null : to;
     render();
+  } else if (tool === 'retype') {
+    const cable = cableAt(editor.drawing, xM, yM);
+    if (cable && cable.lineCode !== lineCodeSelect.value) {
+      editor.change((next) => {
+        const target = next.cables.find((candidate) => candidate.id === cable.id);
+        if (target) target.lineCode = lineCodeSelect.value;
+      });
+      changed();
+    }
   } else if (tool === 'delete') {
     const drawing = editor.drawing;
     if (near && near.id !== drawing.substation.node) {
@@ -517,12 +539,7 @@ function onClick(event: MouseEvent): void {
       changed();
       return;
     }
-    const nodes = new Map(drawing.nodes.map((node) => [node.id, node]));
-    const cable = drawing.cables.find((candidate) => {
-      const a = nodes.get(candidate.from);
-      const b = nodes.get(candidate.to);
-      return a && b && distanceToSegment(xM, yM, a.xM, a.yM, b.xM, b.yM) < 2;
-    });
+    const cable = cableAt(drawing, xM, yM);
     if (cable) {
       editor.change((next) => {
         next.cables = next.cables.filter((candidate) => candidate.id !== cable.id);
