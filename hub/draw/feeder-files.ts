@@ -107,7 +107,22 @@ export function drawingToFiles(drawing: StreetDrawing, profiles: ProfileSource):
       .join('')}`,
   );
   files.set('table-map.yaml', tableMapYaml(drawing, homes));
+  files.set('scenario.yaml', scenarioYaml(drawing, homes));
   return files;
+}
+
+/** A year's scenario of the street for `gridflex run`: every home with its own demand, the price-cap tariff. */
+function scenarioYaml(drawing: StreetDrawing, homes: ReturnType<typeof homesWithShapes>): string {
+  const scenario = {
+    name: drawing.name,
+    description: `The drawn street "${drawing.name}": ${homes.length} homes, their own demand only (add PV, EVs, heat pumps and batteries per home).`,
+    feeder: '.',
+    seed: 1,
+    time: { startDay: 0, days: 365, stepMinutes: 30 },
+    market: { defaultTariff: 'flat-cap' },
+    homes: homes.map(({ home }) => ({ id: home.home, load: loadName(home.home) })),
+  };
+  return `# A scenario of the drawn street for \`gridflex run --scenario\` (hub/scenario).\n${stringify(scenario)}`;
 }
 
 function tableMapYaml(drawing: StreetDrawing, homes: ReturnType<typeof homesWithShapes>): string {

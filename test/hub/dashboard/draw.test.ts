@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
+import { addUser, CLI, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
 import { connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
 import { collectPageErrors, launchChromium, saveScreenshot } from './browser.js';
 
@@ -132,7 +133,27 @@ describe('draw a street', () => {
     await page.close();
     expect(errors.filter((error) => !/409/.test(error))).toEqual([]);
 
-    // The drawn street runs in a hub: its power flow converges with the two homes on it.
+    // `gridflex run` runs its scenario for a day...
+    const summary = execFileSync(
+      process.execPath,
+      [
+        CLI,
+        'run',
+        '--scenario',
+        join(dir, 'scenario.yaml'),
+        '--days',
+        '1',
+        '--out',
+        join(second.dir, 'run'),
+        '--data-dir',
+        second.dir,
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    expect(summary).toMatch(/voltage .* V/);
+    expect(existsSync(join(second.dir, 'run', 'metrics.json'))).toBe(true);
+
+    // ...and the hub runs its table map: the power flow converges with the two homes on it.
     const drawnHub = await startHub([
       '--scenario',
       join(dir, 'table-map.yaml'),
