@@ -174,6 +174,34 @@ describe('projector mode (/?show=1)', () => {
     expect(pageErrors.flat()).toEqual([]);
   });
 
+  it('fits the 55-home IEEE street on a 1280×720 projector too, with nothing clipped', async () => {
+    const ieeeData = tempDir('gridflex-dashboard-show-ieee-');
+    const ieeeHub = await startHub([
+      '--scenario',
+      'scenarios/table-map-ieee.yaml',
+      '--data-dir',
+      ieeeData.dir,
+    ]);
+    const page = await browser.newPage({ viewport: SIZES[0] });
+    pageErrors.push(collectPageErrors(page));
+    try {
+      await page.goto(`${ieeeHub.httpUrl}/?show=1`);
+      await page.locator('.show-street svg.street [data-flow-line]').first().waitFor({ state: 'attached' });
+      expect(await page.locator('.show-street svg.street g.home').count()).toBe(55);
+      expect(await clippedElements(page)).toEqual([]);
+      const smallest = await smallestFontPx(page);
+      expect(smallest.px, `smallest text: "${smallest.text}"`).toBeGreaterThanOrEqual(
+        (SIZES[0].height * SHOW_MIN_FONT_VH) / 100 - 0.5,
+      );
+      await saveScreenshot(page, 'live-show-ieee-1280x720');
+    } finally {
+      await page.close();
+      await ieeeHub.stop();
+      ieeeData.remove();
+    }
+    expect(pageErrors.flat()).toEqual([]);
+  });
+
   it('headlines an EV that starts charging in plain words and tells its resident’s decision in a sentence', async () => {
     const page = await openShow(SIZES[0]);
     const pad = await FakePad.connect(hub.mqttUrl, 'pad-7', padSecret, 'plot-7');
@@ -192,6 +220,14 @@ describe('projector mode (/?show=1)', () => {
       // Still nothing clipped with the longer headline and the decisions in.
       expect(await clippedElements(page)).toEqual([]);
       await saveScreenshot(page, 'live-show-ev-charging-1280x720');
+      // The full page's home card leads with the same sentence, and says the weights in words.
+      const full = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+      pageErrors.push(collectPageErrors(full));
+      await full.goto(hub.httpUrl);
+      const card = full.locator('.home-card[data-home="home-7"]');
+      await card.locator('[data-plain-decision]', { hasText: /^home-7 is charging its EV at/ }).waitFor();
+      expect(await card.locator('.explanation').textContent()).not.toContain('weights cost');
+      await full.close();
     } finally {
       pad.client.end(true);
       await page.close();

@@ -8,6 +8,7 @@ import {
   type DecisionFacts,
   decisionSentence,
   headline,
+  plainExplanation,
   type StreetMoment,
 } from '../../../hub/dashboard/web/live/plain-words.ts';
 
@@ -78,6 +79,15 @@ describe('residents’ decisions in sentences', () => {
         }),
       ),
     ).toBe("home-7's battery powers the house with 0.4 kW (49 % full) instead of buying at 12.0 p/kWh.");
+  });
+
+  it('says the resident’s weights in words instead of "weights cost 1/carbon 0/autarky 0"', () => {
+    expect(plainExplanation('nothing to shift (weights cost 1/carbon 0/autarky 0)')).toBe(
+      'nothing to shift (the resident cares about cost only)',
+    );
+    expect(plainExplanation('EV 7 kWh at 12 p (weights cost 1/carbon 0.2/autarky 0)')).toBe(
+      'EV 7 kWh at 12 p (the resident weighs cost 1, carbon 0.2)',
+    );
   });
 
   it('has nothing to say for a home with only solar panels or nothing controllable', () => {

@@ -2,6 +2,7 @@ import type { Home, HomeDecision } from '../../../../protocol/gridflex.ts';
 import { h } from '../lib/dom.ts';
 import { formatGbp, formatKw, formatPencePerKwh, formatVolts } from '../lib/format.ts';
 import { ASSET_COLOURS, STATUTORY_BAND_VOLTS } from '../lib/palette.ts';
+import { decisionSentence, plainExplanation } from './plain-words.ts';
 import type { LiveStore } from './store.ts';
 
 const KIND_NAMES: Readonly<Record<string, string>> = {
@@ -94,10 +95,19 @@ function renderDecision(decision: HomeDecision): HTMLElement {
     decision.indoorC === undefined ? '' : `indoors ${decision.indoorC.toFixed(1)} °C`,
   ].filter((text) => text !== '');
   const boost = decision.boost;
+  // The decision in one plain sentence first (its unkept promises are listed below it).
+  const plain = decisionSentence({ ...decision, cannotKeep: [] });
   return h(
     'div',
     { class: 'decision' },
-    h('p', { class: 'explanation' }, h('span', { class: 'tag' }, decision.policy), ' ', decision.explanation),
+    plain ? h('p', { class: 'plain-decision', 'data-plain-decision': '' }, plain) : '',
+    h(
+      'p',
+      { class: 'explanation' },
+      h('span', { class: 'tag' }, decision.policy),
+      ' ',
+      plainExplanation(decision.explanation),
+    ),
     ...decision.cannotKeep.map((problem) => h('p', { class: 'small warn' }, `⚠ ${problem}`)),
     h(
       'p',

@@ -184,3 +184,24 @@ function joinWords(parts: readonly string[]): string {
 }
 
 const lower = (text: string) => (/^[A-Z][a-z]/.test(text) ? text[0]?.toLowerCase() + text.slice(1) : text);
+
+/**
+ * An agent's explanation with its objective said in words: "(weights cost 1/carbon 0/autarky 0)" becomes
+ * "(the resident cares about cost only)", and "(weights cost 1/carbon 0.2/autarky 0)" becomes "(the resident
+ * weighs cost 1, carbon 0.2)".
+ */
+export function plainExplanation(explanation: string): string {
+  return explanation.replace(
+    /\(weights cost ([\d.]+)\/carbon ([\d.]+)\/autarky ([\d.]+)\)/g,
+    (_match, cost: string, carbon: string, autarky: string) => {
+      const weights = [
+        ['cost', cost],
+        ['carbon', carbon],
+        ['self-sufficiency', autarky],
+      ].filter(([, value]) => Number(value) > 0);
+      if (weights.length === 0) return '(the resident set no preference)';
+      if (weights.length === 1) return `(the resident cares about ${weights[0]?.[0]} only)`;
+      return `(the resident weighs ${weights.map(([name, value]) => `${name} ${value}`).join(', ')})`;
+    },
+  );
+}

@@ -121,7 +121,7 @@ export class StreetMap {
       (width - 2 * padX) / Math.max(1e-9, maxX - minX),
       show
         ? // On a projector the street fills its box and never more.
-          (this.heightPx - 2 * padY) / Math.max(1e-9, maxY - minY, (maxX - minX) / 4)
+          (this.heightPx - 2 * padY) / Math.max(1e-9, maxY - minY, labelled ? (maxX - minX) / 4 : 0)
         : // A big street fits a box no taller than it is wide (and at most 620 px), so the page scrolls past it.
           labelled
           ? Number.POSITIVE_INFINITY
@@ -130,7 +130,9 @@ export class StreetMap {
     const height = show ? this.heightPx : Math.max(160, (maxY - minY) * scale + 2 * padY);
     // On a projector a schematic street may stretch up to 3× across its length, so the two sides of the street
     // and their labels use the screen's height rather than crowd the middle.
-    const scaleY = show ? Math.min(3 * scale, (height - 2 * padY) / Math.max(1e-9, maxY - minY)) : scale;
+    // A geographic street (too many homes for labels) keeps its shape.
+    const scaleY =
+      show && labelled ? Math.min(3 * scale, (height - 2 * padY) / Math.max(1e-9, maxY - minY)) : scale;
     const offsetX = (width - (maxX - minX) * scale) / 2;
     const offsetY = show ? (height - (maxY - minY) * scaleY) / 2 : padY;
     // North (larger y) up.
