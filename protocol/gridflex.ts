@@ -493,7 +493,10 @@ export type AgentPlanRequest = z.infer<typeof AgentPlanRequestSchema>;
 
 const PlanSeriesSchema = z.array(z.number().finite()).max(MAX_PLAN_STEPS);
 
-/** Policy `external`: the outside agent's plan, kW per plan step from the request's `step` (missing entries: 0). */
+/**
+ * Policy `external`: the outside agent's plan, kW per plan step from the request's `step` (0 after a series
+ * ends). A device left out follows the built-in selfish plan.
+ */
 export const ResidentPlanSchema = z.strictObject({
   /** The request this answers. */
   requestId: z.string().min(1).max(64),

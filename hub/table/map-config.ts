@@ -74,7 +74,7 @@ export const TableMapConfigSchema = z
     live: z
       .strictObject({
         policy: PolicyNameSchema.default('selfish'),
-        /** Default: every policy of the registry (each a pure run of one policy since the hub started). */
+        /** Default: every policy of the registry but external (each a pure run of one policy since the hub started). */
         shadows: z.array(PolicyNameSchema).optional(),
         /**
          * The street's import limit that nash, cooperative and central plan against, kW (default: the

@@ -30,7 +30,7 @@ export class ExternalPolicy implements Policy {
   plan(context: PlanContext): Plan {
     const answered = this.answered(context);
     this.ask(context);
-    if (answered) return this.followed(answered.plan, context.step - answered.request.step);
+    if (answered) return this.followed(answered.plan, context.step - answered.request.step, context);
     return this.fellBack(context);
   }
 
@@ -42,7 +42,7 @@ export class ExternalPolicy implements Policy {
   private answered(context: PlanContext) {
     const previous = this.openRequest.get(context.home.id);
     if (!previous) return undefined;
-    const answer = this.exchange.answerTo(context.home.id, previous.requestId);
+    const answer = this.exchange.answerTo(previous.home, previous.requestId);
     const offset = context.step - previous.step;
     return answer && offset >= 0 && offset < this.horizonSteps ? answer : undefined;
   }
@@ -53,19 +53,28 @@ export class ExternalPolicy implements Policy {
     this.exchange.ask(request);
   }
 
-  /** The agent's plan from `offset` steps in, as long as the horizon (zeros after its end). */
-  private followed(plan: ResidentPlan, offset: number): Plan {
-    const series = (values: readonly number[] | undefined) => {
+  /**
+   * The agent's plan from `offset` steps in, as long as the horizon (zeros after its end); a device the
+   * agent left out follows the built-in selfish plan.
+   */
+  private followed(plan: ResidentPlan, offset: number, context: PlanContext): Plan {
+    const left = SERIES.filter((field) => plan[field] === undefined);
+    const builtIn = left.length > 0 ? this.fallback.plan(context) : undefined;
+    const series = (field: (typeof SERIES)[number]) => {
+      const values = plan[field];
+      if (values === undefined) return (builtIn as Plan)[field];
       const out = new Float64Array(this.horizonSteps);
-      out.set((values ?? []).slice(offset, offset + this.horizonSteps));
+      out.set(values.slice(offset, offset + this.horizonSteps));
       return out;
     };
+    const rest =
+      left.length > 0 ? ` (${left.map((field) => DEVICE_OF[field]).join(', ')}: built-in selfish plan)` : '';
     return {
-      evKw: series(plan.evKw),
-      batteryKw: series(plan.batteryKw),
-      heatPumpKw: series(plan.heatPumpKw),
-      explanation: `outside agent: ${plan.explanation ?? 'no explanation given'}`,
-      cannotKeep: [],
+      evKw: series('evKw'),
+      batteryKw: series('batteryKw'),
+      heatPumpKw: series('heatPumpKw'),
+      explanation: `outside agent: ${plan.explanation ?? 'no explanation given'}${rest}`,
+      cannotKeep: builtIn?.cannotKeep ?? [],
     };
   }
 
@@ -78,15 +87,19 @@ export class ExternalPolicy implements Policy {
   }
 }
 
+const SERIES = ['evKw', 'batteryKw', 'heatPumpKw'] as const;
+const DEVICE_OF = { evKw: 'EV', batteryKw: 'battery', heatPumpKw: 'heat pump' } as const;
+
 /** The request for the home's plan from this step: its forecast, stores, device limits and preferences. */
 function planRequest(context: PlanContext, horizonSteps: number): AgentPlanRequest {
   const { home, state, forecast, step, dtHours } = context;
+  const name = homeName(home);
   const list = (values: ArrayLike<number>) => Array.from(values).slice(0, horizonSteps);
   const stepMinutes = dtHours * 60;
   const minuteOfDay = Math.round(forecast.minuteOfDay[0] ?? 0) % 1440;
   return {
-    requestId: `${home.id}-${step}`,
-    home: home.id,
+    requestId: `${name}-${step}`,
+    home: name,
     step,
     stepMinutes,
     minuteOfDay,
@@ -109,6 +122,11 @@ function planRequest(context: PlanContext, horizonSteps: number): AgentPlanReque
       comfortMaxCelsius: home.preferences.comfortMaxC,
     },
   };
+}
+
+/** The home's name on the wire: the live table's specs are `<home>/<its devices>`, one per composition. */
+function homeName(home: HomeSpec): string {
+  return home.id.split('/')[0] ?? home.id;
 }
 
 function deviceLimits(home: HomeSpec): AgentPlanRequest['limits'] {

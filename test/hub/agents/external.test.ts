@@ -86,7 +86,10 @@ describe('external policy', () => {
     expect(answer.accepted).toBe(true);
     const followed = policy.plan(context(11));
     expect(Array.from(followed.evKw.slice(0, 3))).toEqual([2, 3, 0]);
-    expect(followed.explanation).toBe('outside agent: EV a little at a time');
+    expect(followed.explanation).toBe(
+      'outside agent: EV a little at a time (battery, heat pump: built-in selfish plan)',
+    );
+    expect(followed.heatPumpKw.some((kw) => kw > 0)).toBe(true);
   });
 
   it('refuses a plan that breaks a device limit or answers an old request, and falls back when the deadline passes', async () => {
