@@ -119,7 +119,7 @@ function marketSummary(metrics: Metrics): string[] {
   if (flex) {
     const price = flex.clearingPriceGbpPerKwh;
     return [
-      `flex auction: ${flex.auctionsByDirection.reduce} to turn down and ${flex.auctionsByDirection.increase} to take up reverse flow at the ${flex.limitKw} kW limit (${flex.basis}), ${flex.clearedKwh.toFixed(1)} kWh bought for £${flex.paymentsGbp.toFixed(2)}${price ? ` (£${price.min.toFixed(3)}–${price.max.toFixed(3)}/kWh)` : ''}, ${flex.auctionsWithShortfall} short`,
+      `flex auction: ${flex.auctionsByDirection.reduce} to turn down and ${flex.auctionsByDirection.increase} to take up reverse flow at the ${flex.limitKw} kW limit (${flex.basis}), ${flex.clearedKwh.toFixed(1)} kWh bought for ${formatGbp(flex.paymentsGbp)}${price ? ` (${formatGbp(price.min, false, 3)}–${formatGbp(price.max, false, 3)}/kWh)` : ''}, ${flex.auctionsWithShortfall} short`,
     ];
   }
   const battery = metrics.sharedAssets?.communityBattery;

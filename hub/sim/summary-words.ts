@@ -5,11 +5,15 @@
 import { STATUTORY_VOLTS } from '../feeder/index.js';
 import type { NetworkStress } from './network-stress.js';
 
-/** Pounds with a true minus and the sign before the £: "−£9.37", "+£1.20" (`signed`), "£0.00". */
-export function formatGbp(gbp: number, signed = false): string {
-  const rounded = Math.round(gbp * 100) / 100;
-  const sign = rounded < 0 ? '\u2212' : signed && rounded > 0 ? '+' : '';
-  return `${sign}£${Math.abs(rounded).toFixed(2)}`;
+/**
+ * Pounds with a true minus and the sign before the £: "−£9.37", "+£1.20" (`signed`), "£0.00"; `digits`
+ * after the point (3 for prices per kWh: "−£0.012").
+ */
+export function formatGbp(gbp: number, signed = false, digits = 2): string {
+  const text = Math.abs(gbp).toFixed(digits);
+  const zero = Number(text) === 0;
+  const sign = gbp < 0 && !zero ? '\u2212' : signed && gbp > 0 && !zero ? '+' : '';
+  return `${sign}£${text}`;
 }
 
 /** A signed change with a true minus: "−7.16", "+1.42". */

@@ -30,6 +30,9 @@ describe('money and changes in words', () => {
     expect(formatGbp(-9.37, true)).toBe('−£9.37');
     expect(formatGbp(1.2, true)).toBe('+£1.20');
     expect(formatGbp(-0.001, true)).toBe('£0.00');
+    // Prices per kWh (the flex auction's clearing prices) keep three decimals and the true minus.
+    expect(formatGbp(-0.0123, false, 3)).toBe('−£0.012');
+    expect(formatGbp(0.0004, true, 3)).toBe('£0.000');
     expect(formatChange(-7.16)).toBe('−7.16');
     expect(formatChange(1.424)).toBe('+1.42');
   });
