@@ -34,6 +34,8 @@ export const cosimTopics = {
   register: (participant: string) => `${COSIM_ROOT}/${participant}/register`,
   /** A participant's outputs for step k. */
   answer: (participant: string) => `${COSIM_ROOT}/${participant}/answer`,
+  /** Hardware in the loop: model vs pinned sensor per home (residual, EWMA, bias, alarm), every step. */
+  drift: () => `${GRIDFLEX_ROOT}/drift`,
   /** A participant leaves; the hub stops waiting for it. */
   leave: (participant: string) => `${COSIM_ROOT}/${participant}/leave`,
 } as const;
@@ -115,6 +117,30 @@ export type CosimAnswer = z.infer<typeof CosimAnswerSchema>;
 
 export const CosimLeaveSchema = z.strictObject({ reason: z.string().max(200).optional() });
 
+export const DriftPinSchema = z.object({
+  home: z.string(),
+  plot: z.string(),
+  /** What the model variable is pinned to (today: the meter board on the home's plot). */
+  sensor: z.literal('meter'),
+  variable: z.literal('netPKw'),
+  modelValue: z.number(),
+  sensorValue: z.number(),
+  residual: z.number(),
+  ewma: z.number(),
+  /** Online bias estimate (mean residual) the operator may add to the model. */
+  bias: z.number(),
+  samples: z.number().int().positive(),
+  alarm: z.boolean(),
+  alarmAt: z.number().positive(),
+});
+
+export const DriftSchema = z.object({
+  step: z.number().int().nonnegative(),
+  simTime: IsoTimeSchema,
+  pins: z.array(DriftPinSchema),
+});
+export type Drift = z.infer<typeof DriftSchema>;
+
 /** Parses a participant topic: its ID and what it sends, or null for any other topic. */
 export function parseCosimTopic(
   topic: string,
@@ -186,6 +212,35 @@ export const COSIM_TOPIC_SPECS: readonly TopicSpec[] = [
           lastAnsweredStep: 182,
           skippedSteps: 0,
           staleAnswers: 0,
+        },
+      ],
+    },
+  },
+  {
+    pattern: cosimTopics.drift(),
+    publisher: 'hub',
+    retained: true,
+    qos: 0,
+    schema: DriftSchema,
+    description:
+      'Hardware in the loop, every step with a pinned sensor: each metered home’s model net power against its meter board, the residual, its EWMA, the bias estimate and the alarm (raised at |EWMA| ≥ `alarmAt`, cleared below half).',
+    example: {
+      step: 182,
+      simTime: '2026-01-15T18:12:00.000Z',
+      pins: [
+        {
+          home: 'home-3',
+          plot: 'plot-3',
+          sensor: 'meter',
+          variable: 'netPKw',
+          modelValue: 7.9,
+          sensorValue: 9.4,
+          residual: 1.5,
+          ewma: 1.1,
+          bias: 0.6,
+          samples: 40,
+          alarm: true,
+          alarmAt: 1,
         },
       ],
     },

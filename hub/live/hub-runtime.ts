@@ -1,4 +1,4 @@
-import type { CosimParticipants } from '../../protocol/cosim.js';
+import type { CosimParticipants, Drift } from '../../protocol/cosim.js';
 import {
   type AuditEntry,
   type Clock,
@@ -75,6 +75,8 @@ export interface HubSnapshot {
   events: FeedEvent[];
   /** Clock mode `lockstep`: the co-simulation participants. */
   cosim?: CosimParticipants;
+  /** Hardware in the loop: each metered home's model-vs-meter drift. */
+  drift?: Drift;
 }
 
 /**

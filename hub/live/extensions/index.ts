@@ -1,6 +1,7 @@
 import { AgentCallsExtension } from './agent-calls.js';
 import { AssemblyBatteryExtension } from './assembly-battery.js';
 import { ClockControlExtension } from './clock-control.js';
+import { DriftExtension } from './drift.js';
 import type { ExtensionFactory } from './extension.js';
 import { ExternalAgentsExtension } from './external-agents.js';
 import { LimitsMetricsExtension } from './limits-metrics.js';
@@ -14,8 +15,8 @@ import { TableExtension } from './table.js';
  * The live hub's features, in the order they start and handle each bus event (they stop last first). A step
  * first waits for the lockstep participants (clock mode `lockstep`), then runs the market, then the residents'
  * agents, then the shared battery, before the power flow; after it, limits and metrics, then the table's
- * saving, then the meters' readings on the homes. A new live feature is one file in this folder and one entry
- * here.
+ * saving, then the meters' readings on the homes and their drift from the model. A new live feature is one
+ * file in this folder and one entry here.
  */
 export const EXTENSIONS: readonly ExtensionFactory[] = [
   (hub) => new LockstepExtension(hub),
@@ -26,6 +27,7 @@ export const EXTENSIONS: readonly ExtensionFactory[] = [
   (hub) => new TableExtension(hub),
   (hub) => new ClockControlExtension(hub),
   (hub) => new MeterExtension(hub),
+  (hub) => new DriftExtension(hub),
   (hub) => new AgentCallsExtension(hub),
   (hub) => new ExternalAgentsExtension(hub),
 ];
