@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -195,6 +195,23 @@ describe('gridflex mcp over stdio (home-3)', () => {
     const otherDevice = await call(home3, 'boost_device', { asset: 'ev-2', minutes: 30 });
     expect(otherDevice.isError).toBe(true);
     expect(otherDevice.text).toContain('ev-2 is not on plot-3 (home-3)');
+  });
+});
+
+describe('examples/mcp-agent', () => {
+  it('schedules its home’s EV from the prices through gridflex mcp', () => {
+    const out = execFileSync(
+      process.execPath,
+      ['examples/mcp-agent/agent.mjs', '--broker', hub.mqttUrl, '--data-dir', data.dir],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, GRIDFLEX_USERNAME: 'resident-3', GRIDFLEX_PASSWORD: secrets['resident-3'] },
+      },
+    );
+    expect(out).toMatch(
+      /^EV ready by 07:30 at (70|90) %: preferences updated: evReadyByMinute, evTargetSocPct$/m,
+    );
+    expect(out).toMatch(/^cheapest tariff on this home's use: price-cap/m);
   });
 });
 
