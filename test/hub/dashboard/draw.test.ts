@@ -85,6 +85,20 @@ describe('draw a street', () => {
     await page.locator('button[data-action="undo"]').click();
     await page.locator('[data-problems="0"]').waitFor();
 
+    // Moving a point takes its cables along (their length follows): j2 goes 20 m north.
+    await tool(page, 'move');
+    await clickAt(page, 60, 0);
+    await clickAt(page, 60, 20);
+    await expect
+      .poll(() =>
+        page
+          .locator('line[data-cable="c2"]')
+          .evaluate((line) => [line.getAttribute('x2'), line.getAttribute('y2')]),
+      )
+      .toEqual(['60', '-20']);
+    await page.locator('button[data-action="undo"]').click();
+    await expect.poll(() => page.locator('line[data-cable="c2"]').getAttribute('y2')).toBe('0');
+
     // The second cable retyped to the thin service cable (120 A): the drawing says so.
     await page.getByLabel('cable type').selectOption('35_SAC_XSC');
     await tool(page, 'retype');

@@ -13,7 +13,7 @@ const GRID_M = 5;
 /** A click this close to a point (m) is on it. */
 const HIT_M = 3;
 
-type Tool = 'cable' | 'joint' | 'home' | 'retype' | 'delete';
+type Tool = 'cable' | 'joint' | 'home' | 'move' | 'retype' | 'delete';
 
 const SolutionSchema = z.object({
   problems: z.array(z.string()),
@@ -137,6 +137,7 @@ function renderTools(): void {
       toolButton('cable', 'Cable', 'click a point (or the grid), then the next: a cable between them'),
       toolButton('joint', 'Joint', 'click the grid: a joint'),
       toolButton('home', 'Home', 'click a point (or the grid): a home on that plot, on the phase chosen'),
+      toolButton('move', 'Move', 'click a point, then where it goes (its cables follow)'),
       toolButton('retype', 'Cable type', 'click a cable: it becomes the cable type chosen'),
       toolButton('delete', 'Delete', 'click a point or a cable to remove it'),
       h('label', { class: 'field' }, h('span', {}, 'Cable type'), lineCodeSelect),
@@ -192,9 +193,11 @@ function renderTools(): void {
     h(
       'p',
       { class: 'small muted' },
-      pendingFrom
-        ? `Cable from ${pendingFrom}: click where it goes (a point or the grid). Choose another tool to stop.`
-        : 'Grid squares are 5 m. The power flow runs after every change.',
+      pendingFrom && tool === 'move'
+        ? `Moving ${pendingFrom}: click where it goes.`
+        : pendingFrom
+          ? `Cable from ${pendingFrom}: click where it goes (a point or the grid). Choose another tool to stop.`
+          : 'Grid squares are 5 m. The power flow runs after every change.',
     ),
   );
 }
@@ -520,6 +523,26 @@ function onClick(event: MouseEvent): void {
     // Keep drawing on from where the cable ended.
     pendingFrom = to === from ? null : to;
     render();
+  } else if (tool === 'move') {
+    if (pendingFrom === null) {
+      if (near) pendingFrom = near.id;
+      render();
+      return;
+    }
+    const moving = pendingFrom;
+    if (near && near.id !== moving) {
+      pendingFrom = null;
+      render();
+      return; // another point is there already
+    }
+    editor.change((drawing) => {
+      const node = drawing.nodes.find((candidate) => candidate.id === moving);
+      if (node) Object.assign(node, { xM, yM });
+      // A drawn cable's length follows its ends.
+      for (const cable of drawing.cables)
+        if (cable.from === moving || cable.to === moving) delete cable.lengthM;
+    });
+    changed();
   } else if (tool === 'retype') {
     const cable = cableAt(editor.drawing, xM, yM);
     if (cable && cable.lineCode !== lineCodeSelect.value) {
