@@ -79,6 +79,8 @@ describe('a drawn street', () => {
     const map = loadTableMap(resolve('scenarios/table-map.yaml'));
     const original = loadFeeder(SHIPPED);
     const drawing = networkToDrawing(original, map);
+    // What the page gets is what the API takes back.
+    expect(StreetDrawingSchema.parse(JSON.parse(JSON.stringify(drawing)))).toEqual(drawing);
     expect(drawingProblems(drawing)).toEqual([]);
     const dir = join(temp.dir, 'round-trip');
     writeDrawing(drawing, dir, readProfileSource(SHIPPED));
@@ -91,6 +93,22 @@ describe('a drawn street', () => {
     );
     // And once more: the saved folder read back into a drawing is the same drawing.
     expect(networkToDrawing(saved, savedMap)).toEqual({ ...drawing, name: 'round-trip' });
+  });
+
+  it('round-trips the 55-home IEEE EU LV feeder with its table map', () => {
+    const dirIeee = resolve('feeders/ieee-eu-lv/csv');
+    const map = loadTableMap(resolve('scenarios/table-map-ieee.yaml'));
+    const original = loadFeeder(dirIeee);
+    const drawing = networkToDrawing(original, map);
+    // What the page gets is what the API takes back.
+    expect(StreetDrawingSchema.parse(JSON.parse(JSON.stringify(drawing)))).toEqual(drawing);
+    expect(drawingProblems(drawing)).toEqual([]);
+    const dir = join(temp.dir, 'ieee');
+    writeDrawing(drawing, dir, readProfileSource(dirIeee));
+    const saved = loadFeeder(dir);
+    // The map's 55 homes are the feeder's 55 loads, so nothing is lost.
+    expect(essence(saved)).toEqual(essence(original));
+    checkMapAgainstFeeder(loadTableMap(join(dir, 'table-map.yaml')), saved);
   });
 
   it('solves at the design load and says in words when a cable is over its rating', () => {
