@@ -84,11 +84,13 @@ export function compareOnReadings(
   readings: readonly MeterReading[],
   stepMinutes: number,
 ): TariffCost[] {
-  const days = (readings.length * stepMinutes) / 1440;
+  // A reading taken before the hub's clock was seen has no time of day to price it at.
+  const timed = readings.filter((reading) => Number.isFinite(Date.parse(reading.simTime)));
+  const days = (timed.length * stepMinutes) / 1440;
   const costs = [...tariffs].map(([key, tariff]) => {
     let energyGbp = 0;
     let exportCreditGbp = 0;
-    for (const reading of readings) {
+    for (const reading of timed) {
       const pKw = reading.meteredPKw ?? reading.netPKw;
       const prices = rates(tariff, minuteOfDay(new Date(reading.simTime)), 1, stepMinutes);
       const kwh = (pKw * stepMinutes) / 60;
