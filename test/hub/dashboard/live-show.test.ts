@@ -221,12 +221,22 @@ describe('projector mode (/?show=1)', () => {
       expect(await clippedElements(page)).toEqual([]);
       await saveScreenshot(page, 'live-show-ev-charging-1280x720');
       // The full page's home card leads with the same sentence, and says the weights in words.
-      const full = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+      const full = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       pageErrors.push(collectPageErrors(full));
       await full.goto(hub.httpUrl);
       const card = full.locator('.home-card[data-home="home-7"]');
       await card.locator('[data-plain-decision]', { hasText: /^home-7 is charging its EV at/ }).waitFor();
       expect(await card.locator('.explanation').textContent()).not.toContain('weights cost');
+      // Every asset badge on the full page's map stays inside the map (home-7's EV is at its right edge).
+      await full.locator('svg.street g.home[data-plot="plot-7"] [data-asset="ev-2"]').waitFor();
+      const outside = await full.locator('svg.street').evaluate((svg) => {
+        const frame = svg.getBoundingClientRect();
+        return [...svg.querySelectorAll('.asset-badge')]
+          .map((badge) => ({ asset: badge.getAttribute('data-asset'), box: badge.getBoundingClientRect() }))
+          .filter(({ box }) => box.left < frame.left || box.right > frame.right)
+          .map(({ asset }) => asset);
+      });
+      expect(outside).toEqual([]);
       await full.close();
     } finally {
       pad.client.end(true);

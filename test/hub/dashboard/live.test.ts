@@ -350,8 +350,18 @@ describe('live dashboard in a real browser', () => {
     await clock.getByRole('button', { name: /Play/ }).click();
     await page.locator('[data-sim-time]', { hasText: 'running' }).waitFor();
     await expect.poll(stepOf).toBeGreaterThan(pausedAt + 1);
-    // Jump to a summer noon (simulated time is UTC).
-    await clock.getByLabel('jump to simulated time (UTC)').fill('2026-07-01T12:00');
+    // The jump field shows the clock in the page's one locale (en-GB, day first), not the browser's.
+    expect(await clock.getByLabel('jump to simulated time (UTC)').inputValue()).toMatch(
+      /^15\/01\/2026 \d\d:\d\d$/,
+    );
+    // A date that is not one is refused in words, naming the field.
+    await clock.getByLabel('jump to simulated time (UTC)').fill('31/02/2026 12:00');
+    await clock.getByRole('button', { name: 'Go' }).click();
+    await expect
+      .poll(() => outcomeText(clock))
+      .toContain('Not sent: Jump to: "31/02/2026 12:00" is not a real date and time');
+    // Jump to a summer noon, written the British way (simulated time is UTC).
+    await clock.getByLabel('jump to simulated time (UTC)').fill('01/07/2026 12:00');
     await clock.getByRole('button', { name: 'Go' }).click();
     await page.locator('[data-sim-time]', { hasText: 'Wed 1 Jul, 12:0' }).waitFor();
     await page.close();
