@@ -188,6 +188,25 @@ describe('draw a street', () => {
     }
   });
 
+  it('refuses a malformed drawing naming the field, and saving without the operator’s login', async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(`${hub.httpUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const start = (await (await fetch(`${hub.httpUrl}/api/draw/start`)).json()) as {
+      drawing: { cables: Record<string, unknown>[] };
+    };
+    const broken = structuredClone(start.drawing);
+    delete broken.cables[3]?.lineCode;
+    const refused = await post('/api/draw/solve', { drawing: broken });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/^drawing\.cables\.3\.lineCode: /);
+    const anonymous = await post('/api/draw/save', { drawing: start.drawing });
+    expect(anonymous.status).toBe(401);
+  });
+
   it('starts from the hub’s own street, which checks clean and solves', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors = collectPageErrors(page);
