@@ -90,6 +90,7 @@ describe('npm run flows (gridflex flows) against a running hub', () => {
       'assembly-shared-battery',
       'regulator-dynamic-network-charge',
       'resident-agent-function',
+      'resident-ev-planner',
       'rewire-the-table',
     ]);
     expect(

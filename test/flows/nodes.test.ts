@@ -383,6 +383,14 @@ describe('gridflex-resident', () => {
     expect(JSON.parse(await sent)).toMatchObject({ costWeight: 0.8, evTargetSocPct: 80 });
     await expectRefused(prefs.n1, { payload: { costWeight: 2 } }, /costWeight/);
   });
+
+  it('sends a plan for its home (policy external); refuses one that is not numbers', async () => {
+    const { n1 } = await loadConnected({ type: 'gridflex-resident', home: 'home-3', action: 'plan' });
+    const plan = hub.next('gridflex/control/v1/resident/home-3/plan');
+    n1.receive({ payload: { requestId: 'home-3-412', evKw: [0, 7, 7] } });
+    expect(JSON.parse(await plan)).toEqual({ requestId: 'home-3-412', evKw: [0, 7, 7] });
+    await expectRefused(n1, { payload: { requestId: 'home-3-413', evKw: ['fast'] } }, /evKw/);
+  });
 });
 
 describe('gridflex-clock', () => {

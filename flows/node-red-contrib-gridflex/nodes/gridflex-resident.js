@@ -1,6 +1,7 @@
 /**
  * gridflex-resident: a resident's voice for their home: preferences (weights, comfort band, EV ready-by
- * and target) or a boost (run the heat pump or EV at full power for some minutes). The node's defaults
+ * and target), a boost (run the heat pump or EV at full power for some minutes), or a plan (policy
+ * `external`: the home's own agent answers the hub's plan request, docs/agents.md). The node's defaults
  * (JSON) apply; an object in msg.payload overrides their fields. A resident agent written as a function
  * node sends its decisions here.
  */
@@ -21,6 +22,11 @@ module.exports = async function registerGridflexResident(RED) {
       schema: protocol.ResidentBoostSchema,
       summary: 'boost',
     },
+    plan: {
+      topic: protocol.controlTopics.residentPlan,
+      schema: protocol.ResidentPlanSchema,
+      summary: 'plan',
+    },
   };
 
   function GridflexResidentNode(config) {
@@ -35,7 +41,12 @@ module.exports = async function registerGridflexResident(RED) {
       if (!home.ok) return refuse(node, msg, `home ID "${config.home}": ${home.reason}`, done);
       const action = actions[config.action];
       if (!action)
-        return refuse(node, msg, `unknown action "${config.action}" (expected preferences or boost)`, done);
+        return refuse(
+          node,
+          msg,
+          `unknown action "${config.action}" (expected preferences, boost or plan)`,
+          done,
+        );
       const built = bodyFrom(config.defaults, msg.payload);
       if (!built.ok) return refuse(node, msg, built.reason, done);
       return sendControl({
