@@ -72,16 +72,29 @@ export async function guardedCall(
   run: () => Promise<ToolOutcome> | ToolOutcome,
 ): Promise<ToolOutcome> {
   const outcome = await outcomeOf(context, home, run);
+  await reportCall(context, tool, outcome);
+  return outcome;
+}
+
+/** Logs one call with who, what and the result, and reports it to the hub (audit log and event feed). */
+export async function reportCall(
+  context: CallContext,
+  tool: string,
+  outcome: Pick<ToolOutcome, 'outcome' | 'summary'>,
+): Promise<void> {
   const { identity, link, log } = context;
   log(
     outcome.outcome === 'ok' ? 'info' : 'warn',
     `${identity.username} (${identity.home}) ${tool}: ${outcome.outcome}: ${outcome.summary}`,
   );
-  const report = { tool, outcome: outcome.outcome, summary: outcome.summary.slice(0, 300) };
+  const report = {
+    tool: tool.slice(0, 64),
+    outcome: outcome.outcome,
+    summary: outcome.summary.slice(0, 300),
+  };
   await link.notify(controlTopics.residentAgentCall(identity.home), report).catch((error: Error) => {
     log('warn', `could not report ${tool} to the hub: ${error.message}`);
   });
-  return outcome;
 }
 
 async function outcomeOf(

@@ -4,9 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { CredentialStore } from '../auth/credentials.js';
 import { InputError } from '../errors.js';
-import { type CallContext, CallLimiter, type McpLog, type ResidentIdentity } from './call-guard.js';
+import {
+  type CallContext,
+  CallLimiter,
+  type McpLog,
+  type ResidentIdentity,
+  reportCall,
+} from './call-guard.js';
 import { registerHomeTools } from './home-tools.js';
 import { ResidentLink } from './resident-link.js';
 
@@ -25,6 +32,7 @@ export interface HomeSession {
   server: McpServer;
   link: ResidentLink;
   identity: ResidentIdentity;
+  context: CallContext;
 }
 
 /**
@@ -48,7 +56,32 @@ export async function openHomeSession(
   const context: CallContext = { identity, link, limiter, log: options.log };
   registerHomeTools(server, context);
   registerHomeResources(server, link, identity);
-  return { server, link, identity };
+  return { server, link, identity, context };
+}
+
+/**
+ * Connects the session's server to a transport. Calls the SDK refuses on their arguments (before a tool
+ * runs) are logged and reported to the hub like every other call.
+ */
+async function connectSession(session: HomeSession, transport: Transport): Promise<void> {
+  const send = transport.send.bind(transport);
+  transport.send = async (message, options) => {
+    const refusal = argumentRefusal(message);
+    if (refusal)
+      await reportCall(session.context, refusal.tool, { outcome: 'refused', summary: refusal.reason });
+    return send(message, options);
+  };
+  await session.server.connect(transport);
+}
+
+/** The tool and reason of a "tools/call" answer that the SDK's argument check refused, if it is one. */
+function argumentRefusal(message: unknown): { tool: string; reason: string } | undefined {
+  const result = (message as { result?: { isError?: boolean; content?: { text?: string }[] } }).result;
+  if (result?.isError !== true) return undefined;
+  const match = /Input validation error: Invalid arguments for tool (\S+): ([\s\S]*)$/.exec(
+    result.content?.[0]?.text ?? '',
+  );
+  return match ? { tool: match[1] as string, reason: `invalid arguments: ${match[2]}` } : undefined;
 }
 
 /** The resident's home from the hub's users file, after checking their password. */
@@ -101,7 +134,7 @@ export async function serveStdio(
   const limiter = new CallLimiter(options.callsPerMinute);
   const session = await openHomeSession(options, limiter, username, password);
   const transport = new StdioServerTransport();
-  await session.server.connect(transport);
+  await connectSession(session, transport);
   options.log('info', `serving ${session.identity.home} for ${username} over stdio`);
   return async () => {
     await session.server.close();
@@ -183,7 +216,7 @@ async function handleHttp(
       session.link.close().catch(() => {});
     },
   });
-  await session.server.connect(transport);
+  await connectSession(session, transport);
   await transport.handleRequest(request, response);
   if (transport.sessionId === undefined) await session.link.close();
 }

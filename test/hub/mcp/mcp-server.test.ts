@@ -180,10 +180,18 @@ describe('gridflex mcp over stdio (home-3)', () => {
     expect(preferences.body?.evReadyByMinute).toBe(390);
   });
 
-  it('refuses values outside the device limits, naming the field', async () => {
+  it('refuses values outside the device limits, naming the field, and the room sees the refusal', async () => {
+    const inFeed = nextMessage(
+      viewer,
+      (topic) => topic === 'gridflex/v1/events',
+      (payload) => json<FeedEvent>(payload).message.includes('set_ev_schedule (refused): invalid arguments'),
+    ).then(({ payload }) => json<FeedEvent>(payload));
     const { isError, text } = await call(home3, 'set_ev_schedule', { readyBy: '06:30', targetSocPct: 150 });
     expect(isError).toBe(true);
     expect(text).toContain('targetSocPct');
+    const event = await inFeed;
+    expect(event).toMatchObject({ kind: 'agent-call', severity: 'warning', home: 'home-3' });
+    expect(event.message).toContain('targetSocPct');
   });
 
   it('cannot touch home-4: another home is refused, and another home’s device by the hub', async () => {
