@@ -1,6 +1,6 @@
 import type { Highs } from 'highs';
 import type { VoltageSensitivity } from '../feeder/index.js';
-import type { HomeSpec } from '../homes/index.js';
+import { type HomeSpec, homeExportBoundKw, homeImportBoundKw } from '../homes/index.js';
 import {
   coordinateByPrices,
   findNashEquilibrium,
@@ -32,7 +32,7 @@ export interface NetworkView {
    * passive, say) plans against its own columns, the others held at the model's base load. Without
    * `homeIds` the fleet must be every load, in order. Undefined to leave voltage out.
    */
-  voltage?: { model: VoltageSensitivity; minVolts: number; homeIds?: readonly string[] };
+  voltage?: { model: VoltageSensitivity; minVolts: number; maxVolts?: number; homeIds?: readonly string[] };
   /** Cable phases' ratings on the summed net import or export of the homes each carries. */
   cables?: readonly CableLimit[];
 }
@@ -145,21 +145,28 @@ function planFromResponse(response: HomeResponse): Plan {
  */
 function voltageLimits(view: NetworkView, steps: number, contexts: readonly PlanContext[]): SharedLimit[] {
   if (!view.voltage) return [];
-  const { model, minVolts, homeIds } = view.voltage;
+  const { model, minVolts, maxVolts, homeIds } = view.voltage;
   const loads = fleetLoads(model.loadCount, homeIds, contexts);
-  return model.rows.map((row, r) => {
-    const coefficientByHome = new Float64Array(contexts.length);
+  return model.rows.flatMap((row, r) => {
+    const slopes = loads.map((load) => model.dVdPKw[r * model.loadCount + load] as number);
     let intercept = model.voltsAtBase[r] as number;
     loads.forEach((load, m) => {
-      const slope = model.dVdPKw[r * model.loadCount + load] as number;
-      coefficientByHome[m] = -slope;
-      intercept -= slope * (model.basePKw[load] as number);
+      intercept -= (slopes[m] as number) * (model.basePKw[load] as number);
     });
-    return {
-      name: `voltage at bus ${row.bus} phase ${row.phase}`,
-      coefficientByHome,
-      upperByStep: new Float64Array(steps).fill(intercept - minVolts),
-    };
+    const limit = (sign: number, bound: number, edge: string): SharedLimit => ({
+      name: `voltage at bus ${row.bus} phase ${row.phase}${edge}`,
+      coefficientByHome: Float64Array.from(slopes, (slope) => sign * slope),
+      upperByStep: new Float64Array(steps).fill(bound),
+    });
+    const lower = limit(-1, intercept - minVolts, '');
+    // The upper edge only where some plan could reach it (a light, unbalanced or exporting street).
+    const highestVolts = slopes.reduce((volts, slope, m) => {
+      const home = (contexts[m] as PlanContext).home;
+      return volts + Math.max(slope * homeImportBoundKw(home), -slope * homeExportBoundKw(home));
+    }, intercept);
+    return maxVolts !== undefined && highestVolts > maxVolts
+      ? [lower, limit(1, maxVolts - intercept, ' (maximum)')]
+      : [lower];
   });
 }
 

@@ -29,6 +29,24 @@ export interface HomeSpec {
   preferences: ResidentPreferences;
 }
 
+/** A generous bound on a home's base load, kW, for whether any plan could reach a network limit. */
+const BASE_LOAD_BOUND_KW = 8;
+
+/** The most a home could import in a step, kW (a bound, not a forecast). */
+export function homeImportBoundKw(home: HomeSpec): number {
+  return (
+    BASE_LOAD_BOUND_KW +
+    (home.ev?.maxChargeKw ?? 0) +
+    (home.heatPump?.maxElectricKw ?? 0) +
+    (home.battery?.maxChargeKw ?? 0)
+  );
+}
+
+/** The most a home could export in a step, kW (a bound, not a forecast). */
+export function homeExportBoundKw(home: HomeSpec): number {
+  return (home.pv?.inverterKw ?? 0) + (home.battery?.maxDischargeKw ?? 0);
+}
+
 export interface HomeState {
   batterySocKwh: number;
   evSocKwh: number;

@@ -8,13 +8,11 @@
 import type { CableLimit } from '../agents/fleet.js';
 import type { FeederNetwork } from '../feeder/index.js';
 import { buildRadialTopology } from '../feeder/topology.js';
-import type { HomeSpec } from '../homes/index.js';
+import { type HomeSpec, homeExportBoundKw, homeImportBoundKw } from '../homes/index.js';
 
 /** Nominal line-to-neutral voltage and power factor a cable's rating is turned into kW with. */
 const NOMINAL_VOLTS_LN = 230;
 const POWER_FACTOR = 0.95;
-/** A generous bound on a home's base load, kW, for whether a plan could overload a cable. */
-const BASE_LOAD_BOUND_KW = 8;
 
 /** The cable phases whose rating the homes downstream could exceed, tightest first for each set of homes. */
 export function cableLimits(feeder: FeederNetwork, homes: readonly HomeSpec[]): CableLimit[] {
@@ -37,8 +35,8 @@ export function cableLimits(feeder: FeederNetwork, homes: readonly HomeSpec[]): 
     const amps = section ? feeder.lineCodes.get(section.lineCode)?.ampacityAmps : undefined;
     if (!section || amps === undefined) continue;
     const ratingKw = (amps * NOMINAL_VOLTS_LN * POWER_FACTOR) / 1000;
-    const limitsImport = sum(downstream, maxImportKw) > ratingKw;
-    const limitsExport = sum(downstream, maxExportKw) > ratingKw;
+    const limitsImport = sum(downstream, homeImportBoundKw) > ratingKw;
+    const limitsExport = sum(downstream, homeExportBoundKw) > ratingKw;
     if (!limitsImport && !limitsExport) continue;
     const homeIds = downstream.map((home) => home.id);
     const key = homeIds.join(',');
@@ -52,17 +50,4 @@ export function cableLimits(feeder: FeederNetwork, homes: readonly HomeSpec[]): 
 
 function sum(homes: readonly HomeSpec[], kw: (home: HomeSpec) => number): number {
   return homes.reduce((total, home) => total + kw(home), 0);
-}
-
-function maxImportKw(home: HomeSpec): number {
-  return (
-    BASE_LOAD_BOUND_KW +
-    (home.ev?.maxChargeKw ?? 0) +
-    (home.heatPump?.maxElectricKw ?? 0) +
-    (home.battery?.maxChargeKw ?? 0)
-  );
-}
-
-function maxExportKw(home: HomeSpec): number {
-  return (home.pv?.inverterKw ?? 0) + (home.battery?.maxDischargeKw ?? 0);
 }

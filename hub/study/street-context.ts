@@ -180,6 +180,7 @@ export async function streetPolicyContext(
               voltage: {
                 model: voltage.model,
                 minVolts: STATUTORY_VOLTS.min,
+                maxVolts: STATUTORY_VOLTS.max,
                 // The model's loads are every home of the scenario; a fleet may be only some of them.
                 homeIds: scenario.homes.map(({ spec }) => spec.id),
               },
