@@ -209,6 +209,7 @@ async function handleHttp(
     sessionIdGenerator: () => randomUUID(),
     onsessioninitialized: (id) => {
       sessions.set(id, { session, transport });
+      closeOldestSessions(sessions, session.identity.username, options.log);
       options.log('info', `HTTP session for ${session.identity.home} (${credentials.username}) opened`);
     },
     onsessionclosed: (id) => {
@@ -219,6 +220,20 @@ async function handleHttp(
   await connectSession(session, transport);
   await transport.handleRequest(request, response);
   if (transport.sessionId === undefined) await session.link.close();
+}
+
+/** Open HTTP sessions one resident may keep (each holds a connection to the hub); the oldest go first. */
+export const MAX_SESSIONS_PER_RESIDENT = 4;
+
+/** Closes a resident's oldest sessions beyond {@link MAX_SESSIONS_PER_RESIDENT} (clients that left without closing). */
+function closeOldestSessions(sessions: HttpSessions, username: string, log: McpLog): void {
+  const own = [...sessions].filter(([, entry]) => entry.session.identity.username === username);
+  for (const [id, entry] of own.slice(0, Math.max(0, own.length - MAX_SESSIONS_PER_RESIDENT))) {
+    sessions.delete(id);
+    entry.transport.close().catch(() => {});
+    entry.session.link.close().catch(() => {});
+    log('info', `HTTP session ${id} of ${username} closed: more than ${MAX_SESSIONS_PER_RESIDENT} open`);
+  }
 }
 
 function basicCredentials(request: IncomingMessage): { username: string; password: string } | undefined {

@@ -240,6 +240,22 @@ describe('gridflex mcp over streamable HTTP', () => {
     }
   });
 
+  it('keeps at most four open sessions a resident: a fifth closes the oldest', async () => {
+    const clients: Client[] = [];
+    for (let opened = 0; opened < 5; opened++) {
+      clients.push(await httpClient('resident-4', secrets['resident-4'] as string));
+    }
+    try {
+      const oldest = await call(clients[0] as Client, 'get_preferences');
+      expect(oldest.isError).toBe(true);
+      expect(oldest.text).toMatch(/no session [0-9a-f-]+/);
+      const newest = await call(clients[4] as Client, 'get_preferences');
+      expect(newest.body?.home).toBe('home-4');
+    } finally {
+      for (const client of clients) await client.close().catch(() => {});
+    }
+  });
+
   it('refuses a wrong password and a user who is not a resident', async () => {
     await expect(httpClient('resident-4', 'not-the-password')).rejects.toThrow(/wrong password/);
     await expect(httpClient('table-op', secrets['table-op'] as string)).rejects.toThrow(/serves residents/);
