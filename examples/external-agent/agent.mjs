@@ -5,6 +5,7 @@
 //
 //   GRIDFLEX_USERNAME=resident-3 GRIDFLEX_PASSWORD=… node examples/external-agent/agent.mjs \
 //     --broker mqtt://127.0.0.1:1883 --home home-3
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 
@@ -12,19 +13,10 @@ const { values: flags } = parseArgs({
   options: {
     broker: { type: 'string', default: 'mqtt://127.0.0.1:1883' },
     home: { type: 'string' },
+    stdio: { type: 'boolean', default: false },
   },
 });
-const username = process.env.GRIDFLEX_USERNAME;
-const password = process.env.GRIDFLEX_PASSWORD;
-if (!flags.home || !username || !password) {
-  console.error(
-    'usage: GRIDFLEX_USERNAME=… GRIDFLEX_PASSWORD=… agent.mjs --home <home> [--broker mqtt://host:port]',
-  );
-  process.exit(2);
-}
 
-const requestTopic = `gridflex/v1/agents/${flags.home}/plan-request`;
-const planTopic = `gridflex/control/v1/resident/${flags.home}/plan`;
 /** Charging losses of a home charger (the hub's EVs: 90 % round trip). */
 const CHARGE_EFFICIENCY = Math.sqrt(0.9);
 
@@ -61,30 +53,55 @@ function clock(minuteOfDay) {
   return `${String(Math.floor(minuteOfDay / 60)).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}`;
 }
 
-const client = mqtt.connect(flags.broker, {
-  username,
-  password,
-  clientId: `agent-${flags.home}-${process.pid}`,
-});
-client.on('error', (error) => {
-  console.error(`broker: ${error.message}`);
-  process.exit(1);
-});
-client.on('connect', async () => {
-  await client.subscribeAsync([requestTopic, 'gridflex/v1/audit'], { qos: 1 });
-  console.log(`agent ready for ${flags.home}`);
-});
-client.on('message', (topic, payload) => {
-  const body = JSON.parse(payload.toString());
-  if (topic === 'gridflex/v1/audit') {
-    if (body.topic === planTopic && !body.accepted) console.error(`plan refused: ${body.reason}`);
-    return;
+/** Over the hub's broker, as the home's resident: requests in, plans out, the hub's refusals shown. */
+function serveMqtt() {
+  const username = process.env.GRIDFLEX_USERNAME;
+  const password = process.env.GRIDFLEX_PASSWORD;
+  if (!flags.home || !username || !password) {
+    console.error(
+      'usage: GRIDFLEX_USERNAME=… GRIDFLEX_PASSWORD=… agent.mjs --home <home> [--broker mqtt://host:port]',
+    );
+    process.exit(2);
   }
-  const { evKw, note } = planEv(body);
-  client.publish(planTopic, JSON.stringify({ requestId: body.requestId, evKw, explanation: note }), {
-    qos: 1,
+  const requestTopic = `gridflex/v1/agents/${flags.home}/plan-request`;
+  const planTopic = `gridflex/control/v1/resident/${flags.home}/plan`;
+  const client = mqtt.connect(flags.broker, {
+    username,
+    password,
+    clientId: `agent-${flags.home}-${process.pid}`,
   });
-  console.log(`${body.requestId}: ${note}`);
-});
-for (const signal of ['SIGINT', 'SIGTERM'])
-  process.on(signal, () => client.end(false, () => process.exit(0)));
+  client.on('error', (error) => {
+    console.error(`broker: ${error.message}`);
+    process.exit(1);
+  });
+  client.on('connect', async () => {
+    await client.subscribeAsync([requestTopic, 'gridflex/v1/audit'], { qos: 1 });
+    console.log(`agent ready for ${flags.home}`);
+  });
+  client.on('message', (topic, payload) => {
+    const body = JSON.parse(payload.toString());
+    if (topic === 'gridflex/v1/audit') {
+      if (body.topic === planTopic && !body.accepted) console.error(`plan refused: ${body.reason}`);
+      return;
+    }
+    const { evKw, note } = planEv(body);
+    client.publish(planTopic, JSON.stringify({ requestId: body.requestId, evKw, explanation: note }), {
+      qos: 1,
+    });
+    console.log(`${body.requestId}: ${note}`);
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'])
+    process.on(signal, () => client.end(false, () => process.exit(0)));
+}
+
+/** For `gridflex run --agent`: one request a line on stdin, one plan a line on stdout (logs on stderr). */
+function serveStdio() {
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    const request = JSON.parse(line);
+    const { evKw, note } = planEv(request);
+    process.stdout.write(`${JSON.stringify({ requestId: request.requestId, evKw, explanation: note })}\n`);
+  });
+}
+
+if (flags.stdio) serveStdio();
+else serveMqtt();

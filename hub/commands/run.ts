@@ -1,6 +1,8 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { planExchange } from '../agents/plan-exchange.js';
 import { createPolicy, isPolicyName, POLICY_NAMES, unknownPolicy } from '../agents/registry.js';
+import { type StdioAgent, startStdioAgent } from '../agents/stdio-agent.js';
 import { InputError } from '../errors.js';
 import { PACKAGE_ROOT } from '../live/options.js';
 import { DEFAULT_DATA_DIR, gridflexVersion, RunStore, runHeadline } from '../runs/index.js';
@@ -10,7 +12,7 @@ import { writeRunOutputs } from '../sim/output.js';
 import { runWithPassiveBaseline } from '../sim/study.js';
 import { formatChange, formatGbp, linesInWords, voltageInWords } from '../sim/summary-words.js';
 import { streetPolicyContext } from '../study/street-context.js';
-import { numberFlag } from './flags.js';
+import { integerFlag, numberFlag } from './flags.js';
 
 /** `gridflex run --scenario FILE --out DIR [--policy NAME] [--days N]`: a scenario's year, with its passive baseline. */
 export function registerRunCommand(program: Command): void {
@@ -25,6 +27,15 @@ export function registerRunCommand(program: Command): void {
       "street import limit at the transformer for nash, cooperative and central (default: the feeder's hosting capacity by power flow)",
     )
     .option('--days <n>', 'simulate only the first N days of the scenario')
+    .option(
+      '--agent <command>',
+      'policy external: the team agent to start, plan requests on its stdin (docs/agents.md)',
+    )
+    .option(
+      '--agent-deadline-ms <ms>',
+      'policy external: how long each plan request waits for the agent',
+      '2000',
+    )
     .option('--data-dir <dir>', 'data dir whose run history (runs.sqlite) records this run', DEFAULT_DATA_DIR)
     .action(
       async (options: {
@@ -34,6 +45,8 @@ export function registerRunCommand(program: Command): void {
         days?: string;
         limitKw?: string;
         dataDir: string;
+        agent?: string;
+        agentDeadlineMs: string;
       }) => {
         if (options.policy !== undefined && !isPolicyName(options.policy)) {
           throw new InputError('--policy', unknownPolicy(options.policy));
@@ -66,6 +79,8 @@ export function registerRunCommand(program: Command): void {
           loadPriceSlopeGbpPerKwhPerKw: 0,
           voltageLimits: true,
         });
+        const agent =
+          options.agent === undefined ? undefined : startAgent(options.agent, options.agentDeadlineMs);
         const { result, passive, metrics } = await runWithPassiveBaseline(inputs, options.policy, {
           createPolicy: (name) => createPolicy(name, street.context),
           ...(days !== undefined ? { days } : {}),
@@ -76,6 +91,7 @@ export function registerRunCommand(program: Command): void {
           },
         });
         bar?.stop();
+        await stopAgent(agent);
         const files = writeRunOutputs(options.out, result, metrics, passive);
         const record = history.record(
           {
@@ -129,4 +145,20 @@ function marketSummary(metrics: Metrics): string[] {
     ];
   }
   return [];
+}
+
+/** Starts the team's agent for policy `external` and lets the run's plan requests reach it. */
+function startAgent(command: string, deadlineText: string): StdioAgent {
+  const deadlineMs = integerFlag(deadlineText, '--agent-deadline-ms', 1, 600_000);
+  const agent = startStdioAgent(command, deadlineMs, planExchange, (message) =>
+    process.stderr.write(`agent: ${message}\n`),
+  );
+  planExchange.install((request) => agent.ask(request));
+  return agent;
+}
+
+async function stopAgent(agent: StdioAgent | undefined): Promise<void> {
+  if (!agent) return;
+  planExchange.uninstall();
+  await agent.stop();
 }
