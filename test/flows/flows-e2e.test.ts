@@ -203,7 +203,7 @@ describe('npm run flows (gridflex flows) against a running hub', () => {
     cases.push([
       ['--broker', url, '--port', takenPort, '--data-dir', data.dir],
       {},
-      new RegExp(`error: --host/--port: cannot listen on 127\\.0\\.0\\.1:${takenPort}: .*EADDRINUSE`),
+      new RegExp(`error: --port: 127\\.0\\.0\\.1:${takenPort} is already in use .*choose another port`),
     ]);
     try {
       for (const [flags, env, message] of cases) {
