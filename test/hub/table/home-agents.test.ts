@@ -7,7 +7,7 @@ import { HomeAgents } from '../../../hub/table/home-agents.js';
 import { LiveMarket } from '../../../hub/table/live-market.js';
 import { loadTableMap } from '../../../hub/table/map-config.js';
 import { TableState } from '../../../hub/table/table-state.js';
-import { SupplierTariffSchema } from '../../../protocol/gridflex.js';
+import { offerNightTariff } from './night-tariff.js';
 
 const map = loadTableMap('scenarios/table-map.yaml');
 const network = loadFeeder(map.feederDir);
@@ -23,25 +23,6 @@ async function setup(start: string) {
   const market = new LiveMarket();
   const clock = new SimClock({ start: new Date(start), stepMinutes: 6, mode: 'accelerated' });
   return { table, agents, market, clock };
-}
-
-/** A night tariff for EVs: cheap 00:30–05:30, on offer and in force at once. */
-function offerNightTariff(market: LiveMarket, simTime: Date): void {
-  market.setRules({ switchingLagMinutes: 0 }, 'regulator', new Date(), simTime);
-  const answer = market.offer(
-    'octo',
-    SupplierTariffSchema.parse({
-      tariffId: 'night-ev',
-      kind: 'time-of-use',
-      importPriceGbpPerKwh: 0.25,
-      exportPriceGbpPerKwh: 0.1,
-      standingChargeGbpPerDay: 0.5,
-      bands: [{ name: 'night', from: '00:30', to: '05:30', importPriceGbpPerKwh: 0.08 }],
-    }),
-    new Date(),
-    simTime,
-  );
-  expect(answer.accepted).toBe(true);
 }
 
 describe('HomeAgents (the residents’ agents on the live table)', () => {

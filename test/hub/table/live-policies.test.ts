@@ -8,7 +8,7 @@ import { LiveMarket } from '../../../hub/table/live-market.js';
 import { loadTableMap, parseTableMap } from '../../../hub/table/map-config.js';
 import { LiveSharedBattery } from '../../../hub/table/shared-battery.js';
 import { TableState } from '../../../hub/table/table-state.js';
-import { SupplierTariffSchema } from '../../../protocol/gridflex.js';
+import { offerNightTariff } from './night-tariff.js';
 
 const map = loadTableMap('scenarios/table-map.yaml');
 const network = loadFeeder(map.feederDir);
@@ -24,21 +24,7 @@ async function session(policy: string, shadows: string[], limitKw = 9) {
   agents = new HomeAgents(map, table, network, await getHighs(), { policy, shadows, limitKw });
   const market = new LiveMarket();
   const start = new Date('2026-01-15T23:00:00Z');
-  // A night tariff: every selfish EV wants the cheap band from 00:30.
-  market.setRules({ switchingLagMinutes: 0 }, 'regulator', new Date(), start);
-  market.offer(
-    'octo',
-    SupplierTariffSchema.parse({
-      tariffId: 'night-ev',
-      kind: 'time-of-use',
-      importPriceGbpPerKwh: 0.25,
-      exportPriceGbpPerKwh: 0.1,
-      standingChargeGbpPerDay: 0.5,
-      bands: [{ name: 'night', from: '00:30', to: '05:30', importPriceGbpPerKwh: 0.08 }],
-    }),
-    new Date(),
-    start,
-  );
+  offerNightTariff(market, start);
   const feeder = new LiveFeeder(network, table, map.sharedBattery);
   const battery = map.sharedBattery ? new LiveSharedBattery(map.sharedBattery) : null;
   const clock = new SimClock({ start, stepMinutes: 6, mode: 'accelerated' });
@@ -78,7 +64,8 @@ describe('every policy live, with shadow runs', () => {
     expect(agents.policy()).toEqual({ running: 'selfish', next: 'central' });
     expect(agents.setPolicy('selfsh')).toEqual({
       accepted: false,
-      reason: 'unknown policy "selfsh"; expected one of passive, selfish, nash, cooperative, central, external',
+      reason:
+        'unknown policy "selfsh"; expected one of passive, selfish, nash, cooperative, central, external',
     });
     let decisions = step().acted.decisions;
     while (agents.policy().running !== 'central') decisions = step().acted.decisions;

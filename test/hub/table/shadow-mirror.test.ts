@@ -8,7 +8,8 @@ import { LiveFeeder } from '../../../hub/table/live-feeder.js';
 import { LiveMarket } from '../../../hub/table/live-market.js';
 import { loadTableMap } from '../../../hub/table/map-config.js';
 import { TableState } from '../../../hub/table/table-state.js';
-import { type HomeDecision, SupplierTariffSchema } from '../../../protocol/gridflex.js';
+import type { HomeDecision } from '../../../protocol/gridflex.js';
+import { offerNightTariff } from './night-tariff.js';
 
 const map = loadTableMap('scenarios/table-map.yaml');
 const network = loadFeeder(map.feederDir);
@@ -27,20 +28,7 @@ async function session(policy: string, shadows: string[]) {
   sessions.push(agents);
   const market = new LiveMarket();
   const start = new Date('2026-01-15T23:00:00Z');
-  market.setRules({ switchingLagMinutes: 0 }, 'regulator', new Date(), start);
-  market.offer(
-    'octo',
-    SupplierTariffSchema.parse({
-      tariffId: 'night-ev',
-      kind: 'time-of-use',
-      importPriceGbpPerKwh: 0.25,
-      exportPriceGbpPerKwh: 0.1,
-      standingChargeGbpPerDay: 0.5,
-      bands: [{ name: 'night', from: '00:30', to: '05:30', importPriceGbpPerKwh: 0.08 }],
-    }),
-    new Date(),
-    start,
-  );
+  offerNightTariff(market, start);
   const feeder = new LiveFeeder(network, table, map.sharedBattery);
   const clock = new SimClock({ start, stepMinutes: 6, mode: 'accelerated' });
   const step = (): HomeDecision[] => {
