@@ -10,138 +10,31 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { checkBoardPinout, parseBoardPinout, resolveBoardPins } from '../protocol/board-pinout.js';
 import { HomieIdSchema } from '../protocol/homie.js';
+import {
+  type AnalogInputUse,
+  type ConfigPath,
+  DEVICE_KINDS,
+  type DeviceKindDefinition,
+  type DeviceKinds,
+  deviceKindOf,
+  deviceNodeSchema,
+  type NodeConfigBase,
+  nodeIdOf,
+  type WiringChecks,
+} from './kinds/index.js';
+import { type AnalogInputConfig, type NfcReaderConfig, TagUidSchema } from './node-parts.js';
 
-/** A digital pin: a GPIO line number on a Pi (BCM), a pin number on a microcontroller. */
-export const DigitalPinSchema = z
-  .number({ error: 'a pin number, or a pin name from the board pinout named by `board`' })
-  .int()
-  .min(0)
-  .max(127);
-/** An analog input pin on a microcontroller: `A0`…`A15`, or its number. */
-export const AnalogPinSchema = z.union([
-  z.string().regex(/^A([0-9]|1[0-5])$/, 'an analog pin such as "A0"'),
-  z.number().int().min(0).max(127),
-]);
-/** A 7-bit I2C address outside the reserved ranges (0x08…0x77); YAML `0x48` or `"0x48"`. */
-export const I2cAddressSchema = z
-  .union([z.number(), z.string().regex(/^0x[0-9a-fA-F]{1,2}$/, 'a hex address such as "0x48"')])
-  .transform((value) => (typeof value === 'string' ? Number.parseInt(value, 16) : value))
-  .pipe(z.number().int().min(0x08, 'I2C addresses start at 0x08').max(0x77, 'I2C addresses end at 0x77'));
+export { BatteryNodeSchema } from './kinds/battery.js';
+export { EvPadNodeSchema } from './kinds/ev-pad.js';
+export { HeatPumpNodeSchema } from './kinds/heat-pump.js';
+export { MeterNodeSchema } from './kinds/meter.js';
+export { PlotNodeSchema } from './kinds/plot.js';
+export { PvNodeSchema } from './kinds/pv.js';
+export * from './node-parts.js';
+export { nodeIdOf };
 
-/** Linear calibration from a 0…1 reading (fraction of full scale) to the quantity. */
-const CalibrationFields = {
-  /** Quantity at full scale (reading 1). */
-  fullScale: z.number().optional(),
-  /** Quantity at zero reading. */
-  offset: z.number().optional(),
-};
-
-/** An analog input: a microcontroller pin or a channel of an ADS1115 ADC on I2C (what a Pi needs). */
-export const AnalogInputSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('analog'), pin: AnalogPinSchema, ...CalibrationFields }),
-  z.strictObject({
-    type: z.literal('ads1115'),
-    address: I2cAddressSchema.default(0x48),
-    channel: z.number().int().min(0).max(3),
-    ...CalibrationFields,
-  }),
-]);
-export type AnalogInputConfig = z.infer<typeof AnalogInputSchema>;
-
-/** A light: a PWM pin (brightness) or a NeoPixel strip (colour; serial-json and sim only). */
-export const LightOutputSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('pwm'), pin: DigitalPinSchema }),
-  z.strictObject({
-    type: z.literal('neopixel'),
-    pin: DigitalPinSchema,
-    count: z.number().int().min(1).max(64),
-  }),
-]);
-export type LightOutputConfig = z.infer<typeof LightOutputSchema>;
-
-/** An NFC reader: a PN532 on I2C, or a reader the microcontroller polls itself (serial-json). */
-export const NfcReaderSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('pn532'), address: I2cAddressSchema.default(0x24) }),
-  z.strictObject({ type: z.literal('serial'), reader: z.number().int().min(0).max(7).default(0) }),
-]);
-export type NfcReaderConfig = z.infer<typeof NfcReaderSchema>;
-
-/** An upper-case hex NFC UID (4, 7 or 10 bytes); lower case and colons are accepted and normalised. */
-export const TagUidSchema = z
-  .string()
-  .transform((uid) => uid.replaceAll(':', '').toUpperCase())
-  .pipe(z.string().regex(/^([0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20})$/, 'a 4, 7 or 10 byte hex UID'));
-
-const NodeIdField = { id: HomieIdSchema.optional() };
-
-export const PvNodeSchema = z.strictObject({
-  kind: z.literal('pv'),
-  ...NodeIdField,
-  /** The light or current sensor; its reading × `peakKw` is the generation. */
-  sensor: AnalogInputSchema,
-  /** Generation at full-scale reading, at model scale. */
-  peakKw: z.number().positive().max(1000).default(4),
-});
-
-export const EvPadNodeSchema = z.strictObject({
-  kind: z.literal('ev-pad'),
-  ...NodeIdField,
-  padId: HomieIdSchema,
-  /** The plot the pad sits on. */
-  plot: HomieIdSchema,
-  reader: NfcReaderSchema,
-  /** Tag UID → EV ID: which matchbox EV each tag names. */
-  tags: z.record(TagUidSchema, HomieIdSchema).default({}),
-  /** LEDs showing charge level, lowest first (lit in proportion to soc-pct). */
-  ledPins: z.array(DigitalPinSchema).max(10).default([]),
-});
-
-export const HeatPumpNodeSchema = z.strictObject({
-  kind: z.literal('heat-pump'),
-  ...NodeIdField,
-  /** Shows the power: brightness on a PWM LED, blue→red on a NeoPixel strip. */
-  light: LightOutputSchema,
-  maxPowerKw: z.number().positive().max(1000).default(3),
-  /** Optional temperature sensor, calibrated to °C. */
-  temperature: AnalogInputSchema.optional(),
-});
-
-export const BatteryNodeSchema = z.strictObject({
-  kind: z.literal('battery'),
-  ...NodeIdField,
-  capacityKwh: z.number().positive().max(10_000).default(10),
-  maxPowerKw: z.number().positive().max(1000).default(5),
-  initialSocPct: z.number().min(0).max(100).default(50),
-  /** LEDs showing state of charge, lowest first. */
-  ledPins: z.array(DigitalPinSchema).max(10).default([]),
-});
-
-export const MeterNodeSchema = z.strictObject({
-  kind: z.literal('meter'),
-  ...NodeIdField,
-  /** A current sensor; its calibrated reading is the import power in kW (defaults: 0…10 kW). */
-  sensor: AnalogInputSchema,
-});
-
-export const PlotNodeSchema = z.strictObject({
-  kind: z.literal('plot'),
-  ...NodeIdField,
-  /** A fixed plot (a board glued to its house) … */
-  plot: HomieIdSchema.optional(),
-  /** … or an NFC reader under the asset that reads the plot's tag. */
-  reader: NfcReaderSchema.optional(),
-  /** Tag UID → plot ID for the reader. */
-  tags: z.record(TagUidSchema, HomieIdSchema).default({}),
-});
-
-export const DeviceNodeSchema = z.discriminatedUnion('kind', [
-  PvNodeSchema,
-  EvPadNodeSchema,
-  HeatPumpNodeSchema,
-  BatteryNodeSchema,
-  MeterNodeSchema,
-  PlotNodeSchema,
-]);
+/** A node on a board: one of DEVICE_KINDS (devices/kinds/index.ts), by `kind`. */
+export const DeviceNodeSchema = deviceNodeSchema(DEVICE_KINDS);
 export type DeviceNodeConfig = z.infer<typeof DeviceNodeSchema>;
 export type DeviceNodeKind = DeviceNodeConfig['kind'];
 
@@ -236,23 +129,35 @@ const DeviceConfigFieldsSchema = z.strictObject({
     .optional(),
 });
 
-export const DeviceConfigSchema = DeviceConfigFieldsSchema.superRefine(checkWiring);
-export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
-
-/** The Homie node ID of a configured node: its `id`, or its kind. */
-export function nodeIdOf(node: DeviceNodeConfig): string {
-  return node.id ?? node.kind;
+/**
+ * The board config for a list of device kinds: DeviceConfigSchema is DEVICE_KINDS'; a test may add its own
+ * kinds (`deviceConfigSchema([...DEVICE_KINDS, myKind])`) and create their nodes with `createNode(node, log,
+ * kinds)`.
+ */
+export function deviceConfigSchema<const Kinds extends DeviceKinds>(kinds: Kinds) {
+  return DeviceConfigFieldsSchema.extend({
+    nodes: z.array(deviceNodeSchema(kinds)).min(1, 'a board hosts at least one node'),
+  }).superRefine((cfg, ctx) => checkWiring(cfg as WiredConfig, ctx, kinds));
 }
 
-function checkWiring(cfg: z.infer<typeof DeviceConfigFieldsSchema>, ctx: z.RefinementCtx): void {
+export const DeviceConfigSchema = deviceConfigSchema(DEVICE_KINDS);
+export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
+
+/** What the wiring checks read of a parsed config (of any list of kinds). */
+interface WiredConfig {
+  driver: DriverConfig;
+  nodes: NodeConfigBase[];
+  sim?: { events: SimEvent[] } | undefined;
+}
+
+function checkWiring(cfg: WiredConfig, ctx: z.RefinementCtx, kinds: readonly DeviceKindDefinition[]): void {
   const backend = cfg.driver.backend;
   const seenNodes = new Map<string, number>();
   const seenPins = new Map<string, string>();
   const seenI2c = new Map<number, string>();
-  const issue = (path: (string | number)[], message: string) =>
-    ctx.addIssue({ code: 'custom', path, message });
+  const issue = (path: ConfigPath, message: string) => ctx.addIssue({ code: 'custom', path, message });
 
-  const usePin = (pin: number | string, path: (string | number)[]) => {
+  const usePin = (pin: number | string, path: ConfigPath) => {
     const key = String(pin);
     const owner = seenPins.get(key);
     if (owner !== undefined) issue(path, `pin ${key} is already used by ${owner}`);
@@ -261,7 +166,7 @@ function checkWiring(cfg: z.infer<typeof DeviceConfigFieldsSchema>, ctx: z.Refin
       issue(path, `GPIO ${pin} does not exist on a Raspberry Pi header (0…27)`);
     }
   };
-  const useI2c = (address: number, path: (string | number)[], shareable: boolean) => {
+  const useI2c = (address: number, path: ConfigPath, shareable: boolean) => {
     if (backend === 'johnny-five') issue(path, 'I2C parts are not supported on the johnny-five backend');
     const owner = seenI2c.get(address);
     if (owner !== undefined && !shareable) {
@@ -269,7 +174,7 @@ function checkWiring(cfg: z.infer<typeof DeviceConfigFieldsSchema>, ctx: z.Refin
     }
     seenI2c.set(address, path.join('.'));
   };
-  const useAnalog = (input: AnalogInputConfig, path: (string | number)[]) => {
+  const useAnalog = (input: AnalogInputConfig, path: ConfigPath) => {
     if (input.type === 'analog') {
       if (backend === 'linux') {
         issue([...path, 'pin'], 'a Raspberry Pi has no analog inputs; use an ads1115 on I2C');
@@ -285,7 +190,7 @@ function checkWiring(cfg: z.infer<typeof DeviceConfigFieldsSchema>, ctx: z.Refin
       seenPins.set(key, path.join('.'));
     }
   };
-  const useReader = (reader: NfcReaderConfig, path: (string | number)[]) => {
+  const useReader = (reader: NfcReaderConfig, path: ConfigPath) => {
     if (backend === 'johnny-five') {
       issue([...path, 'type'], 'NFC readers are not supported on johnny-five; use serial-json or linux');
     } else if (reader.type === 'pn532') {
@@ -295,50 +200,17 @@ function checkWiring(cfg: z.infer<typeof DeviceConfigFieldsSchema>, ctx: z.Refin
     }
   };
 
+  const checks: WiringChecks = { backend, issue, usePin, useAnalog, useReader };
+
   cfg.nodes.forEach((node, index) => {
-    const at = (...rest: (string | number)[]) => ['nodes', index, ...rest];
+    const at = (...rest: ConfigPath) => ['nodes', index, ...rest];
     const id = nodeIdOf(node);
     const previous = seenNodes.get(id);
     if (previous !== undefined)
       issue(at('id'), `node ID "${id}" is already used by nodes.${previous}; give each an id`);
     seenNodes.set(id, index);
     if (id === 'agent') issue(at('id'), '"agent" is reserved for the agent\u2019s own node');
-    switch (node.kind) {
-      case 'pv':
-      case 'meter':
-        useAnalog(node.sensor, at('sensor'));
-        break;
-      case 'ev-pad':
-        useReader(node.reader, at('reader'));
-        node.ledPins.forEach((pin, i) => {
-          usePin(pin, at('ledPins', i));
-        });
-        break;
-      case 'heat-pump':
-        if (node.light.type === 'neopixel' && backend !== 'serial-json' && backend !== 'sim') {
-          issue(
-            at('light', 'type'),
-            `NeoPixels need the serial-json backend (a microcontroller), not ${backend}`,
-          );
-        }
-        if (node.light.type === 'pwm' && backend === 'linux' && ![12, 13, 18, 19].includes(node.light.pin)) {
-          issue(at('light', 'pin'), 'hardware PWM on a Raspberry Pi is on GPIO 12, 13, 18 or 19');
-        }
-        usePin(node.light.pin, at('light', 'pin'));
-        if (node.temperature !== undefined) useAnalog(node.temperature, at('temperature'));
-        break;
-      case 'battery':
-        node.ledPins.forEach((pin, i) => {
-          usePin(pin, at('ledPins', i));
-        });
-        break;
-      case 'plot':
-        if ((node.plot === undefined) === (node.reader === undefined)) {
-          issue(at('plot'), 'give either a fixed plot or an NFC reader');
-        }
-        if (node.reader !== undefined) useReader(node.reader, at('reader'));
-        break;
-    }
+    deviceKindOf(node, kinds).checkWiring?.(node, checks, at);
   });
 
   cfg.sim?.events.forEach((event, index) => {
@@ -351,11 +223,11 @@ function checkWiring(cfg: z.infer<typeof DeviceConfigFieldsSchema>, ctx: z.Refin
       issue(['sim', 'events', index, 'node'], `no node "${event.node}" on this board`);
       return;
     }
-    const hasReader = node.kind === 'ev-pad' || (node.kind === 'plot' && node.reader !== undefined);
+    const hasReader = deviceKindOf(node, kinds).hasReader?.(node) ?? false;
     if ((event.do === 'place-tag' || event.do === 'lift-tag') && !hasReader) {
       issue(['sim', 'events', index, 'node'], `node "${event.node}" has no NFC reader`);
     }
-    if (event.do === 'set-input' && analogInputsOf(node).length === 0) {
+    if (event.do === 'set-input' && analogInputsOf(node, kinds).length === 0) {
       issue(['sim', 'events', index, 'node'], `node "${event.node}" has no analog input`);
     }
   });
@@ -363,13 +235,10 @@ function checkWiring(cfg: z.infer<typeof DeviceConfigFieldsSchema>, ctx: z.Refin
 
 /** The analog inputs a node reads, by role. */
 export function analogInputsOf(
-  node: DeviceNodeConfig,
-): { role: 'sensor' | 'temperature'; input: AnalogInputConfig }[] {
-  if (node.kind === 'pv' || node.kind === 'meter') return [{ role: 'sensor', input: node.sensor }];
-  if (node.kind === 'heat-pump' && node.temperature !== undefined) {
-    return [{ role: 'temperature', input: node.temperature }];
-  }
-  return [];
+  node: NodeConfigBase,
+  kinds: readonly DeviceKindDefinition[] = DEVICE_KINDS,
+): AnalogInputUse[] {
+  return deviceKindOf(node, kinds).analogInputs?.(node) ?? [];
 }
 
 /** A config file that cannot be used; the CLI prints `error: <file>: <path>: <problem>` and exits 2. */

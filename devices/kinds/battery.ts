@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import { GRIDFLEX_NODE_KINDS, gridflexNodeType, type HomieNode } from '../../protocol/homie.js';
-import type { DeviceConfig } from '../config.js';
 import type { Board, DigitalOut } from '../drivers/types.js';
+import { DigitalPinSchema, NodeIdField } from '../node-parts.js';
+import { defineDeviceKind } from './device-kind.js';
 import {
   type DeviceNode,
   ledsLit,
@@ -10,7 +12,28 @@ import {
   round4,
 } from './node.js';
 
-type BatteryConfig = Extract<DeviceConfig['nodes'][number], { kind: 'battery' }>;
+export const BatteryNodeSchema = z.strictObject({
+  kind: z.literal('battery'),
+  ...NodeIdField,
+  capacityKwh: z.number().positive().max(10_000).default(10),
+  maxPowerKw: z.number().positive().max(1000).default(5),
+  initialSocPct: z.number().min(0).max(100).default(50),
+  /** LEDs showing state of charge, lowest first. */
+  ledPins: z.array(DigitalPinSchema).max(10).default([]),
+});
+type BatteryConfig = z.infer<typeof BatteryNodeSchema>;
+
+/** The home battery's kind: an LED bar. */
+export const battery = defineDeviceKind({
+  kind: 'battery',
+  schema: BatteryNodeSchema,
+  create: (id, config, log) => new BatteryNode(id, config, log),
+  checkWiring: (node, checks, at) => {
+    node.ledPins.forEach((pin, i) => {
+      checks.usePin(pin, at('ledPins', i));
+    });
+  },
+});
 
 /**
  * A home battery at model scale. The hub sets its power (> 0 charging); the board integrates it into

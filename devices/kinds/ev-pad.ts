@@ -1,6 +1,13 @@
-import { GRIDFLEX_NODE_KINDS, gridflexNodeType, type HomieNode } from '../../protocol/homie.js';
-import type { DeviceConfig } from '../config.js';
+import { z } from 'zod';
+import {
+  GRIDFLEX_NODE_KINDS,
+  gridflexNodeType,
+  HomieIdSchema,
+  type HomieNode,
+} from '../../protocol/homie.js';
 import type { Board, DigitalOut, NfcReader } from '../drivers/types.js';
+import { DigitalPinSchema, NfcReaderSchema, NodeIdField, TagUidSchema } from '../node-parts.js';
+import { defineDeviceKind } from './device-kind.js';
 import {
   type DeviceNode,
   ledsLit,
@@ -9,7 +16,33 @@ import {
   type PropertyValues,
 } from './node.js';
 
-type EvPadConfig = Extract<DeviceConfig['nodes'][number], { kind: 'ev-pad' }>;
+export const EvPadNodeSchema = z.strictObject({
+  kind: z.literal('ev-pad'),
+  ...NodeIdField,
+  padId: HomieIdSchema,
+  /** The plot the pad sits on. */
+  plot: HomieIdSchema,
+  reader: NfcReaderSchema,
+  /** Tag UID → EV ID: which matchbox EV each tag names. */
+  tags: z.record(TagUidSchema, HomieIdSchema).default({}),
+  /** LEDs showing charge level, lowest first (lit in proportion to soc-pct). */
+  ledPins: z.array(DigitalPinSchema).max(10).default([]),
+});
+type EvPadConfig = z.infer<typeof EvPadNodeSchema>;
+
+/** The NFC charging pad's kind: a reader and an LED bar. */
+export const evPad = defineDeviceKind({
+  kind: 'ev-pad',
+  schema: EvPadNodeSchema,
+  create: (id, config, log) => new EvPadNode(id, config, log),
+  checkWiring: (node, checks, at) => {
+    checks.useReader(node.reader, at('reader'));
+    node.ledPins.forEach((pin, i) => {
+      checks.usePin(pin, at('ledPins', i));
+    });
+  },
+  hasReader: () => true,
+});
 
 /**
  * An NFC charging pad at a plot. A tag on the pad names an EV (placing plugs it in at the pad's plot,

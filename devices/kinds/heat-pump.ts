@@ -1,9 +1,43 @@
+import { z } from 'zod';
 import { GRIDFLEX_NODE_KINDS, gridflexNodeType, type HomieNode } from '../../protocol/homie.js';
-import type { DeviceConfig } from '../config.js';
 import type { AnalogIn, Board, PixelStrip, PwmOut } from '../drivers/types.js';
+import { AnalogInputSchema, LightOutputSchema, NodeIdField } from '../node-parts.js';
+import { defineDeviceKind } from './device-kind.js';
 import { calibrate, type DeviceNode, type PropertyValue, type PropertyValues, round4 } from './node.js';
 
-type HeatPumpConfig = Extract<DeviceConfig['nodes'][number], { kind: 'heat-pump' }>;
+export const HeatPumpNodeSchema = z.strictObject({
+  kind: z.literal('heat-pump'),
+  ...NodeIdField,
+  /** Shows the power: brightness on a PWM LED, blue→red on a NeoPixel strip. */
+  light: LightOutputSchema,
+  maxPowerKw: z.number().positive().max(1000).default(3),
+  /** Optional temperature sensor, calibrated to °C. */
+  temperature: AnalogInputSchema.optional(),
+});
+type HeatPumpConfig = z.infer<typeof HeatPumpNodeSchema>;
+
+/** The heat pump's kind: a light (hardware PWM on a Pi; NeoPixels need a microcontroller), a temperature. */
+export const heatPump = defineDeviceKind({
+  kind: 'heat-pump',
+  schema: HeatPumpNodeSchema,
+  create: (id, config) => new HeatPumpNode(id, config),
+  checkWiring: (node, checks, at) => {
+    const { backend } = checks;
+    if (node.light.type === 'neopixel' && backend !== 'serial-json' && backend !== 'sim') {
+      checks.issue(
+        at('light', 'type'),
+        `NeoPixels need the serial-json backend (a microcontroller), not ${backend}`,
+      );
+    }
+    if (node.light.type === 'pwm' && backend === 'linux' && ![12, 13, 18, 19].includes(node.light.pin)) {
+      checks.issue(at('light', 'pin'), 'hardware PWM on a Raspberry Pi is on GPIO 12, 13, 18 or 19');
+    }
+    checks.usePin(node.light.pin, at('light', 'pin'));
+    if (node.temperature !== undefined) checks.useAnalog(node.temperature, at('temperature'));
+  },
+  analogInputs: (node) =>
+    node.temperature === undefined ? [] : [{ role: 'temperature', input: node.temperature }],
+});
 
 /** A heat pump shown by a light: the hub sets its power; brightness (or a blue→red strip) shows it. */
 export class HeatPumpNode implements DeviceNode {

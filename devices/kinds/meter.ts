@@ -1,9 +1,28 @@
+import { z } from 'zod';
 import { GRIDFLEX_NODE_KINDS, gridflexNodeType, type HomieNode } from '../../protocol/homie.js';
-import type { DeviceConfig } from '../config.js';
 import type { AnalogIn, Board } from '../drivers/types.js';
+import { AnalogInputSchema, NodeIdField } from '../node-parts.js';
+import { defineDeviceKind } from './device-kind.js';
 import { calibrate, type DeviceNode, type PropertyValues, round4 } from './node.js';
 
-type MeterConfig = Extract<DeviceConfig['nodes'][number], { kind: 'meter' }>;
+export const MeterNodeSchema = z.strictObject({
+  kind: z.literal('meter'),
+  ...NodeIdField,
+  /** A current sensor; its calibrated reading is the import power in kW (defaults: 0…10 kW). */
+  sensor: AnalogInputSchema,
+});
+type MeterConfig = z.infer<typeof MeterNodeSchema>;
+
+/** The smart meter's kind: its current sensor is an analog input. */
+export const meter = defineDeviceKind({
+  kind: 'meter',
+  schema: MeterNodeSchema,
+  create: (id, config) => new MeterNode(id, config),
+  checkWiring: (node, checks, at) => {
+    checks.useAnalog(node.sensor, at('sensor'));
+  },
+  analogInputs: (node) => [{ role: 'sensor', input: node.sensor }],
+});
 
 /** A smart meter: a current sensor calibrated to kW, integrated into imported energy. */
 export class MeterNode implements DeviceNode {

@@ -4,8 +4,8 @@
  * survives restarts. Property IDs and datatypes come from GRIDFLEX_NODE_KINDS in protocol/homie.ts.
  */
 import type { HomieNode } from '../../protocol/homie.js';
-import type { AnalogInputConfig } from '../config.js';
 import type { Board } from '../drivers/types.js';
+import type { AnalogInputConfig } from '../node-parts.js';
 
 export type PropertyValue = number | boolean | string;
 export type PropertyValues = Record<string, PropertyValue>;

@@ -1,9 +1,30 @@
+import { z } from 'zod';
 import { GRIDFLEX_NODE_KINDS, gridflexNodeType, type HomieNode } from '../../protocol/homie.js';
-import type { DeviceConfig } from '../config.js';
 import type { AnalogIn, Board } from '../drivers/types.js';
+import { AnalogInputSchema, NodeIdField } from '../node-parts.js';
+import { defineDeviceKind } from './device-kind.js';
 import { calibrate, type DeviceNode, type PropertyValues, round4 } from './node.js';
 
-type PvConfig = Extract<DeviceConfig['nodes'][number], { kind: 'pv' }>;
+export const PvNodeSchema = z.strictObject({
+  kind: z.literal('pv'),
+  ...NodeIdField,
+  /** The light or current sensor; its reading × `peakKw` is the generation. */
+  sensor: AnalogInputSchema,
+  /** Generation at full-scale reading, at model scale. */
+  peakKw: z.number().positive().max(1000).default(4),
+});
+type PvConfig = z.infer<typeof PvNodeSchema>;
+
+/** The mini PV panel's kind: its sensor is an analog input. */
+export const pv = defineDeviceKind({
+  kind: 'pv',
+  schema: PvNodeSchema,
+  create: (id, config) => new PvNode(id, config),
+  checkWiring: (node, checks, at) => {
+    checks.useAnalog(node.sensor, at('sensor'));
+  },
+  analogInputs: (node) => [{ role: 'sensor', input: node.sensor }],
+});
 
 /** A mini PV panel: a light (or current) sensor whose reading × peak power is the generation. */
 export class PvNode implements DeviceNode {
