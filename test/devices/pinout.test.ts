@@ -114,6 +114,8 @@ describe('gridflex-device from a shipped config that uses its pinout (simulated 
         'pads-4-5',
         '--from',
         'hardware/boards/esp32-ev-pad.yaml',
+        // Each test adds the same board to the shared data dir: the second replaces the first on purpose.
+        '--force',
         '--data-dir',
         dataDir,
         '--broker-url',
