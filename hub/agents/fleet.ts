@@ -5,6 +5,7 @@ import {
   coordinateByPrices,
   findNashEquilibrium,
   type HomeResponse,
+  type PriceCoordinationResult,
   type RespondToPrices,
   type SharedLimit,
 } from './coordination.js';
@@ -344,13 +345,7 @@ export class CentralPolicy extends HeadroomPolicyBase {
       let added = 0;
       for (const row of allRows) {
         if (active.some((limit) => limit.name === row.name)) continue;
-        const broken = Array.from({ length: steps }, (_, t) =>
-          nets.reduce(
-            (total, net, h) => total + (row.coefficientByHome[h] as number) * (net[t] as number),
-            0,
-          ),
-        ).some((total, t) => total > (row.upperByStep[t] as number) + 1e-6);
-        if (!broken) continue;
+        if (!breaks(row, nets)) continue;
         active.push({ ...row, violationCostGbp: violationCost });
         added++;
       }
@@ -380,6 +375,17 @@ export class CentralPolicy extends HeadroomPolicyBase {
       valuation: { carbonValueGbpPerKg: this.options.carbonPriceGbpPerKg, autarkyValueGbpPerKwh: 0 },
     };
   }
+}
+
+/** Whether the homes' net imports (per home, per step) break a shared limit at some step. */
+function breaks(limit: SharedLimit, nets: readonly Float64Array[]): boolean {
+  return limit.upperByStep.some((upper, t) => {
+    const total = nets.reduce(
+      (sum, net, h) => sum + (limit.coefficientByHome[h] as number) * (net[t] as number),
+      0,
+    );
+    return total > upper + 1e-6;
+  });
 }
 
 function netImport(block: LpBlock, x: Float64Array, steps: number): Float64Array {
@@ -415,17 +421,40 @@ export class CooperativePolicy extends HeadroomPolicyBase {
         coefficientByHome: new Float64Array(contexts.length).fill(1),
         upperByStep: new Float64Array(steps).fill(this.streetUpperKw()),
       },
+    ];
+    // The voltage and cable rows join the coordinator's problem only when the plans break them: most never
+    // bind, and each row makes every round's master problem larger.
+    const candidates = [
       ...voltageLimits(this.view, steps, contexts),
       ...cableLimitRows(this.view, steps, contexts),
     ];
-    const result = coordinateByPrices(this.highs, this.responders(contexts), limits, steps, { dtHours });
+    const responders = this.responders(contexts);
+    let result = this.coordinate(responders, limits, steps, dtHours);
+    for (let pass = 0; pass < 4; pass++) {
+      const nets = result.responses.map((response) => response.netImportKw);
+      const broken = candidates.filter((row) => !limits.includes(row) && breaks(row, nets));
+      if (broken.length === 0) break;
+      limits.push(...broken);
+      result = this.coordinate(responders, limits, steps, dtHours);
+    }
     this.report.windows++;
-    this.report.messages += result.messages;
-    this.report.iterations += result.rounds;
     this.report.maxViolation = Math.max(this.report.maxViolation, result.maxViolation);
     if (result.converged) this.report.convergedWindows++;
     this.recordExecutedPeak(result.responses.map((response) => response.netImportKw));
     return result.responses.map(planFromResponse);
+  }
+
+  /** One run of the price protocol over `limits`, counted in the report's messages and rounds. */
+  private coordinate(
+    responders: RespondToPrices[],
+    limits: readonly SharedLimit[],
+    steps: number,
+    dtHours: number,
+  ): PriceCoordinationResult {
+    const result = coordinateByPrices(this.highs, responders, limits, steps, { dtHours });
+    this.report.messages += result.messages;
+    this.report.iterations += result.rounds;
+    return result;
   }
 }
 
