@@ -98,7 +98,17 @@ describe('gridflex hub --demo: boards never outlive the hub', () => {
     const dir = join(data.dir, 'sigint-early');
     const devices = join(dir, 'devices');
     mkdirSync(devices, { recursive: true });
-    const hub = runHub(['--demo', '--data-dir', dir, '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0']);
+    const hub = runHub([
+      '--demo',
+      '--data-dir',
+      dir,
+      '--mqtt-port',
+      '0',
+      '--ws-port',
+      '0',
+      '--http-port',
+      '0',
+    ]);
     // The first board's config is written just before its process starts, and the hub is not ready until the
     // last one has started: the signal lands in the middle of the start-up.
     await new Promise<void>((done) => {
@@ -116,7 +126,17 @@ describe('gridflex hub --demo: boards never outlive the hub', () => {
 
   it('a hub killed outright (SIGKILL) still takes its boards with it', async () => {
     const dir = join(data.dir, 'sigkill');
-    const hub = runHub(['--demo', '--data-dir', dir, '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0']);
+    const hub = runHub([
+      '--demo',
+      '--data-dir',
+      dir,
+      '--mqtt-port',
+      '0',
+      '--ws-port',
+      '0',
+      '--http-port',
+      '0',
+    ]);
     await new Promise<void>((done, reject) => {
       hub.child.stdout.on('data', () => {
         if (hub.stdout().includes('hub ready')) done();
