@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { TableMap } from '../../protocol/gridflex.js';
 
 /** A fresh temporary directory, removed by the returned function. */
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
@@ -65,4 +66,15 @@ export async function subscribe(client: MqttClient, filter: string, qos: 0 | 1 =
 /** A JSON telemetry envelope as GridFlex boards publish it. */
 export function envelope(value: number | boolean | string, seq = 0): string {
   return JSON.stringify({ value, ts: Date.now(), seq });
+}
+
+/** Subscribes `viewer` to the hub's whole tree and waits until its table map shows every asset online. */
+export async function watchHubUntilAllOnline(viewer: MqttClient): Promise<void> {
+  const allOnline = nextMessage(
+    viewer,
+    (topic) => topic === 'gridflex/v1/table/map',
+    (payload) => (JSON.parse(payload.toString()) as TableMap).assets.every((asset) => asset.online),
+  );
+  await subscribe(viewer, 'gridflex/v1/#');
+  await allOnline;
 }

@@ -2,14 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  AgentPlanRequest,
-  AuditEntry,
-  Clock,
-  HomeDecision,
-  TableMap,
-} from '../../../protocol/gridflex.js';
-import { connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
+import type { AgentPlanRequest, AuditEntry, Clock, HomeDecision } from '../../../protocol/gridflex.js';
+import { connectClient, nextMessage, subscribe, tempDir, watchHubUntilAllOnline } from '../mqtt-helpers.js';
 import { addUser, type HubProcess, startHub, writeTestMap } from './hub-process.js';
 
 /** One simulated minute a step: a half-hour plan step is 30 clock steps. */
@@ -63,13 +57,7 @@ beforeAll(async () => {
   secrets['table-op'] = addUser(data.dir, 'table-op', 'operator');
   hub = await startHub(['--demo', '--scenario', map, '--data-dir', data.dir, '--step-ms', '40']);
   viewer = await connectClient(hub.mqttUrl, { clientId: 'external-viewer' });
-  const allOnline = nextMessage(
-    viewer,
-    (topic) => topic === 'gridflex/v1/table/map',
-    (payload) => json<TableMap>(payload).assets.every((asset) => asset.online),
-  );
-  await subscribe(viewer, 'gridflex/v1/#');
-  await allOnline;
+  await watchHubUntilAllOnline(viewer);
   operator = await connectClient(hub.mqttUrl, {
     clientId: 'external-operator',
     username: 'table-op',

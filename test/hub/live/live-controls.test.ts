@@ -14,9 +14,15 @@ import {
   MarketTariffsSchema,
   RegulatorRulesInForceSchema,
   SharedBatterySchema,
-  type TableMap,
 } from '../../../protocol/gridflex.js';
-import { closed, connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
+import {
+  closed,
+  connectClient,
+  nextMessage,
+  subscribe,
+  tempDir,
+  watchHubUntilAllOnline,
+} from '../mqtt-helpers.js';
 import { addUser, type HubProcess, startHub, writeTestMap } from './hub-process.js';
 
 const data = tempDir('gridflex-live-');
@@ -39,13 +45,7 @@ beforeAll(async () => {
   }
   hub = await startHub(['--demo', '--scenario', map, '--data-dir', data.dir, '--step-ms', '40']);
   viewer = await connectClient(hub.mqttUrl, { clientId: 'live-viewer' });
-  const allOnline = nextMessage(
-    viewer,
-    (topic) => topic === 'gridflex/v1/table/map',
-    (payload) => json<TableMap>(payload).assets.every((asset) => asset.online),
-  );
-  await subscribe(viewer, 'gridflex/v1/#');
-  await allOnline;
+  await watchHubUntilAllOnline(viewer);
 });
 
 afterAll(async () => {

@@ -10,9 +10,8 @@ import {
   LiveComparisonSchema,
   type LivePolicy,
   LivePolicySchema,
-  type TableMap,
 } from '../../../protocol/gridflex.js';
-import { connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
+import { connectClient, nextMessage, tempDir, watchHubUntilAllOnline } from '../mqtt-helpers.js';
 import { addUser, type HubProcess, startHub } from './hub-process.js';
 
 const data = tempDir('gridflex-live-policy-');
@@ -56,13 +55,7 @@ beforeAll(async () => {
     if (topic === 'gridflex/v1/live/comparison') comparisons.push(LiveComparisonSchema.parse(json(payload)));
     if (topic === 'gridflex/v1/live/policy') statuses.push(LivePolicySchema.parse(json(payload)));
   });
-  const allOnline = nextMessage(
-    viewer,
-    (topic) => topic === 'gridflex/v1/table/map',
-    (payload) => json<TableMap>(payload).assets.every((asset) => asset.online),
-  );
-  await subscribe(viewer, 'gridflex/v1/#');
-  await allOnline;
+  await watchHubUntilAllOnline(viewer);
 }, 60_000);
 
 afterAll(async () => {

@@ -4,14 +4,9 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type FeedEvent,
-  type HomePreferences,
-  HomePreferencesSchema,
-  type TableMap,
-} from '../../../protocol/gridflex.js';
+import { type FeedEvent, type HomePreferences, HomePreferencesSchema } from '../../../protocol/gridflex.js';
 import { addUser, CLI, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
-import { connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
+import { connectClient, nextMessage, tempDir, watchHubUntilAllOnline } from '../mqtt-helpers.js';
 
 const data = tempDir('gridflex-mcp-');
 let hub: HubProcess;
@@ -30,13 +25,7 @@ beforeAll(async () => {
   secrets['table-op'] = addUser(data.dir, 'table-op', 'operator');
   hub = await startHub(['--demo', '--scenario', map, '--data-dir', data.dir, '--step-ms', '40']);
   viewer = await connectClient(hub.mqttUrl, { clientId: 'mcp-viewer' });
-  const allOnline = nextMessage(
-    viewer,
-    (topic) => topic === 'gridflex/v1/table/map',
-    (payload) => json<TableMap>(payload).assets.every((asset) => asset.online),
-  );
-  await subscribe(viewer, 'gridflex/v1/#');
-  await allOnline;
+  await watchHubUntilAllOnline(viewer);
   home3 = await stdioClient('resident-3', secrets['resident-3'] as string);
   ({ child: httpServer, url: httpUrl } = await startHttpServer());
 });
