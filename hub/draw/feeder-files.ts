@@ -208,14 +208,8 @@ export function networkToDrawing(network: FeederNetwork, map?: LoadedTableMap): 
       sourcePu: network.source.voltagePu,
       sourceIsc3Amps: (network.source.kvLl * 1000) / (Math.sqrt(3) * z1),
     },
-    lineCodes: [...network.lineCodes.values()].map((code) => ({
-      name: code.name,
-      r1OhmPerKm: code.r1OhmPerKm,
-      x1OhmPerKm: code.x1OhmPerKm,
-      r0OhmPerKm: code.r0OhmPerKm,
-      x0OhmPerKm: code.x0OhmPerKm,
-      ...(code.ampacityAmps === undefined ? {} : { ampacityAmps: code.ampacityAmps }),
-    })),
+    // The drawing keeps a line code's electrical data, not where in a file it was read.
+    lineCodes: [...network.lineCodes.values()].map(({ origin: _fileOrigin, ...code }) => code),
     nodes: network.buses.map((bus) => ({
       id: bus.name,
       xM: bus.x ?? 0,

@@ -166,19 +166,8 @@ export function drawingToNetwork(
   const z1Mag = (sub.hvKv * 1000) / (Math.sqrt(3) * sub.sourceIsc3Amps);
   const r = z1Mag / Math.sqrt(17);
   const connected = connectedNodes(drawing);
-  const lineCodes = new Map<string, LineCode>(
-    drawing.lineCodes.map((code) => [
-      code.name,
-      {
-        name: code.name,
-        r1OhmPerKm: code.r1OhmPerKm,
-        x1OhmPerKm: code.x1OhmPerKm,
-        r0OhmPerKm: code.r0OhmPerKm,
-        x0OhmPerKm: code.x0OhmPerKm,
-        ...(code.ampacityAmps === undefined ? {} : { ampacityAmps: code.ampacityAmps }),
-      },
-    ]),
-  );
+  // A drawn line code is a feeder's line code without its file origin (DrawnLineCodeSchema is strict).
+  const lineCodes = new Map<string, LineCode>(drawing.lineCodes.map((code) => [code.name, { ...code }]));
   const loads: LoadConnection[] = drawing.nodes.flatMap((node) =>
     connected.has(node.id)
       ? node.homes.map((home) => {
