@@ -68,10 +68,18 @@ export function whereRow(table: CsvTable, row: CsvRow): string {
   return `${basename(table.file)} row ${row.line}`;
 }
 
+/** A decimal number as the feeder files write them: `-1.5`, `.25`, `3e-4` (not `0x10`, `Infinity` or ``). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** `text` as a number if it is written as a decimal, else NaN. */
+export function parseDecimal(text: string): number {
+  return DECIMAL.test(text) ? Number(text) : Number.NaN;
+}
+
 /** The cell as a finite number, or an InputError naming file, row and column. */
 export function numberCell(table: CsvTable, row: CsvRow, column: string): number {
   const text = row.cells[column] ?? '';
-  const value = text === '' ? Number.NaN : Number(text);
+  const value = parseDecimal(text);
   if (!Number.isFinite(value)) {
     throw new InputError(whereRow(table, row), `column "${column}" must be a number, found "${text}"`);
   }

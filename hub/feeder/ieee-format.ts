@@ -2,7 +2,15 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { readInputFile } from '../read-input.js';
-import { type CsvTable, numberCell, readCsvTable, requireColumns, textCell, whereRow } from './csv.js';
+import {
+  type CsvTable,
+  numberCell,
+  parseDecimal,
+  readCsvTable,
+  requireColumns,
+  textCell,
+  whereRow,
+} from './csv.js';
 import { feederNameFromDir } from './feeder-name.js';
 import type {
   FeederNetwork,
@@ -89,7 +97,7 @@ function readSource(file: string, bus: string): SourceSpec {
   text.split(/\r?\n/).forEach((raw, index) => {
     const match = /^\s*([A-Za-z0-9_]+)\s*=\s*([^\s,]+)/.exec(raw);
     if (!match) return;
-    const value = Number(match[2]);
+    const value = parseDecimal(match[2] as string);
     if (!Number.isFinite(value)) {
       throw new InputError(
         `${basename(file)} row ${index + 1}`,
@@ -107,6 +115,10 @@ function readSource(file: string, bus: string): SourceSpec {
   const voltagePu = values.get('pu')?.value ?? 1;
   const isc3Amps = need('ISC3');
   if (kvLl <= 0 || isc3Amps <= 0) throw new InputError(basename(file), 'Voltage and ISC3 must be positive');
+  if (!(voltagePu >= 0.8 && voltagePu <= 1.2)) {
+    const line = values.get('pu')?.line ?? 0;
+    throw new InputError(`${basename(file)} row ${line}`, `pu must be in 0.8..1.2, found ${voltagePu}`);
+  }
   // As OpenDSS's Vsource: |Z1| = kV_LL / (√3 · Isc3), with its default X1/R1 = 4. ISC1 only sets the zero
   // sequence, which the Delta winding of the transformer blocks, so it does not enter the LV solution.
   const z1Mag = (kvLl * 1000) / (Math.sqrt(3) * isc3Amps);
@@ -176,6 +188,15 @@ function readLineCodes(table: CsvTable): Map<string, LineCode> {
     };
     if (ampacityColumn && row.cells[ampacityColumn])
       code.ampacityAmps = numberCell(table, row, ampacityColumn);
+    if (code.r1OhmPerKm < 0 || code.r0OhmPerKm < 0) {
+      throw new InputError(whereRow(table, row), `R1 and R0 must not be negative (a cable has resistance)`);
+    }
+    const earlier = codes.get(name);
+    if (earlier)
+      throw new InputError(
+        whereRow(table, row),
+        `line code "${name}" is defined twice (first at ${earlier.origin})`,
+      );
     codes.set(name, code);
   }
   return codes;
@@ -233,6 +254,7 @@ function readLoads(table: CsvTable): LoadConnection[] {
     'PF',
   ]);
   const shapeColumn = table.header.find((name) => /^(yearly|daily|shape)$/i.test(name));
+  const firstRowOf = new Map<string, string>();
   return table.rows.map((row) => {
     const where = whereRow(table, row);
     const modelCode = textCell(table, row, c.Model as string);
@@ -255,8 +277,12 @@ function readLoads(table: CsvTable): LoadConnection[] {
     if (powerFactor === 0 || Math.abs(powerFactor) > 1) {
       throw new InputError(where, `PF must be in (0, 1] (negative for leading), found ${powerFactor}`);
     }
+    const name = textCell(table, row, c.Name as string);
+    const earlier = firstRowOf.get(name);
+    if (earlier) throw new InputError(where, `load "${name}" is defined twice (first at ${earlier})`);
+    firstRowOf.set(name, where);
     const load: LoadConnection = {
-      name: textCell(table, row, c.Name as string),
+      name,
       bus: textCell(table, row, c.Bus as string),
       phases,
       model,

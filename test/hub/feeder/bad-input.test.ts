@@ -36,6 +36,50 @@ function expectBadInput(run: ReturnType<typeof powerflow>, pattern: RegExp): voi
 }
 
 describe('gridflex powerflow: bad input is a one-line error and exit code 2', () => {
+  it('a number written other than as a decimal, a negative resistance, a source far from 1 pu, a name twice', () => {
+    const cases: [file: string, from: string, to: string, pattern: RegExp][] = [
+      [
+        'Loads.csv',
+        'LOAD1,1,34,A,0.23,1,wye,1,0.95',
+        'LOAD1,1,34,A,0.23,1,wye,0x10,0.95',
+        /Loads\.csv row \d+: column "kW" must be a number, found "0x10"/,
+      ],
+      [
+        'LineCodes.csv',
+        '2c_16,3,1.15,',
+        '2c_16,3,-1.15,',
+        /LineCodes\.csv row \d+: R1 and R0 must not be negative/,
+      ],
+      ['Source.csv', 'pu=1.05', 'pu=-1', /Source\.csv row \d+: pu must be in 0\.8\.\.1\.2, found -1/],
+      [
+        'LineCodes.csv',
+        '2c_16,3,1.15,',
+        '2c_.007,3,1.15,',
+        /LineCodes\.csv row \d+: line code "2c_\.007" is defined twice \(first at LineCodes\.csv row \d+\)/,
+      ],
+      [
+        'Loads.csv',
+        'LOAD2,1,47,B',
+        'LOAD1,1,47,B',
+        /Loads\.csv row \d+: load "LOAD1" is defined twice \(first at Loads\.csv row \d+\)/,
+      ],
+      [
+        'Loads.csv',
+        'LOAD1,1,34,A,',
+        'LOAD1,1,34,ABD,',
+        /Loads\.csv row \d+: phases "ABD" must be one of A, B, C or ABC/,
+      ],
+    ];
+    for (const [file, from, to, pattern] of cases) {
+      const dir = feederCopy();
+      editFile(join(dir, file), (text) => {
+        expect(text).toContain(from);
+        return text.replace(from, to);
+      });
+      expectBadInput(powerflow('--feeder', dir, '--minute', '1'), pattern);
+    }
+  });
+
   it('a missing file', () => {
     const dir = feederCopy();
     rmSync(join(dir, 'LineCodes.csv'));
