@@ -73,8 +73,6 @@ export function writeMosquittoConfig(
     `password_file ${passwdFile}`,
     `acl_file ${aclFile}`,
     `max_packet_size ${options.maxPacketBytes ?? 64 * 1024}`,
-    // A logged-in client's ID is its username, so nobody can take over a board's session with its client ID.
-    'use_username_as_clientid true',
     'persistence false',
     // Started as root, Mosquitto drops to user "mosquitto", which cannot read the root-only password file.
     ...(process.getuid?.() === 0 ? ['user root'] : []),
@@ -83,6 +81,9 @@ export function writeMosquittoConfig(
     'log_type warning',
     'log_type notice',
     'log_type information',
+    // Nothing listener-scoped may come before the first `listener` line: Mosquitto would open a default
+    // listener on 0.0.0.0:1883 for it. (use_username_as_clientid stood there and so applied only to that
+    // stray listener; on the real one it would refuse the anonymous viewers this file allows.)
     `listener ${options.port} ${options.host}`,
     'protocol mqtt',
     ...(options.wsPort === undefined

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,7 +99,33 @@ async function retainedExists(
   return found;
 }
 
+/** TCP ports a process listens on, from /proc: its socket inodes matched against the kernel's tables. */
+function listeningPorts(pid: number): number[] {
+  const inodes = new Set(
+    readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`, { encoding: 'utf8' });
+      const match = /^socket:\[(\d+)\]$/.exec(target);
+      return match ? [match[1] as string] : [];
+    }),
+  );
+  const ports = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) =>
+    readFileSync(table, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      // Columns: sl, local address:port (hex), remote, state (0A = LISTEN), …, inode (10th).
+      .filter((columns) => columns[3] === '0A' && inodes.has(columns[9] as string))
+      .map((columns) => Number.parseInt((columns[1] as string).split(':')[1] as string, 16)),
+  );
+  return [...new Set(ports)].sort((a, b) => a - b);
+}
+
 describe('gridflex hub with an external Mosquitto', () => {
+  it('Mosquitto on the generated config listens on exactly the port asked for, not also on 1883', () => {
+    expect(listeningPorts(mosquitto.pid as number)).toEqual([Number(new URL(brokerUrl).port)]);
+  });
+
   it('moves an EV’s charging load from one bus to the other when it moves between pads', async () => {
     await expectEvMoveBetweenBuses({ brokerUrl, httpUrl: hub.httpUrl, viewer, secrets });
   });
