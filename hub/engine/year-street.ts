@@ -6,7 +6,7 @@
 import { createPolicy, type Policy, type PolicyOptions } from '../agents/index.js';
 import type { BaseLoadLibrary } from '../environment/base-load.js';
 import type { RepresentativeYear } from '../environment/year.js';
-import { type FeederNetwork, PHASES } from '../feeder/index.js';
+import { type FeederNetwork, voltageIndexOf } from '../feeder/index.js';
 import { initialHomeState } from '../homes/index.js';
 import { SupplierLedger } from '../market/supplier.js';
 import { SwitchingSystem } from '../market/switching.js';
@@ -195,7 +195,7 @@ function streetHomes(
     contractStartMinute: firstMinute,
     planSlot: 0,
     forecast: emptyForecast(maxHorizon),
-    voltageIndex: (busIndex.get(resolved.spec.bus) ?? 0) * 3 + PHASES.indexOf(resolved.spec.phase),
+    voltageIndex: voltageIndexOf(busIndex, resolved.spec.bus, resolved.spec.phase),
     voltsLn: NOMINAL_VOLTS_LN,
     meteredImportKwh: new Float64Array(world.stepCount),
     meteredExportKwh: new Float64Array(world.stepCount),

@@ -6,6 +6,11 @@
 export type Phase = 'A' | 'B' | 'C';
 export const PHASES: readonly Phase[] = ['A', 'B', 'C'];
 
+/** Where a bus-phase sits in a power flow's voltage arrays (`bus * 3 + phase`); an unknown bus counts as 0. */
+export function voltageIndexOf(busIndex: ReadonlyMap<string, number>, bus: string, phase: Phase): number {
+  return (busIndex.get(bus) ?? 0) * 3 + PHASES.indexOf(phase);
+}
+
 /** How a load's power depends on its voltage (the ZIP corners). */
 export type LoadModel = 'constant-power' | 'constant-current' | 'constant-impedance';
 

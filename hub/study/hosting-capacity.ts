@@ -11,6 +11,7 @@ import {
   type PowerFlowResult,
   PowerFlowSolver,
   STATUTORY_VOLTS,
+  voltageIndexOf,
 } from '../feeder/index.js';
 import type { Scenario } from '../scenarios/resolve.js';
 import { homeLoadConnections } from './street-context.js';
@@ -81,9 +82,7 @@ function limitCheck(feeder: FeederNetwork, scenario: Scenario): LimitCheck {
   const solver = new PowerFlowSolver(feeder, homeLoadConnections(scenario), { maxIterations: 50 });
   const busIndex = new Map(feeder.buses.map((bus, index) => [bus.name, index]));
   const customerStates = [
-    ...new Set(
-      scenario.homes.map(({ spec }) => (busIndex.get(spec.bus) ?? 0) * 3 + PHASES.indexOf(spec.phase)),
-    ),
+    ...new Set(scenario.homes.map(({ spec }) => voltageIndexOf(busIndex, spec.bus, spec.phase))),
   ];
   return (perHomeKw) => {
     solver.loadPKw.fill(perHomeKw);

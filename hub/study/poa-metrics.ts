@@ -2,6 +2,7 @@
  * The price-of-anarchy figures of a study: social cost per policy, the spread of benefits against the
  * no-control baseline, and the ratios that compare selfish, cooperative and central control.
  */
+import { STATUTORY_VOLTS } from '../feeder/index.js';
 
 /** What the study needs of one policy's run (a subset of the year runner's result). */
 export interface PolicyRunSummary {
@@ -101,7 +102,7 @@ function limitsBroken(
   }
   if (busMinutesOutsideStatutoryLimits > 0) {
     broken.push(
-      `the statutory voltage band: ${busMinutesOutsideStatutoryLimits} customer bus-minutes outside 216.2–253 V`,
+      `the statutory voltage band: ${busMinutesOutsideStatutoryLimits} customer bus-minutes outside ${STATUTORY_VOLTS.min}–${STATUTORY_VOLTS.max} V`,
     );
   }
   return broken;
