@@ -10,7 +10,7 @@ import { demoBoards, demoSunLight, followingTheHub } from '../../hub/live/demo.j
 import { boardConfig } from '../../hub/table/board-config.js';
 import type { CosimDone } from '../../protocol/cosim.js';
 import type { Clock, TelemetryValue } from '../../protocol/index.js';
-import { type CosimHub, Recorder, startCosimHub } from '../hub/cosim/cosim-hub.js';
+import { type CosimHub, Recorder, startCosimHub, WAITING_LOCKSTEP_CLOCK } from '../hub/cosim/cosim-hub.js';
 
 const agents: DeviceAgent[] = [];
 const hubs: CosimHub[] = [];
@@ -89,13 +89,7 @@ describe('device agents on the hub’s clock', () => {
 describe('device agents in the lockstep clock', () => {
   let hub: CosimHub;
   beforeAll(async () => {
-    hub = await startCosimHub({
-      start: '2026-01-15T11:00:00Z',
-      stepMinutes: 6,
-      stepMs: 10,
-      mode: 'lockstep',
-      lockstep: { policy: 'wait', timeoutMs: 5000 },
-    });
+    hub = await startCosimHub(WAITING_LOCKSTEP_CLOCK);
     hubs.push(hub);
   });
 

@@ -41,6 +41,15 @@ export function writeCosimMap(dir: string, clock: Record<string, unknown>): stri
   return file;
 }
 
+/** A lockstep clock of 6-minute steps from 11:00, where the hub waits up to 5 s for every participant. */
+export const WAITING_LOCKSTEP_CLOCK = {
+  start: '2026-01-15T11:00:00Z',
+  stepMinutes: 6,
+  stepMs: 10,
+  mode: 'lockstep',
+  lockstep: { policy: 'wait', timeoutMs: 5000 },
+} as const;
+
 export async function startCosimHub(clock: Record<string, unknown>): Promise<CosimHub> {
   const data = tempDir('gridflex-cosim-');
   const store = CredentialStore.open(data.dir);

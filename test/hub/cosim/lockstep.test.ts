@@ -14,19 +14,13 @@ import type {
   CosimStep,
 } from '../../../protocol/cosim.js';
 import type { Clock } from '../../../protocol/gridflex.js';
-import { type CosimHub, Recorder, startCosimHub } from './cosim-hub.js';
+import { type CosimHub, Recorder, startCosimHub, WAITING_LOCKSTEP_CLOCK } from './cosim-hub.js';
 
 let hub: CosimHub;
 let seen: Recorder;
 
 beforeAll(async () => {
-  hub = await startCosimHub({
-    start: '2026-01-15T11:00:00Z',
-    stepMinutes: 6,
-    stepMs: 10,
-    mode: 'lockstep',
-    lockstep: { policy: 'wait', timeoutMs: 5000 },
-  });
+  hub = await startCosimHub(WAITING_LOCKSTEP_CLOCK);
   seen = await Recorder.on(await hub.viewer('cosim-viewer'), 'gridflex/v1/cosim/#', 'gridflex/v1/clock');
 });
 

@@ -14,7 +14,7 @@ import { StreetSimulator } from '../../../hub/cosim/mosaik-street.js';
 import { buildYearStreet } from '../../../hub/engine/year-street.js';
 import { loadRunInputs } from '../../../hub/sim/inputs.js';
 import type { CosimDone } from '../../../protocol/cosim.js';
-import { type CosimHub, Recorder, startCosimHub } from './cosim-hub.js';
+import { type CosimHub, Recorder, startCosimHub, WAITING_LOCKSTEP_CLOCK } from './cosim-hub.js';
 
 /** A frame exactly as the protocol defines it: header = payload byte length, uint32 big-endian. */
 function frame(text: string): Buffer {
@@ -109,13 +109,7 @@ describe('a mosaik simulator joins a GridFlex lockstep run', () => {
     closers.push(() => new Promise((resolve) => server.close(() => resolve())));
     const port = (server.address() as { port: number }).port;
 
-    hub = await startCosimHub({
-      start: '2026-01-15T11:00:00Z',
-      stepMinutes: 6,
-      stepMs: 10,
-      mode: 'lockstep',
-      lockstep: { policy: 'wait', timeoutMs: 5000 },
-    });
+    hub = await startCosimHub(WAITING_LOCKSTEP_CLOCK);
     closers.push(() => hub.stop());
     const seen = await Recorder.on(await hub.viewer('mosaik-viewer'), 'gridflex/v1/cosim/done');
     const password = await hub.store.add('mosaik-pv', { role: 'device', deviceId: 'mosaik-pv' });

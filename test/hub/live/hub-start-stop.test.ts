@@ -93,22 +93,17 @@ describe('gridflex hub: a port already in use', () => {
   }
 });
 
+/** `gridflex hub --demo` flags with the data dir `dir` and every port chosen by the system. */
+function demoOnFreePorts(dir: string): string[] {
+  return ['--demo', '--data-dir', dir, '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0'];
+}
+
 describe('gridflex hub --demo: boards never outlive the hub', () => {
   it('SIGINT while the boards are being started: a clean stop (exit 0) and no board left running', async () => {
     const dir = join(data.dir, 'sigint-early');
     const devices = join(dir, 'devices');
     mkdirSync(devices, { recursive: true });
-    const hub = runHub([
-      '--demo',
-      '--data-dir',
-      dir,
-      '--mqtt-port',
-      '0',
-      '--ws-port',
-      '0',
-      '--http-port',
-      '0',
-    ]);
+    const hub = runHub(demoOnFreePorts(dir));
     // The first board's config is written just before its process starts, and the hub is not ready until the
     // last one has started: the signal lands in the middle of the start-up.
     await new Promise<void>((done) => {
@@ -126,17 +121,7 @@ describe('gridflex hub --demo: boards never outlive the hub', () => {
 
   it('a hub killed outright (SIGKILL) still takes its boards with it', async () => {
     const dir = join(data.dir, 'sigkill');
-    const hub = runHub([
-      '--demo',
-      '--data-dir',
-      dir,
-      '--mqtt-port',
-      '0',
-      '--ws-port',
-      '0',
-      '--http-port',
-      '0',
-    ]);
+    const hub = runHub(demoOnFreePorts(dir));
     await new Promise<void>((done, reject) => {
       hub.child.stdout.on('data', () => {
         if (hub.stdout().includes('hub ready')) done();
