@@ -47,7 +47,6 @@ describe('street map line colours', () => {
     await page.goto(hub.httpUrl);
     await page.locator('[data-connection="online"]').waitFor();
     const line17 = page.locator('svg.street line[data-line="LINE17"]');
-    const line11 = page.locator('svg.street line[data-line="LINE11"]');
     // Evening base load only: every cable light, each line coloured (none grey).
     await page.locator(`svg.street line[data-line="LINE17"][data-loading-class="light"]`).waitFor(ATTACHED);
     for (const line of await page.locator('svg.street line[data-line]').all()) {
@@ -65,16 +64,29 @@ describe('street map line colours', () => {
     });
     try {
       await pad.holds('ev-2');
-      await page
-        .locator(
-          `svg.street line[data-line="LINE17"]:is([data-loading-class="high"], [data-loading-class="overloaded"])`,
-        )
-        .waitFor(ATTACHED);
+      // The loading moves every step (base load, EV ramp), so class, colour and title are read from one
+      // rendered frame rather than one after another.
+      const charging = await page.waitForFunction(
+        () => {
+          const line = document.querySelector('svg.street line[data-line="LINE17"]');
+          const neighbour = document.querySelector('svg.street line[data-line="LINE11"]');
+          const loadingClass = line?.getAttribute('data-loading-class');
+          if (loadingClass !== 'high' && loadingClass !== 'overloaded') return undefined;
+          return {
+            stroke: line?.getAttribute('stroke'),
+            title: line?.querySelector('title')?.textContent,
+            neighbourClass: neighbour?.getAttribute('data-loading-class'),
+          };
+        },
+        undefined,
+        { polling: 'raf' },
+      );
+      const frame = await charging.jsonValue();
       // The colour itself changes with the loading (continuous, not only at the class edges)...
-      expect(await line17.getAttribute('stroke')).not.toBe(lightColour);
+      expect(frame?.stroke).not.toBe(lightColour);
       // Only the EV's own service cable changed class; the neighbour across the street is still light.
-      expect(await line11.getAttribute('data-loading-class')).toBe('light');
-      expect(await line17.locator('title').textContent()).toMatch(/% of rating, (high|overloaded)/);
+      expect(frame?.neighbourClass).toBe('light');
+      expect(frame?.title).toMatch(/% of rating, (high|overloaded)/);
       await saveScreenshot(page, 'line-loading-ev-on-plot-7-1920x1080');
 
       // The operator wires plot-7 to bus 12: home-7 is drawn there, and the EV now loads LINE12, not LINE17.
