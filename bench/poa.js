@@ -3,6 +3,7 @@
 // threads (one per core); the peer is the same study's runs back to back, the sum of their times.
 // Target: the whole study under 60 s on a 2-core machine. `POA_DAYS=30 npm run bench -- poa` for a shorter span.
 import { availableParallelism } from 'node:os';
+import { loadRunInputs } from '../dist/hub/sim/inputs.js';
 import { POA_POLICIES, runPoaStudyInWorkers } from '../dist/hub/study/poa-study.js';
 
 const scenario = process.argv[2] ?? 'scenarios/ieee-eu-lv.yaml';
@@ -19,7 +20,12 @@ const options = {
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 const start = performance.now();
-const { report, runs, extras, network } = await runPoaStudyInWorkers(scenario, options, workers);
+const { report, runs, extras, network } = await runPoaStudyInWorkers(
+  scenario,
+  loadRunInputs(scenario),
+  options,
+  workers,
+);
 const wallMs = performance.now() - start;
 
 const passive = runs.passive;

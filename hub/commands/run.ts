@@ -1,8 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { planExchange } from '../agents/plan-exchange.js';
 import { createPolicy, isPolicyName, POLICY_NAMES, unknownPolicy } from '../agents/registry.js';
-import { type StdioAgent, startStdioAgent } from '../agents/stdio-agent.js';
 import { InputError } from '../errors.js';
 import { PACKAGE_ROOT } from '../live/options.js';
 import { DEFAULT_DATA_DIR, gridflexVersion, RunStore, runHeadline } from '../runs/index.js';
@@ -12,42 +10,39 @@ import { writeRunOutputs } from '../sim/output.js';
 import { runWithPassiveBaseline } from '../sim/study.js';
 import { formatChange, formatGbp, linesInWords, voltageInWords } from '../sim/summary-words.js';
 import { streetPolicyContext } from '../study/street-context.js';
-import { integerFlag, numberFlag } from './flags.js';
+import { type AgentFlags, addAgentOptions, withAgent } from './agent-option.js';
+import { numberFlag } from './flags.js';
 
 /** `gridflex run --scenario FILE --out DIR [--policy NAME] [--days N]`: a scenario's year, with its passive baseline. */
 export function registerRunCommand(program: Command): void {
-  program
-    .command('run')
-    .description('run a scenario (a year at 30-minute steps by default) with the power flow at every step')
-    .requiredOption('--scenario <file>', 'scenario YAML file (e.g. scenarios/ieee-eu-lv.yaml)')
-    .requiredOption('--out <dir>', 'folder for metrics.json, the per-step CSV series and the logs')
-    .option('--policy <name>', `policy for every home (${POLICY_NAMES.join(', ')}); default: each home's own`)
-    .option(
-      '--limit-kw <kW>',
-      "street import limit at the transformer for nash, cooperative and central (default: the feeder's hosting capacity by power flow)",
-    )
-    .option('--days <n>', 'simulate only the first N days of the scenario')
-    .option(
-      '--agent <command>',
-      'policy external: the team agent to start, plan requests on its stdin (docs/agents.md)',
-    )
-    .option(
-      '--agent-deadline-ms <ms>',
-      'policy external: how long each plan request waits for the agent',
-      '2000',
-    )
+  addAgentOptions(
+    program
+      .command('run')
+      .description('run a scenario (a year at 30-minute steps by default) with the power flow at every step')
+      .requiredOption('--scenario <file>', 'scenario YAML file (e.g. scenarios/ieee-eu-lv.yaml)')
+      .requiredOption('--out <dir>', 'folder for metrics.json, the per-step CSV series and the logs')
+      .option(
+        '--policy <name>',
+        `policy for every home (${POLICY_NAMES.join(', ')}); default: each home's own`,
+      )
+      .option(
+        '--limit-kw <kW>',
+        "street import limit at the transformer for nash, cooperative and central (default: the feeder's hosting capacity by power flow)",
+      )
+      .option('--days <n>', 'simulate only the first N days of the scenario'),
+  )
     .option('--data-dir <dir>', 'data dir whose run history (runs.sqlite) records this run', DEFAULT_DATA_DIR)
     .action(
-      async (options: {
-        scenario: string;
-        out: string;
-        policy?: string;
-        days?: string;
-        limitKw?: string;
-        dataDir: string;
-        agent?: string;
-        agentDeadlineMs: string;
-      }) => {
+      async (
+        options: {
+          scenario: string;
+          out: string;
+          policy?: string;
+          days?: string;
+          limitKw?: string;
+          dataDir: string;
+        } & AgentFlags,
+      ) => {
         if (options.policy !== undefined && !isPolicyName(options.policy)) {
           throw new InputError('--policy', unknownPolicy(options.policy));
         }
@@ -79,19 +74,18 @@ export function registerRunCommand(program: Command): void {
           loadPriceSlopeGbpPerKwhPerKw: 0,
           voltageLimits: true,
         });
-        const agent =
-          options.agent === undefined ? undefined : startAgent(options.agent, options.agentDeadlineMs);
-        const { result, passive, metrics } = await runWithPassiveBaseline(inputs, options.policy, {
-          createPolicy: (name) => createPolicy(name, street.context),
-          ...(days !== undefined ? { days } : {}),
-          onProgress: (done, total) => {
-            if (!bar) return;
-            if (done <= 48 && !bar.isActive) bar.start(total, 0);
-            bar.update(done);
-          },
-        });
+        const { result, passive, metrics } = await withAgent(options, () =>
+          runWithPassiveBaseline(inputs, options.policy, {
+            createPolicy: (name) => createPolicy(name, street.context),
+            ...(days !== undefined ? { days } : {}),
+            onProgress: (done, total) => {
+              if (!bar) return;
+              if (done <= 48 && !bar.isActive) bar.start(total, 0);
+              bar.update(done);
+            },
+          }),
+        );
         bar?.stop();
-        await stopAgent(agent);
         const files = writeRunOutputs(options.out, result, metrics, passive);
         const record = history.record(
           {
@@ -145,20 +139,4 @@ function marketSummary(metrics: Metrics): string[] {
     ];
   }
   return [];
-}
-
-/** Starts the team's agent for policy `external` and lets the run's plan requests reach it. */
-function startAgent(command: string, deadlineText: string): StdioAgent {
-  const deadlineMs = integerFlag(deadlineText, '--agent-deadline-ms', 1, 600_000);
-  const agent = startStdioAgent(command, deadlineMs, planExchange, (message) =>
-    process.stderr.write(`agent: ${message}\n`),
-  );
-  planExchange.install((request) => agent.ask(request));
-  return agent;
-}
-
-async function stopAgent(agent: StdioAgent | undefined): Promise<void> {
-  if (!agent) return;
-  planExchange.uninstall();
-  await agent.stop();
 }

@@ -16,9 +16,15 @@ import { loadRunInputs } from '../sim/inputs.js';
 import { roundNumbers } from '../sim/metrics.js';
 import { formatGbp } from '../sim/summary-words.js';
 import type { PolicyFigures } from '../study/poa-metrics.js';
-import { POA_POLICIES, type PoaStudyOptions, runPoaStudy, runPoaStudyInWorkers } from '../study/poa-study.js';
+import {
+  type PoaStudyOptions,
+  runPoaStudy,
+  runPoaStudyInWorkers,
+  studyPolicies,
+} from '../study/poa-study.js';
 import type { StudyPolicyOptions } from '../study/street-context.js';
 import { loadSweepGrid, runSweep } from '../study/sweep.js';
+import { type AgentFlags, addAgentOptions, withAgent } from './agent-option.js';
 import { integerFlag, numberFlag, writeOutput } from './flags.js';
 
 interface StudyFlags {
@@ -97,78 +103,87 @@ function policyLines(name: string, figures: PolicyFigures | undefined, runMs: nu
 export function registerStudyCommand(program: Command): void {
   const study = program.command('study').description('studies over policies and scenario variants');
 
-  addPricingOptions(
-    study
-      .command('poa')
-      .description(
-        'run passive, selfish (Nash), cooperative and central on the same year and write poa.json: social cost, PoA, headroom lost, spread of benefits',
+  addAgentOptions(
+    addPricingOptions(
+      study
+        .command('poa')
+        .description(
+          'run passive, selfish (Nash), cooperative and central (and external with --agent) on the same year and write poa.json: social cost, PoA, headroom lost, spread of benefits',
+        ),
+    )
+      .option('--days <n>', 'simulate only the first N days')
+      .option(
+        '--workers <n>',
+        'policies run at once, each in a worker thread',
+        String(availableParallelism()),
       ),
-  )
-    .option('--days <n>', 'simulate only the first N days')
-    .option('--workers <n>', 'policies run at once, each in a worker thread', String(availableParallelism()))
-    .action(async (flags: StudyFlags & { days?: string; workers: string }) => {
-      const workers = integerFlag(flags.workers, '--workers', 1, 4);
-      const options: PoaStudyOptions = {
-        ...studyOptions(flags),
-        ...(flags.days !== undefined ? { days: integerFlag(flags.days, '--days', 1, 365) } : {}),
-        onProgress: (policy, done, total) => {
-          if (process.stderr.isTTY) process.stderr.write(`\r${policy}: ${done}/${total} steps   `);
-        },
-      };
-      // Read and check the scenario here, so a bad one is exit code 2 before any worker starts.
-      const inputs = loadRunInputs(flags.scenario);
-      const history = RunStore.open(flags.dataDir);
-      makeDir(flags.out);
-      const { report, runs, extras, network } =
-        workers > 1
-          ? await runPoaStudyInWorkers(flags.scenario, options, workers)
-          : await runPoaStudy(inputs, options);
-      if (process.stderr.isTTY) process.stderr.write('\n');
-      const passive = runs.passive;
-      const poa = roundNumbers({
-        scenario: passive.scenario,
-        seed: passive.seed,
-        days: passive.days,
-        homes: passive.homes.length,
-        ...report,
-        coordination: {
-          cooperativeMessagesPerStep: extras.cooperative.coordination?.messagesPerStep ?? 0,
-          cooperativeRounds: extras.cooperative.coordination?.iterations ?? 0,
-          cooperativeMaxViolation: extras.cooperative.coordination?.maxViolation ?? 0,
-          nashSweeps: extras.selfish.coordination?.iterations ?? 0,
-          nashConvergedWindows: extras.selfish.coordination?.convergedWindows ?? 0,
-          nashCycledWindows: extras.selfish.coordination?.cycledWindows ?? 0,
-          planningWindows: extras.selfish.coordination?.windows ?? 0,
-        },
-        network,
-      });
-      writeOutput(join(flags.out, 'poa.json'), `${JSON.stringify(poa, null, 2)}\n`);
-      // Timings vary run to run; they stay out of poa.json so that it is reproducible byte for byte.
-      writeOutput(join(flags.out, 'timing.json'), `${JSON.stringify(roundNumbers(extras), null, 2)}\n`);
-      const record = history.record(
-        {
-          kind: 'study-poa',
-          scenarioFile: flags.scenario,
-          scenarioName: passive.scenario,
-          seed: passive.seed,
-          parameters: { ...pricingParameters(flags), days: passive.days },
-          headline: poaHeadline(poa as PoaSummary),
-          outDir: flags.out,
-        },
-        gridflexVersion(PACKAGE_ROOT),
-      );
-      history.close();
-      const lines = [
-        `${passive.scenario}: ${passive.homes.length} homes, ${passive.days} days`,
-        `street limit ${network.transformerLimitKw.toFixed(1)} kW at the transformer: ${network.limitBasis}`,
-        ...POA_POLICIES.flatMap((name) => policyLines(name, report.policies[name], extras[name].runMs)),
-        `price of anarchy ${report.priceOfAnarchy.toFixed(3)}; headroom lost ${report.headroomLostPct.toFixed(1)} % of ${network.transformerLimitKw.toFixed(0)} kW; cooperative within ${report.cooperativeGapPct.toFixed(2)} % of central`,
-        `optimum check: ${report.optimumCheck.statement}`,
-        `wrote ${join(flags.out, 'poa.json')}`,
-        `recorded as run ${record.id} in ${history.file}`,
-      ];
-      process.stdout.write(`${lines.join('\n')}\n`);
+  ).action(async (flags: StudyFlags & AgentFlags & { days?: string; workers: string }) => {
+    const workers = integerFlag(flags.workers, '--workers', 1, 4);
+    const options: PoaStudyOptions = {
+      ...studyOptions(flags),
+      ...(flags.days !== undefined ? { days: integerFlag(flags.days, '--days', 1, 365) } : {}),
+      ...(flags.agent !== undefined ? { external: true } : {}),
+      onProgress: (policy, done, total) => {
+        if (process.stderr.isTTY) process.stderr.write(`\r${policy}: ${done}/${total} steps   `);
+      },
+    };
+    // Read and check the scenario here, so a bad one is exit code 2 before any worker starts.
+    const inputs = loadRunInputs(flags.scenario);
+    const history = RunStore.open(flags.dataDir);
+    makeDir(flags.out);
+    const { report, runs, extras, network } = await withAgent(flags, () =>
+      workers > 1
+        ? runPoaStudyInWorkers(flags.scenario, inputs, options, workers)
+        : runPoaStudy(inputs, options),
+    );
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    const passive = runs.passive;
+    const poa = roundNumbers({
+      scenario: passive.scenario,
+      seed: passive.seed,
+      days: passive.days,
+      homes: passive.homes.length,
+      ...report,
+      coordination: {
+        cooperativeMessagesPerStep: extras.cooperative.coordination?.messagesPerStep ?? 0,
+        cooperativeRounds: extras.cooperative.coordination?.iterations ?? 0,
+        cooperativeMaxViolation: extras.cooperative.coordination?.maxViolation ?? 0,
+        nashSweeps: extras.selfish.coordination?.iterations ?? 0,
+        nashConvergedWindows: extras.selfish.coordination?.convergedWindows ?? 0,
+        nashCycledWindows: extras.selfish.coordination?.cycledWindows ?? 0,
+        planningWindows: extras.selfish.coordination?.windows ?? 0,
+      },
+      network,
     });
+    writeOutput(join(flags.out, 'poa.json'), `${JSON.stringify(poa, null, 2)}\n`);
+    // Timings vary run to run; they stay out of poa.json so that it is reproducible byte for byte.
+    writeOutput(join(flags.out, 'timing.json'), `${JSON.stringify(roundNumbers(extras), null, 2)}\n`);
+    const record = history.record(
+      {
+        kind: 'study-poa',
+        scenarioFile: flags.scenario,
+        scenarioName: passive.scenario,
+        seed: passive.seed,
+        parameters: { ...pricingParameters(flags), days: passive.days },
+        headline: poaHeadline(poa as PoaSummary),
+        outDir: flags.out,
+      },
+      gridflexVersion(PACKAGE_ROOT),
+    );
+    history.close();
+    const lines = [
+      `${passive.scenario}: ${passive.homes.length} homes, ${passive.days} days`,
+      `street limit ${network.transformerLimitKw.toFixed(1)} kW at the transformer: ${network.limitBasis}`,
+      ...studyPolicies(options).flatMap((name) =>
+        policyLines(name, report.policies[name], extras[name]?.runMs ?? 0),
+      ),
+      `price of anarchy ${report.priceOfAnarchy.toFixed(3)}; headroom lost ${report.headroomLostPct.toFixed(1)} % of ${network.transformerLimitKw.toFixed(0)} kW; cooperative within ${report.cooperativeGapPct.toFixed(2)} % of central`,
+      `optimum check: ${report.optimumCheck.statement}`,
+      `wrote ${join(flags.out, 'poa.json')}`,
+      `recorded as run ${record.id} in ${history.file}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
 
   addPricingOptions(
     study

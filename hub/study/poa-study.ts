@@ -12,13 +12,27 @@ import { type StreetFigures, type StudyPolicyOptions, streetPolicyContext } from
 /** The four policies of the study, in the order they run. */
 export const POA_POLICIES = ['passive', 'selfish', 'cooperative', 'central'] as const;
 export type PoaPolicy = (typeof POA_POLICIES)[number];
+/** The study's policies and, when a team's agent is connected, `external` as one more column. */
+export type StudyPolicy = PoaPolicy | 'external';
+/** One value per policy of a study: the four always, `external` when it ran. */
+export type PerStudyPolicy<T> = Record<PoaPolicy, T> & Partial<Record<'external', T>>;
+
+/** The policies a study runs, in order. */
+export function studyPolicies(options: Pick<PoaStudyOptions, 'external'>): StudyPolicy[] {
+  return options.external ? [...POA_POLICIES, 'external'] : [...POA_POLICIES];
+}
 
 /** Options of {@link runPoaStudy}: the street policies' network and prices, and the run span. */
 export interface PoaStudyOptions extends StudyPolicyOptions {
   /** Simulate only the first `days` of the scenario. */
   days?: number;
+  /**
+   * Add policy `external`: every home planned by the team's agent installed in this thread's plan exchange
+   * (hub/agents/plan-exchange.ts). It runs in this thread, beside the workers.
+   */
+  external?: boolean;
   /** Called when a policy starts and after each simulated day. */
-  onProgress?: (policy: PoaPolicy, stepsDone: number, stepCount: number) => void;
+  onProgress?: (policy: StudyPolicy, stepsDone: number, stepCount: number) => void;
 }
 
 /** Per-policy extras beside the figures. */
@@ -33,8 +47,8 @@ export interface PoaPolicyExtras {
 
 export interface PoaStudyResult {
   report: PoaReport;
-  runs: Record<PoaPolicy, YearResult>;
-  extras: Record<PoaPolicy, PoaPolicyExtras>;
+  runs: PerStudyPolicy<YearResult>;
+  extras: PerStudyPolicy<PoaPolicyExtras>;
   network: StreetFigures;
 }
 
@@ -47,7 +61,7 @@ export interface StudyPolicyRun {
 /** Runs one of the study's policies over the scenario (or its first `options.days`). */
 export async function runStudyPolicy(
   inputs: RunInputs,
-  name: PoaPolicy,
+  name: StudyPolicy,
   context: PolicyContext,
   options: Pick<PoaStudyOptions, 'days' | 'onProgress'>,
 ): Promise<StudyPolicyRun> {
@@ -73,17 +87,18 @@ export async function runStudyPolicy(
   };
 }
 
-/** The report from the four runs. */
+/** The report from the study's runs. */
 export function assembleStudy(
-  runsByPolicy: Readonly<Record<PoaPolicy, StudyPolicyRun>>,
+  runsByPolicy: Readonly<PerStudyPolicy<StudyPolicyRun>>,
   options: PoaStudyOptions,
   network: StreetFigures,
 ): PoaStudyResult {
-  const runs = {} as Record<PoaPolicy, YearResult>;
-  const extras = {} as Record<PoaPolicy, PoaPolicyExtras>;
-  for (const name of POA_POLICIES) {
-    runs[name] = runsByPolicy[name].result;
-    extras[name] = runsByPolicy[name].extras;
+  const runs = {} as PerStudyPolicy<YearResult>;
+  const extras = {} as PerStudyPolicy<PoaPolicyExtras>;
+  for (const name of studyPolicies(options)) {
+    const run = runsByPolicy[name] as StudyPolicyRun;
+    runs[name] = run.result;
+    extras[name] = run.extras;
   }
   const pricing: SocialCostPricing = {
     transformerRatingKw: network.transformerLimitKw,
@@ -93,25 +108,30 @@ export function assembleStudy(
   return { report: poaReport(runs, pricing), runs, extras, network };
 }
 
-/** Runs the four policies on the same inputs, one after another in this thread, and builds the report. */
+/** Runs the study's policies on the same inputs, one after another in this thread, and builds the report. */
 export async function runPoaStudy(inputs: RunInputs, options: PoaStudyOptions): Promise<PoaStudyResult> {
   const street = await streetPolicyContext(inputs, options);
-  const runs = {} as Record<PoaPolicy, StudyPolicyRun>;
-  for (const name of POA_POLICIES) runs[name] = await runStudyPolicy(inputs, name, street.context, options);
+  const runs = {} as PerStudyPolicy<StudyPolicyRun>;
+  for (const name of studyPolicies(options)) {
+    runs[name] = await runStudyPolicy(inputs, name, street.context, options);
+  }
   return assembleStudy(runs, options, street.figures());
 }
 
 /**
- * As {@link runPoaStudy}, with each policy in its own worker thread (at most `workers` at once), so the
- * four runs share the machine's cores. The scenario is read in each worker.
+ * As {@link runPoaStudy}, with each of the four policies in its own worker thread (at most `workers` at
+ * once), so the runs share the machine's cores. The scenario is read in each worker. `external` runs in this
+ * thread meanwhile, where its agent is connected.
  */
 export async function runPoaStudyInWorkers(
   scenarioFile: string,
+  inputs: RunInputs,
   options: PoaStudyOptions,
   workers: number,
 ): Promise<PoaStudyResult> {
-  const { onProgress, ...workerOptions } = options;
-  const runs = {} as Record<PoaPolicy, StudyPolicyRun>;
+  const { onProgress, external, ...workerOptions } = options;
+  const runs = {} as PerStudyPolicy<StudyPolicyRun>;
+  const externalRun = external ? runExternalHere(inputs, options) : undefined;
   let network: StreetFigures | undefined;
   const queue = [...POA_POLICIES];
   const runNext = async (): Promise<void> => {
@@ -141,6 +161,14 @@ export async function runPoaStudyInWorkers(
     }
     await runNext();
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, POA_POLICIES.length)) }, runNext));
+  const inWorkers = Array.from({ length: Math.max(1, Math.min(workers, POA_POLICIES.length)) }, runNext);
+  // Awaited together, so a failure on either side is one rejection of the study.
+  const [, externalResult] = await Promise.all([Promise.all(inWorkers), externalRun]);
+  if (externalResult) runs.external = externalResult;
   return assembleStudy(runs, options, network as StreetFigures);
+}
+
+async function runExternalHere(inputs: RunInputs, options: PoaStudyOptions): Promise<StudyPolicyRun> {
+  const street = await streetPolicyContext(inputs, options);
+  return runStudyPolicy(inputs, 'external', street.context, options);
 }
