@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { Aedes, type AuthenticateError, type Client, type ConnectPacket } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { SecurityEvent } from '../../protocol/gridflex.js';
 import { mayPublish, maySubscribe } from '../auth/acl.js';
@@ -9,7 +9,13 @@ import type { CredentialStore } from '../auth/credentials.js';
 import { ANONYMOUS, formatRole, type Role } from '../auth/roles.js';
 import { guardFrames } from './frame-guard.js';
 import { payloadProblem } from './payload-check.js';
-import { type RateLimit, TokenBucket } from './rate-limiter.js';
+import {
+  DEFAULT_HOLD_OFF,
+  type HoldOff,
+  IdentityRateLimits,
+  type RateLimit,
+  TokenBucket,
+} from './rate-limiter.js';
 
 /** Options of {@link EmbeddedBroker.start}. */
 export interface EmbeddedBrokerOptions {
@@ -22,8 +28,13 @@ export interface EmbeddedBrokerOptions {
   credentials: CredentialStore;
   /** Largest MQTT packet a client may send, in bytes. Default 64 KiB. */
   maxPacketBytes?: number;
-  /** Per-client publish rate. Default 1000/s with a burst of 10 000 (a board flushing its offline queue). */
+  /**
+   * Publish rate per identity (username), shared by all its connections and kept across reconnects. Default
+   * 1000/s with a burst of 10 000 (a board flushing its offline queue).
+   */
   rateLimit?: RateLimit;
+  /** How long an identity that went over its rate is refused at CONNECT. Default {@link DEFAULT_HOLD_OFF}. */
+  holdOff?: HoldOff;
   /** New connections per remote address. Default 50/s with a burst of 1000 (a whole table powering up at once). */
   connectRateLimit?: RateLimit;
   /**
@@ -40,9 +51,6 @@ const AUTH_CODE = { identifierRejected: 2, serverUnavailable: 3, badCredentials:
 interface Session {
   role: Role;
   username: string | undefined;
-  bucket: TokenBucket;
-  /** Set once a rate-limit event was reported, so a flood logs one line, not thousands. */
-  rateLimitReported: boolean;
   /** ACL answers by topic: a board publishes to the same few topics over and over. */
   publishAllowed: Map<string, boolean>;
 }
@@ -74,6 +82,21 @@ const NEVER_A_DUPLICATE: object = new Proxy(Object.create(null), {
   set: () => true,
 });
 
+/**
+ * What MQTT 3.1.1 forbids in a CONNECT that the packet parser lets through, or null: a will QoS of 3
+ * (3.1.2-14, a malformed packet) and an empty client ID asking for a kept session (3.1.3-8, refused with
+ * "Identifier rejected").
+ */
+function connectProblem(packet: ConnectPacket): { reason: string; identifierRejected: boolean } | null {
+  if (packet.will && (packet.will.qos as number) > 2) {
+    return { reason: `will QoS ${packet.will.qos} (MQTT allows 0, 1 or 2)`, identifierRejected: false };
+  }
+  if (packet.clientId === '' && packet.clean === false) {
+    return { reason: 'empty client ID with clean session 0', identifierRejected: true };
+  }
+  return null;
+}
+
 /** Topics remembered per session before the ACL cache starts again (a bound against topic floods). */
 const ACL_CACHE_TOPICS = 256;
 
@@ -100,9 +123,12 @@ export class EmbeddedBroker {
     const host = options.host ?? '0.0.0.0';
     const maxPacketBytes = options.maxPacketBytes ?? 64 * 1024;
     const rateLimit = options.rateLimit ?? { perSecond: 1000, burst: 10_000 };
+    const publishLimits = new IdentityRateLimits(rateLimit, options.holdOff ?? DEFAULT_HOLD_OFF);
     const connectRateLimit = options.connectRateLimit ?? { perSecond: 50, burst: 1000 };
     /** Connection buckets by remote address (forgotten when full, so spoofed variety cannot grow it without bound). */
     const connectBuckets = new Map<string, TokenBucket>();
+    /** Clients whose CONNECT had an empty client ID with clean session 0, refused once authenticated. */
+    const emptyPersistentIds = new WeakSet<Client>();
     /** The peer IP of each connection's stream (a WebSocket stream does not carry one itself). */
     const peerAddresses = new WeakMap<Duplex, string>();
     const report = (event: Omit<SecurityEvent, 'at'>) => {
@@ -121,6 +147,14 @@ export class EmbeddedBroker {
       concurrency: 1000,
       maxClientsIdLength: 64,
       drainTimeout: 10_000,
+      preConnect: (client, packet, callback) => {
+        const problem = connectProblem(packet);
+        if (problem === null) return callback(null, true);
+        report({ kind: 'refused-connection', clientId: packet.clientId, reason: problem.reason });
+        if (problem.identifierRejected) emptyPersistentIds.add(client);
+        // A malformed CONNECT is closed without a CONNACK (MQTT 3.1.4-1); the identifier case answers first.
+        callback(problem.identifierRejected ? null : new Error(problem.reason), problem.identifierRejected);
+      },
       authenticate: (client, username, password, done) => {
         const refuse = (code: number, kind: SecurityEvent['kind'], reason: string) => {
           report({ kind, clientId: client.id, ...(username ? { username } : {}), reason });
@@ -131,6 +165,14 @@ export class EmbeddedBroker {
         const claim = (role: Role) => {
           // A registered user's name is its client ID (boards connect as <id>/<id>): nobody else may take it,
           // or an anonymous client could squat a board's ID while the board is offline and lock it out.
+          if (emptyPersistentIds.has(client)) {
+            refuse(
+              AUTH_CODE.identifierRejected,
+              'refused-connection',
+              'an empty client ID needs clean session 1 (MQTT 3.1.3-8): a session kept for nobody cannot be resumed',
+            );
+            return;
+          }
           if (client.id !== username && options.credentials.has(client.id)) {
             refuse(
               AUTH_CODE.identifierRejected,
@@ -139,23 +181,30 @@ export class EmbeddedBroker {
             );
             return;
           }
+          const heldOffMs = username ? publishLimits.heldOffMs(username, Date.now()) : 0;
+          if (heldOffMs > 0) {
+            refuse(
+              AUTH_CODE.serverUnavailable,
+              'rate-limited',
+              `held off for another ${Math.ceil(heldOffMs / 1000)} s after going over ${rateLimit.perSecond} messages/s`,
+            );
+            return;
+          }
           const holder = broker?.claimedIds.get(client.id);
-          if (holder && holder !== client && !holder.closed) {
+          // The same identity reconnecting (a rebooted board whose old TCP session is still half-open) takes
+          // the ID over at once, as MQTT 3.1.4-2 asks (Aedes closes the old connection); anyone else is refused.
+          const sameIdentity =
+            username !== undefined && holder && broker?.sessions.get(holder)?.username === username;
+          if (holder && holder !== client && !holder.closed && !sameIdentity) {
             refuse(
               AUTH_CODE.identifierRejected,
               'duplicate-client-id',
-              'client ID already connected (an earlier process of this board still running, or two boards with one ID); the first connection keeps it',
+              'client ID already connected by another identity (or anonymously, two boards with one ID); the first connection keeps it',
             );
             return;
           }
           deliverEveryMessage(client);
-          broker?.claim(client, {
-            role,
-            username,
-            bucket: new TokenBucket(rateLimit, Date.now()),
-            rateLimitReported: false,
-            publishAllowed: new Map(),
-          });
+          broker?.claim(client, { role, username, publishAllowed: new Map() });
           done(null, true);
         };
         // Before any password work: a client reconnecting in a tight loop is turned away here, cheaply.
@@ -234,10 +283,16 @@ export class EmbeddedBroker {
         if (!allowed) {
           return deny('denied-publish', `${formatRole(session.role)} may not publish here`);
         }
-        if (!session.bucket.take(Date.now())) {
-          if (session.rateLimitReported) return callback(new Error('rate limited'));
-          session.rateLimitReported = true;
-          return deny('rate-limited', `over ${rateLimit.perSecond} messages/s (burst ${rateLimit.burst})`);
+        // Anonymous clients never get here: they may not publish anything.
+        const identity = session.username ?? client.id;
+        if (!publishLimits.take(identity, Date.now())) {
+          // Already held off: this connection is on its way out, and the offence was reported once.
+          if (publishLimits.heldOffMs(identity, Date.now()) > 0) return callback(new Error('rate limited'));
+          const holdOffMs = publishLimits.offend(identity, Date.now());
+          return deny(
+            'rate-limited',
+            `over ${rateLimit.perSecond} messages/s (burst ${rateLimit.burst}) for this identity over all its connections: disconnected, held off for ${holdOffMs / 1000} s`,
+          );
         }
         const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
         const problem = payloadProblem(packet.topic, payload);

@@ -28,3 +28,73 @@ export class TokenBucket {
     return true;
   }
 }
+
+/** How long a client that went over its rate is refused at CONNECT: doubling with each repeat offence. */
+export interface HoldOff {
+  /** Hold-off after a first offence. */
+  firstMs: number;
+  /** The longest hold-off, however often it repeats. */
+  maxMs: number;
+  /** Offences are forgotten after this long without one. */
+  forgetAfterMs: number;
+}
+
+/** Default: 1 s, 2 s, 4 s … up to 5 min; a clean 10 min starts again at 1 s. */
+export const DEFAULT_HOLD_OFF: HoldOff = { firstMs: 1000, maxMs: 5 * 60_000, forgetAfterMs: 10 * 60_000 };
+
+interface IdentityState {
+  bucket: TokenBucket;
+  offences: number;
+  lastOffenceMs: number;
+  heldUntilMs: number;
+}
+
+/**
+ * Publish rates by identity (username), not by connection: every connection of one user draws on one bucket,
+ * which outlives its connections, so reconnecting does not refill it. Only registered users are kept (the
+ * credential file bounds the map); anonymous clients may not publish at all.
+ */
+export class IdentityRateLimits {
+  private readonly identities = new Map<string, IdentityState>();
+
+  constructor(
+    readonly limit: RateLimit,
+    readonly holdOff: HoldOff,
+  ) {}
+
+  /** Whether `identity` may publish one more message now. */
+  take(identity: string, nowMs: number): boolean {
+    return this.state(identity, nowMs).bucket.take(nowMs);
+  }
+
+  /** Records an offence and returns the hold-off it earns, in ms. */
+  offend(identity: string, nowMs: number): number {
+    const state = this.state(identity, nowMs);
+    if (nowMs - state.lastOffenceMs > this.holdOff.forgetAfterMs) state.offences = 0;
+    state.offences += 1;
+    state.lastOffenceMs = nowMs;
+    const holdOffMs = Math.min(this.holdOff.maxMs, this.holdOff.firstMs * 2 ** (state.offences - 1));
+    state.heldUntilMs = nowMs + holdOffMs;
+    return holdOffMs;
+  }
+
+  /** Milliseconds `identity` is still held off (0: it may connect). */
+  heldOffMs(identity: string, nowMs: number): number {
+    const state = this.identities.get(identity);
+    return state ? Math.max(0, state.heldUntilMs - nowMs) : 0;
+  }
+
+  private state(identity: string, nowMs: number): IdentityState {
+    let state = this.identities.get(identity);
+    if (!state) {
+      state = {
+        bucket: new TokenBucket(this.limit, nowMs),
+        offences: 0,
+        lastOffenceMs: Number.NEGATIVE_INFINITY,
+        heldUntilMs: 0,
+      };
+      this.identities.set(identity, state);
+    }
+    return state;
+  }
+}

@@ -141,9 +141,9 @@ describe('embedded broker', () => {
     await goneRegulator;
   });
 
-  it('refuses a second connection with a client ID in use and keeps the first', async () => {
+  it('refuses a client ID in use to another identity and keeps the first connection', async () => {
     const first = await device('pv-1', 'board-pv-1');
-    await expect(device('pv-1', 'board-pv-1')).rejects.toThrow(/Identifier rejected/);
+    await expect(device('pv-2', 'board-pv-1')).rejects.toThrow(/Identifier rejected/);
     expect((await nextSecurityEvent((event) => event.kind === 'duplicate-client-id')).clientId).toBe(
       'board-pv-1',
     );
