@@ -6,6 +6,7 @@ import { registerDrawRoutes } from './draw-routes.js';
 import { registerLiveRoutes } from './live-routes.js';
 import { type DashboardContext, HttpError, type RouteGroup, RouteTable, sendJson } from './routes.js';
 import { registerRunsRoutes } from './runs-routes.js';
+import { setSecurityHeaders } from './security-headers.js';
 
 /** Every route group the hub serves. To add yours: one import above and one entry here. */
 const ROUTE_GROUPS: readonly RouteGroup[] = [registerLiveRoutes, registerRunsRoutes, registerDrawRoutes];
@@ -43,6 +44,7 @@ export function startDashboardServer(
   for (const group of ROUTE_GROUPS) group(routes, options.context);
   const staticDir = options.staticDir ?? DASHBOARD_DIR;
   const server = createServer((request, response) => {
+    setSecurityHeaders(response);
     handle(request, response, routes, staticDir).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
       if (status === 500) {

@@ -33,8 +33,14 @@ function applyAttributes(element: Element, attributes: Attributes): void {
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === null || value === false) continue;
     if (typeof value === 'function') element.addEventListener(name.slice(2), value);
-    else element.setAttribute(name, value === true ? '' : String(value));
+    else setAttribute(element, name, value === true ? '' : String(value));
   }
+}
+
+/** `element.setAttribute`, but `style` through the CSSOM: the dashboard's CSP refuses style attributes. */
+export function setAttribute(element: Element, name: string, value: string): void {
+  if (name === 'style') (element as HTMLElement | SVGElement).style.cssText = value;
+  else element.setAttribute(name, value);
 }
 
 function append(element: Element, children: Child[]): void {

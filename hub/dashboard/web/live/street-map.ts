@@ -1,4 +1,4 @@
-import { s } from '../lib/dom.ts';
+import { s, setAttribute } from '../lib/dom.ts';
 import type { FeederLayout } from '../lib/feeder-layout.ts';
 import { busDrawKw, lineFlowsKw } from '../lib/flows.ts';
 import { formatKw, formatPct, formatVolts } from '../lib/format.ts';
@@ -218,7 +218,7 @@ export class StreetMap {
           this.layers.flows.append(dot);
         }
         for (const [name, value] of Object.entries(attributes)) {
-          if (dot.getAttribute(name) !== value) dot.setAttribute(name, value);
+          if (dot.getAttribute(name) !== value) setAttribute(dot, name, value);
         }
         shownFlows.add(line.line);
       }
