@@ -1,5 +1,7 @@
+import { type FSWatcher, watch } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
+import { basename, dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client, type ConnectPacket } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
@@ -51,6 +53,10 @@ const AUTH_CODE = { identifierRejected: 2, serverUnavailable: 3, badCredentials:
 interface Session {
   role: Role;
   username: string | undefined;
+  /** The dashboard session token the client logged in with instead of a password, if it did. */
+  sessionToken: string | undefined;
+  /** Set when its login was revoked: the connection is closing, and nothing more it sends gets through. */
+  revoked: boolean;
   /** ACL answers by topic: a board publishes to the same few topics over and over. */
   publishAllowed: Map<string, boolean>;
 }
@@ -117,7 +123,12 @@ export class EmbeddedBroker {
     private readonly wsServer: { http: HttpServer; ws: WebSocketServer } | null,
     readonly mqttPort: number,
     readonly wsPort: number | null,
+    /** Why a connected session's login no longer holds, or null while it does. */
+    private readonly revocation: (session: Session & { username: string }) => string | null,
+    private readonly report: (event: Omit<SecurityEvent, 'at'>) => void,
   ) {}
+
+  private credentialsWatcher: FSWatcher | null = null;
 
   static async start(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
     const host = options.host ?? '0.0.0.0';
@@ -162,7 +173,7 @@ export class EmbeddedBroker {
           error.returnCode = code;
           done(error, false);
         };
-        const claim = (role: Role) => {
+        const claim = (role: Role, sessionToken?: string) => {
           // A registered user's name is its client ID (boards connect as <id>/<id>): nobody else may take it,
           // or an anonymous client could squat a board's ID while the board is offline and lock it out.
           if (emptyPersistentIds.has(client)) {
@@ -204,7 +215,7 @@ export class EmbeddedBroker {
             return;
           }
           deliverEveryMessage(client);
-          broker?.claim(client, { role, username, publishAllowed: new Map() });
+          broker?.claim(client, { role, username, sessionToken, revoked: false, publishAllowed: new Map() });
           done(null, true);
         };
         // Before any password work: a client reconnecting in a tight loop is turned away here, cheaply.
@@ -231,12 +242,10 @@ export class EmbeddedBroker {
           claim(ANONYMOUS);
           return;
         }
-        const sessionRole =
-          password !== undefined && password.length > 0
-            ? options.sessionRole?.(username, password.toString('utf8'))
-            : null;
+        const token = password !== undefined && password.length > 0 ? password.toString('utf8') : undefined;
+        const sessionRole = token === undefined ? null : options.sessionRole?.(username, token);
         if (sessionRole) {
-          claim(sessionRole);
+          claim(sessionRole, token);
           return;
         }
         const verify = async () => {
@@ -274,6 +283,7 @@ export class EmbeddedBroker {
           callback(new Error(reason));
         };
         if (!session) return deny('denied-publish', 'no session');
+        if (session.revoked) return callback(new Error('login revoked'));
         let allowed = session.publishAllowed.get(packet.topic);
         if (allowed === undefined) {
           allowed = mayPublish(session.role === ANONYMOUS ? null : session.role, packet.topic);
@@ -367,7 +377,20 @@ export class EmbeddedBroker {
       wsServer = { http, ws };
     }
 
-    broker = new EmbeddedBroker(aedes, tcpServer, wsServer, mqttPort, wsPort);
+    const revocation = (session: Session & { username: string }): string | null => {
+      if (session.sessionToken !== undefined) {
+        const role = options.sessionRole?.(session.username, session.sessionToken);
+        return role && formatRole(role) === formatRole(session.role)
+          ? null
+          : 'dashboard session ended (logout, or its user removed or given another role)';
+      }
+      const principal = options.credentials.get(session.username);
+      if (!principal) return 'user removed';
+      const role = formatRole(principal.role);
+      return role === formatRole(session.role) ? null : `role changed to ${role}`;
+    };
+    broker = new EmbeddedBroker(aedes, tcpServer, wsServer, mqttPort, wsPort, revocation, report);
+    broker.credentialsWatcher = watchCredentials(options.credentials, () => broker?.closeRevoked());
     aedes.on('clientDisconnect', (client) => broker?.release(client));
     aedes.on('clientError', (client) => broker?.release(client));
     aedes.on('connectionError', (client) => broker?.release(client));
@@ -384,12 +407,35 @@ export class EmbeddedBroker {
     client.conn.once('close', () => this.release(client));
   }
 
+  /**
+   * Closes every connection whose login no longer holds: its user removed or given another role, or its
+   * dashboard session ended. The hub calls it when a dashboard session ends; a change to the credentials
+   * file (`gridflex device remove`, `gridflex user …` in another process) calls it through a file watch.
+   */
+  closeRevoked(): void {
+    for (const client of this.claimedIds.values()) {
+      const session = this.sessions.get(client);
+      if (session?.username === undefined || session.revoked) continue;
+      const reason = this.revocation({ ...session, username: session.username });
+      if (reason === null) continue;
+      session.revoked = true;
+      this.report({
+        kind: 'refused-connection',
+        clientId: client.id,
+        username: session.username,
+        reason: `${reason}: connection closed`,
+      });
+      client.close();
+    }
+  }
+
   private release(client: Client): void {
     if (this.claimedIds.get(client.id) === client) this.claimedIds.delete(client.id);
   }
 
   /** Stops accepting, disconnects every client and closes the broker. */
   async close(): Promise<void> {
+    this.credentialsWatcher?.close();
     for (const socket of this.wsServer?.ws.clients ?? []) socket.terminate();
     await Promise.all([
       new Promise<void>((resolve) => this.tcpServer.close(() => resolve())),
@@ -398,6 +444,25 @@ export class EmbeddedBroker {
         : Promise.resolve(),
       new Promise<void>((resolve) => this.aedes.close(() => resolve())),
     ]);
+  }
+}
+
+/**
+ * Calls `onChange` after the credential file was replaced (the store writes a temp file and renames it, so the
+ * folder is watched, not the file), once the store has read it again. Null when the folder cannot be watched.
+ */
+function watchCredentials(credentials: CredentialStore, onChange: () => void): FSWatcher | null {
+  const name = basename(credentials.file);
+  try {
+    const watcher = watch(dirname(credentials.file), (_event, changed) => {
+      if (changed !== name) return;
+      credentials.reloadIfChanged();
+      onChange();
+    });
+    watcher.on('error', () => watcher.close());
+    return watcher;
+  } catch {
+    return null;
   }
 }
 

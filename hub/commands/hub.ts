@@ -118,15 +118,16 @@ async function runHub(flags: HubFlags): Promise<void> {
   const stopRequested = () => stopSignal !== null;
   try {
     const store = CredentialStore.open(dataDir);
+    let broker: EmbeddedBroker | undefined;
     const sessions = new SessionStore({
       currentRole: (username) => {
         store.reloadIfChanged();
         const principal = store.get(username);
         return principal ? formatRole(principal.role) : null;
       },
+      onRevoked: () => broker?.closeRevoked(),
     });
     let link: HubLink;
-    let broker: EmbeddedBroker | undefined;
     let runtime: HubRuntime | undefined;
     let mqttUrl: string;
     let wsUrl: string | null = null;

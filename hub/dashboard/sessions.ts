@@ -35,6 +35,8 @@ export interface SessionStoreOptions {
    * soon as its user is removed or given another role.
    */
   currentRole?: (username: string) => string | null;
+  /** Told when a session is revoked (logout), so the hub closes the MQTT connections that logged in with it. */
+  onRevoked?: () => void;
 }
 
 /** In-memory dashboard sessions by token. */
@@ -86,7 +88,9 @@ export class SessionStore {
 
   /** Ends a session; returns whether it existed. */
   revoke(token: string): boolean {
-    return this.sessions.delete(digest(token));
+    const existed = this.sessions.delete(digest(token));
+    if (existed) this.options.onRevoked?.();
+    return existed;
   }
 
   get size(): number {
