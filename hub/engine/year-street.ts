@@ -6,12 +6,14 @@
 import { createPolicy, type Policy, type PolicyOptions } from '../agents/index.js';
 import type { BaseLoadLibrary } from '../environment/base-load.js';
 import type { RepresentativeYear } from '../environment/year.js';
+import { InputError } from '../errors.js';
 import { type FeederNetwork, voltageIndexOf } from '../feeder/index.js';
 import { initialHomeState } from '../homes/index.js';
 import { SupplierLedger } from '../market/supplier.js';
 import { SwitchingSystem } from '../market/switching.js';
 import type { Tariff } from '../market/tariff.js';
 import { createRng } from '../random.js';
+import { buildRedTeam, type RedTeamRun, type RedTeamSection, redTeamSettings } from '../redteam/registry.js';
 import type { Scenario } from '../scenarios/resolve.js';
 import { createMarketRun } from '../sim/market-step.js';
 import { type DecisionEntry, emptyTiming, type SupplierOutcome, type YearResult } from './outcomes.js';
@@ -44,6 +46,8 @@ export interface YearStreetOptions {
   onHomeStep?: OnHomeStep;
   /** Makes the policy for a name (default: the registry's); fleet policies need the street. */
   createPolicy?: (name: string) => Policy | Promise<Policy>;
+  /** The attacks and defences instead of the scenario's `redTeam:` section. */
+  redTeam?: RedTeamSection;
 }
 
 /** A year street ready to step, and how to read its result. */
@@ -51,6 +55,8 @@ export interface YearStreet {
   street: Street;
   world: YearWorld;
   stepCount: number;
+  /** What the red team's attacks and defences did. */
+  redTeam: RedTeamRun;
   /** Releases the policies' solvers and returns the run's result. */
   finish(totalMs: number): YearResult;
 }
@@ -84,8 +90,12 @@ export async function buildYearStreet(
       new SupplierLedger(supplier, scenario.catalogue.networkCharges),
     ]),
   );
+  const redTeamSection = options.redTeam ?? scenario.redTeam;
+  const settings = redTeamSettings(redTeamSection, {
+    switchingCapacityPerWorkingDay: scenario.switching.capacityPerWorkingDay,
+  });
   const switching = new SwitchingSystem(scenario.regulator, {
-    capacityPerWorkingDay: scenario.switching.capacityPerWorkingDay,
+    capacityPerWorkingDay: settings.switchingCapacityPerWorkingDay,
   });
   const series = (options.recordSeries ?? true) ? emptySeries(homes.length, world.stepCount) : undefined;
   const market = createMarketRun(
@@ -95,9 +105,25 @@ export async function buildYearStreet(
   );
   const bills = new BillsRecorder(homes, world, ledgers, series);
   const network = new NetworkRecorder(feeder, homes, world.stepMinutes, series);
+  const redTeamPolicies: Policy[] = [];
+  const redTeam = await buildRedTeam(redTeamSection, {
+    homes,
+    world,
+    switching,
+    valuation: scenario.valuation,
+    seed: scenario.seed,
+    // From the registry: a run's own createPolicy may hand every name the run's one policy (the studies).
+    makePolicy: async (name) => {
+      const policy = await createPolicy(name, options.policyOptions);
+      redTeamPolicies.push(policy);
+      return policy;
+    },
+    problem: (path, expected, found) =>
+      new InputError(scenario.file, `${path}: expected ${expected}, found ${JSON.stringify(found)}`),
+  });
   const street = new Street(
     homes,
-    [
+    redTeam.place([
       new TariffReviews(
         homes,
         world,
@@ -114,12 +140,12 @@ export async function buildYearStreet(
       bills,
       new PowerFlowStep(feeder, homes, market, timing),
       network,
-    ],
+    ]),
     world,
   );
 
   const finish = (totalMs: number): YearResult => {
-    for (const policy of policies.values()) policy.dispose();
+    for (const policy of [...policies.values(), ...redTeamPolicies]) policy.dispose();
     const cannotKeep = cannotKeepCounts(decisions);
     const outcomes = bills.outcomes.map((outcome, index) => {
       outcome.tariffAtEnd = (homes[index] as StreetHome).tariff.id;
@@ -154,7 +180,7 @@ export async function buildYearStreet(
       networkStress: network.stress.result(),
     };
   };
-  return { street, world, stepCount: world.stepCount, finish };
+  return { street, world, stepCount: world.stepCount, redTeam, finish };
 }
 
 /** One policy instance per name: policies keep per-home solver state. */

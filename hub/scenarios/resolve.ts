@@ -12,6 +12,7 @@ import type { TariffCatalogue } from '../market/catalogue.js';
 import type { MarketModule } from '../market/modules.js';
 import type { RegulatorRules } from '../market/regulator.js';
 import { createRng, type Rng } from '../random.js';
+import { checkRedTeam, type RedTeamSection } from '../redteam/registry.js';
 import {
   DEFAULT_BASE_LOAD,
   DEFAULT_BATTERY,
@@ -61,6 +62,8 @@ export interface Scenario {
   };
   /** The market module (absent: retail only); set by load.ts, which reads its files. */
   marketModule?: MarketModule;
+  /** The red team's attacks and defences (absent: none). */
+  redTeam?: RedTeamSection;
 }
 
 type AssetKind = 'pv' | 'battery' | 'ev' | 'heatPump';
@@ -231,7 +234,19 @@ export function resolveScenario(
     defaultTariffId: file.market.defaultTariff,
     regulator: catalogue.regulator,
     switching: file.market.switching,
+    ...(file.redTeam ? { redTeam: checkedRedTeam(file.redTeam, homes, tariffIds, problem) } : {}),
   };
+}
+
+/** The red-team section, once every home and tariff it names is in the scenario. */
+function checkedRedTeam(
+  section: RedTeamSection,
+  homes: readonly ResolvedHome[],
+  tariffIds: ReadonlySet<string>,
+  problem: ScenarioProblem,
+): RedTeamSection {
+  checkRedTeam(section, { homeIds: homes.map(({ spec }) => spec.id), tariffIds: [...tariffIds] }, problem);
+  return section;
 }
 
 /** The suppliers and tariffs on offer, and the catalogue's rules with the scenario's changes. */

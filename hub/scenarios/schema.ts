@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { PolicyNameSchema } from '../agents/registry.js';
 import { MarketModuleSchema } from '../market/modules.js';
 import { RegulatorRulesSchema } from '../market/regulator.js';
+import { RedTeamSchema } from '../redteam/registry.js';
 
 const clockPattern = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 const ClockSchema = z.string().regex(clockPattern, 'expected a clock time "HH:MM"');
@@ -216,6 +217,8 @@ export const ScenarioFileSchema = z
           }),
       })
       .strict(),
+    /** Attacks and defences (docs/red-team.md): none unless listed. */
+    redTeam: RedTeamSchema.optional(),
   })
   .strict();
 

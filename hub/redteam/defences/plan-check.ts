@@ -1,0 +1,72 @@
+/**
+ * Plan checks: the coordinator compares what each home's meter shows its EV, battery and heat pump did with
+ * the plan the home proposed. A home that strays by more than the tolerance in `strikes` steps is excluded
+ * from running its own devices: from then on its proposal is enforced through its charger and controls.
+ */
+import { z } from 'zod';
+import { setpointsAt } from '../../agents/index.js';
+import type { StreetHome } from '../../engine/street-home.js';
+import { clockLabel } from '../../environment/calendar.js';
+import type { HomeSetpoints } from '../../homes/index.js';
+import { defineDefence } from '../red-team.js';
+
+const DEVICES = ['evKw', 'batteryKw', 'heatPumpKw'] as const satisfies readonly (keyof HomeSetpoints)[];
+
+export const planCheck = defineDefence({
+  kind: 'plan-check',
+  description:
+    'the coordinator checks each home runs the plan it proposed, and enforces it on homes that do not',
+  counters: ['lying-agent'],
+  schema: z.strictObject({
+    kind: z.literal('plan-check'),
+    /** Σ over devices of |metered − proposed| above which a step counts as a strike, kW. */
+    toleranceKw: z.number().finite().gt(0).max(100).default(0.5),
+    /** Strikes before the home is excluded. */
+    strikes: z.number().int().min(1).max(1000).default(1),
+  }),
+  create: (entry, context) => {
+    const strikes = new Map<StreetHome, number>();
+    const excluded = new Set<StreetHome>();
+    const proposal = (home: StreetHome, step: number): HomeSetpoints | undefined =>
+      home.plan ? setpointsAt(home.plan, step - home.planSlot) : undefined;
+    return [
+      {
+        after: 'residents',
+        participant: {
+          name: 'defence:plan-check:enforce',
+          step: (frame) => {
+            for (const home of excluded) {
+              const proposed = proposal(home, frame.step);
+              if (proposed) frame.setpoints[home.index] = proposed;
+            }
+          },
+        },
+      },
+      {
+        after: 'homes',
+        participant: {
+          name: 'defence:plan-check',
+          step: (frame) => {
+            for (const home of context.homes) {
+              const proposed = proposal(home, frame.step);
+              const metered = frame.results[home.index];
+              if (!proposed || !metered || excluded.has(home)) continue;
+              const strayKw = DEVICES.reduce(
+                (sum, device) => sum + Math.abs(metered[device] - proposed[device]),
+                0,
+              );
+              if (strayKw <= entry.toleranceKw) continue;
+              const count = (strikes.get(home) ?? 0) + 1;
+              strikes.set(home, count);
+              if (count < entry.strikes) continue;
+              excluded.add(home);
+              context.note(
+                `${home.spec.id} excluded at ${clockLabel(frame.minuteOfYear)}: ran ${strayKw.toFixed(1)} kW away from its proposal (${count} strikes)`,
+              );
+            }
+          },
+        },
+      },
+    ];
+  },
+});

@@ -1,0 +1,163 @@
+/**
+ * Red team: attacks and defences as Street participants. An attack or a defence is defined once
+ * (`defineAttack` / `defineDefence`: its `kind` in the scenario's `redTeam:` section, the zod schema of its
+ * entry, what it checks against the scenario, and the participants it adds to the street, each placed
+ * before or after one of the engine's own participants). The registry (./registry.ts) lists them.
+ */
+import { z } from 'zod';
+import type { ObjectiveValuation, Policy } from '../agents/index.js';
+import type { ForecastSource } from '../engine/participants/residents.js';
+import type { StreetParticipant } from '../engine/street.js';
+import type { StreetHome } from '../engine/street-home.js';
+import type { StreetWorld } from '../engine/world.js';
+import { MINUTES_PER_DAY } from '../environment/calendar.js';
+import type { SwitchingSystem } from '../market/switching.js';
+import type { Rng } from '../random.js';
+
+/** An engine participant's name (tariffs, residents, world, market, homes, bills, power-flow, network). */
+export type EngineParticipant =
+  | 'tariffs'
+  | 'residents'
+  | 'world'
+  | 'market'
+  | 'homes'
+  | 'bills'
+  | 'power-flow';
+
+/** A red-team participant and where it steps: just before or just after one of the engine's participants. */
+export type RedTeamPart = { participant: StreetParticipant } & (
+  | { before: EngineParticipant }
+  | { after: EngineParticipant }
+);
+
+/** What the scenario offers an entry's references (checked when the scenario is read). */
+export interface RedTeamReferences {
+  homeIds: readonly string[];
+  tariffIds: readonly string[];
+}
+
+/** Throws an InputError naming the field (`path`), what was expected and what was found. */
+export type Problem = (path: string, expected: string, found: unknown) => Error;
+
+/** What an attack or defence may use when the street is built. */
+export interface RedTeamContext {
+  homes: readonly StreetHome[];
+  world: StreetWorld & ForecastSource;
+  switching: SwitchingSystem;
+  /** The entry's own random stream (seeded from the scenario). */
+  rng: Rng;
+  /** How the residents put carbon and autarky in £ (a lying agent's own objective). */
+  valuation: ObjectiveValuation;
+  /** Makes a policy from the registry by name (a lying agent's own plan); released with the street. */
+  makePolicy(name: string): Promise<Policy>;
+  /** What the red team did, in words, for the study's report (e.g. "home-5 excluded at 18:30"). */
+  note(text: string): void;
+  /** An InputError naming the entry's field (`redTeam.attacks[2].device`), what was expected and found. */
+  refuse(field: string, expected: string, found: unknown): Error;
+  /** Marks a home whose own agent attacks (its bill is not counted among the honest homes'). */
+  markAttacker(home: StreetHome): void;
+}
+
+/** How a defence changes the street's set-up before it is built. */
+export interface StreetSettings {
+  /** Switches the industry processes per working day for this street. */
+  switchingCapacityPerWorkingDay: number;
+}
+
+interface Definition<Kind extends string, Schema extends z.ZodType> {
+  kind: Kind;
+  /** One sentence for the room. */
+  description: string;
+  /** The entry in `redTeam.attacks` / `redTeam.defences`; every field has a default. */
+  schema: Schema;
+  /** Checks the entry's references (homes, tariffs) against the scenario; `path` is the entry's. */
+  check?(entry: z.infer<Schema>, references: RedTeamReferences, problem: Problem, path: string): void;
+  /** The participants it adds. */
+  create(entry: z.infer<Schema>, context: RedTeamContext): Promise<RedTeamPart[]> | RedTeamPart[];
+}
+
+export type AttackDefinition<Kind extends string = string, Schema extends z.ZodType = z.ZodType> = Definition<
+  Kind,
+  Schema
+>;
+
+export interface DefenceDefinition<Kind extends string = string, Schema extends z.ZodType = z.ZodType>
+  extends Definition<Kind, Schema> {
+  /** The attacks it is meant to blunt (the study's defences when none are named). */
+  counters: readonly string[];
+  /** Changes to the street's set-up (default: none). */
+  settings?(entry: z.infer<Schema>, settings: StreetSettings): StreetSettings;
+}
+
+export function defineAttack<Kind extends string, Schema extends z.ZodType>(
+  definition: AttackDefinition<Kind, Schema>,
+): AttackDefinition<Kind, Schema> {
+  return definition;
+}
+
+export function defineDefence<Kind extends string, Schema extends z.ZodType>(
+  definition: DefenceDefinition<Kind, Schema>,
+): DefenceDefinition<Kind, Schema> {
+  return definition;
+}
+
+/** The engine's participants with the red team's placed among them. */
+export function placeParts(
+  engine: readonly StreetParticipant[],
+  parts: readonly RedTeamPart[],
+): StreetParticipant[] {
+  return engine.flatMap((participant) => [
+    ...parts
+      .filter((part) => 'before' in part && part.before === participant.name)
+      .map((part) => part.participant),
+    participant,
+    ...parts
+      .filter((part) => 'after' in part && part.after === participant.name)
+      .map((part) => part.participant),
+  ]);
+}
+
+/**
+ * The homes an entry names: a count takes the first N homes that pass `eligible`, a list takes those ids,
+ * none takes every eligible home.
+ */
+export function chosenHomes(
+  homes: readonly StreetHome[],
+  choice: number | readonly string[] | undefined,
+  eligible: (home: StreetHome) => boolean = () => true,
+): StreetHome[] {
+  if (choice === undefined) return homes.filter(eligible);
+  if (typeof choice === 'number') return homes.filter(eligible).slice(0, choice);
+  return homes.filter((home) => choice.includes(home.spec.id));
+}
+
+/** Checks that every home id a `homes:` list names is in the scenario. */
+export function checkHomeIds(
+  choice: number | readonly string[] | undefined,
+  references: RedTeamReferences,
+  problem: Problem,
+  path: string,
+): void {
+  if (choice === undefined || typeof choice === 'number') return;
+  choice.forEach((id, index) => {
+    if (!references.homeIds.includes(id))
+      throw problem(
+        `${path}.homes[${index}]`,
+        `a home of the scenario (${references.homeIds.join(', ')})`,
+        id,
+      );
+  });
+}
+
+/** A `homes:` entry: how many homes (the first N that qualify) or which, by id. */
+export const HomesChoiceSchema = z.union([z.number().int().min(1), z.array(z.string().min(1)).min(1)]);
+
+/** Minutes of the run at the start of a step (from step 0, so a window is never cut at the year's end). */
+export function runMinute(step: number, stepMinutes: number): number {
+  return step * stepMinutes;
+}
+
+/** Whether a minute of the day falls in the window of `durationMinutes` from `startMinute` (may wrap midnight). */
+export function inDailyWindow(minuteOfDay: number, startMinute: number, durationMinutes: number): boolean {
+  return (minuteOfDay - startMinute + MINUTES_PER_DAY) % MINUTES_PER_DAY < durationMinutes;
+}

@@ -1,0 +1,147 @@
+/**
+ * The red team's attacks and defences by kind, as two lists: the scenario's `redTeam:` section (zod
+ * discriminated unions), the check of its references and the participants a run adds all follow from them.
+ * Adding one is one file in ./attacks/ or ./defences/ and one entry here (docs/red-team.md).
+ */
+import { z } from 'zod';
+import type { StreetParticipant } from '../engine/street.js';
+import type { StreetHome } from '../engine/street-home.js';
+import { createRng } from '../random.js';
+import { falseTelemetry } from './attacks/false-telemetry.js';
+import { lyingAgent } from './attacks/lying-agent.js';
+import { massSwitch } from './attacks/mass-switch.js';
+import { oscillatingLoad } from './attacks/oscillating-load.js';
+import { syncCharge } from './attacks/sync-charge.js';
+import { planCheck } from './defences/plan-check.js';
+import { startDelay } from './defences/start-delay.js';
+import { switchingCap } from './defences/switching-cap.js';
+import { telemetryCheck } from './defences/telemetry-check.js';
+import {
+  type AttackDefinition,
+  type DefenceDefinition,
+  type Problem,
+  placeParts,
+  type RedTeamContext,
+  type RedTeamPart,
+  type RedTeamReferences,
+  type StreetSettings,
+} from './red-team.js';
+
+export const ATTACKS = [syncCharge, oscillatingLoad, falseTelemetry, massSwitch, lyingAgent] as const;
+export const DEFENCES = [startDelay, telemetryCheck, planCheck, switchingCap] as const;
+
+export const ATTACK_KINDS: readonly string[] = ATTACKS.map((attack) => attack.kind);
+export const DEFENCE_KINDS: readonly string[] = DEFENCES.map((defence) => defence.kind);
+
+type AttackSchemas = (typeof ATTACKS)[number]['schema'];
+type DefenceSchemas = (typeof DEFENCES)[number]['schema'];
+
+const AttackSchema = z.discriminatedUnion(
+  'kind',
+  ATTACKS.map((attack) => attack.schema) as unknown as [AttackSchemas, ...AttackSchemas[]],
+  { error: `an attack kind: ${ATTACK_KINDS.join(', ')}` },
+);
+const DefenceSchema = z.discriminatedUnion(
+  'kind',
+  DEFENCES.map((defence) => defence.schema) as unknown as [DefenceSchemas, ...DefenceSchemas[]],
+  { error: `a defence kind: ${DEFENCE_KINDS.join(', ')}` },
+);
+export type AttackEntry = z.infer<typeof AttackSchema>;
+export type DefenceEntry = z.infer<typeof DefenceSchema>;
+
+/** The scenario's `redTeam:` section: the attacks and defences a run has. */
+export const RedTeamSchema = z.strictObject({
+  attacks: z.array(AttackSchema).default([]),
+  defences: z.array(DefenceSchema).default([]),
+});
+export type RedTeamSection = z.infer<typeof RedTeamSchema>;
+
+/** An entry of a kind with every default (the study's `--attack`/`--defence` when the scenario lists none). */
+export function defaultEntry(list: 'attacks' | 'defences', kind: string): AttackEntry | DefenceEntry {
+  const parsed = RedTeamSchema.shape[list].safeParse([{ kind }]);
+  if (!parsed.success) {
+    // Paths start at the list's index: name the entry's own field.
+    const words = parsed.error.issues.map((issue) => `${issue.path.slice(1).join('.')}: ${issue.message}`);
+    throw new Error(words.join('; '));
+  }
+  return parsed.data[0] as AttackEntry | DefenceEntry;
+}
+
+function attackOf(kind: string): AttackDefinition {
+  return ATTACKS.find((attack) => attack.kind === kind) as unknown as AttackDefinition;
+}
+
+function defenceOf(kind: string): DefenceDefinition {
+  return DEFENCES.find((defence) => defence.kind === kind) as unknown as DefenceDefinition;
+}
+
+/** Checks the section's references (homes, tariffs) against the scenario; errors name `redTeam.…`. */
+export function checkRedTeam(section: RedTeamSection, references: RedTeamReferences, problem: Problem): void {
+  section.attacks.forEach((entry, index) => {
+    attackOf(entry.kind).check?.(entry, references, problem, `redTeam.attacks[${index}]`);
+  });
+  section.defences.forEach((entry, index) => {
+    defenceOf(entry.kind).check?.(entry, references, problem, `redTeam.defences[${index}]`);
+  });
+}
+
+/** The street's set-up with the section's defences applied. */
+export function redTeamSettings(
+  section: RedTeamSection | undefined,
+  settings: StreetSettings,
+): StreetSettings {
+  return (section?.defences ?? []).reduce(
+    (current, entry) => defenceOf(entry.kind).settings?.(entry, current) ?? current,
+    settings,
+  );
+}
+
+/** What the red team adds to a run, and what it did. */
+export interface RedTeamRun {
+  /** Homes whose own agents attack. */
+  attackers: Set<string>;
+  /** What the attacks and defences did, in words. */
+  notes: string[];
+  /** The engine's participants with the red team's placed among them. */
+  place(engine: readonly StreetParticipant[]): StreetParticipant[];
+}
+
+/** The street's share of what an attack or defence may use (each entry gets its own random stream). */
+export type RedTeamStreet = Omit<RedTeamContext, 'rng' | 'note' | 'markAttacker' | 'refuse'> & {
+  seed: number;
+  /** An InputError naming `where` (the scenario file or the flag) and the field. */
+  problem: Problem;
+};
+
+/** Builds the section's participants for one street: attacks first, so defences act on what they do. */
+export async function buildRedTeam(
+  section: RedTeamSection | undefined,
+  street: RedTeamStreet,
+): Promise<RedTeamRun> {
+  const attackers = new Set<string>();
+  const notes: string[] = [];
+  const parts: RedTeamPart[] = [];
+  const entries = [
+    ...(section?.attacks ?? []).map((entry, index) => ({
+      entry,
+      path: `redTeam.attacks[${index}]`,
+      definition: attackOf(entry.kind),
+    })),
+    ...(section?.defences ?? []).map((entry, index) => ({
+      entry,
+      path: `redTeam.defences[${index}]`,
+      definition: defenceOf(entry.kind),
+    })),
+  ];
+  for (const { entry, path, definition } of entries) {
+    const context: RedTeamContext = {
+      ...street,
+      rng: createRng(street.seed).fork(path),
+      note: (text) => notes.push(text),
+      markAttacker: (home: StreetHome) => attackers.add(home.spec.id),
+      refuse: (field, expected, found) => street.problem(`${path}.${field}`, expected, found),
+    };
+    parts.push(...(await definition.create(entry, context)));
+  }
+  return { attackers, notes, place: (engine) => placeParts(engine, parts) };
+}

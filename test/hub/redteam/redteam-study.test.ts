@@ -1,0 +1,271 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPolicy } from '../../../hub/agents/registry.js';
+import { buildYearStreet } from '../../../hub/engine/year-street.js';
+import { defaultEntry, type RedTeamSection } from '../../../hub/redteam/registry.js';
+import { parseScenario } from '../../../hub/scenarios/load.js';
+import { loadRunInputs } from '../../../hub/sim/inputs.js';
+import { type RedTeamRow, runRedTeamStudy } from '../../../hub/study/redteam-study.js';
+import { streetPolicyContext } from '../../../hub/study/street-context.js';
+import { tempDir } from '../mqtt-helpers.js';
+
+const TABLE = readFileSync('scenarios/table.yaml', 'utf8');
+const scratch = tempDir('gridflex-redteam-');
+afterAll(() => scratch.remove());
+
+/** scenarios/table.yaml with a redTeam section (and a few changes), written to the scratch folder. */
+function tableWith(name: string, redTeam: string, replace: [string, string][] = []): string {
+  const text = replace.reduce((current, [from, to]) => current.replace(from, to), TABLE);
+  const file = join(scratch.dir, `${name}.yaml`);
+  writeFileSync(file, `${text}\nredTeam:\n${redTeam}\n`);
+  return file;
+}
+
+/** The study's rows on the table street, by name. */
+async function study(
+  file: string,
+  options: { days: number; policy?: string; limitKw?: number },
+): Promise<Map<string, RedTeamRow>> {
+  const inputs = loadRunInputs(file);
+  const section = inputs.scenario.redTeam as RedTeamSection;
+  const ratingKw = options.limitKw ?? 50;
+  const street = await streetPolicyContext(inputs, {
+    ...(options.limitKw !== undefined ? { transformerLimitKw: options.limitKw } : {}),
+    reinforcementGbpPerKw: 150,
+    carbonPriceGbpPerKg: 0,
+    loadPriceSlopeGbpPerKwhPerKw: 0,
+    voltageLimits: true,
+  });
+  const result = await runRedTeamStudy(inputs, {
+    attack: section.attacks[0] as RedTeamSection['attacks'][number],
+    defences: section.defences,
+    days: options.days,
+    policy: options.policy,
+    createPolicy: (name) => createPolicy(name, street.context),
+    pricing: { transformerRatingKw: ratingKw, reinforcementGbpPerKw: 150, carbonPriceGbpPerKg: 0 },
+  });
+  return new Map(result.rows.map((row) => [row.name, row]));
+}
+
+function row(rows: Map<string, RedTeamRow>, name: string): RedTeamRow {
+  const found = rows.get(name);
+  if (!found) throw new Error(`no row "${name}" in ${[...rows.keys()].join(', ')}`);
+  return found;
+}
+
+describe('red-team attacks and their defences on the table street', () => {
+  it('synchronised charging raises the peak; a start delay as long as the block spreads it', async () => {
+    const rows = await study(
+      tableWith(
+        'sync',
+        '  attacks: [{ kind: sync-charge, at: "17:30", durationMinutes: 120 }]\n  defences: [{ kind: start-delay, maxDelayMinutes: 120 }]',
+      ),
+      { days: 2 },
+    );
+    const baseline = row(rows, 'no attack');
+    const attacked = row(rows, 'sync-charge, no defence');
+    const defended = row(rows, 'sync-charge + start-delay');
+    expect(attacked.transformerPeakKw).toBeGreaterThan(baseline.transformerPeakKw + 5);
+    expect(defended.transformerPeakKw).toBeLessThan(attacked.transformerPeakKw - 1);
+  });
+
+  it('an oscillating load is a square wave on the street: its amplitude on for half the period, off for the other', async () => {
+    const file = tableWith(
+      'oscillate',
+      '  attacks: [{ kind: oscillating-load, periodMinutes: 120, amplitudeKw: 4, homes: 3 }]',
+    );
+    const inputs = loadRunInputs(file);
+    const substationKw = async (redTeam: RedTeamSection) => {
+      const { street, stepCount, finish } = await buildYearStreet(inputs, undefined, { days: 1, redTeam });
+      for (let k = 0; k < stepCount; k++) street.step(k);
+      return finish(0).series?.substationKw as Float64Array;
+    };
+    const baseline = await substationKw({ attacks: [], defences: [] });
+    const attacked = await substationKw(inputs.scenario.redTeam as RedTeamSection);
+    // 120 minutes at 30-minute steps: two steps on, two off; three homes at 4 kW (plus the losses they cause).
+    attacked.forEach((kw, step) => {
+      const addedKw = kw - (baseline[step] as number);
+      if (step % 4 < 2) expect(addedKw, `step ${step}`).toBeGreaterThan(3 * 4);
+      else expect(Math.abs(addedKw), `step ${step}`).toBeLessThan(0.5);
+    });
+  });
+
+  it('an EV that reports more charge than it has leaves short; the plausibility check plans on the model', async () => {
+    const rows = await study(
+      tableWith(
+        'telemetry',
+        '  attacks: [{ kind: false-telemetry, device: ev, mode: offset, offsetPct: 50 }]\n  defences: [{ kind: telemetry-check }]',
+      ),
+      { days: 2 },
+    );
+    const baseline = row(rows, 'no attack');
+    const attacked = row(rows, 'false-telemetry, no defence');
+    const defended = row(rows, 'false-telemetry + telemetry-check');
+    expect(attacked.evShortfallKwh).toBeGreaterThan(baseline.evShortfallKwh + 1);
+    expect(defended.evShortfallKwh).toBeCloseTo(baseline.evShortfallKwh, 6);
+    expect(defended.notes.join('\n')).toMatch(/^home-3 ev: readings refused from day 1/);
+    expect(attacked.notes).toEqual([]);
+  });
+
+  it('a frozen battery reading is refused once the meter shows the battery moving', async () => {
+    const rows = await study(
+      tableWith(
+        'frozen',
+        '  attacks: [{ kind: false-telemetry, device: battery, mode: frozen }]\n  defences: [{ kind: telemetry-check }]',
+      ),
+      { days: 1 },
+    );
+    expect(row(rows, 'false-telemetry + telemetry-check').notes.join('\n')).toMatch(
+      /^home-5 battery: readings refused from .*kWh from the model's/,
+    );
+  });
+
+  it('a mass switch to a time-of-use tariff raises the peak; a switching cap lets fewer homes through', async () => {
+    const rows = await study(
+      tableWith(
+        'switch',
+        '  attacks: [{ kind: mass-switch, tariff: ev-tou, day: 0 }]\n  defences: [{ kind: switching-cap, perWorkingDay: 1 }]',
+        [['capacityPerWorkingDay: 2', 'capacityPerWorkingDay: 20']],
+      ),
+      { days: 4 },
+    );
+    const baseline = row(rows, 'no attack');
+    const attacked = row(rows, 'mass-switch, no defence');
+    const defended = row(rows, 'mass-switch + switching-cap');
+    expect(attacked.transformerPeakKw).toBeGreaterThan(baseline.transformerPeakKw + 3);
+    expect(defended.transformerPeakKw).toBeLessThan(attacked.transformerPeakKw - 3);
+  });
+
+  it("a home that lies to the cooperative coordinator breaks the street's limit; plan checks exclude only it", async () => {
+    const rows = await study(
+      tableWith(
+        'liar',
+        '  attacks: [{ kind: lying-agent, homes: 1 }]\n  defences: [{ kind: plan-check, strikes: 1 }]',
+      ),
+      { days: 3, policy: 'cooperative', limitKw: 15 },
+    );
+    const baseline = row(rows, 'no attack');
+    const attacked = row(rows, 'lying-agent, no defence');
+    const defended = row(rows, 'lying-agent + plan-check');
+    expect(baseline.overRatingKwh).toBeLessThan(0.5);
+    expect(attacked.overRatingKwh).toBeGreaterThan(baseline.overRatingKwh + 2);
+    expect(defended.overRatingKwh).toBeLessThan(attacked.overRatingKwh - 1);
+    expect(defended.notes).toHaveLength(1);
+    expect(defended.notes[0]).toMatch(/^home-3 excluded at /);
+  });
+});
+
+describe('the redTeam section', () => {
+  const refused = (redTeam: string): string => {
+    try {
+      parseScenario(
+        `${TABLE}\nredTeam:\n${redTeam}\n`,
+        join(process.cwd(), 'scenarios', 'bad-red-team.yaml'),
+      );
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('accepted');
+  };
+
+  it('refuses a bad entry naming the field, what was expected and what was found', () => {
+    expect(refused('  attacks: [{ kind: sync-charge, at: "25:00" }]')).toMatch(
+      /redTeam\.attacks\.0\.at: expected .*found "25:00"/,
+    );
+    expect(refused('  attacks: [{ kind: flood }]')).toMatch(
+      /redTeam\.attacks\.0\.kind: expected an attack kind: sync-charge, oscillating-load, false-telemetry, mass-switch, lying-agent/,
+    );
+    expect(refused('  defences: [{ kind: start-delay, maxDelay: 5 }]')).toMatch(
+      /redTeam\.defences\.0: expected only known keys, found unknown key "maxDelay"/,
+    );
+    expect(refused('  attacks: [{ kind: oscillating-load, periodMinutes: 90 }]')).toMatch(
+      /redTeam\.attacks\.0\.periodMinutes: expected .*found 90/,
+    );
+  });
+
+  it("refuses homes and tariffs the scenario does not have, naming the entry's field", () => {
+    expect(refused('  attacks: [{ kind: sync-charge, homes: [home-1, home-99] }]')).toMatch(
+      /redTeam\.attacks\[0\]\.homes\[1\]: expected a home of the scenario \(home-1, .*\), found "home-99"/,
+    );
+    expect(refused('  attacks: [{ kind: mass-switch, tariff: free-power }]')).toMatch(
+      /redTeam\.attacks\[0\]\.tariff: expected a tariff on offer .*found "free-power"/,
+    );
+  });
+
+  it('gives every field of an entry a default except what only the scenario can say', () => {
+    expect(defaultEntry('attacks', 'sync-charge')).toEqual({
+      kind: 'sync-charge',
+      at: '17:30',
+      durationMinutes: 120,
+    });
+    expect(() => defaultEntry('attacks', 'mass-switch')).toThrow(/^tariff: /);
+  });
+});
+
+describe('gridflex study redteam', () => {
+  const gridflex = (...args: string[]) =>
+    spawnSync('node', ['dist/hub/cli.js', ...args], { encoding: 'utf8' });
+
+  it('writes the damage table as report.md and results.json and prints it; the same run gives the same file', () => {
+    const outs = [join(scratch.dir, 'cli-a'), join(scratch.dir, 'cli-b')];
+    const runs = outs.map((out) =>
+      gridflex(
+        'study',
+        'redteam',
+        '--scenario',
+        'scenarios/table.yaml',
+        '--attack',
+        'sync-charge',
+        '--days',
+        '1',
+        '--out',
+        out,
+      ),
+    );
+    const [run] = runs;
+    expect(run?.status, run?.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(outs[0] as string, 'results.json'), 'utf8'));
+    expect(results.rows.map((entry: RedTeamRow) => entry.name)).toEqual([
+      'no attack',
+      'sync-charge, no defence',
+      'sync-charge + start-delay',
+    ]);
+    const report = readFileSync(join(outs[0] as string, 'report.md'), 'utf8');
+    expect(report).toMatch(/^\| sync-charge, no defence \| \d+\.\d \| /m);
+    expect(run?.stdout).toContain(report);
+    expect(readFileSync(join(outs[1] as string, 'results.json'), 'utf8')).toBe(
+      readFileSync(join(outs[0] as string, 'results.json'), 'utf8'),
+    );
+  });
+
+  it('refuses an unknown attack and an attack whose settings only the scenario can give, exit code 2', () => {
+    const unknown = gridflex(
+      'study',
+      'redteam',
+      '--scenario',
+      'scenarios/table.yaml',
+      '--attack',
+      'flood',
+      '--out',
+      scratch.dir,
+    );
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/--attack: expected one of sync-charge, .*found "flood"/);
+    const needsTariff = gridflex(
+      'study',
+      'redteam',
+      '--scenario',
+      'scenarios/table.yaml',
+      '--attack',
+      'mass-switch',
+      '--out',
+      scratch.dir,
+    );
+    expect(needsTariff.status).toBe(2);
+    expect(needsTariff.stderr).toMatch(
+      /--attack: mass-switch has settings without defaults \(tariff: .*redTeam\.attacks/,
+    );
+  });
+});
