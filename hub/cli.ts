@@ -1,21 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { registerDataCommand } from './commands/data.js';
-import { registerDeviceCommand } from './commands/device.js';
-import { registerFlowsCommand } from './commands/flows.js';
-import { registerHardwareCommand } from './commands/hardware.js';
-import { registerHubCommand } from './commands/hub.js';
-import { registerMcpCommand } from './commands/mcp.js';
-import { registerMosaikCommand } from './commands/mosaik.js';
-import { registerMosquittoCommand } from './commands/mosquitto.js';
-import { registerPowerflowCommand } from './commands/powerflow.js';
-import { registerProtocolCommand } from './commands/protocol.js';
-import { registerReportCommand } from './commands/report.js';
-import { registerRunCommand } from './commands/run.js';
-import { registerRunsCommand } from './commands/runs.js';
-import { registerStudyCommand } from './commands/study.js';
-import { registerTariffsCommand } from './commands/tariffs.js';
-import { registerUserCommand } from './commands/user.js';
+import { COMMANDS, commandToRun, listCommand } from './commands/index.js';
 import { ConvergenceError, InputError } from './errors.js';
 
 /** Exit codes of every `gridflex` subcommand. */
@@ -27,25 +12,19 @@ const program = new Command('gridflex')
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
-// Each subcommand lives in hub/commands/<name>.ts and registers itself here.
-registerPowerflowCommand(program);
-registerDataCommand(program);
-registerTariffsCommand(program);
-registerHubCommand(program);
-registerDeviceCommand(program);
-registerUserCommand(program);
-registerMosquittoCommand(program);
-registerProtocolCommand(program);
-registerRunCommand(program);
-registerStudyCommand(program);
-registerHardwareCommand(program);
-registerFlowsCommand(program);
-registerRunsCommand(program);
-registerReportCommand(program);
-registerMcpCommand(program);
-registerMosaikCommand(program);
+// Each subcommand lives in hub/commands/<name>.ts, listed in hub/commands/index.ts. Only the one that runs is
+// imported; without one (root help, version, an unknown name) the root help lists them all unloaded.
+async function defineCommands(): Promise<void> {
+  const toRun = commandToRun(process.argv.slice(2));
+  if (toRun === undefined) {
+    for (const command of COMMANDS) listCommand(program, command);
+    return;
+  }
+  for (const register of await toRun.load()) register(program);
+}
 
 try {
+  await defineCommands();
   await program.parseAsync(process.argv);
 } catch (error) {
   process.exitCode = exitCodeFor(error);
