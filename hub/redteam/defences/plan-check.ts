@@ -61,7 +61,7 @@ export const planCheck = defineDefence({
               if (count < entry.strikes) continue;
               excluded.add(home);
               context.note(
-                `${home.spec.id} excluded at ${clockLabel(frame.minuteOfYear)}: ran ${strayKw.toFixed(1)} kW away from its proposal (${count} strikes)`,
+                `${home.spec.id} excluded at ${clockLabel(frame.minuteOfYear)}: ran ${strayKw.toFixed(1)} kW away from its proposal (${count} strike${count === 1 ? '' : 's'})`,
               );
             }
           },
