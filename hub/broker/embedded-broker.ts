@@ -18,6 +18,7 @@ import {
   type RateLimit,
   TokenBucket,
 } from './rate-limiter.js';
+import { DEFAULT_RETAINED_QUOTA, RetainedLedger, type RetainedQuota } from './retained-quota.js';
 
 /** Options of {@link EmbeddedBroker.start}. */
 export interface EmbeddedBrokerOptions {
@@ -37,6 +38,8 @@ export interface EmbeddedBrokerOptions {
   rateLimit?: RateLimit;
   /** How long an identity that went over its rate is refused at CONNECT. Default {@link DEFAULT_HOLD_OFF}. */
   holdOff?: HoldOff;
+  /** What one identity may keep retained. Default {@link DEFAULT_RETAINED_QUOTA}. */
+  retainedQuota?: RetainedQuota;
   /** New connections per remote address. Default 50/s with a burst of 1000 (a whole table powering up at once). */
   connectRateLimit?: RateLimit;
   /**
@@ -135,6 +138,9 @@ export class EmbeddedBroker {
     const maxPacketBytes = options.maxPacketBytes ?? 64 * 1024;
     const rateLimit = options.rateLimit ?? { perSecond: 1000, burst: 10_000 };
     const publishLimits = new IdentityRateLimits(rateLimit, options.holdOff ?? DEFAULT_HOLD_OFF);
+    const retained = new RetainedLedger(options.retainedQuota ?? DEFAULT_RETAINED_QUOTA);
+    /** When each identity's last over-quota refusal was logged: one line a minute, however often it tries. */
+    const quotaReportedAtMs = new Map<string, number>();
     const connectRateLimit = options.connectRateLimit ?? { perSecond: 50, burst: 1000 };
     /** Connection buckets by remote address (forgotten when full, so spoofed variety cannot grow it without bound). */
     const connectBuckets = new Map<string, TokenBucket>();
@@ -307,6 +313,15 @@ export class EmbeddedBroker {
         const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
         const problem = payloadProblem(packet.topic, payload);
         if (problem) return deny('rejected-payload', problem);
+        const overQuota = packet.retain ? retained.retain(identity, packet.topic, payload.length) : null;
+        if (overQuota) {
+          const nowMs = Date.now();
+          if (nowMs - (quotaReportedAtMs.get(identity) ?? Number.NEGATIVE_INFINITY) < 60_000) {
+            return callback(new Error(overQuota));
+          }
+          quotaReportedAtMs.set(identity, nowMs);
+          return deny('denied-publish', overQuota);
+        }
         callback(null);
       },
       authorizeSubscribe: (client, subscription, callback) => {

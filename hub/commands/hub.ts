@@ -5,6 +5,7 @@ import { CredentialStore } from '../auth/credentials.js';
 import { ensureHubSecret, HUB_USERNAME, refreshMosquittoAuthFiles } from '../auth/mosquitto.js';
 import { formatRole, parseRole } from '../auth/roles.js';
 import { EmbeddedBroker, ListenError, listenProblem } from '../broker/embedded-broker.js';
+import { DEFAULT_RETAINED_QUOTA } from '../broker/retained-quota.js';
 import { startDashboardServer } from '../dashboard/http-server.js';
 import { SessionStore } from '../dashboard/sessions.js';
 import { InputError } from '../errors.js';
@@ -32,6 +33,8 @@ interface HubFlags {
   dataDir: string;
   stepMs?: string;
   rateLimit: string;
+  retainedMaxTopics: string;
+  retainedMaxKib: string;
   demo?: boolean;
 }
 
@@ -63,6 +66,16 @@ export function registerHubCommand(program: Command): void {
       'embedded broker: messages/s one client may publish (burst 10x)',
       '1000',
     )
+    .option(
+      '--retained-max-topics <count>',
+      'embedded broker: retained topics one board or user may hold',
+      String(DEFAULT_RETAINED_QUOTA.maxTopics),
+    )
+    .option(
+      '--retained-max-kib <KiB>',
+      'embedded broker: retained KiB (topics and payloads) one board or user may hold',
+      String(DEFAULT_RETAINED_QUOTA.maxBytes / 1024),
+    )
     .option('--demo', 'also run a simulated device agent (its own process and credentials) for every asset')
     .addHelpText(
       'after',
@@ -77,6 +90,10 @@ async function runHub(flags: HubFlags): Promise<void> {
   const wsPort = parsePort(flags.wsPort, '--ws-port');
   const httpPort = parsePort(flags.httpPort, '--http-port');
   const ratePerSecond = parsePositiveInt(flags.rateLimit, '--rate-limit', 10_000_000);
+  const retainedQuota = {
+    maxTopics: parsePositiveInt(flags.retainedMaxTopics, '--retained-max-topics', 1_000_000),
+    maxBytes: parsePositiveInt(flags.retainedMaxKib, '--retained-max-kib', 1024 * 1024) * 1024,
+  };
   const stepMs =
     flags.stepMs === undefined ? undefined : parsePositiveInt(flags.stepMs, '--step-ms', 3_600_000);
   if (flags.broker !== undefined && !/^(mqtts?|wss?|tcp):\/\/[^\s/]+/.test(flags.broker)) {
@@ -154,6 +171,7 @@ async function runHub(flags: HubFlags): Promise<void> {
           return session ? parseRole(session.role, `session of ${username}`) : null;
         },
         rateLimit: { perSecond: ratePerSecond, burst: ratePerSecond * 10 },
+        retainedQuota,
         onSecurityEvent: (event) => runtime?.reportSecurity(event),
       }).catch((error: Error) => {
         if (!(error instanceof ListenError)) throw error;
