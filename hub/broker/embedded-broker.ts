@@ -5,13 +5,14 @@ import { basename, dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client, type ConnectPacket } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
-import type { SecurityEvent } from '../../protocol/gridflex.js';
+import { CONTROL_ROOT, type SecurityEvent } from '../../protocol/gridflex.js';
 import { mayPublish, maySubscribe } from '../auth/acl.js';
 import type { CredentialStore } from '../auth/credentials.js';
 import { ANONYMOUS, formatRole, type Role } from '../auth/roles.js';
 import { guardFrames } from './frame-guard.js';
 import { payloadProblem } from './payload-check.js';
 import {
+  DEFAULT_CONTROL_RATE,
   DEFAULT_HOLD_OFF,
   type HoldOff,
   IdentityRateLimits,
@@ -36,6 +37,11 @@ export interface EmbeddedBrokerOptions {
    * 1000/s with a burst of 10 000 (a board flushing its offline queue).
    */
   rateLimit?: RateLimit;
+  /**
+   * Control commands (`gridflex/control/v1/…`) per identity, on top of `rateLimit`: each one is work in the
+   * hub's step queue and a line in its audit log. Default {@link DEFAULT_CONTROL_RATE}.
+   */
+  controlRateLimit?: RateLimit;
   /** How long an identity that went over its rate is refused at CONNECT. Default {@link DEFAULT_HOLD_OFF}. */
   holdOff?: HoldOff;
   /** What one identity may keep retained. Default {@link DEFAULT_RETAINED_QUOTA}. */
@@ -137,7 +143,9 @@ export class EmbeddedBroker {
     const host = options.host ?? '0.0.0.0';
     const maxPacketBytes = options.maxPacketBytes ?? 64 * 1024;
     const rateLimit = options.rateLimit ?? { perSecond: 1000, burst: 10_000 };
-    const publishLimits = new IdentityRateLimits(rateLimit, options.holdOff ?? DEFAULT_HOLD_OFF);
+    const holdOff = options.holdOff ?? DEFAULT_HOLD_OFF;
+    const publishLimits = new IdentityRateLimits(rateLimit, holdOff);
+    const controlLimits = new IdentityRateLimits(options.controlRateLimit ?? DEFAULT_CONTROL_RATE, holdOff);
     const retained = new RetainedLedger(options.retainedQuota ?? DEFAULT_RETAINED_QUOTA);
     /** When each identity's last over-quota refusal was logged: one line a minute, however often it tries. */
     const quotaReportedAtMs = new Map<string, number>();
@@ -198,12 +206,17 @@ export class EmbeddedBroker {
             );
             return;
           }
-          const heldOffMs = username ? publishLimits.heldOffMs(username, Date.now()) : 0;
+          const heldOffMs = username
+            ? Math.max(
+                publishLimits.heldOffMs(username, Date.now()),
+                controlLimits.heldOffMs(username, Date.now()),
+              )
+            : 0;
           if (heldOffMs > 0) {
             refuse(
               AUTH_CODE.serverUnavailable,
               'rate-limited',
-              `held off for another ${Math.ceil(heldOffMs / 1000)} s after going over ${rateLimit.perSecond} messages/s`,
+              `held off for another ${Math.ceil(heldOffMs / 1000)} s after going over its rate`,
             );
             return;
           }
@@ -301,15 +314,24 @@ export class EmbeddedBroker {
         }
         // Anonymous clients never get here: they may not publish anything.
         const identity = session.username ?? client.id;
-        if (!publishLimits.take(identity, Date.now())) {
+        /** Whether `identity` is over `limits`; if so the publish is refused (and the offence reported once). */
+        const overRate = (limits: IdentityRateLimits, what: string): boolean => {
+          const nowMs = Date.now();
+          if (limits.take(identity, nowMs)) return false;
           // Already held off: this connection is on its way out, and the offence was reported once.
-          if (publishLimits.heldOffMs(identity, Date.now()) > 0) return callback(new Error('rate limited'));
-          const holdOffMs = publishLimits.offend(identity, Date.now());
-          return deny(
-            'rate-limited',
-            `over ${rateLimit.perSecond} messages/s (burst ${rateLimit.burst}) for this identity over all its connections: disconnected, held off for ${holdOffMs / 1000} s`,
-          );
-        }
+          if (limits.heldOffMs(identity, nowMs) > 0) callback(new Error('rate limited'));
+          else {
+            const holdOffMs = limits.offend(identity, nowMs);
+            deny(
+              'rate-limited',
+              `over ${limits.limit.perSecond} ${what}/s (burst ${limits.limit.burst}) for this identity over all its connections: disconnected, held off for ${holdOffMs / 1000} s`,
+            );
+          }
+          return true;
+        };
+        if (overRate(publishLimits, 'messages')) return;
+        if (packet.topic.startsWith(`${CONTROL_ROOT}/`) && overRate(controlLimits, 'control commands'))
+          return;
         const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
         const problem = payloadProblem(packet.topic, payload);
         if (problem) return deny('rejected-payload', problem);

@@ -29,6 +29,12 @@ export class TokenBucket {
   }
 }
 
+/**
+ * Control commands one user may send: 5/s with a burst of 20 (a person clicking, an agent's tool calls); a
+ * script flooding them is disconnected and held off.
+ */
+export const DEFAULT_CONTROL_RATE: RateLimit = { perSecond: 5, burst: 20 };
+
 /** How long a client that went over its rate is refused at CONNECT: doubling with each repeat offence. */
 export interface HoldOff {
   /** Hold-off after a first offence. */

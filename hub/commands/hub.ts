@@ -5,6 +5,7 @@ import { CredentialStore } from '../auth/credentials.js';
 import { ensureHubSecret, HUB_USERNAME, refreshMosquittoAuthFiles } from '../auth/mosquitto.js';
 import { formatRole, parseRole } from '../auth/roles.js';
 import { EmbeddedBroker, ListenError, listenProblem } from '../broker/embedded-broker.js';
+import { DEFAULT_CONTROL_RATE } from '../broker/rate-limiter.js';
 import { DEFAULT_RETAINED_QUOTA } from '../broker/retained-quota.js';
 import { startDashboardServer } from '../dashboard/http-server.js';
 import { SessionStore } from '../dashboard/sessions.js';
@@ -33,6 +34,7 @@ interface HubFlags {
   dataDir: string;
   stepMs?: string;
   rateLimit: string;
+  controlRateLimit: string;
   retainedMaxTopics: string;
   retainedMaxKib: string;
   demo?: boolean;
@@ -67,6 +69,11 @@ export function registerHubCommand(program: Command): void {
       '1000',
     )
     .option(
+      '--control-rate-limit <perSecond>',
+      'embedded broker: control commands/s one user may send (burst 4x)',
+      String(DEFAULT_CONTROL_RATE.perSecond),
+    )
+    .option(
       '--retained-max-topics <count>',
       'embedded broker: retained topics one board or user may hold',
       String(DEFAULT_RETAINED_QUOTA.maxTopics),
@@ -90,6 +97,7 @@ async function runHub(flags: HubFlags): Promise<void> {
   const wsPort = parsePort(flags.wsPort, '--ws-port');
   const httpPort = parsePort(flags.httpPort, '--http-port');
   const ratePerSecond = parsePositiveInt(flags.rateLimit, '--rate-limit', 10_000_000);
+  const controlPerSecond = parsePositiveInt(flags.controlRateLimit, '--control-rate-limit', 10_000);
   const retainedQuota = {
     maxTopics: parsePositiveInt(flags.retainedMaxTopics, '--retained-max-topics', 1_000_000),
     maxBytes: parsePositiveInt(flags.retainedMaxKib, '--retained-max-kib', 1024 * 1024) * 1024,
@@ -171,6 +179,7 @@ async function runHub(flags: HubFlags): Promise<void> {
           return session ? parseRole(session.role, `session of ${username}`) : null;
         },
         rateLimit: { perSecond: ratePerSecond, burst: ratePerSecond * 10 },
+        controlRateLimit: { perSecond: controlPerSecond, burst: controlPerSecond * 4 },
         retainedQuota,
         onSecurityEvent: (event) => runtime?.reportSecurity(event),
       }).catch((error: Error) => {

@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, renameSync, statSync } from 'node:fs';
 import type { AuditEntry, FeedEvent } from '../../protocol/gridflex.js';
 
 /** Entries kept for late joiners (`…/recent` topics and `/api/state`). */
@@ -22,26 +22,42 @@ class RecentList<T extends { seq: number }> {
   }
 }
 
+/** The audit log's size cap: past it the file becomes `<file>.1` (replacing the one before) and starts again. */
+export const AUDIT_LOG_MAX_BYTES = 10 * 1024 * 1024;
+
 /**
  * The hub's answers to control messages: numbered, the latest kept in memory, and every one appended as a
- * JSON line to the audit log file (so "who changed what, when" survives the session).
+ * JSON line to the audit log file (so "who changed what, when" survives the session). The file rotates at
+ * `maxBytes`, so at most twice that is kept on disk however many commands arrive.
  */
 export class AuditLog {
   private readonly list = new RecentList<AuditEntry>();
+  private fileBytes: number;
 
   /**
    * @param file - the JSON-lines file every entry is appended to.
    * @param onWriteError - told when the file cannot be written (the entry is still published).
+   * @param maxBytes - the size at which the file rotates.
    */
   constructor(
     readonly file: string,
     private readonly onWriteError: (error: Error) => void,
-  ) {}
+    readonly maxBytes = AUDIT_LOG_MAX_BYTES,
+  ) {
+    this.fileBytes = fileSize(file);
+  }
 
   record(draft: Omit<AuditEntry, 'seq'>): AuditEntry {
     const entry = this.list.add(draft);
+    const line = `${JSON.stringify(entry)}\n`;
+    const lineBytes = Buffer.byteLength(line);
     try {
-      appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+      if (this.fileBytes > 0 && this.fileBytes + lineBytes > this.maxBytes) {
+        renameSync(this.file, `${this.file}.1`);
+        this.fileBytes = 0;
+      }
+      appendFileSync(this.file, line);
+      this.fileBytes += lineBytes;
     } catch (error) {
       this.onWriteError(error as Error);
     }
@@ -50,6 +66,14 @@ export class AuditLog {
 
   recent(): AuditEntry[] {
     return this.list.recent();
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
 }
 
