@@ -93,6 +93,8 @@ export const controlTopics = {
   residentPreferences: (homeId: string) => `${CONTROL_ROOT}/resident/${homeId}/preferences`,
   /** A resident's "boost" override (e.g. heat now, charge now). */
   residentBoost: (homeId: string) => `${CONTROL_ROOT}/resident/${homeId}/boost`,
+  /** A resident's tariff switch for their home. */
+  residentTariff: (homeId: string) => `${CONTROL_ROOT}/resident/${homeId}/tariff`,
   /** A resident's AI agent (through `gridflex mcp`) reports one tool call, for the audit log and the event feed. */
   residentAgentCall: (homeId: string) => `${CONTROL_ROOT}/resident/${homeId}/agent-call`,
   /** Policy `external`: the home's outside agent answers a plan request. */
@@ -412,6 +414,20 @@ export const MarketTariffsSchema = z.object({
   /** A switch agreed and waiting out the regulator's switching lag. */
   pending: z.object({ tariff: z.string(), effectiveAt: IsoTimeSchema, reason: z.string() }).nullable(),
   offers: z.array(TariffOfferSchema),
+  /**
+   * The homes whose residents chose their own tariff (`gridflex/control/v1/resident/<home>/tariff`): the one
+   * each is on, and its switch waiting out the lag. Absent while every home follows the street.
+   */
+  homes: z
+    .record(
+      z.string(),
+      z.object({
+        tariff: z.string(),
+        since: IsoTimeSchema.optional(),
+        pending: z.object({ tariff: z.string(), effectiveAt: IsoTimeSchema }).nullable(),
+      }),
+    )
+    .optional(),
 });
 export type MarketTariffs = z.infer<typeof MarketTariffsSchema>;
 
@@ -436,6 +452,14 @@ export const ResidentBoostSchema = z.strictObject({
   requestId: RequestIdSchema,
 });
 export type ResidentBoost = z.infer<typeof ResidentBoostSchema>;
+
+/** A resident moves their home to a tariff on offer, after the regulator's switching lag. */
+export const ResidentTariffSwitchSchema = z.strictObject({
+  /** `<supplier>/<tariffId>` of an offer, or `price-cap`. */
+  tariff: z.string().min(1).max(129),
+  requestId: RequestIdSchema,
+});
+export type ResidentTariffSwitch = z.infer<typeof ResidentTariffSwitchSchema>;
 
 /** One tool call of a resident's AI agent, as `gridflex mcp` reports it to the hub. */
 export const ResidentAgentCallSchema = z.strictObject({
@@ -731,6 +755,7 @@ export const AuditActionSchema = z.enum([
   'supplier-tariff',
   'resident-preferences',
   'resident-boost',
+  'resident-tariff',
   'resident-agent-call',
   'resident-plan',
   'table-place',
@@ -1382,6 +1407,16 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     description:
       'Run the home’s heat pump or EV at full power for `minutes` (0 cancels); its extra cost shows in the decision.',
     example: { asset: 'heat-pump-1', minutes: 60 },
+  },
+  {
+    pattern: controlTopics.residentTariff('<home>'),
+    publisher: 'role `resident:<home>`',
+    retained: false,
+    qos: 1,
+    schema: ResidentTariffSwitchSchema,
+    description:
+      'Move the home to a tariff on offer: agreed at once, in force after the regulator’s switching lag; the home then keeps it instead of following the street’s tariff.',
+    example: { tariff: 'octo/night-ev' },
   },
   {
     pattern: controlTopics.residentAgentCall('<home>'),

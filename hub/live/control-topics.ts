@@ -29,6 +29,9 @@ export function controlTarget(topic: string): ControlTarget {
   if (parts.length === 3 && area === 'resident' && id && leaf === 'boost') {
     return { action: 'resident-boost', topicRole: `resident:${id}`, id };
   }
+  if (parts.length === 3 && area === 'resident' && id && leaf === 'tariff') {
+    return { action: 'resident-tariff', topicRole: `resident:${id}`, id };
+  }
   if (parts.length === 3 && area === 'resident' && id && leaf === 'agent-call') {
     return { action: 'resident-agent-call', topicRole: `resident:${id}`, id };
   }

@@ -42,19 +42,32 @@ export function tariffsByKey(tariffs: MarketTariffs, rules: RegulatorRulesInForc
   return byKey;
 }
 
-/** Half-hourly prices from `start` for `hours`: the tariff in force, and the pending one from its switch on. */
+/** The tariff `home` is on and the switch it waits for: its resident's choice, else the street's. */
+export function homeTariff(
+  tariffs: MarketTariffs,
+  home: string,
+): { tariff: string; pending: { tariff: string; effectiveAt: string } | null } {
+  return tariffs.homes?.[home] ?? { tariff: tariffs.inForce, pending: tariffs.pending };
+}
+
+/**
+ * Half-hourly prices from `start` for `hours`: the tariff `home` is on, and the pending one from its switch
+ * on.
+ */
 export function priceForecast(
   tariffs: MarketTariffs,
   rules: RegulatorRulesInForce,
   start: Date,
   hours: number,
+  home: string,
 ): PricePoint[] {
   const byKey = tariffsByKey(tariffs, rules);
+  const { tariff: inForce, pending } = homeTariff(tariffs, home);
   const points: PricePoint[] = [];
   for (let index = 0; index < (hours * 60) / FORECAST_STEP_MINUTES; index++) {
     const at = new Date(start.getTime() + index * FORECAST_STEP_MINUTES * MINUTE_MS);
-    const pending = tariffs.pending && at.getTime() >= Date.parse(tariffs.pending.effectiveAt);
-    const key = pending && tariffs.pending ? tariffs.pending.tariff : tariffs.inForce;
+    const switched = pending !== null && at.getTime() >= Date.parse(pending.effectiveAt);
+    const key = switched ? pending.tariff : inForce;
     const tariff = byKey.get(key) ?? (byKey.get(PRICE_CAP_TARIFF_ID) as Tariff);
     const prices = rates(tariff, minuteOfDay(at), 1, FORECAST_STEP_MINUTES);
     points.push({

@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ClockTimeSchema, controlTopics } from '../../protocol/gridflex.js';
 import { type CallContext, guardedCall, type ToolOutcome, ToolRefusal } from './call-guard.js';
-import { carbonForecast, compareOnReadings, priceForecast, tariffsByKey } from './home-market.js';
+import { carbonForecast, compareOnReadings, homeTariff, priceForecast, tariffsByKey } from './home-market.js';
 import { HISTORY_STEPS_KEPT, type HubView } from './resident-link.js';
 
 /** Statutory LV band (230 V +10 % / −6 %). */
@@ -138,20 +138,20 @@ function registerReadingTools(server: McpServer, context: CallContext): void {
 
 function registerMarketTools(server: McpServer, context: CallContext): void {
   const { view } = context.link;
+  const { home } = context.identity;
   addTool(
     server,
     context,
     'prices',
-    'Import and export prices now and half-hourly ahead, £/kWh (the tariff in force, a pending switch from its date).',
+    'Import and export prices now and half-hourly ahead, £/kWh (the tariff your home is on, a pending switch from its date).',
     hoursAheadField,
     ({ hoursAhead }) => {
-      const now = need(view.prices, 'the prices');
-      const forecast = priceForecast(
-        need(view.tariffs, 'the tariffs'),
-        need(view.rules, 'the rules'),
-        simNow(view),
-        hoursAhead,
-      );
+      const street = need(view.prices, 'the prices');
+      const tariffs = need(view.tariffs, 'the tariffs');
+      const forecast = priceForecast(tariffs, need(view.rules, 'the rules'), simNow(view), hoursAhead, home);
+      // The hub publishes the street's prices now; a home on its own tariff pays the forecast's first slot.
+      const own = tariffs.homes?.[home] === undefined ? undefined : forecast[0];
+      const now = own ? { ...street, ...own, source: own.tariff } : street;
       return ok(`now ${now.importPriceGbpPerKwh} £/kWh on ${now.source}`, { now, forecast });
     },
   );
@@ -159,12 +159,21 @@ function registerMarketTools(server: McpServer, context: CallContext): void {
     server,
     context,
     'list_tariffs',
-    'Tariffs on offer, the one in force and any agreed switch.',
+    'Tariffs on offer, the one your home is on and any agreed switch.',
     {},
     () => {
       const tariffs = need(view.tariffs, 'the tariffs');
-      return ok(`${tariffs.offers.length} offers, ${tariffs.inForce} in force`, tariffs);
+      const mine = homeTariff(tariffs, home);
+      return ok(`${tariffs.offers.length} offers, ${home} on ${mine.tariff}`, { ...tariffs, home: mine });
     },
+  );
+  addTool(
+    server,
+    context,
+    'request_tariff_switch',
+    'Move your home to a tariff on offer (`<supplier>/<tariffId>` as list_tariffs names it, or `price-cap`): in force after the regulator’s switching lag; your home then keeps it instead of following the street’s.',
+    { tariff: z.string().min(1).max(129) },
+    ({ tariff }) => controlled(context, controlTopics.residentTariff(home), { tariff }),
   );
   addTool(
     server,

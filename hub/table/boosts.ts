@@ -54,7 +54,7 @@ export class ResidentBoosts {
     const asset = context.asset as AssetState & { kind: 'ev' | 'heat-pump' };
     const pKw = asset.kind === 'ev' ? context.evSpec(assetId).maxChargeKw : DEFAULT_HEAT_PUMP.maxElectricKw;
     const until = new Date(simTime.getTime() + minutes * MINUTE_MS);
-    const estimated = estimateExtraCost(asset, pKw, simTime, until, context);
+    const estimated = estimateExtraCost(home, asset, pKw, simTime, until, context);
     this.boosts.set(home, {
       asset: assetId,
       kind: asset.kind,
@@ -155,6 +155,7 @@ export class ResidentBoosts {
 
 /** (Full power − plan) × import price over the boost, from the current plan and prices. */
 function estimateExtraCost(
+  home: string,
   asset: AssetState,
   pKw: number,
   from: Date,
@@ -163,7 +164,7 @@ function estimateExtraCost(
 ): number {
   const stepMs = PLAN_STEP_MINUTES * MINUTE_MS;
   const count = Math.ceil((until.getTime() - from.getTime()) / stepMs);
-  const { importGbp } = context.prices.priceSeries(from, PLAN_STEP_MINUTES, count);
+  const { importGbp } = context.prices.priceSeries(from, PLAN_STEP_MINUTES, count, home);
   const current = context.plan;
   const series = asset.kind === 'ev' ? current?.plan.evKw : current?.plan.heatPumpKw;
   let socKwh = asset.kind === 'ev' ? context.evSocKwh : 0;

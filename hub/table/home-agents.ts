@@ -134,7 +134,7 @@ export class HomeAgents {
   /** Books the running street's step from the published power flow (the hub calls it after each solve). */
   recordRunning(
     summary: FeederSummary,
-    homeNetPKw: readonly { netPKw: number }[],
+    homeNetPKw: readonly { home: string; netPKw: number }[],
     prices: PriceSource,
     clock: Clock,
   ): void {
@@ -238,7 +238,8 @@ export class HomeAgents {
     this.splitMirror(inputs);
     this.running.step(inputs);
     for (const shadow of this.shadows.values()) shadow.step(inputs, clock);
-    const priceNow = prices.pricesAt(new Date(stepStartMs)).importPriceGbpPerKwh;
+    const stepStart = new Date(stepStartMs);
+    const priceNow = (home: string) => prices.pricesAt(stepStart, home).importPriceGbpPerKwh;
     const setpointsKw = this.applyToTable(views, clock, priceNow);
     const decisions = views.map((view, index) => this.decision(view, index, clock, priceNow));
     const made = views.filter(
@@ -337,7 +338,11 @@ export class HomeAgents {
   }
 
   /** Sets the running street's powers on the table, counts boosts, and idles assets no home plans. */
-  private applyToTable(views: readonly TableHomeView[], clock: Clock, priceNow: number): Map<string, number> {
+  private applyToTable(
+    views: readonly TableHomeView[],
+    clock: Clock,
+    priceNow: (home: string) => number,
+  ): Map<string, number> {
     const setpointsKw = new Map<string, number>();
     const dtHours = clock.stepMinutes / 60;
     for (const asset of this.table.assets) {
@@ -352,13 +357,18 @@ export class HomeAgents {
         const extraKw =
           (this.running.assetPowerKw.get(asset.asset) ?? 0) -
           (this.running.plannedPowerKw.get(asset.asset) ?? 0);
-        this.boosts.count(view.home, asset.asset, extraKw, dtHours, priceNow);
+        this.boosts.count(view.home, asset.asset, extraKw, dtHours, priceNow(view.home));
       }
     }
     return setpointsKw;
   }
 
-  private decision(view: TableHomeView, index: number, clock: Clock, priceNow: number): HomeDecision {
+  private decision(
+    view: TableHomeView,
+    index: number,
+    clock: Clock,
+    priceNow: (home: string) => number,
+  ): HomeDecision {
     const record = this.running.planRecords[index];
     const boosted = this.boosts.assetOf(view.home);
     const asset = (state: AssetState | undefined): HomeDecision['assets'] =>
@@ -392,7 +402,7 @@ export class HomeAgents {
       ...(view.ev ? { evSocPct: round3(this.running.evSocPct(view.ev.asset) ?? 0) } : {}),
       ...(view.battery ? { batterySocPct: round3(this.running.batterySocPct(view.battery.asset)) } : {}),
       ...(view.heatPump ? { indoorC: round3(this.running.indoorC(view.home)) } : {}),
-      importPriceGbpPerKwh: priceNow,
+      importPriceGbpPerKwh: priceNow(view.home),
       plannedAt: (record?.plannedAt ?? new Date(clock.simTime)).toISOString(),
       horizonHours: (HORIZON_STEPS * PLAN_STEP_MINUTES) / 60,
       planCostGbp: round3(record?.planCostGbp ?? 0),

@@ -4,14 +4,18 @@ import { carbonKgPerKwh, EV_TRIP, evAway, outdoorC, sunShare } from './live-weat
 
 const MINUTE_MS = 60_000;
 
-/** What the agents need from the market: prices ahead for their forecasts, the price now, and its rules. */
+/**
+ * What the agents need from the market: prices ahead for their forecasts, the price now, and its rules; for
+ * a home, on the tariff that home is on (without one, the street's).
+ */
 export interface PriceSource {
   priceSeries(
     start: Date,
     stepMinutes: number,
     count: number,
+    home?: string,
   ): { importGbp: Float64Array; exportGbp: Float64Array };
-  pricesAt(simTime: Date): { importPriceGbpPerKwh: number; exportPriceGbpPerKwh: number };
+  pricesAt(simTime: Date, home?: string): { importPriceGbpPerKwh: number; exportPriceGbpPerKwh: number };
   /** The regulator's randomised start delay, which smart chargers apply when a charging block starts. */
   readonly rules: { randomisedStartDelayMinutes: number };
 }
@@ -25,6 +29,8 @@ export interface HomeForecastOptions {
   stepMinutes: number;
   steps: number;
   prices: PriceSource;
+  /** The home, for the tariff it is on. */
+  home: string;
   /** What the home's panels give now (the first step), and their best output seen (for the winter sun curve). */
   pvNowKw: number;
   pvBestKw: number;
@@ -39,7 +45,12 @@ export interface HomeForecastOptions {
  */
 export function homeForecast(options: HomeForecastOptions): HomeForecast {
   const { network, steps, stepMinutes, evReadyByMinute: readyBy } = options;
-  const { importGbp, exportGbp } = options.prices.priceSeries(options.start, stepMinutes, steps);
+  const { importGbp, exportGbp } = options.prices.priceSeries(
+    options.start,
+    stepMinutes,
+    steps,
+    options.home,
+  );
   const forecast: HomeForecast = {
     baseLoadKw: new Float64Array(steps),
     pvAvailableKw: new Float64Array(steps),

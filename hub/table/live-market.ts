@@ -75,6 +75,16 @@ interface Offer {
   offeredAt: string;
 }
 
+/**
+ * A home whose resident (or their agent) chose a tariff for it, instead of following the street's: the tariff
+ * it is on (none yet while its first switch waits out the lag) and a switch waiting out the lag.
+ */
+interface HomeChoice {
+  tariff?: string;
+  since?: string;
+  pending: { tariff: string; effectiveAt: string } | null;
+}
+
 /** The supplier of a tariff checked on its own (the regulator's rules do not depend on who offers it). */
 const ANY_SUPPLIER = 'supplier';
 
@@ -177,8 +187,8 @@ function firstOverlap(bands: readonly TariffBand[]): string | undefined {
 
 /**
  * The live table's retail market: the regulator's rules in force, the suppliers' offers that pass them,
- * and the tariff every table home is on. The street moves to the cheapest offer for a typical day, after the
- * regulator's switching lag. Pure: the hub passes the simulated time in and publishes what comes out.
+ * and the tariff each table home is on. The street moves to the cheapest offer for a typical day, after the
+ * regulator's switching lag; a home whose resident chose a tariff keeps that one instead. Pure: the hub passes the simulated time in and publishes what comes out.
  */
 export class LiveMarket {
   private rulesInForce: RegulatorRulesInForce = structuredClone(GB_LIVE_RULES);
@@ -186,6 +196,7 @@ export class LiveMarket {
   private inForce = PRICE_CAP_TARIFF_ID;
   private inForceSince: string | undefined;
   private pending: MarketTariffs['pending'] = null;
+  private readonly homeChoices = new Map<string, HomeChoice>();
   /** Core tariffs by key, built once per offer and rules (the core caches its price tables per tariff). */
   private readonly coreTariffs = new Map<string, Tariff>();
 
@@ -224,6 +235,7 @@ export class LiveMarket {
         severity: 'warning',
         message: `tariff ${key} withdrawn: ${problems.join('; ')}`,
       });
+      news.push(...this.releaseHomesFrom(key));
     }
     news.push(...this.review(simTime));
     return { accepted: true, reason: `rules changed: ${changed.join(', ')}`, news };
@@ -238,6 +250,7 @@ export class LiveMarket {
       this.coreTariffs.delete(key);
       const news: MarketNews[] = [
         { kind: 'tariff-withdrawn', severity: 'info', message: `${supplier} withdrew tariff ${key}` },
+        ...this.releaseHomesFrom(key),
       ];
       news.push(...this.review(simTime));
       return { accepted: true, reason: `${key} withdrawn`, news };
@@ -265,17 +278,96 @@ export class LiveMarket {
     return { accepted: true, reason: `${key} on offer (typical day £${typical.toFixed(2)})`, news };
   }
 
-  /** Completes a switch whose lag is over. Call every step. */
+  /**
+   * A resident asks to move their home to a tariff on offer (`<supplier>/<tariffId>` or `price-cap`): agreed
+   * now, in force after the regulator's switching lag; from then on the home keeps its own tariff instead of
+   * following the street's.
+   */
+  requestSwitch(home: string, tariff: string, simTime: Date): MarketAnswer {
+    if (!this.coreTariff(tariff)) {
+      const onOffer = [PRICE_CAP_TARIFF_ID, ...this.offers.keys()].join(', ');
+      return { accepted: false, reason: `${tariff} is not on offer (on offer: ${onOffer})`, news: [] };
+    }
+    const current = this.tariffKeyOf(home);
+    const choice = this.homeChoices.get(home) ?? { pending: null };
+    if (choice.pending?.tariff === tariff) {
+      return { accepted: false, reason: `${home} is already switching to ${tariff}`, news: [] };
+    }
+    if (current === tariff && choice.tariff !== undefined) {
+      return { accepted: false, reason: `${home} is already on ${tariff}`, news: [] };
+    }
+    const lagMinutes = this.rulesInForce.switchingLagMinutes;
+    const effectiveAt = new Date(simTime.getTime() + lagMinutes * MINUTE_MS).toISOString();
+    this.homeChoices.set(home, { ...choice, pending: { tariff, effectiveAt } });
+    const message = `${home} will switch from ${current} to ${tariff} in ${lagMinutes} min (the regulator's switching lag)`;
+    return {
+      accepted: true,
+      reason: message,
+      news: [{ kind: 'tariff-switch-agreed', severity: 'info', message }, ...this.tick(simTime)],
+    };
+  }
+
+  /** Completes the switches whose lag is over. Call every step. */
   tick(simTime: Date): MarketNews[] {
-    if (!this.pending || simTime.getTime() < Date.parse(this.pending.effectiveAt)) return [];
+    const news = this.completeHomeSwitches(simTime);
+    if (!this.pending || simTime.getTime() < Date.parse(this.pending.effectiveAt)) return news;
     const { tariff } = this.pending;
     this.pending = null;
     const from = this.inForce;
     this.inForce = tariff;
     this.inForceSince = simTime.toISOString();
-    return [
-      { kind: 'tariff-switched', severity: 'info', message: `the street switched from ${from} to ${tariff}` },
-    ];
+    news.push({
+      kind: 'tariff-switched',
+      severity: 'info',
+      message: `the street switched from ${from} to ${tariff}`,
+    });
+    return news;
+  }
+
+  /** The tariff `home` is on: its resident's choice, else the street's (the street's without a home). */
+  tariffKeyOf(home?: string): string {
+    return (home === undefined ? undefined : this.homeChoices.get(home)?.tariff) ?? this.inForce;
+  }
+
+  private completeHomeSwitches(simTime: Date): MarketNews[] {
+    const news: MarketNews[] = [];
+    for (const [home, choice] of this.homeChoices) {
+      if (!choice.pending || simTime.getTime() < Date.parse(choice.pending.effectiveAt)) continue;
+      const from = this.tariffKeyOf(home);
+      this.homeChoices.set(home, {
+        tariff: choice.pending.tariff,
+        since: simTime.toISOString(),
+        pending: null,
+      });
+      news.push({
+        kind: 'tariff-switched',
+        severity: 'info',
+        message: `${home} switched from ${from} to ${choice.pending.tariff}`,
+      });
+    }
+    return news;
+  }
+
+  /** Homes on (or switching to) a tariff that is no longer offered go back to the street's tariff at once. */
+  private releaseHomesFrom(key: string): MarketNews[] {
+    const news: MarketNews[] = [];
+    for (const [home, choice] of this.homeChoices) {
+      if (choice.tariff !== key && choice.pending?.tariff !== key) continue;
+      this.homeChoices.delete(home);
+      news.push({
+        kind: 'tariff-switched',
+        severity: 'warning',
+        message: `${home}'s tariff ${key} is no longer offered: ${home} is back on the street's tariff ${this.inForce}`,
+      });
+    }
+    return news;
+  }
+
+  /** The switch `home` waits for: its own, or the street's when it follows the street. */
+  private pendingOf(home?: string): { tariff: string; effectiveAt: string } | null {
+    const choice = home === undefined ? undefined : this.homeChoices.get(home);
+    if (choice?.pending) return choice.pending;
+    return choice?.tariff === undefined ? this.pending : null;
   }
 
   /** The `gridflex/v1/market/tariffs` payload. */
@@ -290,15 +382,29 @@ export class LiveMarket {
         typicalDayGbp: Number(this.typicalDayGbp(this.tariffOrCap(key)).toFixed(4)),
         offeredAt: offer.offeredAt,
       })),
+      ...(this.homeChoices.size > 0 ? { homes: this.homeTariffs() } : {}),
     };
+  }
+
+  private homeTariffs(): NonNullable<MarketTariffs['homes']> {
+    const homes: NonNullable<MarketTariffs['homes']> = {};
+    for (const [home, choice] of this.homeChoices) {
+      homes[home] = {
+        tariff: this.tariffKeyOf(home),
+        ...(choice.since ? { since: choice.since } : {}),
+        pending: choice.pending,
+      };
+    }
+    return homes;
   }
 
   /**
    * The `gridflex/v1/market/prices` payload at a simulated time. Live tariffs apply every day alike, so the
    * minute of the (UTC) day stands for the core model's minute of year.
    */
-  pricesAt(simTime: Date): MarketPrices {
-    const tariff = this.tariffOrCap();
+  pricesAt(simTime: Date, home?: string): MarketPrices {
+    const key = this.tariffKeyOf(home);
+    const tariff = this.tariffOrCap(key);
     const minute = minuteOfDay(simTime);
     const prices = rates(tariff, minute, 1, 1);
     const band = timeBandAt(tariff.import, minute);
@@ -307,7 +413,7 @@ export class LiveMarket {
       importPriceGbpPerKwh: round6(prices.importGbpPerKwh[0] ?? 0),
       exportPriceGbpPerKwh: wireGbp(prices.exportGbpPerKwh[0] ?? 0),
       standingChargeGbpPerDay: wireGbp(standingChargeGbpPerDay(tariff)),
-      source: this.inForce,
+      source: key,
       ...(band ? { band: bandLabel(band) } : {}),
       networkBand: tariff.networkCharges ? networkBandAt(tariff.networkCharges, minute) : 'green',
       networkChargeGbpPerKwh: wireGbp(networkChargeGbpPerKwh(tariff.networkCharges, minute)),
@@ -316,19 +422,21 @@ export class LiveMarket {
 
   /**
    * Import and export prices for `count` steps of `stepMinutes` from `start`, for the agents' forecasts:
-   * the tariff in force, and the pending one from its switch time on.
+   * the tariff `home` is on (the street's without a home), and the pending one from its switch time on.
    */
   priceSeries(
     start: Date,
     stepMinutes: number,
     count: number,
+    home?: string,
   ): { importGbp: Float64Array; exportGbp: Float64Array } {
     const from = minuteOfDay(start);
-    const series = rates(this.tariffOrCap(), from, count, stepMinutes);
-    const pendingTariff = this.pending ? this.coreTariff(this.pending.tariff) : undefined;
-    if (this.pending && pendingTariff) {
+    const series = rates(this.tariffOrCap(this.tariffKeyOf(home)), from, count, stepMinutes);
+    const pending = this.pendingOf(home);
+    const pendingTariff = pending ? this.coreTariff(pending.tariff) : undefined;
+    if (pending && pendingTariff) {
       const stepMs = stepMinutes * MINUTE_MS;
-      const switchStep = Math.ceil((Date.parse(this.pending.effectiveAt) - start.getTime()) / stepMs);
+      const switchStep = Math.ceil((Date.parse(pending.effectiveAt) - start.getTime()) / stepMs);
       const first = Math.min(Math.max(switchStep, 0), count);
       const after = rates(pendingTariff, from + first * stepMinutes, count - first, stepMinutes);
       series.importGbpPerKwh.set(after.importGbpPerKwh, first);
@@ -374,7 +482,7 @@ export class LiveMarket {
     return news;
   }
 
-  /** The core tariff of `key` (by default the one every table home is on), or the price cap if it has gone. */
+  /** The core tariff of `key` (by default the street's), or the price cap if it has gone. */
   private tariffOrCap(key = this.inForce): Tariff {
     return this.coreTariff(key) ?? this.priceCapTariff();
   }

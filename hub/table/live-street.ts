@@ -440,6 +440,7 @@ class LiveWorld implements ForecastSource, InputSource {
       stepMinutes: PLAN_STEP_MINUTES,
       steps: horizonSteps,
       prices: inputs.prices,
+      home: view.home,
       pvNowKw: view.pvs.reduce((sum, pv) => sum - Math.min(0, pv.pKw), 0),
       pvBestKw: view.pvs.reduce((sum, pv) => sum + (inputs.pvBestKw.get(pv.asset) ?? 0), 0),
       evReadyByMinute: view.ev ? view.preferences.evReadyByMinute : null,

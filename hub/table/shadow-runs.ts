@@ -49,7 +49,7 @@ export class StreetBook {
    */
   record(
     summary: FeederSummary,
-    homeNetPKw: readonly { netPKw: number }[],
+    homeNetPKw: readonly { home: string; netPKw: number }[],
     prices: PriceSource,
     clock: Clock,
   ): void {
@@ -60,9 +60,9 @@ export class StreetBook {
     figures.maxVolts = Math.max(figures.maxVolts, summary.vMax.volts);
     if (summary.busPhasesOutsideStatutory > 0) figures.stepsOutsideStatutory += 1;
     const stepStart = new Date(Date.parse(clock.simTime) - clock.stepMinutes * MINUTE_MS);
-    const price = prices.pricesAt(stepStart);
     const hours = clock.stepMinutes / 60;
-    for (const { netPKw } of homeNetPKw) {
+    for (const { home, netPKw } of homeNetPKw) {
+      const price = prices.pricesAt(stepStart, home);
       figures.billsGbp +=
         netPKw > 0
           ? netPKw * hours * price.importPriceGbpPerKwh

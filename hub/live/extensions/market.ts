@@ -2,6 +2,7 @@ import {
   gridflexTopics,
   type MarketPrices,
   RegulatorRulesSchema,
+  ResidentTariffSwitchSchema,
   SupplierTariffSchema,
 } from '../../../protocol/gridflex.js';
 import type { StepEvent } from '../event-bus.js';
@@ -25,6 +26,7 @@ export class MarketExtension implements Extension {
     const { bus, controls } = this.hub;
     controls.handle('regulator-rules', (request) => this.setRules(request));
     controls.handle('supplier-tariff', (request) => this.offer(request));
+    controls.handle('resident-tariff', (request) => this.switchHome(request));
     bus.on('started', this, () => this.publishMarket());
     bus.on('reconnected', this, () => this.publishMarket());
     bus.on('step', this, (event) => this.onStep(event));
@@ -34,6 +36,7 @@ export class MarketExtension implements Extension {
     this.hub.bus.removeListeners(this);
     this.hub.controls.remove('regulator-rules');
     this.hub.controls.remove('supplier-tariff');
+    this.hub.controls.remove('resident-tariff');
   }
 
   snapshot() {
@@ -64,7 +67,15 @@ export class MarketExtension implements Extension {
     return answer;
   }
 
-  /** After rules or offers changed: plans are remade with the new prices; rules, tariffs and prices go out. */
+  private switchHome({ id, body, simTime }: ControlRequest): ControlAnswer {
+    const { tariff } = ResidentTariffSwitchSchema.parse(body);
+    const answer = this.hub.market.requestSwitch(id as string, tariff, simTime);
+    if (answer.accepted) this.afterMarketChange();
+    this.hub.activity.events(answer.news);
+    return answer;
+  }
+
+  /** After rules, offers or a home's tariff changed: plans are remade with the new prices; rules, tariffs and prices go out. */
   private afterMarketChange(): void {
     this.hub.bus
       .emit('pricesChanged', {})

@@ -25,7 +25,7 @@ const TARIFFS: MarketTariffs = {
 
 describe('priceForecast', () => {
   it('prices each half-hour on the tariff in force, and on the pending one from its switch', () => {
-    const points = priceForecast(TARIFFS, GB_LIVE_RULES, new Date('2026-01-15T23:00:00Z'), 2);
+    const points = priceForecast(TARIFFS, GB_LIVE_RULES, new Date('2026-01-15T23:00:00Z'), 2, 'home-3');
     expect(points.map((point) => point.tariff)).toEqual([
       'price-cap',
       'price-cap',
@@ -36,6 +36,19 @@ describe('priceForecast', () => {
     expect(points[0]?.importPriceGbpPerKwh).toBeCloseTo(0.2611 + 0.003, 6);
     expect(points[2]?.importPriceGbpPerKwh).toBeCloseTo(0.25 + 0.003, 6);
     expect(points[3]?.importPriceGbpPerKwh).toBeCloseTo(0.09 + 0.003, 6);
+  });
+
+  it('prices a home on its own tariff on that one, not the street’s', () => {
+    const tariffs: MarketTariffs = {
+      ...TARIFFS,
+      homes: { 'home-4': { tariff: 'octo/night-ev', pending: null } },
+    };
+    const start = new Date('2026-01-15T23:00:00Z');
+    const own = priceForecast(tariffs, GB_LIVE_RULES, start, 1, 'home-4');
+    expect(own.map((point) => point.tariff)).toEqual(['octo/night-ev', 'octo/night-ev']);
+    expect(own[0]?.importPriceGbpPerKwh).toBeCloseTo(0.25 + 0.003, 6);
+    const street = priceForecast(tariffs, GB_LIVE_RULES, start, 1, 'home-3');
+    expect(street.map((point) => point.tariff)).toEqual(['price-cap', 'price-cap']);
   });
 });
 

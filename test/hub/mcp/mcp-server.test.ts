@@ -4,7 +4,13 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FeedEvent, type HomePreferences, HomePreferencesSchema } from '../../../protocol/gridflex.js';
+import {
+  type FeedEvent,
+  type HomeDecision,
+  type HomePreferences,
+  HomePreferencesSchema,
+  type MarketTariffs,
+} from '../../../protocol/gridflex.js';
 import { addUser, CLI, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
 import { connectClient, nextMessage, tempDir, watchHubUntilAllOnline } from '../mqtt-helpers.js';
 
@@ -23,6 +29,7 @@ beforeAll(async () => {
   secrets['resident-3'] = addUser(data.dir, 'resident-3', 'resident:home-3');
   secrets['resident-4'] = addUser(data.dir, 'resident-4', 'resident:home-4');
   secrets['table-op'] = addUser(data.dir, 'table-op', 'operator');
+  secrets.octo = addUser(data.dir, 'octo', 'supplier:octo');
   hub = await startHub(['--demo', '--scenario', map, '--data-dir', data.dir, '--step-ms', '40']);
   viewer = await connectClient(hub.mqttUrl, { clientId: 'mcp-viewer' });
   await watchHubUntilAllOnline(viewer);
@@ -248,5 +255,78 @@ describe('gridflex mcp over streamable HTTP', () => {
   it('refuses a wrong password and a user who is not a resident', async () => {
     await expect(httpClient('resident-4', 'not-the-password')).rejects.toThrow(/wrong password/);
     await expect(httpClient('table-op', secrets['table-op'] as string)).rejects.toThrow(/serves residents/);
+  });
+});
+
+describe('a tariff switch through gridflex mcp', () => {
+  function tariffsWhere(test: (tariffs: MarketTariffs) => boolean): Promise<MarketTariffs> {
+    return nextMessage(
+      viewer,
+      (topic) => topic === 'gridflex/v1/market/tariffs',
+      (payload) => test(json<MarketTariffs>(payload)),
+    ).then(({ payload }) => json<MarketTariffs>(payload));
+  }
+
+  it('moves home-3 alone to the tariff its agent asks for, after the switching lag', async () => {
+    const supplier = await connectClient(hub.mqttUrl, {
+      clientId: 'octo-mcp-test',
+      username: 'octo',
+      password: secrets.octo,
+    });
+    const offered = tariffsWhere((tariffs) =>
+      tariffs.offers.some((offer) => offer.tariff.tariffId === 'night-only'),
+    );
+    // Dearer than the cap on a typical day, so the street stays on the cap.
+    await supplier.publishAsync(
+      'gridflex/control/v1/supplier/octo/tariff',
+      JSON.stringify({
+        tariffId: 'night-only',
+        kind: 'time-of-use',
+        importPriceGbpPerKwh: 0.4,
+        exportPriceGbpPerKwh: 0.1,
+        standingChargeGbpPerDay: 0.5,
+        bands: [{ name: 'night', from: '00:30', to: '05:30', importPriceGbpPerKwh: 0.05 }],
+      }),
+      { qos: 1 },
+    );
+    await offered;
+    supplier.end(true);
+
+    const unknown = await call(home3, 'request_tariff_switch', { tariff: 'edf/nothing' });
+    expect(unknown.isError).toBe(true);
+    expect(unknown.text).toContain('edf/nothing is not on offer (on offer: price-cap, octo/night-only)');
+
+    const switched = tariffsWhere((tariffs) => tariffs.homes?.['home-3']?.tariff === 'octo/night-only');
+    const asked = await call(home3, 'request_tariff_switch', { tariff: 'octo/night-only' });
+    expect(asked.body).toMatchObject({ accepted: true });
+    expect(asked.body?.reason).toMatch(/^home-3 will switch from price-cap to octo\/night-only in 60 min/);
+    const tariffs = await switched;
+    expect(tariffs.inForce).toBe('price-cap');
+    expect(tariffs.homes?.['home-4']).toBeUndefined();
+
+    // The agent sees its own tariff; home-3's decisions are priced on it, home-4's on the street's.
+    const listed = await call(home3, 'list_tariffs');
+    expect(listed.body?.home).toMatchObject({ tariff: 'octo/night-only', pending: null });
+    const prices = await call(home3, 'prices', { hoursAhead: 1 });
+    expect(prices.body?.now).toMatchObject({ source: 'octo/night-only' });
+    const decisions = new Map<string, HomeDecision>();
+    await nextMessage(
+      viewer,
+      (topic) =>
+        topic === 'gridflex/v1/homes/home-3/decision' || topic === 'gridflex/v1/homes/home-4/decision',
+      (payload) => {
+        const decision = json<HomeDecision>(payload);
+        if (Date.parse(decision.simTime) <= Date.parse(tariffs.homes?.['home-3']?.since ?? '')) return false;
+        decisions.set(decision.home, decision);
+        return (
+          decisions.get('home-3')?.step !== undefined &&
+          decisions.get('home-3')?.step === decisions.get('home-4')?.step
+        );
+      },
+    );
+    expect(decisions.get('home-3')?.importPriceGbpPerKwh).not.toBeCloseTo(
+      decisions.get('home-4')?.importPriceGbpPerKwh ?? 0,
+      3,
+    );
   });
 });

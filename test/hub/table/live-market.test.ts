@@ -127,6 +127,56 @@ describe('LiveMarket', () => {
     expect(market.pricesAt(evening).importPriceGbpPerKwh).toBeCloseTo(0.2 + 0.095, 9);
   });
 
+  it('moves one home to the tariff its resident asks for after the lag; the rest follow the street', () => {
+    const market = new LiveMarket();
+    // Dearer than the cap on a typical day, so the street stays on the cap; cheap for a night charger.
+    const nightOnly = tariff({
+      tariffId: 'night-only',
+      kind: 'time-of-use',
+      importPriceGbpPerKwh: 0.4,
+      bands: [{ name: 'night', from: '00:30', to: '05:30', importPriceGbpPerKwh: 0.05 }],
+    });
+    market.offer('octo', nightOnly, at, evening);
+    expect(market.tariffs().pending).toBeNull();
+    const answer = market.requestSwitch('home-3', 'octo/night-only', evening);
+    expect(answer).toMatchObject({
+      accepted: true,
+      reason:
+        "home-3 will switch from price-cap to octo/night-only in 60 min (the regulator's switching lag)",
+    });
+    expect(market.tariffs().homes?.['home-3']).toEqual({
+      tariff: 'price-cap',
+      pending: { tariff: 'octo/night-only', effectiveAt: '2026-01-15T19:00:00.000Z' },
+    });
+    // Its forecast already has the new tariff from the switch on; another home's has not.
+    const ahead = (home: string) => market.priceSeries(evening, 30, 4, home).importGbp;
+    expect(ahead('home-3')[1]).toBeCloseTo(0.2611 + 0.095, 9);
+    // 19:00 is in the amber network band.
+    expect(ahead('home-3')[2]).toBeCloseTo(0.4 + 0.018, 9);
+    expect(ahead('home-4')[2]).toBeCloseTo(0.2611 + 0.018, 9);
+    expect(market.tick(new Date('2026-01-15T19:00:00Z')).map((news) => news.message)).toEqual([
+      'home-3 switched from price-cap to octo/night-only',
+    ]);
+    const later = new Date('2026-01-15T20:00:00Z');
+    expect(market.pricesAt(later, 'home-3')).toMatchObject({ source: 'octo/night-only' });
+    expect(market.pricesAt(later, 'home-4')).toMatchObject({ source: 'price-cap' });
+    expect(market.requestSwitch('home-3', 'octo/night-only', later)).toMatchObject({
+      accepted: false,
+      reason: 'home-3 is already on octo/night-only',
+    });
+    expect(market.requestSwitch('home-3', 'edf/none', later)).toMatchObject({
+      accepted: false,
+      reason: 'edf/none is not on offer (on offer: price-cap, octo/night-only)',
+    });
+    // The offer withdrawn: the home is back on the street's tariff at once, and says so.
+    const withdrawn = market.offer('octo', { ...nightOnly, withdraw: true }, at, later);
+    expect(withdrawn.news.map((news) => news.message)).toContain(
+      "home-3's tariff octo/night-only is no longer offered: home-3 is back on the street's tariff price-cap",
+    );
+    expect(market.tariffs().homes).toBeUndefined();
+    expect(market.pricesAt(later, 'home-3')).toMatchObject({ source: 'price-cap' });
+  });
+
   it('refuses rules with overlapping network charge periods, and an empty change', () => {
     const market = new LiveMarket();
     const overlapping = market.setRules(
