@@ -8,14 +8,14 @@
  *   GET    /api/runs/ID/report.html       the take-away single-file report (download)
  *   POST   /api/scenarios/check           validate an uploaded scenario YAML (same schema as the CLI) [operator]
  *   POST   /api/runs                      validate it and start a short run; answers a job to poll    [operator]
- *   GET    /api/jobs/ID                   a started run's state (running, done with its run id, failed)
+ *   GET    /api/jobs/ID                   a started run's state (running, done with its run id, failed) [operator]
  * [operator]: the request needs `Authorization: Bearer <token>` of an operator's dashboard login (401 without a
  * valid session, 403 for another role); reading stays open, like anonymous MQTT.
  * Bad input is answered 4xx with a message naming what was wrong, and logged; nothing here throws past
  * the route (the server turns anything unexpected into a 500 without stopping).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -26,6 +26,7 @@ import { isReportableDir, loadReport, reportHtml } from '../report/index.js';
 import { RunJobs, uploadedRunDir } from '../runs/jobs.js';
 import { parseRunId, RunStore } from '../runs/store.js';
 import { parseScenario } from '../scenarios/load.js';
+import { uploadsDir } from '../scenarios/uploads.js';
 import { type DashboardContext, HttpError, type RouteTable, readJsonBody, sendJson } from './routes.js';
 import { RUN_MANAGER_ROLES } from './run-permissions.js';
 import { requireRole } from './sessions.js';
@@ -177,6 +178,8 @@ export function registerRunsRoutes(routes: RouteTable, context: DashboardContext
       sendJson(response, 202, { job, scenario: describeScenario(scenario) });
     })
     .add('GET', JOB_PATH, (request, response, params) => {
+      // As the upload: a job's state names the uploaded file and says why it failed.
+      mayManageRuns(request, 'see run jobs');
       const job = jobs.get(decodeURIComponent(params.id ?? ''));
       if (!job) refuse(request, 404, `no job "${(params.id ?? '').slice(0, 40)}"`);
       sendJson(response, 200, job);
@@ -205,13 +208,12 @@ async function readScenarioUpload(
     basename(upload.fileName)
       .replace(/[^A-Za-z0-9._-]+/g, '_')
       .slice(0, 80) || 'scenario.yaml';
-  const uploads = join(resolve(context.dataDir), 'uploads');
-  mkdirSync(uploads, { recursive: true });
+  const uploads = uploadsDir(context.dataDir);
   const hash = createHash('sha256').update(upload.yaml).digest('hex').slice(0, 10);
   const stamp = `${new Date().toISOString().replace(/[:.]/g, '-')}-${hash}`;
   const file = join(uploads, `${stamp}-${safeName.replace(/\.ya?ml$/i, '')}.yaml`);
   try {
-    // Relative paths in the upload (feeder, catalogue …) resolve from the repository root, as for the CLI.
+    // Paths in the upload (feeder, catalogue …) resolve only in the shipped data and saved streets (uploads.ts).
     const { scenario } = parseScenario(upload.yaml, file);
     const days = upload.days ?? 2;
     if (scenario.startDay + days > 365) {

@@ -56,7 +56,11 @@ export function requireColumns(table: CsvTable, names: readonly string[]): Recor
   for (const name of names) {
     const actual = byLower.get(name.toLowerCase());
     if (actual === undefined) {
-      throw new InputError(table.file, `missing column "${name}" (header is: ${table.header.join(',')})`);
+      // The header is not quoted back: the file may be one the user may not read (an uploaded scenario's path).
+      throw new InputError(
+        table.file,
+        `missing column "${name}" (expected the columns ${names.join(', ')}; the header has ${table.header.length})`,
+      );
     }
     resolved[name] = actual;
   }

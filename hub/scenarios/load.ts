@@ -13,6 +13,7 @@ import { resolveMarketModule } from '../market/modules.js';
 import { parseYamlInput, readInputFile } from '../read-input.js';
 import { resolveScenario, type Scenario } from './resolve.js';
 import { ScenarioFileSchema } from './schema.js';
+import { isInsideRoots, uploadPathRoots } from './uploads.js';
 
 /** The repository root (works from the sources and from dist/). */
 export const REPO_ROOT = fileURLToPath(
@@ -86,13 +87,22 @@ function locate(
   key: string,
   problem: (path: string, expected: string, found: unknown) => Error,
 ): string {
+  const roots = uploadPathRoots(file, REPO_ROOT);
+  const allowed = (candidate: string) => existsSync(candidate) && (!roots || isInsideRoots(candidate, roots));
   if (isAbsolute(path)) {
-    if (existsSync(path)) return path;
+    if (allowed(path)) return path;
   } else {
     for (const base of [dirname(resolve(file)), REPO_ROOT, join(REPO_ROOT, 'scenarios')]) {
       const candidate = resolve(base, path);
-      if (existsSync(candidate)) return candidate;
+      if (allowed(candidate)) return candidate;
     }
+  }
+  if (roots) {
+    throw problem(
+      key,
+      "a path inside the shipped scenarios/ or feeders/ folders or this hub's saved streets (an uploaded scenario reads no other file)",
+      path,
+    );
   }
   throw problem(
     key,

@@ -88,7 +88,10 @@ describe('every shipped scenario uploads through the dashboard and runs as is', 
       await expect
         .poll(
           async () => {
-            state = (await (await fetch(`${hub.httpUrl}/api/jobs/${job.id}`)).json()) as typeof state;
+            const answer = await fetch(`${hub.httpUrl}/api/jobs/${job.id}`, {
+              headers: { authorization: `Bearer ${token}` },
+            });
+            state = (await answer.json()) as typeof state;
             return state.state;
           },
           { timeout: 120_000, interval: 200 },

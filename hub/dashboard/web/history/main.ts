@@ -389,7 +389,8 @@ function renderUpload(box: HTMLElement, maxDays: number, policies: string[]): vo
   async function follow(jobId: string): Promise<void> {
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 700));
-      const job = await api<Job>(`./api/jobs/${encodeURIComponent(jobId)}`);
+      // A job's state is the operator's, as the upload was.
+      const job = await api<Job>(`./api/jobs/${encodeURIComponent(jobId)}`, { headers: authHeaders() });
       if (job.state === 'running') continue;
       if (job.state === 'failed')
         throw new Error(`The run of ${job.fileName} failed: ${job.error ?? 'no reason given'}`);
