@@ -68,8 +68,13 @@ export async function startHub(dataDir, extraFlags = []) {
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stderr.on('data', () => {});
-  const match = await waitForOutput(child, 'stdout', /hub ready: mqtt=(\S+)/, 'gridflex hub');
-  return { url: match[1], pid: child.pid, stop: () => stopChild(child) };
+  const match = await waitForOutput(
+    child,
+    'stdout',
+    /hub ready: mqtt=(\S+) ws=\S+ http=(\S+)/,
+    'gridflex hub',
+  );
+  return { url: match[1], httpUrl: match[2], pid: child.pid, stop: () => stopChild(child) };
 }
 
 /** Starts Mosquitto with `gridflex mosquitto-config` for the same data dir, or returns null if it is not installed. */

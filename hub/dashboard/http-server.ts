@@ -1,31 +1,19 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { join, normalize, sep } from 'node:path';
 import { PACKAGE_ROOT } from '../live/options.js';
 import { registerDrawRoutes } from './draw-routes.js';
 import { registerLiveRoutes } from './live-routes.js';
 import { type DashboardContext, HttpError, type RouteGroup, RouteTable, sendJson } from './routes.js';
 import { registerRunsRoutes } from './runs-routes.js';
 import { setSecurityHeaders } from './security-headers.js';
+import { StaticFileCache } from './static-files.js';
 
 /** Every route group the hub serves. To add yours: one import above and one entry here. */
 const ROUTE_GROUPS: readonly RouteGroup[] = [registerLiveRoutes, registerRunsRoutes, registerDrawRoutes];
 
 /** The built dashboard (Vite output), found from this module so it works from a packed install too. */
 export const DASHBOARD_DIR = join(PACKAGE_ROOT, 'dist', 'dashboard');
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-  '.csv': 'text/csv; charset=utf-8',
-};
 
 /** Options of {@link startDashboardServer}. */
 export interface DashboardServerOptions {
@@ -43,9 +31,10 @@ export function startDashboardServer(
   const routes = new RouteTable();
   for (const group of ROUTE_GROUPS) group(routes, options.context);
   const staticDir = options.staticDir ?? DASHBOARD_DIR;
+  const files = new StaticFileCache();
   const server = createServer((request, response) => {
     setSecurityHeaders(response);
-    handle(request, response, routes, staticDir).catch((error: unknown) => {
+    handle(request, response, routes, staticDir, files).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
       if (status === 500) {
         options.context.log('error', `${request.method} ${request.url}: ${(error as Error).message}`);
@@ -70,6 +59,7 @@ async function handle(
   response: ServerResponse,
   routes: RouteTable,
   staticDir: string,
+  files: StaticFileCache,
 ): Promise<void> {
   const method = request.method ?? 'GET';
   let path: string;
@@ -85,10 +75,16 @@ async function handle(
     return;
   }
   if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} is not allowed on ${path}`);
-  serveStatic(path, response, staticDir, method === 'HEAD');
+  serveStatic(path, request, response, staticDir, files);
 }
 
-function serveStatic(path: string, response: ServerResponse, staticDir: string, headOnly: boolean): void {
+function serveStatic(
+  path: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+  staticDir: string,
+  files: StaticFileCache,
+): void {
   if (!existsSync(join(staticDir, 'index.html'))) {
     response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
     response.end(`the dashboard is not built (${staticDir} is missing): run npm run build\n`);
@@ -100,11 +96,7 @@ function serveStatic(path: string, response: ServerResponse, staticDir: string, 
     throw new HttpError(404, `${path} not found`);
   }
   const hashedAsset = file.startsWith(join(staticDir, 'assets') + sep);
-  response.writeHead(200, {
-    'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-    // Vite names assets by content hash, so they may be cached; pages must not be (a rebuild changes them).
-    'cache-control': hashedAsset ? 'public, max-age=31536000, immutable' : 'no-cache',
-  });
-  if (headOnly) response.end();
-  else createReadStream(file).pipe(response);
+  // Vite names assets by content hash, so they may be cached; pages are revalidated by ETag (a rebuild changes them).
+  const cacheControl = hashedAsset ? 'public, max-age=31536000, immutable' : 'no-cache';
+  files.send(request, response, file, cacheControl, request.method === 'HEAD');
 }
