@@ -52,7 +52,7 @@ export interface RedTeamContext {
   makePolicy(name: string): Promise<Policy>;
   /** What the red team did, in words, for the study's report (e.g. "home-5 excluded at 18:30"). */
   note(text: string): void;
-  /** An InputError naming the entry's field (`redTeam.attacks[2].device`), what was expected and found. */
+  /** An InputError naming the entry's field (`redTeam.attacks.2.device`), what was expected and found. */
   refuse(field: string, expected: string, found: unknown): Error;
   /** Marks a home whose own agent attacks (its bill is not counted among the honest homes'). */
   markAttacker(home: StreetHome): void;
@@ -68,7 +68,7 @@ interface Definition<Kind extends string, Schema extends z.ZodType> {
   kind: Kind;
   /** One sentence for the room. */
   description: string;
-  /** The entry in `redTeam.attacks` / `redTeam.defences`; every field has a default. */
+  /** The entry in `redTeam.attacks` / `redTeam.defences` (a field without a default only the scenario can give). */
   schema: Schema;
   /** Checks the entry's references (homes, tariffs) against the scenario; `path` is the entry's. */
   check?(entry: z.infer<Schema>, references: RedTeamReferences, problem: Problem, path: string): void;
@@ -142,7 +142,7 @@ export function checkHomeIds(
   choice.forEach((id, index) => {
     if (!references.homeIds.includes(id))
       throw problem(
-        `${path}.homes[${index}]`,
+        `${path}.homes.${index}`,
         `a home of the scenario (${references.homeIds.join(', ')})`,
         id,
       );

@@ -78,10 +78,10 @@ function defenceOf(kind: string): DefenceDefinition {
 /** Checks the section's references (homes, tariffs) against the scenario; errors name `redTeam.…`. */
 export function checkRedTeam(section: RedTeamSection, references: RedTeamReferences, problem: Problem): void {
   section.attacks.forEach((entry, index) => {
-    attackOf(entry.kind).check?.(entry, references, problem, `redTeam.attacks[${index}]`);
+    attackOf(entry.kind).check?.(entry, references, problem, `redTeam.attacks.${index}`);
   });
   section.defences.forEach((entry, index) => {
-    defenceOf(entry.kind).check?.(entry, references, problem, `redTeam.defences[${index}]`);
+    defenceOf(entry.kind).check?.(entry, references, problem, `redTeam.defences.${index}`);
   });
 }
 
@@ -124,12 +124,12 @@ export async function buildRedTeam(
   const entries = [
     ...(section?.attacks ?? []).map((entry, index) => ({
       entry,
-      path: `redTeam.attacks[${index}]`,
+      path: `redTeam.attacks.${index}`,
       definition: attackOf(entry.kind),
     })),
     ...(section?.defences ?? []).map((entry, index) => ({
       entry,
-      path: `redTeam.defences[${index}]`,
+      path: `redTeam.defences.${index}`,
       definition: defenceOf(entry.kind),
     })),
   ];

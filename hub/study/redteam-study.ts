@@ -28,6 +28,8 @@ export interface RedTeamRow {
   transformerPeakKw: number;
   /** Energy the street drew above the rating the study prices the peak against, kWh. */
   overRatingKwh: number;
+  /** The street's largest rise in import from one step to the next, kW (what switching on together does). */
+  largestRiseKw: number;
   /** Σ over steps of customer bus-phases outside the statutory band × step minutes. */
   voltageBreachBusMinutes: number;
   /** Bills of the homes whose agents do not attack (the same homes in every row). */
@@ -91,6 +93,7 @@ export async function runRedTeamStudy(
       defences: section.defences.map((defence) => defence.kind),
       transformerPeakKw: result.network.transformerPeakKw,
       overRatingKwh: overRatingKwh(result, options.pricing.transformerRatingKw),
+      largestRiseKw: largestRiseKw(result),
       voltageBreachBusMinutes: result.network.busMinutesOutsideStatutoryLimits,
       honestBillsGbp: result.homes
         .filter((home) => !attackers.has(home.home))
@@ -128,13 +131,21 @@ function overRatingKwh(result: YearResult, ratingKw: number): number {
   return substationKw.reduce((sum, kw) => sum + Math.max(0, kw - ratingKw) * dtHours, 0);
 }
 
+function largestRiseKw(result: YearResult): number {
+  const substationKw = result.series?.substationKw ?? new Float64Array(0);
+  let riseKw = 0;
+  for (let k = 1; k < substationKw.length; k++)
+    riseKw = Math.max(riseKw, (substationKw[k] as number) - (substationKw[k - 1] as number));
+  return riseKw;
+}
+
 /** The study as markdown: the table, then what the red team did. */
 export function redTeamReport(study: RedTeamStudyResult): string {
   const header =
-    '| run | peak kW | above rating kWh | voltage breaches (bus·min) | honest bills £ | social cost £ | EV short kWh |\n|---|---:|---:|---:|---:|---:|---:|';
+    '| run | peak kW | largest rise kW | above rating kWh | voltage breaches (bus·min) | honest bills £ | social cost £ | EV short kWh |\n|---|---:|---:|---:|---:|---:|---:|---:|';
   const rows = study.rows.map(
     (row) =>
-      `| ${row.name} | ${row.transformerPeakKw.toFixed(1)} | ${row.overRatingKwh.toFixed(1)} | ${row.voltageBreachBusMinutes.toFixed(0)} | ${study.honestHomes === 0 ? '–' : row.honestBillsGbp.toFixed(2)} | ${row.socialCostGbp.toFixed(2)} | ${row.evShortfallKwh.toFixed(1)} |`,
+      `| ${row.name} | ${row.transformerPeakKw.toFixed(1)} | ${row.largestRiseKw.toFixed(1)} | ${row.overRatingKwh.toFixed(1)} | ${row.voltageBreachBusMinutes.toFixed(0)} | ${study.honestHomes === 0 ? '–' : row.honestBillsGbp.toFixed(2)} | ${row.socialCostGbp.toFixed(2)} | ${row.evShortfallKwh.toFixed(1)} |`,
   );
   const notes = study.rows.flatMap((row) => row.notes.map((note) => `- ${row.name}: ${note}`));
   return [

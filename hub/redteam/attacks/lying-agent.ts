@@ -3,6 +3,7 @@
  * own selfish plan. The coordinator counts on a plan that never happens.
  */
 import { z } from 'zod';
+import { isFleetPolicy } from '../../agents/fleet.js';
 import { type Plan, setpointsAt } from '../../agents/index.js';
 import { emptyForecast, type StreetHome } from '../../engine/street-home.js';
 import { checkHomeIds, chosenHomes, defineAttack, HomesChoiceSchema } from '../red-team.js';
@@ -19,7 +20,13 @@ export const lyingAgent = defineAttack({
   create: async (entry, context) => {
     const flexible = (home: StreetHome) => Boolean(home.spec.ev ?? home.spec.battery);
     const liars = chosenHomes(context.homes, entry.homes, flexible);
-    for (const home of liars) context.markAttacker(home);
+    for (const home of liars) {
+      context.markAttacker(home);
+      if (!isFleetPolicy(home.policy))
+        context.note(
+          `${home.spec.id} runs ${home.policy.name}: no coordinator to lie to, so its lie changes nothing`,
+        );
+    }
     const own = await context.makePolicy('selfish');
     const forecast = emptyForecast(own.horizonSteps);
     const plans = new Map<StreetHome, { plan: Plan; step: number }>();

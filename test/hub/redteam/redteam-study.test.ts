@@ -56,7 +56,7 @@ function row(rows: Map<string, RedTeamRow>, name: string): RedTeamRow {
 }
 
 describe('red-team attacks and their defences on the table street', () => {
-  it('synchronised charging raises the peak; a start delay as long as the block spreads it', async () => {
+  it('synchronised charging raises the peak and the street switches on at once; start delays spread the switching on', async () => {
     const rows = await study(
       tableWith(
         'sync',
@@ -68,7 +68,9 @@ describe('red-team attacks and their defences on the table street', () => {
     const attacked = row(rows, 'sync-charge, no defence');
     const defended = row(rows, 'sync-charge + start-delay');
     expect(attacked.transformerPeakKw).toBeGreaterThan(baseline.transformerPeakKw + 5);
-    expect(defended.transformerPeakKw).toBeLessThan(attacked.transformerPeakKw - 1);
+    expect(attacked.largestRiseKw).toBeGreaterThan(baseline.largestRiseKw + 5);
+    // The delays spread each block's start; the blocks still overlap, so the peak itself is left to the draw.
+    expect(defended.largestRiseKw).toBeLessThan(attacked.largestRiseKw - 5);
   });
 
   it('an oscillating load is a square wave on the street: its amplitude on for half the period, off for the other', async () => {
@@ -105,7 +107,9 @@ describe('red-team attacks and their defences on the table street', () => {
     const defended = row(rows, 'false-telemetry + telemetry-check');
     expect(attacked.evShortfallKwh).toBeGreaterThan(baseline.evShortfallKwh + 1);
     expect(defended.evShortfallKwh).toBeCloseTo(baseline.evShortfallKwh, 6);
-    expect(defended.notes.join('\n')).toMatch(/^home-3 ev: readings refused from day 1/);
+    // The honest stores' readings agree with the model all along: only the attacked EV's are refused.
+    expect(defended.notes).toHaveLength(1);
+    expect(defended.notes[0]).toMatch(/^home-3 ev: readings refused from day 1/);
     expect(attacked.notes).toEqual([]);
   });
 
@@ -117,9 +121,9 @@ describe('red-team attacks and their defences on the table street', () => {
       ),
       { days: 1 },
     );
-    expect(row(rows, 'false-telemetry + telemetry-check').notes.join('\n')).toMatch(
-      /^home-5 battery: readings refused from .*kWh from the model's/,
-    );
+    const { notes } = row(rows, 'false-telemetry + telemetry-check');
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^home-5 battery: readings refused from .*kWh from the model's/);
   });
 
   it('a mass switch to a time-of-use tariff raises the peak; a switching cap lets fewer homes through', async () => {
@@ -187,10 +191,10 @@ describe('the redTeam section', () => {
 
   it("refuses homes and tariffs the scenario does not have, naming the entry's field", () => {
     expect(refused('  attacks: [{ kind: sync-charge, homes: [home-1, home-99] }]')).toMatch(
-      /redTeam\.attacks\[0\]\.homes\[1\]: expected a home of the scenario \(home-1, .*\), found "home-99"/,
+      /redTeam\.attacks\.0\.homes\.1: expected a home of the scenario \(home-1, .*\), found "home-99"/,
     );
     expect(refused('  attacks: [{ kind: mass-switch, tariff: free-power }]')).toMatch(
-      /redTeam\.attacks\[0\]\.tariff: expected a tariff on offer .*found "free-power"/,
+      /redTeam\.attacks\.0\.tariff: expected a tariff on offer .*found "free-power"/,
     );
   });
 
