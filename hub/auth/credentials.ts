@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { LoginGuard } from './login-guard.js';
 import { formatRole, parseRole, type Role } from './roles.js';
 
 /** scrypt cost (N = 2^14, r = 8, p = 1: the interactive-login parameters of the scrypt paper). */
@@ -46,6 +47,10 @@ export class CredentialStore {
   private readonly verifiedDigests = new Map<string, Buffer>();
   /** Modification time of the file when it was last read (NaN: it did not exist). */
   private loadedMtimeMs = Number.NaN;
+  /** Failed logins per account and per address, shared by every way in (dashboard, MQTT). */
+  readonly guard = new LoginGuard();
+  /** scrypt computations so far: the work the login back-off bounds (one per wrong or first right secret). */
+  passwordChecks = 0;
 
   private constructor(readonly file: string) {}
 
@@ -159,19 +164,41 @@ export class CredentialStore {
     return existed;
   }
 
-  /** The principal when `secret` is right for `username`, otherwise null. Constant-time comparisons. */
+  /**
+   * The principal when `secret` is right for `username`, otherwise null. Constant-time comparisons, and the
+   * same work whatever the answer: a wrong secret or an unknown user costs one scrypt, as a first right
+   * one does, so the time taken does not tell which usernames exist (only a right secret seen before is
+   * cheaper, by its cached digest).
+   */
   async verify(username: string, secret: Buffer | string): Promise<Principal | null> {
     const stored = this.principals.get(username);
-    if (!stored) return null;
     const secretBuffer = typeof secret === 'string' ? Buffer.from(secret) : secret;
     const digest = createHash('sha256').update(secretBuffer).digest();
     const known = this.verifiedDigests.get(username);
-    if (known) return timingSafeEqual(known, digest) ? toPrincipal(stored) : null;
-    const expected = Buffer.from(stored.scrypt.hash, 'base64');
-    const actual = await scryptAsync(secretBuffer, Buffer.from(stored.scrypt.salt, 'base64'), stored.scrypt);
-    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return null;
+    if (stored && known && timingSafeEqual(known, digest)) return toPrincipal(stored);
+    const hashed = stored?.scrypt ?? UNKNOWN_USER_HASH;
+    const expected = Buffer.from(hashed.hash, 'base64');
+    this.passwordChecks++;
+    const actual = await scryptAsync(secretBuffer, Buffer.from(hashed.salt, 'base64'), hashed);
+    if (!stored || actual.length !== expected.length || !timingSafeEqual(actual, expected)) return null;
     this.verifiedDigests.set(username, digest);
     return toPrincipal(stored);
+  }
+
+  /**
+   * A login by password from `address` (an IP address), under the back-off of {@link LoginGuard}: held
+   * (with how long to wait) before any password work while the account or the address must wait.
+   */
+  async login(username: string, secret: Buffer | string, address: string): Promise<LoginOutcome> {
+    const waitMs = this.guard.waitMs(username, address);
+    if (waitMs > 0) return { outcome: 'held', waitMs };
+    const principal = await this.verify(username, secret);
+    if (!principal) {
+      this.guard.failed(username, address);
+      return { outcome: 'refused' };
+    }
+    this.guard.succeeded(username);
+    return { outcome: 'accepted', principal };
   }
 
   /** Writes the file atomically (temp file + rename) so a crash never leaves half a file. */
@@ -186,6 +213,19 @@ export class CredentialStore {
 }
 
 const SCRYPT_PARAMS = { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p };
+
+/** What an unknown user's secret is checked against: a random hash no secret matches, at the same cost. */
+const UNKNOWN_USER_HASH = {
+  salt: randomBytes(16).toString('base64'),
+  hash: randomBytes(SCRYPT.keyLength).toString('base64'),
+  ...SCRYPT_PARAMS,
+};
+
+/** The answer to {@link CredentialStore.login}. */
+export type LoginOutcome =
+  | { outcome: 'accepted'; principal: Principal }
+  | { outcome: 'refused' }
+  | { outcome: 'held'; waitMs: number };
 
 function fileMtimeMs(file: string): number {
   try {

@@ -267,15 +267,20 @@ export class EmbeddedBroker {
           claim(sessionRole, token);
           return;
         }
-        const verify = async () => {
+        const login = async () => {
           // Boards added, re-keyed or removed with `gridflex device` while the hub runs count from their next
           // connection: the file is read again whenever it changed (one stat per connection otherwise).
           options.credentials.reloadIfChanged();
-          return options.credentials.verify(username, password ?? Buffer.alloc(0));
+          // Under the login back-off per account and per address (hub/auth/login-guard.ts).
+          return options.credentials.login(username, password ?? Buffer.alloc(0), address);
         };
-        verify().then(
-          (principal) => {
-            if (!principal)
+        login().then(
+          (answer) => {
+            const principal = answer.outcome === 'accepted' ? answer.principal : null;
+            if (answer.outcome === 'held') {
+              const waitS = Math.ceil(answer.waitMs / 1000);
+              refuse(AUTH_CODE.serverUnavailable, 'rate-limited', `too many failed logins: wait ${waitS} s`);
+            } else if (!principal)
               refuse(AUTH_CODE.badCredentials, 'refused-connection', 'bad username or password');
             else if (principal.role.role === 'hub') {
               refuse(

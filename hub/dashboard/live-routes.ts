@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { formatRole } from '../auth/roles.js';
-import { TokenBucket } from '../broker/rate-limiter.js';
 import type { FeederNetwork } from '../feeder/index.js';
 import type { LoadedTableMap } from '../table/map-config.js';
 import { type DashboardContext, HttpError, type RouteTable, readJsonBody, sendJson } from './routes.js';
@@ -49,9 +48,6 @@ const LoginSchema = z.strictObject({
   password: z.string().min(1).max(256),
 });
 
-/** Password checks per second over all clients (each costs a scrypt the first time): a brake on guessing. */
-const LOGIN_RATE = { perSecond: 5, burst: 20 } as const;
-
 /**
  * The live view's API: `GET /api/state` (the hub's latest world), `GET /api/feeder` (the street layout),
  * `POST /api/login` (which role a hub user has, so the page shows that role's panel, and a session token for
@@ -60,7 +56,6 @@ const LOGIN_RATE = { perSecond: 5, burst: 20 } as const;
  */
 export function registerLiveRoutes(routes: RouteTable, context: DashboardContext): void {
   const layout = feederLayout(context.network, context.map);
-  const loginBucket = new TokenBucket(LOGIN_RATE, Date.now());
   routes
     .add('GET', '/api/state', (_request, response) =>
       sendJson(response, 200, { ...context.snapshot(), endpoints: context.endpoints }),
@@ -69,14 +64,18 @@ export function registerLiveRoutes(routes: RouteTable, context: DashboardContext
     .add('POST', '/api/login', async (request, response) => {
       const parsed = LoginSchema.safeParse(await readJsonBody(request, 4096));
       if (!parsed.success) throw new HttpError(400, 'expected {"username": "...", "password": "..."}');
-      if (!loginBucket.take(Date.now())) {
-        tooManyAttempts(response);
+      context.credentials.reloadIfChanged();
+      const { username, password } = parsed.data;
+      const address = request.socket.remoteAddress ?? 'unknown';
+      const answer = await context.credentials.login(username, password, address);
+      if (answer.outcome === 'held') {
+        context.log('warn', `dashboard login held for "${username}" from ${address}: too many failures`);
+        tooManyAttempts(response, answer.waitMs);
         return;
       }
-      context.credentials.reloadIfChanged();
-      const principal = await context.credentials.verify(parsed.data.username, parsed.data.password);
+      const principal = answer.outcome === 'accepted' ? answer.principal : null;
       if (!principal || principal.role.role === 'device' || principal.role.role === 'hub') {
-        context.log('warn', `dashboard login refused for "${parsed.data.username}"`);
+        context.log('warn', `dashboard login refused for "${username}" from ${address}`);
         throw new HttpError(401, 'unknown user or wrong password');
       }
       const role = formatRole(principal.role);
@@ -108,7 +107,8 @@ export function registerLiveRoutes(routes: RouteTable, context: DashboardContext
     });
 }
 
-function tooManyAttempts(response: ServerResponse): void {
-  response.setHeader('retry-after', '1');
-  sendJson(response, 429, { error: 'too many login attempts: wait a moment and try again' });
+function tooManyAttempts(response: ServerResponse, waitMs: number): void {
+  const waitS = Math.ceil(waitMs / 1000);
+  response.setHeader('retry-after', String(waitS));
+  sendJson(response, 429, { error: `too many failed logins: try again in ${waitS} s` });
 }
