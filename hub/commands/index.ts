@@ -75,7 +75,10 @@ export const COMMANDS: readonly LazyCommand[] = [
     name: 'study',
     description: 'studies over policies and scenario variants',
     hasOptions: false,
-    load: async () => [(await import('./study.js')).registerStudyCommand],
+    load: async () => [
+      (await import('./study.js')).registerStudyCommand,
+      (await import('./redteam.js')).registerRedTeamStudyCommand,
+    ],
   },
   {
     name: 'hardware',
@@ -108,6 +111,13 @@ export const COMMANDS: readonly LazyCommand[] = [
       'MCP server for a resident\u2019s AI agent: their home\u2019s meter, prices, carbon, tariffs and controls',
     hasOptions: true,
     load: async () => [(await import('./mcp.js')).registerMcpCommand],
+  },
+  {
+    name: 'worker',
+    description:
+      'take runs of sweeps queued with gridflex study sweep --queue and run them on this machine (Redis + BullMQ)',
+    hasOptions: true,
+    load: async () => [(await import('./worker.js')).registerWorkerCommand],
   },
   {
     name: 'mosaik',

@@ -23,7 +23,7 @@ import {
   studyPolicies,
 } from '../study/poa-study.js';
 import type { StudyPolicyOptions } from '../study/street-context.js';
-import { loadSweepGrid, runSweep } from '../study/sweep.js';
+import { loadSweepGrid, runSweep, type SweepRow } from '../study/sweep.js';
 import { type AgentFlags, addAgentOptions, withAgent } from './agent-option.js';
 import { integerFlag, numberFlag, writeOutput } from './flags.js';
 
@@ -194,21 +194,30 @@ export function registerStudyCommand(program: Command): void {
   )
     .requiredOption('--grid <file>', 'grid YAML: vary: {dot.path: [values]}, policies: [..], days: N')
     .option('--workers <n>', 'worker threads', String(availableParallelism()))
-    .action(async (flags: StudyFlags & { grid: string; workers: string }) => {
+    .option(
+      '--queue <url>',
+      'instead of local threads: queue the runs on this Redis for gridflex worker on any machine (docs/scale.md)',
+    )
+    .action(async (flags: StudyFlags & { grid: string; workers: string; queue?: string }) => {
       const grid = loadSweepGrid(flags.grid);
       const workers = integerFlag(flags.workers, '--workers', 1, 256);
       const inputs = loadRunInputs(flags.scenario);
       const history = RunStore.open(flags.dataDir);
       makeDir(flags.out);
-      const summary = await runSweep({
+      const sweep = {
         scenarioFile: flags.scenario,
         grid,
         study: studyOptions(flags),
         outDir: flags.out,
         workers,
-        onRow: (row, done, total) =>
+        onRow: (row: SweepRow, done: number, total: number) =>
           process.stdout.write(`${done}/${total} ${row.id}${row.error ? `  error: ${row.error}` : ''}\n`),
-      });
+      };
+      // BullMQ loads only for a queued sweep.
+      const summary =
+        flags.queue === undefined
+          ? await runSweep(sweep)
+          : await (await import('../study/sweep-queue.js')).enqueueSweep(sweep, flags.queue);
       const record = history.record(
         {
           kind: 'study-sweep',

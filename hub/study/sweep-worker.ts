@@ -12,19 +12,12 @@ import type { RepresentativeYear } from '../environment/year.js';
 import { parseScenario } from '../scenarios/load.js';
 import { type RunInputs, runYear } from '../sim/runner.js';
 import { streetPolicyContext } from './street-context.js';
-import { type SweepJob, type SweepRow, type SweepStudyOptions, setPath } from './sweep.js';
-
-interface JobMessage {
-  job: SweepJob;
-  scenarioFile: string;
-  days?: number;
-  study: SweepStudyOptions;
-}
+import { type SweepJobMessage, type SweepRow, setPath } from './sweep.js';
 
 const years = new Map<string, RepresentativeYear>();
 let baseLoadLibrary: RunInputs['baseLoadLibrary'] | undefined;
 
-async function runJob({ job, scenarioFile, days, study }: JobMessage): Promise<SweepRow> {
+async function runJob({ job, scenarioFile, days, study }: SweepJobMessage): Promise<SweepRow> {
   const raw = parseYaml(readFileSync(scenarioFile, 'utf8')) as Record<string, unknown>;
   for (const [path, value] of Object.entries(job.overrides)) setPath(raw, path, value);
   const { scenario, feeder } = parseScenario(stringifyYaml(raw), scenarioFile);
@@ -70,7 +63,7 @@ async function runJob({ job, scenarioFile, days, study }: JobMessage): Promise<S
   };
 }
 
-parentPort?.on('message', (message: JobMessage) => {
+parentPort?.on('message', (message: SweepJobMessage) => {
   runJob(message).then(
     (row) => parentPort?.postMessage(row),
     (error: unknown) =>

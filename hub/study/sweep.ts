@@ -6,12 +6,12 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import { PolicyNameSchema } from '../agents/registry.js';
 import { InputError } from '../errors.js';
 import { parseYamlInput, readInputFile } from '../read-input.js';
 import type { StudyPolicyOptions } from './street-context.js';
+import { SweepThreads } from './sweep-threads.js';
 
 /** One run of a sweep: a scenario with some keys replaced, under one policy. */
 export interface SweepJob {
@@ -19,6 +19,15 @@ export interface SweepJob {
   id: string;
   overrides: Record<string, unknown>;
   policy: string;
+}
+
+/** What a worker thread is given for a job: all it needs to run it, as plain data (it also goes through Redis). */
+export interface SweepJobMessage {
+  job: SweepJob;
+  /** Read by the worker: a queue worker on another machine reads it from its own checkout. */
+  scenarioFile: string;
+  days?: number;
+  study: SweepStudyOptions;
 }
 
 /** What a worker sends back for a job. */
@@ -108,54 +117,63 @@ export interface SweepSummary {
 
 /** Runs the jobs not yet in `outDir/results.jsonl`, then writes `outDir/results.csv` with all of them. */
 export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
-  mkdirSync(options.outDir, { recursive: true });
-  const jobs = expandGrid(options.grid);
-  const resultsFile = join(options.outDir, 'results.jsonl');
-  const finished = readFinishedRows(resultsFile);
-  const pending = jobs.filter((job) => !finished.has(job.id));
-  const workerCount = Math.max(1, Math.min(options.workers ?? availableParallelism(), pending.length));
-  const workerModule = options.workerModule ?? new URL('./sweep-worker.js', import.meta.url);
-  let next = 0;
-  let failed = 0;
-  const runWorker = () =>
-    new Promise<void>((resolve, reject) => {
-      const worker = new Worker(workerModule);
-      const sendNext = () => {
-        const job = pending[next++];
-        if (!job) {
-          void worker.terminate().then(() => resolve());
-          return;
-        }
-        worker.postMessage({
-          job,
-          scenarioFile: options.scenarioFile,
-          study: options.study,
-          ...(options.grid.days !== undefined ? { days: options.grid.days } : {}),
-        });
-      };
-      worker.on('message', (row: SweepRow) => {
-        appendFileSync(resultsFile, `${JSON.stringify(row)}\n`);
-        finished.set(row.id, row);
-        if (row.error) failed++;
-        options.onRow?.(row, finished.size, jobs.length);
-        sendNext();
-      });
-      worker.on('error', reject);
-      sendNext();
-    });
-  await Promise.all(Array.from({ length: workerCount }, runWorker));
-  const resultsCsv = join(options.outDir, 'results.csv');
-  writeFileSync(
-    resultsCsv,
-    rowsToCsv(jobs.map((job) => finished.get(job.id)).filter((row) => row !== undefined)),
-  );
-  return {
-    total: jobs.length,
-    ranNow: pending.length,
-    resumed: jobs.length - pending.length,
-    failed,
-    resultsCsv,
-  };
+  const sweep = new SweepProgress(options);
+  const workerCount = Math.max(1, Math.min(options.workers ?? availableParallelism(), sweep.pending.length));
+  const threads = new SweepThreads(workerCount, options.workerModule);
+  try {
+    await Promise.all(
+      sweep.pending.map(async (job) => sweep.record(await threads.run(sweep.messageFor(job)))),
+    );
+  } finally {
+    await threads.close();
+  }
+  return sweep.finish();
+}
+
+/**
+ * One sweep's jobs and where they stand: those already in `outDir/results.jsonl` (from a run that was
+ * stopped) and those still to run. Each row is appended there as it comes; `finish` writes the table.
+ * Local and queued sweeps (sweep-queue.ts) share it.
+ */
+export class SweepProgress {
+  readonly jobs: SweepJob[];
+  readonly pending: SweepJob[];
+  private readonly resultsFile: string;
+  private readonly finished: Map<string, SweepRow>;
+  private failed = 0;
+
+  constructor(private readonly options: SweepOptions) {
+    mkdirSync(options.outDir, { recursive: true });
+    this.jobs = expandGrid(options.grid);
+    this.resultsFile = join(options.outDir, 'results.jsonl');
+    this.finished = readFinishedRows(this.resultsFile);
+    this.pending = this.jobs.filter((job) => !this.finished.has(job.id));
+  }
+
+  messageFor(job: SweepJob): SweepJobMessage {
+    const { scenarioFile, study, grid } = this.options;
+    return { job, scenarioFile, study, ...(grid.days !== undefined ? { days: grid.days } : {}) };
+  }
+
+  record(row: SweepRow): void {
+    appendFileSync(this.resultsFile, `${JSON.stringify(row)}\n`);
+    this.finished.set(row.id, row);
+    if (row.error) this.failed++;
+    this.options.onRow?.(row, this.finished.size, this.jobs.length);
+  }
+
+  finish(): SweepSummary {
+    const resultsCsv = join(this.options.outDir, 'results.csv');
+    const rows = this.jobs.map((job) => this.finished.get(job.id)).filter((row) => row !== undefined);
+    writeFileSync(resultsCsv, rowsToCsv(rows));
+    return {
+      total: this.jobs.length,
+      ranNow: this.pending.length,
+      resumed: this.jobs.length - this.pending.length,
+      failed: this.failed,
+      resultsCsv,
+    };
+  }
 }
 
 function readFinishedRows(file: string): Map<string, SweepRow> {
