@@ -1,9 +1,11 @@
 /**
- * Plan checks: the coordinator compares what each home's meter shows its EV, battery and heat pump did with
- * the plan the home proposed. A home that strays by more than the tolerance in `strikes` steps is excluded
- * from running its own devices: from then on its proposal is enforced through its charger and controls.
+ * Plan checks: the coordinator (a fleet policy: cooperative, central, nash) compares what each of its homes'
+ * meters show its EV, battery and heat pump did with the plan the home proposed. A home that strays by more
+ * than the tolerance in `strikes` steps is excluded from running its own devices: from then on its proposal
+ * is enforced through its charger and controls.
  */
 import { z } from 'zod';
+import { isFleetPolicy } from '../../agents/fleet.js';
 import { setpointsAt } from '../../agents/index.js';
 import type { StreetHome } from '../../engine/street-home.js';
 import { clockLabel } from '../../environment/calendar.js';
@@ -47,7 +49,9 @@ export const planCheck = defineDefence({
         participant: {
           name: 'defence:plan-check',
           step: (frame) => {
+            // Only a coordinator's homes propose plans; a home planning alone answers to nobody.
             for (const home of context.homes) {
+              if (!isFleetPolicy(home.policy)) continue;
               const proposed = proposal(home, frame.step);
               const metered = frame.results[home.index];
               if (!proposed || !metered || excluded.has(home)) continue;

@@ -161,6 +161,19 @@ describe('red-team attacks and their defences on the table street', () => {
   });
 });
 
+describe('plan checks', () => {
+  it('leave homes that plan alone: they propose nothing to a coordinator', async () => {
+    const inputs = loadRunInputs('scenarios/table.yaml');
+    const { street, stepCount, redTeam, finish } = await buildYearStreet(inputs, 'passive', {
+      days: 1,
+      redTeam: { attacks: [], defences: [{ kind: 'plan-check', toleranceKw: 0.5, strikes: 1 }] },
+    });
+    for (let k = 0; k < stepCount; k++) street.step(k);
+    finish(0);
+    expect(redTeam.notes).toEqual([]);
+  });
+});
+
 describe('the redTeam section', () => {
   const refused = (redTeam: string): string => {
     try {
