@@ -11,11 +11,13 @@ export class TokenBucket {
   private tokens: number;
   private lastMs: number;
 
+  /** Starts full (`limit.burst` tokens) unless `tokens` says otherwise. */
   constructor(
     private readonly limit: RateLimit,
     nowMs: number,
+    tokens = limit.burst,
   ) {
-    this.tokens = limit.burst;
+    this.tokens = tokens;
     this.lastMs = nowMs;
   }
 
@@ -57,8 +59,10 @@ interface IdentityState {
 
 /**
  * Publish rates by identity (username), not by connection: every connection of one user draws on one bucket,
- * which outlives its connections, so reconnecting does not refill it. Only registered users are kept (the
- * credential file bounds the map); anonymous clients may not publish at all.
+ * which outlives its connections, so reconnecting does not refill it. An offender's burst shrinks to one
+ * second's worth until its offences are forgotten: otherwise each hold-off would save up a full burst that
+ * the next connection spends at once, stalling everyone else's messages behind it. Only registered users are
+ * kept (the credential file bounds the map); anonymous clients may not publish at all.
  */
 export class IdentityRateLimits {
   private readonly identities = new Map<string, IdentityState>();
@@ -70,7 +74,12 @@ export class IdentityRateLimits {
 
   /** Whether `identity` may publish one more message now. */
   take(identity: string, nowMs: number): boolean {
-    return this.state(identity, nowMs).bucket.take(nowMs);
+    const state = this.state(identity, nowMs);
+    if (state.offences > 0 && nowMs - state.lastOffenceMs > this.holdOff.forgetAfterMs) {
+      state.offences = 0;
+      state.bucket = new TokenBucket(this.limit, nowMs);
+    }
+    return state.bucket.take(nowMs);
   }
 
   /** Records an offence and returns the hold-off it earns, in ms. */
@@ -81,6 +90,11 @@ export class IdentityRateLimits {
     state.lastOffenceMs = nowMs;
     const holdOffMs = Math.min(this.holdOff.maxMs, this.holdOff.firstMs * 2 ** (state.offences - 1));
     state.heldUntilMs = nowMs + holdOffMs;
+    const oneSecond = {
+      perSecond: this.limit.perSecond,
+      burst: Math.min(this.limit.burst, this.limit.perSecond),
+    };
+    state.bucket = new TokenBucket(oneSecond, nowMs, 0);
     return holdOffMs;
   }
 

@@ -1,0 +1,37 @@
+// A flooding board in its own thread (bench/hub-flood.js): publishes QoS 0 to its own topic as fast as its
+// socket takes it and reconnects 10 ms after every cut-off or refusal, until told to stop; then reports how
+// many of its messages a subscriber received.
+import { parentPort, workerData } from 'node:worker_threads';
+import mqtt from 'mqtt';
+
+const { url, username, password } = workerData;
+const topic = `homie/5/${username}/$log/debug`;
+const payload = 'x'.repeat(200);
+
+const counter = mqtt.connect(url, { protocolVersion: 4, clientId: 'flood-counter', reconnectPeriod: 0 });
+let delivered = 0;
+counter.on('message', () => delivered++);
+await counter.subscribeAsync(topic, { qos: 0 });
+
+const flooder = mqtt.connect(url, {
+  protocolVersion: 4,
+  clientId: username,
+  username,
+  password,
+  reconnectPeriod: 10,
+});
+flooder.on('error', () => {});
+let stopped = false;
+const pump = () => {
+  if (stopped || !flooder.connected) return;
+  for (let index = 0; index < 100; index++) flooder.publish(topic, payload);
+  setImmediate(pump);
+};
+flooder.on('connect', pump);
+parentPort.postMessage({ ready: true });
+parentPort.once('message', async () => {
+  stopped = true;
+  flooder.end(true);
+  await counter.endAsync();
+  parentPort.postMessage({ delivered });
+});

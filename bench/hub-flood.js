@@ -1,0 +1,106 @@
+// One board flooding its own topics (issue 21) against everyone else's latency, in one run of the hub
+// (embedded Aedes, its default limits): 50 boards publish one message a second each, spread over the second,
+// and a subscriber measures publish-to-delivery time; with no flood, then while board 0 publishes as
+// fast as it can and reconnects at once whenever it is cut off. Prints the other boards' p50/p99 in both
+// phases (three rounds of each, alternating) and their ratio, and how many flood messages got through per second.
+
+import { Worker } from 'node:worker_threads';
+import { connect, percentile, registerBoards, startHub } from './_mqtt-peers.js';
+
+const BOARDS = 50;
+const SECONDS = 8;
+/** Quiet and flooded phases alternate, so a change in the machine's other load falls on both alike. */
+const ROUNDS = 3;
+
+/** The others' latencies over SECONDS while `during` runs (a flood, or nothing). */
+async function measure(url, others) {
+  const subscriber = await connect(url, { clientId: 'flood-latency-sub' });
+  await subscriber.subscribeAsync('homie/5/+/$log/info', { qos: 1 });
+  const latenciesMs = [];
+  subscriber.on('message', (_topic, payload) =>
+    latenciesMs.push(performance.now() - Number(payload.toString())),
+  );
+  const devices = [];
+  for (const [username, password] of others)
+    devices.push(await connect(url, { clientId: username, username, password }));
+  const timers = [];
+  await new Promise((done) => {
+    devices.forEach((device, index) => {
+      const send = () =>
+        device.publish(`homie/5/${device.options.username}/$log/info`, String(performance.now()), { qos: 1 });
+      // Staggered evenly over the second, as independent boards would be.
+      timers.push(
+        setTimeout(
+          () => {
+            send();
+            timers.push(setInterval(send, 1000));
+          },
+          (index * 1000) / devices.length,
+        ),
+      );
+    });
+    setTimeout(done, SECONDS * 1000);
+  });
+  for (const timer of timers) clearInterval(timer);
+  await Promise.all(devices.map((device) => device.endAsync()));
+  await subscriber.endAsync();
+  return latenciesMs;
+}
+
+function summary(latenciesMs) {
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
+/** Starts the flooding board (bench/_flood-worker.js); returns a stop function resolving with its delivered count. */
+async function startFlood(url, username, password) {
+  const worker = new Worker(new URL('./_flood-worker.js', import.meta.url), {
+    workerData: { url, username, password },
+  });
+  const next = () => new Promise((done) => worker.once('message', done));
+  await next();
+  return async () => {
+    const reply = next();
+    worker.postMessage('stop');
+    const { delivered } = await reply;
+    await worker.terminate();
+    return delivered;
+  };
+}
+
+const boards = await registerBoards('flood', BOARDS + 1);
+const [[flooderName, flooderPassword], ...others] = [...boards.passwords];
+try {
+  const hub = await startHub(boards.dir);
+  try {
+    const quietMs = [];
+    const floodedMs = [];
+    let delivered = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      quietMs.push(...(await measure(hub.url, others)));
+      const stopFlood = await startFlood(hub.url, flooderName, flooderPassword);
+      floodedMs.push(...(await measure(hub.url, others)));
+      delivered += await stopFlood();
+    }
+    const quiet = summary(quietMs);
+    const flooded = summary(floodedMs);
+    for (const [name, result] of [
+      ['no flood', quiet],
+      ['one board flooding', flooded],
+    ]) {
+      console.log(
+        `${name.padEnd(19)} ${result.count} msgs from the other ${others.length} boards: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`,
+      );
+    }
+    console.log(
+      `flooded / no flood: p50 ${(flooded.p50 / quiet.p50).toFixed(2)}x, p99 ${(flooded.p99 / quiet.p99).toFixed(2)}x`,
+    );
+    console.log(
+      `the flooding board got ${(delivered / (SECONDS * ROUNDS)).toFixed(0)} msg/s delivered (limit 1000/s, burst 10 000, per identity over reconnects)`,
+    );
+  } finally {
+    await hub.stop();
+  }
+} finally {
+  boards.remove();
+}
