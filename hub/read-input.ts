@@ -1,15 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { InputError } from './errors.js';
 
-/** A file the user gave us, as text, or an InputError naming it (`what` says what kind of file it is). */
-export function readInputFile(file: string, what = 'file'): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    throw new InputError(file, `${what} not found or not readable`);
-  }
-}
+export { readInputFile } from './read-file.js';
 
 /**
  * Aliases a YAML file may expand. Hand-written files use a few (`*defaults`); an alias bomb (aliases of

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { InputError } from '../errors.js';
-import { readInputFile } from '../read-input.js';
+import { readInputFile } from '../read-file.js';
 
 /** One data row of a CSV table, with where it came from for error messages. */
 export interface CsvRow {

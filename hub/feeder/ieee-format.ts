@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
-import { readInputFile } from '../read-input.js';
+import { readInputFile } from '../read-file.js';
 import {
   type CsvTable,
   numberCell,
