@@ -2,16 +2,17 @@
  * The device agent: one board's nodes on the wire as a Homie 5 device. It publishes `$state`
  * (init → ready, last will `lost`), a retained `$description` and telemetry at its interval; obeys
  * validated `/set` commands; reconnects with exponential backoff; keeps readings in a bounded queue while
- * offline and sends them, with their original timestamps, after reconnecting; and restarts a driver
- * that stops answering.
+ * offline and sends them in order, with their original times, on `$readings` after reconnecting (then the
+ * latest value of each property); and restarts a driver that stops answering.
  */
 import { connect as netConnect } from 'node:net';
 import mqtt, { type IClientOptions, MqttClient } from 'mqtt';
 import { type CosimStep, CosimStepSchema, cosimTopics } from '../protocol/cosim.js';
 import { ClockSchema, gridflexTopics } from '../protocol/gridflex.js';
 import {
-  GRIDFLEX_ENVELOPE_EXTENSION,
+  formatHomieValue,
   GRIDFLEX_NODE_KINDS,
+  GRIDFLEX_READINGS_EXTENSION,
   gridflexNodeType,
   HOMIE_VERSION,
   type HomieDescription,
@@ -21,7 +22,7 @@ import {
   homieTopics,
   parseHomieTopic,
   parseSetPayload,
-  type TelemetryValue,
+  type ReadingRecord,
 } from '../protocol/homie.js';
 import { analogInputsOf, type DeviceConfig, nodeIdOf, type SimEvent } from './config.js';
 import { openBoard } from './drivers/index.js';
@@ -49,11 +50,6 @@ export interface DeviceAgentOptions {
   log: Logger;
 }
 
-interface OutgoingMessage {
-  topic: string;
-  payload: string;
-}
-
 class WatchdogTimeout extends Error {
   override readonly name = 'WatchdogTimeout';
 }
@@ -70,7 +66,9 @@ export class DeviceAgent {
   private readonly nodes: DeviceNode[];
   private readonly description: HomieDescription;
   private readonly simWorld: SimWorld;
-  private readonly queue: BoundedQueue<OutgoingMessage>;
+  private readonly queue: BoundedQueue<ReadingRecord>;
+  /** Readings handed to the client whose `$readings` publish the broker has not acknowledged yet, by seq. */
+  private readonly unconfirmed = new Map<number, ReadingRecord>();
   private client: MqttClient | undefined;
   private board: Board | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
@@ -209,6 +207,7 @@ export class DeviceAgent {
   private onClose(): void {
     if (this.online && !this.stopping) this.log('warn', 'broker connection lost; queueing readings');
     this.online = false;
+    this.requeueUnconfirmed();
     if (this.stopping || this.reconnectTimer !== undefined) return;
     const { initialMs, maxMs } = this.config.reconnect;
     const delayMs = Math.min(maxMs, initialMs * 2 ** this.reconnectAttempt);
@@ -216,20 +215,41 @@ export class DeviceAgent {
     this.log('debug', `reconnecting in ${delayMs} ms`);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      if (!this.stopping) this.client?.reconnect();
+      if (!this.stopping) this.reconnectFresh();
     }, delayMs);
   }
 
-  /** Sends queued readings oldest first; stops early if the connection drops (the rest stay queued). */
+  /**
+   * Connects again with a new client: mqtt.js would re-send the old connection's unacknowledged messages
+   * itself, ahead of the queue, out of order; they are back in the queue already ({@link requeueUnconfirmed}).
+   */
+  private reconnectFresh(): void {
+    const old = this.client;
+    old?.removeAllListeners();
+    old?.on('error', () => {});
+    old?.end(true);
+    this.connect();
+  }
+
+  /**
+   * Sends queued readings oldest first on `$readings`, then each property's latest value on its own topic;
+   * stops early if the connection drops (the rest stay queued).
+   */
   private async flushQueue(client: MqttClient, current: () => boolean): Promise<void> {
     let sent = 0;
+    const latest = new Map<string, ReadingRecord>();
     while (this.queue.length > 0 && current()) {
-      const batch: OutgoingMessage[] = [];
+      const batch: ReadingRecord[] = [];
       while (batch.length < FLUSH_BATCH && this.queue.length > 0)
-        batch.push(this.queue.shift() as OutgoingMessage);
+        batch.push(this.queue.shift() as ReadingRecord);
       sent += batch.length;
-      // Once handed to the client, QoS 1 messages are re-sent by mqtt.js if the link drops mid-batch.
-      await Promise.all(batch.map((m) => client.publishAsync(m.topic, m.payload, { qos: 1, retain: true })));
+      for (const record of batch) latest.set(`${record.node}/${record.property}`, record);
+      await Promise.all(batch.map((record) => this.publishRecord(client, record)));
+      if (this.queue.length > 0) continue;
+      // Readings taken while these go out join the queue, so the loop checks it again afterwards.
+      const values = [...latest.values()];
+      latest.clear();
+      await Promise.all(values.map((record) => this.publishValue(client, record)));
     }
     if (sent === 0) return;
     this.queueFullLogged = false;
@@ -437,13 +457,36 @@ export class DeviceAgent {
   }
 
   private publishValues(nodeId: string, values: Record<string, PropertyValue>, ts: number): void {
-    for (const [propertyId, value] of Object.entries(values)) {
-      const envelope: TelemetryValue = { value, ts, seq: this.seq++ };
-      this.send({
-        topic: homieTopics.property(this.config.deviceId, nodeId, propertyId),
-        payload: JSON.stringify(envelope),
-      });
-    }
+    for (const [property, value] of Object.entries(values))
+      this.send({ node: nodeId, property, value, ts, seq: this.seq++ });
+  }
+
+  /** The plain Homie 5 payload on the property's topic, retained. */
+  private publishValue(client: MqttClient, record: ReadingRecord): Promise<unknown> {
+    const topic = homieTopics.property(this.config.deviceId, record.node, record.property);
+    return client.publishAsync(topic, formatHomieValue(record.value), { qos: 1, retain: true });
+  }
+
+  /**
+   * The reading with its time and sequence number on `$readings` (a stream: not retained). Until the broker
+   * acknowledges it, it is kept to be queued again if the connection drops (mqtt.js drops unacknowledged
+   * messages of a clean session); a reading may so arrive twice, never not at all.
+   */
+  private async publishRecord(client: MqttClient, record: ReadingRecord): Promise<void> {
+    this.unconfirmed.set(record.seq, record);
+    await client.publishAsync(homieTopics.readings(this.config.deviceId), JSON.stringify(record), { qos: 1 });
+    this.unconfirmed.delete(record.seq);
+  }
+
+  /** Puts the unacknowledged readings back in the queue, oldest first, ahead of those taken since. */
+  private requeueUnconfirmed(): void {
+    if (this.unconfirmed.size === 0) return;
+    const pending = [...this.unconfirmed.values()];
+    this.unconfirmed.clear();
+    for (let queued = this.queue.shift(); queued !== undefined; queued = this.queue.shift())
+      pending.push(queued);
+    pending.sort((a, b) => a.seq - b.seq);
+    for (const record of pending) this.queue.push(record);
   }
 
   private publishAgentCounters(ts: number): void {
@@ -459,18 +502,20 @@ export class DeviceAgent {
   }
 
   /** Publishes now when online, otherwise keeps the reading in the bounded queue. */
-  private send(message: OutgoingMessage): void {
+  private send(record: ReadingRecord): void {
     const client = this.client;
     if (this.online && client?.connected) {
-      client.publish(message.topic, message.payload, { qos: 1, retain: true });
+      // Failures surface as the connection's close; the reading is then lost like any QoS 1 in flight.
+      this.publishValue(client, record).catch(() => {});
+      this.publishRecord(client, record).catch(() => {});
       return;
     }
-    const dropped = this.queue.push(message);
+    const dropped = this.queue.push(record);
     if (dropped !== undefined && !this.queueFullLogged) {
       this.queueFullLogged = true;
       this.log('warn', `offline queue full (${this.queue.capacity}): dropping the oldest readings`);
     }
-    this.log('debug', `queued ${message.topic} (${this.queue.length} queued)`);
+    this.log('debug', `queued ${record.node}/${record.property} (${this.queue.length} queued)`);
   }
 
   /** Logs locally and, when connected, on the device's `$log/<level>` topic. */
@@ -494,7 +539,7 @@ export function describeDevice(config: DeviceConfig, nodes: readonly DeviceNode[
     name: config.name ?? config.deviceId,
     type: 'gridflex-board',
     nodes: nodeEntries,
-    extensions: [GRIDFLEX_ENVELOPE_EXTENSION],
+    extensions: [GRIDFLEX_READINGS_EXTENSION],
   };
   return { ...body, version: fnv1a(JSON.stringify(body)) };
 }

@@ -237,6 +237,8 @@ export const TableAssetSchema = z.object({
   online: z.boolean(),
   /** Its active power now (negative = generation/export). */
   pKw: z.number(),
+  /** Why its board's latest reading was refused (the power flow keeps the last good value); absent when none is. */
+  fault: z.string().optional(),
 });
 export type TableAsset = z.infer<typeof TableAssetSchema>;
 

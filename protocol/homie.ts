@@ -1,15 +1,16 @@
 /**
  * The device side of the wire: Homie 5 topics (`homie/5/<device>/…`), the `$state` lifecycle, the
- * `$description` document, GridFlex telemetry values and `/set` command payloads.
+ * `$description` document, property payloads and `/set` commands.
  * Imported by devices/ (to publish) and hub/ (to validate what devices send); imports neither.
  *
- * One deliberate extension to Homie 5: property values are a small JSON envelope
- * `{"value": 2.4, "ts": 1764060000000, "seq": 17}` rather than the bare literal `2.4`. A board that was
- * offline keeps its readings in a queue and sends them after it reconnects; without `ts` the hub would
- * book them at arrival time and a store-and-forward burst would look like a spike. `seq` lets a
- * controller spot gaps and duplicates (QoS 1 may deliver twice). Every `$description` lists the
- * extension ID {@link GRIDFLEX_ENVELOPE_EXTENSION}, so a generic Homie controller can tell; `/set`
- * payloads stay plain Homie literals (`2.5`, `true`, `charge`), and a JSON `{"value": …}` is also accepted.
+ * Property topics carry plain Homie 5 payloads (`2.4`, `true`, `eco`, a single 0x00 byte for the empty
+ * string), so any Homie 5 controller reads a GridFlex board and the hub reads a board built with any Homie
+ * library. What a plain payload cannot carry goes to one documented extension,
+ * {@link GRIDFLEX_READINGS_EXTENSION}: every reading is also published, with the time it was taken and a
+ * per-device counter, on the device's `$readings` topic. A board that was offline keeps its readings and
+ * sends them there in order after it reconnects (one topic, so MQTT keeps their order), then the latest value
+ * of each property; `seq` shows gaps and duplicates (QoS 1 may deliver twice). A controller that does not
+ * know the extension ignores `$readings`, as Homie 5 asks of unknown attributes.
  */
 import { z } from 'zod';
 
@@ -17,8 +18,10 @@ import { z } from 'zod';
 export const HOMIE_ROOT = 'homie/5';
 /** The Homie convention version a `$description` declares. */
 export const HOMIE_VERSION = '5.0';
-/** Homie extension ID (`id:version:[homie versions]`) announcing GridFlex's timestamped value envelope. */
-export const GRIDFLEX_ENVELOPE_EXTENSION = 'org.gridflex.ts-envelope:1.0.0:[5.x]';
+/** Homie extension ID (`id:version:[homie versions]`) announcing the device's `$readings` topic. */
+export const GRIDFLEX_READINGS_EXTENSION = 'org.gridflex.readings:1.0.0:[5.x]';
+/** How Homie 5 writes the empty string on a property topic (an empty payload would delete a retained value). */
+export const HOMIE_EMPTY_STRING = '\u0000';
 
 /** A Homie 5 ID: lower-case letters, digits and hyphens, not starting with a hyphen. */
 export const HomieIdSchema = z
@@ -36,6 +39,8 @@ export const homieTopics = {
   /** A property value (retained unless the property says otherwise). */
   property: (deviceId: string, nodeId: string, propertyId: string) =>
     `${HOMIE_ROOT}/${deviceId}/${nodeId}/${propertyId}`,
+  /** Every reading with its time and sequence number (extension {@link GRIDFLEX_READINGS_EXTENSION}), not retained. */
+  readings: (deviceId: string) => `${HOMIE_ROOT}/${deviceId}/$readings`,
   /** A command to a settable property (never retained). */
   set: (deviceId: string, nodeId: string, propertyId: string) =>
     `${HOMIE_ROOT}/${deviceId}/${nodeId}/${propertyId}/set`,
@@ -55,7 +60,7 @@ export const homieFilters = {
 
 /** What a Homie topic names, or null when it is not a Homie 5 device topic. */
 export type ParsedHomieTopic =
-  | { kind: 'state' | 'description'; deviceId: string }
+  | { kind: 'state' | 'description' | 'readings'; deviceId: string }
   | { kind: 'log'; deviceId: string; level: string }
   | { kind: 'property' | 'set'; deviceId: string; nodeId: string; propertyId: string };
 
@@ -67,6 +72,7 @@ export function parseHomieTopic(topic: string): ParsedHomieTopic | null {
   if (deviceId === undefined || a === undefined || extra !== undefined) return null;
   if (a === '$state' && b === undefined) return { kind: 'state', deviceId };
   if (a === '$description' && b === undefined) return { kind: 'description', deviceId };
+  if (a === '$readings' && b === undefined) return { kind: 'readings', deviceId };
   if (a === '$log' && b !== undefined && c === undefined) return { kind: 'log', deviceId, level: b };
   if (a.startsWith('$') || b === undefined) return null;
   if (c === undefined) return { kind: 'property', deviceId, nodeId: a, propertyId: b };
@@ -126,88 +132,105 @@ export const HomieDescriptionSchema = z.object({
 });
 export type HomieDescription = z.infer<typeof HomieDescriptionSchema>;
 
-/** A property value as GridFlex publishes it (see the module comment for why). */
-export const TelemetryValueSchema = z.strictObject({
-  value: z.union([z.number(), z.boolean(), z.string(), z.null()]),
+/** A value on a property topic, once parsed for its datatype. */
+export type HomieValue = number | boolean | string;
+
+/** One reading on `$readings` (extension {@link GRIDFLEX_READINGS_EXTENSION}). */
+export const ReadingRecordSchema = z.strictObject({
+  node: HomieIdSchema,
+  property: HomieIdSchema,
+  /** The value as the property topic carries it, parsed (a number, a boolean or a string). */
+  value: z.union([z.number(), z.boolean(), z.string()]),
   /** When the reading was taken on the device (Unix epoch milliseconds), kept through store-and-forward. */
   ts: z.number().int().nonnegative(),
-  /** Per-device reading counter, increasing by one per published value; shows gaps and duplicates. */
-  seq: z.number().int().nonnegative().optional(),
+  /** Per-device reading counter, increasing by one per reading; shows gaps and duplicates. */
+  seq: z.number().int().nonnegative(),
 });
-export type TelemetryValue = z.infer<typeof TelemetryValueSchema>;
+export type ReadingRecord = z.infer<typeof ReadingRecordSchema>;
 
-/** Parses a property value payload; throws a ZodError or SyntaxError on a bad one. */
-export function parseTelemetryValue(payload: string | Buffer): TelemetryValue {
-  return TelemetryValueSchema.parse(JSON.parse(payload.toString()));
+/** The Homie 5 payload of a value: `2.5`, `true`, the text, or {@link HOMIE_EMPTY_STRING} for ''. */
+export function formatHomieValue(value: HomieValue): string {
+  if (typeof value === 'string') return value === '' ? HOMIE_EMPTY_STRING : value;
+  return String(value);
 }
 
-/** A `/set` payload in its JSON form; the bare Homie literal form is handled by {@link parseSetPayload}. */
-export const SetCommandSchema = z.strictObject({ value: z.union([z.number(), z.boolean(), z.string()]) });
-export type SetCommand = z.infer<typeof SetCommandSchema>;
+export type ValueParseResult = { ok: true; value: HomieValue } | { ok: false; reason: string };
 
-export type SetParseResult = { ok: true; value: number | boolean | string } | { ok: false; reason: string };
+const INTEGER_LITERAL = /^-?\d+$/;
+const FLOAT_LITERAL = /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+
+/**
+ * Reads a property payload as Homie 5 writes it for the property's datatype, inside its `$format`
+ * (`min:max` for numbers, the listed values for an enum). NaN and Infinity are no numbers. Never throws.
+ */
+export function parseHomieValue(payload: string | Buffer, property: HomieProperty): ValueParseResult {
+  const text = payload.toString();
+  if (text === HOMIE_EMPTY_STRING) return textValue('', property);
+  switch (property.datatype) {
+    case 'integer':
+    case 'float':
+      return numberValue(text, property);
+    case 'boolean':
+      if (text === 'true' || text === 'false') return { ok: true, value: text === 'true' };
+      return { ok: false, reason: `expected true or false, got ${quote(text)}` };
+    default:
+      return textValue(text, property);
+  }
+}
+
+function numberValue(text: string, property: HomieProperty): ValueParseResult {
+  const literal = property.datatype === 'integer' ? INTEGER_LITERAL : FLOAT_LITERAL;
+  const value = Number(text);
+  if (!literal.test(text) || !Number.isFinite(value))
+    return {
+      ok: false,
+      reason: `expected ${property.datatype === 'integer' ? 'an integer' : 'a number'}, got ${quote(text)}`,
+    };
+  if (property.datatype === 'integer' && !Number.isSafeInteger(value))
+    return { ok: false, reason: `${text} is too large for an integer` };
+  const range = parseRange(property.format);
+  if (value < range.min || value > range.max)
+    return { ok: false, reason: `${text} is outside ${property.format}` };
+  return { ok: true, value };
+}
+
+function textValue(text: string, property: HomieProperty): ValueParseResult {
+  if (property.datatype === 'enum') {
+    const allowed = (property.format ?? '').split(',');
+    if (allowed.includes(text)) return { ok: true, value: text };
+    return { ok: false, reason: `expected one of ${allowed.join(', ')}, got ${quote(text)}` };
+  }
+  if (property.datatype === 'json' && !isJson(text)) return { ok: false, reason: 'expected JSON' };
+  if (property.datatype === 'integer' || property.datatype === 'float' || property.datatype === 'boolean')
+    return { ok: false, reason: `expected a ${property.datatype}, got the empty string` };
+  return { ok: true, value: text };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
 
 const MAX_SET_PAYLOAD_BYTES = 256;
 
 /**
- * Validates a `/set` payload against the property it targets: settable, datatype and format
- * (`min:max` for numbers, the allowed values for enums). Accepts a Homie literal (`2.5`, `true`, `eco`)
- * or `{"value": …}`. Never throws.
+ * Validates a `/set` payload against the property it targets: settable, then the plain Homie 5 payload of
+ * {@link parseHomieValue} (datatype and `$format`). Never throws.
  */
-export function parseSetPayload(payload: string | Buffer, property: HomieProperty): SetParseResult {
+export function parseSetPayload(payload: string | Buffer, property: HomieProperty): ValueParseResult {
   if (property.settable !== true) return { ok: false, reason: 'property is not settable' };
-  const text = payload.toString().trim();
-  if (text.length === 0) return { ok: false, reason: 'empty payload' };
-  if (text.length > MAX_SET_PAYLOAD_BYTES)
+  if (payload.length === 0) return { ok: false, reason: 'empty payload' };
+  if (payload.length > MAX_SET_PAYLOAD_BYTES)
     return { ok: false, reason: `payload over ${MAX_SET_PAYLOAD_BYTES} bytes` };
-  let raw: unknown = text;
-  if (text.startsWith('{')) {
-    const parsed = SetCommandSchema.safeParse(safeJson(text));
-    if (!parsed.success) return { ok: false, reason: 'expected {"value": …} or a plain value' };
-    raw = parsed.data.value;
-  }
-  return coerce(raw, property);
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function coerce(raw: unknown, property: HomieProperty): SetParseResult {
-  switch (property.datatype) {
-    case 'integer':
-    case 'float': {
-      const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : Number.NaN;
-      if (typeof raw === 'string' && raw.trim() === '') return { ok: false, reason: 'expected a number' };
-      if (!Number.isFinite(value))
-        return { ok: false, reason: `expected a number, got ${JSON.stringify(raw)}` };
-      if (property.datatype === 'integer' && !Number.isInteger(value)) {
-        return { ok: false, reason: `expected an integer, got ${value}` };
-      }
-      const range = parseRange(property.format);
-      if (value < range.min || value > range.max) {
-        return { ok: false, reason: `${value} is outside ${property.format}` };
-      }
-      return { ok: true, value };
-    }
-    case 'boolean':
-      if (raw === true || raw === 'true') return { ok: true, value: true };
-      if (raw === false || raw === 'false') return { ok: true, value: false };
-      return { ok: false, reason: `expected true or false, got ${JSON.stringify(raw)}` };
-    case 'enum': {
-      const allowed = (property.format ?? '').split(',');
-      if (typeof raw === 'string' && allowed.includes(raw)) return { ok: true, value: raw };
-      return { ok: false, reason: `expected one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}` };
-    }
-    case 'string':
-      return typeof raw === 'string' ? { ok: true, value: raw } : { ok: false, reason: 'expected a string' };
-    default:
-      return { ok: false, reason: `datatype ${property.datatype} cannot be set on GridFlex devices` };
-  }
+  return parseHomieValue(payload, property);
 }
 
 /** Parses a Homie numeric format `min:max` (either side optional) into bounds. */

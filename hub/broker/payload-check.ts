@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import { COSIM_PARTICIPANT_SCHEMAS, COSIM_ROOT, parseCosimTopic } from '../../protocol/cosim.js';
 import { CONTROL_ROOT, GRIDFLEX_TOPIC_SPECS } from '../../protocol/gridflex.js';
@@ -6,7 +7,7 @@ import {
   HomieLogLevelSchema,
   HomieStateSchema,
   parseHomieTopic,
-  TelemetryValueSchema,
+  ReadingRecordSchema,
 } from '../../protocol/homie.js';
 import { topicMatches } from '../auth/acl.js';
 
@@ -17,8 +18,10 @@ const CONTROL_SCHEMAS: { filter: string; schema: z.ZodType }[] = GRIDFLEX_TOPIC_
 
 /**
  * Why a payload a client sent is not acceptable on its topic, or null when it is. Checks the Homie device
- * topics (`$state`, `$description`, telemetry envelopes, `$log`) and the workshop control topics; `/set`
- * commands are checked by the device that owns the property. Never throws.
+ * topics (`$state`, `$description`, `$readings`, `$log`; a property value must be UTF-8 text, as Homie 5
+ * writes every payload; its datatype and `$format` are the hub's to check against the device's description)
+ * and the workshop control topics; `/set` commands are checked by the device that owns the property.
+ * Never throws.
  */
 export function payloadProblem(topic: string, payload: Buffer): string | null {
   const homie = parseHomieTopic(topic);
@@ -32,8 +35,10 @@ export function payloadProblem(topic: string, payload: Buffer): string | null {
           : `$state must be one of ${HomieStateSchema.options.join(', ')}`;
       case 'description':
         return jsonProblem(payload, HomieDescriptionSchema, '$description');
+      case 'readings':
+        return jsonProblem(payload, ReadingRecordSchema, '$readings');
       case 'property':
-        return envelopeProblem(payload) ?? null;
+        return isUtf8(payload) ? null : 'a Homie 5 value is UTF-8 text';
       case 'log':
         return HomieLogLevelSchema.safeParse(homie.level).success
           ? null
@@ -49,30 +54,6 @@ export function payloadProblem(topic: string, payload: Buffer): string | null {
   if (control) return jsonProblem(payload, control.schema, 'control');
   if (topic.startsWith(`${CONTROL_ROOT}/`)) return 'unknown control topic';
   return null;
-}
-
-/**
- * The telemetry envelope check of {@link TelemetryValueSchema}, written out by hand: it runs on every reading
- * every board sends, so it avoids the schema library. Falls back to the schema for the error message.
- */
-function envelopeProblem(payload: Buffer): string | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(payload.toString());
-  } catch {
-    return 'value is not valid JSON';
-  }
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const envelope = value as Record<string, unknown>;
-    const inner = envelope.value;
-    const keysOk = Object.keys(envelope).every((key) => key === 'value' || key === 'ts' || key === 'seq');
-    const innerOk = inner === null || ['number', 'boolean', 'string'].includes(typeof inner);
-    const tsOk = Number.isSafeInteger(envelope.ts) && (envelope.ts as number) >= 0;
-    const seqOk =
-      envelope.seq === undefined || (Number.isSafeInteger(envelope.seq) && (envelope.seq as number) >= 0);
-    if (keysOk && innerOk && tsOk && seqOk && 'value' in envelope) return null;
-  }
-  return jsonProblem(payload, TelemetryValueSchema, 'value') ?? 'value is not a telemetry envelope';
 }
 
 function jsonProblem(payload: Buffer, schema: z.ZodType, what: string): string | null {

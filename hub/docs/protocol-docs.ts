@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { COSIM_TOPIC_SPECS } from '../../protocol/cosim.js';
 import { GRIDFLEX_TOPIC_SPECS, type TopicSpec } from '../../protocol/gridflex.js';
 import {
+  GRIDFLEX_READINGS_EXTENSION,
   HomieDescriptionSchema,
   HomieStateSchema,
   homieTopics,
-  SetCommandSchema,
-  TelemetryValueSchema,
+  ReadingRecordSchema,
 } from '../../protocol/homie.js';
 
 /** The Homie 5 device topics, described like the hub's (protocol/homie.ts has the builders and schemas). */
@@ -38,7 +38,7 @@ export const HOMIE_TOPIC_SPECS: readonly TopicSpec[] = [
           properties: { 'power-kw': { datatype: 'float', unit: 'kW', format: ':0' } },
         },
       },
-      extensions: ['org.gridflex.ts-envelope:1.0.0:[5.x]'],
+      extensions: [GRIDFLEX_READINGS_EXTENSION],
     },
   },
   {
@@ -46,20 +46,29 @@ export const HOMIE_TOPIC_SPECS: readonly TopicSpec[] = [
     publisher: 'device',
     retained: true,
     qos: 1,
-    schema: TelemetryValueSchema,
+    schema: z.string(),
     description:
-      'A reading in the GridFlex envelope: the value, when it was taken (ms since epoch) and a per-device counter.',
-    example: { value: -1.8, ts: 1795597200000, seq: 4211 },
+      'A value as Homie 5 writes it for the datatype (`-1.8`, `true`, `eco`; a single 0x00 byte for the empty string), inside the `$format` of `$description`; the hub refuses others.',
+    example: '-1.8',
+  },
+  {
+    pattern: homieTopics.readings('<device>'),
+    publisher: 'device',
+    retained: false,
+    qos: 1,
+    schema: ReadingRecordSchema,
+    description: `Extension \`${GRIDFLEX_READINGS_EXTENSION}\`: every reading again, with when it was taken (ms since epoch) and a per-device counter; after an outage the queued readings come here in order, then each property's latest value on its topic.`,
+    example: { node: 'pv', property: 'power-kw', value: -1.8, ts: 1795597200000, seq: 4211 },
   },
   {
     pattern: homieTopics.set('<device>', '<node>', '<property>'),
     publisher: 'hub',
     retained: false,
     qos: 1,
-    schema: z.union([z.number(), z.boolean(), z.string(), SetCommandSchema]),
+    schema: z.string(),
     description:
-      'A command to a settable property: a plain Homie literal or `{"value": …}`; the device checks it.',
-    example: 2.5,
+      'A command to a settable property: a plain Homie 5 payload, checked by the device against its `$format` (refusals on `$log/error`).',
+    example: '2.5',
   },
 ];
 
@@ -139,8 +148,9 @@ export function protocolMarkdown(): string {
 MQTT 3.1.1 (Aedes speaks only 3.1.1; clients use \`protocolVersion: 4\`). Three families of topics:
 
 - **Devices** follow [Homie 5](https://homieiot.github.io/): \`homie/5/<device>/…\`. A board publishes its
-  lifecycle, description and readings, and receives \`/set\` commands. Readings use a small JSON envelope
-  (\`{"value", "ts", "seq"}\`) so that readings sent late after an outage keep their time.
+  lifecycle, description and plain Homie 5 values, and receives \`/set\` commands. Each reading also goes,
+  with the time it was taken and a sequence number, to \`homie/5/<device>/$readings\` (extension
+  \`${GRIDFLEX_READINGS_EXTENSION}\`), so readings sent late after an outage keep their time and order.
 - **The hub's world** under \`gridflex/v1/…\`: only the hub publishes there. Retained where a late joiner
   needs the current value (a browser opening the dashboard gets the clock, the feeder and the table at once).
 - **Workshop controls** under \`gridflex/control/v1/…\`: each role publishes only its own part; the hub

@@ -341,7 +341,7 @@ export class HubRuntime {
     // Online state and power change every step; the map itself only when something moved or appeared.
     const snapshot = this.table.snapshot(this.options.network.name);
     const key = JSON.stringify(
-      snapshot.assets.map((asset) => [asset.asset, asset.kind, asset.plot, asset.online]),
+      snapshot.assets.map((asset) => [asset.asset, asset.kind, asset.plot, asset.online, asset.fault]),
     );
     if (!this.tableChanged && key === this.lastTableKey) return;
     this.tableChanged = false;

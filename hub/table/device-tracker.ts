@@ -2,12 +2,13 @@ import type { AssetKind, TableEvent } from '../../protocol/gridflex.js';
 import {
   HOMIE_ROOT,
   HomieDescriptionSchema,
+  type HomieProperty,
   type HomieState,
   HomieStateSchema,
   homieFilters,
   homieTopics,
   parseHomieTopic,
-  TelemetryValueSchema,
+  parseHomieValue,
 } from '../../protocol/homie.js';
 import { type TableState, TableUpdateError } from './table-state.js';
 
@@ -18,14 +19,27 @@ const ENERGY_KINDS: Readonly<Record<string, AssetKind>> = {
   battery: 'battery',
 };
 
+/** Values kept per board until its `$description` arrives (more node IDs than any board has are dropped). */
+const MAX_EARLY_VALUES = 64;
+/** A board whose readings keep being refused is logged at most this often (wall time). */
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
+
 interface TrackedDevice {
   state: HomieState | undefined;
   /** Node ID → GridFlex node kind (without the `gridflex-` prefix). */
   nodeKinds: Map<string, string>;
   /** Energy node ID → asset ID on the table. */
   assets: Map<string, string>;
-  /** `node/property` → last value. */
-  values: Map<string, number | boolean | string | null>;
+  /** `node/property` → its description; undefined until `$description` arrives. */
+  properties: Map<string, HomieProperty> | undefined;
+  /** `node/property` → last good value. */
+  values: Map<string, number | boolean | string>;
+  /** Payloads that came before `$description` (retained topics arrive in any order), read once it is in. */
+  early: Map<string, Buffer>;
+  /** `node/property` → why its latest reading was refused. */
+  refused: Map<string, string>;
+  /** When a refusal of this board was last logged (wall ms). */
+  refusalLoggedMs: number;
   /** EV-pad node ID → the EV it holds now. */
   padHolds: Map<string, string>;
 }
@@ -66,7 +80,8 @@ export class DeviceTracker {
   /** Handles one message under `homie/5/…`. Never throws. */
   handle(topic: string, payload: Buffer, now: Date): TrackerOutcome {
     const parsed = parseHomieTopic(topic);
-    if (!parsed || parsed.kind === 'set' || parsed.kind === 'log') return { events: [] };
+    if (!parsed || parsed.kind === 'set' || parsed.kind === 'log' || parsed.kind === 'readings')
+      return { events: [] };
     if (payload.length === 0) return { events: [] }; // a cleared retained topic
     const device = this.device(parsed.deviceId);
     try {
@@ -133,7 +148,11 @@ export class DeviceTracker {
         state: undefined,
         nodeKinds: new Map(),
         assets: new Map(),
+        properties: undefined,
         values: new Map(),
+        early: new Map(),
+        refused: new Map(),
+        refusalLoggedMs: Number.NEGATIVE_INFINITY,
         padHolds: new Map(),
       };
       this.devices.set(deviceId, device);
@@ -173,10 +192,13 @@ export class DeviceTracker {
       return { events: [], problem: `${deviceId}: $description is not a Homie 5 description` };
     device.nodeKinds.clear();
     device.assets.clear();
+    device.properties = new Map();
     const nodes = Object.entries(parsed.data.nodes ?? {});
     for (const [nodeId, node] of nodes) {
       const kind = node.type?.startsWith('gridflex-') ? node.type.slice('gridflex-'.length) : undefined;
       if (kind !== undefined) device.nodeKinds.set(nodeId, kind);
+      for (const [propertyId, property] of Object.entries(node.properties ?? {}))
+        device.properties.set(`${nodeId}/${propertyId}`, property);
     }
     const energyNodes = [...device.nodeKinds].filter(([, kind]) => ENERGY_KINDS[kind] !== undefined);
     for (const [nodeId, kind] of energyNodes) {
@@ -186,7 +208,17 @@ export class DeviceTracker {
       this.table.announce(assetId, ENERGY_KINDS[kind] as AssetKind);
       this.table.setOnline(assetId, device.state === 'ready');
     }
-    return { events: this.placeBoard(device, now, 'announce') };
+    const events = this.placeBoard(device, now, 'announce');
+    const problems: string[] = [];
+    const early = [...device.early];
+    device.early.clear();
+    for (const [key, earlyPayload] of early) {
+      const [nodeId = '', propertyId = ''] = key.split('/');
+      const outcome = this.onValue(deviceId, device, nodeId, propertyId, earlyPayload, now);
+      events.push(...outcome.events);
+      if (outcome.problem) problems.push(outcome.problem);
+    }
+    return problems.length === 0 ? { events } : { events, problem: problems.join('; ') };
   }
 
   private onValue(
@@ -197,17 +229,19 @@ export class DeviceTracker {
     payload: Buffer,
     now: Date,
   ): TrackerOutcome {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(payload.toString());
-    } catch {
-      return { events: [], problem: `${deviceId}/${nodeId}/${propertyId}: value is not valid JSON` };
-    }
-    const parsed = TelemetryValueSchema.safeParse(raw);
-    if (!parsed.success)
-      return { events: [], problem: `${deviceId}/${nodeId}/${propertyId}: not a telemetry envelope` };
-    const value = parsed.data.value;
     const key = `${nodeId}/${propertyId}`;
+    if (device.properties === undefined) {
+      if (device.early.size < MAX_EARLY_VALUES || device.early.has(key)) device.early.set(key, payload);
+      return { events: [] };
+    }
+    const property = device.properties.get(key);
+    const parsed =
+      property === undefined
+        ? ({ ok: false, reason: 'not in its $description' } as const)
+        : parseHomieValue(payload, property);
+    if (!parsed.ok) return { events: [], problem: this.refuse(deviceId, device, key, parsed.reason, now) };
+    this.accept(device, key);
+    const value = parsed.value;
     const changed = device.values.get(key) !== value;
     device.values.set(key, value);
     const kind = device.nodeKinds.get(nodeId);
@@ -219,10 +253,31 @@ export class DeviceTracker {
     const assetId = device.assets.get(nodeId);
     if (assetId !== undefined && propertyId === 'power-kw') {
       if (typeof value !== 'number')
-        return { events: [], problem: `${deviceId}/${nodeId}/power-kw: not a number` };
+        return { events: [], problem: this.refuse(deviceId, device, key, 'not a number', now) };
       this.table.setPower(assetId, value);
     }
     return { events: [] };
+  }
+
+  /**
+   * A refused reading: the board's assets are marked faulty and keep their last good values. Returns the
+   * line to log, at most once per board per {@link REFUSAL_LOG_INTERVAL_MS}.
+   */
+  private refuse(deviceId: string, device: TrackedDevice, key: string, reason: string, now: Date) {
+    device.refused.set(key, reason);
+    const fault = `${key}: ${reason}`;
+    for (const assetId of device.assets.values()) this.table.setFault(assetId, fault);
+    if (now.getTime() - device.refusalLoggedMs < REFUSAL_LOG_INTERVAL_MS) return undefined;
+    device.refusalLoggedMs = now.getTime();
+    return `${deviceId}/${fault} (reading refused; the last good value stands)`;
+  }
+
+  /** A good reading: once none of the board's latest readings is refused, its assets are no longer faulty. */
+  private accept(device: TrackedDevice, key: string): void {
+    if (!device.refused.delete(key)) return;
+    const remaining = [...device.refused][0];
+    const fault = remaining === undefined ? null : `${remaining[0]}: ${remaining[1]}`;
+    for (const assetId of device.assets.values()) this.table.setFault(assetId, fault);
   }
 
   /** Puts a board's assets on the plot its `plot` node reports (if it has one). */

@@ -10,6 +10,8 @@ export interface AssetState {
   online: boolean;
   /** Its last reported active power (negative = generation/export). */
   pKw: number;
+  /** Why its board's latest reading was refused (the power flow keeps the last good one); absent when none is. */
+  fault?: string;
 }
 
 /** A plot wired to another bus or phase (what it was, what it is now). */
@@ -99,6 +101,14 @@ export class TableState {
   setOnline(assetId: string, online: boolean): void {
     const asset = this.assetsById.get(assetId);
     if (asset) asset.online = online;
+  }
+
+  /** Marks the asset faulty with the reason its board's reading was refused, or clears the mark (null). */
+  setFault(assetId: string, reason: string | null): void {
+    const asset = this.assetsById.get(assetId);
+    if (!asset) return;
+    if (reason === null) delete asset.fault;
+    else asset.fault = reason;
   }
 
   /** Telemetry: the asset's active power now. */

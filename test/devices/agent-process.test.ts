@@ -3,12 +3,34 @@
  */
 import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HomieDescriptionSchema, homieTopics, TelemetryValueSchema } from '../../protocol/homie.js';
+import {
+  HOMIE_EMPTY_STRING,
+  HomieDescriptionSchema,
+  homieTopics,
+  type ReadingRecord,
+  ReadingRecordSchema,
+} from '../../protocol/homie.js';
 import { AgentProcess, simBoardConfig, TestBroker, writeConfig } from './helpers.js';
 
 const DEVICE = 'house-3';
 const state = homieTopics.state(DEVICE);
-const value = (payload: string) => TelemetryValueSchema.parse(JSON.parse(payload));
+const readingsTopic = homieTopics.readings(DEVICE);
+const record = (payload: string) => ReadingRecordSchema.parse(JSON.parse(payload));
+/** Every `$readings` record the broker has received, in arrival order. */
+const records = () => broker.on(readingsTopic).map((m) => record(m.payload));
+
+/** The next `$readings` record of `node/property` that `accept` takes. */
+async function nextReading(
+  node: string,
+  property: string,
+  accept: (reading: ReadingRecord) => boolean = () => true,
+): Promise<ReadingRecord> {
+  const message = await broker.next(readingsTopic, (payload) => {
+    const reading = record(payload);
+    return reading.node === node && reading.property === property && accept(reading);
+  });
+  return record(message.payload);
+}
 
 let broker: TestBroker;
 const agents: AgentProcess[] = [];
@@ -30,10 +52,11 @@ afterEach(async () => {
 });
 
 describe('gridflex-device lifecycle', () => {
-  it('goes init → ready with a retained Homie 5 description and timestamped telemetry', async () => {
+  it('goes init → ready with a retained Homie 5 description, plain values and timestamped $readings', async () => {
     const init = broker.next(state, 'init');
     const ready = broker.next(state, 'ready');
     const pv = broker.next(homieTopics.property(DEVICE, 'pv', 'power-kw'));
+    const pvReading = nextReading('pv', 'power-kw');
     startAgent(simBoardConfig(broker.url));
     const [initMessage] = await Promise.all([init, ready]);
     expect(initMessage.retain).toBe(true);
@@ -45,14 +68,18 @@ describe('gridflex-device lifecycle', () => {
     expect(parsed.nodes?.battery?.properties?.['power-kw']).toMatchObject({ settable: true, format: '-5:5' });
     expect(parsed.nodes?.['ev-pad-7']?.type).toBe('gridflex-ev-pad');
     // Sim default input is half scale: 0.5 × 4 kW peak, generation negative.
-    const reading = value((await pv).payload);
+    const plain = await pv;
+    expect(plain).toMatchObject({ payload: '-2', retain: true });
+    const reading = await pvReading;
     expect(reading.value).toBe(-2);
     expect(reading.ts).toBeGreaterThan(Date.now() - 60_000);
+    expect(broker.on(readingsTopic)[0]?.retain).toBe(false);
+    expect(parsed.extensions).toEqual(['org.gridflex.readings:1.0.0:[5.x]']);
   });
 
   it('plays scripted sim events: an EV placed on pad 7 and lifted again', async () => {
     const evId = homieTopics.property(DEVICE, 'ev-pad-7', 'ev-id');
-    const placed = broker.next(evId, (p) => value(p).value === 'ev-3');
+    const placed = nextReading('ev-pad-7', 'ev-id', (r) => r.value === 'ev-3');
     startAgent(
       simBoardConfig(broker.url, {
         sim: {
@@ -63,12 +90,13 @@ describe('gridflex-device lifecycle', () => {
         },
       }),
     );
-    const placedAt = value((await placed).payload);
-    const lifted = value((await broker.next(evId, (p) => value(p).value === '')).payload);
-    expect(lifted.seq).toBeGreaterThan(placedAt.seq ?? 0);
-    const uids = broker
-      .on(homieTopics.property(DEVICE, 'ev-pad-7', 'tag-uid'))
-      .map((m) => value(m.payload).value);
+    const placedAt = await placed;
+    const liftedOnTopic = broker.next(evId, HOMIE_EMPTY_STRING);
+    const lifted = await nextReading('ev-pad-7', 'ev-id', (r) => r.value === '');
+    expect(lifted.seq).toBeGreaterThan(placedAt.seq);
+    // Homie 5 writes the empty string as one 0x00 byte: an empty payload would delete the retained value.
+    expect((await liftedOnTopic).retain).toBe(true);
+    const uids = broker.on(homieTopics.property(DEVICE, 'ev-pad-7', 'tag-uid')).map((m) => m.payload);
     expect(uids).toContain('04A1B2C3');
   });
 
@@ -108,9 +136,12 @@ describe('gridflex-device commands', () => {
     const outOfRange = rejected(/battery\/power-kw "99": 99 is outside -5:5/);
     await client.publishAsync(homieTopics.set(DEVICE, 'battery', 'power-kw'), '99');
     await outOfRange;
-    const notANumber = rejected(/battery\/power-kw "lots": expected a number/);
-    await client.publishAsync(homieTopics.set(DEVICE, 'battery', 'power-kw'), 'lots');
-    await notANumber;
+    for (const payload of ['lots', 'NaN', 'Infinity', '{"value": 2.5}', ' 2.5']) {
+      const quoted = JSON.stringify(payload).replace(/[\\{}.]/g, '\\$&');
+      const notANumber = rejected(new RegExp(`battery/power-kw .*: expected a number, got ${quoted}`));
+      await client.publishAsync(homieTopics.set(DEVICE, 'battery', 'power-kw'), payload);
+      await notANumber;
+    }
     const notSettable = rejected(/pv\/power-kw "1": property is not settable/);
     await client.publishAsync(homieTopics.set(DEVICE, 'pv', 'power-kw'), '1');
     await notSettable;
@@ -118,24 +149,19 @@ describe('gridflex-device commands', () => {
     await client.publishAsync(homieTopics.set(DEVICE, 'battery', 'turbo'), 'true');
     await noSuch;
 
-    const applied = broker.next(
-      homieTopics.property(DEVICE, 'battery', 'power-kw'),
-      (p) => value(p).value === 2.5,
-    );
-    await client.publishAsync(homieTopics.set(DEVICE, 'battery', 'power-kw'), '{"value": 2.5}');
+    const applied = broker.next(homieTopics.property(DEVICE, 'battery', 'power-kw'), '2.5');
+    await client.publishAsync(homieTopics.set(DEVICE, 'battery', 'power-kw'), '2.5');
     await applied;
     // None of the rejected commands changed the set-point.
-    const setPoints = broker
-      .on(homieTopics.property(DEVICE, 'battery', 'power-kw'))
-      .map((m) => value(m.payload).value);
-    expect(new Set(setPoints)).toEqual(new Set([0, 2.5]));
+    const setPoints = broker.on(homieTopics.property(DEVICE, 'battery', 'power-kw')).map((m) => m.payload);
+    expect(new Set(setPoints)).toEqual(new Set(['0', '2.5']));
     expect(await agent.waitForLine(/error house-3: rejected \/set battery\/power-kw "99"/)).toBeTruthy();
     await client.endAsync();
   });
 });
 
 describe('gridflex-device store-and-forward', () => {
-  it('queues readings while the broker is down and sends them with original timestamps, none lost', async () => {
+  it('queues readings while the broker is down and sends them on $readings in order with original timestamps, none lost', async () => {
     const ready = broker.next(state, 'ready');
     const agent = startAgent(simBoardConfig(broker.url), ['--log-level', 'debug']);
     await ready;
@@ -152,18 +178,19 @@ describe('gridflex-device store-and-forward', () => {
     const flushed = await agent.waitForLine(/sent \d+ queued readings \(0 dropped/, linesBefore);
     expect(Number(/sent (\d+)/.exec(flushed)?.[1])).toBeGreaterThanOrEqual(40);
 
-    const readings = broker.published
-      .filter((m) => m.topic.startsWith(`homie/5/${DEVICE}/`) && !m.topic.includes('$'))
-      .map((m) => value(m.payload));
-    const seqs = new Set(readings.map((r) => r.seq ?? -1));
+    const readings = records();
+    const seqs = new Set(readings.map((r) => r.seq));
     const maxSeq = Math.max(...seqs);
     const missing = Array.from({ length: maxSeq + 1 }, (_, i) => i).filter((seq) => !seqs.has(seq));
     expect(missing).toEqual([]);
+    // In order: each first arrival has a higher sequence number than the one before (QoS 1 may repeat one).
+    const firstArrivals = readings.map((r) => r.seq).filter((seq, index, all) => all.indexOf(seq) === index);
+    expect(firstArrivals).toEqual([...firstArrivals].sort((a, b) => a - b));
     // The queued readings arrive after the restart with the time they were taken, before the broker came back.
     const offline = broker.published
       .slice(receivedBeforeRestart)
-      .filter((m) => m.topic.startsWith(`homie/5/${DEVICE}/`) && !m.topic.includes('$'))
-      .map((m) => value(m.payload))
+      .filter((m) => m.topic === readingsTopic)
+      .map((m) => record(m.payload))
       .filter((r) => r.ts < restartedAt);
     expect(offline.length).toBeGreaterThanOrEqual(40);
   });
@@ -178,11 +205,10 @@ describe('gridflex-device store-and-forward', () => {
     await agent.waitForLine(/offline queue full \(20\): dropping the oldest readings/, linesBefore);
     const dropCount = broker.next(
       homieTopics.property(DEVICE, 'agent', 'dropped-readings'),
-      (p) => value(p).value !== 0,
+      (p) => p !== '0',
     );
     await broker.start(port);
-    const dropped = value((await dropCount).payload);
-    expect(dropped.value).toBeGreaterThan(0);
+    expect(Number((await dropCount).payload)).toBeGreaterThan(0);
     const flushed = await agent.waitForLine(/sent \d+ queued readings/, linesBefore);
     expect(flushed).toMatch(/sent 20 queued readings \(\d+ dropped since start\)/);
   });
@@ -190,8 +216,7 @@ describe('gridflex-device store-and-forward', () => {
 
 describe('gridflex-device watchdog', () => {
   it('restarts a hung sim driver and carries on publishing', async () => {
-    const restarts = homieTopics.property(DEVICE, 'agent', 'driver-restarts');
-    const restarted = broker.next(restarts, (p) => value(p).value === 1);
+    const restarted = nextReading('agent', 'driver-restarts', (r) => r.value === 1);
     const agent = startAgent(
       simBoardConfig(broker.url, {
         watchdogTimeoutMs: 300,
@@ -200,8 +225,8 @@ describe('gridflex-device watchdog', () => {
     );
     await agent.waitForLine(/warn house-3: driver sim hung for 300 ms; restarting it/);
     await agent.waitForLine(/info house-3: driver sim restarted/);
-    const restartTs = value((await restarted).payload).ts;
-    await broker.next(homieTopics.property(DEVICE, 'pv', 'power-kw'), (p) => value(p).ts > restartTs);
+    const restartTs = (await restarted).ts;
+    await nextReading('pv', 'power-kw', (r) => r.ts > restartTs);
   });
 });
 

@@ -9,7 +9,7 @@ import { validateDeviceConfig } from '../../devices/config.js';
 import { demoBoards, demoSunLight, followingTheHub } from '../../hub/live/demo.js';
 import { boardConfig } from '../../hub/table/board-config.js';
 import type { CosimDone } from '../../protocol/cosim.js';
-import type { Clock, TelemetryValue } from '../../protocol/index.js';
+import type { Clock } from '../../protocol/index.js';
 import { type CosimHub, Recorder, startCosimHub, WAITING_LOCKSTEP_CLOCK } from '../hub/cosim/cosim-hub.js';
 
 const agents: DeviceAgent[] = [];
@@ -46,7 +46,6 @@ async function startPvBoard(hub: CosimHub): Promise<void> {
   await agent.start();
 }
 
-const light = (body: TelemetryValue) => body.value as number;
 const expectedPct = (simTime: string) =>
   Math.round(demoSunLight(new Date(simTime).getUTCHours()) * 100 * 1e4) / 1e4;
 
@@ -64,7 +63,7 @@ describe('device agents on the hub’s clock', () => {
     const seen = await Recorder.on(viewer, 'gridflex/v1/clock', 'homie/5/pv-1/pv/light-pct');
     await startPvBoard(hub);
     // The board follows the hub: once its readings are the script's value for the hub's time, pause.
-    await seen.next<TelemetryValue>('homie/5/pv-1/pv/light-pct', (body) => light(body) > 0);
+    await seen.next<number>('homie/5/pv-1/pv/light-pct', (pct) => pct > 0);
     const paused = seen.next<Clock>('gridflex/v1/clock', (clock) => !clock.running);
     operator.publish('gridflex/control/v1/clock', JSON.stringify({ action: 'pause' }), { qos: 1 });
     const clock = await paused;
@@ -72,10 +71,10 @@ describe('device agents on the hub’s clock', () => {
     expect(expected).toBeGreaterThan(40);
     // Readings may still be in flight from before the pause; from the first at the paused time on, every
     // reading stays at the script's value for that simulated time (the board's own clock would have moved on).
-    await seen.next<TelemetryValue>('homie/5/pv-1/pv/light-pct', (body) => light(body) === expected);
+    await seen.next<number>('homie/5/pv-1/pv/light-pct', (pct) => pct === expected);
     const after: number[] = [];
     for (let index = 0; index < 5; index++) {
-      after.push(light(await seen.next<TelemetryValue>('homie/5/pv-1/pv/light-pct')));
+      after.push(await seen.next<number>('homie/5/pv-1/pv/light-pct'));
     }
     expect(after).toEqual([expected, expected, expected, expected, expected]);
     // The hub is still paused at the same step.

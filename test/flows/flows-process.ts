@@ -5,9 +5,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { MqttClient } from 'mqtt';
 import WebSocket from 'ws';
-import { gridflexNodeType, homieTopics } from '../../protocol/homie.js';
+import { formatHomieValue, gridflexNodeType, homieTopics } from '../../protocol/homie.js';
 import { CLI } from '../hub/live/hub-process.js';
-import { connectClient, envelope } from '../hub/mqtt-helpers.js';
+import { connectClient } from '../hub/mqtt-helpers.js';
 
 /** A running `gridflex flows` and its editor URL. */
 export interface FlowsProcess {
@@ -100,7 +100,7 @@ export async function connectPvBoard(
     },
   };
   await publish(homieTopics.description(deviceId), JSON.stringify(description));
-  await publish(homieTopics.property(deviceId, 'pv', 'power-kw'), envelope(powerKw));
+  await publish(homieTopics.property(deviceId, 'pv', 'power-kw'), formatHomieValue(powerKw));
   await publish(homieTopics.state(deviceId), 'ready');
   return client;
 }

@@ -469,16 +469,14 @@ describe('gridflex-device', () => {
       };
       out.on('input', listener);
     });
-    await hub.publish(
-      'homie/5/hp-7/heat-pump/temperature-c',
-      { value: 19.5, ts: 1764060000000, seq: 4 },
-      true,
-    );
-    expect(await reading).toMatchObject({ payload: 19.5, ts: 1764060000000, seq: 4, device: 'hp-7' });
+    await hub.publish('homie/5/hp-7/heat-pump/temperature-c', '19.5', true);
+    expect(await reading).toMatchObject({ payload: 19.5, device: 'hp-7' });
 
     const warning = nextWarning(n1);
-    await hub.publish('homie/5/hp-7/heat-pump/temperature-c', '19.5');
-    expect(await warning).toMatch(/not a telemetry envelope/);
+    await hub.publish('homie/5/hp-7/heat-pump/temperature-c', '{"value":19.5,"ts":1764060000000}');
+    expect(await warning).toMatch(
+      /temperature-c: ignored a value that is not valid \(expected a number, got/,
+    );
 
     const set = hub.next('homie/5/hp-7/heat-pump/power-kw/set');
     n1.receive({ topic: 'heat-pump/power-kw', payload: 2.5 });

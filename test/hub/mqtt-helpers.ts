@@ -63,11 +63,6 @@ export async function subscribe(client: MqttClient, filter: string, qos: 0 | 1 =
   }
 }
 
-/** A JSON telemetry envelope as GridFlex boards publish it. */
-export function envelope(value: number | boolean | string, seq = 0): string {
-  return JSON.stringify({ value, ts: Date.now(), seq });
-}
-
 /** Subscribes `viewer` to the hub's whole tree and waits until its table map shows every asset online. */
 export async function watchHubUntilAllOnline(viewer: MqttClient): Promise<void> {
   const allOnline = nextMessage(

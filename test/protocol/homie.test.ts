@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatHomieValue,
   GRIDFLEX_NODE_KINDS,
+  HOMIE_EMPTY_STRING,
   HomiePropertySchema,
   homieTopics,
   parseHomieTopic,
+  parseHomieValue,
   parseRange,
   parseSetPayload,
-  parseTelemetryValue,
+  ReadingRecordSchema,
 } from '../../protocol/homie.js';
 
 describe('Homie 5 topics', () => {
@@ -31,27 +34,70 @@ describe('Homie 5 topics', () => {
     expect(parseHomieTopic('homie/5/house-7/battery/power-kw/set/extra')).toBeNull();
     expect(parseHomieTopic('homie/4/house-7/$state')).toBeNull();
     expect(parseHomieTopic('homie/5/house-7/$weird/x')).toBeNull();
+    expect(parseHomieTopic(homieTopics.readings('house-7'))).toEqual({
+      kind: 'readings',
+      deviceId: 'house-7',
+    });
   });
 });
 
-describe('telemetry values', () => {
-  it('carries value, original timestamp and sequence number', () => {
-    expect(parseTelemetryValue('{"value":-2.5,"ts":1764060000000,"seq":4}')).toEqual({
-      value: -2.5,
-      ts: 1764060000000,
-      seq: 4,
+describe('property values (Homie 5 payloads)', () => {
+  const float = { datatype: 'float', format: '-5:0' } as const;
+
+  it('writes each value as Homie 5 does and reads it back for its datatype', () => {
+    const cases = [
+      [-2.5, float, '-2.5'],
+      [3, { datatype: 'integer', format: '0:' }, '3'],
+      [true, { datatype: 'boolean' }, 'true'],
+      ['eco', { datatype: 'enum', format: 'eco,boost' }, 'eco'],
+      ['', { datatype: 'string' }, HOMIE_EMPTY_STRING],
+      ['04A1', { datatype: 'string' }, '04A1'],
+    ] as const;
+    for (const [value, property, payload] of cases) {
+      expect(formatHomieValue(value)).toBe(payload);
+      expect(parseHomieValue(Buffer.from(payload), property)).toEqual({ ok: true, value });
+    }
+    expect(parseHomieValue('-1.5e0', float)).toEqual({ ok: true, value: -1.5 });
+  });
+
+  it('refuses what is not the datatype or outside $format, naming why', () => {
+    expect(parseHomieValue('1e6', float)).toEqual({ ok: false, reason: '1e6 is outside -5:0' });
+    expect(parseHomieValue('-1e308', float)).toEqual({ ok: false, reason: '-1e308 is outside -5:0' });
+    expect(parseHomieValue('-1e309', float)).toEqual({
+      ok: false,
+      reason: 'expected a number, got "-1e309"',
     });
-    expect(() => parseTelemetryValue('-2.5')).toThrow();
-    expect(() => parseTelemetryValue('{"value":1,"ts":-1}')).toThrow();
+    for (const junk of ['abc', 'NaN', '-Infinity', '', ' -1', '0x10', '{"value":-1,"ts":1}'])
+      expect(parseHomieValue(junk, float)).toEqual({
+        ok: false,
+        reason: `expected a number, got ${JSON.stringify(junk)}`,
+      });
+    expect(parseHomieValue(HOMIE_EMPTY_STRING, float).ok).toBe(false);
+    expect(parseHomieValue('1.0', { datatype: 'integer' })).toEqual({
+      ok: false,
+      reason: 'expected an integer, got "1.0"',
+    });
+    expect(parseHomieValue('TRUE', { datatype: 'boolean' })).toEqual({
+      ok: false,
+      reason: 'expected true or false, got "TRUE"',
+    });
+    expect(parseHomieValue('off', { datatype: 'enum', format: 'eco,boost' }).ok).toBe(false);
+  });
+
+  it('$readings records carry node, property, value, time and sequence number', () => {
+    const record = { node: 'pv', property: 'power-kw', value: -2.5, ts: 1764060000000, seq: 4 };
+    expect(ReadingRecordSchema.parse(record)).toEqual(record);
+    expect(ReadingRecordSchema.safeParse({ ...record, ts: -1 }).success).toBe(false);
+    expect(ReadingRecordSchema.safeParse({ ...record, node: 'PV' }).success).toBe(false);
   });
 });
 
 describe('/set payloads', () => {
   const power = { datatype: 'float', settable: true, format: '-5:5' } as const;
 
-  it('accepts Homie literals and the JSON form within the format', () => {
+  it('accepts plain Homie 5 payloads within the format', () => {
     expect(parseSetPayload('2.5', power)).toEqual({ ok: true, value: 2.5 });
-    expect(parseSetPayload(Buffer.from('{"value": -5}'), power)).toEqual({ ok: true, value: -5 });
+    expect(parseSetPayload(Buffer.from('-5'), power)).toEqual({ ok: true, value: -5 });
     expect(parseSetPayload('true', { datatype: 'boolean', settable: true })).toEqual({
       ok: true,
       value: true,
@@ -66,13 +112,17 @@ describe('/set payloads', () => {
     expect(parseSetPayload('6', power)).toEqual({ ok: false, reason: '6 is outside -5:5' });
     expect(parseSetPayload('NaN', power)).toEqual({ ok: false, reason: 'expected a number, got "NaN"' });
     expect(parseSetPayload('', power)).toEqual({ ok: false, reason: 'empty payload' });
-    expect(parseSetPayload('{"value": 1, "x": 2}', power)).toEqual({
+    expect(parseSetPayload('Infinity', power)).toEqual({
       ok: false,
-      reason: 'expected {"value": …} or a plain value',
+      reason: 'expected a number, got "Infinity"',
+    });
+    expect(parseSetPayload('{"value": 1}', power)).toEqual({
+      ok: false,
+      reason: 'expected a number, got "{\\"value\\": 1}"',
     });
     expect(parseSetPayload('1.5', { datatype: 'integer', settable: true })).toEqual({
       ok: false,
-      reason: 'expected an integer, got 1.5',
+      reason: 'expected an integer, got "1.5"',
     });
     expect(parseSetPayload('1', { datatype: 'float' })).toEqual({
       ok: false,

@@ -1,6 +1,6 @@
 /**
  * gridflex-device: one board's Homie 5 stream. Out: each property value (`msg.topic` = "node/property",
- * `msg.payload` = the value, with the reading's `ts` and `seq`) and `$state` changes. In: a command for a
+ * `msg.payload` = the value, read for its datatype from the device's `$description`) and `$state` changes. In: a command for a
  * settable property (`msg.topic` = "node/property", or the node's property), checked against the device's
  * own `$description` (settable, datatype, range) and sent to its `/set` topic.
  */
@@ -39,20 +39,15 @@ module.exports = async function registerGridflexDevice(RED) {
         } else if (parsed.kind === 'property') {
           const property = `${parsed.nodeId}/${parsed.propertyId}`;
           if (config.property && config.property !== property) return;
-          const reading = check(protocol.TelemetryValueSchema, parseJson(payload));
+          const described = description?.nodes?.[parsed.nodeId]?.properties?.[parsed.propertyId];
+          const reading = described
+            ? protocol.parseHomieValue(payload, described)
+            : { ok: false, reason: 'its $description does not list it' };
           if (!reading.ok) {
-            this.warn(
-              `${device}/${property}: ignored a value that is not a telemetry envelope (${reading.reason})`,
-            );
+            this.warn(`${device}/${property}: ignored a value that is not valid (${reading.reason})`);
             return;
           }
-          this.send({
-            topic: property,
-            payload: reading.data.value,
-            ts: reading.data.ts,
-            ...(reading.data.seq === undefined ? {} : { seq: reading.data.seq }),
-            device,
-          });
+          this.send({ topic: property, payload: reading.value, device });
         }
       });
       this.on('close', stop);
@@ -84,7 +79,7 @@ module.exports = async function registerGridflexDevice(RED) {
       try {
         await hub.client.publish(
           protocol.homieTopics.set(deviceId.data, nodeId, propertyId),
-          String(parsed.value),
+          protocol.formatHomieValue(parsed.value),
         );
       } catch (error) {
         return refuse(this, msg, `command not sent: ${error.message}`, done);

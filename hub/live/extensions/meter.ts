@@ -1,16 +1,14 @@
 import {
   HomieDescriptionSchema,
   parseHomieTopic,
+  parseHomieValue,
   parseRange,
-  TelemetryValueSchema,
 } from '../../../protocol/homie.js';
 import type { SolvedEvent } from '../event-bus.js';
 import type { Extension, HubContext } from './extension.js';
 
 /** No home on the table draws or exports more than this, whatever a meter's `$format` allows. */
 const METER_LIMIT_KW = 100;
-/** Reading times (the board's clock, Unix ms) that can be dates on the homes' topic: years 2000–2099. */
-const READING_TIMES = { fromMs: Date.UTC(2000, 0, 1), toMs: Date.UTC(2100, 0, 1) } as const;
 /** A meter silent this long (wall time) no longer speaks for its home. */
 const STALE_MS = 60_000;
 
@@ -39,7 +37,9 @@ export class MeterExtension implements Extension {
   constructor(private readonly hub: HubContext) {}
 
   start(): void {
-    this.hub.bus.on('deviceMessage', this, ({ topic, payload }) => this.onDeviceMessage(topic, payload));
+    this.hub.bus.on('deviceMessage', this, ({ topic, payload, now }) =>
+      this.onDeviceMessage(topic, payload, now),
+    );
     this.hub.bus.on('solved', this, (event) => this.annotateHomes(event));
   }
 
@@ -47,7 +47,7 @@ export class MeterExtension implements Extension {
     this.hub.bus.removeListeners(this);
   }
 
-  private onDeviceMessage(topic: string, payload: Buffer): void {
+  private onDeviceMessage(topic: string, payload: Buffer, now: Date): void {
     const parsed = parseHomieTopic(topic);
     if (!parsed || payload.length === 0) return;
     // Any board may turn out to be a meter: its state and plot may come before its $description.
@@ -58,7 +58,7 @@ export class MeterExtension implements Extension {
     if (parsed.propertyId === 'plot-id') this.onPlot(board, parsed.nodeId, payload);
     const range = board.meters.get(parsed.nodeId);
     if (range && parsed.propertyId === 'power-kw')
-      this.onReading(topic, parsed.deviceId, board, range, payload);
+      this.onReading(topic, parsed.deviceId, board, range, payload, now);
   }
 
   private board(deviceId: string): MeterBoard {
@@ -99,9 +99,8 @@ export class MeterExtension implements Extension {
   }
 
   private onPlot(board: MeterBoard, nodeId: string, payload: Buffer): void {
-    const value = TelemetryValueSchema.safeParse(safeJson(payload));
-    if (!value.success) return;
-    const plot = typeof value.data.value === 'string' && value.data.value !== '' ? value.data.value : null;
+    const value = parseHomieValue(payload, { datatype: 'string' });
+    const plot = value.ok && value.value !== '' ? String(value.value) : null;
     if (nodeId === board.plotNode && plot !== plotOf(board)) board.reading = undefined;
     board.plotIds.set(nodeId, plot);
   }
@@ -112,20 +111,19 @@ export class MeterExtension implements Extension {
     board: MeterBoard,
     range: { min: number; max: number },
     payload: Buffer,
+    now: Date,
   ): void {
-    const envelope = TelemetryValueSchema.safeParse(safeJson(payload));
-    if (!envelope.success) {
-      this.refuse(topic, 'not a telemetry envelope');
-      return;
-    }
-    const { value, ts } = envelope.data;
-    const problem = readingProblem(value, ts, range) ?? this.plotProblem(deviceId, board);
-    if (problem !== null) {
-      this.refuse(topic, problem);
+    const reading = parseHomieValue(payload, { datatype: 'float' });
+    const pKw = reading.ok ? (reading.value as number) : Number.NaN;
+    const refusal = reading.ok
+      ? (rangeProblem(pKw, range) ?? this.plotProblem(deviceId, board))
+      : `${JSON.stringify(payload.toString().slice(0, 40))} is not a number of kW`;
+    if (refusal !== null) {
+      this.refuse(topic, refusal);
       return;
     }
     this.refused.delete(topic);
-    board.reading = { pKw: value as number, at: new Date(ts).toISOString(), receivedMs: Date.now() };
+    board.reading = { pKw, at: now.toISOString(), receivedMs: now.getTime() };
   }
 
   /** Why a board may not report for a home now: it must sit on a plot of this table that has a home. */
@@ -164,12 +162,10 @@ export class MeterExtension implements Extension {
   }
 }
 
-/** Why a meter's `power-kw` reading is not one to use, or null. */
-function readingProblem(value: unknown, ts: number, range: { min: number; max: number }): string | null {
-  if (typeof value !== 'number' || !Number.isFinite(value))
-    return `${JSON.stringify(value)} is not a number of kW`;
-  if (value < range.min || value > range.max) return `${value} kW is outside ${range.min}…${range.max} kW`;
-  if (ts < READING_TIMES.fromMs || ts > READING_TIMES.toMs) return `its time ${ts} is not a plausible date`;
+/** Why a meter's `power-kw` reading is outside what the meter and the table allow, or null. */
+function rangeProblem(valueKw: number, range: { min: number; max: number }): string | null {
+  if (valueKw < range.min || valueKw > range.max)
+    return `${valueKw} kW is outside ${range.min}…${range.max} kW`;
   return null;
 }
 

@@ -5,7 +5,7 @@ import { openSerialJsonBoard } from '../../../devices/drivers/serial-json.js';
 import { HardwareError } from '../../../devices/drivers/types.js';
 import { EvPadNode } from '../../../devices/kinds/ev-pad.js';
 import { HeatPumpNode } from '../../../devices/kinds/heat-pump.js';
-import { homieTopics, TelemetryValueSchema } from '../../../protocol/homie.js';
+import { homieTopics } from '../../../protocol/homie.js';
 import { TestBroker } from '../helpers.js';
 import { FakeMcu } from './fake-mcu.js';
 
@@ -139,7 +139,7 @@ describe('serial-json backend (MockBinding)', () => {
     await agent.start();
     await ready;
     const evId = homieTopics.property('pad-board', 'ev-pad', 'ev-id');
-    const placed = broker.next(evId, (p) => TelemetryValueSchema.parse(JSON.parse(p)).value === 'ev-4');
+    const placed = broker.next(evId, 'ev-4');
     mcu.tags.set(0, '04A1B2C4');
     await placed;
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeedEvent, TableMap } from '../../../protocol/gridflex.js';
+import { homieTopics, ReadingRecordSchema } from '../../../protocol/homie.js';
 import { connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
 import {
   addDevice,
@@ -24,7 +25,8 @@ let agent: ChildProcess | undefined;
 let observer: MqttClient;
 /** Every `$state` value the observer saw, in order. */
 const states: string[] = [];
-/** Sequence numbers of every reading the observer saw from the board. */
+/** Sequence numbers of every reading the observer saw from the board (its `$readings`), in arrival order. */
+const arrivals: number[] = [];
 const seqs = new Set<number>();
 
 const hubFlags = () => [
@@ -48,9 +50,10 @@ async function observe(): Promise<MqttClient> {
   const client = await connectClient(`mqtt://127.0.0.1:${port}`, { clientId: `observer-${Date.now()}` });
   client.on('message', (topic, payload) => {
     if (topic === 'homie/5/pv-9/$state') states.push(payload.toString());
-    else if (!topic.includes('$')) {
-      const seq = (JSON.parse(payload.toString()) as { seq?: number }).seq;
-      if (seq !== undefined) seqs.add(seq);
+    else if (topic === homieTopics.readings('pv-9')) {
+      const { seq } = ReadingRecordSchema.parse(JSON.parse(payload.toString()));
+      arrivals.push(seq);
+      seqs.add(seq);
     }
   });
   await subscribe(client, 'homie/5/pv-9/#');
@@ -157,12 +160,15 @@ describe('a real device agent on the hub', () => {
     await nextMessage(
       observer,
       (topic) => topic === 'homie/5/pv-9/agent/queued-readings',
-      (payload) => payload.toString().includes('"value":0'),
+      (payload) => payload.toString() === '0',
     );
     const lastSeq = Math.max(...seqs);
     const missing: number[] = [];
     for (let seq = firstSeq; seq <= lastSeq; seq++) if (!seqs.has(seq)) missing.push(seq);
     expect(missing).toEqual([]);
     expect(lastSeq - firstSeq).toBeGreaterThan(20);
+    // In order: each reading first arrives after every reading taken before it (QoS 1 may repeat one).
+    const firstArrivals = arrivals.filter((seq, index) => arrivals.indexOf(seq) === index);
+    expect(firstArrivals).toEqual([...firstArrivals].sort((a, b) => a - b));
   });
 });

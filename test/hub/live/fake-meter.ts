@@ -1,11 +1,9 @@
 import type { MqttClient } from 'mqtt';
-import { gridflexNodeType, homieTopics } from '../../../protocol/homie.js';
-import { connectClient, envelope } from '../mqtt-helpers.js';
+import { formatHomieValue, gridflexNodeType, homieTopics } from '../../../protocol/homie.js';
+import { connectClient } from '../mqtt-helpers.js';
 
 /** A meter board (a `meter` node and a `plot` node) speaking Homie by hand, with the board's own credentials. */
 export class FakeMeter {
-  private seq = 0;
-
   private constructor(
     readonly client: MqttClient,
     readonly deviceId: string,
@@ -41,18 +39,14 @@ export class FakeMeter {
 
   /** The board's plot node reads another plot (`''`: off the table). */
   movedTo(plot: string): Promise<void> {
-    return this.publish(
-      homieTopics.property(this.deviceId, 'plot', 'plot-id'),
-      envelope(plot, this.seq++),
-      true,
-    );
+    return this.publish(homieTopics.property(this.deviceId, 'plot', 'plot-id'), formatHomieValue(plot), true);
   }
 
   /** One `power-kw` reading (a string stands for a broken sensor's output). */
   reading(value: number | string): Promise<void> {
     return this.publish(
       homieTopics.property(this.deviceId, 'meter', 'power-kw'),
-      envelope(value, this.seq++),
+      formatHomieValue(value),
       false,
     );
   }

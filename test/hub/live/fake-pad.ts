@@ -1,11 +1,9 @@
 import type { MqttClient } from 'mqtt';
-import { gridflexNodeType, homieTopics } from '../../../protocol/homie.js';
-import { connectClient, envelope } from '../mqtt-helpers.js';
+import { formatHomieValue, gridflexNodeType, homieTopics } from '../../../protocol/homie.js';
+import { connectClient } from '../mqtt-helpers.js';
 
 /** An EV pad board speaking Homie by hand (a real MQTT client with the board's own credentials). */
 export class FakePad {
-  private seq = 0;
-
   private constructor(
     readonly client: MqttClient,
     readonly deviceId: string,
@@ -50,10 +48,7 @@ export class FakePad {
   }
 
   async value(propertyId: string, value: string | boolean | number): Promise<void> {
-    await this.publish(
-      homieTopics.property(this.deviceId, 'ev-pad', propertyId),
-      envelope(value, this.seq++),
-    );
+    await this.publish(homieTopics.property(this.deviceId, 'ev-pad', propertyId), formatHomieValue(value));
   }
 
   private async publish(topic: string, payload: string): Promise<void> {

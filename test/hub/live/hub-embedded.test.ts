@@ -9,7 +9,8 @@ import type {
   TableEvent,
   TableMap,
 } from '../../../protocol/gridflex.js';
-import { closed, connectClient, envelope, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
+import { formatHomieValue } from '../../../protocol/homie.js';
+import { closed, connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
 import { expectEvMoveBetweenBuses } from './ev-move.js';
 import { addDevice, addUser, type HubProcess, startHub, writeTestMap } from './hub-process.js';
 
@@ -69,7 +70,7 @@ describe('gridflex hub (embedded broker)', () => {
       username: 'pad-a',
       password: secrets['pad-a'],
     });
-    padA.publish('homie/5/pad-b/ev-pad/present', envelope(true));
+    padA.publish('homie/5/pad-b/ev-pad/present', formatHomieValue(true));
     await Promise.all([forged, closed(padA)]);
 
     const world = security((event) => event.kind === 'denied-publish' && event.topic === 'gridflex/v1/clock');

@@ -2,16 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { DeviceTracker } from '../../../hub/table/device-tracker.js';
 import { loadTableMap } from '../../../hub/table/map-config.js';
 import { TableState } from '../../../hub/table/table-state.js';
+import { formatHomieValue, GRIDFLEX_NODE_KINDS, type GridflexNodeKind } from '../../../protocol/homie.js';
 
 const at = new Date('2026-01-15T12:00:00Z');
-const value = (v: unknown, seq = 0) => Buffer.from(JSON.stringify({ value: v, ts: 1, seq }));
-const description = (nodes: Record<string, string>) =>
+/** A plain Homie 5 payload (the second argument, a reading number, only tells the calls apart). */
+const value = (v: string | number | boolean, _reading = 0) => Buffer.from(formatHomieValue(v));
+const description = (nodes: Record<string, GridflexNodeKind>, format: Record<string, string> = {}) =>
   Buffer.from(
     JSON.stringify({
       homie: '5.0',
       version: 1,
       nodes: Object.fromEntries(
-        Object.entries(nodes).map(([id, kind]) => [id, { type: `gridflex-${kind}` }]),
+        Object.entries(nodes).map(([id, kind]) => {
+          const properties: Record<string, object> = { ...GRIDFLEX_NODE_KINDS[kind] };
+          for (const [property, range] of Object.entries(format))
+            if (properties[property]) properties[property] = { ...properties[property], format: range };
+          return [id, { type: `gridflex-${kind}`, properties }];
+        }),
       ),
     }),
   );
@@ -55,7 +62,7 @@ describe('DeviceTracker', () => {
     for (const [pad, plot] of [
       ['pad-a', 'plot-3'],
       ['pad-b', 'plot-6'],
-    ]) {
+    ] as const) {
       tracker.handle(`homie/5/${pad}/$description`, description({ 'ev-pad': 'ev-pad' }), at);
       tracker.handle(`homie/5/${pad}/$state`, Buffer.from('ready'), at);
       tracker.handle(`homie/5/${pad}/ev-pad/plot-id`, value(plot), at);
@@ -109,11 +116,52 @@ describe('DeviceTracker', () => {
     );
     expect(tracker.handle('homie/5/x/$description', Buffer.from('{'), at).problem).toMatch(/not valid JSON/);
     tracker.handle('homie/5/x/$description', description({ pv: 'pv' }), at);
-    expect(tracker.handle('homie/5/x/pv/power-kw', Buffer.from('"2"'), at).problem).toMatch(/envelope/);
-    expect(tracker.handle('homie/5/x/pv/power-kw', value('lots'), at).problem).toMatch(/not a number/);
+    expect(tracker.handle('homie/5/x/pv/power-kw', Buffer.from('"2"'), at).problem).toMatch(
+      /pv\/power-kw: expected a number, got/,
+    );
     expect(
       tracker.handle('homie/5/x/$description', description({ pv: 'pv', plot: 'plot' }), at).problem,
     ).toBeUndefined();
     expect(tracker.handle('homie/5/x/plot/plot-id', value('plot-99'), at).problem).toMatch(/unknown plot/);
+  });
+
+  it('refuses readings outside $format or not numbers: the asset keeps its last good power and is faulty; logged once a minute', () => {
+    const { table, tracker } = setup();
+    tracker.handle('homie/5/house-9/$description', description({ pv: 'pv' }, { 'power-kw': '-4:0' }), at);
+    tracker.handle('homie/5/house-9/pv/power-kw', value(-2.5), at);
+    const problems: (string | undefined)[] = [];
+    for (const [index, bad] of ['1e6', '-1e308', '1e308', 'abc', 'NaN', '-Infinity'].entries()) {
+      const seconds = new Date(at.getTime() + index * 10_000);
+      problems.push(tracker.handle('homie/5/house-9/pv/power-kw', Buffer.from(bad), seconds).problem);
+      expect(table.asset('house-9')).toMatchObject({
+        pKw: -2.5,
+        fault: expect.stringMatching(/^pv\/power-kw: /),
+      });
+    }
+    // Six refusals within 50 s: one line, naming the board, the property and why.
+    expect(problems.filter((problem) => problem !== undefined)).toEqual([
+      'house-9/pv/power-kw: 1e6 is outside -4:0 (reading refused; the last good value stands)',
+    ]);
+    const aMinuteOn = new Date(at.getTime() + 60_000);
+    expect(tracker.handle('homie/5/house-9/pv/power-kw', Buffer.from('7'), aMinuteOn).problem).toMatch(
+      /7 is outside -4:0/,
+    );
+    tracker.handle('homie/5/house-9/pv/power-kw', value(-1), aMinuteOn);
+    expect(table.asset('house-9')?.pKw).toBe(-1);
+    expect(table.asset('house-9')?.fault).toBeUndefined();
+  });
+
+  it('reads values that came before $description once it arrives (retained topics come in any order)', () => {
+    const { table, tracker } = setup();
+    tracker.handle('homie/5/house-9/$state', Buffer.from('ready'), at);
+    tracker.handle('homie/5/house-9/plot/plot-id', value('plot-8'), at);
+    tracker.handle('homie/5/house-9/pv/power-kw', value(-1.5), at);
+    const described = tracker.handle(
+      'homie/5/house-9/$description',
+      description({ pv: 'pv', plot: 'plot' }),
+      at,
+    );
+    expect(described.events.map((event) => event.toPlot)).toEqual(['plot-8']);
+    expect(table.asset('house-9')).toMatchObject({ plot: 'plot-8', pKw: -1.5 });
   });
 });

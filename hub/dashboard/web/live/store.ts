@@ -168,9 +168,8 @@ export class LiveStore {
       lastSeenMs: null,
     };
     if (message.path === '$state') device.state = message.payload;
-    const sentMs = telemetryTimestampMs(message.payload);
-    // A retained value says nothing about when the device was last heard, unless it carries its own timestamp.
-    const seenMs = sentMs ?? (message.retained ? null : Date.now());
+    // A retained value says nothing about when the device was last heard.
+    const seenMs = message.retained ? null : Date.now();
     if (seenMs !== null && (device.lastSeenMs === null || seenMs > device.lastSeenMs))
       device.lastSeenMs = seenMs;
     this.devices.set(message.deviceId, device);
@@ -260,16 +259,5 @@ export class LiveStore {
     this.audit = this.audit
       .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.seq - b.seq)
       .slice(-AUDIT_ENTRIES);
-  }
-}
-
-/** The `ts` (ms) of a GridFlex telemetry envelope `{"value":…,"ts":…,"seq":…}`, else null. */
-function telemetryTimestampMs(payload: string): number | null {
-  if (!payload.startsWith('{')) return null;
-  try {
-    const ts = (JSON.parse(payload) as { ts?: unknown }).ts;
-    return typeof ts === 'number' && Number.isFinite(ts) ? ts : null;
-  } catch {
-    return null;
   }
 }
