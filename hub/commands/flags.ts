@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 
 /** A flag that must be an integer, optionally within `min..max`. */
@@ -24,6 +24,18 @@ export function numberFlag(text: string, flag: string, min: number, max: number)
     throw new InputError(flag, `must be a number in ${min}..${max}, found "${text}"`);
   }
   return value;
+}
+
+/** Creates a folder (and its parents) for output, turning a failure into an InputError naming it. */
+export function makeOutputDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new InputError(
+      dir,
+      `cannot create output folder: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 /** Writes a file, turning a write failure into an InputError naming the path. */

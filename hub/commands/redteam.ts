@@ -1,5 +1,4 @@
 /** `gridflex study redteam`: one attack on a scenario, without and with each defence, in one table. */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createPolicy, isPolicyName, unknownPolicy } from '../agents/registry.js';
@@ -17,7 +16,7 @@ import { loadRunInputs } from '../sim/inputs.js';
 import { roundNumbers } from '../sim/metrics.js';
 import { redTeamReport, runRedTeamStudy } from '../study/redteam-study.js';
 import { streetPolicyContext } from '../study/street-context.js';
-import { integerFlag, numberFlag, writeOutput } from './flags.js';
+import { integerFlag, makeOutputDir, numberFlag, writeOutput } from './flags.js';
 
 interface RedTeamFlags {
   scenario: string;
@@ -72,7 +71,7 @@ export function registerRedTeamStudyCommand(program: Command): void {
         carbonPriceGbpPerKg:
           numberFlag(flags.carbonPriceGbpPerTonne, '--carbon-price-gbp-per-tonne', 0, 1e5) / 1000,
       };
-      makeDir(flags.out);
+      makeOutputDir(flags.out);
       const street = await streetPolicyContext(inputs, {
         ...(flags.limitKw !== undefined ? { transformerLimitKw: pricing.transformerRatingKw } : {}),
         reinforcementGbpPerKw: pricing.reinforcementGbpPerKw,
@@ -125,13 +124,5 @@ function defaultsOf(list: 'attacks' | 'defences', kind: string, flag: string): A
       flag,
       `${kind} has settings without defaults (${(error as Error).message}): give them in the scenario's redTeam.${list}`,
     );
-  }
-}
-
-function makeDir(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (error) {
-    throw new InputError(dir, `cannot create output folder: ${(error as Error).message}`);
   }
 }

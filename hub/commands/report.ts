@@ -1,10 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { chartSeriesCsv, loadReport, perHomeCsv, reportHtml } from '../report/index.js';
 import { DEFAULT_DATA_DIR, parseRunId, RunStore } from '../runs/index.js';
-import { writeOutput } from './flags.js';
+import { makeOutputDir, writeOutput } from './flags.js';
 
 /** `gridflex report --run DIR|--id N --out report.html [--csv DIR]`: the year report as one self-contained HTML file. */
 export function registerReportCommand(program: Command): void {
@@ -28,7 +27,7 @@ export function registerReportCommand(program: Command): void {
         `wrote ${flags.out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB, ${report.kind === 'run' ? `${report.run?.homes.length ?? 0} homes` : 'PoA study'}, ${report.days} days) in ${(performance.now() - started).toFixed(0)} ms`,
       ];
       if (flags.csv !== undefined) {
-        makeDir(flags.csv);
+        makeOutputDir(flags.csv);
         const homes = join(flags.csv, report.kind === 'run' ? 'report-homes.csv' : 'report-policies.csv');
         const series = join(flags.csv, 'report-chart-series.csv');
         writeOutput(homes, perHomeCsv(report));
@@ -54,13 +53,5 @@ function outputFolder(flags: { run?: string; id?: string; dataDir: string }): st
 }
 
 function makeParent(file: string): void {
-  makeDir(dirname(file));
-}
-
-function makeDir(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (error) {
-    throw new InputError(dir, `cannot create folder: ${(error as Error).message}`);
-  }
+  makeOutputDir(dirname(file));
 }

@@ -1,8 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { InputError } from '../errors.js';
 import { PACKAGE_ROOT } from '../live/options.js';
 import {
   DEFAULT_DATA_DIR,
@@ -25,7 +23,7 @@ import {
 import type { StudyPolicyOptions } from '../study/street-context.js';
 import { loadSweepGrid, runSweep, type SweepRow } from '../study/sweep.js';
 import { type AgentFlags, addAgentOptions, withAgent } from './agent-option.js';
-import { integerFlag, numberFlag, writeOutput } from './flags.js';
+import { integerFlag, makeOutputDir, numberFlag, writeOutput } from './flags.js';
 
 interface StudyFlags {
   scenario: string;
@@ -130,7 +128,7 @@ export function registerStudyCommand(program: Command): void {
     // Read and check the scenario here, so a bad one is exit code 2 before any worker starts.
     const inputs = loadRunInputs(flags.scenario);
     const history = RunStore.open(flags.dataDir);
-    makeDir(flags.out);
+    makeOutputDir(flags.out);
     const { report, runs, extras, network } = await withAgent(flags, () =>
       workers > 1
         ? runPoaStudyInWorkers(flags.scenario, inputs, options, workers)
@@ -203,7 +201,7 @@ export function registerStudyCommand(program: Command): void {
       const workers = integerFlag(flags.workers, '--workers', 1, 256);
       const inputs = loadRunInputs(flags.scenario);
       const history = RunStore.open(flags.dataDir);
-      makeDir(flags.out);
+      makeOutputDir(flags.out);
       const sweep = {
         scenarioFile: flags.scenario,
         grid,
@@ -236,15 +234,4 @@ export function registerStudyCommand(program: Command): void {
       );
       if (summary.failed > 0) process.exitCode = 1;
     });
-}
-
-function makeDir(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (error) {
-    throw new InputError(
-      dir,
-      `cannot create output folder: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
 }
