@@ -126,6 +126,19 @@ describe('red-team attacks and their defences on the table street', () => {
     expect(notes[0]).toMatch(/^home-5 battery: readings refused from .*kWh from the model's/);
   });
 
+  it("a replayed EV reading is taken while it is the truth and refused once it is yesterday's", async () => {
+    const rows = await study(
+      tableWith(
+        'replayed',
+        '  attacks: [{ kind: false-telemetry, home: home-3, device: ev, mode: replayed, replayHours: 24 }]\n  defences: [{ kind: telemetry-check }]',
+      ),
+      { days: 2 },
+    );
+    const { notes } = row(rows, 'false-telemetry + telemetry-check');
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^home-3 ev: readings refused from day 2 /);
+  });
+
   it('a mass switch to a time-of-use tariff raises the peak; a switching cap lets fewer homes through', async () => {
     const rows = await study(
       tableWith(
