@@ -41,10 +41,28 @@ export function renderDevices(container: HTMLElement, store: LiveStore): void {
                 { class: 'num muted' },
                 device.lastSeenMs === null ? 'not seen' : formatAgo(device.lastSeenMs, now),
               ),
+              faultCell(deviceFault(store, device.deviceId)),
             ),
           ),
         ),
   );
+}
+
+/**
+ * Why the hub refused a board's latest reading, from its assets on the table map: a board's asset is named
+ * after the board, or `<board>-<node>` when it has several (hub/table/device-tracker.ts).
+ */
+function deviceFault(store: LiveStore, deviceId: string): string | undefined {
+  const assets = store.tableMap?.assets ?? [];
+  return assets.find(
+    (asset) => asset.fault && (asset.asset === deviceId || asset.asset.startsWith(`${deviceId}-`)),
+  )?.fault;
+}
+
+function faultCell(fault: string | undefined): HTMLElement {
+  return fault === undefined
+    ? h('td', {})
+    : h('td', { class: 'warn', 'data-fault': fault, title: `reading refused: ${fault}` }, '▲ faulty');
 }
 
 /** The event feed, newest first: what the room should notice (EV placed, tariff switched, limit breached). */

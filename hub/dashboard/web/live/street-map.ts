@@ -1,3 +1,4 @@
+import type { TableAsset } from '../../../../protocol/gridflex.ts';
 import { s, setAttribute } from '../lib/dom.ts';
 import type { FeederLayout } from '../lib/feeder-layout.ts';
 import { busDrawKw, lineFlowsKw } from '../lib/flows.ts';
@@ -382,7 +383,7 @@ export class StreetMap {
           group.append(
             s(
               'g',
-              { class: 'asset-badge', 'data-asset': asset.asset },
+              { class: badgeClass(asset), 'data-asset': asset.asset },
               s('rect', {
                 x: badgeX,
                 y: badgeY,
@@ -404,11 +405,7 @@ export class StreetMap {
                 },
                 ASSET_LETTERS[asset.kind] ?? '?',
               ),
-              s(
-                'title',
-                {},
-                `${asset.asset} (${asset.kind})${asset.online ? `: ${formatKw(asset.pKw)}` : ': offline'}`,
-              ),
+              s('title', {}, assetTitle(asset)),
             ),
           );
         });
@@ -425,14 +422,10 @@ export class StreetMap {
                 fill: asset.online ? (ASSET_COLOURS[asset.kind] ?? '#888') : '#fff',
                 stroke: ASSET_COLOURS[asset.kind] ?? '#888',
                 'stroke-width': 1.5,
-                class: 'asset-badge',
+                class: badgeClass(asset),
                 'data-asset': asset.asset,
               },
-              s(
-                'title',
-                {},
-                `${asset.asset} (${asset.kind})${asset.online ? `: ${formatKw(asset.pKw)}` : ': offline'}`,
-              ),
+              s('title', {}, assetTitle(asset)),
             ),
           );
         });
@@ -447,6 +440,20 @@ export class StreetMap {
 }
 
 /** The map's key: voltage colour bar with the statutory band marked, line loading classes, asset letters. */
+/** An asset's hover text: its power, offline, or faulty with why its board's reading was refused. */
+function assetTitle(asset: TableAsset): string {
+  const state = asset.fault
+    ? `faulty (${asset.fault}), last good ${formatKw(asset.pKw)}`
+    : asset.online
+      ? formatKw(asset.pKw)
+      : 'offline';
+  return `${asset.asset} (${asset.kind}): ${state}`;
+}
+
+function badgeClass(asset: TableAsset): string {
+  return asset.fault ? 'asset-badge faulty' : 'asset-badge';
+}
+
 function legend(layout: FeederLayout | null, lineNote: HTMLElement, labelPx: number | null): HTMLElement {
   // On a projector the bar and its numbers grow with the labels.
   const k = labelPx === null ? 1 : labelPx / 11;
