@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type ConnectionOptions, type Job, Queue, QueueEvents, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { InputError } from '../errors.js';
 import {
   type SweepJobMessage,
@@ -23,8 +24,38 @@ export const SWEEP_QUEUE = 'gridflex-sweep';
 /** How long a worker holds a job without renewing its lock before others take it (BullMQ's default). */
 export const DEFAULT_LOCK_MS = 30_000;
 
-/** Connection options from a `redis://` or `rediss://` URL given to `flag`, refused in words otherwise. */
-export function redisConnection(url: string, flag: string): ConnectionOptions {
+/** How long the first connection may take before the URL is reported unreachable. */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * Connection options for a `redis://` or `rediss://` URL given to `flag`, once a PING has answered: BullMQ
+ * itself retries a refused connection for ever, which for a mistyped host would be a silent hang.
+ */
+export async function redisConnection(url: string, flag: string): Promise<ConnectionOptions> {
+  const options = redisUrl(url, flag);
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  // The socket's own error (ECONNREFUSED, a DNS failure) says more than the "Connection is closed" after it.
+  let socketError: Error | undefined;
+  probe.on('error', (error: Error) => {
+    socketError = error;
+  });
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (error) {
+    throw new InputError(flag, `cannot reach Redis at ${url}: ${(socketError ?? (error as Error)).message}`);
+  } finally {
+    probe.disconnect();
+  }
+  return options;
+}
+
+function redisUrl(url: string, flag: string): ConnectionOptions {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -45,7 +76,7 @@ export function redisConnection(url: string, flag: string): ConnectionOptions {
  * and picks up rows workers finished meanwhile.
  */
 export async function enqueueSweep(options: SweepOptions, queueUrl: string): Promise<SweepSummary> {
-  const connection = redisConnection(queueUrl, '--queue');
+  const connection = await redisConnection(queueUrl, '--queue');
   const sweep = new SweepProgress(options);
   const queue = new Queue<SweepJobMessage, SweepRow>(SWEEP_QUEUE, { connection });
   const events = new QueueEvents(SWEEP_QUEUE, { connection });
@@ -111,7 +142,7 @@ export interface SweepWorkerOptions {
 
 /** Takes sweep runs from the queue until closed; `close` lets the runs in hand finish first. */
 export async function startSweepWorker(options: SweepWorkerOptions): Promise<{ close: () => Promise<void> }> {
-  const connection = redisConnection(options.queueUrl, '--queue');
+  const connection = await redisConnection(options.queueUrl, '--queue');
   const threads = new SweepThreads(options.threads);
   const lockMs = options.lockMs ?? DEFAULT_LOCK_MS;
   const worker = new Worker<SweepJobMessage, SweepRow>(

@@ -142,4 +142,13 @@ describe('gridflex study sweep --queue with gridflex worker', () => {
     );
     expect(result.status).toBe(2);
   });
+
+  it('says so when no Redis answers at the URL, instead of waiting for one', async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    const result = spawnSync('node', [CLI, 'worker', '--queue', url], { encoding: 'utf8' });
+    expect(result.stderr).toMatch(
+      new RegExp(`^error: --queue: cannot reach Redis at ${url}: .*ECONNREFUSED`),
+    );
+    expect(result.status).toBe(2);
+  });
 });
