@@ -44,6 +44,9 @@ interface TrackedDevice {
   padHolds: Map<string, string>;
 }
 
+/** Unknown EVs reported per board: enough to show a mistyped tag, bounded against a flood of invented IDs. */
+const MAX_UNKNOWN_EV_REPORTS = 3;
+
 /** What one Homie message did to the table. */
 export interface TrackerOutcome {
   events: TableEvent[];
@@ -74,6 +77,8 @@ export class DeviceTracker {
   ];
 
   private readonly devices = new Map<string, TrackedDevice>();
+  /** Board ID → unknown EVs its pads read that were reported (up to {@link MAX_UNKNOWN_EV_REPORTS}). */
+  private readonly unknownEvReports = new Map<string, number>();
 
   constructor(private readonly table: TableState) {}
 
@@ -168,7 +173,8 @@ export class DeviceTracker {
     for (const assetId of device.assets.values()) this.table.setOnline(assetId, online);
     const events: TableEvent[] = [];
     if (online) {
-      for (const nodeId of this.padNodes(device)) events.push(...this.evaluatePad(device, nodeId, now));
+      for (const nodeId of this.padNodes(device))
+        events.push(...this.evaluatePad(deviceId, device, nodeId, now).events);
     } else {
       // A pad whose board is gone can no longer vouch for its EV: the EV is off the table until it reports again.
       for (const [nodeId, evId] of device.padHolds) {
@@ -201,15 +207,23 @@ export class DeviceTracker {
         device.properties.set(`${nodeId}/${propertyId}`, property);
     }
     const energyNodes = [...device.nodeKinds].filter(([, kind]) => ENERGY_KINDS[kind] !== undefined);
+    const taken: string[] = [];
     for (const [nodeId, kind] of energyNodes) {
       // One energy node: the asset is the board; several: one asset per node.
       const assetId = energyNodes.length === 1 ? deviceId : `${deviceId}-${nodeId}`;
+      // Node IDs are the board's to choose: `1-pv` on board `pad` would name board `pad-1`'s asset.
+      if (this.ownedElsewhere(assetId, deviceId)) {
+        taken.push(assetId);
+        continue;
+      }
       device.assets.set(nodeId, assetId);
       this.table.announce(assetId, ENERGY_KINDS[kind] as AssetKind);
       this.table.setOnline(assetId, device.state === 'ready');
     }
     const events = this.placeBoard(device, now, 'announce');
     const problems: string[] = [];
+    if (taken.length > 0)
+      problems.push(`${deviceId}: ${taken.join(', ')} is another board's asset or an EV: not taken`);
     const early = [...device.early];
     device.early.clear();
     for (const [key, earlyPayload] of early) {
@@ -219,6 +233,15 @@ export class DeviceTracker {
       if (outcome.problem) problems.push(outcome.problem);
     }
     return problems.length === 0 ? { events } : { events, problem: problems.join('; ') };
+  }
+
+  /** Whether another board hosts `assetId`, or it is one of the map's EVs (which only pads place). */
+  private ownedElsewhere(assetId: string, deviceId: string): boolean {
+    if (this.table.asset(assetId)?.kind === 'ev') return true;
+    for (const [otherId, other] of this.devices) {
+      if (otherId !== deviceId && [...other.assets.values()].includes(assetId)) return true;
+    }
+    return false;
   }
 
   private onValue(
@@ -249,7 +272,7 @@ export class DeviceTracker {
     // move made elsewhere (the dashboard, a Node-RED flow) stands until the physical reading changes.
     if (kind === 'plot' && propertyId === 'plot-id')
       return { events: changed ? this.placeBoard(device, now, 'nfc') : [] };
-    if (kind === 'ev-pad') return { events: changed ? this.evaluatePad(device, nodeId, now) : [] };
+    if (kind === 'ev-pad') return changed ? this.evaluatePad(deviceId, device, nodeId, now) : { events: [] };
     const assetId = device.assets.get(nodeId);
     if (assetId !== undefined && propertyId === 'power-kw') {
       if (typeof value !== 'number')
@@ -295,16 +318,23 @@ export class DeviceTracker {
     return events;
   }
 
-  /** Re-reads an EV pad's values: which EV (by `ev-id`, else by tag through the table map) is on which plot. */
-  private evaluatePad(device: TrackedDevice, nodeId: string, now: Date): TableEvent[] {
+  /**
+   * Re-reads an EV pad's values: which EV (by `ev-id`, else by tag through the table map) is on which plot.
+   * A pad places only the street's EVs: an ID or tag the map does not list as an EV (another board's PV, an
+   * invented name) places nothing and is reported, so a pad can neither move other boards' assets nor grow
+   * the table.
+   */
+  private evaluatePad(deviceId: string, device: TrackedDevice, nodeId: string, now: Date): TrackerOutcome {
     const value = (property: string) => device.values.get(`${nodeId}/${property}`);
     const plot = this.padPlot(device, nodeId);
     const present = value('present') === true;
-    let evId: string | undefined;
     const named = value('ev-id');
-    if (typeof named === 'string' && named !== '') evId = named;
     const tag = value('tag-uid');
-    if (evId === undefined && typeof tag === 'string' && tag !== '') evId = this.table.assetForTag(tag);
+    const byId = typeof named === 'string' && named !== '' ? named : undefined;
+    const byTag = typeof tag === 'string' && tag !== '' ? this.table.assetForTag(tag) : undefined;
+    const evId = [byId, byTag].find((id) => id !== undefined && this.table.asset(id)?.kind === 'ev');
+    const claimed = [named, tag].filter((text) => typeof text === 'string' && text !== '').join(' / ');
+    const unknown = present && evId === undefined && claimed !== '';
     const events: TableEvent[] = [];
     const held = device.padHolds.get(nodeId);
     if (held !== undefined && (!present || held !== evId)) {
@@ -313,13 +343,24 @@ export class DeviceTracker {
       if (event) events.push(event);
     }
     if (present && evId !== undefined && plot !== null && device.state === 'ready') {
-      if (this.table.asset(evId) === undefined) this.table.announce(evId, 'ev');
       device.padHolds.set(nodeId, evId);
       this.table.setOnline(evId, true);
       const event = this.table.place(evId, plot, 'nfc', now);
       if (event) events.push(event);
     }
-    return events;
+    return unknown ? { events, ...this.reportUnknownEv(deviceId, claimed) } : { events };
+  }
+
+  /** The first few unknown EVs of a board are reported (the hub logs them); a flood of invented ones is not. */
+  private reportUnknownEv(deviceId: string, claimed: string): { problem?: string } {
+    const reported = (this.unknownEvReports.get(deviceId) ?? 0) + 1;
+    if (reported > MAX_UNKNOWN_EV_REPORTS) return {};
+    this.unknownEvReports.set(deviceId, reported);
+    const last =
+      reported === MAX_UNKNOWN_EV_REPORTS ? `; further unknown EVs from ${deviceId} are not logged` : '';
+    return {
+      problem: `${deviceId}: its pad reads "${claimed.slice(0, 60)}", not an EV of the table map (by ev-id or nfcTag): not placed${last}`,
+    };
   }
 
   private padPlot(device: TrackedDevice, nodeId: string): string | null {
