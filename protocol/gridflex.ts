@@ -349,6 +349,11 @@ const regulatorRuleFields = {
   networkChargeBands: NetworkChargeBandsSchema,
   /** Upper bound of the randomised start delay smart chargers must use. */
   randomisedStartDelayMinutes: z.number().int().nonnegative().max(1440),
+  /**
+   * What residents' agents may read of the network (MCP `network_status`): the street's figures and their own
+   * home's voltage, only their own home's voltage, or nothing.
+   */
+  networkDataForAgents: z.enum(['street', 'own-home', 'none']),
 };
 
 /** The rules in force, every field filled in (published on `gridflex/v1/market/rules`). */
@@ -1008,6 +1013,7 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
         ],
       },
       randomisedStartDelayMinutes: 10,
+      networkDataForAgents: 'street',
       setBy: 'regulator',
       setAt: '2026-11-25T09:00:03.000Z',
     },

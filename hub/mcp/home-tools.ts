@@ -90,14 +90,25 @@ function registerReadingTools(server: McpServer, context: CallContext): void {
     server,
     context,
     'network_status',
-    'The street’s network now: transformer loading, voltages, breaches, and your home’s voltage.',
+    'The network now, as far as the regulator lets agents read it: the street’s transformer loading, voltages and breaches, and your home’s voltage.',
     {},
     () => {
+      const exposed = need(view.rules, 'the rules').networkDataForAgents;
+      if (exposed === 'none') {
+        throw new ToolRefusal(
+          'the regulator lets agents read nothing of the network (networkDataForAgents: none)',
+        );
+      }
+      const home = need(view.home, 'your home');
+      const own = { step: home.step, statutoryVolts: STATUTORY_VOLTS, yourHomeVolts: home.vVolts };
+      if (exposed === 'own-home') {
+        return ok(`your home ${home.vVolts.toFixed(1)} V (the regulator exposes only your own home)`, own);
+      }
       const feeder = need(view.feeder, 'the power flow');
-      const homeVolts = view.home?.vVolts;
       return ok(
-        `transformer ${feeder.transformerLoadingPct.toFixed(0)} %, your home ${homeVolts?.toFixed(1)} V`,
+        `transformer ${feeder.transformerLoadingPct.toFixed(0)} %, your home ${home.vVolts.toFixed(1)} V`,
         {
+          ...own,
           simTime: feeder.simTime,
           transformerLoadingPct: feeder.transformerLoadingPct,
           substationPKw: feeder.substationPKw,
@@ -105,8 +116,6 @@ function registerReadingTools(server: McpServer, context: CallContext): void {
           highestVolts: feeder.vMax,
           busPhasesOutsideStatutory: feeder.busPhasesOutsideStatutory,
           maxLineLoadingPct: feeder.maxLineLoadingPct,
-          statutoryVolts: STATUTORY_VOLTS,
-          yourHomeVolts: homeVolts,
         },
       );
     },

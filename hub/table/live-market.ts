@@ -47,6 +47,7 @@ export const GB_LIVE_RULES: RegulatorRulesInForce = {
     ],
   },
   randomisedStartDelayMinutes: 10,
+  networkDataForAgents: 'street',
 };
 
 /** What the street pays without a supplier's offer: the capped flat tariff with a typical export rate. */

@@ -30,6 +30,7 @@ beforeAll(async () => {
   secrets['resident-4'] = addUser(data.dir, 'resident-4', 'resident:home-4');
   secrets['table-op'] = addUser(data.dir, 'table-op', 'operator');
   secrets.octo = addUser(data.dir, 'octo', 'supplier:octo');
+  secrets.ofgem = addUser(data.dir, 'ofgem', 'regulator');
   hub = await startHub(['--demo', '--scenario', map, '--data-dir', data.dir, '--step-ms', '40']);
   viewer = await connectClient(hub.mqttUrl, { clientId: 'mcp-viewer' });
   await watchHubUntilAllOnline(viewer);
@@ -328,5 +329,46 @@ describe('a tariff switch through gridflex mcp', () => {
       decisions.get('home-4')?.importPriceGbpPerKwh ?? 0,
       3,
     );
+  });
+});
+
+describe('network_status, as far as the regulator lets agents read the network', () => {
+  async function regulatorSets(networkDataForAgents: string): Promise<void> {
+    const regulator = await connectClient(hub.mqttUrl, {
+      clientId: `ofgem-${networkDataForAgents}`,
+      username: 'ofgem',
+      password: secrets.ofgem,
+    });
+    await regulator.publishAsync(
+      'gridflex/control/v1/regulator/rules',
+      JSON.stringify({ networkDataForAgents }),
+      { qos: 1 },
+    );
+    regulator.end(true);
+  }
+  const status = () => call(home3, 'network_status');
+  // A call a second: the resident's call limit (60 a minute) is not what is tested here.
+  const POLL = { interval: 1000, timeout: 60_000 };
+
+  it('gives the street’s figures by default, only the home’s voltage or nothing when the regulator says so', async () => {
+    const street = await status();
+    expect(street.body?.transformerLoadingPct).toEqual(expect.any(Number));
+    expect(street.body?.yourHomeVolts).toEqual(expect.any(Number));
+
+    await regulatorSets('own-home');
+    // The server follows the rules the hub publishes; until it has them, the street's figures come back.
+    const ownOnly = async () => {
+      const answer = await status();
+      return answer.body !== undefined && !('transformerLoadingPct' in answer.body);
+    };
+    await expect.poll(ownOnly, POLL).toBe(true);
+    const own = await status();
+    expect(own.body?.yourHomeVolts).toEqual(expect.any(Number));
+    expect(own.body).not.toHaveProperty('lowestVolts');
+
+    await regulatorSets('none');
+    await expect
+      .poll(async () => (await status()).text, POLL)
+      .toContain('the regulator lets agents read nothing of the network');
   });
 });

@@ -15,6 +15,7 @@ import {
   type PanelContext,
   readChecked,
   readNumber,
+  selectField,
   showOutcome,
   textField,
   writeChecked,
@@ -68,6 +69,11 @@ export function regulatorPanel(context: PanelContext): HTMLElement {
       numberField('amber', 'amber', 'p/kWh', { step: 0.01, min: 0 }),
       numberField('green', 'green', 'p/kWh', { step: 0.01, min: 0 }),
       textField('Red/amber periods', 'periods', 'red 16:00-19:00; amber 07:00-16:00'),
+      selectField('Agents may read', 'networkDataForAgents', [
+        ['street', 'the street’s network'],
+        ['own-home', 'their own home only'],
+        ['none', 'nothing of the network'],
+      ]),
     ),
     h('button', { type: 'submit' }, 'Apply rules'),
     line,
@@ -89,6 +95,7 @@ export function regulatorPanel(context: PanelContext): HTMLElement {
     writeNumber(form, 'amber', rules.networkChargeBands.amberGbpPerKwh, PENCE);
     writeNumber(form, 'green', rules.networkChargeBands.greenGbpPerKwh, PENCE);
     control(form, 'periods').value = formatPeriods(rules.networkChargeBands.periods);
+    control<HTMLSelectElement>(form, 'networkDataForAgents').value = rules.networkDataForAgents;
   };
   fill();
   context.onChange(fill);
@@ -111,6 +118,8 @@ export function regulatorPanel(context: PanelContext): HTMLElement {
       switchingLagMinutes: readNumber(form, 'switchingLag'),
       maxExitFeeGbp: readNumber(form, 'maxExitFee'),
       randomisedStartDelayMinutes: readNumber(form, 'startDelay'),
+      networkDataForAgents: control<HTMLSelectElement>(form, 'networkDataForAgents')
+        .value as RegulatorRules['networkDataForAgents'],
       ...(red === undefined || amber === undefined || green === undefined
         ? {}
         : {
