@@ -95,13 +95,14 @@ describe('gridflex study sweep --queue with gridflex worker', () => {
     expect(local.status, local.stderr).toBe(0);
 
     const workers = [0, 1].map(() => {
-      const child = gridflex('worker', '--queue', queueUrl, '--threads', '1', '--lock-ms', '2000');
+      const child = gridflex('worker', '--queue', queueUrl, '--threads', '1', '--lock-ms', '5000');
       return { child, ...watch(child) };
     });
     await Promise.all(workers.map((worker) => worker.line(/^worker ready: /m)));
     const enqueuer = watch(gridflex(...sweepArgs('queued'), '--queue', queueUrl));
 
-    // The first worker to take a run dies with it.
+    // The first worker to take a run dies with it. A lock of 5 s: short for the test, long enough that a
+    // busy machine does not hold up a live worker's renewals past it.
     const [killedRun, victim] = await Promise.race(
       workers.map(async (worker) => [(await worker.line(/^took (.+)$/m))[1], worker] as const),
     );
