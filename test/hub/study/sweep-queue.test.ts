@@ -132,6 +132,11 @@ describe('gridflex study sweep --queue with gridflex worker', () => {
       readFileSync(join(scratch.dir, 'local', 'results.csv'), 'utf8'),
     );
 
+    // With the rows on disk, nothing is enqueued at all.
+    const resumed = watch(gridflex(...sweepArgs('queued'), '--queue', queueUrl));
+    expect(await resumed.exited, resumed.output()).toBe(0);
+    expect(resumed.output()).toContain('4 runs (0 now, 4 from before, 0 failed)');
+
     survivor?.child.kill('SIGTERM');
     expect(await survivor?.exited).toBe(0);
   }, 300_000);
