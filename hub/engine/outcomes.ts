@@ -2,6 +2,7 @@
 import type { SwitchLogEntry } from '../market/switching.js';
 import type { MarketOutcome } from '../sim/market-step.js';
 import type { NetworkStress } from '../sim/network-stress.js';
+import type { InfluenceOutcome } from './participants/influence.js';
 
 /** One logged decision of a resident's agent, with its explanation. */
 export interface DecisionEntry {
@@ -109,6 +110,8 @@ export interface YearResult {
   market?: MarketOutcome;
   /** Voltage-band violations by bus and hour, line overloads (for the year report). */
   networkStress: NetworkStress;
+  /** What spread along the scenario's social graph (absent without one). */
+  influence?: InfluenceOutcome;
 }
 
 /** Timing figures at the start of a run. */

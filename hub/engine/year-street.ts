@@ -16,8 +16,10 @@ import { createRng } from '../random.js';
 import { buildRedTeam, type RedTeamRun, type RedTeamSection, redTeamSettings } from '../redteam/registry.js';
 import type { Scenario } from '../scenarios/resolve.js';
 import { createMarketRun } from '../sim/market-step.js';
+import { buildSocialGraph } from '../social/registry.js';
 import { type DecisionEntry, emptyTiming, type SupplierOutcome, type YearResult } from './outcomes.js';
 import { HomePhysics, type OnHomeStep, WorldInputs } from './participants/homes.js';
+import { SocialInfluence } from './participants/influence.js';
 import { MarketModuleStep } from './participants/market.js';
 import { PowerFlowStep } from './participants/power-flow.js';
 import { BillsRecorder, emptySeries, NetworkRecorder } from './participants/recorder.js';
@@ -121,9 +123,11 @@ export async function buildYearStreet(
     problem: (path, expected, found) =>
       new InputError(scenario.file, `${path}: expected ${expected}, found ${JSON.stringify(found)}`),
   });
+  const influence = await socialInfluence(scenario, homes, policies, options, switching, decisions);
   const street = new Street(
     homes,
     redTeam.place([
+      ...(influence ? [influence] : []),
       new TariffReviews(
         homes,
         world,
@@ -178,9 +182,36 @@ export async function buildYearStreet(
       timing,
       ...(marketOutcome ? { market: marketOutcome } : {}),
       networkStress: network.stress.result(),
+      ...(influence ? { influence: influence.outcome } : {}),
     };
   };
   return { street, world, stepCount: world.stepCount, redTeam, finish };
+}
+
+/** The scenario's social graph as a participant (none without a `socialGraph:` section). */
+async function socialInfluence(
+  scenario: Scenario,
+  homes: readonly StreetHome[],
+  policies: Map<string, Policy>,
+  options: YearStreetOptions,
+  switching: SwitchingSystem,
+  decisions: DecisionEntry[],
+): Promise<SocialInfluence | undefined> {
+  const section = scenario.socialGraph;
+  if (!section) return undefined;
+  const to = section.adoption?.to;
+  if (to !== undefined && !policies.has(to))
+    policies.set(
+      to,
+      await (options.createPolicy ? options.createPolicy(to) : createPolicy(to, options.policyOptions)),
+    );
+  const graph = buildSocialGraph(
+    section,
+    homes.map((home) => home.spec.id),
+    scenario.seed,
+  );
+  const adopted = to === undefined ? undefined : policies.get(to);
+  return new SocialInfluence(homes, graph, section, adopted, scenario, switching, decisions);
 }
 
 /** One policy instance per name: policies keep per-home solver state. */

@@ -13,6 +13,7 @@ import type { MarketModule } from '../market/modules.js';
 import type { RegulatorRules } from '../market/regulator.js';
 import { createRng, type Rng } from '../random.js';
 import { checkRedTeam, type RedTeamSection } from '../redteam/registry.js';
+import { checkSocialGraph, type SocialGraphSection } from '../social/registry.js';
 import {
   DEFAULT_BASE_LOAD,
   DEFAULT_BATTERY,
@@ -64,6 +65,8 @@ export interface Scenario {
   marketModule?: MarketModule;
   /** The red team's attacks and defences (absent: none). */
   redTeam?: RedTeamSection;
+  /** Who hears whom, and what spreads along it (absent: nobody copies anybody). */
+  socialGraph?: SocialGraphSection;
 }
 
 type AssetKind = 'pv' | 'battery' | 'ev' | 'heatPump';
@@ -235,6 +238,7 @@ export function resolveScenario(
     regulator: catalogue.regulator,
     switching: file.market.switching,
     ...(file.redTeam ? { redTeam: checkedRedTeam(file.redTeam, homes, tariffIds, problem) } : {}),
+    ...(file.socialGraph ? { socialGraph: checkedSocialGraph(file.socialGraph, homes, problem) } : {}),
   };
 }
 
@@ -246,6 +250,20 @@ function checkedRedTeam(
   problem: ScenarioProblem,
 ): RedTeamSection {
   checkRedTeam(section, { homeIds: homes.map(({ spec }) => spec.id), tariffIds: [...tariffIds] }, problem);
+  return section;
+}
+
+/** The social graph section, once its parameters fit the street and every home it names is in it. */
+function checkedSocialGraph(
+  section: SocialGraphSection,
+  homes: readonly ResolvedHome[],
+  problem: ScenarioProblem,
+): SocialGraphSection {
+  checkSocialGraph(
+    section,
+    homes.map(({ spec }) => spec.id),
+    problem,
+  );
   return section;
 }
 

@@ -9,6 +9,7 @@ import { PolicyNameSchema } from '../agents/registry.js';
 import { MarketModuleSchema } from '../market/modules.js';
 import { RegulatorRulesSchema } from '../market/regulator.js';
 import { RedTeamSchema } from '../redteam/registry.js';
+import { SocialGraphSchema } from '../social/registry.js';
 
 const clockPattern = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 const ClockSchema = z.string().regex(clockPattern, 'expected a clock time "HH:MM"');
@@ -219,6 +220,8 @@ export const ScenarioFileSchema = z
       .strict(),
     /** Attacks and defences (docs/red-team.md): none unless listed. */
     redTeam: RedTeamSchema.optional(),
+    /** Who hears whom, and what spreads along it (docs/social-graph.md): none unless given. */
+    socialGraph: SocialGraphSchema.optional(),
   })
   .strict();
 

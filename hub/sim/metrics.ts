@@ -2,6 +2,8 @@
  * metrics.json: a run's figures per home, for the network, per supplier and in total, each with its change
  * against the passive (no-control) baseline on the same scenario. Deterministic: no timings, fixed rounding.
  */
+
+import type { InfluenceOutcome } from '../engine/participants/influence.js';
 import { type MarketMetrics, marketMetrics } from '../market/modules.js';
 import type { HomeOutcome, NetworkOutcome, SupplierOutcome, YearResult } from './runner.js';
 
@@ -53,6 +55,8 @@ export interface Metrics extends MarketMetrics {
   switching: { requests: number; completed: number; completedLate: number; failed: number; rejected: number };
   /** Decisions in which an agent said it could not keep a promise (comfort band, EV ready-by). */
   cannotKeepCount: number;
+  /** What spread along the scenario's social graph: the adoption curve, tariff copies (absent without one). */
+  influence?: InfluenceOutcome;
 }
 
 /** The run's metrics with deltas against `passive` (a passive run of the same scenario and span). */
@@ -92,6 +96,7 @@ export function buildMetrics(result: YearResult, passive: YearResult): Metrics {
     },
     cannotKeepCount: result.homes.reduce((sum, home) => sum + home.cannotKeepCount, 0),
     ...marketMetrics(result.market),
+    ...(result.influence ? { influence: result.influence } : {}),
   };
   return roundNumbers(metrics);
 }

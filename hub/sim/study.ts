@@ -21,6 +21,14 @@ export async function runWithPassiveBaseline(
   const result = await runYear(inputs, policyName, options);
   const passive =
     // The baseline keeps its series too: the report draws its loading-duration curve next to the run's.
-    policyName === 'passive' ? result : await runYear(inputs, 'passive', options);
+    policyName === 'passive' ? result : await runYear(withoutSocialGraph(inputs), 'passive', options);
   return { result, passive, metrics: buildMetrics(result, passive) };
+}
+
+/** The baseline is no control at all: no neighbour moves a passive home to another policy or tariff. */
+function withoutSocialGraph(inputs: RunInputs): RunInputs {
+  if (!inputs.scenario.socialGraph) return inputs;
+  const scenario = { ...inputs.scenario };
+  delete scenario.socialGraph;
+  return { ...inputs, scenario };
 }

@@ -116,7 +116,7 @@ export class TariffReviews implements StreetParticipant {
 }
 
 /** The assets that make a home eligible for tariffs (every home has a smart meter). */
-function eligibility(home: StreetHome): Eligibility[] {
+export function eligibility(home: StreetHome): Eligibility[] {
   const { spec } = home;
   const assets: Eligibility[] = ['smart-meter'];
   if (spec.pv) assets.push('pv');
