@@ -1,17 +1,17 @@
-// A flooding board in its own thread (bench/hub-flood.js): publishes QoS 0 to its own topic as fast as its
-// socket takes it and reconnects 10 ms after every cut-off or refusal, until told to stop; then reports how
-// many of its messages a subscriber received.
+// A flooding client in its own thread (startFlood in _mqtt-peers.js): publishes `payload` on `topic` at QoS 0
+// as fast as its socket takes it and reconnects 10 ms after every cut-off or refusal, until told to stop; then
+// reports how many of its messages an anonymous subscriber to `countTopic` received (0 without one).
 import { parentPort, workerData } from 'node:worker_threads';
 import mqtt from 'mqtt';
 
-const { url, username, password } = workerData;
-const topic = `homie/5/${username}/$log/debug`;
-const payload = 'x'.repeat(200);
+const { url, username, password, topic, payload, countTopic } = workerData;
 
-const counter = mqtt.connect(url, { protocolVersion: 4, clientId: 'flood-counter', reconnectPeriod: 0 });
+const counter = countTopic
+  ? mqtt.connect(url, { protocolVersion: 4, clientId: 'flood-counter', reconnectPeriod: 0 })
+  : null;
 let delivered = 0;
-counter.on('message', () => delivered++);
-await counter.subscribeAsync(topic, { qos: 0 });
+counter?.on('message', () => delivered++);
+await counter?.subscribeAsync(countTopic, { qos: 0 });
 
 const flooder = mqtt.connect(url, {
   protocolVersion: 4,
@@ -32,6 +32,6 @@ parentPort.postMessage({ ready: true });
 parentPort.once('message', async () => {
   stopped = true;
   flooder.end(true);
-  await counter.endAsync();
+  await counter?.endAsync();
   parentPort.postMessage({ delivered });
 });

@@ -5,6 +5,7 @@ import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import mqtt from 'mqtt';
 import { CredentialStore } from '../dist/hub/auth/credentials.js';
 
@@ -121,4 +122,24 @@ export function connect(url, options = {}) {
 export function percentile(sorted, p) {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/**
+ * Starts a client flooding `topic` with `payload` and reconnecting whenever it is cut off, in its own thread
+ * (_flood-worker.js); resolves once it runs, with a stop function resolving with how many of its messages a
+ * subscriber to `countTopic` received.
+ */
+export async function startFlood(url, { username, password, topic, payload, countTopic }) {
+  const worker = new Worker(new URL('./_flood-worker.js', import.meta.url), {
+    workerData: { url, username, password, topic, payload, countTopic },
+  });
+  const next = () => new Promise((done) => worker.once('message', done));
+  await next();
+  return async () => {
+    const reply = next();
+    worker.postMessage('stop');
+    const { delivered } = await reply;
+    await worker.terminate();
+    return delivered;
+  };
 }

@@ -4,8 +4,8 @@
 // fast as it can and reconnects at once whenever it is cut off. Prints the other boards' p50/p99 in both
 // phases (three rounds of each, alternating) and their ratio, and how many flood messages got through per second.
 
-import { Worker } from 'node:worker_threads';
-import { connect, percentile, registerBoards, startHub } from './_mqtt-peers.js';
+import { DEFAULT_PUBLISH_RATE } from '../dist/hub/broker/rate-limiter.js';
+import { connect, percentile, registerBoards, startFlood, startHub } from './_mqtt-peers.js';
 
 const BOARDS = 50;
 const SECONDS = 8;
@@ -52,22 +52,6 @@ function summary(latenciesMs) {
   return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
 }
 
-/** Starts the flooding board (bench/_flood-worker.js); returns a stop function resolving with its delivered count. */
-async function startFlood(url, username, password) {
-  const worker = new Worker(new URL('./_flood-worker.js', import.meta.url), {
-    workerData: { url, username, password },
-  });
-  const next = () => new Promise((done) => worker.once('message', done));
-  await next();
-  return async () => {
-    const reply = next();
-    worker.postMessage('stop');
-    const { delivered } = await reply;
-    await worker.terminate();
-    return delivered;
-  };
-}
-
 const boards = await registerBoards('flood', BOARDS + 1);
 const [[flooderName, flooderPassword], ...others] = [...boards.passwords];
 try {
@@ -78,7 +62,14 @@ try {
     let delivered = 0;
     for (let round = 0; round < ROUNDS; round++) {
       quietMs.push(...(await measure(hub.url, others)));
-      const stopFlood = await startFlood(hub.url, flooderName, flooderPassword);
+      const topic = `homie/5/${flooderName}/$log/debug`;
+      const stopFlood = await startFlood(hub.url, {
+        username: flooderName,
+        password: flooderPassword,
+        topic,
+        payload: 'x'.repeat(200),
+        countTopic: topic,
+      });
       floodedMs.push(...(await measure(hub.url, others)));
       delivered += await stopFlood();
     }
@@ -96,7 +87,7 @@ try {
       `flooded / no flood: p50 ${(flooded.p50 / quiet.p50).toFixed(2)}x, p99 ${(flooded.p99 / quiet.p99).toFixed(2)}x`,
     );
     console.log(
-      `the flooding board got ${(delivered / (SECONDS * ROUNDS)).toFixed(0)} msg/s delivered (limit 1000/s, burst 10 000, per identity over reconnects)`,
+      `the flooding board got ${(delivered / (SECONDS * ROUNDS)).toFixed(0)} msg/s delivered (limit ${DEFAULT_PUBLISH_RATE.perSecond}/s, burst ${DEFAULT_PUBLISH_RATE.burst}, per identity over reconnects)`,
     );
   } finally {
     await hub.stop();

@@ -14,6 +14,7 @@ import { payloadProblem } from './payload-check.js';
 import {
   DEFAULT_CONTROL_RATE,
   DEFAULT_HOLD_OFF,
+  DEFAULT_PUBLISH_RATE,
   type HoldOff,
   IdentityRateLimits,
   type RateLimit,
@@ -34,7 +35,7 @@ export interface EmbeddedBrokerOptions {
   maxPacketBytes?: number;
   /**
    * Publish rate per identity (username), shared by all its connections and kept across reconnects. Default
-   * 1000/s with a burst of 10 000 (a board flushing its offline queue).
+   * {@link DEFAULT_PUBLISH_RATE}.
    */
   rateLimit?: RateLimit;
   /**
@@ -142,7 +143,7 @@ export class EmbeddedBroker {
   static async start(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
     const host = options.host ?? '0.0.0.0';
     const maxPacketBytes = options.maxPacketBytes ?? 64 * 1024;
-    const rateLimit = options.rateLimit ?? { perSecond: 1000, burst: 10_000 };
+    const rateLimit = options.rateLimit ?? DEFAULT_PUBLISH_RATE;
     const holdOff = options.holdOff ?? DEFAULT_HOLD_OFF;
     const publishLimits = new IdentityRateLimits(rateLimit, holdOff);
     const controlLimits = new IdentityRateLimits(options.controlRateLimit ?? DEFAULT_CONTROL_RATE, holdOff);

@@ -32,6 +32,13 @@ export class TokenBucket {
 }
 
 /**
+ * Messages one board or user may publish: 200/s sustained (a board with ten properties at the agent's fastest
+ * telemetry interval, 50 ms), with a burst of 10 000 (the agent's default offline queue, flushed at once). A
+ * flooder at the sustained rate is still several times a whole table's traffic, hence not more.
+ */
+export const DEFAULT_PUBLISH_RATE: RateLimit = { perSecond: 200, burst: 10_000 };
+
+/**
  * Control commands one user may send: 5/s with a burst of 20 (a person clicking, an agent's tool calls); a
  * script flooding them is disconnected and held off.
  */

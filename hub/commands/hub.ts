@@ -5,7 +5,7 @@ import { CredentialStore } from '../auth/credentials.js';
 import { ensureHubSecret, HUB_USERNAME, refreshMosquittoAuthFiles } from '../auth/mosquitto.js';
 import { formatRole, parseRole } from '../auth/roles.js';
 import { EmbeddedBroker, ListenError, listenProblem } from '../broker/embedded-broker.js';
-import { DEFAULT_CONTROL_RATE } from '../broker/rate-limiter.js';
+import { DEFAULT_CONTROL_RATE, DEFAULT_PUBLISH_RATE } from '../broker/rate-limiter.js';
 import { DEFAULT_RETAINED_QUOTA } from '../broker/retained-quota.js';
 import { startDashboardServer } from '../dashboard/http-server.js';
 import { SessionStore } from '../dashboard/sessions.js';
@@ -33,7 +33,7 @@ interface HubFlags {
   broker?: string;
   dataDir: string;
   stepMs?: string;
-  rateLimit: string;
+  rateLimit?: string;
   controlRateLimit: string;
   retainedMaxTopics: string;
   retainedMaxKib: string;
@@ -65,8 +65,7 @@ export function registerHubCommand(program: Command): void {
     )
     .option(
       '--rate-limit <perSecond>',
-      'embedded broker: messages/s one client may publish (burst 10x)',
-      '1000',
+      `embedded broker: messages/s one board or user may publish, burst 10x (default ${DEFAULT_PUBLISH_RATE.perSecond}, burst ${DEFAULT_PUBLISH_RATE.burst})`,
     )
     .option(
       '--control-rate-limit <perSecond>',
@@ -96,7 +95,10 @@ async function runHub(flags: HubFlags): Promise<void> {
   const mqttPort = parsePort(flags.mqttPort, '--mqtt-port');
   const wsPort = parsePort(flags.wsPort, '--ws-port');
   const httpPort = parsePort(flags.httpPort, '--http-port');
-  const ratePerSecond = parsePositiveInt(flags.rateLimit, '--rate-limit', 10_000_000);
+  const ratePerSecond =
+    flags.rateLimit === undefined ? null : parsePositiveInt(flags.rateLimit, '--rate-limit', 10_000_000);
+  const rateLimit =
+    ratePerSecond === null ? DEFAULT_PUBLISH_RATE : { perSecond: ratePerSecond, burst: ratePerSecond * 10 };
   const controlPerSecond = parsePositiveInt(flags.controlRateLimit, '--control-rate-limit', 10_000);
   const retainedQuota = {
     maxTopics: parsePositiveInt(flags.retainedMaxTopics, '--retained-max-topics', 1_000_000),
@@ -178,7 +180,7 @@ async function runHub(flags: HubFlags): Promise<void> {
           const session = sessions.forUser(username, token);
           return session ? parseRole(session.role, `session of ${username}`) : null;
         },
-        rateLimit: { perSecond: ratePerSecond, burst: ratePerSecond * 10 },
+        rateLimit,
         controlRateLimit: { perSecond: controlPerSecond, burst: controlPerSecond * 4 },
         retainedQuota,
         onSecurityEvent: (event) => runtime?.reportSecurity(event),
