@@ -192,6 +192,8 @@ export class CredentialStore {
   async login(username: string, secret: Buffer | string, address: string): Promise<LoginOutcome> {
     const waitMs = this.guard.waitMs(username, address);
     if (waitMs > 0) return { outcome: 'held', waitMs };
+    // A page still using an ended session's token is not guessing: refused, but not counted against anyone.
+    if (SESSION_TOKEN.test(secret.toString())) return { outcome: 'refused' };
     const principal = await this.verify(username, secret);
     if (!principal) {
       this.guard.failed(username, address);
@@ -213,6 +215,13 @@ export class CredentialStore {
 }
 
 const SCRYPT_PARAMS = { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p };
+
+/**
+ * Dashboard session tokens: 32 random bytes in base64url (hub/dashboard/sessions.ts), which a page also uses
+ * as its MQTT password. Never a password (secrets are 18 bytes, 24 characters).
+ */
+export const SESSION_TOKEN_BYTES = 32;
+const SESSION_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /** What an unknown user's secret is checked against: a random hash no secret matches, at the same cost. */
 const UNKNOWN_USER_HASH = {

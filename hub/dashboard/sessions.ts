@@ -9,6 +9,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { SESSION_TOKEN_BYTES } from '../auth/credentials.js';
 import { HttpError } from './routes.js';
 
 /** How long a dashboard login lasts: a workshop day. */
@@ -58,7 +59,7 @@ export class SessionStore {
       if (oldest === undefined) break;
       this.sessions.delete(oldest);
     }
-    const token = randomBytes(32).toString('base64url');
+    const token = randomBytes(SESSION_TOKEN_BYTES).toString('base64url');
     const session = { username, role, expiresAtMs: this.now() + this.ttlMs };
     this.sessions.set(digest(token), session);
     return { token, session };
