@@ -1,5 +1,5 @@
 // One benchmark publisher in its own thread: connects as its board, waits for "go", publishes `count`
-// 100-byte telemetry envelopes with at most `window` unfinished publishes, then reports.
+// 100-byte property values (plain Homie 5 strings) with at most `window` unfinished publishes, then reports.
 import { parentPort, workerData } from 'node:worker_threads';
 import mqtt from 'mqtt';
 
@@ -7,9 +7,8 @@ const { url, username, password, count, qos, window } = workerData;
 const topic = `homie/5/${username}/bench/value`;
 
 function payload(seq) {
-  const head = `{"value":"`;
-  const tail = `","ts":${Date.now()},"seq":${seq}}`;
-  return head + 'x'.repeat(Math.max(0, 100 - head.length - tail.length)) + tail;
+  const tail = `-${seq}`;
+  return 'x'.repeat(Math.max(0, 100 - tail.length)) + tail;
 }
 
 const client = mqtt.connect(url, {

@@ -1,5 +1,5 @@
 // Hub broker throughput: several publishers (each its own thread and registered board) send 100-byte
-// telemetry envelopes to one subscriber, at QoS 0 and QoS 1, through `gridflex hub` (embedded Aedes with
+// property values to one subscriber, at QoS 0 and QoS 1, through `gridflex hub` (embedded Aedes with
 // authentication, ACLs and payload validation; the per-client rate limit is lifted for the run) and through
 // Mosquitto 2 started in the same run with the same users and ACLs. Prints msgs/s for both and the ratio
 // (target: hub >= 0.8 x Mosquitto).
