@@ -59,6 +59,13 @@ async function runJob({ job, scenarioFile, days, study }: SweepJobMessage): Prom
       switches: sum((home) => home.switches),
       comfortDegreeHoursOutside: sum((home) => home.comfortDegreeHoursOutside),
       evShortfallKwh: sum((home) => home.evShortfallKwh),
+      ...(result.influence
+        ? {
+            adoptersAtEnd: result.influence.adoptersPerDay.at(-1) ?? 0,
+            socialEdges: result.influence.edges,
+            tariffCopies: result.influence.tariffCopies,
+          }
+        : {}),
     },
   };
 }

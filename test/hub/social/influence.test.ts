@@ -143,4 +143,41 @@ describe('influence along the social graph', () => {
       adoptedPolicy: 'cooperative',
     });
   });
+
+  it('gridflex study sweep varies the topology through the section’s dot paths', () => {
+    const grid = join(scratch.dir, 'grid.yaml');
+    writeFileSync(
+      grid,
+      'vary:\n  socialGraph.kind: [ring, clustered]\n  socialGraph.adoption.seedHomes: [[home-1]]\ndays: 2\n',
+    );
+    const out = join(scratch.dir, 'sweep');
+    const result = spawnSync(
+      'node',
+      [
+        'dist/hub/cli.js',
+        'study',
+        'sweep',
+        '--scenario',
+        'scenarios/table.yaml',
+        '--grid',
+        grid,
+        '--out',
+        out,
+        '--workers',
+        '1',
+        '--data-dir',
+        join(scratch.dir, 'data'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const rows = readFileSync(join(out, 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const byKind = new Map(rows.map((row) => [row.overrides['socialGraph.kind'], row]));
+    // The ring of 8 homes has 8 ties; two clusters of four, every pair tied inside, 12.
+    expect(byKind.get('ring')?.metrics).toMatchObject({ socialEdges: 8, adoptersAtEnd: 3 });
+    expect(byKind.get('clustered')?.metrics).toMatchObject({ socialEdges: 12, adoptersAtEnd: 1 });
+  });
 });
