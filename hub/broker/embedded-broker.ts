@@ -189,6 +189,8 @@ export class EmbeddedBroker {
           done(error, false);
         };
         const claim = (role: Role, sessionToken?: string) => {
+          // An anonymous client may send an empty username: it is nobody, not a user named "".
+          const identity = username || undefined;
           // A registered user's name is its client ID (boards connect as <id>/<id>): nobody else may take it,
           // or an anonymous client could squat a board's ID while the board is offline and lock it out.
           if (emptyPersistentIds.has(client)) {
@@ -225,7 +227,9 @@ export class EmbeddedBroker {
           // The same identity reconnecting (a rebooted board whose old TCP session is still half-open) takes
           // the ID over at once, as MQTT 3.1.4-2 asks (Aedes closes the old connection); anyone else is refused.
           const sameIdentity =
-            username !== undefined && holder && broker?.sessions.get(holder)?.username === username;
+            identity !== undefined &&
+            holder !== undefined &&
+            broker?.sessions.get(holder)?.username === identity;
           if (holder && holder !== client && !holder.closed && !sameIdentity) {
             refuse(
               AUTH_CODE.identifierRejected,
@@ -235,7 +239,13 @@ export class EmbeddedBroker {
             return;
           }
           deliverEveryMessage(client);
-          broker?.claim(client, { role, username, sessionToken, revoked: false, publishAllowed: new Map() });
+          broker?.claim(client, {
+            role,
+            username: identity,
+            sessionToken,
+            revoked: false,
+            publishAllowed: new Map(),
+          });
           done(null, true);
         };
         // Before any password work: a client reconnecting in a tight loop is turned away here, cheaply.

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDevice, addUser, CLI, type HubProcess, startHub } from '../hub/live/hub-process.js';
-import { closed, connectClient, tempDir } from '../hub/mqtt-helpers.js';
+import { closed, connectClient, subscribe, tempDir } from '../hub/mqtt-helpers.js';
 
 const data = tempDir('gridflex-hostile-revocation-');
 let hub: HubProcess;
@@ -37,9 +37,13 @@ function gridflex(...args: string[]): void {
 describe('revocation closes open connections', () => {
   it('gridflex device remove closes the board’s connection, and it cannot log in again', async () => {
     const { password } = addDevice(data.dir, 'pv-r', 'pv', 'plot-1', hub.mqttUrl);
+    // An anonymous viewer that sends an empty username is nobody, not a removed user: it stays.
+    const viewer = await connectClient(hub.mqttUrl, { clientId: 'viewer-r', username: '', keepalive: 0 });
+    clients.push(viewer);
     const gone = closed(await login(hub.mqttUrl, 'pv-r', password));
     gridflex('device', 'remove', 'pv-r');
     await gone;
+    expect(await subscribe(viewer, 'gridflex/v1/clock')).toBe(1);
     expect(
       await hub.logLine(/refused-connection: pv-r-c \(pv-r\): user removed: connection closed/),
     ).toBeTruthy();
