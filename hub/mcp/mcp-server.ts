@@ -5,7 +5,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { CredentialStore } from '../auth/credentials.js';
+import { CredentialStore, type LoginOutcome } from '../auth/credentials.js';
 import { InputError } from '../errors.js';
 import {
   type CallContext,
@@ -44,8 +44,9 @@ export async function openHomeSession(
   limiter: CallLimiter,
   username: string,
   password: string,
+  login: PasswordLogin = onceWith(options.dataDir),
 ): Promise<HomeSession> {
-  const identity = await residentIdentity(options.dataDir, username, password);
+  const identity = await residentIdentity(login, username, password);
   const link = await ResidentLink.connect(options.brokerUrl, username, password, identity.home);
   const server = new McpServer(
     { name: 'gridflex-home', version: '0.1.0' },
@@ -84,13 +85,32 @@ function argumentRefusal(message: unknown): { tool: string; reason: string } | u
   return match ? { tool: match[1] as string, reason: `invalid arguments: ${match[2]}` } : undefined;
 }
 
+/** A login refused unchecked: its account or address waits after too many failures (HTTP 429). */
+class LoginHeldError extends InputError {}
+
+/** How a session's password is checked: once at start (stdio), or per new HTTP session under the back-off. */
+type PasswordLogin = (username: string, password: string) => Promise<LoginOutcome>;
+
+/** One check against the users file as it is now, with no back-off (a process that serves one resident). */
+function onceWith(dataDir: string): PasswordLogin {
+  return async (username, password) => {
+    const principal = await CredentialStore.open(dataDir).verify(username, password);
+    return principal ? { outcome: 'accepted', principal } : { outcome: 'refused' };
+  };
+}
+
 /** The resident's home from the hub's users file, after checking their password. */
 async function residentIdentity(
-  dataDir: string,
+  login: PasswordLogin,
   username: string,
   password: string,
 ): Promise<ResidentIdentity> {
-  const principal = await CredentialStore.open(dataDir).verify(username, password);
+  const answer = await login(username, password);
+  if (answer.outcome === 'held') {
+    const waitS = Math.ceil(answer.waitMs / 1000);
+    throw new LoginHeldError('credentials', `too many failed logins: try again in ${waitS} s`);
+  }
+  const principal = answer.outcome === 'accepted' ? answer.principal : null;
   if (!principal) throw new InputError('credentials', `unknown user "${username}" or wrong password`);
   if (principal.role.role !== 'resident') {
     throw new InputError(
@@ -156,8 +176,15 @@ export interface McpHttpServer {
 export async function serveHttp(options: McpHubOptions, host: string, port: number): Promise<McpHttpServer> {
   const limiter = new CallLimiter(options.callsPerMinute);
   const sessions = new Map<string, { session: HomeSession; transport: StreamableHTTPServerTransport }>();
+  // One store for the server's life, so its login back-off (per account and per address) holds across requests.
+  const credentials = CredentialStore.open(options.dataDir);
   const http = createServer((request, response) => {
-    handleHttp(options, limiter, sessions, request, response).catch((error: Error) => {
+    const address = request.socket.remoteAddress ?? 'unknown';
+    const login: PasswordLogin = (username, password) => {
+      credentials.reloadIfChanged();
+      return credentials.login(username, password, address);
+    };
+    handleHttp(options, limiter, sessions, login, request, response).catch((error: Error) => {
       options.log('error', `HTTP ${request.method} ${request.url}: ${error.message}`);
       if (!response.headersSent) sendError(response, 500, error.message);
     });
@@ -182,6 +209,7 @@ async function handleHttp(
   options: McpHubOptions,
   limiter: CallLimiter,
   sessions: HttpSessions,
+  login: PasswordLogin,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -200,10 +228,11 @@ async function handleHttp(
   }
   let session: HomeSession;
   try {
-    session = await openHomeSession(options, limiter, credentials.username, credentials.password);
+    session = await openHomeSession(options, limiter, credentials.username, credentials.password, login);
   } catch (error) {
-    options.log('warn', `HTTP login of ${credentials.username} refused: ${(error as Error).message}`);
-    return sendError(response, 401, (error as Error).message);
+    const message = (error as Error).message;
+    options.log('warn', `HTTP login of ${credentials.username} refused: ${message}`);
+    return sendError(response, error instanceof LoginHeldError ? 429 : 401, message);
   }
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: () => randomUUID(),

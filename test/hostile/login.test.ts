@@ -6,6 +6,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialStore } from '../../hub/auth/credentials.js';
+import { serveHttp } from '../../hub/mcp/mcp-server.js';
 import { addDevice, addUser, type HubProcess, startHub } from '../hub/live/hub-process.js';
 import { connectClient, tempDir } from '../hub/mqtt-helpers.js';
 
@@ -129,6 +130,32 @@ describe('MQTT login under guessing', () => {
     expect(refusals.slice(0, 5).every((message) => /Bad username or password/.test(message))).toBe(true);
     expect(refusals.slice(5).every((message) => /Server unavailable/.test(message))).toBe(true);
     await hub.logLine(/too many failed logins: wait \d+ s/);
+  });
+});
+
+describe('gridflex mcp over HTTP under guessing', () => {
+  it("holds the guessing address for new sessions, as the dashboard's login does", async () => {
+    const mcp = await serveHttp(
+      { brokerUrl: hub.mqttUrl, dataDir: data.dir, callsPerMinute: 60, log: () => {} },
+      '127.0.0.1',
+      0,
+    );
+    try {
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const basic = Buffer.from(`ann:guess-${attempt}`).toString('base64');
+        const answer = await fetch(mcp.url, {
+          method: 'POST',
+          headers: { authorization: `Basic ${basic}` },
+          body: '{}',
+        });
+        statuses.push(answer.status);
+      }
+      expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+      expect(new Set(statuses.slice(5))).toEqual(new Set([429]));
+    } finally {
+      await mcp.close();
+    }
   });
 });
 
