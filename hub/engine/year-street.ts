@@ -143,6 +143,7 @@ export async function buildYearStreet(
       new HomePhysics(homes, world, options.onHomeStep),
       bills,
       new PowerFlowStep(feeder, homes, market, timing),
+      ...(influence ? [influence.peakRecorder] : []),
       network,
     ]),
     world,

@@ -64,6 +64,7 @@ async function runJob({ job, scenarioFile, days, study }: SweepJobMessage): Prom
             adoptersAtEnd: result.influence.adoptersPerDay.at(-1) ?? 0,
             socialEdges: result.influence.edges,
             tariffCopies: result.influence.tariffCopies,
+            lastDayPeakKw: result.influence.peakKwPerDay.at(-1) ?? 0,
           }
         : {}),
     },

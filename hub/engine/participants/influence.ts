@@ -7,7 +7,8 @@
  *   tariffs   on review days, a home asks for the tariff at least `threshold` of its neighbours are on (if
  *             eligible); the review that follows skips it while the switch is pending
  *   drift     objective weights move `ratePerDay` of the way to the neighbours' mean
- * It counts the homes on `to` each day (the adoption curve in metrics.json).
+ * It counts the homes on `to` each day (the adoption curve in metrics.json) and, after the power flow, the
+ * street's peak each day.
  */
 import type { Policy } from '../../agents/index.js';
 import { clockLabel, STEPS_PER_DAY } from '../../environment/calendar.js';
@@ -35,6 +36,8 @@ export interface InfluenceOutcome {
   adoptions: { home: string; day: number }[];
   /** Tariff switches asked for because the neighbours were on that tariff. */
   tariffCopies: number;
+  /** The street's largest import at the transformer each day, kW: what the adoption curve does to the peak. */
+  peakKwPerDay: number[];
 }
 
 export class SocialInfluence implements StreetParticipant {
@@ -61,9 +64,22 @@ export class SocialInfluence implements StreetParticipant {
       adoptersPerDay: [],
       adoptions: [],
       tariffCopies: 0,
+      peakKwPerDay: [],
     };
     this.seed();
   }
+
+  /** Steps after the power flow: keeps each day's peak. */
+  readonly peakRecorder: StreetParticipant = {
+    name: 'influence-peak',
+    step: (frame) => {
+      const kw = frame.flow?.substationPTotalKw;
+      if (kw === undefined) return;
+      const day = Math.floor(frame.step / STEPS_PER_DAY);
+      const peaks = this.outcome.peakKwPerDay;
+      peaks[day] = Math.max(peaks[day] ?? Number.NEGATIVE_INFINITY, kw);
+    },
+  };
 
   step(frame: StepFrame): void {
     if (frame.step % STEPS_PER_DAY !== 0) return;

@@ -142,6 +142,9 @@ describe('influence along the social graph', () => {
       maxDegree: 2,
       adoptedPolicy: 'cooperative',
     });
+    // Each day's peak; the largest is the run's.
+    expect(metrics.influence.peakKwPerDay).toHaveLength(4);
+    expect(Math.max(...metrics.influence.peakKwPerDay)).toBe(metrics.network.transformerPeakKw);
   });
 
   it('gridflex study sweep varies the topology through the section’s dot paths', () => {
