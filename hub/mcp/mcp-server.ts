@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -175,7 +175,7 @@ export interface McpHttpServer {
  */
 export async function serveHttp(options: McpHubOptions, host: string, port: number): Promise<McpHttpServer> {
   const limiter = new CallLimiter(options.callsPerMinute);
-  const sessions = new Map<string, { session: HomeSession; transport: StreamableHTTPServerTransport }>();
+  const sessions: HttpSessions = new Map();
   // One store for the server's life, so its login back-off (per account and per address) holds across requests.
   const credentials = CredentialStore.open(options.dataDir);
   const http = createServer((request, response) => {
@@ -203,7 +203,15 @@ export async function serveHttp(options: McpHubOptions, host: string, port: numb
   };
 }
 
-type HttpSessions = Map<string, { session: HomeSession; transport: StreamableHTTPServerTransport }>;
+type HttpSessions = Map<
+  string,
+  { session: HomeSession; transport: StreamableHTTPServerTransport; passwordDigest: Buffer }
+>;
+
+/** What a session keeps of its password, to check every later request's cheaply (no scrypt per request). */
+function passwordDigest(password: string): Buffer {
+  return createHash('sha256').update(password).digest();
+}
 
 async function handleHttp(
   options: McpHubOptions,
@@ -224,6 +232,13 @@ async function handleHttp(
     if (existing.session.identity.username !== credentials.username) {
       return sendError(response, 403, `session ${sessionId} belongs to another user`);
     }
+    if (!timingSafeEqual(existing.passwordDigest, passwordDigest(credentials.password))) {
+      options.log(
+        'warn',
+        `HTTP request of ${credentials.username} on session ${sessionId} refused: wrong password`,
+      );
+      return sendError(response, 401, `wrong password for ${credentials.username}`);
+    }
     return existing.transport.handleRequest(request, response);
   }
   let session: HomeSession;
@@ -237,7 +252,7 @@ async function handleHttp(
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: () => randomUUID(),
     onsessioninitialized: (id) => {
-      sessions.set(id, { session, transport });
+      sessions.set(id, { session, transport, passwordDigest: passwordDigest(credentials.password) });
       closeOldestSessions(sessions, session.identity.username, options.log);
       options.log('info', `HTTP session for ${session.identity.home} (${credentials.username}) opened`);
     },

@@ -257,6 +257,31 @@ describe('gridflex mcp over streamable HTTP', () => {
     await expect(httpClient('resident-4', 'not-the-password')).rejects.toThrow(/wrong password/);
     await expect(httpClient('table-op', secrets['table-op'] as string)).rejects.toThrow(/serves residents/);
   });
+
+  it('checks the password on every request of a session, not only the first', async () => {
+    const home4 = await httpClient('resident-4', secrets['resident-4'] as string);
+    try {
+      const sessionId = (home4.transport as StreamableHTTPClientTransport).sessionId as string;
+      const listTools = (password: string) =>
+        fetch(httpUrl, {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`resident-4:${password}`).toString('base64')}`,
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'mcp-session-id': sessionId,
+            'mcp-protocol-version': '2025-03-26',
+          },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' }),
+        });
+      const guessed = await listTools('not-the-password');
+      expect(guessed.status).toBe(401);
+      expect(await guessed.text()).toContain('wrong password for resident-4');
+      expect((await listTools(secrets['resident-4'] as string)).status).toBe(200);
+    } finally {
+      await home4.close();
+    }
+  });
 });
 
 describe('a tariff switch through gridflex mcp', () => {
