@@ -331,8 +331,10 @@ describe('a tariff switch through gridflex mcp', () => {
     expect(tariffs.homes?.['home-4']).toBeUndefined();
 
     // The agent sees its own tariff; home-3's decisions are priced on it, home-4's on the street's.
-    const listed = await call(home3, 'list_tariffs');
-    expect(listed.body?.home).toMatchObject({ tariff: 'octo/night-only', pending: null });
+    // The server follows the tariffs the hub publishes, which may reach it after they reached this viewer.
+    await expect
+      .poll(async () => (await call(home3, 'list_tariffs')).body?.home, { interval: 500, timeout: 30_000 })
+      .toMatchObject({ tariff: 'octo/night-only', pending: null });
     const prices = await call(home3, 'prices', { hoursAhead: 1 });
     expect(prices.body?.now).toMatchObject({ source: 'octo/night-only' });
     const decisions = new Map<string, HomeDecision>();
