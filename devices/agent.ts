@@ -582,12 +582,13 @@ function connectClient(url: string, options: IClientOptions): MqttClient {
 
 /**
  * A broker's refusal with what to do about it: MQTT's return codes alone ("Identifier rejected") do not say
- * that the usual cause is this board's own earlier agent process, still connected.
+ * whose the client ID is. The same login reconnecting takes its ID over (MQTT 3.1.4-2), so a refusal means
+ * another identity holds it.
  */
 export function explainBrokerError(error: Error, deviceId: string): string {
   const code = (error as Error & { code?: unknown }).code;
   if (code === 2) {
-    return `${error.message}: the broker already has a connection with client ID "${deviceId}" and keeps one per board. Usually an earlier agent process of this board is still running (restarted without stopping the old one: find it with \`pgrep -af ${deviceId}\` and stop it), or another board was given the same ID. Retrying.`;
+    return `${error.message}: client ID "${deviceId}" belongs to another identity. Either another login (another board's username, or an anonymous client) is connected with this ID, or "${deviceId}" is a registered user's name and this config logs in as someone else: the config's deviceId and broker.username should be the name \`gridflex device add\` gave the board (copy its current config from the hub's data dir). Retrying.`;
   }
   if (code === 4 || code === 5) {
     return `${error.message}: the hub does not accept this config's username and password. Was the board re-added (\`gridflex device add --force\`) or removed? Copy its current config file from the hub's data dir.`;
