@@ -39,6 +39,24 @@ export interface SharedLimit {
   upperByStep: Float64Array;
 }
 
+/**
+ * How prices and proposals cross between the coordinator and the homes. Each call sends one message and
+ * returns what has newly arrived at the other end this round (undefined when nothing new has): the Street's
+ * links (engine/links.ts) delay and lose them; without a channel every message arrives in its round.
+ */
+export interface CoordinatorChannel {
+  /** The coordinator sends home `home` its prices; returns the newest prices that reached the home. */
+  sendPrices(home: number, round: number, prices: Float64Array): Float64Array | undefined;
+  /** The home sends its proposal (none when it had no new prices); returns the newest that reached the coordinator. */
+  sendProposal(home: number, round: number, proposal: HomeResponse | undefined): HomeResponse | undefined;
+}
+
+/** Every message arrives in the round it is sent. */
+const DIRECT: CoordinatorChannel = {
+  sendPrices: (_home, _round, prices) => prices,
+  sendProposal: (_home, _round, proposal) => proposal,
+};
+
 /** Options of {@link coordinateByPrices}. */
 export interface PriceCoordinationOptions {
   /** Rounds of prices and proposals at most. Default 30. */
@@ -49,6 +67,8 @@ export interface PriceCoordinationOptions {
   violationCostGbp?: number;
   /** Step length, to turn the master's £/kW shadow prices into £/kWh. Default 0.5. */
   dtHours?: number;
+  /** What the messages cross (default: every one arrives in its round). */
+  channel?: CoordinatorChannel;
 }
 
 export interface PriceCoordinationResult {
@@ -57,7 +77,7 @@ export interface PriceCoordinationResult {
   /** Final extra import price per home and step, £/kWh. */
   pricesGbpPerKwh: Float64Array[];
   rounds: number;
-  /** Messages exchanged: one price vector down and one proposal up per home per round. */
+  /** Messages sent: one price vector down and one proposal up per home per round (fewer on a lossy channel). */
   messages: number;
   /** Largest violation of any limit left by the executed plans (0 when all are kept). */
   maxViolation: number;
@@ -67,7 +87,9 @@ export interface PriceCoordinationResult {
 /**
  * Runs the protocol for one planning window. Round 1 sends zero prices: if the homes' own plans keep every
  * limit, that is the answer (two messages per home). Otherwise the coordinator mixes proposals in its master
- * LP, prices the limits that bind, and asks again, until the master's cost stops falling.
+ * LP, prices the limits that bind, and asks again, until the master's cost stops falling with every home
+ * heard. On a channel that delays or loses messages the coordinator mixes the proposals it has; a home it
+ * never heard from runs its own answer to the last prices it had.
  */
 export function coordinateByPrices(
   highs: Highs,
@@ -80,6 +102,7 @@ export function coordinateByPrices(
   const toleranceGbp = options.toleranceGbp ?? 0.01;
   const violationCostGbp = options.violationCostGbp ?? 1000;
   const dtHours = options.dtHours ?? 0.5;
+  const channel = options.channel ?? DIRECT;
   if (!Number.isInteger(maxRounds) || maxRounds < 1)
     throw new TypeError(`maxRounds must be a positive integer, got ${maxRounds}`);
   if (!(toleranceGbp >= 0)) throw new TypeError(`toleranceGbp must be ≥ 0, got ${toleranceGbp}`);
@@ -91,16 +114,32 @@ export function coordinateByPrices(
 
   const prices = homes.map(() => new Float64Array(steps));
   const proposals: HomeResponse[][] = homes.map(() => []);
+  /** What each home last answered, whether or not it reached the coordinator. */
+  const ownAnswers: (HomeResponse | undefined)[] = homes.map(() => undefined);
   const violation = limits.map(() => new Float64Array(steps));
   let messages = 0;
   let rounds = 1;
 
-  const first = homes.map((respond, h) => respond(prices[h] as Float64Array));
-  messages += 2 * homes.length;
-  const firstViolation = measureViolation(first, limits, steps, violation);
-  if (firstViolation <= 1e-9) {
+  /** One round of messages: prices down, answers up; returns the proposals that arrived and whether all did. */
+  const exchange = (round: number): { arrived: (HomeResponse | undefined)[]; heardAll: boolean } => {
+    const arrived = homes.map((respond, h) => {
+      const heard = channel.sendPrices(h, round, prices[h] as Float64Array);
+      const answer = heard ? respond(heard) : undefined;
+      messages += answer ? 2 : 1;
+      if (answer) ownAnswers[h] = answer;
+      return channel.sendProposal(h, round, answer);
+    });
+    arrived.forEach((answer, h) => {
+      if (answer) proposals[h]?.push(answer);
+    });
+    return { arrived, heardAll: arrived.every((answer) => answer !== undefined) };
+  };
+
+  const first = exchange(rounds);
+  const firstViolation = measureViolation(known(first.arrived, steps), limits, steps, violation);
+  if (first.heardAll && firstViolation <= 1e-9) {
     return {
-      responses: first,
+      responses: first.arrived as HomeResponse[],
       pricesGbpPerKwh: prices,
       rounds,
       messages,
@@ -108,9 +147,6 @@ export function coordinateByPrices(
       converged: true,
     };
   }
-  first.forEach((answer, h) => {
-    proposals[h]?.push(answer);
-  });
 
   // Master rows: every (limit, step) that some plan mix has broken so far.
   const activeRows: { limit: number; step: number }[] = [];
@@ -145,24 +181,29 @@ export function coordinateByPrices(
       // Homes are never paid to import.
       for (let t = 0; t < steps; t++) price[t] = Math.max(0, price[t] as number);
     });
-    const answers = homes.map((respond, h) => respond(prices[h] as Float64Array));
-    answers.forEach((answer, h) => {
-      proposals[h]?.push(answer);
-    });
-    messages += 2 * homes.length;
+    const { arrived, heardAll } = exchange(rounds);
     const previousCost = master.objectiveGbp;
     // Rows the new proposals break join the master; a cost that rises because they did is not convergence.
-    measureViolation(answers, limits, steps, violation);
+    measureViolation(known(arrived, steps), limits, steps, violation);
     const added = activate();
     master = solveMaster(highs, proposals, limits, activeRows, violationCostGbp);
-    if (added === 0 && previousCost - master.objectiveGbp < toleranceGbp) {
+    if (heardAll && added === 0 && previousCost - master.objectiveGbp < toleranceGbp) {
       converged = true;
       break;
     }
   }
-  const responses = mix(proposals, master.weights);
+  const responses = mix(proposals, master.weights).map(
+    (mixed, h) => mixed ?? ownAnswers[h] ?? (homes[h] as RespondToPrices)(new Float64Array(steps)),
+  );
   const maxViolation = measureViolation(responses, limits, steps, violation);
   return { responses, pricesGbpPerKwh: prices, rounds, messages, maxViolation, converged };
+}
+
+/** The proposals that arrived, a home not heard from this round counted at zero net import. */
+function known(arrived: readonly (HomeResponse | undefined)[], steps: number): HomeResponse[] {
+  return arrived.map(
+    (answer) => answer ?? { netImportKw: new Float64Array(steps), decisions: [], ownCostGbp: 0 },
+  );
 }
 
 interface MasterSolution {
@@ -187,6 +228,13 @@ function solveMaster(
     columnsOfHome.push(columnCount);
     columnCount += list.length;
   }
+  // Nothing heard yet (every first proposal late or lost): no mix and no prices.
+  if (columnCount === 0)
+    return {
+      weights: proposals.map(() => new Float64Array(0)),
+      rowDuals: new Float64Array(activeRows.length),
+      objectiveGbp: 0,
+    };
   const slackStart = columnCount;
   columnCount += activeRows.length;
   const rowCount = activeRows.length + proposals.length;
@@ -224,10 +272,12 @@ function solveMaster(
     rowLower[r] = -highs.infinity;
     rowUpper[r] = (limits[row.limit] as SharedLimit).upperByStep[row.step] as number;
   });
-  for (let h = 0; h < proposals.length; h++) {
-    rowLower[activeRows.length + h] = 1;
-    rowUpper[activeRows.length + h] = 1;
-  }
+  // A home the coordinator has not heard from yet has no column to mix.
+  proposals.forEach((list, h) => {
+    const share = list.length > 0 ? 1 : 0;
+    rowLower[activeRows.length + h] = share;
+    rowUpper[activeRows.length + h] = share;
+  });
 
   const solution = solveLp(
     highs,
@@ -254,12 +304,16 @@ function solveMaster(
   };
 }
 
-/** Each home's plan as the weighted mix of its proposals. */
-function mix(proposals: readonly HomeResponse[][], weights: readonly Float64Array[]): HomeResponse[] {
+/** Each home's plan as the weighted mix of its proposals (undefined for a home that proposed nothing). */
+function mix(
+  proposals: readonly HomeResponse[][],
+  weights: readonly Float64Array[],
+): (HomeResponse | undefined)[] {
   return proposals.map((list, h) => {
     const w = weights[h] as Float64Array;
     const total = w.reduce((sum, value) => sum + value, 0) || 1;
-    const first = list[0] as HomeResponse;
+    const first = list[0];
+    if (!first) return undefined;
     const mixed: HomeResponse = {
       netImportKw: new Float64Array(first.netImportKw.length),
       decisions: first.decisions.map((decision) => new Float64Array(decision.length)),

@@ -2,6 +2,7 @@ import type { Highs } from 'highs';
 import type { VoltageSensitivity } from '../feeder/index.js';
 import { type HomeSpec, homeExportBoundKw, homeImportBoundKw } from '../homes/index.js';
 import {
+  type CoordinatorChannel,
   coordinateByPrices,
   findNashEquilibrium,
   type HomeResponse,
@@ -65,9 +66,13 @@ export interface FleetReport {
   iterations: number;
 }
 
+/** Opens a new exchange between a coordinator and the fleet's homes over the Street's links. */
+export type OpenCoordinatorChannel = () => CoordinatorChannel;
+
 /** A policy that plans every home at once. The runner calls `planFleet` instead of `plan` for it. */
 export interface FleetPolicy extends Policy {
-  planFleet(contexts: readonly PlanContext[]): Plan[];
+  /** `openChannel`: what a coordinator's messages cross (default: they arrive at once). */
+  planFleet(contexts: readonly PlanContext[], openChannel?: OpenCoordinatorChannel): Plan[];
   readonly report: FleetReport;
 }
 
@@ -222,7 +227,7 @@ abstract class FleetPolicyBase implements FleetPolicy {
     return this.planFleet([context])[0] as Plan;
   }
 
-  abstract planFleet(contexts: readonly PlanContext[]): Plan[];
+  abstract planFleet(contexts: readonly PlanContext[], openChannel?: OpenCoordinatorChannel): Plan[];
 
   /**
    * Each home's answer to extra import prices: its own LP. A home with nothing to shift (no battery, EV or
@@ -412,7 +417,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     super(highs, problemFactory, view, options);
   }
 
-  planFleet(contexts: readonly PlanContext[]): Plan[] {
+  planFleet(contexts: readonly PlanContext[], openChannel?: OpenCoordinatorChannel): Plan[] {
     const steps = this.horizonSteps;
     const dtHours = contexts[0]?.dtHours ?? 0.5;
     const limits: SharedLimit[] = [
@@ -429,13 +434,13 @@ export class CooperativePolicy extends HeadroomPolicyBase {
       ...cableLimitRows(this.view, steps, contexts),
     ];
     const responders = this.responders(contexts);
-    let result = this.coordinate(responders, limits, steps, dtHours);
+    let result = this.coordinate(responders, limits, steps, dtHours, openChannel);
     for (let pass = 0; pass < 4; pass++) {
       const nets = result.responses.map((response) => response.netImportKw);
       const broken = candidates.filter((row) => !limits.includes(row) && breaks(row, nets));
       if (broken.length === 0) break;
       limits.push(...broken);
-      result = this.coordinate(responders, limits, steps, dtHours);
+      result = this.coordinate(responders, limits, steps, dtHours, openChannel);
     }
     this.report.windows++;
     this.report.maxViolation = Math.max(this.report.maxViolation, result.maxViolation);
@@ -450,8 +455,12 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     limits: readonly SharedLimit[],
     steps: number,
     dtHours: number,
+    openChannel: OpenCoordinatorChannel | undefined,
   ): PriceCoordinationResult {
-    const result = coordinateByPrices(this.highs, responders, limits, steps, { dtHours });
+    const result = coordinateByPrices(this.highs, responders, limits, steps, {
+      dtHours,
+      ...(openChannel ? { channel: openChannel() } : {}),
+    });
     this.report.messages += result.messages;
     this.report.iterations += result.rounds;
     return result;

@@ -2,6 +2,7 @@
 import type { SwitchLogEntry } from '../market/switching.js';
 import type { MarketOutcome } from '../sim/market-step.js';
 import type { NetworkStress } from '../sim/network-stress.js';
+import type { LinksOutcome } from './links.js';
 import type { InfluenceOutcome } from './participants/influence.js';
 
 /** One logged decision of a resident's agent, with its explanation. */
@@ -112,6 +113,8 @@ export interface YearResult {
   networkStress: NetworkStress;
   /** What spread along the scenario's social graph (absent without one). */
   influence?: InfluenceOutcome;
+  /** What the scenario's links delayed, lost and dropped (absent without a `links:` section). */
+  links?: LinksOutcome;
 }
 
 /** Timing figures at the start of a run. */

@@ -17,6 +17,7 @@ import { buildRedTeam, type RedTeamRun, type RedTeamSection, redTeamSettings } f
 import type { Scenario } from '../scenarios/resolve.js';
 import { createMarketRun } from '../sim/market-step.js';
 import { buildSocialGraph } from '../social/registry.js';
+import { StreetLinks } from './links.js';
 import { type DecisionEntry, emptyTiming, type SupplierOutcome, type YearResult } from './outcomes.js';
 import { HomePhysics, type OnHomeStep, WorldInputs } from './participants/homes.js';
 import { SocialInfluence } from './participants/influence.js';
@@ -124,6 +125,7 @@ export async function buildYearStreet(
       new InputError(scenario.file, `${path}: expected ${expected}, found ${JSON.stringify(found)}`),
   });
   const influence = await socialInfluence(scenario, homes, policies, options, switching, decisions);
+  const links = scenario.links ? new StreetLinks(scenario.links, homes, scenario.seed) : undefined;
   const street = new Street(
     homes,
     redTeam.place([
@@ -137,7 +139,7 @@ export async function buildYearStreet(
         decisions,
         bills.switched,
       ),
-      new ResidentAgents(homes, world, scenario.valuation, decisions, timing),
+      new ResidentAgents(homes, world, scenario.valuation, decisions, timing, {}, links),
       new WorldInputs(homes, world),
       new MarketModuleStep(homes, world, market),
       new HomePhysics(homes, world, options.onHomeStep),
@@ -184,6 +186,7 @@ export async function buildYearStreet(
       ...(marketOutcome ? { market: marketOutcome } : {}),
       networkStress: network.stress.result(),
       ...(influence ? { influence: influence.outcome } : {}),
+      ...(links ? { links: links.outcome() } : {}),
     };
   };
   return { street, world, stepCount: world.stepCount, redTeam, finish };

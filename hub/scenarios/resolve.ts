@@ -5,6 +5,7 @@
  * shuffle, so the count is exact and the choice the same run after run).
  */
 import { parseClock } from '../../protocol/clock.js';
+import { checkLinks, type LinksSection } from '../engine/links.js';
 import type { FeederNetwork } from '../feeder/index.js';
 import type { EvHabits, HomeSpec } from '../homes/index.js';
 import { DEFAULT_VOLT_VAR, DEFAULT_VOLT_WATT, type VoltageCurve } from '../homes/index.js';
@@ -67,6 +68,8 @@ export interface Scenario {
   redTeam?: RedTeamSection;
   /** Who hears whom, and what spreads along it (absent: nobody copies anybody). */
   socialGraph?: SocialGraphSection;
+  /** Latency, jitter, loss and bandwidth of the street's links (absent: every message arrives at once). */
+  links?: LinksSection;
 }
 
 type AssetKind = 'pv' | 'battery' | 'ev' | 'heatPump';
@@ -239,6 +242,7 @@ export function resolveScenario(
     switching: file.market.switching,
     ...(file.redTeam ? { redTeam: checkedRedTeam(file.redTeam, homes, tariffIds, problem) } : {}),
     ...(file.socialGraph ? { socialGraph: checkedSocialGraph(file.socialGraph, homes, problem) } : {}),
+    ...(file.links ? { links: checkedLinks(file.links, homes, problem) } : {}),
   };
 }
 
@@ -260,6 +264,20 @@ function checkedSocialGraph(
   problem: ScenarioProblem,
 ): SocialGraphSection {
   checkSocialGraph(
+    section,
+    homes.map(({ spec }) => spec.id),
+    problem,
+  );
+  return section;
+}
+
+/** The links section, once every home it names is in the scenario. */
+function checkedLinks(
+  section: LinksSection,
+  homes: readonly ResolvedHome[],
+  problem: ScenarioProblem,
+): LinksSection {
+  checkLinks(
     section,
     homes.map(({ spec }) => spec.id),
     problem,

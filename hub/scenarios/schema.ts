@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { PolicyNameSchema } from '../agents/registry.js';
+import { LinksSchema } from '../engine/links.js';
 import { MarketModuleSchema } from '../market/modules.js';
 import { RegulatorRulesSchema } from '../market/regulator.js';
 import { RedTeamSchema } from '../redteam/registry.js';
@@ -222,6 +223,8 @@ export const ScenarioFileSchema = z
     redTeam: RedTeamSchema.optional(),
     /** Who hears whom, and what spreads along it (docs/social-graph.md): none unless given. */
     socialGraph: SocialGraphSchema.optional(),
+    /** Latency, jitter, loss and bandwidth of the device–hub and agent–coordinator links (docs/links.md). */
+    links: LinksSchema.optional(),
   })
   .strict();
 

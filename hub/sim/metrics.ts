@@ -3,6 +3,7 @@
  * against the passive (no-control) baseline on the same scenario. Deterministic: no timings, fixed rounding.
  */
 
+import type { LinksOutcome } from '../engine/links.js';
 import type { InfluenceOutcome } from '../engine/participants/influence.js';
 import { type MarketMetrics, marketMetrics } from '../market/modules.js';
 import type { HomeOutcome, NetworkOutcome, SupplierOutcome, YearResult } from './runner.js';
@@ -57,6 +58,8 @@ export interface Metrics extends MarketMetrics {
   cannotKeepCount: number;
   /** What spread along the scenario's social graph: the adoption curve, tariff copies (absent without one). */
   influence?: InfluenceOutcome;
+  /** What the scenario's links delayed, lost and dropped (absent without a `links:` section). */
+  links?: LinksOutcome;
 }
 
 /** The run's metrics with deltas against `passive` (a passive run of the same scenario and span). */
@@ -97,6 +100,7 @@ export function buildMetrics(result: YearResult, passive: YearResult): Metrics {
     cannotKeepCount: result.homes.reduce((sum, home) => sum + home.cannotKeepCount, 0),
     ...marketMetrics(result.market),
     ...(result.influence ? { influence: result.influence } : {}),
+    ...(result.links ? { links: result.links } : {}),
   };
   return roundNumbers(metrics);
 }

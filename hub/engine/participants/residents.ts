@@ -8,6 +8,7 @@ import type { FleetPolicy } from '../../agents/fleet.js';
 import { isFleetPolicy } from '../../agents/fleet.js';
 import { type ObjectiveValuation, type Plan, type PlanContext, setpointsAt } from '../../agents/index.js';
 import { clockLabel } from '../../environment/calendar.js';
+import type { StreetLinks } from '../links.js';
 import type { DecisionEntry, RunTiming } from '../outcomes.js';
 import type { StepFrame, StreetParticipant } from '../street.js';
 import type { StreetHome } from '../street-home.js';
@@ -45,10 +46,13 @@ export class ResidentAgents implements StreetParticipant {
     private readonly decisions: DecisionEntry[],
     private readonly timing: RunTiming,
     private readonly hooks: ResidentHooks = {},
+    /** The scenario's links: agents plan on the readings that reached the hub, coordinators talk over them. */
+    private readonly links?: StreetLinks,
   ) {}
 
   step(frame: StepFrame): void {
     const slot = this.hooks.slotOf ? this.hooks.slotOf(frame) : frame.step;
+    this.links?.sendReadings(frame.step, this.homes);
     // Fleets in the order their first home appears (a home's policy may change between steps live).
     for (const policy of new Set(this.homes.map((home) => home.policy))) {
       if (isFleetPolicy(policy) && this.fleetDue(policy, slot)) this.planFleet(policy, slot, frame);
@@ -75,7 +79,7 @@ export class ResidentAgents implements StreetParticipant {
   }
 
   private planHome(home: StreetHome, slot: number, frame: StepFrame): void {
-    const context = this.context(home, slot);
+    const context = this.context(home, slot, frame);
     const started = performance.now();
     let plan: Plan;
     try {
@@ -91,11 +95,15 @@ export class ResidentAgents implements StreetParticipant {
 
   private planFleet(policy: FleetPolicy, slot: number, frame: StepFrame): void {
     const fleet = this.homes.filter((home) => home.policy === policy);
-    const contexts = fleet.map((home) => this.context(home, slot));
+    const contexts = fleet.map((home) => this.context(home, slot, frame));
+    const links = this.links;
+    const homeIds = fleet.map((home) => home.spec.id);
     const started = performance.now();
     let plans: Plan[];
     try {
-      plans = policy.planFleet(contexts);
+      plans = links
+        ? policy.planFleet(contexts, () => links.coordinatorChannel(homeIds))
+        : policy.planFleet(contexts);
     } catch (error) {
       const fallback = this.hooks.fallback;
       if (!fallback) throw error;
@@ -108,11 +116,11 @@ export class ResidentAgents implements StreetParticipant {
     });
   }
 
-  private context(home: StreetHome, slot: number): PlanContext {
+  private context(home: StreetHome, slot: number, frame: StepFrame): PlanContext {
     this.world.fillForecast(home, slot, home.policy.horizonSteps);
     return {
       home: home.spec,
-      state: home.state,
+      state: this.links ? this.links.readingOf(home, frame.step) : home.state,
       step: slot,
       dtHours: this.world.planStepMinutes / 60,
       horizonSteps: home.policy.horizonSteps,
