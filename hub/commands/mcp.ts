@@ -4,13 +4,21 @@ import { InputError } from '../errors.js';
 import { parsePort, parsePositiveInt } from '../live/options.js';
 import { type McpHubOptions, serveHttp, serveStdio } from '../mcp/mcp-server.js';
 import { DEFAULT_DATA_DIR } from '../runs/store.js';
+import {
+  LIVE_CALLS_PER_MINUTE,
+  mcpLog,
+  RUN_CALLS_PER_MINUTE,
+  type RunFlags,
+  startSteppedRun,
+} from './mcp-run.js';
 
 interface McpFlags {
   broker: string;
   dataDir: string;
   httpPort?: string;
   host: string;
-  callsPerMinute: string;
+  callsPerMinute?: string;
+  scenario?: string;
 }
 
 /** `gridflex mcp`: an MCP server for residents' AI agents, beside a running live hub. */
@@ -31,26 +39,36 @@ export function registerMcpCommand(program: Command): void {
       'serve streamable HTTP on /mcp (HTTP Basic: resident username and password) instead of stdio',
     )
     .option('--host <address>', 'interface for --http-port', '127.0.0.1')
-    .option('--calls-per-minute <n>', 'tool calls a minute each resident may make', '60')
+    .option(
+      '--calls-per-minute <n>',
+      `tool calls a minute each resident may make (default ${LIVE_CALLS_PER_MINUTE}, with --scenario ${RUN_CALLS_PER_MINUTE})`,
+    )
+    .option('--scenario <file>', 'instead of the live hub: a scenario run that the agent’s calls step')
+    .option('--home <id>', 'with --scenario: the home the agent acts for (policy external)')
+    .option('--out <dir>', 'with --scenario: where finish_run writes the run’s results')
+    .option('--days <n>', 'with --scenario: only the first N days')
+    .option('--policy <name>', 'with --scenario: the other homes’ policy (default: each home’s own)')
+    .option('--limit-kw <kW>', 'with --scenario: street import limit for fleet policies')
+    .option(
+      '--network-data <what>',
+      'with --scenario: what network_status may read: street, own-home or none',
+      'street',
+    )
     .addHelpText(
       'after',
       '\nOver stdio the resident is GRIDFLEX_USERNAME with GRIDFLEX_PASSWORD (from `gridflex user add`).\n' +
-        'With --http-port it prints "mcp ready: <url>" on stdout. See docs/agents.md.',
+        'With --http-port it prints "mcp ready: <url>" on stdout.\n' +
+        'With --scenario it serves a run on this machine over stdio; the agent steps it (advance) and\n' +
+        'finish_run writes it to --out and the run history of --data-dir. See docs/agents.md.',
     )
-    .action((flags: McpFlags) => runMcp(flags));
+    .action((flags: McpFlags & RunFlags) => serveMcp(flags));
 }
 
-async function runMcp(flags: McpFlags): Promise<void> {
-  if (!/^(mqtts?|wss?|tcp):\/\/[^\s/]+/.test(flags.broker)) {
-    throw new InputError('--broker', `"${flags.broker}" is not an mqtt://host:port URL`);
-  }
-  const options: McpHubOptions = {
-    brokerUrl: flags.broker,
-    dataDir: resolve(flags.dataDir),
-    callsPerMinute: parsePositiveInt(flags.callsPerMinute, '--calls-per-minute', 10_000),
-    log: (level, message) => process.stderr.write(`${new Date().toISOString()} ${level} mcp: ${message}\n`),
-  };
-  const stop = flags.httpPort === undefined ? await startStdio(options) : await startHttp(options, flags);
+async function serveMcp(flags: McpFlags & RunFlags): Promise<void> {
+  const stop =
+    flags.scenario === undefined
+      ? await startLive(flags)
+      : await startSteppedRun({ ...flags, scenario: flags.scenario });
   await new Promise<void>((done) => {
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
@@ -59,6 +77,23 @@ async function runMcp(flags: McpFlags): Promise<void> {
     });
   });
   await stop();
+}
+
+async function startLive(flags: McpFlags): Promise<() => Promise<void>> {
+  if (!/^(mqtts?|wss?|tcp):\/\/[^\s/]+/.test(flags.broker)) {
+    throw new InputError('--broker', `"${flags.broker}" is not an mqtt://host:port URL`);
+  }
+  const options: McpHubOptions = {
+    brokerUrl: flags.broker,
+    dataDir: resolve(flags.dataDir),
+    callsPerMinute: parsePositiveInt(
+      flags.callsPerMinute ?? `${LIVE_CALLS_PER_MINUTE}`,
+      '--calls-per-minute',
+      10_000,
+    ),
+    log: mcpLog,
+  };
+  return flags.httpPort === undefined ? startStdio(options) : startHttp(options, flags);
 }
 
 async function startStdio(options: McpHubOptions): Promise<() => Promise<void>> {

@@ -1,15 +1,13 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { createPolicy, isPolicyName, POLICY_NAMES, unknownPolicy } from '../agents/registry.js';
+import { isPolicyName, POLICY_NAMES, unknownPolicy } from '../agents/registry.js';
 import { InputError } from '../errors.js';
-import { PACKAGE_ROOT } from '../live/options.js';
-import { DEFAULT_DATA_DIR, gridflexVersion, RunStore, runHeadline } from '../runs/index.js';
+import { DEFAULT_DATA_DIR, RunStore } from '../runs/index.js';
 import { loadRunInputs } from '../sim/inputs.js';
 import type { Metrics } from '../sim/metrics.js';
-import { writeRunOutputs } from '../sim/output.js';
+import { runPolicyMaker, saveRun } from '../sim/run-setup.js';
 import { runWithPassiveBaseline } from '../sim/study.js';
 import { formatChange, formatGbp, linesInWords, voltageInWords } from '../sim/summary-words.js';
-import { streetPolicyContext } from '../study/street-context.js';
 import { type AgentFlags, addAgentOptions, withAgent } from './agent-option.js';
 import { numberFlag } from './flags.js';
 
@@ -65,18 +63,12 @@ export function registerRunCommand(program: Command): void {
               etaBuffer: 50,
             })
           : undefined;
-        const street = await streetPolicyContext(inputs, {
-          ...(options.limitKw !== undefined
-            ? { transformerLimitKw: numberFlag(options.limitKw, '--limit-kw', 1, 1e6) }
-            : {}),
-          reinforcementGbpPerKw: 150,
-          carbonPriceGbpPerKg: 0,
-          loadPriceSlopeGbpPerKwhPerKw: 0,
-          voltageLimits: true,
-        });
+        const limitKw =
+          options.limitKw !== undefined ? numberFlag(options.limitKw, '--limit-kw', 1, 1e6) : undefined;
+        const makePolicy = await runPolicyMaker(inputs, limitKw);
         const { result, passive, metrics } = await withAgent(options, () =>
           runWithPassiveBaseline(inputs, options.policy, {
-            createPolicy: (name) => createPolicy(name, street.context),
+            createPolicy: makePolicy,
             ...(days !== undefined ? { days } : {}),
             onProgress: (done, total) => {
               if (!bar) return;
@@ -86,22 +78,15 @@ export function registerRunCommand(program: Command): void {
           }),
         );
         bar?.stop();
-        const files = writeRunOutputs(options.out, result, metrics, passive);
-        const record = history.record(
+        const { files, record } = saveRun(
+          history,
           {
-            kind: 'run',
             scenarioFile: options.scenario,
-            scenarioName: result.scenario,
-            seed: result.seed,
-            parameters: {
-              policy: options.policy ?? 'scenario',
-              days: result.days,
-              ...(options.limitKw !== undefined ? { limitKw: Number(options.limitKw) } : {}),
-            },
-            headline: runHeadline(metrics),
             outDir: options.out,
+            policy: options.policy ?? 'scenario',
+            ...(options.limitKw !== undefined ? { limitKw: Number(options.limitKw) } : {}),
           },
-          gridflexVersion(PACKAGE_ROOT),
+          { result, passive, metrics },
         );
         history.close();
         const t = metrics.totals;

@@ -11,7 +11,8 @@ export interface DecisionEntry {
   time: string;
   home: string;
   policy: string;
-  kind: 'plan' | 'cannot-keep' | 'tariff-review';
+  /** `agent-call`: a call of the home's outside agent over MCP (`gridflex mcp --scenario`). */
+  kind: 'plan' | 'cannot-keep' | 'tariff-review' | 'agent-call';
   text: string;
 }
 

@@ -60,6 +60,10 @@ export interface YearStreet {
   stepCount: number;
   /** What the red team's attacks and defences did. */
   redTeam: RedTeamRun;
+  /** The tariff switching system the homes' requests go through (capacity and lag). */
+  switching: SwitchingSystem;
+  /** The run's decision log (decisions.jsonl), in step order. */
+  decisions: DecisionEntry[];
   /** Releases the policies' solvers and returns the run's result. */
   finish(totalMs: number): YearResult;
 }
@@ -189,7 +193,7 @@ export async function buildYearStreet(
       ...(links ? { links: links.outcome() } : {}),
     };
   };
-  return { street, world, stepCount: world.stepCount, redTeam, finish };
+  return { street, world, stepCount: world.stepCount, redTeam, switching, decisions, finish };
 }
 
 /** The scenario's social graph as a participant (none without a `socialGraph:` section). */

@@ -1,6 +1,5 @@
 import { controlTopics } from '../../protocol/gridflex.js';
 import { TokenBucket } from '../broker/rate-limiter.js';
-import type { ResidentLink } from './resident-link.js';
 
 /** Who a session acts for: a resident's username and their home (role `resident:<home>`). */
 export interface ResidentIdentity {
@@ -53,10 +52,15 @@ export function checkScope(identity: ResidentIdentity, home: string | undefined)
   );
 }
 
-/** What a guarded call needs: who, the hub, the limiter and the log. */
-export interface CallContext {
+/** Where calls are reported: the live hub (its audit log and event feed), or a stepped run's decisions. */
+export interface CallReporter {
+  notify(topic: string, body: Record<string, unknown>): Promise<void>;
+}
+
+/** What a guarded call needs: who, the hub or run (`link`), the limiter and the log. */
+export interface CallContext<Link extends CallReporter = CallReporter> {
   identity: ResidentIdentity;
-  link: ResidentLink;
+  link: Link;
   limiter: CallLimiter;
   log: McpLog;
 }

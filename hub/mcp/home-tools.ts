@@ -1,58 +1,24 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ClockTimeSchema, controlTopics } from '../../protocol/gridflex.js';
-import { type CallContext, guardedCall, type ToolOutcome, ToolRefusal } from './call-guard.js';
+import { STATUTORY_VOLTS } from '../feeder/network.js';
+import { type CallContext, type ToolOutcome, ToolRefusal } from './call-guard.js';
 import { carbonForecast, compareOnReadings, homeTariff, priceForecast, tariffsByKey } from './home-market.js';
-import { HISTORY_STEPS_KEPT, type HubView } from './resident-link.js';
+import { HISTORY_STEPS_KEPT, type HubView, type ResidentLink } from './resident-link.js';
+import { addTool, ok, round3 } from './tool-kit.js';
 
-/** Statutory LV band (230 V +10 % / −6 %). */
-const STATUTORY_VOLTS = { min: 216.2, max: 253 } as const;
-
-/** Every tool takes the home it is about; only the session's own home is allowed (default: it). */
-const homeField = {
-  home: z.string().max(64).optional().describe('the home this is about: only your own (default: your home)'),
-};
 const hoursAheadField = {
   hoursAhead: z.number().int().min(1).max(48).default(24).describe('how far ahead, hours (1–48)'),
 };
 
-type ToolShape = Record<string, z.ZodType>;
-type ToolRun<Shape extends ToolShape> = (
-  args: z.infer<z.ZodObject<Shape>>,
-) => Promise<ToolOutcome> | ToolOutcome;
-
-/** Registers one guarded tool: scope, rate limit, log and report around `run`. */
-function addTool<Shape extends ToolShape>(
-  server: McpServer,
-  context: CallContext,
-  name: string,
-  description: string,
-  shape: Shape,
-  run: ToolRun<Shape>,
-): void {
-  const inputSchema = { ...homeField, ...shape };
-  server.registerTool(name, { description, inputSchema }, (async ({
-    home,
-    ...args
-  }: Record<string, unknown>) => {
-    const outcome = await guardedCall(context, name, home as string | undefined, () =>
-      run(args as z.infer<z.ZodObject<Shape>>),
-    );
-    return {
-      content: [{ type: 'text' as const, text: JSON.stringify(outcome.body, null, 2) }],
-      ...(outcome.outcome === 'ok' ? {} : { isError: true }),
-    };
-  }) as never);
-}
-
 /** The tools a resident's agent uses for its own home (docs/agents.md lists them). */
-export function registerHomeTools(server: McpServer, context: CallContext): void {
+export function registerHomeTools(server: McpServer, context: CallContext<ResidentLink>): void {
   registerReadingTools(server, context);
   registerMarketTools(server, context);
   registerControlTools(server, context);
 }
 
-function registerReadingTools(server: McpServer, context: CallContext): void {
+function registerReadingTools(server: McpServer, context: CallContext<ResidentLink>): void {
   const { view } = context.link;
   addTool(
     server,
@@ -145,7 +111,7 @@ function registerReadingTools(server: McpServer, context: CallContext): void {
   );
 }
 
-function registerMarketTools(server: McpServer, context: CallContext): void {
+function registerMarketTools(server: McpServer, context: CallContext<ResidentLink>): void {
   const { view } = context.link;
   const { home } = context.identity;
   addTool(
@@ -209,7 +175,7 @@ function registerMarketTools(server: McpServer, context: CallContext): void {
   );
 }
 
-function registerControlTools(server: McpServer, context: CallContext): void {
+function registerControlTools(server: McpServer, context: CallContext<ResidentLink>): void {
   const { view, home } = { view: context.link.view, home: context.identity.home };
   const preferences = controlTopics.residentPreferences(home);
   addTool(
@@ -280,17 +246,13 @@ function registerControlTools(server: McpServer, context: CallContext): void {
 
 /** Sends a control to the hub and turns its answer into the tool's outcome. */
 async function controlled(
-  context: CallContext,
+  context: CallContext<ResidentLink>,
   topic: string,
   body: Record<string, unknown>,
 ): Promise<ToolOutcome> {
   const answer = await context.link.control(topic, body);
   const summary = `${answer.accepted ? 'accepted' : 'refused'}: ${answer.reason}`;
   return { outcome: answer.accepted ? 'ok' : 'refused', summary, body: answer };
-}
-
-function ok(summary: string, body: unknown): ToolOutcome {
-  return { outcome: 'ok', summary, body };
 }
 
 function need<T>(value: T | undefined, what: string): T {
@@ -305,8 +267,4 @@ function simNow(view: HubView): Date {
 function clockMinute(text: string): number {
   const [hours = 0, minutes = 0] = text.split(':').map(Number);
   return hours * 60 + minutes;
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

@@ -16,6 +16,7 @@ import {
 } from './call-guard.js';
 import { registerHomeTools } from './home-tools.js';
 import { ResidentLink } from './resident-link.js';
+import { type RunLink, registerRunTools } from './run-tools.js';
 
 /** Where the hub is and whose credentials say who may use it. */
 export interface McpHubOptions {
@@ -32,7 +33,7 @@ export interface HomeSession {
   server: McpServer;
   link: ResidentLink;
   identity: ResidentIdentity;
-  context: CallContext;
+  context: CallContext<ResidentLink>;
 }
 
 /**
@@ -54,7 +55,7 @@ export async function openHomeSession(
       instructions: `Tools for ${identity.home}'s energy on the GridFlex live table, acting for ${username}.`,
     },
   );
-  const context: CallContext = { identity, link, limiter, log: options.log };
+  const context: CallContext<ResidentLink> = { identity, link, limiter, log: options.log };
   registerHomeTools(server, context);
   registerHomeResources(server, link, identity);
   return { server, link, identity, context };
@@ -64,7 +65,10 @@ export async function openHomeSession(
  * Connects the session's server to a transport. Calls the SDK refuses on their arguments (before a tool
  * runs) are logged and reported to the hub like every other call.
  */
-async function connectSession(session: HomeSession, transport: Transport): Promise<void> {
+async function connectSession(
+  session: { server: McpServer; context: CallContext },
+  transport: Transport,
+): Promise<void> {
   const send = transport.send.bind(transport);
   transport.send = async (message, options) => {
     const refusal = argumentRefusal(message);
@@ -160,6 +164,44 @@ export async function serveStdio(
     await session.server.close();
     await session.link.close();
   };
+}
+
+/**
+ * Serves one resident's agent over stdio on a scenario run it steps itself (`gridflex mcp --scenario`):
+ * the run's tools, and as resources the run's rules and the home's assets.
+ */
+export async function serveRunStdio(
+  link: RunLink,
+  identity: ResidentIdentity,
+  callsPerMinute: number,
+  log: McpLog,
+): Promise<() => Promise<void>> {
+  const server = new McpServer(
+    { name: 'gridflex-run', version: '0.1.0' },
+    {
+      instructions: `Tools for ${identity.home}'s energy on a scenario run that your calls step (advance), acting for ${identity.username}.`,
+    },
+  );
+  const context: CallContext<RunLink> = { identity, link, limiter: new CallLimiter(callsPerMinute), log };
+  registerRunTools(server, context);
+  const json = (uri: URL, body: unknown) => ({
+    contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(body, null, 2) }],
+  });
+  server.registerResource(
+    'home-assets',
+    'gridflex://home/assets',
+    { description: `${identity.home}: its connection and assets`, mimeType: 'application/json' },
+    (uri) => json(uri, link.run.home.spec),
+  );
+  server.registerResource(
+    'market-rules',
+    'gridflex://market/rules',
+    { description: 'The regulator’s rules of the scenario', mimeType: 'application/json' },
+    (uri) => json(uri, link.run.rules),
+  );
+  await connectSession({ server, context }, new StdioServerTransport());
+  log('info', `serving ${identity.home} on a stepped run over stdio`);
+  return () => server.close();
 }
 
 /** A running streamable HTTP server and where it listens. */

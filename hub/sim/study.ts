@@ -19,9 +19,18 @@ export async function runWithPassiveBaseline(
   options: RunOptions = {},
 ): Promise<RunWithBaseline> {
   const result = await runYear(inputs, policyName, options);
-  const passive =
-    // The baseline keeps its series too: the report draws its loading-duration curve next to the run's.
-    policyName === 'passive' ? result : await runYear(withoutSocialGraph(inputs), 'passive', options);
+  if (policyName === 'passive') return { result, passive: result, metrics: buildMetrics(result, result) };
+  return withPassiveBaseline(inputs, result, options);
+}
+
+/** Runs the passive baseline of a run already done (same inputs and span) and builds the metrics. */
+export async function withPassiveBaseline(
+  inputs: RunInputs,
+  result: YearResult,
+  options: RunOptions = {},
+): Promise<RunWithBaseline> {
+  // The baseline keeps its series too: the report draws its loading-duration curve next to the run's.
+  const passive = await runYear(withoutSocialGraph(inputs), 'passive', options);
   return { result, passive, metrics: buildMetrics(result, passive) };
 }
 

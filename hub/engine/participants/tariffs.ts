@@ -64,14 +64,7 @@ export class TariffReviews implements StreetParticipant {
     const { spec } = home;
     const { switching, catalogue, regulator } = this.scenario;
     const periodSteps = Math.min(k, switching.reviewEveryDays * STEPS_PER_DAY);
-    const history: BillStep[] = [];
-    for (let j = k - periodSteps; j < k; j++) {
-      history.push({
-        importKwh: home.meteredImportKwh[j] ?? 0,
-        exportKwh: home.meteredExportKwh[j] ?? 0,
-        wholesaleGbpPerKwh: this.world.wholesaleGbpPerKwh(j),
-      });
-    }
+    const history = meteredBillSteps(home, this.world, k - periodSteps, k);
     const planner = home.policy.tariffChoice === 'planner';
     const evaluation = evaluateSwitch(
       history,
@@ -113,6 +106,24 @@ export class TariffReviews implements StreetParticipant {
       text,
     });
   }
+}
+
+/** The home's metered use of steps `fromStep` (inclusive) to `toStep` (exclusive), as a supplier bills it. */
+export function meteredBillSteps(
+  home: StreetHome,
+  world: StreetWorld,
+  fromStep: number,
+  toStep: number,
+): BillStep[] {
+  const history: BillStep[] = [];
+  for (let j = fromStep; j < toStep; j++) {
+    history.push({
+      importKwh: home.meteredImportKwh[j] ?? 0,
+      exportKwh: home.meteredExportKwh[j] ?? 0,
+      wholesaleGbpPerKwh: world.wholesaleGbpPerKwh(j),
+    });
+  }
+  return history;
 }
 
 /** The assets that make a home eligible for tariffs (every home has a smart meter). */
