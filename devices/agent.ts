@@ -28,6 +28,7 @@ import { analogInputsOf, type DeviceConfig, nodeIdOf, type SimEvent } from './co
 import { openBoard } from './drivers/index.js';
 import { SimWorld } from './drivers/sim.js';
 import { type Board, HardwareError } from './drivers/types.js';
+import { type EbusValue, EbusView } from './ebus.js';
 import { createNode } from './kinds/index.js';
 import type { DeviceNode, PropertyValue } from './kinds/node.js';
 import { BoundedQueue } from './queue.js';
@@ -65,6 +66,9 @@ export class DeviceAgent {
   private readonly openBoardOverride: DeviceAgentOptions['openBoard'];
   private readonly nodes: DeviceNode[];
   private readonly description: HomieDescription;
+  private readonly ebus: EbusView;
+  /** Each eBus property's latest payload by topic, sent again on every connect before `ready`. */
+  private readonly ebusLatest = new Map<string, string>();
   private readonly simWorld: SimWorld;
   private readonly queue: BoundedQueue<ReadingRecord>;
   /** Readings handed to the client whose `$readings` publish the broker has not acknowledged yet, by seq. */
@@ -104,7 +108,9 @@ export class DeviceAgent {
     this.openBoardOverride = options.openBoard;
     const nodeLog = (level: 'info' | 'warn', message: string) => this.logLine(level, message);
     this.nodes = this.config.nodes.map((node) => createNode(node, nodeLog));
-    this.description = describeDevice(this.config, this.nodes);
+    this.ebus = new EbusView(this.config.deviceId, this.nodes, [AGENT_NODE_ID]);
+    this.description = describeDevice(this.config, this.nodes, this.ebus);
+    this.keepEbus(this.ebus.constants);
     this.simWorld = new SimWorld(withDefaultInputs(this.config), (event) =>
       this.logLine('info', `sim: ${describeSimEvent(event)}`),
     );
@@ -197,6 +203,7 @@ export class DeviceAgent {
       if (!current()) return;
       this.online = true;
       this.publishAgentCounters(Date.now());
+      await this.publishEbus(client);
       await this.publishState('ready');
       this.log('info', 'ready');
     } catch (error) {
@@ -459,6 +466,27 @@ export class DeviceAgent {
   private publishValues(nodeId: string, values: Record<string, PropertyValue>, ts: number): void {
     for (const [property, value] of Object.entries(values))
       this.send({ node: nodeId, property, value, ts, seq: this.seq++ });
+    const ebus = this.keepEbus(this.ebus.values(nodeId, values));
+    const client = this.client;
+    if (this.online && client?.connected) this.publishEbus(client, ebus).catch(() => {});
+  }
+
+  /** Keeps the latest eBus payloads (derived from readings, so not queued: the readings are); returns their topics. */
+  private keepEbus(values: EbusValue[]): string[] {
+    return values.map(({ nodeId, propertyId, value }) => {
+      const topic = homieTopics.property(this.config.deviceId, nodeId, propertyId);
+      this.ebusLatest.set(topic, formatHomieValue(value));
+      return topic;
+    });
+  }
+
+  /** Publishes the latest eBus payloads of `topics` (default: all), retained. */
+  private async publishEbus(client: MqttClient, topics = [...this.ebusLatest.keys()]): Promise<void> {
+    await Promise.all(
+      topics.map((topic) =>
+        client.publishAsync(topic, this.ebusLatest.get(topic) as string, { qos: 1, retain: true }),
+      ),
+    );
   }
 
   /** The plain Homie 5 payload on the property's topic, retained. */
@@ -526,9 +554,17 @@ export class DeviceAgent {
   }
 }
 
-/** Builds the device's Homie 5 `$description`; its version is a hash of its content. */
-export function describeDevice(config: DeviceConfig, nodes: readonly DeviceNode[]): HomieDescription {
+/**
+ * Builds the device's Homie 5 `$description`: the board's nodes, its eBus nodes beside them (and the eBus device
+ * type when it follows a data model); its version is a hash of its content.
+ */
+export function describeDevice(
+  config: DeviceConfig,
+  nodes: readonly DeviceNode[],
+  ebus = new EbusView(config.deviceId, nodes, [AGENT_NODE_ID]),
+): HomieDescription {
   const nodeEntries = Object.fromEntries(nodes.map((node) => [node.id, node.describe()]));
+  Object.assign(nodeEntries, ebus.nodes);
   nodeEntries[AGENT_NODE_ID] = {
     name: 'Device agent',
     type: gridflexNodeType('agent'),
@@ -537,7 +573,7 @@ export function describeDevice(config: DeviceConfig, nodes: readonly DeviceNode[
   const body = {
     homie: HOMIE_VERSION,
     name: config.name ?? config.deviceId,
-    type: 'gridflex-board',
+    type: ebus.deviceType ?? 'gridflex-board',
     nodes: nodeEntries,
     extensions: [GRIDFLEX_READINGS_EXTENSION],
   };

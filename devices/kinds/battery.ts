@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { EBUS_DEVICE_TYPES } from '../../protocol/ebus.js';
 import { GRIDFLEX_NODE_KINDS, gridflexNodeType, type HomieNode } from '../../protocol/homie.js';
 import type { Board, DigitalOut } from '../drivers/types.js';
+import type { EbusHook } from '../ebus.js';
 import { DigitalPinSchema, NodeIdField } from '../node-parts.js';
 import { defineDeviceKind } from './device-kind.js';
 import {
@@ -40,6 +42,8 @@ export const battery = defineDeviceKind({
  * the state of charge, stops at empty or full, and shows the charge on its LED bar.
  */
 export class BatteryNode implements DeviceNode {
+  /** eBus BESS: positive while discharging. */
+  readonly ebus: EbusHook = { meter: 'out', soc: true, deviceType: EBUS_DEVICE_TYPES.bess };
   private leds: DigitalOut[] = [];
   private powerKw = 0;
   private socPct: number;

@@ -6,6 +6,7 @@ import {
   type HomieNode,
 } from '../../protocol/homie.js';
 import type { Board, DigitalOut, NfcReader } from '../drivers/types.js';
+import type { EbusHook } from '../ebus.js';
 import { DigitalPinSchema, NfcReaderSchema, NodeIdField, TagUidSchema } from '../node-parts.js';
 import { defineDeviceKind } from './device-kind.js';
 import {
@@ -49,6 +50,8 @@ export const evPad = defineDeviceKind({
  * lifting unplugs it); the hub sets the EV's charge level, which the pad shows on its LED bar.
  */
 export class EvPadNode implements DeviceNode {
+  /** The EV's charge on the pad. */
+  readonly ebus: EbusHook = { soc: true };
   private reader: NfcReader | undefined;
   private leds: DigitalOut[] = [];
   private socPct = 0;

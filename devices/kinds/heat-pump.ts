@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GRIDFLEX_NODE_KINDS, gridflexNodeType, type HomieNode } from '../../protocol/homie.js';
 import type { AnalogIn, Board, PixelStrip, PwmOut } from '../drivers/types.js';
+import type { EbusHook } from '../ebus.js';
 import { AnalogInputSchema, LightOutputSchema, NodeIdField } from '../node-parts.js';
 import { defineDeviceKind } from './device-kind.js';
 import { calibrate, type DeviceNode, type PropertyValue, type PropertyValues, round4 } from './node.js';
@@ -41,6 +42,8 @@ export const heatPump = defineDeviceKind({
 
 /** A heat pump shown by a light: the hub sets its power; brightness (or a blue→red strip) shows it. */
 export class HeatPumpNode implements DeviceNode {
+  /** A load: positive while drawing. */
+  readonly ebus: EbusHook = { meter: 'in' };
   private light: PwmOut | PixelStrip | undefined;
   private temperature: AnalogIn | undefined;
   private powerKw = 0;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { EBUS_DEVICE_TYPES } from '../../protocol/ebus.js';
 import { GRIDFLEX_NODE_KINDS, gridflexNodeType, type HomieNode } from '../../protocol/homie.js';
 import type { AnalogIn, Board } from '../drivers/types.js';
+import type { EbusHook } from '../ebus.js';
 import { AnalogInputSchema, NodeIdField } from '../node-parts.js';
 import { defineDeviceKind } from './device-kind.js';
 import { calibrate, type DeviceNode, type PropertyValues, round4 } from './node.js';
@@ -26,6 +28,8 @@ export const meter = defineDeviceKind({
 
 /** A smart meter: a current sensor calibrated to kW, integrated into imported energy. */
 export class MeterNode implements DeviceNode {
+  /** The home's meter: positive while importing. */
+  readonly ebus: EbusHook = { meter: 'in', importedEnergy: true, deviceType: EBUS_DEVICE_TYPES.utilityMeter };
   private sensor: AnalogIn | undefined;
   private importedKwh = 0;
 

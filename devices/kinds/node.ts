@@ -5,6 +5,7 @@
  */
 import type { HomieNode } from '../../protocol/homie.js';
 import type { Board } from '../drivers/types.js';
+import type { EbusHook } from '../ebus.js';
 import type { AnalogInputConfig } from '../node-parts.js';
 
 export type PropertyValue = number | boolean | string;
@@ -15,6 +16,8 @@ export type NodeLogger = (level: 'info' | 'warn', message: string) => void;
 
 export interface DeviceNode {
   readonly id: string;
+  /** What the node also publishes in the Electrification Bus vocabulary (devices/ebus.ts); none when absent. */
+  readonly ebus?: EbusHook;
   /** The Homie node this kind announces in `$description`. */
   describe(): HomieNode;
   /** Opens the node's parts on the board and shows its current state on its outputs. */

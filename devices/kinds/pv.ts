@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GRIDFLEX_NODE_KINDS, gridflexNodeType, type HomieNode } from '../../protocol/homie.js';
 import type { AnalogIn, Board } from '../drivers/types.js';
+import type { EbusHook } from '../ebus.js';
 import { AnalogInputSchema, NodeIdField } from '../node-parts.js';
 import { defineDeviceKind } from './device-kind.js';
 import { calibrate, type DeviceNode, type PropertyValues, round4 } from './node.js';
@@ -28,6 +29,8 @@ export const pv = defineDeviceKind({
 
 /** A mini PV panel: a light (or current) sensor whose reading × peak power is the generation. */
 export class PvNode implements DeviceNode {
+  /** eBus PV: positive while producing. */
+  readonly ebus: EbusHook = { meter: 'out' };
   private sensor: AnalogIn | undefined;
 
   constructor(

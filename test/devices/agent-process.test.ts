@@ -64,7 +64,17 @@ describe('gridflex-device lifecycle', () => {
     expect(description?.retain).toBe(true);
     const parsed = HomieDescriptionSchema.parse(JSON.parse(description?.payload ?? ''));
     expect(parsed.homie).toBe('5.0');
-    expect(Object.keys(parsed.nodes ?? {})).toEqual(['pv', 'ev-pad-7', 'battery', 'agent']);
+    // The board's own nodes, then their Electrification Bus capabilities (devices/ebus.ts), then the agent's.
+    expect(Object.keys(parsed.nodes ?? {})).toEqual([
+      'pv',
+      'ev-pad-7',
+      'battery',
+      'meter',
+      'soc',
+      'battery-meter',
+      'battery-soc',
+      'agent',
+    ]);
     expect(parsed.nodes?.battery?.properties?.['power-kw']).toMatchObject({ settable: true, format: '-5:5' });
     expect(parsed.nodes?.['ev-pad-7']?.type).toBe('gridflex-ev-pad');
     // Sim default input is half scale: 0.5 × 4 kW peak, generation negative.

@@ -1,105 +1,26 @@
 /**
  * Homie 5 conformance of what GridFlex boards leave on the broker (issue 22): the demo boards of `gridflex hub
- * --demo` and one real device agent of every board kind. The convention's rules are written out here from the
- * Homie 5 text, not taken from protocol/homie.ts, so the check does not share a mistake with the code it checks:
- * topic IDs, `$description`, every retained topic and its retained flag, each property payload for its datatype
- * and inside its `$format`, and the `$state` lifecycle (init → ready, `disconnected` on a clean stop, `lost` as
- * the last will).
+ * --demo` and one real device agent of every board kind, against the convention's rules written out in
+ * ./homie-rules.ts: topic IDs, `$description`, every retained topic and its retained flag, each property payload
+ * for its datatype and inside its `$format`, and the `$state` lifecycle (init → ready, `disconnected` on a clean
+ * stop, `lost` as the last will); and the eBus nodes beside the table's own against the eBus rules there.
  */
-import { isUtf8 } from 'node:buffer';
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOARD_KINDS } from '../../../hub/table/board-config.js';
 import { GRIDFLEX_NODE_KINDS } from '../../../protocol/homie.js';
 import { connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
+import {
+  type Description,
+  descriptionProblems,
+  ebusProblems,
+  HOMIE_ID,
+  type Property,
+  payloadProblem,
+  STATES,
+} from './homie-rules.js';
 import { addDevice, DEVICE_CLI, type HubProcess, patchConfig, startHub } from './hub-process.js';
-
-/** A Homie topic level ID: lower-case letters, digits and hyphens, not starting or ending with a hyphen. */
-const HOMIE_ID = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
-const INTEGER = /^-?[0-9]+$/;
-const FLOAT = /^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
-const NUMBER_FORMAT = /^(-?[0-9.eE+-]*):(-?[0-9.eE+-]*)(?::([0-9.eE+-]+))?$/;
-const STATES = ['init', 'ready', 'disconnected', 'sleeping', 'lost'];
-const DATATYPES = ['integer', 'float', 'boolean', 'string', 'enum', 'color', 'datetime', 'duration', 'json'];
-/** Extension IDs: `<reverse domain>:<version>:[<homie versions>]`. */
-const EXTENSION = /^[a-z0-9.-]+:[0-9]+\.[0-9]+\.[0-9]+:\[[0-9x.;]+\]$/;
-
-interface Property {
-  datatype: string;
-  format?: string;
-  retained?: boolean;
-  settable?: boolean;
-}
-interface Description {
-  homie: string;
-  version: number;
-  nodes?: Record<string, { type?: string; properties?: Record<string, Property> }>;
-  extensions?: string[];
-}
-
-/** Why a `$description` breaks Homie 5, one line each. */
-function descriptionProblems(description: Description): string[] {
-  const problems: string[] = [];
-  if (!/^5\.[0-9]+$/.test(description.homie)) problems.push(`homie "${description.homie}" is not 5.x`);
-  if (!Number.isInteger(description.version)) problems.push('version is not an integer');
-  for (const extension of description.extensions ?? [])
-    if (!EXTENSION.test(extension)) problems.push(`extension "${extension}" is not id:version:[homie]`);
-  for (const [nodeId, node] of Object.entries(description.nodes ?? {})) {
-    if (!HOMIE_ID.test(nodeId)) problems.push(`node ID "${nodeId}"`);
-    for (const [propertyId, property] of Object.entries(node.properties ?? {})) {
-      const where = `${nodeId}/${propertyId}`;
-      if (!HOMIE_ID.test(propertyId)) problems.push(`property ID "${where}"`);
-      if (!DATATYPES.includes(property.datatype)) problems.push(`${where}: datatype "${property.datatype}"`);
-      const problem = formatProblem(property);
-      if (problem) problems.push(`${where}: ${problem}`);
-    }
-  }
-  return problems;
-}
-
-function formatProblem(property: Property): string | null {
-  if (property.datatype === 'enum') return property.format ? null : 'an enum needs its values in $format';
-  if (property.format === undefined || !['integer', 'float'].includes(property.datatype)) return null;
-  const match = NUMBER_FORMAT.exec(property.format);
-  if (!match) return `$format "${property.format}" is not [min]:[max][:step]`;
-  const [min, max] = [match[1], match[2]].map((side) => (side === '' ? undefined : Number(side)));
-  if ([min, max].some((side) => side !== undefined && !Number.isFinite(side)))
-    return `$format "${property.format}" has a bound that is not a number`;
-  if (min !== undefined && max !== undefined && min > max) return `$format "${property.format}": min > max`;
-  return null;
-}
-
-/** Why a property payload is not what Homie 5 writes for its datatype and `$format`, or null. */
-function payloadProblem(payload: Buffer, property: Property): string | null {
-  if (payload.length === 0) return 'empty payload (it would delete a retained value)';
-  if (!isUtf8(payload)) return 'not UTF-8';
-  const text = payload.toString('utf8');
-  if (text === '\u0000') return property.datatype === 'string' ? null : 'the empty string for a non-string';
-  switch (property.datatype) {
-    case 'integer':
-    case 'float': {
-      if (!(property.datatype === 'integer' ? INTEGER : FLOAT).test(text))
-        return `"${text}" is not a ${property.datatype}`;
-      const match = NUMBER_FORMAT.exec(property.format ?? ':');
-      const [min, max] = [match?.[1], match?.[2]].map((side) => (side ? Number(side) : undefined));
-      const value = Number(text);
-      if ((min !== undefined && value < min) || (max !== undefined && value > max))
-        return `${text} is outside ${property.format}`;
-      return null;
-    }
-    case 'boolean':
-      return text === 'true' || text === 'false' ? null : `"${text}" is not true or false`;
-    case 'enum':
-      return (property.format ?? '').split(',').includes(text)
-        ? null
-        : `"${text}" is not one of ${property.format}`;
-    case 'string':
-      return null;
-    default:
-      return `datatype ${property.datatype} is not one GridFlex boards publish`;
-  }
-}
 
 const data = tempDir('gridflex-homie-conformance-');
 let hub: HubProcess;
@@ -219,6 +140,24 @@ describe('Homie 5 conformance of every demo board and every board kind', () => {
       if (problem) problems.push(`${topic}: ${problem}`);
     }
     expect(problems).toEqual([]);
+    // The eBus vocabulary beside the table's own nodes: the rules, and the sign of each device model.
+    const ebus = [...descriptions].flatMap(([deviceId, d]) =>
+      ebusProblems(d).map((line) => `${deviceId}: ${line}`),
+    );
+    expect(ebus).toEqual([]);
+    const ebusValue = (deviceId: string, nodeId: string, propertyId: string) =>
+      Number(retained.get(`homie/5/${deviceId}/${nodeId}/${propertyId}`)?.toString());
+    expect(descriptions.get('check-battery')?.type).toBe('energy.ebus.device.bess');
+    expect(descriptions.get('check-meter')?.type).toBe('energy.ebus.device.utility-meter');
+    // The same reading in both vocabularies (a tick apart at most: 0.003 % of charge at full power).
+    expect(ebusValue('check-battery', 'soc', 'soc')).toBeCloseTo(
+      ebusValue('check-battery', 'battery', 'soc-pct'),
+      1,
+    );
+    expect(ebusValue('check-ev-pad', 'soc', 'soc')).toBeGreaterThanOrEqual(0);
+    // PV is positive while producing (eBus's PV reference direction), the heat pump positive while drawing.
+    expect(ebusValue('check-pv', 'meter', 'active-power')).toBeGreaterThanOrEqual(0);
+    expect(ebusValue('check-heat-pump', 'meter', 'active-power')).toBeGreaterThanOrEqual(0);
     expect(
       [...retained.keys()]
         .filter((topic) => topic.endsWith('/$state'))
@@ -239,6 +178,32 @@ describe('Homie 5 conformance of every demo board and every board kind', () => {
         nodes: { 'pv-': { properties: { X: { datatype: 'number' } } } },
       }),
     ).toHaveLength(5);
+    const meter = (properties: Record<string, Property>) => ({
+      type: 'energy.ebus.capability.meter',
+      properties,
+    });
+    expect(
+      ebusProblems({
+        homie: '5.0',
+        version: 1,
+        type: 'energy.ebus.device.bess',
+        nodes: {
+          power: meter({
+            'active-power': { datatype: 'float', unit: 'kW' },
+            'power-kw': { datatype: 'float' },
+          }),
+        },
+      }),
+    ).toEqual([
+      'power: not named meter',
+      'power/active-power: float kW is not float W',
+      'power/power-kw: not in the meter catalog',
+      'energy.ebus.device.bess without its energy.ebus.capability.info node',
+      'energy.ebus.device.bess without vendor-name',
+      'energy.ebus.device.bess without serial-number',
+      'energy.ebus.device.bess without its energy.ebus.capability.soc node',
+      'energy.ebus.device.bess without soc',
+    ]);
   });
 
   it('goes init → ready, says disconnected on a clean stop and lost (its last will) when killed', async () => {
