@@ -81,6 +81,8 @@ export const gridflexTopics = {
   livePolicy: () => `${GRIDFLEX_ROOT}/live/policy`,
   /** The running street beside its shadow runs under the other policies, every step, retained. */
   liveComparison: () => `${GRIDFLEX_ROOT}/live/comparison`,
+  /** Hardware in the loop: each model variable pinned to a live sensor, its drift and chart, every step, retained. */
+  pins: () => `${GRIDFLEX_ROOT}/pins`,
 } as const;
 
 /** Topic builders for the workshop roles' controls. */
@@ -105,6 +107,8 @@ export const controlTopics = {
   tableWire: () => `${CONTROL_ROOT}/table/wire`,
   /** Operator: the policy the residents' agents run on the table (from the next half-hour). */
   tablePolicy: () => `${CONTROL_ROOT}/table/policy`,
+  /** Operator: apply (or reset) a pinned sensor's bias estimate. */
+  tablePinBias: () => `${CONTROL_ROOT}/table/pin-bias`,
   /** Clock controls: play, pause, step, speed, jump (roles operator and regulator). */
   clock: () => `${CONTROL_ROOT}/clock`,
   /** The citizens' assembly's rules for the shared battery. */
@@ -583,6 +587,70 @@ export const TablePolicySchema = z.strictObject({
 });
 export type TablePolicy = z.infer<typeof TablePolicySchema>;
 
+/** A pin: `<home>/<variable>` (`pv`: the home's PV output, `load`: its own demand). */
+export const PinIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}\/(pv|load)$/, '<home>/pv or <home>/load, e.g. home-3/pv');
+
+/** Operator: correct a pinned sensor by its bias estimate (`apply`, cumulative) or drop the correction (`reset`). */
+export const PinBiasSchema = z.strictObject({
+  pin: PinIdSchema,
+  action: z.enum(['apply', 'reset']),
+  requestId: RequestIdSchema,
+});
+export type PinBias = z.infer<typeof PinBiasSchema>;
+
+const PinSampleSchema = z.object({
+  step: z.number().int().nonnegative(),
+  modelKw: z.number(),
+  /** The corrected sensor value, null while the model drives the variable. */
+  sensorKw: z.number().nullable(),
+  ewmaKw: z.number().nullable(),
+});
+
+export const PinStateSchema = z.object({
+  pin: PinIdSchema,
+  home: z.string(),
+  plot: z.string(),
+  variable: z.enum(['pv', 'load']),
+  /** The Homie device and `<node>/<property>` it is pinned to. */
+  device: z.string(),
+  property: z.string(),
+  /** Mapped by `gridflex device adopt` (someone else's device) rather than the table map. */
+  adopted: z.boolean(),
+  /** Adopted devices: whether the operator granted the hub control (without it the hub never sets them). */
+  control: z.boolean(),
+  /** What drives the variable in the power flow this step. */
+  source: z.enum(['sensor', 'model']),
+  /** Why the model drives it (no reading yet, stale, device lost, no usable property). */
+  fallback: z.string().optional(),
+  modelKw: z.number(),
+  /** The sensor's value as a model variable (kW, load convention), corrected by the applied bias; null when none. */
+  sensorKw: z.number().nullable(),
+  appliedBiasKw: z.number(),
+  /** Residual (sensor − model), its EWMA, the online bias estimate and the alarm; null before the first reading. */
+  drift: z
+    .object({
+      residualKw: z.number(),
+      ewmaKw: z.number(),
+      biasKw: z.number(),
+      samples: z.number().int().positive(),
+      alarm: z.boolean(),
+      alarmAtKw: z.number().positive(),
+    })
+    .nullable(),
+  /** The last steps, oldest first, for the dashboard's chart. */
+  history: z.array(PinSampleSchema),
+});
+export type PinState = z.infer<typeof PinStateSchema>;
+
+export const PinsSchema = z.object({
+  step: z.number().int().nonnegative(),
+  simTime: IsoTimeSchema,
+  pins: z.array(PinStateSchema),
+});
+export type Pins = z.infer<typeof PinsSchema>;
+
 /** Which policy the table runs, which comes next, and the choices. */
 export const LivePolicySchema = z.object({
   running: PolicyNameSchema,
@@ -768,6 +836,7 @@ export const AuditActionSchema = z.enum([
   'table-place',
   'table-wire',
   'table-policy',
+  'table-pin-bias',
   'clock',
   'assembly-battery-rules',
   'unknown',
@@ -1277,6 +1346,37 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     },
   },
   {
+    pattern: gridflexTopics.pins(),
+    publisher: 'hub',
+    retained: true,
+    qos: 0,
+    schema: PinsSchema,
+    description:
+      'Hardware in the loop (table map `pins:`, `gridflex device adopt`): every step, each model variable pinned to a live sensor, whether the sensor or the model drives it (and why), the drift (residual, EWMA, bias estimate, alarm), the bias applied and the last steps for a chart.',
+    example: {
+      step: 182,
+      simTime: '2026-01-15T18:12:00.000Z',
+      pins: [
+        {
+          pin: 'home-1/pv',
+          home: 'home-1',
+          plot: 'plot-1',
+          variable: 'pv',
+          device: 'pv-1',
+          property: 'pv/light-pct',
+          adopted: false,
+          control: false,
+          source: 'sensor',
+          modelKw: -1.1,
+          sensorKw: -1.5,
+          appliedBiasKw: 0,
+          drift: { residualKw: -0.4, ewmaKw: -0.35, biasKw: -0.3, samples: 40, alarm: false, alarmAtKw: 0.5 },
+          history: [{ step: 182, modelKw: -1.1, sensorKw: -1.5, ewmaKw: -0.35 }],
+        },
+      ],
+    },
+  },
+  {
     pattern: gridflexTopics.liveComparison(),
     publisher: 'hub',
     retained: true,
@@ -1482,6 +1582,16 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     description:
       'Switch the residents’ agents on the table to another policy (listed in `live/policy`); it takes effect at the next half-hour and is announced in the event feed.',
     example: { policy: 'cooperative', requestId: 'policy-1' },
+  },
+  {
+    pattern: controlTopics.tablePinBias(),
+    publisher: 'role `operator`',
+    retained: false,
+    qos: 1,
+    schema: PinBiasSchema,
+    description:
+      'Correct a pinned sensor by its online bias estimate from the next step (`apply` adds the estimate to the correction in force; `reset` drops it); the drift starts again on the corrected values.',
+    example: { pin: 'home-3/load', action: 'apply', requestId: 'bias-1' },
   },
   {
     pattern: controlTopics.clock(),

@@ -17,6 +17,7 @@ import {
   boardConfig,
   writeBoardConfig,
 } from '../table/board-config.js';
+import { registerDeviceAdoptCommand } from './device-adopt.js';
 
 interface DeviceAddFlags {
   kind?: string;
@@ -31,7 +32,7 @@ interface DeviceAddFlags {
   force?: boolean;
 }
 
-/** `gridflex device add|list|remove`: register boards and write their ready-to-run configs. */
+/** `gridflex device add|list|remove|adopt`: register boards and write their ready-to-run configs; adopt others' devices. */
 export function registerDeviceCommand(program: Command): void {
   const device = program
     .command('device')
@@ -83,6 +84,7 @@ export function registerDeviceCommand(program: Command): void {
       rmSync(join(dataDir, 'devices', `${id}.yaml`), { force: true });
       process.stdout.write(`removed ${id}\n`);
     });
+  registerDeviceAdoptCommand(device);
 }
 
 async function addDevice(id: string, flags: DeviceAddFlags): Promise<string> {

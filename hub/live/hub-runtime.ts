@@ -15,6 +15,7 @@ import {
   type MarketPrices,
   type MarketTariffs,
   type Metrics,
+  type Pins,
   type RegulatorRulesInForce,
   type ResidentPreferences,
   type SecurityEvent,
@@ -77,6 +78,8 @@ export interface HubSnapshot {
   cosim?: CosimParticipants;
   /** Hardware in the loop: each metered home's model-vs-meter drift. */
   drift?: Drift;
+  /** Hardware in the loop: each pinned model variable, its sensor and drift. */
+  pins?: Pins;
 }
 
 /**

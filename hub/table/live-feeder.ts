@@ -19,6 +19,14 @@ export interface LiveFeederStep {
   homes: Home[];
 }
 
+/** Hardware in the loop: figures that replace a home's modelled ones in the flow (hub/live/extensions/pins.ts). */
+export interface PinnedFigures {
+  /** The home's own demand, kW (in place of its base load's profile). */
+  baseLoadPKw?: number;
+  /** The home's PV output, kW, ≤ 0 (in place of the PV assets' power on its plot). */
+  pvPKw?: number;
+}
+
 /**
  * The feeder under the live table: the homes' own loads follow their daily profiles, and every plot
  * adds one extra load at its bus and phase carrying the power of the assets sitting on it. Moving an
@@ -34,6 +42,8 @@ export class LiveFeeder {
   private reportedBuses: string[] = [];
   /** The table's wiring the solver was built for. */
   private wiringVersion: number;
+  /** Pinned figures by plot, for every solve until replaced. */
+  private pins: ReadonlyMap<string, PinnedFigures> = new Map();
 
   /**
    * @param sharedBattery - where the street's shared battery connects (its power is given to each solve).
@@ -86,21 +96,38 @@ export class LiveFeeder {
     clock: Clock,
     plotPowerKw: Float64Array = this.table.plotPowerKw(),
   ): { home: string; netPKw: number }[] {
-    const profileMinute = clock.minuteOfDay === 0 ? 1440 : clock.minuteOfDay;
     const homes: { home: string; netPKw: number }[] = [];
     this.table.plots.forEach((plot, plotIndex) => {
       if (plot.home === undefined) return;
-      const baseIndex = plot.baseLoad === undefined ? undefined : this.loadIndex.get(plot.baseLoad);
-      const load = baseIndex === undefined ? undefined : this.network.loads[baseIndex];
-      const basePKw =
-        load === undefined
-          ? 0
-          : load.profile === undefined
-            ? load.pKw
-            : profilePowerKw(this.network, load, profileMinute).pKw;
-      homes.push({ home: plot.home, netPKw: basePKw + (plotPowerKw[plotIndex] ?? 0) });
+      homes.push({
+        home: plot.home,
+        netPKw: this.modelBaseLoadPKw(plot.plot, clock) + (plotPowerKw[plotIndex] ?? 0),
+      });
     });
     return homes;
+  }
+
+  /** The modelled own demand of the home on `plotId` now (its base load's profile at the clock's minute), kW. */
+  modelBaseLoadPKw(plotId: string, clock: Clock): number {
+    const plot = this.table.plots.find((entry) => entry.plot === plotId);
+    const baseIndex = plot?.baseLoad === undefined ? undefined : this.loadIndex.get(plot.baseLoad);
+    const load = baseIndex === undefined ? undefined : this.network.loads[baseIndex];
+    if (load === undefined) return 0;
+    const profileMinute = clock.minuteOfDay === 0 ? 1440 : clock.minuteOfDay;
+    return load.profile === undefined ? load.pKw : profilePowerKw(this.network, load, profileMinute).pKw;
+  }
+
+  /** The modelled PV output on `plotId` now: its online PV assets' power, kW (≤ 0). */
+  modelPvPKw(plotId: string): number {
+    return this.table
+      .assetsOn(plotId)
+      .filter((asset) => asset.kind === 'pv' && asset.online)
+      .reduce((sum, asset) => sum + asset.pKw, 0);
+  }
+
+  /** Hardware in the loop: these figures replace the modelled ones, by plot, in every solve from now on. */
+  setPins(pins: ReadonlyMap<string, PinnedFigures>): void {
+    this.pins = pins;
   }
 
   /**
@@ -110,7 +137,7 @@ export class LiveFeeder {
   solveStep(
     clock: Clock,
     sharedBatteryPKw = 0,
-    plotPowerKw: Float64Array = this.table.plotPowerKw(),
+    tablePlotPowerKw: Float64Array = this.table.plotPowerKw(),
   ): LiveFeederStep {
     if (this.table.wiringVersion !== this.wiringVersion) {
       // A plot was wired to another bus: its load moves there (rare, so a fresh solver is cheap enough).
@@ -124,6 +151,7 @@ export class LiveFeeder {
       loadPKw[index] = power.pKw;
       loadQKvar[index] = power.qKvar;
     });
+    const plotPowerKw = this.applyPins(tablePlotPowerKw);
     plotPowerKw.forEach((pKw, plotIndex) => {
       loadPKw[this.baseLoadCount + plotIndex] = pKw;
       loadQKvar[this.baseLoadCount + plotIndex] = pKw > 0 ? pKw * ASSET_Q_PER_P : 0;
@@ -217,6 +245,30 @@ export class LiveFeeder {
       });
     });
     return { summary, buses, lines, homes };
+  }
+
+  /**
+   * Puts the pinned figures in the solver's loads: a pinned demand in the home's base load (or on its plot when
+   * it has none), a pinned PV output on its plot in place of the PV assets' power. Returns the plot powers to use.
+   */
+  private applyPins(plotPowerKw: Float64Array): Float64Array {
+    if (this.pins.size === 0) return plotPowerKw;
+    const pinned = Float64Array.from(plotPowerKw);
+    const { loadPKw, loadQKvar } = this.solver;
+    this.table.plots.forEach((plot, plotIndex) => {
+      const figures = this.pins.get(plot.plot);
+      if (!figures) return;
+      let plotKw = pinned[plotIndex] ?? 0;
+      if (figures.pvPKw !== undefined) plotKw += figures.pvPKw - this.modelPvPKw(plot.plot);
+      const baseIndex = plot.baseLoad === undefined ? undefined : this.loadIndex.get(plot.baseLoad);
+      if (figures.baseLoadPKw !== undefined && baseIndex === undefined) plotKw += figures.baseLoadPKw;
+      else if (figures.baseLoadPKw !== undefined && baseIndex !== undefined) {
+        loadPKw[baseIndex] = figures.baseLoadPKw;
+        loadQKvar[baseIndex] = Math.max(0, figures.baseLoadPKw) * ASSET_Q_PER_P;
+      }
+      pinned[plotIndex] = plotKw;
+    });
+    return pinned;
   }
 }
 

@@ -5,6 +5,7 @@ import { AssetKindSchema, SharedBatteryRulesSchema, TopicIdSchema } from '../../
 import { PolicyNameSchema } from '../agents/registry.js';
 import { InputError } from '../errors.js';
 import { parseYamlInput, readInputFile } from '../read-input.js';
+import { PinsConfigSchema } from './pins-config.js';
 
 const PlotSchema = z.strictObject({
   plot: TopicIdSchema,
@@ -70,6 +71,8 @@ export const TableMapConfigSchema = z
     plots: z.array(PlotSchema).min(1),
     assets: z.array(AssetSchema).default([]),
     sharedBattery: SharedBatteryConfigSchema.optional(),
+    /** Hardware in the loop: model variables pinned to live sensors (hub/table/pins-config.ts). */
+    pins: PinsConfigSchema,
     /** The policy the residents' agents start with, and the policies run beside it as shadow runs. */
     live: z
       .strictObject({
@@ -95,6 +98,15 @@ export const TableMapConfigSchema = z
         });
       }
       plots.add(plot.plot);
+    });
+    const homes = new Set(config.plots.map((plot) => plot.home));
+    config.pins.forEach((pin, index) => {
+      if (!homes.has(pin.home))
+        context.addIssue({
+          code: 'custom',
+          path: ['pins', index, 'home'],
+          message: `"${pin.home}" is the home of no plot`,
+        });
     });
     const assets = new Set<string>();
     const tags = new Set<string>();

@@ -4,6 +4,7 @@ import {
   parseHomieValue,
   parseRange,
 } from '../../../protocol/homie.js';
+import { safeJson } from '../../json-payload.js';
 import type { SolvedEvent } from '../event-bus.js';
 import type { Extension, HubContext } from './extension.js';
 
@@ -172,12 +173,4 @@ function rangeProblem(valueKw: number, range: { min: number; max: number }): str
 /** The plot a board's `plot` node says it sits on, or null. */
 function plotOf(board: MeterBoard): string | null {
   return board.plotNode === undefined ? null : (board.plotIds.get(board.plotNode) ?? null);
-}
-
-function safeJson(payload: Buffer): unknown {
-  try {
-    return JSON.parse(payload.toString());
-  } catch {
-    return undefined;
-  }
 }

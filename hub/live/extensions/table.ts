@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   gridflexTopics,
@@ -6,6 +6,7 @@ import {
   TablePlaceSchema,
   TableWireSchema,
 } from '../../../protocol/gridflex.js';
+import { atomicWriteJson } from '../../atomic-json.js';
 import { DeviceTracker } from '../../table/device-tracker.js';
 import { describePresence, describeTableEvent, describeWiring } from '../../table/feed-text.js';
 import { TableUpdateError } from '../../table/table-state.js';
@@ -204,10 +205,4 @@ export class TableExtension implements Extension {
     atomicWriteJson(join(this.hub.dataDir, PLACEMENTS_FILE), this.hub.table.placements());
     atomicWriteJson(join(this.hub.dataDir, WIRING_FILE), this.hub.table.wiring());
   }
-}
-
-function atomicWriteJson(file: string, body: unknown): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(body, null, 2)}\n`);
-  renameSync(temp, file);
 }

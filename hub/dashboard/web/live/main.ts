@@ -9,6 +9,7 @@ import { clearSession, restoreSession, type StoredSession } from '../lib/session
 import { renderAudit, renderDevices, renderFeed } from './devices-feed.ts';
 import { renderHomes } from './homes.ts';
 import { renderMarket, renderSharedBattery, renderTransformerGauge } from './overview.ts';
+import { renderPins } from './pins.ts';
 import { renderComparison, renderRunningPolicy } from './policy-comparison.ts';
 import { panelsFor } from './role-panels.ts';
 import { ShowView } from './show.ts';
@@ -124,6 +125,7 @@ function render(): void {
   renderMarket(byId('market'), store);
   renderSharedBattery(byId('battery'), store);
   renderHomes(byId('homes'), store);
+  renderPins(byId('pins'), store);
   renderFeed(byId('feed'), store);
   renderAudit(byId('audit'), store);
   renderDevices(byId('devices'), store);

@@ -14,6 +14,7 @@ import {
   type MarketPrices,
   type MarketTariffs,
   type Metrics,
+  type Pins,
   type RegulatorRulesInForce,
   type SecurityEvent,
   type SharedBattery,
@@ -79,6 +80,8 @@ export class LiveStore {
   livePolicy: LivePolicy | null = null;
   /** The running street beside its shadow runs under the other policies. */
   comparison: LiveComparison | null = null;
+  /** Hardware in the loop: the pinned sensors, their drift and recent steps. */
+  pins: Pins | null = null;
   readonly devices = new Map<string, DevicePresence>();
   feed: FeedItem[] = [];
   audit: AuditEntry[] = [];
@@ -145,6 +148,7 @@ export class LiveStore {
     else if (topic === t.metrics()) this.metrics = body as Metrics;
     else if (topic === t.livePolicy()) this.livePolicy = body as LivePolicy;
     else if (topic === t.liveComparison()) this.comparison = body as LiveComparison;
+    else if (topic === t.pins()) this.pins = body as Pins;
     else if (topic === t.events()) this.addHubEvents([body as FeedEvent]);
     else if (topic === t.eventsRecent()) this.addHubEvents((body as { events: FeedEvent[] }).events);
     else if (topic === t.audit()) this.addAudit([body as AuditEntry]);
