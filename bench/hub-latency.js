@@ -1,23 +1,44 @@
 // End-to-end latency through the hub: 200 simulated boards (each its own MQTT connection and credentials)
 // publish one reading (a plain Homie 5 float) per second each, spread evenly over the second; one subscriber measures
 // publish-to-delivery time. The same load runs through Mosquitto 2 started in the same run (same users
-// and ACLs) as the peer. Prints p50/p99/max for both and the ratios.
+// and ACLs) as the peer. Prints p50/p99/max for both and the ratios, the broker process's resident memory
+// under the load, and how long the 200 boards take to connect at once: first (the hub checks each password
+// with scrypt) and again after all of them dropped (the hub's cached verified digest).
+import { readFileSync } from 'node:fs';
 import { connect, percentile, registerBoards, startHub, startMosquitto } from './_mqtt-peers.js';
 
 const DEVICES = 200;
 const SECONDS = 15;
 
-async function measure(url, passwords) {
+/** Resident memory of process `pid` in MB (VmRSS of /proc; Linux only). */
+function rssMb(pid) {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+/** Connects every board at once; resolves with the clients and the wall time until the last CONNACK. */
+async function connectAll(url, passwords) {
+  const startMs = performance.now();
+  const devices = await Promise.all(
+    [...passwords].map(([username, password]) => connect(url, { clientId: username, username, password })),
+  );
+  return { devices, ms: performance.now() - startMs };
+}
+
+async function measure(url, passwords, pid) {
   const subscriber = await connect(url, { clientId: 'latency-sub' });
   await subscriber.subscribeAsync('homie/5/+/lat/value', { qos: 1 });
   const latenciesMs = [];
   subscriber.on('message', (_topic, payload) => {
     latenciesMs.push(performance.now() - Number(payload.toString()));
   });
-  const devices = [];
-  for (const [username, password] of passwords) {
-    devices.push(await connect(url, { clientId: username, username, password }));
-  }
+  const first = await connectAll(url, passwords);
+  await Promise.all(first.devices.map((device) => device.endAsync()));
+  const { devices, ms: reconnectMs } = await connectAll(url, passwords);
+  let peakRssMb = rssMb(pid);
+  const sampler = setInterval(() => {
+    peakRssMb = Math.max(peakRssMb, rssMb(pid));
+  }, 500);
   const timers = [];
   await new Promise((done) => {
     devices.forEach((device, index) => {
@@ -37,6 +58,7 @@ async function measure(url, passwords) {
     setTimeout(done, SECONDS * 1000);
   });
   for (const timer of timers) clearInterval(timer);
+  clearInterval(sampler);
   await Promise.all(devices.map((device) => device.endAsync()));
   await subscriber.endAsync();
   const sorted = latenciesMs.sort((a, b) => a - b);
@@ -45,6 +67,9 @@ async function measure(url, passwords) {
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     max: sorted.at(-1),
+    peakRssMb,
+    connectMs: first.ms,
+    reconnectMs,
   };
 }
 
@@ -61,10 +86,10 @@ try {
       continue;
     }
     try {
-      const result = await measure(broker.url, boards.passwords);
+      const result = await measure(broker.url, boards.passwords, broker.pid);
       results.push({ name, ...result });
       console.log(
-        `${name.padEnd(12)} ${result.count} msgs: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(2)} ms`,
+        `${name.padEnd(12)} ${result.count} msgs: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(2)} ms; RSS under load ${result.peakRssMb.toFixed(0)} MB; ${DEVICES} connect ${result.connectMs.toFixed(0)} ms, again ${result.reconnectMs.toFixed(0)} ms`,
       );
     } finally {
       await broker.stop();
@@ -73,11 +98,11 @@ try {
   if (results.length === 2) {
     const [hub, peer] = results;
     console.log(
-      `hub / mosquitto: p50 ${(hub.p50 / peer.p50).toFixed(2)}x, p99 ${(hub.p99 / peer.p99).toFixed(2)}x`,
+      `hub / mosquitto: p50 ${(hub.p50 / peer.p50).toFixed(2)}x, p99 ${(hub.p99 / peer.p99).toFixed(2)}x, RSS ${(hub.peakRssMb / peer.peakRssMb).toFixed(1)}x, connect ${(hub.connectMs / peer.connectMs).toFixed(1)}x, again ${(hub.reconnectMs / peer.reconnectMs).toFixed(1)}x`,
     );
   }
   console.log(
-    `${DEVICES} boards x 1 msg/s for ${SECONDS} s each, QoS 1, loopback; latency = publish call to delivery.`,
+    `${DEVICES} boards x 1 msg/s for ${SECONDS} s each, QoS 1, loopback; latency = publish call to delivery; RSS = peak VmRSS sampled every 0.5 s under the load.`,
   );
 } finally {
   boards.remove();
