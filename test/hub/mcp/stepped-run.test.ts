@@ -147,3 +147,27 @@ describe('gridflex mcp --scenario: an agent steps a scenario run', () => {
     expect(after.text).toContain('finished');
   });
 });
+
+describe('examples/mcp-agent/run-agent.mjs', () => {
+  it('steps a day of the table street, charging home-3’s EV in the cheapest half-hours', () => {
+    const exampleOut = join(data.dir, 'example');
+    const printed = execFileSync(process.execPath, [
+      'examples/mcp-agent/run-agent.mjs',
+      '--days',
+      '1',
+      '--out',
+      exampleOut,
+      '--data-dir',
+      data.dir,
+    ]).toString();
+    expect(printed).toMatch(/^home-3: bill £\d+\.\d\d, street £\d+\.\d\d, peak \d+\.\d kW; run \d+ written/);
+    const plans = readFileSync(join(exampleOut, 'decisions.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { home: string; kind: string; text: string });
+    const followed = plans.filter(
+      (entry) => entry.home === 'home-3' && entry.text.startsWith('outside agent: EV in the cheapest'),
+    );
+    expect(followed.length).toBe(47);
+  });
+});
