@@ -32,6 +32,11 @@ export type { AgentAnswer } from './boosts.js';
 
 const MINUTE_MS = 60_000;
 
+/** Lets pending socket reads and writes run (setImmediate runs after the event loop's I/O phase). */
+function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Something a home did that the room should hear about. */
 export interface HomeNews {
   kind: 'boost-ended';
@@ -213,8 +218,12 @@ export class HomeAgents {
     return answer;
   }
 
-  /** One live step: every street steps on the same inputs; the running one drives the table. */
-  step(clock: Clock, prices: PriceSource): AgentsStep {
+  /**
+   * One live step: every street steps on the same inputs; the running one drives the table. Each street's
+   * plans are tens of milliseconds of synchronous LP work at a plan slot, so the broker in the same process
+   * gets the event loop back between streets: a board's reading waits for one street, not for all of them.
+   */
+  async step(clock: Clock, prices: PriceSource): Promise<AgentsStep> {
     const now = new Date(clock.simTime);
     const stepStartMs = now.getTime() - clock.stepMinutes * MINUTE_MS;
     const views = this.views(now);
@@ -237,7 +246,10 @@ export class HomeAgents {
     this.replan.clear();
     this.splitMirror(inputs);
     this.running.step(inputs);
-    for (const shadow of this.shadows.values()) shadow.step(inputs, clock);
+    for (const shadow of this.shadows.values()) {
+      await yieldToIo();
+      shadow.step(inputs, clock);
+    }
     const stepStart = new Date(stepStartMs);
     const priceNow = (home: string) => prices.pricesAt(stepStart, home).importPriceGbpPerKwh;
     const setpointsKw = this.applyToTable(views, clock, priceNow);

@@ -85,7 +85,7 @@ export class ResidentsExtension implements Extension {
 
   private async onStep({ clock }: StepEvent): Promise<void> {
     if (!this.agents) return;
-    const acted = this.agents.step(clock, this.hub.market);
+    const acted = await this.agents.step(clock, this.hub.market);
     this.planningTotals.ms += acted.planningMs;
     this.planningTotals.plans += acted.plansMade;
     this.planningTotals.steps += 1;

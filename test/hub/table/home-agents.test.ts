@@ -29,7 +29,7 @@ describe('HomeAgents (the residents’ agents on the live table)', () => {
   it('plan each home’s EV into the cheap night band and explain it with numbers', async () => {
     const { table, agents, market, clock } = await setup('2026-01-15T18:00:00Z');
     offerNightTariff(market, clock.simTime);
-    const step = agents.step(clock.advance(), market);
+    const step = await agents.step(clock.advance(), market);
     const home3 = step.decisions.find((decision) => decision.home === 'home-3');
     expect(home3?.explanation).toMatch(/^EV \d+\.\d kWh in 0\d:\d\d–0\d:\d\d at 8\.3 p\/kWh/);
     expect(home3?.explanation).toContain('to reach 80 % by 07:30');
@@ -52,13 +52,13 @@ describe('HomeAgents (the residents’ agents on the live table)', () => {
   it('runs a boosted EV at full power from the next step and counts its extra cost against the plan', async () => {
     const { table, agents, market, clock } = await setup('2026-01-15T18:00:00Z');
     offerNightTariff(market, clock.simTime);
-    agents.step(clock.advance(), market);
+    await agents.step(clock.advance(), market);
     const answer = agents.boost('home-3', 'ev-1', 60, clock.simTime, market);
     expect(answer.accepted).toBe(true);
     expect(answer.reason).toMatch(
       /^ev-1 runs at 7 kW until 19:06; expected extra cost £(\d+\.\d\d) vs the plan$/,
     );
-    const step = agents.step(clock.advance(), market);
+    const step = await agents.step(clock.advance(), market);
     const home3 = step.decisions.find((decision) => decision.home === 'home-3');
     expect(home3?.assets[0]).toEqual({ asset: 'ev-1', kind: 'ev', pKw: 7, plannedPKw: 0, boosted: true });
     expect(table.asset('ev-1')?.pKw).toBe(7);
@@ -69,8 +69,8 @@ describe('HomeAgents (the residents’ agents on the live table)', () => {
     expect(home3?.boost?.estimatedExtraCostGbp).toBeCloseTo(7 * 0.345, 2);
     expect(home3?.boost?.minutesLeft).toBe(54);
 
-    for (let index = 0; index < 9; index++) agents.step(clock.advance(), market);
-    const ended = agents.step(clock.advance(), market);
+    for (let index = 0; index < 9; index++) await agents.step(clock.advance(), market);
+    const ended = await agents.step(clock.advance(), market);
     expect(ended.news).toEqual([
       expect.objectContaining({ kind: 'boost-ended', home: 'home-3', asset: 'ev-1' }),
     ]);
@@ -81,7 +81,7 @@ describe('HomeAgents (the residents’ agents on the live table)', () => {
 
   it('refuses boosts it cannot honour, with the reason', async () => {
     const { agents, market, clock } = await setup('2026-01-15T12:00:00Z');
-    agents.step(clock.advance(), market);
+    await agents.step(clock.advance(), market);
     expect(agents.boost('home-3', 'ev-2', 30, clock.simTime, market).reason).toBe(
       'ev-2 is not on plot-3 (home-3): it is on plot-7',
     );
@@ -99,13 +99,13 @@ describe('HomeAgents (the residents’ agents on the live table)', () => {
 
   it('takes the resident’s preferences into the next plan, and refuses an upside-down comfort band', async () => {
     const { agents, market, clock } = await setup('2026-01-15T18:00:00Z');
-    agents.step(clock.advance(), market);
+    await agents.step(clock.advance(), market);
     expect(agents.setPreferences('home-2', { comfortMinCelsius: 24, comfortMaxCelsius: 22 })).toEqual({
       accepted: false,
       reason: 'comfort band 24–22 °C is upside down: the minimum must not be above the maximum',
     });
     expect(agents.setPreferences('home-3', { evReadyByMinute: 360, evTargetSocPct: 90 }).accepted).toBe(true);
-    const step = agents.step(clock.advance(), market);
+    const step = await agents.step(clock.advance(), market);
     expect(step.plansMade).toBe(1);
     const home3 = step.decisions.find((decision) => decision.home === 'home-3');
     expect(home3?.explanation).toContain('to reach 90 % by 06:00');
@@ -127,7 +127,7 @@ describe('HomeAgents (the residents’ agents on the live table)', () => {
       stepMinutes: 6,
       mode: 'accelerated',
     });
-    const step = agents.step(clock.advance(), new LiveMarket());
+    const step = await agents.step(clock.advance(), new LiveMarket());
     expect(step.failures).toHaveLength(4);
     expect(step.failures[0]).toMatch(/^home-\d: planning failed \(solver unavailable\)/);
     const home3 = step.decisions.find((decision) => decision.home === 'home-3');
@@ -148,9 +148,11 @@ describe('HomeAgents (the residents’ agents on the live table)', () => {
     market.setRules({ randomisedStartDelayMinutes: 60 }, 'regulator', new Date(), clock.simTime);
     // 40 % of 40 kWh, wanted at 100 % by 07:30: the plan must charge flat out from now on.
     agents.setPreferences('home-3', { evTargetSocPct: 100 });
-    const steps = Array.from({ length: 12 }, () =>
-      agents.step(clock.advance(), market).decisions.find((decision) => decision.home === 'home-3'),
-    );
+    const steps = [];
+    for (let k = 0; k < 12; k++) {
+      const { decisions } = await agents.step(clock.advance(), market);
+      steps.push(decisions.find((decision) => decision.home === 'home-3'));
+    }
     const ev = steps.map((decision) => decision?.assets[0]);
     expect(ev.every((asset) => asset?.plannedPKw === 7)).toBe(true);
     // Nothing, then at most one part-step, then full power: a delay of whole minutes within 0–60.
@@ -167,9 +169,9 @@ describe('HomeAgents (the residents’ agents on the live table)', () => {
       new Date(),
       boosted.clock.simTime,
     );
-    boosted.agents.step(boosted.clock.advance(), boosted.market);
+    await boosted.agents.step(boosted.clock.advance(), boosted.market);
     boosted.agents.boost('home-3', 'ev-1', 30, boosted.clock.simTime, boosted.market);
-    const next = boosted.agents.step(boosted.clock.advance(), boosted.market);
+    const next = await boosted.agents.step(boosted.clock.advance(), boosted.market);
     expect(next.decisions.find((decision) => decision.home === 'home-3')?.assets[0]?.pKw).toBe(7);
   });
 });

@@ -29,9 +29,9 @@ async function session(policy: string, shadows: string[], limitKw = 9) {
   const battery = map.sharedBattery ? new LiveSharedBattery(map.sharedBattery) : null;
   const clock = new SimClock({ start, stepMinutes: 6, mode: 'accelerated' });
   const running = agents;
-  const step = () => {
+  const step = async () => {
     const now = clock.advance();
-    const acted = running.step(now, market);
+    const acted = await running.step(now, market);
     const batteryKw = battery?.step(new Date(now.simTime), now.stepMinutes, feeder.homeNetPowerKw(now)) ?? 0;
     const flow = feeder.solveStep(now, batteryKw);
     running.recordRunning(flow.summary, flow.homes, market, now);
@@ -44,7 +44,7 @@ describe('every policy live, with shadow runs', () => {
   it('a shadow run of the running policy equals the running street, step by step', async () => {
     const { agents, step } = await session('selfish', ['selfish', 'central']);
     for (let k = 0; k < 70; k++) {
-      step();
+      await step();
       const { running, shadows } = agents.comparison();
       const selfish = shadows.find((figures) => figures.policy === 'selfish');
       expect(selfish).toEqual(running);
@@ -59,7 +59,7 @@ describe('every policy live, with shadow runs', () => {
 
   it('switches policy at the next half-hour: the plans and the street peak change', async () => {
     const { agents, step } = await session('selfish', ['selfish']);
-    step();
+    await step();
     expect(agents.setPolicy('central').accepted).toBe(true);
     expect(agents.policy()).toEqual({ running: 'selfish', next: 'central' });
     expect(agents.setPolicy('selfsh')).toEqual({
@@ -67,10 +67,10 @@ describe('every policy live, with shadow runs', () => {
       reason:
         'unknown policy "selfsh"; expected one of passive, selfish, nash, cooperative, central, external',
     });
-    let decisions = step().acted.decisions;
-    while (agents.policy().running !== 'central') decisions = step().acted.decisions;
+    let decisions = (await step()).acted.decisions;
+    while (agents.policy().running !== 'central') decisions = (await step()).acted.decisions;
     expect(decisions.every((decision) => decision.policy === 'central')).toBe(true);
-    for (let k = 0; k < 65; k++) step();
+    for (let k = 0; k < 65; k++) await step();
     const { running, shadows } = agents.comparison();
     const selfish = shadows[0];
     expect(running.policy).toBe('central');

@@ -31,9 +31,9 @@ async function session(policy: string, shadows: string[]) {
   offerNightTariff(market, start);
   const feeder = new LiveFeeder(network, table, map.sharedBattery);
   const clock = new SimClock({ start, stepMinutes: 6, mode: 'accelerated' });
-  const step = (): HomeDecision[] => {
+  const step = async (): Promise<HomeDecision[]> => {
     const now = clock.advance();
-    const acted = agents.step(now, market);
+    const acted = await agents.step(now, market);
     const flow = feeder.solveStep(now);
     agents.recordRunning(flow.summary, flow.homes, market, now);
     // The plans and what they did; how long planning took is wall time.
@@ -55,17 +55,17 @@ describe('the running policy’s shadow run is planned once, with the running st
     // The same running street with no shadows, and a cooperative shadow run beside another policy.
     const alone = await session('cooperative', []);
     const beside = await session('selfish', ['cooperative', 'selfish']);
-    const compare = (k: number) => {
-      const decisions = table.step();
-      expect(decisions, `step ${k}`).toEqual(alone.step());
-      beside.step();
+    const compare = async (k: number) => {
+      const decisions = await table.step();
+      expect(decisions, `step ${k}`).toEqual(await alone.step());
+      await beside.step();
       expect(shadowOf(table.agents, 'cooperative'), `step ${k}`).toEqual(
         shadowOf(beside.agents, 'cooperative'),
       );
       expect(shadowOf(table.agents, 'selfish'), `step ${k}`).toEqual(shadowOf(beside.agents, 'selfish'));
       return decisions;
     };
-    for (let k = 0; k < 25; k++) compare(k);
+    for (let k = 0; k < 25; k++) await compare(k);
     const before = shadowOf(table.agents, 'cooperative');
     expect(before?.steps).toBe(25);
     expect(table.agents.comparison().running).toEqual({ ...before, policy: 'cooperative' });
@@ -74,10 +74,10 @@ describe('the running policy’s shadow run is planned once, with the running st
     expect(table.agents.setPolicy('central').accepted).toBe(true);
     expect(alone.agents.setPolicy('central').accepted).toBe(true);
     let k = 25;
-    while (table.agents.policy().running !== 'central') compare(k++);
+    while (table.agents.policy().running !== 'central') await compare(k++);
     expect(k).toBeLessThanOrEqual(30);
     for (const end = k + 40; k < end; k++) {
-      const decisions = compare(k);
+      const decisions = await compare(k);
       expect(decisions.every((decision) => decision.policy === 'central')).toBe(true);
     }
     const cooperative = shadowOf(table.agents, 'cooperative');
@@ -90,18 +90,18 @@ describe('the running policy’s shadow run is planned once, with the running st
   it('plans that policy once a step until the switch, then the shadow run plans on its own', async () => {
     const planFleet = vi.spyOn(CooperativePolicy.prototype, 'planFleet');
     const alone = await session('cooperative', []);
-    for (let k = 0; k < 25; k++) alone.step();
+    for (let k = 0; k < 25; k++) await alone.step();
     const plannedAlone = planFleet.mock.calls.length;
     expect(plannedAlone).toBeGreaterThan(0);
     planFleet.mockClear();
     const table = await session('cooperative', ['cooperative']);
-    for (let k = 0; k < 25; k++) table.step();
+    for (let k = 0; k < 25; k++) await table.step();
     expect(planFleet.mock.calls.length).toBe(plannedAlone);
     expect(table.agents.setPolicy('central').accepted).toBe(true);
-    while (table.agents.policy().running !== 'central') table.step();
+    while (table.agents.policy().running !== 'central') await table.step();
     planFleet.mockClear();
     // The table runs central now: cooperative plans only in its shadow run, each half-hour.
-    for (let k = 0; k < 25; k++) table.step();
+    for (let k = 0; k < 25; k++) await table.step();
     expect(planFleet.mock.calls.length).toBeGreaterThanOrEqual(plannedAlone - 1);
   });
 });
