@@ -1,4 +1,5 @@
 import { COSIM_ROOT } from '../../protocol/cosim.js';
+import { EBUS_ROOT } from '../../protocol/ebus.js';
 import { CONTROL_ROOT, controlTopics, GRIDFLEX_ROOT } from '../../protocol/gridflex.js';
 import { HOMIE_ROOT } from '../../protocol/homie.js';
 import type { Role } from './roles.js';
@@ -12,8 +13,8 @@ export interface TopicRights {
   subscribe: string[];
 }
 
-/** What everybody may read: the hub's world and the Homie devices (read-only). */
-const PUBLIC_READ = [`${GRIDFLEX_ROOT}/#`, `${HOMIE_ROOT}/#`];
+/** What everybody may read: the hub's world, the Homie devices and the street's eBus meters (read-only). */
+const PUBLIC_READ = [`${GRIDFLEX_ROOT}/#`, `${HOMIE_ROOT}/#`, `${EBUS_ROOT}/#`];
 
 export function rightsOf(role: Role): TopicRights {
   switch (role.role) {

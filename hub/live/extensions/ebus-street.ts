@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import {
+  EBUS_DATA_MODEL_VERSIONS,
+  EBUS_DEVICE_TYPES,
+  type EbusDescription,
+  ebusActivePowerW,
+  ebusNode,
+  ebusTopics,
+} from '../../../protocol/ebus.js';
+import { formatHomieValue, HOMIE_VERSION, type HomieValue } from '../../../protocol/homie.js';
+import type { SolvedEvent } from '../event-bus.js';
+import type { Extension, HubContext } from './extension.js';
+
+/** The street's root device; each home's connection point is its child `street-<home>`. */
+export const EBUS_STREET_ID = 'gridflex-street';
+/** The supply's nominal figures (230 V, 50 Hz: the statutory band 216.2–253 V is around 230 V). */
+const NOMINAL_VOLTS = 230;
+const NOMINAL_HZ = 50;
+
+interface ConnectionPoint {
+  home: string;
+  deviceId: string;
+}
+
+/**
+ * The street in the Electrification Bus vocabulary, so an eBus consumer sees it without knowing GridFlex: each
+ * home's connection point is an `energy.ebus.device.utility-meter` (data-models/utility-meter.md) with its bus's
+ * phase voltages (`voltage-a/b/c`) and the home's net power (`active-power`, W, positive imported), children of
+ * one root device whose `meter` is the street's total (eBus: the parent aggregates its children). They go under
+ * eBus's own domain, `ebus/5/…`, retained; the values follow each step's power flow. `$state` follows the hub:
+ * `init` while the descriptions go out, `ready` with the first values, `disconnected` when the hub stops.
+ */
+export class EbusStreetExtension implements Extension {
+  readonly name = 'ebus-street';
+  private readonly points: ConnectionPoint[];
+  /** The payload last sent per value topic: a step sends only what changed. */
+  private readonly sent = new Map<string, string>();
+  private ready = false;
+
+  constructor(private readonly hub: HubContext) {
+    const homes = new Set(hub.map.plots.flatMap((plot) => (plot.home === undefined ? [] : [plot.home])));
+    // Homie IDs do not end with a hyphen; a map's home IDs may.
+    this.points = [...homes]
+      .filter((home) => !home.endsWith('-'))
+      .map((home) => ({ home, deviceId: `street-${home}` }));
+  }
+
+  start(): void {
+    const { bus } = this.hub;
+    bus.on('started', this, () => this.announce());
+    bus.on('reconnected', this, () => this.announce());
+    bus.on('published', this, (event) => this.publishValues(event));
+  }
+
+  async stop(): Promise<void> {
+    this.hub.bus.removeListeners(this);
+    await this.publishStates('disconnected');
+  }
+
+  /** `init`, then the descriptions and the values that never change; `ready` follows with the first values. */
+  private async announce(): Promise<void> {
+    this.ready = false;
+    this.sent.clear();
+    await this.publishStates('init');
+    await this.publish(ebusTopics.description(EBUS_STREET_ID), JSON.stringify(this.rootDescription()));
+    for (const point of this.points) {
+      await this.publish(
+        ebusTopics.description(point.deviceId),
+        JSON.stringify(this.meterDescription(point)),
+      );
+      await this.publishValue(point.deviceId, 'info', this.info(point.deviceId));
+      await this.publishValue(point.deviceId, 'status', { 'communication-state': 'OK' });
+    }
+  }
+
+  private async publishValues({ result }: SolvedEvent): Promise<void> {
+    const volts = new Map(result.buses.buses.map((bus) => [bus.bus, bus.vVolts]));
+    const homes = new Map(result.homes.map((home) => [home.home, home]));
+    let streetW = 0;
+    for (const point of this.points) {
+      const home = homes.get(point.home);
+      if (home === undefined) continue;
+      const [a, b, c] = (volts.get(home.bus) ?? []).map((v) => Math.round(v * 10) / 10);
+      const activeW = ebusActivePowerW(home.netPKw, 'in');
+      streetW += activeW;
+      await this.publishValue(point.deviceId, 'meter', {
+        'active-power': activeW,
+        ...(a === undefined ? {} : { 'voltage-a': a }),
+        ...(b === undefined ? {} : { 'voltage-b': b }),
+        ...(c === undefined ? {} : { 'voltage-c': c }),
+      });
+    }
+    await this.publishValue(EBUS_STREET_ID, 'meter', { 'active-power': Math.round(streetW * 10) / 10 });
+    if (this.ready) return;
+    this.ready = true;
+    await this.publishStates('ready');
+  }
+
+  /** Children first and the root last: a consumer that sees the root ready finds its children ready too. */
+  private async publishStates(state: 'init' | 'ready' | 'disconnected'): Promise<void> {
+    for (const point of this.points) await this.publish(ebusTopics.state(point.deviceId), state);
+    await this.publish(ebusTopics.state(EBUS_STREET_ID), state);
+  }
+
+  private async publishValue(deviceId: string, nodeId: string, values: Record<string, HomieValue>) {
+    for (const [propertyId, value] of Object.entries(values)) {
+      const topic = ebusTopics.property(deviceId, nodeId, propertyId);
+      const payload = formatHomieValue(value);
+      if (this.sent.get(topic) === payload) continue;
+      this.sent.set(topic, payload);
+      await this.publish(topic, payload);
+    }
+  }
+
+  private publish(topic: string, payload: string): Promise<void> {
+    return this.hub.link.publish(topic, payload, { retain: true, qos: 1 });
+  }
+
+  private rootDescription(): EbusDescription {
+    return withVersion({
+      homie: HOMIE_VERSION,
+      name: `${this.hub.network.name} street`,
+      type: 'org.gridflex.device.street',
+      children: this.points.map((point) => point.deviceId),
+      nodes: { meter: ebusNode('meter', 'All connection points', ['active-power']) },
+    });
+  }
+
+  private meterDescription(point: ConnectionPoint): EbusDescription {
+    return withVersion({
+      homie: HOMIE_VERSION,
+      name: `Connection point of ${point.home}`,
+      type: EBUS_DEVICE_TYPES.utilityMeter,
+      root: EBUS_STREET_ID,
+      parent: EBUS_STREET_ID,
+      nodes: {
+        info: ebusNode('info', 'Identity', [
+          'vendor-name',
+          'serial-number',
+          'data-model-version',
+          'phases',
+          'nominal-frequency',
+          'nominal-voltage-line-to-neutral',
+        ]),
+        meter: ebusNode('meter', 'Connection point', ['active-power', 'voltage-a', 'voltage-b', 'voltage-c']),
+        status: ebusNode('status', 'Meter status', ['communication-state']),
+      },
+    });
+  }
+
+  private info(deviceId: string): Record<string, HomieValue> {
+    return {
+      'vendor-name': 'GridFlex',
+      'serial-number': deviceId,
+      'data-model-version': EBUS_DATA_MODEL_VERSIONS[EBUS_DEVICE_TYPES.utilityMeter],
+      // The connection point sits on the street's three-phase cable: the meter sees all three phases.
+      phases: 3,
+      'nominal-frequency': NOMINAL_HZ,
+      'nominal-voltage-line-to-neutral': NOMINAL_VOLTS,
+    };
+  }
+}
+
+/** The description with its `version`: an integer that changes whenever the description does (Homie 5). */
+function withVersion(body: Omit<EbusDescription, 'version'>): EbusDescription {
+  const digest = createHash('sha256').update(JSON.stringify(body)).digest();
+  return { ...body, version: digest.readUInt32BE(0) >>> 1 };
+}
