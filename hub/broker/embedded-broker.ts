@@ -65,6 +65,8 @@ interface Session {
   username: string | undefined;
   /** The dashboard session token the client logged in with instead of a password, if it did. */
   sessionToken: string | undefined;
+  /** The stored hash of the secret it logged in with, if by password: a login given a new key is revoked. */
+  secretHash: string | undefined;
   /** Set when its login was revoked: the connection is closing, and nothing more it sends gets through. */
   revoked: boolean;
   /** ACL answers by topic: a board publishes to the same few topics over and over. */
@@ -188,7 +190,7 @@ export class EmbeddedBroker {
           error.returnCode = code;
           done(error, false);
         };
-        const claim = (role: Role, sessionToken?: string) => {
+        const claim = (role: Role, sessionToken?: string, secretHash?: string) => {
           // An anonymous client may send an empty username: it is nobody, not a user named "".
           const identity = username || undefined;
           // A registered user's name is its client ID (boards connect as <id>/<id>): nobody else may take it,
@@ -243,6 +245,7 @@ export class EmbeddedBroker {
             role,
             username: identity,
             sessionToken,
+            secretHash,
             revoked: false,
             publishAllowed: new Map(),
           });
@@ -299,7 +302,7 @@ export class EmbeddedBroker {
                 'refused-connection',
                 'the hub role is for external brokers only',
               );
-            } else claim(principal.role);
+            } else claim(principal.role, undefined, principal.mosquittoHash);
           },
           () => refuse(AUTH_CODE.badCredentials, 'refused-connection', 'credential check failed'),
         );
@@ -440,7 +443,9 @@ export class EmbeddedBroker {
       const principal = options.credentials.get(session.username);
       if (!principal) return 'user removed';
       const role = formatRole(principal.role);
-      return role === formatRole(session.role) ? null : `role changed to ${role}`;
+      if (role !== formatRole(session.role)) return `role changed to ${role}`;
+      // `gridflex device add --force` (or `user add` again) replaced the secret: the old key stops at once.
+      return principal.mosquittoHash === session.secretHash ? null : 'its key was replaced';
     };
     broker = new EmbeddedBroker(aedes, tcpServer, wsServer, mqttPort, wsPort, revocation, report);
     broker.credentialsWatcher = watchCredentials(options.credentials, () => broker?.closeRevoked());

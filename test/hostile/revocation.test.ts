@@ -1,6 +1,6 @@
 /**
- * Revoking a login closes what it opened (issue 21): `gridflex device remove`, `gridflex user remove`, a role
- * change and a dashboard logout close that identity's open MQTT connections on a running hub (its file watch
+ * Revoking a login closes what it opened (issue 21): `gridflex device remove`, a board re-keyed with
+ * `gridflex device add --force`, `gridflex user remove`, a role change and a dashboard logout close that identity's open MQTT connections on a running hub (its file watch
  * or its logout), and the same login is refused afterwards.
  */
 import { execFileSync } from 'node:child_process';
@@ -48,6 +48,16 @@ describe('revocation closes open connections', () => {
       await hub.logLine(/refused-connection: pv-r-c \(pv-r\): user removed: connection closed/),
     ).toBeTruthy();
     await expect(login(hub.mqttUrl, 'pv-r', password)).rejects.toThrow(/Bad username or password/);
+  });
+
+  it('gridflex device add --force closes the board’s connection: the old key is refused, the new one taken', async () => {
+    const old = addDevice(data.dir, 'pv-k', 'pv', 'plot-2', hub.mqttUrl);
+    const gone = closed(await login(hub.mqttUrl, 'pv-k', old.password));
+    const renewed = addDevice(data.dir, 'pv-k', 'pv', 'plot-2', hub.mqttUrl, ['--force']);
+    await gone;
+    expect(await hub.logLine(/pv-k-c \(pv-k\): its key was replaced: connection closed/)).toBeTruthy();
+    await expect(login(hub.mqttUrl, 'pv-k', old.password)).rejects.toThrow(/Bad username or password/);
+    expect((await login(hub.mqttUrl, 'pv-k', renewed.password)).connected).toBe(true);
   });
 
   it('gridflex user remove and a role change close that user’s connections', async () => {
