@@ -46,14 +46,26 @@ export interface SharedLimit {
  */
 export interface CoordinatorChannel {
   /** The coordinator sends home `home` its prices; returns the newest prices that reached the home. */
-  sendPrices(home: number, round: number, prices: Float64Array): Float64Array | undefined;
+  sendPrices(home: number, round: number, prices: Float64Array): PriceMessage | undefined;
   /** The home sends its proposal (none when it had no new prices); returns the newest that reached the coordinator. */
-  sendProposal(home: number, round: number, proposal: HomeResponse | undefined): HomeResponse | undefined;
+  sendProposal(home: number, round: number, proposal: Proposal | undefined): Proposal | undefined;
+}
+
+/** Prices as they reach a home: the vector and the round the coordinator sent it in. */
+export interface PriceMessage {
+  prices: Float64Array;
+  round: number;
+}
+
+/** A home's answer and the round of the prices it answers. */
+export interface Proposal {
+  response: HomeResponse;
+  pricesRound: number;
 }
 
 /** Every message arrives in the round it is sent. */
 const DIRECT: CoordinatorChannel = {
-  sendPrices: (_home, _round, prices) => prices,
+  sendPrices: (_home, round, prices) => ({ prices, round }),
   sendProposal: (_home, _round, proposal) => proposal,
 };
 
@@ -87,9 +99,10 @@ export interface PriceCoordinationResult {
 /**
  * Runs the protocol for one planning window. Round 1 sends zero prices: if the homes' own plans keep every
  * limit, that is the answer (two messages per home). Otherwise the coordinator mixes proposals in its master
- * LP, prices the limits that bind, and asks again, until the master's cost stops falling with every home
- * heard. On a channel that delays or loses messages the coordinator mixes the proposals it has; a home it
- * never heard from runs its own answer to the last prices it had.
+ * LP, prices the limits that bind, and asks again, until the master's cost stops falling with every home's
+ * answer to the round's prices in hand. On a channel that delays or loses messages that may never happen:
+ * after `maxRounds` the coordinator mixes the proposals it has, and a home it never heard from runs its own
+ * answer to the last prices it had.
  */
 export function coordinateByPrices(
   highs: Highs,
@@ -120,19 +133,23 @@ export function coordinateByPrices(
   let messages = 0;
   let rounds = 1;
 
-  /** One round of messages: prices down, answers up; returns the proposals that arrived and whether all did. */
+  /**
+   * One round of messages: prices down, answers up. Returns the proposals that arrived, and whether every
+   * home's answer to this round's prices did (only then may the coordinator conclude).
+   */
   const exchange = (round: number): { arrived: (HomeResponse | undefined)[]; heardAll: boolean } => {
-    const arrived = homes.map((respond, h) => {
+    const delivered = homes.map((respond, h) => {
       const heard = channel.sendPrices(h, round, prices[h] as Float64Array);
-      const answer = heard ? respond(heard) : undefined;
+      const answer = heard ? { response: respond(heard.prices), pricesRound: heard.round } : undefined;
       messages += answer ? 2 : 1;
-      if (answer) ownAnswers[h] = answer;
+      if (answer) ownAnswers[h] = answer.response;
       return channel.sendProposal(h, round, answer);
     });
+    const arrived = delivered.map((proposal) => proposal?.response);
     arrived.forEach((answer, h) => {
       if (answer) proposals[h]?.push(answer);
     });
-    return { arrived, heardAll: arrived.every((answer) => answer !== undefined) };
+    return { arrived, heardAll: delivered.every((proposal) => proposal?.pricesRound === round) };
   };
 
   const first = exchange(rounds);

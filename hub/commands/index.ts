@@ -78,6 +78,7 @@ export const COMMANDS: readonly LazyCommand[] = [
     load: async () => [
       (await import('./study.js')).registerStudyCommand,
       (await import('./redteam.js')).registerRedTeamStudyCommand,
+      (await import('./links-study.js')).registerLinksStudyCommand,
     ],
   },
   {

@@ -14,7 +14,7 @@
  * stream of the scenario's seed (`links.<class>.<home>`), so a run is the same run after run.
  */
 import { z } from 'zod';
-import type { CoordinatorChannel, HomeResponse } from '../agents/coordination.js';
+import type { CoordinatorChannel, Proposal } from '../agents/coordination.js';
 import type { HomeState } from '../homes/index.js';
 import { createRng, type Rng } from '../random.js';
 import type { StreetHome } from './street-home.js';
@@ -214,7 +214,7 @@ export class StreetLinks {
       const rngs = this.coordinatorRngsOf(id);
       return {
         down: new Link<Float64Array>(constraint, rngs.down, tally),
-        up: new Link<HomeResponse>(constraint, rngs.up, tally),
+        up: new Link<Proposal>(constraint, rngs.up, tally),
         pricesSeen: -1,
         proposalSeen: -1,
       };
@@ -226,7 +226,7 @@ export class StreetLinks {
         const newest = link.down.newestBy(round);
         if (!newest || newest.sentTick <= link.pricesSeen) return undefined;
         link.pricesSeen = newest.sentTick;
-        return newest.payload;
+        return { prices: newest.payload, round: newest.sentTick };
       },
       sendProposal: (home, round, proposal) => {
         const link = links[home] as (typeof links)[number];

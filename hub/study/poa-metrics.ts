@@ -51,14 +51,29 @@ export interface PolicyFigures {
   benefitPerDecileGbp: number[];
 }
 
+/** What a run's peak and carbon cost: reinforcement for the peak above the rating, carbon at its price. */
+export function socialCostParts(
+  transformerPeakKw: number,
+  carbonKg: number,
+  pricing: SocialCostPricing,
+): { reinforcementGbp: number; carbonCostGbp: number } {
+  const excessKw = Math.max(0, transformerPeakKw - pricing.transformerRatingKw);
+  return {
+    reinforcementGbp: excessKw * pricing.reinforcementGbpPerKw,
+    carbonCostGbp: carbonKg * pricing.carbonPriceGbpPerKg,
+  };
+}
+
 /** Social cost = bills + reinforcement for the peak above the rating + carbon at its price. */
 export function socialCost(
   run: PolicyRunSummary,
   pricing: SocialCostPricing,
 ): Omit<PolicyFigures, 'giniOfBenefit' | 'benefitPerDecileGbp'> {
-  const excessKw = Math.max(0, run.network.transformerPeakKw - pricing.transformerRatingKw);
-  const reinforcementGbp = excessKw * pricing.reinforcementGbpPerKw;
-  const carbonCostGbp = run.totals.carbonKg * pricing.carbonPriceGbpPerKg;
+  const { reinforcementGbp, carbonCostGbp } = socialCostParts(
+    run.network.transformerPeakKw,
+    run.totals.carbonKg,
+    pricing,
+  );
   const energyAndNetworkGbp = run.suppliers.reduce(
     (sum, supplier) => sum + supplier.wholesaleCostGbp + supplier.networkCostGbp,
     0,

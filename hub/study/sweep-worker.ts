@@ -67,6 +67,15 @@ async function runJob({ job, scenarioFile, days, study }: SweepJobMessage): Prom
             lastDayPeakKw: result.influence.peakKwPerDay.at(-1) ?? 0,
           }
         : {}),
+      ...(result.links
+        ? {
+            readingsLost: result.links.deviceHub.lost + result.links.deviceHub.overBandwidth,
+            staleReadings: result.links.deviceHub.staleReadings,
+            coordinatorMessagesLost:
+              result.links.agentCoordinator.lost + result.links.agentCoordinator.overBandwidth,
+            missingProposals: result.links.agentCoordinator.missingProposals,
+          }
+        : {}),
     },
   };
 }

@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LinksStudyResult } from '../../../hub/study/links-study.js';
+import { tempDir } from '../mqtt-helpers.js';
+
+const scratch = tempDir('gridflex-links-study-');
+afterAll(() => scratch.remove());
+
+const study = (args: string[]) =>
+  spawnSync('node', ['dist/hub/cli.js', 'study', 'links', '--scenario', 'scenarios/table.yaml', ...args], {
+    encoding: 'utf8',
+  });
+
+describe('gridflex study links', () => {
+  it('runs cooperative control over latency × loss and writes the table, the figures and the chart', () => {
+    const out = join(scratch.dir, 'study');
+    const result = study([
+      ...['--latency', '0,2', '--loss', '0,0.3', '--days', '1', '--limit-kw', '15', '--workers', '1'],
+      ...['--out', out],
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const figures = JSON.parse(readFileSync(join(out, 'links.json'), 'utf8')) as LinksStudyResult;
+    expect(figures.rows.map((row) => [row.latency, row.loss])).toEqual([
+      [0, 0],
+      [0, 0.3],
+      [2, 0],
+      [2, 0.3],
+    ]);
+    const [clean, ...constrained] = figures.rows;
+    expect(clean?.missingProposals).toBe(0);
+    for (const row of constrained) expect(row.missingProposals).toBeGreaterThan(0);
+    // Social cost is bills plus £150 for each kW of peak above the 15 kW limit.
+    for (const row of figures.rows)
+      expect(row.socialCostGbp).toBeCloseTo(row.billsGbp + 150 * row.peakAboveLimitKw, 1);
+    expect(readFileSync(join(out, 'links.md'), 'utf8')).toContain('| 2 | 0.3 |');
+    const chart = readFileSync(join(out, 'links.svg'), 'utf8');
+    expect(chart.match(/<polyline/g)).toHaveLength(4);
+    expect(readFileSync(join(out, 'results.csv'), 'utf8').split('\n')[0]).toContain('missingProposals');
+  }, 300_000);
+
+  it('refuses a bad flag naming it', () => {
+    const out = join(scratch.dir, 'bad');
+    const loss = study(['--loss', '0,1.5', '--out', out]);
+    expect(loss.status).toBe(2);
+    expect(loss.stderr).toContain('--loss');
+    const link = study(['--link', 'hubDashboard', '--out', out]);
+    expect(link.status).toBe(2);
+    expect(link.stderr).toContain(
+      '--link: expected one of agentCoordinator, deviceHub, found "hubDashboard"',
+    );
+  });
+});
