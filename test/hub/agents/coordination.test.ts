@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type CoordinatorChannel,
   coordinateByPrices,
   findNashEquilibrium,
   type HomeResponse,
+  type Proposal,
   type SharedLimit,
 } from '../../../hub/agents/coordination.js';
 import { type LpBlock, type PricedLimit, solveJointLp } from '../../../hub/agents/joint-lp.js';
@@ -129,6 +131,42 @@ describe('coordination by prices (cooperative)', () => {
     const loose: SharedLimit = { ...limit, upperByStep: new Float64Array(STEPS).fill(1000) };
     const result = coordinateByPrices(await getHighs(), homes, [loose], STEPS);
     expect(result).toMatchObject({ rounds: 1, messages: 2 * EVS.length, converged: true, maxViolation: 0 });
+  });
+
+  it('over a channel that delays proposals a round, it runs its rounds out and still keeps the limit', async () => {
+    const late: (Proposal | undefined)[][] = EVS.map(() => []);
+    const channel: CoordinatorChannel = {
+      sendPrices: (_home, round, prices) => ({ prices: Float64Array.from(prices), round }),
+      sendProposal: (home, round, proposal) => {
+        (late[home] as (Proposal | undefined)[])[round] = proposal;
+        return (late[home] as (Proposal | undefined)[])[round - 1];
+      },
+    };
+    const result = coordinateByPrices(await getHighs(), homes, [limit], STEPS, { dtHours: 1, channel });
+    // No answer to the round's own prices is ever in hand, so it never concludes early.
+    expect(result).toMatchObject({ rounds: 30, converged: false });
+    expect(result.maxViolation).toBeLessThanOrEqual(1e-6);
+    const cooperative = costOf(result.responses.map((response) => response.netImportKw));
+    expect((cooperative - (await centralCost())) / cooperative).toBeLessThan(0.01);
+  });
+
+  it('a home whose proposals never arrive runs its own answer to the last prices it had', async () => {
+    let lastOfHome0: HomeResponse | undefined;
+    const channel: CoordinatorChannel = {
+      sendPrices: (_home, round, prices) => ({ prices: Float64Array.from(prices), round }),
+      sendProposal: (home, _round, proposal) => {
+        if (home !== 0) return proposal;
+        lastOfHome0 = proposal?.response ?? lastOfHome0;
+        return undefined;
+      },
+    };
+    const result = coordinateByPrices(await getHighs(), homes, [limit], STEPS, {
+      dtHours: 1,
+      channel,
+      maxRounds: 5,
+    });
+    expect(result).toMatchObject({ rounds: 5, converged: false, messages: 2 * EVS.length * 5 });
+    expect(result.responses[0]).toBe(lastOfHome0);
   });
 
   it('reports what it cannot keep when no mix of plans fits', async () => {
