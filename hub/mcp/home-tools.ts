@@ -2,10 +2,11 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ClockTimeSchema, controlTopics } from '../../protocol/gridflex.js';
 import { STATUTORY_VOLTS } from '../feeder/network.js';
+import { marketPricesAt } from '../table/live-market.js';
 import { type CallContext, type ToolOutcome, ToolRefusal } from './call-guard.js';
 import { carbonForecast, compareOnReadings, homeTariff, priceForecast, tariffsByKey } from './home-market.js';
 import { HISTORY_STEPS_KEPT, type HubView, type ResidentLink } from './resident-link.js';
-import { addTool, ok, round3 } from './tool-kit.js';
+import { addTool, ok, planShape, round3 } from './tool-kit.js';
 
 const hoursAheadField = {
   hoursAhead: z.number().int().min(1).max(48).default(24).describe('how far ahead, hours (1–48)'),
@@ -13,9 +14,42 @@ const hoursAheadField = {
 
 /** The tools a resident's agent uses for its own home (docs/agents.md lists them). */
 export function registerHomeTools(server: McpServer, context: CallContext<ResidentLink>): void {
+  registerPlanTools(server, context);
   registerReadingTools(server, context);
   registerMarketTools(server, context);
   registerControlTools(server, context);
+}
+
+/** Policy `external` over MCP: the agent answers its home's plan requests itself. */
+function registerPlanTools(server: McpServer, context: CallContext<ResidentLink>): void {
+  const { view } = context.link;
+  addTool(
+    server,
+    context,
+    'plan_request',
+    'When the street runs policy external: your home’s latest plan request (forecasts over the horizon, the stores now, device limits, preferences), to answer with submit_plan before the next plan step.',
+    {},
+    () => {
+      const request = need(view.planRequest, 'a plan request (the street is not on policy external)');
+      return ok(`request ${request.requestId}, due by minute ${request.deadlineMinuteOfDay}`, request);
+    },
+  );
+  addTool(
+    server,
+    context,
+    'submit_plan',
+    'Answer your home’s latest plan request with device setpoints, kW per plan step (index 0 is the request’s own step): followed from the next plan step; devices left out follow the built-in selfish plan.',
+    planShape,
+    (plan) => {
+      const request = need(view.planRequest, 'a plan request (the street is not on policy external)');
+      return controlled(
+        context,
+        controlTopics.residentPlan(context.identity.home),
+        { ...plan },
+        request.requestId,
+      );
+    },
+  );
 }
 
 function registerReadingTools(server: McpServer, context: CallContext<ResidentLink>): void {
@@ -123,10 +157,12 @@ function registerMarketTools(server: McpServer, context: CallContext<ResidentLin
     ({ hoursAhead }) => {
       const street = need(view.prices, 'the prices');
       const tariffs = need(view.tariffs, 'the tariffs');
-      const forecast = priceForecast(tariffs, need(view.rules, 'the rules'), simNow(view), hoursAhead, home);
-      // The hub publishes the street's prices now; a home on its own tariff pays the forecast's first slot.
-      const own = tariffs.homes?.[home] === undefined ? undefined : forecast[0];
-      const now = own ? { ...street, ...own, source: own.tariff } : street;
+      const rules = need(view.rules, 'the rules');
+      const forecast = priceForecast(tariffs, rules, simNow(view), hoursAhead, home);
+      // The hub publishes the street's prices now; a home on its own tariff is priced as the hub prices it.
+      const own = tariffs.homes?.[home]?.tariff;
+      const ownTariff = own === undefined ? undefined : tariffsByKey(tariffs, rules).get(own);
+      const now = own && ownTariff ? marketPricesAt(ownTariff, own, new Date(street.simTime)) : street;
       return ok(`now ${now.importPriceGbpPerKwh} £/kWh on ${now.source}`, { now, forecast });
     },
   );
@@ -249,8 +285,9 @@ async function controlled(
   context: CallContext<ResidentLink>,
   topic: string,
   body: Record<string, unknown>,
+  requestId?: string,
 ): Promise<ToolOutcome> {
-  const answer = await context.link.control(topic, body);
+  const answer = await context.link.control(topic, body, requestId);
   const summary = `${answer.accepted ? 'accepted' : 'refused'}: ${answer.reason}`;
   return { outcome: answer.accepted ? 'ok' : 'refused', summary, body: answer };
 }

@@ -147,6 +147,12 @@ function registerHomeResources(server: McpServer, link: ResidentLink, identity: 
     { description: 'The regulator’s rules in force', mimeType: 'application/json' },
     (uri) => json(uri, link.view.rules),
   );
+  server.registerResource(
+    'scenario',
+    'gridflex://scenario',
+    { description: 'The live table: its feeder, plots and the assets on them', mimeType: 'application/json' },
+    (uri) => json(uri, link.view.tableMap),
+  );
 }
 
 /** Serves one resident over stdio (an agent that starts `gridflex mcp` itself). */
@@ -198,6 +204,12 @@ export async function serveRunStdio(
     'gridflex://market/rules',
     { description: 'The regulator’s rules of the scenario', mimeType: 'application/json' },
     (uri) => json(uri, link.run.rules),
+  );
+  server.registerResource(
+    'scenario',
+    'gridflex://scenario',
+    { description: 'The run: its scenario, span, homes and their policies', mimeType: 'application/json' },
+    (uri) => json(uri, link.run.scenarioSummary),
   );
   await connectSession({ server, context }, new StdioServerTransport());
   log('info', `serving ${identity.home} on a stepped run over stdio`);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import {
+  type AgentPlanRequest,
+  AgentPlanRequestSchema,
   type AuditEntry,
   AuditEntrySchema,
   type Clock,
@@ -51,6 +53,8 @@ export interface HubView {
   rules?: RegulatorRulesInForce;
   feeder?: FeederSummary;
   tableMap?: TableMap;
+  /** The latest plan request of the home (policy `external` only). */
+  planRequest?: AgentPlanRequest;
 }
 
 /** The hub's answer to a control message. */
@@ -103,9 +107,15 @@ export class ResidentLink {
     return this.history.slice(-lastSteps);
   }
 
-  /** Publishes a control with a fresh requestId and resolves with the hub's answer to it. */
-  async control(topic: string, body: Record<string, unknown>): Promise<HubAnswer> {
-    const requestId = randomUUID().slice(0, 32);
+  /**
+   * Publishes a control with a fresh requestId (or the one the body answers, a plan's) and resolves with the
+   * hub's answer to it.
+   */
+  async control(
+    topic: string,
+    body: Record<string, unknown>,
+    requestId = randomUUID().slice(0, 32),
+  ): Promise<HubAnswer> {
     const answer = new Promise<AuditEntry>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(requestId);
@@ -140,6 +150,7 @@ export class ResidentLink {
       gridflexTopics.marketRules(),
       gridflexTopics.feederSummary(),
       gridflexTopics.tableMap(),
+      gridflexTopics.agentPlanRequest(this.home),
       // Last of the retained ones: connecting waits for it, and the broker sends retained values in order.
       gridflexTopics.home(this.home),
       gridflexTopics.audit(),
@@ -172,6 +183,8 @@ export class ResidentLink {
       this.view.feeder = parsed(FeederSummarySchema, body) ?? this.view.feeder;
     else if (topic === topics.tableMap())
       this.view.tableMap = parsed(TableMapSchema, body) ?? this.view.tableMap;
+    else if (topic === topics.agentPlanRequest(this.home))
+      this.view.planRequest = parsed(AgentPlanRequestSchema, body) ?? this.view.planRequest;
   }
 
   private onHome(body: unknown): void {

@@ -9,7 +9,7 @@ import { STATUTORY_VOLTS } from '../feeder/network.js';
 import type { ResidentPreferences } from '../homes/index.js';
 import { type CallContext, type CallReporter, type ToolOutcome, ToolRefusal } from './call-guard.js';
 import type { SteppedRun } from './stepped-run.js';
-import { addTool, ok, round3 } from './tool-kit.js';
+import { addTool, ok, planShape, round3 } from './tool-kit.js';
 
 /** What the regulator lets agents read of the network (`--network-data`), as on the live table. */
 export type NetworkDataForAgents = 'street' | 'own-home' | 'none';
@@ -22,8 +22,6 @@ export interface RunLink extends CallReporter {
   finish(): Promise<Record<string, unknown>>;
   finished: boolean;
 }
-
-const planSeries = z.array(z.number().finite()).max(96);
 
 export function registerRunTools(server: McpServer, context: CallContext<RunLink>): void {
   registerSteppingTools(server, context);
@@ -51,12 +49,7 @@ function registerSteppingTools(server: McpServer, context: CallContext<RunLink>)
     context,
     'submit_plan',
     'Answer the open plan request with device setpoints, kW per step (index 0 is the request’s own step, already run; index 1 the next step). The plan is followed from the next step until its series end; devices left out, and steps after the end, follow the built-in selfish plan.',
-    {
-      evKw: planSeries.optional(),
-      batteryKw: planSeries.optional().describe('positive charges, negative discharges'),
-      heatPumpKw: planSeries.optional(),
-      explanation: z.string().max(300).optional(),
-    },
+    planShape,
     (plan) => {
       const answer = running(link).submitPlan(plan);
       return { outcome: answer.accepted ? 'ok' : 'refused', summary: answer.reason, body: answer };

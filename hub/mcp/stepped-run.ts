@@ -189,9 +189,24 @@ export class SteppedRun {
     return this.inputs.scenario.catalogue.tariffs;
   }
 
-  /** The scenario's regulator rules and the home's assets (the run's MCP resources). */
+  /** The scenario's regulator rules (an MCP resource). */
   get rules(): unknown {
     return this.inputs.scenario.regulator;
+  }
+
+  /** What the run is (an MCP resource): the scenario, its span, its homes and their policies. */
+  get scenarioSummary(): Record<string, unknown> {
+    const { scenario } = this.inputs;
+    return {
+      file: scenario.file,
+      name: scenario.name,
+      ...(scenario.description !== undefined ? { description: scenario.description } : {}),
+      feeder: this.inputs.feeder.name,
+      stepMinutes: this.stepMinutes,
+      stepCount: this.stepCount,
+      marketModule: scenario.marketModule ?? 'retail only',
+      homes: this.year.street.homes.map((home) => ({ home: home.spec.id, policy: home.policy.name })),
+    };
   }
 
   /** Whether a switch of the home is waiting in the switching system. */

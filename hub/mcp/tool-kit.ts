@@ -37,6 +37,16 @@ export function addTool<Shape extends ToolShape>(
   }) as never);
 }
 
+const planSeries = z.array(z.number().finite()).max(96);
+
+/** A plan's device series, kW a step (index 0 is the request's own step), as `submit_plan` takes them. */
+export const planShape = {
+  evKw: planSeries.optional(),
+  batteryKw: planSeries.optional().describe('positive charges, negative discharges'),
+  heatPumpKw: planSeries.optional(),
+  explanation: z.string().max(300).optional(),
+};
+
 export function ok(summary: string, body: unknown): ToolOutcome {
   return { outcome: 'ok', summary, body };
 }

@@ -399,26 +399,10 @@ export class LiveMarket {
     return homes;
   }
 
-  /**
-   * The `gridflex/v1/market/prices` payload at a simulated time. Live tariffs apply every day alike, so the
-   * minute of the (UTC) day stands for the core model's minute of year.
-   */
+  /** The `gridflex/v1/market/prices` payload at a simulated time: the street's, or `home`'s own tariff. */
   pricesAt(simTime: Date, home?: string): MarketPrices {
     const key = this.tariffKeyOf(home);
-    const tariff = this.tariffOrCap(key);
-    const minute = minuteOfDay(simTime);
-    const prices = rates(tariff, minute, 1, 1);
-    const band = timeBandAt(tariff.import, minute);
-    return {
-      simTime: simTime.toISOString(),
-      importPriceGbpPerKwh: round6(prices.importGbpPerKwh[0] ?? 0),
-      exportPriceGbpPerKwh: wireGbp(prices.exportGbpPerKwh[0] ?? 0),
-      standingChargeGbpPerDay: wireGbp(standingChargeGbpPerDay(tariff)),
-      source: key,
-      ...(band ? { band: bandLabel(band) } : {}),
-      networkBand: tariff.networkCharges ? networkBandAt(tariff.networkCharges, minute) : 'green',
-      networkChargeGbpPerKwh: wireGbp(networkChargeGbpPerKwh(tariff.networkCharges, minute)),
-    };
+    return marketPricesAt(this.tariffOrCap(key), key, simTime);
   }
 
   /**
@@ -545,4 +529,24 @@ function minuteOfDay(time: Date): number {
 
 function round6(value: number): number {
   return Math.round(value * 1e6) / 1e6;
+}
+
+/**
+ * The `gridflex/v1/market/prices` payload of `tariff` (its key `source`) at a simulated time. Live tariffs
+ * apply every day alike, so the minute of the (UTC) day stands for the core model's minute of year.
+ */
+export function marketPricesAt(tariff: Tariff, source: string, simTime: Date): MarketPrices {
+  const minute = minuteOfDay(simTime);
+  const prices = rates(tariff, minute, 1, 1);
+  const band = timeBandAt(tariff.import, minute);
+  return {
+    simTime: simTime.toISOString(),
+    importPriceGbpPerKwh: round6(prices.importGbpPerKwh[0] ?? 0),
+    exportPriceGbpPerKwh: wireGbp(prices.exportGbpPerKwh[0] ?? 0),
+    standingChargeGbpPerDay: wireGbp(standingChargeGbpPerDay(tariff)),
+    source,
+    ...(band ? { band: bandLabel(band) } : {}),
+    networkBand: tariff.networkCharges ? networkBandAt(tariff.networkCharges, minute) : 'green',
+    networkChargeGbpPerKwh: wireGbp(networkChargeGbpPerKwh(tariff.networkCharges, minute)),
+  };
 }

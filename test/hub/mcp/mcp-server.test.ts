@@ -336,7 +336,9 @@ describe('a tariff switch through gridflex mcp', () => {
       .poll(async () => (await call(home3, 'list_tariffs')).body?.home, { interval: 500, timeout: 30_000 })
       .toMatchObject({ tariff: 'octo/night-only', pending: null });
     const prices = await call(home3, 'prices', { hoursAhead: 1 });
-    expect(prices.body?.now).toMatchObject({ source: 'octo/night-only' });
+    // Priced as the hub prices the home: its own tariff's standing charge, the wire shape of market/prices.
+    expect(prices.body?.now).toMatchObject({ source: 'octo/night-only', standingChargeGbpPerDay: 0.5 });
+    expect(prices.body?.now).not.toHaveProperty('tariff');
     const decisions = new Map<string, HomeDecision>();
     await nextMessage(
       viewer,
@@ -397,5 +399,54 @@ describe('network_status, as far as the regulator lets agents read the network',
     await expect
       .poll(async () => (await status()).text, POLL)
       .toContain('the regulator lets agents read nothing of the network');
+  });
+});
+
+describe('policy external over MCP (home-3)', () => {
+  it('reads the scenario as a resource', async () => {
+    const resource = await home3.readResource({ uri: 'gridflex://scenario' });
+    const map = JSON.parse((resource.contents[0] as { text: string }).text) as { plots: { home?: string }[] };
+    expect(map.plots.map((plot) => plot.home)).toContain('home-3');
+  });
+
+  it('answers the home’s plan requests once the operator puts the street on policy external', async () => {
+    const before = await call(home3, 'plan_request');
+    expect(before.isError).toBe(true);
+    expect(before.text).toContain('not on policy external');
+    const operator = await connectClient(hub.mqttUrl, {
+      clientId: 'mcp-operator',
+      username: 'table-op',
+      password: secrets['table-op'],
+    });
+    await operator.publishAsync(
+      'gridflex/control/v1/table/policy',
+      JSON.stringify({ policy: 'external', requestId: 'policy-external' }),
+      { qos: 1 },
+    );
+    operator.end(true);
+    await expect
+      .poll(async () => (await call(home3, 'plan_request')).body?.home, { interval: 300, timeout: 60_000 })
+      .toBe('home-3');
+    const followed = nextMessage(
+      viewer,
+      (topic) => topic === 'gridflex/v1/homes/home-3/decision',
+      (payload) => json<HomeDecision>(payload).explanation.startsWith('outside agent: the MCP agent’s plan'),
+    );
+    // A new request may come between reading one and answering it: the hub refuses an old one, so ask again.
+    await expect
+      .poll(
+        async () => {
+          const request = (await call(home3, 'plan_request')).body as { horizonSteps: number };
+          const answer = await call(home3, 'submit_plan', {
+            evKw: Array.from({ length: request.horizonSteps }, () => 0),
+            explanation: 'the MCP agent’s plan',
+          });
+          return answer.body?.accepted;
+        },
+        { interval: 200, timeout: 60_000 },
+      )
+      .toBe(true);
+    const decision = json<HomeDecision>((await followed).payload);
+    expect(decision.policy).toBe('external');
   });
 });

@@ -118,6 +118,14 @@ describe('gridflex mcp --scenario: an agent steps a scenario run', () => {
     expect(again.text).toContain('already pending');
   });
 
+  it('offers the scenario as a resource, with the home on policy external', async () => {
+    const resource = await agent.readResource({ uri: 'gridflex://scenario' });
+    const scenario = JSON.parse((resource.contents[0] as { text: string }).text);
+    expect(scenario).toMatchObject({ name: 'Table street (8 homes)', stepCount: 96 });
+    expect(scenario.homes).toContainEqual({ home: 'home-3', policy: 'external' });
+    expect(scenario.homes).toContainEqual({ home: 'home-4', policy: 'selfish' });
+  });
+
   it('changes the resident’s preferences for the rest of the run', async () => {
     expect((await call('set_ev_schedule', { readyBy: '06:00', targetSocPct: 90 })).refused).toBe(false);
     expect((await call('get_preferences')).body).toMatchObject({ evReadyByMinute: 360, evTargetSocPct: 90 });
