@@ -9,6 +9,7 @@ import { CONTROL_ROOT, type SecurityEvent } from '../../protocol/gridflex.js';
 import { mayPublish, maySubscribe } from '../auth/acl.js';
 import type { CredentialStore } from '../auth/credentials.js';
 import { ANONYMOUS, formatRole, type Role } from '../auth/roles.js';
+import type { AedesClusterParts } from './cluster.js';
 import { guardFrames } from './frame-guard.js';
 import { payloadProblem } from './payload-check.js';
 import {
@@ -56,6 +57,8 @@ export interface EmbeddedBrokerOptions {
   sessionRole?: (username: string, password: string) => Role | null;
   /** Called for every refusal, denial and rejected payload; never throws back into the broker. */
   onSecurityEvent?: (event: SecurityEvent) => void;
+  /** One node of a broker on several nodes, through Redis (hub/broker/cluster.ts). Default: a lone broker. */
+  cluster?: AedesClusterParts;
 }
 
 const AUTH_CODE = { identifierRejected: 2, serverUnavailable: 3, badCredentials: 4 } as const;
@@ -168,11 +171,19 @@ export class EmbeddedBroker {
     };
 
     let broker: EmbeddedBroker | undefined;
+    // Deliveries in flight at once; the default 100 throttles one busy subscriber (drainTimeout guards slow ones).
+    const concurrency = 1000;
+    const cluster = options.cluster;
     const aedes = await Aedes.createBroker({
+      ...(cluster && {
+        id: cluster.id,
+        mq: cluster.emitter(concurrency),
+        persistence: cluster.persistence,
+        heartbeatInterval: cluster.heartbeatInterval,
+      }),
       // Clients with retained Homie trees send many packets right after CONNECT.
       queueLimit: 1000,
-      // Deliveries in flight at once; the default 100 throttles one busy subscriber (drainTimeout guards slow ones).
-      concurrency: 1000,
+      concurrency,
       maxClientsIdLength: 64,
       drainTimeout: 10_000,
       preConnect: (client, packet, callback) => {

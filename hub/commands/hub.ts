@@ -1,9 +1,11 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CredentialStore } from '../auth/credentials.js';
 import { ensureHubSecret, HUB_USERNAME, refreshMosquittoAuthFiles } from '../auth/mosquitto.js';
 import { formatRole, parseRole } from '../auth/roles.js';
+import { type ClusterNode, joinCluster, parseNodeId, relaySenders, SimLock } from '../broker/cluster.js';
 import { EmbeddedBroker, ListenError, listenProblem } from '../broker/embedded-broker.js';
 import { DEFAULT_CONTROL_RATE, DEFAULT_PUBLISH_RATE } from '../broker/rate-limiter.js';
 import { DEFAULT_RETAINED_QUOTA } from '../broker/retained-quota.js';
@@ -11,6 +13,7 @@ import { startDashboardServer } from '../dashboard/http-server.js';
 import { SessionStore } from '../dashboard/sessions.js';
 import { InputError } from '../errors.js';
 import { loadFeeder } from '../feeder/index.js';
+import { ClusterLink } from '../live/cluster-link.js';
 import { type DemoFleet, startDemoFleet } from '../live/demo.js';
 import { type HubLogLevel, HubRuntime } from '../live/hub-runtime.js';
 import { ExternalLink, type HubLink, InProcessLink } from '../live/link.js';
@@ -38,6 +41,10 @@ interface HubFlags {
   retainedMaxTopics: string;
   retainedMaxKib: string;
   demo?: boolean;
+  cluster?: string;
+  clusterNodeId?: string;
+  /** False with --no-sim: a broker node of a cluster without the simulation core. */
+  sim: boolean;
 }
 
 /** `gridflex hub`: the live table's hub (broker, clock, feeder physics, dashboard). */
@@ -83,6 +90,15 @@ export function registerHubCommand(program: Command): void {
       String(DEFAULT_RETAINED_QUOTA.maxBytes / 1024),
     )
     .option('--demo', 'also run a simulated device agent (its own process and credentials) for every asset')
+    .option(
+      '--cluster <url>',
+      'embedded broker on several nodes: share subscriptions, retained messages and wills through this Redis (redis://host:port, docs/scale.md)',
+    )
+    .option('--cluster-node-id <id>', "this node's name in the cluster (default: <hostname>-<pid>)")
+    .option(
+      '--no-sim',
+      'with --cluster: a broker node only; another node runs the simulation core and dashboard',
+    )
     .addHelpText(
       'after',
       '\nStops cleanly on SIGINT/SIGTERM (retained hub state "stopped", placements saved).\n' +
@@ -109,13 +125,15 @@ async function runHub(flags: HubFlags): Promise<void> {
   if (flags.broker !== undefined && !/^(mqtts?|wss?|tcp):\/\/[^\s/]+/.test(flags.broker)) {
     throw new InputError('--broker', `"${flags.broker}" is not an mqtt://host:port URL`);
   }
+  const clusterNodeId = clusterNodeOf(flags);
   const map = loadTableMapFrom(flags.scenario);
   const network = loadFeeder(map.feederDir);
   checkMapAgainstFeeder(map, network);
 
   const dataDir = resolve(flags.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const releaseLock = lockDataDir(dataDir);
+  // A broker-only node writes nothing there: nodes on one machine may share the data dir (its credentials).
+  const releaseLock = flags.sim ? lockDataDir(dataDir) : () => {};
   const log = (level: HubLogLevel | 'info', message: string) =>
     process.stderr.write(`${new Date().toISOString()} ${level} hub: ${message}\n`);
 
@@ -171,6 +189,19 @@ async function runHub(flags: HubFlags): Promise<void> {
       });
       mqttUrl = flags.broker;
     } else {
+      let clusterNode: ClusterNode | undefined;
+      if (flags.cluster !== undefined && clusterNodeId !== null) {
+        const joined = await joinCluster(flags.cluster, clusterNodeId, '--cluster');
+        clusterNode = joined;
+        cleanups.push(() => joined.close());
+        if (flags.sim) {
+          const simLock = await SimLock.take(flags.cluster, clusterNodeId, '--cluster', (why) =>
+            log('error', `cluster: ${why}`),
+          );
+          cleanups.push(() => simLock.release());
+        }
+        log('info', `cluster node ${clusterNodeId} (${flags.sim ? 'simulation core' : 'broker only'})`);
+      }
       broker = await EmbeddedBroker.start({
         host: flags.host,
         mqttPort,
@@ -183,95 +214,108 @@ async function runHub(flags: HubFlags): Promise<void> {
         rateLimit,
         controlRateLimit: { perSecond: controlPerSecond, burst: controlPerSecond * 4 },
         retainedQuota,
-        onSecurityEvent: (event) => runtime?.reportSecurity(event),
+        // A broker-only node has no runtime to audit them: its log is the record.
+        onSecurityEvent: (event) =>
+          flags.sim ? runtime?.reportSecurity(event) : log('warn', `security: ${JSON.stringify(event)}`),
+        ...(clusterNode && { cluster: clusterNode.parts }),
       }).catch((error: Error) => {
         if (!(error instanceof ListenError)) throw error;
         throw new InputError(error.which === 'mqtt' ? '--mqtt-port' : '--ws-port', error.message);
       });
       const started = broker;
       cleanups.push(() => started.close());
-      link = new InProcessLink(broker.aedes);
+      link = clusterNode ? new ClusterLink(broker.aedes) : new InProcessLink(broker.aedes);
+      if (clusterNode && !flags.sim) relaySenders(broker.aedes);
       mqttUrl = `mqtt://${displayHost}:${broker.mqttPort}`;
       wsUrl = `ws://${displayHost}:${broker.wsPort}`;
     }
     cleanups.push(() => link.close());
 
-    runtime = new HubRuntime({
-      map,
-      network,
-      link,
-      dataDir,
-      ...(stepMs === undefined ? {} : { stepMs }),
-      log,
-    });
-    const running = runtime;
-    await runtime.start();
-    cleanups.push(() => running.stop());
-
-    const status = await startDashboardServer({
-      port: httpPort,
-      host: flags.host,
-      context: {
-        snapshot: () => running.snapshot(),
-        endpoints: { mqttUrl, wsUrl },
-        network,
-        map,
-        dataDir,
-        credentials: store,
-        sessions,
-        log,
-      },
-    }).catch((error: NodeJS.ErrnoException) => {
-      throw new InputError('--http-port', `dashboard port: ${listenProblem(flags.host, httpPort, error)}`);
-    });
-    cleanups.push(() => new Promise<void>((done) => status.server.close(() => done())));
-    const httpUrl = `http://${displayHost}:${status.port}`;
-
-    let fleet: DemoFleet | undefined;
-    if (flags.demo && !stopRequested()) {
-      const effectiveStepMs = stepMs ?? map.clock.stepMs;
-      fleet = await startDemoFleet({
-        map,
-        dataDir,
-        store,
-        brokerUrl: broker ? `mqtt://127.0.0.1:${broker.mqttPort}` : mqttUrl,
-        msPerSimMinute: effectiveStepMs / map.clock.stepMinutes,
-        log: (message) => log('warn', message),
-      });
-      const started = fleet;
-      cleanups.push(() => started.stop());
-      if (!broker && refreshMosquittoAuthFiles(dataDir, store)) {
-        log(
-          'warn',
-          `demo boards added to ${dataDir}/mosquitto/passwd and acl: send Mosquitto a SIGHUP to let them in`,
+    if (!flags.sim) {
+      if (!stopRequested()) {
+        process.stdout.write(
+          `GridFlex broker node ${clusterNodeId} (cluster ${flags.cluster}): MQTT ${mqttUrl}   (browsers: ${wsUrl})\n` +
+            `hub ready: mqtt=${mqttUrl} ws=${wsUrl ?? '-'} http=-\n`,
         );
       }
-    }
+    } else {
+      runtime = new HubRuntime({
+        map,
+        network,
+        link,
+        dataDir,
+        ...(stepMs === undefined ? {} : { stepMs }),
+        log,
+      });
+      const running = runtime;
+      await runtime.start();
+      cleanups.push(() => running.stop());
 
-    if (!stopRequested()) {
-      process.stdout.write(
-        [
-          `GridFlex hub: ${map.plots.length} plots on feeder ${network.name} (${map.file})`,
-          `  dashboard     ${httpUrl}/  (JSON: ${httpUrl}/api/state)`,
-          `  MQTT broker   ${mqttUrl}${wsUrl ? `   (browsers: ${wsUrl})` : ''}${broker ? '' : ' (external)'}`,
-          broker && flags.host === '0.0.0.0'
-            ? `  for boards    mqtt://${lanAddress()}:${broker.mqttPort} (this machine on the LAN)`
-            : '',
-          `  data dir      ${dataDir}`,
-          fleet
-            ? `  demo          ${fleet.boards.length} simulated boards: ${fleet.boards.map((board) => board.deviceId).join(', ')}`
-            : '',
-          '  add a board   gridflex device add <id> --from hardware/boards/<board>.yaml --plot <plot> ' +
-            `--data-dir ${flags.dataDir}`,
-          '                (or --kind pv|ev-pad|heat-pump|battery|meter); guide: docs/makers-guide.md',
-          '                then on the board: node dist/devices/cli.js --config <the printed file>',
-          `hub ready: mqtt=${mqttUrl} ws=${wsUrl ?? '-'} http=${httpUrl}`,
-          '',
-        ]
-          .filter((line) => line !== '')
-          .map((line) => `${line}\n`)
-          .join(''),
-      );
+      const status = await startDashboardServer({
+        port: httpPort,
+        host: flags.host,
+        context: {
+          snapshot: () => running.snapshot(),
+          endpoints: { mqttUrl, wsUrl },
+          network,
+          map,
+          dataDir,
+          credentials: store,
+          sessions,
+          log,
+        },
+      }).catch((error: NodeJS.ErrnoException) => {
+        throw new InputError('--http-port', `dashboard port: ${listenProblem(flags.host, httpPort, error)}`);
+      });
+      cleanups.push(() => new Promise<void>((done) => status.server.close(() => done())));
+      const httpUrl = `http://${displayHost}:${status.port}`;
+
+      let fleet: DemoFleet | undefined;
+      if (flags.demo && !stopRequested()) {
+        const effectiveStepMs = stepMs ?? map.clock.stepMs;
+        fleet = await startDemoFleet({
+          map,
+          dataDir,
+          store,
+          brokerUrl: broker ? `mqtt://127.0.0.1:${broker.mqttPort}` : mqttUrl,
+          msPerSimMinute: effectiveStepMs / map.clock.stepMinutes,
+          log: (message) => log('warn', message),
+        });
+        const started = fleet;
+        cleanups.push(() => started.stop());
+        if (!broker && refreshMosquittoAuthFiles(dataDir, store)) {
+          log(
+            'warn',
+            `demo boards added to ${dataDir}/mosquitto/passwd and acl: send Mosquitto a SIGHUP to let them in`,
+          );
+        }
+      }
+
+      if (!stopRequested()) {
+        process.stdout.write(
+          [
+            `GridFlex hub: ${map.plots.length} plots on feeder ${network.name} (${map.file})`,
+            `  dashboard     ${httpUrl}/  (JSON: ${httpUrl}/api/state)`,
+            `  MQTT broker   ${mqttUrl}${wsUrl ? `   (browsers: ${wsUrl})` : ''}${broker ? '' : ' (external)'}`,
+            broker && flags.host === '0.0.0.0'
+              ? `  for boards    mqtt://${lanAddress()}:${broker.mqttPort} (this machine on the LAN)`
+              : '',
+            `  data dir      ${dataDir}`,
+            fleet
+              ? `  demo          ${fleet.boards.length} simulated boards: ${fleet.boards.map((board) => board.deviceId).join(', ')}`
+              : '',
+            '  add a board   gridflex device add <id> --from hardware/boards/<board>.yaml --plot <plot> ' +
+              `--data-dir ${flags.dataDir}`,
+            '                (or --kind pv|ev-pad|heat-pump|battery|meter); guide: docs/makers-guide.md',
+            '                then on the board: node dist/devices/cli.js --config <the printed file>',
+            `hub ready: mqtt=${mqttUrl} ws=${wsUrl ?? '-'} http=${httpUrl}`,
+            '',
+          ]
+            .filter((line) => line !== '')
+            .map((line) => `${line}\n`)
+            .join(''),
+        );
+      }
     }
   } catch (error) {
     process.off('SIGINT', onSigint);
@@ -283,6 +327,24 @@ async function runHub(flags: HubFlags): Promise<void> {
   await stopped;
   await cleanup();
   log('info', 'stopped');
+}
+
+/** This node's cluster ID (null without --cluster), after checking the cluster flags go together. */
+function clusterNodeOf(flags: HubFlags): string | null {
+  if (flags.cluster === undefined) {
+    if (!flags.sim) throw new InputError('--no-sim', 'only with --cluster: a lone hub runs the simulation');
+    if (flags.clusterNodeId !== undefined) throw new InputError('--cluster-node-id', 'only with --cluster');
+    return null;
+  }
+  if (!flags.sim && flags.demo) {
+    throw new InputError('--demo', 'the demo boards start with the simulation core: leave out --no-sim');
+  }
+  if (flags.broker !== undefined) {
+    throw new InputError('--cluster', 'the embedded broker runs the cluster; leave out --broker');
+  }
+  return flags.clusterNodeId === undefined
+    ? `${hostname()}-${process.pid}`
+    : parseNodeId(flags.clusterNodeId, '--cluster-node-id');
 }
 
 /** One hub per data dir: a pid file, taken over when its process is gone. Returns the release function. */

@@ -6,9 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type ConnectionOptions, type Job, Queue, QueueEvents, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import { InputError } from '../errors.js';
+import { type Job, Queue, QueueEvents, Worker } from 'bullmq';
+import { redisConnection } from '../redis-connection.js';
 import {
   type SweepJobMessage,
   type SweepOptions,
@@ -23,51 +22,6 @@ export const SWEEP_QUEUE = 'gridflex-sweep';
 
 /** How long a worker holds a job without renewing its lock before others take it (BullMQ's default). */
 export const DEFAULT_LOCK_MS = 30_000;
-
-/** How long the first connection may take before the URL is reported unreachable. */
-const CONNECT_TIMEOUT_MS = 5000;
-
-/**
- * Connection options for a `redis://` or `rediss://` URL given to `flag`, once a PING has answered: BullMQ
- * itself retries a refused connection for ever, which for a mistyped host would be a silent hang.
- */
-export async function redisConnection(url: string, flag: string): Promise<ConnectionOptions> {
-  const options = redisUrl(url, flag);
-  const probe = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  // The socket's own error (ECONNREFUSED, a DNS failure) says more than the "Connection is closed" after it.
-  let socketError: Error | undefined;
-  probe.on('error', (error: Error) => {
-    socketError = error;
-  });
-  try {
-    await probe.connect();
-    await probe.ping();
-  } catch (error) {
-    throw new InputError(flag, `cannot reach Redis at ${url}: ${(socketError ?? (error as Error)).message}`);
-  } finally {
-    probe.disconnect();
-  }
-  return options;
-}
-
-function redisUrl(url: string, flag: string): ConnectionOptions {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InputError(flag, `expected a Redis URL like redis://host:6379, found "${url}"`);
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new InputError(flag, `expected a redis:// or rediss:// URL, found "${url}"`);
-  }
-  // Workers block on the queue, which ioredis must not time out (BullMQ requires null here).
-  return { url, maxRetriesPerRequest: null };
-}
 
 /**
  * Enqueues the sweep's unfinished runs and waits for every row, appending each to `outDir/results.jsonl`

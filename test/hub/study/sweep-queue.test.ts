@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, freePort } from '../live/hub-process.js';
 import { tempDir } from '../mqtt-helpers.js';
+import { type RedisServer, startRedisServer } from '../redis-server.js';
 
-const REDIS_SERVER = '/usr/bin/redis-server';
 const scratch = tempDir('gridflex-sweep-queue-');
 const dataDir = join(scratch.dir, 'data');
 const grid = join(scratch.dir, 'grid.yaml');
-let redis: ChildProcessWithoutNullStreams;
+let redis: RedisServer;
 let queueUrl: string;
 const started: ChildProcessWithoutNullStreams[] = [];
 
@@ -68,24 +68,13 @@ beforeAll(async () => {
     grid,
     'vary:\n  defaults.tariff: [flat-cap, dynamic-half-hourly]\npolicies: [passive, selfish]\ndays: 1\n',
   );
-  const port = await freePort();
-  redis = spawn(REDIS_SERVER, [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-  ]);
-  await watch(redis).line(/Ready to accept connections/);
-  queueUrl = `redis://127.0.0.1:${port}`;
+  redis = await startRedisServer();
+  queueUrl = redis.url;
 }, 30_000);
 
-afterAll(() => {
+afterAll(async () => {
   for (const child of started) child.kill('SIGKILL');
-  redis?.kill('SIGKILL');
+  await redis?.stop();
   scratch.remove();
 });
 

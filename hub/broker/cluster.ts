@@ -1,0 +1,218 @@
+/**
+ * A broker on several nodes (`gridflex hub --cluster redis://…`): each node's Aedes shares its messages through
+ * Redis pub/sub (mqemitter-redis) and its retained messages, QoS 1/2 subscriptions, offline queues and wills
+ * through Redis keys (aedes-persistence-redis), so a board may connect to any node. One node runs the
+ * simulation core; it holds a Redis lock with an expiry while it runs ({@link SimLock}).
+ */
+import { Readable } from 'node:stream';
+import type { Aedes, AedesPublishPacket } from 'aedes';
+import AsyncRedisPersistence from 'aedes-persistence-redis/asyncPersistence.js';
+import { Redis } from 'ioredis';
+import mqemitterRedis from 'mqemitter-redis';
+import { COSIM_PARTICIPANT_FILTER } from '../../protocol/cosim.js';
+import { gridflexFilters } from '../../protocol/gridflex.js';
+import { topicMatches } from '../auth/acl.js';
+import { InputError } from '../errors.js';
+import { redisConnection } from '../redis-connection.js';
+import { principalOfClient } from './embedded-broker.js';
+
+/**
+ * How often each node tells the others it is alive, in ms. Aedes publishes the wills of a node's clients once it
+ * has not been heard for 3 beats (checked every 4), so a node killed with its boards connected has their wills
+ * out 15–35 s later (Aedes's default beat, 60 s, would make that 3–7 minutes).
+ */
+const HEARTBEAT_MS = 5000;
+
+/** What {@link EmbeddedBroker} hands to `Aedes.createBroker` to be one node of a cluster. */
+export interface AedesClusterParts {
+  /** This node's Aedes broker ID: wills and offline queues in Redis are filed under it. */
+  id: string;
+  persistence: unknown;
+  heartbeatInterval: number;
+  /**
+   * The emitter, made with the broker's delivery concurrency and MQTT's `a/#` matching `a` (MQTT-4.7.1-3), as
+   * Aedes makes its in-memory one.
+   */
+  emitter(concurrency: number): unknown;
+}
+
+/**
+ * aedes-persistence-redis 11/12 with Aedes 1.x: Aedes pipes the retained messages of a SUBSCRIBE
+ * (`createRetainedStreamCombi(…).pipe`), and this persistence returns an async generator, which has no `pipe`
+ * (a cross-node retained read crashed the broker). Its other streams go through `pipeline` or `for await`,
+ * which take generators as they are.
+ */
+class AedesRedisPersistence extends AsyncRedisPersistence {
+  override createRetainedStreamCombi(patterns: string[]): Readable {
+    return Readable.from(super.createRetainedStreamCombi(patterns));
+  }
+}
+
+/** A node's connections to Redis: the parts for Aedes, and how to close them after the broker. */
+export interface ClusterNode {
+  parts: AedesClusterParts;
+  /** After the broker closed (which closes the emitter): closes the persistence's connection. */
+  close(): Promise<void>;
+}
+
+/** A cluster node ID: it names this node in Redis (wills, the simulation lock) and in logs. */
+export function parseNodeId(value: string, flag: string): string {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(value)) {
+    throw new InputError(flag, `"${value}" is not a node ID (1–64 letters, digits, ".", "_" or "-")`);
+  }
+  return value;
+}
+
+/** Connects a node to the cluster's Redis at `url` (checked first: a wrong URL fails here, naming `flag`). */
+export async function joinCluster(url: string, nodeId: string, flag: string): Promise<ClusterNode> {
+  await redisConnection(url, flag);
+  // ioredis ≥ 5.8 may send its CLIENT SETINFO after a queued SUBSCRIBE, which Redis refuses on a subscriber
+  // connection (redis/ioredis#2037): the emitter's subscriber connection goes without it.
+  const subConn = new Redis(url, { disableClientInfo: true });
+  const pubConn = new Redis(url, { enableAutoPipelining: true });
+  const db = new Redis(url);
+  const persistence = new AedesRedisPersistence({ conn: db });
+  let mq: ReturnType<typeof mqemitterRedis> | undefined;
+  const emitter = (concurrency: number) => {
+    // The emitter's types name ioredis 5's Redis (its own copy); ours is the project's ioredis.
+    const connections = { subConn, pubConn } as unknown as { subConn: undefined };
+    mq = mqemitterRedis({ ...connections, concurrency, matchEmptyLevels: true });
+    return mq;
+  };
+  return {
+    parts: { id: nodeId, persistence, heartbeatInterval: HEARTBEAT_MS, emitter },
+    close: async () => {
+      // Aedes closes its emitter; one it never made (a failed start) still holds two connections.
+      if (mq) await new Promise<void>((done) => mq?.close(() => done()));
+      else for (const connection of [subConn, pubConn]) connection.disconnect();
+      await persistence.destroy().catch(() => db.disconnect());
+    },
+  };
+}
+
+/** The Redis key naming the node that runs the simulation core. */
+const SIM_LOCK_KEY = 'gridflex:cluster:sim';
+/** How long the simulation lock outlives its holder's last renewal, in ms: a killed core node frees it then. */
+export const SIM_LOCK_MS = 15_000;
+
+/** Renews the lock's expiry if `nodeId` still holds it: 1 if so, else 0. */
+const RENEW_IF_HELD = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
+/** Deletes the lock if `nodeId` still holds it. */
+const RELEASE_IF_HELD = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+
+/**
+ * The cluster's one simulation core: the node that runs it holds a Redis key with an expiry, renewed every third
+ * of {@link SIM_LOCK_MS}. A second node started with the simulation is refused while the first holds it; when
+ * the first stops the key is deleted, and when it is killed the key expires.
+ */
+export class SimLock {
+  private constructor(
+    private readonly redis: Redis,
+    private readonly nodeId: string,
+    private readonly timer: NodeJS.Timeout,
+  ) {}
+
+  /** Takes the lock for `nodeId`, or says which node holds it (naming `flag`). */
+  static async take(
+    url: string,
+    nodeId: string,
+    flag: string,
+    onLost: (why: string) => void,
+  ): Promise<SimLock> {
+    const redis = new Redis(url);
+    redis.on('error', () => {}); // ioredis reconnects; a failed renewal reports itself below
+    const taken = await redis.set(SIM_LOCK_KEY, nodeId, 'PX', SIM_LOCK_MS, 'NX');
+    if (taken !== 'OK') {
+      const holder = await redis.get(SIM_LOCK_KEY);
+      redis.disconnect();
+      throw new InputError(
+        flag,
+        `node "${holder}" runs the cluster's simulation core (its lock lapses ${SIM_LOCK_MS / 1000} s after it is killed): start this node with --no-sim`,
+      );
+    }
+    const renew = () => {
+      redis.eval(RENEW_IF_HELD, 1, SIM_LOCK_KEY, nodeId, SIM_LOCK_MS).then(
+        (held) =>
+          held === 0 &&
+          onLost('another node holds the simulation lock (it lapsed: Redis was unreachable or wiped)'),
+        (error: Error) => onLost(`cannot renew the simulation lock: ${error.message}`),
+      );
+    };
+    return new SimLock(redis, nodeId, setInterval(renew, SIM_LOCK_MS / 3));
+  }
+
+  /** Frees the lock (if still ours) for the next node started with the simulation. */
+  async release(): Promise<void> {
+    clearInterval(this.timer);
+    await this.redis.eval(RELEASE_IF_HELD, 1, SIM_LOCK_KEY, this.nodeId).catch(() => {});
+    this.redis.disconnect();
+  }
+}
+
+/** Who sent a relayed message (as `Sender` in hub/live/link.ts). */
+export interface RelayedSender {
+  clientId: string;
+  username: string | null;
+  role: string;
+}
+
+/**
+ * The topics whose sender the simulation core audits or checks (`subscribeWithSender` in hub/live/: controls and
+ * co-simulation answers). Aedes tells who published a message only on the node the client is connected to.
+ */
+const SENDER_FILTERS = [gridflexFilters.controls, COSIM_PARTICIPANT_FILTER];
+
+/** Where a broker-only node relays such a message with its sender; no client may publish or read `$` topics. */
+const RELAY_ROOT = '$gridflex/sender';
+
+/**
+ * On a broker-only node: relays each message a client of this node publishes on {@link SENDER_FILTERS}, once the
+ * broker accepted it, with who sent it, for the simulation core on another node ({@link subscribeRelayed}).
+ */
+export function relaySenders(aedes: Aedes): void {
+  aedes.on('publish', (packet: AedesPublishPacket, client) => {
+    if (client === null || !SENDER_FILTERS.some((filter) => topicMatches(filter, packet.topic))) return;
+    const principal = principalOfClient(client);
+    const sender: RelayedSender = {
+      clientId: client.id,
+      username: principal?.username ?? null,
+      role: principal?.role ?? 'unknown',
+    };
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const body = JSON.stringify({ sender, payload: payload.toString('base64') });
+    // Outside Aedes' own publish pipeline, as the core's local handlers are.
+    setImmediate(() =>
+      aedes.publish(
+        {
+          cmd: 'publish',
+          topic: `${RELAY_ROOT}/${packet.topic}`,
+          payload: Buffer.from(body),
+          qos: 1,
+          retain: false,
+          dup: false,
+        },
+        () => {},
+      ),
+    );
+  });
+}
+
+/** On the simulation core's node: messages on `filter` that clients of other nodes sent, with their sender. */
+export function subscribeRelayed(
+  aedes: Aedes,
+  filter: string,
+  handler: (topic: string, payload: Buffer, sender: RelayedSender) => void,
+): Promise<void> {
+  return new Promise((subscribed) =>
+    aedes.subscribe(
+      `${RELAY_ROOT}/${filter}`,
+      (packet: AedesPublishPacket, done: () => void) => {
+        const body = JSON.parse(packet.payload.toString()) as { sender: RelayedSender; payload: string };
+        const topic = packet.topic.slice(RELAY_ROOT.length + 1);
+        setImmediate(() => handler(topic, Buffer.from(body.payload, 'base64'), body.sender));
+        done();
+      },
+      () => subscribed(),
+    ),
+  );
+}

@@ -1,0 +1,187 @@
+/**
+ * The embedded broker on two nodes through Redis (issue 18): `gridflex hub --cluster` with the simulation core
+ * on node A and `--no-sim` on node B, sharing one data dir (its credentials). A real redis-server on a free
+ * loopback port; boards and users are plain MQTT clients logged in as registered identities.
+ */
+import { spawnSync } from 'node:child_process';
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEntry, Clock } from '../../../protocol/gridflex.js';
+import { addDevice, addUser, CLI, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
+import { closed, connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
+import { type RedisServer, startRedisServer } from '../redis-server.js';
+
+const data = tempDir('gridflex-cluster-');
+let map: string;
+let redis: RedisServer;
+let nodeA: HubProcess;
+let nodeB: HubProcess;
+const secrets: Record<string, string> = {};
+const clients: MqttClient[] = [];
+
+beforeAll(async () => {
+  map = writeTestMap(data.dir);
+  for (const [id, plot] of [
+    ['pad-a', 'plot-3'],
+    ['pad-b', 'plot-6'],
+  ] as const) {
+    secrets[id] = addDevice(data.dir, id, 'ev-pad', plot, 'mqtt://127.0.0.1:1', ['--scenario', map]).password;
+  }
+  secrets['table-op'] = addUser(data.dir, 'table-op', 'operator');
+  redis = await startRedisServer();
+  const node = (id: string, ...flags: string[]) =>
+    startHub([
+      '--scenario',
+      map,
+      '--data-dir',
+      data.dir,
+      '--cluster',
+      redis.url,
+      '--cluster-node-id',
+      id,
+      ...flags,
+    ]);
+  nodeA = await node('node-a', '--step-ms', '40');
+  nodeB = await node('node-b', '--no-sim');
+});
+
+afterAll(async () => {
+  for (const client of clients) client.end(true);
+  await Promise.all([nodeA?.stop(), nodeB?.stop()]);
+  await redis?.stop();
+  data.remove();
+});
+
+/** A client of the test, ended in afterAll. */
+async function client(url: string, options: Parameters<typeof connectClient>[1] = {}): Promise<MqttClient> {
+  const connected = await connectClient(url, options);
+  clients.push(connected);
+  return connected;
+}
+
+/** A board logged in as its registered identity (its client ID is its username). */
+const board = (url: string, id: string, options: Parameters<typeof connectClient>[1] = {}) =>
+  client(url, { clientId: id, username: id, password: secrets[id] as string, ...options });
+
+const json = <T>(payload: Buffer) => JSON.parse(payload.toString()) as T;
+
+describe('gridflex hub --cluster: two broker nodes through Redis', () => {
+  it('carries a board’s messages on node A to a subscriber on node B, and an operator’s control on B to the core on A', async () => {
+    const viewer = await client(nodeB.mqttUrl, { clientId: 'viewer-b' });
+    expect(await subscribe(viewer, 'homie/5/pad-a/#')).toBe(1);
+    expect(await subscribe(viewer, 'gridflex/v1/clock')).toBe(1);
+    const pad = await board(nodeA.mqttUrl, 'pad-a');
+    expect(await subscribe(pad, 'gridflex/v1/audit')).toBe(1);
+
+    const reading = nextMessage(viewer, (topic) => topic === 'homie/5/pad-a/pad/soc');
+    await pad.publishAsync('homie/5/pad-a/pad/soc', '42', { qos: 1 });
+    expect((await reading).payload.toString()).toBe('42');
+
+    const operator = await client(nodeB.mqttUrl, {
+      clientId: 'table-op',
+      username: 'table-op',
+      password: secrets['table-op'] as string,
+    });
+    const answer = nextMessage(
+      pad,
+      (topic) => topic === 'gridflex/v1/audit',
+      (payload) => json<AuditEntry>(payload).action === 'clock',
+    );
+    const paused = nextMessage(
+      viewer,
+      (topic) => topic === 'gridflex/v1/clock',
+      (payload) => !json<Clock>(payload).running,
+    );
+    await operator.publishAsync('gridflex/control/v1/clock', JSON.stringify({ action: 'pause' }), { qos: 1 });
+    expect(json<AuditEntry>((await answer).payload)).toMatchObject({ accepted: true, username: 'table-op' });
+    await paused;
+    await operator.publishAsync('gridflex/control/v1/clock', JSON.stringify({ action: 'play' }), { qos: 1 });
+  });
+
+  it('gives a new subscriber on node B what was retained on node A: a board’s and the simulation core’s', async () => {
+    const pad = await board(nodeA.mqttUrl, 'pad-b');
+    await pad.publishAsync('homie/5/pad-b/$state', 'ready', { qos: 1, retain: true });
+    const late = await client(nodeB.mqttUrl, { clientId: 'late-b' });
+    const state = nextMessage(late, (topic) => topic === 'homie/5/pad-b/$state');
+    const tableMap = nextMessage(late, (topic) => topic === 'gridflex/v1/table/map');
+    await subscribe(late, 'homie/5/pad-b/$state');
+    await subscribe(late, 'gridflex/v1/table/map');
+    expect(await state).toMatchObject({ retain: true });
+    expect((await state).payload.toString()).toBe('ready');
+    expect((await tableMap).retain).toBe(true);
+    pad.end(true);
+  });
+
+  it('delivers on node B the last will of a board killed on node A', async () => {
+    const viewer = await client(nodeB.mqttUrl, { clientId: 'will-watch-b' });
+    await subscribe(viewer, 'homie/5/pad-a/$state');
+    const pad = await board(nodeA.mqttUrl, 'pad-a', {
+      will: { topic: 'homie/5/pad-a/$state', payload: Buffer.from('lost'), qos: 1, retain: true },
+    });
+    const will = nextMessage(
+      viewer,
+      (topic) => topic === 'homie/5/pad-a/$state',
+      (payload) => payload.toString() === 'lost',
+    );
+    pad.stream.destroy(); // a board losing power: no DISCONNECT, so node A sends its will
+    expect((await will).payload.toString()).toBe('lost');
+  });
+
+  it('refuses a second simulation core naming the node that runs it, and cluster flags that do not fit', () => {
+    const otherDir = tempDir('gridflex-cluster-second-');
+    const hub = (...flags: string[]) =>
+      spawnSync(
+        process.execPath,
+        [CLI, 'hub', '--host', '127.0.0.1', '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0'].concat([
+          '--scenario',
+          map,
+          '--data-dir',
+          otherDir.dir,
+          ...flags,
+        ]),
+        { encoding: 'utf8' },
+      );
+    const refusals = [
+      [['--cluster', redis.url], 'error: --cluster: node "node-a" runs the cluster\'s simulation core'],
+      [['--no-sim'], 'error: --no-sim: only with --cluster'],
+      [['--cluster', 'http://127.0.0.1:1'], 'error: --cluster: expected a redis:// or rediss:// URL'],
+      [
+        ['--cluster', redis.url, '--cluster-node-id', 'a b'],
+        'error: --cluster-node-id: "a b" is not a node ID',
+      ],
+      [
+        ['--cluster', redis.url, '--no-sim', '--demo'],
+        'error: --demo: the demo boards start with the simulation core',
+      ],
+    ] as const;
+    for (const [flags, message] of refusals) {
+      const refused = hub(...flags);
+      expect(refused.status, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain(message);
+    }
+    otherDir.remove();
+  });
+
+  it('keeps serving on node B when node A is killed, and sends the wills of A’s boards', async () => {
+    const viewer = await client(nodeB.mqttUrl, { clientId: 'survivor-b' });
+    await subscribe(viewer, 'homie/5/#');
+    await board(nodeA.mqttUrl, 'pad-b', {
+      will: { topic: 'homie/5/pad-b/$state', payload: Buffer.from('lost'), qos: 1, retain: true },
+    });
+    const will = nextMessage(
+      viewer,
+      (topic) => topic === 'homie/5/pad-b/$state',
+      (payload) => payload.toString() === 'lost',
+    );
+    nodeA.process.kill('SIGKILL');
+    // Node B publishes them once it has not heard node A for three heartbeats (5 s each).
+    expect((await will).payload.toString()).toBe('lost');
+
+    const moved = await board(nodeB.mqttUrl, 'pad-a');
+    const reading = nextMessage(viewer, (topic) => topic === 'homie/5/pad-a/pad/soc');
+    await moved.publishAsync('homie/5/pad-a/pad/soc', '43', { qos: 1 });
+    expect((await reading).payload.toString()).toBe('43');
+    moved.end(true);
+    await closed(moved);
+  });
+});
