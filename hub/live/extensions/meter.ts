@@ -1,8 +1,11 @@
 import {
+  GRIDFLEX_READINGS_EXTENSION,
   HomieDescriptionSchema,
+  homieTopics,
   parseHomieTopic,
   parseHomieValue,
   parseRange,
+  ReadingRecordSchema,
 } from '../../../protocol/homie.js';
 import { safeJson } from '../../json-payload.js';
 import type { SolvedEvent } from '../event-bus.js';
@@ -12,6 +15,15 @@ import type { Extension, HubContext } from './extension.js';
 const METER_LIMIT_KW = 100;
 /** A meter silent this long (wall time) no longer speaks for its home. */
 const STALE_MS = 60_000;
+/** How far ahead of the hub's clock a board's reading time may be (clocks set by NTP, or by hand). */
+const MAX_CLOCK_AHEAD_MS = 5_000;
+/**
+ * How old a replayed reading may be: the device agent's default offline queue (10 000 readings) holds about
+ * half an hour of a meter board's six values a second; an older time is a wrong clock, not a replay.
+ */
+const REPLAY_WINDOW_MS = 60 * 60_000;
+/** The `$readings` extension's ID without its version, as `$description` lists it. */
+const READINGS_EXTENSION_ID = GRIDFLEX_READINGS_EXTENSION.split(':')[0] as string;
 
 interface MeterBoard {
   /** Meter node ID → the `power-kw` range its `$format` allows (within ±{@link METER_LIMIT_KW}). */
@@ -21,19 +33,25 @@ interface MeterBoard {
   plotIds: Map<string, string | null>;
   ready: boolean;
   reading: { pKw: number; at: string; receivedMs: number } | undefined;
+  /** The latest `$readings` record of a meter's power: its value and when the board took it. */
+  record: { pKw: number; at: string } | undefined;
 }
 
 /**
  * Smart meter boards: a board with a `gridflex-meter` node and a `plot` node reports the measured power of
  * the home on its plot, published next to the model's figure on `gridflex/v1/homes/<home>` (`meteredPKw`,
  * `meteredAt`). A reading that is not a finite number in the meter's range, or from a board that is on no
- * home's plot, is refused with a logged reason.
+ * home's plot, is refused with a logged reason. `meteredAt` is when the board took the reading, from its
+ * `$readings` (extension org.gridflex.readings, when its `$description` lists it): a replay after an outage keeps
+ * its times; a time in the future or older than the replay window is logged and the receive time stands.
  */
 export class MeterExtension implements Extension {
   readonly name = 'meter';
   private readonly boards = new Map<string, MeterBoard>();
   /** The last refusal logged per topic, so a board repeating a bad reading does not flood the log. */
   private readonly refused = new Map<string, string>();
+  /** Boards whose `$readings` the hub follows. */
+  private readonly followed = new Set<string>();
 
   constructor(private readonly hub: HubContext) {}
 
@@ -53,7 +71,7 @@ export class MeterExtension implements Extension {
     if (!parsed || payload.length === 0) return;
     // Any board may turn out to be a meter: its state and plot may come before its $description.
     const board = this.board(parsed.deviceId);
-    if (parsed.kind === 'description') this.onDescription(board, payload);
+    if (parsed.kind === 'description') this.onDescription(parsed.deviceId, board, payload);
     if (parsed.kind === 'state') this.onState(board, payload.toString());
     if (parsed.kind !== 'property') return;
     if (parsed.propertyId === 'plot-id') this.onPlot(board, parsed.nodeId, payload);
@@ -71,14 +89,15 @@ export class MeterExtension implements Extension {
         plotIds: new Map(),
         ready: false,
         reading: undefined,
+        record: undefined,
       };
       this.boards.set(deviceId, board);
     }
     return board;
   }
 
-  /** Learns a board's meter nodes, their ranges and its plot node. */
-  private onDescription(board: MeterBoard, payload: Buffer): void {
+  /** Learns a board's meter nodes, their ranges and its plot node; follows a meter's `$readings`. */
+  private onDescription(deviceId: string, board: MeterBoard, payload: Buffer): void {
     const description = HomieDescriptionSchema.safeParse(safeJson(payload));
     const nodes = description.success ? Object.entries(description.data.nodes ?? {}) : [];
     board.meters.clear();
@@ -92,6 +111,41 @@ export class MeterExtension implements Extension {
     }
     board.plotNode = nodes.find(([, node]) => node.type === 'gridflex-plot')?.[0];
     board.reading = undefined;
+    board.record = undefined;
+    const extensions = description.success ? (description.data.extensions ?? []) : [];
+    const recordsTimes = extensions.some((extension) => extension.split(':')[0] === READINGS_EXTENSION_ID);
+    if (board.meters.size > 0 && recordsTimes) this.follow(deviceId, board);
+  }
+
+  /** Subscribes to a meter board's `$readings` (once: a board's new description keeps the subscription). */
+  private follow(deviceId: string, board: MeterBoard): void {
+    if (this.followed.has(deviceId)) return;
+    this.followed.add(deviceId);
+    const topic = homieTopics.readings(deviceId);
+    this.hub.link
+      .subscribe(topic, (_, payload) => this.onRecord(topic, board, payload, new Date()))
+      .catch((error: Error) => this.hub.log('warn', `cannot follow ${topic}: ${error.message}`));
+  }
+
+  /**
+   * One `$readings` record: a meter's power with the time the board took it. It dates the reading with that
+   * value (the property topic's copy comes just before it; after an outage, the replayed records come first).
+   */
+  private onRecord(topic: string, board: MeterBoard, payload: Buffer, now: Date): void {
+    const record = ReadingRecordSchema.safeParse(safeJson(payload));
+    if (!record.success) {
+      this.refuse(topic, `not a reading record (${record.error.issues[0]?.message ?? 'invalid'})`);
+      return;
+    }
+    const { node, property, value, ts } = record.data;
+    if (!board.meters.has(node) || property !== 'power-kw' || typeof value !== 'number') return;
+    const problem = readingTimeProblem(ts, now.getTime());
+    // Logged once until the board's times are good again: a wrong clock is wrong on every reading.
+    if (problem === null) this.refused.delete(topic);
+    else this.refuse(topic, `its reading time is ${problem} (the receive time stands)`);
+    const at = problem === null ? new Date(ts).toISOString() : now.toISOString();
+    board.record = { pKw: value, at };
+    if (board.reading?.pKw === value) board.reading.at = at;
   }
 
   private onState(board: MeterBoard, state: string): void {
@@ -124,7 +178,8 @@ export class MeterExtension implements Extension {
       return;
     }
     this.refused.delete(topic);
-    board.reading = { pKw, at: now.toISOString(), receivedMs: now.getTime() };
+    const at = board.record?.pKw === pKw ? board.record.at : now.toISOString();
+    board.reading = { pKw, at, receivedMs: now.getTime() };
   }
 
   /** Why a board may not report for a home now: it must sit on a plot of this table that has a home. */
@@ -167,6 +222,13 @@ export class MeterExtension implements Extension {
 function rangeProblem(valueKw: number, range: { min: number; max: number }): string | null {
   if (valueKw < range.min || valueKw > range.max)
     return `${valueKw} kW is outside ${range.min}…${range.max} kW`;
+  return null;
+}
+
+/** Why a board's reading time (epoch ms) cannot be when it took the reading, or null. */
+function readingTimeProblem(tsMs: number, nowMs: number): string | null {
+  if (tsMs > nowMs + MAX_CLOCK_AHEAD_MS) return `more than ${MAX_CLOCK_AHEAD_MS / 1000} s in the future`;
+  if (tsMs < nowMs - REPLAY_WINDOW_MS) return `older than the ${REPLAY_WINDOW_MS / 60_000} min replay window`;
   return null;
 }
 

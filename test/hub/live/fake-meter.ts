@@ -1,5 +1,10 @@
 import type { MqttClient } from 'mqtt';
-import { formatHomieValue, gridflexNodeType, homieTopics } from '../../../protocol/homie.js';
+import {
+  formatHomieValue,
+  GRIDFLEX_READINGS_EXTENSION,
+  gridflexNodeType,
+  homieTopics,
+} from '../../../protocol/homie.js';
 import { connectClient } from '../mqtt-helpers.js';
 
 /** A meter board (a `meter` node and a `plot` node) speaking Homie by hand, with the board's own credentials. */
@@ -23,6 +28,7 @@ export class FakeMeter {
     const description = {
       homie: '5.0',
       version: 1,
+      extensions: [GRIDFLEX_READINGS_EXTENSION],
       nodes: {
         meter: {
           type: gridflexNodeType('meter'),
@@ -49,6 +55,12 @@ export class FakeMeter {
       formatHomieValue(value),
       false,
     );
+  }
+
+  /** The same reading on `$readings`, taken at `ts` (epoch ms) on the board's clock. */
+  record(value: number, ts: number, seq: number): Promise<void> {
+    const body = { node: 'meter', property: 'power-kw', value, ts, seq };
+    return this.publish(homieTopics.readings(this.deviceId), JSON.stringify(body), false);
   }
 
   end(): void {
