@@ -127,6 +127,11 @@ export const HubStateSchema = z.object({
   broker: z.enum(['embedded', 'external']).optional(),
   /** Wall-clock time of this state change. */
   at: IsoTimeSchema.optional(),
+  /**
+   * Set while the external broker is unreachable (in the hub's `/api/state`: nothing reaches the broker then):
+   * since when. The hub runs on and holds the clock until the broker is back.
+   */
+  brokerDownSince: IsoTimeSchema.optional(),
 });
 export type HubState = z.infer<typeof HubStateSchema>;
 

@@ -146,13 +146,23 @@ export class HubRuntime {
       this.enqueue(async () => this.onControlGuarded(topic, payload, sender));
     });
     await this.setHubState('running');
+    link.onOffline(() => this.onBrokerDown());
     link.onReconnect(() => {
-      this.options.log('info', 'broker connection back: publishing the hub state again');
+      const { step } = this.clock.snapshot();
+      this.options.log(
+        'info',
+        `broker connection back: publishing the hub state again, the clock at step ${step}`,
+      );
       this.tableChanged = true;
       this.setHubState(this.hubState.state).catch(() => {});
-      this.bus.emit('reconnected', {}).catch((error: Error) => {
-        this.options.log('warn', `could not publish again after the reconnect: ${error.message}`);
-      });
+      // A broker that restarted without persistence lost the retained clock: a paused table has no next step.
+      this.publishJson(gridflexTopics.clock(), this.clock.snapshot(), true, 0).catch(() => {});
+      this.bus
+        .emit('reconnected', {})
+        .catch((error: Error) => {
+          this.options.log('warn', `could not publish again after the reconnect: ${error.message}`);
+        })
+        .finally(() => this.schedule());
     });
     await this.bus.emit('started', {});
     await this.activity.publishRecent();
@@ -284,10 +294,25 @@ export class HubRuntime {
     };
   }
 
+  /**
+   * The external broker is gone: the clock holds (the boards hear nothing, so stepping on would leave them
+   * behind) and `/api/state` says since when, until the link is back and {@link start}'s reconnect handler
+   * publishes the retained world again and steps on from where it held.
+   */
+  private onBrokerDown(): void {
+    if (this.hubState.brokerDownSince !== undefined) return;
+    this.hubState = { ...this.hubState, brokerDownSince: new Date().toISOString() };
+    clearTimeout(this.timer);
+    this.options.log(
+      'warn',
+      `broker down: the clock holds at step ${this.clock.snapshot().step} until it is back`,
+    );
+  }
+
   /** Runs the next step after the clock's `stepMs` while it is running (steps never overlap). */
   private schedule(): void {
     clearTimeout(this.timer);
-    if (this.stopped || !this.clock.isRunning) return;
+    if (this.stopped || !this.clock.isRunning || this.hubState.brokerDownSince !== undefined) return;
     this.timer = setTimeout(() => {
       this.enqueue(() => this.step());
       this.stepping.then(() => this.schedule()).catch(() => {});

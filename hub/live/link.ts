@@ -27,6 +27,8 @@ export interface HubLink {
   readonly kind: 'embedded' | 'external';
   /** Calls `handler` after the link came back from an outage (external brokers only). */
   onReconnect(handler: () => void): void;
+  /** Calls `handler` when the link to the broker is lost (external brokers only). */
+  onOffline(handler: () => void): void;
   publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void>;
   subscribe(filter: string, handler: MessageHandler): Promise<void>;
   /** Like {@link subscribe}, with the sender when the broker knows it (for the audit of control messages). */
@@ -42,6 +44,8 @@ export class InProcessLink implements HubLink {
   constructor(private readonly aedes: Aedes) {}
 
   onReconnect(): void {}
+
+  onOffline(): void {}
 
   /**
    * Publishes one at a time: Aedes 1.2 loses retained messages published concurrently (they are stored but
@@ -125,6 +129,7 @@ export class ExternalLink implements HubLink {
   readonly kind = 'external';
   private readonly handlers: { filter: string; handler: MessageHandler }[] = [];
   private readonly reconnectHandlers: (() => void)[] = [];
+  private readonly offlineHandlers: (() => void)[] = [];
 
   private constructor(private readonly client: MqttClient) {
     client.on('message', (topic, payload) => {
@@ -134,10 +139,17 @@ export class ExternalLink implements HubLink {
     client.on('connect', () => {
       for (const handler of this.reconnectHandlers) handler();
     });
+    client.on('offline', () => {
+      for (const handler of this.offlineHandlers) handler();
+    });
   }
 
   onReconnect(handler: () => void): void {
     this.reconnectHandlers.push(handler);
+  }
+
+  onOffline(handler: () => void): void {
+    this.offlineHandlers.push(handler);
   }
 
   static connect(options: ExternalLinkOptions): Promise<ExternalLink> {
@@ -178,6 +190,11 @@ export class ExternalLink implements HubLink {
    * stop waiting for it (a QoS 1 acknowledgement can be lost with the connection).
    */
   async publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void> {
+    if (!this.client.connected) {
+      // Queued by mqtt.js and sent after the reconnect; waiting for an acknowledgement would only stall the hub.
+      this.client.publish(topic, payload, options);
+      return;
+    }
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, ACK_WAIT_MS);

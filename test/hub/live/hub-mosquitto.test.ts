@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } fr
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEntry, HubState, TableMap } from '../../../protocol/gridflex.js';
+import type { AuditEntry, Clock, HubState, TableMap } from '../../../protocol/gridflex.js';
 import { formatHomieValue, homieTopics, ReadingRecordSchema } from '../../../protocol/homie.js';
 import { closed, connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
 import { expectEvMoveBetweenBuses } from './ev-move.js';
@@ -18,9 +18,9 @@ import {
   startHub,
   writeTestMap,
 } from './hub-process.js';
+import { MOSQUITTO, startMosquitto, stopMosquitto } from './mosquitto-process.js';
 
 /** The same hub behaviours with an external Mosquitto (started here on a free loopback port) as the broker. */
-const MOSQUITTO = '/usr/sbin/mosquitto';
 const data = tempDir('gridflex-mosquitto-');
 let mosquitto: ChildProcess;
 let brokerUrl: string;
@@ -29,19 +29,6 @@ let viewer: MqttClient;
 const secrets: Record<string, string> = {};
 let pvConfig: string;
 let mosquittoConf: string;
-
-async function startMosquitto(conf: string): Promise<ChildProcess> {
-  const child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let log = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      if (log.includes('running')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}: ${log}`)));
-  });
-  return child;
-}
 
 beforeAll(async () => {
   if (!existsSync(MOSQUITTO))
@@ -323,6 +310,41 @@ describe('gridflex hub with an external Mosquitto', () => {
     } finally {
       agent.kill('SIGKILL');
     }
+  });
+
+  it('holds the clock while the broker is down and says so in /api/state; steps on from there when it is back', async () => {
+    const apiState = async () =>
+      (await (await fetch(`${hub.httpUrl}/api/state`)).json()) as { hub: HubState; clock: Clock };
+    const from = hub.log.length;
+    /** The `count`th hub log line from here on that matches `pattern` (the broker restart above logged its own). */
+    const lineFromHere = async (pattern: RegExp, count = 1): Promise<string> => {
+      for (;;) {
+        const lines = hub.log.slice(from).filter((line) => pattern.test(line));
+        if (lines.length >= count) return lines[count - 1] as string;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await stopMosquitto(mosquitto);
+    viewer.end(true);
+    const held = Number(/step (\d+)/.exec(await lineFromHere(/broker down: the clock holds/))?.[1]);
+    // Two reconnect attempts (a second apart) are dozens of 40 ms steps: none of them taken.
+    await lineFromHere(/reconnecting/, 2);
+    const down = await apiState();
+    expect(down.hub.state).toBe('running');
+    expect(Date.parse(down.hub.brokerDownSince ?? '')).toBeLessThanOrEqual(Date.now());
+    expect(down.clock.step).toBe(held);
+
+    mosquitto = await startMosquitto(mosquittoConf);
+    viewer = await connectClient(brokerUrl, { clientId: 'viewer-3' });
+    const resumed = nextMessage(
+      viewer,
+      (topic) => topic === 'gridflex/v1/clock',
+      (payload) => (JSON.parse(payload.toString()) as Clock).step > held,
+    );
+    await subscribe(viewer, 'gridflex/v1/#');
+    expect(await lineFromHere(/broker connection back/)).toContain(`the clock at step ${held}`);
+    expect((JSON.parse((await resumed).payload.toString()) as Clock).running).toBe(true);
+    expect((await apiState()).hub.brokerDownSince).toBeUndefined();
   });
 
   it('leaves a correct retained hub state on the broker after a graceful stop', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HubStateSchema } from '../../../../protocol/gridflex.ts';
 import { byId, h } from '../lib/dom.ts';
 import { FeederLayoutSchema, fetchValidated } from '../lib/feeder-layout.ts';
 import { formatSimTime } from '../lib/format.ts';
@@ -20,6 +21,9 @@ import { TrendCharts } from './trend-charts.ts';
 const EndpointsSchema = z.object({
   endpoints: z.object({ mqttUrl: z.string(), wsUrl: z.string().nullable() }),
 });
+
+/** What the page reads of `/api/state` while its broker connection is down. */
+const HubOnlySchema = z.object({ hub: HubStateSchema });
 
 const store = new LiveStore();
 let client: HubClient | null = null;
@@ -61,9 +65,26 @@ function connect(
         return;
       }
       store.setConnection(status);
+      if (status.state === 'offline') void askHubWhyOffline();
     },
     onInvalid: (topic, problem) => store.markInvalid(topic, problem),
   });
+}
+
+/**
+ * The page's broker connection dropped: the hub's own HTTP side says whether the broker is down (the hub runs
+ * on and holds the clock until it is back). It is asked again at each failed reconnect, once a second.
+ */
+async function askHubWhyOffline(): Promise<void> {
+  try {
+    const { hub } = await fetchValidated('./api/state', HubOnlySchema);
+    // Back online meanwhile: the broker's retained hub state is newer than this answer.
+    if (store.connection.state === 'online') return;
+    store.hub = hub;
+    store.changed();
+  } catch {
+    // The hub itself is unreachable: the offline badge says as much.
+  }
 }
 
 function renderStatus(): void {
@@ -92,6 +113,13 @@ function renderStatus(): void {
       : '',
     store.hub && store.hub.state !== 'running'
       ? h('span', { class: 'badge offline' }, `hub ${store.hub.state}`)
+      : '',
+    store.hub?.brokerDownSince && connection.state !== 'online'
+      ? h(
+          'span',
+          { class: 'badge refused', 'data-broker-down': store.hub.brokerDownSince },
+          `⚠ broker down since ${new Date(store.hub.brokerDownSince).toLocaleTimeString()}: the hub runs on and holds the clock until it is back`,
+        )
       : '',
     store.invalidCount > 0
       ? h(
