@@ -2,9 +2,9 @@
 import { resolve } from 'node:path';
 import { isPolicyName, unknownPolicy } from '../agents/registry.js';
 import { InputError } from '../errors.js';
-import { parsePositiveInt } from '../live/options.js';
+import { parsePort, parsePositiveInt } from '../live/options.js';
 import type { McpLog } from '../mcp/call-guard.js';
-import { serveRunStdio } from '../mcp/mcp-server.js';
+import { serveRunHttp, serveRunStdio } from '../mcp/run-server.js';
 import type { NetworkDataForAgents, RunLink } from '../mcp/run-tools.js';
 import { SteppedRun } from '../mcp/stepped-run.js';
 import { RunStore } from '../runs/index.js';
@@ -29,6 +29,7 @@ export interface RunFlags {
   networkData: string;
   dataDir: string;
   httpPort?: string;
+  host: string;
   callsPerMinute?: string;
 }
 
@@ -75,13 +76,12 @@ export async function startSteppedRun(flags: RunFlags): Promise<() => Promise<vo
       };
     },
   };
-  const identity = { username: process.env.GRIDFLEX_USERNAME ?? 'local', home: checked.home };
   const callsPerMinute = parsePositiveInt(
     flags.callsPerMinute ?? `${RUN_CALLS_PER_MINUTE}`,
     '--calls-per-minute',
     100_000,
   );
-  const stop = await serveRunStdio(link, identity, callsPerMinute, mcpLog);
+  const stop = await serveRun(link, flags, callsPerMinute);
   return async () => {
     if (!link.finished) {
       run.close();
@@ -95,10 +95,23 @@ export async function startSteppedRun(flags: RunFlags): Promise<() => Promise<vo
   };
 }
 
-function checkRunFlags(flags: RunFlags) {
-  if (flags.httpPort !== undefined) {
-    throw new InputError('--http-port', 'a stepped run (--scenario) is served over stdio only');
+/** Over stdio to the agent that started it, or over HTTP to the home's resident (the users file). */
+async function serveRun(
+  link: RunLink,
+  flags: RunFlags,
+  callsPerMinute: number,
+): Promise<() => Promise<void>> {
+  if (flags.httpPort === undefined) {
+    const identity = { username: process.env.GRIDFLEX_USERNAME ?? 'local', home: link.run.home.spec.id };
+    return serveRunStdio(link, identity, callsPerMinute, mcpLog);
   }
+  const options = { dataDir: resolve(flags.dataDir), callsPerMinute, log: mcpLog };
+  const server = await serveRunHttp(link, options, flags.host, parsePort(flags.httpPort, '--http-port'));
+  process.stdout.write(`mcp ready: ${server.url}\n`);
+  return () => server.close();
+}
+
+function checkRunFlags(flags: RunFlags) {
   if (flags.home === undefined)
     throw new InputError('--home', 'give the home the agent acts for, e.g. home-3');
   if (flags.out === undefined)

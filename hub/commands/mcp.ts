@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { parsePort, parsePositiveInt } from '../live/options.js';
-import { type McpHubOptions, serveHttp, serveStdio } from '../mcp/mcp-server.js';
+import { type McpHubOptions, openHomeSession, serveHttp, serveStdio } from '../mcp/mcp-server.js';
 import { DEFAULT_DATA_DIR } from '../runs/store.js';
 import {
   LIVE_CALLS_PER_MINUTE,
@@ -58,7 +58,8 @@ export function registerMcpCommand(program: Command): void {
       'after',
       '\nOver stdio the resident is GRIDFLEX_USERNAME with GRIDFLEX_PASSWORD (from `gridflex user add`).\n' +
         'With --http-port it prints "mcp ready: <url>" on stdout.\n' +
-        'With --scenario it serves a run on this machine over stdio; the agent steps it (advance) and\n' +
+        'With --scenario it serves a run on this machine (stdio, or --http-port for the home’s resident);\n' +
+        'the agent steps it (advance) and\n' +
         'finish_run writes it to --out and the run history of --data-dir. See docs/agents.md.',
     )
     .action((flags: McpFlags & RunFlags) => serveMcp(flags));
@@ -110,7 +111,9 @@ async function startStdio(options: McpHubOptions): Promise<() => Promise<void>> 
 
 async function startHttp(options: McpHubOptions, flags: McpFlags): Promise<() => Promise<void>> {
   const port = parsePort(flags.httpPort as string, '--http-port');
-  const server = await serveHttp(options, flags.host, port);
+  const server = await serveHttp(options, flags.host, port, (username, password, login, limiter) =>
+    openHomeSession(options, limiter, username, password, login),
+  );
   process.stdout.write(`mcp ready: ${server.url}\n`);
   return () => server.close();
 }

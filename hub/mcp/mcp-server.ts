@@ -16,24 +16,40 @@ import {
 } from './call-guard.js';
 import { registerHomeTools } from './home-tools.js';
 import { ResidentLink } from './resident-link.js';
-import { type RunLink, registerRunTools } from './run-tools.js';
 
-/** Where the hub is and whose credentials say who may use it. */
-export interface McpHubOptions {
-  /** The hub's broker, e.g. mqtt://127.0.0.1:1883. */
-  brokerUrl: string;
-  /** The hub's data dir: its credentials file names each resident's home. */
+/** Whose credentials say who may use a server, its call limit and its log. */
+export interface McpServeOptions {
+  /** The data dir whose credentials file names each resident's home. */
   dataDir: string;
   callsPerMinute: number;
   log: McpLog;
 }
 
-/** One resident's MCP server: their tools over their own connection to the hub. */
-export interface HomeSession {
+/** Where the hub is, and the server's options. */
+export interface McpHubOptions extends McpServeOptions {
+  /** The hub's broker, e.g. mqtt://127.0.0.1:1883. */
+  brokerUrl: string;
+}
+
+/** What `serveHttp` serves a login with: an MCP server with its tools, for whom, and how to release it. */
+export interface ServedSession {
   server: McpServer;
-  link: ResidentLink;
   identity: ResidentIdentity;
-  context: CallContext<ResidentLink>;
+  context: CallContext;
+  close(): Promise<void>;
+}
+
+/** Opens a session for a login checked by `login`, its calls counted by `limiter`. */
+export type SessionOpener = (
+  username: string,
+  password: string,
+  login: PasswordLogin,
+  limiter: CallLimiter,
+) => Promise<ServedSession>;
+
+/** One resident's MCP server: their tools over their own connection to the hub. */
+export interface HomeSession extends ServedSession {
+  link: ResidentLink;
 }
 
 /**
@@ -58,15 +74,15 @@ export async function openHomeSession(
   const context: CallContext<ResidentLink> = { identity, link, limiter, log: options.log };
   registerHomeTools(server, context);
   registerHomeResources(server, link, identity);
-  return { server, link, identity, context };
+  return { server, link, identity, context, close: () => link.close() };
 }
 
 /**
  * Connects the session's server to a transport. Calls the SDK refuses on their arguments (before a tool
  * runs) are logged and reported to the hub like every other call.
  */
-async function connectSession(
-  session: { server: McpServer; context: CallContext },
+export async function connectSession(
+  session: Pick<ServedSession, 'server' | 'context'>,
   transport: Transport,
 ): Promise<void> {
   const send = transport.send.bind(transport);
@@ -93,7 +109,7 @@ function argumentRefusal(message: unknown): { tool: string; reason: string } | u
 class LoginHeldError extends InputError {}
 
 /** How a session's password is checked: once at start (stdio), or per new HTTP session under the back-off. */
-type PasswordLogin = (username: string, password: string) => Promise<LoginOutcome>;
+export type PasswordLogin = (username: string, password: string) => Promise<LoginOutcome>;
 
 /** One check against the users file as it is now, with no back-off (a process that serves one resident). */
 function onceWith(dataDir: string): PasswordLogin {
@@ -104,7 +120,7 @@ function onceWith(dataDir: string): PasswordLogin {
 }
 
 /** The resident's home from the hub's users file, after checking their password. */
-async function residentIdentity(
+export async function residentIdentity(
   login: PasswordLogin,
   username: string,
   password: string,
@@ -168,52 +184,8 @@ export async function serveStdio(
   options.log('info', `serving ${session.identity.home} for ${username} over stdio`);
   return async () => {
     await session.server.close();
-    await session.link.close();
+    await session.close();
   };
-}
-
-/**
- * Serves one resident's agent over stdio on a scenario run it steps itself (`gridflex mcp --scenario`):
- * the run's tools, and as resources the run's rules and the home's assets.
- */
-export async function serveRunStdio(
-  link: RunLink,
-  identity: ResidentIdentity,
-  callsPerMinute: number,
-  log: McpLog,
-): Promise<() => Promise<void>> {
-  const server = new McpServer(
-    { name: 'gridflex-run', version: '0.1.0' },
-    {
-      instructions: `Tools for ${identity.home}'s energy on a scenario run that your calls step (advance), acting for ${identity.username}.`,
-    },
-  );
-  const context: CallContext<RunLink> = { identity, link, limiter: new CallLimiter(callsPerMinute), log };
-  registerRunTools(server, context);
-  const json = (uri: URL, body: unknown) => ({
-    contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(body, null, 2) }],
-  });
-  server.registerResource(
-    'home-assets',
-    'gridflex://home/assets',
-    { description: `${identity.home}: its connection and assets`, mimeType: 'application/json' },
-    (uri) => json(uri, link.run.home.spec),
-  );
-  server.registerResource(
-    'market-rules',
-    'gridflex://market/rules',
-    { description: 'The regulator’s rules of the scenario', mimeType: 'application/json' },
-    (uri) => json(uri, link.run.rules),
-  );
-  server.registerResource(
-    'scenario',
-    'gridflex://scenario',
-    { description: 'The run: its scenario, span, homes and their policies', mimeType: 'application/json' },
-    (uri) => json(uri, link.run.scenarioSummary),
-  );
-  await connectSession({ server, context }, new StdioServerTransport());
-  log('info', `serving ${identity.home} on a stepped run over stdio`);
-  return () => server.close();
 }
 
 /** A running streamable HTTP server and where it listens. */
@@ -227,7 +199,12 @@ export interface McpHttpServer {
  * password (HTTP Basic); a session (its `Mcp-Session-Id`) belongs to the user who opened it, with its own
  * connection to the hub as that user.
  */
-export async function serveHttp(options: McpHubOptions, host: string, port: number): Promise<McpHttpServer> {
+export async function serveHttp(
+  options: McpServeOptions,
+  host: string,
+  port: number,
+  open: SessionOpener,
+): Promise<McpHttpServer> {
   const limiter = new CallLimiter(options.callsPerMinute);
   const sessions: HttpSessions = new Map();
   // One store for the server's life, so its login back-off (per account and per address) holds across requests.
@@ -238,7 +215,7 @@ export async function serveHttp(options: McpHubOptions, host: string, port: numb
       credentials.reloadIfChanged();
       return credentials.login(username, password, address);
     };
-    handleHttp(options, limiter, sessions, login, request, response).catch((error: Error) => {
+    handleHttp({ ...options, open }, limiter, sessions, login, request, response).catch((error: Error) => {
       options.log('error', `HTTP ${request.method} ${request.url}: ${error.message}`);
       if (!response.headersSent) sendError(response, 500, error.message);
     });
@@ -250,7 +227,7 @@ export async function serveHttp(options: McpHubOptions, host: string, port: numb
     close: async () => {
       for (const { session, transport } of sessions.values()) {
         await transport.close();
-        await session.link.close();
+        await session.close();
       }
       await new Promise<void>((done) => http.close(() => done()));
     },
@@ -259,7 +236,7 @@ export async function serveHttp(options: McpHubOptions, host: string, port: numb
 
 type HttpSessions = Map<
   string,
-  { session: HomeSession; transport: StreamableHTTPServerTransport; passwordDigest: Buffer }
+  { session: ServedSession; transport: StreamableHTTPServerTransport; passwordDigest: Buffer }
 >;
 
 /** What a session keeps of its password, to check every later request's cheaply (no scrypt per request). */
@@ -268,7 +245,7 @@ function passwordDigest(password: string): Buffer {
 }
 
 async function handleHttp(
-  options: McpHubOptions,
+  options: McpServeOptions & { open: SessionOpener },
   limiter: CallLimiter,
   sessions: HttpSessions,
   login: PasswordLogin,
@@ -295,9 +272,9 @@ async function handleHttp(
     }
     return existing.transport.handleRequest(request, response);
   }
-  let session: HomeSession;
+  let session: ServedSession;
   try {
-    session = await openHomeSession(options, limiter, credentials.username, credentials.password, login);
+    session = await options.open(credentials.username, credentials.password, login, limiter);
   } catch (error) {
     const message = (error as Error).message;
     options.log('warn', `HTTP login of ${credentials.username} refused: ${message}`);
@@ -312,12 +289,12 @@ async function handleHttp(
     },
     onsessionclosed: (id) => {
       sessions.delete(id);
-      session.link.close().catch(() => {});
+      session.close().catch(() => {});
     },
   });
   await connectSession(session, transport);
   await transport.handleRequest(request, response);
-  if (transport.sessionId === undefined) await session.link.close();
+  if (transport.sessionId === undefined) await session.close();
 }
 
 /** Open HTTP sessions one resident may keep (each holds a connection to the hub); the oldest go first. */
@@ -329,7 +306,7 @@ function closeOldestSessions(sessions: HttpSessions, username: string, log: McpL
   for (const [id, entry] of own.slice(0, Math.max(0, own.length - MAX_SESSIONS_PER_RESIDENT))) {
     sessions.delete(id);
     entry.transport.close().catch(() => {});
-    entry.session.link.close().catch(() => {});
+    entry.session.close().catch(() => {});
     log('info', `HTTP session ${id} of ${username} closed: more than ${MAX_SESSIONS_PER_RESIDENT} open`);
   }
 }

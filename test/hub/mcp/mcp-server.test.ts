@@ -1,7 +1,7 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +13,7 @@ import {
 } from '../../../protocol/gridflex.js';
 import { addUser, CLI, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
 import { connectClient, nextMessage, tempDir, watchHubUntilAllOnline } from '../mqtt-helpers.js';
+import { mcpHttpClient, startMcpHttp } from './mcp-http.js';
 
 const data = tempDir('gridflex-mcp-');
 let hub: HubProcess;
@@ -62,32 +63,12 @@ async function stdioClient(username: string, password: string): Promise<Client> 
   return client;
 }
 
-/** `gridflex mcp --http-port 0`, resolved with its URL once it serves. */
-function startHttpServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [CLI, 'mcp', '--broker', hub.mqttUrl, '--data-dir', data.dir, '--http-port', '0', '--host', '127.0.0.1'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /mcp ready: (\S+)/.exec(out);
-      if (match) resolve({ child, url: match[1] as string });
-    });
-    child.once('exit', (code) => reject(new Error(`gridflex mcp exited with ${code}`)));
-  });
+function startHttpServer() {
+  return startMcpHttp(['--broker', hub.mqttUrl, '--data-dir', data.dir]);
 }
 
-async function httpClient(username: string, password: string): Promise<Client> {
-  const basic = Buffer.from(`${username}:${password}`).toString('base64');
-  const transport = new StreamableHTTPClientTransport(new URL(httpUrl), {
-    requestInit: { headers: { authorization: `Basic ${basic}` } },
-  });
-  const client = new Client({ name: 'test-agent-http', version: '1.0.0' });
-  await client.connect(transport);
-  return client;
+function httpClient(username: string, password: string): Promise<Client> {
+  return mcpHttpClient(httpUrl, username, password);
 }
 
 /** A tool's answer: its JSON body (or error text) and whether it was an error. */

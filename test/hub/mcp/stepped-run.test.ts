@@ -1,12 +1,13 @@
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentPlanRequest } from '../../../protocol/gridflex.js';
-import { CLI } from '../live/hub-process.js';
+import { addUser, CLI } from '../live/hub-process.js';
 import { tempDir } from '../mqtt-helpers.js';
+import { mcpHttpClient, startMcpHttp } from './mcp-http.js';
 
 const data = tempDir('gridflex-mcp-run-');
 const out = join(data.dir, 'run');
@@ -177,5 +178,46 @@ describe('examples/mcp-agent/run-agent.mjs', () => {
       (entry) => entry.home === 'home-3' && entry.text.startsWith('outside agent: EV in the cheapest'),
     );
     expect(followed.length).toBe(47);
+  });
+});
+
+describe('gridflex mcp --scenario --http-port: the home’s resident steps the run over HTTP', () => {
+  let server: ChildProcess | undefined;
+
+  afterAll(() => {
+    server?.kill('SIGTERM');
+  });
+
+  it('serves home-3’s resident, refuses another home’s, and every session steps the same run', async () => {
+    const secrets = {
+      home3: addUser(data.dir, 'resident-3', 'resident:home-3'),
+      home4: addUser(data.dir, 'resident-4', 'resident:home-4'),
+    };
+    const started = await startMcpHttp([
+      '--scenario',
+      'scenarios/table.yaml',
+      '--home',
+      'home-3',
+      '--days',
+      '1',
+      '--out',
+      join(data.dir, 'http-run'),
+      '--data-dir',
+      data.dir,
+    ]);
+    server = started.child;
+    await expect(mcpHttpClient(started.url, 'resident-4', secrets.home4)).rejects.toThrow(
+      /resident-4 is the resident of home-4; this run serves home-3/,
+    );
+    const first = await mcpHttpClient(started.url, 'resident-3', secrets.home3);
+    const second = await mcpHttpClient(started.url, 'resident-3', secrets.home3);
+    const status = async (client: Client, name: string, args = {}) => {
+      const result = (await client.callTool({ name, arguments: args })) as { content: { text: string }[] };
+      return JSON.parse(result.content[0]?.text ?? '{}') as { step: number };
+    };
+    expect((await status(first, 'advance', { steps: 3 })).step).toBe(3);
+    expect((await status(second, 'run_status')).step).toBe(3);
+    await first.close();
+    await second.close();
   });
 });
