@@ -19,14 +19,6 @@ export interface LiveFeederStep {
   homes: Home[];
 }
 
-/** Hardware in the loop: figures that replace a home's modelled ones in the flow (hub/live/extensions/pins.ts). */
-export interface PinnedFigures {
-  /** The home's own demand, kW (in place of its base load's profile). */
-  baseLoadPKw?: number;
-  /** The home's PV output, kW, ≤ 0 (in place of the PV assets' power on its plot). */
-  pvPKw?: number;
-}
-
 /**
  * The feeder under the live table: the homes' own loads follow their daily profiles, and every plot
  * adds one extra load at its bus and phase carrying the power of the assets sitting on it. Moving an
@@ -42,8 +34,6 @@ export class LiveFeeder {
   private reportedBuses: string[] = [];
   /** The table's wiring the solver was built for. */
   private wiringVersion: number;
-  /** Pinned figures by plot, for every solve until replaced. */
-  private pins: ReadonlyMap<string, PinnedFigures> = new Map();
 
   /**
    * @param sharedBattery - where the street's shared battery connects (its power is given to each solve).
@@ -123,11 +113,6 @@ export class LiveFeeder {
       .assetsOn(plotId)
       .filter((asset) => asset.kind === 'pv' && asset.online)
       .reduce((sum, asset) => sum + asset.pKw, 0);
-  }
-
-  /** Hardware in the loop: these figures replace the modelled ones, by plot, in every solve from now on. */
-  setPins(pins: ReadonlyMap<string, PinnedFigures>): void {
-    this.pins = pins;
   }
 
   /**
@@ -248,15 +233,16 @@ export class LiveFeeder {
   }
 
   /**
-   * Puts the pinned figures in the solver's loads: a pinned demand in the home's base load (or on its plot when
+   * Puts the table's pinned figures in the solver's loads: a pinned demand in the home's base load (or on its plot when
    * it has none), a pinned PV output on its plot in place of the PV assets' power. Returns the plot powers to use.
    */
   private applyPins(plotPowerKw: Float64Array): Float64Array {
-    if (this.pins.size === 0) return plotPowerKw;
+    const pins = this.table.pinned;
+    if (pins.size === 0) return plotPowerKw;
     const pinned = Float64Array.from(plotPowerKw);
     const { loadPKw, loadQKvar } = this.solver;
     this.table.plots.forEach((plot, plotIndex) => {
-      const figures = this.pins.get(plot.plot);
+      const figures = pins.get(plot.plot);
       if (!figures) return;
       let plotKw = pinned[plotIndex] ?? 0;
       if (figures.pvPKw !== undefined) plotKw += figures.pvPKw - this.modelPvPKw(plot.plot);

@@ -22,6 +22,14 @@ export interface PlotWiring {
   to: { bus: string; phase: 'A' | 'B' | 'C' };
 }
 
+/** Hardware in the loop: figures that replace a home's modelled ones in the flow (hub/live/extensions/pins.ts). */
+export interface PinnedFigures {
+  /** The home's own demand, kW (in place of its base load's profile). */
+  baseLoadPKw?: number;
+  /** The home's PV output, kW, ≤ 0 (in place of the PV assets' power on its plot). */
+  pvPKw?: number;
+}
+
 /** Why an update was refused; the caller logs it and carries on. */
 export class TableUpdateError extends Error {
   override readonly name = 'TableUpdateError';
@@ -40,6 +48,8 @@ export class TableState {
   private wiringChanges = 0;
   /** Each plot's bus and phase as the map file wires it. */
   private readonly mapWiring = new Map<string, string>();
+  /** Pinned figures by plot, read by every power flow of the table (the running street's and the shadow runs'). */
+  pinned: ReadonlyMap<string, PinnedFigures> = new Map();
 
   /**
    * @param wirableBuses - the feeder's low-voltage buses a plot may be wired to (default: the buses the map's

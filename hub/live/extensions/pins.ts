@@ -11,8 +11,8 @@ import {
 import { HOMIE_ROOT, parseHomieTopic } from '../../../protocol/homie.js';
 import { DriftMonitor } from '../../cosim/drift.js';
 import { PinnedSensor } from '../../cosim/pinned-sensor.js';
-import type { PinnedFigures } from '../../table/live-feeder.js';
 import { type PinSpec, pinsOfAdoptions, pinsOfMap, readAdoptions } from '../../table/pins-config.js';
+import type { PinnedFigures } from '../../table/table-state.js';
 import type { ControlAnswer, ControlRequest, Extension, HubContext } from './extension.js';
 
 /** Every step's pins, one JSON line each, in the data dir: the record of the live run's hardware in the loop. */
@@ -34,7 +34,7 @@ interface Pin {
 /**
  * Hardware in the loop: each model variable pinned to a live sensor (the table map's `pins:`, and devices
  * adopted with `gridflex device adopt`) takes the sensor's value in the power flow every step, in place of the
- * model's (`LiveFeeder.setPins`); a device that is not `ready`, a stale or unreadable value gives the variable
+ * model's (`TableState.pinned`, read by every power flow of the table); a device that is not `ready`, a stale or unreadable value gives the variable
  * back to the model, logged and shown. Per pin: drift of sensor against model (residual, EWMA, bias estimate,
  * alarm), the bias the operator applied (control `table/pin-bias`), the last steps; on `gridflex/v1/pins` and
  * appended to `pins.jsonl`. Runs before the market and the residents, so every solve of the step sees the pins.
@@ -76,7 +76,7 @@ export class PinsExtension implements Extension {
   stop(): void {
     this.hub.bus.removeListeners(this);
     this.hub.controls.remove('table-pin-bias');
-    this.hub.feeder.setPins(new Map());
+    this.hub.table.pinned = new Map();
   }
 
   snapshot(): { pins?: Pins } {
@@ -121,7 +121,7 @@ export class PinsExtension implements Extension {
       else plot.baseLoadPKw = state.sensorKw;
       figures.set(state.plot, plot);
     }
-    this.hub.feeder.setPins(figures);
+    this.hub.table.pinned = figures;
     if (states.length === 0) return;
     this.latest = { step: clock.step, simTime: clock.simTime, pins: states };
     this.record(this.latest);
