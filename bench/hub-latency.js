@@ -16,6 +16,14 @@ function rssMb(pid) {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
+/** CPU time process `pid` has used so far, in ms (utime + stime of /proc/<pid>/stat; Linux only). */
+function cpuMs(pid) {
+  // Fields after the command name in parentheses, which may itself hold spaces.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticksPerSecond = 100;
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
 /** Connects every board at once; resolves with the clients and the wall time until the last CONNACK. */
 async function connectAll(url, passwords) {
   const startMs = performance.now();
@@ -36,6 +44,7 @@ async function measure(url, passwords, pid) {
   await Promise.all(first.devices.map((device) => device.endAsync()));
   const { devices, ms: reconnectMs } = await connectAll(url, passwords);
   let peakRssMb = rssMb(pid);
+  const cpuBeforeMs = cpuMs(pid);
   const sampler = setInterval(() => {
     peakRssMb = Math.max(peakRssMb, rssMb(pid));
   }, 500);
@@ -59,6 +68,7 @@ async function measure(url, passwords, pid) {
   });
   for (const timer of timers) clearInterval(timer);
   clearInterval(sampler);
+  const loadCpuMs = cpuMs(pid) - cpuBeforeMs;
   await Promise.all(devices.map((device) => device.endAsync()));
   await subscriber.endAsync();
   const sorted = latenciesMs.sort((a, b) => a - b);
@@ -68,6 +78,7 @@ async function measure(url, passwords, pid) {
     p99: percentile(sorted, 99),
     max: sorted.at(-1),
     peakRssMb,
+    cpuUsPerMessage: (loadCpuMs * 1000) / sorted.length,
     connectMs: first.ms,
     reconnectMs,
   };
@@ -89,7 +100,7 @@ try {
       const result = await measure(broker.url, boards.passwords, broker.pid);
       results.push({ name, ...result });
       console.log(
-        `${name.padEnd(12)} ${result.count} msgs: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(2)} ms; RSS under load ${result.peakRssMb.toFixed(0)} MB; ${DEVICES} connect ${result.connectMs.toFixed(0)} ms, again ${result.reconnectMs.toFixed(0)} ms`,
+        `${name.padEnd(12)} ${result.count} msgs: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(2)} ms; RSS under load ${result.peakRssMb.toFixed(0)} MB, CPU ${result.cpuUsPerMessage.toFixed(0)} µs/msg; ${DEVICES} connect ${result.connectMs.toFixed(0)} ms, again ${result.reconnectMs.toFixed(0)} ms`,
       );
     } finally {
       await broker.stop();
@@ -98,11 +109,11 @@ try {
   if (results.length === 2) {
     const [hub, peer] = results;
     console.log(
-      `hub / mosquitto: p50 ${(hub.p50 / peer.p50).toFixed(2)}x, p99 ${(hub.p99 / peer.p99).toFixed(2)}x, RSS ${(hub.peakRssMb / peer.peakRssMb).toFixed(1)}x, connect ${(hub.connectMs / peer.connectMs).toFixed(1)}x, again ${(hub.reconnectMs / peer.reconnectMs).toFixed(1)}x`,
+      `hub / mosquitto: p50 ${(hub.p50 / peer.p50).toFixed(2)}x, p99 ${(hub.p99 / peer.p99).toFixed(2)}x, RSS ${(hub.peakRssMb / peer.peakRssMb).toFixed(1)}x, CPU/msg ${(hub.cpuUsPerMessage / peer.cpuUsPerMessage).toFixed(1)}x, connect ${(hub.connectMs / peer.connectMs).toFixed(1)}x, again ${(hub.reconnectMs / peer.reconnectMs).toFixed(1)}x`,
     );
   }
   console.log(
-    `${DEVICES} boards x 1 msg/s for ${SECONDS} s each, QoS 1, loopback; latency = publish call to delivery; RSS = peak VmRSS sampled every 0.5 s under the load.`,
+    `${DEVICES} boards x 1 msg/s for ${SECONDS} s each, QoS 1, loopback; latency = publish call to delivery; RSS = peak VmRSS sampled every 0.5 s under the load; CPU/msg = the broker process's CPU time over the load (the hub's includes its clock steps) per delivered message.`,
   );
 } finally {
   boards.remove();
