@@ -4,6 +4,7 @@ import { TimeoutPolicySchema } from '../../protocol/cosim.js';
 import { AssetKindSchema, SharedBatteryRulesSchema, TopicIdSchema } from '../../protocol/gridflex.js';
 import { PolicyNameSchema } from '../agents/registry.js';
 import { InputError } from '../errors.js';
+import { LiveLinksSchema } from '../live/link-shaper.js';
 import { parseYamlInput, readInputFile } from '../read-input.js';
 import { PinsConfigSchema } from './pins-config.js';
 
@@ -73,6 +74,8 @@ export const TableMapConfigSchema = z
     sharedBattery: SharedBatteryConfigSchema.optional(),
     /** Hardware in the loop: model variables pinned to live sensors (hub/table/pins-config.ts). */
     pins: PinsConfigSchema,
+    /** The boards' readings late or lost on their way to the hub (hub/live/link-shaper.ts, docs/links.md). */
+    links: LiveLinksSchema.optional(),
     /** The policy the residents' agents start with, and the policies run beside it as shadow runs. */
     live: z
       .strictObject({

@@ -10,6 +10,7 @@ import { atomicWriteJson } from '../../atomic-json.js';
 import { DeviceTracker } from '../../table/device-tracker.js';
 import { describePresence, describeTableEvent, describeWiring } from '../../table/feed-text.js';
 import { TableUpdateError } from '../../table/table-state.js';
+import { ReadingShaper } from '../link-shaper.js';
 import type { ControlAnswer, ControlRequest, Extension, HubContext } from './extension.js';
 
 const PLACEMENTS_FILE = 'table-placements.json';
@@ -24,8 +25,11 @@ export class TableExtension implements Extension {
   readonly name = 'table';
   /** Placements changed since they were last saved (saved once per step, so a crash loses at most one step). */
   private placementsDirty = false;
+  /** The table map's device–hub links between the broker and the device tracker. */
+  private readonly shaper: ReadingShaper;
 
   constructor(private readonly hub: HubContext) {
+    this.shaper = new ReadingShaper(hub.map.links);
     this.restoreWiring();
     this.restorePlacements();
   }
@@ -33,7 +37,10 @@ export class TableExtension implements Extension {
   async start(): Promise<void> {
     const { bus, controls, link } = this.hub;
     for (const filter of DeviceTracker.FILTERS) {
-      await link.subscribe(filter, (topic, payload) => this.guarded(topic, payload));
+      await link.subscribe(
+        filter,
+        this.shaper.wrap((topic, payload) => this.guarded(topic, payload)),
+      );
     }
     controls.handle('table-place', (request) => this.place(request));
     controls.handle('table-wire', (request) => this.wire(request));
@@ -41,6 +48,7 @@ export class TableExtension implements Extension {
   }
 
   stop(): void {
+    this.shaper.stop();
     this.hub.bus.removeListeners(this);
     this.hub.controls.remove('table-place');
     this.hub.controls.remove('table-wire');

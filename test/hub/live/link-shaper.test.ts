@@ -1,0 +1,80 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type LiveLinksSection, ReadingShaper } from '../../../hub/live/link-shaper.js';
+
+const READING = 'homie/5/sun-6/roof/power-kw';
+
+/** A shaper over a handler that records what reaches it, and when (fake clock, ms). */
+function shaped(section: LiveLinksSection | undefined) {
+  const arrived: { topic: string; payload: string; atMs: number }[] = [];
+  const shaper = new ReadingShaper(section);
+  const handler = shaper.wrap((topic, payload) =>
+    arrived.push({ topic, payload: payload.toString(), atMs: Date.now() }),
+  );
+  const send = (topic: string, payload: string) => handler(topic, Buffer.from(payload));
+  return { arrived, send, shaper };
+}
+
+describe('the live device–hub link shaper', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('delays a board’s readings by latencyMs; its $state and $description pass at once', () => {
+    const { arrived, send } = shaped({ deviceHub: { latencyMs: 200 } });
+    send('homie/5/sun-6/$state', 'ready');
+    send(READING, '-2.5');
+    expect(arrived.map(({ topic }) => topic)).toEqual(['homie/5/sun-6/$state']);
+    vi.advanceTimersByTime(199);
+    expect(arrived).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(arrived[1]).toEqual({ topic: READING, payload: '-2.5', atMs: 200 });
+  });
+
+  it('jitter delays each reading by latency plus 0..jitterMs, in the order they were sent, the same draws every time', () => {
+    const run = () => {
+      const { arrived, send } = shaped({ deviceHub: { latencyMs: 100, jitterMs: 300 } });
+      for (let index = 0; index < 20; index++) {
+        send(READING, String(index));
+        vi.advanceTimersByTime(10);
+      }
+      vi.advanceTimersByTime(1000);
+      return arrived;
+    };
+    const first = run();
+    vi.setSystemTime(0);
+    expect(run()).toEqual(first);
+    expect(first.map(({ payload }) => Number(payload))).toEqual(
+      Array.from({ length: 20 }, (_, index) => index),
+    );
+    first.forEach(({ atMs }, index) => {
+      expect(atMs - 10 * index).toBeGreaterThanOrEqual(100);
+      expect(atMs - 10 * index).toBeLessThanOrEqual(400);
+    });
+    expect(new Set(first.map(({ atMs }, index) => atMs - 10 * index)).size).toBeGreaterThan(1);
+  });
+
+  it('loses readings with probability loss; a board of its own in devices: overrides the class', () => {
+    const { arrived, send } = shaped({ deviceHub: { loss: 0.3 }, devices: { 'sun-7': { loss: 1 } } });
+    for (let index = 0; index < 200; index++) {
+      send(READING, String(index));
+      send('homie/5/sun-7/roof/power-kw', String(index));
+    }
+    const fromSun6 = arrived.filter(({ topic }) => topic === READING).length;
+    expect(fromSun6).toBeGreaterThan(110);
+    expect(fromSun6).toBeLessThan(170);
+    expect(arrived.some(({ topic }) => topic.includes('sun-7'))).toBe(false);
+  });
+
+  it('without a section hands the handler itself; stop drops the readings on their way', () => {
+    const handler = () => {};
+    expect(new ReadingShaper(undefined).wrap(handler)).toBe(handler);
+    const { arrived, send, shaper } = shaped({ deviceHub: { latencyMs: 50 } });
+    send(READING, '1');
+    shaper.stop();
+    vi.advanceTimersByTime(100);
+    expect(arrived).toEqual([]);
+  });
+});
