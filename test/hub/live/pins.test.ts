@@ -103,6 +103,7 @@ let meterClient: MqttClient;
 let adoptedClient: MqttClient;
 let adoptOutput: string;
 let residentPassword: string;
+let operatorPassword: string;
 
 beforeAll(async () => {
   const map = writePinnedMap(data.dir);
@@ -122,7 +123,7 @@ beforeAll(async () => {
     { encoding: 'utf8' },
   );
   passwords[ADOPTED] = /password: (\S+)/.exec(adoptOutput)?.[1] as string;
-  const operatorPassword = addUser(data.dir, 'table-op', 'operator');
+  operatorPassword = addUser(data.dir, 'table-op', 'operator');
   residentPassword = addUser(data.dir, 'resident-4', 'resident:home-4');
   hub = await startHub(['--scenario', map, '--data-dir', data.dir, '--step-ms', '40']);
   viewer = await connectClient(hub.mqttUrl, { clientId: 'pins-viewer' });
@@ -334,7 +335,7 @@ describe('a Homie 5 device adopted with gridflex device adopt', () => {
     await nextHome('home-3', (state) => state.baseLoadPKw === 5);
   });
 
-  it('falls back to the model when it goes lost, and the dashboard says so', async () => {
+  it('falls back to the model when it goes lost, and the dashboard says so (and takes the operator’s bias control)', async () => {
     adoptedClient.end(true); // its last will: $state lost
     const lost = await nextPin('home-3/load', (state) => state.source === 'model');
     expect(lost.fallback).toBe(`${ADOPTED} is lost`);
@@ -351,6 +352,24 @@ describe('a Homie 5 device adopted with gridflex device adopt', () => {
     await page.locator('[data-pin="home-3/load"][data-source="model"]').waitFor();
     expect(await row.textContent()).toContain(`${ADOPTED} is lost`);
     await page.locator('[data-pin="home-4/load"] svg.pin-chart polyline').first().waitFor();
+
+    // The operator drops home-4's bias correction from the page; the hub answers and the panel shows none applied.
+    await page.getByLabel('username').fill('table-op');
+    await page.getByLabel('password').fill(operatorPassword);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    const form = page.locator('form[data-panel="pin-bias"]');
+    await form.locator('select[name="pin"] option[value="home-4/load"]').waitFor({ state: 'attached' });
+    await form.locator('select[name="pin"]').selectOption('home-4/load');
+    await form.locator('select[name="action"]').selectOption('reset');
+    await form.getByRole('button', { name: 'Send' }).click();
+    const outcome = form.locator('.outcome.accepted');
+    await outcome.waitFor();
+    expect(await outcome.textContent()).toBe(
+      `✓ Bias accepted by the hub: home-4/load: ${METER} corrected by 0.000 kW from the next step; drift starts again`,
+    );
+    await expect
+      .poll(() => page.locator('[data-pin="home-4/load"]').textContent())
+      .toMatch(/bias applied 0\.0 kW/);
     expect(errors).toEqual([]);
   });
 

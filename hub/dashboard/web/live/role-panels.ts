@@ -2,6 +2,7 @@ import { h } from '../lib/dom.ts';
 import { assemblyPanel } from './roles/assembly.ts';
 import type { PanelContext } from './roles/form-kit.ts';
 import { clockControls, placePanel, policyPanel } from './roles/operator.ts';
+import { pinBiasPanel } from './roles/pin-bias.ts';
 import { regulatorPanel } from './roles/regulator.ts';
 import { residentPanel } from './roles/resident.ts';
 import { supplierPanel } from './roles/supplier.ts';
@@ -13,7 +14,7 @@ export function panelsFor(context: PanelContext): HTMLElement[] {
     case 'regulator':
       return [clockControls(context), regulatorPanel(context)];
     case 'operator':
-      return [clockControls(context), policyPanel(context), placePanel(context)];
+      return [clockControls(context), policyPanel(context), placePanel(context), pinBiasPanel(context)];
     case 'supplier':
       return id ? [supplierPanel(context, id)] : [];
     case 'resident':
