@@ -33,6 +33,11 @@ export interface HubLink {
   subscribe(filter: string, handler: MessageHandler): Promise<void>;
   /** Like {@link subscribe}, with the sender when the broker knows it (for the audit of control messages). */
   subscribeWithSender(filter: string, handler: SenderMessageHandler): Promise<void>;
+  /**
+   * A connection of its own whose last will is `will`, for a Homie device the hub publishes (MQTT has one will per
+   * connection, Homie 5 one `lost` per device). Absent in-process: the embedded broker goes with the hub.
+   */
+  withWill?(clientId: string, will: { topic: string; payload: string }): Promise<HubLink>;
   close(): Promise<void>;
 }
 
@@ -118,6 +123,8 @@ export interface ExternalLinkOptions {
   password: string;
   /** Client ID on the broker. Default `gridflex-hub`. */
   clientId?: string;
+  /** Retained last will. Default: `gridflex/v1/hub/state` is lost. */
+  will?: { topic: string; payload: string };
   log: (message: string) => void;
 }
 
@@ -131,7 +138,10 @@ export class ExternalLink implements HubLink {
   private readonly reconnectHandlers: (() => void)[] = [];
   private readonly offlineHandlers: (() => void)[] = [];
 
-  private constructor(private readonly client: MqttClient) {
+  private constructor(
+    private readonly client: MqttClient,
+    private readonly options: ExternalLinkOptions,
+  ) {
     client.on('message', (topic, payload) => {
       for (const entry of this.handlers) if (topicMatches(entry.filter, topic)) entry.handler(topic, payload);
     });
@@ -162,8 +172,7 @@ export class ExternalLink implements HubLink {
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
       will: {
-        topic: gridflexTopics.hubState(),
-        payload: Buffer.from(JSON.stringify(lost)),
+        ...(options.will ?? { topic: gridflexTopics.hubState(), payload: JSON.stringify(lost) }),
         qos: 1,
         retain: true,
       },
@@ -179,7 +188,7 @@ export class ExternalLink implements HubLink {
         client.on('error', (error) => options.log(`broker ${options.url}: ${error.message}`));
         client.on('offline', () => options.log(`broker ${options.url}: connection lost, reconnecting`));
         client.on('reconnect', () => options.log(`broker ${options.url}: reconnecting`));
-        resolve(new ExternalLink(client));
+        resolve(new ExternalLink(client, options));
       });
     });
   }
@@ -209,6 +218,10 @@ export class ExternalLink implements HubLink {
   async subscribe(filter: string, handler: MessageHandler): Promise<void> {
     this.handlers.push({ filter, handler });
     await this.client.subscribeAsync(filter, { qos: 1 });
+  }
+
+  withWill(clientId: string, will: { topic: string; payload: string }): Promise<HubLink> {
+    return ExternalLink.connect({ ...this.options, clientId, will });
   }
 
   /** An external broker does not say who published: the sender is null (the ACL still decided who could). */

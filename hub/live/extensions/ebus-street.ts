@@ -9,6 +9,7 @@ import {
 } from '../../../protocol/ebus.js';
 import { formatHomieValue, HOMIE_VERSION, type HomieValue } from '../../../protocol/homie.js';
 import type { SolvedEvent } from '../event-bus.js';
+import type { HubLink } from '../link.js';
 import type { Extension, HubContext } from './extension.js';
 
 /** The street's root device; each home's connection point is its child `street-<home>`. */
@@ -28,7 +29,9 @@ interface ConnectionPoint {
  * phase voltages (`voltage-a/b/c`) and the home's net power (`active-power`, W, positive imported), children of
  * one root device whose `meter` is the street's total (eBus: the parent aggregates its children). They go under
  * eBus's own domain, `ebus/5/…`, retained; the values follow each step's power flow. `$state` follows the hub:
- * `init` while the descriptions go out, `ready` with the first values, `disconnected` when the hub stops.
+ * `init` while the descriptions go out, `ready` with the first values, `disconnected` when the hub stops, and
+ * on an external broker `lost` as the last will of the connection they go out on (their own; the embedded broker
+ * goes with the hub).
  */
 export class EbusStreetExtension implements Extension {
   readonly name = 'ebus-street';
@@ -36,6 +39,8 @@ export class EbusStreetExtension implements Extension {
   /** The payload last sent per value topic: a step sends only what changed. */
   private readonly sent = new Map<string, string>();
   private ready = false;
+  /** The connection the street goes out on: its own on an external broker, for the root's last will. */
+  private link: HubLink;
 
   constructor(private readonly hub: HubContext) {
     const homes = new Set(hub.map.plots.flatMap((plot) => (plot.home === undefined ? [] : [plot.home])));
@@ -43,10 +48,22 @@ export class EbusStreetExtension implements Extension {
     this.points = [...homes]
       .filter((home) => !home.endsWith('-'))
       .map((home) => ({ home, deviceId: `street-${home}` }));
+    this.link = hub.link;
   }
 
-  start(): void {
-    const { bus } = this.hub;
+  async start(): Promise<void> {
+    const { bus, link } = this.hub;
+    // Homie 5: the root's will is `lost`, which its children share.
+    const own = await link.withWill?.('gridflex-hub-ebus', {
+      topic: ebusTopics.state(EBUS_STREET_ID),
+      payload: 'lost',
+    });
+    if (own !== undefined) {
+      this.link = own;
+      own.onReconnect(() => {
+        this.announce().catch((error: Error) => this.hub.log('warn', `eBus street: ${error.message}`));
+      });
+    }
     bus.on('started', this, () => this.announce());
     bus.on('reconnected', this, () => this.announce());
     bus.on('published', this, (event) => this.publishValues(event));
@@ -55,6 +72,7 @@ export class EbusStreetExtension implements Extension {
   async stop(): Promise<void> {
     this.hub.bus.removeListeners(this);
     await this.publishStates('disconnected');
+    if (this.link !== this.hub.link) await this.link.close();
   }
 
   /** `init`, then the descriptions and the values that never change; `ready` follows with the first values. */
@@ -113,7 +131,7 @@ export class EbusStreetExtension implements Extension {
   }
 
   private publish(topic: string, payload: string): Promise<void> {
-    return this.hub.link.publish(topic, payload, { retain: true, qos: 1 });
+    return this.link.publish(topic, payload, { retain: true, qos: 1 });
   }
 
   private rootDescription(): EbusDescription {

@@ -3,8 +3,9 @@
  * (no GridFlex code: eBus's topics spelled out as its framework writes them): one utility meter per home under
  * `ebus/5/…`, children of the street's root device, each with its bus's phase voltages and the home's net power
  * as the hub's power flow has them, passing the Homie 5 and eBus rules (./homie-rules.ts); `disconnected` when
- * the hub stops.
+ * the hub stops, and on an external Mosquitto `lost` (the last will) when it is killed.
  */
+import { execFileSync } from 'node:child_process';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeederBuses, Home } from '../../../protocol/gridflex.js';
@@ -16,7 +17,8 @@ import {
   payloadProblem,
   STATES,
 } from './homie-rules.js';
-import { type HubProcess, startHub } from './hub-process.js';
+import { CLI, freePort, type HubProcess, startHub } from './hub-process.js';
+import { startMosquitto, stopMosquitto } from './mosquitto-process.js';
 
 const ROOT = 'gridflex-street';
 const data = tempDir('gridflex-ebus-street-');
@@ -125,4 +127,39 @@ describe('the street as eBus utility meters', () => {
     await rootGone;
     for (const child of children) expect(text(`ebus/5/${child}/$state`)).toBe('disconnected');
   });
+});
+
+describe('the street on an external broker', () => {
+  it('says lost, its root’s last will, when the hub is killed', async () => {
+    const dir = tempDir('gridflex-ebus-mosquitto-');
+    const port = await freePort();
+    const brokerUrl = `mqtt://127.0.0.1:${port}`;
+    const conf = execFileSync(
+      process.execPath,
+      [CLI, 'mosquitto-config', '--data-dir', dir.dir, '--port', String(port), '--host', '127.0.0.1'],
+      { encoding: 'utf8' },
+    ).trim();
+    const mosquitto = await startMosquitto(conf);
+    const external = await startHub(['--data-dir', dir.dir, '--broker', brokerUrl, '--step-ms', '3600000']);
+    const watcher = await mqtt.connectAsync(brokerUrl, { clientId: 'ebus-watcher', reconnectPeriod: 0 });
+    try {
+      const rootState = (state: string) =>
+        nextMessage(
+          watcher,
+          (topic) => topic === `ebus/5/${ROOT}/$state`,
+          (payload) => payload.toString() === state,
+        );
+      const ready = rootState('ready');
+      await watcher.subscribeAsync(`ebus/5/${ROOT}/$state`, { qos: 1 });
+      await ready;
+      const lost = rootState('lost');
+      external.process.kill('SIGKILL');
+      await lost;
+    } finally {
+      watcher.end(true);
+      external.process.kill('SIGKILL');
+      await stopMosquitto(mosquitto);
+      dir.remove();
+    }
+  }, 60_000);
 });
