@@ -249,8 +249,11 @@ export class LiveFeeder {
       const baseIndex = plot.baseLoad === undefined ? undefined : this.loadIndex.get(plot.baseLoad);
       if (figures.baseLoadPKw !== undefined && baseIndex === undefined) plotKw += figures.baseLoadPKw;
       else if (figures.baseLoadPKw !== undefined && baseIndex !== undefined) {
+        // At the base load's own power factor, as its profile would be.
+        const load = this.network.loads[baseIndex];
+        const qPerP = load === undefined || load.pKw === 0 ? ASSET_Q_PER_P : load.qKvar / load.pKw;
         loadPKw[baseIndex] = figures.baseLoadPKw;
-        loadQKvar[baseIndex] = Math.max(0, figures.baseLoadPKw) * ASSET_Q_PER_P;
+        loadQKvar[baseIndex] = figures.baseLoadPKw * qPerP;
       }
       pinned[plotIndex] = plotKw;
     });
