@@ -140,7 +140,18 @@ describe('gridflex-device from a shipped config that uses its pinout (simulated 
     await ready;
     const [description] = broker.on(homieTopics.description('house-5'));
     const parsed = HomieDescriptionSchema.parse(JSON.parse(description?.payload ?? ''));
-    expect(Object.keys(parsed.nodes ?? {})).toEqual(['plot', 'pv', 'heat-pump', 'battery', 'agent']);
+    // The board's nodes, their Electrification Bus capabilities (devices/ebus.ts), the agent's.
+    expect(Object.keys(parsed.nodes ?? {})).toEqual([
+      'plot',
+      'pv',
+      'heat-pump',
+      'battery',
+      'meter',
+      'heat-pump-meter',
+      'battery-meter',
+      'soc',
+      'agent',
+    ]);
     const power = broker.next(homieTopics.property('house-5', 'heat-pump', 'power-kw'), '1.5');
     const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
     try {
@@ -163,7 +174,7 @@ describe('gridflex-device from a shipped config that uses its pinout (simulated 
     await ready;
     const [description] = broker.on(homieTopics.description('pads-4-5'));
     const parsed = HomieDescriptionSchema.parse(JSON.parse(description?.payload ?? ''));
-    expect(Object.keys(parsed.nodes ?? {})).toEqual(['ev-pad-4', 'ev-pad-5', 'agent']);
+    expect(Object.keys(parsed.nodes ?? {})).toEqual(['ev-pad-4', 'ev-pad-5', 'soc', 'ev-pad-5-soc', 'agent']);
   });
 
   it('plays a scripted sim events file with --simulate EVENTS: an EV placed on pad 4', async () => {
