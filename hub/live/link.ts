@@ -230,6 +230,7 @@ export class ExternalLink implements HubLink {
   }
 
   async close(): Promise<void> {
-    await this.client.endAsync();
+    // While the broker is down nothing queued can go out: waiting for it would keep the hub from stopping.
+    await this.client.endAsync(!this.client.connected);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The live dashboard with an external broker that goes down (issue 21): the page says the broker is down (the
  * hub's `/api/state`, reached over HTTP while the page's MQTT connection is gone), and goes live again when the
- * broker is back. A real Mosquitto on loopback ports, stopped and restarted by the test; a real Chromium.
+ * broker is back; a hub stopped while its broker is down still exits. A real Mosquitto on loopback ports, stopped
+ * and restarted by the test; a real Chromium.
  */
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -69,5 +70,13 @@ describe('the live dashboard when the external broker goes down', () => {
     const brokerGone = `WebSocket connection to 'ws://127.0.0.1:${wsPort}/' failed`;
     expect(errors.filter((error) => !error.startsWith(brokerGone))).toEqual([]);
     await page.close();
+  });
+});
+
+describe('a hub whose external broker is down', () => {
+  it('still stops on SIGTERM, not waiting for messages that cannot go out', async () => {
+    if (mosquitto) await stopMosquitto(mosquitto);
+    await hub.logLine(/broker down: the clock holds/);
+    expect(await hub.stop()).toBe(0);
   });
 });
