@@ -1,12 +1,11 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ClockTimeSchema, controlTopics } from '../../protocol/gridflex.js';
-import { STATUTORY_VOLTS } from '../feeder/network.js';
 import { marketPricesAt } from '../table/live-market.js';
 import { type CallContext, type ToolOutcome, ToolRefusal } from './call-guard.js';
 import { carbonForecast, compareOnReadings, homeTariff, priceForecast, tariffsByKey } from './home-market.js';
 import { HISTORY_STEPS_KEPT, type HubView, type ResidentLink } from './resident-link.js';
-import { addTool, ok, planShape, round3 } from './tool-kit.js';
+import { addTool, networkAnswer, ok, planShape, round3 } from './tool-kit.js';
 
 const hoursAheadField = {
   hoursAhead: z.number().int().min(1).max(48).default(24).describe('how far ahead, hours (1–48)'),
@@ -94,21 +93,10 @@ function registerReadingTools(server: McpServer, context: CallContext<ResidentLi
     {},
     () => {
       const exposed = need(view.rules, 'the rules').networkDataForAgents;
-      if (exposed === 'none') {
-        throw new ToolRefusal(
-          'the regulator lets agents read nothing of the network (networkDataForAgents: none)',
-        );
-      }
       const home = need(view.home, 'your home');
-      const own = { step: home.step, statutoryVolts: STATUTORY_VOLTS, yourHomeVolts: home.vVolts };
-      if (exposed === 'own-home') {
-        return ok(`your home ${home.vVolts.toFixed(1)} V (the regulator exposes only your own home)`, own);
-      }
-      const feeder = need(view.feeder, 'the power flow');
-      return ok(
-        `transformer ${feeder.transformerLoadingPct.toFixed(0)} %, your home ${home.vVolts.toFixed(1)} V`,
-        {
-          ...own,
+      return networkAnswer(exposed, { step: home.step, volts: home.vVolts }, () => {
+        const feeder = need(view.feeder, 'the power flow');
+        return {
           simTime: feeder.simTime,
           transformerLoadingPct: feeder.transformerLoadingPct,
           substationPKw: feeder.substationPKw,
@@ -116,8 +104,8 @@ function registerReadingTools(server: McpServer, context: CallContext<ResidentLi
           highestVolts: feeder.vMax,
           busPhasesOutsideStatutory: feeder.busPhasesOutsideStatutory,
           maxLineLoadingPct: feeder.maxLineLoadingPct,
-        },
-      );
+        };
+      });
     },
   );
   addTool(

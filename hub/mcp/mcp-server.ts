@@ -16,6 +16,7 @@ import {
 } from './call-guard.js';
 import { registerHomeTools } from './home-tools.js';
 import { ResidentLink } from './resident-link.js';
+import { registerJsonResources } from './tool-kit.js';
 
 /** Whose credentials say who may use a server, its call limit and its log. */
 export interface McpServeOptions {
@@ -141,34 +142,33 @@ export async function residentIdentity(
   return { username, home: principal.role.homeId };
 }
 
-/** The home's assets and the market rules as MCP resources. */
+/** The home's assets, the market rules and the table as MCP resources. */
 function registerHomeResources(server: McpServer, link: ResidentLink, identity: ResidentIdentity): void {
-  const json = (uri: URL, body: unknown) => ({
-    contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(body ?? null, null, 2) }],
-  });
-  server.registerResource(
-    'home-assets',
-    'gridflex://home/assets',
-    { description: `${identity.home}: its plot, bus and the assets on it`, mimeType: 'application/json' },
-    (uri) => {
-      const map = link.view.tableMap;
-      const plot = map?.plots.find((candidate) => candidate.home === identity.home);
-      const assets = map?.assets.filter((asset) => plot && asset.plot === plot.plot) ?? [];
-      return json(uri, { home: identity.home, plot, assets });
+  registerJsonResources(server, [
+    {
+      name: 'home-assets',
+      uri: 'gridflex://home/assets',
+      description: `${identity.home}: its plot, bus and the assets on it`,
+      read: () => {
+        const map = link.view.tableMap;
+        const plot = map?.plots.find((candidate) => candidate.home === identity.home);
+        const assets = map?.assets.filter((asset) => plot && asset.plot === plot.plot) ?? [];
+        return { home: identity.home, plot, assets };
+      },
     },
-  );
-  server.registerResource(
-    'market-rules',
-    'gridflex://market/rules',
-    { description: 'The regulator’s rules in force', mimeType: 'application/json' },
-    (uri) => json(uri, link.view.rules),
-  );
-  server.registerResource(
-    'scenario',
-    'gridflex://scenario',
-    { description: 'The live table: its feeder, plots and the assets on them', mimeType: 'application/json' },
-    (uri) => json(uri, link.view.tableMap),
-  );
+    {
+      name: 'market-rules',
+      uri: 'gridflex://market/rules',
+      description: 'The regulator’s rules in force',
+      read: () => link.view.rules,
+    },
+    {
+      name: 'scenario',
+      uri: 'gridflex://scenario',
+      description: 'The live table: its feeder, plots and the assets on them',
+      read: () => link.view.tableMap,
+    },
+  ]);
 }
 
 /** Serves one resident over stdio (an agent that starts `gridflex mcp` itself). */

@@ -16,6 +16,7 @@ import {
   serveHttp,
 } from './mcp-server.js';
 import { type RunLink, registerRunTools } from './run-tools.js';
+import { registerJsonResources } from './tool-kit.js';
 
 /** The run's tools and resources for one session acting as `identity`. */
 export function openRunSession(
@@ -38,27 +39,26 @@ export function openRunSession(
 }
 
 function registerRunResources(server: McpServer, link: RunLink, identity: ResidentIdentity): void {
-  const json = (uri: URL, body: unknown) => ({
-    contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(body, null, 2) }],
-  });
-  server.registerResource(
-    'home-assets',
-    'gridflex://home/assets',
-    { description: `${identity.home}: its connection and assets`, mimeType: 'application/json' },
-    (uri) => json(uri, link.run.home.spec),
-  );
-  server.registerResource(
-    'market-rules',
-    'gridflex://market/rules',
-    { description: 'The regulator’s rules of the scenario', mimeType: 'application/json' },
-    (uri) => json(uri, link.run.rules),
-  );
-  server.registerResource(
-    'scenario',
-    'gridflex://scenario',
-    { description: 'The run: its scenario, span, homes and their policies', mimeType: 'application/json' },
-    (uri) => json(uri, link.run.scenarioSummary),
-  );
+  registerJsonResources(server, [
+    {
+      name: 'home-assets',
+      uri: 'gridflex://home/assets',
+      description: `${identity.home}: its connection and assets`,
+      read: () => link.run.home.spec,
+    },
+    {
+      name: 'market-rules',
+      uri: 'gridflex://market/rules',
+      description: 'The regulator’s rules of the scenario',
+      read: () => link.run.rules,
+    },
+    {
+      name: 'scenario',
+      uri: 'gridflex://scenario',
+      description: 'The run: its scenario, span, homes and their policies',
+      read: () => link.run.scenarioSummary,
+    },
+  ]);
 }
 
 /** Serves the run to the agent that started `gridflex mcp --scenario` (stdio). */

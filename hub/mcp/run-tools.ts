@@ -5,14 +5,10 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { STATUTORY_VOLTS } from '../feeder/network.js';
 import type { ResidentPreferences } from '../homes/index.js';
 import { type CallContext, type CallReporter, type ToolOutcome, ToolRefusal } from './call-guard.js';
 import type { SteppedRun } from './stepped-run.js';
-import { addTool, ok, planShape, round3 } from './tool-kit.js';
-
-/** What the regulator lets agents read of the network (`--network-data`), as on the live table. */
-export type NetworkDataForAgents = 'street' | 'own-home' | 'none';
+import { addTool, type NetworkDataForAgents, networkAnswer, ok, planShape, round3 } from './tool-kit.js';
 
 /** A stepped run as the tools see it: the run, and what finishing it writes. */
 export interface RunLink extends CallReporter {
@@ -267,33 +263,16 @@ function changed(link: RunLink, change: Partial<ResidentPreferences>): ToolOutco
 }
 
 function networkStatus(link: RunLink): ToolOutcome {
-  if (link.networkData === 'none') {
-    throw new ToolRefusal(
-      'the regulator lets agents read nothing of the network (networkDataForAgents: none)',
-    );
-  }
   const run = link.run;
   const flow = run.flow;
-  if (!flow) throw new ToolRefusal('no power flow yet: advance the run first');
-  const own = {
-    step: run.step - 1,
-    statutoryVolts: STATUTORY_VOLTS,
-    yourHomeVolts: round3(run.home.voltsLn),
-  };
-  if (link.networkData === 'own-home') {
-    return ok(`your home ${run.home.voltsLn.toFixed(1)} V (the regulator exposes only your own home)`, own);
-  }
-  return ok(
-    `transformer ${flow.transformerLoadingPct.toFixed(0)} %, your home ${run.home.voltsLn.toFixed(1)} V`,
-    {
-      ...own,
-      transformerLoadingPct: round3(flow.transformerLoadingPct),
-      substationPKw: round3(flow.substationPTotalKw),
-      lowestVolts: flow.vMin,
-      highestVolts: flow.vMax,
-      busPhasesOutsideStatutory: flow.busPhasesOutsideStatutory,
-    },
-  );
+  if (!flow && link.networkData !== 'none') throw new ToolRefusal('no power flow yet: advance the run first');
+  return networkAnswer(link.networkData, { step: run.step - 1, volts: round3(run.home.voltsLn) }, () => ({
+    transformerLoadingPct: round3(flow?.transformerLoadingPct ?? 0),
+    substationPKw: round3(flow?.substationPTotalKw ?? 0),
+    lowestVolts: flow?.vMin,
+    highestVolts: flow?.vMax,
+    busPhasesOutsideStatutory: flow?.busPhasesOutsideStatutory,
+  }));
 }
 
 function status(run: SteppedRun) {

@@ -1,7 +1,14 @@
 /** How a GridFlex MCP tool is declared: every tool is guarded (scope, rate limit, log, report) the same way. */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { type CallContext, type CallReporter, guardedCall, type ToolOutcome } from './call-guard.js';
+import { STATUTORY_VOLTS } from '../feeder/network.js';
+import {
+  type CallContext,
+  type CallReporter,
+  guardedCall,
+  type ToolOutcome,
+  ToolRefusal,
+} from './call-guard.js';
 
 /** Every tool takes the home it is about; only the session's own home is allowed (default: it). */
 const homeField = {
@@ -53,4 +60,48 @@ export function ok(summary: string, body: unknown): ToolOutcome {
 
 export function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
+}
+
+/** What the regulator lets agents read of the network (`networkDataForAgents`). */
+export type NetworkDataForAgents = 'street' | 'own-home' | 'none';
+
+/**
+ * `network_status`'s answer as far as `exposed` allows: nothing (refused, saying why), the home's own voltage,
+ * or that and the street's figures (read only when allowed).
+ */
+export function networkAnswer(
+  exposed: NetworkDataForAgents,
+  home: { step: number; volts: number },
+  street: () => { transformerLoadingPct: number } & Record<string, unknown>,
+): ToolOutcome {
+  if (exposed === 'none') {
+    throw new ToolRefusal(
+      'the regulator lets agents read nothing of the network (networkDataForAgents: none)',
+    );
+  }
+  const own = { step: home.step, statutoryVolts: STATUTORY_VOLTS, yourHomeVolts: home.volts };
+  if (exposed === 'own-home') {
+    return ok(`your home ${home.volts.toFixed(1)} V (the regulator exposes only your own home)`, own);
+  }
+  const figures = street();
+  const summary = `transformer ${figures.transformerLoadingPct.toFixed(0)} %, your home ${home.volts.toFixed(1)} V`;
+  return ok(summary, { ...own, ...figures });
+}
+
+/** One JSON resource of a session: read afresh on every request. */
+export interface JsonResource {
+  name: string;
+  uri: string;
+  description: string;
+  read: () => unknown;
+}
+
+export function registerJsonResources(server: McpServer, resources: readonly JsonResource[]): void {
+  for (const { name, uri, description, read } of resources) {
+    server.registerResource(name, uri, { description, mimeType: 'application/json' }, (url) => ({
+      contents: [
+        { uri: url.href, mimeType: 'application/json', text: JSON.stringify(read() ?? null, null, 2) },
+      ],
+    }));
+  }
 }

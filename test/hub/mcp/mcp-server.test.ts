@@ -429,5 +429,6 @@ describe('policy external over MCP (home-3)', () => {
       .toBe(true);
     const decision = json<HomeDecision>((await followed).payload);
     expect(decision.policy).toBe('external');
-  });
+    // The switch waits for the next half-hour and each poll for a loaded hub: more than the default minute.
+  }, 150_000);
 });
