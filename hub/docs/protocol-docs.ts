@@ -165,7 +165,7 @@ Every payload has a zod schema (protocol/) that both sides use, exported as JSON
 
 | client | may publish | may subscribe |
 |---|---|---|
-| anonymous / \`viewer\` | nothing | \`gridflex/v1/#\`, \`homie/5/#\` |
+| anonymous / \`viewer\` | nothing | \`gridflex/v1/#\`, \`homie/5/#\`, \`ebus/5/#\` (the street's eBus meters, docs/devices.md) |
 | board \`device:<id>\` | \`homie/5/<id>/#\` except \`…/set\`; \`gridflex/cosim/v1/<id>/#\` | \`homie/5/<id>/#\` (its commands), \`gridflex/v1/#\` |
 | \`regulator\` | \`gridflex/control/v1/regulator/#\`, \`gridflex/control/v1/clock\` | public topics + its own controls |
 | \`supplier:<id>\` | \`gridflex/control/v1/supplier/<id>/#\` | public topics + its own controls |
