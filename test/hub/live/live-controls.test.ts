@@ -114,7 +114,7 @@ describe('live table controls (hub side of the dashboard)', () => {
     );
   });
 
-  it('shows a resident’s heat-pump boost in the home’s load at the next step, with its extra cost', async () => {
+  it('shows a resident’s heat-pump boost in the home’s load within three steps, with its extra cost', async () => {
     const resident = await login('resident-2');
     const refused = audit((entry) => entry.requestId === 'boost-ev');
     await resident.publishAsync(
@@ -152,14 +152,22 @@ describe('live table controls (hub side of the dashboard)', () => {
       /^heat-pump-1 runs at 2\.5 kW until \d\d:\d\d; expected extra cost £[\d.]+ vs the plan$/,
     );
     expect(await started).toMatchObject({ home: 'home-2', asset: 'heat-pump-1' });
-    const firstAfter = () => decisions.find((decision) => decision.simTime > answer.simTime);
-    while (!firstAfter() || !homes.some((home) => home.step === firstAfter()?.step)) {
+    // The flow takes the heat pump's power from its board, which echoes the boosted setpoint once its /set
+    // arrives: on a loaded machine a reading the board sent before it may land first. So the boost must show
+    // within the first few steps after the answer, in the home's load and in the same step's decision.
+    const after = () => decisions.filter((decision) => decision.simTime > answer.simTime).slice(0, 3);
+    const boosted = (decision: HomeDecision) =>
+      homes
+        .find((home) => home.step === decision.step)
+        ?.assets.some((asset) => asset.asset === 'heat-pump-1' && asset.pKw === 2.5);
+    const stepsSeen = () => after().filter((decision) => homes.some((home) => home.step === decision.step));
+    while (stepsSeen().length < 3 && !stepsSeen().some(boosted)) {
       await nextMessage(viewer, (topic) => topic.startsWith('gridflex/v1/homes/home-2'));
     }
     viewer.off('message', keep);
-    const decision = firstAfter() as HomeDecision;
-    const home = homes.find((entry) => entry.step === decision.step) as Home;
-    expect(home.assets).toContainEqual({ asset: 'heat-pump-1', kind: 'heat-pump', pKw: 2.5 });
+    const decision = stepsSeen().find(boosted);
+    expect(decision, 'no step of the first three after the boost shows heat-pump-1 at 2.5 kW').toBeDefined();
+    if (!decision) return;
     expect(decision.boost).toMatchObject({ asset: 'heat-pump-1', kind: 'heat-pump', pKw: 2.5 });
     expect(decision.boost?.extraKwh).toBeGreaterThan(0);
     expect(decision.boost?.extraCostGbp).toBeGreaterThan(0);
