@@ -24,7 +24,19 @@ const cli = fileURLToPath(new URL('../../dist/hub/cli.js', import.meta.url));
 const dataDir = flags['data-dir'] ? ['--data-dir', flags['data-dir']] : [];
 const transport = new StdioClientTransport({
   command: process.execPath,
-  args: [cli, 'mcp', '--scenario', flags.scenario, '--home', flags.home, '--days', flags.days, '--out', flags.out, ...dataDir],
+  args: [
+    cli,
+    'mcp',
+    '--scenario',
+    flags.scenario,
+    '--home',
+    flags.home,
+    '--days',
+    flags.days,
+    '--out',
+    flags.out,
+    ...dataDir,
+  ],
 });
 
 async function tool(client, name, args = {}) {
