@@ -79,55 +79,67 @@ export class EbusStreetExtension implements Extension {
   private async announce(): Promise<void> {
     this.ready = false;
     this.sent.clear();
-    await this.publishStates('init');
-    await this.publish(ebusTopics.description(EBUS_STREET_ID), JSON.stringify(this.rootDescription()));
+    const sent = [
+      this.publishStates('init'),
+      this.publish(ebusTopics.description(EBUS_STREET_ID), JSON.stringify(this.rootDescription())),
+    ];
     for (const point of this.points) {
-      await this.publish(
-        ebusTopics.description(point.deviceId),
-        JSON.stringify(this.meterDescription(point)),
+      sent.push(
+        this.publish(ebusTopics.description(point.deviceId), JSON.stringify(this.meterDescription(point))),
+        this.publishValue(point.deviceId, 'info', this.info(point.deviceId)),
+        this.publishValue(point.deviceId, 'status', { 'communication-state': 'OK' }),
       );
-      await this.publishValue(point.deviceId, 'info', this.info(point.deviceId));
-      await this.publishValue(point.deviceId, 'status', { 'communication-state': 'OK' });
     }
+    await Promise.all(sent);
   }
 
   private async publishValues({ result }: SolvedEvent): Promise<void> {
     const volts = new Map(result.buses.buses.map((bus) => [bus.bus, bus.vVolts]));
     const homes = new Map(result.homes.map((home) => [home.home, home]));
     let streetW = 0;
+    const sent: Promise<void>[] = [];
     for (const point of this.points) {
       const home = homes.get(point.home);
       if (home === undefined) continue;
       const [a, b, c] = (volts.get(home.bus) ?? []).map((v) => Math.round(v * 10) / 10);
       const activeW = ebusActivePowerW(home.netPKw, 'in');
       streetW += activeW;
-      await this.publishValue(point.deviceId, 'meter', {
-        'active-power': activeW,
-        ...(a === undefined ? {} : { 'voltage-a': a }),
-        ...(b === undefined ? {} : { 'voltage-b': b }),
-        ...(c === undefined ? {} : { 'voltage-c': c }),
-      });
+      sent.push(
+        this.publishValue(point.deviceId, 'meter', {
+          'active-power': activeW,
+          ...(a === undefined ? {} : { 'voltage-a': a }),
+          ...(b === undefined ? {} : { 'voltage-b': b }),
+          ...(c === undefined ? {} : { 'voltage-c': c }),
+        }),
+      );
     }
-    await this.publishValue(EBUS_STREET_ID, 'meter', { 'active-power': Math.round(streetW * 10) / 10 });
+    sent.push(this.publishValue(EBUS_STREET_ID, 'meter', { 'active-power': Math.round(streetW * 10) / 10 }));
+    await Promise.all(sent);
     if (this.ready) return;
     this.ready = true;
     await this.publishStates('ready');
   }
 
-  /** Children first and the root last: a consumer that sees the root ready finds its children ready too. */
+  /**
+   * Children first and the root last (one connection keeps that order): a consumer that sees the root ready finds
+   * its children ready too. Sent together, so a broker that is down costs one acknowledgement wait, not one each.
+   */
   private async publishStates(state: 'init' | 'ready' | 'disconnected'): Promise<void> {
-    for (const point of this.points) await this.publish(ebusTopics.state(point.deviceId), state);
-    await this.publish(ebusTopics.state(EBUS_STREET_ID), state);
+    const ids = [...this.points.map((point) => point.deviceId), EBUS_STREET_ID];
+    await Promise.all(ids.map((deviceId) => this.publish(ebusTopics.state(deviceId), state)));
   }
 
+  /** Sends the values of one node that changed since they last went out. */
   private async publishValue(deviceId: string, nodeId: string, values: Record<string, HomieValue>) {
+    const sent: Promise<void>[] = [];
     for (const [propertyId, value] of Object.entries(values)) {
       const topic = ebusTopics.property(deviceId, nodeId, propertyId);
       const payload = formatHomieValue(value);
       if (this.sent.get(topic) === payload) continue;
       this.sent.set(topic, payload);
-      await this.publish(topic, payload);
+      sent.push(this.publish(topic, payload));
     }
+    await Promise.all(sent);
   }
 
   private publish(topic: string, payload: string): Promise<void> {
