@@ -74,6 +74,13 @@ async function adoptDevice(id: string, flags: AdoptFlags): Promise<string> {
   return `${lines.join('\n')}\n`;
 }
 
+/** Forgets a device's adoption (`gridflex device remove`); nothing when it was not adopted. */
+export function dropAdoption(dataDir: string, id: string): void {
+  const adoptions = readAdoptions(dataDir);
+  const kept = adoptions.filter((entry) => entry.device !== id);
+  if (kept.length < adoptions.length) atomicWriteJson(join(dataDir, ADOPTIONS_FILE), { adoptions: kept });
+}
+
 /** Every argument checked, each error naming the argument. */
 function checkedAdoption(id: string, flags: AdoptFlags): Adoption {
   if (!HomieIdSchema.safeParse(id).success)

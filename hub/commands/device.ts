@@ -17,7 +17,7 @@ import {
   boardConfig,
   writeBoardConfig,
 } from '../table/board-config.js';
-import { registerDeviceAdoptCommand } from './device-adopt.js';
+import { dropAdoption, registerDeviceAdoptCommand } from './device-adopt.js';
 
 interface DeviceAddFlags {
   kind?: string;
@@ -76,12 +76,15 @@ export function registerDeviceCommand(program: Command): void {
     });
   device
     .command('remove <id>')
-    .description('revoke a board\u2019s credentials and delete its config file')
+    .description(
+      'revoke a board\u2019s credentials and delete its config file (and its adoption, if adopted)',
+    )
     .option('--data-dir <dir>', 'the hub\u2019s data dir', DEFAULT_DATA_DIR)
     .action((id: string, flags: { dataDir: string }) => {
       const dataDir = resolve(flags.dataDir);
       if (!CredentialStore.open(dataDir).remove(id)) throw new InputError(id, 'no such device');
       rmSync(join(dataDir, 'devices', `${id}.yaml`), { force: true });
+      dropAdoption(dataDir, id);
       process.stdout.write(`removed ${id}\n`);
     });
   registerDeviceAdoptCommand(device);

@@ -46,6 +46,16 @@ describe('gridflex device adopt', () => {
     ]);
   });
 
+  it('is forgotten when the device is removed', () => {
+    expect(adopt('gw-2', '--plot', 'plot-1').status).toBe(0);
+    const removed = spawnSync(process.execPath, [CLI, 'device', 'remove', 'gw-2', '--data-dir', data.dir], {
+      encoding: 'utf8',
+    });
+    expect(removed.status, removed.stderr).toBe(0);
+    const saved = JSON.parse(readFileSync(join(data.dir, 'adoptions.json'), 'utf8'));
+    expect(saved.adoptions.map((entry: { device: string }) => entry.device)).toEqual(['home-battery']);
+  });
+
   it.each([
     [['Bad_ID', '--plot', 'plot-1'], /<homie-id>: "Bad_ID" must be lower-case/],
     [['gw-1'], /--plot: give the plot/],
