@@ -179,7 +179,8 @@ export function linksChart(study: LinksStudyResult): string {
       ...lines,
     ].join('\n');
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * width}" height="${height}" font-family="sans-serif">\n${parts.join('\n')}\n</svg>\n`;
+  const title = `<title>Social cost and peak above the ${study.limitKw} kW limit against ${study.link} latency, a line per loss</title>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * width}" height="${height}" font-family="sans-serif">\n${title}\n${parts.join('\n')}\n</svg>\n`;
 }
 
 /** Where the study writes its table, figures and chart. */
