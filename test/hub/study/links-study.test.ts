@@ -38,7 +38,9 @@ describe('gridflex study links', () => {
     expect(readFileSync(join(out, 'links.md'), 'utf8')).toContain('| 2 | 0.3 |');
     const chart = readFileSync(join(out, 'links.svg'), 'utf8');
     expect(chart.match(/<polyline/g)).toHaveLength(4);
-    expect(chart).toMatch(/<title>Social cost and peak above the [\d.]+ kW limit against agentCoordinator latency/);
+    expect(chart).toMatch(
+      /<title>Social cost and peak above the [\d.]+ kW limit against agentCoordinator latency/,
+    );
     expect(readFileSync(join(out, 'results.csv'), 'utf8').split('\n')[0]).toContain('missingProposals');
   }, 300_000);
 
