@@ -5,7 +5,7 @@
  * simulation core; it holds a Redis lock with an expiry while it runs ({@link SimLock}).
  */
 import { Readable } from 'node:stream';
-import type { Aedes, AedesPublishPacket } from 'aedes';
+import type { Aedes, AedesPublishPacket, Client } from 'aedes';
 import AsyncRedisPersistence from 'aedes-persistence-redis/asyncPersistence.js';
 import { Redis } from 'ioredis';
 import mqemitterRedis from 'mqemitter-redis';
@@ -40,11 +40,19 @@ export interface AedesClusterParts {
  * aedes-persistence-redis 11/12 with Aedes 1.x: Aedes pipes the retained messages of a SUBSCRIBE
  * (`createRetainedStreamCombi(…).pipe`), and this persistence returns an async generator, which has no `pipe`
  * (a cross-node retained read crashed the broker). Its other streams go through `pipeline` or `for await`,
- * which take generators as they are.
+ * which take generators as they are. A read that fails (Redis away) goes to `onReadError`: Aedes listens for no
+ * error on that stream, so it would end the process.
  */
 class AedesRedisPersistence extends AsyncRedisPersistence {
+  constructor(
+    conn: Redis,
+    private readonly onReadError: (error: Error) => void,
+  ) {
+    super({ conn });
+  }
+
   override createRetainedStreamCombi(patterns: string[]): Readable {
-    return Readable.from(super.createRetainedStreamCombi(patterns));
+    return Readable.from(super.createRetainedStreamCombi(patterns)).on('error', this.onReadError);
   }
 }
 
@@ -63,20 +71,32 @@ export function parseNodeId(value: string, flag: string): string {
   return value;
 }
 
-/** Connects a node to the cluster's Redis at `url` (checked first: a wrong URL fails here, naming `flag`). */
-export async function joinCluster(url: string, nodeId: string, flag: string): Promise<ClusterNode> {
+/**
+ * Connects a node to the cluster's Redis at `url` (checked first: a wrong URL fails here, naming `flag`). Redis
+ * trouble later (a dropped or refused connection; the clients reconnect by themselves) goes to `onRedisError`.
+ */
+export async function joinCluster(
+  url: string,
+  nodeId: string,
+  flag: string,
+  onRedisError: (error: Error) => void,
+): Promise<ClusterNode> {
   await redisConnection(url, flag);
   // ioredis ≥ 5.8 may send its CLIENT SETINFO after a queued SUBSCRIBE, which Redis refuses on a subscriber
   // connection (redis/ioredis#2037): the emitter's subscriber connection goes without it.
   const subConn = new Redis(url, { disableClientInfo: true });
   const pubConn = new Redis(url, { enableAutoPipelining: true });
   const db = new Redis(url);
-  const persistence = new AedesRedisPersistence({ conn: db });
+  db.on('error', onRedisError);
+  const persistence = new AedesRedisPersistence(db, onRedisError);
   let mq: ReturnType<typeof mqemitterRedis> | undefined;
   const emitter = (concurrency: number) => {
     // The emitter's types name ioredis 5's Redis (its own copy); ours is the project's ioredis.
     const connections = { subConn, pubConn } as unknown as { subConn: undefined };
     mq = mqemitterRedis({ ...connections, concurrency, matchEmptyLevels: true });
+    // The emitter re-emits its connections' errors on `state`, which without a listener throws them: a Redis
+    // restart, or Redis closing a subscriber that fell behind, ended the node.
+    (mq as unknown as { state: NodeJS.EventEmitter }).state.on('error', onRedisError);
     return mq;
   };
   return {
@@ -100,10 +120,20 @@ const RENEW_IF_HELD = `if redis.call('get', KEYS[1]) == ARGV[1] then return redi
 /** Deletes the lock if `nodeId` still holds it. */
 const RELEASE_IF_HELD = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 
+/** What {@link SimLock.take} tells and asks while it waits. */
+export interface SimLockOptions {
+  /** The lock went to another node while this one held it. */
+  onLost: (why: string) => void;
+  /** Another node holds it: this node waits (called again when the holder changes). */
+  onWaiting: (holder: string) => void;
+  /** Checked between tries: a node stopped while it waits gives up. */
+  stopRequested: () => boolean;
+}
+
 /**
  * The cluster's one simulation core: the node that runs it holds a Redis key with an expiry, renewed every third
- * of {@link SIM_LOCK_MS}. A second node started with the simulation is refused while the first holds it; when
- * the first stops the key is deleted, and when it is killed the key expires.
+ * of {@link SIM_LOCK_MS}. A node started with the simulation while another holds it waits as a broker and takes
+ * over when the key goes: deleted when the holder stops, expired when it is killed.
  */
 export class SimLock {
   private constructor(
@@ -112,30 +142,29 @@ export class SimLock {
     private readonly timer: NodeJS.Timeout,
   ) {}
 
-  /** Takes the lock for `nodeId`, or says which node holds it (naming `flag`). */
-  static async take(
-    url: string,
-    nodeId: string,
-    flag: string,
-    onLost: (why: string) => void,
-  ): Promise<SimLock> {
+  /** Takes the lock for `nodeId` once it is free; null if the node was asked to stop first. */
+  static async take(url: string, nodeId: string, options: SimLockOptions): Promise<SimLock | null> {
     const redis = new Redis(url);
     redis.on('error', () => {}); // ioredis reconnects; a failed renewal reports itself below
-    const taken = await redis.set(SIM_LOCK_KEY, nodeId, 'PX', SIM_LOCK_MS, 'NX');
-    if (taken !== 'OK') {
-      const holder = await redis.get(SIM_LOCK_KEY);
-      redis.disconnect();
-      throw new InputError(
-        flag,
-        `node "${holder}" runs the cluster's simulation core (its lock lapses ${SIM_LOCK_MS / 1000} s after it is killed): start this node with --no-sim`,
-      );
+    let holder: string | null = null;
+    while ((await redis.set(SIM_LOCK_KEY, nodeId, 'PX', SIM_LOCK_MS, 'NX')) !== 'OK') {
+      const current = await redis.get(SIM_LOCK_KEY);
+      if (current !== null && current !== holder) options.onWaiting(current);
+      holder = current;
+      await new Promise((done) => setTimeout(done, SIM_LOCK_MS / 15));
+      if (options.stopRequested()) {
+        redis.disconnect();
+        return null;
+      }
     }
     const renew = () => {
       redis.eval(RENEW_IF_HELD, 1, SIM_LOCK_KEY, nodeId, SIM_LOCK_MS).then(
         (held) =>
           held === 0 &&
-          onLost('another node holds the simulation lock (it lapsed: Redis was unreachable or wiped)'),
-        (error: Error) => onLost(`cannot renew the simulation lock: ${error.message}`),
+          options.onLost(
+            'another node holds the simulation lock (it lapsed: Redis was unreachable or wiped)',
+          ),
+        (error: Error) => options.onLost(`cannot renew the simulation lock: ${error.message}`),
       );
     };
     return new SimLock(redis, nodeId, setInterval(renew, SIM_LOCK_MS / 3));
@@ -166,11 +195,12 @@ const SENDER_FILTERS = [gridflexFilters.controls, COSIM_PARTICIPANT_FILTER];
 const RELAY_ROOT = '$gridflex/sender';
 
 /**
- * On a broker-only node: relays each message a client of this node publishes on {@link SENDER_FILTERS}, once the
- * broker accepted it, with who sent it, for the simulation core on another node ({@link subscribeRelayed}).
+ * On a node without the simulation core: relays each message a client of this node publishes on
+ * {@link SENDER_FILTERS}, once the broker accepted it, with who sent it, for the core on another node
+ * ({@link subscribeRelayed}). Returns how to stop (when this node takes the core over).
  */
-export function relaySenders(aedes: Aedes): void {
-  aedes.on('publish', (packet: AedesPublishPacket, client) => {
+export function relaySenders(aedes: Aedes): () => void {
+  const relay = (packet: AedesPublishPacket, client: Client | null) => {
     if (client === null || !SENDER_FILTERS.some((filter) => topicMatches(filter, packet.topic))) return;
     const principal = principalOfClient(client);
     const sender: RelayedSender = {
@@ -194,7 +224,9 @@ export function relaySenders(aedes: Aedes): void {
         () => {},
       ),
     );
-  });
+  };
+  aedes.on('publish', relay);
+  return () => aedes.off('publish', relay);
 }
 
 /** On the simulation core's node: messages on `filter` that clients of other nodes sent, with their sender. */

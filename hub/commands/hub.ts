@@ -5,7 +5,14 @@ import type { Command } from 'commander';
 import { CredentialStore } from '../auth/credentials.js';
 import { ensureHubSecret, HUB_USERNAME, refreshMosquittoAuthFiles } from '../auth/mosquitto.js';
 import { formatRole, parseRole } from '../auth/roles.js';
-import { type ClusterNode, joinCluster, parseNodeId, relaySenders, SimLock } from '../broker/cluster.js';
+import {
+  type ClusterNode,
+  joinCluster,
+  parseNodeId,
+  relaySenders,
+  SIM_LOCK_MS,
+  SimLock,
+} from '../broker/cluster.js';
 import { EmbeddedBroker, ListenError, listenProblem } from '../broker/embedded-broker.js';
 import { DEFAULT_CONTROL_RATE, DEFAULT_PUBLISH_RATE } from '../broker/rate-limiter.js';
 import { DEFAULT_RETAINED_QUOTA } from '../broker/retained-quota.js';
@@ -173,6 +180,8 @@ async function runHub(flags: HubFlags): Promise<void> {
       onRevoked: () => broker?.closeRevoked(),
     });
     let link: HubLink;
+    /** Whether this process runs the simulation core (a cluster node may be a broker only). */
+    let simulates = true;
     let runtime: HubRuntime | undefined;
     let mqttUrl: string;
     let wsUrl: string | null = null;
@@ -191,16 +200,11 @@ async function runHub(flags: HubFlags): Promise<void> {
     } else {
       let clusterNode: ClusterNode | undefined;
       if (flags.cluster !== undefined && clusterNodeId !== null) {
-        const joined = await joinCluster(flags.cluster, clusterNodeId, '--cluster');
+        const joined = await joinCluster(flags.cluster, clusterNodeId, '--cluster', (error) =>
+          log('warn', `cluster: Redis: ${error.message}`),
+        );
         clusterNode = joined;
         cleanups.push(() => joined.close());
-        if (flags.sim) {
-          const simLock = await SimLock.take(flags.cluster, clusterNodeId, '--cluster', (why) =>
-            log('error', `cluster: ${why}`),
-          );
-          cleanups.push(() => simLock.release());
-        }
-        log('info', `cluster node ${clusterNodeId} (${flags.sim ? 'simulation core' : 'broker only'})`);
       }
       broker = await EmbeddedBroker.start({
         host: flags.host,
@@ -214,9 +218,9 @@ async function runHub(flags: HubFlags): Promise<void> {
         rateLimit,
         controlRateLimit: { perSecond: controlPerSecond, burst: controlPerSecond * 4 },
         retainedQuota,
-        // A broker-only node has no runtime to audit them: its log is the record.
+        // Until the runtime runs (on a broker-only node, never) the log is their record.
         onSecurityEvent: (event) =>
-          flags.sim ? runtime?.reportSecurity(event) : log('warn', `security: ${JSON.stringify(event)}`),
+          runtime ? runtime.reportSecurity(event) : log('warn', `security: ${JSON.stringify(event)}`),
         ...(clusterNode && { cluster: clusterNode.parts }),
       }).catch((error: Error) => {
         if (!(error instanceof ListenError)) throw error;
@@ -225,13 +229,25 @@ async function runHub(flags: HubFlags): Promise<void> {
       const started = broker;
       cleanups.push(() => started.close());
       link = clusterNode ? new ClusterLink(broker.aedes) : new InProcessLink(broker.aedes);
-      if (clusterNode && !flags.sim) relaySenders(broker.aedes);
+      // Aedes reports a failed Redis read (its periodic wills sweep while Redis is away) as an 'error' event,
+      // which without a listener ends the process; the sweep runs again once Redis is back.
+      if (clusterNode)
+        (broker.aedes as unknown as NodeJS.EventEmitter).on('error', (error: Error) =>
+          log('warn', `cluster: broker: ${error.message}`),
+        );
+      if (flags.cluster !== undefined && clusterNodeId !== null) {
+        simulates = await takeSimulation(broker, flags.cluster, clusterNodeId, flags.sim, {
+          log,
+          stopRequested,
+          cleanups,
+        });
+      }
       mqttUrl = `mqtt://${displayHost}:${broker.mqttPort}`;
       wsUrl = `ws://${displayHost}:${broker.wsPort}`;
     }
     cleanups.push(() => link.close());
 
-    if (!flags.sim) {
+    if (!simulates) {
       if (!stopRequested()) {
         process.stdout.write(
           `GridFlex broker node ${clusterNodeId} (cluster ${flags.cluster}): MQTT ${mqttUrl}   (browsers: ${wsUrl})\n` +
@@ -327,6 +343,43 @@ async function runHub(flags: HubFlags): Promise<void> {
   await stopped;
   await cleanup();
   log('info', 'stopped');
+}
+
+/**
+ * A cluster node, once its broker serves: relays its clients' controls to the simulation core until it runs the
+ * core itself. With `sim`, it takes the core's Redis lock, waiting (as a broker) while another node holds it.
+ * Returns whether this node runs the core.
+ */
+async function takeSimulation(
+  broker: EmbeddedBroker,
+  clusterUrl: string,
+  nodeId: string,
+  sim: boolean,
+  hub: {
+    log: (level: HubLogLevel | 'info', message: string) => void;
+    stopRequested: () => boolean;
+    cleanups: (() => Promise<void>)[];
+  },
+): Promise<boolean> {
+  const stopRelay = relaySenders(broker.aedes);
+  if (!sim) {
+    hub.log('info', `cluster node ${nodeId}: broker only`);
+    return false;
+  }
+  const lock = await SimLock.take(clusterUrl, nodeId, {
+    onLost: (why) => hub.log('error', `cluster: ${why}`),
+    onWaiting: (holder) =>
+      hub.log(
+        'info',
+        `cluster node ${nodeId}: node "${holder}" runs the simulation core; serving as a broker until its lock lapses (${SIM_LOCK_MS / 1000} s after it is killed)`,
+      ),
+    stopRequested: hub.stopRequested,
+  });
+  if (lock === null) return false;
+  hub.cleanups.push(() => lock.release());
+  stopRelay();
+  hub.log('info', `cluster node ${nodeId}: runs the simulation core`);
+  return true;
 }
 
 /** This node's cluster ID (null without --cluster), after checking the cluster flags go together. */

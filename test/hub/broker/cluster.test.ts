@@ -3,7 +3,9 @@
  * on node A and `--no-sim` on node B, sharing one data dir (its credentials). A real redis-server on a free
  * loopback port; boards and users are plain MQTT clients logged in as registered identities.
  */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, Clock } from '../../../protocol/gridflex.js';
@@ -16,6 +18,7 @@ let map: string;
 let redis: RedisServer;
 let nodeA: HubProcess;
 let nodeB: HubProcess;
+let nodeC: ChildProcess | undefined;
 const secrets: Record<string, string> = {};
 const clients: MqttClient[] = [];
 
@@ -47,7 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const client of clients) client.end(true);
-  await Promise.all([nodeA?.stop(), nodeB?.stop()]);
+  await Promise.all([nodeA?.stop(), nodeB?.stop(), nodeC && stopProcess(nodeC)]);
   await redis?.stop();
   data.remove();
 });
@@ -62,6 +65,55 @@ async function client(url: string, options: Parameters<typeof connectClient>[1] 
 /** A board logged in as its registered identity (its client ID is its username). */
 const board = (url: string, id: string, options: Parameters<typeof connectClient>[1] = {}) =>
   client(url, { clientId: id, username: id, password: secrets[id] as string, ...options });
+
+/** SIGTERM, and resolves once it has exited. */
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+/**
+ * Starts a cluster node with the simulation while another holds it; resolves once it says it waits, with its
+ * stderr so far and a promise of its "hub ready" MQTT URL (after it took the simulation over).
+ */
+async function startStandby(flags: string[]) {
+  const child = spawn(process.execPath, [
+    CLI,
+    'hub',
+    '--host',
+    '127.0.0.1',
+    '--mqtt-port',
+    '0',
+    '--ws-port',
+    '0',
+    '--http-port',
+    '0',
+    ...flags,
+  ]);
+  let stderr = '';
+  let stdout = '';
+  const exited = new Promise<never>((_done, fail) =>
+    child.once('exit', (code) => fail(new Error(`standby exited with ${code}:\n${stderr}`))),
+  );
+  exited.catch(() => {}); // raced below; a failure is reported there
+  const waiting = new Promise<void>((done) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes('serving as a broker')) done();
+    });
+  });
+  const ready = new Promise<string>((done) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const url = /hub ready: mqtt=(\S+)/.exec(stdout)?.[1];
+      if (url) done(url);
+    });
+  });
+  await Promise.race([waiting, exited]);
+  return { process: child, log: () => stderr, ready: Promise.race([ready, exited]) };
+}
 
 const json = <T>(payload: Buffer) => JSON.parse(payload.toString()) as T;
 
@@ -127,7 +179,7 @@ describe('gridflex hub --cluster: two broker nodes through Redis', () => {
     expect((await will).payload.toString()).toBe('lost');
   });
 
-  it('refuses a second simulation core naming the node that runs it, and cluster flags that do not fit', () => {
+  it('refuses cluster flags that do not fit, naming the flag', () => {
     const otherDir = tempDir('gridflex-cluster-second-');
     const hub = (...flags: string[]) =>
       spawnSync(
@@ -142,7 +194,6 @@ describe('gridflex hub --cluster: two broker nodes through Redis', () => {
         { encoding: 'utf8' },
       );
     const refusals = [
-      [['--cluster', redis.url], 'error: --cluster: node "node-a" runs the cluster\'s simulation core'],
       [['--no-sim'], 'error: --no-sim: only with --cluster'],
       [['--cluster', 'http://127.0.0.1:1'], 'error: --cluster: expected a redis:// or rediss:// URL'],
       [
@@ -162,9 +213,25 @@ describe('gridflex hub --cluster: two broker nodes through Redis', () => {
     otherDir.remove();
   });
 
-  it('keeps serving on node B when node A is killed, and sends the wills of A’s boards', async () => {
+  it('keeps serving on node B when node A is killed: the wills of A’s boards go out, a standby node takes the simulation over', async () => {
+    // Node C is started with the simulation while A runs it: it serves as a broker and waits for A's lock.
+    const standbyDir = tempDir('gridflex-cluster-standby-');
+    copyFileSync(join(data.dir, 'credentials.json'), join(standbyDir.dir, 'credentials.json'));
+    const standby = await startStandby([
+      '--scenario',
+      map,
+      '--data-dir',
+      standbyDir.dir,
+      '--cluster',
+      redis.url,
+      '--cluster-node-id',
+      'node-c',
+    ]);
+    nodeC = standby.process;
+    expect(standby.log()).toContain('node "node-a" runs the simulation core; serving as a broker');
     const viewer = await client(nodeB.mqttUrl, { clientId: 'survivor-b' });
     await subscribe(viewer, 'homie/5/#');
+    await subscribe(viewer, 'gridflex/v1/audit');
     await board(nodeA.mqttUrl, 'pad-b', {
       will: { topic: 'homie/5/pad-b/$state', payload: Buffer.from('lost'), qos: 1, retain: true },
     });
@@ -181,7 +248,22 @@ describe('gridflex hub --cluster: two broker nodes through Redis', () => {
     const reading = nextMessage(viewer, (topic) => topic === 'homie/5/pad-a/pad/soc');
     await moved.publishAsync('homie/5/pad-a/pad/soc', '43', { qos: 1 });
     expect((await reading).payload.toString()).toBe('43');
-    moved.end(true);
-    await closed(moved);
+
+    // Node C runs the core once A's lock lapsed: an operator's control on node B is answered by it.
+    await standby.ready;
+    const operator = await client(nodeB.mqttUrl, {
+      clientId: 'table-op',
+      username: 'table-op',
+      password: secrets['table-op'] as string,
+    });
+    const answer = nextMessage(
+      viewer,
+      (topic) => topic === 'gridflex/v1/audit',
+      (payload) => json<AuditEntry>(payload).action === 'clock' && json<AuditEntry>(payload).seq === 1,
+    );
+    await operator.publishAsync('gridflex/control/v1/clock', JSON.stringify({ action: 'pause' }), { qos: 1 });
+    expect(json<AuditEntry>((await answer).payload)).toMatchObject({ accepted: true, username: 'table-op' });
+    await stopProcess(standby.process);
+    standbyDir.remove();
   });
 });
