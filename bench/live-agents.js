@@ -27,7 +27,7 @@ for (let day = 0; day < 2; day++) {
   for (let index = 0; index < stepsPerDay; index++) {
     const now = clock.advance();
     let start = performance.now();
-    const step = agents.step(now, market);
+    const step = await agents.step(now, market);
     const elapsed = performance.now() - start;
     start = performance.now();
     feeder.solveStep(now);

@@ -65,7 +65,7 @@ ShadowRun.prototype.step = function timedStep(inputs, clock) {
 };
 
 /** Steps one table under `policy` (with `shadows` beside it) and times each live step after the warm-up. */
-function run(policy, shadows, limitKw) {
+async function run(policy, shadows, limitKw) {
   const table = new TableState(map);
   for (const asset of table.assets) table.setOnline(asset.asset, true);
   const agents = new HomeAgents(map, table, network, highs, {
@@ -91,7 +91,7 @@ function run(policy, shadows, limitKw) {
     shadowMs.clear();
     const cpu = process.cpuUsage();
     const start = performance.now();
-    const acted = agents.step(now, market);
+    const acted = await agents.step(now, market);
     const planned = performance.now();
     const flow = feeder.solveStep(now);
     const end = performance.now();
@@ -181,13 +181,13 @@ function row(label, steps) {
 }
 
 /** Every policy alone, then the running policy with the shadow runs the hub keeps, at one street limit. */
-function section(title, limitKw) {
+async function section(title, limitKw) {
   header(title);
-  for (const policy of policies) row(policy, run(policy, [], limitKw));
+  for (const policy of policies) row(policy, await run(policy, [], limitKw));
   if (values['no-shadows']) return;
   const running = map.live.policy;
   const shadows = map.live.shadows ?? DEFAULT_LIVE_SHADOWS;
-  const steps = run(running, shadows, limitKw);
+  const steps = await run(running, shadows, limitKw);
   row(`${running} + ${shadows.length} shadows`, steps);
   hubMeanMs.push(mean(steps.totalMs));
   const { worst } = steps;
@@ -212,7 +212,7 @@ console.log(
 const limits =
   values['limit-kw'] === undefined ? [undefined, TIGHT_LIMIT_KW] : values['limit-kw'].map(Number);
 for (const limitKw of limits) {
-  section(
+  await section(
     limitKw === undefined
       ? `street limit ${transformerKva} kVA (the transformer, the map's default): it never binds on this street`
       : `street limit ${limitKw} kW (live.limitKw): it binds, so cooperative and central coordinate (their worst case)`,
