@@ -8,7 +8,7 @@
 import { connect as netConnect } from 'node:net';
 import mqtt, { type IClientOptions, MqttClient } from 'mqtt';
 import { type CosimStep, CosimStepSchema, cosimTopics } from '../protocol/cosim.js';
-import { ClockSchema, gridflexTopics } from '../protocol/gridflex.js';
+import { ClockSchema, gridflexTopics, LinkPingSchema } from '../protocol/gridflex.js';
 import {
   formatHomieValue,
   GRIDFLEX_NODE_KINDS,
@@ -196,6 +196,7 @@ export class DeviceAgent {
         retain: true,
       });
       await client.subscribeAsync(homieFilters.deviceSets(deviceId), { qos: 1 });
+      await client.subscribeAsync(gridflexTopics.linksPing(deviceId), { qos: 0 });
       if (this.followsHub) {
         await client.subscribeAsync([gridflexTopics.clock(), cosimTopics.step()], { qos: 1 });
       }
@@ -435,6 +436,7 @@ export class DeviceAgent {
   private async onMessage(topic: string, payload: Buffer): Promise<void> {
     if (this.followsHub && topic === gridflexTopics.clock()) return this.onHubClock(payload);
     if (this.followsHub && topic === cosimTopics.step()) return this.onCosimStep(payload);
+    if (topic === gridflexTopics.linksPing(this.config.deviceId)) return this.answerPing(payload);
     const parsed = parseHomieTopic(topic);
     if (parsed?.kind !== 'set' || parsed.deviceId !== this.config.deviceId) return;
     const { nodeId, propertyId } = parsed;
@@ -461,6 +463,24 @@ export class DeviceAgent {
       const why = error instanceof WatchdogTimeout ? 'driver hung' : (error as Error).message;
       this.logLine('error', `${where} failed: ${why}`);
     }
+  }
+
+  /** Answers the hub's ping at once with its sequence number, so the hub can time the round trip. */
+  private answerPing(payload: Buffer): void {
+    let body: unknown;
+    try {
+      body = JSON.parse(payload.toString());
+    } catch {
+      body = undefined;
+    }
+    const ping = LinkPingSchema.safeParse(body);
+    if (!ping.success) {
+      this.log('debug', `ignored a ping that is not {"seq": <integer>}`);
+      return;
+    }
+    this.client?.publish(gridflexTopics.linksPong(this.config.deviceId), JSON.stringify(ping.data), {
+      qos: 0,
+    });
   }
 
   private publishValues(nodeId: string, values: Record<string, PropertyValue>, ts: number): void {

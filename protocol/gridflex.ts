@@ -83,6 +83,12 @@ export const gridflexTopics = {
   liveComparison: () => `${GRIDFLEX_ROOT}/live/comparison`,
   /** Hardware in the loop: each model variable pinned to a live sensor, its drift and chart, every step, retained. */
   pins: () => `${GRIDFLEX_ROOT}/pins`,
+  /** The hub's ping to one board, every few seconds of wall time (not retained). */
+  linksPing: (deviceId: string) => `${GRIDFLEX_ROOT}/links/ping/${deviceId}`,
+  /** A board's answer to the hub's ping, published by that board alone (not retained). */
+  linksPong: (deviceId: string) => `${GRIDFLEX_ROOT}/links/pong/${deviceId}`,
+  /** Each online board's measured round-trip time and loss, retained. */
+  linksBoards: () => `${GRIDFLEX_ROOT}/links/boards`,
 } as const;
 
 /** Topic builders for the workshop roles' controls. */
@@ -655,6 +661,37 @@ export const PinsSchema = z.object({
   pins: z.array(PinStateSchema),
 });
 export type Pins = z.infer<typeof PinsSchema>;
+
+/** The hub's ping to a board and the board's answer: the same sequence number back. */
+export const LinkPingSchema = z.strictObject({ seq: z.number().int().min(0) });
+export type LinkPing = z.infer<typeof LinkPingSchema>;
+
+const MsOrNullSchema = z.number().min(0).nullable();
+
+/** Each online board's device–hub link as the hub measures it with pings (over the last `window` pings). */
+export const BoardLinksSchema = z.object({
+  at: IsoTimeSchema,
+  pingEveryMs: z.number().int().positive(),
+  timeoutMs: z.number().int().positive(),
+  window: z.number().int().positive(),
+  /** Answers whose sequence number the hub was not waiting for (late, repeated or made up), ignored. */
+  unknownAnswers: z.number().int().min(0),
+  /** Answers that were not a ping's JSON, ignored. */
+  invalidAnswers: z.number().int().min(0),
+  boards: z.array(
+    z.object({
+      deviceId: z.string(),
+      lastRttMs: MsOrNullSchema,
+      medianRttMs: MsOrNullSchema,
+      p95RttMs: MsOrNullSchema,
+      /** Pings unanswered within `timeoutMs`, in per cent of those judged; null before the first is judged. */
+      lossPct: z.number().min(0).max(100).nullable(),
+      answered: z.number().int().min(0),
+      lost: z.number().int().min(0),
+    }),
+  ),
+});
+export type BoardLinks = z.infer<typeof BoardLinksSchema>;
 
 /** Which policy the table runs, which comes next, and the choices. */
 export const LivePolicySchema = z.object({
@@ -1377,6 +1414,63 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
           appliedBiasKw: 0,
           drift: { residualKw: -0.4, ewmaKw: -0.35, biasKw: -0.3, samples: 40, alarm: false, alarmAtKw: 0.5 },
           history: [{ step: 182, modelKw: -1.1, sensorKw: -1.5, ewmaKw: -0.35 }],
+        },
+      ],
+    },
+  },
+  {
+    pattern: gridflexTopics.linksPing('<deviceId>'),
+    publisher: 'hub',
+    retained: false,
+    qos: 0,
+    schema: LinkPingSchema,
+    description:
+      'A ping to one online board, every few seconds of wall time; the board answers at once with the same payload on `gridflex/v1/links/pong/<deviceId>`.',
+    example: { seq: 41 },
+  },
+  {
+    pattern: gridflexTopics.linksPong('<deviceId>'),
+    publisher: 'device `<deviceId>` (only that board)',
+    retained: false,
+    qos: 0,
+    schema: LinkPingSchema,
+    description:
+      'A board’s answer to the hub’s ping, its sequence number back. The table map’s `links:` shaper delays or drops it as it does the board’s readings.',
+    example: { seq: 41 },
+  },
+  {
+    pattern: gridflexTopics.linksBoards(),
+    publisher: 'hub',
+    retained: true,
+    qos: 0,
+    schema: BoardLinksSchema,
+    description:
+      'After every ping round: each online board’s last round-trip time, its median and 95th percentile and the loss (pings unanswered within the timeout) over the last pings; answers with an unknown sequence number or not JSON are counted and ignored.',
+    example: {
+      at: '2026-11-25T09:00:10.000Z',
+      pingEveryMs: 2000,
+      timeoutMs: 1500,
+      window: 20,
+      unknownAnswers: 0,
+      invalidAnswers: 0,
+      boards: [
+        {
+          deviceId: 'pv-1',
+          lastRttMs: 3.2,
+          medianRttMs: 2.9,
+          p95RttMs: 6.1,
+          lossPct: 0,
+          answered: 20,
+          lost: 0,
+        },
+        {
+          deviceId: 'pv-2',
+          lastRttMs: null,
+          medianRttMs: null,
+          p95RttMs: null,
+          lossPct: 100,
+          answered: 0,
+          lost: 20,
         },
       ],
     },

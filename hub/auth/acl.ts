@@ -1,6 +1,6 @@
 import { COSIM_ROOT } from '../../protocol/cosim.js';
 import { EBUS_ROOT } from '../../protocol/ebus.js';
-import { CONTROL_ROOT, controlTopics, GRIDFLEX_ROOT } from '../../protocol/gridflex.js';
+import { CONTROL_ROOT, controlTopics, GRIDFLEX_ROOT, gridflexTopics } from '../../protocol/gridflex.js';
 import { HOMIE_ROOT } from '../../protocol/homie.js';
 import type { Role } from './roles.js';
 
@@ -23,9 +23,10 @@ export function rightsOf(role: Role): TopicRights {
     case 'device': {
       const own = `${HOMIE_ROOT}/${role.deviceId}`;
       // Its own tree (publish), its own commands and the hub's world (read); not other devices. A device
-      // identity is also a co-simulation participant under its own ID (docs/cosim.md).
+      // identity is also a co-simulation participant under its own ID (docs/cosim.md), and answers the hub's
+      // pings for itself alone (docs/links.md).
       return {
-        publish: [`${own}/#`, `${COSIM_ROOT}/${role.deviceId}/#`],
+        publish: [`${own}/#`, `${COSIM_ROOT}/${role.deviceId}/#`, gridflexTopics.linksPong(role.deviceId)],
         subscribe: [`${own}/#`, `${GRIDFLEX_ROOT}/#`],
       };
     }

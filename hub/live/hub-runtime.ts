@@ -1,6 +1,7 @@
 import type { CosimParticipants, Drift } from '../../protocol/cosim.js';
 import {
   type AuditEntry,
+  type BoardLinks,
   type Clock,
   CONTROL_ROOT,
   type FeedEvent,
@@ -80,6 +81,8 @@ export interface HubSnapshot {
   drift?: Drift;
   /** Hardware in the loop: each pinned model variable, its sensor and drift. */
   pins?: Pins;
+  /** Each online board's measured round-trip time and loss. */
+  boardLinks?: BoardLinks;
 }
 
 /**

@@ -1,14 +1,18 @@
 /**
  * The live table's device–hub link shaper: between the broker and the table's device tracker, a board's
- * readings (its Homie property values; `$state` and `$description` pass untouched) arrive `latencyMs` plus
- * up to `jitterMs` late, or with probability `loss` not at all, as the batch runs' links do (docs/links.md).
+ * readings (its Homie property values; `$state` and `$description` pass untouched), and between the broker
+ * and the board-links extension its answers to the hub's pings, arrive `latencyMs` plus up to `jitterMs` late,
+ * or with probability `loss` not at all, as the batch runs' links do (docs/links.md).
  * Set in the table map's `links:` section, per board in `devices:`. Each board draws from its own seeded
  * stream, and its readings keep their order (one MQTT connection does not reorder them).
  */
 import { z } from 'zod';
+import { gridflexTopics } from '../../protocol/gridflex.js';
 import { HOMIE_ROOT } from '../../protocol/homie.js';
 import { createRng, type Rng, seedFromString } from '../random.js';
 import type { MessageHandler } from './link.js';
+
+const PONG_PREFIX = gridflexTopics.linksPong('');
 
 const LiveLinkSchema = z.strictObject({
   latencyMs: z.number().int().min(0).max(60_000).optional(),
@@ -36,7 +40,11 @@ export class ReadingShaper {
   private readonly boards = new Map<string, BoardLink>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly section: LiveLinksSection | undefined) {}
+  /** `stream` names the seeded streams, so another message kind on the same links draws on its own. */
+  constructor(
+    private readonly section: LiveLinksSection | undefined,
+    private readonly stream = 'links.deviceHub',
+  ) {}
 
   /** The handler behind the shaper (the handler itself without a section). */
   wrap(handler: MessageHandler): MessageHandler {
@@ -79,7 +87,7 @@ export class ReadingShaper {
     if (!board) {
       board = {
         link: { ...this.section?.deviceHub, ...this.section?.devices?.[device] },
-        rng: createRng(seedFromString(`links.deviceHub.${device}`)),
+        rng: createRng(seedFromString(`${this.stream}.${device}`)),
         lastDueMs: 0,
       };
       this.boards.set(device, board);
@@ -88,9 +96,13 @@ export class ReadingShaper {
   }
 }
 
-/** The board of a reading's topic (`homie/5/<device>/<node>/<property>`); undefined for `$` topics. */
+/**
+ * The board of a reading's topic (`homie/5/<device>/<node>/<property>`) or of its answer to the hub's ping
+ * (`gridflex/v1/links/pong/<device>`); undefined for `$` topics.
+ */
 function readingDevice(topic: string): string | undefined {
   const parts = topic.split('/');
+  if (topic.startsWith(PONG_PREFIX) && parts.length === 5) return parts[4];
   if (`${parts[0]}/${parts[1]}` !== HOMIE_ROOT || parts.length !== 5) return undefined;
   if (parts.some((part) => part.startsWith('$'))) return undefined;
   return parts[2];

@@ -1,5 +1,6 @@
 import { AgentCallsExtension } from './agent-calls.js';
 import { AssemblyBatteryExtension } from './assembly-battery.js';
+import { BoardLinksExtension } from './board-links.js';
 import { ClockControlExtension } from './clock-control.js';
 import { DriftExtension } from './drift.js';
 import { EbusStreetExtension } from './ebus-street.js';
@@ -18,7 +19,8 @@ import { TableExtension } from './table.js';
  * first waits for the lockstep participants (clock mode `lockstep`), then puts the pinned sensors' values in place
  * of the model's (hardware in the loop), then runs the market, then the residents'
  * agents, then the shared battery, before the power flow; after it, limits and metrics, then the table's
- * saving, then the meters' readings on the homes and their drift from the model. A new live feature is one
+ * saving, then the meters' readings on the homes and their drift from the model; each board's round-trip time and
+ * loss are measured on a wall-clock timer of their own. A new live feature is one
  * file in this folder and one entry here.
  */
 export const EXTENSIONS: readonly ExtensionFactory[] = [
@@ -35,4 +37,5 @@ export const EXTENSIONS: readonly ExtensionFactory[] = [
   (hub) => new EbusStreetExtension(hub),
   (hub) => new AgentCallsExtension(hub),
   (hub) => new ExternalAgentsExtension(hub),
+  (hub) => new BoardLinksExtension(hub),
 ];

@@ -1,3 +1,4 @@
+import type { BoardLinks } from '../../../../protocol/gridflex.ts';
 import { h } from '../lib/dom.ts';
 import { formatAgo, formatSimTime, formatWallTime } from '../lib/format.ts';
 import type { LiveStore } from './store.ts';
@@ -41,11 +42,39 @@ export function renderDevices(container: HTMLElement, store: LiveStore): void {
                 { class: 'num muted' },
                 device.lastSeenMs === null ? 'not seen' : formatAgo(device.lastSeenMs, now),
               ),
+              ...linkCells(store.boardLinks?.boards.find((board) => board.deviceId === device.deviceId)),
               faultCell(deviceFault(store, device.deviceId)),
             ),
           ),
         ),
   );
+}
+
+/** A board's measured link: median round-trip time (last one in the tooltip) and loss over the hub's last pings. */
+function linkCells(link: BoardLinks['boards'][number] | undefined): HTMLElement[] {
+  if (link === undefined) return [h('td', {}), h('td', {})];
+  const rtt = link.medianRttMs;
+  const loss = link.lossPct;
+  return [
+    h(
+      'td',
+      {
+        class: 'num',
+        'data-rtt-ms': rtt === null ? '' : rtt.toFixed(1),
+        title: `round trip: last ${link.lastRttMs === null ? '—' : `${link.lastRttMs.toFixed(1)} ms`}, p95 ${link.p95RttMs === null ? '—' : `${link.p95RttMs.toFixed(1)} ms`}`,
+      },
+      rtt === null ? 'RTT —' : `RTT ${rtt.toFixed(rtt < 10 ? 1 : 0)} ms`,
+    ),
+    h(
+      'td',
+      {
+        class: `num ${loss !== null && loss > 0 ? 'warn' : ''}`,
+        'data-loss-pct': loss === null ? '' : String(Math.round(loss)),
+        title: `${link.lost} of the last ${link.answered + link.lost} pings unanswered`,
+      },
+      loss === null ? 'loss —' : `loss ${Math.round(loss)} %`,
+    ),
+  ];
 }
 
 /**

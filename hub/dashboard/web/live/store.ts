@@ -1,5 +1,6 @@
 import {
   type AuditEntry,
+  type BoardLinks,
   type Clock,
   type FeedEvent,
   type FeederBus,
@@ -82,6 +83,8 @@ export class LiveStore {
   comparison: LiveComparison | null = null;
   /** Hardware in the loop: the pinned sensors, their drift and recent steps. */
   pins: Pins | null = null;
+  /** Each online board's round-trip time and loss, measured by the hub's pings. */
+  boardLinks: BoardLinks | null = null;
   readonly devices = new Map<string, DevicePresence>();
   feed: FeedItem[] = [];
   audit: AuditEntry[] = [];
@@ -149,6 +152,7 @@ export class LiveStore {
     else if (topic === t.livePolicy()) this.livePolicy = body as LivePolicy;
     else if (topic === t.liveComparison()) this.comparison = body as LiveComparison;
     else if (topic === t.pins()) this.pins = body as Pins;
+    else if (topic === t.linksBoards()) this.boardLinks = body as BoardLinks;
     else if (topic === t.events()) this.addHubEvents([body as FeedEvent]);
     else if (topic === t.eventsRecent()) this.addHubEvents((body as { events: FeedEvent[] }).events);
     else if (topic === t.audit()) this.addAudit([body as AuditEntry]);
