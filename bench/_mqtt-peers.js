@@ -1,5 +1,6 @@
 // Shared by the hub benchmarks: a temporary data dir with registered boards, the hub (embedded Aedes broker)
-// and Mosquitto started on free loopback ports with the same users and ACLs, and MQTT client helpers.
+// and Mosquitto started on free loopback ports with the same users and ACLs, a redis-server of the run's own,
+// MQTT client helpers and the throughput measure.
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -142,4 +143,70 @@ export async function startFlood(url, { username, password, topic, payload, coun
     await worker.terminate();
     return delivered;
   };
+}
+
+/** Starts Debian's redis-server on a free loopback port without persistence; resolves with its URL and a stop. */
+export async function startRedis() {
+  const port = await freePort();
+  const child = spawn(
+    '/usr/bin/redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
+  await waitForOutput(child, 'stdout', /Ready to accept/, 'redis-server');
+  return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopChild(child) };
+}
+
+/** A throughput run ends when everything arrived, or after this long without a message (lost QoS 0 messages). */
+const IDLE_END_MS = 3000;
+
+/**
+ * Throughput of `publishers` boards (each its own thread, _publisher-worker.js) publishing on `pubUrl` to one
+ * subscriber on `subUrl` (the same broker, or another node of a cluster): messages/s from "go" to the last one.
+ */
+export async function measureThroughput(
+  pubUrl,
+  subUrl,
+  passwords,
+  { qos, perPublisher, window },
+  publishers,
+) {
+  const total = publishers * perPublisher;
+  const subscriber = await connect(subUrl, { clientId: `bench-sub-${qos}` });
+  await subscriber.subscribeAsync('homie/5/+/bench/value', { qos });
+  const workers = [...passwords].slice(0, publishers).map(
+    ([username, password]) =>
+      new Worker(new URL('./_publisher-worker.js', import.meta.url), {
+        workerData: { url: pubUrl, username, password, count: perPublisher, qos, window },
+      }),
+  );
+  await Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise((done, reject) =>
+          worker.once('message', (message) => (message.error ? reject(new Error(message.error)) : done())),
+        ),
+    ),
+  );
+  let received = 0;
+  let lastAt = 0;
+  const start = performance.now();
+  const finished = new Promise((done) => {
+    let idle = setTimeout(done, IDLE_END_MS * 5);
+    subscriber.on('message', () => {
+      received++;
+      lastAt = performance.now();
+      clearTimeout(idle);
+      if (received === total) done();
+      else idle = setTimeout(done, IDLE_END_MS);
+    });
+  });
+  for (const worker of workers) worker.postMessage('go');
+  await finished;
+  await Promise.all(workers.map((worker) => worker.terminate()));
+  await subscriber.endAsync();
+  const seconds = (lastAt - start) / 1000;
+  return { rate: received / seconds, received, total, seconds };
 }

@@ -3,56 +3,13 @@
 // authentication, ACLs and payload validation; the per-client rate limit is lifted for the run) and through
 // Mosquitto 2 started in the same run with the same users and ACLs. Prints msgs/s for both and the ratio
 // (target: hub >= 0.8 x Mosquitto).
-import { Worker } from 'node:worker_threads';
-import { connect, registerBoards, startHub, startMosquitto } from './_mqtt-peers.js';
+import { measureThroughput, registerBoards, startHub, startMosquitto } from './_mqtt-peers.js';
 
 const PUBLISHERS = 4;
 const RUNS = [
   { qos: 0, perPublisher: 50_000, window: 500 },
   { qos: 1, perPublisher: 10_000, window: 100 },
 ];
-/** A run ends when everything arrived, or after this long without a message (lost QoS 0 messages). */
-const IDLE_END_MS = 3000;
-
-async function measure(url, passwords, { qos, perPublisher, window }) {
-  const total = PUBLISHERS * perPublisher;
-  const subscriber = await connect(url, { clientId: `bench-sub-${qos}` });
-  await subscriber.subscribeAsync('homie/5/+/bench/value', { qos });
-  const workers = [...passwords].slice(0, PUBLISHERS).map(
-    ([username, password]) =>
-      new Worker(new URL('./_publisher-worker.js', import.meta.url), {
-        workerData: { url, username, password, count: perPublisher, qos, window },
-      }),
-  );
-  await Promise.all(
-    workers.map(
-      (worker) =>
-        new Promise((done, reject) =>
-          worker.once('message', (message) => (message.error ? reject(new Error(message.error)) : done())),
-        ),
-    ),
-  );
-  let received = 0;
-  let lastAt = 0;
-  const start = performance.now();
-  const finished = new Promise((done) => {
-    let idle = setTimeout(done, IDLE_END_MS * 5);
-    subscriber.on('message', () => {
-      received++;
-      lastAt = performance.now();
-      clearTimeout(idle);
-      if (received === total) done();
-      else idle = setTimeout(done, IDLE_END_MS);
-    });
-  });
-  for (const worker of workers) worker.postMessage('go');
-  await finished;
-  await Promise.all(workers.map((worker) => worker.terminate()));
-  await subscriber.endAsync();
-  const seconds = (lastAt - start) / 1000;
-  return { rate: received / seconds, received, total, seconds };
-}
-
 const ROUNDS = 3;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -68,7 +25,7 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const run of RUNS) {
       for (const broker of brokers) {
-        const result = await measure(broker.url, boards.passwords, run);
+        const result = await measureThroughput(broker.url, broker.url, boards.passwords, run, PUBLISHERS);
         const key = `${broker.name}|${run.qos}`;
         rates.set(key, [...(rates.get(key) ?? []), result.rate]);
         if (result.received < result.total) {

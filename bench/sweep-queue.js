@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, freePort } from './_mqtt-peers.js';
+import { CLI, startRedis } from './_mqtt-peers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gridflex-bench-sweep-'));
 const grid = join(dir, 'grid.yaml');
@@ -16,19 +16,8 @@ writeFileSync(
   grid,
   'vary:\n  defaults.tariff: [flat-cap, dynamic-half-hourly]\npolicies: [passive, selfish, cooperative, central]\ndays: 2\n',
 );
-const port = await freePort();
-const redis = spawn('/usr/bin/redis-server', [
-  '--port',
-  String(port),
-  '--bind',
-  '127.0.0.1',
-  '--save',
-  '',
-  '--appendonly',
-  'no',
-]);
-const queueUrl = `redis://127.0.0.1:${port}`;
-await new Promise((ready) => redis.stdout.on('data', (chunk) => /Ready to accept/.test(chunk) && ready()));
+const redis = await startRedis();
+const queueUrl = redis.url;
 
 const sweep = (out, extra) => [
   CLI,
@@ -68,7 +57,7 @@ try {
   const local = await timeSweepS('local', ['--workers', '2']);
   // Each queued variant is a new sweep for Redis: a different --out does not change the job ids, so flush.
   const twoWorkers = await timeSweepS('queued-2x1', ['--queue', queueUrl], startWorkers(2, 1));
-  spawnSync('redis-cli', ['-p', String(port), 'flushall']);
+  spawnSync('redis-cli', ['-p', String(redis.port), 'flushall']);
   const oneWorker = await timeSweepS('queued-1x2', ['--queue', queueUrl], startWorkers(1, 2));
   console.log('Sweep of 8 runs (table street, 2 days each), wall time on this machine:');
   console.log(`  local, 2 threads                 ${local.toFixed(1).padStart(6)} s  1.00×`);
@@ -79,6 +68,6 @@ try {
     `  queued, 1 worker × 2 threads     ${oneWorker.toFixed(1).padStart(6)} s  ${(oneWorker / local).toFixed(2)}×`,
   );
 } finally {
-  redis.kill('SIGTERM');
+  await redis.stop();
   rmSync(dir, { recursive: true, force: true });
 }

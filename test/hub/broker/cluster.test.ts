@@ -10,7 +10,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, Clock } from '../../../protocol/gridflex.js';
 import { addDevice, addUser, CLI, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
-import { closed, connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
+import { connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
 import { type RedisServer, startRedisServer } from '../redis-server.js';
 
 const data = tempDir('gridflex-cluster-');
