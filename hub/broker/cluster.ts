@@ -14,7 +14,7 @@ import { gridflexFilters } from '../../protocol/gridflex.js';
 import { topicMatches } from '../auth/acl.js';
 import { InputError } from '../errors.js';
 import { redisConnection } from '../redis-connection.js';
-import { principalOfClient } from './embedded-broker.js';
+import { principalOfClient, type SharedHoldOffs } from './embedded-broker.js';
 
 /**
  * How often each node tells the others it is alive, in ms. Aedes publishes the wills of a node's clients once it
@@ -247,4 +247,54 @@ export function subscribeRelayed(
       () => subscribed(),
     ),
   );
+}
+
+/** Where a node tells the others of an identity it held off; no client may publish or read `$` topics. */
+const HOLD_OFF_TOPIC = '$gridflex/hold-off';
+
+/**
+ * Rate hold-offs shared by the nodes: an identity that went over its rate on one node is refused at CONNECT on
+ * every node for as long (each node learns it through the emitter, so the CONNECT check stays local). Each node
+ * still counts the rate itself. Durations, not end times, go over the wire: the nodes' clocks may differ.
+ */
+export class ClusterHoldOffs implements SharedHoldOffs {
+  private readonly heldUntilMs = new Map<string, number>();
+  private aedes: Aedes | undefined;
+
+  constructor(private readonly nodeId: string) {}
+
+  /** Once the node's broker runs: hears the other nodes' hold-offs, and may tell its own. */
+  attach(aedes: Aedes): Promise<void> {
+    this.aedes = aedes;
+    return new Promise((subscribed) =>
+      aedes.subscribe(
+        HOLD_OFF_TOPIC,
+        (packet: AedesPublishPacket, done: () => void) => {
+          const told = JSON.parse(packet.payload.toString()) as {
+            node: string;
+            identity: string;
+            holdOffMs: number;
+          };
+          if (told.node !== this.nodeId) this.heldUntilMs.set(told.identity, Date.now() + told.holdOffMs);
+          done();
+        },
+        () => subscribed(),
+      ),
+    );
+  }
+
+  heldOffMs(identity: string, nowMs: number): number {
+    const untilMs = this.heldUntilMs.get(identity);
+    if (untilMs === undefined) return 0;
+    if (untilMs <= nowMs) this.heldUntilMs.delete(identity);
+    return Math.max(0, untilMs - nowMs);
+  }
+
+  heldOff(identity: string, holdOffMs: number): void {
+    const payload = Buffer.from(JSON.stringify({ node: this.nodeId, identity, holdOffMs }));
+    this.aedes?.publish(
+      { cmd: 'publish', topic: HOLD_OFF_TOPIC, payload, qos: 0, retain: false, dup: false },
+      () => {},
+    );
+  }
 }

@@ -59,6 +59,16 @@ export interface EmbeddedBrokerOptions {
   onSecurityEvent?: (event: SecurityEvent) => void;
   /** One node of a broker on several nodes, through Redis (hub/broker/cluster.ts). Default: a lone broker. */
   cluster?: AedesClusterParts;
+  /** Hold-offs shared with other nodes of a cluster: an offender is refused on every node. Default: none. */
+  sharedHoldOffs?: SharedHoldOffs;
+}
+
+/** Hold-offs that other brokers (nodes of a cluster) tell this one of, and that this one tells them. */
+export interface SharedHoldOffs {
+  /** Milliseconds another node still holds `identity` off (0: none). */
+  heldOffMs(identity: string, nowMs: number): number;
+  /** This node held `identity` off for `holdOffMs`. */
+  heldOff(identity: string, holdOffMs: number): void;
 }
 
 const AUTH_CODE = { identifierRejected: 2, serverUnavailable: 3, badCredentials: 4 } as const;
@@ -226,6 +236,7 @@ export class EmbeddedBroker {
             ? Math.max(
                 publishLimits.heldOffMs(username, Date.now()),
                 controlLimits.heldOffMs(username, Date.now()),
+                options.sharedHoldOffs?.heldOffMs(username, Date.now()) ?? 0,
               )
             : 0;
           if (heldOffMs > 0) {
@@ -352,6 +363,7 @@ export class EmbeddedBroker {
           if (limits.heldOffMs(identity, nowMs) > 0) callback(new Error('rate limited'));
           else {
             const holdOffMs = limits.offend(identity, nowMs);
+            options.sharedHoldOffs?.heldOff(identity, holdOffMs);
             deny(
               'rate-limited',
               `over ${limits.limit.perSecond} ${what}/s (burst ${limits.limit.burst}) for this identity over all its connections: disconnected, held off for ${holdOffMs / 1000} s`,

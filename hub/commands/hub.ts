@@ -6,6 +6,7 @@ import { CredentialStore } from '../auth/credentials.js';
 import { ensureHubSecret, HUB_USERNAME, refreshMosquittoAuthFiles } from '../auth/mosquitto.js';
 import { formatRole, parseRole } from '../auth/roles.js';
 import {
+  ClusterHoldOffs,
   type ClusterNode,
   joinCluster,
   parseNodeId,
@@ -199,6 +200,7 @@ async function runHub(flags: HubFlags): Promise<void> {
       mqttUrl = flags.broker;
     } else {
       let clusterNode: ClusterNode | undefined;
+      const holdOffs = clusterNodeId === null ? undefined : new ClusterHoldOffs(clusterNodeId);
       if (flags.cluster !== undefined && clusterNodeId !== null) {
         const joined = await joinCluster(flags.cluster, clusterNodeId, '--cluster', (error) =>
           log('warn', `cluster: Redis: ${error.message}`),
@@ -221,7 +223,7 @@ async function runHub(flags: HubFlags): Promise<void> {
         // Until the runtime runs (on a broker-only node, never) the log is their record.
         onSecurityEvent: (event) =>
           runtime ? runtime.reportSecurity(event) : log('warn', `security: ${JSON.stringify(event)}`),
-        ...(clusterNode && { cluster: clusterNode.parts }),
+        ...(clusterNode && { cluster: clusterNode.parts, sharedHoldOffs: holdOffs }),
       }).catch((error: Error) => {
         if (!(error instanceof ListenError)) throw error;
         throw new InputError(error.which === 'mqtt' ? '--mqtt-port' : '--ws-port', error.message);
@@ -229,6 +231,7 @@ async function runHub(flags: HubFlags): Promise<void> {
       const started = broker;
       cleanups.push(() => started.close());
       link = clusterNode ? new ClusterLink(broker.aedes) : new InProcessLink(broker.aedes);
+      await holdOffs?.attach(broker.aedes);
       // Aedes reports a failed Redis read (its periodic wills sweep while Redis is away) as an 'error' event,
       // which without a listener ends the process; the sweep runs again once Redis is back.
       if (clusterNode)

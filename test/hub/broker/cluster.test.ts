@@ -27,6 +27,7 @@ beforeAll(async () => {
   for (const [id, plot] of [
     ['pad-a', 'plot-3'],
     ['pad-b', 'plot-6'],
+    ['pad-c', 'plot-4'],
   ] as const) {
     secrets[id] = addDevice(data.dir, id, 'ev-pad', plot, 'mqtt://127.0.0.1:1', ['--scenario', map]).password;
   }
@@ -44,8 +45,9 @@ beforeAll(async () => {
       id,
       ...flags,
     ]);
-  nodeA = await node('node-a', '--step-ms', '40');
-  nodeB = await node('node-b', '--no-sim');
+  // 5 messages/s, burst 50, per identity: the flood test goes over it with a few hundred messages.
+  nodeA = await node('node-a', '--step-ms', '40', '--rate-limit', '5');
+  nodeB = await node('node-b', '--no-sim', '--rate-limit', '5');
 });
 
 afterAll(async () => {
@@ -115,6 +117,17 @@ async function startStandby(flags: string[]) {
   return { process: child, log: () => stderr, ready: Promise.race([ready, exited]) };
 }
 
+/** Connects with `attempt`, again every half second while the broker refuses (a hold-off running out). */
+async function retryConnect(attempt: () => Promise<MqttClient>): Promise<MqttClient> {
+  for (;;) {
+    try {
+      return await attempt();
+    } catch {
+      await new Promise((done) => setTimeout(done, 500));
+    }
+  }
+}
+
 const json = <T>(payload: Buffer) => JSON.parse(payload.toString()) as T;
 
 describe('gridflex hub --cluster: two broker nodes through Redis', () => {
@@ -177,6 +190,23 @@ describe('gridflex hub --cluster: two broker nodes through Redis', () => {
     );
     pad.stream.destroy(); // a board losing power: no DISCONNECT, so node A sends its will
     expect((await will).payload.toString()).toBe('lost');
+  });
+
+  it('refuses on node B a board that node A holds off for going over its rate', async () => {
+    // Each offence doubles the hold-off (1, 2, 4, 8 s): four on node A leave a window no loaded machine misses.
+    for (let offence = 1; offence <= 4; offence++) {
+      const flooder = await retryConnect(() => board(nodeA.mqttUrl, 'pad-c'));
+      const cut = new Promise<void>((done) => flooder.once('close', () => done()));
+      for (let i = 0; i < 300 && flooder.connected; i++) flooder.publish('homie/5/pad-c/pad/soc', String(i));
+      await cut;
+    }
+    const refused = await board(nodeB.mqttUrl, 'pad-c').then(
+      () => 'connected',
+      (error: Error) => error.message,
+    );
+    expect(refused).toMatch(/Server unavailable/i);
+    const log = await nodeB.logLine(/rate-limited.*pad-c/);
+    expect(log).toContain('held off for another');
   });
 
   it('refuses cluster flags that do not fit, naming the flag', () => {
