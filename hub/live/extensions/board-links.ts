@@ -36,6 +36,8 @@ export class BoardLinksExtension implements Extension {
   private unknownAnswers = 0;
   private invalidAnswers = 0;
   private latest: BoardLinks | null = null;
+  /** The hub's own link to an external broker is down: pings would only wait in its queue. */
+  private brokerDown = false;
 
   constructor(private readonly hub: HubContext) {
     this.shaper = new ReadingShaper(hub.map.links, 'links.ping');
@@ -46,7 +48,17 @@ export class BoardLinksExtension implements Extension {
       `${GRIDFLEX_ROOT}/links/pong/+`,
       this.shaper.wrap((topic, payload) => this.onAnswer(topic, payload)),
     );
+    this.hub.link.onOffline(() => this.pause());
+    this.hub.link.onReconnect(() => {
+      this.brokerDown = false;
+    });
     this.timer = setInterval(() => void this.round(), PING_SETTINGS.everyMs);
+  }
+
+  /** Pings out while the hub's own link is down say nothing of the boards' links: they are forgotten. */
+  private pause(): void {
+    this.brokerDown = true;
+    for (const probe of this.probes.values()) probe.pendingMs.clear();
   }
 
   stop(): void {
@@ -79,6 +91,7 @@ export class BoardLinksExtension implements Extension {
 
   /** Judges the pings past their timeout, pings every ready board and publishes the figures. */
   private async round(): Promise<void> {
+    if (this.brokerDown) return;
     const nowMs = performance.now();
     const ready = new Set(
       this.hub.devices

@@ -15,6 +15,8 @@ const LATENCY_MS = 100;
 
 let extension: BoardLinksExtension;
 let answer: MessageHandler;
+let brokerDown: () => void;
+let brokerBack: () => void;
 const pings: { deviceId: string; seq: number }[] = [];
 const figures: BoardLinks[] = [];
 
@@ -36,6 +38,12 @@ beforeEach(async () => {
     link: {
       subscribe: async (_filter: string, handler: MessageHandler) => {
         answer = handler;
+      },
+      onOffline: (handler: () => void) => {
+        brokerDown = handler;
+      },
+      onReconnect: (handler: () => void) => {
+        brokerBack = handler;
       },
     },
     publishJson: async (topic: string, body: unknown) => {
@@ -100,5 +108,17 @@ describe('board links', () => {
     });
     expect(boardIn(links, SILENT)).toMatchObject({ lossPct: 100, lost: 2 });
     expect(links).toMatchObject({ unknownAnswers: 2, invalidAnswers: 2 });
+  });
+
+  it('neither pings nor counts losses while the hub’s own broker is down', async () => {
+    await vi.advanceTimersByTimeAsync(PING_SETTINGS.everyMs);
+    brokerDown();
+    const sent = pings.length;
+    await vi.advanceTimersByTimeAsync(3 * PING_SETTINGS.everyMs);
+    expect(pings.length).toBe(sent);
+    brokerBack();
+    await vi.advanceTimersByTimeAsync(PING_SETTINGS.everyMs);
+    expect(pings.length).toBe(sent + 2);
+    expect(boardIn(figures.at(-1), SILENT)).toMatchObject({ lossPct: null, lost: 0 });
   });
 });
