@@ -26,6 +26,25 @@ async function setup(start: string) {
 }
 
 describe('HomeAgents (the residents’ agents on the live table)', () => {
+  it('gives the event loop back between its streets, so the broker in the same process delivers meanwhile', async () => {
+    const { table, market, clock } = await setup('2026-01-15T18:00:00Z');
+    agents?.dispose();
+    const shadows = ['passive', 'central'];
+    agents = new HomeAgents(map, table, network, await getHighs(), { policy: 'selfish', shadows });
+    let stepping = true;
+    let turns = 0;
+    const turn = () => {
+      if (!stepping) return;
+      turns += 1;
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+    await agents.step(clock.advance(), market);
+    stepping = false;
+    expect(agents.comparison().shadows.length).toBe(shadows.length);
+    expect(turns).toBeGreaterThanOrEqual(shadows.length);
+  });
+
   it('plan each home’s EV into the cheap night band and explain it with numbers', async () => {
     const { table, agents, market, clock } = await setup('2026-01-15T18:00:00Z');
     offerNightTariff(market, clock.simTime);
