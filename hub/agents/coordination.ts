@@ -1,5 +1,5 @@
 import type { Highs } from 'highs';
-import { solveLp } from './solve-lp.js';
+import { type ActiveRow, MasterLp, type MasterSolution } from './master-lp.js';
 
 /**
  * Coordination by messages only. A coordinator (the network operator's agent) sends each home a vector of
@@ -165,55 +165,67 @@ export function coordinateByPrices(
     };
   }
 
-  // Master rows: every (limit, step) that some plan mix has broken so far.
-  const activeRows: { limit: number; step: number }[] = [];
-  const activeKeys = new Set<number>();
-  const activate = (): number => {
-    const before = activeRows.length;
-    violation.forEach((broken, c) => {
-      for (let t = 0; t < steps; t++) {
-        const key = c * steps + t;
-        if ((broken[t] as number) > 1e-9 && !activeKeys.has(key)) {
-          activeKeys.add(key);
-          activeRows.push({ limit: c, step: t });
-        }
-      }
-    });
-    return activeRows.length - before;
-  };
-  activate();
-
-  let master = solveMaster(highs, proposals, limits, activeRows, violationCostGbp);
-  let converged = false;
-  while (rounds < maxRounds) {
-    rounds++;
-    homes.forEach((_, h) => {
-      const price = prices[h] as Float64Array;
-      price.fill(0);
-      activeRows.forEach((row, r) => {
-        const coefficient = (limits[row.limit] as SharedLimit).coefficientByHome[h] as number;
-        price[row.step] =
-          (price[row.step] as number) - (coefficient * (master.rowDuals[r] as number)) / dtHours;
-      });
-      // Homes are never paid to import.
-      for (let t = 0; t < steps; t++) price[t] = Math.max(0, price[t] as number);
-    });
-    const { arrived, heardAll } = exchange(rounds);
-    const previousCost = master.objectiveGbp;
-    // Rows the new proposals break join the master; a cost that rises because they did is not convergence.
-    measureViolation(known(arrived, steps), limits, steps, violation);
-    const added = activate();
-    master = solveMaster(highs, proposals, limits, activeRows, violationCostGbp);
-    if (heardAll && added === 0 && previousCost - master.objectiveGbp < toleranceGbp) {
-      converged = true;
-      break;
-    }
+  const masterLp = new MasterLp(highs, proposals, limits, violationCostGbp);
+  try {
+    return conclude(masterLp);
+  } finally {
+    masterLp.dispose();
   }
-  const responses = mix(proposals, master.weights).map(
-    (mixed, h) => mixed ?? ownAnswers[h] ?? (homes[h] as RespondToPrices)(new Float64Array(steps)),
-  );
-  const maxViolation = measureViolation(responses, limits, steps, violation);
-  return { responses, pricesGbpPerKwh: prices, rounds, messages, maxViolation, converged };
+
+  function conclude(masterLp: MasterLp): PriceCoordinationResult {
+    // Master rows: every (limit, step) that some plan mix has broken so far.
+    const activeRows = masterLp.activeRows;
+    const activeKeys = new Set<number>();
+    /** Adds the rows the proposals just measured break, and the new proposals, to the master. */
+    const activate = (): number => {
+      const fresh: ActiveRow[] = [];
+      violation.forEach((broken, c) => {
+        for (let t = 0; t < steps; t++) {
+          const key = c * steps + t;
+          if ((broken[t] as number) > 1e-9 && !activeKeys.has(key)) {
+            activeKeys.add(key);
+            fresh.push({ limit: c, step: t });
+          }
+        }
+      });
+      masterLp.addRows(fresh);
+      masterLp.addNewProposals();
+      return fresh.length;
+    };
+    activate();
+
+    let master: MasterSolution = masterLp.solve();
+    let converged = false;
+    while (rounds < maxRounds) {
+      rounds++;
+      homes.forEach((_, h) => {
+        const price = prices[h] as Float64Array;
+        price.fill(0);
+        activeRows.forEach((row, r) => {
+          const coefficient = (limits[row.limit] as SharedLimit).coefficientByHome[h] as number;
+          price[row.step] =
+            (price[row.step] as number) - (coefficient * (master.rowDuals[r] as number)) / dtHours;
+        });
+        // Homes are never paid to import.
+        for (let t = 0; t < steps; t++) price[t] = Math.max(0, price[t] as number);
+      });
+      const { arrived, heardAll } = exchange(rounds);
+      const previousCost = master.objectiveGbp;
+      // Rows the new proposals break join the master; a cost that rises because they did is not convergence.
+      measureViolation(known(arrived, steps), limits, steps, violation);
+      const added = activate();
+      master = masterLp.solve();
+      if (heardAll && added === 0 && previousCost - master.objectiveGbp < toleranceGbp) {
+        converged = true;
+        break;
+      }
+    }
+    const responses = mix(proposals, master.weights).map(
+      (mixed, h) => mixed ?? ownAnswers[h] ?? (homes[h] as RespondToPrices)(new Float64Array(steps)),
+    );
+    const maxViolation = measureViolation(responses, limits, steps, violation);
+    return { responses, pricesGbpPerKwh: prices, rounds, messages, maxViolation, converged };
+  }
 }
 
 /** The proposals that arrived, a home not heard from this round counted at zero net import. */
@@ -221,104 +233,6 @@ function known(arrived: readonly (HomeResponse | undefined)[], steps: number): H
   return arrived.map(
     (answer) => answer ?? { netImportKw: new Float64Array(steps), decisions: [], ownCostGbp: 0 },
   );
-}
-
-interface MasterSolution {
-  /** Per home, the weight of each of its proposals (they sum to 1). */
-  weights: Float64Array[];
-  /** Shadow price of each active row, £ per unit (≤ 0 for a binding ≤ row). */
-  rowDuals: Float64Array;
-  objectiveGbp: number;
-}
-
-/** The coordinator's LP: the cheapest mix of each home's proposals that keeps the active limit rows. */
-function solveMaster(
-  highs: Highs,
-  proposals: readonly HomeResponse[][],
-  limits: readonly SharedLimit[],
-  activeRows: readonly { limit: number; step: number }[],
-  violationCostGbp: number,
-): MasterSolution {
-  const columnsOfHome: number[] = [];
-  let columnCount = 0;
-  for (const list of proposals) {
-    columnsOfHome.push(columnCount);
-    columnCount += list.length;
-  }
-  // Nothing heard yet (every first proposal late or lost): no mix and no prices.
-  if (columnCount === 0)
-    return {
-      weights: proposals.map(() => new Float64Array(0)),
-      rowDuals: new Float64Array(activeRows.length),
-      objectiveGbp: 0,
-    };
-  const slackStart = columnCount;
-  columnCount += activeRows.length;
-  const rowCount = activeRows.length + proposals.length;
-  const cost = new Float64Array(columnCount);
-  const rowLower = new Float64Array(rowCount);
-  const rowUpper = new Float64Array(rowCount);
-  // Column-wise (CSC): each proposal appears in the limit rows and its home's convexity row.
-  const starts: number[] = [0];
-  const indices: number[] = [];
-  const values: number[] = [];
-  proposals.forEach((list, h) => {
-    for (const proposal of list) {
-      activeRows.forEach((row, r) => {
-        const coefficient = (limits[row.limit] as SharedLimit).coefficientByHome[h] as number;
-        const value = coefficient * (proposal.netImportKw[row.step] as number);
-        if (value !== 0) {
-          indices.push(r);
-          values.push(value);
-        }
-      });
-      indices.push(activeRows.length + h);
-      values.push(1);
-      starts.push(indices.length);
-    }
-  });
-  activeRows.forEach((_, r) => {
-    indices.push(r);
-    values.push(-1);
-    starts.push(indices.length);
-    cost[slackStart + r] = violationCostGbp;
-  });
-  let column = 0;
-  for (const list of proposals) for (const proposal of list) cost[column++] = proposal.ownCostGbp;
-  activeRows.forEach((row, r) => {
-    rowLower[r] = -highs.infinity;
-    rowUpper[r] = (limits[row.limit] as SharedLimit).upperByStep[row.step] as number;
-  });
-  // A home the coordinator has not heard from yet has no column to mix.
-  proposals.forEach((list, h) => {
-    const share = list.length > 0 ? 1 : 0;
-    rowLower[activeRows.length + h] = share;
-    rowUpper[activeRows.length + h] = share;
-  });
-
-  const solution = solveLp(
-    highs,
-    {
-      numCols: columnCount,
-      numRows: rowCount,
-      colCost: cost,
-      colLower: new Float64Array(columnCount),
-      colUpper: new Float64Array(columnCount).fill(highs.infinity),
-      rowLower,
-      rowUpper,
-      matrix: { format: 'csc', numRows: rowCount, numCols: columnCount, starts, indices, values },
-    },
-    "the coordinator's master LP",
-  );
-  return {
-    weights: proposals.map((list, h) =>
-      Float64Array.from(list, (_, j) =>
-        Math.max(0, solution.colValue[(columnsOfHome[h] as number) + j] ?? 0),
-      ),
-    ),
-    rowDuals: solution.rowDual.subarray(0, activeRows.length),
-    objectiveGbp: solution.objective,
-  };
 }
 
 /** Each home's plan as the weighted mix of its proposals (undefined for a home that proposed nothing). */

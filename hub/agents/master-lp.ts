@@ -1,0 +1,137 @@
+import type { Highs } from 'highs';
+import type { HomeResponse, SharedLimit } from './coordination.js';
+
+/** The master's answer: how to mix each home's proposals, and the active rows' shadow prices. */
+export interface MasterSolution {
+  /** Per home, the weight of each of its proposals (they sum to 1). */
+  weights: Float64Array[];
+  /** Shadow price of each active row, £ per unit (≤ 0 for a binding ≤ row). */
+  rowDuals: Float64Array;
+  objectiveGbp: number;
+}
+
+/** One active row of the master: a limit at one step. */
+export interface ActiveRow {
+  limit: number;
+  step: number;
+}
+
+/**
+ * The coordinator's LP, kept for one exchange: the cheapest mix of each home's proposals that keeps the
+ * active limit rows (each with a slack at the violation cost). Rows: one convexity row per home (its
+ * weights sum to 1 once it has proposed), then the active limit rows. Proposals and rows are appended as
+ * they come, so each round's solve starts from the previous round's optimal basis instead of from scratch
+ * (column generation's hot start: a new column keeps the old basis primal feasible). The master's columns
+ * are dense (a proposal enters every active row), so a cold solve per round was most of the exchange's time.
+ */
+export class MasterLp {
+  private readonly model;
+  private readonly rows: ActiveRow[] = [];
+  /** Per home, the model column of each of its proposals. */
+  private readonly columnsOfHome: number[][];
+  private columnCount = 0;
+
+  constructor(
+    private readonly highs: Highs,
+    private readonly proposals: readonly HomeResponse[][],
+    private readonly limits: readonly SharedLimit[],
+    private readonly violationCostGbp: number,
+  ) {
+    this.model = highs.createModel();
+    this.model.options.set({ output_flag: false, presolve: 'off' });
+    this.columnsOfHome = proposals.map(() => []);
+    // A home the coordinator has not heard from yet has no column to mix: its row is 0 = 0 until then.
+    for (let h = 0; h < proposals.length; h++) this.model.addRow(0, 0, { indices: [], values: [] });
+  }
+
+  get activeRows(): readonly ActiveRow[] {
+    return this.rows;
+  }
+
+  /** Adds limit rows, over every proposal so far, each with its violation slack. */
+  addRows(rows: readonly ActiveRow[]): void {
+    for (const row of rows) {
+      const indices: number[] = [];
+      const values: number[] = [];
+      this.columnsOfHome.forEach((columns, h) => {
+        columns.forEach((column, j) => {
+          const value = this.entry(row, h, this.proposals[h]?.[j] as HomeResponse);
+          if (value !== 0) {
+            indices.push(column);
+            values.push(value);
+          }
+        });
+      });
+      const limit = this.limits[row.limit] as SharedLimit;
+      this.model.addRow(-this.highs.infinity, limit.upperByStep[row.step] as number, { indices, values });
+      const modelRow = this.proposals.length + this.rows.length;
+      this.rows.push(row);
+      this.model.addCol(this.violationCostGbp, 0, this.highs.infinity, { indices: [modelRow], values: [-1] });
+      this.columnCount++;
+    }
+  }
+
+  /** Adds the proposals that joined `proposals` since the last call as columns. */
+  addNewProposals(): void {
+    this.proposals.forEach((list, h) => {
+      const columns = this.columnsOfHome[h] as number[];
+      if (columns.length === 0 && list.length > 0) this.model.changeRowBounds(h, 1, 1);
+      for (let j = columns.length; j < list.length; j++) {
+        const proposal = list[j] as HomeResponse;
+        const indices: number[] = [h];
+        const values: number[] = [1];
+        this.rows.forEach((row, r) => {
+          const value = this.entry(row, h, proposal);
+          if (value !== 0) {
+            indices.push(this.proposals.length + r);
+            values.push(value);
+          }
+        });
+        this.model.addCol(proposal.ownCostGbp, 0, this.highs.infinity, { indices, values });
+        columns.push(this.columnCount++);
+      }
+    });
+  }
+
+  solve(): MasterSolution {
+    // Nothing heard yet (every first proposal late or lost): no mix and no prices.
+    if (this.columnsOfHome.every((columns) => columns.length === 0)) {
+      return {
+        weights: this.proposals.map(() => new Float64Array(0)),
+        rowDuals: new Float64Array(this.rows.length),
+        objectiveGbp: 0,
+      };
+    }
+    this.run();
+    const solution = this.model.getSolution();
+    return {
+      weights: this.columnsOfHome.map((columns) =>
+        Float64Array.from(columns, (column) => Math.max(0, solution.colValue[column] ?? 0)),
+      ),
+      rowDuals: Float64Array.from(solution.rowDual.subarray(this.proposals.length)),
+      objectiveGbp: this.model.getObjectiveValue(),
+    };
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+
+  /** A proposal's coefficient in an active row: the limit's weight of its home times its net import then. */
+  private entry(row: ActiveRow, home: number, proposal: HomeResponse): number {
+    const coefficient = (this.limits[row.limit] as SharedLimit).coefficientByHome[home] as number;
+    return coefficient * (proposal.netImportKw[row.step] as number);
+  }
+
+  /** Solves from the kept basis; a hot start that ends anywhere but optimal is solved again cold. */
+  private run(): void {
+    const optimal = this.highs.constants.modelStatus.optimal;
+    this.model.run();
+    if (this.model.getModelStatus() !== optimal) {
+      this.model.clearSolver();
+      this.model.run();
+    }
+    const status = this.model.getModelStatus();
+    if (status !== optimal) throw new Error(`the coordinator's master LP ended with model status ${status}`);
+  }
+}
