@@ -2,6 +2,9 @@
 // and central over a year at 30-minute steps with the power flow at every step. The four runs go to worker
 // threads (one per core); the peer is the same study's runs back to back, the sum of their times.
 // Target: the whole study under 60 s on a 2-core machine. `POA_DAYS=30 npm run bench -- poa` for a shorter span.
+// Measured (Dec 6, load average 1.2, `POA_DAYS=28 node bench/poa.js scenarios/ieee-eu-lv-70.yaml`), the dist of
+// 4158b01 then of 42ed774 (the kept master LP) back to back: wall 162.0 s -> 103.4 s, cooperative 158.3 s -> 99.7 s,
+// central 35.2 s -> 36.2 s; price of anarchy 1.827 and cooperative gap 0.20 % in both.
 import { availableParallelism } from 'node:os';
 import { loadRunInputs } from '../dist/hub/sim/inputs.js';
 import { POA_POLICIES, runPoaStudyInWorkers } from '../dist/hub/study/poa-study.js';
