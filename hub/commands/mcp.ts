@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { parsePort, parsePositiveInt } from '../live/options.js';
-import { type McpHubOptions, openHomeSession, serveHttp, serveStdio } from '../mcp/mcp-server.js';
+import { type McpHubOptions, serveHttp, serveStdio } from '../mcp/mcp-server.js';
 import { DEFAULT_DATA_DIR } from '../runs/store.js';
 import {
   LIVE_CALLS_PER_MINUTE,
@@ -111,9 +111,7 @@ async function startStdio(options: McpHubOptions): Promise<() => Promise<void>> 
 
 async function startHttp(options: McpHubOptions, flags: McpFlags): Promise<() => Promise<void>> {
   const port = parsePort(flags.httpPort as string, '--http-port');
-  const server = await serveHttp(options, flags.host, port, (username, password, login, limiter) =>
-    openHomeSession(options, limiter, username, password, login),
-  );
+  const server = await serveHttp(options, flags.host, port);
   process.stdout.write(`mcp ready: ${server.url}\n`);
   return () => server.close();
 }

@@ -32,7 +32,7 @@ export interface McpHubOptions extends McpServeOptions {
   brokerUrl: string;
 }
 
-/** What `serveHttp` serves a login with: an MCP server with its tools, for whom, and how to release it. */
+/** What `serveSessionsHttp` serves a login with: an MCP server with its tools, for whom, and how to release it. */
 export interface ServedSession {
   server: McpServer;
   identity: ResidentIdentity;
@@ -199,7 +199,14 @@ export interface McpHttpServer {
  * password (HTTP Basic); a session (its `Mcp-Session-Id`) belongs to the user who opened it, with its own
  * connection to the hub as that user.
  */
-export async function serveHttp(
+export function serveHttp(options: McpHubOptions, host: string, port: number): Promise<McpHttpServer> {
+  return serveSessionsHttp(options, host, port, (username, password, login, limiter) =>
+    openHomeSession(options, limiter, username, password, login),
+  );
+}
+
+/** Serves over streamable HTTP the sessions `open` makes for each checked login (the live table's or a run's). */
+export async function serveSessionsHttp(
   options: McpServeOptions,
   host: string,
   port: number,

@@ -13,7 +13,7 @@ import {
   type McpServeOptions,
   residentIdentity,
   type ServedSession,
-  serveHttp,
+  serveSessionsHttp,
 } from './mcp-server.js';
 import { type RunLink, registerRunTools } from './run-tools.js';
 import { registerJsonResources } from './tool-kit.js';
@@ -85,7 +85,7 @@ export function serveRunHttp(
   port: number,
 ): Promise<McpHttpServer> {
   const home = link.run.home.spec.id;
-  return serveHttp(options, host, port, async (username, password, login, limiter) => {
+  return serveSessionsHttp(options, host, port, async (username, password, login, limiter) => {
     const identity = await residentIdentity(login, username, password);
     if (identity.home !== home) {
       throw new InputError(
