@@ -2,7 +2,7 @@
  * The price-of-anarchy figures of a study: social cost per policy, the spread of benefits against the
  * no-control baseline, and the ratios that compare selfish, cooperative and central control.
  */
-import { STATUTORY_VOLTS } from '../feeder/index.js';
+import { STATUTORY_VOLTS } from '../feeder/network.js';
 
 /** What the study needs of one policy's run (a subset of the year runner's result). */
 export interface PolicyRunSummary {
