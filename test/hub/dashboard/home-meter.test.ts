@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeMeter } from '../live/fake-meter.js';
-import { addDevice, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
+import { type FakeMeter, startMeterHub } from '../live/fake-meter.js';
+import type { HubProcess } from '../live/hub-process.js';
 import { tempDir } from '../mqtt-helpers.js';
 import { collectPageErrors, launchChromium, saveScreenshot } from './browser.js';
 
@@ -11,13 +11,7 @@ let meter: FakeMeter;
 let browser: Browser;
 
 beforeAll(async () => {
-  const map = writeTestMap(data.dir);
-  const { password } = addDevice(data.dir, 'meter-3', 'meter', 'plot-3', 'mqtt://127.0.0.1:1', [
-    '--scenario',
-    map,
-  ]);
-  hub = await startHub(['--scenario', map, '--data-dir', data.dir, '--step-ms', '100']);
-  meter = await FakeMeter.connect(hub.mqttUrl, 'meter-3', password, 'plot-3');
+  ({ hub, meter } = await startMeterHub(data.dir, 100));
   browser = await launchChromium();
 });
 

@@ -6,6 +6,7 @@ import {
   homieTopics,
 } from '../../../protocol/homie.js';
 import { connectClient } from '../mqtt-helpers.js';
+import { addDevice, type HubProcess, startHub, writeTestMap } from './hub-process.js';
 
 /** A meter board (a `meter` node and a `plot` node) speaking Homie by hand, with the board's own credentials. */
 export class FakeMeter {
@@ -70,4 +71,19 @@ export class FakeMeter {
   private async publish(topic: string, payload: string, retain: boolean): Promise<void> {
     await this.client.publishAsync(topic, payload, { qos: 1, retain });
   }
+}
+
+/** A hub on the test map (`dataDir`, one step every `stepMs`) with meter board `meter-3` ready on plot-3. */
+export async function startMeterHub(
+  dataDir: string,
+  stepMs: number,
+): Promise<{ hub: HubProcess; meter: FakeMeter }> {
+  const map = writeTestMap(dataDir);
+  const { password } = addDevice(dataDir, 'meter-3', 'meter', 'plot-3', 'mqtt://127.0.0.1:1', [
+    '--scenario',
+    map,
+  ]);
+  const hub = await startHub(['--scenario', map, '--data-dir', dataDir, '--step-ms', `${stepMs}`]);
+  const meter = await FakeMeter.connect(hub.mqttUrl, 'meter-3', password, 'plot-3');
+  return { hub, meter };
 }

@@ -8,8 +8,8 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Home, HomeSchema } from '../../../protocol/gridflex.js';
 import { connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
-import { FakeMeter } from './fake-meter.js';
-import { addDevice, type HubProcess, startHub, writeTestMap } from './hub-process.js';
+import { type FakeMeter, startMeterHub } from './fake-meter.js';
+import type { HubProcess } from './hub-process.js';
 
 const data = tempDir('gridflex-meter-time-');
 let hub: HubProcess;
@@ -40,15 +40,9 @@ async function meteredAtOf(pKw: number, send: () => Promise<void>): Promise<stri
 }
 
 beforeAll(async () => {
-  const map = writeTestMap(data.dir);
-  const { password } = addDevice(data.dir, 'meter-3', 'meter', 'plot-3', 'mqtt://127.0.0.1:1', [
-    '--scenario',
-    map,
-  ]);
-  hub = await startHub(['--scenario', map, '--data-dir', data.dir, '--step-ms', '40']);
+  ({ hub, meter } = await startMeterHub(data.dir, 40));
   viewer = await connectClient(hub.mqttUrl, { clientId: 'meter-time-viewer' });
   await subscribe(viewer, 'gridflex/v1/homes/+');
-  meter = await FakeMeter.connect(hub.mqttUrl, 'meter-3', password, 'plot-3');
 });
 
 afterAll(async () => {
