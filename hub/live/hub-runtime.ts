@@ -23,6 +23,7 @@ import {
   type SharedBattery,
 } from '../../protocol/gridflex.js';
 import { payloadProblem } from '../broker/payload-check.js';
+import { knownDevices } from '../auth/known-devices.js';
 import { SimClock } from '../clock.js';
 import type { FeederNetwork } from '../feeder/index.js';
 import { DeviceTracker } from '../table/device-tracker.js';
@@ -118,7 +119,7 @@ export class HubRuntime {
 
   constructor(private readonly options: HubRuntimeOptions) {
     this.table = new TableState(options.map, wirableBuses(options.network));
-    this.devices = new DeviceTracker(this.table);
+    this.devices = new DeviceTracker(this.table, knownDevices(options.dataDir));
     this.feeder = new LiveFeeder(options.network, this.table, options.map.sharedBattery);
     this.clock = new SimClock({
       start: new Date(options.map.clock.start),

@@ -79,8 +79,21 @@ export class DeviceTracker {
   private readonly devices = new Map<string, TrackedDevice>();
   /** Board ID → unknown EVs its pads read that were reported (up to {@link MAX_UNKNOWN_EV_REPORTS}). */
   private readonly unknownEvReports = new Map<string, number>();
+  /** The map's assets: each is its own board's (the board with its ID) before any board has announced it. */
+  private readonly mapAssets: ReadonlySet<string>;
+  /** `<board> <asset>` claims refused and logged: a board that announces again is not logged again. */
+  private readonly refusedClaims = new Set<string>();
 
-  constructor(private readonly table: TableState) {}
+  /**
+   * @param registered - whether a device ID is a board known to the hub before it announces itself (its
+   *   login, an adoption): an asset with that ID is that board's alone, as the map's assets are.
+   */
+  constructor(
+    private readonly table: TableState,
+    private readonly registered: (deviceId: string) => boolean = () => false,
+  ) {
+    this.mapAssets = new Set(table.map.assets.map((asset) => asset.asset));
+  }
 
   /** Handles one message under `homie/5/…`. Never throws. */
   handle(topic: string, payload: Buffer, now: Date): TrackerOutcome {
@@ -222,8 +235,10 @@ export class DeviceTracker {
     }
     const events = this.placeBoard(device, now, 'announce');
     const problems: string[] = [];
-    if (taken.length > 0)
-      problems.push(`${deviceId}: ${taken.join(', ')} is another board's asset or an EV: not taken`);
+    const unlogged = taken.filter((assetId) => !this.refusedClaims.has(`${deviceId} ${assetId}`));
+    for (const assetId of unlogged) this.refusedClaims.add(`${deviceId} ${assetId}`);
+    if (unlogged.length > 0)
+      problems.push(`${deviceId}: ${unlogged.join(', ')} is another board's asset or an EV: not taken`);
     const early = [...device.early];
     device.early.clear();
     for (const [key, earlyPayload] of early) {
@@ -235,9 +250,13 @@ export class DeviceTracker {
     return problems.length === 0 ? { events } : { events, problem: problems.join('; ') };
   }
 
-  /** Whether another board hosts `assetId`, or it is one of the map's EVs (which only pads place). */
+  /**
+   * Whether `assetId` is another board's: one that hosts it, or, seen or not, the board of that ID when the map
+   * lists it or the hub knows that board; or it is one of the map's EVs (which only pads place).
+   */
   private ownedElsewhere(assetId: string, deviceId: string): boolean {
     if (this.table.asset(assetId)?.kind === 'ev') return true;
+    if (assetId !== deviceId && (this.mapAssets.has(assetId) || this.registered(assetId))) return true;
     for (const [otherId, other] of this.devices) {
       if (otherId !== deviceId && [...other.assets.values()].includes(assetId)) return true;
     }

@@ -84,29 +84,31 @@ describe('an EV pad reading invented IDs', () => {
   }, 120_000);
 });
 
+/** Connects as board `deviceId` and announces energy nodes (node ID → kind), ready. */
+async function announce(deviceId: string, password: string, nodes: Record<string, string>) {
+  const client = await connectClient(hub.mqttUrl, { clientId: deviceId, username: deviceId, password });
+  const description = {
+    homie: '5.0',
+    version: 1,
+    nodes: Object.fromEntries(
+      Object.entries(nodes).map(([nodeId, kind]) => [
+        nodeId,
+        { type: gridflexNodeType(kind as 'pv'), properties: { 'power-kw': { datatype: 'float' } } },
+      ]),
+    ),
+  };
+  await client.publishAsync(homieTopics.description(deviceId), JSON.stringify(description), {
+    qos: 1,
+    retain: true,
+  });
+  await client.publishAsync(homieTopics.state(deviceId), 'ready', { qos: 1, retain: true });
+  return client;
+}
+
 describe("a board naming its node after another board's asset", () => {
   it('does not take it', async () => {
     const owner = addDevice(data.dir, 'pv-7', 'pv', 'plot-7', hub.mqttUrl);
     const squatter = addDevice(data.dir, 'pv', 'pv', 'plot-8', hub.mqttUrl);
-    const announce = async (deviceId: string, password: string, nodes: Record<string, string>) => {
-      const client = await connectClient(hub.mqttUrl, { clientId: deviceId, username: deviceId, password });
-      const description = {
-        homie: '5.0',
-        version: 1,
-        nodes: Object.fromEntries(
-          Object.entries(nodes).map(([nodeId, kind]) => [
-            nodeId,
-            { type: gridflexNodeType(kind as 'pv'), properties: { 'power-kw': { datatype: 'float' } } },
-          ]),
-        ),
-      };
-      await client.publishAsync(homieTopics.description(deviceId), JSON.stringify(description), {
-        qos: 1,
-        retain: true,
-      });
-      await client.publishAsync(homieTopics.state(deviceId), 'ready', { qos: 1, retain: true });
-      return client;
-    };
     const first = await announce('pv-7', owner.password, { pv: 'pv' });
     await expect.poll(async () => (await assetOf('pv-7'))?.online, { timeout: 20_000 }).toBe(true);
     // Board "pv" with two PV nodes "7" and "8": its assets would be "pv-7" (taken) and "pv-8".
@@ -119,5 +121,43 @@ describe("a board naming its node after another board's asset", () => {
     expect((await assetOf('pv-7'))?.online).toBe(true);
     first.end(true);
     second.end(true);
+  });
+});
+
+describe('a board naming its node after an asset whose board has not announced itself', () => {
+  it("does not take the map's or a registered board's asset, logs it once, and leaves it to its own board", async () => {
+    const squatter = addDevice(data.dir, 'heat-pump', 'heat-pump', 'plot-8', hub.mqttUrl);
+    const registered = addDevice(data.dir, 'battery-9', 'battery', 'plot-8', hub.mqttUrl);
+    const before = await assetOf('heat-pump-1');
+    expect(before?.online).toBe(false);
+    // heat-pump-1 is on the map, battery-9 has a login; neither board has said anything yet.
+    const claims = { '1': 'heat-pump', '9': 'heat-pump' };
+    const board = await announce('heat-pump', squatter.password, claims);
+    await expect.poll(async () => (await assetOf('heat-pump-9'))?.online, { timeout: 20_000 }).toBe(true);
+    await hub.logLine(/heat-pump: heat-pump-1 is another board's asset or an EV: not taken/);
+    expect(await assetOf('heat-pump-1')).toEqual(before);
+    // Announced again, with one more node: once that node is on the table, the claim was handled again.
+    board.end(true);
+    const again = await announce('heat-pump', squatter.password, { ...claims, '8': 'heat-pump' });
+    await expect.poll(async () => (await assetOf('heat-pump-8'))?.online, { timeout: 20_000 }).toBe(true);
+    expect(hub.log.filter((line) => /heat-pump: heat-pump-1 is another board/.test(line))).toHaveLength(1);
+    expect(await assetOf('heat-pump-1')).toEqual(before);
+    again.end(true);
+
+    const batterySquatter = addDevice(data.dir, 'battery', 'battery', 'plot-8', hub.mqttUrl);
+    const battery = await announce('battery', batterySquatter.password, { '9': 'battery', x: 'battery' });
+    await expect.poll(async () => (await assetOf('battery-x'))?.online, { timeout: 20_000 }).toBe(true);
+    await hub.logLine(/battery: battery-9 is another board's asset or an EV: not taken/);
+    expect(await assetOf('battery-9')).toBeUndefined();
+    battery.end(true);
+
+    // Their own boards take them.
+    const owner = addDevice(data.dir, 'heat-pump-1', 'heat-pump', 'plot-2', hub.mqttUrl);
+    const ownBoard = await announce('heat-pump-1', owner.password, { 'heat-pump': 'heat-pump' });
+    const ownBattery = await announce('battery-9', registered.password, { battery: 'battery' });
+    await expect.poll(async () => (await assetOf('heat-pump-1'))?.online, { timeout: 20_000 }).toBe(true);
+    await expect.poll(async () => (await assetOf('battery-9'))?.online, { timeout: 20_000 }).toBe(true);
+    ownBoard.end(true);
+    ownBattery.end(true);
   });
 });
