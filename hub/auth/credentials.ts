@@ -14,7 +14,15 @@ const MOSQUITTO_PBKDF2 = { iterations: 101, saltBytes: 12, keyLength: 64 } as co
 const PrincipalSchema = z.strictObject({
   username: z.string().min(1).max(128),
   role: z.string(),
-  scrypt: z.strictObject({ salt: z.string(), hash: z.string(), N: z.number(), r: z.number(), p: z.number() }),
+  /** A person's password (and a board's key added before `sha256`): slow, as a person's password may be weak. */
+  scrypt: z
+    .strictObject({ salt: z.string(), hash: z.string(), N: z.number(), r: z.number(), p: z.number() })
+    .optional(),
+  /** A machine's key (board, hub): SHA-256 of 144 random bits, which no slow hash would make harder to guess. */
+  sha256: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, 'expected the base64 of a 32-byte SHA-256')
+    .optional(),
   /** The same secret hashed for an external Mosquitto's password file. */
   mosquittoHash: z.string().regex(/^\$7\$/),
   createdAt: z.string(),
@@ -49,7 +57,7 @@ export class CredentialStore {
   private loadedMtimeMs = Number.NaN;
   /** Failed logins per account and per address, shared by every way in (dashboard, MQTT). */
   readonly guard = new LoginGuard();
-  /** scrypt computations so far: the work the login back-off bounds (one per wrong or first right secret). */
+  /** scrypt computations so far: the work the login back-off bounds (one per refusal and per first right scrypt secret). */
   passwordChecks = 0;
 
   private constructor(readonly file: string) {}
@@ -102,6 +110,12 @@ export class CredentialStore {
       }
       for (const principal of parsed.data.principals) {
         parseRole(principal.role, `${this.file}: ${principal.username}.role`);
+        if ((principal.scrypt === undefined) === (principal.sha256 === undefined)) {
+          throw new InputError(
+            `${this.file}: ${principal.username}`,
+            'needs exactly one of scrypt and sha256',
+          );
+        }
         loaded.set(principal.username, principal);
       }
     }
@@ -133,9 +147,7 @@ export class CredentialStore {
    * and returns the plain secret: the only time it exists outside the client's own config.
    */
   async add(username: string, role: Role, createdAt = new Date()): Promise<string> {
-    const secret = randomBytes(18).toString('base64url');
-    const salt = randomBytes(16);
-    const hash = await scryptAsync(secret, salt);
+    const secret = randomBytes(SECRET_BYTES).toString('base64url');
     const mosquittoSalt = randomBytes(MOSQUITTO_PBKDF2.saltBytes);
     const mosquittoKey = pbkdf2Sync(
       secret,
@@ -147,7 +159,9 @@ export class CredentialStore {
     this.principals.set(username, {
       username,
       role: formatRole(role),
-      scrypt: { salt: salt.toString('base64'), hash: hash.toString('base64'), ...SCRYPT_PARAMS },
+      ...(isMachine(role)
+        ? { sha256: sha256(secret).toString('base64') }
+        : { scrypt: await scryptEntry(secret) }),
       mosquittoHash: `$7$${MOSQUITTO_PBKDF2.iterations}$${mosquittoSalt.toString('base64')}$${mosquittoKey.toString('base64')}`,
       createdAt: createdAt.toISOString(),
     });
@@ -166,16 +180,20 @@ export class CredentialStore {
 
   /**
    * The principal when `secret` is right for `username`, otherwise null. Constant-time comparisons, and the
-   * same work whatever the answer: a wrong secret or an unknown user costs one scrypt, as a first right
-   * one does, so the time taken does not tell which usernames exist (only a right secret seen before is
-   * cheaper, by its cached digest).
+   * same work for every refusal: a wrong secret (a board's or a person's) or an unknown user costs one
+   * scrypt, so the time taken does not tell which usernames exist. Only a right secret is cheaper: a
+   * machine's key stored as SHA-256 at once, a scrypt-stored secret once seen in this run (its cached digest).
    */
   async verify(username: string, secret: Buffer | string): Promise<Principal | null> {
     const stored = this.principals.get(username);
     const secretBuffer = typeof secret === 'string' ? Buffer.from(secret) : secret;
-    const digest = createHash('sha256').update(secretBuffer).digest();
-    const known = this.verifiedDigests.get(username);
+    const digest = sha256(secretBuffer);
+    const known =
+      stored?.sha256 !== undefined
+        ? Buffer.from(stored.sha256, 'base64')
+        : this.verifiedDigests.get(username);
     if (stored && known && timingSafeEqual(known, digest)) return toPrincipal(stored);
+    // A wrong key of a SHA-256 entry is padded to an unknown user's cost.
     const hashed = stored?.scrypt ?? UNKNOWN_USER_HASH;
     const expected = Buffer.from(hashed.hash, 'base64');
     this.passwordChecks++;
@@ -215,6 +233,24 @@ export class CredentialStore {
 }
 
 const SCRYPT_PARAMS = { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p };
+
+/** A secret's random bytes: 144 bits, past the 128 that make a fast hash of it as strong as a slow one. */
+const SECRET_BYTES = 18;
+
+/** Boards and the hub: their keys live in configs, never typed or chosen by a person. */
+function isMachine(role: Role): boolean {
+  return role.role === 'device' || role.role === 'hub';
+}
+
+function sha256(secret: Buffer | string): Buffer {
+  return createHash('sha256').update(secret).digest();
+}
+
+async function scryptEntry(secret: string): Promise<NonNullable<StoredPrincipal['scrypt']>> {
+  const salt = randomBytes(16);
+  const hash = await scryptAsync(secret, salt);
+  return { salt: salt.toString('base64'), hash: hash.toString('base64'), ...SCRYPT_PARAMS };
+}
 
 /**
  * Dashboard session tokens: 32 random bytes in base64url (hub/dashboard/sessions.ts), which a page also uses

@@ -175,7 +175,7 @@ Every payload has a zod schema (protocol/) that both sides use, exported as JSON
 | the hub | everything | everything |
 
 Boards get credentials with \`gridflex device add\`, roles with \`gridflex user add\`; secrets are stored
-as scrypt hashes in \`<data-dir>/credentials.json\`. The embedded broker also refuses a second connection
+as hashes in \`<data-dir>/credentials.json\` (boards' keys SHA-256, people's passwords scrypt: docs/security.md). The embedded broker also refuses a second connection
 with a client ID in use, a registered user's name as client ID for anyone but that user, packets over 64 KiB (before reading them), clients over the rate limit
 (1000 msgs/s, burst 10 000), addresses reconnecting over 50 times/s (burst 1000) and malformed payloads on the topics below; each refusal disconnects that client
 (MQTT 3.1.1 cannot refuse one message), is logged and is published on \`gridflex/v1/hub/security\`.
