@@ -2,7 +2,10 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { SecurityEvent } from '../../protocol/gridflex.js';
+import { useBaselineWasmCompiler } from '../agents/highs.js';
 import { CredentialStore } from '../auth/credentials.js';
+import { knownDevices } from '../auth/known-devices.js';
 import { ensureHubSecret, HUB_USERNAME, refreshMosquittoAuthFiles } from '../auth/mosquitto.js';
 import { formatRole, parseRole } from '../auth/roles.js';
 import {
@@ -15,7 +18,8 @@ import {
   SimLock,
 } from '../broker/cluster.js';
 import { EmbeddedBroker, ListenError, listenProblem } from '../broker/embedded-broker.js';
-import { DEFAULT_CONTROL_RATE, DEFAULT_PUBLISH_RATE } from '../broker/rate-limiter.js';
+import { MosquittoGuard } from '../broker/mosquitto-guard.js';
+import { DEFAULT_CONTROL_RATE, DEFAULT_HOLD_OFF, DEFAULT_PUBLISH_RATE } from '../broker/rate-limiter.js';
 import { DEFAULT_RETAINED_QUOTA } from '../broker/retained-quota.js';
 import { startDashboardServer } from '../dashboard/http-server.js';
 import { SessionStore } from '../dashboard/sessions.js';
@@ -80,7 +84,7 @@ export function registerHubCommand(program: Command): void {
     )
     .option(
       '--rate-limit <perSecond>',
-      `embedded broker: messages/s one board or user may publish, burst 10x (default ${DEFAULT_PUBLISH_RATE.perSecond}, burst ${DEFAULT_PUBLISH_RATE.burst})`,
+      `messages/s one board or user may publish, burst 10x (on --broker: boards only) (default ${DEFAULT_PUBLISH_RATE.perSecond}, burst ${DEFAULT_PUBLISH_RATE.burst})`,
     )
     .option(
       '--control-rate-limit <perSecond>',
@@ -89,12 +93,12 @@ export function registerHubCommand(program: Command): void {
     )
     .option(
       '--retained-max-topics <count>',
-      'embedded broker: retained topics one board or user may hold',
+      'retained topics one board or user may hold (on --broker: boards only)',
       String(DEFAULT_RETAINED_QUOTA.maxTopics),
     )
     .option(
       '--retained-max-kib <KiB>',
-      'embedded broker: retained KiB (topics and payloads) one board or user may hold',
+      'retained KiB (topics and payloads) one board or user may hold (on --broker: boards only)',
       String(DEFAULT_RETAINED_QUOTA.maxBytes / 1024),
     )
     .option('--demo', 'also run a simulated device agent (its own process and credentials) for every asset')
@@ -116,6 +120,8 @@ export function registerHubCommand(program: Command): void {
 }
 
 async function runHub(flags: HubFlags): Promise<void> {
+  // The hub runs for hours: HiGHS's baseline code only, some 70 MB less resident memory (hub/agents/highs.ts).
+  useBaselineWasmCompiler();
   const mqttPort = parsePort(flags.mqttPort, '--mqtt-port');
   const wsPort = parsePort(flags.wsPort, '--ws-port');
   const httpPort = parsePort(flags.httpPort, '--http-port');
@@ -187,6 +193,9 @@ async function runHub(flags: HubFlags): Promise<void> {
     let mqttUrl: string;
     let wsUrl: string | null = null;
     const displayHost = flags.host === '0.0.0.0' ? '127.0.0.1' : flags.host;
+    // Until the runtime runs (on a broker-only node, never) the log is their record.
+    const onSecurityEvent = (event: SecurityEvent) =>
+      runtime ? runtime.reportSecurity(event) : log('warn', `security: ${JSON.stringify(event)}`);
     if (flags.broker !== undefined) {
       const secret = await ensureHubSecret(dataDir, store);
       link = await ExternalLink.connect({
@@ -197,6 +206,18 @@ async function runHub(flags: HubFlags): Promise<void> {
       }).catch((error: Error) => {
         throw new InputError('--broker', `cannot connect to ${flags.broker}: ${error.message}`);
       });
+      const guard = await MosquittoGuard.start({
+        url: flags.broker,
+        username: HUB_USERNAME,
+        password: secret,
+        rateLimit,
+        holdOff: DEFAULT_HOLD_OFF,
+        retainedQuota,
+        isBoard: knownDevices(dataDir),
+        report: onSecurityEvent,
+        log: (message) => log('warn', message),
+      });
+      cleanups.push(() => guard.close());
       mqttUrl = flags.broker;
     } else {
       let clusterNode: ClusterNode | undefined;
@@ -220,9 +241,7 @@ async function runHub(flags: HubFlags): Promise<void> {
         rateLimit,
         controlRateLimit: { perSecond: controlPerSecond, burst: controlPerSecond * 4 },
         retainedQuota,
-        // Until the runtime runs (on a broker-only node, never) the log is their record.
-        onSecurityEvent: (event) =>
-          runtime ? runtime.reportSecurity(event) : log('warn', `security: ${JSON.stringify(event)}`),
+        onSecurityEvent,
         ...(clusterNode && { cluster: clusterNode.parts, sharedHoldOffs: holdOffs }),
       }).catch((error: Error) => {
         if (!(error instanceof ListenError)) throw error;

@@ -55,7 +55,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   {
     name: 'mosquitto-config',
     description:
-      'write mosquitto.conf, passwd and acl for the hub\u2019s users and roles; prints the conf path',
+      'write mosquitto.conf, passwd, acl and dynamic-security.json for the hub\u2019s users, roles and limits; prints the conf path',
     hasOptions: true,
     load: async () => [(await import('./mosquitto.js')).registerMosquittoCommand],
   },

@@ -18,7 +18,7 @@ import {
   startHub,
   writeTestMap,
 } from './hub-process.js';
-import { MOSQUITTO, startMosquitto, stopMosquitto } from './mosquitto-process.js';
+import { MOSQUITTO, retainedTopics, startMosquitto, stopMosquitto } from './mosquitto-process.js';
 
 /** The same hub behaviours with an external Mosquitto (started here on a free loopback port) as the broker. */
 const data = tempDir('gridflex-mosquitto-');
@@ -65,26 +65,12 @@ afterAll(async () => {
   data.remove();
 });
 
-/**
- * Whether a retained message reached `topic`, asked only after the broker finished with the publish:
- * a fresh reader subscribes to it and then to the hub's retained state; Mosquitto sends retained messages
- * in subscription order, so once the hub state arrives, anything retained on `topic` would have come first.
- */
+/** Whether a retained message reached `topic`, asked only after the broker finished with the publish. */
 async function retainedExists(
   topic: string,
   credentials: { username?: string; password?: string } = {},
 ): Promise<boolean> {
-  const reader = await connectClient(brokerUrl, { clientId: `reader-${Date.now()}`, ...credentials });
-  let found = false;
-  reader.on('message', (received) => {
-    if (received === topic) found = true;
-  });
-  await subscribe(reader, topic);
-  const sentinel = nextMessage(reader, (received) => received === 'gridflex/v1/hub/state');
-  await subscribe(reader, 'gridflex/v1/hub/state');
-  await sentinel;
-  reader.end(true);
-  return found;
+  return (await retainedTopics(brokerUrl, topic, credentials)).includes(topic);
 }
 
 /** TCP ports a process listens on, from /proc: its socket inodes matched against the kernel's tables. */

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { connectClient, nextMessage, subscribe } from '../mqtt-helpers.js';
 
 /** Debian's Mosquitto 2, the external broker of the tests that run the hub with `--broker`. */
 export const MOSQUITTO = '/usr/sbin/mosquitto';
@@ -23,4 +24,27 @@ export function stopMosquitto(child: ChildProcess): Promise<void> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   return exited;
+}
+
+/**
+ * The retained topics matching `filter` that a fresh reader gets, asked only after the broker finished with
+ * earlier publishes: it subscribes to `filter` and then to the hub's retained state; Mosquitto sends retained
+ * messages in subscription order, so once the hub state arrives, everything retained under `filter` came first.
+ */
+export async function retainedTopics(
+  brokerUrl: string,
+  filter: string,
+  credentials: { username?: string; password?: string } = {},
+): Promise<string[]> {
+  const reader = await connectClient(brokerUrl, { clientId: `reader-${Date.now()}`, ...credentials });
+  const topics: string[] = [];
+  reader.on('message', (topic, _payload, packet) => {
+    if (packet.retain && topic !== 'gridflex/v1/hub/state') topics.push(topic);
+  });
+  await subscribe(reader, filter);
+  const sentinel = nextMessage(reader, (topic) => topic === 'gridflex/v1/hub/state');
+  await subscribe(reader, 'gridflex/v1/hub/state');
+  await sentinel;
+  reader.end(true);
+  return topics;
 }
