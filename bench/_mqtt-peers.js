@@ -48,11 +48,15 @@ function waitForOutput(child, stream, pattern, what) {
   });
 }
 
-/** Starts `gridflex hub` on the data dir; resolves with its MQTT URL and a stop function. */
-export async function startHub(dataDir, extraFlags = []) {
+/**
+ * Starts `gridflex hub` on the data dir (`nodeFlags` go to node before the CLI, e.g. --cpu-prof); resolves with
+ * its MQTT URL and a stop function.
+ */
+export async function startHub(dataDir, extraFlags = [], nodeFlags = []) {
   const child = spawn(
     process.execPath,
     [
+      ...nodeFlags,
       CLI,
       'hub',
       '--host',

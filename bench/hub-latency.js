@@ -4,9 +4,19 @@
 // and ACLs) as the peer. Prints p50/p99/max for both and the ratios, the broker process's resident memory
 // under the load, and how long the 200 boards take to connect at once: first (the hub checks each password
 // with scrypt) and again after all of them dropped (the hub's cached verified digest).
+//
+// Flags: --scenario <table map> runs the hub on another table (default: the hub's default table map; e.g.
+// scenarios/table-map-ieee.yaml plans 55 homes under every policy each step); --hub-node-flags="<flags>" passes
+// node flags to the hub process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", "--max-semi-space-size=1").
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { connect, percentile, registerBoards, startHub, startMosquitto } from './_mqtt-peers.js';
 
+const { values: flags } = parseArgs({
+  options: { scenario: { type: 'string' }, 'hub-node-flags': { type: 'string', default: '' } },
+});
+const hubFlags = flags.scenario ? ['--scenario', flags.scenario] : [];
+const hubNodeFlags = flags['hub-node-flags'].split(' ').filter(Boolean);
 const DEVICES = 200;
 const SECONDS = 15;
 
@@ -88,7 +98,7 @@ const boards = await registerBoards('lat', DEVICES);
 const results = [];
 try {
   for (const [name, start] of [
-    ['hub (Aedes)', () => startHub(boards.dir)],
+    ['hub (Aedes)', () => startHub(boards.dir, hubFlags, hubNodeFlags)],
     ['mosquitto', () => startMosquitto(boards.dir)],
   ]) {
     const broker = await start();
