@@ -22,7 +22,7 @@ const clients: MqttClient[] = [];
 beforeAll(async () => {
   const port = await freePort();
   brokerUrl = `mqtt://127.0.0.1:${port}`;
-  for (const id of ['flood-1', 'calm-1', 'hoard-1'])
+  for (const id of ['flood-1', 'flood-2', 'calm-1', 'hoard-1'])
     passwords[id] = addDevice(data.dir, id, 'pv', 'plot-1', brokerUrl).password;
   const conf = execFileSync(
     process.execPath,
@@ -31,17 +31,13 @@ beforeAll(async () => {
   ).trim();
   mosquitto = await startMosquitto(conf);
   // 5 messages/s, burst 50: a flood is a few hundred messages.
-  hub = await startHub([
-    '--data-dir',
-    data.dir,
-    '--broker',
-    brokerUrl,
-    '--rate-limit',
-    '5',
-    '--retained-max-topics',
-    String(RETAINED_MAX_TOPICS),
-  ]);
+  hub = await startHub(hubFlags());
 }, 60_000);
+
+function hubFlags(): string[] {
+  const limits = ['--rate-limit', '5', '--retained-max-topics', String(RETAINED_MAX_TOPICS)];
+  return ['--data-dir', data.dir, '--broker', brokerUrl, ...limits];
+}
 
 afterAll(async () => {
   for (const client of clients) client.end(true);
@@ -132,6 +128,28 @@ describe('the password and ACL files beside the dynamic security plugin', () => 
       .poll(
         () =>
           board('late-1').then(
+            () => true,
+            () => false,
+          ),
+        { timeout: 20_000, interval: 200 },
+      )
+      .toBe(true);
+  });
+});
+
+describe('a board held off by a hub that is killed', () => {
+  it('is let in by the next hub, which finds the entry the killed one left in the plugin', async () => {
+    await floodUntilCutOff('flood-2');
+    await hub.logLine(/rate-limited: flood-2 \(flood-2\).*held off for 1 s/);
+    const exited = new Promise((done) => hub.process.once('exit', done));
+    hub.process.kill('SIGKILL');
+    await exited;
+    await expect(board('flood-2')).rejects.toThrow(/Not authorized/);
+    hub = await startHub(hubFlags());
+    await expect
+      .poll(
+        () =>
+          board('flood-2').then(
             () => true,
             () => false,
           ),
