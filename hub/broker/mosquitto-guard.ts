@@ -23,7 +23,7 @@ export interface MosquittoGuardOptions {
   rateLimit: RateLimit;
   holdOff: HoldOff;
   retainedQuota: RetainedQuota;
-  /** Whether a device ID is a board with a login (only those are counted: the topic names the board). */
+  /** Whether a device ID is a board with a login (only those are held off: the topic names the board). */
   isBoard: (deviceId: string) => boolean;
   report: (event: SecurityEvent) => void;
   log: (message: string) => void;
@@ -88,7 +88,9 @@ export class MosquittoGuard {
     const held = [...this.held.keys()];
     for (const timer of this.held.values()) clearTimeout(timer);
     this.held.clear();
-    if (held.length > 0) await this.control(held.map((username) => ({ command: 'deleteClient', username })));
+    // While Mosquitto is away the commands would wait for it; the next hub lets those boards in.
+    if (held.length > 0 && this.pluginAnswered && this.client.connected)
+      await this.control(held.map((username) => ({ command: 'deleteClient', username })));
     await this.client.endAsync();
   }
 
@@ -130,11 +132,12 @@ export class MosquittoGuard {
   private onMessage(topic: string, payload: Buffer, packet: IPublishPacket): void {
     const board = boardOf(topic);
     if (board === null || !mayPublish({ role: 'device', deviceId: board }, topic)) return;
-    if (!this.options.isBoard(board)) return;
-    const nowMs = Date.now();
     // Still arriving from a connection already cut off: the offence was counted once.
     if (this.held.has(board)) return;
+    const nowMs = Date.now();
+    // Only a login publishes there (Mosquitto's ACL), so the credentials are read only before acting.
     if (!this.rates.take(board, nowMs)) {
+      if (!this.options.isBoard(board)) return;
       const holdOffMs = this.rates.offend(board, nowMs);
       this.hold(board, holdOffMs);
       const limit = this.rates.limit;
@@ -148,7 +151,7 @@ export class MosquittoGuard {
     }
     if (!packet.retain) return;
     const overQuota = this.retained.retain(board, topic, payload.length);
-    if (overQuota === null) return;
+    if (overQuota === null || !this.options.isBoard(board)) return;
     this.client.publish(topic, '', { qos: 1, retain: true });
     this.kick(board);
     if (nowMs - (this.quotaLoggedMs.get(board) ?? Number.NEGATIVE_INFINITY) < QUOTA_LOG_INTERVAL_MS) return;
@@ -164,13 +167,14 @@ export class MosquittoGuard {
   }
 
   private hold(board: string, holdOffMs: number): void {
-    this.control([
-      { command: 'createClient', username: board, textname: HELD_TEXT },
-      { command: 'disableClient', username: board },
-    ]);
+    if (this.pluginAnswered)
+      this.control([
+        { command: 'createClient', username: board, textname: HELD_TEXT },
+        { command: 'disableClient', username: board },
+      ]);
     const timer = setTimeout(() => {
       this.held.delete(board);
-      this.control([{ command: 'deleteClient', username: board }]);
+      if (this.pluginAnswered) this.control([{ command: 'deleteClient', username: board }]);
     }, holdOffMs);
     timer.unref();
     this.held.set(board, timer);
@@ -178,11 +182,12 @@ export class MosquittoGuard {
 
   /** Disconnects a board without holding it off: disabling its login closes its connections. */
   private kick(board: string): void {
-    this.control([
-      { command: 'createClient', username: board, textname: HELD_TEXT },
-      { command: 'disableClient', username: board },
-      { command: 'deleteClient', username: board },
-    ]);
+    if (this.pluginAnswered)
+      this.control([
+        { command: 'createClient', username: board, textname: HELD_TEXT },
+        { command: 'disableClient', username: board },
+        { command: 'deleteClient', username: board },
+      ]);
   }
 
   private control(commands: ControlCommand[]): Promise<void> {
