@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { connectClient, nextMessage, subscribe } from '../mqtt-helpers.js';
 
 /** Debian's Mosquitto 2, the external broker of the tests that run the hub with `--broker`. */
@@ -6,6 +7,8 @@ export const MOSQUITTO = '/usr/sbin/mosquitto';
 
 /** Starts Mosquitto on a config file (`gridflex mosquitto-config`'s); resolves once it says it is running. */
 export async function startMosquitto(conf: string): Promise<ChildProcess> {
+  if (!existsSync(MOSQUITTO))
+    throw new Error(`${MOSQUITTO} is missing: apt-get install mosquitto (see .ci/run)`);
   const child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let log = '';
