@@ -81,6 +81,8 @@ export const gridflexTopics = {
   livePolicy: () => `${GRIDFLEX_ROOT}/live/policy`,
   /** The running street beside its shadow runs under the other policies, every step, retained. */
   liveComparison: () => `${GRIDFLEX_ROOT}/live/comparison`,
+  /** The operator's red team on the live table: what runs, and the damage beside a baseline. */
+  liveRedTeam: () => `${GRIDFLEX_ROOT}/live/red-team`,
   /** Hardware in the loop: each model variable pinned to a live sensor, its drift and chart, every step, retained. */
   pins: () => `${GRIDFLEX_ROOT}/pins`,
   /** The hub's ping to one board, every few seconds of wall time (not retained). */
@@ -113,6 +115,8 @@ export const controlTopics = {
   tableWire: () => `${CONTROL_ROOT}/table/wire`,
   /** Operator: the policy the residents' agents run on the table (from the next half-hour). */
   tablePolicy: () => `${CONTROL_ROOT}/table/policy`,
+  /** Operator: the attacks and defences running on the table (from the next step). */
+  tableRedTeam: () => `${CONTROL_ROOT}/table/red-team`,
   /** Operator: apply (or reset) a pinned sensor's bias estimate. */
   tablePinBias: () => `${CONTROL_ROOT}/table/pin-bias`,
   /** Clock controls: play, pause, step, speed, jump (roles operator and regulator). */
@@ -733,6 +737,64 @@ export const LiveComparisonSchema = z.object({
 });
 export type LiveComparison = z.infer<typeof LiveComparisonSchema>;
 
+/**
+ * One attack or defence: its kind and the fields of a scenario's `redTeam:` entry (docs/red-team.md), which
+ * the hub checks against its red-team registry.
+ */
+const RedTeamEntrySchema = z.looseObject({
+  kind: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected a red-team kind such as "sync-charge"'),
+});
+
+/** Operator: the whole red team on the live table (empty lists stop every attack and defence). */
+export const TableRedTeamSchema = z.strictObject({
+  attacks: z.array(RedTeamEntrySchema).max(10),
+  defences: z.array(RedTeamEntrySchema).max(10),
+  requestId: RequestIdSchema,
+});
+export type TableRedTeam = z.infer<typeof TableRedTeamSchema>;
+
+/** A street's figures since the red team last changed. */
+const RedTeamDamageSchema = z.object({
+  steps: z.number().int().nonnegative(),
+  /** Largest import at the substation, kW. */
+  peakKw: z.number(),
+  minVolts: z.number().nullable(),
+  maxVolts: z.number().nullable(),
+  /** Steps with a bus-phase outside 216.2–253 V. */
+  stepsOutsideStatutory: z.number().int().nonnegative(),
+  /** The honest homes' (not attacking) energy priced at the tariff in force, £. */
+  honestBillsGbp: z.number(),
+});
+
+/** The red team on the live table: what runs, what could, and the damage beside the same policy without it. */
+export const LiveRedTeamSchema = z.object({
+  attacks: z.array(RedTeamEntrySchema),
+  defences: z.array(RedTeamEntrySchema),
+  /** A change the operator sent that starts at the next step. */
+  pending: z.boolean(),
+  kinds: z.array(
+    z.object({
+      list: z.enum(['attacks', 'defences']),
+      kind: z.string(),
+      description: z.string(),
+      /** Why it cannot run on the table (absent: it can). */
+      notLive: z.string().optional(),
+    }),
+  ),
+  /** Homes whose own agents attack. */
+  attackers: z.array(z.string()),
+  /** What the attacks and defences did, in words. */
+  notes: z.array(z.string()),
+  /** Simulated time the figures start from (the last change, or the last policy switch). */
+  since: IsoTimeSchema.nullable(),
+  /** The running policy: the baseline is its shadow run, which runs without the red team. */
+  policy: PolicyNameSchema.nullable(),
+  attacked: RedTeamDamageSchema.nullable(),
+  /** Null when the running policy has no shadow run (`live.shadows` in the table map). */
+  baseline: RedTeamDamageSchema.nullable(),
+});
+export type LiveRedTeam = z.infer<typeof LiveRedTeamSchema>;
+
 /** Clock controls; `step` works while paused, `jump` moves the simulated time (forwards or back). */
 export const ClockControlSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('play'), requestId: RequestIdSchema }),
@@ -878,6 +940,7 @@ export const AuditActionSchema = z.enum([
   'table-place',
   'table-wire',
   'table-policy',
+  'table-red-team',
   'table-pin-bias',
   'clock',
   'assembly-battery-rules',
@@ -925,6 +988,7 @@ export const FeedEventKindSchema = z.enum([
   'boost-started',
   'boost-ended',
   'policy-changed',
+  'red-team-changed',
   'clock-changed',
   'limit-breached',
   'limit-cleared',
@@ -1510,6 +1574,48 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     },
   },
   {
+    pattern: gridflexTopics.liveRedTeam(),
+    publisher: 'hub',
+    retained: true,
+    qos: 0,
+    schema: LiveRedTeamSchema,
+    description:
+      'Every step: the attacks and defences the operator runs on the table, every kind (with why it cannot run live), the attacking homes, what they did, and the street since the last change beside the running policy’s shadow run, which runs without them.',
+    example: {
+      attacks: [{ kind: 'sync-charge', at: '02:00', durationMinutes: 60 }],
+      defences: [],
+      pending: false,
+      kinds: [
+        {
+          list: 'attacks',
+          kind: 'sync-charge',
+          description:
+            'N homes charge their EVs and batteries at full power at the same clock time every day',
+        },
+      ],
+      attackers: ['home-3', 'home-5', 'home-7'],
+      notes: [],
+      since: '2026-01-16T01:00:00.000Z',
+      policy: 'selfish',
+      attacked: {
+        steps: 30,
+        peakKw: 38.4,
+        minVolts: 231.2,
+        maxVolts: 249.8,
+        stepsOutsideStatutory: 0,
+        honestBillsGbp: 1.92,
+      },
+      baseline: {
+        steps: 30,
+        peakKw: 17.1,
+        minVolts: 231.2,
+        maxVolts: 249.8,
+        stepsOutsideStatutory: 0,
+        honestBillsGbp: 1.92,
+      },
+    },
+  },
+  {
     pattern: gridflexTopics.tableMap(),
     publisher: 'hub',
     retained: true,
@@ -1681,6 +1787,20 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     description:
       'Switch the residents’ agents on the table to another policy (listed in `live/policy`); it takes effect at the next half-hour and is announced in the event feed.',
     example: { policy: 'cooperative', requestId: 'policy-1' },
+  },
+  {
+    pattern: controlTopics.tableRedTeam(),
+    publisher: 'role `operator`',
+    retained: false,
+    qos: 1,
+    schema: TableRedTeamSchema,
+    description:
+      'Run these attacks and defences on the table from the next step (the whole set: empty lists stop them); each entry is a scenario’s `redTeam:` entry (docs/red-team.md), of a kind that runs live (`live/red-team` `kinds`), naming homes of the table.',
+    example: {
+      attacks: [{ kind: 'sync-charge', at: '02:00', durationMinutes: 60 }],
+      defences: [{ kind: 'start-delay', maxDelayMinutes: 120 }],
+      requestId: 'red-team-1',
+    },
   },
   {
     pattern: controlTopics.tablePinBias(),

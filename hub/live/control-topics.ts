@@ -18,6 +18,7 @@ export function controlTarget(topic: string): ControlTarget {
   if (topic === controlTopics.tablePlace()) return { action: 'table-place', topicRole: 'operator' };
   if (topic === controlTopics.tableWire()) return { action: 'table-wire', topicRole: 'operator' };
   if (topic === controlTopics.tablePolicy()) return { action: 'table-policy', topicRole: 'operator' };
+  if (topic === controlTopics.tableRedTeam()) return { action: 'table-red-team', topicRole: 'operator' };
   if (topic === controlTopics.tablePinBias()) return { action: 'table-pin-bias', topicRole: 'operator' };
   if (topic === controlTopics.assemblyBatteryRules())
     return { action: 'assembly-battery-rules', topicRole: 'assembly' };

@@ -13,6 +13,7 @@ import {
   type HubState,
   type LiveComparison,
   type LivePolicy,
+  type LiveRedTeam,
   type MarketPrices,
   type MarketTariffs,
   type Metrics,
@@ -22,8 +23,8 @@ import {
   type SecurityEvent,
   type SharedBattery,
 } from '../../protocol/gridflex.js';
-import { payloadProblem } from '../broker/payload-check.js';
 import { knownDevices } from '../auth/known-devices.js';
+import { payloadProblem } from '../broker/payload-check.js';
 import { SimClock } from '../clock.js';
 import type { FeederNetwork } from '../feeder/index.js';
 import { DeviceTracker } from '../table/device-tracker.js';
@@ -70,6 +71,8 @@ export interface HubSnapshot {
   /** The policy the table runs, and the running street beside its shadow runs. */
   livePolicy?: LivePolicy;
   comparison?: LiveComparison | null;
+  /** The operator's attacks and defences on the table, and their damage. */
+  redTeam?: LiveRedTeam;
   marketRules: RegulatorRulesInForce;
   tariffs: MarketTariffs;
   sharedBattery: SharedBattery | null;

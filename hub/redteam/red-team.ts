@@ -42,8 +42,10 @@ export type Problem = (path: string, expected: string, found: unknown) => Error;
 /** What an attack or defence may use when the street is built. */
 export interface RedTeamContext {
   homes: readonly StreetHome[];
-  world: StreetWorld & ForecastSource;
-  switching: SwitchingSystem;
+  /** The year's world, or the live table's (forecasts and the step length only). */
+  world: ForecastSource & Pick<StreetWorld, 'stepMinutes'>;
+  /** The street's tariff switching (absent on the live table, whose residents switch through its market). */
+  switching?: SwitchingSystem;
   /** The entry's own random stream (seeded from the scenario). */
   rng: Rng;
   /** How the residents put carbon and autarky in £ (a lying agent's own objective). */
@@ -68,6 +70,8 @@ interface Definition<Kind extends string, Schema extends z.ZodType> {
   kind: Kind;
   /** One sentence for the room. */
   description: string;
+  /** Why it cannot run on the live table (absent: it can; the operator switches it on and off there). */
+  notLive?: string;
   /** The entry in `redTeam.attacks` / `redTeam.defences` (a field without a default only the scenario can give). */
   schema: Schema;
   /** Checks the entry's references (homes, tariffs) against the scenario; `path` is the entry's. */

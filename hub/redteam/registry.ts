@@ -145,3 +145,65 @@ export async function buildRedTeam(
   }
   return { attackers, notes, place: (engine) => placeParts(engine, parts) };
 }
+
+/** One attack or defence as the live table offers it: what it does, and why it cannot run there if so. */
+export interface RedTeamKind {
+  list: 'attacks' | 'defences';
+  kind: string;
+  description: string;
+  notLive?: string;
+}
+
+/** Every attack and defence, in registry order. */
+export function redTeamKinds(): RedTeamKind[] {
+  const kindOf = (list: RedTeamKind['list'], definition: AttackDefinition): RedTeamKind => ({
+    list,
+    kind: definition.kind,
+    description: definition.description,
+    ...(definition.notLive === undefined ? {} : { notLive: definition.notLive }),
+  });
+  return [
+    ...ATTACKS.map((attack) => kindOf('attacks', attack as unknown as AttackDefinition)),
+    ...DEFENCES.map((defence) => kindOf('defences', defence as unknown as DefenceDefinition)),
+  ];
+}
+
+/**
+ * The operator's red team for the live table, or what is wrong with it in words naming the field (`attacks.0.at`):
+ * the entries of the scenario's `redTeam:` section, of kinds that run live, naming homes of the table.
+ */
+export function parseLiveRedTeam(
+  body: unknown,
+  homeIds: readonly string[],
+): { section: RedTeamSection } | { problem: string } {
+  const parsed = RedTeamSchema.safeParse(body);
+  if (!parsed.success) {
+    const words = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
+    return { problem: words.join('; ') };
+  }
+  const section = parsed.data;
+  const entries = [
+    ...section.attacks.map((entry, index) => ({
+      path: `attacks.${index}`,
+      notLive: attackOf(entry.kind).notLive,
+    })),
+    ...section.defences.map((entry, index) => ({
+      path: `defences.${index}`,
+      notLive: defenceOf(entry.kind).notLive,
+    })),
+  ];
+  const offTable = entries.find((entry) => entry.notLive !== undefined);
+  if (offTable) return { problem: `${offTable.path}: does not run on the live table: ${offTable.notLive}` };
+  try {
+    checkRedTeam(
+      section,
+      { homeIds, tariffIds: [] },
+      (path, expected, found) =>
+        // The table's paths start at the section's lists, not at `redTeam.`.
+        new Error(`${path.replace(/^redTeam\./, '')}: expected ${expected}, found ${JSON.stringify(found)}`),
+    );
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
+  return { section };
+}

@@ -9,11 +9,13 @@ import type {
 import { createPolicyWith, isPolicyName, type PolicyContext, unknownPolicy } from '../agents/registry.js';
 import type { FeederNetwork } from '../feeder/index.js';
 import type { ResidentPreferences } from '../homes/index.js';
+import type { RedTeamSection } from '../redteam/registry.js';
 import { type AgentAnswer, ResidentBoosts } from './boosts.js';
 import type { PriceSource } from './home-forecast.js';
 import { evSpec, resolvePreferences } from './home-specs.js';
 import { LiveFeeder } from './live-feeder.js';
 import { livePolicyContext } from './live-policies.js';
+import { LiveRedTeam } from './live-red-team.js';
 import {
   HORIZON_STEPS,
   LivePolicyStreet,
@@ -90,6 +92,8 @@ export class HomeAgents {
   private readonly replan = new Set<number>();
   private failures: string[] = [];
   private readonly policyContext: PolicyContext;
+  /** The operator's attacks and defences on the running street, and their damage beside its policy's shadow. */
+  readonly redTeam = new LiveRedTeam();
 
   constructor(
     private readonly map: LoadedTableMap,
@@ -128,6 +132,17 @@ export class HomeAgents {
     return { accepted: true, reason: `the table switches to ${name} at the next half-hour` };
   }
 
+  /** Runs the operator's red team on the running street from the next step (empty lists: none). */
+  setRedTeam(section: RedTeamSection): AgentAnswer {
+    this.redTeam.request(section);
+    const kinds = (entries: readonly { kind: string }[]) =>
+      entries.map((entry) => entry.kind).join(', ') || 'none';
+    return {
+      accepted: true,
+      reason: `from the next step the table runs attacks: ${kinds(section.attacks)}; defences: ${kinds(section.defences)}`,
+    };
+  }
+
   /** The running street's figures and each shadow run's, since the hub started. */
   comparison(): { running: StreetFigures; shadows: StreetFigures[] } {
     return {
@@ -144,6 +159,7 @@ export class HomeAgents {
     clock: Clock,
   ): void {
     this.runningBook.record(summary, homeNetPKw, prices, clock);
+    this.redTeam.recordAttacked(this.running.runningPolicyName, summary, homeNetPKw, prices, clock);
   }
 
   /** The shadow runs' shared batteries follow the assembly's rules too. */
@@ -245,10 +261,15 @@ export class HomeAgents {
     for (const shadow of this.shadows.values()) shadow.street.forget(this.replan);
     this.replan.clear();
     this.splitMirror(inputs);
+    await this.applyRedTeam(clock.simTime);
     this.running.step(inputs);
     for (const shadow of this.shadows.values()) {
       await yieldToIo();
-      shadow.step(inputs, clock);
+      const flow = shadow.step(inputs, clock);
+      if (!shadow.mirrors) {
+        const policy = shadow.street.runningPolicyName;
+        this.redTeam.recordBaseline(policy, flow.summary, flow.homes, prices, clock);
+      }
     }
     const stepStart = new Date(stepStartMs);
     const priceNow = (home: string) => prices.pricesAt(stepStart, home).importPriceGbpPerKwh;
@@ -320,6 +341,25 @@ export class HomeAgents {
     if (!mirror || !this.running.switchDue(inputs.now, inputs.stepMinutes)) return;
     this.running = this.running.forkToPendingPolicy(inputs.homes, (failure) => this.failures.push(failure));
     mirror.mirrors = false;
+  }
+
+  /**
+   * Places the operator's pending red team on the running street. While the running street is also its
+   * policy's shadow run, the shadow run keeps it (the baseline, without the red team) and the table goes on
+   * with a copy under the same policy; a policy switch due then goes first.
+   */
+  private async applyRedTeam(simTime: string): Promise<void> {
+    if (!this.redTeam.pending) return;
+    const mirror = [...this.shadows.values()].find((shadow) => shadow.mirrors);
+    if (mirror && this.redTeam.active) {
+      if (this.running.policyName !== this.running.runningPolicyName) return;
+      const views = this.views(new Date(simTime));
+      const policy = this.policyNamed(this.running.runningPolicyName);
+      this.running = this.running.fork(policy, views, (failure) => this.failures.push(failure));
+      mirror.mirrors = false;
+    }
+    const failure = await this.redTeam.apply(this.running, (name) => this.policyNamed(name), simTime);
+    if (failure) this.failures.push(failure);
   }
 
   private policyNamed(name: string) {

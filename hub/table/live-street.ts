@@ -93,6 +93,10 @@ export class LivePolicyStreet {
   private readonly overrides: TableOverrides;
   private readonly street: Street;
   private readonly world: LiveWorld;
+  /** The engine's participants, and the street's: those with the operator's red team placed among them. */
+  private readonly engine: StreetParticipant[];
+  private readonly participants: StreetParticipant[] = [];
+  private readonly tableHomeIds: string[];
   private inputs: LiveStepInputs | undefined;
   private readonly signatures: string[] = [];
   private plannedGeneration = -1;
@@ -105,6 +109,7 @@ export class LivePolicyStreet {
     homeViews: readonly TableHomeView[],
     private onFailure: PlanFailure,
   ) {
+    this.tableHomeIds = homeViews.map((view) => view.home);
     this.homes = homeViews.map((view, index) => ({
       index,
       spec: placeholderSpec(view),
@@ -131,23 +136,42 @@ export class LivePolicyStreet {
       fallback: (home, error) => this.fallback(home, error),
       adopted: (home, plan, planningMs) => this.record(home, plan, planningMs),
     });
-    this.street = new Street(
-      this.homes,
-      [
-        residents,
-        { name: 'clear-decisions', step: () => decisions.splice(0) } satisfies StreetParticipant,
-        this.overrides,
-        new WorldInputs(this.homes, this.world),
-        new HomePhysics(this.homes, this.world),
-      ],
-      {
-        get stepMinutes() {
-          return current().stepMinutes;
-        },
-        // Live, a "minute of year" is a minute since 1970: only the minute of day and the half-hour matter.
-        minuteOfYear: () => Math.floor(current().now.getTime() / MINUTE_MS),
+    this.engine = [
+      residents,
+      { name: 'clear-decisions', step: () => decisions.splice(0) } satisfies StreetParticipant,
+      this.overrides,
+      new WorldInputs(this.homes, this.world),
+      new HomePhysics(this.homes, this.world),
+    ];
+    this.street = new Street(this.homes, this.participants, {
+      get stepMinutes() {
+        return current().stepMinutes;
       },
-    );
+      // Live, a "minute of year" is a minute since 1970: only the minute of day and the half-hour matter.
+      minuteOfYear: () => Math.floor(current().now.getTime() / MINUTE_MS),
+    });
+    this.setRedTeam((engine) => [...engine]);
+  }
+
+  /** The operator's attacks and defences step among the engine's participants from the next step (none: off). */
+  setRedTeam(place: (engine: readonly StreetParticipant[]) => StreetParticipant[]): void {
+    this.participants.splice(0, this.participants.length, ...place(this.engine));
+  }
+
+  /**
+   * The street's homes as the red team names them, by the table's home (the street's own ids add the assets,
+   * `home-3/ev-1`); each shares its state with the street's home.
+   */
+  redTeamHomes(): StreetHome[] {
+    return this.homes.map((home, index) => ({
+      ...home,
+      spec: { ...home.spec, id: this.tableHomeIds[index] ?? home.spec.id },
+    }));
+  }
+
+  /** The street's forecasts and step length, as the red team's parts read them. */
+  get redTeamWorld(): ForecastSource & { readonly stepMinutes: number } {
+    return this.world;
   }
 
   /** The policy the street runs (a switch waits for the next half-hour). */
@@ -185,7 +209,21 @@ export class LivePolicyStreet {
     const policy = this.pendingPolicy;
     if (!policy) throw new Error('no policy switch is pending');
     this.pendingPolicy = undefined;
+    return this.fork(policy, homeViews, onFailure);
+  }
+
+  /**
+   * A new street under `policy` that goes on from this one's state (as {@link forkToPendingPolicy}), with this
+   * street's homes as they are (so the operator's red team can pick homes by their assets before it steps).
+   */
+  fork(policy: Policy, homeViews: readonly TableHomeView[], onFailure: PlanFailure): LivePolicyStreet {
     const fork = new LivePolicyStreet(policy, this.map, this.network, homeViews, onFailure);
+    this.homes.forEach((home, index) => {
+      const copy = fork.homes[index] as StreetHome;
+      copy.spec = home.spec;
+      copy.state = { ...home.state };
+      fork.signatures[index] = this.signatures[index] as string;
+    });
     fork.states.copyFrom(this.states);
     fork.overrides.copyFrom(this.overrides);
     this.planRecords.forEach((record, index) => {
@@ -424,6 +462,10 @@ class TableOverrides implements StreetParticipant {
  */
 class LiveWorld implements ForecastSource, InputSource {
   readonly planStepMinutes = PLAN_STEP_MINUTES;
+
+  get stepMinutes(): number {
+    return this.inputs().stepMinutes;
+  }
 
   constructor(
     private readonly network: FeederNetwork,

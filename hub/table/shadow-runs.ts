@@ -5,7 +5,7 @@
  */
 import type { Clock, FeederSummary } from '../../protocol/gridflex.js';
 import type { PriceSource } from './home-forecast.js';
-import type { LiveFeeder } from './live-feeder.js';
+import type { LiveFeeder, LiveFeederStep } from './live-feeder.js';
 import type { LivePolicyStreet, LiveStepInputs } from './live-street.js';
 import type { LiveSharedBattery } from './shared-battery.js';
 import type { TableState } from './table-state.js';
@@ -89,14 +89,15 @@ export class ShadowRun {
     this.book = new StreetBook(street.policyName);
   }
 
-  /** Steps the shadow street on the table's inputs, solves its own power flow and books it. */
-  step(inputs: LiveStepInputs, clock: Clock): void {
+  /** Steps the shadow street on the table's inputs, solves its own power flow, books it and returns it. */
+  step(inputs: LiveStepInputs, clock: Clock): LiveFeederStep {
     if (!this.mirrors) this.street.step(inputs);
     const plotPowerKw = plotPowersWith(this.table, this.street.assetPowerKw);
     const batteryKw =
       this.battery?.step(inputs.now, inputs.stepMinutes, this.feeder.homeNetPowerKw(clock, plotPowerKw)) ?? 0;
     const flow = this.feeder.solveStep(clock, batteryKw, plotPowerKw);
     this.book.record(flow.summary, flow.homes, inputs.prices, clock);
+    return flow;
   }
 }
 

@@ -7,8 +7,10 @@ import {
   ResidentPreferencesSchema,
   type StreetFigures,
   TablePolicySchema,
+  TableRedTeamSchema,
 } from '../../../protocol/gridflex.js';
 import { DEFAULT_LIVE_SHADOWS, getHighs, POLICY_NAMES, policyDescription } from '../../agents/registry.js';
+import { parseLiveRedTeam } from '../../redteam/registry.js';
 import { HomeAgents } from '../../table/home-agents.js';
 import type { SolvedEvent, StepEvent } from '../event-bus.js';
 import type { ControlAnswer, ControlRequest, Extension, HubContext } from './extension.js';
@@ -38,6 +40,7 @@ export class ResidentsExtension implements Extension {
     controls.handle('resident-preferences', (request) => this.setPreferences(request));
     controls.handle('table-policy', (request) => this.setPolicy(request));
     controls.handle('resident-boost', (request) => this.boost(request));
+    controls.handle('table-red-team', (request) => this.setRedTeam(request));
     bus.on('deviceMessage', this, ({ topic, payload }) => this.onDeviceMessage(topic, payload));
     bus.on('pricesChanged', this, () => this.agents?.invalidatePlans());
     bus.on('clockJumped', this, () => this.agents?.invalidatePlans());
@@ -56,6 +59,7 @@ export class ResidentsExtension implements Extension {
     this.hub.controls.remove('resident-preferences');
     this.hub.controls.remove('resident-boost');
     this.hub.controls.remove('table-policy');
+    this.hub.controls.remove('table-red-team');
     this.agents?.dispose();
     this.logPlanningTotals();
   }
@@ -68,7 +72,13 @@ export class ResidentsExtension implements Extension {
         (this.agents?.preferencesInForce() ?? []).map((preferences) => [preferences.home, preferences]),
       ),
       decisions: Object.fromEntries(this.decisions),
-      ...(this.agents ? { livePolicy: this.livePolicy(this.agents), comparison: this.comparison } : {}),
+      ...(this.agents
+        ? {
+            livePolicy: this.livePolicy(this.agents),
+            comparison: this.comparison,
+            redTeam: this.agents.redTeam.status(),
+          }
+        : {}),
     };
   }
 
@@ -147,6 +157,7 @@ export class ResidentsExtension implements Extension {
       priceOfAnarchy: priceOfAnarchy(shadows),
     };
     await this.hub.publishJson(gridflexTopics.liveComparison(), this.comparison, true, 0);
+    await this.hub.publishJson(gridflexTopics.liveRedTeam(), this.agents.redTeam.status(), true, 0);
   }
 
   private announcedPolicy: string | undefined;
@@ -194,6 +205,22 @@ export class ResidentsExtension implements Extension {
       });
       this.hub.enqueue(() => this.publishPolicy()).catch(() => {});
     }
+    return answer;
+  }
+
+  /** The operator starts and stops attacks and defences (the year runs' red team) on the running street. */
+  private setRedTeam({ body, who }: ControlRequest): ControlAnswer {
+    const { requestId: _requestId, ...section } = TableRedTeamSchema.parse(body);
+    const homeIds = this.hub.map.plots.flatMap((plot) => (plot.home === undefined ? [] : [plot.home]));
+    const parsed = parseLiveRedTeam(section, homeIds);
+    if ('problem' in parsed) return { accepted: false, reason: parsed.problem };
+    const answer = this.requireAgents().setRedTeam(parsed.section);
+    this.hub.log('info', `${who}: ${answer.reason}`);
+    this.hub.activity.event({
+      kind: 'red-team-changed',
+      severity: 'warning',
+      message: `${who}: ${answer.reason}`,
+    });
     return answer;
   }
 

@@ -11,6 +11,7 @@ import { checkHomeIds, chosenHomes, defineAttack, HomesChoiceSchema } from '../r
 export const lyingAgent = defineAttack({
   kind: 'lying-agent',
   description: 'N homes propose the coordinator’s plan and run their own selfish plan instead',
+  notLive: 'its own plan is followed in plan steps, and the table steps by its clock',
   schema: z.strictObject({
     kind: z.literal('lying-agent'),
     /** Default: the first home with an EV or a battery. */

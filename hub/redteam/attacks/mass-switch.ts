@@ -9,6 +9,7 @@ import { checkHomeIds, chosenHomes, defineAttack, HomesChoiceSchema } from '../r
 export const massSwitch = defineAttack({
   kind: 'mass-switch',
   description: "N homes' agents all ask to switch to the same tariff on the same day",
+  notLive: "the table's residents switch tariffs through its market, not the year's switching system",
   schema: z.strictObject({
     kind: z.literal('mass-switch'),
     /** The tariff every chosen home asks for (one of the scenario's tariffs on offer). */
@@ -24,6 +25,8 @@ export const massSwitch = defineAttack({
     checkHomeIds(entry.homes, references, problem, path);
   },
   create: (entry, context) => {
+    const switching = context.switching;
+    if (!switching) throw context.refuse('kind', 'a street with tariff switching', entry.kind);
     const homes = chosenHomes(context.homes, entry.homes);
     for (const home of homes) context.markAttacker(home);
     return [
@@ -35,8 +38,8 @@ export const massSwitch = defineAttack({
           step: (frame) => {
             if (frame.step !== entry.day * STEPS_PER_DAY) return;
             for (const home of homes) {
-              if (home.tariff.id === entry.tariff || context.switching.isPending(home.spec.id)) continue;
-              context.switching.request({
+              if (home.tariff.id === entry.tariff || switching.isPending(home.spec.id)) continue;
+              switching.request({
                 homeId: home.spec.id,
                 fromTariffId: home.tariff.id,
                 toTariffId: entry.tariff,

@@ -19,6 +19,7 @@ export const planCheck = defineDefence({
   description:
     'the coordinator checks each home runs the plan it proposed, and enforces it on homes that do not',
   counters: ['lying-agent'],
+  notLive: 'the lying agent it checks does not run on the table',
   schema: z.strictObject({
     kind: z.literal('plan-check'),
     /** Σ over devices of |metered − proposed| above which a step counts as a strike, kW. */

@@ -22,13 +22,14 @@ export const startDelay = defineDefence({
     // Per home and device: the charging it was told, newest last, and the delay of its current block.
     const told = new Map<string, number[]>();
     const delayMinutes = new Map<string, number>();
-    const keptSteps = 2 + Math.ceil(entry.maxDelayMinutes / 30);
     return [
       {
         after: 'residents',
         participant: {
           name: 'defence:start-delay',
           step: (frame) => {
+            // The steps a delayed block may reach back over (30-minute steps in a year run, the clock's live).
+            const keptSteps = 2 + Math.ceil(entry.maxDelayMinutes / frame.stepMinutes);
             for (const home of context.homes) {
               const setpoints = frame.setpoints[home.index];
               if (!setpoints) continue;

@@ -24,6 +24,7 @@ export const telemetryCheck = defineDefence({
   description:
     "battery and EV readings are checked against the hub's model and the meter; implausible ones are refused",
   counters: ['false-telemetry'],
+  notLive: "the table's EVs lose a trip's charge as they leave, which its model of the store does not see",
   schema: z.strictObject({
     kind: z.literal('telemetry-check'),
     /** How far a reading may be from the model, kWh. */

@@ -1,0 +1,153 @@
+/**
+ * The operator's red team on the live table: the attacks and defences of the year runs' registry
+ * (hub/redteam/), placed among the running street's participants from the step after the operator's word,
+ * and the damage since then: the running street (booked from the published power flow) beside the running
+ * policy's shadow run, which runs without them.
+ */
+import type { Clock, FeederSummary, LiveRedTeam as LiveRedTeamStatus } from '../../protocol/gridflex.js';
+import type { Policy } from '../agents/index.js';
+import { buildRedTeam, type RedTeamSection, redTeamKinds } from '../redteam/registry.js';
+import type { PriceSource } from './home-forecast.js';
+import type { LivePolicyStreet } from './live-street.js';
+import { StreetBook, type StreetFigures } from './shadow-runs.js';
+
+/** Each entry draws its own stream from this seed, so a replayed table draws the same delays. */
+const LIVE_RED_TEAM_SEED = 20_261_206;
+/** How the residents put carbon and autarky in £ (the scenario defaults, as the live street). */
+const VALUATION = { carbonValueGbpPerKg: 0.25, autarkyValueGbpPerKwh: 0.1 } as const;
+const NO_RED_TEAM: RedTeamSection = { attacks: [], defences: [] };
+
+type HomeNetPKw = readonly { home: string; netPKw: number }[];
+
+export class LiveRedTeam {
+  private section: RedTeamSection = NO_RED_TEAM;
+  private pendingSection: RedTeamSection | undefined;
+  private attackers = new Set<string>();
+  private notes: string[] = [];
+  private since: string | null = null;
+  private attacked: StreetBook | undefined;
+  private baseline: StreetBook | undefined;
+
+  /** Whether the operator sent a change that starts at the next step. */
+  get pending(): boolean {
+    return this.pendingSection !== undefined;
+  }
+
+  /** Whether any attack or defence runs or is about to. */
+  get active(): boolean {
+    const section = this.pendingSection ?? this.section;
+    return section.attacks.length + section.defences.length > 0;
+  }
+
+  /** The operator's word: this red team from the next step. */
+  request(section: RedTeamSection): void {
+    this.pendingSection = section;
+  }
+
+  /**
+   * Places the pending red team among the street's participants (its homes as they are now: an attack picks
+   * them by their assets) at the step ending `simTime`. Returns what went wrong in words, the red team then
+   * staying as it was.
+   */
+  async apply(
+    street: LivePolicyStreet,
+    makePolicy: (name: string) => Policy,
+    simTime: string,
+  ): Promise<string | undefined> {
+    const section = this.pendingSection;
+    if (!section) return undefined;
+    this.pendingSection = undefined;
+    try {
+      const run = await buildRedTeam(section, {
+        homes: street.redTeamHomes(),
+        world: street.redTeamWorld,
+        valuation: VALUATION,
+        makePolicy: async (name) => makePolicy(name),
+        seed: LIVE_RED_TEAM_SEED,
+        problem: (path, expected, found) =>
+          new Error(
+            `${path.replace(/^redTeam\./, '')}: expected ${expected}, found ${JSON.stringify(found)}`,
+          ),
+      });
+      street.setRedTeam(run.place);
+      this.section = section;
+      this.attackers = run.attackers;
+      this.notes = run.notes;
+      this.restart(street.runningPolicyName, simTime);
+      return undefined;
+    } catch (error) {
+      return `the red team stays as it was: ${(error as Error).message}`;
+    }
+  }
+
+  /** Books the running street's step (the published power flow); figures restart when the policy changes. */
+  recordAttacked(
+    policy: string,
+    summary: FeederSummary,
+    homes: HomeNetPKw,
+    prices: PriceSource,
+    clock: Clock,
+  ): void {
+    if (this.section === NO_RED_TEAM) return;
+    if (this.attacked?.figures.policy !== policy) this.restart(policy, clock.simTime);
+    this.attacked?.record(summary, this.honest(homes), prices, clock);
+  }
+
+  /** Books the step of the running policy's shadow run, the baseline. */
+  recordBaseline(
+    policy: string,
+    summary: FeederSummary,
+    homes: HomeNetPKw,
+    prices: PriceSource,
+    clock: Clock,
+  ): void {
+    if (this.section === NO_RED_TEAM || this.baseline?.figures.policy !== policy) return;
+    this.baseline.record(summary, this.honest(homes), prices, clock);
+  }
+
+  /** The red team for `live/red-team`. */
+  status(): LiveRedTeamStatus {
+    const section = this.section;
+    return {
+      attacks: section.attacks,
+      defences: section.defences,
+      pending: this.pending,
+      kinds: redTeamKinds(),
+      attackers: [...this.attackers].sort(),
+      notes: this.notes,
+      since: this.since,
+      policy: this.attacked?.figures.policy ?? null,
+      attacked: this.attacked ? damage(this.attacked.figures) : null,
+      baseline: this.baseline && this.baseline.figures.steps > 0 ? damage(this.baseline.figures) : null,
+    };
+  }
+
+  /** Figures start again from the step ending `simTime` (a new red team, or a policy switch); none without one. */
+  private restart(policy: string, simTime: string): void {
+    const off = this.section.attacks.length + this.section.defences.length === 0;
+    if (off) this.section = NO_RED_TEAM;
+    this.since = off ? null : simTime;
+    this.attacked = off ? undefined : new StreetBook(policy);
+    this.baseline = off ? undefined : new StreetBook(policy);
+  }
+
+  private honest(homes: HomeNetPKw): HomeNetPKw {
+    return homes.filter((home) => !this.attackers.has(home.home));
+  }
+}
+
+function damage(figures: StreetFigures): NonNullable<LiveRedTeamStatus['attacked']> {
+  const finite = (value: number) => (Number.isFinite(value) && figures.steps > 0 ? round3(value) : null);
+  return {
+    steps: figures.steps,
+    peakKw: round3(figures.peakKw),
+    minVolts: finite(figures.minVolts),
+    maxVolts: finite(figures.maxVolts),
+    stepsOutsideStatutory: figures.stepsOutsideStatutory,
+    honestBillsGbp: round3(figures.billsGbp),
+  };
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

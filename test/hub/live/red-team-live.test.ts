@@ -1,0 +1,199 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AuditEntry,
+  type Clock,
+  type LiveRedTeam,
+  LiveRedTeamSchema,
+} from '../../../protocol/gridflex.js';
+import { closed, connectClient, nextMessage, tempDir, watchHubUntilAllOnline } from '../mqtt-helpers.js';
+import { addUser, type HubProcess, startHub } from './hub-process.js';
+
+const data = tempDir('gridflex-red-team-live-');
+const RED_TEAM = 'gridflex/control/v1/table/red-team';
+let hub: HubProcess;
+let viewer: MqttClient;
+const secrets: Record<string, string> = {};
+const json = <T>(payload: Buffer) => JSON.parse(payload.toString()) as T;
+
+/** The shipped street from the late evening, selfish, with its shadow runs (the selfish one is the baseline). */
+function writeMap(dir: string): string {
+  const file = join(dir, 'table-map.yaml');
+  const text = readFileSync('scenarios/table-map.yaml', 'utf8')
+    .replace(/^feeder: .*$/m, `feeder: ${resolve('feeders/table-street')}`)
+    .replace(/start: .*$/m, 'start: "2026-01-15T22:00:00Z"');
+  writeFileSync(file, `${text}\nlive:\n  policy: selfish\n`);
+  return file;
+}
+
+beforeAll(async () => {
+  for (const [username, role] of [
+    ['table-op', 'operator'],
+    ['home-1', 'resident:home-1'],
+    ['home-3', 'resident:home-3'],
+    ['home-7', 'resident:home-7'],
+  ] as const) {
+    secrets[username] = addUser(data.dir, username, role);
+  }
+  hub = await startHub([
+    '--demo',
+    '--scenario',
+    writeMap(data.dir),
+    '--data-dir',
+    data.dir,
+    '--step-ms',
+    '60',
+  ]);
+  viewer = await connectClient(hub.mqttUrl, { clientId: 'red-team-viewer' });
+  await watchHubUntilAllOnline(viewer);
+}, 60_000);
+
+afterAll(async () => {
+  viewer?.end(true);
+  await hub?.stop();
+  data.remove();
+});
+
+function login(username: string): Promise<MqttClient> {
+  return connectClient(hub.mqttUrl, {
+    clientId: `${username}-${Math.random().toString(16).slice(2, 8)}`,
+    username,
+    password: secrets[username],
+  });
+}
+
+async function publishAs(username: string, topic: string, body: unknown): Promise<void> {
+  const client = await login(username);
+  await client.publishAsync(topic, JSON.stringify(body), { qos: 1 });
+  client.end();
+}
+
+function audit(test: (entry: AuditEntry) => boolean): Promise<AuditEntry> {
+  return nextMessage(
+    viewer,
+    (topic) => topic === 'gridflex/v1/audit',
+    (payload) => test(json<AuditEntry>(payload)),
+  ).then(({ payload }) => json<AuditEntry>(payload));
+}
+
+/** The red team's status at the first step whose simulated time is `iso` or later. */
+function redTeamAt(iso: string): Promise<LiveRedTeam> {
+  const clockReached = nextMessage(
+    viewer,
+    (topic) => topic === 'gridflex/v1/clock',
+    (payload) => json<Clock>(payload).simTime >= iso,
+  );
+  return clockReached.then(() =>
+    nextMessage(viewer, (topic) => topic === 'gridflex/v1/live/red-team').then(({ payload }) =>
+      LiveRedTeamSchema.parse(json(payload)),
+    ),
+  );
+}
+
+async function operatorSends(body: unknown, requestId: string): Promise<AuditEntry> {
+  const answered = audit((entry) => entry.requestId === requestId);
+  await publishAs('table-op', RED_TEAM, { ...(body as object), requestId });
+  return answered;
+}
+
+async function jumpTo(iso: string): Promise<void> {
+  const jumped = audit((entry) => entry.action === 'clock' && entry.reason.startsWith('jumped'));
+  await publishAs('table-op', 'gridflex/control/v1/clock', { action: 'jump', to: iso });
+  expect((await jumped).accepted).toBe(true);
+}
+
+describe('the red team, switched live by the operator', () => {
+  it('refuses a resident, and bad payloads with the field at fault', async () => {
+    const resident = await login('home-1');
+    const denied = audit((entry) => entry.topic === RED_TEAM && entry.role === 'resident:home-1');
+    resident.publish(RED_TEAM, JSON.stringify({ attacks: [{ kind: 'sync-charge' }], defences: [] }));
+    expect(await denied).toMatchObject({ accepted: false, reason: 'resident:home-1 may not publish here' });
+    // The broker drops a client that publishes where it may not.
+    await closed(resident);
+
+    const refusals = [
+      [{ attacks: [{ kind: 'sync-charge', at: '25:00' }], defences: [] }, /^attacks\.0\.at: /],
+      [
+        { attacks: [{ kind: 'sync-charg' }], defences: [] },
+        /^attacks\.0\.kind: an attack kind: sync-charge, /,
+      ],
+      [
+        { attacks: [{ kind: 'sync-charge', homes: ['home-9'] }], defences: [] },
+        /^attacks\.0\.homes\.0: expected a home of the scenario \(home-1, .*\), found "home-9"$/,
+      ],
+      [
+        { attacks: [{ kind: 'mass-switch', tariff: 'flat' }], defences: [] },
+        /^attacks\.0: does not run on the live table: the table's residents switch tariffs through its market/,
+      ],
+    ] as const;
+    for (const [index, [body, reason]] of refusals.entries()) {
+      const answer = await operatorSends(body, `bad-${index}`);
+      expect(answer.accepted).toBe(false);
+      expect(answer.reason).toMatch(reason);
+    }
+    // A payload off the topic's schema is refused at the broker, which drops the client.
+    const operator = await login('table-op');
+    const malformed = audit(
+      (entry) => entry.action === 'table-red-team' && entry.reason.startsWith('control'),
+    );
+    operator.publish(RED_TEAM, JSON.stringify({ attacks: [{ kind: 'sync-charge' }] }));
+    expect(await malformed).toMatchObject({ username: 'table-op', role: 'operator', accepted: false });
+    expect((await malformed).reason).toBe(
+      'control defences: Invalid input: expected array, received undefined',
+    );
+    await closed(operator);
+    const status = await redTeamAt('2026-01-15T00:00:00.000Z');
+    expect(status.attacks).toEqual([]);
+    expect(status.kinds.find((kind) => kind.kind === 'mass-switch')?.notLive).toMatch(/market/);
+    expect(status.kinds.find((kind) => kind.kind === 'sync-charge')?.notLive).toBeUndefined();
+  }, 30_000);
+
+  it('raises the peak with synchronised charging beside the baseline; randomised start delays bring it down', async () => {
+    const clock = json<Clock>(
+      (await nextMessage(viewer, (topic) => topic === 'gridflex/v1/clock')).payload,
+    ).simTime.slice(0, 10);
+    const day = new Date(`${clock}T00:00:00.000Z`);
+    day.setUTCDate(day.getUTCDate() + 1);
+    const night = (time: string) => `${day.toISOString().slice(0, 10)}T${time}:00.000Z`;
+    const attack = { kind: 'sync-charge', at: '02:00', durationMinutes: 30 };
+    // The EVs' owners need little charge: on the flat tariff no honest plan charges at night.
+    for (const home of ['home-3', 'home-7']) {
+      const answered = audit((entry) => entry.action === 'resident-preferences' && entry.username === home);
+      await publishAs(home, `gridflex/control/v1/resident/${home}/preferences`, { evTargetSocPct: 20 });
+      expect((await answered).accepted).toBe(true);
+    }
+
+    await jumpTo(night('01:00'));
+    const started = await operatorSends({ attacks: [attack], defences: [] }, 'attack');
+    expect(started).toMatchObject({
+      username: 'table-op',
+      accepted: true,
+      reason: 'from the next step the table runs attacks: sync-charge; defences: none',
+    });
+    const attacked = await redTeamAt(night('03:00'));
+    expect(attacked.attacks).toEqual([expect.objectContaining(attack)]);
+    expect(attacked.attackers).toEqual(['home-3', 'home-5', 'home-7']);
+    expect(attacked.policy).toBe('selfish');
+    const withAttack = attacked.attacked as NonNullable<LiveRedTeam['attacked']>;
+    const baseline = attacked.baseline as NonNullable<LiveRedTeam['baseline']>;
+    expect(withAttack.steps).toBeGreaterThanOrEqual(20);
+    expect(withAttack.peakKw).toBeGreaterThan(baseline.peakKw);
+
+    await jumpTo(night('01:00'));
+    // Each charging block starts up to 12 hours late: the three blocks of 30 minutes rarely meet.
+    const defence = { kind: 'start-delay', maxDelayMinutes: 720 };
+    await operatorSends({ attacks: [attack], defences: [defence] }, 'defend');
+    const defended = await redTeamAt(night('14:30'));
+    expect(defended.defences).toEqual([defence]);
+    const withDefence = defended.attacked as NonNullable<LiveRedTeam['attacked']>;
+    const defendedBaseline = defended.baseline as NonNullable<LiveRedTeam['baseline']>;
+    expect(withDefence.peakKw - defendedBaseline.peakKw).toBeLessThan(withAttack.peakKw - baseline.peakKw);
+
+    const stopped = await operatorSends({ attacks: [], defences: [] }, 'stop');
+    expect(stopped.reason).toBe('from the next step the table runs attacks: none; defences: none');
+    const off = await redTeamAt(night('15:00'));
+    expect(off).toMatchObject({ attacks: [], defences: [], attacked: null, baseline: null, attackers: [] });
+  }, 120_000);
+});
