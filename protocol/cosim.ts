@@ -46,6 +46,25 @@ export const COSIM_PARTICIPANT_FILTER = `${COSIM_ROOT}/+/+`;
 /** A value a participant reports. */
 const OutputValueSchema = z.union([z.number(), z.boolean(), z.string().max(256), z.null()]);
 
+/**
+ * An event that wakes a sleeping participant at the next step: the market's prices change, a limit of the
+ * street starts being breached, or a board's Homie property takes a new value.
+ */
+export const CosimWakeEventSchema = z.discriminatedUnion('on', [
+  z.strictObject({ on: z.literal('prices') }),
+  z.strictObject({ on: z.literal('limit-breach') }),
+  z.strictObject({
+    on: z.literal('property'),
+    /** The Homie device ID. */
+    device: ParticipantIdSchema,
+    /** `<node>/<property>`, e.g. `pv/light-pct`. */
+    property: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,63}\/[a-z0-9][a-z0-9-]{0,63}$/, '<node>/<property>, e.g. pv/light-pct'),
+  }),
+]);
+export type CosimWakeEvent = z.infer<typeof CosimWakeEventSchema>;
+
 export const CosimStepSchema = z.object({
   step: z.number().int().nonnegative(),
   /** Simulated time at the end of the step. */
@@ -83,6 +102,10 @@ export const CosimParticipantStateSchema = z.object({
   staleAnswers: z.number().int().nonnegative(),
   wakeAtStep: z.number().int().nonnegative().optional(),
   wakeAt: IsoTimeSchema.optional(),
+  /** The events that wake it before then (or, with neither, the only way it wakes). */
+  wakeOn: z.array(CosimWakeEventSchema).optional(),
+  /** Its last refused answer and why (the step went on waiting for a good one). */
+  refused: z.object({ step: z.number().int().nonnegative(), reason: z.string() }).optional(),
 });
 export type CosimParticipantState = z.infer<typeof CosimParticipantStateSchema>;
 
@@ -104,16 +127,25 @@ export const CosimRegisterSchema = z.strictObject({
 });
 export type CosimRegister = z.infer<typeof CosimRegisterSchema>;
 
-export const CosimAnswerSchema = z.strictObject({
-  /** The step these outputs are for (the announced k). */
-  step: z.number().int().nonnegative(),
-  outputs: z.record(z.string().min(1).max(128), OutputValueSchema).default({}),
-  /** Event-driven: do not wait for me before this step (I sleep until then). */
-  nextStep: z.number().int().nonnegative().optional(),
-  /** Event-driven: do not wait for me before this simulated time. */
-  wakeAt: IsoTimeSchema.optional(),
-});
-export type CosimAnswer = z.infer<typeof CosimAnswerSchema>;
+export const CosimAnswerSchema = z
+  .strictObject({
+    /** The step these outputs are for (the announced k). */
+    step: z.number().int().nonnegative(),
+    outputs: z.record(z.string().min(1).max(128), OutputValueSchema).default({}),
+    /** Event-driven: do not wait for me before this step (I sleep until then). */
+    nextStep: z.number().int().nonnegative().optional(),
+    /** Event-driven: do not wait for me before this simulated time (after the answered step's). */
+    wakeAt: IsoTimeSchema.optional(),
+    /** Event-driven: wake me earlier (or, alone, only) on any of these events. */
+    wakeOn: z.array(CosimWakeEventSchema).min(1).max(16).optional(),
+  })
+  .superRefine((answer, context) => {
+    if (answer.nextStep !== undefined && answer.nextStep <= answer.step)
+      context.addIssue({ code: 'custom', path: ['nextStep'], message: `must be after step ${answer.step}` });
+    if (answer.nextStep !== undefined && answer.wakeAt !== undefined)
+      context.addIssue({ code: 'custom', path: ['wakeAt'], message: 'give nextStep or wakeAt, not both' });
+  });
+export type CosimAnswer = z.input<typeof CosimAnswerSchema>;
 
 export const CosimLeaveSchema = z.strictObject({ reason: z.string().max(200).optional() });
 
@@ -262,8 +294,13 @@ export const COSIM_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 1,
     schema: CosimAnswerSchema,
     description:
-      'Outputs for the announced step; `nextStep` or `wakeAt` (event-driven) say the hub need not wait for this participant before then. An answer for another step is counted as stale and ignored.',
-    example: { step: 182, outputs: { 'pv/power-kw': -1.2, 'pv/light-pct': 30 }, nextStep: 183 },
+      'Outputs for the announced step. Event-driven: `nextStep` (after `step`) or `wakeAt` (after the step’s simulated time) say the hub need not wait for this participant before then; `wakeOn` wakes it at the next step after an event (`prices`: the market’s prices changed; `limit-breach`: a street limit started being breached; `property`: a board’s Homie property took a new value), and alone sleeps until one. An answer for another step is counted as stale and ignored; a bad wake-up request is refused (the broker’s reason on `gridflex/v1/hub/security`, or `refused` on `gridflex/v1/cosim/participants`) and the step still waits for a good answer.',
+    example: {
+      step: 182,
+      outputs: { 'pv/power-kw': -1.2, 'pv/light-pct': 30 },
+      nextStep: 192,
+      wakeOn: [{ on: 'prices' }, { on: 'property', device: 'pv-1', property: 'pv/light-pct' }],
+    },
   },
   {
     pattern: cosimTopics.leave('<participant>'),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { TimeoutPolicySchema } from '../../protocol/cosim.js';
+import { CosimWakeEventSchema, TimeoutPolicySchema } from '../../protocol/cosim.js';
 import { listenForMosaik } from '../cosim/mosaik.js';
 import { MosaikParticipant } from '../cosim/mosaik-participant.js';
 import { StreetSimulator } from '../cosim/mosaik-street.js';
@@ -25,6 +25,7 @@ interface JoinFlags {
   attrs: string;
   policy?: string;
   timeoutMs?: string;
+  wakeOn?: string;
 }
 
 const JsonObjectSchema = z.record(z.string(), z.unknown());
@@ -59,6 +60,10 @@ export function registerMosaikCommand(program: Command): void {
     .requiredOption('--attrs <list>', 'attributes read from every entity each step, comma-separated')
     .option('--policy <policy>', 'timeout policy: wait, skip-and-flag or drop (default: the hub’s)')
     .option('--timeout-ms <ms>', 'how long the hub waits for this participant (default: the hub’s)')
+    .option(
+      '--wake-on <json>',
+      'hub events that step the simulator before its next time, e.g. \'[{"on":"prices"}]\' (docs/cosim.md)',
+    )
     .action((flags: JoinFlags) => join(flags));
 }
 
@@ -111,6 +116,7 @@ async function join(flags: JoinFlags): Promise<void> {
     .map((attr) => attr.trim())
     .filter((attr) => attr !== '');
   if (attrs.length === 0) throw new InputError('--attrs', 'name at least one attribute');
+  const wakeOn = flags.wakeOn === undefined ? undefined : parseWakeOn(flags.wakeOn);
   const log = (message: string) => process.stderr.write(`${new Date().toISOString()} ${message}\n`);
   const participant = await MosaikParticipant.start({
     id: flags.id,
@@ -124,11 +130,28 @@ async function join(flags: JoinFlags): Promise<void> {
     attrs,
     ...(policy?.success ? { policy: policy.data } : {}),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(wakeOn === undefined ? {} : { wakeOn }),
     log,
   });
   process.stdout.write(`mosaik participant ${flags.id} joined ${flags.broker}\n`);
   await waitForSignal();
   await participant.stop();
+}
+
+const WakeOnSchema = z.array(CosimWakeEventSchema).min(1).max(16);
+
+function parseWakeOn(text: string): z.infer<typeof WakeOnSchema> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InputError('--wake-on', 'not valid JSON');
+  }
+  const parsed = WakeOnSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = issue?.path.length ? `[${issue.path.join('.')}] ` : '';
+  throw new InputError('--wake-on', `${path}${issue?.message ?? 'invalid'}`);
 }
 
 function waitForSignal(): Promise<void> {

@@ -6,10 +6,12 @@
  */
 import {
   COSIM_PARTICIPANT_SCHEMAS,
+  type CosimAnswer,
   type CosimDone,
   type CosimParticipantState,
   type CosimParticipants,
   type CosimStep,
+  type CosimWakeEvent,
   cosimTopics,
   parseCosimTopic,
   type TimeoutPolicy,
@@ -39,6 +41,9 @@ interface Participant {
   late: boolean;
   wakeAtStep?: number;
   wakeAtMs?: number;
+  /** Events that wake it early; with no wake time, it sleeps until one of them. */
+  wakeOn?: CosimWakeEvent[];
+  refused?: { step: number; reason: string };
 }
 
 interface PendingStep {
@@ -97,13 +102,37 @@ export class LockstepCoordinator {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const path = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-      this.options.log('warn', `cosim: ${topic}: ${path}${issue?.message ?? 'invalid'}; ignored`);
+      const reason = `${path}${issue?.message ?? 'invalid'}`;
+      const step = (body as { step?: unknown } | null)?.step;
+      if (kind === 'answer') this.refuse(id, typeof step === 'number' ? step : this.currentStep, reason);
+      else this.options.log('warn', `cosim: ${topic}: ${reason}; ignored`);
       return;
     }
     if (kind === 'register') this.register(id, parsed.data as { policy?: TimeoutPolicy; timeoutMs?: number });
     else if (kind === 'leave') this.leave(id);
-    else
-      this.answer(id, parsed.data as { step: number; outputs: Outputs; nextStep?: number; wakeAt?: string });
+    else this.answer(id, parsed.data as CosimAnswer & { outputs: Outputs });
+  }
+
+  /**
+   * An event happened: every sleeping participant that asked to be woken by it is due from the next
+   * announced step on (a step under way does not wait for it).
+   */
+  wake(event: CosimWakeEvent): void {
+    const woken: string[] = [];
+    for (const participant of this.participants.values()) {
+      if (participant.dropped || !participant.wakeOn?.some((wanted) => sameEvent(wanted, event))) continue;
+      clearSleep(participant);
+      woken.push(participant.id);
+    }
+    if (woken.length === 0) return;
+    this.options.log('info', `cosim: ${describeEvent(event)} wakes ${woken.join(', ')}`);
+    this.publishParticipants();
+  }
+
+  /** Whether any participant is waiting for events (so the caller need not look for them otherwise). */
+  watchesEvents(): boolean {
+    for (const participant of this.participants.values()) if (participant.wakeOn) return true;
+    return false;
   }
 
   /** Registers (or re-registers) a participant from the next step on. */
@@ -142,11 +171,8 @@ export class LockstepCoordinator {
     const simMs = Date.parse(simTime);
     const due: string[] = [];
     for (const participant of this.participants.values()) {
-      if (participant.dropped) continue;
-      if (participant.wakeAtStep !== undefined && step < participant.wakeAtStep) continue;
-      if (participant.wakeAtMs !== undefined && simMs < participant.wakeAtMs) continue;
-      participant.wakeAtStep = undefined;
-      participant.wakeAtMs = undefined;
+      if (participant.dropped || asleepAt(participant, step, simMs)) continue;
+      clearSleep(participant);
       due.push(participant.id);
     }
     return new Promise<LockstepOutcome>((resolve) => {
@@ -243,10 +269,7 @@ export class LockstepCoordinator {
     if (changed && this.pending === pending) this.publishParticipants();
   }
 
-  private answer(
-    id: string,
-    body: { step: number; outputs: Outputs; nextStep?: number; wakeAt?: string },
-  ): void {
+  private answer(id: string, body: CosimAnswer & { outputs: Outputs }): void {
     const participant = this.participants.get(id);
     if (!participant || participant.dropped) {
       this.options.log('warn', `cosim: answer from ${id}, which is not registered; register first`);
@@ -257,15 +280,33 @@ export class LockstepCoordinator {
       participant.staleAnswers++;
       return;
     }
+    const wakeAtMs = body.wakeAt === undefined ? undefined : Date.parse(body.wakeAt);
+    if (wakeAtMs !== undefined && wakeAtMs <= Date.parse(pending.simTime)) {
+      this.refuse(id, body.step, `wakeAt: must be after this step's simulated time ${pending.simTime}`);
+      return;
+    }
     const wasLate = participant.late;
+    const wasRefused = participant.refused !== undefined;
     participant.late = false;
+    participant.refused = undefined;
     participant.lastAnsweredStep = body.step;
-    if (body.nextStep !== undefined && body.nextStep > body.step) participant.wakeAtStep = body.nextStep;
-    if (body.wakeAt !== undefined) participant.wakeAtMs = Date.parse(body.wakeAt);
+    participant.wakeAtStep = body.nextStep;
+    participant.wakeAtMs = wakeAtMs;
+    participant.wakeOn = body.wakeOn;
     pending.outputs[id] = body.outputs;
     pending.answered.push(id);
-    if (wasLate) this.publishParticipants();
+    const sleeps = body.nextStep !== undefined || wakeAtMs !== undefined || body.wakeOn !== undefined;
     this.release(id, 'answered');
+    if (wasLate || wasRefused || sleeps) this.publishParticipants();
+  }
+
+  /** A participant's answer is refused: it learns why on `cosim/participants`; the step still waits for it. */
+  private refuse(id: string, step: number, reason: string): void {
+    const participant = this.participants.get(id);
+    this.options.log('warn', `cosim: step ${step}: answer of ${id} refused: ${reason}`);
+    if (!participant) return;
+    participant.refused = { step, reason };
+    this.publishParticipants();
   }
 
   /** The step stops waiting for `id`; the last one to go finishes it. */
@@ -277,7 +318,10 @@ export class LockstepCoordinator {
 
   private stateOf(participant: Participant): CosimParticipantState {
     const waiting = this.pending?.waiting.has(participant.id) ?? false;
-    const sleeping = participant.wakeAtStep !== undefined || participant.wakeAtMs !== undefined;
+    const sleeping =
+      participant.wakeAtStep !== undefined ||
+      participant.wakeAtMs !== undefined ||
+      participant.wakeOn !== undefined;
     const state: CosimParticipantState['state'] = participant.dropped
       ? 'dropped'
       : participant.late
@@ -298,6 +342,8 @@ export class LockstepCoordinator {
       staleAnswers: participant.staleAnswers,
       ...(participant.wakeAtStep === undefined ? {} : { wakeAtStep: participant.wakeAtStep }),
       ...(participant.wakeAtMs === undefined ? {} : { wakeAt: new Date(participant.wakeAtMs).toISOString() }),
+      ...(participant.wakeOn === undefined ? {} : { wakeOn: participant.wakeOn }),
+      ...(participant.refused === undefined ? {} : { refused: participant.refused }),
     };
   }
 
@@ -306,4 +352,29 @@ export class LockstepCoordinator {
       this.options.log('warn', `cosim: could not publish the participants: ${error.message}`);
     });
   }
+}
+
+/** Whether a participant sleeps through step `step` (simulated end time `simMs`). */
+function asleepAt(participant: Participant, step: number, simMs: number): boolean {
+  if (participant.wakeAtStep !== undefined) return step < participant.wakeAtStep;
+  if (participant.wakeAtMs !== undefined) return simMs < participant.wakeAtMs;
+  // Only events wake it.
+  return participant.wakeOn !== undefined;
+}
+
+function clearSleep(participant: Participant): void {
+  participant.wakeAtStep = undefined;
+  participant.wakeAtMs = undefined;
+  participant.wakeOn = undefined;
+}
+
+function sameEvent(wanted: CosimWakeEvent, event: CosimWakeEvent): boolean {
+  if (wanted.on !== event.on) return false;
+  if (wanted.on === 'property' && event.on === 'property')
+    return wanted.device === event.device && wanted.property === event.property;
+  return true;
+}
+
+function describeEvent(event: CosimWakeEvent): string {
+  return event.on === 'property' ? `a new ${event.device} ${event.property}` : event.on;
 }

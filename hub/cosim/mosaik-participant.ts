@@ -3,11 +3,20 @@
  * (init, create, setup_done, then step and get_data every hub step, stop at the end) and is an ordinary
  * lockstep participant towards the hub (MQTT, a `device:<id>` identity). Simulated time goes to the
  * simulator in seconds since the first step it took part in (`time_resolution` 1); a time-based
- * simulator's next step time becomes the participant's `nextStep`, so the hub wakes it only then.
+ * simulator's next step time becomes the participant's `nextStep`, so the hub wakes it only then; an
+ * event-based simulator's `null` (no next step of its own) sleeps until one of the `wakeOn` events (with none
+ * given, it is stepped every hub step).
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { z } from 'zod';
-import { type CosimStep, CosimStepSchema, cosimTopics, type TimeoutPolicy } from '../../protocol/cosim.js';
+import {
+  type CosimAnswer,
+  type CosimStep,
+  CosimStepSchema,
+  type CosimWakeEvent,
+  cosimTopics,
+  type TimeoutPolicy,
+} from '../../protocol/cosim.js';
 import { MosaikSimulatorClient } from './mosaik.js';
 
 export interface MosaikParticipantOptions {
@@ -26,6 +35,8 @@ export interface MosaikParticipantOptions {
   attrs: string[];
   policy?: TimeoutPolicy;
   timeoutMs?: number;
+  /** Hub events that step the simulator before its next time (or, after a `null` next time, at all). */
+  wakeOn?: CosimWakeEvent[];
   log: (message: string) => void;
 }
 
@@ -115,7 +126,7 @@ export class MosaikParticipant {
     const stepSeconds = announcement.stepMinutes * 60;
     const time = Math.round((announcement.step - this.firstStep) * stepSeconds);
     const outputs: Record<string, number | boolean | string | null> = {};
-    let nextStep: number | undefined;
+    let wake: Pick<CosimAnswer, 'nextStep' | 'wakeOn'> = {};
     try {
       const next = await this.simulator.call('step', [time, {}, time], {});
       const data = DataSchema.parse(
@@ -133,9 +144,7 @@ export class MosaikParticipant {
               : null;
         }
       }
-      if (typeof next === 'number' && next > time) {
-        nextStep = this.firstStep + Math.ceil(next / stepSeconds);
-      }
+      wake = this.wakeAfter(announcement.step, next, stepSeconds);
     } catch (error) {
       this.options.log(`mosaik: step ${announcement.step}: ${(error as Error).message}`);
     }
@@ -144,9 +153,25 @@ export class MosaikParticipant {
       JSON.stringify({
         step: announcement.step,
         outputs,
-        ...(nextStep !== undefined && nextStep > announcement.step + 1 ? { nextStep } : {}),
+        ...wake,
       }),
       { qos: 1 },
     );
+  }
+
+  /**
+   * When the hub should next step the simulator: at the hub step holding its next time (mosaik's `step`
+   * reply, in seconds), earlier on a `wakeOn` event; after `null` only on an event.
+   */
+  private wakeAfter(
+    step: number,
+    next: unknown,
+    stepSeconds: number,
+  ): Pick<CosimAnswer, 'nextStep' | 'wakeOn'> {
+    const wakeOn = this.options.wakeOn?.length ? { wakeOn: this.options.wakeOn } : {};
+    if (next === null) return wakeOn;
+    if (typeof next !== 'number') return {};
+    const nextStep = (this.firstStep ?? step) + Math.ceil(next / stepSeconds);
+    return nextStep > step + 1 ? { nextStep, ...wakeOn } : {};
   }
 }

@@ -13,6 +13,7 @@ import { loadFeeder } from '../../../hub/feeder/index.js';
 import { HubRuntime } from '../../../hub/live/hub-runtime.js';
 import { InProcessLink } from '../../../hub/live/link.js';
 import { checkMapAgainstFeeder, type LoadedTableMap, loadTableMap } from '../../../hub/table/map-config.js';
+import type { SecurityEvent } from '../../../protocol/gridflex.js';
 import { connectClient, subscribe, tempDir } from '../mqtt-helpers.js';
 
 export interface CosimHub {
@@ -56,12 +57,15 @@ export async function startCosimHub(clock: Record<string, unknown>): Promise<Cos
   const map = loadTableMap(writeCosimMap(data.dir, clock));
   const network = loadFeeder(map.feederDir);
   checkMapAgainstFeeder(map, network);
+  let reportSecurity: ((event: SecurityEvent) => void) | undefined;
   const broker = await EmbeddedBroker.start({
     host: '127.0.0.1',
     mqttPort: 0,
     wsPort: null,
     credentials: store,
     rateLimit: { perSecond: 100_000, burst: 1_000_000 },
+    // As `gridflex hub` does: a refused message reaches the hub's security topic, so its sender learns why.
+    onSecurityEvent: (event) => reportSecurity?.(event),
   });
   const url = `mqtt://127.0.0.1:${broker.mqttPort}`;
   const log: string[] = [];
@@ -73,6 +77,7 @@ export async function startCosimHub(clock: Record<string, unknown>): Promise<Cos
     dataDir: data.dir,
     log: (level, message) => log.push(`${level} ${message}`),
   });
+  reportSecurity = (event) => runtime.reportSecurity(event);
   await runtime.start();
   const clients: MqttClient[] = [];
   const connect = async (username: string, password: string) => {

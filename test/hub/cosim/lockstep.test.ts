@@ -21,7 +21,12 @@ let seen: Recorder;
 
 beforeAll(async () => {
   hub = await startCosimHub(WAITING_LOCKSTEP_CLOCK);
-  seen = await Recorder.on(await hub.viewer('cosim-viewer'), 'gridflex/v1/cosim/#', 'gridflex/v1/clock');
+  seen = await Recorder.on(
+    await hub.viewer('cosim-viewer'),
+    'gridflex/v1/cosim/#',
+    'gridflex/v1/clock',
+    'gridflex/v1/hub/security',
+  );
 });
 
 afterAll(async () => {
@@ -70,7 +75,8 @@ async function join(
     if (!step.due.includes(id)) return;
     self.steps.push(step);
     const body = onStep(step, self);
-    if (body) void self.answer(body);
+    // A refused answer's publish never completes (the broker closes the connection); the test reads the outcome.
+    if (body) self.answer(body).catch(() => {});
   });
   joined.push(self);
   await client.subscribeAsync('gridflex/v1/cosim/step', { qos: 1 });
@@ -196,17 +202,109 @@ describe('lockstep clock', () => {
     await d.leave();
   });
 
-  it('event-driven: a participant that asks to be woken at step k+3 is not waited for at k+1 and k+2', async () => {
+  it('event-driven: a participant that asks for step k+5 is not asked at k+1..k+4, and is at k+5', async () => {
     let wokenAt: number | undefined;
     const e = await join('part-event', {}, (step) => {
       wokenAt ??= step.step;
-      return { step: step.step, outputs: {}, ...(step.step === wokenAt ? { nextStep: step.step + 3 } : {}) };
+      return { step: step.step, outputs: {}, ...(step.step === wokenAt ? { nextStep: step.step + 5 } : {}) };
     });
     const first = await done((body) => body.answered.includes('part-event'));
-    expect((await announced(isStep(first.step + 1))).due).not.toContain('part-event');
-    expect((await announced(isStep(first.step + 2))).due).not.toContain('part-event');
-    expect((await announced(isStep(first.step + 3))).due).toContain('part-event');
+    await participantsShow(
+      'part-event',
+      (state) => state.state === 'sleeping' && state.wakeAtStep === first.step + 5,
+    );
+    for (let k = first.step + 1; k < first.step + 5; k++) {
+      expect((await announced(isStep(k))).due).not.toContain('part-event');
+      // Not waited for: step k is over without it.
+      expect((await done(isStep(k))).answered).not.toContain('part-event');
+    }
+    expect((await announced(isStep(first.step + 5))).due).toContain('part-event');
+    expect((await done(isStep(first.step + 5))).answered).toContain('part-event');
+    expect(e.steps.map((step) => step.step)).toContain(first.step + 5);
+    expect(e.steps.filter((step) => step.step > first.step && step.step < first.step + 5)).toEqual([]);
     await e.leave();
+  });
+
+  it('event-driven: a new value of the board property it waits on wakes it before its step', async () => {
+    const board = (await hub.device('wake-board')).client;
+    const lightPct = 'homie/5/wake-board/pv/light-pct';
+    await board.publishAsync(lightPct, '40', { qos: 1, retain: true });
+    let slept: number | undefined;
+    const e = await join('part-wake', {}, (step): CosimAnswer => {
+      slept ??= step.step;
+      // The first answer sleeps for 1000 steps unless the board's light changes; later ones answer plainly.
+      return step.step === slept
+        ? {
+            step: step.step,
+            outputs: {},
+            nextStep: step.step + 1000,
+            wakeOn: [{ on: 'property', device: 'wake-board', property: 'pv/light-pct' }],
+          }
+        : { step: step.step, outputs: { 'pv/light-pct': 55 } };
+    });
+    const first = await done((body) => body.answered.includes('part-wake'));
+    expect((await announced(isStep(first.step + 1))).due).not.toContain('part-wake');
+    // The same value again wakes nothing; another property of the board neither.
+    await board.publishAsync(lightPct, '40', { qos: 1, retain: true });
+    await board.publishAsync('homie/5/wake-board/pv/power-kw', '-1.2', { qos: 1 });
+    const afterSame = await done((body) => body.step > first.step + 1);
+    expect(afterSame.answered).not.toContain('part-wake');
+    await participantsShow('part-wake', (state) => state.state === 'sleeping' && state.wakeOn !== undefined);
+    await board.publishAsync(lightPct, '55', { qos: 1, retain: true });
+    const woken = await announced((body) => body.due.includes('part-wake') && body.step > first.step);
+    expect(woken.step).toBeLessThan(first.step + 1000);
+    expect(woken.step).toBeGreaterThan(afterSame.step);
+    expect((await done(isStep(woken.step))).outputs['part-wake']).toEqual({ 'pv/light-pct': 55 });
+    // Woken, it is asked every step again (its later answers ask for no sleep).
+    expect((await announced(isStep(woken.step + 1))).due).toContain('part-wake');
+    await e.leave();
+  });
+
+  it('event-driven: a malformed wake-up request is refused by the broker, which says why', async () => {
+    const security = seen.next<{ kind: string; reason: string; topic?: string }>(
+      'gridflex/v1/hub/security',
+      (event) => event.topic === 'gridflex/cosim/v1/part-bad/answer',
+    );
+    // Dropped once the broker closed its connection, so the run goes on.
+    const bad = await join('part-bad', { policy: 'drop', timeoutMs: 20 }, (step) => ({
+      step: step.step,
+      outputs: {},
+      nextStep: step.step,
+    }));
+    joined.splice(joined.indexOf(bad), 1);
+    const refusal = await security;
+    const k = bad.steps[0]?.step;
+    expect(refusal.kind).toBe('rejected-payload');
+    expect(refusal.reason).toBe(`answer nextStep: must be after step ${k}`);
+    expect((await done((body) => body.dropped.includes('part-bad'))).step).toBe(k);
+  });
+
+  it('event-driven: a wake time not after the step is refused and shown; the step waits for a good answer', async () => {
+    let asked: CosimStep | undefined;
+    let onAsked: (step: CosimStep) => void = () => {};
+    const askedStep = new Promise<CosimStep>((resolve) => {
+      onAsked = resolve;
+    });
+    const late = await join('part-late-wake', {}, (step) => {
+      if (asked === undefined) {
+        asked = step;
+        onAsked(step);
+      }
+      return null;
+    });
+    const { step: k, simTime } = await askedStep;
+    await late.answer({ step: k, outputs: {}, wakeAt: simTime });
+    const shown = await participantsShow('part-late-wake', (state) => state.refused !== undefined);
+    expect(shown.participants.find((participant) => participant.id === 'part-late-wake')?.refused).toEqual({
+      step: k,
+      reason: `wakeAt: must be after this step's simulated time ${simTime}`,
+    });
+    // Not counted: step k is still waiting for it.
+    expect(doneIndex(k)).toBe(-1);
+    await late.answer({ step: k, outputs: { ok: true } });
+    expect((await done(isStep(k))).outputs['part-late-wake']).toEqual({ ok: true });
+    await participantsShow('part-late-wake', (state) => state.refused === undefined);
+    await late.leave();
   });
 
   it('a paused clock announces nothing; a step control announces exactly the next step and waits for it', async () => {

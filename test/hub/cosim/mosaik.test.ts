@@ -7,13 +7,13 @@
  */
 import { createServer, type Socket, connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeMosaikFrame, listenForMosaik, MosaikFrameReader } from '../../../hub/cosim/mosaik.js';
 import { MosaikParticipant } from '../../../hub/cosim/mosaik-participant.js';
 import { StreetSimulator } from '../../../hub/cosim/mosaik-street.js';
 import { buildYearStreet } from '../../../hub/engine/year-street.js';
 import { loadRunInputs } from '../../../hub/sim/inputs.js';
-import type { CosimDone } from '../../../protocol/cosim.js';
+import type { CosimDone, CosimWakeEvent } from '../../../protocol/cosim.js';
 import { type CosimHub, Recorder, startCosimHub, WAITING_LOCKSTEP_CLOCK } from './cosim-hub.js';
 
 /** A frame exactly as the protocol defines it: header = payload byte length, uint32 big-endian. */
@@ -37,6 +37,63 @@ function frames(socket: Socket, onFrame: (value: unknown) => void): void {
       onFrame(JSON.parse(text));
     }
   });
+}
+
+/**
+ * The simulator under test: one PV entity whose P is a function of time, written to the protocol; `next`
+ * is its reply to `step` (its next time, or null as an event-based simulator without one).
+ */
+async function pvSimulator(
+  next: (time: number) => number | null,
+  type: 'time-based' | 'event-based' = 'time-based',
+): Promise<{
+  port: number;
+  calls: unknown[];
+  stoppedNow: Promise<void>;
+  pv: (time: number) => number;
+  close: () => Promise<void>;
+}> {
+  const calls: unknown[] = [];
+  const pv = (time: number) => -0.5 - (time / 360) * 0.25;
+  let stopped: () => void = () => {};
+  const stoppedNow = new Promise<void>((resolve) => {
+    stopped = resolve;
+  });
+  let lastTime = 0;
+  const server = createServer((socket) => {
+    frames(socket, (message) => {
+      const [type_, id, [method, args, kwargs]] = message as [
+        number,
+        number,
+        [string, unknown[], Record<string, unknown>],
+      ];
+      expect(type_).toBe(0);
+      calls.push([method, args, kwargs]);
+      const reply = (content: unknown) => socket.write(frame(JSON.stringify([1, id, content])));
+      if (method === 'init')
+        reply({
+          api_version: '3.0',
+          type,
+          models: { PV: { public: true, params: ['peak_kw'], attrs: ['P'] } },
+        });
+      else if (method === 'create') reply([{ eid: 'pv_0', type: 'PV', rel: [] }]);
+      else if (method === 'setup_done') reply(null);
+      else if (method === 'step') {
+        lastTime = args[0] as number;
+        reply(next(lastTime));
+      } else if (method === 'get_data') reply({ pv_0: { P: pv(lastTime) } });
+      else if (method === 'stop') stopped();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    calls,
+    stoppedNow,
+    pv,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 describe('mosaik framing', () => {
@@ -66,64 +123,47 @@ describe('mosaik framing', () => {
 
 describe('a mosaik simulator joins a GridFlex lockstep run', () => {
   let hub: CosimHub;
+  let seen: Recorder;
   const closers: (() => Promise<void>)[] = [];
+  beforeAll(async () => {
+    hub = await startCosimHub(WAITING_LOCKSTEP_CLOCK);
+    closers.push(() => hub.stop());
+    seen = await Recorder.on(await hub.viewer('mosaik-viewer'), 'gridflex/v1/cosim/done');
+  });
   afterAll(async () => {
     for (const close of closers.reverse()) await close();
   });
 
-  it('is set up as mosaik does, then stepped and read once per hub step, its outputs in the step’s outcome', async () => {
-    // The simulator under test: one PV entity whose P is a function of time, written to the protocol.
-    const calls: unknown[] = [];
-    const pv = (time: number) => -0.5 - (time / 360) * 0.25;
-    let stopped: () => void = () => {};
-    const stoppedNow = new Promise<void>((resolve) => {
-      stopped = resolve;
-    });
-    let lastTime = 0;
-    const server = createServer((socket) => {
-      frames(socket, (message) => {
-        const [type, id, [method, args, kwargs]] = message as [
-          number,
-          number,
-          [string, unknown[], Record<string, unknown>],
-        ];
-        expect(type).toBe(0);
-        calls.push([method, args, kwargs]);
-        const reply = (content: unknown) => socket.write(frame(JSON.stringify([1, id, content])));
-        if (method === 'init')
-          reply({
-            api_version: '3.0',
-            type: 'time-based',
-            models: { PV: { public: true, params: ['peak_kw'], attrs: ['P'] } },
-          });
-        else if (method === 'create') reply([{ eid: 'pv_0', type: 'PV', rel: [] }]);
-        else if (method === 'setup_done') reply(null);
-        else if (method === 'step') {
-          lastTime = args[0] as number;
-          reply(lastTime + 360);
-        } else if (method === 'get_data') reply({ pv_0: { P: pv(lastTime) } });
-        else if (method === 'stop') stopped();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    closers.push(() => new Promise((resolve) => server.close(() => resolve())));
-    const port = (server.address() as { port: number }).port;
-
-    hub = await startCosimHub(WAITING_LOCKSTEP_CLOCK);
-    closers.push(() => hub.stop());
-    const seen = await Recorder.on(await hub.viewer('mosaik-viewer'), 'gridflex/v1/cosim/done');
-    const password = await hub.store.add('mosaik-pv', { role: 'device', deviceId: 'mosaik-pv' });
-    const participant = await MosaikParticipant.start({
-      id: 'mosaik-pv',
+  /** A simulator (see pvSimulator) joined through the bridge as participant `id`. */
+  async function joinSimulator(
+    id: string,
+    simulator: Awaited<ReturnType<typeof pvSimulator>>,
+    wakeOn?: CosimWakeEvent[],
+  ): Promise<MosaikParticipant> {
+    closers.push(simulator.close);
+    const password = await hub.store.add(id, { role: 'device', deviceId: id });
+    return MosaikParticipant.start({
+      id,
       brokerUrl: hub.url,
       password,
-      simulator: { host: '127.0.0.1', port },
+      simulator: { host: '127.0.0.1', port: simulator.port },
       sid: 'PVSim-0',
       model: 'PV',
       modelParams: { peak_kw: 4 },
       attrs: ['P'],
+      ...(wakeOn ? { wakeOn } : {}),
       log: () => {},
     });
+  }
+  const stepTimes = (calls: unknown[]) =>
+    calls
+      .filter((call) => (call as unknown[])[0] === 'step')
+      .map((call) => (call as [string, number[]])[1][0]);
+
+  it('is set up as mosaik does, then stepped and read once per hub step, its outputs in the step’s outcome', async () => {
+    const simulator = await pvSimulator((time) => time + 360);
+    const { calls, stoppedNow, pv } = simulator;
+    const participant = await joinSimulator('mosaik-pv', simulator);
     const first = await seen.next<CosimDone>('gridflex/v1/cosim/done', (done) =>
       done.answered.includes('mosaik-pv'),
     );
@@ -149,6 +189,51 @@ describe('a mosaik simulator joins a GridFlex lockstep run', () => {
       ['get_data', [{ pv_0: ['P'] }], {}],
     ]);
     expect(calls.at(-1)).toEqual(['stop', [], {}]);
+  });
+
+  it('is stepped at the hub step holding the next time its step returned, not in between', async () => {
+    // 1800 s on: five 6-minute hub steps later.
+    const simulator = await pvSimulator((time) => time + 1800);
+    const participant = await joinSimulator('mosaik-slow', simulator);
+    const first = await seen.next<CosimDone>('gridflex/v1/cosim/done', (done) =>
+      done.answered.includes('mosaik-slow'),
+    );
+    for (let step = first.step + 1; step < first.step + 5; step++) {
+      const done = await seen.find<CosimDone>('gridflex/v1/cosim/done', (body) => body.step === step);
+      expect(done.answered).not.toContain('mosaik-slow');
+    }
+    const fifth = await seen.find<CosimDone>(
+      'gridflex/v1/cosim/done',
+      (body) => body.step === first.step + 5,
+    );
+    expect(fifth.outputs['mosaik-slow']).toEqual({ 'pv_0.P': simulator.pv(1800) });
+    await participant.stop();
+    expect(stepTimes(simulator.calls).slice(0, 2)).toEqual([0, 1800]);
+  });
+
+  it('an event-based simulator with no next time sleeps until a wake-on event', async () => {
+    const board = (await hub.device('mosaik-board')).client;
+    const lightPct = 'homie/5/mosaik-board/pv/light-pct';
+    await board.publishAsync(lightPct, '30', { qos: 1, retain: true });
+    const simulator = await pvSimulator(() => null, 'event-based');
+    const participant = await joinSimulator('mosaik-event', simulator, [
+      { on: 'property', device: 'mosaik-board', property: 'pv/light-pct' },
+    ]);
+    const first = await seen.next<CosimDone>('gridflex/v1/cosim/done', (done) =>
+      done.answered.includes('mosaik-event'),
+    );
+    const later = await seen.find<CosimDone>(
+      'gridflex/v1/cosim/done',
+      (body) => body.step === first.step + 3,
+    );
+    expect(later.answered).not.toContain('mosaik-event');
+    expect(stepTimes(simulator.calls)).toEqual([0]);
+    await board.publishAsync(lightPct, '70', { qos: 1, retain: true });
+    const woken = await seen.next<CosimDone>('gridflex/v1/cosim/done', (done) =>
+      done.answered.includes('mosaik-event'),
+    );
+    await participant.stop();
+    expect(stepTimes(simulator.calls)).toEqual([0, (woken.step - first.step) * 360]);
   });
 });
 

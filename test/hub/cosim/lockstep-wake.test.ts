@@ -1,0 +1,72 @@
+/**
+ * The lockstep coordinator's hub events (prices, limit breaches): a sleeping participant is woken only by
+ * the events it named. The coordinator is pure; its messages are fed in as the hub's link would.
+ */
+import { describe, expect, it } from 'vitest';
+import { LockstepCoordinator } from '../../../hub/cosim/lockstep.js';
+import type { CosimAnswer, CosimStep } from '../../../protocol/cosim.js';
+
+const simTime = (step: number) => new Date(Date.UTC(2026, 0, 15) + step * 360_000).toISOString();
+
+function coordinator(): { lockstep: LockstepCoordinator; announced: CosimStep[] } {
+  const announced: CosimStep[] = [];
+  const lockstep = new LockstepCoordinator({
+    policy: 'wait',
+    timeoutMs: 60_000,
+    publish: async (topic, body) => {
+      if (topic === 'gridflex/v1/cosim/step') announced.push(body as CosimStep);
+    },
+    log: () => {},
+  });
+  return { lockstep, announced };
+}
+
+const answer = (lockstep: LockstepCoordinator, id: string, body: CosimAnswer) =>
+  lockstep.onMessage(`gridflex/cosim/v1/${id}/answer`, Buffer.from(JSON.stringify(body)), id);
+
+describe('lockstep wake-up events', () => {
+  it('a participant sleeping until a price change or a limit breach is due only after one of them', async () => {
+    const { lockstep, announced } = coordinator();
+    lockstep.register('prices-watcher');
+    lockstep.register('limit-watcher');
+    const first = lockstep.runStep(1, simTime(1), 6);
+    answer(lockstep, 'prices-watcher', { step: 1, wakeOn: [{ on: 'prices' }] });
+    answer(lockstep, 'limit-watcher', { step: 1, wakeOn: [{ on: 'limit-breach' }] });
+    expect((await first).answered).toEqual(['prices-watcher', 'limit-watcher']);
+    expect(lockstep.watchesEvents()).toBe(true);
+
+    await lockstep.runStep(2, simTime(2), 6);
+    expect(announced.at(-1)?.due).toEqual([]);
+
+    lockstep.wake({ on: 'prices' });
+    const third = lockstep.runStep(3, simTime(3), 6);
+    expect(announced.at(-1)?.due).toEqual(['prices-watcher']);
+    answer(lockstep, 'prices-watcher', { step: 3 });
+    await third;
+
+    lockstep.wake({ on: 'limit-breach' });
+    const fourth = lockstep.runStep(4, simTime(4), 6);
+    expect(announced.at(-1)?.due).toEqual(['prices-watcher', 'limit-watcher']);
+    answer(lockstep, 'prices-watcher', { step: 4 });
+    answer(lockstep, 'limit-watcher', { step: 4 });
+    await fourth;
+    expect(lockstep.watchesEvents()).toBe(false);
+  });
+
+  it('an event wakes a participant before its wake time; an event it did not name does not', async () => {
+    const { lockstep, announced } = coordinator();
+    lockstep.register('sleeper');
+    const first = lockstep.runStep(1, simTime(1), 6);
+    answer(lockstep, 'sleeper', { step: 1, wakeAt: simTime(100), wakeOn: [{ on: 'prices' }] });
+    await first;
+    lockstep.wake({ on: 'limit-breach' });
+    lockstep.wake({ on: 'property', device: 'pv-1', property: 'pv/light-pct' });
+    await lockstep.runStep(2, simTime(2), 6);
+    expect(announced.at(-1)?.due).toEqual([]);
+    expect(lockstep.snapshot().participants[0]).toMatchObject({ state: 'sleeping', wakeAt: simTime(100) });
+    lockstep.wake({ on: 'prices' });
+    void lockstep.runStep(3, simTime(3), 6);
+    expect(announced.at(-1)?.due).toEqual(['sleeper']);
+    lockstep.stop();
+  });
+});
