@@ -58,10 +58,11 @@ const residents = residentPreferences();
 /** Wall ms of each shadow run in the current step, by policy (ShadowRun.step timed from outside). */
 const shadowMs = new Map();
 const shadowStep = ShadowRun.prototype.step;
-ShadowRun.prototype.step = function timedStep(inputs, clock) {
+ShadowRun.prototype.step = async function timedStep(inputs, clock) {
   const start = performance.now();
-  shadowStep.call(this, inputs, clock);
+  const flow = await shadowStep.call(this, inputs, clock);
   shadowMs.set(this.book.figures.policy, performance.now() - start);
+  return flow;
 };
 
 /** Steps one table under `policy` (with `shadows` beside it) and times each live step after the warm-up. */

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { CosimParticipants, Drift } from '../../protocol/cosim.js';
 import {
   type AuditEntry,
@@ -253,6 +254,8 @@ export class HubRuntime {
     const clock = this.clock.advance();
     const stepEvent = { clock, simTime: new Date(clock.simTime), sharedBatteryPKw: 0 };
     await this.bus.emit('step', stepEvent);
+    // The broker delivers between the residents' plans and the power flow, each a block of work on a big street.
+    await setImmediate();
     let result: LiveFeederStep;
     try {
       result = this.feeder.solveStep(clock, stepEvent.sharedBatteryPKw);

@@ -265,7 +265,7 @@ export class HomeAgents {
     this.running.step(inputs);
     for (const shadow of this.shadows.values()) {
       await yieldToIo();
-      const flow = shadow.step(inputs, clock);
+      const flow = await shadow.step(inputs, clock, yieldToIo);
       if (!shadow.mirrors) {
         const policy = shadow.street.runningPolicyName;
         this.redTeam.recordBaseline(policy, flow.summary, flow.homes, prices, clock);

@@ -12,6 +12,8 @@ import type { TableState } from './table-state.js';
 
 const MINUTE_MS = 60_000;
 
+async function noPause(): Promise<void> {}
+
 /** What a street has done since it started. */
 export interface StreetFigures {
   policy: string;
@@ -89,9 +91,14 @@ export class ShadowRun {
     this.book = new StreetBook(street.policyName);
   }
 
-  /** Steps the shadow street on the table's inputs, solves its own power flow, books it and returns it. */
-  step(inputs: LiveStepInputs, clock: Clock): LiveFeederStep {
+  /**
+   * Steps the shadow street on the table's inputs, then solves its own power flow, books it and returns it.
+   * `pause` runs between the two (the live hub's broker delivers there: on a big street each is tens to
+   * hundreds of milliseconds of synchronous work).
+   */
+  async step(inputs: LiveStepInputs, clock: Clock, pause = noPause): Promise<LiveFeederStep> {
     if (!this.mirrors) this.street.step(inputs);
+    await pause();
     const plotPowerKw = plotPowersWith(this.table, this.street.assetPowerKw);
     const batteryKw =
       this.battery?.step(inputs.now, inputs.stepMinutes, this.feeder.homeNetPowerKw(clock, plotPowerKw)) ?? 0;
