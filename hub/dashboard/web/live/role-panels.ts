@@ -3,6 +3,7 @@ import { assemblyPanel } from './roles/assembly.ts';
 import type { PanelContext } from './roles/form-kit.ts';
 import { clockControls, placePanel, policyPanel } from './roles/operator.ts';
 import { pinBiasPanel } from './roles/pin-bias.ts';
+import { redTeamPanel } from './roles/red-team.ts';
 import { regulatorPanel } from './roles/regulator.ts';
 import { residentPanel } from './roles/resident.ts';
 import { supplierPanel } from './roles/supplier.ts';
@@ -14,7 +15,13 @@ export function panelsFor(context: PanelContext): HTMLElement[] {
     case 'regulator':
       return [clockControls(context), regulatorPanel(context)];
     case 'operator':
-      return [clockControls(context), policyPanel(context), placePanel(context), pinBiasPanel(context)];
+      return [
+        clockControls(context),
+        policyPanel(context),
+        placePanel(context),
+        pinBiasPanel(context),
+        redTeamPanel(context),
+      ];
     case 'supplier':
       return id ? [supplierPanel(context, id)] : [];
     case 'resident':

@@ -12,6 +12,7 @@ import {
   type HubState,
   type LiveComparison,
   type LivePolicy,
+  type LiveRedTeam,
   type MarketPrices,
   type MarketTariffs,
   type Metrics,
@@ -81,6 +82,8 @@ export class LiveStore {
   livePolicy: LivePolicy | null = null;
   /** The running street beside its shadow runs under the other policies. */
   comparison: LiveComparison | null = null;
+  /** The operator's attacks and defences on the table, and their damage beside a baseline. */
+  redTeam: LiveRedTeam | null = null;
   /** Hardware in the loop: the pinned sensors, their drift and recent steps. */
   pins: Pins | null = null;
   /** Each online board's round-trip time and loss, measured by the hub's pings. */
@@ -151,6 +154,7 @@ export class LiveStore {
     else if (topic === t.metrics()) this.metrics = body as Metrics;
     else if (topic === t.livePolicy()) this.livePolicy = body as LivePolicy;
     else if (topic === t.liveComparison()) this.comparison = body as LiveComparison;
+    else if (topic === t.liveRedTeam()) this.redTeam = body as LiveRedTeam;
     else if (topic === t.pins()) this.pins = body as Pins;
     else if (topic === t.linksBoards()) this.boardLinks = body as BoardLinks;
     else if (topic === t.events()) this.addHubEvents([body as FeedEvent]);
