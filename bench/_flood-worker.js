@@ -19,6 +19,8 @@ const flooder = mqtt.connect(url, {
   username,
   password,
   reconnectPeriod: 10,
+  // mqtt.js gives up at the first refused CONNECT (a hold-off) unless told; a flooder keeps trying.
+  reconnectOnConnackError: true,
 });
 flooder.on('error', () => {});
 let stopped = false;

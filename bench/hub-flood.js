@@ -2,10 +2,12 @@
 // (embedded Aedes, its default limits): 50 boards publish one message a second each, spread over the second,
 // and a subscriber measures publish-to-delivery time; with no flood, then while board 0 publishes as
 // fast as it can and reconnects at once whenever it is cut off. Prints the other boards' p50/p99 in both
-// phases (three rounds of each, alternating) and their ratio, and how many flood messages got through per second.
+// phases (three rounds of each, alternating) and their ratio, and how many flood messages got through per second;
+// then the same through Mosquitto 2 on the same boards (gridflex mosquitto-config), started after the hub stops.
 
+import { loadavg } from 'node:os';
 import { DEFAULT_PUBLISH_RATE } from '../dist/hub/broker/rate-limiter.js';
-import { connect, percentile, registerBoards, startFlood, startHub } from './_mqtt-peers.js';
+import { connect, percentile, registerBoards, startFlood, startHub, startMosquitto } from './_mqtt-peers.js';
 
 const BOARDS = 50;
 const SECONDS = 8;
@@ -52,46 +54,76 @@ function summary(latenciesMs) {
   return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
 }
 
+/** Quiet and flooded phases alternating on one broker; the others' latencies in each, and the flood delivered. */
+async function floodRounds(url, flooderName, flooderPassword, others) {
+  const quietMs = [];
+  const floodedMs = [];
+  /** Each round's p99s: the first flood spends the flooder's whole burst, later ones a second's worth. */
+  const roundsP99 = [];
+  let delivered = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const quiet = await measure(url, others);
+    quietMs.push(...quiet);
+    const topic = `homie/5/${flooderName}/$log/debug`;
+    const stopFlood = await startFlood(url, {
+      username: flooderName,
+      password: flooderPassword,
+      topic,
+      payload: 'x'.repeat(200),
+      countTopic: topic,
+    });
+    const flooded = await measure(url, others);
+    floodedMs.push(...flooded);
+    delivered += await stopFlood();
+    roundsP99.push(`${summary(quiet).p99.toFixed(1)} / ${summary(flooded).p99.toFixed(1)}`);
+  }
+  return {
+    quiet: summary(quietMs),
+    flooded: summary(floodedMs),
+    deliveredPerS: delivered / (SECONDS * ROUNDS),
+    roundsP99,
+  };
+}
+
 const boards = await registerBoards('flood', BOARDS + 1);
 const [[flooderName, flooderPassword], ...others] = [...boards.passwords];
 try {
-  const hub = await startHub(boards.dir);
-  try {
-    const quietMs = [];
-    const floodedMs = [];
-    let delivered = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      quietMs.push(...(await measure(hub.url, others)));
-      const topic = `homie/5/${flooderName}/$log/debug`;
-      const stopFlood = await startFlood(hub.url, {
-        username: flooderName,
-        password: flooderPassword,
-        topic,
-        payload: 'x'.repeat(200),
-        countTopic: topic,
-      });
-      floodedMs.push(...(await measure(hub.url, others)));
-      delivered += await stopFlood();
+  for (const [name, start] of [
+    ['hub (Aedes)', () => startHub(boards.dir)],
+    ['mosquitto', () => startMosquitto(boards.dir)],
+  ]) {
+    const broker = await start();
+    if (!broker) {
+      console.log(`${name}: not installed (apt-get install mosquitto), no peer to compare with`);
+      continue;
     }
-    const quiet = summary(quietMs);
-    const flooded = summary(floodedMs);
-    for (const [name, result] of [
-      ['no flood', quiet],
-      ['one board flooding', flooded],
-    ]) {
-      console.log(
-        `${name.padEnd(19)} ${result.count} msgs from the other ${others.length} boards: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`,
+    try {
+      const { quiet, flooded, deliveredPerS, roundsP99 } = await floodRounds(
+        broker.url,
+        flooderName,
+        flooderPassword,
+        others,
       );
+      for (const [phase, result] of [
+        ['no flood', quiet],
+        ['one board flooding', flooded],
+      ]) {
+        console.log(
+          `${name.padEnd(12)} ${phase.padEnd(19)} ${result.count} msgs from the other ${others.length} boards: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`,
+        );
+      }
+      console.log(
+        `${name.padEnd(12)} flooded / no flood: p50 ${(flooded.p50 / quiet.p50).toFixed(2)}x, p99 ${(flooded.p99 / quiet.p99).toFixed(2)}x (p99 no flood / flooding by round: ${roundsP99.join(', ')} ms); the flooding board got ${deliveredPerS.toFixed(0)} msg/s delivered`,
+      );
+    } finally {
+      await broker.stop();
     }
-    console.log(
-      `flooded / no flood: p50 ${(flooded.p50 / quiet.p50).toFixed(2)}x, p99 ${(flooded.p99 / quiet.p99).toFixed(2)}x`,
-    );
-    console.log(
-      `the flooding board got ${(delivered / (SECONDS * ROUNDS)).toFixed(0)} msg/s delivered (limit ${DEFAULT_PUBLISH_RATE.perSecond}/s, burst ${DEFAULT_PUBLISH_RATE.burst}, per identity over reconnects)`,
-    );
-  } finally {
-    await hub.stop();
   }
+  console.log(
+    `hub limit ${DEFAULT_PUBLISH_RATE.perSecond} msg/s, burst ${DEFAULT_PUBLISH_RATE.burst}, per identity over reconnects (Mosquitto: what gridflex mosquitto-config writes); load average ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')}`,
+  );
 } finally {
   boards.remove();
 }

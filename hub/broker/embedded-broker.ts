@@ -232,21 +232,6 @@ export class EmbeddedBroker {
             );
             return;
           }
-          const heldOffMs = username
-            ? Math.max(
-                publishLimits.heldOffMs(username, Date.now()),
-                controlLimits.heldOffMs(username, Date.now()),
-                options.sharedHoldOffs?.heldOffMs(username, Date.now()) ?? 0,
-              )
-            : 0;
-          if (heldOffMs > 0) {
-            refuse(
-              AUTH_CODE.serverUnavailable,
-              'rate-limited',
-              `held off for another ${Math.ceil(heldOffMs / 1000)} s after going over its rate`,
-            );
-            return;
-          }
           const holder = broker?.claimedIds.get(client.id);
           // The same identity reconnecting (a rebooted board whose old TCP session is still half-open) takes
           // the ID over at once, as MQTT 3.1.4-2 asks (Aedes closes the old connection); anyone else is refused.
@@ -273,6 +258,23 @@ export class EmbeddedBroker {
           });
           done(null, true);
         };
+        // A held-off identity reconnecting in a tight loop is turned away first: no password work, and it
+        // spends nothing of its address's connection budget, which boards beside it (one host, one NAT) share.
+        const heldOffMs = username
+          ? Math.max(
+              publishLimits.heldOffMs(username, Date.now()),
+              controlLimits.heldOffMs(username, Date.now()),
+              options.sharedHoldOffs?.heldOffMs(username, Date.now()) ?? 0,
+            )
+          : 0;
+        if (heldOffMs > 0) {
+          refuse(
+            AUTH_CODE.serverUnavailable,
+            'rate-limited',
+            `held off for another ${Math.ceil(heldOffMs / 1000)} s after going over its rate`,
+          );
+          return;
+        }
         // Before any password work: a client reconnecting in a tight loop is turned away here, cheaply.
         const address = peerAddresses.get(client.conn) ?? 'unknown';
         let bucket = connectBuckets.get(address);

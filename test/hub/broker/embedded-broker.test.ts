@@ -262,4 +262,35 @@ describe('connection floods', () => {
       await small.close();
     }
   });
+
+  it("turns a held-off board away before its password and its address's budget: a board beside it connects", async () => {
+    const store = CredentialStore.open(data.dir);
+    const small = await EmbeddedBroker.start({
+      host: '127.0.0.1',
+      mqttPort: 0,
+      wsPort: null,
+      credentials: store,
+      rateLimit: { perSecond: 1, burst: 2 },
+      holdOff: { firstMs: 60_000, maxMs: 60_000, forgetAfterMs: 600_000 },
+      connectRateLimit: { perSecond: 0.0001, burst: 5 },
+    });
+    try {
+      const smallUrl = `mqtt://127.0.0.1:${small.mqttPort}`;
+      const connect = (id: string, password = secrets[id]) =>
+        connectClient(smallUrl, { clientId: id, username: id, password });
+      const flooder = await connect('flooder');
+      const gone = closed(flooder);
+      for (let index = 0; index < 5; index++) flooder.publish('homie/5/flooder/$log/info', `line ${index}`);
+      await gone;
+      // Its reconnect loop, with the right password and a wrong one: held off, not "bad password".
+      for (let index = 0; index < 8; index++) {
+        await expect(connect('flooder', index % 2 ? 'wrong' : secrets.flooder)).rejects.toThrow(
+          /Server unavailable/,
+        );
+      }
+      (await connect('pv-1')).end(true);
+    } finally {
+      await small.close();
+    }
+  });
 });

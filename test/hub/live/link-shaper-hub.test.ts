@@ -5,11 +5,12 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableAsset, TableMap } from '../../../protocol/gridflex.js';
 import { connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
 import { addDevice, CLI, type HubProcess, startHub, writeTestMap } from './hub-process.js';
+import { announcePlainPv, type PlainPvBoard } from './plain-pv-board.js';
 
 const data = tempDir('gridflex-link-shaper-');
 const boards = {
@@ -21,27 +22,8 @@ let viewer: MqttClient;
 const clients: MqttClient[] = [];
 
 /** A plain Homie 5 PV board's retained announcement with one reading. */
-async function announce(board: { id: string; plot: string; kw: string }, password: string): Promise<void> {
-  const client = await mqtt.connectAsync(hub.mqttUrl, { clientId: board.id, username: board.id, password });
-  clients.push(client);
-  const publish = (path: string, payload: string) =>
-    client.publishAsync(`homie/5/${board.id}/${path}`, payload, { qos: 1, retain: true });
-  await publish('$state', 'init');
-  await publish(
-    '$description',
-    JSON.stringify({
-      homie: '5.0',
-      version: 1,
-      name: board.id,
-      nodes: {
-        roof: { type: 'gridflex-pv', properties: { 'power-kw': { datatype: 'float', unit: 'kW' } } },
-        where: { type: 'gridflex-plot', properties: { 'plot-id': { datatype: 'string' } } },
-      },
-    }),
-  );
-  await publish('where/plot-id', board.plot);
-  await publish('roof/power-kw', board.kw);
-  await publish('$state', 'ready');
+async function announce(board: PlainPvBoard, password: string): Promise<void> {
+  clients.push(await announcePlainPv(hub.mqttUrl, board, password));
 }
 
 beforeAll(async () => {
