@@ -3,6 +3,8 @@ import { type FeederNetwork, profilePowerKw } from '../feeder/index.js';
 import { carbonKgPerKwh, EV_TRIP, evAway, outdoorC, sunShare } from './live-weather.js';
 
 const MINUTE_MS = 60_000;
+/** How long a pinned sensor's reading persists in a forecast: its weight falls by a factor e every hour ahead. */
+const PERSISTENCE_MINUTES = 60;
 
 /**
  * What the agents need from the market: prices ahead for their forecasts, the price now, and its rules; for
@@ -36,12 +38,27 @@ export interface HomeForecastOptions {
   pvBestKw: number;
   /** The resident's ready-by time when an EV is on the plot, else null. */
   evReadyByMinute: number | null;
+  /**
+   * Hardware in the loop: what the home's pinned sensors read now (PV output ≥ 0, own demand), kW. The forecast
+   * starts from the reading and blends into the model's figure ahead (persistence, see {@link persistenceBlend}).
+   */
+  pinned?: { pvKw?: number; baseLoadKw?: number };
+}
+
+/**
+ * A persistence forecast blended into the model: the sensor's reading now, weighted e^(−minutes ahead / 60),
+ * and the model's figure for that time for the rest.
+ */
+export function persistenceBlend(sensorKw: number, modelKw: number, minutesAhead: number): number {
+  const weight = Math.exp(-minutesAhead / PERSISTENCE_MINUTES);
+  return weight * sensorKw + (1 - weight) * modelKw;
 }
 
 /**
  * What a table home's agent expects over its horizon: its base load from the feeder profile, PV from the
  * panels' best output on the winter sun curve, the winter day's weather and carbon, the prices in force (and
- * a pending switch), and its EV's trip (away from the ready-by time for ten hours).
+ * a pending switch), and its EV's trip (away from the ready-by time for ten hours). A pinned sensor's reading
+ * takes the place of the PV or the base load now and fades into them ahead.
  */
 export function homeForecast(options: HomeForecastOptions): HomeForecast {
   const { network, steps, stepMinutes, evReadyByMinute: readyBy } = options;
@@ -64,15 +81,21 @@ export function homeForecast(options: HomeForecastOptions): HomeForecast {
   };
   const baseLoad =
     options.baseLoad === undefined ? undefined : network.loads.find((load) => load.name === options.baseLoad);
+  const { pvKw: pinnedPvKw, baseLoadKw: pinnedLoadKw } = options.pinned ?? {};
   for (let t = 0; t < steps; t++) {
     const time = new Date(options.start.getTime() + t * stepMinutes * MINUTE_MS);
     const minute = time.getUTCHours() * 60 + time.getUTCMinutes();
     forecast.minuteOfDay[t] = minute;
-    forecast.baseLoadKw[t] =
+    const modelLoadKw =
       baseLoad?.profile === undefined
         ? 0
         : profilePowerKw(network, baseLoad, minute === 0 ? 1440 : minute).pKw;
-    forecast.pvAvailableKw[t] = t === 0 ? options.pvNowKw : options.pvBestKw * sunShare(minute);
+    const modelPvKw = t === 0 ? options.pvNowKw : options.pvBestKw * sunShare(minute);
+    const minutesAhead = t * stepMinutes;
+    forecast.baseLoadKw[t] =
+      pinnedLoadKw === undefined ? modelLoadKw : persistenceBlend(pinnedLoadKw, modelLoadKw, minutesAhead);
+    forecast.pvAvailableKw[t] =
+      pinnedPvKw === undefined ? modelPvKw : persistenceBlend(pinnedPvKw, modelPvKw, minutesAhead);
     forecast.outdoorC[t] = outdoorC(minute);
     forecast.carbonKgPerKwh[t] = carbonKgPerKwh(minute);
     if (readyBy !== null) {

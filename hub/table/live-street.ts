@@ -30,6 +30,7 @@ import { batterySpec, EV_DEFAULTS, evSpec, heatPumpThermal, initialSocPct } from
 import { EV_TRIP, evAway, evBackMinute, outdoorC } from './live-weather.js';
 import type { LoadedTableMap } from './map-config.js';
 import type { TableHomeView } from './table-homes.js';
+import type { PinnedFigures } from './table-state.js';
 
 /** The agents plan in half-hours (as the year runs do) over a day ahead: the next ready-by is always in view. */
 export const PLAN_STEP_MINUTES = 30;
@@ -486,6 +487,7 @@ class LiveWorld implements ForecastSource, InputSource {
       pvNowKw: view.pvs.reduce((sum, pv) => sum - Math.min(0, pv.pKw), 0),
       pvBestKw: view.pvs.reduce((sum, pv) => sum + (inputs.pvBestKw.get(pv.asset) ?? 0), 0),
       evReadyByMinute: view.ev ? view.preferences.evReadyByMinute : null,
+      ...(view.pinned ? { pinned: pinnedReadings(view.pinned) } : {}),
     });
     copyForecast(forecast, home.forecast, horizonSteps);
   }
@@ -665,4 +667,12 @@ function copyForecast(from: HomeForecast, to: HomeForecast, steps: number): void
 
 export function minuteOfDay(time: Date): number {
   return time.getUTCHours() * 60 + time.getUTCMinutes();
+}
+
+/** A home's pinned figures as its forecast reads them: PV output as the power available (≥ 0). */
+function pinnedReadings(pinned: PinnedFigures): { pvKw?: number; baseLoadKw?: number } {
+  return {
+    ...(pinned.pvPKw === undefined ? {} : { pvKw: -Math.min(0, pinned.pvPKw) }),
+    ...(pinned.baseLoadPKw === undefined ? {} : { baseLoadKw: pinned.baseLoadPKw }),
+  };
 }

@@ -2,7 +2,7 @@
 import type { ResidentPreferences } from '../homes/index.js';
 import { evAway } from './live-weather.js';
 import type { TablePlotConfig } from './map-config.js';
-import type { AssetState, TableState } from './table-state.js';
+import type { AssetState, PinnedFigures, TableState } from './table-state.js';
 
 /** One table home now. */
 export interface TableHomeView {
@@ -19,6 +19,8 @@ export interface TableHomeView {
   evHome: boolean;
   /** Which assets the home has and whether its EV is home: a change means a new plan. */
   signature: string;
+  /** Its sensors pinned in place of the model (hardware in the loop), their figures this step. */
+  pinned?: PinnedFigures;
 }
 
 /** The views of every home plot, in the map's order. */
@@ -37,6 +39,7 @@ export function tableHomeViews(
     const heatPump = onPlot.find((asset) => asset.kind === 'heat-pump');
     const battery = onPlot.find((asset) => asset.kind === 'battery');
     const pvs = onPlot.filter((asset) => asset.kind === 'pv');
+    const pinned = table.pinned.get(home);
     const evHome = ev !== undefined && !evAway(preferences.evReadyByMinute, minuteOfDay);
     const signature = [ev?.asset, evHome, heatPump?.asset, battery?.asset, ...pvs.map((pv) => pv.asset)].join(
       '|',
@@ -51,6 +54,7 @@ export function tableHomeViews(
       pvs,
       evHome,
       signature,
+      ...(pinned ? { pinned } : {}),
     };
   });
 }
