@@ -62,7 +62,7 @@ export interface FleetReport {
   /** Nash: windows whose best-response iteration converged, and that cycled. */
   convergedWindows: number;
   cycledWindows: number;
-  /** Rounds (cooperative) or sweeps (Nash) summed over windows. */
+  /** Rounds (cooperative), sweeps (Nash) or joint LP solves (central) summed over windows. */
   iterations: number;
 }
 
@@ -84,6 +84,12 @@ export function isFleetPolicy(policy: Policy): policy is FleetPolicy {
 export interface FleetPolicyOptions {
   horizonSteps?: number;
   replanEverySteps?: number;
+  /**
+   * Start each window from the last one's answer (cooperative and central: the network rows it broke;
+   * cooperative: its final prices). Default true; false plans every window cold, to check that the warm start
+   * only saves time.
+   */
+  warmStart?: boolean;
 }
 
 function planFromSolution(solution: HomeLpSolution): Plan {
@@ -203,6 +209,7 @@ abstract class FleetPolicyBase implements FleetPolicy {
   abstract readonly name: string;
   readonly horizonSteps: number;
   readonly replanEverySteps: number;
+  protected readonly warmStart: boolean;
   readonly tariffChoice: TariffChoice = 'resident';
   readonly report: FleetReport = {
     windows: 0,
@@ -221,6 +228,7 @@ abstract class FleetPolicyBase implements FleetPolicy {
   ) {
     this.horizonSteps = options.horizonSteps ?? 72;
     this.replanEverySteps = options.replanEverySteps ?? 48;
+    this.warmStart = options.warmStart ?? true;
   }
 
   plan(context: PlanContext): Plan {
@@ -320,6 +328,8 @@ export class CentralPolicy extends HeadroomPolicyBase {
   readonly name = 'central';
   /** The social planner chooses tariffs as it chooses the devices' power: the same actions as the homes'. */
   override readonly tariffChoice: TariffChoice = 'planner';
+  /** The network rows the last window's plan broke, by name: the next window's first solve keeps them. */
+  private lastBrokenRows = new Set<string>();
 
   constructor(
     highs: Highs,
@@ -342,9 +352,13 @@ export class CentralPolicy extends HeadroomPolicyBase {
       ...voltageLimits(this.view, steps, contexts),
       ...cableLimitRows(this.view, steps, contexts),
     ];
-    const active: PricedLimit[] = [];
     const violationCost = this.options.voltageViolationGbpPerVolt ?? 50;
+    // Yesterday's broken rows usually bind again: in the first solve they spare a solve that finds them.
+    const active: PricedLimit[] = allRows
+      .filter((row) => this.lastBrokenRows.has(row.name))
+      .map((row) => ({ ...row, violationCostGbp: violationCost }));
     let result = solveJointLp(this.highs, blocks, steps, peak, active);
+    this.report.iterations++;
     let nets = result.columnValues.map((x, h) => netImport(blocks[h] as LpBlock, x, steps));
     for (let pass = 0; pass < 4 && allRows.length > 0; pass++) {
       let added = 0;
@@ -356,10 +370,11 @@ export class CentralPolicy extends HeadroomPolicyBase {
       }
       if (added === 0) break;
       result = solveJointLp(this.highs, blocks, steps, peak, active);
+      this.report.iterations++;
       nets = result.columnValues.map((x, h) => netImport(blocks[h] as LpBlock, x, steps));
     }
+    if (this.warmStart) this.lastBrokenRows = new Set(active.map((row) => row.name));
     this.report.windows++;
-    this.report.iterations++;
     this.report.maxViolation = Math.max(this.report.maxViolation, result.maxLimitViolation);
     const plans = result.columnValues.map((x, h) => {
       const solution = this.problemFor((social[h] as PlanContext).home).solutionFrom(x, result.objectiveGbp);
@@ -407,6 +422,10 @@ function netImport(block: LpBlock, x: Float64Array, steps: number): Float64Array
  */
 export class CooperativePolicy extends HeadroomPolicyBase {
   readonly name = 'cooperative';
+  /** The network rows the last window's plans broke, by name: the next window plans with them from the start. */
+  private lastBrokenRows = new Set<string>();
+  /** Each home's final prices of the last window, £/kWh per step: the next window's warm start. */
+  private readonly lastPrices = new Map<string, Float64Array>();
 
   constructor(
     highs: Highs,
@@ -433,14 +452,28 @@ export class CooperativePolicy extends HeadroomPolicyBase {
       ...voltageLimits(this.view, steps, contexts),
       ...cableLimitRows(this.view, steps, contexts),
     ];
+    // Yesterday's broken rows usually break again today: planned from the start, they spare the window an
+    // exchange that would only find them again. Rows that break anew are still added below.
+    limits.push(...candidates.filter((row) => this.lastBrokenRows.has(row.name)));
     const responders = this.responders(contexts);
-    let result = this.coordinate(responders, limits, steps, dtHours, openChannel);
+    const warmPrices = contexts.map(({ home }) => {
+      const last = this.lastPrices.get(home.id);
+      return last && shiftedWindow(last, this.replanEverySteps, Math.round(24 / dtHours));
+    });
+    let result = this.coordinate(responders, limits, steps, dtHours, openChannel, warmPrices);
     for (let pass = 0; pass < 4; pass++) {
       const nets = result.responses.map((response) => response.netImportKw);
       const broken = candidates.filter((row) => !limits.includes(row) && breaks(row, nets));
       if (broken.length === 0) break;
       limits.push(...broken);
-      result = this.coordinate(responders, limits, steps, dtHours, openChannel);
+      const lastPrices = this.warmStart ? result.pricesGbpPerKwh : [];
+      result = this.coordinate(responders, limits, steps, dtHours, openChannel, lastPrices);
+    }
+    if (this.warmStart) {
+      this.lastBrokenRows = new Set(limits.slice(1).map((row) => row.name));
+      contexts.forEach(({ home }, h) => {
+        this.lastPrices.set(home.id, result.pricesGbpPerKwh[h] as Float64Array);
+      });
     }
     this.report.windows++;
     this.report.maxViolation = Math.max(this.report.maxViolation, result.maxViolation);
@@ -456,15 +489,29 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     steps: number,
     dtHours: number,
     openChannel: OpenCoordinatorChannel | undefined,
+    warmPricesGbpPerKwh: readonly (Float64Array | undefined)[],
   ): PriceCoordinationResult {
     const result = coordinateByPrices(this.highs, responders, limits, steps, {
       dtHours,
+      warmPricesGbpPerKwh,
       ...(openChannel ? { channel: openChannel() } : {}),
     });
     this.report.messages += result.messages;
     this.report.iterations += result.rounds;
     return result;
   }
+}
+
+/**
+ * A window's per-step series moved to the next window, which starts `shiftSteps` later: each step takes the
+ * value of the same moment, or where the old window does not reach it, of the same time a day (or days) before.
+ */
+export function shiftedWindow(series: Float64Array, shiftSteps: number, stepsPerDay: number): Float64Array {
+  return Float64Array.from(series, (_, t) => {
+    let source = t + shiftSteps;
+    while (source >= series.length && source >= stepsPerDay) source -= stepsPerDay;
+    return source < series.length ? (series[source] as number) : 0;
+  });
 }
 
 /** Options of {@link NashPolicy}. */

@@ -38,7 +38,9 @@ export class MasterLp {
     private readonly violationCostGbp: number,
   ) {
     this.model = highs.createModel();
-    this.model.options.set({ output_flag: false, presolve: 'off' });
+    // Primal simplex: each round adds columns, which keep the last basis primal feasible (the dual simplex
+    // HiGHS picks by default took 2.5 times the iterations on the IEEE street).
+    this.model.options.set({ output_flag: false, presolve: 'off', simplex_strategy: 4 });
     this.columnsOfHome = proposals.map(() => []);
     // A home the coordinator has not heard from yet has no column to mix: its row is 0 = 0 until then.
     for (let h = 0; h < proposals.length; h++) this.model.addRow(0, 0, { indices: [], values: [] });

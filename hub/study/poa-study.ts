@@ -17,6 +17,9 @@ export type StudyPolicy = PoaPolicy | 'external';
 /** One value per policy of a study: the four always, `external` when it ran. */
 export type PerStudyPolicy<T> = Record<PoaPolicy, T> & Partial<Record<'external', T>>;
 
+/** The study's policies from the longest run to the shortest (the coordinator's rounds, the joint LP). */
+const RUN_COST_ORDER: readonly PoaPolicy[] = ['cooperative', 'central', 'selfish', 'passive'];
+
 /** The policies a study runs, in order. */
 export function studyPolicies(options: Pick<PoaStudyOptions, 'external'>): StudyPolicy[] {
   return options.external ? [...POA_POLICIES, 'external'] : [...POA_POLICIES];
@@ -133,7 +136,8 @@ export async function runPoaStudyInWorkers(
   const runs = {} as PerStudyPolicy<StudyPolicyRun>;
   const externalRun = external ? runExternalHere(inputs, options) : undefined;
   let network: StreetFigures | undefined;
-  const queue = [...POA_POLICIES];
+  // The longest runs first, so the last worker to finish is not one that started a long run late.
+  const queue = [...POA_POLICIES].sort((a, b) => RUN_COST_ORDER.indexOf(a) - RUN_COST_ORDER.indexOf(b));
   const runNext = async (): Promise<void> => {
     const policy = queue.shift();
     if (!policy) return;

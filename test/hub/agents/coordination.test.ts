@@ -127,6 +127,34 @@ describe('coordination by prices (cooperative)', () => {
     expect((cooperative - central) / central).toBeLessThan(0.01);
   });
 
+  it('warm-started with the prices a cold run ended on, it reaches the same optimum', async () => {
+    const highs = await getHighs();
+    const cold = coordinateByPrices(highs, homes, [limit], STEPS, { dtHours: 1 });
+    const warm = coordinateByPrices(highs, homes, [limit], STEPS, {
+      dtHours: 1,
+      warmPricesGbpPerKwh: cold.pricesGbpPerKwh,
+    });
+    expect(warm.converged).toBe(true);
+    expect(warm.maxViolation).toBeLessThanOrEqual(1e-6);
+    const central = await centralCost();
+    const cost = costOf(warm.responses.map((response) => response.netImportKw));
+    expect((cost - central) / central).toBeLessThan(0.01);
+  });
+
+  it('does not conclude on the warm round: prices that teach it nothing still lead to the optimum', async () => {
+    // Zero prices bring back the homes' first plans: the master's cost does not move in round 2.
+    const useless = EVS.map(() => new Float64Array(STEPS));
+    const result = coordinateByPrices(await getHighs(), homes, [limit], STEPS, {
+      dtHours: 1,
+      warmPricesGbpPerKwh: useless,
+    });
+    expect(result.converged).toBe(true);
+    expect(result.rounds).toBeGreaterThan(2);
+    expect(result.maxViolation).toBeLessThanOrEqual(1e-6);
+    const cost = costOf(result.responses.map((response) => response.netImportKw));
+    expect((cost - (await centralCost())) / cost).toBeLessThan(0.01);
+  });
+
   it('stops after one round (two messages per home) when the homes already keep the limits', async () => {
     const loose: SharedLimit = { ...limit, upperByStep: new Float64Array(STEPS).fill(1000) };
     const result = coordinateByPrices(await getHighs(), homes, [loose], STEPS);

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { type FleetPolicyOptions, shiftedWindow } from '../../../hub/agents/fleet.js';
+import { loadRunInputs } from '../../../hub/sim/inputs.js';
+import { socialCost } from '../../../hub/study/poa-metrics.js';
+import { runStudyPolicy } from '../../../hub/study/poa-study.js';
+import { streetPolicyContext } from '../../../hub/study/street-context.js';
+
+describe('shiftedWindow', () => {
+  it('moves a window a day on: the same moment where the old window reaches it, else the same time a day before', () => {
+    const series = Float64Array.from({ length: 6 }, (_, t) => t);
+    // 4 steps a day, the next window 4 steps later: steps 0..1 are the old 4..5, steps 2..5 the old 2..5.
+    expect(Array.from(shiftedWindow(series, 4, 4))).toEqual([4, 5, 2, 3, 4, 5]);
+    // 8 steps a day: steps 2..4 a day before are before the old window (zero); step 5 is its step 1.
+    expect(Array.from(shiftedWindow(series, 4, 8))).toEqual([4, 5, 0, 0, 0, 1]);
+  });
+});
+
+// Two days of the 70 % IEEE street at a 150 kW limit: the first window's plans break voltage and cable rows,
+// so the second window starts with them (and, cooperative, with the first window's prices).
+const inputs = loadRunInputs('scenarios/ieee-eu-lv-70.yaml');
+const options = {
+  transformerLimitKw: 150,
+  reinforcementGbpPerKw: 150,
+  carbonPriceGbpPerKg: 0,
+  loadPriceSlopeGbpPerKwhPerKw: 0,
+};
+const street = await streetPolicyContext(inputs, options);
+const pricing = {
+  transformerRatingKw: street.figures().transformerLimitKw,
+  reinforcementGbpPerKw: options.reinforcementGbpPerKw,
+  carbonPriceGbpPerKg: options.carbonPriceGbpPerKg,
+};
+
+describe('street policies started from the last window (IEEE 70 % street, two days)', () => {
+  const run = async (policy: 'cooperative' | 'central', fleet: FleetPolicyOptions) => {
+    const { result, extras } = await runStudyPolicy(
+      inputs,
+      policy,
+      { ...street.context, fleet },
+      { days: 2 },
+    );
+    return { socialCostGbp: socialCost(result, pricing).socialCostGbp, report: extras.coordination };
+  };
+
+  for (const policy of ['cooperative', 'central'] as const) {
+    it(`${policy}: the same social cost within ${WARM_START_TOLERANCE_PCT} %, in fewer ${policy === 'central' ? 'joint LP solves' : 'rounds'}`, async () => {
+      const cold = await run(policy, { warmStart: false });
+      const warm = await run(policy, {});
+      const coldReport = cold.report;
+      const warmReport = warm.report;
+      expect(warmReport?.windows).toBe(2);
+      expect(warmReport?.iterations).toBeLessThan(coldReport?.iterations as number);
+      expect(Math.abs(warm.socialCostGbp - cold.socialCostGbp)).toBeLessThanOrEqual(
+        (cold.socialCostGbp * WARM_START_TOLERANCE_PCT) / 100,
+      );
+      // The warm start keeps the network rows as well as a cold one.
+      expect(warmReport?.maxViolation).toBeLessThanOrEqual((coldReport?.maxViolation as number) + 1e-6);
+    });
+  }
+});
+
+/** How far a warm-started run may land from a cold one: another optimum of equal cost, to the rounds' tolerance. */
+const WARM_START_TOLERANCE_PCT = 0.1;
