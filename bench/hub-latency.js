@@ -9,6 +9,7 @@
 // scenarios/table-map-ieee.yaml plans 55 homes under every policy each step); --hub-node-flags="<flags>" passes
 // node flags to the hub process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", "--max-semi-space-size=1").
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { connect, percentile, registerBoards, startHub, startMosquitto } from './_mqtt-peers.js';
 
@@ -110,7 +111,7 @@ try {
       const result = await measure(broker.url, boards.passwords, broker.pid);
       results.push({ name, ...result });
       console.log(
-        `${name.padEnd(12)} ${result.count} msgs: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(2)} ms; RSS under load ${result.peakRssMb.toFixed(0)} MB, CPU ${result.cpuUsPerMessage.toFixed(0)} µs/msg; ${DEVICES} connect ${result.connectMs.toFixed(0)} ms, again ${result.reconnectMs.toFixed(0)} ms`,
+        `${name.padEnd(12)} (load average ${loadavg()[0].toFixed(1)}) ${result.count} msgs: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(2)} ms; RSS under load ${result.peakRssMb.toFixed(0)} MB, CPU ${result.cpuUsPerMessage.toFixed(0)} µs/msg; ${DEVICES} connect ${result.connectMs.toFixed(0)} ms, again ${result.reconnectMs.toFixed(0)} ms`,
       );
     } finally {
       await broker.stop();
