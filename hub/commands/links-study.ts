@@ -2,6 +2,8 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
+import { PACKAGE_ROOT } from '../live/options.js';
+import { DEFAULT_DATA_DIR, gridflexVersion, linksHeadline, RunStore } from '../runs/index.js';
 import { loadRunInputs } from '../sim/inputs.js';
 import { roundNumbers } from '../sim/metrics.js';
 import {
@@ -26,6 +28,7 @@ interface LinksFlags {
   reinforcementGbpPerKw: string;
   carbonPriceGbpPerTonne: string;
   workers: string;
+  dataDir: string;
 }
 
 /** Adds `links` under the `study` command. */
@@ -58,6 +61,11 @@ export function registerLinksStudyCommand(program: Command): void {
     .option('--reinforcement-gbp-per-kw <gbp>', 'reinforcement cost per kW of peak above the limit', '150')
     .option('--carbon-price-gbp-per-tonne <gbp>', 'carbon price in the social cost', '0')
     .option('--workers <n>', 'worker threads', String(availableParallelism()))
+    .option(
+      '--data-dir <dir>',
+      'data dir whose run history (runs.sqlite) records this study',
+      DEFAULT_DATA_DIR,
+    )
     .action(async (flags: LinksFlags) => {
       if (!(flags.link in STUDY_LINKS))
         throw new InputError(
@@ -83,6 +91,7 @@ export function registerLinksStudyCommand(program: Command): void {
       // Read and check the scenario here, so a bad one is exit code 2 before any worker starts.
       const inputs = loadRunInputs(flags.scenario);
       const figures = (await streetPolicyContext(inputs, studyOptions)).figures();
+      const history = RunStore.open(flags.dataDir);
       makeOutputDir(flags.out);
       const result = roundNumbers(
         await runLinksStudy({
@@ -108,7 +117,22 @@ export function registerLinksStudyCommand(program: Command): void {
       writeOutput(outputs.json, `${JSON.stringify(result, null, 2)}\n`);
       writeOutput(outputs.chart, linksChart(result));
       writeOutput(outputs.report, report);
-      process.stdout.write(`${report}\nwrote ${outputs.report}, ${outputs.json} and ${outputs.chart}\n`);
+      const record = history.record(
+        {
+          kind: 'study-links',
+          scenarioFile: flags.scenario,
+          scenarioName: inputs.scenario.name,
+          seed: inputs.scenario.seed,
+          parameters: { link, latencies, losses, days, ...studyOptions },
+          headline: linksHeadline(result),
+          outDir: flags.out,
+        },
+        gridflexVersion(PACKAGE_ROOT),
+      );
+      history.close();
+      process.stdout.write(
+        `${report}\nwrote ${outputs.report}, ${outputs.json} and ${outputs.chart}\nrecorded as run ${record.id} in ${history.file}\n`,
+      );
       if (result.failed.length > 0) process.exitCode = 1;
     });
 }

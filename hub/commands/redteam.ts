@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createPolicy, isPolicyName, unknownPolicy } from '../agents/registry.js';
 import { InputError } from '../errors.js';
+import { PACKAGE_ROOT } from '../live/options.js';
 import {
   ATTACK_KINDS,
   type AttackEntry,
@@ -11,6 +12,7 @@ import {
   type DefenceEntry,
   defaultEntry,
 } from '../redteam/registry.js';
+import { DEFAULT_DATA_DIR, gridflexVersion, RunStore, redTeamHeadline } from '../runs/index.js';
 import type { Scenario } from '../scenarios/resolve.js';
 import { loadRunInputs } from '../sim/inputs.js';
 import { roundNumbers } from '../sim/metrics.js';
@@ -28,6 +30,7 @@ interface RedTeamFlags {
   limitKw?: string;
   reinforcementGbpPerKw: string;
   carbonPriceGbpPerTonne: string;
+  dataDir: string;
 }
 
 /** Adds `redteam` under the `study` command. */
@@ -55,6 +58,11 @@ export function registerRedTeamStudyCommand(program: Command): void {
     .option('--limit-kw <kW>', "rating the peak is priced against (default: the feeder's transformers' kVA)")
     .option('--reinforcement-gbp-per-kw <gbp>', 'reinforcement cost per kW of peak above the rating', '150')
     .option('--carbon-price-gbp-per-tonne <gbp>', 'carbon price in the social cost', '0')
+    .option(
+      '--data-dir <dir>',
+      'data dir whose run history (runs.sqlite) records this study',
+      DEFAULT_DATA_DIR,
+    )
     .action(async (flags: RedTeamFlags) => {
       if (flags.policy !== undefined && !isPolicyName(flags.policy))
         throw new InputError('--policy', unknownPolicy(flags.policy));
@@ -71,6 +79,7 @@ export function registerRedTeamStudyCommand(program: Command): void {
         carbonPriceGbpPerKg:
           numberFlag(flags.carbonPriceGbpPerTonne, '--carbon-price-gbp-per-tonne', 0, 1e5) / 1000,
       };
+      const history = RunStore.open(flags.dataDir);
       makeOutputDir(flags.out);
       const street = await streetPolicyContext(inputs, {
         ...(flags.limitKw !== undefined ? { transformerLimitKw: pricing.transformerRatingKw } : {}),
@@ -92,7 +101,28 @@ export function registerRedTeamStudyCommand(program: Command): void {
       const report = redTeamReport(result);
       writeOutput(join(flags.out, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
       writeOutput(join(flags.out, 'report.md'), report);
-      process.stdout.write(`${report}\nwrote ${join(flags.out, 'report.md')} and results.json\n`);
+      const record = history.record(
+        {
+          kind: 'study-redteam',
+          scenarioFile: flags.scenario,
+          scenarioName: result.scenario,
+          seed: result.seed,
+          parameters: {
+            attack,
+            defences,
+            days,
+            ...(flags.policy ? { policy: flags.policy } : {}),
+            ...pricing,
+          },
+          headline: redTeamHeadline(result),
+          outDir: flags.out,
+        },
+        gridflexVersion(PACKAGE_ROOT),
+      );
+      history.close();
+      process.stdout.write(
+        `${report}\nwrote ${join(flags.out, 'report.md')} and results.json\nrecorded as run ${record.id} in ${history.file}\n`,
+      );
     });
 }
 

@@ -122,6 +122,10 @@ function keyFigure(record: RunRecord): string {
   if (record.kind === 'study-poa' && h.priceOfAnarchy !== undefined)
     return `PoA ${h.priceOfAnarchy.toFixed(3)}`;
   if (record.kind === 'study-sweep') return `${h.runs ?? 0} runs, ${h.failed ?? 0} failed`;
+  if (record.kind === 'study-redteam' && h.attackPeakKw !== undefined)
+    return `peak ${formatNumber(h.attackPeakKw)} kW under attack, ${formatNumber(h.noAttackPeakKw ?? null)} kW without`;
+  if (record.kind === 'study-links' && h.worstSocialCostGbp !== undefined)
+    return `worst social cost ${formatGbp(h.worstSocialCostGbp)}, ${h.failed ?? 0} failed`;
   return '-';
 }
 

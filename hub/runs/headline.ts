@@ -57,3 +57,56 @@ export function sweepHeadline(summary: {
 }): Record<string, number> {
   return { runs: summary.total, ranNow: summary.ranNow, resumed: summary.resumed, failed: summary.failed };
 }
+
+/** What {@link linksHeadline} reads of links.json. */
+export interface LinksSummary {
+  days: number;
+  rows: readonly { latency: number; loss: number; socialCostGbp: number; peakAboveLimitKw: number }[];
+  failed: readonly unknown[];
+}
+
+/** A `gridflex study links`: social cost without delay or loss, the worst over the grid, and runs failed. */
+export function linksHeadline(links: LinksSummary): Record<string, number> {
+  const clean = links.rows.find((row) => row.latency === 0 && row.loss === 0);
+  return {
+    days: links.days,
+    runs: links.rows.length + links.failed.length,
+    failed: links.failed.length,
+    ...(clean ? { cleanLinksSocialCostGbp: clean.socialCostGbp } : {}),
+    worstSocialCostGbp: Math.max(...links.rows.map((row) => row.socialCostGbp)),
+    worstPeakAboveLimitKw: Math.max(...links.rows.map((row) => row.peakAboveLimitKw)),
+  };
+}
+
+/** What {@link redTeamHeadline} reads of a red-team study's results.json. */
+export interface RedTeamSummary {
+  days: number;
+  honestHomes: number;
+  rows: readonly {
+    attack: string | null;
+    defences: readonly string[];
+    transformerPeakKw: number;
+    socialCostGbp: number;
+  }[];
+}
+
+/**
+ * A `gridflex study redteam`: each row's peak and social cost, named `noAttack…`, `attack…` (no defence),
+ * `<defence>…` and `allDefences…`.
+ */
+export function redTeamHeadline(study: RedTeamSummary): Record<string, number> {
+  const figures: Record<string, number> = { days: study.days, honestHomes: study.honestHomes };
+  for (const row of study.rows) {
+    const name =
+      row.attack === null
+        ? 'noAttack'
+        : row.defences.length === 0
+          ? 'attack'
+          : row.defences.length === 1
+            ? (row.defences[0] as string)
+            : 'allDefences';
+    figures[`${name}PeakKw`] = row.transformerPeakKw;
+    figures[`${name}SocialCostGbp`] = row.socialCostGbp;
+  }
+  return figures;
+}

@@ -1,4 +1,13 @@
-export { type PoaSummary, poaHeadline, runHeadline, sweepHeadline } from './headline.js';
+export {
+  type LinksSummary,
+  linksHeadline,
+  type PoaSummary,
+  poaHeadline,
+  type RedTeamSummary,
+  redTeamHeadline,
+  runHeadline,
+  sweepHeadline,
+} from './headline.js';
 export {
   type ComparedFigure,
   DEFAULT_DATA_DIR,

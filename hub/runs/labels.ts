@@ -22,6 +22,17 @@ const LABELS: Record<string, string> = {
   ranNow: 'runs done in this call',
   resumed: 'runs resumed from an earlier call',
   failed: 'runs failed',
+  cleanLinksSocialCostGbp: 'social cost with no latency or loss (£)',
+  worstSocialCostGbp: 'worst social cost over the grid (£)',
+  worstPeakAboveLimitKw: 'worst peak above the limit (kW)',
+  honestHomes: 'honest homes',
+};
+
+/** A red-team study's rows as the per-row figures name them (a defence row is named by the defence). */
+const ROW_NAMES: Record<string, string> = {
+  noAttack: 'no attack',
+  attack: 'attack, no defence',
+  allDefences: 'attack + all defences',
 };
 
 /** A headline figure's dashboard label; a PoA study's per-policy figures read "selfish: social cost (£)". */
@@ -30,6 +41,6 @@ export function headlineLabel(name: string): string {
   if (known !== undefined) return known;
   const perPolicy = /^(.+)(SocialCostGbp|PeakKw)$/.exec(name);
   if (perPolicy)
-    return `${perPolicy[1]}: ${perPolicy[2] === 'PeakKw' ? 'transformer peak (kW)' : 'social cost (£)'}`;
+    return `${ROW_NAMES[perPolicy[1] as string] ?? perPolicy[1]}: ${perPolicy[2] === 'PeakKw' ? 'transformer peak (kW)' : 'social cost (£)'}`;
   return name;
 }

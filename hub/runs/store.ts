@@ -18,7 +18,7 @@ export const DEFAULT_DATA_DIR = process.env.GRIDFLEX_DATA_DIR || '.gridflex';
 /** The history's file inside the data dir. */
 export const RUNS_DB_FILE = 'runs.sqlite';
 
-export const RUN_KINDS = ['run', 'study-poa', 'study-sweep'] as const;
+export const RUN_KINDS = ['run', 'study-poa', 'study-sweep', 'study-links', 'study-redteam'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
 /** What a command records once its outputs are written. */
@@ -99,6 +99,8 @@ const OUTPUT_MARKERS: Record<RunKind, string> = {
   run: 'metrics.json',
   'study-poa': 'poa.json',
   'study-sweep': 'results.csv',
+  'study-links': 'links.json',
+  'study-redteam': 'results.json',
 };
 
 export class RunStore {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createPolicy } from '../../../hub/agents/registry.js';
 import { buildYearStreet } from '../../../hub/engine/year-street.js';
 import { defaultEntry, type RedTeamSection } from '../../../hub/redteam/registry.js';
+import { RunStore } from '../../../hub/runs/index.js';
 import { parseScenario } from '../../../hub/scenarios/load.js';
 import { loadRunInputs } from '../../../hub/sim/inputs.js';
 import { type RedTeamRow, runRedTeamStudy } from '../../../hub/study/redteam-study.js';
@@ -238,8 +239,9 @@ describe('gridflex study redteam', () => {
   const gridflex = (...args: string[]) =>
     spawnSync('node', ['dist/hub/cli.js', ...args], { encoding: 'utf8' });
 
-  it('writes the damage table as report.md and results.json and prints it; the same run gives the same file', () => {
+  it('writes the damage table as report.md and results.json and prints it, records it in the run history; the same run gives the same file', () => {
     const outs = [join(scratch.dir, 'cli-a'), join(scratch.dir, 'cli-b')];
+    const dataDir = join(scratch.dir, 'history');
     const runs = outs.map((out) =>
       gridflex(
         'study',
@@ -252,6 +254,8 @@ describe('gridflex study redteam', () => {
         '1',
         '--out',
         out,
+        '--data-dir',
+        dataDir,
       ),
     );
     const [run] = runs;
@@ -268,6 +272,22 @@ describe('gridflex study redteam', () => {
     expect(readFileSync(join(outs[1] as string, 'results.json'), 'utf8')).toBe(
       readFileSync(join(outs[0] as string, 'results.json'), 'utf8'),
     );
+    const history = RunStore.open(dataDir);
+    const recorded = history.list();
+    history.close();
+    // Newest first.
+    expect(recorded.map((record) => [record.kind, record.outDir])).toEqual(
+      outs.map((out) => ['study-redteam', out]).reverse(),
+    );
+    expect(run?.stdout).toMatch(/^recorded as run 1 in .*runs\.sqlite$/m);
+    const [noAttack, attack, delayed] = results.rows as RedTeamRow[];
+    expect(recorded[0]?.headline).toMatchObject({
+      days: 1,
+      noAttackPeakKw: noAttack?.transformerPeakKw,
+      attackPeakKw: attack?.transformerPeakKw,
+      attackSocialCostGbp: attack?.socialCostGbp,
+      'start-delayPeakKw': delayed?.transformerPeakKw,
+    });
   });
 
   it('refuses an unknown attack and an attack whose settings only the scenario can give, exit code 2', () => {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RunStore } from '../../../hub/runs/index.js';
 import type { LinksStudyResult } from '../../../hub/study/links-study.js';
 import { tempDir } from '../mqtt-helpers.js';
 
@@ -14,11 +15,12 @@ const study = (args: string[]) =>
   });
 
 describe('gridflex study links', () => {
-  it('runs cooperative control over latency × loss and writes the table, the figures and the chart', () => {
+  it('runs cooperative control over latency × loss, writes the table, the figures and the chart, and records it', () => {
     const out = join(scratch.dir, 'study');
+    const dataDir = join(scratch.dir, 'history');
     const result = study([
       ...['--latency', '0,2', '--loss', '0,0.3', '--days', '1', '--limit-kw', '15', '--workers', '1'],
-      ...['--out', out],
+      ...['--out', out, '--data-dir', dataDir],
     ]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -42,6 +44,19 @@ describe('gridflex study links', () => {
       /<title>Social cost and peak above the [\d.]+ kW limit against agentCoordinator latency/,
     );
     expect(readFileSync(join(out, 'results.csv'), 'utf8').split('\n')[0]).toContain('missingProposals');
+    const history = RunStore.open(dataDir);
+    const [record, ...others] = history.list();
+    history.close();
+    expect(others).toEqual([]);
+    expect(record).toMatchObject({ kind: 'study-links', outDir: out, scenarioName: 'Table street (8 homes)' });
+    expect(record?.headline).toEqual({
+      days: 1,
+      runs: 4,
+      failed: 0,
+      cleanLinksSocialCostGbp: clean?.socialCostGbp,
+      worstSocialCostGbp: Math.max(...figures.rows.map((row) => row.socialCostGbp)),
+      worstPeakAboveLimitKw: Math.max(...figures.rows.map((row) => row.peakAboveLimitKw)),
+    });
   }, 300_000);
 
   it('refuses a bad flag naming it', () => {

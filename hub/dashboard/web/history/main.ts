@@ -98,6 +98,10 @@ function keyFigures(run: RunRecord): string {
   if (run.kind === 'study-poa' && f.priceOfAnarchy !== undefined)
     return `price of anarchy ${f.priceOfAnarchy.toFixed(3)} · headroom lost ${(f.headroomLostPct ?? 0).toFixed(1)} %`;
   if (run.kind === 'study-sweep') return `${f.runs ?? 0} runs, ${f.failed ?? 0} failed`;
+  if (run.kind === 'study-redteam' && f.attackPeakKw !== undefined)
+    return `peak ${f.attackPeakKw.toFixed(1)} kW under attack, ${(f.noAttackPeakKw ?? 0).toFixed(1)} kW without`;
+  if (run.kind === 'study-links' && f.worstSocialCostGbp !== undefined)
+    return `worst social cost £${f.worstSocialCostGbp.toFixed(2)} · ${f.failed ?? 0} failed`;
   return '—';
 }
 
@@ -131,7 +135,8 @@ function renderRuns(box: HTMLElement): void {
       else selected.delete(run.id);
       compareButton.disabled = selected.size !== 2;
     });
-    const reportable = run.kind !== 'study-sweep';
+    // The year report reads a run's or a PoA study's folder; the other studies write their own report.md.
+    const reportable = run.kind === 'run' || run.kind === 'study-poa';
     const actions = h(
       'div',
       { class: 'actions' },
