@@ -48,7 +48,11 @@ describe('gridflex study links', () => {
     const [record, ...others] = history.list();
     history.close();
     expect(others).toEqual([]);
-    expect(record).toMatchObject({ kind: 'study-links', outDir: out, scenarioName: 'Table street (8 homes)' });
+    expect(record).toMatchObject({
+      kind: 'study-links',
+      outDir: out,
+      scenarioName: 'Table street (8 homes)',
+    });
     expect(record?.headline).toEqual({
       days: 1,
       runs: 4,
