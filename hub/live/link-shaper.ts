@@ -1,14 +1,15 @@
 /**
  * The live table's device–hub link shaper: between the broker and the table's device tracker, a board's
- * readings (its Homie property values; `$state` and `$description` pass untouched), and between the broker
- * and the board-links extension its answers to the hub's pings, arrive `latencyMs` plus up to `jitterMs` late,
+ * readings (its Homie property values; `$state` and `$description` pass untouched), between the broker and
+ * the meter extension a meter board's timed readings (`$readings`), and between the broker and the
+ * board-links extension its answers to the hub's pings, arrive `latencyMs` plus up to `jitterMs` late,
  * or with probability `loss` not at all, as the batch runs' links do (docs/links.md).
  * Set in the table map's `links:` section, per board in `devices:`. Each board draws from its own seeded
  * stream, and its readings keep their order (one MQTT connection does not reorder them).
  */
 import { z } from 'zod';
 import { gridflexTopics } from '../../protocol/gridflex.js';
-import { HOMIE_ROOT } from '../../protocol/homie.js';
+import { HOMIE_ROOT, parseHomieTopic } from '../../protocol/homie.js';
 import { createRng, type Rng, seedFromString } from '../random.js';
 import type { MessageHandler } from './link.js';
 
@@ -97,12 +98,14 @@ export class ReadingShaper {
 }
 
 /**
- * The board of a reading's topic (`homie/5/<device>/<node>/<property>`) or of its answer to the hub's ping
- * (`gridflex/v1/links/pong/<device>`); undefined for `$` topics.
+ * The board of a reading's topic (`homie/5/<device>/<node>/<property>`), of a meter's timed reading
+ * (`homie/5/<device>/$readings`) or of its answer to the hub's ping (`gridflex/v1/links/pong/<device>`);
+ * undefined for other `$` topics.
  */
 function readingDevice(topic: string): string | undefined {
   const parts = topic.split('/');
   if (topic.startsWith(PONG_PREFIX) && parts.length === 5) return parts[4];
+  if (parseHomieTopic(topic)?.kind === 'readings') return parts[2];
   if (`${parts[0]}/${parts[1]}` !== HOMIE_ROOT || parts.length !== 5) return undefined;
   if (parts.some((part) => part.startsWith('$'))) return undefined;
   return parts[2];

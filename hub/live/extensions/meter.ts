@@ -9,6 +9,7 @@ import {
 } from '../../../protocol/homie.js';
 import { safeJson } from '../../json-payload.js';
 import type { SolvedEvent } from '../event-bus.js';
+import { ReadingShaper } from '../link-shaper.js';
 import type { Extension, HubContext } from './extension.js';
 
 /** No home on the table draws or exports more than this, whatever a meter's `$format` allows. */
@@ -52,8 +53,12 @@ export class MeterExtension implements Extension {
   private readonly refused = new Map<string, string>();
   /** Boards whose `$readings` the hub follows. */
   private readonly followed = new Set<string>();
+  /** The table map's device–hub links on the way to `$readings` too (the values come through the table's). */
+  private readonly shaper: ReadingShaper;
 
-  constructor(private readonly hub: HubContext) {}
+  constructor(private readonly hub: HubContext) {
+    this.shaper = new ReadingShaper(hub.map.links, 'links.deviceHub.readings');
+  }
 
   start(): void {
     this.hub.bus.on('deviceMessage', this, ({ topic, payload, now }) =>
@@ -64,6 +69,7 @@ export class MeterExtension implements Extension {
 
   stop(): void {
     this.hub.bus.removeListeners(this);
+    this.shaper.stop();
   }
 
   private onDeviceMessage(topic: string, payload: Buffer, now: Date): void {
@@ -123,7 +129,10 @@ export class MeterExtension implements Extension {
     this.followed.add(deviceId);
     const topic = homieTopics.readings(deviceId);
     this.hub.link
-      .subscribe(topic, (_, payload) => this.onRecord(topic, board, payload, new Date()))
+      .subscribe(
+        topic,
+        this.shaper.wrap((_, payload) => this.onRecord(topic, board, payload, new Date())),
+      )
       .catch((error: Error) => this.hub.log('warn', `cannot follow ${topic}: ${error.message}`));
   }
 

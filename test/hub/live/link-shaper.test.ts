@@ -33,6 +33,15 @@ describe('the live device–hub link shaper', () => {
     expect(arrived[1]).toEqual({ topic: READING, payload: '-2.5', atMs: 200 });
   });
 
+  it("delays a meter board's timed readings ($readings) as its values, on a stream of their own", () => {
+    const { arrived, send } = shaped({ deviceHub: { latencyMs: 150 }, devices: { 'meter-1': { loss: 1 } } });
+    send('homie/5/meter-2/$readings', '{"seq":1}');
+    send('homie/5/meter-1/$readings', '{"seq":1}');
+    expect(arrived).toEqual([]);
+    vi.advanceTimersByTime(150);
+    expect(arrived).toEqual([{ topic: 'homie/5/meter-2/$readings', payload: '{"seq":1}', atMs: 150 }]);
+  });
+
   it('jitter delays each reading by latency plus 0..jitterMs, in the order they were sent, the same draws every time', () => {
     const run = () => {
       const { arrived, send } = shaped({ deviceHub: { latencyMs: 100, jitterMs: 300 } });
