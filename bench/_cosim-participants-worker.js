@@ -1,9 +1,11 @@
 // Worker for bench/cosim-lockstep.js: the lockstep participants, each its own MQTT connection with its own
-// device identity, answering every step announcement it is due in with its outputs for that step.
+// device identity, answering every step announcement it is due in with its outputs for that step. The main
+// thread sets how they answer ({qos, sleepSteps}: the answers' QoS, and 0 or the steps to sleep after each).
 import { parentPort, workerData } from 'node:worker_threads';
 import mqtt from 'mqtt';
 
 const { url, boards } = workerData;
+let answering = { qos: 0, sleepSteps: 0 };
 const clients = await Promise.all(
   boards.map(
     ([id, password]) =>
@@ -28,19 +30,23 @@ for (const { id, client } of clients) {
   client.on('message', (_topic, payload) => {
     const step = JSON.parse(payload.toString());
     if (!step.due.includes(id)) return;
-    client.publish(
-      `gridflex/cosim/v1/${id}/answer`,
-      JSON.stringify({ step: step.step, outputs: { pKw: -1.2, step: step.step } }),
-      { qos: Number(process.env.COSIM_QOS ?? 1) },
-    );
+    const { qos, sleepSteps } = answering;
+    const answer = { step: step.step, outputs: { pKw: -1.2, step: step.step } };
+    if (sleepSteps > 0) answer.nextStep = step.step + sleepSteps;
+    client.publish(`gridflex/cosim/v1/${id}/answer`, JSON.stringify(answer), { qos });
   });
-  await client.subscribeAsync('gridflex/v1/cosim/step', { qos: Number(process.env.COSIM_QOS ?? 1) });
+  await client.subscribeAsync('gridflex/v1/cosim/step', { qos: 1 });
   await client.publishAsync(`gridflex/cosim/v1/${id}/register`, JSON.stringify({ policy: 'wait' }), {
-    qos: Number(process.env.COSIM_QOS ?? 1),
+    qos: 1,
   });
 }
 parentPort.postMessage('ready');
-parentPort.once('message', async () => {
-  await Promise.all(clients.map(({ client }) => client.endAsync()));
-  parentPort.postMessage('closed');
+parentPort.on('message', async (message) => {
+  if (message === 'close') {
+    await Promise.all(clients.map(({ client }) => client.endAsync()));
+    parentPort.postMessage('closed');
+    return;
+  }
+  answering = message;
+  parentPort.postMessage('set');
 });

@@ -372,7 +372,8 @@ export class DeviceAgent {
     this.client?.publish(
       cosimTopics.answer(this.config.deviceId),
       JSON.stringify({ step: announcement.step, outputs }),
-      { qos: 1 },
+      // QoS 0 as the hub's announcement: lost only with the connection, after which the board registers again.
+      { qos: 0 },
     );
   }
 

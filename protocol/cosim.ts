@@ -199,17 +199,17 @@ export const COSIM_TOPIC_SPECS: readonly TopicSpec[] = [
     pattern: cosimTopics.step(),
     publisher: 'hub (clock mode `lockstep`)',
     retained: false,
-    qos: 1,
+    qos: 0,
     schema: CosimStepSchema,
     description:
-      'Step k begins: every participant in `due` answers with its outputs for step k; the hub waits for all of them (or its timeout policy decides) before the step’s power flow.',
+      'Step k begins: every participant in `due` answers with its outputs for step k; the hub waits for all of them (or its timeout policy decides) before the step’s power flow. QoS 0 (a message lost on a clean session means a lost connection): a participant that registers again while the step waits for it is sent the announcement again.',
     example: { step: 182, simTime: '2026-01-15T18:12:00.000Z', stepMinutes: 6, due: ['pv-1', 'mosaik-pv'] },
   },
   {
     pattern: cosimTopics.done(),
     publisher: 'hub',
     retained: false,
-    qos: 1,
+    qos: 0,
     schema: CosimDoneSchema,
     description:
       'Step k is over: who answered, who was skipped (`skip-and-flag`) or dropped (`drop`), and the outputs of every answer (the inputs other participants read).',

@@ -21,7 +21,11 @@ export interface LockstepOptions {
   /** Default timeout policy and timeout (a participant may choose its own when it registers). */
   policy: TimeoutPolicy;
   timeoutMs: number;
-  publish(topic: string, body: unknown, retain: boolean): Promise<void>;
+  /**
+   * Sends a message. QoS 0 for the per-step announcement and outcome: on a clean session a lost message means
+   * a lost connection, and a participant that connects again registers again and is sent the step it owes.
+   */
+  publish(topic: string, body: unknown, retain: boolean, qos: 0 | 1): Promise<void>;
   log(level: 'info' | 'warn', message: string): void;
   /** Publish `cosim/done` after every step (default true). */
   publishDone?: boolean;
@@ -49,6 +53,7 @@ interface Participant {
 interface PendingStep {
   step: number;
   simTime: string;
+  announcement: CosimStep;
   waiting: Set<string>;
   outputs: Record<string, Outputs>;
   answered: string[];
@@ -152,6 +157,8 @@ export class LockstepCoordinator {
     this.participants.set(id, participant);
     this.options.log('info', `cosim: ${id} joined (${participant.policy}, ${participant.timeoutMs} ms)`);
     this.publishParticipants();
+    // Back on a new connection while the step waits for it: it may have missed the announcement.
+    if (this.pending?.waiting.has(id)) this.announce(this.pending.announcement);
   }
 
   /** Stops waiting for a participant (it left). */
@@ -175,10 +182,12 @@ export class LockstepCoordinator {
       clearSleep(participant);
       due.push(participant.id);
     }
+    const announcement: CosimStep = { step, simTime, stepMinutes, due };
     return new Promise<LockstepOutcome>((resolve) => {
       const pending: PendingStep = {
         step,
         simTime,
+        announcement,
         waiting: new Set(due),
         outputs: {},
         answered: [],
@@ -200,7 +209,7 @@ export class LockstepCoordinator {
           const published =
             this.options.publishDone === false
               ? Promise.resolve()
-              : this.options.publish(cosimTopics.done(), outcome, false);
+              : this.options.publish(cosimTopics.done(), outcome, false, 0);
           published.then(
             () => resolve(outcome),
             () => resolve(outcome),
@@ -208,15 +217,26 @@ export class LockstepCoordinator {
         },
       };
       this.pending = pending;
-      const announcement: CosimStep = { step, simTime, stepMinutes, due };
-      this.options.publish(cosimTopics.step(), announcement, false).catch((error: Error) => {
-        this.options.log('warn', `cosim: could not announce step ${step}: ${error.message}`);
-      });
+      this.announce(announcement);
       if (due.length === 0) {
         pending.done();
         return;
       }
       this.armTimeouts(pending, due);
+    });
+  }
+
+  /**
+   * Sends the step under way again (the hub's link to its broker was down: announcements and answers of that
+   * time are lost). Who answered already answers again, counted as stale.
+   */
+  reannounce(): void {
+    if (this.pending) this.announce(this.pending.announcement);
+  }
+
+  private announce(announcement: CosimStep): void {
+    this.options.publish(cosimTopics.step(), announcement, false, 0).catch((error: Error) => {
+      this.options.log('warn', `cosim: could not announce step ${announcement.step}: ${error.message}`);
     });
   }
 
@@ -348,7 +368,7 @@ export class LockstepCoordinator {
   }
 
   private publishParticipants(): void {
-    this.options.publish(cosimTopics.participants(), this.snapshot(), true).catch((error: Error) => {
+    this.options.publish(cosimTopics.participants(), this.snapshot(), true, 1).catch((error: Error) => {
       this.options.log('warn', `cosim: could not publish the participants: ${error.message}`);
     });
   }

@@ -94,14 +94,13 @@ export class MosaikParticipant {
       participant.queue = participant.queue.then(() => participant.onStep(payload));
     });
     await client.subscribeAsync(cosimTopics.step(), { qos: 1 });
-    await client.publishAsync(
-      cosimTopics.register(options.id),
-      JSON.stringify({
-        ...(options.policy ? { policy: options.policy } : {}),
-        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      }),
-      { qos: 1 },
-    );
+    const register = JSON.stringify({
+      ...(options.policy ? { policy: options.policy } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    });
+    await client.publishAsync(cosimTopics.register(options.id), register, { qos: 1 });
+    // A new connection may have missed a step's announcement: registering again has the hub send it again.
+    client.on('connect', () => client.publish(cosimTopics.register(options.id), register, { qos: 1 }));
     return participant;
   }
 
@@ -148,15 +147,21 @@ export class MosaikParticipant {
     } catch (error) {
       this.options.log(`mosaik: step ${announcement.step}: ${(error as Error).message}`);
     }
-    await this.client.publishAsync(
-      cosimTopics.answer(this.options.id),
-      JSON.stringify({
-        step: announcement.step,
-        outputs,
-        ...wake,
-      }),
-      { qos: 1 },
-    );
+    await this.client
+      .publishAsync(
+        cosimTopics.answer(this.options.id),
+        JSON.stringify({
+          step: announcement.step,
+          outputs,
+          ...wake,
+        }),
+        // QoS 0 as the announcement: lost only with the connection, and then the step is announced again.
+        { qos: 0 },
+      )
+      // Stopping: the run goes on without this answer.
+      .catch((error: Error) =>
+        this.options.log(`mosaik: step ${announcement.step}: answer not sent: ${error.message}`),
+      );
   }
 
   /**

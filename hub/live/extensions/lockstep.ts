@@ -27,7 +27,7 @@ export class LockstepExtension implements Extension {
     const coordinator = new LockstepCoordinator({
       policy: clock.lockstep.policy,
       timeoutMs: clock.lockstep.timeoutMs,
-      publish: (topic, body, retain) => this.hub.publishJson(topic, body, retain, 1),
+      publish: (topic, body, retain, qos) => this.hub.publishJson(topic, body, retain, qos),
       log: (level, message) => this.hub.log(level, message),
     });
     this.coordinator = coordinator;
@@ -51,6 +51,7 @@ export class LockstepExtension implements Extension {
       if (this.limits.check(result.summary).some((change) => change.breached))
         coordinator.wake({ on: 'limit-breach' });
     });
+    this.hub.bus.on('reconnected', this, () => coordinator.reannounce());
     this.hub.bus.on('started', this, () =>
       this.hub.publishJson(cosimTopics.participants(), coordinator.snapshot(), true, 1),
     );

@@ -1,6 +1,7 @@
 /**
  * The lockstep coordinator's hub events (prices, limit breaches): a sleeping participant is woken only by
- * the events it named. The coordinator is pure; its messages are fed in as the hub's link would.
+ * the events it named; and its QoS 0 announcements, sent again to a participant that comes back. The
+ * coordinator is pure; its messages are fed in as the hub's link would.
  */
 import { describe, expect, it } from 'vitest';
 import { LockstepCoordinator } from '../../../hub/cosim/lockstep.js';
@@ -8,17 +9,19 @@ import type { CosimAnswer, CosimStep } from '../../../protocol/cosim.js';
 
 const simTime = (step: number) => new Date(Date.UTC(2026, 0, 15) + step * 360_000).toISOString();
 
-function coordinator(): { lockstep: LockstepCoordinator; announced: CosimStep[] } {
+function coordinator(): { lockstep: LockstepCoordinator; announced: CosimStep[]; qos: Map<string, number> } {
   const announced: CosimStep[] = [];
+  const qos = new Map<string, number>();
   const lockstep = new LockstepCoordinator({
     policy: 'wait',
     timeoutMs: 60_000,
-    publish: async (topic, body) => {
+    publish: async (topic, body, _retain, messageQos) => {
+      qos.set(topic, messageQos);
       if (topic === 'gridflex/v1/cosim/step') announced.push(body as CosimStep);
     },
     log: () => {},
   });
-  return { lockstep, announced };
+  return { lockstep, announced, qos };
 }
 
 const answer = (lockstep: LockstepCoordinator, id: string, body: CosimAnswer) =>
@@ -68,5 +71,29 @@ describe('lockstep wake-up events', () => {
     void lockstep.runStep(3, simTime(3), 6);
     expect(announced.at(-1)?.due).toEqual(['sleeper']);
     lockstep.stop();
+  });
+});
+
+describe('lockstep announcements at QoS 0', () => {
+  it('a participant that registers again while the step waits for it is sent the step again', async () => {
+    const { lockstep, announced, qos } = coordinator();
+    lockstep.register('board');
+    lockstep.register('other');
+    const step = lockstep.runStep(1, simTime(1), 6);
+    answer(lockstep, 'other', { step: 1 });
+    expect(announced.map((body) => body.step)).toEqual([1]);
+    // Its connection dropped and the announcement with it: back, it registers again.
+    lockstep.register('board');
+    expect(announced.map((body) => body.step)).toEqual([1, 1]);
+    // One that already answered gets nothing again; after the hub's own link came back, everyone does.
+    lockstep.register('other');
+    expect(announced).toHaveLength(2);
+    lockstep.reannounce();
+    expect(announced).toHaveLength(3);
+    answer(lockstep, 'board', { step: 1 });
+    expect((await step).answered).toEqual(['other', 'board']);
+    expect(qos.get('gridflex/v1/cosim/step')).toBe(0);
+    expect(qos.get('gridflex/v1/cosim/done')).toBe(0);
+    expect(qos.get('gridflex/v1/cosim/participants')).toBe(1);
   });
 });
