@@ -52,7 +52,7 @@ const coordinator = new LockstepCoordinator({
 });
 let onAnswer = () => {};
 await link.subscribeWithSender('gridflex/cosim/v1/+/+', (topic, payload, sender) => {
-  coordinator.onMessage(topic, payload, sender?.username ?? null);
+  coordinator.onMessage(topic, payload, sender?.username ?? null, sender != null);
   if (topic.endsWith('/answer')) onAnswer();
 });
 const worker = new Worker(new URL('./_cosim-participants-worker.js', import.meta.url), {

@@ -59,6 +59,8 @@ interface PendingStep {
   answered: string[];
   skipped: string[];
   dropped: string[];
+  /** Someone went to sleep: the participants go out once, when the step is done. */
+  sleepers: boolean;
   done: () => void;
 }
 
@@ -87,8 +89,10 @@ export class LockstepCoordinator {
    * A participant message (`gridflex/cosim/v1/<id>/<kind>`), validated here; a bad one is logged and
    * ignored. `sender` is the username the broker logged the client in with (null: unknown, e.g. behind
    * an external broker whose ACL already checked it); a sender other than the topic's participant is refused.
+   * `checked`: the embedded broker already refused the payload unless it passed the same schema
+   * (hub/broker/payload-check.ts), so an answer, every step's hot path, is not run through the schema twice.
    */
-  onMessage(topic: string, payload: Buffer, sender: string | null): void {
+  onMessage(topic: string, payload: Buffer, sender: string | null, checked = false): void {
     const target = parseCosimTopic(topic);
     if (!target) return;
     const { participant: id, kind } = target;
@@ -101,6 +105,11 @@ export class LockstepCoordinator {
       body = JSON.parse(payload.toString());
     } catch {
       this.options.log('warn', `cosim: ${topic}: payload is not JSON; ignored`);
+      return;
+    }
+    if (checked && kind === 'answer') {
+      const answer = body as CosimAnswer;
+      this.answer(id, { ...answer, outputs: answer.outputs ?? {} });
       return;
     }
     const parsed = COSIM_PARTICIPANT_SCHEMAS[kind].safeParse(body);
@@ -193,6 +202,7 @@ export class LockstepCoordinator {
         answered: [],
         skipped: [],
         dropped: [],
+        sleepers: false,
         done: () => {
           for (const timer of this.timers) clearTimeout(timer);
           this.timers = [];
@@ -205,7 +215,8 @@ export class LockstepCoordinator {
             dropped: pending.dropped,
             outputs: pending.outputs,
           };
-          if (pending.skipped.length > 0 || pending.dropped.length > 0) this.publishParticipants();
+          if (pending.skipped.length > 0 || pending.dropped.length > 0 || pending.sleepers)
+            this.publishParticipants();
           const published =
             this.options.publishDone === false
               ? Promise.resolve()
@@ -316,8 +327,9 @@ export class LockstepCoordinator {
     pending.outputs[id] = body.outputs;
     pending.answered.push(id);
     const sleeps = body.nextStep !== undefined || wakeAtMs !== undefined || body.wakeOn !== undefined;
+    pending.sleepers ||= sleeps;
     this.release(id, 'answered');
-    if (wasLate || wasRefused || sleeps) this.publishParticipants();
+    if (wasLate || wasRefused) this.publishParticipants();
   }
 
   /** A participant's answer is refused: it learns why on `cosim/participants`; the step still waits for it. */

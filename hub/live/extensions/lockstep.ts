@@ -33,8 +33,9 @@ export class LockstepExtension implements Extension {
     this.coordinator = coordinator;
     await this.hub.link.subscribeWithSender(COSIM_PARTICIPANT_FILTER, (topic, payload, sender) => {
       try {
-        // The embedded broker names the user; behind an external broker its ACL checked the topic.
-        coordinator.onMessage(topic, payload, sender?.username ?? null);
+        // The embedded broker names the user and checked the payload; behind an external broker its ACL
+        // checked the topic, and the coordinator checks the payload.
+        coordinator.onMessage(topic, payload, sender?.username ?? null, sender != null);
       } catch (error) {
         this.hub.log('error', `cosim: ${topic}: ${(error as Error).message}`);
       }
