@@ -93,8 +93,11 @@ export function registerLinksStudyCommand(program: Command): void {
       const figures = (await streetPolicyContext(inputs, studyOptions)).figures();
       const history = RunStore.open(flags.dataDir);
       makeOutputDir(flags.out);
-      const result = roundNumbers(
-        await runLinksStudy({
+      const result = roundNumbers({
+        // The report (gridflex report) names the study by them.
+        scenario: inputs.scenario.name,
+        seed: inputs.scenario.seed,
+        ...(await runLinksStudy({
           scenarioFile: flags.scenario,
           link,
           latencies,
@@ -110,8 +113,8 @@ export function registerLinksStudyCommand(program: Command): void {
           workers,
           onRow: (row, done, total) =>
             process.stdout.write(`${done}/${total} ${row.id}${row.error ? `  error: ${row.error}` : ''}\n`),
-        }),
-      );
+        })),
+      });
       const outputs = linksOutputs(flags.out);
       const report = linksReport(result, inputs.scenario.name, 'links.svg');
       writeOutput(outputs.json, `${JSON.stringify(result, null, 2)}\n`);

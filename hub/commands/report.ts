@@ -1,18 +1,27 @@
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { chartSeriesCsv, loadReport, perHomeCsv, reportHtml } from '../report/index.js';
+import { chartSeriesCsv, loadReport, perHomeCsv, type ReportData, reportHtml } from '../report/index.js';
 import { DEFAULT_DATA_DIR, parseRunId, RunStore } from '../runs/index.js';
 import { makeOutputDir, writeOutput } from './flags.js';
+
+const STUDY_NAMES: Record<Exclude<ReportData['kind'], 'run'>, string> = {
+  'study-poa': 'PoA study',
+  'study-redteam': 'red-team study',
+  'study-links': 'links study',
+};
 
 /** `gridflex report --run DIR|--id N --out report.html [--csv DIR]`: the year report as one self-contained HTML file. */
 export function registerReportCommand(program: Command): void {
   program
     .command('report')
     .description(
-      'the year report of a finished gridflex run or study poa as ONE self-contained HTML file (opens offline, prints to PDF)',
+      'the report of a finished gridflex run, study poa, study links or study redteam as ONE self-contained HTML file (opens offline, prints to PDF)',
     )
-    .option('--run <dir>', 'output folder of gridflex run (metrics.json …) or gridflex study poa (poa.json)')
+    .option(
+      '--run <dir>',
+      'output folder of gridflex run (metrics.json …), study poa (poa.json), study links (links.json) or study redteam (results.json)',
+    )
     .option('--id <n>', 'or: a run from the history (see gridflex runs list)')
     .option('--data-dir <dir>', 'data dir holding the history (with --id)', DEFAULT_DATA_DIR)
     .requiredOption('--out <file>', 'HTML file to write, e.g. report.html')
@@ -24,11 +33,14 @@ export function registerReportCommand(program: Command): void {
       makeParent(flags.out);
       writeOutput(flags.out, html);
       const lines = [
-        `wrote ${flags.out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB, ${report.kind === 'run' ? `${report.run?.homes.length ?? 0} homes` : 'PoA study'}, ${report.days} days) in ${(performance.now() - started).toFixed(0)} ms`,
+        `wrote ${flags.out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB, ${report.kind === 'run' ? `${report.run?.homes.length ?? 0} homes` : STUDY_NAMES[report.kind]}, ${report.days} days) in ${(performance.now() - started).toFixed(0)} ms`,
       ];
       if (flags.csv !== undefined) {
         makeOutputDir(flags.csv);
-        const homes = join(flags.csv, report.kind === 'run' ? 'report-homes.csv' : 'report-policies.csv');
+        const homes = join(
+          flags.csv,
+          report.kind === 'run' ? 'report-homes.csv' : report.poa ? 'report-policies.csv' : 'report-rows.csv',
+        );
         const series = join(flags.csv, 'report-chart-series.csv');
         writeOutput(homes, perHomeCsv(report));
         writeOutput(series, chartSeriesCsv(report));

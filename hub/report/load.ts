@@ -145,20 +145,111 @@ const MAX_SWITCH_ROWS = 500;
 /** Lines the overload table shows. */
 const MAX_LINE_ROWS = 20;
 
-/** True when `dir` holds a run's or a PoA study's outputs. */
+/** Each study's file that marks its folder (a run's is metrics.json; a sweep writes results.csv). */
+const STUDY_FILES = { poa: 'poa.json', links: 'links.json', redTeam: 'results.json' } as const;
+
+/** True when `dir` holds a run's or a reported study's outputs. */
 export function isReportableDir(dir: string): boolean {
-  return existsSync(join(dir, 'metrics.json')) || existsSync(join(dir, 'poa.json'));
+  return ['metrics.json', ...Object.values(STUDY_FILES)].some((file) => existsSync(join(dir, file)));
 }
 
-/** The report of the run or PoA study whose outputs are in `dir`. */
+/** The report of the run or study (PoA, links, red team) whose outputs are in `dir`. */
 export function loadReport(dir: string): ReportData {
   if (existsSync(join(dir, 'metrics.json'))) return loadRunReport(dir);
-  if (existsSync(join(dir, 'poa.json'))) return loadPoaReport(dir);
-  throw new InputError(dir, 'holds neither metrics.json (gridflex run) nor poa.json (gridflex study poa)');
+  if (existsSync(join(dir, STUDY_FILES.poa))) return loadPoaReport(dir);
+  if (existsSync(join(dir, STUDY_FILES.links))) return loadLinksReport(dir);
+  if (existsSync(join(dir, STUDY_FILES.redTeam))) return loadRedTeamReport(dir);
+  throw new InputError(
+    dir,
+    'holds none of metrics.json (gridflex run), poa.json (study poa), links.json (study links), results.json (study redteam)',
+  );
+}
+
+const RedTeamResultsSchema = z.object({
+  scenario: z.string(),
+  seed: num,
+  days: num,
+  policy: z.string(),
+  attack: z.object({ kind: z.string() }),
+  transformerRatingKw: num,
+  attackers: z.array(z.string()),
+  rows: z
+    .array(
+      z.object({
+        name: z.string(),
+        transformerPeakKw: num,
+        overRatingKwh: num,
+        largestRiseKw: num,
+        voltageBreachBusMinutes: num,
+        honestBillsGbp: num,
+        socialCostGbp: num,
+        evShortfallKwh: num,
+      }),
+    )
+    .min(1),
+});
+
+function loadRedTeamReport(dir: string): ReportData {
+  const study = parseJsonFile(join(dir, STUDY_FILES.redTeam), RedTeamResultsSchema);
+  return {
+    format: REPORT_FORMAT_VERSION,
+    kind: 'study-redteam',
+    scenario: study.scenario,
+    seed: study.seed,
+    days: study.days,
+    policy: study.policy,
+    redTeam: {
+      attack: study.attack.kind,
+      policy: study.policy,
+      transformerRatingKw: study.transformerRatingKw,
+      attackers: study.attackers,
+      rows: study.rows,
+    },
+  };
+}
+
+const LinksResultsSchema = z.object({
+  scenario: z.string(),
+  seed: num,
+  link: z.string(),
+  unit: z.string(),
+  days: num,
+  limitKw: num,
+  rows: z
+    .array(
+      z.object({
+        latency: num,
+        loss: num,
+        socialCostGbp: num,
+        billsGbp: num,
+        transformerPeakKw: num,
+        peakAboveLimitKw: num,
+        busMinutesOutsideStatutoryLimits: num,
+      }),
+    )
+    .min(1),
+});
+
+function loadLinksReport(dir: string): ReportData {
+  const study = parseJsonFile(join(dir, STUDY_FILES.links), LinksResultsSchema);
+  return {
+    format: REPORT_FORMAT_VERSION,
+    kind: 'study-links',
+    scenario: study.scenario,
+    seed: study.seed,
+    days: study.days,
+    policy: 'cooperative',
+    links: {
+      link: study.link,
+      unit: study.unit,
+      limitKw: study.limitKw,
+      rows: study.rows,
+    },
+  };
 }
 
 function loadPoaReport(dir: string): ReportData {
-  const file = join(dir, 'poa.json');
+  const file = join(dir, STUDY_FILES.poa);
   const poa = parseJsonFile(file, PoaSchema);
   return {
     format: REPORT_FORMAT_VERSION,

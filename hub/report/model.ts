@@ -115,10 +115,46 @@ export interface ReportPoa {
   policies: ReportPoaPolicy[];
 }
 
-/** Everything the report page shows; a run has `run`, a PoA study `poa`. */
+/** A red-team study (`gridflex study redteam`): one attack without and with each defence. */
+export interface ReportRedTeam {
+  attack: string;
+  policy: string;
+  transformerRatingKw: number;
+  /** Homes whose own agents attack (left out of the honest bills). */
+  attackers: string[];
+  rows: {
+    name: string;
+    transformerPeakKw: number;
+    overRatingKwh: number;
+    largestRiseKw: number;
+    voltageBreachBusMinutes: number;
+    honestBillsGbp: number;
+    socialCostGbp: number;
+    evShortfallKwh: number;
+  }[];
+}
+
+/** A links study (`gridflex study links`): cooperative control against latency × loss on one class of links. */
+export interface ReportLinks {
+  link: string;
+  /** What the latency counts (steps or rounds). */
+  unit: string;
+  limitKw: number;
+  rows: {
+    latency: number;
+    loss: number;
+    socialCostGbp: number;
+    billsGbp: number;
+    transformerPeakKw: number;
+    peakAboveLimitKw: number;
+    busMinutesOutsideStatutoryLimits: number;
+  }[];
+}
+
+/** Everything the report page shows; a run has `run`, a PoA study `poa`, the other studies theirs. */
 export interface ReportData {
   format: typeof REPORT_FORMAT_VERSION;
-  kind: 'run' | 'study-poa';
+  kind: 'run' | 'study-poa' | 'study-redteam' | 'study-links';
   scenario: string;
   seed: number;
   days: number;
@@ -169,6 +205,8 @@ export interface ReportData {
     flexAuction?: ReportFlexAuction;
   };
   poa?: ReportPoa;
+  redTeam?: ReportRedTeam;
+  links?: ReportLinks;
 }
 
 export { gini } from '../study/poa-metrics.js';
@@ -199,12 +237,66 @@ function cell(value: string | number | null | undefined): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** A red-team or links study's rows (undefined for a run or a PoA study). */
+function studyCsv(report: ReportData): string | undefined {
+  if (report.redTeam) {
+    const rows = report.redTeam.rows;
+    return csv(
+      [
+        'row',
+        'transformer_peak_kw',
+        'over_rating_kwh',
+        'largest_rise_kw',
+        'voltage_breach_bus_minutes',
+        'honest_bills_gbp',
+        'social_cost_gbp',
+        'ev_shortfall_kwh',
+      ],
+      rows.map((row) => [
+        row.name,
+        row.transformerPeakKw,
+        row.overRatingKwh,
+        row.largestRiseKw,
+        row.voltageBreachBusMinutes,
+        row.honestBillsGbp,
+        row.socialCostGbp,
+        row.evShortfallKwh,
+      ]),
+    );
+  }
+  if (report.links) {
+    return csv(
+      [
+        `latency_${report.links.unit}`,
+        'loss',
+        'social_cost_gbp',
+        'bills_gbp',
+        'transformer_peak_kw',
+        'peak_above_limit_kw',
+        'bus_minutes_outside_limits',
+      ],
+      report.links.rows.map((row) => [
+        row.latency,
+        row.loss,
+        row.socialCostGbp,
+        row.billsGbp,
+        row.transformerPeakKw,
+        row.peakAboveLimitKw,
+        row.busMinutesOutsideStatutoryLimits,
+      ]),
+    );
+  }
+  return undefined;
+}
+
 function csv(header: string[], rows: (string | number | null | undefined)[][]): string {
   return `${[header, ...rows].map((row) => row.map(cell).join(',')).join('\n')}\n`;
 }
 
 /** The per-home table as CSV (one row per home; a PoA study has one row per policy instead). */
 export function perHomeCsv(report: ReportData): string {
+  const study = studyCsv(report);
+  if (study !== undefined) return study;
   if (!report.run) {
     return csv(
       [
@@ -273,6 +365,9 @@ export function perHomeCsv(report: ReportData): string {
 
 /** The charts' series as CSV: network per step, then the loading-duration curve, deciles and heatmap. */
 export function chartSeriesCsv(report: ReportData): string {
+  // A red-team or links study's charts draw its rows.
+  const study = studyCsv(report);
+  if (study !== undefined) return study;
   const run = report.run;
   if (!run) {
     const policies = report.poa?.policies ?? [];

@@ -288,6 +288,31 @@ describe('gridflex study redteam', () => {
       attackSocialCostGbp: attack?.socialCostGbp,
       'start-delayPeakKw': delayed?.transformerPeakKw,
     });
+
+    // The HTML report of the study, with its rows as CSV (the rows its charts draw).
+    const reportDir = join(scratch.dir, 'report');
+    const written = spawnSync(
+      'node',
+      [
+        'dist/hub/cli.js',
+        'report',
+        '--id',
+        '1',
+        '--data-dir',
+        dataDir,
+        '--out',
+        join(reportDir, 'report.html'),
+      ].concat(['--csv', reportDir]),
+      { encoding: 'utf8' },
+    );
+    expect(written.stdout, written.stderr).toMatch(
+      /^wrote .*report\.html \(\d+ KiB, red-team study, 1 days\)/,
+    );
+    expect(readFileSync(join(reportDir, 'report.html'), 'utf8')).toContain('"kind":"study-redteam"');
+    const csvRows = readFileSync(join(reportDir, 'report-rows.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(csvRows.map((row) => Number(row.split(',').at(-7)))).toEqual(
+      (results.rows as RedTeamRow[]).map((row) => row.transformerPeakKw),
+    );
   });
 
   it('refuses an unknown attack and an attack whose settings only the scenario can give, exit code 2', () => {

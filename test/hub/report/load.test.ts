@@ -101,7 +101,7 @@ describe('loadReport', () => {
 
   it('names the file, and the row for CSVs, when an output is missing or malformed', () => {
     expect(inputError(() => loadReport(join(dir, 'nowhere'))).message).toMatch(
-      /holds neither metrics.json .* nor poa.json/,
+      /holds none of metrics.json .*, poa.json .*, links.json .*, results.json/,
     );
     expect(inputError(() => loadReport(brokenCopy('metrics.json', '{"scenario": 3'))).where).toMatch(
       /metrics\.json$/,

@@ -61,6 +61,19 @@ describe('gridflex study links', () => {
       worstSocialCostGbp: Math.max(...figures.rows.map((row) => row.socialCostGbp)),
       worstPeakAboveLimitKw: Math.max(...figures.rows.map((row) => row.peakAboveLimitKw)),
     });
+
+    // The HTML report of the study, with its rows as CSV (the rows its charts draw).
+    const written = spawnSync(
+      'node',
+      ['dist/hub/cli.js', 'report', '--run', out, '--out', join(out, 'report.html'), '--csv', out],
+      { encoding: 'utf8' },
+    );
+    expect(written.stdout, written.stderr).toMatch(/^wrote .*report\.html \(\d+ KiB, links study, 1 days\)/);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('"kind":"study-links"');
+    const csvRows = readFileSync(join(out, 'report-rows.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(csvRows.map((row) => row.split(',').slice(0, 3).map(Number))).toEqual(
+      figures.rows.map((row) => [row.latency, row.loss, row.socialCostGbp]),
+    );
   }, 300_000);
 
   it('refuses a bad flag naming it', () => {

@@ -135,8 +135,7 @@ function renderRuns(box: HTMLElement): void {
       else selected.delete(run.id);
       compareButton.disabled = selected.size !== 2;
     });
-    // The year report reads a run's or a PoA study's folder; the other studies write their own report.md.
-    const reportable = run.kind === 'run' || run.kind === 'study-poa';
+    const reportable = run.kind !== 'study-sweep';
     const actions = h(
       'div',
       { class: 'actions' },

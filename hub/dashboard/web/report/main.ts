@@ -8,6 +8,14 @@ import '../lib/page.css';
 import './report.css';
 import { renderReport } from './render.ts';
 
+/** What the first CSV's rows are, by report kind: its file name's end and its button. */
+const CSV_ROWS: Record<ReportData['kind'], readonly [string, string]> = {
+  run: ['homes', 'Per-home CSV'],
+  'study-poa': ['policies', 'Policies CSV'],
+  'study-redteam': ['rows', 'Rows CSV'],
+  'study-links': ['rows', 'Rows CSV'],
+};
+
 /** The element `gridflex report` fills with the report's JSON. */
 const EMBEDDED_DATA_ID = 'report-data';
 
@@ -43,7 +51,12 @@ async function main(): Promise<void> {
     return;
   }
   status.remove();
-  const subject = report.kind === 'run' ? `policy ${report.policy}` : 'price-of-anarchy study';
+  const subject = {
+    run: `policy ${report.policy}`,
+    'study-poa': 'price-of-anarchy study',
+    'study-redteam': `red-team study under ${report.policy}`,
+    'study-links': 'links study under cooperative control',
+  }[report.kind];
   document.title = `GridFlex ${reportKind(report.days).toLowerCase()} – ${report.scenario}`;
   byId('report-title').textContent = `${reportKind(report.days)}: ${report.scenario}`;
   byId('report-subtitle').textContent =
@@ -105,14 +118,9 @@ function renderActions(container: HTMLElement, report: ReportData, runId: number
       {
         type: 'button',
         id: 'download-homes-csv',
-        onclick: () =>
-          download(
-            `${slug}-${report.kind === 'run' ? 'homes' : 'policies'}.csv`,
-            perHomeCsv(report),
-            'text/csv',
-          ),
+        onclick: () => download(`${slug}-${CSV_ROWS[report.kind][0]}.csv`, perHomeCsv(report), 'text/csv'),
       },
-      report.kind === 'run' ? 'Per-home CSV' : 'Policies CSV',
+      CSV_ROWS[report.kind][1],
     ),
     h(
       'button',

@@ -4,6 +4,7 @@ import { h } from '../lib/dom.ts';
 import { formatGbp, formatPct } from '../lib/format.ts';
 import { LOADING_CLASSES, OKABE_ITO, STATUTORY_BAND_VOLTS, viridis } from '../lib/palette.ts';
 import { chart, type SeriesSpec } from './charts.ts';
+import { renderLinks, renderRedTeam } from './studies.ts';
 
 type RunPart = NonNullable<ReportData['run']>;
 type PoaPart = NonNullable<ReportData['poa']>;
@@ -22,9 +23,16 @@ const POLICY_COLOURS = [
 export function renderReport(root: HTMLElement, report: ReportData): void {
   if (report.run) renderRun(root, report.run);
   if (report.poa) renderPoa(root, report.poa);
+  if (report.redTeam) renderRedTeam(root, report.redTeam);
+  if (report.links) renderLinks(root, report.links);
 }
 
-function section(root: HTMLElement, id: string, title: string, ...intro: (string | Node)[]): HTMLElement {
+export function section(
+  root: HTMLElement,
+  id: string,
+  title: string,
+  ...intro: (string | Node)[]
+): HTMLElement {
   const element = h(
     'section',
     { class: 'panel report-section', id, 'aria-labelledby': `${id}-title` },
@@ -44,7 +52,11 @@ function signedGbp(value: number): string {
   return `${value > 0 ? '+' : value < 0 ? '−' : '±'}£${Math.abs(value).toFixed(2)}`;
 }
 
-function table(header: string[], rows: (string | number | Node)[][], numeric: boolean[] = []): HTMLElement {
+export function table(
+  header: string[],
+  rows: (string | number | Node)[][],
+  numeric: boolean[] = [],
+): HTMLElement {
   return h(
     'div',
     { class: 'table-wrap' },
@@ -73,7 +85,7 @@ function table(header: string[], rows: (string | number | Node)[][], numeric: bo
   );
 }
 
-function keyFigure(
+export function keyFigure(
   label: string,
   value: string,
   detail: string,
