@@ -116,6 +116,10 @@ describe('the red-team panel in a real browser', () => {
       .poll(() => running.textContent())
       .toBe('Running: attacks sync-charge; defences none. Attacking homes: home-3, home-5, home-7');
     await panel.locator('[data-red-team-damage]').waitFor();
+    // The room sees it beside the residents' policy.
+    expect(await page.locator('#policy [data-red-team-notice]').textContent()).toBe(
+      'Red team on the table: attacks sync-charge; defences none',
+    );
 
     // Paused, the panel holds still: it shows what the hub last published, beside the baseline.
     const clock = page.locator('form[data-panel="clock"]');
@@ -143,6 +147,7 @@ describe('the red-team panel in a real browser', () => {
     await form.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => running.textContent()).toBe('Running: attacks none; defences none');
     expect(await panel.locator('[data-red-team-damage]').count()).toBe(0);
+    expect(await page.locator('#policy [data-red-team-notice]').count()).toBe(0);
     await page.close();
     expect(pageErrors.flat()).toEqual([]);
   }, 90_000);

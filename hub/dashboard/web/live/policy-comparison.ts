@@ -25,6 +25,20 @@ export function renderRunningPolicy(container: HTMLElement, store: LiveStore): v
           { class: 'small notice', 'data-policy-next': policy.next },
           `Switching to ${policy.next} at the next half-hour: ${descriptionOf(policy, policy.next)}`,
         ),
+    redTeamNotice(store),
+  );
+}
+
+/** The room sees when the operator runs attacks or defences on the table (the operator's panel has the rest). */
+function redTeamNotice(store: LiveStore): HTMLElement | string {
+  const redTeam = store.redTeam;
+  if (!redTeam || redTeam.attacks.length + redTeam.defences.length === 0) return '';
+  const kinds = (entries: readonly { kind: string }[]) =>
+    entries.map((entry) => entry.kind).join(', ') || 'none';
+  return h(
+    'p',
+    { class: 'small notice', 'data-red-team-notice': '' },
+    `Red team on the table: attacks ${kinds(redTeam.attacks)}; defences ${kinds(redTeam.defences)}`,
   );
 }
 
