@@ -13,11 +13,14 @@ import type { AedesClusterParts } from './cluster.js';
 import { guardFrames } from './frame-guard.js';
 import { payloadProblem } from './payload-check.js';
 import {
+  burstPace,
   DEFAULT_CONTROL_RATE,
   DEFAULT_HOLD_OFF,
   DEFAULT_PUBLISH_RATE,
   type HoldOff,
+  IdentityPacer,
   IdentityRateLimits,
+  OrderedDelays,
   type RateLimit,
   TokenBucket,
 } from './rate-limiter.js';
@@ -84,6 +87,8 @@ interface Session {
   revoked: boolean;
   /** ACL answers by topic: a board publishes to the same few topics over and over. */
   publishAllowed: Map<string, boolean>;
+  /** Its publishes held back by the burst pace, in order. */
+  paced: OrderedDelays;
 }
 
 /** Who each connected client logged in as, for the hub's audit of control messages (any broker instance). */
@@ -161,6 +166,7 @@ export class EmbeddedBroker {
     const rateLimit = options.rateLimit ?? DEFAULT_PUBLISH_RATE;
     const holdOff = options.holdOff ?? DEFAULT_HOLD_OFF;
     const publishLimits = new IdentityRateLimits(rateLimit, holdOff);
+    const pacer = new IdentityPacer(burstPace(rateLimit));
     const controlLimits = new IdentityRateLimits(options.controlRateLimit ?? DEFAULT_CONTROL_RATE, holdOff);
     const retained = new RetainedLedger(options.retainedQuota ?? DEFAULT_RETAINED_QUOTA);
     /** When each identity's last over-quota refusal was logged: one line a minute, however often it tries. */
@@ -255,6 +261,7 @@ export class EmbeddedBroker {
             secretHash,
             revoked: false,
             publishAllowed: new Map(),
+            paced: new OrderedDelays(),
           });
           done(null, true);
         };
@@ -379,16 +386,24 @@ export class EmbeddedBroker {
         const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
         const problem = payloadProblem(packet.topic, payload);
         if (problem) return deny('rejected-payload', problem);
-        const overQuota = packet.retain ? retained.retain(identity, packet.topic, payload.length) : null;
-        if (overQuota) {
+        /** The retained quota, last: counted when the publish goes through. */
+        const finish = () => {
+          const overQuota = packet.retain ? retained.retain(identity, packet.topic, payload.length) : null;
+          if (!overQuota) return callback(null);
           const nowMs = Date.now();
           if (nowMs - (quotaReportedAtMs.get(identity) ?? Number.NEGATIVE_INFINITY) < 60_000) {
             return callback(new Error(overQuota));
           }
           quotaReportedAtMs.set(identity, nowMs);
-          return deny('denied-publish', overQuota);
-        }
-        callback(null);
+          deny('denied-publish', overQuota);
+        };
+        // Within its rate, but a burst is spent at a pace: held back, the sender is held at its socket.
+        // What waited goes out even if its client has gone since (a board's last readings before DISCONNECT,
+        // then its will, in order), unless its login was revoked meanwhile.
+        const nowMs = Date.now();
+        session.paced.add(nowMs + pacer.delayMs(identity, nowMs), () =>
+          session.revoked ? callback(new Error('login revoked')) : finish(),
+        );
       },
       authorizeSubscribe: (client, subscription, callback) => {
         const session = broker?.sessions.get(client);

@@ -125,3 +125,73 @@ export class IdentityRateLimits {
     return state;
   }
 }
+
+/**
+ * How fast an identity may spend its burst: ten times its sustained rate, one second's worth at once. A
+ * board flushing its offline queue (the burst) is spread over seconds instead of taking the broker for
+ * itself, and a flooder's burst costs the other boards a few percent of the hub, not a stall.
+ */
+export function burstPace(limit: RateLimit): RateLimit {
+  return { perSecond: limit.perSecond * 10, burst: limit.perSecond };
+}
+
+/**
+ * Spaces each identity's messages to `pace` (a virtual-time token bucket, GCRA): `delayMs` says how long the
+ * next message waits. The broker holds its authorization that long, so Aedes reads nothing more from that
+ * connection meanwhile (it reads a connection's next chunk once the last one is handled): the sender is held
+ * at its own socket and nobody else waits behind its messages.
+ */
+export class IdentityPacer {
+  /** When each identity's next message would be due at the pace (ms). */
+  private readonly dueMs = new Map<string, number>();
+
+  constructor(readonly pace: RateLimit) {}
+
+  delayMs(identity: string, nowMs: number): number {
+    const intervalMs = 1000 / this.pace.perSecond;
+    const dueMs = Math.max(this.dueMs.get(identity) ?? nowMs, nowMs);
+    this.dueMs.set(identity, dueMs + intervalMs);
+    return Math.max(0, dueMs - nowMs - (this.pace.burst - 1) * intervalMs);
+  }
+}
+
+/**
+ * Runs callbacks in the order they were added, each no sooner than its time: one connection's paced messages
+ * keep their order (MQTT 4.6) whatever their delays, with one timer at a time.
+ */
+export class OrderedDelays {
+  private readonly waiting: { atMs: number; run: () => void }[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Runs `run` at `atMs` or later, after every callback added before it; at once when it is due and none waits. */
+  add(atMs: number, run: () => void): void {
+    if (this.waiting.length === 0 && atMs <= this.now()) {
+      run();
+      return;
+    }
+    this.waiting.push({ atMs, run });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    const next = this.waiting[0];
+    if (this.timer !== null || next === undefined) return;
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.runDue();
+      },
+      Math.max(0, next.atMs - this.now()),
+    );
+  }
+
+  private runDue(): void {
+    const nowMs = this.now();
+    let due = 0;
+    while (due < this.waiting.length && (this.waiting[due]?.atMs ?? Number.POSITIVE_INFINITY) <= nowMs) due++;
+    for (const { run } of this.waiting.splice(0, due)) run();
+    this.schedule();
+  }
+}

@@ -224,6 +224,22 @@ describe('embedded broker', () => {
     await got;
     bystander.end(true);
   });
+
+  it('paces a burst within the rate (5 at once, then 50/s here) and delivers all of it, in order', async () => {
+    const board = await device('pv-2', 'pv-2-burst');
+    const values: string[] = [];
+    const topic = 'homie/5/pv-2/agent/queued-readings';
+    const all = new Promise<void>((resolve) => {
+      watcher.on('message', (got, payload) => {
+        if (got === topic && values.push(payload.toString()) === 15) resolve();
+      });
+    });
+    for (let index = 0; index < 15; index++) board.publish(topic, formatHomieValue(index));
+    await all;
+    expect(values).toEqual(Array.from({ length: 15 }, (_, index) => String(index)));
+    expect(board.connected).toBe(true);
+    board.end(true);
+  });
 });
 
 describe('credentials changed while the broker runs', () => {
