@@ -2,8 +2,8 @@
 // publish one reading (a plain Homie 5 float) per second each, spread evenly over the second; one subscriber measures
 // publish-to-delivery time. The same load runs through Mosquitto 2 started in the same run (same users
 // and ACLs) as the peer. Prints p50/p99/max for both and the ratios, the broker process's resident memory
-// under the load, and how long the 200 boards take to connect at once: first (the hub checks each password
-// with scrypt) and again after all of them dropped (the hub's cached verified digest).
+// under the load, and how long the 200 boards take to connect at once: first (the hub checks each board key
+// with one SHA-256, see docs/security.md "Stored secrets") and again after all of them dropped (its cache).
 //
 // Flags: --scenario <table map> runs the hub on another table (default: the hub's default table map; e.g.
 // scenarios/table-map-ieee.yaml plans 55 homes under every policy each step); --hub-node-flags="<flags>" passes
