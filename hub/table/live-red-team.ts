@@ -8,13 +8,11 @@ import type { Clock, FeederSummary, LiveRedTeam as LiveRedTeamStatus } from '../
 import type { Policy } from '../agents/index.js';
 import { buildRedTeam, type RedTeamSection, redTeamKinds } from '../redteam/registry.js';
 import type { PriceSource } from './home-forecast.js';
-import type { LivePolicyStreet } from './live-street.js';
+import { LIVE_VALUATION, type LivePolicyStreet } from './live-street.js';
 import { StreetBook, type StreetFigures } from './shadow-runs.js';
 
 /** Each entry draws its own stream from this seed, so a replayed table draws the same delays. */
 const LIVE_RED_TEAM_SEED = 20_261_206;
-/** How the residents put carbon and autarky in £ (the scenario defaults, as the live street). */
-const VALUATION = { carbonValueGbpPerKg: 0.25, autarkyValueGbpPerKwh: 0.1 } as const;
 const NO_RED_TEAM: RedTeamSection = { attacks: [], defences: [] };
 
 type HomeNetPKw = readonly { home: string; netPKw: number }[];
@@ -61,7 +59,7 @@ export class LiveRedTeam {
       const run = await buildRedTeam(section, {
         homes: street.redTeamHomes(),
         world: street.redTeamWorld,
-        valuation: VALUATION,
+        valuation: LIVE_VALUATION,
         makePolicy: async (name) => makePolicy(name),
         seed: LIVE_RED_TEAM_SEED,
         problem: (path, expected, found) =>

@@ -36,7 +36,7 @@ import type { PinnedFigures } from './table-state.js';
 export const PLAN_STEP_MINUTES = 30;
 export const HORIZON_STEPS = 48;
 /** How the resident's carbon and autarky weights turn into £ (the scenario defaults). */
-const VALUATION = { carbonValueGbpPerKg: 0.25, autarkyValueGbpPerKwh: 0.1 } as const;
+export const LIVE_VALUATION = { carbonValueGbpPerKg: 0.25, autarkyValueGbpPerKwh: 0.1 } as const;
 const MINUTE_MS = 60_000;
 export const INITIAL_INDOOR_C = 20;
 /** Seed of the randomised start delays (each EV and start draws its own, so the table replays the same). */
@@ -131,7 +131,7 @@ export class LivePolicyStreet {
     this.overrides = new TableOverrides(this.homes, () => this.current(), this.plannedPowerKw);
     const current = () => this.current();
     const decisions: never[] = [];
-    const residents = new ResidentAgents(this.homes, this.world, VALUATION, decisions, this.timing, {
+    const residents = new ResidentAgents(this.homes, this.world, LIVE_VALUATION, decisions, this.timing, {
       slotOf: (frame) => Math.floor(frame.minuteOfYear / PLAN_STEP_MINUTES),
       replanEverySlots: 1,
       fallback: (home, error) => this.fallback(home, error),
@@ -366,7 +366,7 @@ export class LivePolicyStreet {
       dtHours: PLAN_STEP_MINUTES / 60,
       horizonSteps: HORIZON_STEPS,
       forecast: home.forecast,
-      valuation: VALUATION,
+      valuation: LIVE_VALUATION,
     };
   }
 
