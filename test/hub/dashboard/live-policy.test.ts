@@ -1,5 +1,3 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -8,7 +6,7 @@ import {
   type LivePolicy,
   LivePolicySchema,
 } from '../../../protocol/gridflex.js';
-import { addUser, type HubProcess, startHub } from '../live/hub-process.js';
+import { addUser, type HubProcess, startHub, writeLiveMap } from '../live/hub-process.js';
 import { connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
 import { collectPageErrors, launchChromium, saveScreenshot } from './browser.js';
 
@@ -19,20 +17,16 @@ let operatorSecret: string;
 /** Console errors and uncaught exceptions of every page the tests opened. */
 const pageErrors: string[][] = [];
 
-/** The shipped street running selfish (half-hours of 5 steps), with shadow runs of every policy. */
-function writeSelfishMap(dir: string): string {
-  const file = join(dir, 'table-map.yaml');
-  const text = readFileSync('scenarios/table-map.yaml', 'utf8').replace(
-    /^feeder: .*$/m,
-    `feeder: ${resolve('feeders/table-street')}`,
-  );
-  writeFileSync(file, `${text}\nlive:\n  policy: selfish\n`);
-  return file;
-}
-
 beforeAll(async () => {
   operatorSecret = addUser(data.dir, 'table-op', 'operator');
-  hub = await startHub(['--scenario', writeSelfishMap(data.dir), '--data-dir', data.dir, '--step-ms', '100']);
+  hub = await startHub([
+    '--scenario',
+    writeLiveMap(data.dir, { policy: 'selfish' }),
+    '--data-dir',
+    data.dir,
+    '--step-ms',
+    '100',
+  ]);
   browser = await launchChromium();
 });
 

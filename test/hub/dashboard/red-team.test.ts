@@ -1,9 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LiveRedTeam, LiveRedTeamSchema } from '../../../protocol/gridflex.js';
-import { addUser, type HubProcess, startHub } from '../live/hub-process.js';
+import { addUser, type HubProcess, startHub, writeLiveMap } from '../live/hub-process.js';
 import { connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
 import { collectPageErrors, launchChromium, saveScreenshot } from './browser.js';
 
@@ -13,22 +11,12 @@ let browser: Browser;
 let operatorSecret: string;
 const pageErrors: string[][] = [];
 
-/** The shipped street at night, selfish, with its shadow runs (the selfish one is the red team's baseline). */
-function writeMap(dir: string): string {
-  const file = join(dir, 'table-map.yaml');
-  const text = readFileSync('scenarios/table-map.yaml', 'utf8')
-    .replace(/^feeder: .*$/m, `feeder: ${resolve('feeders/table-street')}`)
-    .replace(/start: .*$/m, 'start: "2026-01-15T01:00:00Z"');
-  writeFileSync(file, `${text}\nlive:\n  policy: selfish\n`);
-  return file;
-}
-
 beforeAll(async () => {
   operatorSecret = addUser(data.dir, 'table-op', 'operator');
   hub = await startHub([
     '--demo',
     '--scenario',
-    writeMap(data.dir),
+    writeLiveMap(data.dir, { policy: 'selfish' }, '2026-01-15T01:00:00Z'),
     '--data-dir',
     data.dir,
     '--step-ms',

@@ -140,6 +140,22 @@ export function patchConfig(file: string, patch: Record<string, unknown>): void 
   writeFileSync(file, stringify({ ...config, ...patch }), { mode: 0o600 });
 }
 
+/**
+ * The shipped table map on the test feeder, its clock starting at `startIso` (its own start when omitted), with
+ * `live` (the map's `live:` section, e.g. `{ policy: 'selfish', limitKw: 9 }`) appended.
+ */
+export function writeLiveMap(dir: string, live: Record<string, string | number>, startIso?: string): string {
+  const file = join(dir, 'table-map.yaml');
+  let text = readFileSync('scenarios/table-map.yaml', 'utf8').replace(
+    /^feeder: .*$/m,
+    `feeder: ${resolve('feeders/table-street')}`,
+  );
+  if (startIso !== undefined) text = text.replace(/start: .*$/m, `start: "${startIso}"`);
+  const section = Object.entries(live).map(([key, value]) => `  ${key}: ${value}\n`);
+  writeFileSync(file, `${text}\nlive:\n${section.join('')}`);
+  return file;
+}
+
 /** A table map for tests: the default street, with the clock starting in the evening and slow simulated time. */
 export function writeTestMap(dir: string): string {
   const file = join(dir, 'table-map.yaml');

@@ -1,5 +1,3 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +10,7 @@ import {
   LivePolicySchema,
 } from '../../../protocol/gridflex.js';
 import { connectClient, nextMessage, tempDir, watchHubUntilAllOnline } from '../mqtt-helpers.js';
-import { addUser, type HubProcess, startHub } from './hub-process.js';
+import { addUser, type HubProcess, startHub, writeLiveMap } from './hub-process.js';
 
 const data = tempDir('gridflex-live-policy-');
 let hub: HubProcess;
@@ -22,16 +20,6 @@ const json = <T>(payload: Buffer) => JSON.parse(payload.toString()) as T;
 /** Every comparison and policy status the hub published, in order. */
 const comparisons: LiveComparison[] = [];
 const statuses: LivePolicy[] = [];
-
-/** The shipped street in the late evening, half-hours of 5 steps, with a street limit the EVs can break. */
-function writePolicyMap(dir: string): string {
-  const file = join(dir, 'table-map.yaml');
-  const text = readFileSync('scenarios/table-map.yaml', 'utf8')
-    .replace(/^feeder: .*$/m, `feeder: ${resolve('feeders/table-street')}`)
-    .replace(/start: .*$/m, 'start: "2026-01-15T23:00:00Z"');
-  writeFileSync(file, `${text}\nlive:\n  policy: selfish\n  limitKw: 9\n`);
-  return file;
-}
 
 beforeAll(async () => {
   for (const [username, role] of [
@@ -44,7 +32,7 @@ beforeAll(async () => {
   hub = await startHub([
     '--demo',
     '--scenario',
-    writePolicyMap(data.dir),
+    writeLiveMap(data.dir, { policy: 'selfish', limitKw: 9 }, '2026-01-15T23:00:00Z'),
     '--data-dir',
     data.dir,
     '--step-ms',

@@ -1,5 +1,3 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,7 +7,7 @@ import {
   LiveRedTeamSchema,
 } from '../../../protocol/gridflex.js';
 import { closed, connectClient, nextMessage, tempDir, watchHubUntilAllOnline } from '../mqtt-helpers.js';
-import { addUser, type HubProcess, startHub } from './hub-process.js';
+import { addUser, type HubProcess, startHub, writeLiveMap } from './hub-process.js';
 
 const data = tempDir('gridflex-red-team-live-');
 const RED_TEAM = 'gridflex/control/v1/table/red-team';
@@ -17,16 +15,6 @@ let hub: HubProcess;
 let viewer: MqttClient;
 const secrets: Record<string, string> = {};
 const json = <T>(payload: Buffer) => JSON.parse(payload.toString()) as T;
-
-/** The shipped street from the late evening, selfish, with its shadow runs (the selfish one is the baseline). */
-function writeMap(dir: string): string {
-  const file = join(dir, 'table-map.yaml');
-  const text = readFileSync('scenarios/table-map.yaml', 'utf8')
-    .replace(/^feeder: .*$/m, `feeder: ${resolve('feeders/table-street')}`)
-    .replace(/start: .*$/m, 'start: "2026-01-15T22:00:00Z"');
-  writeFileSync(file, `${text}\nlive:\n  policy: selfish\n`);
-  return file;
-}
 
 beforeAll(async () => {
   for (const [username, role] of [
@@ -40,7 +28,7 @@ beforeAll(async () => {
   hub = await startHub([
     '--demo',
     '--scenario',
-    writeMap(data.dir),
+    writeLiveMap(data.dir, { policy: 'selfish' }, '2026-01-15T22:00:00Z'),
     '--data-dir',
     data.dir,
     '--step-ms',
