@@ -4,6 +4,7 @@
  */
 
 import { decileMeans as decileMeansInOrder } from '../study/poa-metrics.js';
+import type { LinksFigures, RedTeamDamage } from '../study/study-rows.js';
 
 export const REPORT_FORMAT_VERSION = 1;
 
@@ -122,16 +123,7 @@ export interface ReportRedTeam {
   transformerRatingKw: number;
   /** Homes whose own agents attack (left out of the honest bills). */
   attackers: string[];
-  rows: {
-    name: string;
-    transformerPeakKw: number;
-    overRatingKwh: number;
-    largestRiseKw: number;
-    voltageBreachBusMinutes: number;
-    honestBillsGbp: number;
-    socialCostGbp: number;
-    evShortfallKwh: number;
-  }[];
+  rows: RedTeamDamage[];
 }
 
 /** A links study (`gridflex study links`): cooperative control against latency × loss on one class of links. */
@@ -140,15 +132,7 @@ export interface ReportLinks {
   /** What the latency counts (steps or rounds). */
   unit: string;
   limitKw: number;
-  rows: {
-    latency: number;
-    loss: number;
-    socialCostGbp: number;
-    billsGbp: number;
-    transformerPeakKw: number;
-    peakAboveLimitKw: number;
-    busMinutesOutsideStatutoryLimits: number;
-  }[];
+  rows: LinksFigures[];
 }
 
 /** Everything the report page shows; a run has `run`, a PoA study `poa`, the other studies theirs. */

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { type SocialCostPricing, socialCostParts } from './poa-metrics.js';
+import type { LinksFigures } from './study-rows.js';
 import { runSweep, type SweepRow, type SweepStudyOptions } from './sweep.js';
 
 /** The link classes a batch run applies, with the field its latency is given in. */
@@ -28,15 +29,7 @@ export interface LinksStudyOptions {
 }
 
 /** One run of the study: a latency and a loss, and what cooperative control did under them. */
-export interface LinksStudyRow {
-  latency: number;
-  loss: number;
-  socialCostGbp: number;
-  billsGbp: number;
-  transformerPeakKw: number;
-  /** Peak above the street limit, kW (0 when the limit was kept). */
-  peakAboveLimitKw: number;
-  busMinutesOutsideStatutoryLimits: number;
+export interface LinksStudyRow extends LinksFigures {
   linesOverRating: number;
   /** Rounds in which a home's new proposal had not reached the coordinator (agent–coordinator). */
   missingProposals: number;

@@ -8,6 +8,7 @@ import type { YearResult } from '../engine/outcomes.js';
 import { buildYearStreet, type RunInputs } from '../engine/year-street.js';
 import type { AttackEntry, DefenceEntry, RedTeamSection } from '../redteam/registry.js';
 import { type SocialCostPricing, socialCost } from './poa-metrics.js';
+import type { RedTeamDamage } from './study-rows.js';
 
 export interface RedTeamStudyOptions {
   attack: AttackEntry;
@@ -21,22 +22,9 @@ export interface RedTeamStudyOptions {
 }
 
 /** One run of the study and its damage. */
-export interface RedTeamRow {
-  name: string;
+export interface RedTeamRow extends RedTeamDamage {
   attack: string | null;
   defences: string[];
-  transformerPeakKw: number;
-  /** Energy the street drew above the rating the study prices the peak against, kWh. */
-  overRatingKwh: number;
-  /** The street's largest rise in import from one step to the next, kW (what switching on together does). */
-  largestRiseKw: number;
-  /** Σ over steps of customer bus-phases outside the statutory band × step minutes. */
-  voltageBreachBusMinutes: number;
-  /** Bills of the homes whose agents do not attack (the same homes in every row). */
-  honestBillsGbp: number;
-  socialCostGbp: number;
-  /** kWh the EVs lacked against their residents' targets at departures. */
-  evShortfallKwh: number;
   /** What the attack and the defences did, in words. */
   notes: string[];
 }
