@@ -102,6 +102,29 @@ export async function startMosquitto(dataDir) {
   return { url: `mqtt://127.0.0.1:${port}`, pid: child.pid, stop: () => stopChild(child) };
 }
 
+/**
+ * Runs `measure(name, broker)` on the hub and then on Mosquitto, the peer of the same run, stopping each
+ * broker afterwards; a Mosquitto that is not installed is said and skipped. `startHubHere` starts the hub
+ * with the bench's own flags.
+ */
+export async function onHubThenMosquitto(dataDir, startHubHere, measure) {
+  for (const [name, start] of [
+    ['hub (Aedes)', startHubHere],
+    ['mosquitto', () => startMosquitto(dataDir)],
+  ]) {
+    const broker = await start();
+    if (!broker) {
+      console.log(`${name}: not installed (apt-get install mosquitto), no peer to compare with`);
+      continue;
+    }
+    try {
+      await measure(name, broker);
+    } finally {
+      await broker.stop();
+    }
+  }
+}
+
 function stopChild(child) {
   return new Promise((done) => {
     if (child.exitCode !== null) return done();

@@ -7,7 +7,14 @@
 
 import { loadavg } from 'node:os';
 import { DEFAULT_PUBLISH_RATE } from '../dist/hub/broker/rate-limiter.js';
-import { connect, percentile, registerBoards, startFlood, startHub, startMosquitto } from './_mqtt-peers.js';
+import {
+  connect,
+  onHubThenMosquitto,
+  percentile,
+  registerBoards,
+  startFlood,
+  startHub,
+} from './_mqtt-peers.js';
 
 const BOARDS = 50;
 const SECONDS = 8;
@@ -88,16 +95,10 @@ async function floodRounds(url, flooderName, flooderPassword, others) {
 const boards = await registerBoards('flood', BOARDS + 1);
 const [[flooderName, flooderPassword], ...others] = [...boards.passwords];
 try {
-  for (const [name, start] of [
-    ['hub (Aedes)', () => startHub(boards.dir)],
-    ['mosquitto', () => startMosquitto(boards.dir)],
-  ]) {
-    const broker = await start();
-    if (!broker) {
-      console.log(`${name}: not installed (apt-get install mosquitto), no peer to compare with`);
-      continue;
-    }
-    try {
+  await onHubThenMosquitto(
+    boards.dir,
+    () => startHub(boards.dir),
+    async (name, broker) => {
       const { quiet, flooded, deliveredPerS, roundsP99 } = await floodRounds(
         broker.url,
         flooderName,
@@ -115,10 +116,8 @@ try {
       console.log(
         `${name.padEnd(12)} flooded / no flood: p50 ${(flooded.p50 / quiet.p50).toFixed(2)}x, p99 ${(flooded.p99 / quiet.p99).toFixed(2)}x (p99 no flood / flooding by round: ${roundsP99.join(', ')} ms); the flooding board got ${deliveredPerS.toFixed(0)} msg/s delivered`,
       );
-    } finally {
-      await broker.stop();
-    }
-  }
+    },
+  );
   console.log(
     `hub limit ${DEFAULT_PUBLISH_RATE.perSecond} msg/s, burst ${DEFAULT_PUBLISH_RATE.burst}, per identity over reconnects (Mosquitto: what gridflex mosquitto-config writes); load average ${loadavg()
       .map((load) => load.toFixed(1))

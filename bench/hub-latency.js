@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { connect, percentile, registerBoards, startHub, startMosquitto } from './_mqtt-peers.js';
+import { connect, onHubThenMosquitto, percentile, registerBoards, startHub } from './_mqtt-peers.js';
 
 const { values: flags } = parseArgs({
   options: { scenario: { type: 'string' }, 'hub-node-flags': { type: 'string', default: '' } },
@@ -98,25 +98,17 @@ async function measure(url, passwords, pid) {
 const boards = await registerBoards('lat', DEVICES);
 const results = [];
 try {
-  for (const [name, start] of [
-    ['hub (Aedes)', () => startHub(boards.dir, hubFlags, hubNodeFlags)],
-    ['mosquitto', () => startMosquitto(boards.dir)],
-  ]) {
-    const broker = await start();
-    if (!broker) {
-      console.log(`${name}: not installed (apt-get install mosquitto), no peer to compare with`);
-      continue;
-    }
-    try {
+  await onHubThenMosquitto(
+    boards.dir,
+    () => startHub(boards.dir, hubFlags, hubNodeFlags),
+    async (name, broker) => {
       const result = await measure(broker.url, boards.passwords, broker.pid);
       results.push({ name, ...result });
       console.log(
         `${name.padEnd(12)} (load average ${loadavg()[0].toFixed(1)}) ${result.count} msgs: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(2)} ms; RSS under load ${result.peakRssMb.toFixed(0)} MB, CPU ${result.cpuUsPerMessage.toFixed(0)} µs/msg; ${DEVICES} connect ${result.connectMs.toFixed(0)} ms, again ${result.reconnectMs.toFixed(0)} ms`,
       );
-    } finally {
-      await broker.stop();
-    }
-  }
+    },
+  );
   if (results.length === 2) {
     const [hub, peer] = results;
     console.log(
