@@ -121,6 +121,22 @@ describe('gridflex device add', () => {
     }
   });
 
+  it.each(['abc', '0', '99999999'])(
+    'mosquitto-config refuses --max-connections %s, naming the flag',
+    (value) => {
+      const data = tempDir('gridflex-mosq-bad-');
+      try {
+        const result = run('mosquitto-config', '--data-dir', data.dir, '--max-connections', value);
+        expect(result.status).toBe(2);
+        expect(result.stderr.trim()).toBe(
+          `error: --max-connections: "${value}" is not a whole number between 1 and 1000000`,
+        );
+      } finally {
+        data.remove();
+      }
+    },
+  );
+
   it('gives a workshop role its password once', () => {
     const data = tempDir('gridflex-user-');
     try {
