@@ -10,11 +10,16 @@
  * it completes with `rules.lateSwitchCompensationGbp` paid to the customer, or fails when
  * `lateSwitches: 'fail'`. One pending request per home; a second is rejected.
  *
+ * The live table's workshop-scale rules (`lagMinutes`): requests are processed as they come, up to the
+ * capacity of their day, and take effect that many minutes after processing; every day is a working day
+ * (the table has no weekends), minutes count from any origin (1970 on the table) and the clock may jump back.
+ *
  * API:
- *   class SwitchingSystem(rules: RegulatorRules, options: SwitchingOptions)
+ *   class SwitchingSystem(rules: SwitchingRules, options: SwitchingOptions)
  *     request(request: SwitchRequest): SwitchLogEntry | undefined   (a 'rejected' entry, or undefined when queued)
  *     advanceTo(minuteOfYear): SwitchLogEntry[]   outcomes decided in (last, minuteOfYear]; apply the completed ones
- *     isPending(homeId): boolean;  queueLength(): number;  inFlightCount(): number
+ *     isPending(homeId): boolean;  pendingSwitch(homeId);  cancel(homeId);  setCapacityPerWorkingDay(count)
+ *     queueLength(): number;  inFlightCount(): number
  *     log(): readonly SwitchLogEntry[];  dailyStats(): readonly SwitchingDayStats[]
  */
 import { isWorkingDay, MINUTES_PER_DAY } from '../environment/calendar.js';
@@ -22,7 +27,7 @@ import type { RegulatorRules } from './regulator.js';
 
 /** Options of the switching system. */
 export interface SwitchingOptions {
-  /** Switches processed per working day (the industry's finite capacity), >= 0. */
+  /** Switches processed per working day (the industry's finite capacity), >= 0 (Infinity: no cap). */
   capacityPerWorkingDay: number;
   /** Working days from processing to the switch taking effect (default 1). */
   processingWorkingDays?: number;
@@ -30,6 +35,20 @@ export interface SwitchingOptions {
   maxQueueWorkingDays?: number;
   /** What happens to a switch that would exceed the regulator's lag: pay compensation (default) or fail. */
   lateSwitches?: 'compensate' | 'fail';
+  /**
+   * The live table's lag: a switch is processed at once (capacity allowing) and takes effect this many minutes
+   * later, read at processing (the regulator may change it) instead of `processingWorkingDays`.
+   */
+  lagMinutes?: () => number;
+}
+
+/** The regulator's rules the switching system follows. */
+export type SwitchingRules = Pick<RegulatorRules, 'maxSwitchingLagWorkingDays' | 'lateSwitchCompensationGbp'>;
+
+/** A home's switch not yet in effect: queued (`effectiveMinute` null) or processed. */
+export interface PendingSwitch {
+  readonly request: SwitchRequest;
+  readonly effectiveMinute: number | null;
 }
 
 /** A home's request to change tariff. */
@@ -80,10 +99,13 @@ interface InFlight {
   readonly lagWorkingDays: number;
 }
 
+type WorkingDay = (day: number) => boolean;
+const EVERY_DAY: WorkingDay = () => true;
+
 /** Working days d with fromDay < d <= toDay. */
-function workingDaysBetween(fromDay: number, toDay: number): number {
+function workingDaysBetween(fromDay: number, toDay: number, workingDay: WorkingDay): number {
   let count = 0;
-  for (let day = fromDay + 1; day <= toDay; day++) if (isWorkingDay(day)) count++;
+  for (let day = fromDay + 1; day <= toDay; day++) if (workingDay(day)) count++;
   return count;
 }
 
@@ -97,10 +119,19 @@ function addWorkingDays(day: number, count: number): number {
   return result;
 }
 
+function dayOf(minute: number): number {
+  return Math.floor(minute / MINUTES_PER_DAY);
+}
+
 /** A switching system with finite daily capacity (see the module note for the timeline). */
 export class SwitchingSystem {
-  private readonly capacity: number;
+  private capacity: number;
   private readonly processingWorkingDays: number;
+  private readonly lagMinutes: (() => number) | undefined;
+  private readonly workingDay: WorkingDay;
+  /** Live: the day whose capacity is being used, and how much of it. */
+  private capacityDay = Number.NaN;
+  private processedOnCapacityDay = 0;
   private readonly maxQueueWorkingDays: number;
   private readonly lateSwitches: 'compensate' | 'fail';
   private readonly queue: SwitchRequest[] = [];
@@ -111,18 +142,20 @@ export class SwitchingSystem {
   private lastMinute = Number.NEGATIVE_INFINITY;
 
   constructor(
-    private readonly rules: RegulatorRules,
+    private readonly rules: SwitchingRules,
     options: SwitchingOptions,
   ) {
-    if (!(Number.isInteger(options.capacityPerWorkingDay) && options.capacityPerWorkingDay >= 0)) {
-      throw new RangeError(
-        `capacityPerWorkingDay must be a whole number >= 0, got ${options.capacityPerWorkingDay}`,
-      );
-    }
-    this.capacity = options.capacityPerWorkingDay;
+    this.capacity = checkedCapacity(options.capacityPerWorkingDay);
     this.processingWorkingDays = options.processingWorkingDays ?? 1;
     this.maxQueueWorkingDays = options.maxQueueWorkingDays ?? 10;
     this.lateSwitches = options.lateSwitches ?? 'compensate';
+    this.lagMinutes = options.lagMinutes;
+    this.workingDay = options.lagMinutes ? EVERY_DAY : isWorkingDay;
+  }
+
+  /** A new capacity from the next processing on (the live table's switching cap, switched by the operator). */
+  setCapacityPerWorkingDay(count: number): void {
+    this.capacity = checkedCapacity(count);
   }
 
   /** Queues a request; returns the log entry when it is rejected at once (same tariff, already pending). */
@@ -144,6 +177,7 @@ export class SwitchingSystem {
 
   /** Runs every working-day boundary up to `minuteOfYear`; returns the outcomes decided on the way. */
   advanceTo(minuteOfYear: number): SwitchLogEntry[] {
+    if (this.lagMinutes) return this.advanceLive(minuteOfYear);
     if (minuteOfYear < this.lastMinute) {
       throw new RangeError(`time went backwards: ${minuteOfYear} < ${this.lastMinute}`);
     }
@@ -159,10 +193,21 @@ export class SwitchingSystem {
   }
 
   isPending(homeId: string): boolean {
-    return (
-      this.queue.some((request) => request.homeId === homeId) ||
-      this.inFlight.some((flight) => flight.request.homeId === homeId)
-    );
+    return this.pendingSwitch(homeId) !== undefined;
+  }
+
+  /** The home's switch not yet in effect, if any. */
+  pendingSwitch(homeId: string): PendingSwitch | undefined {
+    const flight = this.inFlight.find((entry) => entry.request.homeId === homeId);
+    if (flight) return { request: flight.request, effectiveMinute: flight.effectiveMinute };
+    const request = this.queue.find((entry) => entry.homeId === homeId);
+    return request ? { request, effectiveMinute: null } : undefined;
+  }
+
+  /** Drops the home's switch not yet in effect (its tariff was withdrawn, or a better one came); not logged. */
+  cancel(homeId: string): void {
+    removeWhere(this.queue, (request) => request.homeId === homeId);
+    removeWhere(this.inFlight, (flight) => flight.request.homeId === homeId);
   }
 
   /** Requests waiting to be processed. */
@@ -185,16 +230,57 @@ export class SwitchingSystem {
     return this.stats;
   }
 
+  /** Live: processes what was asked up to now within the day's capacity, then completes what is due. */
+  private advanceLive(minute: number): SwitchLogEntry[] {
+    const day = dayOf(minute);
+    if (day !== this.capacityDay) {
+      this.capacityDay = day;
+      this.processedOnCapacityDay = 0;
+    }
+    const decided: SwitchLogEntry[] = [];
+    const capacityLeft = this.capacity - this.processedOnCapacityDay;
+    const { processed } = this.process(
+      minute,
+      capacityLeft,
+      (request) => request.requestMinute <= minute,
+      decided,
+    );
+    this.processedOnCapacityDay += processed;
+    this.release(minute, decided);
+    this.entries.push(...decided);
+    return decided;
+  }
+
   private processBoundary(day: number, decided: SwitchLogEntry[]): void {
     const boundaryMinute = day * MINUTES_PER_DAY;
     const queuedBefore = this.queue.length;
+    const { processed, failed } = this.process(
+      boundaryMinute,
+      this.capacity,
+      (request) => request.requestMinute < boundaryMinute,
+      decided,
+    );
+    this.stats.push({ day, queuedBefore, processed, failed });
+  }
+
+  /**
+   * Processes, at `atMinute`, the queued requests that are due, in order, up to `capacity`; fails those that
+   * waited too long. Returns how many were processed and failed.
+   */
+  private process(
+    atMinute: number,
+    capacity: number,
+    isDue: (request: SwitchRequest) => boolean,
+    decided: SwitchLogEntry[],
+  ): { processed: number; failed: number } {
+    const day = dayOf(atMinute);
     let failed = 0;
     let processed = 0;
     const remaining: SwitchRequest[] = [];
     for (const request of this.queue) {
-      const requestDay = Math.floor(request.requestMinute / MINUTES_PER_DAY);
-      const waited = workingDaysBetween(requestDay, day);
-      if (request.requestMinute >= boundaryMinute) {
+      const requestDay = dayOf(request.requestMinute);
+      const waited = workingDaysBetween(requestDay, day, this.workingDay);
+      if (!isDue(request)) {
         remaining.push(request);
       } else if (waited > this.maxQueueWorkingDays) {
         failed++;
@@ -209,10 +295,10 @@ export class SwitchingSystem {
             0,
           ),
         );
-      } else if (processed < this.capacity) {
+      } else if (processed < capacity) {
         processed++;
-        const effectiveDay = addWorkingDays(day, this.processingWorkingDays);
-        const lagWorkingDays = workingDaysBetween(requestDay, effectiveDay);
+        const effectiveMinute = this.effectiveMinute(day, atMinute);
+        const lagWorkingDays = workingDaysBetween(requestDay, dayOf(effectiveMinute), this.workingDay);
         if (lagWorkingDays > this.rules.maxSwitchingLagWorkingDays && this.lateSwitches === 'fail') {
           failed++;
           decided.push(
@@ -220,26 +306,27 @@ export class SwitchingSystem {
               request,
               'failed',
               `failed: would take ${lagWorkingDays} working days, above the ${this.rules.maxSwitchingLagWorkingDays}-day limit`,
-              boundaryMinute,
+              atMinute,
               null,
               null,
               0,
             ),
           );
         } else {
-          this.inFlight.push({
-            request,
-            processedMinute: boundaryMinute,
-            effectiveMinute: effectiveDay * MINUTES_PER_DAY,
-            lagWorkingDays,
-          });
+          this.inFlight.push({ request, processedMinute: atMinute, effectiveMinute, lagWorkingDays });
         }
       } else {
         remaining.push(request);
       }
     }
     this.queue.splice(0, this.queue.length, ...remaining);
-    this.stats.push({ day, queuedBefore, processed, failed });
+    return { processed, failed };
+  }
+
+  /** When a switch processed at `atMinute` (on `day`) takes effect. */
+  private effectiveMinute(day: number, atMinute: number): number {
+    if (this.lagMinutes) return atMinute + this.lagMinutes();
+    return addWorkingDays(day, this.processingWorkingDays) * MINUTES_PER_DAY;
   }
 
   private release(boundaryMinute: number, decided: SwitchLogEntry[]): void {
@@ -289,4 +376,16 @@ export class SwitchingSystem {
       compensationGbp,
     };
   }
+}
+
+function checkedCapacity(count: number): number {
+  if (!((Number.isInteger(count) || count === Number.POSITIVE_INFINITY) && count >= 0)) {
+    throw new RangeError(`capacityPerWorkingDay must be a whole number >= 0, got ${count}`);
+  }
+  return count;
+}
+
+function removeWhere<T>(list: T[], test: (item: T) => boolean): void {
+  const kept = list.filter((item) => !test(item));
+  list.splice(0, list.length, ...kept);
 }

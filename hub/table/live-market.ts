@@ -9,6 +9,7 @@ import type {
   TariffBand,
 } from '../../protocol/gridflex.js';
 import { type RuleBreach, ruleBreaches } from '../market/regulator.js';
+import { type SwitchingRules, SwitchingSystem, type SwitchLogEntry } from '../market/switching.js';
 import {
   billForSeries,
   networkBandAt,
@@ -78,13 +79,23 @@ interface Offer {
 
 /**
  * A home whose resident (or their agent) chose a tariff for it, instead of following the street's: the tariff
- * it is on (none yet while its first switch waits out the lag) and a switch waiting out the lag.
+ * it is on (none yet while its first switch waits in the switching system).
  */
 interface HomeChoice {
   tariff?: string;
   since?: string;
-  pending: { tariff: string; effectiveAt: string } | null;
 }
+
+/** The street's own switch (the tariff every home without a choice follows) in the switching system. */
+const STREET = '(street)';
+/**
+ * The table's lag is minutes (GB_LIVE_RULES), so the regulator's working-day limit on it never bites and no
+ * compensation is due.
+ */
+const LIVE_SWITCHING_RULES: SwitchingRules = {
+  maxSwitchingLagWorkingDays: Number.POSITIVE_INFINITY,
+  lateSwitchCompensationGbp: 0,
+};
 
 /** The supplier of a tariff checked on its own (the regulator's rules do not depend on who offers it). */
 const ANY_SUPPLIER = 'supplier';
@@ -196,8 +207,17 @@ export class LiveMarket {
   private readonly offers = new Map<string, Offer>();
   private inForce = PRICE_CAP_TARIFF_ID;
   private inForceSince: string | undefined;
-  private pending: MarketTariffs['pending'] = null;
   private readonly homeChoices = new Map<string, HomeChoice>();
+  /**
+   * Every switch, the street's and the homes', goes through the year runs' switching system with the
+   * regulator's lag in minutes; no cap unless the operator's red team sets one.
+   */
+  readonly switching = new SwitchingSystem(LIVE_SWITCHING_RULES, {
+    capacityPerWorkingDay: Number.POSITIVE_INFINITY,
+    lagMinutes: () => this.rulesInForce.switchingLagMinutes,
+  });
+  /** The simulated time of the last tick, for when a queued switch can take effect at the earliest. */
+  private lastMinute = 0;
   /** Core tariffs by key, built once per offer and rules (the core caches its price tables per tariff). */
   private readonly coreTariffs = new Map<string, Tariff>();
 
@@ -290,39 +310,91 @@ export class LiveMarket {
       return { accepted: false, reason: `${tariff} is not on offer (on offer: ${onOffer})`, news: [] };
     }
     const current = this.tariffKeyOf(home);
-    const choice = this.homeChoices.get(home) ?? { pending: null };
-    if (choice.pending?.tariff === tariff) {
+    const choice = this.homeChoices.get(home);
+    if (this.switching.pendingSwitch(home)?.request.toTariffId === tariff) {
       return { accepted: false, reason: `${home} is already switching to ${tariff}`, news: [] };
     }
-    if (current === tariff && choice.tariff !== undefined) {
+    if (current === tariff && choice?.tariff !== undefined) {
       return { accepted: false, reason: `${home} is already on ${tariff}`, news: [] };
     }
+    // A new choice replaces the one waiting.
+    this.switching.cancel(home);
+    this.homeChoices.set(home, choice ?? {});
+    if (current === tariff) {
+      // It follows the street, which is on that tariff: nothing to switch, it stays on it from now on.
+      this.homeChoices.set(home, { tariff, since: simTime.toISOString() });
+      return { accepted: true, reason: `${home} stays on ${tariff}`, news: [] };
+    }
+    return { accepted: true, ...this.agree(home, current, tariff, '', simTime) };
+  }
+
+  /**
+   * Puts a switch into the switching system and processes it (capacity allowing): the words of the agreement,
+   * then what the time `simTime` decided.
+   */
+  private agree(
+    id: string,
+    from: string,
+    to: string,
+    reason: string,
+    simTime: Date,
+  ): { reason: string; news: MarketNews[] } {
+    this.switching.request({
+      homeId: id,
+      fromTariffId: from,
+      toTariffId: to,
+      requestMinute: minuteOf(simTime),
+      reason,
+    });
+    const decided = this.tick(simTime);
+    const queued = this.switching.pendingSwitch(id)?.effectiveMinute === null;
     const lagMinutes = this.rulesInForce.switchingLagMinutes;
-    const effectiveAt = new Date(simTime.getTime() + lagMinutes * MINUTE_MS).toISOString();
-    this.homeChoices.set(home, { ...choice, pending: { tariff, effectiveAt } });
-    const message = `${home} will switch from ${current} to ${tariff} in ${lagMinutes} min (the regulator's switching lag)`;
+    const when = queued
+      ? "when the switching system has capacity (today's is used up)"
+      : `in ${lagMinutes} min (the regulator's switching lag)`;
+    const who = id === STREET ? 'the street' : id;
+    const message =
+      id === STREET
+        ? `${who} will switch to ${to} ${when} (${reason})`
+        : `${who} will switch from ${from} to ${to} ${when}`;
     return {
-      accepted: true,
       reason: message,
-      news: [{ kind: 'tariff-switch-agreed', severity: 'info', message }, ...this.tick(simTime)],
+      news: [{ kind: 'tariff-switch-agreed', severity: 'info', message }, ...decided],
     };
   }
 
-  /** Completes the switches whose lag is over. Call every step. */
+  /** Runs the switching system to `simTime`: completes the switches whose lag is over. Call every step. */
   tick(simTime: Date): MarketNews[] {
-    const news = this.completeHomeSwitches(simTime);
-    if (!this.pending || simTime.getTime() < Date.parse(this.pending.effectiveAt)) return news;
-    const { tariff } = this.pending;
-    this.pending = null;
-    const from = this.inForce;
-    this.inForce = tariff;
-    this.inForceSince = simTime.toISOString();
-    news.push({
-      kind: 'tariff-switched',
-      severity: 'info',
-      message: `the street switched from ${from} to ${tariff}`,
-    });
-    return news;
+    this.lastMinute = minuteOf(simTime);
+    return this.switching.advanceTo(this.lastMinute).flatMap((entry) => this.decided(entry, simTime));
+  }
+
+  /** A switch the switching system decided: the street's or a home's tariff changes, or it failed. */
+  private decided(entry: SwitchLogEntry, simTime: Date): MarketNews[] {
+    const who = entry.homeId === STREET ? 'the street' : entry.homeId;
+    if (entry.outcome !== 'completed' && entry.outcome !== 'completed-late') {
+      return [
+        {
+          kind: 'tariff-switched',
+          severity: 'warning',
+          message: `${who}'s switch to ${entry.toTariffId} ${entry.reason.split(' | ').pop()}`,
+        },
+      ];
+    }
+    const from = entry.homeId === STREET ? this.inForce : this.tariffKeyOf(entry.homeId);
+    if (entry.homeId === STREET) {
+      this.inForce = entry.toTariffId;
+      this.inForceSince = simTime.toISOString();
+    } else {
+      this.homeChoices.set(entry.homeId, { tariff: entry.toTariffId, since: simTime.toISOString() });
+    }
+    return [
+      {
+        kind: 'tariff-switched',
+        severity: 'info',
+        message: `${who} switched from ${from} to ${entry.toTariffId}`,
+      },
+    ];
   }
 
   /** The tariff `home` is on: its resident's choice, else the street's (the street's without a home). */
@@ -330,31 +402,13 @@ export class LiveMarket {
     return (home === undefined ? undefined : this.homeChoices.get(home)?.tariff) ?? this.inForce;
   }
 
-  private completeHomeSwitches(simTime: Date): MarketNews[] {
-    const news: MarketNews[] = [];
-    for (const [home, choice] of this.homeChoices) {
-      if (!choice.pending || simTime.getTime() < Date.parse(choice.pending.effectiveAt)) continue;
-      const from = this.tariffKeyOf(home);
-      this.homeChoices.set(home, {
-        tariff: choice.pending.tariff,
-        since: simTime.toISOString(),
-        pending: null,
-      });
-      news.push({
-        kind: 'tariff-switched',
-        severity: 'info',
-        message: `${home} switched from ${from} to ${choice.pending.tariff}`,
-      });
-    }
-    return news;
-  }
-
   /** Homes on (or switching to) a tariff that is no longer offered go back to the street's tariff at once. */
   private releaseHomesFrom(key: string): MarketNews[] {
     const news: MarketNews[] = [];
     for (const [home, choice] of this.homeChoices) {
-      if (choice.tariff !== key && choice.pending?.tariff !== key) continue;
+      if (choice.tariff !== key && this.switching.pendingSwitch(home)?.request.toTariffId !== key) continue;
       this.homeChoices.delete(home);
+      this.switching.cancel(home);
       news.push({
         kind: 'tariff-switched',
         severity: 'warning',
@@ -366,9 +420,26 @@ export class LiveMarket {
 
   /** The switch `home` waits for: its own, or the street's when it follows the street. */
   private pendingOf(home?: string): { tariff: string; effectiveAt: string } | null {
+    const own = home === undefined ? null : this.pendingSwitchOf(home);
+    if (own) return own;
     const choice = home === undefined ? undefined : this.homeChoices.get(home);
-    if (choice?.pending) return choice.pending;
-    return choice?.tariff === undefined ? this.pending : null;
+    return choice?.tariff === undefined ? this.pendingSwitchOf(STREET) : null;
+  }
+
+  /**
+   * A switch waiting in the switching system, with when it takes effect: a queued one (over the day's cap)
+   * at the earliest, processed at the next day's start.
+   */
+  private pendingSwitchOf(id: string): { tariff: string; effectiveAt: string; reason: string } | null {
+    const pending = this.switching.pendingSwitch(id);
+    if (!pending) return null;
+    const nextDayMinute = (Math.floor(this.lastMinute / MINUTES_PER_DAY) + 1) * MINUTES_PER_DAY;
+    const effectiveMinute = pending.effectiveMinute ?? nextDayMinute + this.rulesInForce.switchingLagMinutes;
+    return {
+      tariff: pending.request.toTariffId,
+      effectiveAt: new Date(Math.round(effectiveMinute * MINUTE_MS)).toISOString(),
+      reason: pending.request.reason,
+    };
   }
 
   /** The `gridflex/v1/market/tariffs` payload. */
@@ -376,7 +447,7 @@ export class LiveMarket {
     return {
       inForce: this.inForce,
       ...(this.inForceSince ? { inForceSince: this.inForceSince } : {}),
-      pending: this.pending,
+      pending: this.pendingSwitchOf(STREET),
       offers: [...this.offers].map(([key, offer]) => ({
         supplier: offer.supplier,
         tariff: offer.tariff,
@@ -390,10 +461,11 @@ export class LiveMarket {
   private homeTariffs(): NonNullable<MarketTariffs['homes']> {
     const homes: NonNullable<MarketTariffs['homes']> = {};
     for (const [home, choice] of this.homeChoices) {
+      const pending = this.pendingSwitchOf(home);
       homes[home] = {
         tariff: this.tariffKeyOf(home),
         ...(choice.since ? { since: choice.since } : {}),
-        pending: choice.pending,
+        pending: pending && { tariff: pending.tariff, effectiveAt: pending.effectiveAt },
       };
     }
     return homes;
@@ -451,19 +523,13 @@ export class LiveMarket {
     }
     const currentGbp = costs.find((entry) => entry.key === this.inForce)?.gbp ?? best.gbp;
     if (best.key === this.inForce) {
-      this.pending = null;
+      this.switching.cancel(STREET);
       return news;
     }
-    if (this.pending?.tariff === best.key) return news;
-    const effectiveAt = new Date(simTime.getTime() + this.rulesInForce.switchingLagMinutes * MINUTE_MS);
+    if (this.switching.pendingSwitch(STREET)?.request.toTariffId === best.key) return news;
+    this.switching.cancel(STREET);
     const reason = `typical day £${best.gbp.toFixed(2)} vs £${currentGbp.toFixed(2)} on ${this.inForce}`;
-    this.pending = { tariff: best.key, effectiveAt: effectiveAt.toISOString(), reason };
-    news.push({
-      kind: 'tariff-switch-agreed',
-      severity: 'info',
-      message: `the street will switch to ${best.key} in ${this.rulesInForce.switchingLagMinutes} min (${reason})`,
-    });
-    news.push(...this.tick(simTime));
+    news.push(...this.agree(STREET, this.inForce, best.key, reason, simTime).news);
     return news;
   }
 
@@ -521,6 +587,11 @@ export function priceCapTerms(rules: RegulatorRulesInForce): WireTariff {
     exportPriceGbpPerKwh: DEFAULT_EXPORT_GBP_PER_KWH,
     standingChargeGbpPerDay: rules.standingChargeCapGbpPerDay,
   };
+}
+
+/** Minutes since 1970 (fractional), the table's "minute of year" for the switching system. */
+function minuteOf(time: Date): number {
+  return time.getTime() / MINUTE_MS;
 }
 
 function minuteOfDay(time: Date): number {

@@ -106,3 +106,57 @@ describe('switching system', () => {
     expect(() => new SwitchingSystem(GB_DEFAULT_RULES, { capacityPerWorkingDay: 1.5 })).toThrow(RangeError);
   });
 });
+
+describe("switching system with the live table's lag in minutes", () => {
+  const request = (homeId: string, requestMinute: number) => ({
+    homeId,
+    fromTariffId: 'a',
+    toTariffId: 'b',
+    requestMinute,
+    reason: '',
+  });
+
+  it("processes each request as it comes, up to the day's cap (every day counts), effective the lag later", () => {
+    let lagMinutes = 60;
+    const system = new SwitchingSystem(GB_DEFAULT_RULES, {
+      capacityPerWorkingDay: 2,
+      lagMinutes: () => lagMinutes,
+    });
+    // Day 5 is a Saturday: the table has no weekends.
+    const saturday = 5 * DAY + 600;
+    for (const home of ['h1', 'h2', 'h3']) system.request(request(home, saturday));
+    expect(system.advanceTo(saturday)).toEqual([]);
+    expect(system.pendingSwitch('h1')?.effectiveMinute).toBe(saturday + 60);
+    // Over the day's cap: queued until the next day.
+    expect(system.pendingSwitch('h3')).toMatchObject({ effectiveMinute: null });
+    const done = system.advanceTo(saturday + 60);
+    expect(done.map((entry) => [entry.homeId, entry.outcome, entry.lagWorkingDays])).toEqual([
+      ['h1', 'completed', 0],
+      ['h2', 'completed', 0],
+    ]);
+    // The regulator shortens the lag: the queued one is processed at the next day's first advance with it.
+    lagMinutes = 30;
+    const sunday = 6 * DAY + 10;
+    expect(system.advanceTo(sunday)).toEqual([]);
+    expect(system.pendingSwitch('h3')?.effectiveMinute).toBe(sunday + 30);
+    expect(system.advanceTo(sunday + 30)).toMatchObject([
+      { homeId: 'h3', outcome: 'completed', lagWorkingDays: 1 },
+    ]);
+  });
+
+  it('cancels a waiting switch, changes its cap, and lets the clock jump back', () => {
+    const system = new SwitchingSystem(GB_DEFAULT_RULES, { capacityPerWorkingDay: 0, lagMinutes: () => 0 });
+    system.request(request('h1', 100));
+    expect(system.advanceTo(100)).toEqual([]);
+    expect(system.isPending('h1')).toBe(true);
+    system.cancel('h1');
+    expect(system.isPending('h1')).toBe(false);
+    system.setCapacityPerWorkingDay(Number.POSITIVE_INFINITY);
+    system.request(request('h2', 200));
+    expect(system.advanceTo(200)).toMatchObject([
+      { homeId: 'h2', outcome: 'completed', effectiveMinute: 200 },
+    ]);
+    expect(system.advanceTo(50)).toEqual([]);
+    expect(() => system.setCapacityPerWorkingDay(-1)).toThrow(RangeError);
+  });
+});
