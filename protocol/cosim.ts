@@ -70,7 +70,10 @@ export const CosimStepSchema = z.object({
   /** Simulated time at the end of the step. */
   simTime: IsoTimeSchema,
   stepMinutes: z.number().positive(),
-  /** The participants the hub waits for this step (sleeping ones are not listed). */
+  /**
+   * The participants the hub waits for this step (sleeping ones and those that answered it ahead are not
+   * listed). A step no participant is due in is not announced.
+   */
   due: z.array(ParticipantIdSchema),
 });
 export type CosimStep = z.infer<typeof CosimStepSchema>;
@@ -100,6 +103,8 @@ export const CosimParticipantStateSchema = z.object({
   skippedSteps: z.number().int().nonnegative(),
   /** Answers that came too late or named another step (ignored). */
   staleAnswers: z.number().int().nonnegative(),
+  /** Its outputs answered ahead are in hand up to this step (it is not asked before the step after). */
+  aheadToStep: z.number().int().nonnegative().optional(),
   wakeAtStep: z.number().int().nonnegative().optional(),
   wakeAt: IsoTimeSchema.optional(),
   /** The events that wake it before then (or, with neither, the only way it wakes). */
@@ -132,6 +137,15 @@ export const CosimAnswerSchema = z
     /** The step these outputs are for (the announced k). */
     step: z.number().int().nonnegative(),
     outputs: z.record(z.string().min(1).max(128), OutputValueSchema).default({}),
+    /**
+     * Answered ahead: my outputs for steps step+1 … step+n, which do not depend on other participants' outputs
+     * of those steps; the hub does not ask me before step+n+1 (unless an event I named wakes me first).
+     */
+    ahead: z
+      .array(z.record(z.string().min(1).max(128), OutputValueSchema))
+      .min(1)
+      .max(1000)
+      .optional(),
     /** Event-driven: do not wait for me before this step (I sleep until then). */
     nextStep: z.number().int().nonnegative().optional(),
     /** Event-driven: do not wait for me before this simulated time (after the answered step's). */
@@ -140,8 +154,13 @@ export const CosimAnswerSchema = z
     wakeOn: z.array(CosimWakeEventSchema).min(1).max(16).optional(),
   })
   .superRefine((answer, context) => {
-    if (answer.nextStep !== undefined && answer.nextStep <= answer.step)
-      context.addIssue({ code: 'custom', path: ['nextStep'], message: `must be after step ${answer.step}` });
+    const lastStep = answer.step + (answer.ahead?.length ?? 0);
+    if (answer.nextStep !== undefined && answer.nextStep <= lastStep)
+      context.addIssue({
+        code: 'custom',
+        path: ['nextStep'],
+        message: `must be after step ${lastStep}${answer.ahead ? ' (the last one answered ahead)' : ''}`,
+      });
     if (answer.nextStep !== undefined && answer.wakeAt !== undefined)
       context.addIssue({ code: 'custom', path: ['wakeAt'], message: 'give nextStep or wakeAt, not both' });
   });
@@ -202,7 +221,7 @@ export const COSIM_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 0,
     schema: CosimStepSchema,
     description:
-      'Step k begins: every participant in `due` answers with its outputs for step k; the hub waits for all of them (or its timeout policy decides) before the step’s power flow. QoS 0 (a message lost on a clean session means a lost connection): a participant that registers again while the step waits for it is sent the announcement again.',
+      'Step k begins: every participant in `due` answers with its outputs for step k; the hub waits for all of them (or its timeout policy decides) before the step’s power flow. A step no participant is due in (all asleep or answered ahead) is not announced; its `done` still is. QoS 0 (a message lost on a clean session means a lost connection): a participant that registers again while the step waits for it is sent the announcement again.',
     example: { step: 182, simTime: '2026-01-15T18:12:00.000Z', stepMinutes: 6, due: ['pv-1', 'mosaik-pv'] },
   },
   {
@@ -294,7 +313,7 @@ export const COSIM_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 1,
     schema: CosimAnswerSchema,
     description:
-      'Outputs for the announced step. Event-driven: `nextStep` (after `step`) or `wakeAt` (after the step’s simulated time) say the hub need not wait for this participant before then; `wakeOn` wakes it at the next step after an event (`prices`: the market’s prices changed; `limit-breach`: a street limit started being breached; `property`: a board’s Homie property took a new value), and alone sleeps until one. An answer for another step is counted as stale and ignored; a bad wake-up request is refused (the broker’s reason on `gridflex/v1/hub/security`, or `refused` on `gridflex/v1/cosim/participants`) and the step still waits for a good answer.',
+      'Outputs for the announced step. `ahead`: outputs for the n steps after it as well (steps step+1 … step+n, for a participant whose outputs there do not depend on the others’ outputs there): the hub does not ask it before step+n+1 and uses them in those steps’ `done` as if answered then; a step whose simulated time is not the one they were answered for (the clock was moved) asks it again, and an event it named in `wakeOn` drops them. Event-driven: `nextStep` (after `step`, or after the last step answered ahead) or `wakeAt` (after the step’s simulated time) say the hub need not wait for this participant before then; `wakeOn` wakes it at the next step after an event (`prices`: the market’s prices changed; `limit-breach`: a street limit started being breached; `property`: a board’s Homie property took a new value), and alone sleeps until one. An answer for another step is counted as stale and ignored; a bad wake-up request is refused (the broker’s reason on `gridflex/v1/hub/security`, or `refused` on `gridflex/v1/cosim/participants`) and the step still waits for a good answer.',
     example: {
       step: 182,
       outputs: { 'pv/power-kw': -1.2, 'pv/light-pct': 30 },

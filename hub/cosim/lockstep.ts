@@ -2,7 +2,9 @@
  * The lockstep coordinator (the mosaik idea over MQTT): announces step k, waits for every due participant's
  * answer for k, and settles a participant that stays silent by its timeout policy — `wait` (flag it late and
  * keep waiting), `skip-and-flag` (go on without its outputs, count the skip) or `drop` (stop waiting for it
- * until it registers again). Pure of the hub: it needs only a way to publish and the participants' messages.
+ * until it registers again). A participant may answer ahead (its outputs for the next n steps in one message):
+ * it is not asked in those steps, whose outcomes carry those outputs; a step no one is due in is not announced.
+ * Pure of the hub: it needs only a way to publish and the participants' messages.
  */
 import {
   COSIM_PARTICIPANT_SCHEMAS,
@@ -48,6 +50,15 @@ interface Participant {
   /** Events that wake it early; with no wake time, it sleeps until one of them. */
   wakeOn?: CosimWakeEvent[];
   refused?: { step: number; reason: string };
+  ahead?: AheadOutputs;
+}
+
+/** Outputs answered ahead: `outputs[i]` is for step `fromStep + i`, ending at simulated `fromMs + i * stepMs`. */
+interface AheadOutputs {
+  fromStep: number;
+  fromMs: number;
+  stepMs: number;
+  outputs: Outputs[];
 }
 
 interface PendingStep {
@@ -186,8 +197,18 @@ export class LockstepCoordinator {
     this.currentStep = step;
     const simMs = Date.parse(simTime);
     const due: string[] = [];
+    const outputs: Record<string, Outputs> = {};
+    const answered: string[] = [];
     for (const participant of this.participants.values()) {
-      if (participant.dropped || asleepAt(participant, step, simMs)) continue;
+      if (participant.dropped) continue;
+      const ahead = takeAhead(participant, step, simMs);
+      if (ahead) {
+        outputs[participant.id] = ahead;
+        answered.push(participant.id);
+        participant.lastAnsweredStep = step;
+        continue;
+      }
+      if (asleepAt(participant, step, simMs)) continue;
       clearSleep(participant);
       due.push(participant.id);
     }
@@ -198,8 +219,8 @@ export class LockstepCoordinator {
         simTime,
         announcement,
         waiting: new Set(due),
-        outputs: {},
-        answered: [],
+        outputs,
+        answered,
         skipped: [],
         dropped: [],
         sleepers: false,
@@ -228,11 +249,12 @@ export class LockstepCoordinator {
         },
       };
       this.pending = pending;
-      this.announce(announcement);
+      // No one to ask (all asleep or answered ahead): not announced, only its outcome published.
       if (due.length === 0) {
         pending.done();
         return;
       }
+      this.announce(announcement);
       this.armTimeouts(pending, due);
     });
   }
@@ -312,8 +334,16 @@ export class LockstepCoordinator {
       return;
     }
     const wakeAtMs = body.wakeAt === undefined ? undefined : Date.parse(body.wakeAt);
-    if (wakeAtMs !== undefined && wakeAtMs <= Date.parse(pending.simTime)) {
-      this.refuse(id, body.step, `wakeAt: must be after this step's simulated time ${pending.simTime}`);
+    const simMs = Date.parse(pending.simTime);
+    const stepMs = pending.announcement.stepMinutes * 60_000;
+    const lastMs = simMs + (body.ahead?.length ?? 0) * stepMs;
+    if (wakeAtMs !== undefined && wakeAtMs <= lastMs) {
+      const last = body.ahead ? 'the last step answered ahead' : "this step's";
+      this.refuse(
+        id,
+        body.step,
+        `wakeAt: must be after ${last} simulated time ${new Date(lastMs).toISOString()}`,
+      );
       return;
     }
     const wasLate = participant.late;
@@ -324,10 +354,16 @@ export class LockstepCoordinator {
     participant.wakeAtStep = body.nextStep;
     participant.wakeAtMs = wakeAtMs;
     participant.wakeOn = body.wakeOn;
+    participant.ahead = body.ahead && {
+      fromStep: body.step + 1,
+      fromMs: simMs + stepMs,
+      stepMs,
+      outputs: body.ahead,
+    };
     pending.outputs[id] = body.outputs;
     pending.answered.push(id);
     const sleeps = body.nextStep !== undefined || wakeAtMs !== undefined || body.wakeOn !== undefined;
-    pending.sleepers ||= sleeps;
+    pending.sleepers ||= sleeps || body.ahead !== undefined;
     this.release(id, 'answered');
     if (wasLate || wasRefused) this.publishParticipants();
   }
@@ -372,6 +408,9 @@ export class LockstepCoordinator {
       lastAnsweredStep: participant.lastAnsweredStep,
       skippedSteps: participant.skippedSteps,
       staleAnswers: participant.staleAnswers,
+      ...(participant.ahead === undefined
+        ? {}
+        : { aheadToStep: participant.ahead.fromStep + participant.ahead.outputs.length - 1 }),
       ...(participant.wakeAtStep === undefined ? {} : { wakeAtStep: participant.wakeAtStep }),
       ...(participant.wakeAtMs === undefined ? {} : { wakeAt: new Date(participant.wakeAtMs).toISOString() }),
       ...(participant.wakeOn === undefined ? {} : { wakeOn: participant.wakeOn }),
@@ -394,7 +433,26 @@ function asleepAt(participant: Participant, step: number, simMs: number): boolea
   return participant.wakeOn !== undefined;
 }
 
+/**
+ * Its outputs answered ahead for step `step` (ending at simulated `simMs`), used up in order; outputs answered
+ * for another simulated time (the clock was moved) are dropped and it is asked again.
+ */
+function takeAhead(participant: Participant, step: number, simMs: number): Outputs | undefined {
+  const ahead = participant.ahead;
+  if (!ahead) return undefined;
+  const index = step - ahead.fromStep;
+  const outputs = ahead.outputs[index];
+  if (outputs === undefined || simMs !== ahead.fromMs + index * ahead.stepMs) {
+    participant.ahead = undefined;
+    return undefined;
+  }
+  if (index === ahead.outputs.length - 1) participant.ahead = undefined;
+  return outputs;
+}
+
+/** It is due again: its sleep and its outputs answered ahead are forgotten. */
 function clearSleep(participant: Participant): void {
+  participant.ahead = undefined;
   participant.wakeAtStep = undefined;
   participant.wakeAtMs = undefined;
   participant.wakeOn = undefined;

@@ -96,6 +96,14 @@ const participantsShow = (id: string, test: (state: CosimParticipants['participa
     body.participants.some((participant) => participant.id === id && test(participant)),
   );
 const isStep = (step: number) => (body: { step: number }) => body.step === step;
+/** Who step k was announced to once it is done (no one: a step no one is due in is not announced). */
+async function dueOnceDone(step: number): Promise<string[]> {
+  await done(isStep(step));
+  const announcement = seen.messages.find(
+    (message) => message.topic === 'gridflex/v1/cosim/step' && (message.body as CosimStep).step === step,
+  );
+  return (announcement?.body as CosimStep | undefined)?.due ?? [];
+}
 const doneIndex = (step: number) =>
   seen.indexOf('gridflex/v1/cosim/done', (body) => (body as CosimDone).step === step);
 
@@ -192,8 +200,8 @@ describe('lockstep clock', () => {
   it('drop: a silent participant is dropped, no longer waited for, and may register again', async () => {
     const d = await join('part-drop', { policy: 'drop', timeoutMs: 20 }, () => null);
     const dropped = await done((body) => body.dropped.includes('part-drop'));
-    const next = await announced((body) => body.step === dropped.step + 1);
-    expect(next.due).not.toContain('part-drop');
+    const next = { step: dropped.step + 1 };
+    expect(await dueOnceDone(next.step)).not.toContain('part-drop');
     await participantsShow('part-drop', (state) => state.state === 'dropped');
     await d.client.publishAsync('gridflex/cosim/v1/part-drop/register', JSON.stringify({ policy: 'wait' }), {
       qos: 1,
@@ -214,7 +222,7 @@ describe('lockstep clock', () => {
       (state) => state.state === 'sleeping' && state.wakeAtStep === first.step + 5,
     );
     for (let k = first.step + 1; k < first.step + 5; k++) {
-      expect((await announced(isStep(k))).due).not.toContain('part-event');
+      expect(await dueOnceDone(k)).not.toContain('part-event');
       // Not waited for: step k is over without it.
       expect((await done(isStep(k))).answered).not.toContain('part-event');
     }
@@ -223,6 +231,27 @@ describe('lockstep clock', () => {
     expect(e.steps.map((step) => step.step)).toContain(first.step + 5);
     expect(e.steps.filter((step) => step.step > first.step && step.step < first.step + 5)).toEqual([]);
     await e.leave();
+  });
+
+  it('ahead: a participant answering 4 steps ahead is asked every 5th step; each step’s outcome has its outputs', async () => {
+    const ahead = await join('part-ahead', {}, (step) => ({
+      step: step.step,
+      outputs: { k: step.step },
+      ahead: [1, 2, 3, 4].map((later) => ({ k: step.step + later })),
+    }));
+    const first = await done((body) => body.answered.includes('part-ahead'));
+    await participantsShow('part-ahead', (state) => state.aheadToStep === first.step + 4);
+    for (let k = first.step + 1; k < first.step + 5; k++) {
+      expect(await dueOnceDone(k)).not.toContain('part-ahead');
+      expect((await done(isStep(k))).outputs['part-ahead']).toEqual({ k });
+    }
+    expect(await dueOnceDone(first.step + 5)).toContain('part-ahead');
+    expect((await done(isStep(first.step + 5))).outputs['part-ahead']).toEqual({ k: first.step + 5 });
+    expect(ahead.steps.map((step) => step.step).filter((k) => k <= first.step + 5)).toEqual([
+      first.step,
+      first.step + 5,
+    ]);
+    await ahead.leave();
   });
 
   it('event-driven: a new value of the board property it waits on wakes it before its step', async () => {
@@ -243,7 +272,7 @@ describe('lockstep clock', () => {
         : { step: step.step, outputs: { 'pv/light-pct': 55 } };
     });
     const first = await done((body) => body.answered.includes('part-wake'));
-    expect((await announced(isStep(first.step + 1))).due).not.toContain('part-wake');
+    expect(await dueOnceDone(first.step + 1)).not.toContain('part-wake');
     // The same value again wakes nothing; another property of the board neither.
     await board.publishAsync(lightPct, '40', { qos: 1, retain: true });
     await board.publishAsync('homie/5/wake-board/pv/power-kw', '-1.2', { qos: 1 });
