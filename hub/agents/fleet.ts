@@ -17,6 +17,8 @@ import type { Plan, PlanContext, Policy, TariffChoice } from './policy.js';
 /** What a fleet policy needs of one home's optimisation problem (HomeLp provides it). */
 export interface HomeProblem {
   solve(context: PlanContext): HomeLpSolution;
+  /** Solves `context` with a coordinator's extra import prices; asked again for the same context, it may update only the costs. */
+  solvePriced(context: PlanContext, extraImportPriceGbpPerKwh: Float64Array): HomeLpSolution;
   /** The home's LP as arrays, for a joint problem. */
   block(context: PlanContext): LpBlock;
   /** Reads the home's solution from its block's column values. */
@@ -243,7 +245,10 @@ abstract class FleetPolicyBase implements FleetPolicy {
    */
   protected responders(contexts: readonly PlanContext[]): RespondToPrices[] {
     const dtHours = contexts[0]?.dtHours ?? 0.5;
-    return contexts.map((context) => {
+    return contexts.map((planned) => {
+      // This window's own object: a caller may reuse its context (and refill the forecast buffers) next
+      // window, and the home's LP prices again without reassembling only while asked about the same object.
+      const context = { ...planned };
       const problem = this.problemFor(context.home);
       const { battery, ev, heatPump } = context.home;
       const fixed = !battery && !ev && !heatPump;
@@ -251,7 +256,7 @@ abstract class FleetPolicyBase implements FleetPolicy {
       return (extraImportPriceGbpPerKwh: Float64Array) => {
         if (fixedAnswer) return fixedAnswer;
         const answer = responseOf(
-          problem.solve({ ...context, signals: { extraImportPriceGbpPerKwh } }),
+          problem.solvePriced(context, extraImportPriceGbpPerKwh),
           extraImportPriceGbpPerKwh,
           dtHours,
         );

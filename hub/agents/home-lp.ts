@@ -16,6 +16,10 @@ const TERMINAL_VALUE_SHARE = 0.9;
  * PV it cannot foresee (Volt-Watt curtailment) and leaves room for PV beyond the horizon.
  */
 const EARLINESS_COST_GBP_PER_KWH = 1e-4;
+/** The earliness cost of step `t` of a horizon of `steps`, £/kWh. */
+function earlinessGbpPerKwh(t: number, steps: number): number {
+  return (EARLINESS_COST_GBP_PER_KWH * (steps - t)) / steps;
+}
 /** A small cost per kWh cycled so the battery does not charge and discharge at once for nothing. */
 const CYCLE_COST_GBP_PER_KWH = 1e-4;
 
@@ -76,6 +80,10 @@ export class HomeLp implements HomeProblem {
   private readonly colUpper: Float64Array;
   private readonly rowLower: Float64Array;
   private readonly rowUpper: Float64Array;
+  /** Per step, the resident's import cost without the coordinator's extra price, £/kWh (from the last assembly). */
+  private readonly ownImportCostGbpPerKwh: Float64Array;
+  /** The context whose problem the model holds, when it was last solved by {@link solvePriced}. */
+  private pricedContext: PlanContext | undefined;
 
   constructor(
     private readonly highs: Highs,
@@ -108,13 +116,34 @@ export class HomeLp implements HomeProblem {
     this.colUpper = new Float64Array(this.columnCount);
     this.rowLower = new Float64Array(this.rowCount);
     this.rowUpper = new Float64Array(this.rowCount);
+    this.ownImportCostGbpPerKwh = new Float64Array(horizonSteps);
     this.model = highs.createModel();
     this.model.options.set({ output_flag: false, presolve: 'off' });
   }
 
   /** Solves the home's problem on its own (warm-started from the previous solve). */
   solve(context: PlanContext): HomeLpSolution {
-    const { highs } = this;
+    this.pricedContext = undefined;
+    return this.solveAssembled(context);
+  }
+
+  /**
+   * Solves `context`'s problem with the coordinator's extra import prices (its own signals set aside). When
+   * the last solve was of the same context at other prices, only the costs change: HiGHS keeps the model, its
+   * basis and factorisation (a coordinator asks each home once a round with the window otherwise fixed).
+   */
+  solvePriced(context: PlanContext, extraImportPriceGbpPerKwh: Float64Array): HomeLpSolution {
+    if (this.pricedContext !== context) {
+      const solution = this.solve({ ...context, signals: { extraImportPriceGbpPerKwh } });
+      this.pricedContext = context;
+      return solution;
+    }
+    this.priceImports(extraImportPriceGbpPerKwh, context.dtHours);
+    this.model.changeColsCost({ kind: 'range', from: 0, to: this.columnCount - 1 }, this.cost);
+    return this.run(context);
+  }
+
+  private solveAssembled(context: PlanContext): HomeLpSolution {
     const { starts, indices, values, copCoefficients } = this.assemble(context);
     if (!this.passed) {
       this.model.passModel({
@@ -154,6 +183,12 @@ export class HomeLp implements HomeProblem {
       }
     }
 
+    return this.run(context);
+  }
+
+  /** Runs HiGHS on the model as it stands (retrying cold when a warm start fails) and reads the plan. */
+  private run(context: PlanContext): HomeLpSolution {
+    const { highs } = this;
     this.model.run();
     let status = this.model.getModelStatus();
     if (status !== highs.constants.modelStatus.optimal) {
@@ -241,21 +276,17 @@ export class HomeLp implements HomeProblem {
     const evTargetKwh = ev ? (ev.capacityKwh * home.preferences.evTargetSocPct) / 100 : 0;
     const decay = heatPump ? thermalDecay(heatPump.thermal, dtHours) : 0;
     const resistance = heatPump ? heatPump.thermal.resistanceCPerKw : 0;
-    let minImportCostGbpPerKwh = inf;
     const copCoefficients: number[] = [];
     const temperatureRows: number[] = [];
 
     for (let t = 0; t < steps; t++) {
       const c = this.columns[t] as StepColumns;
       const previous = t > 0 ? (this.columns[t - 1] as StepColumns) : undefined;
-      const importCost =
+      this.ownImportCostGbpPerKwh[t] =
         weights.cost * (forecast.importPriceGbpPerKwh[t] ?? 0) +
         weights.carbon * (forecast.carbonKgPerKwh[t] ?? 0) * valuation.carbonValueGbpPerKg +
-        weights.autarky * valuation.autarkyValueGbpPerKwh +
-        (context.signals?.extraImportPriceGbpPerKwh?.[t] ?? 0);
-      minImportCostGbpPerKwh = Math.min(minImportCostGbpPerKwh, importCost);
-      const earliness = (EARLINESS_COST_GBP_PER_KWH * (steps - t)) / steps;
-      cost[c.importKw] = (importCost + earliness) * dtHours;
+        weights.autarky * valuation.autarkyValueGbpPerKwh;
+      const earliness = earlinessGbpPerKwh(t, steps);
       // A meter nets each step, so importing and exporting at once is not real. Where an export rate beats
       // the import rate the LP would invent such flows (unbounded), so export is valued at most at the
       // import rate; a plan that exports then earns more than it counted on, never less.
@@ -337,16 +368,30 @@ export class HomeLp implements HomeProblem {
       }
     }
 
+    this.priceImports(context.signals?.extraImportPriceGbpPerKwh, dtHours);
+    this.temperatureRows = temperatureRows;
+    return { starts, indices, values, copCoefficients };
+  }
+
+  /** Sets the import columns' costs (and the battery's terminal value, which follows them) for extra prices. */
+  private priceImports(extraGbpPerKwh: ArrayLike<number> | undefined, dtHours: number): void {
+    const steps = this.horizonSteps;
+    let minImportCostGbpPerKwh = this.highs.infinity;
+    for (let t = 0; t < steps; t++) {
+      const importCost = (this.ownImportCostGbpPerKwh[t] as number) + (extraGbpPerKwh?.[t] ?? 0);
+      minImportCostGbpPerKwh = Math.min(minImportCostGbpPerKwh, importCost);
+      const column = (this.columns[t] as StepColumns).importKw;
+      this.cost[column] = (importCost + earlinessGbpPerKwh(t, steps)) * dtHours;
+    }
     // Energy left in the battery at the end is worth what it saves later, valued cautiously at a share of
     // the horizon's cheapest import: high enough that surplus PV is stored rather than exported cheaply, low
     // enough that stored energy is used within the horizon rather than held (a tie would leave it idle).
-    const last = this.columns[steps - 1] as StepColumns;
+    const battery = this.home.battery;
     if (battery) {
-      cost[last.batterySocKwh] = -TERMINAL_VALUE_SHARE * batteryEta * Math.max(0, minImportCostGbpPerKwh);
+      const last = this.columns[steps - 1] as StepColumns;
+      this.cost[last.batterySocKwh] =
+        -TERMINAL_VALUE_SHARE * chargeEfficiency(battery) * Math.max(0, minImportCostGbpPerKwh);
     }
-
-    this.temperatureRows = temperatureRows;
-    return { starts, indices, values, copCoefficients };
   }
 
   private extract(x: Float64Array, objectiveGbp: number): HomeLpSolution {
