@@ -53,8 +53,11 @@ export const TableMapConfigSchema = z
       .strictObject({
         start: z.iso.datetime({ offset: true }).default('2026-01-15T00:00:00Z'),
         stepMinutes: z.number().positive().max(60).default(6),
-        /** Wall-clock milliseconds between steps. */
-        stepMs: z.number().int().min(10).max(3_600_000).default(500),
+        /**
+         * Wall-clock milliseconds between steps: at least 10, or 1 in `lockstep`, where the participants' answers
+         * pace the steps (with answers ahead, 10 ms would cap the hub at 100 steps/s).
+         */
+        stepMs: z.number().int().min(1).max(3_600_000).default(500),
         /**
          * `accelerated` steps on a timer; `lockstep` also waits every step for the registered co-simulation
          * participants (docs/cosim.md), with `stepMs` the least time between steps.
@@ -91,6 +94,12 @@ export const TableMapConfigSchema = z
       .prefault({}),
   })
   .superRefine((config, context) => {
+    if (config.clock.stepMs < 10 && config.clock.mode !== 'lockstep')
+      context.addIssue({
+        code: 'custom',
+        path: ['clock', 'stepMs'],
+        message: `${config.clock.stepMs} ms: at least 10 unless mode is lockstep`,
+      });
     const plots = new Set<string>();
     config.plots.forEach((plot, index) => {
       if (plots.has(plot.plot)) {

@@ -34,6 +34,16 @@ describe('table map file', () => {
     expect(() => parseTableMap(duplicate, 'm.yaml')).toThrow(/duplicate plot "a"/);
   });
 
+  it('allows clock.stepMs below 10 ms only in lockstep', () => {
+    const map = (clock: string) =>
+      `feeder: x\nclock: ${clock}\nplots:\n  - { plot: a, bus: "1", phase: A }\n`;
+    expect(parseTableMap(map('{ stepMs: 1, mode: lockstep }'), 'm.yaml').clock.stepMs).toBe(1);
+    expect(() => parseTableMap(map('{ stepMs: 5 }'), 'm.yaml')).toThrow(
+      /m\.yaml: clock\.stepMs: 5 ms: at least 10 unless mode is lockstep/,
+    );
+    expect(() => parseTableMap(map('{ stepMs: 0, mode: lockstep }'), 'm.yaml')).toThrow(/clock\.stepMs/);
+  });
+
   it('refuses a plot on a bus the feeder does not have', () => {
     const map = parseTableMap('feeder: x\nplots:\n  - { plot: a, bus: "999", phase: A }\n', 'm.yaml');
     expect(() => checkMapAgainstFeeder(map, { buses: [{ name: '1' }], loads: [] })).toThrow(
