@@ -12,7 +12,7 @@ import {
 } from './coordination.js';
 import type { HomeLpSolution } from './home-lp.js';
 import { type LpBlock, type PricedLimit, solveJointLp } from './joint-lp.js';
-import type { Plan, PlanContext, Policy, TariffChoice } from './policy.js';
+import type { LookAheadPlan, Plan, PlanContext, Policy, TariffChoice } from './policy.js';
 
 /** What a fleet policy needs of one home's optimisation problem (HomeLp provides it). */
 export interface HomeProblem {
@@ -222,6 +222,8 @@ abstract class FleetPolicyBase implements FleetPolicy {
     iterations: 0,
   };
   private readonly problems = new Map<string, HomeProblem>();
+  /** Each home's problem over a tariff review's look-ahead (longer than a plan's). */
+  private readonly lookAheadProblems = new Map<string, { steps: number; problem: HomeProblem }>();
 
   constructor(
     private readonly problemFactory: (home: HomeSpec, horizonSteps: number) => HomeProblem,
@@ -238,6 +240,30 @@ abstract class FleetPolicyBase implements FleetPolicy {
   }
 
   abstract planFleet(contexts: readonly PlanContext[], openChannel?: OpenCoordinatorChannel): Plan[];
+
+  /** The home alone over a review's look-ahead, by this policy's objective (the street left out). */
+  planAlone(context: PlanContext): LookAheadPlan {
+    const { home, horizonSteps } = context;
+    let entry = this.lookAheadProblems.get(home.id);
+    if (entry?.steps !== horizonSteps) {
+      entry?.problem.dispose();
+      entry = { steps: horizonSteps, problem: this.problemFactory(home, horizonSteps) };
+      this.lookAheadProblems.set(home.id, entry);
+    }
+    const objective = this.objectiveContext(context);
+    const { importKw, exportKw } = entry.problem.solve(objective);
+    return {
+      importKw,
+      exportKw,
+      weights: objective.home.preferences.weights,
+      valuation: objective.valuation,
+    };
+  }
+
+  /** The context as this policy's objective sees it: by default the resident's own. */
+  protected objectiveContext(context: PlanContext): PlanContext {
+    return context;
+  }
 
   /**
    * Each home's answer to extra import prices: its own LP. A home with nothing to shift (no battery, EV or
@@ -277,7 +303,9 @@ abstract class FleetPolicyBase implements FleetPolicy {
 
   dispose(): void {
     for (const problem of this.problems.values()) problem.dispose();
+    for (const { problem } of this.lookAheadProblems.values()) problem.dispose();
     this.problems.clear();
+    this.lookAheadProblems.clear();
   }
 }
 
@@ -347,7 +375,7 @@ export class CentralPolicy extends HeadroomPolicyBase {
 
   planFleet(contexts: readonly PlanContext[]): Plan[] {
     const steps = this.horizonSteps;
-    const social = contexts.map((context) => this.socialContext(context));
+    const social = contexts.map((context) => this.objectiveContext(context));
     const blocks = social.map((context) => this.problemFor(context.home).block(context));
     const peak = {
       upperByStep: new Float64Array(steps).fill(this.streetUpperKw()),
@@ -390,7 +418,7 @@ export class CentralPolicy extends HeadroomPolicyBase {
   }
 
   /** The planner values money at face value, carbon at the carbon price, and autarky not at all. */
-  private socialContext(context: PlanContext): PlanContext {
+  protected override objectiveContext(context: PlanContext): PlanContext {
     return {
       ...context,
       home: {
@@ -427,6 +455,8 @@ function netImport(block: LpBlock, x: Float64Array, steps: number): Float64Array
  */
 export class CooperativePolicy extends HeadroomPolicyBase {
   readonly name = 'cooperative';
+  /** Each home's agent chooses its tariff as it plans its devices, by the resident's own objective. */
+  override readonly tariffChoice: TariffChoice = 'planner';
   /** The network rows the last window's plans broke, by name: the next window plans with them from the start. */
   private lastBrokenRows = new Set<string>();
   /** Each home's final prices of the last window, £/kWh per step: the next window's warm start. */

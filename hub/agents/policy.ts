@@ -66,6 +66,15 @@ export interface Plan {
 /** Who chooses a home's tariff under a policy. */
 export type TariffChoice = 'none' | 'resident' | 'planner';
 
+/** A home's plan made alone for a tariff review, with the objective it minimised. */
+export interface LookAheadPlan {
+  importKw: Float64Array;
+  exportKw: Float64Array;
+  /** How that objective weighs money, carbon and autarky (central: money at face value, carbon at its price). */
+  weights: HomeSpec['preferences']['weights'];
+  valuation: ObjectiveValuation;
+}
+
 /** One policy drives every home that uses it; it may keep per-home state (warm-started solvers). */
 export interface Policy {
   readonly name: string;
@@ -74,12 +83,18 @@ export interface Policy {
   /** How many steps of each plan the runner executes before asking again. */
   readonly replanEverySteps: number;
   /**
-   * Who chooses the home's tariff at the scenario's reviews (with evaluateSwitch): nobody; the resident,
-   * who switches only above their saving threshold and when willing; or the planner, for whom tariff choice
-   * is an action like the devices' (the cheapest tariff on the home's metered use, no threshold).
+   * Who chooses the home's tariff at the scenario's reviews: nobody; the resident, who bills the last
+   * period's metered use on each tariff (evaluateSwitch) and switches only above their saving threshold and
+   * when willing; or the policy's planner, for whom tariff choice is an action like the devices': it plans
+   * the home under each tariff on offer (`planAlone`) and takes the one its objective prefers, no threshold.
    */
   readonly tariffChoice: TariffChoice;
   plan(context: PlanContext): Plan;
+  /**
+   * Tariff choice 'planner': the home planned alone over `context.horizonSteps` (a review's look-ahead) by
+   * the policy's objective, the street left out.
+   */
+  planAlone?(context: PlanContext): LookAheadPlan;
   /** Releases solver memory. */
   dispose(): void;
 }

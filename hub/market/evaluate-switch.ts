@@ -8,6 +8,7 @@
  *
  * API:
  *   evaluateSwitch(forecastSteps, currentTariff, catalogue, rules, willingness, options?) -> SwitchEvaluation
+ *   switchCandidates(currentTariff, catalogue, rules, willingness) -> Tariff[]   (the alternatives it compares)
  */
 import { DAYS_PER_YEAR } from '../environment/calendar.js';
 import type { TariffCatalogue } from './catalogue.js';
@@ -57,6 +58,23 @@ export interface SwitchEvaluation {
 
 const money = (gbp: number) => `£${gbp.toFixed(2)}`;
 
+/** The catalogue's tariffs, other than the current one, that the home may take, the resident accepts and the rules allow. */
+export function switchCandidates(
+  currentTariff: Tariff,
+  catalogue: TariffCatalogue,
+  rules: RegulatorRules,
+  willingness: Omit<SwitchWillingness, 'minSavingGbpPerYear'>,
+): Tariff[] {
+  return catalogue.tariffs.filter(
+    (tariff) =>
+      tariff.id !== currentTariff.id &&
+      tariff.requires.every((need) => willingness.assets.includes(need)) &&
+      (willingness.acceptedShapes ?? [tariff.import.shape]).includes(tariff.import.shape) &&
+      (willingness.acceptsFixedTerm !== false || tariff.contractMonths === 0) &&
+      tariffViolations(tariff, rules).length === 0,
+  );
+}
+
 /** Compares the current tariff with every acceptable alternative on the forecast. */
 export function evaluateSwitch(
   forecastSteps: readonly BillStep[],
@@ -72,14 +90,7 @@ export function evaluateSwitch(
   const forecastDays = (forecastSteps.length * stepMinutes) / 1440;
   const currentCostGbp = cost(currentTariff);
 
-  const candidates = catalogue.tariffs.filter(
-    (tariff) =>
-      tariff.id !== currentTariff.id &&
-      tariff.requires.every((need) => willingness.assets.includes(need)) &&
-      (willingness.acceptedShapes ?? [tariff.import.shape]).includes(tariff.import.shape) &&
-      (willingness.acceptsFixedTerm !== false || tariff.contractMonths === 0) &&
-      tariffViolations(tariff, rules).length === 0,
-  );
+  const candidates = switchCandidates(currentTariff, catalogue, rules, willingness);
   const ranked = [currentTariff, ...candidates]
     .map((tariff) => ({ tariff, costGbp: tariff === currentTariff ? currentCostGbp : cost(tariff) }))
     .sort((a, b) => a.costGbp - b.costGbp || a.tariff.id.localeCompare(b.tariff.id));

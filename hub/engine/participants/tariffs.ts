@@ -1,10 +1,12 @@
 /**
  * Tariffs: once a day, switches whose lag is over take effect, and on review days every agent that
- * reviews tariffs bills the last period's metered use on every tariff on offer (evaluateSwitch) and asks
- * its resident whether to switch, or (a planner's policy) switches to the cheapest itself.
+ * reviews tariffs either bills the last period's metered use on every tariff on offer (evaluateSwitch) and
+ * asks its resident whether to switch, or (a planner's policy) plans the home under each tariff until the
+ * next review and switches to the one its objective prefers (./tariff-planning.ts).
  */
 import { clockLabel, STEPS_PER_DAY } from '../../environment/calendar.js';
-import { evaluateSwitch } from '../../market/evaluate-switch.js';
+import { evaluateSwitch, switchCandidates } from '../../market/evaluate-switch.js';
+import { exitFeeGbp } from '../../market/regulator.js';
 import type { SwitchingSystem, SwitchLogEntry } from '../../market/switching.js';
 import type { BillStep, Eligibility, Tariff } from '../../market/tariff.js';
 import type { Rng } from '../../random.js';
@@ -13,6 +15,7 @@ import type { DecisionEntry } from '../outcomes.js';
 import type { StepFrame, StreetParticipant } from '../street.js';
 import type { StreetHome } from '../street-home.js';
 import type { StreetWorld } from '../world.js';
+import { isTariffPlanner, type PlannedTariffChoice, planTariffChoice } from './tariff-planning.js';
 
 /** Called when a home's switch completes (the recorder books the exit fee and any compensation). */
 export type OnSwitched = (home: StreetHome, entry: SwitchLogEntry) => void;
@@ -62,23 +65,10 @@ export class TariffReviews implements StreetParticipant {
 
   private review(home: StreetHome, k: number, minuteOfYear: number): void {
     const { spec } = home;
-    const { switching, catalogue, regulator } = this.scenario;
-    const periodSteps = Math.min(k, switching.reviewEveryDays * STEPS_PER_DAY);
-    const history = meteredBillSteps(home, this.world, k - periodSteps, k);
     const planner = home.policy.tariffChoice === 'planner';
-    const evaluation = evaluateSwitch(
-      history,
-      home.tariff,
-      catalogue,
-      regulator,
-      { minSavingGbpPerYear: planner ? 0 : switching.minSavingGbpPerYear, assets: eligibility(home) },
-      {
-        stepMinutes: this.world.stepMinutes,
-        startMinuteOfYear: this.world.minuteOfYear(k - periodSteps),
-        contractStartMinute: home.contractStartMinute,
-        switchMinute: minuteOfYear,
-      },
-    );
+    const evaluation = planner
+      ? this.plannerChoice(home, k, minuteOfYear)
+      : this.residentChoice(home, k, minuteOfYear);
     // Drawn for every review, so the planner's choices leave the residents' draws where they were.
     const residentAccepts = this.acceptance.next() < spec.preferences.switchWillingness;
     let text = evaluation.explanation;
@@ -92,7 +82,9 @@ export class TariffReviews implements StreetParticipant {
           reason: evaluation.explanation,
           exitFeeGbp: evaluation.exitFeeGbp,
         });
-        text += planner ? ' The planner switches; request sent.' : ' Resident agreed; request sent.';
+        text += planner
+          ? ` The ${home.policy.name} policy switches; request sent.`
+          : ' Resident agreed; request sent.';
       } else {
         text += ` Resident declined (willingness ${spec.preferences.switchWillingness}).`;
       }
@@ -106,7 +98,46 @@ export class TariffReviews implements StreetParticipant {
       text,
     });
   }
+
+  /** The resident's choice: the last review period's metered use billed on each tariff, above their threshold. */
+  private residentChoice(home: StreetHome, k: number, minuteOfYear: number): TariffChoiceMade {
+    const { switching, catalogue, regulator } = this.scenario;
+    const periodSteps = Math.min(k, switching.reviewEveryDays * STEPS_PER_DAY);
+    return evaluateSwitch(
+      meteredBillSteps(home, this.world, k - periodSteps, k),
+      home.tariff,
+      catalogue,
+      regulator,
+      { minSavingGbpPerYear: switching.minSavingGbpPerYear, assets: eligibility(home) },
+      {
+        stepMinutes: this.world.stepMinutes,
+        startMinuteOfYear: this.world.minuteOfYear(k - periodSteps),
+        contractStartMinute: home.contractStartMinute,
+        switchMinute: minuteOfYear,
+      },
+    );
+  }
+
+  /** The policy's choice: the home planned under each tariff it may take until the next review (or the run's end). */
+  private plannerChoice(home: StreetHome, k: number, minuteOfYear: number): TariffChoiceMade {
+    const { policy } = home;
+    if (!isTariffPlanner(policy)) {
+      throw new Error(
+        `policy ${policy.name} chooses tariffs as a planner but cannot plan a home alone (planAlone)`,
+      );
+    }
+    const { switching, catalogue, regulator } = this.scenario;
+    const candidates = switchCandidates(home.tariff, catalogue, regulator, { assets: eligibility(home) });
+    return planTariffChoice({ ...home, policy }, candidates, this.world, this.scenario.valuation, {
+      step: k,
+      periodSteps: Math.min(switching.reviewEveryDays * STEPS_PER_DAY, this.world.stepCount - k),
+      exitFeeGbp: exitFeeGbp(home.tariff, home.contractStartMinute, minuteOfYear, regulator),
+    });
+  }
 }
+
+/** What a review decided, by the resident's rule or the planner's. */
+type TariffChoiceMade = Pick<PlannedTariffChoice, 'switchTo' | 'exitFeeGbp' | 'explanation'>;
 
 /** The home's metered use of steps `fromStep` (inclusive) to `toStep` (exclusive), as a supplier bills it. */
 export function meteredBillSteps(

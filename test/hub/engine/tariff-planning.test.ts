@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { createPolicy } from '../../../hub/agents/registry.js';
+import { planTariffChoice } from '../../../hub/engine/participants/tariff-planning.js';
+import { eligibility, type TariffReviews } from '../../../hub/engine/participants/tariffs.js';
+import type { StepFrame } from '../../../hub/engine/street.js';
+import type { StreetHome } from '../../../hub/engine/street-home.js';
+import { buildYearStreet, type YearStreet } from '../../../hub/engine/year-street.js';
+import { STEPS_PER_DAY } from '../../../hub/environment/calendar.js';
+import { switchCandidates } from '../../../hub/market/evaluate-switch.js';
+import type { Tariff } from '../../../hub/market/tariff.js';
+import { loadRunInputs } from '../../../hub/sim/inputs.js';
+import { streetPolicyContext } from '../../../hub/study/street-context.js';
+
+const inputs = loadRunInputs('scenarios/table.yaml');
+const { scenario } = inputs;
+const REVIEW_DAY = scenario.switching.reviewEveryDays;
+const CARBON_PRICE_GBP_PER_KG = 0.08;
+
+/** The table street with every home on `policy`, built as `study poa` builds it. */
+async function tableStreet(policy: 'central' | 'cooperative'): Promise<YearStreet> {
+  const { context } = await streetPolicyContext(inputs, {
+    reinforcementGbpPerKw: 150,
+    carbonPriceGbpPerKg: CARBON_PRICE_GBP_PER_KG,
+    loadPriceSlopeGbpPerKwhPerKw: 0,
+  });
+  return buildYearStreet(inputs, policy, {
+    days: 2 * REVIEW_DAY,
+    recordSeries: false,
+    createPolicy: (name) => createPolicy(name, context),
+  });
+}
+
+function homeOf(street: YearStreet, id: string): StreetHome {
+  return street.street.homes.find((home) => home.spec.id === id) as StreetHome;
+}
+
+function tariff(id: string): Tariff {
+  return scenario.catalogue.tariffs.find((entry) => entry.id === id) as Tariff;
+}
+
+/** The planner's review of `home` on the first review day, as if it were on `current` with no exit fee. */
+function review(street: YearStreet, home: StreetHome, current: Tariff, exitFeeGbp = 0) {
+  const onCurrent = { ...home, tariff: current };
+  const policy = home.policy as Parameters<typeof planTariffChoice>[0]['policy'];
+  const candidates = switchCandidates(current, scenario.catalogue, scenario.regulator, {
+    assets: eligibility(onCurrent),
+  });
+  return planTariffChoice({ ...onCurrent, policy }, candidates, street.world, scenario.valuation, {
+    step: REVIEW_DAY * STEPS_PER_DAY,
+    periodSteps: REVIEW_DAY * STEPS_PER_DAY,
+    exitFeeGbp,
+  });
+}
+
+describe("a planner's tariff review plans the home under each tariff", () => {
+  it('prices each tariff on use planned for it: the same costs and choice from any current tariff', async () => {
+    const street = await tableStreet('central');
+    const ev = homeOf(street, 'home-7');
+    const fromFlat = review(street, ev, tariff('flat-cap'));
+    const fromEconomy7 = review(street, ev, tariff('economy-7'));
+    const costs = (ranked: { tariffId: string; costGbp: number }[]) =>
+      Object.fromEntries(ranked.map((entry) => [entry.tariffId, entry.costGbp]));
+    const flatCosts = costs(fromFlat.ranked);
+    const economy7Costs = costs(fromEconomy7.ranked);
+    expect(Object.keys(flatCosts).sort()).toEqual(Object.keys(economy7Costs).sort());
+    for (const [id, costGbp] of Object.entries(flatCosts)) {
+      expect(economy7Costs[id], id).toBeCloseTo(costGbp, 2);
+    }
+    // Planned for it, a time-of-use tariff beats the flat one for an EV: the planner leaves flat-cap.
+    const best = fromFlat.ranked[0]?.tariffId;
+    expect(best).not.toBe('flat-cap');
+    expect(fromFlat.switchTo?.id).toBe(best);
+    expect(fromEconomy7.ranked[0]?.tariffId).toBe(best);
+    expect(fromFlat.explanation).toMatch(
+      /^Switch flat-cap -> [a-z0-9-]+: planned the next 30 days under each of \d tariffs/,
+    );
+    street.finish(0);
+  });
+
+  it('stays when the exit fee outweighs the saving', async () => {
+    const street = await tableStreet('central');
+    const choice = review(street, homeOf(street, 'home-7'), tariff('flat-cap'), 1000);
+    expect(choice.ranked[0]?.tariffId).not.toBe('flat-cap');
+    expect(choice.switchTo).toBeNull();
+    expect(choice.explanation).toMatch(/^Stay on flat-cap: .*; no saving after a £1000\.00 exit fee\.$/);
+    street.finish(0);
+  });
+
+  it('central weighs plans by the social cost, cooperative by the resident’s own objective', async () => {
+    for (const [policy, weights, carbonValue] of [
+      ['central', { cost: 1, carbon: 1, autarky: 0 }, CARBON_PRICE_GBP_PER_KG],
+      // home-2 weighs carbon 0.2 at the scenario's value of carbon (£0.25/kg).
+      ['cooperative', { cost: 1, carbon: 0.2, autarky: 0 }, scenario.valuation.carbonValueGbpPerKg],
+    ] as const) {
+      const street = await tableStreet(policy);
+      const home = homeOf(street, 'home-2');
+      expect(home.policy.tariffChoice, policy).toBe('planner');
+      const ranked = review(street, home, home.tariff).ranked;
+      expect(ranked.length, policy).toBeGreaterThan(1);
+      const plan = home.policy.planAlone?.({
+        home: home.spec,
+        state: home.state,
+        step: 0,
+        dtHours: 0.5,
+        horizonSteps: STEPS_PER_DAY,
+        forecast: home.forecast,
+        valuation: scenario.valuation,
+      });
+      expect(plan?.weights, policy).toEqual(weights);
+      expect(plan?.valuation.carbonValueGbpPerKg, policy).toBe(carbonValue);
+      street.finish(0);
+    }
+  });
+
+  it("on a review day every home's agent under central and cooperative reviews by planning, and switches go through the switching system", async () => {
+    for (const policy of ['central', 'cooperative'] as const) {
+      const street = await tableStreet(policy);
+      const step = REVIEW_DAY * STEPS_PER_DAY;
+      const tariffs = street.street.participant<TariffReviews>('tariffs') as TariffReviews;
+      tariffs.step({ step, minuteOfYear: street.world.minuteOfYear(step) } as StepFrame);
+      const reviews = street.decisions.filter((entry) => entry.kind === 'tariff-review');
+      expect(
+        reviews.map((entry) => entry.home),
+        policy,
+      ).toEqual(scenario.homes.map(({ spec }) => spec.id));
+      for (const entry of reviews) {
+        expect(entry.text, policy).toMatch(/^(Switch|Stay on) .*planned the next 30 days under each of/);
+        const switched = entry.text.startsWith('Switch');
+        expect(street.switching.isPending(entry.home), `${policy} ${entry.home}`).toBe(switched);
+        if (switched) expect(entry.text).toContain(`The ${policy} policy switches; request sent.`);
+      }
+      expect(
+        reviews.some((entry) => entry.text.startsWith('Switch')),
+        policy,
+      ).toBe(true);
+      street.finish(0);
+    }
+  });
+});
