@@ -1,11 +1,14 @@
 // Worker for bench/cosim-lockstep.js: the lockstep participants, each its own MQTT connection with its own
 // device identity, answering every step announcement it is due in with its outputs for that step. The main
-// thread sets how they answer ({qos, sleepSteps}: the answers' QoS, and 0 or the steps to sleep after each).
+// thread sets how they answer ({qos, sleepSteps, aheadSteps}: the answers' QoS, 0 or the steps to sleep after
+// each, 0 or the steps after it answered ahead in the same message).
 import { parentPort, workerData } from 'node:worker_threads';
 import mqtt from 'mqtt';
 
 const { url, boards } = workerData;
-let answering = { qos: 0, sleepSteps: 0 };
+let answering = { qos: 0, sleepSteps: 0, aheadSteps: 0 };
+/** A participant's outputs for step k. */
+const outputsAt = (step) => ({ pKw: -1.2, step });
 const clients = await Promise.all(
   boards.map(
     ([id, password]) =>
@@ -30,9 +33,11 @@ for (const { id, client } of clients) {
   client.on('message', (_topic, payload) => {
     const step = JSON.parse(payload.toString());
     if (!step.due.includes(id)) return;
-    const { qos, sleepSteps } = answering;
-    const answer = { step: step.step, outputs: { pKw: -1.2, step: step.step } };
+    const { qos, sleepSteps, aheadSteps } = answering;
+    const answer = { step: step.step, outputs: outputsAt(step.step) };
     if (sleepSteps > 0) answer.nextStep = step.step + sleepSteps;
+    if (aheadSteps > 0)
+      answer.ahead = Array.from({ length: aheadSteps }, (_, index) => outputsAt(step.step + 1 + index));
     client.publish(`gridflex/cosim/v1/${id}/answer`, JSON.stringify(answer), { qos });
   });
   await client.subscribeAsync('gridflex/v1/cosim/step', { qos: 1 });
