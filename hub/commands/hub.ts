@@ -8,24 +8,14 @@ import { CredentialStore } from '../auth/credentials.js';
 import { knownDevices } from '../auth/known-devices.js';
 import { ensureHubSecret, HUB_USERNAME, refreshMosquittoAuthFiles } from '../auth/mosquitto.js';
 import { formatRole, parseRole } from '../auth/roles.js';
-import {
-  ClusterHoldOffs,
-  type ClusterNode,
-  joinCluster,
-  parseNodeId,
-  relaySenders,
-  SIM_LOCK_MS,
-  SimLock,
-} from '../broker/cluster.js';
+import type { ClusterNode } from '../broker/cluster.js';
 import { EmbeddedBroker, ListenError, listenProblem } from '../broker/embedded-broker.js';
-import { MosquittoGuard } from '../broker/mosquitto-guard.js';
 import { DEFAULT_CONTROL_RATE, DEFAULT_HOLD_OFF, DEFAULT_PUBLISH_RATE } from '../broker/rate-limiter.js';
 import { DEFAULT_RETAINED_QUOTA } from '../broker/retained-quota.js';
 import { startDashboardServer } from '../dashboard/http-server.js';
 import { SessionStore } from '../dashboard/sessions.js';
 import { InputError } from '../errors.js';
 import { loadFeeder } from '../feeder/index.js';
-import { ClusterLink } from '../live/cluster-link.js';
 import { type DemoFleet, startDemoFleet } from '../live/demo.js';
 import { type HubLogLevel, HubRuntime } from '../live/hub-runtime.js';
 import { ExternalLink, type HubLink, InProcessLink } from '../live/link.js';
@@ -119,6 +109,12 @@ export function registerHubCommand(program: Command): void {
     .action((flags: HubFlags) => runHub(flags));
 }
 
+/**
+ * The cluster's parts (Redis: ioredis, mqemitter-redis, aedes-persistence-redis), imported only with --cluster,
+ * as the MQTT client only with --broker: a lone hub does without them (memory, docs/architecture.md).
+ */
+const clusterParts = () => import('../broker/cluster.js');
+
 async function runHub(flags: HubFlags): Promise<void> {
   // The hub runs for hours: HiGHS's baseline code only, some 70 MB less resident memory (hub/agents/highs.ts).
   useBaselineWasmCompiler();
@@ -139,7 +135,7 @@ async function runHub(flags: HubFlags): Promise<void> {
   if (flags.broker !== undefined && !/^(mqtts?|wss?|tcp):\/\/[^\s/]+/.test(flags.broker)) {
     throw new InputError('--broker', `"${flags.broker}" is not an mqtt://host:port URL`);
   }
-  const clusterNodeId = clusterNodeOf(flags);
+  const clusterNodeId = await clusterNodeOf(flags);
   const map = loadTableMapFrom(flags.scenario);
   const network = loadFeeder(map.feederDir);
   checkMapAgainstFeeder(map, network);
@@ -206,6 +202,7 @@ async function runHub(flags: HubFlags): Promise<void> {
       }).catch((error: Error) => {
         throw new InputError('--broker', `cannot connect to ${flags.broker}: ${error.message}`);
       });
+      const { MosquittoGuard } = await import('../broker/mosquitto-guard.js');
       const guard = await MosquittoGuard.start({
         url: flags.broker,
         username: HUB_USERNAME,
@@ -221,10 +218,14 @@ async function runHub(flags: HubFlags): Promise<void> {
       mqttUrl = flags.broker;
     } else {
       let clusterNode: ClusterNode | undefined;
-      const holdOffs = clusterNodeId === null ? undefined : new ClusterHoldOffs(clusterNodeId);
+      const holdOffs =
+        clusterNodeId === null ? undefined : new (await clusterParts()).ClusterHoldOffs(clusterNodeId);
       if (flags.cluster !== undefined && clusterNodeId !== null) {
-        const joined = await joinCluster(flags.cluster, clusterNodeId, '--cluster', (error) =>
-          log('warn', `cluster: Redis: ${error.message}`),
+        const joined = await (await clusterParts()).joinCluster(
+          flags.cluster,
+          clusterNodeId,
+          '--cluster',
+          (error) => log('warn', `cluster: Redis: ${error.message}`),
         );
         clusterNode = joined;
         cleanups.push(() => joined.close());
@@ -249,7 +250,9 @@ async function runHub(flags: HubFlags): Promise<void> {
       });
       const started = broker;
       cleanups.push(() => started.close());
-      link = clusterNode ? new ClusterLink(broker.aedes) : new InProcessLink(broker.aedes);
+      link = clusterNode
+        ? new (await import('../live/cluster-link.js')).ClusterLink(broker.aedes)
+        : new InProcessLink(broker.aedes);
       await holdOffs?.attach(broker.aedes);
       // Aedes reports a failed Redis read (its periodic wills sweep while Redis is away) as an 'error' event,
       // which without a listener ends the process; the sweep runs again once Redis is back.
@@ -383,6 +386,7 @@ async function takeSimulation(
     cleanups: (() => Promise<void>)[];
   },
 ): Promise<boolean> {
+  const { relaySenders, SimLock, SIM_LOCK_MS } = await clusterParts();
   const stopRelay = relaySenders(broker.aedes);
   if (!sim) {
     hub.log('info', `cluster node ${nodeId}: broker only`);
@@ -405,7 +409,7 @@ async function takeSimulation(
 }
 
 /** This node's cluster ID (null without --cluster), after checking the cluster flags go together. */
-function clusterNodeOf(flags: HubFlags): string | null {
+async function clusterNodeOf(flags: HubFlags): Promise<string | null> {
   if (flags.cluster === undefined) {
     if (!flags.sim) throw new InputError('--no-sim', 'only with --cluster: a lone hub runs the simulation');
     if (flags.clusterNodeId !== undefined) throw new InputError('--cluster-node-id', 'only with --cluster');
@@ -419,7 +423,7 @@ function clusterNodeOf(flags: HubFlags): string | null {
   }
   return flags.clusterNodeId === undefined
     ? `${hostname()}-${process.pid}`
-    : parseNodeId(flags.clusterNodeId, '--cluster-node-id');
+    : (await clusterParts()).parseNodeId(flags.clusterNodeId, '--cluster-node-id');
 }
 
 /** One hub per data dir: a pid file, taken over when its process is gone. Returns the release function. */

@@ -1,5 +1,5 @@
 import type { Aedes, AedesPublishPacket, Client } from 'aedes';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { gridflexTopics, type HubState } from '../../protocol/gridflex.js';
 import { topicMatches } from '../auth/acl.js';
 import { principalOfClient } from '../broker/embedded-broker.js';
@@ -162,7 +162,9 @@ export class ExternalLink implements HubLink {
     this.offlineHandlers.push(handler);
   }
 
-  static connect(options: ExternalLinkOptions): Promise<ExternalLink> {
+  static async connect(options: ExternalLinkOptions): Promise<ExternalLink> {
+    // Imported here: a hub on its embedded broker never loads the MQTT client (memory, docs/architecture.md).
+    const { default: mqtt } = await import('mqtt');
     const lost: HubState = { state: 'lost', broker: 'external' };
     const client = mqtt.connect(options.url, {
       protocolVersion: 4,

@@ -23,11 +23,13 @@ export interface HubProcess {
 
 /**
  * Starts `gridflex hub` on loopback with the given flags and waits for its "hub ready" line. Its ports are any free
- * ones unless `flags` name them (the later flag wins).
+ * ones unless `flags` name them (the later flag wins). `launch` is the command line before `hub` (by default node
+ * running dist/hub/cli.js).
  */
-export function startHub(flags: string[]): Promise<HubProcess> {
+export function startHub(flags: string[], launch: string[] = [process.execPath, CLI]): Promise<HubProcess> {
   const anyFreePorts = ['--mqtt-port', '0', '--ws-port', '0', '--http-port', '0'];
-  const child = spawn(process.execPath, [CLI, 'hub', '--host', '127.0.0.1', ...anyFreePorts, ...flags], {
+  const [command = process.execPath, ...before] = launch;
+  const child = spawn(command, [...before, 'hub', '--host', '127.0.0.1', ...anyFreePorts, ...flags], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log: string[] = [];
