@@ -2,8 +2,9 @@
  * A mosaik-API simulator joins a GridFlex lockstep run: this bridge plays mosaik towards the simulator
  * (init, create, setup_done, then step and get_data every hub step, stop at the end) and is an ordinary
  * lockstep participant towards the hub (MQTT, a `device:<id>` identity). Simulated time goes to the
- * simulator in seconds since the first step it took part in (`time_resolution` 1); a time-based
- * simulator's next step time becomes the participant's `nextStep`, so the hub wakes it only then; an
+ * simulator in seconds since the first step it took part in (`time_resolution` 1); until a time-based
+ * simulator's next step time its outputs hold (mosaik's semantics), answered ahead for the hub steps in
+ * between (or, past {@link AHEAD_MAX_BYTES} of them, that step becomes the answer's `nextStep`); an
  * event-based simulator's `null` (no next step of its own) sleeps until one of the `wakeOn` events (with none
  * given, it is stepped every hub step).
  */
@@ -42,6 +43,10 @@ export interface MosaikParticipantOptions {
 
 const EntitiesSchema = z.array(z.object({ eid: z.string().min(1), type: z.string() }).passthrough());
 const DataSchema = z.record(z.string(), z.record(z.string(), z.unknown()));
+/** Outputs held ahead in one answer at most, JSON bytes: well inside the embedded broker's 64 KiB packet. */
+const AHEAD_MAX_BYTES = 32 * 1024;
+
+type Outputs = Record<string, number | boolean | string | null>;
 
 export class MosaikParticipant {
   private firstStep: number | undefined;
@@ -124,8 +129,8 @@ export class MosaikParticipant {
     this.firstStep ??= announcement.step;
     const stepSeconds = announcement.stepMinutes * 60;
     const time = Math.round((announcement.step - this.firstStep) * stepSeconds);
-    const outputs: Record<string, number | boolean | string | null> = {};
-    let wake: Pick<CosimAnswer, 'nextStep' | 'wakeOn'> = {};
+    const outputs: Outputs = {};
+    let wake: Pick<CosimAnswer, 'ahead' | 'nextStep' | 'wakeOn'> = {};
     try {
       const next = await this.simulator.call('step', [time, {}, time], {});
       const data = DataSchema.parse(
@@ -143,7 +148,7 @@ export class MosaikParticipant {
               : null;
         }
       }
-      wake = this.wakeAfter(announcement.step, next, stepSeconds);
+      wake = this.wakeAfter(announcement.step, next, stepSeconds, outputs);
     } catch (error) {
       this.options.log(`mosaik: step ${announcement.step}: ${(error as Error).message}`);
     }
@@ -166,17 +171,24 @@ export class MosaikParticipant {
 
   /**
    * When the hub should next step the simulator: at the hub step holding its next time (mosaik's `step`
-   * reply, in seconds), earlier on a `wakeOn` event; after `null` only on an event.
+   * reply, in seconds), its `outputs` holding in the steps between, earlier on a `wakeOn` event; after `null`
+   * only on an event.
    */
   private wakeAfter(
     step: number,
     next: unknown,
     stepSeconds: number,
-  ): Pick<CosimAnswer, 'nextStep' | 'wakeOn'> {
+    outputs: Outputs,
+  ): Pick<CosimAnswer, 'ahead' | 'nextStep' | 'wakeOn'> {
     const wakeOn = this.options.wakeOn?.length ? { wakeOn: this.options.wakeOn } : {};
     if (next === null) return wakeOn;
     if (typeof next !== 'number') return {};
     const nextStep = (this.firstStep ?? step) + Math.ceil(next / stepSeconds);
-    return nextStep > step + 1 ? { nextStep, ...wakeOn } : {};
+    const between = nextStep - step - 1;
+    if (between <= 0) return {};
+    const fits = between <= 1000 && between * (JSON.stringify(outputs).length + 1) <= AHEAD_MAX_BYTES;
+    return fits
+      ? { ahead: Array.from({ length: between }, () => outputs), ...wakeOn }
+      : { nextStep, ...wakeOn };
   }
 }
