@@ -99,6 +99,8 @@ export interface PriceCoordinationResult {
   rounds: number;
   /** Messages sent: one price vector down and one proposal up per home per round (fewer on a lossy channel). */
   messages: number;
+  /** Distinct plans the homes proposed, the master's columns (a plan a home proposes again is no new column). */
+  plans: number;
   /** Largest violation of any limit left by the executed plans (0 when all are kept). */
   maxViolation: number;
   converged: boolean;
@@ -137,6 +139,7 @@ export function coordinateByPrices(
   const proposals: HomeResponse[][] = homes.map(() => []);
   /** What each home last answered, whether or not it reached the coordinator. */
   const ownAnswers: (HomeResponse | undefined)[] = homes.map(() => undefined);
+  const planCount = () => proposals.reduce((count, list) => count + list.length, 0);
   const violation = limits.map(() => new Float64Array(steps));
   let messages = 0;
   let rounds = 1;
@@ -155,7 +158,9 @@ export function coordinateByPrices(
     });
     const arrived = delivered.map((proposal) => proposal?.response);
     arrived.forEach((answer, h) => {
-      if (answer) proposals[h]?.push(answer);
+      const list = proposals[h] as HomeResponse[];
+      // A plan the home already proposed is no new column: the master could mix it already.
+      if (answer && !list.some((proposal) => samePlan(proposal, answer))) list.push(answer);
     });
     return { arrived, heardAll: delivered.every((proposal) => proposal?.pricesRound === round) };
   };
@@ -168,6 +173,7 @@ export function coordinateByPrices(
       pricesGbpPerKwh: prices,
       rounds,
       messages,
+      plans: planCount(),
       maxViolation: firstViolation,
       converged: true,
     };
@@ -239,8 +245,25 @@ export function coordinateByPrices(
       (mixed, h) => mixed ?? ownAnswers[h] ?? (homes[h] as RespondToPrices)(new Float64Array(steps)),
     );
     const maxViolation = measureViolation(responses, limits, steps, violation);
-    return { responses, pricesGbpPerKwh: prices, rounds, messages, maxViolation, converged };
+    return {
+      responses,
+      pricesGbpPerKwh: prices,
+      rounds,
+      messages,
+      plans: planCount(),
+      maxViolation,
+      converged,
+    };
   }
+}
+
+/** LP round-off in a plan's figures (kW, £): two plans this near are one. */
+const SAME_PLAN_TOLERANCE = 1e-9;
+
+/** Whether two plans are one column for the master: the same net import every step and the same own cost. */
+function samePlan(a: HomeResponse, b: HomeResponse): boolean {
+  if (Math.abs(a.ownCostGbp - b.ownCostGbp) > SAME_PLAN_TOLERANCE) return false;
+  return a.netImportKw.every((kw, t) => Math.abs(kw - (b.netImportKw[t] as number)) <= SAME_PLAN_TOLERANCE);
 }
 
 /** The proposals that arrived, a home not heard from this round counted at zero net import. */

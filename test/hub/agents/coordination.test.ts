@@ -197,6 +197,30 @@ describe('coordination by prices (cooperative)', () => {
     expect(result.responses[0]).toBe(lastOfHome0);
   });
 
+  it('mixes each distinct plan once: a plan a home proposes again is no new column of the master', async () => {
+    const arrived = EVS.map(() => new Set<string>());
+    let arrivals = 0;
+    // Proposals a round late: the coordinator runs all its rounds, and the greedy homes repeat plans.
+    const late: (Proposal | undefined)[][] = EVS.map(() => []);
+    const channel: CoordinatorChannel = {
+      sendPrices: (_home, round, prices) => ({ prices: Float64Array.from(prices), round }),
+      sendProposal: (home, round, proposal) => {
+        (late[home] as (Proposal | undefined)[])[round] = proposal;
+        const delivered = (late[home] as (Proposal | undefined)[])[round - 1];
+        if (delivered) {
+          arrivals++;
+          const { ownCostGbp, netImportKw } = delivered.response;
+          arrived[home]?.add(`${ownCostGbp}:${netImportKw.join(',')}`);
+        }
+        return delivered;
+      },
+    };
+    const result = coordinateByPrices(await getHighs(), homes, [limit], STEPS, { dtHours: 1, channel });
+    const distinct = arrived.reduce((count, plans) => count + plans.size, 0);
+    expect(distinct).toBeLessThan(arrivals);
+    expect(result.plans).toBe(distinct);
+  });
+
   it('reports what it cannot keep when no mix of plans fits', async () => {
     const impossible: SharedLimit = { ...limit, upperByStep: new Float64Array(STEPS).fill(5) };
     const result = coordinateByPrices(await getHighs(), homes, [impossible], STEPS, { dtHours: 1 });
