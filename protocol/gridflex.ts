@@ -807,8 +807,8 @@ export const ClockControlSchema = z.discriminatedUnion('action', [
   }),
   z.strictObject({
     action: z.literal('speed'),
-    /** Wall-clock milliseconds between steps. */
-    stepMs: z.number().int().min(10).max(60_000),
+    /** Wall-clock milliseconds between steps: at least 10, or 1 in clock mode `lockstep` (the table map's rule). */
+    stepMs: z.number().int().min(1).max(60_000),
     requestId: RequestIdSchema,
   }),
   z.strictObject({

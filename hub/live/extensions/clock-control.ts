@@ -50,6 +50,8 @@ export class ClockControlExtension implements Extension {
       case 'step':
         return { reason: this.queueSteps(control.count ?? 1) };
       case 'speed':
+        if (control.stepMs < 10 && this.hub.map.clock.mode !== 'lockstep')
+          return { refused: `stepMs ${control.stepMs}: at least 10 unless the clock mode is lockstep` };
         clock.setStepMs(control.stepMs);
         this.hub.schedule();
         return {

@@ -244,6 +244,10 @@ describe('live table controls (hub side of the dashboard)', () => {
     const faster = clock((value) => value.stepMs === 20);
     await control({ action: 'speed', stepMs: 20 });
     expect((await faster).running).toBe(false);
+    // Below 10 ms only in lockstep, where the participants pace the steps (this hub's clock is accelerated).
+    const tooFast = audit((entry) => entry.action === 'clock' && !entry.accepted);
+    await control({ action: 'speed', stepMs: 5 });
+    expect((await tooFast).reason).toBe('stepMs 5: at least 10 unless the clock mode is lockstep');
     const jumped = clock((value) => value.simTime.startsWith('2026-01-20T07:00'));
     const jumpAnswer = audit((entry) => entry.action === 'clock' && entry.reason.startsWith('jumped'));
     await control({ action: 'jump', to: '2026-01-20T07:00:00Z' });
