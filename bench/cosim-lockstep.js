@@ -15,8 +15,12 @@
 //   - peer: the same participants answering the same announcements sent back to back with no lockstep wait
 //     (every step's answers).
 // mosaik's figure beside it is its published demo figure (about 540 steps/s), not measured here.
+// COSIM_PREVIOUS_DIST=<another build's dist/> adds that build's coordinator (e.g. the commit before answers
+// ahead, built in a clean tree), every step at QoS 0, to the alternation.
 // COSIM_STEPS changes the steps per round.
 import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CredentialStore } from '../dist/hub/auth/credentials.js';
 import { EmbeddedBroker } from '../dist/hub/broker/embedded-broker.js';
@@ -47,18 +51,29 @@ const broker = await EmbeddedBroker.start({
 const link = new InProcessLink(broker.aedes);
 /** QoS 1 for every message, as before 6 Dec 2026 (else the coordinator's own choice). */
 let everyQos1 = false;
-const coordinator = new LockstepCoordinator({
-  policy: 'wait',
-  timeoutMs: 10_000,
-  publish: (topic, body, retain, qos) =>
-    link.publish(topic, JSON.stringify(body), { qos: everyQos1 ? 1 : qos, retain }),
-  log: (level, message) => {
-    if (level === 'warn') process.stderr.write(`${message}\n`);
-  },
-});
+const coordinatorOf = (Coordinator) =>
+  new Coordinator({
+    policy: 'wait',
+    timeoutMs: 10_000,
+    publish: (topic, body, retain, qos) =>
+      link.publish(topic, JSON.stringify(body), { qos: everyQos1 ? 1 : qos, retain }),
+    log: (level, message) => {
+      if (level === 'warn') process.stderr.write(`${message}\n`);
+    },
+  });
+const coordinator = coordinatorOf(LockstepCoordinator);
+const previousDist = process.env.COSIM_PREVIOUS_DIST;
+const previous =
+  previousDist &&
+  coordinatorOf(
+    (await import(pathToFileURL(join(resolve(previousDist), 'hub/cosim/lockstep.js')).href))
+      .LockstepCoordinator,
+  );
+/** The coordinator the participants' messages go to. */
+let running = coordinator;
 let onAnswer = () => {};
 await link.subscribeWithSender('gridflex/cosim/v1/+/+', (topic, payload, sender) => {
-  coordinator.onMessage(topic, payload, sender?.username ?? null, sender != null);
+  running.onMessage(topic, payload, sender?.username ?? null, sender != null);
   if (topic.endsWith('/answer')) onAnswer();
 });
 const worker = new Worker(new URL('./_cosim-participants-worker.js', import.meta.url), {
@@ -70,6 +85,7 @@ await new Promise((done, reject) => {
 });
 while (coordinator.snapshot().participants.length < PARTICIPANTS)
   await new Promise((done) => setTimeout(done, 10));
+for (const id of boards.passwords.keys()) previous?.register(id, { policy: 'wait' });
 
 /** How the participants answer from now on. */
 async function participantsAnswer(qos, sleepSteps, aheadSteps) {
@@ -83,13 +99,14 @@ let step = 0;
  * Steps/s of STEPS lockstep steps; every due participant must answer each, and (but for sleepers) every
  * step's outcome must hold every participant's outputs for that step.
  */
-async function lockstep({ qos1 = false, sleepSteps = 0, aheadSteps = 0 } = {}) {
+async function lockstep({ qos1 = false, sleepSteps = 0, aheadSteps = 0, by = coordinator } = {}) {
   everyQos1 = qos1;
+  running = by;
   await participantsAnswer(qos1 ? 1 : 0, sleepSteps, aheadSteps);
   const start = performance.now();
   for (let index = 0; index < STEPS; index++) {
     step++;
-    const outcome = await coordinator.runStep(step, simTime(step), 1);
+    const outcome = await by.runStep(step, simTime(step), 1);
     if (outcome.skipped.length + outcome.dropped.length > 0)
       throw new Error(`step ${step}: not all answered`);
     if (sleepSteps === 0 && !Object.values(outcome.outputs).every((outputs) => outputs.step === step))
@@ -99,7 +116,8 @@ async function lockstep({ qos1 = false, sleepSteps = 0, aheadSteps = 0 } = {}) {
   // Every participant due again for the next round: a step past every sleep, at a time no answer ahead was for.
   await participantsAnswer(0, 0, 0);
   step += STEPS;
-  await coordinator.runStep(step, simTime(step), 1);
+  await by.runStep(step, simTime(step), 1);
+  running = coordinator;
   everyQos1 = false;
   return rate;
 }
@@ -129,8 +147,10 @@ async function noWait() {
 }
 
 await lockstep(); // warm-up
-const rounds = { ahead: [], now: [], before: [], eventDriven: [], free: [] };
+const rounds = { ahead: [], now: [], before: [], eventDriven: [], free: [], previous: [] };
+if (previous) await lockstep({ by: previous }); // its warm-up
 for (let round = 0; round < ROUNDS; round++) {
+  if (previous) rounds.previous.push(await lockstep({ by: previous }));
   rounds.ahead.push(await lockstep({ aheadSteps: STEPS_PER_ANSWER - 1 }));
   rounds.now.push(await lockstep());
   rounds.before.push(await lockstep({ qos1: true }));
@@ -175,5 +195,9 @@ console.log(
 console.log(
   `  previously published here (5 Dec 2026, QoS 1) ${String(PREVIOUS_STEPS_PER_S).padStart(7)} steps/s`,
 );
+if (previous)
+  console.log(
+    `  ${previousDist}: every step (QoS 0) ${rate(median(rounds.previous))} steps/s   every step now/then = ${ratio(now / median(rounds.previous))}, ahead/then = ${ratio(ahead / median(rounds.previous))}`,
+  );
 const goal = (value) => (value >= 5000 ? 'met' : 'not met');
 console.log(`  goal >= 5000 steps/s: ahead ${goal(ahead)}, every step ${goal(now)}`);
