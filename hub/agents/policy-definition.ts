@@ -47,6 +47,11 @@ export interface PolicyDefinition<Name extends string = string> {
   readonly needsStreet: boolean;
   /** Run as one of the live table's shadow runs when the map names none (default true). */
   readonly liveShadow?: boolean;
+  /**
+   * The live hub plans it in its own thread, not in the plan thread with the others (its plans come over
+   * the hub's broker). Default false.
+   */
+  readonly liveInHubThread?: boolean;
   /** A fresh instance (policies keep per-home solver state: one instance per run). */
   create(context: PolicyContext & { street: () => PolicyStreet; highs: Highs }): Policy;
 }

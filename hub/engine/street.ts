@@ -42,6 +42,11 @@ export interface StepFrame {
 export interface StreetParticipant {
   readonly name: string;
   step(frame: StepFrame): void;
+  /**
+   * Work to await before `step` in {@link Street.stepAsync} (live: the residents' plans, made in a worker
+   * thread); the batch `step` never calls it.
+   */
+  prepare?(frame: StepFrame): Promise<void>;
 }
 
 /** Wall time the participants took, for the run's timing figures. */
@@ -66,9 +71,25 @@ export class Street {
 
   /** Advances the street by step `k`; returns the frame the participants filled in. */
   step(k: number): StepFrame {
+    const frame = this.frame(k);
+    for (const participant of this.participants) participant.step(frame);
+    return frame;
+  }
+
+  /** {@link step}, awaiting each participant's `prepare` before its step (the live table's streets). */
+  async stepAsync(k: number): Promise<StepFrame> {
+    const frame = this.frame(k);
+    for (const participant of this.participants) {
+      await participant.prepare?.(frame);
+      participant.step(frame);
+    }
+    return frame;
+  }
+
+  private frame(k: number): StepFrame {
     const stepMinutes = this.clock.stepMinutes;
     this.evShortfallKwh.fill(0);
-    const frame: StepFrame = {
+    return {
       step: k,
       minuteOfYear: this.clock.minuteOfYear(k),
       stepMinutes,
@@ -79,8 +100,6 @@ export class Street {
       results: [],
       evShortfallKwh: this.evShortfallKwh,
     };
-    for (const participant of this.participants) participant.step(frame);
-    return frame;
   }
 
   /** The participant of a name (tests, live views). */

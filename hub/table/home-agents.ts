@@ -6,7 +6,7 @@ import type {
   HomePreferences,
   ResidentPreferences as WirePreferences,
 } from '../../protocol/gridflex.js';
-import { createPolicyWith, isPolicyName, type PolicyContext, unknownPolicy } from '../agents/registry.js';
+import { isPolicyName, unknownPolicy } from '../agents/registry.js';
 import type { FeederNetwork } from '../feeder/index.js';
 import type { ResidentPreferences } from '../homes/index.js';
 import type { RedTeamSection } from '../redteam/registry.js';
@@ -14,7 +14,8 @@ import { type AgentAnswer, ResidentBoosts } from './boosts.js';
 import type { PriceSource } from './home-forecast.js';
 import { evSpec, resolvePreferences } from './home-specs.js';
 import { LiveFeeder } from './live-feeder.js';
-import { livePolicyContext } from './live-policies.js';
+import { LivePlanner } from './live-planner.js';
+import { liveLimitKw } from './live-policies.js';
 import { LiveRedTeam } from './live-red-team.js';
 import {
   HORIZON_STEPS,
@@ -25,6 +26,7 @@ import {
 } from './live-street.js';
 import { sunShare } from './live-weather.js';
 import type { LoadedTableMap, TablePlotConfig } from './map-config.js';
+import { PlanThread } from './plan-thread.js';
 import { ShadowRun, StreetBook, type StreetFigures } from './shadow-runs.js';
 import { LiveSharedBattery } from './shared-battery.js';
 import { type TableHomeView, tableHomeViews } from './table-homes.js';
@@ -68,6 +70,11 @@ export interface HomeAgentsOptions {
   shadows?: readonly string[];
   /** The import limit the street policies plan against, kW (default: the transformers' rating). */
   limitKw?: number;
+  /**
+   * The plan thread's module (the hub: PLAN_WORKER of ./plan-thread.ts): the policies plan in a worker thread,
+   * so the broker in this one keeps delivering. Default: they plan in this thread.
+   */
+  planThread?: URL;
 }
 
 /**
@@ -90,8 +97,9 @@ export class HomeAgents {
   /** Bumped by anything that invalidates every plan (new prices, a clock jump). */
   private generation = 0;
   private readonly replan = new Set<number>();
+  /** Failures since the last step's report (plans this step; the plan thread whenever it fails). */
   private failures: string[] = [];
-  private readonly policyContext: PolicyContext;
+  private readonly planner: LivePlanner;
   /** The operator's attacks and defences on the running street, and their damage beside its policy's shadow. */
   readonly redTeam = new LiveRedTeam();
 
@@ -99,11 +107,19 @@ export class HomeAgents {
     private readonly map: LoadedTableMap,
     private readonly table: TableState,
     private readonly network: FeederNetwork,
-    private readonly highs: Highs,
+    highs: Highs,
     options: HomeAgentsOptions = {},
   ) {
     this.homePlots = map.plots.filter((plot) => plot.home !== undefined);
-    this.policyContext = livePolicyContext(highs, network, options.limitKw);
+    const limitKw = liveLimitKw(network, options.limitKw);
+    const thread = options.planThread
+      ? new PlanThread(
+          { limitKw },
+          (failure) => this.failures.push(`${failure}; the hub plans in its own thread from now on`),
+          options.planThread,
+        )
+      : undefined;
+    this.planner = new LivePlanner(highs, limitKw, thread);
     const views = this.views(new Date(map.clock.start));
     const policy = options.policy ?? 'selfish';
     this.running = this.street(policy, views);
@@ -245,7 +261,6 @@ export class HomeAgents {
     const views = this.views(now);
     for (const view of views) for (const pv of view.pvs) this.learnPv(pv, minuteOfDay(now));
     const news = this.endBoosts(views, stepStartMs);
-    this.failures = [];
     const inputs: LiveStepInputs = {
       now,
       stepMinutes: clock.stepMinutes,
@@ -262,7 +277,7 @@ export class HomeAgents {
     this.replan.clear();
     this.splitMirror(inputs);
     await this.applyRedTeam(clock.simTime);
-    this.running.step(inputs);
+    await this.running.step(inputs);
     for (const shadow of this.shadows.values()) {
       await yieldToIo();
       const flow = await shadow.step(inputs, clock, yieldToIo);
@@ -275,6 +290,8 @@ export class HomeAgents {
     const priceNow = (home: string) => prices.pricesAt(stepStart, home).importPriceGbpPerKwh;
     const setpointsKw = this.applyToTable(views, clock, priceNow);
     const decisions = views.map((view, index) => this.decision(view, index, clock, priceNow));
+    const failures = this.failures;
+    this.failures = [];
     const made = views.filter(
       (view, index) => this.running.planRecords[index] !== before[index] && hasControllable(view),
     );
@@ -289,24 +306,37 @@ export class HomeAgents {
       plansMade: made.filter(
         (view) => (this.running.planRecords[this.homeIndex(view.home)]?.planningMs ?? 0) > 0,
       ).length,
-      failures: this.failures,
+      failures,
     };
   }
 
-  /** Frees the LP models. */
-  dispose(): void {
+  /** Frees the LP models and ends the plan thread. */
+  async dispose(): Promise<void> {
     this.running.dispose();
     for (const shadow of this.shadows.values()) if (!shadow.mirrors) shadow.street.dispose();
+    await this.planner.stop();
   }
 
   private street(policy: string, views: readonly TableHomeView[]): LivePolicyStreet {
-    return new LivePolicyStreet(this.policyNamed(policy), this.map, this.network, views, (failure) =>
-      this.failures.push(failure),
+    return new LivePolicyStreet(
+      this.policyNamed(policy),
+      this.map,
+      this.network,
+      views,
+      (failure) => this.failures.push(failure),
+      this.planner.plans,
     );
   }
 
   private shadowRun(policy: string, views: readonly TableHomeView[]): ShadowRun {
-    const street = new LivePolicyStreet(this.policyNamed(policy), this.map, this.network, views, () => {});
+    const street = new LivePolicyStreet(
+      this.policyNamed(policy),
+      this.map,
+      this.network,
+      views,
+      () => {},
+      this.planner.plans,
+    );
     const battery = this.map.sharedBattery ? new LiveSharedBattery(this.map.sharedBattery) : null;
     return new ShadowRun(
       street,
@@ -363,7 +393,7 @@ export class HomeAgents {
   }
 
   private policyNamed(name: string) {
-    return createPolicyWith(this.highs, name, this.policyContext);
+    return this.planner.create(name);
   }
 
   private views(now: Date): TableHomeView[] {

@@ -11,15 +11,18 @@ import { HORIZON_STEPS } from './live-street.js';
 /** Reinforcement cost of each kW of street peak above the limit in the live social cost, £/kW. */
 const LIVE_REINFORCEMENT_GBP_PER_KW = 150;
 
+/** The import limit the live street policies plan against: the map's, or the transformers' rating. */
+export function liveLimitKw(network: FeederNetwork, limitKw?: number): number {
+  return limitKw ?? network.transformers.reduce((sum, t) => sum + t.ratedKva, 0);
+}
+
 /**
- * What the live street policies plan against: the import limit (default the transformers' rating), no
- * load-dependent price and no carbon price (the live table shows money and the network).
+ * What the live street policies plan against: the import limit (`liveLimitKw`), no load-dependent price and
+ * no carbon price (the live table shows money and the network). Plain data, so the plan thread builds the same.
  */
-export function livePolicyContext(highs: Highs, network: FeederNetwork, limitKw?: number): PolicyContext {
+export function livePolicyContext(highs: Highs, limitKw: number): PolicyContext {
   const street: PolicyStreet = {
-    network: {
-      transformerLimitKw: limitKw ?? network.transformers.reduce((sum, t) => sum + t.ratedKva, 0),
-    },
+    network: { transformerLimitKw: limitKw },
     problems: (home, horizonSteps) => new HomeLp(highs, home, horizonSteps),
     loadPriceSlopeGbpPerKwhPerKw: 0,
     reinforcementGbpPerKw: LIVE_REINFORCEMENT_GBP_PER_KW,

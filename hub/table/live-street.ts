@@ -10,7 +10,7 @@ import { type ExplainedPlan, explainPlan } from '../agents/explain.js';
 import { formatClock, type HomeForecast, type Plan, type PlanContext, type Policy } from '../agents/index.js';
 import { emptyTiming } from '../engine/outcomes.js';
 import { HomePhysics, WorldInputs } from '../engine/participants/homes.js';
-import { type ForecastSource, ResidentAgents } from '../engine/participants/residents.js';
+import { type ForecastSource, ResidentAgents, type ResidentHooks } from '../engine/participants/residents.js';
 import { type StepFrame, Street, type StreetParticipant } from '../engine/street.js';
 import { emptyForecast, NOMINAL_VOLTS_LN, type StreetHome } from '../engine/street-home.js';
 import type { InputSource } from '../engine/world.js';
@@ -24,6 +24,7 @@ import {
   nextIndoorC,
 } from '../homes/index.js';
 import { createRng } from '../random.js';
+import type { TripsTaken } from '../redteam/red-team.js';
 import { DEFAULT_BATTERY, DEFAULT_HEAT_PUMP } from '../scenarios/defaults.js';
 import { homeForecast, type PriceSource } from './home-forecast.js';
 import { batterySpec, EV_DEFAULTS, evSpec, heatPumpThermal, initialSocPct } from './home-specs.js';
@@ -109,6 +110,8 @@ export class LivePolicyStreet {
     private readonly network: FeederNetwork,
     homeViews: readonly TableHomeView[],
     private onFailure: PlanFailure,
+    /** Where the residents' plans are made (the hub: the plan thread); default here. */
+    private readonly plans?: ResidentHooks['plans'],
   ) {
     this.tableHomeIds = homeViews.map((view) => view.home);
     this.homes = homeViews.map((view, index) => ({
@@ -127,7 +130,7 @@ export class LivePolicyStreet {
     }));
     this.planRecords = this.homes.map(() => undefined);
     this.states = new AssetStates(map);
-    this.world = new LiveWorld(network, () => this.current());
+    this.world = new LiveWorld(network, () => this.current(), this.states.tripTakenKwh);
     this.overrides = new TableOverrides(this.homes, () => this.current(), this.plannedPowerKw);
     const current = () => this.current();
     const decisions: never[] = [];
@@ -136,6 +139,7 @@ export class LivePolicyStreet {
       replanEverySlots: 1,
       fallback: (home, error) => this.fallback(home, error),
       adopted: (home, plan, planningMs) => this.record(home, plan, planningMs),
+      ...(plans ? { plans } : {}),
     });
     this.engine = [
       residents,
@@ -170,8 +174,8 @@ export class LivePolicyStreet {
     }));
   }
 
-  /** The street's forecasts and step length, as the red team's parts read them. */
-  get redTeamWorld(): ForecastSource & { readonly stepMinutes: number } {
+  /** The street's forecasts, step length and EV trips, as the red team's parts read them. */
+  get redTeamWorld(): ForecastSource & { readonly stepMinutes: number } & TripsTaken {
     return this.world;
   }
 
@@ -218,7 +222,7 @@ export class LivePolicyStreet {
    * street's homes as they are (so the operator's red team can pick homes by their assets before it steps).
    */
   fork(policy: Policy, homeViews: readonly TableHomeView[], onFailure: PlanFailure): LivePolicyStreet {
-    const fork = new LivePolicyStreet(policy, this.map, this.network, homeViews, onFailure);
+    const fork = new LivePolicyStreet(policy, this.map, this.network, homeViews, onFailure, this.plans);
     this.homes.forEach((home, index) => {
       const copy = fork.homes[index] as StreetHome;
       copy.spec = home.spec;
@@ -262,8 +266,8 @@ export class LivePolicyStreet {
     return this.homes[homeIndex]?.plan;
   }
 
-  /** Advances the street by one clock step. */
-  step(inputs: LiveStepInputs): StepFrame {
+  /** Advances the street by one clock step (its plans made where `plans` makes them). */
+  async step(inputs: LiveStepInputs): Promise<StepFrame> {
     this.inputs = inputs;
     const minute = minuteOfDay(inputs.now);
     this.states.moveEvsOnTrips(inputs.homes, minute);
@@ -273,7 +277,7 @@ export class LivePolicyStreet {
     for (const home of this.homes) this.syncHome(home, inputs.homes[home.index] as TableHomeView, replanAll);
     this.assetPowerKw.clear();
     this.plannedPowerKw.clear();
-    const frame = this.street.step(inputs.step);
+    const frame = await this.street.stepAsync(inputs.step);
     for (const home of this.homes) this.keep(home, inputs.homes[home.index] as TableHomeView, frame);
     return frame;
   }
@@ -471,6 +475,7 @@ class LiveWorld implements ForecastSource, InputSource {
   constructor(
     private readonly network: FeederNetwork,
     private readonly inputs: () => LiveStepInputs,
+    private readonly tripsKwh: ReadonlyMap<string, number>,
   ) {}
 
   fillForecast(home: StreetHome, _slot: number, horizonSteps: number): void {
@@ -510,6 +515,12 @@ class LiveWorld implements ForecastSource, InputSource {
   evTripKwh(): number {
     return 0;
   }
+
+  /** The charge the home's EV lost as it left in this step (the red team's telemetry check allows for it). */
+  tripTakenKwh(home: StreetHome): number {
+    const ev = this.inputs().homes[home.index]?.ev;
+    return ev ? (this.tripsKwh.get(ev.asset) ?? 0) : 0;
+  }
 }
 
 /** Each asset's state in one street: EVs and batteries carry their charge with them between plots. */
@@ -518,6 +529,8 @@ class AssetStates {
   private readonly evWasAway = new Map<string, boolean>();
   readonly batterySocKwh = new Map<string, number>();
   readonly indoorC = new Map<string, number>();
+  /** The charge each EV lost to the trip it set off on in this step, kWh. */
+  readonly tripTakenKwh = new Map<string, number>();
 
   constructor(private readonly map: LoadedTableMap) {}
 
@@ -553,13 +566,17 @@ class AssetStates {
 
   /** Sets off EVs whose resident's ready-by time has come (the trip empties part of the battery). */
   moveEvsOnTrips(homes: readonly TableHomeView[], minute: number): void {
+    this.tripTakenKwh.clear();
     for (const view of homes) {
       if (!view.ev) continue;
       const evId = view.ev.asset;
       const away = evAway(view.preferences.evReadyByMinute, minute);
       const soc = this.evSoc(evId);
-      if (away && this.evWasAway.get(evId) === false)
-        this.evSocKwh.set(evId, Math.max(0, soc - EV_TRIP.tripKwh));
+      if (away && this.evWasAway.get(evId) === false) {
+        const leftKwh = Math.max(0, soc - EV_TRIP.tripKwh);
+        this.evSocKwh.set(evId, leftKwh);
+        this.tripTakenKwh.set(evId, soc - leftKwh);
+      }
       this.evWasAway.set(evId, away);
     }
   }

@@ -97,7 +97,7 @@ export class ShadowRun {
    * hundreds of milliseconds of synchronous work).
    */
   async step(inputs: LiveStepInputs, clock: Clock, pause = noPause): Promise<LiveFeederStep> {
-    if (!this.mirrors) this.street.step(inputs);
+    if (!this.mirrors) await this.street.step(inputs);
     await pause();
     const plotPowerKw = plotPowersWith(this.table, this.street.assetPowerKw);
     const batteryKw =

@@ -150,5 +150,6 @@ export const external = definePolicy({
     'each home’s own outside agent plans it over MQTT (docs/agents.md); a home whose agent misses its deadline runs the selfish plan',
   needsStreet: false,
   liveShadow: false,
+  liveInHubThread: true,
   create: (context) => new ExternalPolicy(new SelfishPolicy(context.highs, context.selfish)),
 });

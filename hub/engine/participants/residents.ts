@@ -4,9 +4,15 @@
  * its plan's. Plans are made in plan slots: in a year run a slot is a step; on the live table a slot is a
  * half-hour of several clock steps, and a step follows the slot it falls in.
  */
-import type { FleetPolicy } from '../../agents/fleet.js';
+import type { FleetPolicy, OpenCoordinatorChannel } from '../../agents/fleet.js';
 import { isFleetPolicy } from '../../agents/fleet.js';
-import { type ObjectiveValuation, type Plan, type PlanContext, setpointsAt } from '../../agents/index.js';
+import {
+  type ObjectiveValuation,
+  type Plan,
+  type PlanContext,
+  type Policy,
+  setpointsAt,
+} from '../../agents/index.js';
 import { clockLabel } from '../../environment/calendar.js';
 import type { StreetLinks } from '../links.js';
 import type { DecisionEntry, RunTiming } from '../outcomes.js';
@@ -34,10 +40,48 @@ export interface ResidentHooks {
   fallback?(home: StreetHome, error: Error): Plan;
   /** Called after a home adopts a plan, with the wall time its planning took. */
   adopted?(home: StreetHome, plan: Plan, planningMs: number): void;
+  /**
+   * Where the step's plans are made when the street steps with `stepAsync` (live: a worker thread owns the
+   * policies, hub/table/plan-thread.ts); answers in the requests' order. Without it (and in `step`) the
+   * policies plan here. Not for a street with links: their coordinator channel stays in this thread.
+   */
+  plans?(requests: readonly PlanRequest[]): Promise<PlanAnswer[]>;
+}
+
+/** Plans a step asks for: a fleet policy's homes at once, or one home alone. */
+export interface PlanRequest {
+  readonly policy: Policy;
+  /** planFleet for the homes (a fleet policy's), or plan for the one home. */
+  readonly fleet: boolean;
+  readonly homes: readonly StreetHome[];
+  readonly contexts: readonly PlanContext[];
+}
+
+/** A request's plans (in its homes' order) or the error that stopped them, with the wall time taken. */
+export type PlanAnswer = { plans: Plan[]; planningMs: number } | { error: Error; planningMs: number };
+
+/** Makes a request's plans with the policy here (the residents' step, or the live table's plan thread). */
+export function answerPlans(
+  policy: Policy,
+  fleet: boolean,
+  contexts: readonly PlanContext[],
+  openChannel?: OpenCoordinatorChannel,
+): PlanAnswer {
+  const started = performance.now();
+  try {
+    const plans = fleet
+      ? (policy as FleetPolicy).planFleet(contexts, openChannel)
+      : [policy.plan(contexts[0] as PlanContext)];
+    return { plans, planningMs: performance.now() - started };
+  } catch (error) {
+    return { error: error as Error, planningMs: performance.now() - started };
+  }
 }
 
 export class ResidentAgents implements StreetParticipant {
   readonly name = 'residents';
+  /** The step's requests and their answers, made by `hooks.plans` before the step. */
+  private prepared: { frame: StepFrame; requests: PlanRequest[]; answers: PlanAnswer[] } | undefined;
 
   constructor(
     private readonly homes: readonly StreetHome[],
@@ -50,21 +94,57 @@ export class ResidentAgents implements StreetParticipant {
     private readonly links?: StreetLinks,
   ) {}
 
+  /** Hands the step's plan requests to `hooks.plans` (when set) and keeps the answers for `step`. */
+  async prepare(frame: StepFrame): Promise<void> {
+    const plans = this.hooks.plans;
+    if (!plans) return;
+    const requests = this.requests(frame);
+    this.prepared = { frame, requests, answers: await plans(requests) };
+  }
+
   step(frame: StepFrame): void {
-    const slot = this.hooks.slotOf ? this.hooks.slotOf(frame) : frame.step;
-    this.links?.sendReadings(frame.step, this.homes);
-    // Fleets in the order their first home appears (a home's policy may change between steps live).
-    for (const policy of new Set(this.homes.map((home) => home.policy))) {
-      if (isFleetPolicy(policy) && this.fleetDue(policy, slot)) this.planFleet(policy, slot, frame);
-    }
-    // Every home plans before any steps, so the market module sees the whole street's setpoints.
-    for (const home of this.homes) {
-      if (!home.plan || slot - home.planSlot >= home.policy.replanEverySteps)
-        this.planHome(home, slot, frame);
-    }
+    const slot = this.slotOf(frame);
+    const prepared = this.prepared?.frame === frame ? this.prepared : undefined;
+    this.prepared = undefined;
+    const requests = prepared?.requests ?? this.requests(frame);
+    requests.forEach((request, index) => {
+      const answer = prepared?.answers[index] ?? this.answer(request);
+      this.adoptAnswer(request, answer, slot, frame);
+    });
     for (const home of this.homes) {
       frame.setpoints[home.index] = setpointsAt(home.plan as Plan, slot - home.planSlot);
     }
+  }
+
+  private slotOf(frame: StepFrame): number {
+    return this.hooks.slotOf ? this.hooks.slotOf(frame) : frame.step;
+  }
+
+  /**
+   * The plans due this step: fleets (in the order their first home appears; a home's policy may change
+   * between steps live), then every other home whose plan has run out or was dropped. All are due before any
+   * home steps, so the market module sees the whole street's setpoints.
+   */
+  private requests(frame: StepFrame): PlanRequest[] {
+    const slot = this.slotOf(frame);
+    this.links?.sendReadings(frame.step, this.homes);
+    const requests: PlanRequest[] = [];
+    const inFleetPlan = new Set<StreetHome>();
+    for (const policy of new Set(this.homes.map((home) => home.policy))) {
+      if (!isFleetPolicy(policy) || !this.fleetDue(policy, slot)) continue;
+      const fleet = this.homes.filter((home) => home.policy === policy);
+      for (const home of fleet) inFleetPlan.add(home);
+      const contexts = fleet.map((home) => this.context(home, slot, frame));
+      requests.push({ policy, fleet: true, homes: fleet, contexts });
+    }
+    for (const home of this.homes) {
+      if (inFleetPlan.has(home)) continue;
+      if (!home.plan || slot - home.planSlot >= home.policy.replanEverySteps) {
+        const contexts = [this.context(home, slot, frame)];
+        requests.push({ policy: home.policy, fleet: false, homes: [home], contexts });
+      }
+    }
+    return requests;
   }
 
   /** A fleet plans at its re-plan interval, and at once when one of its homes has no plan. */
@@ -78,42 +158,28 @@ export class ResidentAgents implements StreetParticipant {
     return this.hooks.replanEverySlots ?? policy.replanEverySteps;
   }
 
-  private planHome(home: StreetHome, slot: number, frame: StepFrame): void {
-    const context = this.context(home, slot, frame);
-    const started = performance.now();
-    let plan: Plan;
-    try {
-      plan = home.policy.plan(context);
-    } catch (error) {
-      if (!this.hooks.fallback) throw error;
-      plan = this.hooks.fallback(home, error as Error);
-    }
-    const planningMs = performance.now() - started;
-    this.timing.optimisationMs += planningMs;
-    this.adopt(home, plan, slot, frame, planningMs);
+  /** Plans a request here; a fleet's coordinator talks over the street's links when there are any. */
+  private answer(request: PlanRequest): PlanAnswer {
+    const links = this.links;
+    const homeIds = request.homes.map((home) => home.spec.id);
+    const openChannel = links && request.fleet ? () => links.coordinatorChannel(homeIds) : undefined;
+    return answerPlans(request.policy, request.fleet, request.contexts, openChannel);
   }
 
-  private planFleet(policy: FleetPolicy, slot: number, frame: StepFrame): void {
-    const fleet = this.homes.filter((home) => home.policy === policy);
-    const contexts = fleet.map((home) => this.context(home, slot, frame));
-    const links = this.links;
-    const homeIds = fleet.map((home) => home.spec.id);
-    const started = performance.now();
-    let plans: Plan[];
-    try {
-      plans = links
-        ? policy.planFleet(contexts, () => links.coordinatorChannel(homeIds))
-        : policy.planFleet(contexts);
-    } catch (error) {
-      const fallback = this.hooks.fallback;
-      if (!fallback) throw error;
-      plans = fleet.map((home) => fallback(home, error as Error));
-    }
-    const planningMs = performance.now() - started;
-    this.timing.optimisationMs += planningMs;
-    fleet.forEach((home, index) => {
-      this.adopt(home, plans[index] as Plan, slot, frame, planningMs / fleet.length);
+  /** Each home of the request adopts its plan (the fallback's when the policy threw, where there is one). */
+  private adoptAnswer(request: PlanRequest, answer: PlanAnswer, slot: number, frame: StepFrame): void {
+    this.timing.optimisationMs += answer.planningMs;
+    const share = answer.planningMs / request.homes.length;
+    request.homes.forEach((home, index) => {
+      const plan = 'error' in answer ? this.fallback(home, answer.error) : (answer.plans[index] as Plan);
+      this.adopt(home, plan, slot, frame, share);
     });
+  }
+
+  /** The hooks' fallback plan for a home whose policy threw; without a fallback the error propagates. */
+  private fallback(home: StreetHome, error: Error): Plan {
+    if (!this.hooks.fallback) throw error;
+    return this.hooks.fallback(home, error);
   }
 
   private context(home: StreetHome, slot: number, frame: StepFrame): PlanContext {

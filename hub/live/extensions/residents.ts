@@ -12,6 +12,7 @@ import {
 import { DEFAULT_LIVE_SHADOWS, getHighs, POLICY_NAMES, policyDescription } from '../../agents/registry.js';
 import { parseLiveRedTeam } from '../../redteam/registry.js';
 import { HomeAgents } from '../../table/home-agents.js';
+import { PLAN_WORKER } from '../../table/plan-thread.js';
 import type { SolvedEvent, StepEvent } from '../event-bus.js';
 import type { ControlAnswer, ControlRequest, Extension, HubContext } from './extension.js';
 
@@ -36,7 +37,12 @@ export class ResidentsExtension implements Extension {
     const policy = map.live.policy;
     const shadows = map.live.shadows ?? DEFAULT_LIVE_SHADOWS;
     const limit = map.live.limitKw === undefined ? {} : { limitKw: map.live.limitKw };
-    this.agents = new HomeAgents(map, table, network, await getHighs(), { policy, shadows, ...limit });
+    this.agents = new HomeAgents(map, table, network, await getHighs(), {
+      policy,
+      shadows,
+      ...limit,
+      planThread: PLAN_WORKER,
+    });
     controls.handle('resident-preferences', (request) => this.setPreferences(request));
     controls.handle('table-policy', (request) => this.setPolicy(request));
     controls.handle('resident-boost', (request) => this.boost(request));
@@ -54,14 +60,14 @@ export class ResidentsExtension implements Extension {
     bus.on('published', this, (event) => this.publishStep(event));
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.hub.bus.removeListeners(this);
     this.hub.controls.remove('resident-preferences');
     this.hub.controls.remove('resident-boost');
     this.hub.controls.remove('table-policy');
     this.hub.controls.remove('table-red-team');
-    this.agents?.dispose();
     this.logPlanningTotals();
+    await this.agents?.dispose();
   }
 
   snapshot() {
