@@ -70,8 +70,11 @@ interface PendingStep {
   answered: string[];
   skipped: string[];
   dropped: string[];
-  /** Someone went to sleep: the participants go out once, when the step is done. */
-  sleepers: boolean;
+  /**
+   * Someone went to sleep or answered ahead, woke or used its outputs ahead up: the participants go out once,
+   * when the step is done.
+   */
+  restChanged: boolean;
   done: () => void;
 }
 
@@ -199,6 +202,8 @@ export class LockstepCoordinator {
     const due: string[] = [];
     const outputs: Record<string, Outputs> = {};
     const answered: string[] = [];
+    // Someone woke or used up its outputs ahead: what cosim/participants shows changes.
+    let restChanged = false;
     for (const participant of this.participants.values()) {
       if (participant.dropped) continue;
       const ahead = takeAhead(participant, step, simMs);
@@ -206,9 +211,11 @@ export class LockstepCoordinator {
         outputs[participant.id] = ahead;
         answered.push(participant.id);
         participant.lastAnsweredStep = step;
+        restChanged ||= participant.ahead === undefined;
         continue;
       }
       if (asleepAt(participant, step, simMs)) continue;
+      restChanged ||= resting(participant);
       clearSleep(participant);
       due.push(participant.id);
     }
@@ -223,7 +230,7 @@ export class LockstepCoordinator {
         answered,
         skipped: [],
         dropped: [],
-        sleepers: false,
+        restChanged,
         done: () => {
           for (const timer of this.timers) clearTimeout(timer);
           this.timers = [];
@@ -236,7 +243,7 @@ export class LockstepCoordinator {
             dropped: pending.dropped,
             outputs: pending.outputs,
           };
-          if (pending.skipped.length > 0 || pending.dropped.length > 0 || pending.sleepers)
+          if (pending.skipped.length > 0 || pending.dropped.length > 0 || pending.restChanged)
             this.publishParticipants();
           const published =
             this.options.publishDone === false
@@ -363,7 +370,7 @@ export class LockstepCoordinator {
     pending.outputs[id] = body.outputs;
     pending.answered.push(id);
     const sleeps = body.nextStep !== undefined || wakeAtMs !== undefined || body.wakeOn !== undefined;
-    pending.sleepers ||= sleeps || body.ahead !== undefined;
+    pending.restChanged ||= sleeps || body.ahead !== undefined;
     this.release(id, 'answered');
     if (wasLate || wasRefused) this.publishParticipants();
   }
@@ -448,6 +455,16 @@ function takeAhead(participant: Participant, step: number, simMs: number): Outpu
   }
   if (index === ahead.outputs.length - 1) participant.ahead = undefined;
   return outputs;
+}
+
+/** Whether it sleeps or holds outputs answered ahead (else it is asked every step). */
+function resting(participant: Participant): boolean {
+  return (
+    participant.ahead !== undefined ||
+    participant.wakeAtStep !== undefined ||
+    participant.wakeAtMs !== undefined ||
+    participant.wakeOn !== undefined
+  );
 }
 
 /** It is due again: its sleep and its outputs answered ahead are forgotten. */

@@ -93,6 +93,21 @@ describe('lockstep answers ahead', () => {
     ]);
   });
 
+  it('cosim/participants is current once its outputs ahead run out or it wakes', async () => {
+    const hub = coordinator();
+    hub.lockstep.register('ahead');
+    hub.lockstep.register('sleeper');
+    await step(hub, 1, { ahead: { ahead: [{}] }, sleeper: { nextStep: 3 } });
+    const shown = (id: string) => hub.participants().find((state) => state.id === id);
+    expect(shown('ahead')).toMatchObject({ aheadToStep: 2 });
+    expect(shown('sleeper')).toMatchObject({ state: 'sleeping', wakeAtStep: 3 });
+    await step(hub, 2);
+    expect(shown('ahead')).not.toHaveProperty('aheadToStep');
+    await step(hub, 3, { ahead: {}, sleeper: {} });
+    expect(shown('sleeper')).toMatchObject({ state: 'ready', lastAnsweredStep: 3 });
+    expect(shown('sleeper')).not.toHaveProperty('wakeAtStep');
+  });
+
   it('a step at another simulated time than answered for (the clock moved) asks the participant again', async () => {
     const hub = coordinator();
     hub.lockstep.register('ahead');
