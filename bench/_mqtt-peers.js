@@ -11,6 +11,8 @@ import mqtt from 'mqtt';
 import { CredentialStore } from '../dist/hub/auth/credentials.js';
 
 export const CLI = resolve('dist/hub/cli.js');
+/** The `gridflex` bin, which starts `gridflex hub` with its memory settings (bin/gridflex). */
+export const LAUNCHER = resolve('bin/gridflex');
 export const MOSQUITTO = '/usr/sbin/mosquitto';
 
 export function freePort() {
@@ -49,15 +51,17 @@ function waitForOutput(child, stream, pattern, what) {
 }
 
 /**
- * Starts `gridflex hub` on the data dir (`nodeFlags` go to node before the CLI, e.g. --cpu-prof); resolves with
- * its MQTT URL and a stop function.
+ * Starts `gridflex hub` on the data dir (`nodeFlags` go to node before the CLI, e.g. --cpu-prof; with
+ * `viaLauncher`, the bin starts it as a user's `gridflex hub` does, and node flags are not allowed); resolves with
+ * its MQTT URL, pid and a stop function.
  */
-export async function startHub(dataDir, extraFlags = [], nodeFlags = []) {
+export async function startHub(dataDir, extraFlags = [], nodeFlags = [], viaLauncher = false) {
+  if (viaLauncher && nodeFlags.length > 0)
+    throw new Error('node flags need the hub started by node, not the bin');
   const child = spawn(
-    process.execPath,
+    viaLauncher ? LAUNCHER : process.execPath,
     [
-      ...nodeFlags,
-      CLI,
+      ...(viaLauncher ? [] : [...nodeFlags, CLI]),
       'hub',
       '--host',
       '127.0.0.1',

@@ -7,17 +7,25 @@
 //
 // Flags: --scenario <table map> runs the hub on another table (default: the hub's default table map; e.g.
 // scenarios/table-map-ieee.yaml plans 55 homes under every policy each step); --hub-node-flags="<flags>" passes
-// node flags to the hub process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", "--max-semi-space-size=1").
+// node flags to the hub process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), started by node; --start=node starts
+// it as `node dist/hub/cli.js hub` (node's defaults), --start=bin (the default without node flags) as a user's
+// `gridflex hub` does (bin/gridflex: its memory settings). Run both alternately to compare their RSS.
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { connect, onHubThenMosquitto, percentile, registerBoards, startHub } from './_mqtt-peers.js';
 
 const { values: flags } = parseArgs({
-  options: { scenario: { type: 'string' }, 'hub-node-flags': { type: 'string', default: '' } },
+  options: {
+    scenario: { type: 'string' },
+    'hub-node-flags': { type: 'string', default: '' },
+    start: { type: 'string' },
+  },
 });
 const hubFlags = flags.scenario ? ['--scenario', flags.scenario] : [];
 const hubNodeFlags = flags['hub-node-flags'].split(' ').filter(Boolean);
+const start = flags.start ?? (hubNodeFlags.length > 0 ? 'node' : 'bin');
+if (start !== 'bin' && start !== 'node') throw new Error(`--start: "${start}" is neither bin nor node`);
 const DEVICES = 200;
 const SECONDS = 15;
 
@@ -100,12 +108,13 @@ const results = [];
 try {
   await onHubThenMosquitto(
     boards.dir,
-    () => startHub(boards.dir, hubFlags, hubNodeFlags),
+    () => startHub(boards.dir, hubFlags, hubNodeFlags, start === 'bin'),
     async (name, broker) => {
       const result = await measure(broker.url, boards.passwords, broker.pid);
       results.push({ name, ...result });
+      const started = name === 'mosquitto' ? '' : ` started by ${start === 'bin' ? 'bin/gridflex' : 'node'}`;
       console.log(
-        `${name.padEnd(12)} (load average ${loadavg()[0].toFixed(1)}) ${result.count} msgs: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(2)} ms; RSS under load ${result.peakRssMb.toFixed(0)} MB, CPU ${result.cpuUsPerMessage.toFixed(0)} µs/msg; ${DEVICES} connect ${result.connectMs.toFixed(0)} ms, again ${result.reconnectMs.toFixed(0)} ms`,
+        `${name.padEnd(12)}${started} (load average ${loadavg()[0].toFixed(1)}) ${result.count} msgs: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(2)} ms; RSS under load ${result.peakRssMb.toFixed(0)} MB, CPU ${result.cpuUsPerMessage.toFixed(0)} µs/msg; ${DEVICES} connect ${result.connectMs.toFixed(0)} ms, again ${result.reconnectMs.toFixed(0)} ms`,
       );
     },
   );

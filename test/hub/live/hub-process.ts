@@ -6,6 +6,8 @@ import { parse, stringify } from 'yaml';
 
 export const CLI = resolve('dist/hub/cli.js');
 export const DEVICE_CLI = resolve('dist/devices/cli.js');
+/** The `gridflex` bin (package.json): a shell launcher that execs node on dist/hub/cli.js. */
+export const LAUNCHER = resolve('bin/gridflex');
 
 /** A running `gridflex hub` process and where it serves. */
 export interface HubProcess {
@@ -24,7 +26,7 @@ export interface HubProcess {
 /**
  * Starts `gridflex hub` on loopback with the given flags and waits for its "hub ready" line. Its ports are any free
  * ones unless `flags` name them (the later flag wins). `launch` is the command line before `hub` (by default node
- * running dist/hub/cli.js).
+ * running dist/hub/cli.js; e.g. `[LAUNCHER]`, the `gridflex` bin).
  */
 export function startHub(flags: string[], launch: string[] = [process.execPath, CLI]): Promise<HubProcess> {
   const anyFreePorts = ['--mqtt-port', '0', '--ws-port', '0', '--http-port', '0'];
