@@ -13,6 +13,7 @@ import { SupplierLedger } from '../market/supplier.js';
 import { SwitchingSystem } from '../market/switching.js';
 import type { Tariff } from '../market/tariff.js';
 import { createRng } from '../random.js';
+import { yearSwitching } from '../redteam/red-team.js';
 import { buildRedTeam, type RedTeamRun, type RedTeamSection, redTeamSettings } from '../redteam/registry.js';
 import type { Scenario } from '../scenarios/resolve.js';
 import { createMarketRun } from '../sim/market-step.js';
@@ -116,7 +117,7 @@ export async function buildYearStreet(
   const redTeam = await buildRedTeam(redTeamSection, {
     homes,
     world,
-    switching,
+    switching: yearSwitching(switching),
     valuation: scenario.valuation,
     seed: scenario.seed,
     // From the registry: a run's own createPolicy may hand every name the run's one policy (the studies).

@@ -11,7 +11,7 @@ import type { StreetParticipant } from '../engine/street.js';
 import type { StreetHome } from '../engine/street-home.js';
 import type { StreetWorld } from '../engine/world.js';
 import { MINUTES_PER_DAY } from '../environment/calendar.js';
-import type { SwitchingSystem } from '../market/switching.js';
+import type { SwitchingSystem, SwitchRequest } from '../market/switching.js';
 import type { Rng } from '../random.js';
 
 /** An engine participant's name (tariffs, residents, world, market, homes, bills, power-flow, network). */
@@ -42,10 +42,10 @@ export type Problem = (path: string, expected: string, found: unknown) => Error;
 /** What an attack or defence may use when the street is built. */
 export interface RedTeamContext {
   homes: readonly StreetHome[];
-  /** The year's world, or the live table's (forecasts and the step length only). */
-  world: ForecastSource & Pick<StreetWorld, 'stepMinutes'>;
-  /** The street's tariff switching (absent on the live table, whose residents switch through its market). */
-  switching?: SwitchingSystem;
+  /** The year's world, or the live table's (forecasts, the step length and the trips its EVs took). */
+  world: ForecastSource & Pick<StreetWorld, 'stepMinutes'> & Partial<TripsTaken>;
+  /** The street's tariff switching: the year's switching system, or the live table's market in front of its own. */
+  switching?: RedTeamSwitching;
   /** The entry's own random stream (seeded from the scenario). */
   rng: Rng;
   /** How the residents put carbon and autarky in £ (a lying agent's own objective). */
@@ -58,6 +58,30 @@ export interface RedTeamContext {
   refuse(field: string, expected: string, found: unknown): Error;
   /** Marks a home whose own agent attacks (its bill is not counted among the honest homes'). */
   markAttacker(home: StreetHome): void;
+}
+
+/** Trips taken outside the homes' physics: the table's EVs lose a trip's charge as they leave. */
+export interface TripsTaken {
+  /** Charge the home's EV lost to a trip in this step, kWh. */
+  tripTakenKwh(home: StreetHome): number;
+}
+
+/** Tariff switching as an attack uses it: the tariff each home is on, and requests into the switching system. */
+export interface RedTeamSwitching {
+  tariffOf(home: StreetHome): string;
+  isPending(homeId: string): boolean;
+  request(request: SwitchRequest): void;
+}
+
+/** A year run's switching system as the red team uses it (its homes carry their tariffs). */
+export function yearSwitching(system: SwitchingSystem): RedTeamSwitching {
+  return {
+    tariffOf: (home) => home.tariff.id,
+    isPending: (homeId) => system.isPending(homeId),
+    request: (request) => {
+      system.request(request);
+    },
+  };
 }
 
 /** How a defence changes the street's set-up before it is built. */

@@ -170,11 +170,12 @@ export function redTeamKinds(): RedTeamKind[] {
 
 /**
  * The operator's red team for the live table, or what is wrong with it in words naming the field (`attacks.0.at`):
- * the entries of the scenario's `redTeam:` section, of kinds that run live, naming homes of the table.
+ * the entries of the scenario's `redTeam:` section, of kinds that run live, naming homes and tariffs of the table.
  */
 export function parseLiveRedTeam(
   body: unknown,
   homeIds: readonly string[],
+  tariffIds: readonly string[],
 ): { section: RedTeamSection } | { problem: string } {
   const parsed = RedTeamSchema.safeParse(body);
   if (!parsed.success) {
@@ -197,7 +198,7 @@ export function parseLiveRedTeam(
   try {
     checkRedTeam(
       section,
-      { homeIds, tariffIds: [] },
+      { homeIds, tariffIds },
       (path, expected, found) =>
         // The table's paths start at the section's lists, not at `redTeam.`.
         new Error(`${path.replace(/^redTeam\./, '')}: expected ${expected}, found ${JSON.stringify(found)}`),

@@ -14,6 +14,7 @@ import { type AgentAnswer, ResidentBoosts } from './boosts.js';
 import type { PriceSource } from './home-forecast.js';
 import { evSpec, resolvePreferences } from './home-specs.js';
 import { LiveFeeder } from './live-feeder.js';
+import type { MarketRedTeam } from './live-market.js';
 import { LivePlanner } from './live-planner.js';
 import { liveLimitKw } from './live-policies.js';
 import { LiveRedTeam } from './live-red-team.js';
@@ -276,14 +277,16 @@ export class HomeAgents {
     for (const shadow of this.shadows.values()) shadow.street.forget(this.replan);
     this.replan.clear();
     this.splitMirror(inputs);
-    await this.applyRedTeam(clock.simTime);
+    await this.applyRedTeam(clock.simTime, prices.redTeam);
     await this.running.step(inputs);
+    // The shadow runs (the red team's baseline) price the homes the red team switched as they were before.
+    const shadowPrices = prices.redTeam?.honestPrices ?? prices;
     for (const shadow of this.shadows.values()) {
       await yieldToIo();
-      const flow = await shadow.step(inputs, clock, yieldToIo);
+      const flow = await shadow.step({ ...inputs, prices: shadowPrices }, clock, yieldToIo);
       if (!shadow.mirrors) {
         const policy = shadow.street.runningPolicyName;
-        this.redTeam.recordBaseline(policy, flow.summary, flow.homes, prices, clock);
+        this.redTeam.recordBaseline(policy, flow.summary, flow.homes, shadowPrices, clock);
       }
     }
     const stepStart = new Date(stepStartMs);
@@ -378,7 +381,7 @@ export class HomeAgents {
    * policy's shadow run, the shadow run keeps it (the baseline, without the red team) and the table goes on
    * with a copy under the same policy; a policy switch due then goes first.
    */
-  private async applyRedTeam(simTime: string): Promise<void> {
+  private async applyRedTeam(simTime: string, market: MarketRedTeam | undefined): Promise<void> {
     if (!this.redTeam.pending) return;
     const mirror = [...this.shadows.values()].find((shadow) => shadow.mirrors);
     if (mirror && this.redTeam.active) {
@@ -388,7 +391,7 @@ export class HomeAgents {
       this.running = this.running.fork(policy, views, (failure) => this.failures.push(failure));
       mirror.mirrors = false;
     }
-    const failure = await this.redTeam.apply(this.running, (name) => this.policyNamed(name), simTime);
+    const failure = await this.redTeam.apply(this.running, (name) => this.policyNamed(name), simTime, market);
     if (failure) this.failures.push(failure);
   }
 

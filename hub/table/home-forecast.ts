@@ -1,5 +1,6 @@
 import type { HomeForecast } from '../agents/policy.js';
 import { type FeederNetwork, profilePowerKw } from '../feeder/index.js';
+import type { MarketRedTeam } from './live-market.js';
 import { carbonKgPerKwh, EV_TRIP, evAway, outdoorC, sunShare } from './live-weather.js';
 
 const MINUTE_MS = 60_000;
@@ -20,6 +21,8 @@ export interface PriceSource {
   pricesAt(simTime: Date, home?: string): { importPriceGbpPerKwh: number; exportPriceGbpPerKwh: number };
   /** The regulator's randomised start delay, which smart chargers apply when a charging block starts. */
   readonly rules: { randomisedStartDelayMinutes: number };
+  /** The live market's side the operator's red team reaches (absent: prices with no market behind them). */
+  readonly redTeam?: MarketRedTeam;
 }
 
 /** Options of {@link homeForecast}. */

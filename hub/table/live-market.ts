@@ -9,7 +9,12 @@ import type {
   TariffBand,
 } from '../../protocol/gridflex.js';
 import { type RuleBreach, ruleBreaches } from '../market/regulator.js';
-import { type SwitchingRules, SwitchingSystem, type SwitchLogEntry } from '../market/switching.js';
+import {
+  type SwitchingRules,
+  SwitchingSystem,
+  type SwitchLogEntry,
+  type SwitchRequest,
+} from '../market/switching.js';
 import {
   billForSeries,
   networkBandAt,
@@ -20,6 +25,8 @@ import {
   timeBandAt,
 } from '../market/tariff.js';
 import { coreTariffFromWire, tariffRulesFromWire, type WireTariff, wireGbp } from '../market/wire-tariff.js';
+import type { RedTeamSwitching } from '../redteam/red-team.js';
+import type { PriceSource } from './home-forecast.js';
 
 const MINUTES_PER_DAY = 1440;
 const MINUTE_MS = 60_000;
@@ -197,6 +204,20 @@ function firstOverlap(bands: readonly TariffBand[]): string | undefined {
   return undefined;
 }
 
+/** What the operator's red team reaches of the market (hub/table/live-red-team.ts). */
+export interface MarketRedTeam {
+  /** The market's switching as an attack asks for tariffs: its requests wait in the same system as the residents'. */
+  readonly switching: RedTeamSwitching;
+  /** The tariffs on offer (an attack's `tariff` names one). */
+  tariffIds(): string[];
+  /** Switches processed per day from now on (the switching-cap defence; Infinity: no cap). */
+  setSwitchingCap(perDay: number): void;
+  /** Prices as if the red team had switched no home's tariff: the shadow runs' (the baseline). */
+  readonly honestPrices: PriceSource;
+  /** The red team is off: the homes it switched stay switched, and every street sees them from now on. */
+  forget(): void;
+}
+
 /**
  * The live table's retail market: the regulator's rules in force, the suppliers' offers that pass them,
  * and the tariff each table home is on. The street moves to the cheapest offer for a typical day, after the
@@ -218,6 +239,23 @@ export class LiveMarket {
   });
   /** The simulated time of the last tick, for when a queued switch can take effect at the earliest. */
   private lastMinute = 0;
+  /** Homes the red team asked to switch, with the tariff they had chosen before (undefined: the street's). */
+  private readonly redTeamBefore = new Map<string, string | undefined>();
+  readonly redTeam: MarketRedTeam = {
+    switching: {
+      tariffOf: (home) => this.tariffKeyOf(home.spec.id),
+      isPending: (homeId) => this.switching.isPending(homeId),
+      request: (request) => this.redTeamRequest(request),
+    },
+    tariffIds: () => [PRICE_CAP_TARIFF_ID, ...this.offers.keys()],
+    setSwitchingCap: (perDay) => this.switching.setCapacityPerWorkingDay(perDay),
+    honestPrices: priceSource(
+      (start, stepMinutes, count, home) => this.seriesFor(start, stepMinutes, count, home, true),
+      (simTime, home) => this.pricesFor(simTime, home, true),
+      () => this.rulesInForce,
+    ),
+    forget: () => this.redTeamBefore.clear(),
+  };
   /** Core tariffs by key, built once per offer and rules (the core caches its price tables per tariff). */
   private readonly coreTariffs = new Map<string, Tariff>();
 
@@ -317,8 +355,9 @@ export class LiveMarket {
     if (current === tariff && choice?.tariff !== undefined) {
       return { accepted: false, reason: `${home} is already on ${tariff}`, news: [] };
     }
-    // A new choice replaces the one waiting.
+    // A new choice replaces the one waiting, the red team's too.
     this.switching.cancel(home);
+    this.redTeamBefore.delete(home);
     this.homeChoices.set(home, choice ?? {});
     if (current === tariff) {
       // It follows the street, which is on that tariff: nothing to switch, it stays on it from now on.
@@ -418,8 +457,29 @@ export class LiveMarket {
     return news;
   }
 
-  /** The switch `home` waits for: its own, or the street's when it follows the street. */
-  private pendingOf(home?: string): { tariff: string; effectiveAt: string } | null {
+  /** A red-team request: in the switching system as a resident's, remembering the home's tariff before. */
+  private redTeamRequest(request: SwitchRequest): void {
+    const home = request.homeId;
+    if (!this.coreTariff(request.toTariffId)) return;
+    if (!this.redTeamBefore.has(home)) this.redTeamBefore.set(home, this.homeChoices.get(home)?.tariff);
+    this.homeChoices.set(home, this.homeChoices.get(home) ?? {});
+    this.switching.request(request);
+  }
+
+  /** The tariff `home` is on, or (honest) the one it would be on had the red team switched nothing. */
+  private keyOf(home: string | undefined, honest: boolean): string {
+    if (honest && home !== undefined && this.redTeamBefore.has(home))
+      return this.redTeamBefore.get(home) ?? this.inForce;
+    return this.tariffKeyOf(home);
+  }
+
+  /** The switch `home` waits for: its own, or the street's when it follows the street (honest: as `keyOf`). */
+  private pendingOf(
+    home: string | undefined,
+    honest: boolean,
+  ): { tariff: string; effectiveAt: string } | null {
+    if (honest && home !== undefined && this.redTeamBefore.has(home))
+      return this.redTeamBefore.get(home) === undefined ? this.pendingSwitchOf(STREET) : null;
     const own = home === undefined ? null : this.pendingSwitchOf(home);
     if (own) return own;
     const choice = home === undefined ? undefined : this.homeChoices.get(home);
@@ -473,7 +533,11 @@ export class LiveMarket {
 
   /** The `gridflex/v1/market/prices` payload at a simulated time: the street's, or `home`'s own tariff. */
   pricesAt(simTime: Date, home?: string): MarketPrices {
-    const key = this.tariffKeyOf(home);
+    return this.pricesFor(simTime, home, false);
+  }
+
+  private pricesFor(simTime: Date, home: string | undefined, honest: boolean): MarketPrices {
+    const key = this.keyOf(home, honest);
     return marketPricesAt(this.tariffOrCap(key), key, simTime);
   }
 
@@ -487,9 +551,19 @@ export class LiveMarket {
     count: number,
     home?: string,
   ): { importGbp: Float64Array; exportGbp: Float64Array } {
+    return this.seriesFor(start, stepMinutes, count, home, false);
+  }
+
+  private seriesFor(
+    start: Date,
+    stepMinutes: number,
+    count: number,
+    home: string | undefined,
+    honest: boolean,
+  ): { importGbp: Float64Array; exportGbp: Float64Array } {
     const from = minuteOfDay(start);
-    const series = rates(this.tariffOrCap(this.tariffKeyOf(home)), from, count, stepMinutes);
-    const pending = this.pendingOf(home);
+    const series = rates(this.tariffOrCap(this.keyOf(home, honest)), from, count, stepMinutes);
+    const pending = this.pendingOf(home, honest);
     const pendingTariff = pending ? this.coreTariff(pending.tariff) : undefined;
     if (pending && pendingTariff) {
       const stepMs = stepMinutes * MINUTE_MS;
@@ -575,6 +649,21 @@ export class LiveMarket {
     const bill = billForSeries(tariff, steps, 30);
     return bill.energyGbp + bill.standingGbp;
   }
+}
+
+/** A price source of these functions; the rules are read when asked (the regulator may replace them). */
+function priceSource(
+  priceSeries: PriceSource['priceSeries'],
+  pricesAt: PriceSource['pricesAt'],
+  rules: () => RegulatorRulesInForce,
+): PriceSource {
+  return {
+    priceSeries,
+    pricesAt,
+    get rules() {
+      return rules();
+    },
+  };
 }
 
 /** The capped flat tariff with a typical export rate (`price-cap`), what the street pays without a supplier's offer. */

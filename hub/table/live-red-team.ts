@@ -6,14 +6,21 @@
  */
 import type { Clock, FeederSummary, LiveRedTeam as LiveRedTeamStatus } from '../../protocol/gridflex.js';
 import type { Policy } from '../agents/index.js';
-import { buildRedTeam, type RedTeamSection, redTeamKinds } from '../redteam/registry.js';
+import type { StreetParticipant } from '../engine/street.js';
+import { buildRedTeam, type RedTeamSection, redTeamKinds, redTeamSettings } from '../redteam/registry.js';
 import type { PriceSource } from './home-forecast.js';
+import type { MarketRedTeam } from './live-market.js';
 import { LIVE_VALUATION, type LivePolicyStreet } from './live-street.js';
 import { StreetBook, type StreetFigures } from './shadow-runs.js';
 
 /** Each entry draws its own stream from this seed, so a replayed table draws the same delays. */
 const LIVE_RED_TEAM_SEED = 20_261_206;
 const NO_RED_TEAM: RedTeamSection = { attacks: [], defences: [] };
+/**
+ * Where the year runs review and complete tariff switches: on the table its market does (ticked by the hub
+ * each step), so the red team's tariff parts are placed here, at the start of the street's step.
+ */
+const TABLE_TARIFFS: StreetParticipant = { name: 'tariffs', step: () => {} };
 
 type HomeNetPKw = readonly { home: string; netPKw: number }[];
 
@@ -44,13 +51,14 @@ export class LiveRedTeam {
 
   /**
    * Places the pending red team among the street's participants (its homes as they are now: an attack picks
-   * them by their assets) at the step ending `simTime`. Returns what went wrong in words, the red team then
-   * staying as it was.
+   * them by their assets) at the step ending `simTime`, its tariff attacks and switching cap on the `market`'s
+   * switching. Returns what went wrong in words, the red team then staying as it was.
    */
   async apply(
     street: LivePolicyStreet,
     makePolicy: (name: string) => Policy,
     simTime: string,
+    market?: MarketRedTeam,
   ): Promise<string | undefined> {
     const section = this.pendingSection;
     if (!section) return undefined;
@@ -59,6 +67,7 @@ export class LiveRedTeam {
       const run = await buildRedTeam(section, {
         homes: street.redTeamHomes(),
         world: street.redTeamWorld,
+        ...(market ? { switching: market.switching } : {}),
         valuation: LIVE_VALUATION,
         makePolicy: async (name) => makePolicy(name),
         seed: LIVE_RED_TEAM_SEED,
@@ -67,7 +76,12 @@ export class LiveRedTeam {
             `${path.replace(/^redTeam\./, '')}: expected ${expected}, found ${JSON.stringify(found)}`,
           ),
       });
-      street.setRedTeam(run.place);
+      street.setRedTeam((engine) =>
+        run.place([TABLE_TARIFFS, ...engine]).filter((part) => part !== TABLE_TARIFFS),
+      );
+      const settings = redTeamSettings(section, { switchingCapacityPerWorkingDay: Number.POSITIVE_INFINITY });
+      market?.setSwitchingCap(settings.switchingCapacityPerWorkingDay);
+      if (section.attacks.length === 0) market?.forget();
       this.section = section;
       this.attackers = run.attackers;
       this.notes = run.notes;

@@ -218,7 +218,7 @@ export class ResidentsExtension implements Extension {
   private setRedTeam({ body, who }: ControlRequest): ControlAnswer {
     const { requestId: _requestId, ...section } = TableRedTeamSchema.parse(body);
     const homeIds = this.hub.map.plots.flatMap((plot) => (plot.home === undefined ? [] : [plot.home]));
-    const parsed = parseLiveRedTeam(section, homeIds);
+    const parsed = parseLiveRedTeam(section, homeIds, this.hub.market.redTeam.tariffIds());
     if ('problem' in parsed) return { accepted: false, reason: parsed.problem };
     const answer = this.requireAgents().setRedTeam(parsed.section);
     this.hub.log('info', `${who}: ${answer.reason}`);

@@ -3,18 +3,17 @@
  * platform, or one viral tip), so a whole street answers the same price signal at once.
  */
 import { z } from 'zod';
-import { STEPS_PER_DAY } from '../../environment/calendar.js';
+import { MINUTES_PER_DAY } from '../../environment/calendar.js';
 import { checkHomeIds, chosenHomes, defineAttack, HomesChoiceSchema } from '../red-team.js';
 
 export const massSwitch = defineAttack({
   kind: 'mass-switch',
   description: "N homes' agents all ask to switch to the same tariff on the same day",
-  notLive: "the table's residents switch tariffs through its market, not the year's switching system",
   schema: z.strictObject({
     kind: z.literal('mass-switch'),
     /** The tariff every chosen home asks for (one of the scenario's tariffs on offer). */
     tariff: z.string().min(1),
-    /** Day of the run (0: the first) on which the requests go in, at midnight. */
+    /** Day of the run (0: the first) on which the requests go in, at midnight; live, days from the operator's word. */
     day: z.number().int().min(0).max(364).default(0),
     /** Default: every home. */
     homes: HomesChoiceSchema.optional(),
@@ -29,6 +28,8 @@ export const massSwitch = defineAttack({
     if (!switching) throw context.refuse('kind', 'a street with tariff switching', entry.kind);
     const homes = chosenHomes(context.homes, entry.homes);
     for (const home of homes) context.markAttacker(home);
+    let firstMinute: number | undefined;
+    let sent = false;
     return [
       {
         // Before the day's switching boundary, so the requests queue for the day's processing.
@@ -36,12 +37,15 @@ export const massSwitch = defineAttack({
         participant: {
           name: 'attack:mass-switch',
           step: (frame) => {
-            if (frame.step !== entry.day * STEPS_PER_DAY) return;
+            firstMinute ??= frame.minuteOfYear;
+            if (sent || frame.minuteOfYear - firstMinute < entry.day * MINUTES_PER_DAY) return;
+            sent = true;
             for (const home of homes) {
-              if (home.tariff.id === entry.tariff || switching.isPending(home.spec.id)) continue;
+              const tariff = switching.tariffOf(home);
+              if (tariff === entry.tariff || switching.isPending(home.spec.id)) continue;
               switching.request({
                 homeId: home.spec.id,
-                fromTariffId: home.tariff.id,
+                fromTariffId: tariff,
                 toTariffId: entry.tariff,
                 requestMinute: frame.minuteOfYear,
                 reason: 'red team: mass switch',

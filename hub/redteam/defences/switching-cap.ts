@@ -9,7 +9,6 @@ export const switchingCap = defineDefence({
   kind: 'switching-cap',
   description: "the switching system processes at most N of the street's switches per working day",
   counters: ['mass-switch'],
-  notLive: "it caps the year's switching system, which the table does not have",
   schema: z.strictObject({
     kind: z.literal('switching-cap'),
     perWorkingDay: z.number().int().min(0).max(1000).default(1),

@@ -1,14 +1,15 @@
 /**
  * Telemetry plausibility: every battery and EV reading is checked against the hub's model of the store
  * before the agents plan on it. The model is the last accepted reading advanced by the metered power through
- * the same storage physics (less the EV trips the model knows), from the state at commissioning. A reading
+ * the same storage physics (less the EV trips the model knows: the year's, and those the table's EVs take as
+ * they leave), from the state when the check starts (a run's commissioning). A reading
  * outside the store's bounds, or further than the tolerance from the model (a jump: offset, replay; a value
  * that stops moving while the meter shows charging: frozen) is refused and the model's value used instead.
  */
 import { z } from 'zod';
 import type { StreetHome } from '../../engine/street-home.js';
 import { clockLabel } from '../../environment/calendar.js';
-import { applyStoragePower, initialHomeState } from '../../homes/index.js';
+import { applyStoragePower } from '../../homes/index.js';
 import { defineDefence } from '../red-team.js';
 import { powerKey, socKey, storageOf, TELEMETRY_DEVICES, type TelemetryDevice } from '../telemetry.js';
 
@@ -24,7 +25,6 @@ export const telemetryCheck = defineDefence({
   description:
     "battery and EV readings are checked against the hub's model and the meter; implausible ones are refused",
   counters: ['false-telemetry'],
-  notLive: "the table's EVs lose a trip's charge as they leave, which its model of the store does not see",
   schema: z.strictObject({
     kind: z.literal('telemetry-check'),
     /** How far a reading may be from the model, kWh. */
@@ -35,7 +35,7 @@ export const telemetryCheck = defineDefence({
       TELEMETRY_DEVICES.filter((device) => storageOf(home, device)).map((device) => ({
         home,
         device,
-        modelKwh: initialHomeState(home.spec)[socKey(device)],
+        modelKwh: home.state[socKey(device)],
         refused: 0,
       })),
     );
@@ -47,6 +47,8 @@ export const telemetryCheck = defineDefence({
           step: (frame) => {
             for (const item of watched) {
               const key = socKey(item.device);
+              const tripKwh = item.device === 'ev' ? (context.world.tripTakenKwh?.(item.home) ?? 0) : 0;
+              item.modelKwh = Math.max(0, item.modelKwh - tripKwh);
               const readingKwh = item.home.state[key];
               const why = implausible(readingKwh, item, entry.toleranceKwh);
               if (why === undefined) {

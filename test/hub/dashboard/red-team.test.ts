@@ -75,10 +75,10 @@ describe('the red-team panel in a real browser', () => {
       .poll(() => form.locator('[data-kind]').evaluateAll((rows) => rows.map((row) => row.dataset.kind)))
       .toEqual(kinds.map((kind) => kind.kind));
     // A kind that cannot run on the table is offered greyed out, with the hub's reason.
-    const massSwitch = form.locator('[data-kind="mass-switch"]');
-    expect(await massSwitch.locator('input[name="kind"]').isDisabled()).toBe(true);
-    expect(await massSwitch.textContent()).toContain(
-      `Not on the table: ${kinds.find((kind) => kind.kind === 'mass-switch')?.notLive}.`,
+    const lyingAgent = form.locator('[data-kind="lying-agent"]');
+    expect(await lyingAgent.locator('input[name="kind"]').isDisabled()).toBe(true);
+    expect(await lyingAgent.textContent()).toContain(
+      `Not on the table: ${kinds.find((kind) => kind.kind === 'lying-agent')?.notLive}.`,
     );
 
     const syncCharge = form.locator('[data-kind="sync-charge"]');

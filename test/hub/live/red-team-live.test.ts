@@ -5,6 +5,8 @@ import {
   type Clock,
   type LiveRedTeam,
   LiveRedTeamSchema,
+  type MarketTariffs,
+  MarketTariffsSchema,
 } from '../../../protocol/gridflex.js';
 import { closed, connectClient, nextMessage, tempDir, watchHubUntilAllOnline } from '../mqtt-helpers.js';
 import { addUser, type HubProcess, startHub, writeLiveMap } from './hub-process.js';
@@ -22,6 +24,7 @@ beforeAll(async () => {
     ['home-1', 'resident:home-1'],
     ['home-3', 'resident:home-3'],
     ['home-7', 'resident:home-7'],
+    ['octo', 'supplier:octo'],
   ] as const) {
     secrets[username] = addUser(data.dir, username, role);
   }
@@ -113,7 +116,11 @@ describe('the red team, switched live by the operator', () => {
       ],
       [
         { attacks: [{ kind: 'mass-switch', tariff: 'flat' }], defences: [] },
-        /^attacks\.0: does not run on the live table: the table's residents switch tariffs through its market/,
+        /^attacks\.0\.tariff: expected a tariff on offer \(price-cap\), found "flat"$/,
+      ],
+      [
+        { attacks: [{ kind: 'oscillating-load' }], defences: [] },
+        /^attacks\.0: does not run on the live table: the table's power flow takes/,
       ],
     ] as const;
     for (const [index, [body, reason]] of refusals.entries()) {
@@ -134,7 +141,8 @@ describe('the red team, switched live by the operator', () => {
     await closed(operator);
     const status = await redTeamAt('2026-01-15T00:00:00.000Z');
     expect(status.attacks).toEqual([]);
-    expect(status.kinds.find((kind) => kind.kind === 'mass-switch')?.notLive).toMatch(/market/);
+    expect(status.kinds.find((kind) => kind.kind === 'oscillating-load')?.notLive).toMatch(/profiles/);
+    expect(status.kinds.find((kind) => kind.kind === 'mass-switch')?.notLive).toBeUndefined();
     expect(status.kinds.find((kind) => kind.kind === 'sync-charge')?.notLive).toBeUndefined();
   }, 30_000);
 
@@ -166,7 +174,9 @@ describe('the red team, switched live by the operator', () => {
     expect(attacked.policy).toBe('selfish');
     const withAttack = attacked.attacked as NonNullable<LiveRedTeam['attacked']>;
     const baseline = attacked.baseline as NonNullable<LiveRedTeam['baseline']>;
-    expect(withAttack.steps).toBeGreaterThanOrEqual(20);
+    // Every 6-minute step from the one the red team started in (a step or two after 01:00 on a busy machine) to 03:00.
+    const stepsSince = (Date.parse(night('03:00')) - Date.parse(attacked.since as string)) / (6 * 60_000);
+    expect(withAttack.steps).toBeGreaterThanOrEqual(Math.max(stepsSince, 15));
     expect(withAttack.peakKw).toBeGreaterThan(baseline.peakKw);
 
     await jumpTo(night('01:00'));
@@ -184,4 +194,73 @@ describe('the red team, switched live by the operator', () => {
     const off = await redTeamAt(night('15:00'));
     expect(off).toMatchObject({ attacks: [], defences: [], attacked: null, baseline: null, attackers: [] });
   }, 120_000);
+
+  it('switches homes to one tariff through the market; the switching cap holds them to one a day', async () => {
+    const offered = audit((entry) => entry.action === 'supplier-tariff' && entry.accepted);
+    // Dearer than the cap on a typical day, so the street stays on the cap; cheap at night.
+    await publishAs('octo', 'gridflex/control/v1/supplier/octo/tariff', {
+      tariffId: 'night-only',
+      kind: 'time-of-use',
+      importPriceGbpPerKwh: 0.4,
+      exportPriceGbpPerKwh: 0.1,
+      standingChargeGbpPerDay: 0.5,
+      bands: [{ name: 'night', from: '00:30', to: '05:30', importPriceGbpPerKwh: 0.05 }],
+    });
+    await offered;
+    const tariffsWhere = (test: (tariffs: MarketTariffs) => boolean) =>
+      nextMessage(
+        viewer,
+        (topic) => topic === 'gridflex/v1/market/tariffs',
+        (payload) => test(MarketTariffsSchema.parse(json(payload))),
+      ).then(({ payload }) => MarketTariffsSchema.parse(json(payload)));
+    const tariffOf = (tariffs: MarketTariffs, home: string) => tariffs.homes?.[home]?.tariff;
+    const attack = { kind: 'mass-switch', tariff: 'octo/night-only', homes: ['home-3', 'home-7'] };
+
+    const firstSwitched = tariffsWhere((tariffs) => tariffOf(tariffs, 'home-3') === 'octo/night-only');
+    const capped = await operatorSends(
+      { attacks: [attack], defences: [{ kind: 'switching-cap', perWorkingDay: 1 }] },
+      'mass-switch-capped',
+    );
+    expect(capped.accepted).toBe(true);
+    const one = await firstSwitched;
+    // Over the day's cap: home-7 waits for the next day's processing, then the lag.
+    expect(tariffOf(one, 'home-7')).toBe('price-cap');
+    expect(one.homes?.['home-7']?.pending?.tariff).toBe('octo/night-only');
+    expect(one.homes?.['home-7']?.pending?.effectiveAt.slice(11)).toBe('01:00:00.000Z');
+    expect(one.inForce).toBe('price-cap');
+
+    const bothSwitched = tariffsWhere((tariffs) => tariffOf(tariffs, 'home-7') === 'octo/night-only');
+    await operatorSends({ attacks: [attack], defences: [] }, 'mass-switch-uncapped');
+    expect(tariffOf(await bothSwitched, 'home-3')).toBe('octo/night-only');
+    const status = await redTeamAt('2026-01-15T00:00:00.000Z');
+    expect(status.attackers).toEqual(['home-3', 'home-7']);
+    await operatorSends({ attacks: [], defences: [] }, 'mass-switch-stop');
+  }, 60_000);
+
+  it('checks EV telemetry live, allowing for the trip an EV takes as it leaves; refuses a false reading', async () => {
+    const clock = json<Clock>(
+      (await nextMessage(viewer, (topic) => topic === 'gridflex/v1/clock')).payload,
+    ).simTime.slice(0, 10);
+    const day = new Date(`${clock}T00:00:00.000Z`);
+    day.setUTCDate(day.getUTCDate() + 1);
+    const at = (time: string) => `${day.toISOString().slice(0, 10)}T${time}:00.000Z`;
+    const answered = audit((entry) => entry.action === 'resident-preferences' && entry.username === 'home-3');
+    await publishAs('home-3', 'gridflex/control/v1/resident/home-3/preferences', { evReadyByMinute: 8 * 60 });
+    expect((await answered).accepted).toBe(true);
+    await jumpTo(at('07:00'));
+    const check = { kind: 'telemetry-check', toleranceKwh: 0.25 };
+    await operatorSends({ attacks: [], defences: [check] }, 'telemetry-check');
+    // home-3's EV leaves at 08:00 with 12 kWh less: the check's model takes the trip too.
+    const afterTrip = await redTeamAt(at('09:00'));
+    expect(afterTrip.defences).toEqual([check]);
+    expect(afterTrip.notes).toEqual([]);
+
+    const lie = { kind: 'false-telemetry', home: 'home-7', device: 'ev', mode: 'offset', offsetPct: 50 };
+    await operatorSends({ attacks: [lie], defences: [check] }, 'false-telemetry');
+    const lied = await redTeamAt(at('10:00'));
+    expect(lied.notes).toEqual([
+      expect.stringMatching(/^home-7 ev: readings refused from .*kWh from the model's/),
+    ]);
+    await operatorSends({ attacks: [], defences: [] }, 'telemetry-stop');
+  }, 60_000);
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RedTeamSwitching } from '../../../hub/redteam/red-team.js';
 import { GB_LIVE_RULES, LiveMarket, tariffProblems } from '../../../hub/table/live-market.js';
 import { type SupplierTariff, SupplierTariffSchema } from '../../../protocol/gridflex.js';
 
@@ -201,5 +202,74 @@ describe('LiveMarket', () => {
     );
     expect(market.setRules({}, 'regulator', at, evening)).toMatchObject({ accepted: false });
     expect(market.rules).toEqual(GB_LIVE_RULES);
+  });
+});
+
+describe("LiveMarket's side for the operator's red team", () => {
+  const nightOnly = tariff({
+    tariffId: 'night-only',
+    kind: 'time-of-use',
+    importPriceGbpPerKwh: 0.4,
+    bands: [{ name: 'night', from: '00:30', to: '05:30', importPriceGbpPerKwh: 0.05 }],
+  });
+  const streetHome = (id: string) => ({ spec: { id } }) as Parameters<RedTeamSwitching['tariffOf']>[0];
+  const massSwitch = (market: LiveMarket, homes: readonly string[], at: Date) => {
+    for (const home of homes) {
+      market.redTeam.switching.request({
+        homeId: home,
+        fromTariffId: market.redTeam.switching.tariffOf(streetHome(home)),
+        toTariffId: 'octo/night-only',
+        requestMinute: at.getTime() / 60_000,
+        reason: 'red team: mass switch',
+      });
+    }
+  };
+
+  it('queues its switches past the cap to the next day, in the same switching system as the residents', () => {
+    const market = new LiveMarket();
+    market.offer('octo', nightOnly, at, evening);
+    expect(market.redTeam.tariffIds()).toEqual(['price-cap', 'octo/night-only']);
+    market.redTeam.setSwitchingCap(1);
+    massSwitch(market, ['home-1', 'home-2'], evening);
+    market.tick(evening);
+    expect(market.tariffs().homes).toEqual({
+      'home-1': {
+        tariff: 'price-cap',
+        pending: { tariff: 'octo/night-only', effectiveAt: '2026-01-15T19:00:00.000Z' },
+      },
+      'home-2': {
+        tariff: 'price-cap',
+        pending: { tariff: 'octo/night-only', effectiveAt: '2026-01-16T01:00:00.000Z' },
+      },
+    });
+    // A resident asking now waits behind the cap too.
+    expect(market.requestSwitch('home-3', 'octo/night-only', evening).reason).toBe(
+      "home-3 will switch from price-cap to octo/night-only when the switching system has capacity (today's is used up)",
+    );
+    expect(market.tick(new Date('2026-01-15T19:00:00Z')).map((news) => news.message)).toEqual([
+      'home-1 switched from price-cap to octo/night-only',
+    ]);
+    market.tick(new Date('2026-01-16T00:00:00Z'));
+    expect(market.tick(new Date('2026-01-16T01:00:00Z')).map((news) => news.message)).toEqual([
+      'home-2 switched from price-cap to octo/night-only',
+    ]);
+    expect(market.switching.isPending('home-3')).toBe(true);
+  });
+
+  it('prices the homes it switched as before for the shadow runs, until it is off', () => {
+    const market = new LiveMarket();
+    market.offer('octo', nightOnly, at, evening);
+    massSwitch(market, ['home-1'], evening);
+    market.tick(evening);
+    market.tick(new Date('2026-01-15T19:00:00Z'));
+    const night = new Date('2026-01-16T01:00:00Z');
+    expect(market.pricesAt(night, 'home-1').source).toBe('octo/night-only');
+    expect(market.redTeam.honestPrices.pricesAt(night, 'home-1')).toEqual(market.pricesAt(night, 'home-2'));
+    expect(market.redTeam.honestPrices.priceSeries(night, 30, 4, 'home-1')).toEqual(
+      market.priceSeries(night, 30, 4, 'home-2'),
+    );
+    expect(market.redTeam.honestPrices.rules).toBe(market.rules);
+    market.redTeam.forget();
+    expect(market.redTeam.honestPrices.pricesAt(night, 'home-1')).toEqual(market.pricesAt(night, 'home-1'));
   });
 });
