@@ -27,7 +27,10 @@ export class PlanThread {
     private readonly onFailure: (message: string) => void,
     module: URL = PLAN_WORKER,
   ) {
-    this.worker = new Worker(module, { workerData: data });
+    // Its garbage is small and short-lived (cloned contexts, plans): with a 2 MB young generation instead of V8's
+    // default the hub on the IEEE street held 184-189 MB instead of 201-205 MB 8 s after start (3 runs each way).
+    const resourceLimits = { maxYoungGenerationSizeMb: 2 };
+    this.worker = new Worker(module, { workerData: data, resourceLimits });
     this.worker.on('message', (reply: PlanThreadReply) => this.answered(reply));
     this.worker.on('error', (error) => this.fail(`the plan thread failed: ${error.message}`));
     this.worker.on('exit', (code) => this.fail(`the plan thread exited with code ${code}`));
