@@ -11,7 +11,8 @@ import { checkHomeIds, chosenHomes, defineAttack, HomesChoiceSchema } from '../r
 export const lyingAgent = defineAttack({
   kind: 'lying-agent',
   description: 'N homes propose the coordinator’s plan and run their own selfish plan instead',
-  notLive: 'its own plan is followed in plan steps, and the table steps by its clock',
+  notLive:
+    "its own plan is followed in the year's plan steps, while the table steps by its clock (a plan step is a half-hour there)",
   schema: z.strictObject({
     kind: z.literal('lying-agent'),
     /** Default: the first home with an EV or a battery. */

@@ -19,7 +19,8 @@ export const planCheck = defineDefence({
   description:
     'the coordinator checks each home runs the plan it proposed, and enforces it on homes that do not',
   counters: ['lying-agent'],
-  notLive: 'the lying agent it checks does not run on the table',
+  notLive:
+    "it reads each home's proposal by plan steps while the table steps by its clock, and the table's smart-charger start delays and residents' boosts move honest homes off their proposals, which it would count as strikes",
   schema: z.strictObject({
     kind: z.literal('plan-check'),
     /** Σ over devices of |metered − proposed| above which a step counts as a strike, kW. */
