@@ -222,8 +222,8 @@ abstract class FleetPolicyBase implements FleetPolicy {
     iterations: 0,
   };
   private readonly problems = new Map<string, HomeProblem>();
-  /** Each home's problem over a tariff review's look-ahead (longer than a plan's). */
-  private readonly lookAheadProblems = new Map<string, { steps: number; problem: HomeProblem }>();
+  /** Each home's problems over a tariff review's look-aheads (longer than a plan's), by home and length. */
+  private readonly lookAheadProblems = new Map<string, HomeProblem>();
 
   constructor(
     private readonly problemFactory: (home: HomeSpec, horizonSteps: number) => HomeProblem,
@@ -244,14 +244,14 @@ abstract class FleetPolicyBase implements FleetPolicy {
   /** The home alone over a review's look-ahead, by this policy's objective (the street left out). */
   planAlone(context: PlanContext): LookAheadPlan {
     const { home, horizonSteps } = context;
-    let entry = this.lookAheadProblems.get(home.id);
-    if (entry?.steps !== horizonSteps) {
-      entry?.problem.dispose();
-      entry = { steps: horizonSteps, problem: this.problemFactory(home, horizonSteps) };
-      this.lookAheadProblems.set(home.id, entry);
+    const key = `${home.id}/${horizonSteps}`;
+    let problem = this.lookAheadProblems.get(key);
+    if (!problem) {
+      problem = this.problemFactory(home, horizonSteps);
+      this.lookAheadProblems.set(key, problem);
     }
     const objective = this.objectiveContext(context);
-    const { importKw, exportKw } = entry.problem.solve(objective);
+    const { importKw, exportKw } = problem.solve(objective);
     return {
       importKw,
       exportKw,
@@ -303,7 +303,7 @@ abstract class FleetPolicyBase implements FleetPolicy {
 
   dispose(): void {
     for (const problem of this.problems.values()) problem.dispose();
-    for (const { problem } of this.lookAheadProblems.values()) problem.dispose();
+    for (const problem of this.lookAheadProblems.values()) problem.dispose();
     this.problems.clear();
     this.lookAheadProblems.clear();
   }
