@@ -7,6 +7,8 @@ export interface StepEvent {
   simTime: Date;
   /** The shared battery's power this step (positive = charging), for the power flow. */
   sharedBatteryPKw: number;
+  /** Load the running street adds on plots this step (the operator's red team: an oscillating load), kW by plot. */
+  addedPlotPKw?: ReadonlyMap<string, number>;
 }
 
 /** A solved clock step. `solved` handlers may add fields to `result.homes` before they are published. */

@@ -35,7 +35,7 @@ import type { LoadedTableMap } from '../table/map-config.js';
 import { TableState } from '../table/table-state.js';
 import { Activity } from './activity.js';
 import { controlTarget, roleInDenial } from './control-topics.js';
-import { EventBus } from './event-bus.js';
+import { EventBus, type StepEvent } from './event-bus.js';
 import { ControlRegistry, type Extension, type HubContext } from './extensions/extension.js';
 import { EXTENSIONS } from './extensions/index.js';
 import type { HubLink, Sender } from './link.js';
@@ -252,13 +252,14 @@ export class HubRuntime {
    */
   async step(): Promise<void> {
     const clock = this.clock.advance();
-    const stepEvent = { clock, simTime: new Date(clock.simTime), sharedBatteryPKw: 0 };
+    const stepEvent: StepEvent = { clock, simTime: new Date(clock.simTime), sharedBatteryPKw: 0 };
     await this.bus.emit('step', stepEvent);
     // The broker delivers between the residents' plans and the power flow, each a block of work on a big street.
     await setImmediate();
     let result: LiveFeederStep;
     try {
-      result = this.feeder.solveStep(clock, stepEvent.sharedBatteryPKw);
+      const plotPowerKw = this.feeder.plotPowerKw(stepEvent.addedPlotPKw);
+      result = this.feeder.solveStep(clock, stepEvent.sharedBatteryPKw, plotPowerKw);
     } catch (error) {
       this.options.log('error', `step ${clock.step}: power flow failed: ${(error as Error).message}`);
       await this.publishJson(gridflexTopics.clock(), clock, true, 0);

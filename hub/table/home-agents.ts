@@ -61,6 +61,8 @@ export interface AgentsStep {
   plansMade: number;
   /** Plans that failed this step (the home then runs a simple fallback), for the hub's log. */
   failures: string[];
+  /** Load the running street adds on plots (the red team's oscillating load), kW by plot. */
+  addedPlotPKw: ReadonlyMap<string, number>;
 }
 
 /** Options of {@link HomeAgents}. */
@@ -301,6 +303,7 @@ export class HomeAgents {
     return {
       decisions,
       setpointsKw,
+      addedPlotPKw: this.running.addedPlotPKw,
       news,
       planningMs: made.reduce(
         (sum, view) => sum + (this.running.planRecords[this.homeIndex(view.home)]?.planningMs ?? 0),

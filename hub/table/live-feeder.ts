@@ -97,6 +97,15 @@ export class LiveFeeder {
     return homes;
   }
 
+  /** The table's power on each plot, plus the load the running street added on some (the red team's), kW. */
+  plotPowerKw(addedPKw: ReadonlyMap<string, number> = new Map()): Float64Array {
+    const power = this.table.plotPowerKw();
+    this.table.plots.forEach((plot, plotIndex) => {
+      power[plotIndex] = (power[plotIndex] ?? 0) + (addedPKw.get(plot.plot) ?? 0);
+    });
+    return power;
+  }
+
   /** The modelled own demand of the home on `plotId` now (its base load's profile at the clock's minute), kW. */
   modelBaseLoadPKw(plotId: string, clock: Clock): number {
     const plot = this.table.plots.find((entry) => entry.plot === plotId);

@@ -90,6 +90,11 @@ export class LivePolicyStreet {
   readonly assetPowerKw = new Map<string, number>();
   /** What the agents planned for each asset in the last step, before boosts and start delays, kW. */
   readonly plannedPowerKw = new Map<string, number>();
+  /**
+   * Load on top of the table's in the last step, kW by plot: none but the red team's oscillating load (the
+   * homes' own demand comes from their profiles, so the world gives them no base load).
+   */
+  readonly addedPlotPKw = new Map<string, number>();
   readonly timing = emptyTiming();
   private readonly states: AssetStates;
   private readonly overrides: TableOverrides;
@@ -278,7 +283,13 @@ export class LivePolicyStreet {
     this.assetPowerKw.clear();
     this.plannedPowerKw.clear();
     const frame = await this.street.stepAsync(inputs.step);
-    for (const home of this.homes) this.keep(home, inputs.homes[home.index] as TableHomeView, frame);
+    this.addedPlotPKw.clear();
+    for (const home of this.homes) {
+      const view = inputs.homes[home.index] as TableHomeView;
+      this.keep(home, view, frame);
+      const addedKw = frame.inputs[home.index]?.baseLoadKw ?? 0;
+      if (addedKw !== 0) this.addedPlotPKw.set(view.plot.plot, addedKw);
+    }
     return frame;
   }
 

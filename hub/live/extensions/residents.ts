@@ -99,9 +99,10 @@ export class ResidentsExtension implements Extension {
     }
   }
 
-  private async onStep({ clock }: StepEvent): Promise<void> {
+  private async onStep(event: StepEvent): Promise<void> {
     if (!this.agents) return;
-    const acted = await this.agents.step(clock, this.hub.market);
+    const acted = await this.agents.step(event.clock, this.hub.market);
+    event.addedPlotPKw = acted.addedPlotPKw;
     this.planningTotals.ms += acted.planningMs;
     this.planningTotals.plans += acted.plansMade;
     this.planningTotals.steps += 1;

@@ -8,7 +8,6 @@ import { checkHomeIds, chosenHomes, defineAttack, HomesChoiceSchema, runMinute }
 export const oscillatingLoad = defineAttack({
   kind: 'oscillating-load',
   description: 'N homes switch an extra load on and off in step: a square wave of a period and amplitude',
-  notLive: "the table's power flow takes the homes' base load from their profiles, not from the street",
   schema: z.strictObject({
     kind: z.literal('oscillating-load'),
     /** On for half the period, off for the other half; at least two 30-minute steps. */

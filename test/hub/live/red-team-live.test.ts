@@ -119,8 +119,8 @@ describe('the red team, switched live by the operator', () => {
         /^attacks\.0\.tariff: expected a tariff on offer \(price-cap\), found "flat"$/,
       ],
       [
-        { attacks: [{ kind: 'oscillating-load' }], defences: [] },
-        /^attacks\.0: does not run on the live table: the table's power flow takes/,
+        { attacks: [{ kind: 'lying-agent' }], defences: [] },
+        /^attacks\.0: does not run on the live table: its own plan is followed in the year's plan steps/,
       ],
     ] as const;
     for (const [index, [body, reason]] of refusals.entries()) {
@@ -141,7 +141,7 @@ describe('the red team, switched live by the operator', () => {
     await closed(operator);
     const status = await redTeamAt('2026-01-15T00:00:00.000Z');
     expect(status.attacks).toEqual([]);
-    expect(status.kinds.find((kind) => kind.kind === 'oscillating-load')?.notLive).toMatch(/profiles/);
+    expect(status.kinds.find((kind) => kind.kind === 'lying-agent')?.notLive).toMatch(/plan steps/);
     expect(status.kinds.find((kind) => kind.kind === 'mass-switch')?.notLive).toBeUndefined();
     expect(status.kinds.find((kind) => kind.kind === 'sync-charge')?.notLive).toBeUndefined();
   }, 30_000);
@@ -262,5 +262,28 @@ describe('the red team, switched live by the operator', () => {
       expect.stringMatching(/^home-7 ev: readings refused from .*kWh from the model's/),
     ]);
     await operatorSends({ attacks: [], defences: [] }, 'telemetry-stop');
+  }, 60_000);
+
+  it("adds an oscillating load to the table's power flow, beside the baseline", async () => {
+    const clock = json<Clock>(
+      (await nextMessage(viewer, (topic) => topic === 'gridflex/v1/clock')).payload,
+    ).simTime.slice(0, 10);
+    const day = new Date(`${clock}T00:00:00.000Z`);
+    day.setUTCDate(day.getUTCDate() + 1);
+    const at = (time: string) => `${day.toISOString().slice(0, 10)}T${time}:00.000Z`;
+    await jumpTo(at('02:00'));
+    const attack = {
+      kind: 'oscillating-load',
+      periodMinutes: 60,
+      amplitudeKw: 10,
+      homes: ['home-1', 'home-2', 'home-4'],
+    };
+    await operatorSends({ attacks: [attack], defences: [] }, 'oscillating');
+    const status = await redTeamAt(at('03:00'));
+    const attacked = status.attacked as NonNullable<LiveRedTeam['attacked']>;
+    const baseline = status.baseline as NonNullable<LiveRedTeam['baseline']>;
+    // Three homes' 10 kW on together for half of each hour: the peak rises by about 30 kW.
+    expect(attacked.peakKw - baseline.peakKw).toBeGreaterThan(25);
+    await operatorSends({ attacks: [], defences: [] }, 'oscillating-stop');
   }, 60_000);
 });
