@@ -4,7 +4,6 @@
  * (docs/architecture.md, "How to add a policy").
  */
 import type { Highs } from 'highs';
-import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { getHighs } from './highs.js';
 import { central } from './policies/central.js';
@@ -40,11 +39,6 @@ export function unknownPolicy(name: unknown, policies: readonly PolicyDefinition
   const names = policies.map((definition) => definition.name).join(', ');
   return `unknown policy ${JSON.stringify(name)}; expected one of ${names}`;
 }
-
-/** A policy name in a file (scenario, sweep grid, dashboard upload): one of the registry's. */
-export const PolicyNameSchema = z
-  .string()
-  .refine(isPolicyName, { error: (issue) => unknownPolicy(issue.input) });
 
 /**
  * A fresh policy instance (policies keep per-home solver state; use one instance per run). Street policies

@@ -5,7 +5,7 @@
  * deterministically from the seed (see ./expand.ts), so a 55-home street stays a short file.
  */
 import { z } from 'zod';
-import { PolicyNameSchema } from '../agents/registry.js';
+import { PolicyNameSchema } from '../agents/policy-name-schema.js';
 import { LinksSchema } from '../engine/links.js';
 import { MarketModuleSchema } from '../market/modules.js';
 import { RegulatorRulesSchema } from '../market/regulator.js';

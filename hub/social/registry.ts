@@ -5,7 +5,7 @@
  * Adding a generator is one file in ./generators/ and one entry here (docs/social-graph.md).
  */
 import { z } from 'zod';
-import { PolicyNameSchema } from '../agents/registry.js';
+import { PolicyNameSchema } from '../agents/policy-name-schema.js';
 import { createRng } from '../random.js';
 import { clustered } from './generators/clustered.js';
 import { edges } from './generators/edges.js';

@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { PolicyNameSchema } from '../agents/registry.js';
+import { PolicyNameSchema } from '../agents/policy-name-schema.js';
 import { InputError } from '../errors.js';
 import { parseYamlInput, readInputFile } from '../read-input.js';
 import type { StudyPolicyOptions } from './street-context.js';

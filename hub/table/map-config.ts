@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { TimeoutPolicySchema } from '../../protocol/cosim.js';
 import { AssetKindSchema, SharedBatteryRulesSchema, TopicIdSchema } from '../../protocol/gridflex.js';
-import { PolicyNameSchema } from '../agents/registry.js';
+import { PolicyNameSchema } from '../agents/policy-name-schema.js';
 import { InputError } from '../errors.js';
 import { LiveLinksSchema } from '../live/link-shaper.js';
 import { parseYamlInput, readInputFile } from '../read-input.js';
