@@ -1,4 +1,3 @@
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { setImmediate } from 'node:timers/promises';
 import { BroadcastChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -95,19 +94,6 @@ describe('the plan thread (the live policies plan in a worker thread)', () => {
     expect(acted.plansMade).toBeGreaterThan(0);
     expect(agents.comparison().shadows.map((shadow) => shadow.steps)).toEqual([1, 1, 1]);
   });
-
-  it.runIf(existsSync('/proc/thread-self'))(
-    'plans at a lower priority than the hub’s thread (Linux: nice 10), so the broker wins a busy CPU',
-    async () => {
-      const { step } = session(BUILT_THREAD);
-      await step();
-      const niceOf = (task: string) =>
-        Number(readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
-      const ownTask = readlinkSync('/proc/thread-self').split('/').pop() as string;
-      expect(readdirSync('/proc/self/task').filter((task) => niceOf(task) === 10)).toHaveLength(1);
-      expect(niceOf(ownTask)).toBe(0);
-    },
-  );
 
   it('reports a thread that fails and plans on in the hub’s thread, as it would have planned there', async () => {
     const here = session();
