@@ -121,12 +121,6 @@ export class HomeLp implements HomeProblem {
     this.model.options.set({ output_flag: false, presolve: 'off' });
   }
 
-  /** Solves the home's problem on its own (warm-started from the previous solve). */
-  solve(context: PlanContext): HomeLpSolution {
-    this.pricedContext = undefined;
-    return this.solveAssembled(context);
-  }
-
   /**
    * Solves `context`'s problem with the coordinator's extra import prices (its own signals set aside). When
    * the last solve was of the same context at other prices, only the costs change: HiGHS keeps the model, its
@@ -143,7 +137,8 @@ export class HomeLp implements HomeProblem {
     return this.run(context);
   }
 
-  private solveAssembled(context: PlanContext): HomeLpSolution {
+  /** Solves the home's problem on its own (warm-started from the previous solve). */
+  solve(context: PlanContext): HomeLpSolution {
     const { starts, indices, values, copCoefficients } = this.assemble(context);
     if (!this.passed) {
       this.model.passModel({
@@ -243,6 +238,8 @@ export class HomeLp implements HomeProblem {
     copCoefficients: number[];
   } {
     const { highs, horizonSteps: steps } = this;
+    // The arrays now hold this context (a block's too), so the next solvePriced assembles its own anew.
+    this.pricedContext = undefined;
     const home = context.home;
     const { forecast, state, dtHours, valuation } = context;
     const weights = home.preferences.weights;

@@ -50,6 +50,17 @@ describe('HomeLp.solvePriced', () => {
     expect(nightEvKwh(nightPriced)).toBeLessThan(nightEvKwh(unpriced) - 1);
   });
 
+  it('after a joint block of another context, the same context is assembled anew, not priced on that block', () => {
+    const base = context();
+    const [first, second] = PRICE_ROUNDS.slice(1) as [Float64Array, Float64Array];
+    lp.solvePriced(base, first);
+    // Another tariff: the block's costs differ from the base's.
+    const dear = forecast();
+    dear.importPriceGbpPerKwh.fill(0.5);
+    lp.block(context({ forecast: dear }));
+    expectSame(lp.solvePriced(base, second), freshSolve(base, second));
+  });
+
   it('another context is assembled anew, not priced on the last one', () => {
     const prices = PRICE_ROUNDS[1] as Float64Array;
     const cold = context({ forecast: forecast({ outdoorC: -10 }) });
