@@ -95,6 +95,14 @@ async function jumpTo(iso: string): Promise<void> {
   expect((await jumped).accepted).toBe(true);
 }
 
+/** A function giving the ISO time of `HH:MM` on the day after the table's clock now. */
+async function tomorrowAt(): Promise<(time: string) => string> {
+  const clock = json<Clock>((await nextMessage(viewer, (topic) => topic === 'gridflex/v1/clock')).payload);
+  const day = new Date(`${clock.simTime.slice(0, 10)}T00:00:00.000Z`);
+  day.setUTCDate(day.getUTCDate() + 1);
+  return (time) => `${day.toISOString().slice(0, 10)}T${time}:00.000Z`;
+}
+
 describe('the red team, switched live by the operator', () => {
   it('refuses a resident, and bad payloads with the field at fault', async () => {
     const resident = await login('home-1');
@@ -147,12 +155,7 @@ describe('the red team, switched live by the operator', () => {
   }, 30_000);
 
   it('raises the peak with synchronised charging beside the baseline; randomised start delays bring it down', async () => {
-    const clock = json<Clock>(
-      (await nextMessage(viewer, (topic) => topic === 'gridflex/v1/clock')).payload,
-    ).simTime.slice(0, 10);
-    const day = new Date(`${clock}T00:00:00.000Z`);
-    day.setUTCDate(day.getUTCDate() + 1);
-    const night = (time: string) => `${day.toISOString().slice(0, 10)}T${time}:00.000Z`;
+    const night = await tomorrowAt();
     const attack = { kind: 'sync-charge', at: '02:00', durationMinutes: 30 };
     // The EVs' owners need little charge: on the flat tariff no honest plan charges at night.
     for (const home of ['home-3', 'home-7']) {
@@ -238,12 +241,7 @@ describe('the red team, switched live by the operator', () => {
   }, 60_000);
 
   it('checks EV telemetry live, allowing for the trip an EV takes as it leaves; refuses a false reading', async () => {
-    const clock = json<Clock>(
-      (await nextMessage(viewer, (topic) => topic === 'gridflex/v1/clock')).payload,
-    ).simTime.slice(0, 10);
-    const day = new Date(`${clock}T00:00:00.000Z`);
-    day.setUTCDate(day.getUTCDate() + 1);
-    const at = (time: string) => `${day.toISOString().slice(0, 10)}T${time}:00.000Z`;
+    const at = await tomorrowAt();
     const answered = audit((entry) => entry.action === 'resident-preferences' && entry.username === 'home-3');
     await publishAs('home-3', 'gridflex/control/v1/resident/home-3/preferences', { evReadyByMinute: 8 * 60 });
     expect((await answered).accepted).toBe(true);
@@ -265,12 +263,7 @@ describe('the red team, switched live by the operator', () => {
   }, 60_000);
 
   it("adds an oscillating load to the table's power flow, beside the baseline", async () => {
-    const clock = json<Clock>(
-      (await nextMessage(viewer, (topic) => topic === 'gridflex/v1/clock')).payload,
-    ).simTime.slice(0, 10);
-    const day = new Date(`${clock}T00:00:00.000Z`);
-    day.setUTCDate(day.getUTCDate() + 1);
-    const at = (time: string) => `${day.toISOString().slice(0, 10)}T${time}:00.000Z`;
+    const at = await tomorrowAt();
     await jumpTo(at('02:00'));
     const attack = {
       kind: 'oscillating-load',
