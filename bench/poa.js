@@ -19,7 +19,10 @@
 // CPU 13.5, 14.9 -> 11.1, 11.3 s (0.78), optimisation 31.8, 41.1 -> 22.0, 32.1 s (0.74). At the 67.3 s cooperative
 // of the quiet 68.8 s study that is about 50-53 s. A third pair at load 3.0-5.8 (old, then 4066414): wall 109.3 ->
 // 78.5 s (0.72), cooperative 106.6 -> 75.9 s (0.71), CPU 96.2 -> 84.2 s; 0.72 of 68.8 s is 49.5 s. Not measured
-// quiet: the machine was never below load 3 (other engineers' runs).
+// quiet: the machine was never below load 3 (other engineers' runs). Measured quiet afterwards, back to back
+// (load 0.85-1.7): HEAD 1acddde wall 69.5 s (cooperative 67.7 s, 464 rounds) against a450577's 69.7 s
+// (cooperative 67.7 s, 477 rounds): on an idle machine the cost-only updates gain nothing; the estimate above
+// does not hold.
 import { availableParallelism } from 'node:os';
 import { loadRunInputs } from '../dist/hub/sim/inputs.js';
 import { POA_POLICIES, runPoaStudyInWorkers } from '../dist/hub/study/poa-study.js';
