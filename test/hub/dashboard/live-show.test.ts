@@ -128,8 +128,10 @@ describe('projector mode (/?show=1)', () => {
         (size.height * SHOW_MIN_FONT_VH) / 100 - 0.5,
       );
       // The flow dots are animated: a running CSS animation on each, moving the way the power goes.
-      const flows = await page.locator('.show-street [data-flow-line]').evaluateAll((lines) =>
-        lines.map((line) => ({
+      // One synchronous read in the page: a locator's evaluateAll finds the lines first, and a render in between
+      // may have removed one whose flow fell under the drawn minimum (seen: a detached line, no animation).
+      const flows = await page.evaluate(() =>
+        [...document.querySelectorAll('.show-street [data-flow-line]')].map((line) => ({
           running: line.getAnimations().some((animation) => animation.playState === 'running'),
           direction: line.getAttribute('data-flow-direction'),
           kw: Number(line.getAttribute('data-flow-kw')),
