@@ -1,10 +1,11 @@
 import { setFlagsFromString } from 'node:v8';
 import highsModule, { type Highs } from 'highs';
 
-// highs ships CommonJS typings but an ESM build whose default export is the loader itself.
-type HighsLoader = typeof highsModule.default;
-const loadHighs: HighsLoader =
-  (highsModule as unknown as { default?: HighsLoader }).default ?? (highsModule as unknown as HighsLoader);
+// highs ships CommonJS typings but an ESM build whose default export is the loader itself; the typings read
+// differently under node's resolution (a `default` member) and a bundler's (the loader), so neither is trusted.
+type HighsLoader = () => Promise<Highs>;
+const highsExport = highsModule as unknown as HighsLoader & { default?: HighsLoader };
+const loadHighs: HighsLoader = highsExport.default ?? highsExport;
 
 let highsPromise: Promise<Highs> | undefined;
 
