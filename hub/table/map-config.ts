@@ -102,14 +102,7 @@ export const TableMapConfigSchema = z
       });
     const plots = new Set<string>();
     config.plots.forEach((plot, index) => {
-      if (plots.has(plot.plot)) {
-        context.addIssue({
-          code: 'custom',
-          path: ['plots', index, 'plot'],
-          message: `duplicate plot "${plot.plot}"`,
-        });
-      }
-      plots.add(plot.plot);
+      flagRepeat(context, plots, plot.plot, ['plots', index, 'plot'], 'plot');
     });
     const homes = new Set(config.plots.map((plot) => plot.home));
     config.pins.forEach((pin, index) => {
@@ -123,14 +116,7 @@ export const TableMapConfigSchema = z
     const assets = new Set<string>();
     const tags = new Set<string>();
     config.assets.forEach((asset, index) => {
-      if (assets.has(asset.asset)) {
-        context.addIssue({
-          code: 'custom',
-          path: ['assets', index, 'asset'],
-          message: `duplicate asset "${asset.asset}"`,
-        });
-      }
-      assets.add(asset.asset);
+      flagRepeat(context, assets, asset.asset, ['assets', index, 'asset'], 'asset');
       if (asset.plot !== undefined && !plots.has(asset.plot)) {
         context.addIssue({
           code: 'custom',
@@ -138,18 +124,22 @@ export const TableMapConfigSchema = z
           message: `unknown plot "${asset.plot}"`,
         });
       }
-      if (asset.nfcTag !== undefined) {
-        if (tags.has(asset.nfcTag)) {
-          context.addIssue({
-            code: 'custom',
-            path: ['assets', index, 'nfcTag'],
-            message: `duplicate tag "${asset.nfcTag}"`,
-          });
-        }
-        tags.add(asset.nfcTag);
-      }
+      if (asset.nfcTag !== undefined)
+        flagRepeat(context, tags, asset.nfcTag, ['assets', index, 'nfcTag'], 'tag');
     });
   });
+
+/** Flags `key` at `path` when an earlier entry already had it (`duplicate <noun> "<key>"`), then remembers it. */
+function flagRepeat(
+  context: z.RefinementCtx,
+  seen: Set<string>,
+  key: string,
+  path: (string | number)[],
+  noun: string,
+): void {
+  if (seen.has(key)) context.addIssue({ code: 'custom', path, message: `duplicate ${noun} "${key}"` });
+  seen.add(key);
+}
 
 export type TableMapConfig = z.infer<typeof TableMapConfigSchema>;
 export type TablePlotConfig = TableMapConfig['plots'][number];

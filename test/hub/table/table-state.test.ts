@@ -34,6 +34,18 @@ describe('table map file', () => {
     expect(() => parseTableMap(duplicate, 'm.yaml')).toThrow(/duplicate plot "a"/);
   });
 
+  it('refuses a duplicate asset and a duplicate NFC tag at the later entry', () => {
+    const map = (assets: string) =>
+      `feeder: x\nplots:\n  - { plot: a, bus: "1", phase: A }\nassets:\n${assets}`;
+    const sameAsset = '  - { asset: ev-1, kind: ev }\n  - { asset: ev-1, kind: pv }\n';
+    expect(() => parseTableMap(map(sameAsset), 'm.yaml')).toThrow(/assets\.1\.asset: duplicate asset "ev-1"/);
+    const sameTag =
+      '  - { asset: ev-1, kind: ev, nfcTag: 04a1b2c3 }\n  - { asset: pv-1, kind: pv, nfcTag: 04a1b2c3 }\n';
+    expect(() => parseTableMap(map(sameTag), 'm.yaml')).toThrow(
+      /assets\.1\.nfcTag: duplicate tag "04a1b2c3"/,
+    );
+  });
+
   it('allows clock.stepMs below 10 ms only in lockstep', () => {
     const map = (clock: string) =>
       `feeder: x\nclock: ${clock}\nplots:\n  - { plot: a, bus: "1", phase: A }\n`;
