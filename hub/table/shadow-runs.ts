@@ -12,8 +12,6 @@ import type { TableState } from './table-state.js';
 
 const MINUTE_MS = 60_000;
 
-async function noPause(): Promise<void> {}
-
 /** What a street has done since it started. */
 export interface StreetFigures {
   policy: string;
@@ -91,14 +89,16 @@ export class ShadowRun {
     this.book = new StreetBook(street.policyName);
   }
 
-  /**
-   * Steps the shadow street on the table's inputs, then solves its own power flow, books it and returns it.
-   * `pause` runs between the two (the live hub's broker delivers there: on a big street each is tens to
-   * hundreds of milliseconds of synchronous work).
-   */
-  async step(inputs: LiveStepInputs, clock: Clock, pause = noPause): Promise<LiveFeederStep> {
+  /** Steps the shadow street on the table's inputs (a mirror has nothing to do: the running street has). */
+  async stepStreet(inputs: LiveStepInputs): Promise<void> {
     if (!this.mirrors) await this.street.step(inputs);
-    await pause();
+  }
+
+  /**
+   * Once the street has stepped ({@link stepStreet}), solves the shadow run's own power flow, books it and
+   * returns it.
+   */
+  solve(inputs: LiveStepInputs, clock: Clock): LiveFeederStep {
     const plotPowerKw = plotPowersWith(this.table, this.street.assetPowerKw);
     const batteryKw =
       this.battery?.step(inputs.now, inputs.stepMinutes, this.feeder.homeNetPowerKw(clock, plotPowerKw)) ?? 0;
