@@ -28,6 +28,15 @@ export interface HomeResponse {
 /** A home as a coordinator sees it: it answers extra import prices (£/kWh per step) with a plan. */
 export type RespondToPrices = (extraImportPriceGbpPerKwh: Float64Array) => HomeResponse;
 
+/**
+ * The homes' answers to a round's prices, in home order: each home's answer to the prices that reached it,
+ * undefined where none did. The homes answer independently, so they may be solved at once (e.g. on several
+ * threads, ./home-lp-threads.ts); by default each home's responder runs in turn.
+ */
+export type AnswerRound = (
+  pricesByHome: readonly (Float64Array | undefined)[],
+) => (HomeResponse | undefined)[];
+
 /** A linear limit shared by the homes: Σ_h coefficientByHome[h] · netImportKw[h][t] ≤ upperByStep[t]. */
 export interface SharedLimit {
   name: string;
@@ -89,6 +98,8 @@ export interface PriceCoordinationOptions {
    * option) sends the master's prices.
    */
   warmPricesGbpPerKwh?: readonly (Float64Array | undefined)[];
+  /** How the homes answer a round (default: each home's responder in turn). */
+  answerRound?: AnswerRound;
 }
 
 export interface PriceCoordinationResult {
@@ -126,6 +137,8 @@ export function coordinateByPrices(
   const violationCostGbp = options.violationCostGbp ?? 1000;
   const dtHours = options.dtHours ?? 0.5;
   const channel = options.channel ?? DIRECT;
+  const answerRound: AnswerRound =
+    options.answerRound ?? ((pricesByHome) => pricesByHome.map((heard, h) => heard && homes[h]?.(heard)));
   if (!Number.isInteger(maxRounds) || maxRounds < 1)
     throw new TypeError(`maxRounds must be a positive integer, got ${maxRounds}`);
   if (!(toleranceGbp >= 0)) throw new TypeError(`toleranceGbp must be ≥ 0, got ${toleranceGbp}`);
@@ -149,9 +162,12 @@ export function coordinateByPrices(
    * home's answer to this round's prices did (only then may the coordinator conclude).
    */
   const exchange = (round: number): { arrived: (HomeResponse | undefined)[]; heardAll: boolean } => {
-    const delivered = homes.map((respond, h) => {
-      const heard = channel.sendPrices(h, round, prices[h] as Float64Array);
-      const answer = heard ? { response: respond(heard.prices), pricesRound: heard.round } : undefined;
+    // Each home's link draws from its own streams, so all prices may go down before any answer comes up.
+    const heard = homes.map((_, h) => channel.sendPrices(h, round, prices[h] as Float64Array));
+    const answers = answerRound(heard.map((message) => message?.prices));
+    const delivered = heard.map((message, h) => {
+      const response = answers[h];
+      const answer = message && response ? { response, pricesRound: message.round } : undefined;
       messages += answer ? 2 : 1;
       if (answer) ownAnswers[h] = answer.response;
       return channel.sendProposal(h, round, answer);
@@ -241,9 +257,12 @@ export function coordinateByPrices(
         break;
       }
     }
-    const responses = mix(proposals, master.weights).map(
-      (mixed, h) => mixed ?? ownAnswers[h] ?? (homes[h] as RespondToPrices)(new Float64Array(steps)),
+    const mixed = mix(proposals, master.weights);
+    // A home never heard from runs its own answer to no extra prices.
+    const unpriced = answerRound(
+      mixed.map((plan, h) => ((plan ?? ownAnswers[h]) ? undefined : new Float64Array(steps))),
     );
+    const responses = mixed.map((plan, h) => plan ?? ownAnswers[h] ?? (unpriced[h] as HomeResponse));
     const maxViolation = measureViolation(responses, limits, steps, violation);
     return {
       responses,
