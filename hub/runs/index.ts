@@ -8,16 +8,12 @@ export {
   runHeadline,
   sweepHeadline,
 } from './headline.js';
+export { type ComparedFigure, type NewRun, RUN_KINDS, type RunKind, type RunRecord } from './run-record.js';
 export {
-  type ComparedFigure,
   DEFAULT_DATA_DIR,
   gridflexVersion,
-  type NewRun,
   parseRunId,
-  RUN_KINDS,
   RUNS_DB_FILE,
   RUNS_SCHEMA_VERSION,
-  type RunKind,
-  type RunRecord,
   RunStore,
 } from './store.js';

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { InputError } from '../errors.js';
 import { headlineLabel } from './labels.js';
+import { type ComparedFigure, type NewRun, RUN_KINDS, type RunKind, type RunRecord } from './run-record.js';
 
 /**
  * The hub's and the CLI's default data dir: `$GRIDFLEX_DATA_DIR` when set (the test suite points it at its own
@@ -17,47 +18,6 @@ import { headlineLabel } from './labels.js';
 export const DEFAULT_DATA_DIR = process.env.GRIDFLEX_DATA_DIR || '.gridflex';
 /** The history's file inside the data dir. */
 export const RUNS_DB_FILE = 'runs.sqlite';
-
-export const RUN_KINDS = ['run', 'study-poa', 'study-sweep', 'study-links', 'study-redteam'] as const;
-export type RunKind = (typeof RUN_KINDS)[number];
-
-/** What a command records once its outputs are written. */
-export interface NewRun {
-  kind: RunKind;
-  /** The scenario file as given (resolved to an absolute path when stored). */
-  scenarioFile: string;
-  scenarioName: string;
-  seed: number;
-  /** Flags and options the run was started with. */
-  parameters: Record<string, unknown>;
-  /** The figures a list or a comparison shows (name → value). */
-  headline: Record<string, number>;
-  /** Folder holding the run's files. */
-  outDir: string;
-}
-
-export interface RunRecord extends Omit<NewRun, 'scenarioFile' | 'outDir'> {
-  id: number;
-  /** ISO 8601, UTC. */
-  createdAt: string;
-  scenarioFile: string;
-  /** SHA-256 of the scenario file's bytes at the time of the run. */
-  scenarioSha256: string;
-  /** gridflex version (package.json) that made the run. */
-  version: string;
-  outDir: string;
-}
-
-/** One headline figure of two runs side by side. */
-export interface ComparedFigure {
-  name: string;
-  /** The name in words, with its unit (see {@link headlineLabel}). */
-  label: string;
-  a: number | null;
-  b: number | null;
-  /** b − a (null when either is missing). */
-  difference: number | null;
-}
 
 /** Schema steps: entry i takes user_version i to i + 1. Append, never edit. */
 const MIGRATIONS: readonly string[] = [

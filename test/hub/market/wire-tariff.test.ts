@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { tariffViolations } from '../../../hub/market/regulator.js';
 import { rates } from '../../../hub/market/tariff.js';
+import { tariffProblems } from '../../../hub/market/tariff-problems.js';
 import { coreTariffFromWire, tariffRulesFromWire, wireGbp } from '../../../hub/market/wire-tariff.js';
-import { GB_LIVE_RULES, tariffProblems } from '../../../hub/table/live-market.js';
+import { GB_LIVE_RULES } from '../../../hub/table/live-market.js';
 import { SupplierTariffSchema } from '../../../protocol/gridflex.js';
 
 const nightEv = SupplierTariffSchema.parse({

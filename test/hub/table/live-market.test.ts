@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { tariffProblems } from '../../../hub/market/tariff-problems.js';
 import type { RedTeamSwitching } from '../../../hub/redteam/red-team.js';
-import { GB_LIVE_RULES, LiveMarket, tariffProblems } from '../../../hub/table/live-market.js';
+import { GB_LIVE_RULES, LiveMarket } from '../../../hub/table/live-market.js';
 import { type SupplierTariff, SupplierTariffSchema } from '../../../protocol/gridflex.js';
 
 const at = new Date('2026-11-25T09:00:00Z');

@@ -3,7 +3,7 @@
  * scenario upload (validated by the hub with the CLI's schema, then a short run that lands in the list).
  * Deleting and uploading need the operator's login (the hub refuses them otherwise); the controls say so.
  */
-import type { ComparedFigure, RunRecord } from '../../../runs/store.ts';
+import type { ComparedFigure, RunRecord } from '../../../runs/run-record.ts';
 import { RUN_MANAGER_ROLES } from '../../run-permissions.ts';
 import { byId, h } from '../lib/dom.ts';
 import { renderLoginBox } from '../lib/login-box.ts';
