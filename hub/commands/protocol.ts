@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { protocolJsonSchema, protocolMarkdown } from '../docs/protocol-docs.js';
+import { makeOutputDir, writeOutput } from './flags.js';
 
 /** `gridflex protocol-docs`: regenerates docs/protocol.schema.json and docs/protocol.md from the zod schemas. */
 export function registerProtocolCommand(program: Command): void {
@@ -12,8 +12,9 @@ export function registerProtocolCommand(program: Command): void {
     .action((flags: { outDir: string }) => {
       const schemaFile = join(flags.outDir, 'protocol.schema.json');
       const markdownFile = join(flags.outDir, 'protocol.md');
-      writeFileSync(schemaFile, `${JSON.stringify(protocolJsonSchema(), null, 2)}\n`);
-      writeFileSync(markdownFile, protocolMarkdown());
+      makeOutputDir(flags.outDir);
+      writeOutput(schemaFile, `${JSON.stringify(protocolJsonSchema(), null, 2)}\n`);
+      writeOutput(markdownFile, protocolMarkdown());
       process.stdout.write(`${schemaFile}\n${markdownFile}\n`);
     });
 }
