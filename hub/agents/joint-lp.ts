@@ -38,6 +38,11 @@ export interface JointLpResult {
   peakExcessKw: number;
   /** Largest violation of any priced limit. */
   maxLimitViolation: number;
+  /**
+   * Per home and step, what one kW more of its net import would cost through the shared rows (the peak and
+   * the priced limits' shadow prices, each times the home's weight in the row), £/kW for the step.
+   */
+  netImportPriceGbpPerKw: Float64Array[];
   columns: number;
   rows: number;
 }
@@ -154,6 +159,13 @@ export function solveJointLp(
     for (let t = 0; t < steps; t++) maxLimitViolation = Math.max(maxLimitViolation, x[first + t] ?? 0);
   });
   return {
+    netImportPriceGbpPerKw: netImportPrices(
+      solution.rowDual.subarray(rowCount),
+      blocks.length,
+      steps,
+      peak,
+      limits,
+    ),
     columnValues: blocks.map((block, b) =>
       Float64Array.from(x.subarray(offsets[b] as number, (offsets[b] as number) + block.cost.length)),
     ),
@@ -163,4 +175,28 @@ export function solveJointLp(
     columns: columnCount,
     rows: totalRows,
   };
+}
+
+/**
+ * −Σ_rows coefficient · dual per home and step, from the shared rows' duals (the peak's `steps` rows, then
+ * each limit's): a binding ≤ row's dual is ≤ 0, so a home whose import tightens it pays a positive price.
+ */
+function netImportPrices(
+  sharedDuals: Float64Array,
+  homeCount: number,
+  steps: number,
+  peak: PeakLimit | undefined,
+  limits: readonly PricedLimit[],
+): Float64Array[] {
+  const firstLimitRow = peak ? steps : 0;
+  return Array.from({ length: homeCount }, (_, b) =>
+    Float64Array.from({ length: steps }, (_, t) => {
+      let dual = peak ? (sharedDuals[t] as number) : 0;
+      limits.forEach((limit, c) => {
+        dual +=
+          (limit.coefficientByHome[b] as number) * (sharedDuals[firstLimitRow + c * steps + t] as number);
+      });
+      return -dual;
+    }),
+  );
 }
