@@ -5,7 +5,7 @@
 import type { Highs } from 'highs';
 import type { HomeSpec } from '../homes/index.js';
 import type { FleetPolicyOptions, HomeProblem, NetworkView } from './fleet.js';
-import type { Policy } from './policy.js';
+import type { Policy, TariffChoice } from './policy.js';
 import type { SelfishPolicyOptions } from './selfish.js';
 
 /** Options passed to every policy that takes them. */
@@ -52,8 +52,27 @@ export interface PolicyDefinition<Name extends string = string> {
    * the hub's broker). Default false.
    */
   readonly liveInHubThread?: boolean;
+  /**
+   * What an instance made with `options` will say of itself, without making one: the live hub's stand-ins in
+   * its own thread need no more while the plan thread plans (hub/table/live-planner.ts).
+   */
+  schedule(options: PolicyOptions): PolicySchedule;
   /** A fresh instance (policies keep per-home solver state: one instance per run). */
   create(context: PolicyContext & { street: () => PolicyStreet; highs: Highs }): Policy;
+}
+
+/** A policy's planning window, tariff chooser and kind, as its instances have them. */
+export interface PolicySchedule {
+  readonly horizonSteps: number;
+  readonly replanEverySteps: number;
+  readonly tariffChoice: TariffChoice;
+  /** Plans the homes together (`planFleet`, hub/agents/fleet.ts). */
+  readonly fleet: boolean;
+}
+
+/** A planning window from a policy's options: by default a day and a half of half-hours, re-planned daily. */
+export function planningWindow(options: { horizonSteps?: number; replanEverySteps?: number } = {}) {
+  return { horizonSteps: options.horizonSteps ?? 72, replanEverySteps: options.replanEverySteps ?? 48 };
 }
 
 /** Defines a policy for the registry's list (the identity, typed: it keeps the name's literal type). */

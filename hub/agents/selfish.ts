@@ -3,6 +3,7 @@ import type { HomeSpec } from '../homes/index.js';
 import { brokenPromises, explainPlan } from './explain.js';
 import { HomeLp } from './home-lp.js';
 import type { Plan, PlanContext, Policy, TariffChoice } from './policy.js';
+import { planningWindow } from './policy-definition.js';
 
 /** Options of {@link SelfishPolicy}. */
 export interface SelfishPolicyOptions {
@@ -28,8 +29,7 @@ export class SelfishPolicy implements Policy {
     private readonly highs: Highs,
     options: SelfishPolicyOptions = {},
   ) {
-    this.horizonSteps = options.horizonSteps ?? 72;
-    this.replanEverySteps = options.replanEverySteps ?? 48;
+    ({ horizonSteps: this.horizonSteps, replanEverySteps: this.replanEverySteps } = planningWindow(options));
     if (!(this.replanEverySteps >= 1 && this.replanEverySteps <= this.horizonSteps)) {
       throw new RangeError('replanEverySteps must be between 1 and horizonSteps');
     }

@@ -1,34 +1,48 @@
 /**
- * Where the live streets' policies plan. With a plan thread (the hub) each policy of the registry is made
- * twice: in the thread, which plans, and here, which gives the streets its name, horizon and re-plan interval
- * and plans only if the thread fails (from then on, with its own solver state). A policy whose definition
- * says `liveInHubThread` (external: its plans come over the hub's broker) plans here only.
+ * Where the live streets' policies plan. With a plan thread (the hub) each policy of the registry is made in
+ * the thread, which plans; here a stand-in gives the streets its name, horizon and re-plan interval from the
+ * policy's definition, and makes the policy here only if the thread fails (from then on it plans here, with
+ * its own solver state). A policy whose definition says `liveInHubThread` (external: its plans come over the
+ * hub's broker) is made and plans here only.
  */
 import type { Highs } from 'highs';
 import type { FleetPolicy, OpenCoordinatorChannel } from '../agents/fleet.js';
-import { isFleetPolicy } from '../agents/fleet.js';
 import type { Plan, PlanContext, Policy, TariffChoice } from '../agents/index.js';
-import { createPolicyWith, POLICIES, type PolicyDefinition } from '../agents/registry.js';
+import {
+  createPolicyWith,
+  POLICIES,
+  type PolicyDefinition,
+  type PolicySchedule,
+} from '../agents/registry.js';
 import { answerPlans, type PlanAnswer, type PlanRequest } from '../engine/participants/residents.js';
 import { livePolicyContext } from './live-policies.js';
 import type { PlanThread } from './plan-thread.js';
 
-/** A policy the plan thread plans; here it stands in for it (and plans if the thread fails). */
+/** A policy the plan thread plans; here it stands in for it, and makes and plans it if the thread fails. */
 class ThreadPolicy implements Policy {
-  readonly name: string;
   readonly horizonSteps: number;
   readonly replanEverySteps: number;
   readonly tariffChoice: TariffChoice;
+  private made: Policy | undefined;
 
   constructor(
-    readonly local: Policy,
+    readonly name: string,
+    schedule: PolicySchedule,
+    private readonly make: () => Policy,
     readonly id: number,
     private readonly thread: PlanThread,
   ) {
-    this.name = local.name;
-    this.horizonSteps = local.horizonSteps;
-    this.replanEverySteps = local.replanEverySteps;
-    this.tariffChoice = local.tariffChoice;
+    ({
+      horizonSteps: this.horizonSteps,
+      replanEverySteps: this.replanEverySteps,
+      tariffChoice: this.tariffChoice,
+    } = schedule);
+  }
+
+  /** The policy in this thread, made on first use: only once the thread has failed. */
+  protected get local(): Policy {
+    this.made ??= this.make();
+    return this.made;
   }
 
   plan(context: PlanContext): Plan {
@@ -36,7 +50,7 @@ class ThreadPolicy implements Policy {
   }
 
   dispose(): void {
-    this.local.dispose();
+    this.made?.dispose();
     this.thread.dispose(this.id);
   }
 }
@@ -65,13 +79,14 @@ export class LivePlanner {
 
   /** A fresh policy of the registry for a live street. */
   create(name: string): Policy {
-    const local = createPolicyWith(this.highs, name, this.context);
-    const definition = POLICIES.find((candidate) => candidate.name === name) as PolicyDefinition;
-    if (!this.thread || definition.liveInHubThread) return local;
+    const make = () => createPolicyWith(this.highs, name, this.context);
+    const definition = POLICIES.find((candidate) => candidate.name === name) as PolicyDefinition | undefined;
+    // An unknown name: made here, so the registry refuses it as it words it.
+    if (!this.thread || !definition || definition.liveInHubThread) return make();
     const id = this.thread.create(name);
-    return isFleetPolicy(local)
-      ? new ThreadFleetPolicy(local, id, this.thread)
-      : new ThreadPolicy(local, id, this.thread);
+    const schedule = definition.schedule(this.context);
+    const StandIn = schedule.fleet ? ThreadFleetPolicy : ThreadPolicy;
+    return new StandIn(name, schedule, make, id, this.thread);
   }
 
   /**

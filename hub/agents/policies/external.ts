@@ -2,7 +2,7 @@ import type { AgentPlanRequest, ResidentPlan } from '../../../protocol/gridflex.
 import type { HomeSpec } from '../../homes/index.js';
 import { type PlanExchange, planExchange } from '../plan-exchange.js';
 import { formatClock, type Plan, type PlanContext, type Policy, type TariffChoice } from '../policy.js';
-import { definePolicy } from '../policy-definition.js';
+import { definePolicy, planningWindow } from '../policy-definition.js';
 import { SelfishPolicy } from '../selfish.js';
 
 /**
@@ -151,5 +151,12 @@ export const external = definePolicy({
   needsStreet: false,
   liveShadow: false,
   liveInHubThread: true,
+  // The selfish fallback's horizon; every step plans (ExternalPolicy).
+  schedule: (options) => ({
+    horizonSteps: planningWindow(options.selfish).horizonSteps,
+    replanEverySteps: 1,
+    tariffChoice: 'resident',
+    fleet: false,
+  }),
   create: (context) => new ExternalPolicy(new SelfishPolicy(context.highs, context.selfish)),
 });

@@ -28,6 +28,7 @@ const holdStill = definePolicy({
   name: 'hold-still',
   description: 'passive under another name (the recipe, followed in a test)',
   needsStreet: false,
+  schedule: () => ({ horizonSteps: 1, replanEverySteps: 1, tariffChoice: 'none', fleet: false }),
   create: () => {
     const policy = new PassivePolicy();
     return Object.assign(policy, { name: 'hold-still' });
