@@ -25,6 +25,7 @@ import {
   TokenBucket,
 } from './rate-limiter.js';
 import { DEFAULT_RETAINED_QUOTA, RetainedLedger, type RetainedQuota } from './retained-quota.js';
+import { batchWritesPerTurn } from './write-batch.js';
 
 /** Options of {@link EmbeddedBroker.start}. */
 export interface EmbeddedBrokerOptions {
@@ -430,6 +431,7 @@ export class EmbeddedBroker {
         });
         stream.destroy();
       });
+      batchWritesPerTurn(stream);
       aedes.handle(stream);
     };
     // No Nagle delay: a lockstep step is small messages both ways, and Nagle with delayed ACKs held each

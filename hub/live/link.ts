@@ -45,6 +45,8 @@ export interface HubLink {
 export class InProcessLink implements HubLink {
   readonly kind = 'embedded';
   private publishing: Promise<void> = Promise.resolve();
+  private readonly senderSubscriptions: { filter: string; prefix: string; handler: SenderMessageHandler }[] =
+    [];
 
   constructor(private readonly aedes: Aedes) {}
 
@@ -98,10 +100,23 @@ export class InProcessLink implements HubLink {
 
   /** Messages clients publish (not the hub's own), as the broker accepts them, with who sent them. */
   async subscribeWithSender(filter: string, handler: SenderMessageHandler): Promise<void> {
-    this.aedes.on('publish', (packet: AedesPublishPacket, client: Client | null) => {
-      if (client === null || !topicMatches(filter, packet.topic)) return;
+    if (this.senderSubscriptions.length === 0) {
+      this.aedes.on('publish', (packet: AedesPublishPacket, client: Client | null) => {
+        if (client !== null) this.fromClient(packet, client);
+      });
+    }
+    this.senderSubscriptions.push({ filter, prefix: literalPrefix(filter), handler });
+  }
+
+  /**
+   * One listener for every subscription with the sender, called for every message a client publishes: most are
+   * boards' readings, which no such filter takes, told apart by the filter's literal prefix first.
+   */
+  private fromClient(packet: AedesPublishPacket, client: Client): void {
+    const topic = packet.topic;
+    for (const { filter, prefix, handler } of this.senderSubscriptions) {
+      if (!topic.startsWith(prefix) || !topicMatches(filter, topic)) continue;
       const principal = principalOfClient(client);
-      const topic = packet.topic;
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       const sender = {
         clientId: client.id,
@@ -110,10 +125,16 @@ export class InProcessLink implements HubLink {
       };
       // Outside Aedes' own publish pipeline: what the handler publishes in turn must not re-enter it.
       setImmediate(() => handler(topic, payload, sender));
-    });
+    }
   }
 
   async close(): Promise<void> {}
+}
+
+/** A filter's levels before its first wildcard: every topic it matches starts with them. */
+function literalPrefix(filter: string): string {
+  const wildcard = filter.search(/[+#]/);
+  return wildcard === -1 ? filter : filter.slice(0, wildcard);
 }
 
 /** Options of {@link ExternalLink.connect}. */
