@@ -4,19 +4,45 @@
 // Side by side in one run, alternating: the participants answering every step or 10 steps per message
 // (`ahead`), with the map's clock.stepMs at 1 ms (allowed in lockstep since 6 Dec 2026) and at 10 ms (the least
 // before). The per-board rate limit is lifted (--rate-limit) so that the lockstep is measured, not the broker's
-// limit. Steps/s are counted from the hub's `cosim/done` over COSIM_HUB_STEPS steps (default 600) a round.
-import { readFileSync, writeFileSync } from 'node:fs';
+// limit. Steps/s are counted from the hub's `cosim/done` over COSIM_HUB_STEPS steps (default 600) a round, with
+// the hub process's CPU time a step (both its threads, from /proc; less moved by other load than the wall).
+// --hub-node-flags="<flags>" passes node flags to the hub (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+//
+// Where a step's time goes (a --cpu-prof of the hub at 808ca8b, load average 8.4: 198 steps/s ahead, 189 every
+// step): the hub's thread was busy 13.4 s and its plan thread 11.0 s over about 5,000 steps, 2.7 and 2.2 ms a
+// step, and they mostly take turns (the step awaits the plans). Plan thread: HiGHS and the home LPs 5.4 s, its
+// garbage collector 2.3 s (a 2 MB young generation), posting the plans back 2.4 s. Hub thread: posting the plan
+// requests 2.1 s (one message per street, four streets at a half-hour), socket writes 1.1 s, its collector 0.9 s,
+// JSON of the per-step publishes 0.6 s (about 43 a step: clock, feeder summary, buses, lines, each home and its
+// decision, meters, comparison, red team, metrics), the power flows (running street and 3 shadow runs) 0.6 s.
+// Since then a step's plan requests of every street go in one message (hub/table/plan-thread.ts). That build
+// and 808ca8b alternating, stepMs 1, 300 steps x 3 rounds, load average 17-26 (6 Dec 2026): ahead 94, 80, 74
+// steps/s against 99, 149, 71 before; every step 98, 85, 62 against 74, 140, 59; the hub's CPU 3.6-5.1 ms a
+// step against 3.4-7.6: no difference that this load lets show. Mosaik's published 540 steps/s is not reached.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { parse, stringify } from 'yaml';
 import { connect, registerBoards, startHub } from './_mqtt-peers.js';
+
+const { values: flags } = parseArgs({ options: { 'hub-node-flags': { type: 'string', default: '' } } });
+const hubNodeFlags = flags['hub-node-flags'].split(' ').filter(Boolean);
 
 const PARTICIPANTS = 10;
 const STEPS = Number(process.env.COSIM_HUB_STEPS ?? 600);
 const ROUNDS = 3;
 const STEPS_PER_ANSWER = 10;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** CPU time of process `pid` so far (user + system, every thread), ms; null where /proc does not tell it. */
+function cpuMs(pid) {
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return null;
+  // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks (100/s).
+  const fields = readFileSync(stat, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 const boards = await registerBoards('cosim', PARTICIPANTS);
 
@@ -32,7 +58,11 @@ function writeMap(stepMs) {
 
 /** Steps/s of a hub with clock.stepMs `stepMs`, for each way of answering, ROUNDS times alternating. */
 async function measureHub(stepMs, ways) {
-  const hub = await startHub(boards.dir, ['--scenario', writeMap(stepMs), '--rate-limit', '1000000']);
+  const hub = await startHub(
+    boards.dir,
+    ['--scenario', writeMap(stepMs), '--rate-limit', '1000000'],
+    hubNodeFlags,
+  );
   const viewer = await connect(hub.url, { clientId: `cosim-viewer-${stepMs}` });
   let onDone = () => {};
   viewer.on('message', () => onDone());
@@ -47,6 +77,7 @@ async function measureHub(stepMs, ways) {
     });
   await reply();
   const rates = Object.fromEntries(ways.map(([name]) => [name, []]));
+  const cpus = Object.fromEntries(ways.map(([name]) => [name, []]));
   for (let round = 0; round <= ROUNDS; round++) {
     for (const [name, aheadSteps] of ways) {
       const set = reply();
@@ -58,12 +89,15 @@ async function measureHub(stepMs, ways) {
         onDone = () => ++seen === STEPS_PER_ANSWER && done();
       });
       const start = performance.now();
+      const cpuStart = cpuMs(hub.pid);
       await new Promise((done) => {
         let seen = 0;
         onDone = () => ++seen === STEPS && done();
       });
       // Round 0 warms up (the JIT, the agents' first plans).
-      if (round > 0) rates[name].push(STEPS / ((performance.now() - start) / 1000));
+      if (round === 0) continue;
+      rates[name].push(STEPS / ((performance.now() - start) / 1000));
+      if (cpuStart !== null) cpus[name].push((cpuMs(hub.pid) - cpuStart) / STEPS);
     }
   }
   onDone = () => {};
@@ -72,7 +106,9 @@ async function measureHub(stepMs, ways) {
   await worker.terminate();
   await viewer.endAsync();
   await hub.stop();
-  return Object.fromEntries(Object.entries(rates).map(([name, values]) => [name, median(values)]));
+  return Object.fromEntries(
+    ways.map(([name]) => [name, { rate: median(rates[name]), cpuMs: median(cpus[name]) }]),
+  );
 }
 
 const ways = [
@@ -83,14 +119,15 @@ const fast = await measureHub(1, ways);
 const slow = await measureHub(10, ways);
 boards.remove();
 
-const rate = (value) => value.toFixed(0).padStart(6);
+const rate = ({ rate: value, cpuMs: cpu }) =>
+  `${value.toFixed(0).padStart(6)} steps/s (CPU ${cpu === undefined ? '?' : cpu.toFixed(2)} ms a step)`;
 console.log(
   `gridflex hub in lockstep (shipped table map), ${PARTICIPANTS} MQTT participants on loopback, ${STEPS} steps x ${ROUNDS} rounds (median), load average ${loadavg()[0].toFixed(1)}`,
 );
 for (const [name] of ways)
   console.log(
-    `  ${name.padEnd(11)} clock.stepMs 1: ${rate(fast[name])} steps/s   stepMs 10: ${rate(slow[name])} steps/s   1 ms/10 ms = ${(fast[name] / slow[name]).toFixed(2)}`,
+    `  ${name.padEnd(11)} clock.stepMs 1: ${rate(fast[name])}   stepMs 10: ${rate(slow[name])}   1 ms/10 ms = ${(fast[name].rate / slow[name].rate).toFixed(2)}`,
   );
 console.log(
-  `  ahead/every step at stepMs 1 = ${(fast.ahead / fast['every step']).toFixed(2)}; the 10 ms floor allows at most 100 steps/s`,
+  `  ahead/every step at stepMs 1 = ${(fast.ahead.rate / fast['every step'].rate).toFixed(2)}; the 10 ms floor allows at most 100 steps/s`,
 );
