@@ -777,8 +777,6 @@ export const LiveRedTeamSchema = z.object({
       list: z.enum(['attacks', 'defences']),
       kind: z.string(),
       description: z.string(),
-      /** Why it cannot run on the table (absent: it can). */
-      notLive: z.string().optional(),
     }),
   ),
   /** Homes whose own agents attack. */

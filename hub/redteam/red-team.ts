@@ -7,10 +7,11 @@
 import { z } from 'zod';
 import type { ObjectiveValuation, Policy } from '../agents/index.js';
 import type { ForecastSource } from '../engine/participants/residents.js';
-import type { StreetParticipant } from '../engine/street.js';
+import type { StepFrame, StreetParticipant } from '../engine/street.js';
 import type { StreetHome } from '../engine/street-home.js';
 import type { StreetWorld } from '../engine/world.js';
-import { MINUTES_PER_DAY } from '../environment/calendar.js';
+import { clockLabel, MINUTES_PER_DAY } from '../environment/calendar.js';
+import type { HomeSetpoints } from '../homes/index.js';
 import type { SwitchingSystem, SwitchRequest } from '../market/switching.js';
 import type { Rng } from '../random.js';
 
@@ -42,8 +43,10 @@ export type Problem = (path: string, expected: string, found: unknown) => Error;
 /** What an attack or defence may use when the street is built. */
 export interface RedTeamContext {
   homes: readonly StreetHome[];
-  /** The year's world, or the live table's (forecasts, the step length and the trips its EVs took). */
-  world: ForecastSource & Pick<StreetWorld, 'stepMinutes'> & Partial<TripsTaken>;
+  /** The year's world, or the live table's (forecasts, the step length, the table's clock and the trips its EVs took). */
+  world: ForecastSource & Pick<StreetWorld, 'stepMinutes'> & Partial<TripsTaken> & Partial<TableClock>;
+  /** What the hub itself does to the homes' setpoints after their agents planned (live only). */
+  hubOverrides?: HubOverrides;
   /** The street's tariff switching: the year's switching system, or the live table's market in front of its own. */
   switching?: RedTeamSwitching;
   /** The entry's own random stream (seeded from the scenario). */
@@ -64,6 +67,36 @@ export interface RedTeamContext {
 export interface TripsTaken {
   /** Charge the home's EV lost to a trip in this step, kWh. */
   tripTakenKwh(home: StreetHome): number;
+}
+
+/**
+ * The live table's clock as the red team reads it: its plan steps are half-hours of several clock steps, and
+ * its "minute of year" counts from 1970 (the year runs plan every step and count from the year's start).
+ */
+export interface TableClock {
+  /** The plan slot (the plan step, as `StreetHome.planSlot` counts them) the frame falls in. */
+  planSlotOf(frame: StepFrame): number;
+  /** The frame's time in the notes, e.g. "2026-01-16 00:30". */
+  labelOf(frame: StepFrame): string;
+}
+
+/** The plan slot a frame falls in: the table's, or the step itself (a year run plans every step). */
+export function planSlotOf(world: Partial<TableClock>, frame: StepFrame): number {
+  return world.planSlotOf ? world.planSlotOf(frame) : frame.step;
+}
+
+/** The frame's time for a note: the table's, or the year's day and clock time. */
+export function stepLabel(world: Partial<TableClock>, frame: StepFrame): string {
+  return world.labelOf ? world.labelOf(frame) : clockLabel(frame.minuteOfYear);
+}
+
+/**
+ * Changes the hub itself makes to a home's setpoints in this step after its agent planned (the live table's
+ * smart-charger start delays and the residents' boosts): a home running them has not strayed from its plan.
+ */
+export interface HubOverrides {
+  /** What `proposed` becomes under the hub's own changes to the home's setpoints in this step. */
+  applied(home: StreetHome, proposed: HomeSetpoints): HomeSetpoints;
 }
 
 /** Tariff switching as an attack uses it: the tariff each home is on, and requests into the switching system. */
@@ -94,8 +127,6 @@ interface Definition<Kind extends string, Schema extends z.ZodType> {
   kind: Kind;
   /** One sentence for the room. */
   description: string;
-  /** Why it cannot run on the live table (absent: it can; the operator switches it on and off there). */
-  notLive?: string;
   /** The entry in `redTeam.attacks` / `redTeam.defences` (a field without a default only the scenario can give). */
   schema: Schema;
   /** Checks the entry's references (homes, tariffs) against the scenario; `path` is the entry's. */

@@ -146,21 +146,19 @@ export async function buildRedTeam(
   return { attackers, notes, place: (engine) => placeParts(engine, parts) };
 }
 
-/** One attack or defence as the live table offers it: what it does, and why it cannot run there if so. */
+/** One attack or defence as the live table offers it: which list, and what it does. */
 export interface RedTeamKind {
   list: 'attacks' | 'defences';
   kind: string;
   description: string;
-  notLive?: string;
 }
 
-/** Every attack and defence, in registry order. */
+/** Every attack and defence, in registry order (each runs on the live table as in a year run). */
 export function redTeamKinds(): RedTeamKind[] {
   const kindOf = (list: RedTeamKind['list'], definition: AttackDefinition): RedTeamKind => ({
     list,
     kind: definition.kind,
     description: definition.description,
-    ...(definition.notLive === undefined ? {} : { notLive: definition.notLive }),
   });
   return [
     ...ATTACKS.map((attack) => kindOf('attacks', attack as unknown as AttackDefinition)),
@@ -170,7 +168,7 @@ export function redTeamKinds(): RedTeamKind[] {
 
 /**
  * The operator's red team for the live table, or what is wrong with it in words naming the field (`attacks.0.at`):
- * the entries of the scenario's `redTeam:` section, of kinds that run live, naming homes and tariffs of the table.
+ * the entries of the scenario's `redTeam:` section, naming homes and tariffs of the table.
  */
 export function parseLiveRedTeam(
   body: unknown,
@@ -183,18 +181,6 @@ export function parseLiveRedTeam(
     return { problem: words.join('; ') };
   }
   const section = parsed.data;
-  const entries = [
-    ...section.attacks.map((entry, index) => ({
-      path: `attacks.${index}`,
-      notLive: attackOf(entry.kind).notLive,
-    })),
-    ...section.defences.map((entry, index) => ({
-      path: `defences.${index}`,
-      notLive: defenceOf(entry.kind).notLive,
-    })),
-  ];
-  const offTable = entries.find((entry) => entry.notLive !== undefined);
-  if (offTable) return { problem: `${offTable.path}: does not run on the live table: ${offTable.notLive}` };
   try {
     checkRedTeam(
       section,

@@ -67,6 +67,7 @@ export class LiveRedTeam {
       const run = await buildRedTeam(section, {
         homes: street.redTeamHomes(),
         world: street.redTeamWorld,
+        hubOverrides: street.redTeamOverrides,
         ...(market ? { switching: market.switching } : {}),
         valuation: LIVE_VALUATION,
         makePolicy: async (name) => makePolicy(name),

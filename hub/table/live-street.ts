@@ -16,6 +16,7 @@ import { emptyForecast, NOMINAL_VOLTS_LN, type StreetHome } from '../engine/stre
 import type { InputSource } from '../engine/world.js';
 import type { FeederNetwork } from '../feeder/index.js';
 import {
+  type HomeSetpoints,
   type HomeSpec,
   type HomeStepInputs,
   heatPumpCop,
@@ -24,7 +25,7 @@ import {
   nextIndoorC,
 } from '../homes/index.js';
 import { createRng } from '../random.js';
-import type { TripsTaken } from '../redteam/red-team.js';
+import type { HubOverrides, TableClock, TripsTaken } from '../redteam/red-team.js';
 import { DEFAULT_BATTERY, DEFAULT_HEAT_PUMP } from '../scenarios/defaults.js';
 import { homeForecast, type PriceSource } from './home-forecast.js';
 import { batterySpec, EV_DEFAULTS, evSpec, heatPumpThermal, initialSocPct } from './home-specs.js';
@@ -140,7 +141,7 @@ export class LivePolicyStreet {
     const current = () => this.current();
     const decisions: never[] = [];
     const residents = new ResidentAgents(this.homes, this.world, LIVE_VALUATION, decisions, this.timing, {
-      slotOf: (frame) => Math.floor(frame.minuteOfYear / PLAN_STEP_MINUTES),
+      slotOf: (frame) => this.world.planSlotOf(frame),
       replanEverySlots: 1,
       fallback: (home, error) => this.fallback(home, error),
       adopted: (home, plan, planningMs) => this.record(home, plan, planningMs),
@@ -170,18 +171,28 @@ export class LivePolicyStreet {
 
   /**
    * The street's homes as the red team names them, by the table's home (the street's own ids add the assets,
-   * `home-3/ev-1`); each shares its state with the street's home.
+   * `home-3/ev-1`); each reads through to the street's home, so its plan, policy and state are those of now.
    */
   redTeamHomes(): StreetHome[] {
-    return this.homes.map((home, index) => ({
-      ...home,
-      spec: { ...home.spec, id: this.tableHomeIds[index] ?? home.spec.id },
-    }));
+    return this.homes.map(
+      (home, index) =>
+        new Proxy(home, {
+          get: (target, key) =>
+            key === 'spec'
+              ? { ...target.spec, id: this.tableHomeIds[index] ?? target.spec.id }
+              : Reflect.get(target, key),
+        }),
+    );
   }
 
-  /** The street's forecasts, step length and EV trips, as the red team's parts read them. */
-  get redTeamWorld(): ForecastSource & { readonly stepMinutes: number } & TripsTaken {
+  /** The street's forecasts, step length, clock and EV trips, as the red team's parts read them. */
+  get redTeamWorld(): ForecastSource & { readonly stepMinutes: number } & TripsTaken & TableClock {
     return this.world;
+  }
+
+  /** The table's smart-charger start delays and boosts in the last step, as the red team's plan check allows for them. */
+  get redTeamOverrides(): HubOverrides {
+    return this.overrides;
   }
 
   /** The policy the street runs (a switch waits for the next half-hour). */
@@ -404,11 +415,13 @@ export class LivePolicyStreet {
 }
 
 /** What the table does between the agents' plans and the homes' physics: boosts and smart-charger delays. */
-class TableOverrides implements StreetParticipant {
+class TableOverrides implements StreetParticipant, HubOverrides {
   readonly name = 'table-overrides';
   /** Whether each EV's plan had it charging last step, and when its current randomised start delay ends. */
   private readonly evWasPlannedToCharge = new Map<string, boolean>();
   private readonly evStartDelayUntilMs = new Map<string, number>();
+  /** The share of the step each home's EV charger ran in this step (0 while away or delayed), by home index. */
+  private readonly evShares: number[] = [];
 
   constructor(
     private readonly homes: readonly StreetHome[],
@@ -429,11 +442,13 @@ class TableOverrides implements StreetParticipant {
       const setpoints = frame.setpoints[home.index];
       if (!setpoints) continue;
       const boost = inputs.boosts.get(view.home);
+      this.evShares[home.index] = 1;
       if (view.ev) {
         const plannedKw = view.evHome ? setpoints.evKw : 0;
         this.planned.set(view.ev.asset, plannedKw);
-        setpoints.evKw =
-          boost?.asset === view.ev.asset ? boost.pKw : this.delayedStart(view.ev.asset, plannedKw, inputs);
+        const share = this.startShare(view.ev.asset, plannedKw, inputs);
+        this.evShares[home.index] = view.evHome ? share : 0;
+        setpoints.evKw = boost?.asset === view.ev.asset ? boost.pKw : Math.max(0, plannedKw) * share;
       }
       if (view.heatPump) {
         this.planned.set(view.heatPump.asset, setpoints.heatPumpKw);
@@ -444,11 +459,28 @@ class TableOverrides implements StreetParticipant {
   }
 
   /**
+   * What `proposed` becomes under this step's boost and start delay: a resident's boost runs its asset at
+   * the boost's power, an EV charger runs its share of the step (none while the EV is away).
+   */
+  applied(home: StreetHome, proposed: HomeSetpoints): HomeSetpoints {
+    const inputs = this.inputs();
+    const view = inputs.homes[home.index] as TableHomeView;
+    const boost = inputs.boosts.get(view.home);
+    const share = this.evShares[home.index] ?? 1;
+    return {
+      batteryKw: proposed.batteryKw,
+      evKw: boost && boost.asset === view.ev?.asset ? boost.pKw : Math.max(0, proposed.evKw) * share,
+      heatPumpKw: boost && boost.asset === view.heatPump?.asset ? boost.pKw : proposed.heatPumpKw,
+    };
+  }
+
+  /**
    * A smart charger starts each charging block after a random delay of up to the regulator's limit (GB smart
    * charge point rules), so a street of EVs does not switch on at the same instant when a cheap band opens.
-   * Returns the power for the step ending `now`: none while the delay lasts, a share in the step where it ends.
+   * Returns the share of the step ending `now` the charger runs: none while the delay lasts, a part in the
+   * step where it ends, all of it otherwise (and when told not to charge, which delays nothing).
    */
-  private delayedStart(evId: string, plannedKw: number, inputs: LiveStepInputs): number {
+  private startShare(evId: string, plannedKw: number, inputs: LiveStepInputs): number {
     const stepMs = inputs.stepMinutes * MINUTE_MS;
     const stepStartMs = inputs.now.getTime() - stepMs;
     const maxDelayMinutes = inputs.prices.rules.randomisedStartDelayMinutes;
@@ -456,7 +488,7 @@ class TableOverrides implements StreetParticipant {
     this.evWasPlannedToCharge.set(evId, plannedKw > 0);
     if (plannedKw <= 0) {
       this.evStartDelayUntilMs.delete(evId);
-      return 0;
+      return 1;
     }
     if (!wasCharging && maxDelayMinutes > 0) {
       const delayMinutes = createRng(START_DELAY_SEED)
@@ -465,8 +497,7 @@ class TableOverrides implements StreetParticipant {
       this.evStartDelayUntilMs.set(evId, stepStartMs + delayMinutes * MINUTE_MS);
     }
     const untilMs = this.evStartDelayUntilMs.get(evId) ?? stepStartMs;
-    const share = Math.min(1, Math.max(0, (inputs.now.getTime() - untilMs) / stepMs));
-    return plannedKw * share;
+    return Math.min(1, Math.max(0, (inputs.now.getTime() - untilMs) / stepMs));
   }
 }
 
@@ -476,8 +507,18 @@ class TableOverrides implements StreetParticipant {
  * (their load profiles) and the boards report their PV, so a home's step covers only what its agent
  * controls.
  */
-class LiveWorld implements ForecastSource, InputSource {
+class LiveWorld implements ForecastSource, InputSource, TableClock {
   readonly planStepMinutes = PLAN_STEP_MINUTES;
+
+  /** The half-hour the step falls in (live, a "minute of year" counts from 1970: see the street's clock). */
+  planSlotOf(frame: StepFrame): number {
+    return Math.floor(frame.minuteOfYear / PLAN_STEP_MINUTES);
+  }
+
+  /** The table's clock at the step (its end, as the street's clock counts it), "2026-01-16 00:30". */
+  labelOf(frame: StepFrame): string {
+    return new Date(frame.minuteOfYear * MINUTE_MS).toISOString().slice(0, 16).replace('T', ' ');
+  }
 
   get stepMinutes(): number {
     return this.inputs().stepMinutes;

@@ -6,13 +6,11 @@ import { z } from 'zod';
 import { isFleetPolicy } from '../../agents/fleet.js';
 import { type Plan, setpointsAt } from '../../agents/index.js';
 import { emptyForecast, type StreetHome } from '../../engine/street-home.js';
-import { checkHomeIds, chosenHomes, defineAttack, HomesChoiceSchema } from '../red-team.js';
+import { checkHomeIds, chosenHomes, defineAttack, HomesChoiceSchema, planSlotOf } from '../red-team.js';
 
 export const lyingAgent = defineAttack({
   kind: 'lying-agent',
   description: 'N homes propose the coordinator’s plan and run their own selfish plan instead',
-  notLive:
-    "its own plan is followed in the year's plan steps, while the table steps by its clock (a plan step is a half-hour there)",
   schema: z.strictObject({
     kind: z.literal('lying-agent'),
     /** Default: the first home with an EV or a battery. */
@@ -31,22 +29,23 @@ export const lyingAgent = defineAttack({
     }
     const own = await context.makePolicy('selfish');
     const forecast = emptyForecast(own.horizonSteps);
-    const plans = new Map<StreetHome, { plan: Plan; step: number }>();
-    const ownPlan = (home: StreetHome, step: number): { plan: Plan; step: number } => {
+    // Its own plan and the plan slot it was made in (a step in a year run, a half-hour live).
+    const plans = new Map<StreetHome, { plan: Plan; slot: number }>();
+    const ownPlan = (home: StreetHome, slot: number): { plan: Plan; slot: number } => {
       const kept = plans.get(home);
-      if (kept && step - kept.step < own.replanEverySteps) return kept;
+      if (kept && slot - kept.slot < own.replanEverySteps) return kept;
       // Its own forecast buffers: the street's belong to the plan it proposed.
-      context.world.fillForecast({ ...home, forecast }, step, own.horizonSteps);
+      context.world.fillForecast({ ...home, forecast }, slot, own.horizonSteps);
       const plan = own.plan({
         home: home.spec,
         state: home.state,
-        step,
+        step: slot,
         dtHours: context.world.planStepMinutes / 60,
         horizonSteps: own.horizonSteps,
         forecast,
         valuation: context.valuation,
       });
-      const made = { plan, step };
+      const made = { plan, slot };
       plans.set(home, made);
       return made;
     };
@@ -56,9 +55,10 @@ export const lyingAgent = defineAttack({
         participant: {
           name: 'attack:lying-agent',
           step: (frame) => {
+            const now = planSlotOf(context.world, frame);
             for (const home of liars) {
-              const { plan, step } = ownPlan(home, frame.step);
-              frame.setpoints[home.index] = setpointsAt(plan, frame.step - step);
+              const { plan, slot } = ownPlan(home, now);
+              frame.setpoints[home.index] = setpointsAt(plan, now - slot);
             }
           },
         },

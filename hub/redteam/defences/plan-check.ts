@@ -2,15 +2,16 @@
  * Plan checks: the coordinator (a fleet policy: cooperative, central, nash) compares what each of its homes'
  * meters show its EV, battery and heat pump did with the plan the home proposed. A home that strays by more
  * than the tolerance in `strikes` steps is excluded from running its own devices: from then on its proposal
- * is enforced through its charger and controls.
+ * is enforced through its charger and controls. On the live table it reads the proposal in the half-hour
+ * plan step the clock is in, and allows for what the hub itself did to the home (start delays, boosts).
  */
 import { z } from 'zod';
 import { isFleetPolicy } from '../../agents/fleet.js';
 import { setpointsAt } from '../../agents/index.js';
+import type { StepFrame } from '../../engine/street.js';
 import type { StreetHome } from '../../engine/street-home.js';
-import { clockLabel } from '../../environment/calendar.js';
 import type { HomeSetpoints } from '../../homes/index.js';
-import { defineDefence } from '../red-team.js';
+import { defineDefence, planSlotOf, stepLabel } from '../red-team.js';
 
 const DEVICES = ['evKw', 'batteryKw', 'heatPumpKw'] as const satisfies readonly (keyof HomeSetpoints)[];
 
@@ -19,8 +20,6 @@ export const planCheck = defineDefence({
   description:
     'the coordinator checks each home runs the plan it proposed, and enforces it on homes that do not',
   counters: ['lying-agent'],
-  notLive:
-    "it reads each home's proposal by plan steps while the table steps by its clock, and the table's smart-charger start delays and residents' boosts move honest homes off their proposals, which it would count as strikes",
   schema: z.strictObject({
     kind: z.literal('plan-check'),
     /** Σ over devices of |metered − proposed| above which a step counts as a strike, kW. */
@@ -31,8 +30,11 @@ export const planCheck = defineDefence({
   create: (entry, context) => {
     const strikes = new Map<StreetHome, number>();
     const excluded = new Set<StreetHome>();
-    const proposal = (home: StreetHome, step: number): HomeSetpoints | undefined =>
-      home.plan ? setpointsAt(home.plan, step - home.planSlot) : undefined;
+    const proposal = (home: StreetHome, frame: StepFrame): HomeSetpoints | undefined =>
+      home.plan ? setpointsAt(home.plan, planSlotOf(context.world, frame) - home.planSlot) : undefined;
+    // What the home should have run: its proposal, with the hub's own start delays and boosts (live).
+    const expected = (home: StreetHome, proposed: HomeSetpoints): HomeSetpoints =>
+      context.hubOverrides ? context.hubOverrides.applied(home, proposed) : proposed;
     return [
       {
         after: 'residents',
@@ -40,7 +42,7 @@ export const planCheck = defineDefence({
           name: 'defence:plan-check:enforce',
           step: (frame) => {
             for (const home of excluded) {
-              const proposed = proposal(home, frame.step);
+              const proposed = proposal(home, frame);
               if (proposed) frame.setpoints[home.index] = proposed;
             }
           },
@@ -54,11 +56,12 @@ export const planCheck = defineDefence({
             // Only a coordinator's homes propose plans; a home planning alone answers to nobody.
             for (const home of context.homes) {
               if (!isFleetPolicy(home.policy)) continue;
-              const proposed = proposal(home, frame.step);
+              const proposed = proposal(home, frame);
               const metered = frame.results[home.index];
               if (!proposed || !metered || excluded.has(home)) continue;
+              const allowed = expected(home, proposed);
               const strayKw = DEVICES.reduce(
-                (sum, device) => sum + Math.abs(metered[device] - proposed[device]),
+                (sum, device) => sum + Math.abs(metered[device] - allowed[device]),
                 0,
               );
               if (strayKw <= entry.toleranceKw) continue;
@@ -67,7 +70,7 @@ export const planCheck = defineDefence({
               if (count < entry.strikes) continue;
               excluded.add(home);
               context.note(
-                `${home.spec.id} excluded at ${clockLabel(frame.minuteOfYear)}: ran ${strayKw.toFixed(1)} kW away from its proposal (${count} strike${count === 1 ? '' : 's'})`,
+                `${home.spec.id} excluded at ${stepLabel(context.world, frame)}: ran ${strayKw.toFixed(1)} kW away from its proposal (${count} strike${count === 1 ? '' : 's'})`,
               );
             }
           },

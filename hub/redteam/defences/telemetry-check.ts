@@ -8,9 +8,8 @@
  */
 import { z } from 'zod';
 import type { StreetHome } from '../../engine/street-home.js';
-import { clockLabel } from '../../environment/calendar.js';
 import { applyStoragePower } from '../../homes/index.js';
-import { defineDefence } from '../red-team.js';
+import { defineDefence, stepLabel } from '../red-team.js';
 import { powerKey, socKey, storageOf, TELEMETRY_DEVICES, type TelemetryDevice } from '../telemetry.js';
 
 interface Watched {
@@ -57,7 +56,7 @@ export const telemetryCheck = defineDefence({
               }
               if (item.refused++ === 0)
                 context.note(
-                  `${item.home.spec.id} ${item.device}: readings refused from ${clockLabel(frame.minuteOfYear)} (${why})`,
+                  `${item.home.spec.id} ${item.device}: readings refused from ${stepLabel(context.world, frame)} (${why})`,
                 );
               item.home.state[key] = item.modelKwh;
             }

@@ -74,11 +74,11 @@ describe('the red-team panel in a real browser', () => {
     await expect
       .poll(() => form.locator('[data-kind]').evaluateAll((rows) => rows.map((row) => row.dataset.kind)))
       .toEqual(kinds.map((kind) => kind.kind));
-    // A kind that cannot run on the table is offered greyed out, with the hub's reason.
+    // Every kind can be ticked, with what it does.
     const lyingAgent = form.locator('[data-kind="lying-agent"]');
-    expect(await lyingAgent.locator('input[name="kind"]').isDisabled()).toBe(true);
+    expect(await lyingAgent.locator('input[name="kind"]').isEnabled()).toBe(true);
     expect(await lyingAgent.textContent()).toContain(
-      `Not on the table: ${kinds.find((kind) => kind.kind === 'lying-agent')?.notLive}.`,
+      `${kinds.find((kind) => kind.kind === 'lying-agent')?.description}.`,
     );
 
     const syncCharge = form.locator('[data-kind="sync-charge"]');

@@ -1,22 +1,21 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AuditEntry,
-  type Clock,
-  type LiveRedTeam,
-  LiveRedTeamSchema,
-  type MarketTariffs,
-  MarketTariffsSchema,
-} from '../../../protocol/gridflex.js';
+import { type LiveRedTeam, type MarketTariffs, MarketTariffsSchema } from '../../../protocol/gridflex.js';
 import { closed, connectClient, nextMessage, tempDir, watchHubUntilAllOnline } from '../mqtt-helpers.js';
+import { NIGHT_ONLY_TARIFF } from '../night-only-tariff.js';
 import { addUser, type HubProcess, startHub, writeLiveMap } from './hub-process.js';
+import { RED_TEAM, redTeamTable } from './red-team-table.js';
 
 const data = tempDir('gridflex-red-team-live-');
-const RED_TEAM = 'gridflex/control/v1/table/red-team';
 let hub: HubProcess;
 let viewer: MqttClient;
 const secrets: Record<string, string> = {};
 const json = <T>(payload: Buffer) => JSON.parse(payload.toString()) as T;
+const { login, publishAs, audit, redTeamAt, operatorSends, jumpTo, tomorrowAt } = redTeamTable(() => ({
+  hub,
+  viewer,
+  secrets,
+}));
 
 beforeAll(async () => {
   for (const [username, role] of [
@@ -47,62 +46,6 @@ afterAll(async () => {
   data.remove();
 });
 
-function login(username: string): Promise<MqttClient> {
-  return connectClient(hub.mqttUrl, {
-    clientId: `${username}-${Math.random().toString(16).slice(2, 8)}`,
-    username,
-    password: secrets[username],
-  });
-}
-
-async function publishAs(username: string, topic: string, body: unknown): Promise<void> {
-  const client = await login(username);
-  await client.publishAsync(topic, JSON.stringify(body), { qos: 1 });
-  client.end();
-}
-
-function audit(test: (entry: AuditEntry) => boolean): Promise<AuditEntry> {
-  return nextMessage(
-    viewer,
-    (topic) => topic === 'gridflex/v1/audit',
-    (payload) => test(json<AuditEntry>(payload)),
-  ).then(({ payload }) => json<AuditEntry>(payload));
-}
-
-/** The red team's status at the first step whose simulated time is `iso` or later. */
-function redTeamAt(iso: string): Promise<LiveRedTeam> {
-  const clockReached = nextMessage(
-    viewer,
-    (topic) => topic === 'gridflex/v1/clock',
-    (payload) => json<Clock>(payload).simTime >= iso,
-  );
-  return clockReached.then(() =>
-    nextMessage(viewer, (topic) => topic === 'gridflex/v1/live/red-team').then(({ payload }) =>
-      LiveRedTeamSchema.parse(json(payload)),
-    ),
-  );
-}
-
-async function operatorSends(body: unknown, requestId: string): Promise<AuditEntry> {
-  const answered = audit((entry) => entry.requestId === requestId);
-  await publishAs('table-op', RED_TEAM, { ...(body as object), requestId });
-  return answered;
-}
-
-async function jumpTo(iso: string): Promise<void> {
-  const jumped = audit((entry) => entry.action === 'clock' && entry.reason.startsWith('jumped'));
-  await publishAs('table-op', 'gridflex/control/v1/clock', { action: 'jump', to: iso });
-  expect((await jumped).accepted).toBe(true);
-}
-
-/** A function giving the ISO time of `HH:MM` on the day after the table's clock now. */
-async function tomorrowAt(): Promise<(time: string) => string> {
-  const clock = json<Clock>((await nextMessage(viewer, (topic) => topic === 'gridflex/v1/clock')).payload);
-  const day = new Date(`${clock.simTime.slice(0, 10)}T00:00:00.000Z`);
-  day.setUTCDate(day.getUTCDate() + 1);
-  return (time) => `${day.toISOString().slice(0, 10)}T${time}:00.000Z`;
-}
-
 describe('the red team, switched live by the operator', () => {
   it('refuses a resident, and bad payloads with the field at fault', async () => {
     const resident = await login('home-1');
@@ -126,10 +69,6 @@ describe('the red team, switched live by the operator', () => {
         { attacks: [{ kind: 'mass-switch', tariff: 'flat' }], defences: [] },
         /^attacks\.0\.tariff: expected a tariff on offer \(price-cap\), found "flat"$/,
       ],
-      [
-        { attacks: [{ kind: 'lying-agent' }], defences: [] },
-        /^attacks\.0: does not run on the live table: its own plan is followed in the year's plan steps/,
-      ],
     ] as const;
     for (const [index, [body, reason]] of refusals.entries()) {
       const answer = await operatorSends(body, `bad-${index}`);
@@ -149,9 +88,18 @@ describe('the red team, switched live by the operator', () => {
     await closed(operator);
     const status = await redTeamAt('2026-01-15T00:00:00.000Z');
     expect(status.attacks).toEqual([]);
-    expect(status.kinds.find((kind) => kind.kind === 'lying-agent')?.notLive).toMatch(/plan steps/);
-    expect(status.kinds.find((kind) => kind.kind === 'mass-switch')?.notLive).toBeUndefined();
-    expect(status.kinds.find((kind) => kind.kind === 'sync-charge')?.notLive).toBeUndefined();
+    // Every kind of the registry is offered live.
+    expect(status.kinds.map((kind) => kind.kind)).toEqual([
+      'sync-charge',
+      'oscillating-load',
+      'false-telemetry',
+      'mass-switch',
+      'lying-agent',
+      'start-delay',
+      'telemetry-check',
+      'plan-check',
+      'switching-cap',
+    ]);
   }, 30_000);
 
   it('raises the peak with synchronised charging beside the baseline; randomised start delays bring it down', async () => {
@@ -200,15 +148,7 @@ describe('the red team, switched live by the operator', () => {
 
   it('switches homes to one tariff through the market; the switching cap holds them to one a day', async () => {
     const offered = audit((entry) => entry.action === 'supplier-tariff' && entry.accepted);
-    // Dearer than the cap on a typical day, so the street stays on the cap; cheap at night.
-    await publishAs('octo', 'gridflex/control/v1/supplier/octo/tariff', {
-      tariffId: 'night-only',
-      kind: 'time-of-use',
-      importPriceGbpPerKwh: 0.4,
-      exportPriceGbpPerKwh: 0.1,
-      standingChargeGbpPerDay: 0.5,
-      bands: [{ name: 'night', from: '00:30', to: '05:30', importPriceGbpPerKwh: 0.05 }],
-    });
+    await publishAs('octo', 'gridflex/control/v1/supplier/octo/tariff', NIGHT_ONLY_TARIFF);
     await offered;
     const tariffsWhere = (test: (tariffs: MarketTariffs) => boolean) =>
       nextMessage(

@@ -13,6 +13,7 @@ import {
 } from '../../../protocol/gridflex.js';
 import { addUser, CLI, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
 import { connectClient, nextMessage, tempDir, watchHubUntilAllOnline } from '../mqtt-helpers.js';
+import { NIGHT_ONLY_TARIFF } from '../night-only-tariff.js';
 import { mcpHttpClient, startMcpHttp } from './mcp-http.js';
 
 const data = tempDir('gridflex-mcp-');
@@ -283,18 +284,12 @@ describe('a tariff switch through gridflex mcp', () => {
     const offered = tariffsWhere((tariffs) =>
       tariffs.offers.some((offer) => offer.tariff.tariffId === 'night-only'),
     );
-    // Dearer than the cap on a typical day, so the street stays on the cap.
     await supplier.publishAsync(
       'gridflex/control/v1/supplier/octo/tariff',
-      JSON.stringify({
-        tariffId: 'night-only',
-        kind: 'time-of-use',
-        importPriceGbpPerKwh: 0.4,
-        exportPriceGbpPerKwh: 0.1,
-        standingChargeGbpPerDay: 0.5,
-        bands: [{ name: 'night', from: '00:30', to: '05:30', importPriceGbpPerKwh: 0.05 }],
-      }),
-      { qos: 1 },
+      JSON.stringify(NIGHT_ONLY_TARIFF),
+      {
+        qos: 1,
+      },
     );
     await offered;
     supplier.end(true);

@@ -83,22 +83,15 @@ export function redTeamPanel(context: PanelContext): HTMLElement {
   return h('section', { class: 'panel role-panel' }, h('h2', {}, 'Red team'), form, status);
 }
 
-/** One attack or defence: a box, its fields (JSON), what it does, and why it cannot run live if so. */
+/** One attack or defence: a box, its fields (JSON), and what it does. */
 function kindRow(kind: LiveRedTeam['kinds'][number]): HTMLElement {
-  const offTable = kind.notLive !== undefined;
   return h(
     'div',
     { class: 'red-team-kind', 'data-kind': kind.kind },
     h(
       'label',
       {},
-      h('input', {
-        type: 'checkbox',
-        name: 'kind',
-        value: kind.kind,
-        'data-list': kind.list,
-        disabled: offTable,
-      }),
+      h('input', { type: 'checkbox', name: 'kind', value: kind.kind, 'data-list': kind.list }),
       ` ${kind.list === 'attacks' ? 'attack' : 'defence'} ${kind.kind}`,
     ),
     ' ',
@@ -108,13 +101,8 @@ function kindRow(kind: LiveRedTeam['kinds'][number]): HTMLElement {
       size: 28,
       placeholder: '{} (defaults)',
       'aria-label': `${kind.kind} fields as JSON`,
-      disabled: offTable,
     }),
-    h(
-      'p',
-      { class: 'small muted' },
-      offTable ? `${kind.description}. Not on the table: ${kind.notLive}.` : `${kind.description}.`,
-    ),
+    h('p', { class: 'small muted' }, `${kind.description}.`),
   );
 }
 
