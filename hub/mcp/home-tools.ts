@@ -5,7 +5,7 @@ import { marketPricesAt } from '../table/live-market.js';
 import { type CallContext, type ToolOutcome, ToolRefusal } from './call-guard.js';
 import { carbonForecast, compareOnReadings, homeTariff, priceForecast, tariffsByKey } from './home-market.js';
 import { HISTORY_STEPS_KEPT, type HubView, type ResidentLink } from './resident-link.js';
-import { addTool, networkAnswer, ok, planShape, round3 } from './tool-kit.js';
+import { addTool, meterHistoryAnswer, networkAnswer, ok, planShape } from './tool-kit.js';
 
 const hoursAheadField = {
   hoursAhead: z.number().int().min(1).max(48).default(24).describe('how far ahead, hours (1–48)'),
@@ -78,11 +78,7 @@ function registerReadingTools(server: McpServer, context: CallContext<ResidentLi
         (sum, r) => sum + (Math.max(0, r.meteredPKw ?? r.netPKw) * stepMinutes) / 60,
         0,
       );
-      return ok(`${readings.length} readings, ${importedKwh.toFixed(2)} kWh imported`, {
-        stepMinutes,
-        importedKwh: round3(importedKwh),
-        readings,
-      });
+      return meterHistoryAnswer(readings, stepMinutes, importedKwh);
     },
   );
   addTool(

@@ -8,7 +8,15 @@ import { z } from 'zod';
 import type { ResidentPreferences } from '../homes/index.js';
 import { type CallContext, type CallReporter, type ToolOutcome, ToolRefusal } from './call-guard.js';
 import type { SteppedRun } from './stepped-run.js';
-import { addTool, type NetworkDataForAgents, networkAnswer, ok, planShape, round3 } from './tool-kit.js';
+import {
+  addTool,
+  meterHistoryAnswer,
+  type NetworkDataForAgents,
+  networkAnswer,
+  ok,
+  planShape,
+  round3,
+} from './tool-kit.js';
 
 /** A stepped run as the tools see it: the run, and what finishing it writes. */
 export interface RunLink extends CallReporter {
@@ -102,11 +110,7 @@ function registerRunReadingTools(server: McpServer, context: CallContext<RunLink
     ({ lastSteps }) => {
       const readings = link.run.meterHistory(lastSteps);
       const importedKwh = readings.reduce((sum, reading) => sum + reading.importKwh, 0);
-      return ok(`${readings.length} readings, ${importedKwh.toFixed(2)} kWh imported`, {
-        stepMinutes: link.run.stepMinutes,
-        importedKwh: round3(importedKwh),
-        readings,
-      });
+      return meterHistoryAnswer(readings, link.run.stepMinutes, importedKwh);
     },
   );
   addTool(

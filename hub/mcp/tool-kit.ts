@@ -62,6 +62,19 @@ export function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
+/** `meter_history`'s answer, live or on a stepped run: the readings with the energy they imported. */
+export function meterHistoryAnswer(
+  readings: readonly unknown[],
+  stepMinutes: number,
+  importedKwh: number,
+): ToolOutcome {
+  return ok(`${readings.length} readings, ${importedKwh.toFixed(2)} kWh imported`, {
+    stepMinutes,
+    importedKwh: round3(importedKwh),
+    readings,
+  });
+}
+
 /** What the regulator lets agents read of the network (`networkDataForAgents`). */
 export type NetworkDataForAgents = 'street' | 'own-home' | 'none';
 
