@@ -1578,7 +1578,7 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
     qos: 0,
     schema: LiveRedTeamSchema,
     description:
-      'Every step: the attacks and defences the operator runs on the table, every kind (with why it cannot run live), the attacking homes, what they did, and the street since the last change beside the running policy’s shadow run, which runs without them.',
+      'Every step: the attacks and defences the operator runs on the table, every kind (each with what it does), the attacking homes, what they did, and the street since the last change beside the running policy’s shadow run, which runs without them.',
     example: {
       attacks: [{ kind: 'sync-charge', at: '02:00', durationMinutes: 60 }],
       defences: [],
