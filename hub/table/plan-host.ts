@@ -16,17 +16,11 @@ export interface ThreadPlanRequest {
   contexts: PlanContext[];
 }
 
-/** What the hub asks of the plan thread, in order. */
+/** What the hub sends the plan thread, in order. */
 export type PlanThreadMessage =
   | { kind: 'create'; id: number; name: string }
   | { kind: 'plan'; seq: number; requests: ThreadPlanRequest[] }
   | { kind: 'dispose'; id: number };
-
-/**
- * One message on the wire: what the hub asked in one turn of its event loop (a table step: every street's
- * plans), so a step costs one round trip to the thread, not one a street.
- */
-export type PlanThreadBatch = PlanThreadMessage[];
 
 /** A request's plans, or its error's message (an Error does not keep its class across threads). */
 export type ThreadPlanAnswer = { plans: Plan[]; planningMs: number } | { error: string; planningMs: number };
@@ -50,11 +44,6 @@ export class PlanHost {
     data: PlanThreadData,
     private readonly context = livePolicyContext(highs, data.limitKw),
   ) {}
-
-  /** Handles a batch in order; returns the answers to its plan messages, in order. */
-  handleBatch(batch: PlanThreadBatch): PlanThreadReply[] {
-    return batch.flatMap((message) => this.handle(message) ?? []);
-  }
 
   /** Handles one message; a plan message is answered. */
   handle(message: PlanThreadMessage): PlanThreadReply | undefined {

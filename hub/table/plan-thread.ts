@@ -1,19 +1,12 @@
 /**
  * The hub's side of the plan thread (./plan-worker.ts): makes the live streets' policies there and sends them
- * the residents' plan requests while the broker keeps the event loop. What is asked in one turn of the event
- * loop (a table step: every street's plans) goes as one message, answered in one reply. A thread
+ * the residents' plan requests, one message per street step, while the broker keeps the event loop. A thread
  * that fails (an uncaught error, an exit) is reported once and answers nothing more: the caller then plans in
  * the hub's thread.
  */
 import { Worker } from 'node:worker_threads';
 import type { PlanAnswer } from '../engine/participants/residents.js';
-import type {
-  PlanThreadBatch,
-  PlanThreadData,
-  PlanThreadMessage,
-  PlanThreadReply,
-  ThreadPlanRequest,
-} from './plan-host.js';
+import type { PlanThreadData, PlanThreadMessage, PlanThreadReply, ThreadPlanRequest } from './plan-host.js';
 
 /** The plan thread's module as built (dist/hub/table/plan-worker.js). */
 export const PLAN_WORKER = new URL('./plan-worker.js', import.meta.url);
@@ -25,8 +18,6 @@ export class PlanThread {
   private nextId = 1;
   private nextSeq = 1;
   private readonly waiting = new Map<number, Waiting>();
-  /** Asked in this turn of the event loop, sent together once the turn's code has run. */
-  private batch: PlanThreadBatch = [];
   private failed = false;
   private stopping = false;
 
@@ -40,7 +31,7 @@ export class PlanThread {
     // default the hub on the IEEE street held 184-189 MB instead of 201-205 MB 8 s after start (3 runs each way).
     const resourceLimits = { maxYoungGenerationSizeMb: 2 };
     this.worker = new Worker(module, { workerData: data, resourceLimits });
-    this.worker.on('message', (replies: PlanThreadReply[]) => this.answered(replies));
+    this.worker.on('message', (reply: PlanThreadReply) => this.answered(reply));
     this.worker.on('error', (error) => this.fail(`the plan thread failed: ${error.message}`));
     this.worker.on('exit', (code) => this.fail(`the plan thread exited with code ${code}`));
   }
@@ -79,27 +70,17 @@ export class PlanThread {
   }
 
   private post(message: PlanThreadMessage): void {
-    if (!this.running) return;
-    if (this.batch.length === 0) queueMicrotask(() => this.send());
-    this.batch.push(message);
+    if (this.running) this.worker.postMessage(message);
   }
 
-  private send(): void {
-    const batch = this.batch;
-    this.batch = [];
-    if (this.running) this.worker.postMessage(batch);
-  }
-
-  private answered(replies: PlanThreadReply[]): void {
-    for (const reply of replies) {
-      const waiting = this.waiting.get(reply.seq);
-      this.waiting.delete(reply.seq);
-      waiting?.(
-        reply.answers.map((answer) =>
-          'error' in answer ? { error: new Error(answer.error), planningMs: answer.planningMs } : answer,
-        ),
-      );
-    }
+  private answered(reply: PlanThreadReply): void {
+    const waiting = this.waiting.get(reply.seq);
+    this.waiting.delete(reply.seq);
+    waiting?.(
+      reply.answers.map((answer) =>
+        'error' in answer ? { error: new Error(answer.error), planningMs: answer.planningMs } : answer,
+      ),
+    );
   }
 
   private fail(message: string): void {

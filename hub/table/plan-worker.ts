@@ -4,12 +4,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { getHighs } from '../agents/highs.js';
-import { PlanHost, type PlanThreadBatch, type PlanThreadData } from './plan-host.js';
+import { PlanHost, type PlanThreadData, type PlanThreadMessage } from './plan-host.js';
 
 const port = parentPort;
 if (!port) throw new Error('plan-worker.js runs as a worker thread of the live hub');
 const host = new PlanHost(await getHighs(), workerData as PlanThreadData);
-port.on('message', (batch: PlanThreadBatch) => {
-  const replies = host.handleBatch(batch);
-  if (replies.length > 0) port.postMessage(replies);
+port.on('message', (message: PlanThreadMessage) => {
+  const reply = host.handle(message);
+  if (reply) port.postMessage(reply);
 });

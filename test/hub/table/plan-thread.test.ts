@@ -17,7 +17,6 @@ const network = loadFeeder(map.feederDir);
 const BUILT_THREAD = new URL('../../../dist/hub/table/plan-worker.js', import.meta.url);
 const HELD_THREAD = new URL('./held-plan-worker.mjs', import.meta.url);
 const BROKEN_THREAD = new URL('./broken-plan-worker.mjs', import.meta.url);
-const COUNTING_THREAD = new URL('./counting-plan-worker.mjs', import.meta.url);
 const START = new Date('2026-01-15T23:00:00Z');
 const made: HomeAgents[] = [];
 
@@ -70,24 +69,6 @@ describe('the plan thread (the live policies plan in a worker thread)', () => {
     }
     expect(threaded.agents.comparison()).toEqual(here.agents.comparison());
     expect(threaded.agents.policy()).toEqual({ running: 'central', next: 'central' });
-  });
-
-  it('gets the plans of every street of a step in one message: the running street’s and each shadow run’s', async () => {
-    const { agents, step } = session(COUNTING_THREAD);
-    const count = new BroadcastChannel('gridflex-test-plan-count');
-    const batches: number[] = [];
-    count.onmessage = (event) => batches.push((event as { data: number }).data);
-    // 23:06 to 23:36: the streets plan at the first step and at the half-hour.
-    for (let k = 0; k < 6; k++) await step();
-    while (batches.length < 2) await setImmediate();
-    count.close();
-    // At the first step every street plans; at the half-hour those whose policy plans again then.
-    const streets = 1 + agents.comparison().shadows.length;
-    expect(streets).toBe(4);
-    expect(batches[0]).toBe(streets);
-    expect(batches[1]).toBeGreaterThan(1);
-    await setImmediate();
-    expect(batches).toHaveLength(2);
   });
 
   it('leaves the event loop to the hub while a plan is being made', async () => {
