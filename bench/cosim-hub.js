@@ -15,10 +15,10 @@
 // requests 2.1 s (one message per street, four streets at a half-hour), socket writes 1.1 s, its collector 0.9 s,
 // JSON of the per-step publishes 0.6 s (about 43 a step: clock, feeder summary, buses, lines, each home and its
 // decision, meters, comparison, red team, metrics), the power flows (running street and 3 shadow runs) 0.6 s.
-// Since then a step's plan requests of every street go in one message (hub/table/plan-thread.ts). That build
-// and 808ca8b alternating, stepMs 1, 300 steps x 3 rounds, load average 17-26 (6 Dec 2026): ahead 94, 80, 74
-// steps/s against 99, 149, 71 before; every step 98, 85, 62 against 74, 140, 59; the hub's CPU 3.6-5.1 ms a
-// step against 3.4-7.6: no difference that this load lets show. Mosaik's published 540 steps/s is not reached.
+// Tried and taken back: a step's plan requests of every street in one message (f4a622a). That build and 808ca8b
+// alternating, stepMs 1, 300 steps x 3 rounds, load average 17-26 (6 Dec 2026): ahead 94, 80, 74 steps/s
+// against 99, 149, 71; every step 98, 85, 62 against 74, 140, 59; the hub's CPU 3.6-5.1 ms a step against
+// 3.4-7.6; the table's agents alone (no broker) slower in 6 of 7 pairs. Mosaik's published 540 is not reached.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
