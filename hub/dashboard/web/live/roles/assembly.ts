@@ -3,16 +3,16 @@ import {
   AssemblyBatteryRulesSchema,
   controlTopics,
 } from '../../../../../protocol/gridflex.ts';
-import { sendControl } from '../../lib/controls.ts';
 import { h } from '../../lib/dom.ts';
 import {
-  changedFields,
   control,
+  fillOnce,
   numberField,
   outcomeLine,
   type PanelContext,
   readNumber,
   selectField,
+  sendChanges,
   showOutcome,
   textField,
   writeNumber,
@@ -62,28 +62,26 @@ export function assemblyPanel(context: PanelContext): HTMLElement {
     h('button', { type: 'submit' }, 'Apply battery rules'),
     line,
   );
-  let filled = false;
-  const fill = () => {
-    const battery = context.store.sharedBattery;
-    if (!battery || filled) return;
-    filled = true;
-    const rules = battery.rules;
-    writeNumber(form, 'reserveKwh', rules.reserveKwh);
-    writeNumber(form, 'perHomeMaxKw', rules.perHomeMaxKw);
-    writeNumber(form, 'perHomeDailyKwh', rules.perHomeDailyDischargeKwh);
-    control<HTMLSelectElement>(form, 'contention').value = rules.contention;
-    control<HTMLSelectElement>(form, 'fairShare').value = rules.fairShare;
-    writeNumber(form, 'drawPrice', rules.drawPricePencePerKwh);
-    writeNumber(form, 'storeCredit', rules.storeCreditPencePerKwh);
-    control(form, 'windowFrom').value = rules.drawWindow?.from ?? '';
-    control(form, 'windowTo').value = rules.drawWindow?.to ?? '';
-    control(form, 'priorityGroups').value = rules.priorityGroups.join(', ');
-    control(form, 'groups').value = Object.entries(rules.groups)
-      .map(([home, group]) => `${home}=${group}`)
-      .join(', ');
-  };
-  fill();
-  context.onChange(fill);
+  fillOnce(
+    context,
+    () => context.store.sharedBattery,
+    (battery) => {
+      const rules = battery.rules;
+      writeNumber(form, 'reserveKwh', rules.reserveKwh);
+      writeNumber(form, 'perHomeMaxKw', rules.perHomeMaxKw);
+      writeNumber(form, 'perHomeDailyKwh', rules.perHomeDailyDischargeKwh);
+      control<HTMLSelectElement>(form, 'contention').value = rules.contention;
+      control<HTMLSelectElement>(form, 'fairShare').value = rules.fairShare;
+      writeNumber(form, 'drawPrice', rules.drawPricePencePerKwh);
+      writeNumber(form, 'storeCredit', rules.storeCreditPencePerKwh);
+      control(form, 'windowFrom').value = rules.drawWindow?.from ?? '';
+      control(form, 'windowTo').value = rules.drawWindow?.to ?? '';
+      control(form, 'priorityGroups').value = rules.priorityGroups.join(', ');
+      control(form, 'groups').value = Object.entries(rules.groups)
+        .map(([home, group]) => `${home}=${group}`)
+        .join(', ');
+    },
+  );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const groups = parseGroups(control(form, 'groups').value);
@@ -118,19 +116,13 @@ export function assemblyPanel(context: PanelContext): HTMLElement {
         .filter(Boolean),
       groups,
     };
-    const defined = changedFields(body, context.store.sharedBattery?.rules);
-    if (Object.keys(defined).length === 0) {
-      showOutcome(line, { sent: false, problem: 'nothing changed' }, 'Rules');
-      return;
-    }
-    const outcome = await sendControl(
-      context.client(),
-      context.awaitAudit,
-      controlTopics.assemblyBatteryRules(),
-      AssemblyBatteryRulesSchema,
-      defined as AssemblyBatteryRules,
-    );
-    showOutcome(line, outcome, 'Battery rules');
+    await sendChanges(context, line, {
+      topic: controlTopics.assemblyBatteryRules(),
+      schema: AssemblyBatteryRulesSchema,
+      wanted: body,
+      inForce: context.store.sharedBattery?.rules,
+      what: 'Battery rules',
+    });
   });
   return h(
     'section',

@@ -1,5 +1,6 @@
+import type { z } from 'zod';
 import type { AuditEntry } from '../../../../../protocol/gridflex.ts';
-import type { ControlOutcome } from '../../lib/controls.ts';
+import { type ControlOutcome, sendControl } from '../../lib/controls.ts';
 import { h } from '../../lib/dom.ts';
 import type { HubClient } from '../../lib/hub-client.ts';
 import type { LiveStore } from '../store.ts';
@@ -144,4 +145,54 @@ export function changedFields<T extends object>(wanted: T, inForce: object | nul
         JSON.stringify(value) !== JSON.stringify(current[key]),
     ),
   ) as Partial<T>;
+}
+
+/**
+ * Fills a panel's form from the live state once, as soon as `inForce` has it: later changes of the state do not
+ * overwrite what the user is typing.
+ */
+export function fillOnce<T>(
+  context: PanelContext,
+  inForce: () => T | null | undefined,
+  fill: (value: T) => void,
+): void {
+  let filled = false;
+  const tryFill = () => {
+    const value = inForce();
+    if (!value || filled) return;
+    filled = true;
+    fill(value);
+  };
+  tryFill();
+  context.onChange(tryFill);
+}
+
+/**
+ * Sends the fields of `wanted` that differ from `inForce` as one control message and shows what became of it in
+ * `line` (`what` names it there); with nothing changed it sends nothing and says so.
+ */
+export async function sendChanges<T extends object>(
+  context: PanelContext,
+  line: HTMLElement,
+  change: {
+    topic: string;
+    schema: z.ZodType<T>;
+    wanted: T;
+    inForce: object | null | undefined;
+    what: string;
+  },
+): Promise<void> {
+  const defined = changedFields(change.wanted, change.inForce);
+  if (Object.keys(defined).length === 0) {
+    showOutcome(line, { sent: false, problem: 'nothing changed' }, change.what);
+    return;
+  }
+  const outcome = await sendControl(
+    context.client(),
+    context.awaitAudit,
+    change.topic,
+    change.schema,
+    defined as T,
+  );
+  showOutcome(line, outcome, change.what);
 }

@@ -4,18 +4,18 @@ import {
   RegulatorRulesSchema,
   TariffShapeSchema,
 } from '../../../../../protocol/gridflex.ts';
-import { sendControl } from '../../lib/controls.ts';
 import { h } from '../../lib/dom.ts';
 import {
-  changedFields,
   checkboxes,
   control,
+  fillOnce,
   numberField,
   outcomeLine,
   type PanelContext,
   readChecked,
   readNumber,
   selectField,
+  sendChanges,
   showOutcome,
   textField,
   writeChecked,
@@ -78,27 +78,25 @@ export function regulatorPanel(context: PanelContext): HTMLElement {
     h('button', { type: 'submit' }, 'Apply rules'),
     line,
   );
-  let filled = false;
-  const fill = () => {
-    const rules = context.store.rules;
-    if (!rules || filled) return;
-    filled = true;
-    writeNumber(form, 'priceCap', rules.priceCapGbpPerKwh, PENCE);
-    writeChecked(form, 'priceCapAppliesTo', rules.priceCapAppliesTo);
-    writeNumber(form, 'standingCap', rules.standingChargeCapGbpPerDay);
-    writeNumber(form, 'maxUnitRate', rules.maxUnitRateGbpPerKwh, PENCE);
-    writeChecked(form, 'allowedTariffShapes', rules.allowedTariffShapes);
-    writeNumber(form, 'switchingLag', rules.switchingLagMinutes);
-    writeNumber(form, 'maxExitFee', rules.maxExitFeeGbp);
-    writeNumber(form, 'startDelay', rules.randomisedStartDelayMinutes);
-    writeNumber(form, 'red', rules.networkChargeBands.redGbpPerKwh, PENCE);
-    writeNumber(form, 'amber', rules.networkChargeBands.amberGbpPerKwh, PENCE);
-    writeNumber(form, 'green', rules.networkChargeBands.greenGbpPerKwh, PENCE);
-    control(form, 'periods').value = formatPeriods(rules.networkChargeBands.periods);
-    control<HTMLSelectElement>(form, 'networkDataForAgents').value = rules.networkDataForAgents;
-  };
-  fill();
-  context.onChange(fill);
+  fillOnce(
+    context,
+    () => context.store.rules,
+    (rules) => {
+      writeNumber(form, 'priceCap', rules.priceCapGbpPerKwh, PENCE);
+      writeChecked(form, 'priceCapAppliesTo', rules.priceCapAppliesTo);
+      writeNumber(form, 'standingCap', rules.standingChargeCapGbpPerDay);
+      writeNumber(form, 'maxUnitRate', rules.maxUnitRateGbpPerKwh, PENCE);
+      writeChecked(form, 'allowedTariffShapes', rules.allowedTariffShapes);
+      writeNumber(form, 'switchingLag', rules.switchingLagMinutes);
+      writeNumber(form, 'maxExitFee', rules.maxExitFeeGbp);
+      writeNumber(form, 'startDelay', rules.randomisedStartDelayMinutes);
+      writeNumber(form, 'red', rules.networkChargeBands.redGbpPerKwh, PENCE);
+      writeNumber(form, 'amber', rules.networkChargeBands.amberGbpPerKwh, PENCE);
+      writeNumber(form, 'green', rules.networkChargeBands.greenGbpPerKwh, PENCE);
+      control(form, 'periods').value = formatPeriods(rules.networkChargeBands.periods);
+      control<HTMLSelectElement>(form, 'networkDataForAgents').value = rules.networkDataForAgents;
+    },
+  );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const periods = parsePeriods(control(form, 'periods').value);
@@ -126,19 +124,13 @@ export function regulatorPanel(context: PanelContext): HTMLElement {
             networkChargeBands: { redGbpPerKwh: red, amberGbpPerKwh: amber, greenGbpPerKwh: green, periods },
           }),
     };
-    const defined = changedFields(rules, context.store.rules);
-    if (Object.keys(defined).length === 0) {
-      showOutcome(line, { sent: false, problem: 'nothing changed' }, 'Rules');
-      return;
-    }
-    const outcome = await sendControl(
-      context.client(),
-      context.awaitAudit,
-      controlTopics.regulatorRules(),
-      RegulatorRulesSchema,
-      defined as RegulatorRules,
-    );
-    showOutcome(line, outcome, 'Rules');
+    await sendChanges(context, line, {
+      topic: controlTopics.regulatorRules(),
+      schema: RegulatorRulesSchema,
+      wanted: rules,
+      inForce: context.store.rules,
+      what: 'Rules',
+    });
   });
   return h('section', { class: 'panel role-panel' }, h('h2', {}, 'Regulator: rules'), form);
 }
