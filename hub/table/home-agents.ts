@@ -103,8 +103,6 @@ export class HomeAgents {
   /** Failures since the last step's report (plans this step; the plan thread whenever it fails). */
   private failures: string[] = [];
   private readonly planner: LivePlanner;
-  /** Where the streets' policies plan while it runs (else in this thread). */
-  private readonly planThread: PlanThread | undefined;
   /** The operator's attacks and defences on the running street, and their damage beside its policy's shadow. */
   readonly redTeam = new LiveRedTeam();
 
@@ -117,14 +115,14 @@ export class HomeAgents {
   ) {
     this.homePlots = map.plots.filter((plot) => plot.home !== undefined);
     const limitKw = liveLimitKw(network, options.limitKw);
-    this.planThread = options.planThread
+    const thread = options.planThread
       ? new PlanThread(
           { limitKw },
           (failure) => this.failures.push(`${failure}; the hub plans in its own thread from now on`),
           options.planThread,
         )
       : undefined;
-    this.planner = new LivePlanner(highs, limitKw, this.planThread);
+    this.planner = new LivePlanner(highs, limitKw, thread);
     const views = this.views(new Date(map.clock.start));
     const policy = options.policy ?? 'selfish';
     this.running = this.street(policy, views);
@@ -285,21 +283,12 @@ export class HomeAgents {
     // The shadow runs (the red team's baseline) price the homes the red team switched as they were before.
     const shadowPrices = prices.redTeam?.honestPrices ?? prices;
     const shadowInputs = { ...inputs, prices: shadowPrices };
-    const shadows = [...this.shadows.values()];
-    // With the plan thread every street asks for its step's plans before any goes on, so the thread gets them in
-    // one message: one round trip a step rather than one a street (each a wake-up of the other thread, slow on a
-    // busy machine). Planning here, each street's plans are a block of LP work: the broker delivers between them.
-    const running = this.running.step(inputs);
-    const stepped = this.planThread?.running
-      ? shadows.map((shadow) => shadow.stepStreet(shadowInputs))
-      : undefined;
-    // Awaited in order below; a street that fails after the running one's failure is not a second error.
-    for (const street of stepped ?? []) street.catch(() => {});
-    await running;
-    for (const [index, shadow] of shadows.entries()) {
+    await this.running.step(inputs);
+    // The broker delivers between the streets and between a street's plans and its power flow, each a block of
+    // work on a big street.
+    for (const shadow of this.shadows.values()) {
       await yieldToIo();
-      await (stepped?.[index] ?? shadow.stepStreet(shadowInputs));
-      // The broker delivers between the streets' power flows, each a block of work on a big street.
+      await shadow.stepStreet(shadowInputs);
       await yieldToIo();
       const flow = shadow.solve(shadowInputs, clock);
       if (!shadow.mirrors) {
