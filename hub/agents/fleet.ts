@@ -12,6 +12,7 @@ import {
 } from './coordination.js';
 import type { HomeLpSolution } from './home-lp.js';
 import { type LpBlock, type PricedLimit, solveJointLp } from './joint-lp.js';
+import { NetworkPriceMemory } from './network-price-memory.js';
 import type { LookAheadPlan, Plan, PlanContext, Policy, TariffChoice } from './policy.js';
 
 /** What a fleet policy needs of one home's optimisation problem (HomeLp provides it). */
@@ -251,13 +252,29 @@ abstract class FleetPolicyBase implements FleetPolicy {
       this.lookAheadProblems.set(key, problem);
     }
     const objective = this.objectiveContext(context);
-    const { importKw, exportKw } = problem.solve(objective);
+    // Planned at the network's expected prices, as the home's coordinated plans will be: a tariff whose cheap
+    // hours load the binding hours pays for them, less what shifting away from them saves.
+    const networkPrices = this.expectedNetworkPrices(context.home.id, context.step, horizonSteps);
+    const signals = networkPrices ? { extraImportPriceGbpPerKwh: networkPrices } : undefined;
+    const { importKw, exportKw } = problem.solve(signals ? { ...objective, signals } : objective);
+    let networkGbp = 0;
+    if (networkPrices) {
+      importKw.forEach((kw, t) => {
+        networkGbp += (networkPrices[t] as number) * Math.max(0, kw) * context.dtHours;
+      });
+    }
     return {
       importKw,
       exportKw,
       weights: objective.home.preferences.weights,
       valuation: objective.valuation,
+      networkGbp,
     };
+  }
+
+  /** A home's expected network prices over a review's look-ahead, £/kWh per step; none for a policy that ignores the network. */
+  expectedNetworkPrices(_homeId: string, _fromStep: number, _steps: number): Float64Array | undefined {
+    return undefined;
   }
 
   /** The context as this policy's objective sees it: by default the resident's own. */
@@ -316,6 +333,8 @@ abstract class FleetPolicyBase implements FleetPolicy {
  */
 abstract class HeadroomPolicyBase extends FleetPolicyBase {
   private runningPeakKw = 0;
+  /** The network prices each home's executed steps were planned at (created at the first window). */
+  private networkPrices: NetworkPriceMemory | undefined;
 
   constructor(
     protected readonly highs: Highs,
@@ -329,6 +348,24 @@ abstract class HeadroomPolicyBase extends FleetPolicyBase {
   /** The street import each step of this window may reach without new reinforcement, kW. */
   protected streetUpperKw(): number {
     return Math.max(this.view.transformerLimitKw, this.runningPeakKw);
+  }
+
+  /** Records the network prices (£/kWh per home and step) of the steps that will run before the next plan. */
+  protected recordNetworkPrices(
+    contexts: readonly PlanContext[],
+    pricesGbpPerKwh: readonly Float64Array[],
+  ): void {
+    const first = contexts[0];
+    if (!first) return;
+    this.networkPrices ??= new NetworkPriceMemory(Math.round(24 / first.dtHours));
+    const executedSteps = Math.min(this.replanEverySteps, this.horizonSteps);
+    contexts.forEach(({ home, step }, h) => {
+      this.networkPrices?.record(home.id, step, pricesGbpPerKwh[h] as Float64Array, executedSteps);
+    });
+  }
+
+  override expectedNetworkPrices(homeId: string, fromStep: number, steps: number): Float64Array | undefined {
+    return this.networkPrices?.expected(homeId, fromStep, steps);
   }
 
   /** Records the peak of the steps that will run before the next plan. */
@@ -414,6 +451,11 @@ export class CentralPolicy extends HeadroomPolicyBase {
       return planFromSolution(solution);
     });
     this.recordExecutedPeak(nets);
+    const dtHours = contexts[0]?.dtHours ?? 0.5;
+    this.recordNetworkPrices(
+      contexts,
+      result.netImportPriceGbpPerKw.map((prices) => prices.map((gbpPerKw) => gbpPerKw / dtHours)),
+    );
     return plans;
   }
 
@@ -457,6 +499,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
   readonly name = 'cooperative';
   /** Each home's agent chooses its tariff as it plans its devices, by the resident's own objective. */
   override readonly tariffChoice: TariffChoice = 'planner';
+  readonly switchesAtResidentThreshold = true;
   /** The network rows the last window's plans broke, by name: the next window plans with them from the start. */
   private lastBrokenRows = new Set<string>();
   /** Each home's final prices of the last window, £/kWh per step: the next window's warm start. */
@@ -514,6 +557,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     this.report.maxViolation = Math.max(this.report.maxViolation, result.maxViolation);
     if (result.converged) this.report.convergedWindows++;
     this.recordExecutedPeak(result.responses.map((response) => response.netImportKw));
+    this.recordNetworkPrices(contexts, result.pricesGbpPerKwh);
     return result.responses.map(planFromResponse);
   }
 

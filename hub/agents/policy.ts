@@ -73,6 +73,11 @@ export interface LookAheadPlan {
   /** How that objective weighs money, carbon and autarky (central: money at face value, carbon at its price). */
   weights: HomeSpec['preferences']['weights'];
   valuation: ObjectiveValuation;
+  /**
+   * What the plan's imports cost at the network's expected shadow prices, £, already in the plan's objective
+   * (a policy that shares the network plans alone at those prices); 0 for a policy that ignores the network.
+   */
+  networkGbp: number;
 }
 
 /** One policy drives every home that uses it; it may keep per-home state (warm-started solvers). */
@@ -89,6 +94,12 @@ export interface Policy {
    * the home under each tariff on offer (`planAlone`) and takes the one its objective prefers, no threshold.
    */
   readonly tariffChoice: TariffChoice;
+  /**
+   * Tariff choice 'planner': whether the planner switches only above the resident's saving threshold (an
+   * agent acting for the resident, who would not change supplier for pennies) or on any net saving (the
+   * social planner, whose objective is the street's).
+   */
+  readonly switchesAtResidentThreshold?: boolean;
   plan(context: PlanContext): Plan;
   /**
    * Tariff choice 'planner': the home planned alone over `context.horizonSteps` (a review's look-ahead) by

@@ -7,9 +7,12 @@
  * under each tariff first picks the contenders for the whole period. Choosing on a week's plans alone, scaled
  * to the period, left central £69 (0.9 %) dearer over the table street's year, two weeks £41; the screen
  * changes none of the year's figures. Reviews run on a year's world, where a plan step is a run step.
+ * A policy that shares the network (central, cooperative) plans alone at the network's expected shadow
+ * prices (Policy.planAlone), so a tariff that loads the hours the street binds carries their cost; a policy
+ * that switches at the resident's threshold (cooperative) stays below it.
  */
 import type { LookAheadPlan, ObjectiveValuation, Policy } from '../../agents/policy.js';
-import { MINUTES_PER_DAY } from '../../environment/calendar.js';
+import { DAYS_PER_YEAR, MINUTES_PER_DAY } from '../../environment/calendar.js';
 import { type BillStep, billForSeries, type Tariff } from '../../market/tariff.js';
 import { emptyForecast, type StreetHome } from '../street-home.js';
 import type { StreetWorld } from '../world.js';
@@ -19,8 +22,11 @@ export interface PlannedTariffChoice {
   /** The tariff to switch to, or null to stay. */
   switchTo: Tariff | null;
   exitFeeGbp: number;
-  /** The cost by the objective of each tariff planned over the whole period, cheapest first (the current one included). */
-  ranked: { tariffId: string; costGbp: number }[];
+  /**
+   * The cost by the objective of each tariff planned over the whole period, cheapest first (the current one
+   * included), and the part of it that is the network's expected shadow prices on the plan's imports.
+   */
+  ranked: { tariffId: string; costGbp: number; networkGbp: number }[];
   explanation: string;
 }
 
@@ -39,6 +45,8 @@ export interface TariffReviewTerms {
   /** Steps the chosen tariff will run before the next review (or the run's end). */
   periodSteps: number;
   exitFeeGbp: number;
+  /** The resident's saving threshold, £/yr: a policy that switches at it (cooperative) stays below it, pro rata. */
+  minSavingGbpPerYear: number;
 }
 
 type TariffPlanner = Policy & Required<Pick<Policy, 'planAlone'>>;
@@ -75,14 +83,14 @@ export function planTariffChoice(
   const { battery, ev, heatPump } = home.spec;
   const fixedPlan = battery || ev || heatPump ? undefined : planUnder(home.tariff, lookAheadSteps);
   let costWeight = 1;
-  const costOf = (tariff: Tariff, steps: number): number => {
+  const costOf = (tariff: Tariff, steps: number): { costGbp: number; networkGbp: number } => {
     const plan = fixedPlan ?? planUnder(tariff, steps);
     costWeight = plan.weights.cost;
     return objectiveGbp(plan, tariff, world, terms.step, forecast.carbonKgPerKwh);
   };
   const rank = (tariffs: readonly Tariff[], steps: number) =>
     tariffs
-      .map((tariff) => ({ tariff, costGbp: costOf(tariff, steps) }))
+      .map((tariff) => ({ tariff, ...costOf(tariff, steps) }))
       .sort((a, b) => a.costGbp - b.costGbp || a.tariff.id.localeCompare(b.tariff.id));
   // The whole period is planned only for the current tariff and the cheapest of a first week's plans.
   const all = [home.tariff, ...candidates];
@@ -99,11 +107,19 @@ export function planTariffChoice(
   const current = ranked.find((entry) => entry.tariff === home.tariff) as (typeof ranked)[number];
   const best = ranked[0] as (typeof ranked)[number];
   const netSavingGbp = current.costGbp - best.costGbp - costWeight * terms.exitFeeGbp;
-  const switchTo = best.tariff !== home.tariff && netSavingGbp > 0 ? best.tariff : null;
   const days = (lookAheadSteps * world.stepMinutes) / MINUTES_PER_DAY;
+  // The threshold is money, so it weighs as the objective weighs money (as the exit fee does).
+  const thresholdGbp = home.policy.switchesAtResidentThreshold
+    ? (costWeight * terms.minSavingGbpPerYear * days) / DAYS_PER_YEAR
+    : 0;
+  const switchTo =
+    best.tariff !== home.tariff && netSavingGbp > 0 && netSavingGbp >= thresholdGbp ? best.tariff : null;
   const costs = ranked
     .slice(0, 3)
-    .map((entry) => `${entry.tariff.id} £${entry.costGbp.toFixed(2)}`)
+    .map(
+      (entry) =>
+        `${entry.tariff.id} £${entry.costGbp.toFixed(2)}${entry.networkGbp > 0 ? ` with £${entry.networkGbp.toFixed(2)} at the network's prices` : ''}`,
+    )
     .join(', ');
   const fee = terms.exitFeeGbp > 0 ? ` after a £${terms.exitFeeGbp.toFixed(2)} exit fee` : '';
   const period = `the next ${days.toFixed(0)} day${days === 1 ? '' : 's'}`;
@@ -111,25 +127,35 @@ export function planTariffChoice(
     contenders === all
       ? `planned ${period} under each of ${all.length} tariffs (${costs}${ranked.length > 3 ? ', …' : ''})`
       : `planned a week under each of ${all.length} tariffs, then ${period} under the ${CONTENDERS} cheapest and ${home.tariff.id} (${costs})`;
+  const threshold = `the resident's £${terms.minSavingGbpPerYear.toFixed(2)}/yr threshold (£${thresholdGbp.toFixed(2)} over ${period})`;
+  const below =
+    netSavingGbp > 0 ? `; £${netSavingGbp.toFixed(2)} less${fee}, below ${threshold}` : `; no saving${fee}`;
   const explanation = switchTo
-    ? `Switch ${home.tariff.id} -> ${switchTo.id}: ${planned}; £${netSavingGbp.toFixed(2)} less${fee}.`
-    : `Stay on ${home.tariff.id}: ${planned}${best.tariff === home.tariff ? '' : `; no saving${fee}`}.`;
+    ? `Switch ${home.tariff.id} -> ${switchTo.id}: ${planned}; £${netSavingGbp.toFixed(2)} less${fee}${thresholdGbp > 0 ? `, at or above ${threshold}` : ''}.`
+    : `Stay on ${home.tariff.id}: ${planned}${best.tariff === home.tariff ? '' : below}.`;
   return {
     switchTo,
     exitFeeGbp: terms.exitFeeGbp,
-    ranked: ranked.map((entry) => ({ tariffId: entry.tariff.id, costGbp: entry.costGbp })),
+    ranked: ranked.map((entry) => ({
+      tariffId: entry.tariff.id,
+      costGbp: entry.costGbp,
+      networkGbp: entry.networkGbp,
+    })),
     explanation,
   };
 }
 
-/** A look-ahead plan's cost by its objective: the bill on `tariff`, carbon and imports at their values. */
+/**
+ * A look-ahead plan's cost by its objective: the bill on `tariff`, carbon and imports at their values, and
+ * the network's expected shadow prices on its imports (0 for a policy that ignores the network).
+ */
 function objectiveGbp(
   plan: LookAheadPlan,
   tariff: Tariff,
   world: StreetWorld,
   fromStep: number,
   carbonKgPerKwh: Float64Array,
-): number {
+): { costGbp: number; networkGbp: number } {
   const dtHours = world.stepMinutes / 60;
   const steps: BillStep[] = [];
   let carbonKg = 0;
@@ -146,10 +172,11 @@ function objectiveGbp(
     importKwh += stepImportKwh;
   });
   const billGbp = billForSeries(tariff, steps, world.stepMinutes, world.minuteOfYear(fromStep)).totalGbp;
-  const { weights, valuation } = plan;
-  return (
+  const { weights, valuation, networkGbp } = plan;
+  const costGbp =
     weights.cost * billGbp +
     weights.carbon * valuation.carbonValueGbpPerKg * carbonKg +
-    weights.autarky * valuation.autarkyValueGbpPerKwh * importKwh
-  );
+    weights.autarky * valuation.autarkyValueGbpPerKwh * importKwh +
+    networkGbp;
+  return { costGbp, networkGbp };
 }

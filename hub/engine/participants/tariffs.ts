@@ -132,6 +132,7 @@ export class TariffReviews implements StreetParticipant {
       step: k,
       periodSteps: Math.min(switching.reviewEveryDays * STEPS_PER_DAY, this.world.stepCount - k),
       exitFeeGbp: exitFeeGbp(home.tariff, home.contractStartMinute, minuteOfYear, regulator),
+      minSavingGbpPerYear: switching.minSavingGbpPerYear,
     });
   }
 }

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { CentralPolicy, NashPolicy } from '../../../hub/agents/fleet.js';
+import type { Policy } from '../../../hub/agents/policy.js';
+import type { PolicyContext } from '../../../hub/agents/policy-definition.js';
 import { createPolicy } from '../../../hub/agents/registry.js';
 import { planTariffChoice } from '../../../hub/engine/participants/tariff-planning.js';
 import { eligibility, type TariffReviews } from '../../../hub/engine/participants/tariffs.js';
@@ -39,7 +42,13 @@ function tariff(id: string): Tariff {
 }
 
 /** The planner's review of `home` on the first review day, as if it were on `current` with no exit fee. */
-function review(street: YearStreet, home: StreetHome, current: Tariff, exitFeeGbp = 0) {
+function review(
+  street: YearStreet,
+  home: StreetHome,
+  current: Tariff,
+  exitFeeGbp = 0,
+  minSavingGbpPerYear = scenario.switching.minSavingGbpPerYear,
+) {
   const onCurrent = { ...home, tariff: current };
   const policy = home.policy as Parameters<typeof planTariffChoice>[0]['policy'];
   const candidates = switchCandidates(current, scenario.catalogue, scenario.regulator, {
@@ -49,6 +58,7 @@ function review(street: YearStreet, home: StreetHome, current: Tariff, exitFeeGb
     step: REVIEW_DAY * STEPS_PER_DAY,
     periodSteps: REVIEW_DAY * STEPS_PER_DAY,
     exitFeeGbp,
+    minSavingGbpPerYear,
   });
 }
 
@@ -83,6 +93,30 @@ describe("a planner's tariff review plans the home under each tariff", () => {
     expect(choice.switchTo).toBeNull();
     expect(choice.explanation).toMatch(/^Stay on flat-cap: .*; no saving after a £1000\.00 exit fee\.$/);
     street.finish(0);
+  });
+
+  it("cooperative switches only at the resident's saving threshold, pro rata; central on any saving", async () => {
+    for (const policy of ['central', 'cooperative'] as const) {
+      const street = await tableStreet(policy);
+      const ev = homeOf(street, 'home-7');
+      const { ranked } = review(street, ev, tariff('flat-cap'), 0, 0);
+      const flatGbp = ranked.find((entry) => entry.tariffId === 'flat-cap')?.costGbp as number;
+      const savingGbp = flatGbp - (ranked[0]?.costGbp as number);
+      expect(ranked[0]?.tariffId, policy).not.toBe('flat-cap');
+      // A threshold a little above the period's saving, a year's worth.
+      const thresholdGbpPerYear = (1.1 * savingGbp * 365) / REVIEW_DAY;
+      const choice = review(street, ev, tariff('flat-cap'), 0, thresholdGbpPerYear);
+      if (policy === 'central') expect(choice.switchTo?.id).toBe(ranked[0]?.tariffId);
+      else {
+        expect(choice.switchTo, policy).toBeNull();
+        expect(choice.explanation).toMatch(
+          /below the resident's £[\d.]+\/yr threshold \(£[\d.]+ over the next 30 days\)\.$/,
+        );
+        const under = review(street, ev, tariff('flat-cap'), 0, (0.9 * savingGbp * 365) / REVIEW_DAY);
+        expect(under.switchTo?.id, policy).toBe(ranked[0]?.tariffId);
+      }
+      street.finish(0);
+    }
   });
 
   it('central weighs plans by the social cost, cooperative by the resident’s own objective', async () => {
@@ -141,5 +175,99 @@ describe("a planner's tariff review plans the home under each tariff", () => {
       ).toBe(true);
       street.finish(0);
     }
+  });
+});
+
+describe("central's tariff choice sees the network's prices", () => {
+  // A summer fortnight on the table street under a 5 kW limit: the night binds (measured: the expected
+  // price is highest from midnight to 08:00), so the network's prices are dearest then.
+  const SUMMER_START_DAY = 150;
+  const PLANNED_DAYS = 14;
+  const LIMIT_KW = 5;
+  const summer = { ...inputs, scenario: { ...scenario, startDay: SUMMER_START_DAY } };
+  const reviewStep = PLANNED_DAYS * STEPS_PER_DAY;
+  const flat = tariff('flat-cap');
+  /** Cheaper than flat-cap in the binding hours by `discountPence`, dearer by half that at other times. */
+  const bindingHoursSaver = (discountPence: number): Tariff => {
+    const flatPence = (flat.import as { unitRatePencePerKwh: number }).unitRatePencePerKwh;
+    return {
+      ...flat,
+      id: 'binding-hours-saver',
+      name: 'Binding-hours saver',
+      import: {
+        shape: 'time-of-use',
+        bands: [{ from: '00:00', to: '08:00', days: 'all', unitRatePencePerKwh: flatPence - discountPence }],
+        otherTimesPencePerKwh: flatPence + discountPence / 2,
+      },
+    };
+  };
+
+  async function plannedSummer(
+    policy: 'central' | 'nash',
+  ): Promise<{ street: YearStreet; context: PolicyContext }> {
+    const { context } = await streetPolicyContext(summer, {
+      transformerLimitKw: LIMIT_KW,
+      reinforcementGbpPerKw: 150,
+      carbonPriceGbpPerKg: CARBON_PRICE_GBP_PER_KG,
+      loadPriceSlopeGbpPerKwhPerKw: 0,
+    });
+    const street = await buildYearStreet(summer, policy, {
+      days: PLANNED_DAYS + REVIEW_DAY,
+      recordSeries: false,
+      createPolicy: (name) => createPolicy(name, context),
+    });
+    for (let k = 0; k < reviewStep; k++) street.street.step(k);
+    return { street, context };
+  }
+
+  function reviewOn(street: YearStreet, home: StreetHome, policy: Policy, candidate: Tariff) {
+    const onFlat = { ...home, tariff: flat };
+    return planTariffChoice(
+      { ...onFlat, policy } as Parameters<typeof planTariffChoice>[0],
+      [candidate],
+      street.world,
+      scenario.valuation,
+      {
+        step: reviewStep,
+        periodSteps: REVIEW_DAY * STEPS_PER_DAY,
+        exitFeeGbp: 0,
+        minSavingGbpPerYear: 0,
+      },
+    );
+  }
+
+  it('central refuses a tariff whose cheap hours are the binding hours; planned without the prices, it takes it', async () => {
+    const { street, context } = await plannedSummer('central');
+    const ev = homeOf(street, 'home-7');
+    const central = ev.policy as CentralPolicy;
+    const prices = central.expectedNetworkPrices(ev.spec.id, reviewStep, STEPS_PER_DAY) as Float64Array;
+    expect(prices).toBeDefined();
+    const nightPrices = prices.subarray(0, 16);
+    const nightMinPence = 100 * Math.min(...nightPrices);
+    const dayMaxPence = 100 * Math.max(...prices.subarray(16));
+    expect(nightMinPence).toBeGreaterThan(dayMaxPence);
+    // Cheaper at night by less than the network's night price: a saving to the bill, a loss to the street.
+    const saver = bindingHoursSaver(0.6 * nightMinPence);
+    const withNetwork = reviewOn(street, ev, central, saver);
+    const fresh = await createPolicy('central', context);
+    const withoutNetwork = reviewOn(street, ev, fresh, saver);
+    expect(withoutNetwork.switchTo?.id).toBe(saver.id);
+    expect(withoutNetwork.ranked.every((entry) => entry.networkGbp === 0)).toBe(true);
+    expect(withNetwork.switchTo).toBeNull();
+    const networkOf = (id: string) => withNetwork.ranked.find((entry) => entry.tariffId === id)?.networkGbp;
+    expect(networkOf('flat-cap')).toBeGreaterThan(0);
+    expect(withNetwork.explanation).toMatch(/^Stay on flat-cap: .*with £\d+\.\d\d at the network's prices/);
+    fresh.dispose();
+    street.finish(0);
+  });
+
+  it("selfish homes choose by their own bills: the network's prices never reach their choice", async () => {
+    const { street } = await plannedSummer('nash');
+    const ev = homeOf(street, 'home-7');
+    expect(ev.policy.tariffChoice).toBe('resident');
+    expect(
+      (ev.policy as NashPolicy).expectedNetworkPrices(ev.spec.id, reviewStep, STEPS_PER_DAY),
+    ).toBeUndefined();
+    street.finish(0);
   });
 });
