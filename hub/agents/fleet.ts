@@ -2,6 +2,7 @@ import type { Highs } from 'highs';
 import type { VoltageSensitivity } from '../feeder/index.js';
 import { type HomeSpec, homeExportBoundKw, homeImportBoundKw } from '../homes/index.js';
 import {
+  type AnswerRound,
   type CoordinatorChannel,
   coordinateByPrices,
   findNashEquilibrium,
@@ -11,6 +12,7 @@ import {
   type SharedLimit,
 } from './coordination.js';
 import type { HomeLpSolution } from './home-lp.js';
+import { HomeLpThreads, type HomeLpThreadsOptions } from './home-lp-threads.js';
 import { type LpBlock, type PricedLimit, solveJointLp } from './joint-lp.js';
 import { NetworkPriceMemory } from './network-price-memory.js';
 import type { LookAheadPlan, Plan, PlanContext, Policy, TariffChoice } from './policy.js';
@@ -93,6 +95,14 @@ export interface FleetPolicyOptions {
    * only saves time.
    */
   warmStart?: boolean;
+  /**
+   * Cooperative: helper threads that solve some homes' LPs of each coordination round while this thread
+   * solves the others (./home-lp-threads.ts; the helpers build each home's HomeLp, so `problems` must make
+   * HomeLps). The plans are the same with any number. Default 0: every home in this thread.
+   */
+  homeLpThreads?: number;
+  /** The helpers' module, how long a round waits for them and where a failure is logged (defaults: see HomeLpThreadsOptions). */
+  homeLpThreadOptions?: HomeLpThreadsOptions;
 }
 
 function planFromSolution(solution: HomeLpSolution): Plan {
@@ -147,6 +157,11 @@ function fleetLoads(
     if (load < 0) throw new Error(`home ${home.id} is not one of the street's voltage model's homes`);
     return load;
   });
+}
+
+/** Whether the home has anything to shift (battery, EV or heat pump): without, it answers the same at any price. */
+function hasDevices({ home }: PlanContext): boolean {
+  return !!(home.battery || home.ev || home.heatPump);
 }
 
 function planFromResponse(response: HomeResponse): Plan {
@@ -292,12 +307,12 @@ abstract class FleetPolicyBase implements FleetPolicy {
       // This window's own object: a caller may reuse its context (and refill the forecast buffers) next
       // window, and the home's LP prices again without reassembling only while asked about the same object.
       const context = { ...planned };
-      const problem = this.problemFor(context.home);
-      const { battery, ev, heatPump } = context.home;
-      const fixed = !battery && !ev && !heatPump;
+      const fixed = !hasDevices(context);
       let fixedAnswer: HomeResponse | undefined;
       return (extraImportPriceGbpPerKwh: Float64Array) => {
         if (fixedAnswer) return fixedAnswer;
+        // Made on first use: a home a helper thread solves has its LP there.
+        const problem = this.problemFor(context.home);
         const answer = responseOf(
           problem.solvePriced(context, extraImportPriceGbpPerKwh),
           extraImportPriceGbpPerKwh,
@@ -504,14 +519,19 @@ export class CooperativePolicy extends HeadroomPolicyBase {
   private lastBrokenRows = new Set<string>();
   /** Each home's final prices of the last window, £/kWh per step: the next window's warm start. */
   private readonly lastPrices = new Map<string, Float64Array>();
+  /** The homes' LP helpers, started at the first window (none when `homeLpThreads` is 0). */
+  private threads: HomeLpThreads | undefined;
 
   constructor(
     highs: Highs,
     problemFactory: (home: HomeSpec, horizonSteps: number) => HomeProblem,
     view: NetworkView,
-    options: FleetPolicyOptions = {},
+    private readonly options: FleetPolicyOptions = {},
   ) {
     super(highs, problemFactory, view, options);
+    const threads = options.homeLpThreads ?? 0;
+    if (!Number.isInteger(threads) || threads < 0)
+      throw new TypeError(`cooperative: homeLpThreads must be a whole number ≥ 0, got ${threads}`);
   }
 
   planFleet(contexts: readonly PlanContext[], openChannel?: OpenCoordinatorChannel): Plan[] {
@@ -534,18 +554,19 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     // exchange that would only find them again. Rows that break anew are still added below.
     limits.push(...candidates.filter((row) => this.lastBrokenRows.has(row.name)));
     const responders = this.responders(contexts);
+    const answerRound = this.threadedRound(contexts, responders, dtHours);
     const warmPrices = contexts.map(({ home }) => {
       const last = this.lastPrices.get(home.id);
       return last && shiftedWindow(last, this.replanEverySteps, Math.round(24 / dtHours));
     });
-    let result = this.coordinate(responders, limits, steps, dtHours, openChannel, warmPrices);
+    let result = this.coordinate(responders, answerRound, limits, steps, dtHours, openChannel, warmPrices);
     for (let pass = 0; pass < 4; pass++) {
       const nets = result.responses.map((response) => response.netImportKw);
       const broken = candidates.filter((row) => !limits.includes(row) && breaks(row, nets));
       if (broken.length === 0) break;
       limits.push(...broken);
       const lastPrices = this.warmStart ? result.pricesGbpPerKwh : [];
-      result = this.coordinate(responders, limits, steps, dtHours, openChannel, lastPrices);
+      result = this.coordinate(responders, answerRound, limits, steps, dtHours, openChannel, lastPrices);
     }
     if (this.warmStart) {
       this.lastBrokenRows = new Set(limits.slice(1).map((row) => row.name));
@@ -564,6 +585,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
   /** One run of the price protocol over `limits`, counted in the report's messages and rounds. */
   private coordinate(
     responders: RespondToPrices[],
+    answerRound: AnswerRound | undefined,
     limits: readonly SharedLimit[],
     steps: number,
     dtHours: number,
@@ -574,10 +596,45 @@ export class CooperativePolicy extends HeadroomPolicyBase {
       dtHours,
       warmPricesGbpPerKwh,
       ...(openChannel ? { channel: openChannel() } : {}),
+      ...(answerRound ? { answerRound } : {}),
     });
     this.report.messages += result.messages;
     this.report.iterations += result.rounds;
     return result;
+  }
+
+  /**
+   * The window's rounds with the homes dealt out over this thread and the helpers (undefined without
+   * helpers): a helper's home answers from its solution there, the others from their responders here.
+   */
+  private threadedRound(
+    contexts: readonly PlanContext[],
+    responders: readonly RespondToPrices[],
+    dtHours: number,
+  ): AnswerRound | undefined {
+    const count = this.options.homeLpThreads ?? 0;
+    if (count === 0) return undefined;
+    this.threads ??= new HomeLpThreads(count, this.options.homeLpThreadOptions);
+    const window = this.threads.window(contexts, this.horizonSteps, (h) =>
+      hasDevices(contexts[h] as PlanContext),
+    );
+    return (pricesByHome) => {
+      const answers: (HomeResponse | undefined)[] = pricesByHome.map(() => undefined);
+      const solutions = window.solve(pricesByHome, (h, prices) => {
+        answers[h] = (responders[h] as RespondToPrices)(prices);
+      });
+      solutions.forEach((solution, h) => {
+        const prices = pricesByHome[h];
+        if (solution && prices) answers[h] = responseOf(solution, prices, dtHours);
+      });
+      return answers;
+    };
+  }
+
+  override dispose(): void {
+    this.threads?.dispose();
+    this.threads = undefined;
+    super.dispose();
   }
 }
 

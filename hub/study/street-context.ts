@@ -6,6 +6,7 @@
 
 import { getHighs } from '../agents/highs.js';
 import { HomeLp } from '../agents/home-lp.js';
+import { defaultHomeLpThreads } from '../agents/home-lp-threads.js';
 import type { PolicyContext, PolicyStreet } from '../agents/policy-definition.js';
 import { ConvergenceError } from '../errors.js';
 import {
@@ -36,6 +37,8 @@ export interface StudyPolicyOptions {
   loadPriceSlopeGbpPerKwhPerKw: number;
   /** Bound the linearised voltage at every home by the statutory minimum (central and cooperative). Default true. */
   voltageLimits?: boolean;
+  /** Cooperative's helper threads for the homes' LPs (hub/agents/home-lp-threads.ts). Default one per spare core. */
+  homeLpThreads?: number;
 }
 
 /** The street's limit and the linearisation's error, as the study reports them. */
@@ -204,5 +207,6 @@ export async function streetPolicyContext(
     built = { street, figures };
     return built;
   };
-  return { context: { street: () => build().street }, figures: () => build().figures };
+  const fleet = { homeLpThreads: options.homeLpThreads ?? defaultHomeLpThreads() };
+  return { context: { street: () => build().street, fleet }, figures: () => build().figures };
 }

@@ -29,7 +29,8 @@ async function runJob({ job, scenarioFile, days, study }: SweepJobMessage): Prom
   }
   baseLoadLibrary ??= loadBaseLoadLibrary();
   const inputs: RunInputs = { scenario, feeder, year, baseLoadLibrary };
-  const { context } = await streetPolicyContext(inputs, study);
+  // The sweep's threads fill the cores already: cooperative solves its homes in the job's thread.
+  const { context } = await streetPolicyContext(inputs, { ...study, homeLpThreads: 0 });
   const result = await runYear(inputs, job.policy, {
     ...(days !== undefined ? { days } : {}),
     recordSeries: false,
