@@ -7,7 +7,9 @@
  * the runner stay as they are. A helper that fails or does not answer is logged once and its homes, and every
  * other helper's, are solved in the calling thread from then on (their LPs start cold there).
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { HomeLpSolution } from './home-lp.js';
 import type { PlanContext } from './policy.js';
@@ -47,8 +49,17 @@ export type HomeLpThreadReply =
 /** More helpers than this add little: the coordinator's master LP between rounds runs in one thread. */
 const MAX_HELPER_THREADS = 3;
 
-/** One helper per core beyond the caller's, at most {@link MAX_HELPER_THREADS}; none on one core. */
+/** The built helper, beside this module once compiled. */
+const HOME_LP_WORKER = new URL('./home-lp-worker.js', import.meta.url);
+
+/**
+ * One helper per core beyond the caller's, at most {@link MAX_HELPER_THREADS}; none on one core, and none when
+ * this module runs from its TypeScript source (vitest), where no built helper sits beside it: a helper that
+ * cannot load is only heard of on the event loop, which the blocked caller does not turn, so each such run
+ * waited out the reply timeout (120 s) before solving every home itself.
+ */
 export function defaultHomeLpThreads(): number {
+  if (!existsSync(fileURLToPath(HOME_LP_WORKER))) return 0;
   return Math.max(0, Math.min(MAX_HELPER_THREADS, availableParallelism() - 1));
 }
 
@@ -74,7 +85,7 @@ export class HomeLpThreads {
   constructor(count: number, options: HomeLpThreadsOptions = {}) {
     if (!Number.isInteger(count) || count < 1)
       throw new TypeError(`home LP threads: count must be a positive integer, got ${count}`);
-    const module = options.module ?? new URL('./home-lp-worker.js', import.meta.url);
+    const module = options.module ?? HOME_LP_WORKER;
     this.threads = Array.from({ length: count }, () => new HomeLpThread(module));
     this.replyTimeoutMs = options.replyTimeoutMs ?? 120_000;
     this.log = options.log ?? ((message) => console.warn(message));
