@@ -11,6 +11,9 @@
 //   wall 538.0 -> 487.8 s (0.91), cooperative 524.8 -> 475.7 s, process CPU 117.1 -> 129.9 s (+11 %, likely the
 //   helper's HiGHS and messages); same 464 rounds and figures. Mid-run the helper had used 5.8 s of CPU beside the
 //   cooperative thread's 56.7 s: the master LP and the rounds' bookkeeping stay in one thread (not measured quiet).
+//   Quiet (load 1.5-2.2), 808ca8b and b9e995b back to back twice: 56.9, 63.6 s against 53.9, 62.4 s (cooperative
+//   55.5, 62.1 against 52.4, 60.7 s): 2-5 %, inside one build's own spread; 60 s is met in 2 of 4 runs.
+// The year itself (no POA_DAYS, 808ca8b, niced beside other work): cooperative 6,269 s and central 5,498 s of CPU.
 import { availableParallelism } from 'node:os';
 import { loadRunInputs } from '../dist/hub/sim/inputs.js';
 import { POA_POLICIES, runPoaStudyInWorkers } from '../dist/hub/study/poa-study.js';
