@@ -27,6 +27,9 @@
 //   they plan). HiGHS holds 10.5-10.7 MB in a process of its own, but the hub thread's second copy costs little
 //   (V8 shares the compiled module between the threads): loaded only when a policy plans in the hub thread
 //   (tried, not kept), the hub held 121, 123 MB against 123, 125 MB alternating (load 15-19).
+// - quiet (load 0.3-1.5, one bench at a time): 808ca8b p99 2.89, 3.08 ms (4.13x, 4.06x Mosquitto), 520, 477 µs/msg,
+//   120 MB; with the write batching (b9e995b) 2.92-3.91 ms (3.20x-5.19x), 510-700 µs/msg, 122-131 MB; b9e995b
+//   without it 2.62, 4.04 ms (3.84x, 4.28x), 487, 707 µs/msg. One build's spread exceeds the builds' difference.
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
