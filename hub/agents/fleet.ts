@@ -16,6 +16,7 @@ import { HomeLpThreads, type HomeLpThreadsOptions } from './home-lp-threads.js';
 import { type LpBlock, type PricedLimit, solveJointLp } from './joint-lp.js';
 import { NetworkPriceMemory } from './network-price-memory.js';
 import type { LookAheadPlan, Plan, PlanContext, Policy, TariffChoice } from './policy.js';
+import { planningWindow } from './policy-definition.js';
 
 /** What a fleet policy needs of one home's optimisation problem (HomeLp provides it). */
 export interface HomeProblem {
@@ -246,8 +247,9 @@ abstract class FleetPolicyBase implements FleetPolicy {
     protected readonly view: NetworkView,
     options: FleetPolicyOptions,
   ) {
-    this.horizonSteps = options.horizonSteps ?? 72;
-    this.replanEverySteps = options.replanEverySteps ?? 48;
+    const planWindow = planningWindow(options);
+    this.horizonSteps = planWindow.horizonSteps;
+    this.replanEverySteps = planWindow.replanEverySteps;
     this.warmStart = options.warmStart ?? true;
   }
 
