@@ -59,6 +59,8 @@ export interface RedTeamContext {
   note(text: string): void;
   /** An InputError naming the entry's field (`redTeam.attacks.2.device`), what was expected and found. */
   refuse(field: string, expected: string, found: unknown): Error;
+  /** The street's set-up with the section's defences applied (the broker's limits an attack runs into). */
+  settings: StreetSettings;
   /** Marks a home whose own agent attacks (its bill is not counted among the honest homes'). */
   markAttacker(home: StreetHome): void;
 }
@@ -121,6 +123,10 @@ export function yearSwitching(system: SwitchingSystem): RedTeamSwitching {
 export interface StreetSettings {
   /** Switches the industry processes per working day for this street. */
   switchingCapacityPerWorkingDay: number;
+  /** Messages one identity may publish a second at the hub's broker (absent: no limit). */
+  publishRateLimitPerSecond?: number;
+  /** Whether the broker lets a board publish only under its own ID (absent: it does not check). */
+  boardIdentityChecked?: boolean;
 }
 
 interface Definition<Kind extends string, Schema extends z.ZodType> {

@@ -8,11 +8,15 @@ import type { StreetParticipant } from '../engine/street.js';
 import type { StreetHome } from '../engine/street-home.js';
 import { createRng } from '../random.js';
 import { falseTelemetry } from './attacks/false-telemetry.js';
+import { floodingClient } from './attacks/flooding-client.js';
 import { lyingAgent } from './attacks/lying-agent.js';
 import { massSwitch } from './attacks/mass-switch.js';
 import { oscillatingLoad } from './attacks/oscillating-load.js';
+import { rogueDevice } from './attacks/rogue-device.js';
 import { syncCharge } from './attacks/sync-charge.js';
+import { identityCheck } from './defences/identity-check.js';
 import { planCheck } from './defences/plan-check.js';
+import { rateLimit } from './defences/rate-limit.js';
 import { startDelay } from './defences/start-delay.js';
 import { switchingCap } from './defences/switching-cap.js';
 import { telemetryCheck } from './defences/telemetry-check.js';
@@ -27,8 +31,23 @@ import {
   type StreetSettings,
 } from './red-team.js';
 
-export const ATTACKS = [syncCharge, oscillatingLoad, falseTelemetry, massSwitch, lyingAgent] as const;
-export const DEFENCES = [startDelay, telemetryCheck, planCheck, switchingCap] as const;
+export const ATTACKS = [
+  syncCharge,
+  oscillatingLoad,
+  falseTelemetry,
+  massSwitch,
+  lyingAgent,
+  floodingClient,
+  rogueDevice,
+] as const;
+export const DEFENCES = [
+  startDelay,
+  telemetryCheck,
+  planCheck,
+  switchingCap,
+  rateLimit,
+  identityCheck,
+] as const;
 
 export const ATTACK_KINDS: readonly string[] = ATTACKS.map((attack) => attack.kind);
 export const DEFENCE_KINDS: readonly string[] = DEFENCES.map((defence) => defence.kind);
@@ -107,7 +126,7 @@ export interface RedTeamRun {
 }
 
 /** The street's share of what an attack or defence may use (each entry gets its own random stream). */
-export type RedTeamStreet = Omit<RedTeamContext, 'rng' | 'note' | 'markAttacker' | 'refuse'> & {
+export type RedTeamStreet = Omit<RedTeamContext, 'rng' | 'note' | 'markAttacker' | 'refuse' | 'settings'> & {
   seed: number;
   /** An InputError naming `where` (the scenario file or the flag) and the field. */
   problem: Problem;
@@ -121,6 +140,7 @@ export async function buildRedTeam(
   const attackers = new Set<string>();
   const notes: string[] = [];
   const parts: RedTeamPart[] = [];
+  const settings = redTeamSettings(section, { switchingCapacityPerWorkingDay: Number.POSITIVE_INFINITY });
   const entries = [
     ...(section?.attacks ?? []).map((entry, index) => ({
       entry,
@@ -136,6 +156,7 @@ export async function buildRedTeam(
   for (const { entry, path, definition } of entries) {
     const context: RedTeamContext = {
       ...street,
+      settings,
       rng: createRng(street.seed).fork(path),
       note: (text) => notes.push(text),
       markAttacker: (home: StreetHome) => attackers.add(home.spec.id),

@@ -95,10 +95,14 @@ describe('the red team, switched live by the operator', () => {
       'false-telemetry',
       'mass-switch',
       'lying-agent',
+      'flooding-client',
+      'rogue-device',
       'start-delay',
       'telemetry-check',
       'plan-check',
       'switching-cap',
+      'rate-limit',
+      'identity-check',
     ]);
   }, 30_000);
 

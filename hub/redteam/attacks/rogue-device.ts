@@ -1,0 +1,78 @@
+/**
+ * A rogue device: a board with a login of its own publishes under another board's ID, claiming the victim
+ * home's battery or EV. Its readings say the store is empty, so the victim's agent charges it whenever it
+ * may and the hub plans the street on a false state. The broker lets a board publish only under its own ID
+ * (the `identity-check` defence: the ACL of hub/auth/acl.ts and the device tracker's ownership), which
+ * refuses every one of them.
+ */
+import { z } from 'zod';
+import { defineAttack, stepLabel } from '../red-team.js';
+import { socKey, storageOf, TELEMETRY_DEVICES } from '../telemetry.js';
+
+const BoardIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'expected a board ID (lowercase letters, digits, -)');
+
+export const rogueDevice = defineAttack({
+  kind: 'rogue-device',
+  description: "a board publishes under another board's ID: false readings for the victim's battery or EV",
+  schema: z.strictObject({
+    kind: z.literal('rogue-device'),
+    /** The victim (default: the first home with the device). */
+    home: z.string().min(1).optional(),
+    device: z.enum(TELEMETRY_DEVICES).default('battery'),
+    /** On the table: the rogue's own board ID (a login the hub makes for it while the attack runs). */
+    board: BoardIdSchema.default('redteam-rogue'),
+    /** On the table: the victim's board, whose Homie tree the rogue publishes into (default: the home's battery board). */
+    victimBoard: BoardIdSchema.optional(),
+  }),
+  check: (entry, references, problem, path) => {
+    if (entry.home !== undefined && !references.homeIds.includes(entry.home))
+      throw problem(`${path}.home`, `a home of the scenario (${references.homeIds.join(', ')})`, entry.home);
+  },
+  create: (entry, context) => {
+    const { device } = entry;
+    const home = context.homes.find(
+      (candidate) => storageOf(candidate, device) && (entry.home ?? candidate.spec.id) === candidate.spec.id,
+    );
+    if (!home) {
+      throw context.refuse(
+        entry.home === undefined ? 'device' : 'home',
+        `a home with a ${device}`,
+        entry.home ?? device,
+      );
+    }
+    if (context.settings.boardIdentityChecked) {
+      context.note(`${entry.board}'s readings as ${home.spec.id}'s ${device}: refused (not its own ID)`);
+      return [];
+    }
+    const key = socKey(device);
+    let truthKwh = 0;
+    let first = true;
+    return [
+      {
+        before: 'residents',
+        participant: {
+          name: 'attack:rogue-device',
+          step: (frame) => {
+            if (first)
+              context.note(`${home.spec.id}'s ${device} reads empty from ${stepLabel(context.world, frame)}`);
+            first = false;
+            truthKwh = home.state[key];
+            home.state[key] = 0;
+          },
+        },
+      },
+      {
+        // The agents planned on the rogue's reading; the physics goes on from the truth.
+        after: 'residents',
+        participant: {
+          name: 'attack:rogue-device:truth',
+          step: () => {
+            home.state[key] = truthKwh;
+          },
+        },
+      },
+    ];
+  },
+});
