@@ -6,6 +6,11 @@
  * synchronous (the caller blocks on shared flags while the helpers solve), so the coordinator's protocol and
  * the runner stay as they are. A helper that fails or does not answer is logged once and its homes, and every
  * other helper's, are solved in the calling thread from then on (their LPs start cold there).
+ *
+ * A helper's failure to start is heard only on the event loop, which the blocked caller does not turn; so the
+ * helper says on the shared flags that its own module runs ({@link STARTED}), and {@link DEAD} if its solver
+ * then fails to load. The caller waits a short, bounded time for the helper to start before the first request,
+ * so a broken install is named at once instead of after the reply timeout.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -17,6 +22,12 @@ import type { PlanContext } from './policy.js';
 /** Index in the shared flags of the requests sent (the caller counts up) and the replies given (a helper counts up). */
 export const REQUESTS = 0;
 export const REPLIES = 1;
+/** Index in the shared flags of the helper's start-up state: 0 until its module runs, then one of the below. */
+export const STATE = 2;
+/** The helper's module runs (it loads its solver, HiGHS and the home LP, after). */
+export const STARTED = 1;
+/** The helper cannot solve; its 'dead' reply says why. */
+export const DEAD = 2;
 
 export interface HomeLpThreadData {
   flags: SharedArrayBuffer;
@@ -69,6 +80,8 @@ export interface HomeLpThreadsOptions {
   module?: URL;
   /** How long a round may wait for a helper's answer before the helper counts as failed, ms. Default 120 s. */
   replyTimeoutMs?: number;
+  /** How long the first round may wait for a helper's module to start running, ms. Default 10 s. */
+  startTimeoutMs?: number;
   /** Hears, once, why the helpers stopped (default console.warn). */
   log?: (message: string) => void;
 }
@@ -79,16 +92,22 @@ export class HomeLpThreads {
   /** Each home's solver: 0 the calling thread, k the k-th helper; kept for the run so each home warm-starts. */
   private readonly threadOfHome = new Map<string, number>();
   private failed = false;
+  /** Whether every helper has been heard to start (checked once, before the first request). */
+  private started = false;
   private readonly replyTimeoutMs: number;
+  private readonly startTimeoutMs: number;
   private readonly log: (message: string) => void;
 
   constructor(count: number, options: HomeLpThreadsOptions = {}) {
     if (!Number.isInteger(count) || count < 1)
       throw new TypeError(`home LP threads: count must be a positive integer, got ${count}`);
     const module = options.module ?? HOME_LP_WORKER;
-    this.threads = Array.from({ length: count }, () => new HomeLpThread(module));
     this.replyTimeoutMs = options.replyTimeoutMs ?? 120_000;
+    this.startTimeoutMs = options.startTimeoutMs ?? 10_000;
     this.log = options.log ?? ((message) => console.warn(message));
+    const missing = module.protocol === 'file:' && !existsSync(fileURLToPath(module));
+    this.threads = missing ? [] : Array.from({ length: count }, () => new HomeLpThread(module));
+    if (missing) this.fail(`no helper module at ${modulePath(module)}`);
   }
 
   /**
@@ -107,6 +126,7 @@ export class HomeLpThreads {
       solveHere: (home: number, prices: Float64Array) => void,
     ): (HomeLpSolution | undefined)[] => {
       const solutions: (HomeLpSolution | undefined)[] = contexts.map(() => undefined);
+      this.awaitStart();
       const local = (home: number) => this.failed || owners[home] === 0;
       const asked = this.threads.map((thread, t) => {
         if (this.failed) return false;
@@ -158,6 +178,20 @@ export class HomeLpThreads {
     for (const thread of this.threads) thread.close();
   }
 
+  /** Before the first request: a helper that has not started within the start timeout, or cannot solve, fails. */
+  private awaitStart(): void {
+    if (this.started || this.failed) return;
+    this.started = true;
+    const deadline = performance.now() + this.startTimeoutMs;
+    for (const thread of this.threads) {
+      const problem = thread.awaitStart(deadline);
+      if (problem) {
+        this.fail(problem);
+        return;
+      }
+    }
+  }
+
   /** Deals the homes with devices out in turn over this thread and the helpers. */
   private ownerOf(homeId: string): number {
     let owner = this.threadOfHome.get(homeId);
@@ -182,13 +216,15 @@ export class HomeLpThreads {
 class HomeLpThread {
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  private readonly flags = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+  private readonly flags = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  private readonly module: URL;
   private repliesExpected = 0;
   private closed = false;
   /** Why the thread stopped, when its error event has been heard. */
   error: string | undefined;
 
   constructor(module: URL) {
+    this.module = module;
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const data: HomeLpThreadData = { flags: this.flags.buffer as SharedArrayBuffer, port: port2 };
@@ -204,6 +240,26 @@ class HomeLpThread {
     this.port.postMessage(message);
     Atomics.add(this.flags, REQUESTS, 1);
     Atomics.notify(this.flags, REQUESTS);
+  }
+
+  /**
+   * Waits, until `deadline` (performance.now() ms), for the helper's module to run; returns why the helper
+   * cannot serve, or undefined once it runs (a helper that fails later, loading its solver, says so in its reply).
+   */
+  awaitStart(deadline: number): string | undefined {
+    for (;;) {
+      const state = Atomics.load(this.flags, STATE);
+      if (state === DEAD) {
+        const reply = receiveMessageOnPort(this.port)?.message as HomeLpThreadReply | undefined;
+        return reply?.kind === 'dead' ? reply.message : 'it could not load its solver';
+      }
+      if (state !== 0) return undefined;
+      const leftMs = deadline - performance.now();
+      if (leftMs <= 0) {
+        return `its module ${modulePath(this.module)} did not start running within the start timeout (it failed to load, or the machine is too busy)`;
+      }
+      Atomics.wait(this.flags, STATE, 0, leftMs);
+    }
   }
 
   /** The reply to the last request, or undefined if none came within `timeoutMs`. */
@@ -227,4 +283,9 @@ class HomeLpThread {
     // A helper stuck in a solve ends too.
     this.worker.terminate().catch(() => {});
   }
+}
+
+/** A module's file path, or its URL when it is no file. */
+function modulePath(module: URL): string {
+  return module.protocol === 'file:' ? fileURLToPath(module) : module.href;
 }
