@@ -178,6 +178,11 @@ export const ClockSchema = z.object({
   running: z.boolean(),
   /** Wall-clock milliseconds between steps while running: the speed (0 = as fast as possible). */
   stepMs: z.number().int().nonnegative(),
+  /**
+   * When the hub published this step (Unix ms, the hub's wall clock): a dashboard's age of the newest step it
+   * has is its link's delay (docs/links.md). Absent on the clock's other publications (pause, restart).
+   */
+  publishedAtMs: z.number().int().nonnegative().optional(),
 });
 export type Clock = z.infer<typeof ClockSchema>;
 

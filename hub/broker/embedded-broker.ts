@@ -65,6 +65,12 @@ export interface EmbeddedBrokerOptions {
   cluster?: AedesClusterParts;
   /** Hold-offs shared with other nodes of a cluster: an offender is refused on every node. Default: none. */
   sharedHoldOffs?: SharedHoldOffs;
+  /**
+   * The hub–dashboard link on each WebSocket (dashboard) connection (hub/live/link-shaper.ts). Default: none.
+   * `connect` shapes a new connection's stream before anything is written to it and answers whether each
+   * publish forwarded to it gets through.
+   */
+  webSocketLinks?: { connect(stream: Duplex): (packet: { retain: boolean }) => boolean };
 }
 
 /** Hold-offs that other brokers (nodes of a cluster) tell this one of, and that this one tells them. */
@@ -179,6 +185,8 @@ export class EmbeddedBroker {
     const emptyPersistentIds = new WeakSet<Client>();
     /** The peer IP of each connection's stream (a WebSocket stream does not carry one itself). */
     const peerAddresses = new WeakMap<Duplex, string>();
+    /** Whether a publish gets through each shaped connection's link. */
+    const forwardChecks = new WeakMap<Client, (packet: { retain: boolean }) => boolean>();
     const report = (event: Omit<SecurityEvent, 'at'>) => {
       try {
         options.onSecurityEvent?.({ ...event, at: new Date().toISOString() });
@@ -406,6 +414,7 @@ export class EmbeddedBroker {
           session.revoked ? callback(new Error('login revoked')) : finish(),
         );
       },
+      authorizeForward: (client, packet) => (forwardChecks.get(client)?.(packet) === false ? null : packet),
       authorizeSubscribe: (client, subscription, callback) => {
         const session = broker?.sessions.get(client);
         const role = session && session.role !== ANONYMOUS ? session.role : null;
@@ -421,7 +430,12 @@ export class EmbeddedBroker {
       },
     });
 
-    const accept = (stream: Duplex, address: string, remote: string) => {
+    const accept = (
+      stream: Duplex,
+      address: string,
+      remote: string,
+      forwardCheck?: (packet: { retain: boolean }) => boolean,
+    ) => {
       peerAddresses.set(stream, address);
       guardFrames(stream, maxPacketBytes, (announcedBytes) => {
         report({
@@ -432,7 +446,8 @@ export class EmbeddedBroker {
         stream.destroy();
       });
       batchWritesPerTurn(stream);
-      aedes.handle(stream);
+      const client = aedes.handle(stream);
+      if (forwardCheck) forwardChecks.set(client, forwardCheck);
     };
     // No Nagle delay: a lockstep step is small messages both ways, and Nagle with delayed ACKs held each
     // step ~40 ms (bench/cosim-lockstep.js: 20 steps/s with it).
@@ -470,7 +485,8 @@ export class EmbeddedBroker {
         const stream = createWebSocketStream(socket);
         stream.on('error', () => stream.destroy());
         const address = request.socket.remoteAddress ?? 'unknown';
-        accept(stream, address, `ws:${address}:${request.socket.remotePort}`);
+        const forwardCheck = options.webSocketLinks?.connect(stream);
+        accept(stream, address, `ws:${address}:${request.socket.remotePort}`, forwardCheck);
       });
       wsServer = { http, ws };
     }

@@ -19,6 +19,7 @@ import { loadFeeder } from '../feeder/index.js';
 import { type DemoFleet, startDemoFleet } from '../live/demo.js';
 import { type HubLogLevel, HubRuntime } from '../live/hub-runtime.js';
 import { ExternalLink, type HubLink, InProcessLink } from '../live/link.js';
+import { DashboardLinkShaper } from '../live/link-shaper.js';
 import {
   DEFAULT_TABLE_MAP,
   lanAddress,
@@ -139,6 +140,13 @@ async function runHub(flags: HubFlags): Promise<void> {
   const map = loadTableMapFrom(flags.scenario);
   const network = loadFeeder(map.feederDir);
   checkMapAgainstFeeder(map, network);
+  const dashboardLink = map.links?.hubDashboard;
+  if (dashboardLink && flags.broker !== undefined) {
+    throw new InputError(
+      `${flags.scenario}: links.hubDashboard`,
+      "the hub shapes the dashboards' link in its own broker, and with --broker the dashboards connect to that one: remove --broker or the hubDashboard link",
+    );
+  }
 
   const dataDir = resolve(flags.dataDir);
   mkdirSync(dataDir, { recursive: true });
@@ -244,6 +252,7 @@ async function runHub(flags: HubFlags): Promise<void> {
         retainedQuota,
         onSecurityEvent,
         ...(clusterNode && { cluster: clusterNode.parts, sharedHoldOffs: holdOffs }),
+        ...(dashboardLink && { webSocketLinks: new DashboardLinkShaper(dashboardLink) }),
       }).catch((error: Error) => {
         if (!(error instanceof ListenError)) throw error;
         throw new InputError(error.which === 'mqtt' ? '--mqtt-port' : '--ws-port', error.message);

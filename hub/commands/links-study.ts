@@ -1,6 +1,7 @@
 /** `gridflex study links`: cooperative control against latency × loss on one class of links. */
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
+import { HUB_DASHBOARD_LIVE_ONLY } from '../engine/links.js';
 import { InputError } from '../errors.js';
 import { PACKAGE_ROOT } from '../live/options.js';
 import { DEFAULT_DATA_DIR, gridflexVersion, linksHeadline, RunStore } from '../runs/index.js';
@@ -67,6 +68,11 @@ export function registerLinksStudyCommand(program: Command): void {
       DEFAULT_DATA_DIR,
     )
     .action(async (flags: LinksFlags) => {
+      if (flags.link === 'hubDashboard')
+        throw new InputError(
+          '--link',
+          `expected one of ${Object.keys(STUDY_LINKS).join(', ')}, found "hubDashboard": ${HUB_DASHBOARD_LIVE_ONLY}`,
+        );
       if (!(flags.link in STUDY_LINKS))
         throw new InputError(
           '--link',

@@ -41,9 +41,14 @@ const AgentCoordinatorLinkSchema = z.strictObject({
   messagesPerRound: rate().optional(),
 });
 
+/** Why a batch run refuses the hub–dashboard link class, which the live table's section takes. */
+export const HUB_DASHBOARD_LIVE_ONLY =
+  "no hub–dashboard link in a batch run (it has no dashboard): set it in a table map's links: section for the live table (docs/links.md)";
+
 const LinkClassesSchema = z.strictObject({
   deviceHub: DeviceHubLinkSchema.optional(),
   agentCoordinator: AgentCoordinatorLinkSchema.optional(),
+  hubDashboard: z.never({ message: HUB_DASHBOARD_LIVE_ONLY }).optional(),
 });
 
 /** The scenario's `links:` section: each class's constraints, and per home what differs from them. */

@@ -274,7 +274,7 @@ export class HubRuntime {
   /** The table map (when it changed), the clock, the feeder and every home. */
   private async publishStep(clock: Clock, result: LiveFeederStep): Promise<void> {
     await this.publishTableIfChanged();
-    await this.publishJson(gridflexTopics.clock(), clock, true, 0);
+    await this.publishJson(gridflexTopics.clock(), { ...clock, publishedAtMs: Date.now() }, true, 0);
     await this.publishJson(gridflexTopics.feederSummary(), result.summary, true, 0);
     await this.publishJson(gridflexTopics.feederBuses(), result.buses, true, 0);
     await this.publishJson(gridflexTopics.feederLines(), result.lines, true, 0);

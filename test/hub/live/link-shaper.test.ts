@@ -1,5 +1,6 @@
+import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type LiveLinksSection, ReadingShaper } from '../../../hub/live/link-shaper.js';
+import { DashboardLinkShaper, type LiveLinksSection, ReadingShaper } from '../../../hub/live/link-shaper.js';
 
 const READING = 'homie/5/sun-6/roof/power-kw';
 
@@ -85,5 +86,61 @@ describe('the live device–hub link shaper', () => {
     shaper.stop();
     vi.advanceTimersByTime(100);
     expect(arrived).toEqual([]);
+  });
+});
+
+describe('the hub–dashboard link shaper', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A shaped connection: what reaches the wire, and when (fake clock, ms). */
+  function connection(shaper: DashboardLinkShaper) {
+    const stream = new PassThrough();
+    const arrived: { chunk: string; atMs: number }[] = [];
+    stream.on('data', (chunk: Buffer) => arrived.push({ chunk: chunk.toString(), atMs: Date.now() }));
+    const forwards = shaper.connect(stream);
+    return { stream, arrived, forwards };
+  }
+
+  it('holds every write for the latency plus jitter, in order, and an end waits for them', () => {
+    const { stream, arrived } = connection(new DashboardLinkShaper({ latencyMs: 100, jitterMs: 50 }));
+    for (let index = 0; index < 20; index++) stream.write(`m${index}`);
+    stream.end();
+    vi.advanceTimersByTime(99);
+    expect(arrived).toEqual([]);
+    vi.advanceTimersByTime(51);
+    expect(arrived.map(({ chunk }) => chunk).join(' ')).toBe(
+      Array.from({ length: 20 }, (_, index) => `m${index}`).join(' '),
+    );
+    expect(stream.writableEnded).toBe(true);
+  });
+
+  it('paces the writes at bytesPerSecond', () => {
+    const { stream, arrived } = connection(new DashboardLinkShaper({ bytesPerSecond: 1000 }));
+    stream.write('x'.repeat(500));
+    stream.write('y'.repeat(500));
+    vi.advanceTimersByTime(500);
+    expect(arrived.map(({ atMs }) => atMs)).toEqual([500]);
+    vi.advanceTimersByTime(500);
+    expect(arrived.map(({ atMs }) => atMs)).toEqual([500, 1000]);
+  });
+
+  it('drops live publishes with the loss probability, the same ones for the same connection, never a retained one', () => {
+    const pattern = () => {
+      const { forwards } = connection(new DashboardLinkShaper({ loss: 0.3 }));
+      return Array.from({ length: 200 }, () => forwards({ retain: false }));
+    };
+    const first = pattern();
+    expect(pattern()).toEqual(first);
+    const lost = first.filter((kept) => !kept).length;
+    expect(lost).toBeGreaterThan(30);
+    expect(lost).toBeLessThan(90);
+    const { forwards } = connection(new DashboardLinkShaper({ loss: 1 }));
+    expect(forwards({ retain: true })).toBe(true);
+    expect(forwards({ retain: false })).toBe(false);
   });
 });

@@ -111,6 +111,7 @@ function renderStatus(): void {
           ` · step ${clock.step} · ${clock.running ? 'running' : 'paused'}`,
         )
       : '',
+    renderLink(),
     store.hub && store.hub.state !== 'running'
       ? h('span', { class: 'badge offline' }, `hub ${store.hub.state}`)
       : '',
@@ -129,6 +130,26 @@ function renderStatus(): void {
         )
       : '',
   );
+}
+
+/** The hub–dashboard link as this page measured it (docs/links.md). */
+function renderLink(): HTMLElement | string {
+  const link = store.link.figures();
+  if (!link) return '';
+  return h(
+    'span',
+    {
+      class: 'link',
+      'data-link-delay-ms': String(link.medianDelayMs),
+      'data-link-loss-pct': link.lossPct.toFixed(1),
+      title: `Each step reaches this page ${link.medianDelayMs} ms after the hub published it (median of the last 20; last ${link.lastDelayMs} ms); ${link.lossPct.toFixed(1)} % of the last ${link.stepsJudged} steps never arrived.`,
+    },
+    `link: ${formatDelay(link.medianDelayMs)} late · ${link.lossPct.toFixed(0)} % lost`,
+  );
+}
+
+function formatDelay(delayMs: number): string {
+  return delayMs < 1000 ? `${delayMs} ms` : `${(delayMs / 1000).toFixed(1)} s`;
 }
 
 let street: StreetMap | null = null;

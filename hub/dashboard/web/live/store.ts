@@ -25,6 +25,7 @@ import {
 } from '../../../../protocol/gridflex.ts';
 import type { FeederLayout } from '../lib/feeder-layout.ts';
 import type { ConnectionStatus, DeviceMessage, WorldMessage } from '../lib/hub-client.ts';
+import { LinkMeter } from './link-meter.ts';
 
 /** A device's presence from its Homie `$state`, and when it was last heard from. */
 export interface DevicePresence {
@@ -68,6 +69,8 @@ export class LiveStore {
   connection: ConnectionStatus = { state: 'connecting' };
   hub: HubState | null = null;
   clock: Clock | null = null;
+  /** This page's link from the hub: how late the steps arrive, and how many never do. */
+  readonly link = new LinkMeter();
   summary: FeederSummary | null = null;
   readonly buses = new Map<string, FeederBus>();
   readonly homes = new Map<string, Home>();
@@ -139,8 +142,10 @@ export class LiveStore {
     const { topic, body } = message;
     const t = gridflexTopics;
     if (topic === t.hubState()) this.hub = body as HubState;
-    else if (topic === t.clock()) this.clock = body as Clock;
-    else if (topic === t.feederSummary()) this.applySummary(body as FeederSummary);
+    else if (topic === t.clock()) {
+      this.clock = body as Clock;
+      this.link.observe(this.clock, message.retained, Date.now());
+    } else if (topic === t.feederSummary()) this.applySummary(body as FeederSummary);
     else if (topic === t.feederBuses()) {
       this.buses.clear();
       for (const bus of (body as { buses: FeederBus[] }).buses) this.buses.set(bus.bus, bus);
