@@ -5,7 +5,9 @@
  * before or after one of the engine's own participants). The registry (./registry.ts) lists them.
  */
 import { z } from 'zod';
+import type { LiveRedTeamClient } from '../../protocol/gridflex.js';
 import type { ObjectiveValuation, Policy } from '../agents/index.js';
+import type { RedTeamLogin, RedTeamRights } from '../broker/red-team-logins.js';
 import type { ForecastSource } from '../engine/participants/residents.js';
 import type { StepFrame, StreetParticipant } from '../engine/street.js';
 import type { StreetHome } from '../engine/street-home.js';
@@ -141,10 +143,37 @@ interface Definition<Kind extends string, Schema extends z.ZodType> {
   create(entry: z.infer<Schema>, context: RedTeamContext): Promise<RedTeamPart[]> | RedTeamPart[];
 }
 
-export type AttackDefinition<Kind extends string = string, Schema extends z.ZodType = z.ZodType> = Definition<
-  Kind,
-  Schema
->;
+export interface AttackDefinition<Kind extends string = string, Schema extends z.ZodType = z.ZodType>
+  extends Definition<Kind, Schema> {
+  /**
+   * On the live table: a real MQTT client against the hub's own broker, started instead of `create`'s model
+   * (the defences' settings say what the broker still enforces on it). Throws an Error naming the field.
+   */
+  live?(entry: z.infer<Schema>, context: LiveAttackContext): LiveAttack;
+}
+
+/** The hub's own (embedded) broker as the live red team's clients reach it. */
+export interface RedTeamBroker {
+  /** e.g. mqtt://127.0.0.1:1883 */
+  url: string;
+  /** Board logins of the red team's own, with what the operator lifted for each (hub/broker/red-team-logins.ts). */
+  logins: { add(boardId: string, rights: RedTeamRights): RedTeamLogin };
+}
+
+/** What a live attack's client may use. */
+export interface LiveAttackContext {
+  broker: RedTeamBroker;
+  /** The red team's defences applied: the broker's limits the operator keeps on. */
+  settings: StreetSettings;
+  /** The board of the table map hosting a home's asset of this kind, if any. */
+  boardOf(homeId: string, kind: 'battery' | 'pv' | 'heat-pump'): string | undefined;
+}
+
+/** A live attack's client: what it did so far, and stopping it. */
+export interface LiveAttack {
+  status(): LiveRedTeamClient;
+  stop(): Promise<void>;
+}
 
 export interface DefenceDefinition<Kind extends string = string, Schema extends z.ZodType = z.ZodType>
   extends Definition<Kind, Schema> {

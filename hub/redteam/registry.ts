@@ -90,6 +90,11 @@ function attackOf(kind: string): AttackDefinition {
   return ATTACKS.find((attack) => attack.kind === kind) as unknown as AttackDefinition;
 }
 
+/** An attack kind's live client, if it has one (on the table it runs instead of the kind's model). */
+export function liveAttackOf(kind: string): AttackDefinition['live'] {
+  return attackOf(kind).live;
+}
+
 function defenceOf(kind: string): DefenceDefinition {
   return DEFENCES.find((defence) => defence.kind === kind) as unknown as DefenceDefinition;
 }

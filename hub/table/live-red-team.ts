@@ -7,7 +7,14 @@
 import type { Clock, FeederSummary, LiveRedTeam as LiveRedTeamStatus } from '../../protocol/gridflex.js';
 import type { Policy } from '../agents/index.js';
 import type { StreetParticipant } from '../engine/street.js';
-import { buildRedTeam, type RedTeamSection, redTeamKinds, redTeamSettings } from '../redteam/registry.js';
+import type { LiveAttack, LiveAttackContext, RedTeamBroker } from '../redteam/red-team.js';
+import {
+  buildRedTeam,
+  liveAttackOf,
+  type RedTeamSection,
+  redTeamKinds,
+  redTeamSettings,
+} from '../redteam/registry.js';
 import type { PriceSource } from './home-forecast.js';
 import type { MarketRedTeam } from './live-market.js';
 import { LIVE_VALUATION, type LivePolicyStreet } from './live-street.js';
@@ -32,6 +39,22 @@ export class LiveRedTeam {
   private since: string | null = null;
   private attacked: StreetBook | undefined;
   private baseline: StreetBook | undefined;
+  /** The hub's own broker, for the attacks that run as real clients on it (none on an external broker). */
+  private broker: Omit<LiveAttackContext, 'settings'> | undefined;
+  /** The running attacks' MQTT clients. */
+  private clients: LiveAttack[] = [];
+
+  /** Lets the attacks with a live client (flooding-client, rogue-device) run them on the hub's own broker. */
+  useBroker(broker: RedTeamBroker, boardOf: LiveAttackContext['boardOf']): void {
+    this.broker = { broker, boardOf };
+  }
+
+  /** Stops the running attacks' clients (the hub is stopping). */
+  async stopClients(): Promise<void> {
+    const clients = this.clients;
+    this.clients = [];
+    await Promise.all(clients.map((client) => client.stop()));
+  }
 
   /** Whether the operator sent a change that starts at the next step. */
   get pending(): boolean {
@@ -63,8 +86,12 @@ export class LiveRedTeam {
     const section = this.pendingSection;
     if (!section) return undefined;
     this.pendingSection = undefined;
+    let started: LiveAttack[] = [];
     try {
-      const run = await buildRedTeam(section, {
+      started = this.startClients(section);
+      // An attack with a live client runs as that client here, not as its batch model.
+      const modelled = { ...section, attacks: section.attacks.filter((entry) => !liveAttackOf(entry.kind)) };
+      const run = await buildRedTeam(modelled, {
         homes: street.redTeamHomes(),
         world: street.redTeamWorld,
         hubOverrides: street.redTeamOverrides,
@@ -83,14 +110,40 @@ export class LiveRedTeam {
       const settings = redTeamSettings(section, { switchingCapacityPerWorkingDay: Number.POSITIVE_INFINITY });
       market?.setSwitchingCap(settings.switchingCapacityPerWorkingDay);
       if (section.attacks.length === 0) market?.forget();
+      await this.stopClients();
+      this.clients = started;
       this.section = section;
       this.attackers = run.attackers;
       this.notes = run.notes;
       this.restart(street.runningPolicyName, simTime);
       return undefined;
     } catch (error) {
+      await Promise.all(started.map((client) => client.stop()));
       return `the red team stays as it was: ${(error as Error).message}`;
     }
+  }
+
+  /** Starts the section's live clients (all or none: a failing one stops those started before it). */
+  private startClients(section: RedTeamSection): LiveAttack[] {
+    const settings = redTeamSettings(section, { switchingCapacityPerWorkingDay: Number.POSITIVE_INFINITY });
+    const started: LiveAttack[] = [];
+    try {
+      section.attacks.forEach((entry, index) => {
+        const live = liveAttackOf(entry.kind);
+        if (!live) return;
+        if (!this.broker)
+          throw new Error(`attacks.${index}: ${entry.kind} runs on the hub's own broker, not on --broker`);
+        try {
+          started.push(live(entry, { ...this.broker, settings }));
+        } catch (error) {
+          throw new Error(`attacks.${index}.${(error as Error).message}`);
+        }
+      });
+    } catch (error) {
+      for (const client of started) client.stop().catch(() => {});
+      throw error;
+    }
+    return started;
   }
 
   /** Books the running street's step (the published power flow); figures restart when the policy changes. */
@@ -128,6 +181,7 @@ export class LiveRedTeam {
       kinds: redTeamKinds(),
       attackers: [...this.attackers].sort(),
       notes: this.notes,
+      clients: this.clients.map((client) => client.status()),
       since: this.since,
       policy: this.attacked?.figures.policy ?? null,
       attacked: this.attacked ? damage(this.attacked.figures) : null,

@@ -1,6 +1,7 @@
 import type { AuditEntry } from '../../../protocol/gridflex.js';
 import type { SimClock } from '../../clock.js';
 import type { FeederNetwork } from '../../feeder/index.js';
+import type { RedTeamBroker } from '../../redteam/red-team.js';
 import type { DeviceTracker } from '../../table/device-tracker.js';
 import type { LiveFeeder } from '../../table/live-feeder.js';
 import type { LiveMarket } from '../../table/live-market.js';
@@ -78,6 +79,8 @@ export interface HubContext {
   step(): Promise<void>;
   /** Re-arms the step timer after the clock was played, paused or sped up. */
   schedule(): void;
+  /** The embedded broker, for the live red team's own clients (absent with --broker). */
+  redTeamBroker?: RedTeamBroker;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 import { DEFAULT_LIVE_SHADOWS, getHighs, POLICY_NAMES, policyDescription } from '../../agents/registry.js';
 import { parseLiveRedTeam } from '../../redteam/registry.js';
 import { HomeAgents } from '../../table/home-agents.js';
+import type { LoadedTableMap } from '../../table/map-config.js';
 import { PLAN_WORKER } from '../../table/plan-thread.js';
 import type { SolvedEvent, StepEvent } from '../event-bus.js';
 import type { ControlAnswer, ControlRequest, Extension, HubContext } from './extension.js';
@@ -43,6 +44,8 @@ export class ResidentsExtension implements Extension {
       ...limit,
       planThread: PLAN_WORKER,
     });
+    if (this.hub.redTeamBroker)
+      this.agents.redTeam.useBroker(this.hub.redTeamBroker, (home, kind) => boardOf(map, home, kind));
     controls.handle('resident-preferences', (request) => this.setPreferences(request));
     controls.handle('table-policy', (request) => this.setPolicy(request));
     controls.handle('resident-boost', (request) => this.boost(request));
@@ -67,6 +70,7 @@ export class ResidentsExtension implements Extension {
     this.hub.controls.remove('table-policy');
     this.hub.controls.remove('table-red-team');
     this.logPlanningTotals();
+    await this.agents?.redTeam.stopClients();
     await this.agents?.dispose();
   }
 
@@ -306,4 +310,11 @@ function priceOfAnarchy(streets: readonly StreetFigures[]): LiveComparison['pric
 
 function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
+}
+
+/** The board hosting a home's asset of this kind on the table map (a demo board is named as its asset). */
+function boardOf(map: LoadedTableMap, home: string, kind: string): string | undefined {
+  const plots = new Set(map.plots.filter((plot) => plot.home === home).map((plot) => plot.plot));
+  return map.assets.find((asset) => asset.kind === kind && asset.plot !== undefined && plots.has(asset.plot))
+    ?.asset;
 }

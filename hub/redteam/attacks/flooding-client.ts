@@ -4,11 +4,20 @@
  * the flooded homes' readings (the device–hub links, hub/engine/links.ts) are lost or late and their agents
  * plan on what last got through. The broker's per-identity rate limit (the `rate-limit` defence) holds the
  * flood to its rate.
+ *
+ * On the live table the flooder is a real MQTT client with a board login of its own, publishing into its
+ * own Homie tree at the rate asked; the broker's rate limit holds it (disconnected and held off) unless the
+ * operator runs it without the `rate-limit` defence, which lifts the limit for that login alone.
  */
 import { z } from 'zod';
+import { HOMIE_ROOT } from '../../../protocol/homie.js';
 import { Link, type LinkTally } from '../../engine/links.js';
 import type { HomeState } from '../../homes/index.js';
+import { startRedTeamClient } from '../live-client.js';
 import { checkHomeIds, chosenHomes, defineAttack, HomesChoiceSchema } from '../red-team.js';
+
+/** The live flooder publishes its second's worth in ten bursts. */
+const FLOOD_TICK_MS = 100;
 
 export const floodingClient = defineAttack({
   kind: 'flooding-client',
@@ -28,6 +37,23 @@ export const floodingClient = defineAttack({
       .default('redteam-flood'),
   }),
   check: (entry, references, problem, path) => checkHomeIds(entry.homes, references, problem, path),
+  live: (entry, { broker, settings }) => {
+    const rateLimited = settings.publishRateLimitPerSecond !== undefined;
+    const perTick = Math.max(1, Math.round((entry.messagesPerSecond * FLOOD_TICK_MS) / 1000));
+    const topic = `${HOMIE_ROOT}/${entry.board}/flood/seq`;
+    let seq = 0;
+    return startRedTeamClient(broker, {
+      kind: 'flooding-client',
+      board: entry.board,
+      rights: { unlimited: !rateLimited },
+      doing: `publishes ${entry.messagesPerSecond} msg/s into ${HOMIE_ROOT}/${entry.board}/; the broker's rate limit is ${rateLimited ? 'on' : 'lifted for it'}`,
+      everyMs: FLOOD_TICK_MS,
+      tick: (client) => {
+        for (let k = 0; k < perTick; k++) client.publish(topic, String(seq++), { qos: 0 });
+        return perTick;
+      },
+    });
+  },
   create: (entry, context) => {
     const homes = chosenHomes(context.homes, entry.homes);
     const floodPerSecond = Math.min(

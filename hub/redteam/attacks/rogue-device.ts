@@ -4,9 +4,21 @@
  * may and the hub plans the street on a false state. The broker lets a board publish only under its own ID
  * (the `identity-check` defence: the ACL of hub/auth/acl.ts and the device tracker's ownership), which
  * refuses every one of them.
+ *
+ * On the live table the rogue is a real MQTT client with a board login of its own that publishes the victim
+ * battery board's power (`homie/5/<victim>/battery/power-kw`) as `powerKw`; the broker refuses it (and
+ * closes the connection) unless the operator runs it without the `identity-check` defence, which lets that
+ * login alone publish into the victim's tree (never its `/set` commands). A client claiming the victim's
+ * client ID is always refused (docs/security.md, Sessions).
  */
 import { z } from 'zod';
+import { HOMIE_ROOT } from '../../../protocol/homie.js';
+import { startRedTeamClient } from '../live-client.js';
 import { defineAttack, stepLabel } from '../red-team.js';
+
+/** How often the live rogue repeats its reading: more often than the victim's own board (every second). */
+const ROGUE_TICK_MS = 250;
+
 import { socKey, storageOf, TELEMETRY_DEVICES } from '../telemetry.js';
 
 const BoardIdSchema = z
@@ -25,10 +37,33 @@ export const rogueDevice = defineAttack({
     board: BoardIdSchema.default('redteam-rogue'),
     /** On the table: the victim's board, whose Homie tree the rogue publishes into (default: the home's battery board). */
     victimBoard: BoardIdSchema.optional(),
+    /** On the table: the victim battery's power the rogue reports, kW (> 0 charging; the table's boards: -5..5). */
+    powerKw: z.number().finite().min(-50).max(50).default(5),
   }),
   check: (entry, references, problem, path) => {
     if (entry.home !== undefined && !references.homeIds.includes(entry.home))
       throw problem(`${path}.home`, `a home of the scenario (${references.homeIds.join(', ')})`, entry.home);
+  },
+  live: (entry, { broker, settings, boardOf }) => {
+    if (entry.device !== 'battery')
+      throw new Error(`device: on the table the rogue claims a battery board, found "${entry.device}"`);
+    const victim =
+      entry.victimBoard ?? (entry.home === undefined ? undefined : boardOf(entry.home, 'battery'));
+    if (victim === undefined)
+      throw new Error('victimBoard: expected the victim battery board (or a home with one), found none');
+    const checked = settings.boardIdentityChecked ?? false;
+    const topic = `${HOMIE_ROOT}/${victim}/battery/power-kw`;
+    return startRedTeamClient(broker, {
+      kind: 'rogue-device',
+      board: entry.board,
+      rights: checked ? { unlimited: false } : { unlimited: false, publishUnder: victim },
+      doing: `publishes ${entry.powerKw} kW as ${victim}'s battery power; the broker ${checked ? 'checks its identity' : `lets it publish under ${victim}`}`,
+      everyMs: ROGUE_TICK_MS,
+      tick: (client) => {
+        client.publish(topic, String(entry.powerKw), { qos: 0 });
+        return 1;
+      },
+    });
   },
   create: (entry, context) => {
     const { device } = entry;

@@ -1,0 +1,58 @@
+/**
+ * A live attack's board on the hub's own broker: a real MQTT client with a red-team login (in memory, with
+ * only what the operator lifted: hub/broker/red-team-logins.ts) that sends what its attack sends every tick
+ * while connected, and reconnects every second when the broker closes it or refuses it.
+ */
+import mqtt from 'mqtt';
+import type { RedTeamRights } from '../broker/red-team-logins.js';
+import type { LiveAttack, RedTeamBroker } from './red-team.js';
+
+export interface RedTeamClientOptions {
+  kind: string;
+  board: string;
+  rights: RedTeamRights;
+  /** What it does, in words (the status). */
+  doing: string;
+  everyMs: number;
+  /** Sends this tick's messages; returns how many. */
+  tick(client: mqtt.MqttClient): number;
+}
+
+export function startRedTeamClient(broker: RedTeamBroker, options: RedTeamClientOptions): LiveAttack {
+  const login = broker.logins.add(options.board, options.rights);
+  const client = mqtt.connect(broker.url, {
+    username: login.username,
+    password: login.password,
+    clientId: login.username,
+    reconnectPeriod: 1000,
+    connectTimeout: 5000,
+  });
+  let sent = 0;
+  let connections = 0;
+  client.on('connect', () => {
+    connections += 1;
+  });
+  // Refusals are the broker's answers to the attack, counted there (the login's tally).
+  client.on('error', () => {});
+  const timer = setInterval(() => {
+    if (client.connected) sent += options.tick(client);
+  }, options.everyMs);
+  return {
+    status: () => ({
+      kind: options.kind,
+      board: options.board,
+      sent,
+      accepted: login.tally.accepted,
+      underOthers: login.tally.underOthers,
+      refused: login.tally.refused,
+      connections,
+      lastRefusal: login.tally.lastRefusal,
+      doing: options.doing,
+    }),
+    stop: async () => {
+      clearInterval(timer);
+      login.remove();
+      await client.endAsync(true);
+    },
+  };
+}
