@@ -24,6 +24,7 @@ import {
   type RateLimit,
   TokenBucket,
 } from './rate-limiter.js';
+import { RedTeamLogins } from './red-team-logins.js';
 import { DEFAULT_RETAINED_QUOTA, RetainedLedger, type RetainedQuota } from './retained-quota.js';
 import { batchWritesPerTurn } from './write-batch.js';
 
@@ -166,6 +167,8 @@ export class EmbeddedBroker {
   ) {}
 
   private credentialsWatcher: FSWatcher | null = null;
+  /** The live red team's own board logins (hub/broker/red-team-logins.ts). */
+  readonly redTeam = new RedTeamLogins();
 
   static async start(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
     const host = options.host ?? '0.0.0.0';
@@ -188,6 +191,7 @@ export class EmbeddedBroker {
     /** Whether a publish gets through each shaped connection's link. */
     const forwardChecks = new WeakMap<Client, (packet: { retain: boolean }) => boolean>();
     const report = (event: Omit<SecurityEvent, 'at'>) => {
+      broker?.redTeam.refused(event);
       try {
         options.onSecurityEvent?.({ ...event, at: new Date().toISOString() });
       } catch {
@@ -276,13 +280,15 @@ export class EmbeddedBroker {
         };
         // A held-off identity reconnecting in a tight loop is turned away first: no password work, and it
         // spends nothing of its address's connection budget, which boards beside it (one host, one NAT) share.
-        const heldOffMs = username
-          ? Math.max(
-              publishLimits.heldOffMs(username, Date.now()),
-              controlLimits.heldOffMs(username, Date.now()),
-              options.sharedHoldOffs?.heldOffMs(username, Date.now()) ?? 0,
-            )
-          : 0;
+        // A red-team login the operator lifted the limit for is not held off for its earlier offences either.
+        const heldOffMs =
+          username && !broker?.redTeam.unlimited(username)
+            ? Math.max(
+                publishLimits.heldOffMs(username, Date.now()),
+                controlLimits.heldOffMs(username, Date.now()),
+                options.sharedHoldOffs?.heldOffMs(username, Date.now()) ?? 0,
+              )
+            : 0;
         if (heldOffMs > 0) {
           refuse(
             AUTH_CODE.serverUnavailable,
@@ -316,6 +322,18 @@ export class EmbeddedBroker {
           return;
         }
         const token = password !== undefined && password.length > 0 ? password.toString('utf8') : undefined;
+        // A board with a login of its own keeps its name: a red-team login never stands in for it.
+        const redTeamRole = options.credentials.has(username)
+          ? undefined
+          : broker?.redTeam.role(username, token);
+        if (redTeamRole === null) {
+          refuse(AUTH_CODE.badCredentials, 'refused-connection', 'bad username or password');
+          return;
+        }
+        if (redTeamRole) {
+          claim(redTeamRole);
+          return;
+        }
         const sessionRole = token === undefined ? null : options.sessionRole?.(username, token);
         if (sessionRole) {
           claim(sessionRole, token);
@@ -364,7 +382,9 @@ export class EmbeddedBroker {
         if (session.revoked) return callback(new Error('login revoked'));
         let allowed = session.publishAllowed.get(packet.topic);
         if (allowed === undefined) {
-          allowed = mayPublish(session.role === ANONYMOUS ? null : session.role, packet.topic);
+          allowed =
+            mayPublish(session.role === ANONYMOUS ? null : session.role, packet.topic) ||
+            (broker?.redTeam.mayPublishAnyway(session.username, packet.topic) ?? false);
           if (session.publishAllowed.size >= ACL_CACHE_TOPICS) session.publishAllowed.clear();
           session.publishAllowed.set(packet.topic, allowed);
         }
@@ -389,7 +409,8 @@ export class EmbeddedBroker {
           }
           return true;
         };
-        if (overRate(publishLimits, 'messages')) return;
+        const unlimited = broker?.redTeam.unlimited(identity) ?? false;
+        if (!unlimited && overRate(publishLimits, 'messages')) return;
         if (packet.topic.startsWith(`${CONTROL_ROOT}/`) && overRate(controlLimits, 'control commands'))
           return;
         const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
@@ -398,7 +419,10 @@ export class EmbeddedBroker {
         /** The retained quota, last: counted when the publish goes through. */
         const finish = () => {
           const overQuota = packet.retain ? retained.retain(identity, packet.topic, payload.length) : null;
-          if (!overQuota) return callback(null);
+          if (!overQuota) {
+            broker?.redTeam.accepted(identity, packet.topic);
+            return callback(null);
+          }
           const nowMs = Date.now();
           if (nowMs - (quotaReportedAtMs.get(identity) ?? Number.NEGATIVE_INFINITY) < 60_000) {
             return callback(new Error(overQuota));
@@ -410,7 +434,7 @@ export class EmbeddedBroker {
         // What waited goes out even if its client has gone since (a board's last readings before DISCONNECT,
         // then its will, in order), unless its login was revoked meanwhile.
         const nowMs = Date.now();
-        session.paced.add(nowMs + pacer.delayMs(identity, nowMs), () =>
+        session.paced.add(nowMs + (unlimited ? 0 : pacer.delayMs(identity, nowMs)), () =>
           session.revoked ? callback(new Error('login revoked')) : finish(),
         );
       },

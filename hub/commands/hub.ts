@@ -296,6 +296,9 @@ async function runHub(flags: HubFlags): Promise<void> {
         dataDir,
         ...(stepMs === undefined ? {} : { stepMs }),
         log,
+        ...(broker && {
+          redTeamBroker: { url: `mqtt://127.0.0.1:${broker.mqttPort}`, logins: broker.redTeam },
+        }),
       });
       const running = runtime;
       await runtime.start();

@@ -28,6 +28,7 @@ import { knownDevices } from '../auth/known-devices.js';
 import { payloadProblem } from '../broker/payload-check.js';
 import { SimClock } from '../clock.js';
 import type { FeederNetwork } from '../feeder/index.js';
+import type { RedTeamBroker } from '../redteam/red-team.js';
 import { DeviceTracker } from '../table/device-tracker.js';
 import { LiveFeeder, type LiveFeederStep } from '../table/live-feeder.js';
 import { LiveMarket } from '../table/live-market.js';
@@ -54,6 +55,8 @@ export interface HubRuntimeOptions {
   /** Wall-clock milliseconds between clock steps; default from the map's `clock.stepMs`. */
   stepMs?: number;
   log: (level: HubLogLevel, message: string) => void;
+  /** The embedded broker, for the live red team's own clients (absent with --broker). */
+  redTeamBroker?: RedTeamBroker;
 }
 
 /** What `/api/state` shows: the latest of everything the hub publishes. */
@@ -302,6 +305,7 @@ export class HubRuntime {
       enqueue: (work) => this.enqueue(work),
       step: () => this.step(),
       schedule: () => this.schedule(),
+      ...(this.options.redTeamBroker ? { redTeamBroker: this.options.redTeamBroker } : {}),
     };
   }
 
