@@ -269,6 +269,7 @@ export const COSIM_TOPIC_SPECS: readonly TopicSpec[] = [
   },
   {
     pattern: cosimTopics.drift(),
+    paced: true,
     publisher: 'hub',
     retained: true,
     qos: 0,

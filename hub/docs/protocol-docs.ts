@@ -131,7 +131,7 @@ export function protocolMarkdown(): string {
       '|---|---|---|---|---|',
       ...specs.map(
         (spec) =>
-          `| \`${spec.pattern}\` | ${spec.publisher} | ${spec.retained ? 'yes' : 'no'} | ${spec.qos} | ${spec.description} |`,
+          `| \`${spec.pattern}\` | ${spec.publisher} | ${spec.retained ? 'yes' : 'no'} | ${spec.qos} | ${spec.description}${spec.paced ? ' *Paced in a fast clock.*' : ''} |`,
       ),
     ].join('\n');
   const examples = (specs: readonly TopicSpec[]) =>
@@ -190,6 +190,16 @@ ${table(homie)}
 ## The hub's world
 
 ${table(world)}
+
+*Paced in a fast clock*: the clock goes out every step, but while it runs faster than the table map's
+\`clock.publishEveryMs\` (default 100 ms of wall time: \`accelerated\` with a small \`stepMs\`, \`lockstep\`), the
+step's heavy topics (marked so here: the feeder, every home and its decision, the comparison, the red team, the
+metrics, …) go out at most once per \`publishEveryMs\`, always with the latest step: when that much wall time has
+passed since they last went out, at the end of the step then running or, between steps, on a timer; and always
+for the step the clock pauses or the hub stops at. A subscriber may so miss steps between two, never the latest
+(a lockstep step waiting for its participants holds the step before it until the wait ends). A clock at
+\`publishEveryMs\` or slower, the operator's single steps and \`publishEveryMs: 0\` publish every step in full.
+The co-simulation topics below that the lockstep needs (\`cosim/step\`, \`cosim/done\`) go out every step.
 
 ## Workshop controls
 

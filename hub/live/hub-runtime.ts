@@ -36,10 +36,11 @@ import type { LoadedTableMap } from '../table/map-config.js';
 import { TableState } from '../table/table-state.js';
 import { Activity } from './activity.js';
 import { controlTarget, roleInDenial } from './control-topics.js';
-import { EventBus, type StepEvent } from './event-bus.js';
+import { EventBus, type SolvedEvent, type StepEvent } from './event-bus.js';
 import { ControlRegistry, type Extension, type HubContext } from './extensions/extension.js';
 import { EXTENSIONS } from './extensions/index.js';
 import type { HubLink, Sender } from './link.js';
+import { StepPacer } from './step-pacer.js';
 
 const MAX_SECURITY_EVENTS_KEPT = 50;
 
@@ -123,6 +124,13 @@ export class HubRuntime {
   private readonly security: SecurityEvent[] = [];
   private tableChanged = true;
   private lastTableKey = '';
+  private readonly pacer: StepPacer;
+  /** The latest step, solved but not yet out in full (a fast clock's step between two paced ones). */
+  private unpublished: SolvedEvent | null = null;
+  /** Publishes {@link unpublished} when no step came to do it within the pacer's wall time. */
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** Between a step's start and its end (a lockstep step also waits there for its participants). */
+  private inStep = false;
 
   constructor(private readonly options: HubRuntimeOptions) {
     this.table = new TableState(options.map, wirableBuses(options.network));
@@ -134,6 +142,7 @@ export class HubRuntime {
       mode: options.map.clock.mode,
       stepMs: options.stepMs ?? options.map.clock.stepMs,
     });
+    this.pacer = new StepPacer(options.map.clock.publishEveryMs);
     this.activity = new Activity({
       link: options.link,
       dataDir: options.dataDir,
@@ -191,6 +200,7 @@ export class HubRuntime {
     await this.stepping;
     this.clock.setRunning(false);
     try {
+      await this.publishUnpublished();
       await this.publishJson(gridflexTopics.clock(), this.clock.snapshot(), true, 1);
       await this.setHubState('stopped');
     } catch (error) {
@@ -254,6 +264,17 @@ export class HubRuntime {
    * extensions take the result (limits, metrics, placements), and everything is published.
    */
   async step(): Promise<void> {
+    this.inStep = true;
+    try {
+      await this.runStep();
+    } finally {
+      this.inStep = false;
+    }
+  }
+
+  private async runStep(): Promise<void> {
+    if (this.unpublished && this.pacer.due(this.clock.stepMs, this.clock.isRunning))
+      await this.publishUnpublished();
     const clock = this.clock.advance();
     const stepEvent: StepEvent = { clock, simTime: new Date(clock.simTime), sharedBatteryPKw: 0 };
     await this.bus.emit('step', stepEvent);
@@ -270,14 +291,43 @@ export class HubRuntime {
     }
     this.lastStep = result;
     await this.bus.emit('solved', { clock, result });
-    await this.publishStep(clock, result);
-    await this.bus.emit('published', { clock, result });
-  }
-
-  /** The table map (when it changed), the clock, the feeder and every home. */
-  private async publishStep(clock: Clock, result: LiveFeederStep): Promise<void> {
     await this.publishTableIfChanged();
     await this.publishJson(gridflexTopics.clock(), { ...clock, publishedAtMs: Date.now() }, true, 0);
+    this.unpublished = { clock, result };
+    if (this.pacer.due(clock.stepMs, clock.running)) await this.publishUnpublished();
+    else this.flushSoon();
+  }
+
+  /**
+   * The latest solved step in full, if it has not gone out: the feeder, every home, then the extensions' own
+   * per-step topics (`published`).
+   */
+  private async publishUnpublished(): Promise<void> {
+    const event = this.unpublished;
+    if (!event) return;
+    this.unpublished = null;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.pacer.sentFull();
+    await this.publishStep(event.result);
+    await this.bus.emit('published', event);
+  }
+
+  /**
+   * Once the pacer's wall time has passed, the latest step goes out unless a step is under way: that step goes
+   * out in full at its end, as the pacer is due by then (a lockstep step waiting for its participants holds the
+   * one before it until the wait ends).
+   */
+  private flushSoon(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      if (!this.inStep && !this.stopped) this.enqueue(() => this.publishUnpublished());
+    }, this.pacer.untilDueMs());
+  }
+
+  /** The feeder and every home. */
+  private async publishStep(result: LiveFeederStep): Promise<void> {
     await this.publishJson(gridflexTopics.feederSummary(), result.summary, true, 0);
     await this.publishJson(gridflexTopics.feederBuses(), result.buses, true, 0);
     await this.publishJson(gridflexTopics.feederLines(), result.lines, true, 0);
@@ -327,6 +377,8 @@ export class HubRuntime {
   /** Runs the next step after the clock's `stepMs` while it is running (steps never overlap). */
   private schedule(): void {
     clearTimeout(this.timer);
+    // Paused: the step it stopped at goes out in full.
+    if (!this.clock.isRunning && this.unpublished) this.enqueue(() => this.publishUnpublished());
     if (this.stopped || !this.clock.isRunning || this.hubState.brokerDownSince !== undefined) return;
     this.timer = setTimeout(() => {
       this.enqueue(() => this.step());

@@ -63,6 +63,12 @@ export const TableMapConfigSchema = z
          * participants (docs/cosim.md), with `stepMs` the least time between steps.
          */
         mode: z.enum(['accelerated', 'lockstep']).default('accelerated'),
+        /**
+         * A clock faster than this (`stepMs` below it) publishes each step's heavy topics (feeder, homes, decisions,
+         * comparison, …) at most once per this many wall-clock ms, always the latest step; the clock every step.
+         * 0 publishes every step in full (hub/live/step-pacer.ts, docs/protocol.md).
+         */
+        publishEveryMs: z.number().int().min(0).max(60_000).default(100),
         /** Lockstep: what the hub does when a participant has not answered within `timeoutMs`. */
         lockstep: z
           .strictObject({

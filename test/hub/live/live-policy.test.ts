@@ -134,7 +134,8 @@ describe('every policy live over MQTT', () => {
       bands: [{ name: 'night', from: '00:30', to: '05:30', importPriceGbpPerKwh: 0.08 }],
     });
     await clockAt('2026-01-17T03:00:00.000Z');
-    expect(comparisons.length).toBeGreaterThan(30);
+    // 40 steps of 60 ms; paced (clock.publishEveryMs 100 ms of wall time), at least every other one goes out.
+    expect(comparisons.length).toBeGreaterThan(15);
     const last = comparisons.at(-1) as LiveComparison;
     expect(last.shadows.map((figures) => figures.policy)).toEqual(status.shadows);
     // The running street is booked from the published power flow (boards report rounded powers a step late),

@@ -113,11 +113,12 @@ describe('a board written with plain mqtt.js, as Homie 5 writes it', () => {
     for (const bad of ['1e6', '1e308', '-1e308', 'abc', 'NaN', '{"value":-1}']) await reading(bad);
     const asset = await faulty;
     expect(asset).toMatchObject({ pKw: -2.5, online: true, plot: 'plot-6' });
-    // The flow keeps solving, step after step, with the board's last good power.
+    // The flow keeps solving, step after step, with the board's last good power (a clock of 40 ms a step sends
+    // the feeder paced, at most every 100 ms of wall time: the steps seen go up, not one by one).
     const summaries = await nextSummaries(5);
     expect(summaries.every((summary) => summary.converged)).toBe(true);
     const steps = summaries.map((summary) => summary.step);
-    expect(steps).toEqual(steps.map((_, index) => (steps[0] as number) + index));
+    expect(steps.every((step, index) => index === 0 || step > (steps[index - 1] as number))).toBe(true);
     const homeAfter = await nextHome('home-3');
     expect(homeAfter.plot).toBe(homeBefore.plot);
     expect(Number.isFinite(homeAfter.netPKw)).toBe(true);
