@@ -772,6 +772,28 @@ const RedTeamDamageSchema = z.object({
 });
 
 /** The red team on the live table: what runs, what could, and the damage beside the same policy without it. */
+/** A live attack's real MQTT client against the hub's broker (flooding-client, rogue-device) and what the broker did with it. */
+export const LiveRedTeamClientSchema = z.object({
+  kind: z.string(),
+  /** Its board login (the hub's, in memory while the attack runs). */
+  board: z.string(),
+  /** Publishes it sent. */
+  sent: z.number().int().nonnegative(),
+  /** Publishes the broker let through. */
+  accepted: z.number().int().nonnegative(),
+  /** Of those, publishes into another board's Homie tree (a rogue's readings the hub took as its victim's). */
+  underOthers: z.number().int().nonnegative(),
+  /** Publishes and connections the broker refused (rate limit, hold-off, ACL). */
+  refused: z.number().int().nonnegative(),
+  /** Connections it made. */
+  connections: z.number().int().nonnegative(),
+  /** The last refusal in the broker's words, or null. */
+  lastRefusal: z.string().nullable(),
+  /** What it does, in words. */
+  doing: z.string(),
+});
+export type LiveRedTeamClient = z.infer<typeof LiveRedTeamClientSchema>;
+
 export const LiveRedTeamSchema = z.object({
   attacks: z.array(RedTeamEntrySchema),
   defences: z.array(RedTeamEntrySchema),
@@ -788,6 +810,8 @@ export const LiveRedTeamSchema = z.object({
   attackers: z.array(z.string()),
   /** What the attacks and defences did, in words. */
   notes: z.array(z.string()),
+  /** The live attacks' MQTT clients (flooding-client, rogue-device) and what the broker did with them. */
+  clients: z.array(LiveRedTeamClientSchema),
   /** Simulated time the figures start from (the last change, or the last policy switch). */
   since: IsoTimeSchema.nullable(),
   /** The running policy: the baseline is its shadow run, which runs without the red team. */
@@ -1609,6 +1633,7 @@ export const GRIDFLEX_TOPIC_SPECS: readonly TopicSpec[] = [
       ],
       attackers: ['home-3', 'home-5', 'home-7'],
       notes: [],
+      clients: [],
       since: '2026-01-16T01:00:00.000Z',
       policy: 'selfish',
       attacked: {
