@@ -180,5 +180,18 @@ function statusParts(redTeam: LiveRedTeam): HTMLElement[] {
   }
   if (redTeam.notes.length > 0)
     parts.push(h('ul', { class: 'small' }, ...redTeam.notes.map((note) => h('li', {}, note))));
+  if (redTeam.clients.length > 0)
+    parts.push(h('ul', { class: 'small', 'data-red-team-clients': '' }, ...redTeam.clients.map(clientLine)));
   return parts;
+}
+
+/** A live attack's MQTT client and what the broker did with it. */
+function clientLine(client: LiveRedTeam['clients'][number]): HTMLElement {
+  const underOthers = client.underOthers > 0 ? ` (${client.underOthers} under another board's ID)` : '';
+  const refusal = client.lastRefusal ? `; last refused: ${client.lastRefusal}` : '';
+  return h(
+    'li',
+    { 'data-client': client.board },
+    `${client.kind} (board ${client.board}) ${client.doing}: sent ${client.sent}, the broker took ${client.accepted}${underOthers} and refused ${client.refused}${refusal}`,
+  );
 }
