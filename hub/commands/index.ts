@@ -102,7 +102,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   {
     name: 'report',
     description:
-      'the report of a finished gridflex run, study poa, study links or study redteam as ONE self-contained HTML file (opens offline, prints to PDF)',
+      'the report of a finished gridflex run, study poa, study links, study redteam or a study sweep over social graphs as ONE self-contained HTML file (opens offline, prints to PDF)',
     hasOptions: true,
     load: async () => [(await import('./report.js')).registerReportCommand],
   },

@@ -9,6 +9,7 @@ const STUDY_NAMES: Record<Exclude<ReportData['kind'], 'run'>, string> = {
   'study-poa': 'PoA study',
   'study-redteam': 'red-team study',
   'study-links': 'links study',
+  'study-social': 'social-graph sweep',
 };
 
 /** `gridflex report --run DIR|--id N --out report.html [--csv DIR]`: the year report as one self-contained HTML file. */
@@ -16,11 +17,11 @@ export function registerReportCommand(program: Command): void {
   program
     .command('report')
     .description(
-      'the report of a finished gridflex run, study poa, study links or study redteam as ONE self-contained HTML file (opens offline, prints to PDF)',
+      'the report of a finished gridflex run, study poa, study links, study redteam or a study sweep over social graphs as ONE self-contained HTML file (opens offline, prints to PDF)',
     )
     .option(
       '--run <dir>',
-      'output folder of gridflex run (metrics.json …), study poa (poa.json), study links (links.json) or study redteam (results.json)',
+      'output folder of gridflex run (metrics.json …), study poa (poa.json), study links (links.json), study redteam (results.json) or study sweep over social graphs (social.json)',
     )
     .option('--id <n>', 'or: a run from the history (see gridflex runs list)')
     .option('--data-dir <dir>', 'data dir holding the history (with --id)', DEFAULT_DATA_DIR)

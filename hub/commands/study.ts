@@ -20,6 +20,7 @@ import {
   runPoaStudyInWorkers,
   studyPolicies,
 } from '../study/poa-study.js';
+import { readSocialStudy, socialMarkdown } from '../study/social-study.js';
 import type { StudyPolicyOptions } from '../study/street-context.js';
 import { loadSweepGrid, runSweep, type SweepRow } from '../study/sweep.js';
 import { type AgentFlags, addAgentOptions, withAgent } from './agent-option.js';
@@ -232,6 +233,15 @@ export function registerStudyCommand(program: Command): void {
       process.stdout.write(
         `${summary.total} runs (${summary.ranNow} now, ${summary.resumed} from before, ${summary.failed} failed); table in ${summary.resultsCsv}\nrecorded as run ${record.id} in ${history.file}\n`,
       );
+      // A sweep over social graphs: the topologies side by side, for gridflex report.
+      const social = readSocialStudy(flags.out, grid, inputs.scenario);
+      if (social) {
+        writeOutput(join(flags.out, 'social.json'), `${JSON.stringify(social, null, 2)}\n`);
+        writeOutput(join(flags.out, 'social.md'), socialMarkdown(social));
+        process.stdout.write(
+          `${social.answer.slice(-2).join('\n')}\nwrote ${join(flags.out, 'social.json')} and social.md (gridflex report --run ${flags.out})\n`,
+        );
+      }
       if (summary.failed > 0) process.exitCode = 1;
     });
 }

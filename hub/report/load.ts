@@ -146,7 +146,12 @@ const MAX_SWITCH_ROWS = 500;
 const MAX_LINE_ROWS = 20;
 
 /** Each study's file that marks its folder (a run's is metrics.json; a sweep writes results.csv). */
-const STUDY_FILES = { poa: 'poa.json', links: 'links.json', redTeam: 'results.json' } as const;
+const STUDY_FILES = {
+  poa: 'poa.json',
+  links: 'links.json',
+  redTeam: 'results.json',
+  social: 'social.json',
+} as const;
 
 /** True when `dir` holds a run's or a reported study's outputs. */
 export function isReportableDir(dir: string): boolean {
@@ -159,9 +164,10 @@ export function loadReport(dir: string): ReportData {
   if (existsSync(join(dir, STUDY_FILES.poa))) return loadPoaReport(dir);
   if (existsSync(join(dir, STUDY_FILES.links))) return loadLinksReport(dir);
   if (existsSync(join(dir, STUDY_FILES.redTeam))) return loadRedTeamReport(dir);
+  if (existsSync(join(dir, STUDY_FILES.social))) return loadSocialReport(dir);
   throw new InputError(
     dir,
-    'holds none of metrics.json (gridflex run), poa.json (study poa), links.json (study links), results.json (study redteam)',
+    'holds none of metrics.json (gridflex run), poa.json (study poa), links.json (study links), results.json (study redteam), social.json (study sweep over social graphs)',
   );
 }
 
@@ -245,6 +251,49 @@ function loadLinksReport(dir: string): ReportData {
       limitKw: study.limitKw,
       rows: study.rows,
     },
+  };
+}
+
+const SocialStudySchema = z.object({
+  scenario: z.string(),
+  seed: num,
+  days: num,
+  rows: z
+    .array(
+      z.object({
+        label: z.string(),
+        kind: z.string(),
+        policy: z.string(),
+        homes: num,
+        adoptedPolicy: z.string(),
+        adoptersPerDay: z.array(num),
+        adoptersAtEnd: num,
+        socialEdges: num,
+        tariffCopies: num,
+        tariffsAtEnd: z.record(z.string(), num),
+        billsGbp: num,
+        socialCostGbp: num,
+        transformerPeakKw: num,
+        lastDayPeakKw: num,
+        transformerLimitKw: num,
+        peakAboveLimitKw: num,
+        busMinutesOutsideStatutoryLimits: num,
+      }),
+    )
+    .min(1),
+  answer: z.array(z.string()),
+});
+
+function loadSocialReport(dir: string): ReportData {
+  const study = parseJsonFile(join(dir, STUDY_FILES.social), SocialStudySchema);
+  return {
+    format: REPORT_FORMAT_VERSION,
+    kind: 'study-social',
+    scenario: study.scenario,
+    seed: study.seed,
+    days: study.days,
+    policy: [...new Set(study.rows.map((row) => row.policy))].join(', '),
+    social: { rows: study.rows, answer: study.answer },
   };
 }
 

@@ -4,6 +4,7 @@
  */
 
 import { decileMeans as decileMeansInOrder } from '../study/poa-metrics.js';
+import type { SocialStudy } from '../study/social-study.js';
 import type { LinksFigures, RedTeamDamage } from '../study/study-rows.js';
 
 export const REPORT_FORMAT_VERSION = 1;
@@ -135,10 +136,13 @@ export interface ReportLinks {
   rows: LinksFigures[];
 }
 
+/** A sweep over social graphs (`gridflex study sweep`, social.json): the topologies side by side. */
+export type ReportSocial = Pick<SocialStudy, 'rows' | 'answer'>;
+
 /** Everything the report page shows; a run has `run`, a PoA study `poa`, the other studies theirs. */
 export interface ReportData {
   format: typeof REPORT_FORMAT_VERSION;
-  kind: 'run' | 'study-poa' | 'study-redteam' | 'study-links';
+  kind: 'run' | 'study-poa' | 'study-redteam' | 'study-links' | 'study-social';
   scenario: string;
   seed: number;
   days: number;
@@ -191,6 +195,7 @@ export interface ReportData {
   poa?: ReportPoa;
   redTeam?: ReportRedTeam;
   links?: ReportLinks;
+  social?: ReportSocial;
 }
 
 export { gini } from '../study/poa-metrics.js';
@@ -267,6 +272,38 @@ function studyCsv(report: ReportData): string | undefined {
         row.transformerPeakKw,
         row.peakAboveLimitKw,
         row.busMinutesOutsideStatutoryLimits,
+      ]),
+    );
+  }
+  if (report.social) {
+    return csv(
+      [
+        'topology',
+        'homes',
+        'adopters_at_end',
+        'social_edges',
+        'tariff_copies',
+        'social_cost_gbp',
+        'bills_gbp',
+        'transformer_peak_kw',
+        'last_day_peak_kw',
+        'peak_above_limit_kw',
+        'bus_minutes_outside_limits',
+        ...Array.from({ length: report.days }, (_, day) => `adopters_day_${day + 1}`),
+      ],
+      report.social.rows.map((row) => [
+        row.label,
+        row.homes,
+        row.adoptersAtEnd,
+        row.socialEdges,
+        row.tariffCopies,
+        row.socialCostGbp,
+        row.billsGbp,
+        row.transformerPeakKw,
+        row.lastDayPeakKw,
+        row.peakAboveLimitKw,
+        row.busMinutesOutsideStatutoryLimits,
+        ...Array.from({ length: report.days }, (_, day) => row.adoptersPerDay[day]),
       ]),
     );
   }

@@ -11,8 +11,9 @@ import { DEFAULT_YEAR_CSV, loadYearCsv } from '../environment/load-year.js';
 import type { RepresentativeYear } from '../environment/year.js';
 import { parseScenario } from '../scenarios/load.js';
 import { type RunInputs, runYear } from '../sim/runner.js';
+import { socialCostParts } from './poa-metrics.js';
 import { streetPolicyContext } from './street-context.js';
-import { type SweepJobMessage, type SweepRow, setPath } from './sweep.js';
+import { type SweepJobMessage, type SweepRow, type SweepSocialSeries, setPath } from './sweep.js';
 
 const years = new Map<string, RepresentativeYear>();
 let baseLoadLibrary: RunInputs['baseLoadLibrary'] | undefined;
@@ -30,7 +31,7 @@ async function runJob({ job, scenarioFile, days, study }: SweepJobMessage): Prom
   baseLoadLibrary ??= loadBaseLoadLibrary();
   const inputs: RunInputs = { scenario, feeder, year, baseLoadLibrary };
   // The sweep's threads fill the cores already: cooperative solves its homes in the job's thread.
-  const { context } = await streetPolicyContext(inputs, { ...study, homeLpThreads: 0 });
+  const { context, figures } = await streetPolicyContext(inputs, { ...study, homeLpThreads: 0 });
   const result = await runYear(inputs, job.policy, {
     ...(days !== undefined ? { days } : {}),
     recordSeries: false,
@@ -39,10 +40,12 @@ async function runJob({ job, scenarioFile, days, study }: SweepJobMessage): Prom
   const homes = result.homes;
   const sum = (pick: (home: (typeof homes)[number]) => number) =>
     homes.reduce((total, home) => total + pick(home), 0);
+  const influence = result.influence;
   return {
     id: job.id,
     policy: job.policy,
     overrides: job.overrides,
+    ...(influence && { social: socialSeries(influence, homes) }),
     metrics: {
       homes: homes.length,
       billsGbp: result.totals.billsGbp,
@@ -60,12 +63,14 @@ async function runJob({ job, scenarioFile, days, study }: SweepJobMessage): Prom
       switches: sum((home) => home.switches),
       comfortDegreeHoursOutside: sum((home) => home.comfortDegreeHoursOutside),
       evShortfallKwh: sum((home) => home.evShortfallKwh),
-      ...(result.influence
+      ...(influence
         ? {
-            adoptersAtEnd: result.influence.adoptersPerDay.at(-1) ?? 0,
-            socialEdges: result.influence.edges,
-            tariffCopies: result.influence.tariffCopies,
-            lastDayPeakKw: result.influence.peakKwPerDay.at(-1) ?? 0,
+            adoptersAtEnd: influence.adoptersPerDay.at(-1) ?? 0,
+            socialEdges: influence.edges,
+            tariffCopies: influence.tariffCopies,
+            lastDayPeakKw: influence.peakKwPerDay.at(-1) ?? 0,
+            // What the social-graph report weighs the topologies by (hub/study/social-study.ts).
+            ...socialCostFigures(result, figures().transformerLimitKw, study),
           }
         : {}),
       ...(result.links
@@ -78,6 +83,40 @@ async function runJob({ job, scenarioFile, days, study }: SweepJobMessage): Prom
           }
         : {}),
     },
+  };
+}
+
+type YearResult = Awaited<ReturnType<typeof runYear>>;
+
+function socialSeries(
+  influence: NonNullable<YearResult['influence']>,
+  homes: YearResult['homes'],
+): SweepSocialSeries {
+  const tariffsAtEnd: Record<string, number> = {};
+  for (const home of homes) tariffsAtEnd[home.tariffAtEnd] = (tariffsAtEnd[home.tariffAtEnd] ?? 0) + 1;
+  return {
+    adoptedPolicy: influence.adoptedPolicy,
+    adoptersPerDay: influence.adoptersPerDay,
+    peakKwPerDay: influence.peakKwPerDay,
+    tariffsAtEnd,
+  };
+}
+
+/** Social cost (bills + reinforcement for the peak above the street's limit + carbon) and that excess. */
+function socialCostFigures(result: YearResult, limitKw: number, study: SweepJobMessage['study']) {
+  const { reinforcementGbp, carbonCostGbp } = socialCostParts(
+    result.network.transformerPeakKw,
+    result.totals.carbonKg,
+    {
+      transformerRatingKw: limitKw,
+      reinforcementGbpPerKw: study.reinforcementGbpPerKw,
+      carbonPriceGbpPerKg: study.carbonPriceGbpPerKg,
+    },
+  );
+  return {
+    transformerLimitKw: limitKw,
+    peakAboveLimitKw: Math.max(0, result.network.transformerPeakKw - limitKw),
+    socialCostGbp: result.totals.billsGbp + reinforcementGbp + carbonCostGbp,
   };
 }
 

@@ -36,7 +36,19 @@ export interface SweepRow {
   policy: string;
   overrides: Record<string, unknown>;
   metrics: Record<string, number>;
+  /** With a social graph: what spread along it day by day (results.jsonl only; the CSV has the last day). */
+  social?: SweepSocialSeries;
   error?: string;
+}
+
+/** A run's adoption curve, the street's peak each day and the tariffs the homes end on. */
+export interface SweepSocialSeries {
+  /** The policy adoption spreads (cooperative unless the scenario says otherwise). */
+  adoptedPolicy: string;
+  adoptersPerDay: number[];
+  peakKwPerDay: number[];
+  /** Homes on each tariff at the end. */
+  tariffsAtEnd: Record<string, number>;
 }
 
 const GridFileSchema = z

@@ -69,7 +69,7 @@ describe('gridflex report', () => {
     const notARun = cli('report', '--run', dir, '--out', join(dir, 'x.html'));
     expect(notARun.code).toBe(2);
     expect(notARun.stderr).toBe(
-      `error: ${dir}: holds none of metrics.json (gridflex run), poa.json (study poa), links.json (study links), results.json (study redteam)\n`,
+      `error: ${dir}: holds none of metrics.json (gridflex run), poa.json (study poa), links.json (study links), results.json (study redteam), social.json (study sweep over social graphs)\n`,
     );
     expect(cli('report', '--id', '7', '--data-dir', dataDir, '--out', join(dir, 'x.html')).stderr).toBe(
       'error: run 7: no such run in the history\n',

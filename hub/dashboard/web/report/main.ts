@@ -14,6 +14,7 @@ const CSV_ROWS: Record<ReportData['kind'], readonly [string, string]> = {
   'study-poa': ['policies', 'Policies CSV'],
   'study-redteam': ['rows', 'Rows CSV'],
   'study-links': ['rows', 'Rows CSV'],
+  'study-social': ['rows', 'Rows CSV'],
 };
 
 /** The element `gridflex report` fills with the report's JSON. */
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
     'study-poa': 'price-of-anarchy study',
     'study-redteam': `red-team study under ${report.policy}`,
     'study-links': 'links study under cooperative control',
+    'study-social': `social-graph sweep under ${report.policy}`,
   }[report.kind];
   document.title = `GridFlex ${reportKind(report.days).toLowerCase()} – ${report.scenario}`;
   byId('report-title').textContent = `${reportKind(report.days)}: ${report.scenario}`;

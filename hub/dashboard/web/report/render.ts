@@ -4,6 +4,7 @@ import { h } from '../lib/dom.ts';
 import { formatGbp, formatPct } from '../lib/format.ts';
 import { LOADING_CLASSES, OKABE_ITO, STATUTORY_BAND_VOLTS, viridis } from '../lib/palette.ts';
 import { chart, type SeriesSpec } from './charts.ts';
+import { renderSocial } from './social.ts';
 import { renderLinks, renderRedTeam } from './studies.ts';
 
 type RunPart = NonNullable<ReportData['run']>;
@@ -25,6 +26,7 @@ export function renderReport(root: HTMLElement, report: ReportData): void {
   if (report.poa) renderPoa(root, report.poa);
   if (report.redTeam) renderRedTeam(root, report.redTeam);
   if (report.links) renderLinks(root, report.links);
+  if (report.social) renderSocial(root, report.social);
 }
 
 export function section(
