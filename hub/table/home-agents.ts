@@ -386,8 +386,10 @@ export class HomeAgents {
 
   /**
    * Places the operator's pending red team on the running street. While the running street is also its
-   * policy's shadow run, the shadow run keeps it (the baseline, without the red team) and the table goes on
-   * with a copy under the same policy; a policy switch due then goes first.
+   * policy's shadow run, it splits in two from its state now: the shadow run (the baseline, without the red
+   * team) and the table go on with a copy each, under a fresh instance of the policy each, so both plan from
+   * the same state (a coordinator's history, e.g. the peak it has already paid for, would otherwise give the
+   * baseline another limit than the attacked street). A policy switch due then goes first.
    */
   private async applyRedTeam(simTime: string, market: MarketRedTeam | undefined): Promise<void> {
     if (!this.redTeam.pending) return;
@@ -395,9 +397,12 @@ export class HomeAgents {
     if (mirror && this.redTeam.active) {
       if (this.running.policyName !== this.running.runningPolicyName) return;
       const views = this.views(new Date(simTime));
-      const policy = this.policyNamed(this.running.runningPolicyName);
-      this.running = this.running.fork(policy, views, (failure) => this.failures.push(failure));
-      mirror.mirrors = false;
+      const split = this.running;
+      const copy = (onFailure: (failure: string) => void) =>
+        split.fork(this.policyNamed(split.runningPolicyName), views, onFailure);
+      mirror.continueWith(copy(() => {}));
+      this.running = copy((failure) => this.failures.push(failure));
+      split.dispose();
     }
     const failure = await this.redTeam.apply(this.running, (name) => this.policyNamed(name), simTime, market);
     if (failure) this.failures.push(failure);

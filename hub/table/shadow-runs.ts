@@ -81,12 +81,22 @@ export class ShadowRun {
   mirrors = false;
 
   constructor(
-    readonly street: LivePolicyStreet,
+    private ownStreet: LivePolicyStreet,
     private readonly feeder: LiveFeeder,
     readonly battery: LiveSharedBattery | null,
     private readonly table: TableState,
   ) {
-    this.book = new StreetBook(street.policyName);
+    this.book = new StreetBook(ownStreet.policyName);
+  }
+
+  get street(): LivePolicyStreet {
+    return this.ownStreet;
+  }
+
+  /** A mirror goes on with a street of its own (a copy of the running street's), its figures and battery kept. */
+  continueWith(street: LivePolicyStreet): void {
+    this.ownStreet = street;
+    this.mirrors = false;
   }
 
   /** Steps the shadow street on the table's inputs (a mirror has nothing to do: the running street has). */

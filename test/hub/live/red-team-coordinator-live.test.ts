@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,7 +14,11 @@ import { redTeamTable } from './red-team-table.js';
 
 /**
  * The attack on the cooperative coordinator and its defence, switched live: the table runs cooperative under
- * an import limit the two EVs cannot share at full power, so the coordinator spreads their charging.
+ * an import limit the two EVs cannot share at full power, so the coordinator shares it out. Both EVs want more
+ * than a night at full power gives them by 03:00, but only home-7's is on the night-only tariff: the coordinator
+ * gives the cheap band's headroom to home-7 and home-3 (on the price cap) only what is left. (With both EVs on one
+ * tariff any split of the headroom between them costs the same, so what the liar takes beyond its share was the
+ * coordinator's arbitrary choice.)
  */
 const data = tempDir('gridflex-red-team-coordinator-');
 let hub: HubProcess;
@@ -26,6 +31,7 @@ const { publishAs, audit, redTeamAt, operatorSends, jumpTo, tomorrowAt } = redTe
 }));
 const LIMIT_KW = 8;
 const EV_HOMES = ['home-3', 'home-7'];
+const NIGHT_HOME = 'home-7';
 
 beforeAll(async () => {
   for (const [username, role] of [
@@ -38,23 +44,18 @@ beforeAll(async () => {
   ] as const) {
     secrets[username] = addUser(data.dir, username, role);
   }
-  hub = await startHub([
-    '--demo',
-    '--scenario',
-    writeLiveMap(
-      data.dir,
-      { policy: 'cooperative', limitKw: LIMIT_KW, shadows: '[cooperative]' },
-      '2026-01-15T21:00:00Z',
-    ),
-    '--data-dir',
+  const map = writeLiveMap(
     data.dir,
-    '--step-ms',
-    '60',
-  ]);
+    { policy: 'cooperative', limitKw: LIMIT_KW, shadows: '[cooperative]' },
+    '2026-01-15T21:00:00Z',
+  );
+  // No shared battery: it would store what a home's battery exports at night (the coordinator plans that export
+  // to cover a neighbour's import), so the street's peak would not be the coordinator's.
+  writeFileSync(map, readFileSync(map, 'utf8').replace(/^sharedBattery:\n(?:[ #].*\n)+/m, ''));
+  hub = await startHub(['--demo', '--scenario', map, '--data-dir', data.dir, '--step-ms', '60']);
   viewer = await connectClient(hub.mqttUrl, { clientId: 'red-team-coordinator-viewer' });
   await watchHubUntilAllOnline(viewer);
-  // Both EVs on the night-only tariff at once, wanting a full battery by 03:00: more than the limit lets both
-  // charge, so the coordinator shares it out.
+  // Both EVs want a full battery by 03:00: more than the limit lets both charge, so the coordinator shares it out.
   const rules = audit((entry) => entry.username === 'ofgem');
   await publishAs('ofgem', 'gridflex/control/v1/regulator/rules', { switchingLagMinutes: 0 });
   expect((await rules).accepted).toBe(true);
@@ -66,7 +67,7 @@ beforeAll(async () => {
     (topic) => topic === 'gridflex/v1/market/tariffs',
     (payload) => {
       const tariffs: MarketTariffs = MarketTariffsSchema.parse(JSON.parse(payload.toString()));
-      return EV_HOMES.every((home) => tariffs.homes?.[home]?.tariff === 'octo/night-only');
+      return tariffs.homes?.[NIGHT_HOME]?.tariff === 'octo/night-only';
     },
   );
   for (const home of EV_HOMES) {
@@ -76,8 +77,10 @@ beforeAll(async () => {
       evReadyByMinute: 3 * 60,
     });
     expect((await answered).accepted).toBe(true);
-    await publishAs(home, `gridflex/control/v1/resident/${home}/tariff`, { tariff: 'octo/night-only' });
   }
+  await publishAs(NIGHT_HOME, `gridflex/control/v1/resident/${NIGHT_HOME}/tariff`, {
+    tariff: 'octo/night-only',
+  });
   await switched;
 }, 180_000);
 
@@ -88,10 +91,7 @@ afterAll(async () => {
 });
 
 describe('the red team against the cooperative coordinator, live', () => {
-  // Skipped: flaky. It failed in CI (run of 1031434) and in 2 of 3 runs alone: the cooperative shadow run's own
-  // peak was 11.4 kW against the 8 kW limit once, and the liar's damage 2.4 kW (not > 3) once; the timing it depends
-  // on is not yet found. The liar is still caught live by the plan-check test below.
-  it.skip('a lying agent charges at full power where the coordinator shared out the limit, by its own half-hour plan', async () => {
+  it('a lying agent charges at full power where the coordinator shared out the limit, by its own half-hour plan', async () => {
     const night = await tomorrowAt();
     await jumpTo(night('00:00'));
     const lie = { kind: 'lying-agent', homes: ['home-3'] };
