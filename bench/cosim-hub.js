@@ -19,6 +19,14 @@
 // alternating, stepMs 1, 300 steps x 3 rounds, load average 17-26 (6 Dec 2026): ahead 94, 80, 74 steps/s
 // against 99, 149, 71; every step 98, 85, 62 against 74, 140, 59; the hub's CPU 3.6-5.1 ms a step against
 // 3.4-7.6; the table's agents alone (no broker) slower in 6 of 7 pairs. Mosaik's published 540 is not reached.
+// Step pacing (a555f6e, hub/live/step-pacer.ts): at stepMs below the map's clock.publishEveryMs (default 100 ms)
+// the clock goes out every step and the heavy per-step topics (feeder, homes, decisions, comparison, red team,
+// metrics, ...) at most every 100 ms of wall time, the latest step. 9bd8875 (before) and 843f245 (after), each a
+// git worktree, alternating, COSIM_HUB_STEPS=400, load average 12.5-18 (2 cores shared by 7 sessions, 6 Dec 2026):
+// stepMs 1 ahead 235, 118 steps/s before against 265, 254 after; every step 132, 148 against 237, 213; the hub's CPU
+// a step ahead 2.95, 2.85 ms against 2.52, 2.58, every step 3.50, 3.02 against 2.70, 2.92. stepMs 10 (at most 100
+// steps/s): ahead 67, 66 against 70, 74; every step 67, 64 against 48, 66. By the profile above, most of what is
+// left of a step is the plan thread's work and messaging, which the pacing does not touch (not profiled again).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
