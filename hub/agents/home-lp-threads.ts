@@ -65,9 +65,8 @@ const HOME_LP_WORKER = new URL('./home-lp-worker.js', import.meta.url);
 
 /**
  * One helper per core beyond the caller's, at most {@link MAX_HELPER_THREADS}; none on one core, and none when
- * this module runs from its TypeScript source (vitest), where no built helper sits beside it: a helper that
- * cannot load is only heard of on the event loop, which the blocked caller does not turn, so each such run
- * waited out the reply timeout (120 s) before solving every home itself.
+ * this module runs from its TypeScript source (vitest), where no built helper sits beside it (a run asked for
+ * helpers there would log the missing module and solve every home itself).
  */
 export function defaultHomeLpThreads(): number {
   if (!existsSync(fileURLToPath(HOME_LP_WORKER))) return 0;
