@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { LiveRedTeamClient } from '../../protocol/gridflex.js';
-import type { ObjectiveValuation, Policy } from '../agents/index.js';
+import { type ObjectiveValuation, type Policy, setpointsAt } from '../agents/index.js';
 import type { RedTeamLogin, RedTeamRights } from '../broker/red-team-logins.js';
 import type { ForecastSource } from '../engine/participants/residents.js';
 import type { StepFrame, StreetParticipant } from '../engine/street.js';
@@ -47,8 +47,11 @@ export interface RedTeamContext {
   homes: readonly StreetHome[];
   /** The year's world, or the live table's (forecasts, the step length, the table's clock and the trips its EVs took). */
   world: ForecastSource & Pick<StreetWorld, 'stepMinutes'> & Partial<TripsTaken> & Partial<TableClock>;
-  /** What the hub itself does to the homes' setpoints after their agents planned (live only). */
-  hubOverrides?: HubOverrides;
+  /**
+   * What the hub itself does to the homes' setpoints after their agents planned: the start-delay defence adds
+   * its delays (a year run's and the table's), the live table has its smart chargers' delays and boosts.
+   */
+  hubChanges: HubChanges;
   /** The street's tariff switching: the year's switching system, or the live table's market in front of its own. */
   switching?: RedTeamSwitching;
   /** The entry's own random stream (seeded from the scenario). */
@@ -95,12 +98,42 @@ export function stepLabel(world: Partial<TableClock>, frame: StepFrame): string 
 }
 
 /**
- * Changes the hub itself makes to a home's setpoints in this step after its agent planned (the live table's
- * smart-charger start delays and the residents' boosts): a home running them has not strayed from its plan.
+ * Changes the hub itself makes to a home's setpoints in this step after its agent planned (start delays, the
+ * live table's residents' boosts): a home running them has not strayed from its plan.
  */
 export interface HubOverrides {
   /** What `proposed` becomes under the hub's own changes to the home's setpoints in this step. */
   applied(home: StreetHome, proposed: HomeSetpoints): HomeSetpoints;
+}
+
+/**
+ * All the hub's own changes to the homes' setpoints in a step, in the order it makes them: the defences'
+ * (placed just after the residents), then the live table's own (its engine's overrides step after them).
+ */
+export class HubChanges implements HubOverrides {
+  private readonly defences: HubOverrides[] = [];
+
+  /** `table`: the live table's smart-charger delays and boosts (none in a year run). */
+  constructor(private readonly table?: HubOverrides) {}
+
+  /** A defence's own change to the setpoints. */
+  add(change: HubOverrides): void {
+    this.defences.push(change);
+  }
+
+  applied(home: StreetHome, proposed: HomeSetpoints): HomeSetpoints {
+    const byDefences = this.defences.reduce((setpoints, change) => change.applied(home, setpoints), proposed);
+    return this.table ? this.table.applied(home, byDefences) : byDefences;
+  }
+}
+
+/** The setpoints a home's plan (its proposal to a coordinator) gives for the frame's plan slot; none without a plan. */
+export function proposalAt(
+  world: Partial<TableClock>,
+  home: StreetHome,
+  frame: StepFrame,
+): HomeSetpoints | undefined {
+  return home.plan ? setpointsAt(home.plan, planSlotOf(world, frame) - home.planSlot) : undefined;
 }
 
 /** Tariff switching as an attack uses it: the tariff each home is on, and requests into the switching system. */

@@ -23,6 +23,8 @@ import { telemetryCheck } from './defences/telemetry-check.js';
 import {
   type AttackDefinition,
   type DefenceDefinition,
+  HubChanges,
+  type HubOverrides,
   type Problem,
   placeParts,
   type RedTeamContext,
@@ -131,8 +133,13 @@ export interface RedTeamRun {
 }
 
 /** The street's share of what an attack or defence may use (each entry gets its own random stream). */
-export type RedTeamStreet = Omit<RedTeamContext, 'rng' | 'note' | 'markAttacker' | 'refuse' | 'settings'> & {
+export type RedTeamStreet = Omit<
+  RedTeamContext,
+  'rng' | 'note' | 'markAttacker' | 'refuse' | 'settings' | 'hubChanges'
+> & {
   seed: number;
+  /** The live table's own changes to the homes' setpoints (its smart chargers' delays, boosts). */
+  hubOverrides?: HubOverrides;
   /** An InputError naming `where` (the scenario file or the flag) and the field. */
   problem: Problem;
 };
@@ -146,6 +153,8 @@ export async function buildRedTeam(
   const notes: string[] = [];
   const parts: RedTeamPart[] = [];
   const settings = redTeamSettings(section, { switchingCapacityPerWorkingDay: Number.POSITIVE_INFINITY });
+  const { hubOverrides, ...shared } = street;
+  const hubChanges = new HubChanges(hubOverrides);
   const entries = [
     ...(section?.attacks ?? []).map((entry, index) => ({
       entry,
@@ -160,7 +169,8 @@ export async function buildRedTeam(
   ];
   for (const { entry, path, definition } of entries) {
     const context: RedTeamContext = {
-      ...street,
+      ...shared,
+      hubChanges,
       settings,
       rng: createRng(street.seed).fork(path),
       note: (text) => notes.push(text),

@@ -2,16 +2,16 @@
  * Plan checks: the coordinator (a fleet policy: cooperative, central, nash) compares what each of its homes'
  * meters show its EV, battery and heat pump did with the plan the home proposed. A home that strays by more
  * than the tolerance in `strikes` steps is excluded from running its own devices: from then on its proposal
- * is enforced through its charger and controls. On the live table it reads the proposal in the half-hour
- * plan step the clock is in, and allows for what the hub itself did to the home (start delays, boosts).
+ * is enforced through its charger and controls. It allows for what the hub itself did to the home
+ * (`HubChanges`: the start-delay defence's delays; live also the table's start delays and boosts). On the live
+ * table it reads the proposal in the half-hour plan step the clock is in.
  */
 import { z } from 'zod';
 import { isFleetPolicy } from '../../agents/fleet.js';
-import { setpointsAt } from '../../agents/index.js';
 import type { StepFrame } from '../../engine/street.js';
 import type { StreetHome } from '../../engine/street-home.js';
 import type { HomeSetpoints } from '../../homes/index.js';
-import { defineDefence, planSlotOf, stepLabel } from '../red-team.js';
+import { defineDefence, proposalAt, stepLabel } from '../red-team.js';
 
 const DEVICES = ['evKw', 'batteryKw', 'heatPumpKw'] as const satisfies readonly (keyof HomeSetpoints)[];
 
@@ -30,11 +30,7 @@ export const planCheck = defineDefence({
   create: (entry, context) => {
     const strikes = new Map<StreetHome, number>();
     const excluded = new Set<StreetHome>();
-    const proposal = (home: StreetHome, frame: StepFrame): HomeSetpoints | undefined =>
-      home.plan ? setpointsAt(home.plan, planSlotOf(context.world, frame) - home.planSlot) : undefined;
-    // What the home should have run: its proposal, with the hub's own start delays and boosts (live).
-    const expected = (home: StreetHome, proposed: HomeSetpoints): HomeSetpoints =>
-      context.hubOverrides ? context.hubOverrides.applied(home, proposed) : proposed;
+    const proposal = (home: StreetHome, frame: StepFrame) => proposalAt(context.world, home, frame);
     return [
       {
         after: 'residents',
@@ -59,7 +55,10 @@ export const planCheck = defineDefence({
               const proposed = proposal(home, frame);
               const metered = frame.results[home.index];
               if (!proposed || !metered || excluded.has(home)) continue;
-              const allowed = expected(home, proposed);
+              // What the home should have run: its proposal under the hub's own start delays and boosts, none
+              // of it by an EV that has left (a charge delayed past the departure is lost, as the meter shows).
+              const allowed = context.hubChanges.applied(home, proposed);
+              if (frame.inputs[home.index]?.evAtHome === false) allowed.evKw = 0;
               const strayKw = DEVICES.reduce(
                 (sum, device) => sum + Math.abs(metered[device] - allowed[device]),
                 0,

@@ -176,6 +176,22 @@ describe('red-team attacks and their defences on the table street', () => {
 });
 
 describe('plan checks', () => {
+  it("count the start-delay defence's delays as the hub's own change: with both on, only the liar is struck", async () => {
+    // Up to 12 hours, a delayed charge runs past the EV's departure: what it could not run is no strike either.
+    for (const maxDelayMinutes of [30, 720]) {
+      const rows = await study(
+        tableWith(
+          `liar-delayed-${maxDelayMinutes}`,
+          `  attacks: [{ kind: lying-agent, homes: 1 }]\n  defences: [{ kind: start-delay, maxDelayMinutes: ${maxDelayMinutes} }, { kind: plan-check, strikes: 1 }]`,
+        ),
+        { days: 2, policy: 'cooperative', limitKw: 15 },
+      );
+      const both = row(rows, 'lying-agent + all defences');
+      expect(both.notes).toHaveLength(1);
+      expect(both.notes[0]).toMatch(/^home-3 excluded at /);
+    }
+  });
+
   it('leave homes that plan alone: they propose nothing to a coordinator', async () => {
     const inputs = loadRunInputs('scenarios/table.yaml');
     const { street, stepCount, redTeam, finish } = await buildYearStreet(inputs, 'passive', {
