@@ -3,7 +3,7 @@ import { type ActiveRow, MasterLp, type MasterSolution } from './master-lp.js';
 
 /**
  * Coordination by messages only. A coordinator (the network operator's agent) sends each home a vector of
- * extra import prices; each home answers with a plan's net import and what that plan is worth to it (one
+ * extra prices on net import; each home answers with a plan's net import and what that plan is worth to it (one
  * number), and nothing else, so no home reveals its preferences, comfort band, EV habits or tariff.
  *
  * - {@link coordinateByPrices}: shared network limits (transformer, linearised voltage) by Dantzig–Wolfe
@@ -25,8 +25,11 @@ export interface HomeResponse {
   ownCostGbp: number;
 }
 
-/** A home as a coordinator sees it: it answers extra import prices (£/kWh per step) with a plan. */
-export type RespondToPrices = (extraImportPriceGbpPerKwh: Float64Array) => HomeResponse;
+/**
+ * A home as a coordinator sees it: it answers extra prices on its net import (£/kWh per step, paid on imports
+ * and earned on exports, negative where the street needs load) with a plan.
+ */
+export type RespondToPrices = (extraNetImportPriceGbpPerKwh: Float64Array) => HomeResponse;
 
 /**
  * The homes' answers to a round's prices, in home order: each home's answer to the prices that reached it,
@@ -42,7 +45,8 @@ export interface SharedLimit {
   name: string;
   /**
    * Weight of each home's net import in the limit. A negative weight (a home whose import relieves the
-   * limit, as an unloaded phase's voltage rises) never earns it a negative price.
+   * limit: a voltage above the band, a cable's export, an unloaded phase's voltage that rises) earns it a
+   * negative price while the limit binds: its imports are paid and its exports charged.
    */
   coefficientByHome: Float64Array;
   upperByStep: Float64Array;
@@ -100,12 +104,18 @@ export interface PriceCoordinationOptions {
   warmPricesGbpPerKwh?: readonly (Float64Array | undefined)[];
   /** How the homes answer a round (default: each home's responder in turn). */
   answerRound?: AnswerRound;
+  /**
+   * Limit rows (limit, step) the master keeps from its first solve, e.g. those the last window's plans
+   * broke: without them each round finds a few more, and the prices swing while they do. Others join when
+   * a round's proposals or the master's mix break them.
+   */
+  startRows?: readonly ActiveRow[];
 }
 
 export interface PriceCoordinationResult {
   /** Per home: the plan to execute (the mix of its proposals). */
   responses: HomeResponse[];
-  /** Final extra import price per home and step, £/kWh. */
+  /** Final extra net import price per home and step, £/kWh. */
   pricesGbpPerKwh: Float64Array[];
   rounds: number;
   /** Messages sent: one price vector down and one proposal up per home per round (fewer on a lossy channel). */
@@ -115,6 +125,8 @@ export interface PriceCoordinationResult {
   /** Largest violation of any limit left by the executed plans (0 when all are kept). */
   maxViolation: number;
   converged: boolean;
+  /** The limit rows (limit, step) that bind in the master's last solve (a nonzero shadow price): a start for the next window's. */
+  bindingRows: readonly ActiveRow[];
 }
 
 /**
@@ -192,6 +204,7 @@ export function coordinateByPrices(
       plans: planCount(),
       maxViolation: firstViolation,
       converged: true,
+      bindingRows: [],
     };
   }
 
@@ -207,28 +220,43 @@ export function coordinateByPrices(
     const activeRows = masterLp.activeRows;
     const activeKeys = new Set<number>();
     /** Adds the rows the proposals just measured break, and the new proposals, to the master. */
-    const activate = (): number => {
+    const activate = (start: readonly ActiveRow[] = []): number => {
       const fresh: ActiveRow[] = [];
-      violation.forEach((broken, c) => {
-        for (let t = 0; t < steps; t++) {
-          const key = c * steps + t;
-          if ((broken[t] as number) > 1e-9 && !activeKeys.has(key)) {
-            activeKeys.add(key);
-            fresh.push({ limit: c, step: t });
-          }
+      for (const row of start) {
+        const key = row.limit * steps + row.step;
+        if (row.limit < limits.length && row.step < steps && !activeKeys.has(key)) {
+          activeKeys.add(key);
+          fresh.push(row);
         }
-      });
+      }
+      // Per step only the worst broken rows join: on a street many rows break together (every bus's voltage
+      // as midday PV lifts them all) and most are kept once the worst are, while each row makes the master
+      // larger. A row still broken joins in a later round; the coordinator concludes only when none is.
+      for (let t = 0; t < steps; t++) {
+        const broken: { limit: number; by: number }[] = [];
+        violation.forEach((by, c) => {
+          const excess = by[t] as number;
+          if (excess > 1e-9 && !activeKeys.has(c * steps + t)) broken.push({ limit: c, by: excess });
+        });
+        broken.sort((a, b) => b.by - a.by || a.limit - b.limit);
+        for (const { limit } of broken.slice(0, ROWS_PER_STEP_PER_ROUND)) {
+          activeKeys.add(limit * steps + t);
+          fresh.push({ limit, step: t });
+        }
+      }
       masterLp.addRows(fresh);
       masterLp.addNewProposals();
       return fresh.length;
     };
-    activate();
+    activate(options.startRows);
 
     let master: MasterSolution = masterLp.solve();
     let converged = false;
     while (rounds < maxRounds) {
       rounds++;
-      const warm = rounds === 2 ? options.warmPricesGbpPerKwh : undefined;
+      // A window with no warm price for any home (the first) sends the master's, and may conclude at once.
+      const warmPrices = options.warmPricesGbpPerKwh;
+      const warm = rounds === 2 && warmPrices?.some((price) => price !== undefined) ? warmPrices : undefined;
       homes.forEach((_, h) => {
         const price = prices[h] as Float64Array;
         const warmPrice = warm?.[h];
@@ -242,15 +270,18 @@ export function coordinateByPrices(
           price[row.step] =
             (price[row.step] as number) - (coefficient * (master.rowDuals[r] as number)) / dtHours;
         });
-        // Homes are never paid to import.
-        for (let t = 0; t < steps; t++) price[t] = Math.max(0, price[t] as number);
       });
       const { arrived, heardAll } = exchange(rounds);
       const previousCost = master.objectiveGbp;
       // Rows the new proposals break join the master; a cost that rises because they did is not convergence.
       measureViolation(known(arrived, steps), limits, steps, violation);
-      const added = activate();
+      let added = activate();
       master = masterLp.solve();
+      // The master's mix of older and newer proposals may break a row that no round's proposals broke.
+      measureViolation(known(mix(proposals, master.weights), steps), limits, steps, violation);
+      const addedByMix = activate();
+      if (addedByMix > 0) master = masterLp.solve();
+      added += addedByMix;
       // Only answers to the master's own prices can show that no home has a cheaper plan left.
       if (!warm && heardAll && added === 0 && previousCost - master.objectiveGbp < toleranceGbp) {
         converged = true;
@@ -272,9 +303,13 @@ export function coordinateByPrices(
       plans: planCount(),
       maxViolation,
       converged,
+      bindingRows: activeRows.filter((_, r) => (master.rowDuals[r] as number) !== 0),
     };
   }
 }
+
+/** Broken limit rows of one step that join the master in a round, worst first. */
+const ROWS_PER_STEP_PER_ROUND = 3;
 
 /** LP round-off in a plan's figures (kW, £): two plans this near are one. */
 const SAME_PLAN_TOLERANCE = 1e-9;
@@ -285,7 +320,7 @@ function samePlan(a: HomeResponse, b: HomeResponse): boolean {
   return a.netImportKw.every((kw, t) => Math.abs(kw - (b.netImportKw[t] as number)) <= SAME_PLAN_TOLERANCE);
 }
 
-/** The proposals that arrived, a home not heard from this round counted at zero net import. */
+/** The proposals that arrived (or the mix), a home not heard from counted at zero net import. */
 function known(arrived: readonly (HomeResponse | undefined)[], steps: number): HomeResponse[] {
   return arrived.map(
     (answer) => answer ?? { netImportKw: new Float64Array(steps), decisions: [], ownCostGbp: 0 },

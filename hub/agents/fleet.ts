@@ -7,6 +7,7 @@ import {
   coordinateByPrices,
   findNashEquilibrium,
   type HomeResponse,
+  type PriceCoordinationOptions,
   type PriceCoordinationResult,
   type RespondToPrices,
   type SharedLimit,
@@ -14,6 +15,7 @@ import {
 import type { HomeLpSolution } from './home-lp.js';
 import { HomeLpThreads, type HomeLpThreadsOptions } from './home-lp-threads.js';
 import { type LpBlock, type PricedLimit, solveJointLp } from './joint-lp.js';
+import type { ActiveRow } from './master-lp.js';
 import { NetworkPriceMemory } from './network-price-memory.js';
 import type { LookAheadPlan, Plan, PlanContext, Policy, TariffChoice } from './policy.js';
 import { planningWindow } from './policy-definition.js';
@@ -21,8 +23,8 @@ import { planningWindow } from './policy-definition.js';
 /** What a fleet policy needs of one home's optimisation problem (HomeLp provides it). */
 export interface HomeProblem {
   solve(context: PlanContext): HomeLpSolution;
-  /** Solves `context` with a coordinator's extra import prices; asked again for the same context, it may update only the costs. */
-  solvePriced(context: PlanContext, extraImportPriceGbpPerKwh: Float64Array): HomeLpSolution;
+  /** Solves `context` with a coordinator's extra net import prices; asked again for the same context, it may update only the costs. */
+  solvePriced(context: PlanContext, extraNetImportPriceGbpPerKwh: Float64Array): HomeLpSolution;
   /** The home's LP as arrays, for a joint problem. */
   block(context: PlanContext): LpBlock;
   /** Reads the home's solution from its block's column values. */
@@ -65,12 +67,17 @@ export interface FleetReport {
   messages: number;
   /** Largest shared-limit violation left in any window, in the limit's units (kW or V). */
   maxViolation: number;
+  /** Central and cooperative: windows whose plans left a network row broken by more than {@link ROW_TOLERANCE}. */
+  windowsBreakingLimits: number;
   /** Nash: windows whose best-response iteration converged, and that cycled. */
   convergedWindows: number;
   cycledWindows: number;
   /** Rounds (cooperative), sweeps (Nash) or joint LP solves (central) summed over windows. */
   iterations: number;
 }
+
+/** A network row broken by at most this (kW or V) counts as kept: LP round-off. */
+export const ROW_TOLERANCE = 0.01;
 
 /** Opens a new exchange between a coordinator and the fleet's homes over the Street's links. */
 export type OpenCoordinatorChannel = () => CoordinatorChannel;
@@ -121,15 +128,16 @@ function planFromSolution(solution: HomeLpSolution): Plan {
  */
 function responseOf(
   solution: HomeLpSolution,
-  extraImportPriceGbpPerKwh: Float64Array,
+  extraNetImportPriceGbpPerKwh: Float64Array,
   dtHours: number,
 ): HomeResponse {
+  const netImportKw = Float64Array.from(solution.importKw, (kw, t) => kw - (solution.exportKw[t] as number));
   let signalGbp = 0;
-  for (let t = 0; t < solution.importKw.length; t++) {
-    signalGbp += (extraImportPriceGbpPerKwh[t] ?? 0) * (solution.importKw[t] as number) * dtHours;
-  }
+  netImportKw.forEach((kw, t) => {
+    signalGbp += (extraNetImportPriceGbpPerKwh[t] ?? 0) * kw * dtHours;
+  });
   return {
-    netImportKw: Float64Array.from(solution.importKw, (kw, t) => kw - (solution.exportKw[t] as number)),
+    netImportKw,
     decisions: [
       Float64Array.from(solution.batteryKw),
       Float64Array.from(solution.evKw),
@@ -234,6 +242,7 @@ abstract class FleetPolicyBase implements FleetPolicy {
     windows: 0,
     messages: 0,
     maxViolation: 0,
+    windowsBreakingLimits: 0,
     convergedWindows: 0,
     cycledWindows: 0,
     iterations: 0,
@@ -272,12 +281,12 @@ abstract class FleetPolicyBase implements FleetPolicy {
     // Planned at the network's expected prices, as the home's coordinated plans will be: a tariff whose cheap
     // hours load the binding hours pays for them, less what shifting away from them saves.
     const networkPrices = this.expectedNetworkPrices(context.home.id, context.step, horizonSteps);
-    const signals = networkPrices ? { extraImportPriceGbpPerKwh: networkPrices } : undefined;
+    const signals = networkPrices ? { extraNetImportPriceGbpPerKwh: networkPrices } : undefined;
     const { importKw, exportKw } = problem.solve(signals ? { ...objective, signals } : objective);
     let networkGbp = 0;
     if (networkPrices) {
       importKw.forEach((kw, t) => {
-        networkGbp += (networkPrices[t] as number) * Math.max(0, kw) * context.dtHours;
+        networkGbp += (networkPrices[t] as number) * (kw - (exportKw[t] as number)) * context.dtHours;
       });
     }
     return {
@@ -300,7 +309,7 @@ abstract class FleetPolicyBase implements FleetPolicy {
   }
 
   /**
-   * Each home's answer to extra import prices: its own LP. A home with nothing to shift (no battery, EV or
+   * Each home's answer to extra net import prices: its own LP. A home with nothing to shift (no battery, EV or
    * heat pump) answers the same at any price, so its LP runs once per window.
    */
   protected responders(contexts: readonly PlanContext[]): RespondToPrices[] {
@@ -311,13 +320,13 @@ abstract class FleetPolicyBase implements FleetPolicy {
       const context = { ...planned };
       const fixed = !hasDevices(context);
       let fixedAnswer: HomeResponse | undefined;
-      return (extraImportPriceGbpPerKwh: Float64Array) => {
+      return (extraNetImportPriceGbpPerKwh: Float64Array) => {
         if (fixedAnswer) return fixedAnswer;
         // Made on first use: a home a helper thread solves has its LP there.
         const problem = this.problemFor(context.home);
         const answer = responseOf(
-          problem.solvePriced(context, extraImportPriceGbpPerKwh),
-          extraImportPriceGbpPerKwh,
+          problem.solvePriced(context, extraNetImportPriceGbpPerKwh),
+          extraNetImportPriceGbpPerKwh,
           dtHours,
         );
         if (fixed) fixedAnswer = answer;
@@ -383,6 +392,13 @@ abstract class HeadroomPolicyBase extends FleetPolicyBase {
 
   override expectedNetworkPrices(homeId: string, fromStep: number, steps: number): Float64Array | undefined {
     return this.networkPrices?.expected(homeId, fromStep, steps);
+  }
+
+  /** Counts a planned window in the report, with the largest violation its plans left of a network row. */
+  protected countWindow(maxViolation: number): void {
+    this.report.windows++;
+    this.report.maxViolation = Math.max(this.report.maxViolation, maxViolation);
+    if (maxViolation > ROW_TOLERANCE) this.report.windowsBreakingLimits++;
   }
 
   /** Records the peak of the steps that will run before the next plan. */
@@ -461,8 +477,8 @@ export class CentralPolicy extends HeadroomPolicyBase {
       nets = result.columnValues.map((x, h) => netImport(blocks[h] as LpBlock, x, steps));
     }
     if (this.warmStart) this.lastBrokenRows = new Set(active.map((row) => row.name));
-    this.report.windows++;
-    this.report.maxViolation = Math.max(this.report.maxViolation, result.maxLimitViolation);
+    // Measured on every row, not only the active ones: rows broken anew in the last pass stay broken.
+    this.countWindow(allRows.reduce((largest, row) => Math.max(largest, violationOf(row, nets)), 0));
     const plans = result.columnValues.map((x, h) => {
       const solution = this.problemFor((social[h] as PlanContext).home).solutionFrom(x, result.objectiveGbp);
       return planFromSolution(solution);
@@ -491,13 +507,20 @@ export class CentralPolicy extends HeadroomPolicyBase {
 
 /** Whether the homes' net imports (per home, per step) break a shared limit at some step. */
 function breaks(limit: SharedLimit, nets: readonly Float64Array[]): boolean {
-  return limit.upperByStep.some((upper, t) => {
+  return violationOf(limit, nets) > 1e-6;
+}
+
+/** How far the homes' net imports (per home, per step) break a shared limit at its worst step (≤ 0: kept). */
+function violationOf(limit: SharedLimit, nets: readonly Float64Array[]): number {
+  let largest = Number.NEGATIVE_INFINITY;
+  limit.upperByStep.forEach((upper, t) => {
     const total = nets.reduce(
       (sum, net, h) => sum + (limit.coefficientByHome[h] as number) * (net[t] as number),
       0,
     );
-    return total > upper + 1e-6;
+    largest = Math.max(largest, total - upper);
   });
+  return largest;
 }
 
 function netImport(block: LpBlock, x: Float64Array, steps: number): Float64Array {
@@ -517,8 +540,8 @@ export class CooperativePolicy extends HeadroomPolicyBase {
   /** Each home's agent chooses its tariff as it plans its devices, by the resident's own objective. */
   override readonly tariffChoice: TariffChoice = 'planner';
   readonly switchesAtResidentThreshold = true;
-  /** The network rows the last window's plans broke, by name: the next window plans with them from the start. */
-  private lastBrokenRows = new Set<string>();
+  /** The limit rows that bound in the last window's master, as "limit name@step": the next window's start. */
+  private lastBindingRows = new Set<string>();
   /** Each home's final prices of the last window, £/kWh per step: the next window's warm start. */
   private readonly lastPrices = new Map<string, Float64Array>();
   /** The homes' LP helpers, started at the first window (none when `homeLpThreads` is 0). */
@@ -539,49 +562,58 @@ export class CooperativePolicy extends HeadroomPolicyBase {
   planFleet(contexts: readonly PlanContext[], openChannel?: OpenCoordinatorChannel): Plan[] {
     const steps = this.horizonSteps;
     const dtHours = contexts[0]?.dtHours ?? 0.5;
+    // Every network row central keeps: the coordinator's master holds a row (limit, step) only once some
+    // plans break it, so the many that never bind cost only the check of each round's plans against them.
     const limits: SharedLimit[] = [
       {
         name: 'transformer',
         coefficientByHome: new Float64Array(contexts.length).fill(1),
         upperByStep: new Float64Array(steps).fill(this.streetUpperKw()),
       },
-    ];
-    // The voltage and cable rows join the coordinator's problem only when the plans break them: most never
-    // bind, and each row makes every round's master problem larger.
-    const candidates = [
       ...voltageLimits(this.view, steps, contexts),
       ...cableLimitRows(this.view, steps, contexts),
     ];
-    // Yesterday's broken rows usually break again today: planned from the start, they spare the window an
-    // exchange that would only find them again. Rows that break anew are still added below.
-    limits.push(...candidates.filter((row) => this.lastBrokenRows.has(row.name)));
     const responders = this.responders(contexts);
     const answerRound = this.threadedRound(contexts, responders, dtHours);
+    const stepsPerDay = Math.round(24 / dtHours);
     const warmPrices = contexts.map(({ home }) => {
       const last = this.lastPrices.get(home.id);
-      return last && shiftedWindow(last, this.replanEverySteps, Math.round(24 / dtHours));
+      return last && shiftedWindow(last, this.replanEverySteps, stepsPerDay);
     });
-    let result = this.coordinate(responders, answerRound, limits, steps, dtHours, openChannel, warmPrices);
-    for (let pass = 0; pass < 4; pass++) {
-      const nets = result.responses.map((response) => response.netImportKw);
-      const broken = candidates.filter((row) => !limits.includes(row) && breaks(row, nets));
-      if (broken.length === 0) break;
-      limits.push(...broken);
-      const lastPrices = this.warmStart ? result.pricesGbpPerKwh : [];
-      result = this.coordinate(responders, answerRound, limits, steps, dtHours, openChannel, lastPrices);
-    }
+    const result = this.coordinate(responders, answerRound, limits, steps, dtHours, openChannel, {
+      warmPricesGbpPerKwh: warmPrices,
+      startRows: this.carriedRows(limits, steps, stepsPerDay),
+    });
     if (this.warmStart) {
-      this.lastBrokenRows = new Set(limits.slice(1).map((row) => row.name));
+      this.lastBindingRows = new Set(
+        result.bindingRows.map((row) => `${(limits[row.limit] as SharedLimit).name}@${row.step}`),
+      );
       contexts.forEach(({ home }, h) => {
         this.lastPrices.set(home.id, result.pricesGbpPerKwh[h] as Float64Array);
       });
     }
-    this.report.windows++;
-    this.report.maxViolation = Math.max(this.report.maxViolation, result.maxViolation);
+    this.countWindow(result.maxViolation);
     if (result.converged) this.report.convergedWindows++;
     this.recordExecutedPeak(result.responses.map((response) => response.netImportKw));
     this.recordNetworkPrices(contexts, result.pricesGbpPerKwh);
     return result.responses.map(planFromResponse);
+  }
+
+  /**
+   * The rows that bound in the last window's master, moved to this window as its prices are (shiftedWindow):
+   * yesterday's binding rows usually bind again today, and planned from the start they spare the rounds that
+   * find them. Only the binding ones: the set stays the size of what binds instead of growing every day.
+   */
+  private carriedRows(limits: readonly SharedLimit[], steps: number, stepsPerDay: number): ActiveRow[] {
+    if (this.lastBindingRows.size === 0) return [];
+    const rows: ActiveRow[] = [];
+    limits.forEach(({ name }, limit) => {
+      for (let step = 0; step < steps; step++) {
+        const source = shiftedStep(step, this.replanEverySteps, steps, stepsPerDay);
+        if (source < steps && this.lastBindingRows.has(`${name}@${source}`)) rows.push({ limit, step });
+      }
+    });
+    return rows;
   }
 
   /** One run of the price protocol over `limits`, counted in the report's messages and rounds. */
@@ -592,11 +624,11 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     steps: number,
     dtHours: number,
     openChannel: OpenCoordinatorChannel | undefined,
-    warmPricesGbpPerKwh: readonly (Float64Array | undefined)[],
+    warm: Pick<PriceCoordinationOptions, 'warmPricesGbpPerKwh' | 'startRows'>,
   ): PriceCoordinationResult {
     const result = coordinateByPrices(this.highs, responders, limits, steps, {
       dtHours,
-      warmPricesGbpPerKwh,
+      ...warm,
       ...(openChannel ? { channel: openChannel() } : {}),
       ...(answerRound ? { answerRound } : {}),
     });
@@ -646,10 +678,16 @@ export class CooperativePolicy extends HeadroomPolicyBase {
  */
 export function shiftedWindow(series: Float64Array, shiftSteps: number, stepsPerDay: number): Float64Array {
   return Float64Array.from(series, (_, t) => {
-    let source = t + shiftSteps;
-    while (source >= series.length && source >= stepsPerDay) source -= stepsPerDay;
+    const source = shiftedStep(t, shiftSteps, series.length, stepsPerDay);
     return source < series.length ? (series[source] as number) : 0;
   });
+}
+
+/** The old window's step whose value step `t` of the next takes (see shiftedWindow); ≥ `steps` for none. */
+function shiftedStep(t: number, shiftSteps: number, steps: number, stepsPerDay: number): number {
+  let source = t + shiftSteps;
+  while (source >= steps && source >= stepsPerDay) source -= stepsPerDay;
+  return source;
 }
 
 /** Options of {@link NashPolicy}. */

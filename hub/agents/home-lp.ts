@@ -82,6 +82,8 @@ export class HomeLp implements HomeProblem {
   private readonly rowUpper: Float64Array;
   /** Per step, the resident's import cost without the coordinator's extra price, £/kWh (from the last assembly). */
   private readonly ownImportCostGbpPerKwh: Float64Array;
+  /** Per step, what the resident values an exported kWh at, £/kWh (from the last assembly). */
+  private readonly ownExportValueGbpPerKwh: Float64Array;
   /** The context whose problem the model holds, when it was last solved by {@link solvePriced}. */
   private pricedContext: PlanContext | undefined;
 
@@ -117,22 +119,23 @@ export class HomeLp implements HomeProblem {
     this.rowLower = new Float64Array(this.rowCount);
     this.rowUpper = new Float64Array(this.rowCount);
     this.ownImportCostGbpPerKwh = new Float64Array(horizonSteps);
+    this.ownExportValueGbpPerKwh = new Float64Array(horizonSteps);
     this.model = highs.createModel();
     this.model.options.set({ output_flag: false, presolve: 'off' });
   }
 
   /**
-   * Solves `context`'s problem with the coordinator's extra import prices (its own signals set aside). When
+   * Solves `context`'s problem with the coordinator's extra net import prices (its own signals set aside). When
    * the last solve was of the same context at other prices, only the costs change: HiGHS keeps the model, its
    * basis and factorisation (a coordinator asks each home once a round with the window otherwise fixed).
    */
-  solvePriced(context: PlanContext, extraImportPriceGbpPerKwh: Float64Array): HomeLpSolution {
+  solvePriced(context: PlanContext, extraNetImportPriceGbpPerKwh: Float64Array): HomeLpSolution {
     if (this.pricedContext !== context) {
-      const solution = this.solve({ ...context, signals: { extraImportPriceGbpPerKwh } });
+      const solution = this.solve({ ...context, signals: { extraNetImportPriceGbpPerKwh } });
       this.pricedContext = context;
       return solution;
     }
-    this.priceImports(extraImportPriceGbpPerKwh, context.dtHours);
+    this.priceNetImports(extraNetImportPriceGbpPerKwh, context.dtHours);
     this.model.changeColsCost({ kind: 'range', from: 0, to: this.columnCount - 1 }, this.cost);
     return this.run(context);
   }
@@ -283,13 +286,12 @@ export class HomeLp implements HomeProblem {
         weights.cost * (forecast.importPriceGbpPerKwh[t] ?? 0) +
         weights.carbon * (forecast.carbonKgPerKwh[t] ?? 0) * valuation.carbonValueGbpPerKg +
         weights.autarky * valuation.autarkyValueGbpPerKwh;
-      const earliness = earlinessGbpPerKwh(t, steps);
       // A meter nets each step, so importing and exporting at once is not real. Where an export rate beats
       // the import rate the LP would invent such flows (unbounded), so export is valued at most at the
       // import rate; a plan that exports then earns more than it counted on, never less.
       const importPrice = forecast.importPriceGbpPerKwh[t] ?? 0;
       const exportPrice = Math.min(forecast.exportPriceGbpPerKwh[t] ?? 0, importPrice);
-      cost[c.exportKw] = (earliness - weights.cost * exportPrice) * dtHours;
+      this.ownExportValueGbpPerKwh[t] = weights.cost * exportPrice;
       const importLimitKw = context.signals?.importLimitKw?.[t];
       colUpper[c.importKw] = Math.max(0, Math.min(SERVICE_LIMIT_KW, importLimitKw ?? SERVICE_LIMIT_KW));
       colUpper[c.exportKw] = SERVICE_LIMIT_KW;
@@ -365,20 +367,28 @@ export class HomeLp implements HomeProblem {
       }
     }
 
-    this.priceImports(context.signals?.extraImportPriceGbpPerKwh, dtHours);
+    this.priceNetImports(context.signals?.extraNetImportPriceGbpPerKwh, dtHours);
     this.temperatureRows = temperatureRows;
     return { starts, indices, values, copCoefficients };
   }
 
-  /** Sets the import columns' costs (and the battery's terminal value, which follows them) for extra prices. */
-  private priceImports(extraGbpPerKwh: ArrayLike<number> | undefined, dtHours: number): void {
+  /**
+   * Sets the import and export columns' costs (and the battery's terminal value, which follows the imports')
+   * for extra prices on net import: an import pays the price, an export earns it (pays it when negative), so
+   * importing and exporting at once still gains nothing.
+   */
+  private priceNetImports(extraGbpPerKwh: ArrayLike<number> | undefined, dtHours: number): void {
     const steps = this.horizonSteps;
     let minImportCostGbpPerKwh = this.highs.infinity;
     for (let t = 0; t < steps; t++) {
-      const importCost = (this.ownImportCostGbpPerKwh[t] as number) + (extraGbpPerKwh?.[t] ?? 0);
+      const extra = extraGbpPerKwh?.[t] ?? 0;
+      const importCost = (this.ownImportCostGbpPerKwh[t] as number) + extra;
       minImportCostGbpPerKwh = Math.min(minImportCostGbpPerKwh, importCost);
-      const column = (this.columns[t] as StepColumns).importKw;
-      this.cost[column] = (importCost + earlinessGbpPerKwh(t, steps)) * dtHours;
+      const columns = this.columns[t] as StepColumns;
+      const earliness = earlinessGbpPerKwh(t, steps);
+      this.cost[columns.importKw] = (importCost + earliness) * dtHours;
+      this.cost[columns.exportKw] =
+        (earliness - (this.ownExportValueGbpPerKwh[t] as number) - extra) * dtHours;
     }
     // Energy left in the battery at the end is worth what it saves later, valued cautiously at a share of
     // the horizon's cheapest import: high enough that surplus PV is stored rather than exported cheaply, low

@@ -22,12 +22,15 @@ export interface HomeForecast {
 
 /**
  * Optional signals from outside the home, for coordinating policies (cooperative, central, Nash best
- * response): an extra price on imports (e.g. a network price or a dual variable of a shared limit) and a
+ * response): an extra price on net import (e.g. a network price or a dual variable of a shared limit) and a
  * cap on the home's import.
  */
 export interface CoordinationSignals {
-  /** Added to the import price in the objective, £/kWh per step. */
-  extraImportPriceGbpPerKwh?: Float64Array;
+  /**
+   * Paid on each kWh of net import in the objective, £/kWh per step: added to the import price and taken
+   * from the export price. Negative where the street needs load (e.g. a voltage above the band).
+   */
+  extraNetImportPriceGbpPerKwh?: Float64Array;
   /** Upper bound on the home's net import, kW per step. */
   importLimitKw?: Float64Array;
 }
@@ -74,7 +77,7 @@ export interface LookAheadPlan {
   weights: HomeSpec['preferences']['weights'];
   valuation: ObjectiveValuation;
   /**
-   * What the plan's imports cost at the network's expected shadow prices, £, already in the plan's objective
+   * What the plan's net imports cost at the network's expected shadow prices, £, already in the plan's objective
    * (a policy that shares the network plans alone at those prices); 0 for a policy that ignores the network.
    */
   networkGbp: number;

@@ -95,6 +95,7 @@ function policyLines(name: string, figures: PolicyFigures | undefined, runMs: nu
   return [
     `  ${name.padEnd(12)} social ${formatGbp(figures.socialCostGbp)} (resources ${formatGbp(figures.resourceCostGbp)}, transfers ${formatGbp(figures.transfersGbp)})  bills ${formatGbp(figures.billsGbp)}  peak ${figures.transformerPeakKw.toFixed(1)} kW  (${(runMs / 1000).toFixed(1)} s)`,
     `  ${''.padEnd(12)} ${broken}`,
+    ...(figures.plannedLimits ? [`  ${''.padEnd(12)} ${figures.plannedLimits}`] : []),
   ];
 }
 

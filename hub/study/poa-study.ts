@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { FleetPolicy, FleetReport } from '../agents/fleet.js';
 import { createPolicy, type PolicyContext } from '../agents/registry.js';
 import { type RunInputs, runYear, type YearResult } from '../sim/runner.js';
-import { type PoaReport, poaReport, type SocialCostPricing } from './poa-metrics.js';
+import { type PoaReport, plannedLimitsInWords, poaReport, type SocialCostPricing } from './poa-metrics.js';
 import { type StreetFigures, type StudyPolicyOptions, streetPolicyContext } from './street-context.js';
 
 /** The four policies of the study, in the order they run. */
@@ -108,7 +108,23 @@ export function assembleStudy(
     reinforcementGbpPerKw: options.reinforcementGbpPerKw,
     carbonPriceGbpPerKg: options.carbonPriceGbpPerKg,
   };
-  return { report: poaReport(runs, pricing), runs, extras, network };
+  const report = poaReport(runs, pricing);
+  for (const name of ['central', 'cooperative'] as const) {
+    const fleet = extras[name].coordination;
+    const figures = report.policies[name];
+    if (!fleet || !figures) continue;
+    figures.plannedLimits = plannedLimitsInWords(
+      name,
+      {
+        ...fleet,
+        // Central solves its window's joint LP outright: no rounds to run out of.
+        unconvergedWindows: name === 'cooperative' ? fleet.windows - fleet.convergedWindows : 0,
+      },
+      figures.busMinutesOutsideStatutoryLimits,
+      network.linearisationErrorVolts,
+    );
+  }
+  return { report, runs, extras, network };
 }
 
 /** Runs the study's policies on the same inputs, one after another in this thread, and builds the report. */

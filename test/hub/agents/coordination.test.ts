@@ -228,6 +228,62 @@ describe('coordination by prices (cooperative)', () => {
     expect(result.maxViolation).toBeGreaterThan(5);
   });
 
+  it('keeps a limit that imports relieve (a voltage above the band): it pays imports and charges exports there', async () => {
+    // Midday PV: each home exports 5 kW in steps 4..8 unless its EV charges then. Charging at midday costs
+    // the export income forgone (£0.15/kWh), dearer than the night's £0.08, so every EV charges at night and
+    // the street exports 40 kW where the voltage allows 20.
+    const middayKw = 5;
+    const midday = (t: number) => t >= 4 && t < 9;
+    const own = Float64Array.from({ length: STEPS }, (_, t) => (t < 4 ? 0.08 : midday(t) ? 0.15 : 0.3));
+    const exporting = EVS.map((ev) => (extra: Float64Array) => {
+      const answer = evResponse(
+        ev,
+        STEPS,
+        Array.from(own, (price, t) => price + (extra[t] as number)),
+        own,
+      );
+      const netImportKw = answer.netImportKw.map((kw, t) => kw - (midday(t) ? middayKw : 0));
+      return { ...answer, netImportKw };
+    });
+    const exportLimit: SharedLimit = {
+      name: 'voltage at the street end (maximum)',
+      coefficientByHome: new Float64Array(EVS.length).fill(-1),
+      upperByStep: new Float64Array(STEPS).fill(20),
+    };
+    const result = coordinateByPrices(await getHighs(), exporting, [limit, exportLimit], STEPS, {
+      dtHours: 1,
+    });
+    expect(result.converged).toBe(true);
+    expect(result.maxViolation).toBeLessThanOrEqual(1e-6);
+    for (let t = 0; t < STEPS; t++) {
+      const exportKw = -result.responses.reduce(
+        (sum, response) => sum + (response.netImportKw[t] as number),
+        0,
+      );
+      expect(exportKw).toBeLessThanOrEqual(20 + 1e-6);
+    }
+    // Imports are paid where the street needs load: a negative price at midday, none at night.
+    const middayPrice = Math.min(...(result.pricesGbpPerKwh[0] as Float64Array).slice(4, 9));
+    expect(middayPrice).toBeLessThan(-0.06);
+    expect(Math.max(...(result.pricesGbpPerKwh[0] as Float64Array).slice(0, 4))).toBeLessThanOrEqual(1e-9);
+  });
+
+  it("started from the rows that bound at the end of a run (the last window's), it reaches the same optimum", async () => {
+    const highs = await getHighs();
+    const cold = coordinateByPrices(highs, homes, [limit], STEPS, { dtHours: 1 });
+    expect(cold.bindingRows.length).toBeGreaterThan(0);
+    // The rows the cold run ended with, given from the start: the same optimum, in no more rounds.
+    const started = coordinateByPrices(highs, homes, [limit], STEPS, {
+      dtHours: 1,
+      startRows: cold.bindingRows,
+    });
+    expect(started.converged).toBe(true);
+    expect(started.maxViolation).toBeLessThanOrEqual(1e-6);
+    expect(started.rounds).toBeLessThanOrEqual(cold.rounds);
+    const cost = costOf(started.responses.map((response) => response.netImportKw));
+    expect((cost - (await centralCost())) / cost).toBeLessThan(0.01);
+  });
+
   it('rejects nonsense options and mismatched limits with a TypeError', async () => {
     const highs = await getHighs();
     expect(() => coordinateByPrices(highs, homes, [limit], STEPS, { maxRounds: 0 })).toThrowError(TypeError);

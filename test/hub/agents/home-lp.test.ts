@@ -19,7 +19,7 @@ const PRICE_ROUNDS: Float64Array[] = [
 function freshSolve(base: PlanContext, prices: Float64Array): HomeLpSolution {
   const lp = new HomeLp(highs, base.home, STEPS);
   try {
-    return lp.solve({ ...base, signals: { extraImportPriceGbpPerKwh: prices } });
+    return lp.solve({ ...base, signals: { extraNetImportPriceGbpPerKwh: prices } });
   } finally {
     lp.dispose();
   }

@@ -5,6 +5,7 @@ import {
   optimumCheck,
   type PolicyFigures,
   type PolicyRunSummary,
+  plannedLimitsInWords,
   poaReport,
   socialCost,
 } from '../../../hub/study/poa-metrics.js';
@@ -113,5 +114,22 @@ describe('price-of-anarchy figures', () => {
     expect(report.policies.passive?.giniOfBenefit).toBe(0);
     expect(report.policies.selfish?.benefitPerDecileGbp).toHaveLength(10);
     expect(() => poaReport({ passive: run([1], 1) }, pricing)).toThrowError(/needs a "selfish" run/);
+  });
+
+  it('says per policy whether it kept the linearised rows, why not, and what the power flow found', () => {
+    const kept = { windows: 7, windowsBreakingLimits: 0, maxViolation: 0.001, unconvergedWindows: 2 };
+    expect(plannedLimitsInWords('cooperative', kept, 1320, 2.2959)).toBe(
+      'cooperative kept the linearised voltage and cable rows in all 7 planning windows; the power flow still found 1,320 bus-minutes outside 216.2–253 V (linearisation error up to 2.3 V)',
+    );
+    expect(plannedLimitsInWords('central', kept, 0, 2.2959)).toBe(
+      'central kept the linearised voltage and cable rows in all 7 planning windows; the power flow found every customer within 216.2–253 V',
+    );
+    const broken = { windows: 7, windowsBreakingLimits: 3, maxViolation: 10.42, unconvergedWindows: 2 };
+    expect(plannedLimitsInWords('cooperative', broken, 13620, 2.2959)).toBe(
+      'cooperative could not keep the linearised voltage and cable rows in 3 of 7 planning windows (by up to 10.42 kW or V) because its coordination ran out of rounds before converging in 2 windows; the power flow found 13,620 bus-minutes outside 216.2–253 V (linearisation error up to 2.3 V)',
+    );
+    expect(plannedLimitsInWords('central', { ...broken, unconvergedWindows: 0 }, 50, null)).toBe(
+      "central could not keep the linearised cable rows (no voltage rows) in 3 of 7 planning windows (by up to 10.42 kW or V) because no plan of the homes' devices kept them at less than the cost of breaking them; the power flow found 50 bus-minutes outside 216.2–253 V",
+    );
   });
 });

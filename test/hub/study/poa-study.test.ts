@@ -37,6 +37,15 @@ describe('gridflex study poa', () => {
     expect(poa).toHaveProperty('headroomLostPct');
     expect(poa.coordination.cooperativeMessagesPerStep).toBeGreaterThan(0);
     expect(poa.network.linearisationErrorVolts).toBeGreaterThanOrEqual(0);
+    // Central and cooperative say in words whether they kept the linearised rows, and what the power flow found.
+    for (const name of ['central', 'cooperative']) {
+      const words = poa.policies[name].plannedLimits;
+      expect(words).toMatch(
+        new RegExp(`^${name} (kept|could not keep) the linearised voltage and cable rows`),
+      );
+      expect(runA.stdout).toContain(words);
+    }
+    expect(poa.policies.selfish.plannedLimits).toBeUndefined();
   });
 
   it("central's social cost is at most every other policy's; PoA ≥ 1; cooperative close to central", () => {
