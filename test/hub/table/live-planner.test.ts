@@ -1,25 +1,17 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isFleetPolicy } from '../../../hub/agents/fleet.js';
 import { createPolicyWith, getHighs, POLICIES, type PolicyOptions } from '../../../hub/agents/registry.js';
-import { SimClock } from '../../../hub/clock.js';
-import { loadFeeder } from '../../../hub/feeder/index.js';
-import { HomeAgents } from '../../../hub/table/home-agents.js';
-import { LiveMarket } from '../../../hub/table/live-market.js';
 import { livePolicyContext } from '../../../hub/table/live-policies.js';
-import { loadTableMap } from '../../../hub/table/map-config.js';
-import { TableState } from '../../../hub/table/table-state.js';
+import { cooperativeSession, endSessions } from './cooperative-session.js';
 
-const map = loadTableMap('scenarios/table-map.yaml');
-const network = loadFeeder(map.feederDir);
 const highs = await getHighs();
 /** The built plan thread (npm test builds dist/ first), and one that fails at its first plan. */
 const BUILT_THREAD = new URL('../../../dist/hub/table/plan-worker.js', import.meta.url);
 const BROKEN_THREAD = new URL('./broken-plan-worker.mjs', import.meta.url);
-const made: HomeAgents[] = [];
 
 afterEach(async () => {
   vi.restoreAllMocks();
-  await Promise.all(made.splice(0).map((agents) => agents.dispose()));
+  await endSessions();
 });
 
 /** The names of the policies this thread makes from now on, in order. */
@@ -33,26 +25,6 @@ function watchPoliciesMadeHere(): string[] {
     });
   }
   return names;
-}
-
-/** Cooperative with three shadows on a plan thread, stepping a 6-minute clock. */
-function session(planThread: URL) {
-  const table = new TableState(map);
-  for (const asset of table.assets) table.setOnline(asset.asset, true);
-  const agents = new HomeAgents(map, table, network, highs, {
-    policy: 'cooperative',
-    shadows: ['selfish', 'central', 'passive'],
-    limitKw: 9,
-    planThread,
-  });
-  made.push(agents);
-  const clock = new SimClock({
-    start: new Date('2026-01-15T23:00:00Z'),
-    stepMinutes: 6,
-    mode: 'accelerated',
-  });
-  const market = new LiveMarket();
-  return () => agents.step(clock.advance(), market);
 }
 
 describe('the live planner’s stand-ins (the hub thread while the plan thread plans)', () => {
@@ -79,7 +51,7 @@ describe('the live planner’s stand-ins (the hub thread while the plan thread p
 
   it('makes no policy in the hub’s thread while the plan thread plans', async () => {
     const madeHere = watchPoliciesMadeHere();
-    const step = session(BUILT_THREAD);
+    const { step } = cooperativeSession(BUILT_THREAD);
     let plansMade = 0;
     // Across a half-hour, where the street policies plan again.
     for (let k = 0; k < 6; k++) {
@@ -93,7 +65,7 @@ describe('the live planner’s stand-ins (the hub thread while the plan thread p
 
   it('makes each policy here once, when the thread has failed', async () => {
     const madeHere = watchPoliciesMadeHere();
-    const step = session(BROKEN_THREAD);
+    const { step } = cooperativeSession(BROKEN_THREAD);
     expect((await step()).failures).toHaveLength(1);
     expect([...madeHere].sort()).toEqual(['central', 'cooperative', 'passive', 'selfish']);
     let plansMade = 0;

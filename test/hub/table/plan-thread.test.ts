@@ -1,47 +1,17 @@
 import { setImmediate } from 'node:timers/promises';
 import { BroadcastChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getHighs } from '../../../hub/agents/registry.js';
-import { SimClock } from '../../../hub/clock.js';
-import { loadFeeder } from '../../../hub/feeder/index.js';
-import { type AgentsStep, HomeAgents } from '../../../hub/table/home-agents.js';
-import { LiveMarket } from '../../../hub/table/live-market.js';
-import { loadTableMap } from '../../../hub/table/map-config.js';
-import { TableState } from '../../../hub/table/table-state.js';
+import type { AgentsStep } from '../../../hub/table/home-agents.js';
+import type { TableState } from '../../../hub/table/table-state.js';
 import type { HomeDecision } from '../../../protocol/gridflex.js';
-import { offerNightTariff } from './night-tariff.js';
+import { endSessions, cooperativeSession as session } from './cooperative-session.js';
 
-const map = loadTableMap('scenarios/table-map.yaml');
-const network = loadFeeder(map.feederDir);
 /** The built plan thread (npm test builds dist/ first); the test's own threads wrap it or break. */
 const BUILT_THREAD = new URL('../../../dist/hub/table/plan-worker.js', import.meta.url);
 const HELD_THREAD = new URL('./held-plan-worker.mjs', import.meta.url);
 const BROKEN_THREAD = new URL('./broken-plan-worker.mjs', import.meta.url);
-const START = new Date('2026-01-15T23:00:00Z');
-const made: HomeAgents[] = [];
 
-afterEach(async () => {
-  await Promise.all(made.splice(0).map((agents) => agents.dispose()));
-});
-
-/** The table's agents with every asset online, the night tariff on offer and a 6-minute clock from 23:00. */
-function session(planThread?: URL) {
-  const table = new TableState(map);
-  for (const asset of table.assets) table.setOnline(asset.asset, true);
-  const agents = new HomeAgents(map, table, network, highs, {
-    policy: 'cooperative',
-    shadows: ['selfish', 'central', 'passive'],
-    limitKw: 9,
-    ...(planThread ? { planThread } : {}),
-  });
-  made.push(agents);
-  const market = new LiveMarket();
-  offerNightTariff(market, START);
-  const clock = new SimClock({ start: START, stepMinutes: 6, mode: 'accelerated' });
-  return { agents, table, step: () => agents.step(clock.advance(), market) };
-}
-
-const highs = await getHighs();
+afterEach(endSessions);
 
 /** What a step put out, without the wall time its plans took (the only figure that differs run to run). */
 function output(step: AgentsStep, table: TableState) {
