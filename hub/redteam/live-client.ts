@@ -25,6 +25,8 @@ export function startRedTeamClient(broker: RedTeamBroker, options: RedTeamClient
     password: login.password,
     clientId: login.username,
     reconnectPeriod: 1000,
+    // An attacker keeps trying while the broker holds it off (mqtt.js stops at a refused CONNACK otherwise).
+    reconnectOnConnackError: true,
     connectTimeout: 5000,
   });
   let sent = 0;
