@@ -5,7 +5,7 @@ import { marketPricesAt } from '../table/live-market.js';
 import { type CallContext, type ToolOutcome, ToolRefusal } from './call-guard.js';
 import { carbonForecast, compareOnReadings, homeTariff, priceForecast, tariffsByKey } from './home-market.js';
 import { HISTORY_STEPS_KEPT, type HubView, type ResidentLink } from './resident-link.js';
-import { addTool, meterHistoryAnswer, networkAnswer, ok, planShape } from './tool-kit.js';
+import { addHeatingBandTool, addTool, meterHistoryAnswer, networkAnswer, ok, planShape } from './tool-kit.js';
 
 const hoursAheadField = {
   hoursAhead: z.number().int().min(1).max(48).default(24).describe('how far ahead, hours (1–48)'),
@@ -239,20 +239,8 @@ function registerControlTools(server: McpServer, context: CallContext<ResidentLi
         evTargetSocPct: targetSocPct,
       }),
   );
-  addTool(
-    server,
-    context,
-    'set_heating_band',
-    'Your heat pump’s comfort band, °C (5–30, min below max).',
-    { minCelsius: z.number().min(5).max(30), maxCelsius: z.number().min(5).max(30) },
-    ({ minCelsius, maxCelsius }) => {
-      if (minCelsius >= maxCelsius)
-        throw new ToolRefusal(`minCelsius ${minCelsius} must be below maxCelsius ${maxCelsius}`);
-      return controlled(context, preferences, {
-        comfortMinCelsius: minCelsius,
-        comfortMaxCelsius: maxCelsius,
-      });
-    },
+  addHeatingBandTool(server, context, ({ minCelsius, maxCelsius }) =>
+    controlled(context, preferences, { comfortMinCelsius: minCelsius, comfortMaxCelsius: maxCelsius }),
   );
   addTool(
     server,

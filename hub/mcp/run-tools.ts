@@ -9,6 +9,7 @@ import type { ResidentPreferences } from '../homes/index.js';
 import { type CallContext, type CallReporter, type ToolOutcome, ToolRefusal } from './call-guard.js';
 import type { SteppedRun } from './stepped-run.js';
 import {
+  addHeatingBandTool,
   addTool,
   meterHistoryAnswer,
   type NetworkDataForAgents,
@@ -245,17 +246,8 @@ function registerRunPreferenceTools(server: McpServer, context: CallContext<RunL
       return changed(link, { evReadyByMinute: hours * 60 + minutes, evTargetSocPct: targetSocPct });
     },
   );
-  addTool(
-    server,
-    context,
-    'set_heating_band',
-    'Your heat pump’s comfort band, °C (5–30, min below max).',
-    { minCelsius: z.number().min(5).max(30), maxCelsius: z.number().min(5).max(30) },
-    ({ minCelsius, maxCelsius }) => {
-      if (minCelsius >= maxCelsius)
-        throw new ToolRefusal(`minCelsius ${minCelsius} must be below maxCelsius ${maxCelsius}`);
-      return changed(link, { comfortMinC: minCelsius, comfortMaxC: maxCelsius });
-    },
+  addHeatingBandTool(server, context, ({ minCelsius, maxCelsius }) =>
+    changed(link, { comfortMinC: minCelsius, comfortMaxC: maxCelsius }),
   );
 }
 

@@ -44,6 +44,35 @@ export function addTool<Shape extends ToolShape>(
   }) as never);
 }
 
+/** A heat pump's comfort band, °C, as `set_heating_band` takes it. */
+export interface HeatingBand {
+  minCelsius: number;
+  maxCelsius: number;
+}
+
+/**
+ * `set_heating_band`, on the live hub and in a stepped run alike: the band is checked here, `set` puts it in
+ * force (a resident's preferences control to the hub, or the run's home preferences).
+ */
+export function addHeatingBandTool(
+  server: McpServer,
+  context: CallContext<CallReporter>,
+  set: (band: HeatingBand) => Promise<ToolOutcome> | ToolOutcome,
+): void {
+  addTool(
+    server,
+    context,
+    'set_heating_band',
+    'Your heat pump’s comfort band, °C (5–30, min below max).',
+    { minCelsius: z.number().min(5).max(30), maxCelsius: z.number().min(5).max(30) },
+    (band) => {
+      if (band.minCelsius >= band.maxCelsius)
+        throw new ToolRefusal(`minCelsius ${band.minCelsius} must be below maxCelsius ${band.maxCelsius}`);
+      return set(band);
+    },
+  );
+}
+
 const planSeries = z.array(z.number().finite()).max(96);
 
 /** A plan's device series, kW a step (index 0 is the request's own step), as `submit_plan` takes them. */

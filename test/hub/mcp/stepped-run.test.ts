@@ -130,6 +130,13 @@ describe('gridflex mcp --scenario: an agent steps a scenario run', () => {
   it('changes the resident’s preferences for the rest of the run', async () => {
     expect((await call('set_ev_schedule', { readyBy: '06:00', targetSocPct: 90 })).refused).toBe(false);
     expect((await call('get_preferences')).body).toMatchObject({ evReadyByMinute: 360, evTargetSocPct: 90 });
+    const upsideDown = await call('set_heating_band', { minCelsius: 22, maxCelsius: 19 });
+    expect(upsideDown).toMatchObject({
+      refused: true,
+      text: expect.stringContaining('must be below maxCelsius 19'),
+    });
+    expect((await call('set_heating_band', { minCelsius: 18.5, maxCelsius: 21 })).refused).toBe(false);
+    expect((await call('get_preferences')).body).toMatchObject({ comfortMinC: 18.5, comfortMaxC: 21 });
   });
 
   it('finish_run writes the run with the agent’s plans and calls in decisions.jsonl and records it', async () => {
