@@ -107,15 +107,13 @@ export async function startMosquitto(dataDir) {
 }
 
 /**
- * Runs `measure(name, broker)` on the hub and then on Mosquitto, the peer of the same run, stopping each
- * broker afterwards; a Mosquitto that is not installed is said and skipped. `startHubHere` starts the hub
- * with the bench's own flags.
+ * Runs `measure(name, broker)` on the hub and then (unless `withPeer` is false) on Mosquitto, the peer of the
+ * same run, stopping each broker afterwards; a Mosquitto that is not installed is said and skipped.
+ * `startHubHere` starts the hub with the bench's own flags.
  */
-export async function onHubThenMosquitto(dataDir, startHubHere, measure) {
-  for (const [name, start] of [
-    ['hub (Aedes)', startHubHere],
-    ['mosquitto', () => startMosquitto(dataDir)],
-  ]) {
+export async function onHubThenMosquitto(dataDir, startHubHere, measure, withPeer = true) {
+  const peers = withPeer ? [['mosquitto', () => startMosquitto(dataDir)]] : [];
+  for (const [name, start] of [['hub (Aedes)', startHubHere], ...peers]) {
     const broker = await start();
     if (!broker) {
       console.log(`${name}: not installed (apt-get install mosquitto), no peer to compare with`);
