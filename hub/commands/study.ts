@@ -218,6 +218,12 @@ export function registerStudyCommand(program: Command): void {
         flags.queue === undefined
           ? await runSweep(sweep)
           : await (await import('../study/sweep-queue.js')).enqueueSweep(sweep, flags.queue);
+      // A sweep over social graphs: the topologies side by side, for gridflex report.
+      const social = readSocialStudy(flags.out, grid, inputs.scenario);
+      if (social) {
+        writeOutput(join(flags.out, 'social.json'), `${JSON.stringify(social, null, 2)}\n`);
+        writeOutput(join(flags.out, 'social.md'), socialMarkdown(social));
+      }
       const record = history.record(
         {
           kind: 'study-sweep',
@@ -225,7 +231,8 @@ export function registerStudyCommand(program: Command): void {
           scenarioName: inputs.scenario.name,
           seed: inputs.scenario.seed,
           parameters: { ...pricingParameters(flags), grid: grid as unknown },
-          headline: sweepHeadline(summary),
+          // The history page offers the report of a sweep that has one.
+          headline: { ...sweepHeadline(summary), ...(social && { topologies: social.rows.length }) },
           outDir: flags.out,
         },
         gridflexVersion(PACKAGE_ROOT),
@@ -234,13 +241,9 @@ export function registerStudyCommand(program: Command): void {
       process.stdout.write(
         `${summary.total} runs (${summary.ranNow} now, ${summary.resumed} from before, ${summary.failed} failed); table in ${summary.resultsCsv}\nrecorded as run ${record.id} in ${history.file}\n`,
       );
-      // A sweep over social graphs: the topologies side by side, for gridflex report.
-      const social = readSocialStudy(flags.out, grid, inputs.scenario);
       if (social) {
-        writeOutput(join(flags.out, 'social.json'), `${JSON.stringify(social, null, 2)}\n`);
-        writeOutput(join(flags.out, 'social.md'), socialMarkdown(social));
         process.stdout.write(
-          `${social.answer.slice(-2).join('\n')}\nwrote ${join(flags.out, 'social.json')} and social.md (gridflex report --run ${flags.out})\n`,
+          `${social.answer.slice(-2).join('\n')}\nwrote ${join(flags.out, 'social.json')} and social.md (gridflex report --id ${record.id})\n`,
         );
       }
       if (summary.failed > 0) process.exitCode = 1;

@@ -115,6 +115,22 @@ describe('the report’s social-graph section', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
+  it('the run history offers the report of the sweep (gridflex report --id, and the history page by its headline)', () => {
+    const cli = (...args: string[]) => execFileSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+    const data = join(temp.dir, 'data');
+    const shown = JSON.parse(cli('runs', 'show', '1', '--json', '--data-dir', data)) as {
+      kind: string;
+      headline: Record<string, number>;
+    };
+    expect(shown.kind).toBe('study-sweep');
+    expect(shown.headline.topologies).toBe(rows.length);
+    const out = join(temp.dir, 'by-id.html');
+    expect(cli('report', '--id', '1', '--data-dir', data, '--out', out)).toMatch(
+      /social-graph sweep, 7 days/,
+    );
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(reportFile, 'utf8'));
+  });
+
   it('its rows CSV has each topology’s adoption day by day, ending on the sweep’s adopters', () => {
     const lines = readFileSync(join(temp.dir, 'csv', 'report-rows.csv'), 'utf8')
       .trim()

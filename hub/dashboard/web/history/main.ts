@@ -135,7 +135,8 @@ function renderRuns(box: HTMLElement): void {
       else selected.delete(run.id);
       compareButton.disabled = selected.size !== 2;
     });
-    const reportable = run.kind !== 'study-sweep';
+    // A sweep has a report when it ran social graphs (social.json).
+    const reportable = run.kind !== 'study-sweep' || run.headline.topologies !== undefined;
     const actions = h(
       'div',
       { class: 'actions' },
