@@ -243,7 +243,10 @@ export class EmbeddedBroker {
             );
             return;
           }
-          if (client.id !== username && options.credentials.has(client.id)) {
+          // The operator's rogue device run without the identity check may take its victim board's ID.
+          const takesOver =
+            identity !== undefined && (broker?.redTeam.mayTakeClientId(identity, client.id) ?? false);
+          if (client.id !== username && options.credentials.has(client.id) && !takesOver) {
             refuse(
               AUTH_CODE.identifierRejected,
               'refused-connection',
@@ -258,7 +261,7 @@ export class EmbeddedBroker {
             identity !== undefined &&
             holder !== undefined &&
             broker?.sessions.get(holder)?.username === identity;
-          if (holder && holder !== client && !holder.closed && !sameIdentity) {
+          if (holder && holder !== client && !holder.closed && !sameIdentity && !takesOver) {
             refuse(
               AUTH_CODE.identifierRejected,
               'duplicate-client-id',

@@ -5,7 +5,8 @@
  *
  * The broker enforces its limits on them as on any board. Only what the operator's red team asks for is
  * lifted, for that login alone: without the `rate-limit` defence the flooder is not rate limited; without
- * the `identity-check` defence the rogue may publish into its victim board's Homie tree (never `/set`).
+ * the `identity-check` defence the rogue may publish into its victim board's Homie tree (never `/set`), and,
+ * when it claims the victim's client ID, connect with it (taking the board's connection over).
  * What each login got through and what was refused is counted for the red team's status.
  */
 import { randomBytes } from 'node:crypto';
@@ -19,6 +20,8 @@ export interface RedTeamRights {
   unlimited: boolean;
   /** A board whose Homie tree it may publish into as if its own (the `identity-check` defence off). */
   publishUnder?: string;
+  /** It may also connect with that board's client ID, taking the board's connection over (identity-check off). */
+  takeClientId?: boolean;
 }
 
 /** What the broker did with a login's traffic. */
@@ -84,6 +87,12 @@ export class RedTeamLogins {
   mayPublishAnyway(identity: string | undefined, topic: string): boolean {
     const victim = identity === undefined ? undefined : this.logins.get(identity)?.rights.publishUnder;
     return victim !== undefined && topic.startsWith(`${HOMIE_ROOT}/${victim}/`) && !topic.endsWith('/set');
+  }
+
+  /** Whether the operator let this identity connect with `clientId`, its victim board's, taking it over. */
+  mayTakeClientId(identity: string, clientId: string): boolean {
+    const rights = this.logins.get(identity)?.rights;
+    return rights?.takeClientId === true && rights.publishUnder === clientId;
   }
 
   /** Counts a publish that went through. */

@@ -11,6 +11,8 @@ export interface RedTeamClientOptions {
   kind: string;
   board: string;
   rights: RedTeamRights;
+  /** Its MQTT client ID (default: its board ID). */
+  clientId?: string;
   /** What it does, in words (the status). */
   doing: string;
   everyMs: number;
@@ -23,7 +25,7 @@ export function startRedTeamClient(broker: RedTeamBroker, options: RedTeamClient
   const client = mqtt.connect(broker.url, {
     username: login.username,
     password: login.password,
-    clientId: login.username,
+    clientId: options.clientId ?? login.username,
     reconnectPeriod: 1000,
     // An attacker keeps trying while the broker holds it off (mqtt.js stops at a refused CONNACK otherwise).
     reconnectOnConnackError: true,

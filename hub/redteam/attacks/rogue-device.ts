@@ -8,8 +8,10 @@
  * On the live table the rogue is a real MQTT client with a board login of its own that publishes the victim
  * battery board's power (`homie/5/<victim>/battery/power-kw`) as `powerKw`; the broker refuses it (and
  * closes the connection) unless the operator runs it without the `identity-check` defence, which lets that
- * login alone publish into the victim's tree (never its `/set` commands). A client claiming the victim's
- * client ID is always refused (docs/security.md, Sessions).
+ * login alone publish into the victim's tree (never its `/set` commands). With `claim: client-id` it also
+ * connects with the victim's client ID: refused (reserved for the victim's login, docs/security.md,
+ * Sessions) under the identity check; without it, it takes the victim board's connection over, and the board,
+ * reconnecting, is refused while the rogue holds its ID.
  */
 import { z } from 'zod';
 import { HOMIE_ROOT } from '../../../protocol/homie.js';
@@ -39,6 +41,8 @@ export const rogueDevice = defineAttack({
     victimBoard: BoardIdSchema.optional(),
     /** On the table: the victim battery's power the rogue reports, kW (> 0 charging; the table's boards: -5..5). */
     powerKw: z.number().finite().min(-50).max(50).default(5),
+    /** On the table: publish into the victim's topics only, or also connect with the victim's client ID. */
+    claim: z.enum(['topics', 'client-id']).default('topics'),
   }),
   check: (entry, references, problem, path) => {
     if (entry.home !== undefined && !references.homeIds.includes(entry.home))
@@ -53,11 +57,15 @@ export const rogueDevice = defineAttack({
       throw new Error('victimBoard: expected the victim battery board (or a home with one), found none');
     const checked = settings.boardIdentityChecked ?? false;
     const topic = `${HOMIE_ROOT}/${victim}/battery/power-kw`;
+    const takesId = entry.claim === 'client-id';
     return startRedTeamClient(broker, {
       kind: 'rogue-device',
       board: entry.board,
-      rights: checked ? { unlimited: false } : { unlimited: false, publishUnder: victim },
-      doing: `publishes ${entry.powerKw} kW as ${victim}'s battery power; the broker ${checked ? 'checks its identity' : `lets it publish under ${victim}`}`,
+      rights: checked
+        ? { unlimited: false }
+        : { unlimited: false, publishUnder: victim, takeClientId: takesId },
+      ...(takesId ? { clientId: victim } : {}),
+      doing: `publishes ${entry.powerKw} kW as ${victim}'s battery power${takesId ? `, connecting as client ID ${victim}` : ''}; the broker ${checked ? 'checks its identity' : `lets it ${takesId ? 'take the ID and ' : ''}publish under ${victim}`}`,
       everyMs: ROGUE_TICK_MS,
       tick: (client) => {
         client.publish(topic, String(entry.powerKw), { qos: 0 });

@@ -51,9 +51,23 @@ async function clientUntil(test: (client: LiveRedTeam['clients'][number]) => boo
   return LiveRedTeamSchema.parse(JSON.parse(payload.toString())).clients[0] as LiveRedTeam['clients'][number];
 }
 
-async function batteryPowerKw(): Promise<number | undefined> {
+async function battery(): Promise<TableMap['assets'][number] | undefined> {
   const state = (await (await fetch(`${hub.httpUrl}/api/state`)).json()) as { table: TableMap };
-  return state.table.assets.find((asset) => asset.asset === 'battery-1')?.pKw;
+  return state.table.assets.find((asset) => asset.asset === 'battery-1');
+}
+
+async function batteryPowerKw(): Promise<number | undefined> {
+  return (await battery())?.pKw;
+}
+
+/** Polls the table until battery-1 is online (or not), at most `polls` times. */
+async function batteryOnline(online: boolean, polls: number): Promise<boolean | undefined> {
+  let seen: boolean | undefined;
+  for (let poll = 0; poll < polls && seen !== online; poll++) {
+    seen = (await battery())?.online;
+    if (seen !== online) await new Promise((done) => setTimeout(done, 250));
+  }
+  return seen;
 }
 
 async function switchTo(body: object, requestId: string): Promise<void> {
@@ -105,4 +119,22 @@ describe('the broker attacks on the live table', () => {
     );
     expect(LiveRedTeamSchema.parse(JSON.parse(payload.toString())).clients).toEqual([]);
   }, 45_000);
+
+  it("a rogue claiming the victim's client ID is refused under the identity check; without it the victim board is locked out", async () => {
+    const rogue = { kind: 'rogue-device', home: 'home-5', powerKw: ROGUE_KW, claim: 'client-id' };
+    await switchTo({ attacks: [rogue], defences: [{ kind: 'identity-check' }] }, 'claim-checked');
+    const checked = await clientUntil((client) => client.refused >= 2);
+    expect(checked).toMatchObject({ connections: 0, accepted: 0 });
+    expect(checked.lastRefusal).toBe('refused-connection: client ID "battery-1" is reserved for that user');
+    expect(await batteryOnline(true, 1)).toBe(true);
+
+    await switchTo({ attacks: [rogue], defences: [] }, 'claim-unchecked');
+    const unchecked = await clientUntil((client) => client.connections >= 1 && client.underOthers >= 4);
+    expect(unchecked.doing).toMatch(/connecting as client ID battery-1/);
+    // The rogue took the board's connection over; the board, reconnecting, is refused while the rogue holds it.
+    expect(await batteryOnline(false, 40)).toBe(false);
+
+    await switchTo({ attacks: [], defences: [] }, 'claim-off');
+    expect(await batteryOnline(true, 160)).toBe(true);
+  }, 60_000);
 });
