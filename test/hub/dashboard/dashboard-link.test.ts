@@ -4,12 +4,14 @@
  * some steps, while a board's MQTT-over-TCP connection to the same broker gets every step; the live dashboard in
  * headless Chromium shows the delay and the loss it measures. A hub without the link loses no step.
  */
+import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClockSchema } from '../../../protocol/gridflex.js';
-import { type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
+import { CLI, type HubProcess, startHub, writeTestMap } from '../live/hub-process.js';
 import { connectClient, subscribe, tempDir } from '../mqtt-helpers.js';
 import { collectPageErrors, launchChromium, saveScreenshot } from './browser.js';
 
@@ -125,4 +127,26 @@ describe('the hub–dashboard link', () => {
       remove();
     }
   }, 120_000);
+
+  it('is refused naming the field when it is out of range, or when the dashboards use an external broker', () => {
+    const data = tempDir('gridflex-dashboard-link-bad-');
+    try {
+      const hub = (links: string, ...flags: string[]) => {
+        const map = writeTestMap(data.dir);
+        appendFileSync(map, `\nlinks:\n${links}`);
+        const args = [CLI, 'hub', '--scenario', map, '--data-dir', join(data.dir, 'bad'), ...flags];
+        return spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 30_000 });
+      };
+      const badLoss = hub('  hubDashboard: { loss: 2 }\n');
+      expect(badLoss.status).toBe(2);
+      expect(badLoss.stderr).toContain('links.hubDashboard.loss');
+      const external = hub('  hubDashboard: { latencyMs: 100 }\n', '--broker', 'mqtt://127.0.0.1:1');
+      expect(external.status).toBe(2);
+      expect(external.stderr).toContain(
+        "links.hubDashboard: the hub shapes the dashboards' link in its own broker, and with --broker the dashboards connect to that one",
+      );
+    } finally {
+      data.remove();
+    }
+  });
 });
