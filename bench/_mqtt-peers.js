@@ -87,6 +87,24 @@ export async function startHub(dataDir, extraFlags = [], nodeFlags = [], viaLaun
   return { url: match[1], httpUrl: match[2], pid: child.pid, stop: () => stopChild(child) };
 }
 
+/**
+ * Starts bench/_broker-server.js in a process of its own: bare Aedes (`aedes`) or the hub's EmbeddedBroker alone
+ * (`embedded`) on the data dir, `nodeFlags` given to node (e.g. --cpu-prof); resolves with its URL, pid and a stop.
+ */
+export async function startBrokerServer(mode, dataDir, nodeFlags = []) {
+  const child = spawn(process.execPath, [...nodeFlags, resolve('bench/_broker-server.js'), mode, dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr.on('data', () => {});
+  const match = await waitForOutput(
+    child,
+    'stdout',
+    /broker ready: (\S+)/,
+    `bench/_broker-server.js ${mode}`,
+  );
+  return { url: match[1], pid: child.pid, stop: () => stopChild(child) };
+}
+
 /** Starts Mosquitto with `gridflex mosquitto-config` for the same data dir, or returns null if it is not installed. */
 export async function startMosquitto(dataDir) {
   if (!existsSync(MOSQUITTO)) return null;

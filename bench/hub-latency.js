@@ -46,10 +46,10 @@
 //   residents, each shadow run and the power flow). A fast clock is another matter: --step-ms 10 (100 steps/s)
 //   costs 1295-1393 µs/msg, with p99 124.72, 49.60 ms before the pacing (9bd8875) and 28.40, 48.39 after, load 7-13.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { connect, onHubThenMosquitto, percentile, registerBoards, startHub } from './_mqtt-peers.js';
+import { DEVICES, measureLatency, SECONDS } from './_latency-load.js';
+import { onHubThenMosquitto, registerBoards, startHub } from './_mqtt-peers.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -74,32 +74,6 @@ const hubNodeFlags = flags['hub-node-flags'].split(' ').filter(Boolean);
 if (flags['loop-delay']) hubNodeFlags.push(`--import=${resolve('bench/_loop-delay.js')}`);
 const start = flags.start ?? (hubNodeFlags.length > 0 ? 'node' : 'bin');
 if (start !== 'bin' && start !== 'node') throw new Error(`--start: "${start}" is neither bin nor node`);
-const DEVICES = 200;
-const SECONDS = 15;
-
-/** Resident memory of process `pid` in MB (VmRSS of /proc; Linux only). */
-function rssMb(pid) {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : Number.NaN;
-}
-
-/** CPU time process `pid` has used so far, in ms (utime + stime of /proc/<pid>/stat; Linux only). */
-function cpuMs(pid) {
-  // Fields after the command name in parentheses, which may itself hold spaces.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticksPerSecond = 100;
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
-}
-
-/** Connects every board at once; resolves with the clients and the wall time until the last CONNACK. */
-async function connectAll(url, passwords) {
-  const startMs = performance.now();
-  const devices = await Promise.all(
-    [...passwords].map(([username, password]) => connect(url, { clientId: username, username, password })),
-  );
-  return { devices, ms: performance.now() - startMs };
-}
-
 /** Asks the hub (preloaded with bench/_loop-delay.js) for its event-loop delay since it was last asked. */
 async function loopDelay(pid) {
   const file = process.env.GRIDFLEX_LOOP_DELAY_FILE;
@@ -113,60 +87,10 @@ async function loopDelay(pid) {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
-async function measure(url, passwords, pid, isHub) {
-  const subscriber = await connect(url, { clientId: 'latency-sub' });
-  await subscriber.subscribeAsync('homie/5/+/lat/value', { qos: 1 });
-  const latenciesMs = [];
-  subscriber.on('message', (_topic, payload) => {
-    latenciesMs.push(performance.now() - Number(payload.toString()));
-  });
-  const first = await connectAll(url, passwords);
-  await Promise.all(first.devices.map((device) => device.endAsync()));
-  const { devices, ms: reconnectMs } = await connectAll(url, passwords);
-  let peakRssMb = rssMb(pid);
-  const cpuBeforeMs = cpuMs(pid);
-  if (isHub && flags['loop-delay']) await loopDelay(pid);
-  const sampler = setInterval(() => {
-    peakRssMb = Math.max(peakRssMb, rssMb(pid));
-  }, 500);
-  const timers = [];
-  await new Promise((done) => {
-    devices.forEach((device, index) => {
-      const topic = `homie/5/${device.options.username}/lat/value`;
-      const send = () => device.publish(topic, String(performance.now()), { qos: 1 });
-      // Stagger the boards evenly over the second, as independent boards would be.
-      timers.push(
-        setTimeout(
-          () => {
-            send();
-            timers.push(setInterval(send, 1000));
-          },
-          (index * 1000) / DEVICES,
-        ),
-      );
-    });
-    setTimeout(done, SECONDS * 1000);
-  });
-  for (const timer of timers) clearInterval(timer);
-  clearInterval(sampler);
-  const loadCpuMs = cpuMs(pid) - cpuBeforeMs;
-  const delay = isHub && flags['loop-delay'] ? await loopDelay(pid) : undefined;
-  const load = loadavg()[0];
-  await Promise.all(devices.map((device) => device.endAsync()));
-  await subscriber.endAsync();
-  const sorted = latenciesMs.sort((a, b) => a - b);
-  return {
-    count: sorted.length,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    max: sorted.at(-1),
-    peakRssMb,
-    cpuUsPerMessage: (loadCpuMs * 1000) / sorted.length,
-    connectMs: first.ms,
-    reconnectMs,
-    delay,
-    load,
-  };
+function measure(url, passwords, pid, isHub) {
+  const hooks =
+    isHub && flags['loop-delay'] ? { beforeLoad: () => loopDelay(pid), afterLoad: () => loopDelay(pid) } : {};
+  return measureLatency(url, passwords, pid, hooks);
 }
 
 /** Prints one broker's figures (and, for a hub, the ratios to `peer` when it is measured). */
