@@ -140,7 +140,7 @@ export function redTeamReport(study: RedTeamStudyResult): string {
     `# Red team: ${study.attack.kind} on ${study.scenario}`,
     '',
     `${study.days} day${study.days === 1 ? '' : 's'}, policy ${study.policy}, seed ${study.seed}. Attack: \`${JSON.stringify(study.attack)}\`.`,
-    `Attacking homes: ${study.attackers.length === 0 ? 'none (a device is compromised, its resident is honest)' : study.attackers.join(', ')}; honest bills are the other ${study.honestHomes} homes' (the same homes in every row). Social cost: bills + £ per kW of peak above ${study.transformerRatingKw.toFixed(0)} kW + carbon.`,
+    `Attacking homes: ${study.attackers.length === 0 ? 'none (a device is compromised, its resident is honest)' : study.attackers.join(', ')}; honest bills are the ${study.attackers.length === 0 ? '' : 'other '}${study.honestHomes} homes' (the same homes in every row). Social cost: bills + £ per kW of peak above ${study.transformerRatingKw.toFixed(0)} kW + carbon.`,
     '',
     header,
     ...rows,
