@@ -4,6 +4,8 @@
 // and ACLs) as the peer. Prints p50/p99/max for both and the ratios, the broker process's resident memory
 // under the load, and how long the 200 boards take to connect at once: first (the hub checks each board key
 // with one SHA-256, see docs/security.md "Stored secrets") and again after all of them dropped (its cache).
+// bench/broker-overhead.js runs the same load (bench/_latency-load.js) on bare Aedes, the EmbeddedBroker alone and the
+// hub beside Mosquitto: the cost per message is Aedes's own (230 µs/msg bare, 267 with our hooks, 47 Mosquitto).
 //
 // Flags: --scenario <table map> runs the hub on another table (default: the hub's default table map; e.g.
 // scenarios/table-map-ieee.yaml plans 55 homes under every policy each step); --hub-node-flags="<flags>" passes
