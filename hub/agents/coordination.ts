@@ -309,11 +309,12 @@ export function coordinateByPrices(
 }
 
 /**
- * Broken limit rows of one step that join the master in a round, worst first. On the IEEE 70 % street, 3 took
- * 50 rounds over two winter days where 10 took 35 and 100 28; in summer 100 took 3.6 times 3's time (the
- * master grew to thousands of rows), in the same rounds.
+ * Broken limit rows of one step that join the master in a round, worst first. On the IEEE 70 % street over two
+ * winter days 3 took 50 rounds warm (more than the 47 cold), 5 took 46 (47 cold), 10 35 and 100 28; but the
+ * master's dense rows fill HiGHS's WebAssembly memory: 28 days aborted with 10 and ran with 3 and 5, and in
+ * summer 100 took 3.6 times the time of 3.
  */
-const ROWS_PER_STEP_PER_ROUND = 10;
+const ROWS_PER_STEP_PER_ROUND = 5;
 
 /** LP round-off in a plan's figures (kW, £): two plans this near are one. */
 const SAME_PLAN_TOLERANCE = 1e-9;
