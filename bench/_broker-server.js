@@ -2,6 +2,7 @@
 // broker on a free loopback port until SIGTERM, printing "broker ready: <url>". `aedes`: bare Aedes over a net
 // server (no hooks); `streams`: bare Aedes with what the EmbeddedBroker does to each connection's stream and
 // nothing else (no Nagle delay, the frame guard, the write batching; no authentication, ACL or payload hooks);
+// `unbatched`: as `streams` without the write batching (hub/broker/write-batch.ts);
 // `embedded`: the hub's EmbeddedBroker on the data dir given (authentication, ACL, rate
 // limits, payload checks, retained quota, frame guard, write batching), with no table or simulation.
 import { createServer } from 'node:net';
@@ -9,7 +10,7 @@ import { createServer } from 'node:net';
 const [mode, dataDir] = process.argv.slice(2);
 
 // Each mode loads only its own modules, so bare Aedes's memory holds none of the hub's.
-async function startAedes(withStreamParts = false) {
+async function startAedes(withStreamParts = false, batched = true) {
   const { Aedes } = await import('aedes');
   const aedes = await Aedes.createBroker();
   let handle = (socket) => aedes.handle(socket);
@@ -18,7 +19,7 @@ async function startAedes(withStreamParts = false) {
     const { batchWritesPerTurn } = await import('../dist/hub/broker/write-batch.js');
     handle = (socket) => {
       guardFrames(socket, 64 * 1024, () => socket.destroy());
-      batchWritesPerTurn(socket);
+      if (batched) batchWritesPerTurn(socket);
       aedes.handle(socket);
     };
   }
@@ -39,9 +40,14 @@ async function startEmbedded() {
   return { port: broker.mqttPort, close: () => broker.close() };
 }
 
-const starts = { aedes: () => startAedes(), streams: () => startAedes(true), embedded: startEmbedded };
+const starts = {
+  aedes: () => startAedes(),
+  streams: () => startAedes(true),
+  unbatched: () => startAedes(true, false),
+  embedded: startEmbedded,
+};
 if (!starts[mode])
-  throw new Error(`bench/_broker-server.js: mode "${mode}" is not aedes, streams or embedded`);
+  throw new Error(`bench/_broker-server.js: mode "${mode}" is not aedes, streams, unbatched or embedded`);
 const broker = await starts[mode]();
 process.once('SIGTERM', () => broker.close().then(() => process.exit(0)));
 console.log(`broker ready: mqtt://127.0.0.1:${broker.port}`);

@@ -1,25 +1,27 @@
 // Is the embedded broker's cost per message Aedes itself or the hub's hooks (issue 18 §2)? The latency load of
-// bench/hub-latency.js (bench/_latency-load.js: 200 boards at 1 msg/s, QoS 1, loopback, 15 s) on three brokers,
-// each in a process of its own, alternating round by round in one run: bare Aedes (`Aedes.createBroker()` over a
-// net server, no hooks), bare Aedes with the EmbeddedBroker's stream parts only (no Nagle delay, frame guard, write
-// batching: bench/_broker-server.js `streams`), the hub's EmbeddedBroker alone (its authentication, ACL, rate limits, payload checks,
-// retained quota, frame guard and write batching; no table, no simulation), the whole hub (`gridflex hub` on its
-// default table, started by node: the broker, its in-process link and the table) and Mosquitto 2 (same users and
-// ACLs). Each round starts with the next broker of the last round's first, so none always runs first. Prints each
+// bench/hub-latency.js (bench/_latency-load.js: 200 boards at 1 msg/s, QoS 1, loopback, 15 s) on each broker, each
+// in a process of its own (bench/_broker-server.js), alternating round by round in one run: `aedes` bare Aedes
+// (`Aedes.createBroker()` over a net server, no hooks); `streams` bare Aedes with the EmbeddedBroker's stream parts
+// only (no Nagle delay, frame guard, write batching); `unbatched` the same without the write batching; `embedded`
+// the EmbeddedBroker alone (authentication, ACL, rate limits, payload checks, retained quota and the stream parts;
+// no table); `hub` the whole hub (`gridflex hub` on its default table, started by node); `mosquitto` Mosquitto 2
+// (same users and ACLs). Each round starts one broker later than the last, so none always runs first. Prints each
 // run's CPU/msg, p50/p99 and peak RSS, then each broker's median over the rounds and the ratios.
 //
 // Flags: --rounds=<n> (default 3); --node-flags="<flags>" passes node flags to the node brokers (e.g.
-// "--cpu-prof --cpu-prof-dir=/tmp/prof"); --only=aedes,streams,embedded,hub,mosquitto measures only those.
+// "--cpu-prof --cpu-prof-dir=/tmp/prof"); --only=aedes,streams,unbatched,embedded,hub,mosquitto measures only those.
 //
-// Figures (Dec 6 2026, `node bench/broker-overhead.js`, 3 rounds, medians; load average 2.6-6.4 on 2 cores shared
-// with other sessions): CPU 230 µs/msg bare Aedes, 237 with the stream parts (1.03x), 267 the EmbeddedBroker
-// (1.13x the stream parts, 1.16x bare Aedes), 330 the whole hub (1.24x the broker alone), 47 Mosquitto; p50 0.32,
-// 0.31, 0.39, 0.24, 0.16 ms; p99 4.88, 3.72, 3.69, 3.49, 2.81 ms; RSS 103, 103, 113, 166, 9 MB. An earlier run at
-// load 8-13 without the stream-parts broker: 210, 254, 330, 43 µs/msg (embedded/aedes 1.21x), p99 12.3, 24.1,
-// 54.2, 4.1 ms. So the cost per message is Aedes's: bare Aedes takes 4.9x Mosquitto's CPU and 11.5x its memory;
-// every hook of ours together adds 13-21 % to it (authorizePublish was 4 % of the broker's busy time in a
-// --cpu-prof of the run), and the table, its link and the dashboard's publishes another 24 %. In both Aedes
-// profiles the socket writes are about 30 % (one write per PUBACK and one per PUBLISH; Mosquitto's are in C).
+// Figures (Dec 6 2026, medians of 3 rounds, load average 2.6-6.4 on 2 cores shared with other sessions): CPU 230
+// µs/msg bare Aedes, 237 with the stream parts, 267 the EmbeddedBroker, 330 the whole hub, 47 Mosquitto; p50 0.32,
+// 0.31, 0.39, 0.24, 0.16 ms; p99 4.88, 3.72, 3.69, 3.49, 2.81 ms; RSS 103, 103, 113, 166, 9 MB. At load 1-2: 197,
+// 240, 237, 310, 33 µs/msg; at load 8-13 (no `streams`): 210, -, 254, 330, 43. So the cost per message is Aedes's:
+// bare, it takes 4.9-5.9x Mosquitto's CPU and 11.5x its memory; all our parts together add 16-21 % (the hooks'
+// authorizePublish was 4 % of the broker process's busy time in a --cpu-prof run; the socket writes about 30 % in
+// both Aedes profiles), and the hub 24-31 % more, which a profile puts in the table's steps and the plan thread (a
+// cost per step, not per message). Of our parts the write batching is the one that costs: `streams` against
+// `unbatched`, 4 rounds at load 1.2-3.5, CPU 220/203, 280/250, 247/233, 273/223 µs/msg and p50 0.31/0.25,
+// 0.33/0.29, 0.31/0.29, 0.34/0.28 ms (higher in every pair; p99 in 3 of 4): under this load a client gets about one
+// packet a turn, so the batch adds a setImmediate and a copy and saves no write.
 import { parseArgs } from 'node:util';
 import { DEVICES, measureLatency, SECONDS } from './_latency-load.js';
 import { registerBoards, startBrokerServer, startHub, startMosquitto } from './_mqtt-peers.js';
@@ -28,7 +30,7 @@ const { values: flags } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
     'node-flags': { type: 'string', default: '' },
-    only: { type: 'string', default: 'aedes,streams,embedded,hub,mosquitto' },
+    only: { type: 'string', default: 'aedes,streams,unbatched,embedded,hub,mosquitto' },
   },
 });
 const ROUNDS = Number(flags.rounds);
@@ -37,6 +39,7 @@ const nodeFlags = flags['node-flags'].split(' ').filter(Boolean);
 const BROKERS = {
   aedes: (dir) => startBrokerServer('aedes', dir, nodeFlags),
   streams: (dir) => startBrokerServer('streams', dir, nodeFlags),
+  unbatched: (dir) => startBrokerServer('unbatched', dir, nodeFlags),
   embedded: (dir) => startBrokerServer('embedded', dir, nodeFlags),
   hub: (dir) => startHub(dir, [], nodeFlags),
   mosquitto: (dir) => startMosquitto(dir),
@@ -95,6 +98,7 @@ try {
     );
   };
   ratio('streams', 'aedes');
+  ratio('streams', 'unbatched');
   ratio('embedded', 'streams');
   ratio('embedded', 'aedes');
   ratio('aedes', 'mosquitto');
