@@ -110,6 +110,11 @@ export interface PriceCoordinationOptions {
    * a round's proposals or the master's mix break them.
    */
   startRows?: readonly ActiveRow[];
+  /**
+   * Nonzeros the master may reach by the last round (every home proposing every round), counted before a
+   * row joins: past it no further row joins in this window. Default {@link MASTER_NONZERO_BUDGET}.
+   */
+  masterNonzeroBudget?: number;
 }
 
 export interface PriceCoordinationResult {
@@ -127,6 +132,8 @@ export interface PriceCoordinationResult {
   converged: boolean;
   /** The limit rows (limit, step) that bind in the master's last solve (a nonzero shadow price): a start for the next window's. */
   bindingRows: readonly ActiveRow[];
+  /** Whether a broken row was left out of the master because it would have passed its nonzero budget. */
+  rowBudgetReached: boolean;
 }
 
 /**
@@ -149,10 +156,12 @@ export function coordinateByPrices(
   const violationCostGbp = options.violationCostGbp ?? 1000;
   const dtHours = options.dtHours ?? 0.5;
   const channel = options.channel ?? DIRECT;
+  const nonzeroBudget = options.masterNonzeroBudget ?? MASTER_NONZERO_BUDGET;
   const answerRound: AnswerRound =
     options.answerRound ?? ((pricesByHome) => pricesByHome.map((heard, h) => heard && homes[h]?.(heard)));
   if (!Number.isInteger(maxRounds) || maxRounds < 1)
     throw new TypeError(`maxRounds must be a positive integer, got ${maxRounds}`);
+  if (!(nonzeroBudget >= 0)) throw new TypeError(`masterNonzeroBudget must be ≥ 0, got ${nonzeroBudget}`);
   if (!(toleranceGbp >= 0)) throw new TypeError(`toleranceGbp must be ≥ 0, got ${toleranceGbp}`);
   for (const limit of limits) {
     if (limit.coefficientByHome.length !== homes.length || limit.upperByStep.length !== steps) {
@@ -205,6 +214,7 @@ export function coordinateByPrices(
       maxViolation: firstViolation,
       converged: true,
       bindingRows: [],
+      rowBudgetReached: false,
     };
   }
 
@@ -219,12 +229,29 @@ export function coordinateByPrices(
     // Master rows: every (limit, step) that some plan mix has broken so far.
     const activeRows = masterLp.activeRows;
     const activeKeys = new Set<number>();
+    // The master's nonzeros once every home has proposed in every round: its convexity rows, then per row
+    // one entry per home the limit weighs times its proposals, and the row's slack.
+    const homesInLimit = limits.map(
+      ({ coefficientByHome }) => coefficientByHome.filter((a) => a !== 0).length,
+    );
+    let projectedNonzeros = homes.length * maxRounds;
+    let rowBudgetReached = false;
+    /** Whether the row fits the master's budget; once one does not, none joins in this window. */
+    const fits = (row: ActiveRow): boolean => {
+      const nonzeros = (homesInLimit[row.limit] as number) * maxRounds + 1;
+      if (rowBudgetReached || projectedNonzeros + nonzeros > nonzeroBudget) {
+        rowBudgetReached = true;
+        return false;
+      }
+      projectedNonzeros += nonzeros;
+      return true;
+    };
     /** Adds the rows the proposals just measured break, and the new proposals, to the master. */
     const activate = (start: readonly ActiveRow[] = []): number => {
       const fresh: ActiveRow[] = [];
       for (const row of start) {
         const key = row.limit * steps + row.step;
-        if (row.limit < limits.length && row.step < steps && !activeKeys.has(key)) {
+        if (row.limit < limits.length && row.step < steps && !activeKeys.has(key) && fits(row)) {
           activeKeys.add(key);
           fresh.push(row);
         }
@@ -240,6 +267,7 @@ export function coordinateByPrices(
         });
         broken.sort((a, b) => b.by - a.by || a.limit - b.limit);
         for (const { limit } of broken.slice(0, ROWS_PER_STEP_PER_ROUND)) {
+          if (!fits({ limit, step: t })) break;
           activeKeys.add(limit * steps + t);
           fresh.push({ limit, step: t });
         }
@@ -304,6 +332,7 @@ export function coordinateByPrices(
       maxViolation,
       converged,
       bindingRows: activeRows.filter((_, r) => (master.rowDuals[r] as number) !== 0),
+      rowBudgetReached,
     };
   }
 }
@@ -315,6 +344,15 @@ export function coordinateByPrices(
  * summer 100 took 3.6 times the time of 3.
  */
 const ROWS_PER_STEP_PER_ROUND = 5;
+
+/**
+ * Nonzeros the master may reach. HiGHS's WebAssembly heap stops at 2 GiB (node_modules/highs: getHeapMax), and
+ * the master's dense rows fill it: masters grown as the coordinator grows them (rows and proposals added each
+ * round, solved hot) aborted at 5.17, 5.55 and 5.58 million nonzeros (55 homes and 480 rows a round; 55 and
+ * 150; 20 and 960). Half of that leaves the heap room for the homes' LPs, which share it, and for the
+ * allocator's fragments.
+ */
+export const MASTER_NONZERO_BUDGET = 2_500_000;
 
 /** LP round-off in a plan's figures (kW, £): two plans this near are one. */
 const SAME_PLAN_TOLERANCE = 1e-9;

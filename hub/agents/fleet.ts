@@ -69,6 +69,8 @@ export interface FleetReport {
   maxViolation: number;
   /** Central and cooperative: windows whose plans left a network row broken by more than {@link ROW_TOLERANCE}. */
   windowsBreakingLimits: number;
+  /** Cooperative: windows in which a broken row could not join the master, which had reached its nonzero budget. */
+  windowsAtRowBudget: number;
   /** Nash: windows whose best-response iteration converged, and that cycled. */
   convergedWindows: number;
   cycledWindows: number;
@@ -111,6 +113,8 @@ export interface FleetPolicyOptions {
   homeLpThreads?: number;
   /** The helpers' module, how long a round waits for them and where a failure is logged (defaults: see HomeLpThreadsOptions). */
   homeLpThreadOptions?: HomeLpThreadsOptions;
+  /** Cooperative: nonzeros the coordinator's master may reach in a window (default: MASTER_NONZERO_BUDGET). */
+  masterNonzeroBudget?: number;
 }
 
 function planFromSolution(solution: HomeLpSolution): Plan {
@@ -243,6 +247,7 @@ abstract class FleetPolicyBase implements FleetPolicy {
     messages: 0,
     maxViolation: 0,
     windowsBreakingLimits: 0,
+    windowsAtRowBudget: 0,
     convergedWindows: 0,
     cycledWindows: 0,
     iterations: 0,
@@ -594,6 +599,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     }
     this.countWindow(result.maxViolation);
     if (result.converged) this.report.convergedWindows++;
+    if (result.rowBudgetReached) this.report.windowsAtRowBudget++;
     this.recordExecutedPeak(result.responses.map((response) => response.netImportKw));
     this.recordNetworkPrices(contexts, result.pricesGbpPerKwh);
     return result.responses.map(planFromResponse);
@@ -631,6 +637,9 @@ export class CooperativePolicy extends HeadroomPolicyBase {
       ...warm,
       ...(openChannel ? { channel: openChannel() } : {}),
       ...(answerRound ? { answerRound } : {}),
+      ...(this.options.masterNonzeroBudget === undefined
+        ? {}
+        : { masterNonzeroBudget: this.options.masterNonzeroBudget }),
     });
     this.report.messages += result.messages;
     this.report.iterations += result.rounds;

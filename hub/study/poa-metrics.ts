@@ -265,6 +265,8 @@ export interface PlannedLimits {
   maxViolation: number;
   /** Windows whose coordination ran out of rounds before it converged (0 for central). */
   unconvergedWindows: number;
+  /** Windows in which the coordinator's master reached its nonzero budget and kept no further rows (cooperative). */
+  windowsAtRowBudget?: number;
 }
 
 /**
@@ -289,13 +291,24 @@ export function plannedLimitsInWords(
     busMinutesOutside > 0
       ? `${busMinutesOutside.toLocaleString('en-GB')} bus-minutes outside ${band}${error}`
       : `every customer within ${band}`;
-  const { windows, windowsBreakingLimits: broken, unconvergedWindows } = planned;
+  const { windows, windowsBreakingLimits: broken, unconvergedWindows, windowsAtRowBudget = 0 } = planned;
   if (broken === 0) {
     return `${name} kept the linearised ${rows} in all ${windows} planning windows; the power flow ${busMinutesOutside > 0 ? 'still ' : ''}found ${found}`;
   }
+  const windowsWord = (count: number) => `${count} window${count === 1 ? '' : 's'}`;
+  const reasons = [
+    ...(windowsAtRowBudget > 0
+      ? [
+          `its coordinator's master LP reached its row budget (HiGHS's memory) in ${windowsWord(windowsAtRowBudget)} and could keep no further rows there`,
+        ]
+      : []),
+    ...(unconvergedWindows > 0
+      ? [`its coordination ran out of rounds before converging in ${windowsWord(unconvergedWindows)}`]
+      : []),
+  ];
   const why =
-    unconvergedWindows > 0
-      ? `its coordination ran out of rounds before converging in ${unconvergedWindows} window${unconvergedWindows === 1 ? '' : 's'}`
+    reasons.length > 0
+      ? reasons.join(', and ')
       : "no plan of the homes' devices kept them at less than the cost of breaking them";
   return `${name} could not keep the linearised ${rows} in ${broken} of ${windows} planning windows (by up to ${planned.maxViolation.toFixed(2)} kW or V) because ${why}; the power flow found ${found}`;
 }

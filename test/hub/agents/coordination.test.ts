@@ -284,9 +284,29 @@ describe('coordination by prices (cooperative)', () => {
     expect((cost - (await centralCost())) / cost).toBeLessThan(0.01);
   });
 
+  it('keeps no further rows once the master would pass its nonzero budget, and says so', async () => {
+    const highs = await getHighs();
+    const free = coordinateByPrices(highs, homes, [limit], STEPS, { dtHours: 1 });
+    expect(free.rowBudgetReached).toBe(false);
+    expect(free.bindingRows.length).toBeGreaterThan(1);
+    // Room for the convexity rows and one limit row, each at 30 proposals a home.
+    const budget = 2 * EVS.length * 30 + 1;
+    const capped = coordinateByPrices(highs, homes, [limit], STEPS, {
+      dtHours: 1,
+      masterNonzeroBudget: budget,
+    });
+    expect(capped.rowBudgetReached).toBe(true);
+    expect(capped.bindingRows.length).toBeLessThanOrEqual(1);
+    expect(capped.maxViolation).toBeGreaterThan(1e-6);
+    expect(capped.responses).toHaveLength(EVS.length);
+  });
+
   it('rejects nonsense options and mismatched limits with a TypeError', async () => {
     const highs = await getHighs();
     expect(() => coordinateByPrices(highs, homes, [limit], STEPS, { maxRounds: 0 })).toThrowError(TypeError);
+    expect(() =>
+      coordinateByPrices(highs, homes, [limit], STEPS, { masterNonzeroBudget: Number.NaN }),
+    ).toThrowError(/masterNonzeroBudget/);
     const short: SharedLimit = { ...limit, upperByStep: new Float64Array(3) };
     expect(() => coordinateByPrices(highs, homes, [short], STEPS)).toThrowError(/one upper bound per step/);
   });
