@@ -86,7 +86,9 @@ const DIRECT: CoordinatorChannel = {
 export interface PriceCoordinationOptions {
   /** Rounds of prices and proposals at most. Default 30. */
   maxRounds?: number;
-  /** Stop when the master's cost improves by less than this between rounds, £. Default 0.01. */
+  /**
+   * Stop when the master's cost is within this of the Lagrangian lower bound (the duality gap), £. Default 0.01.
+   */
   toleranceGbp?: number;
   /** Cost of each unit (kW or V) a limit is still broken by when no mix of proposals keeps it, £. Default 1000. */
   violationCostGbp?: number;
@@ -130,6 +132,11 @@ export interface PriceCoordinationResult {
   /** Largest violation of any limit left by the executed plans (0 when all are kept). */
   maxViolation: number;
   converged: boolean;
+  /**
+   * The master's cost less the last Lagrangian lower bound, £: how far the plans may be from the optimum of
+   * the rows the master keeps (0 when round 1 kept every limit; Infinity when no round gave a bound).
+   */
+  gapGbp: number;
   /** The limit rows (limit, step) that bind in the master's last solve (a nonzero shadow price): a start for the next window's. */
   bindingRows: readonly ActiveRow[];
   /** Whether a broken row was left out of the master because it would have passed its nonzero budget. */
@@ -139,8 +146,9 @@ export interface PriceCoordinationResult {
 /**
  * Runs the protocol for one planning window. Round 1 sends zero prices: if the homes' own plans keep every
  * limit, that is the answer (two messages per home). Otherwise the coordinator mixes proposals in its master
- * LP, prices the limits that bind, and asks again, until the master's cost stops falling with every home's
- * answer to the round's prices in hand. On a channel that delays or loses messages that may never happen:
+ * LP, prices the limits that bind, and asks again, until the master's cost is within `toleranceGbp` of the
+ * Lagrangian lower bound that every home's answer to the master's prices gives (the duality gap) and its mix
+ * breaks no row outside it. On a channel that delays or loses messages every answer may never be in hand:
  * after `maxRounds` the coordinator mixes the proposals it has, and a home it never heard from runs its own
  * answer to the last prices it had.
  */
@@ -213,6 +221,7 @@ export function coordinateByPrices(
       plans: planCount(),
       maxViolation: firstViolation,
       converged: true,
+      gapGbp: 0,
       bindingRows: [],
       rowBudgetReached: false,
     };
@@ -280,6 +289,8 @@ export function coordinateByPrices(
 
     let master: MasterSolution = masterLp.solve();
     let converged = false;
+    let lowerBoundGbp = Number.NEGATIVE_INFINITY;
+    let gapGbp = Number.POSITIVE_INFINITY;
     while (rounds < maxRounds) {
       rounds++;
       // A window with no warm price for any home (the first) sends the master's, and may conclude at once.
@@ -300,18 +311,21 @@ export function coordinateByPrices(
         });
       });
       const { arrived, heardAll } = exchange(rounds);
-      const previousCost = master.objectiveGbp;
-      // Rows the new proposals break join the master; a cost that rises because they did is not convergence.
+      // Only every home's best answer to the master's own prices bounds the optimum from below; a bound holds
+      // for every row (each row more only raises the optimum), so the best so far stands.
+      if (!warm && heardAll)
+        lowerBoundGbp = Math.max(lowerBoundGbp, lagrangianBound(master, arrived, prices, dtHours));
+      // Rows the new proposals break join the master.
       measureViolation(known(arrived, steps), limits, steps, violation);
-      let added = activate();
+      activate();
       master = masterLp.solve();
       // The master's mix of older and newer proposals may break a row that no round's proposals broke.
       measureViolation(known(mix(proposals, master.weights), steps), limits, steps, violation);
       const addedByMix = activate();
       if (addedByMix > 0) master = masterLp.solve();
-      added += addedByMix;
-      // Only answers to the master's own prices can show that no home has a cheaper plan left.
-      if (!warm && heardAll && added === 0 && previousCost - master.objectiveGbp < toleranceGbp) {
+      gapGbp = Math.max(0, master.objectiveGbp - lowerBoundGbp);
+      // The master's cost is what plans that keep every row cost only when its mix broke none outside it.
+      if (addedByMix === 0 && gapGbp <= toleranceGbp) {
         converged = true;
         break;
       }
@@ -331,6 +345,7 @@ export function coordinateByPrices(
       plans: planCount(),
       maxViolation,
       converged,
+      gapGbp,
       bindingRows: activeRows.filter((_, r) => (master.rowDuals[r] as number) !== 0),
       rowBudgetReached,
     };
@@ -353,6 +368,32 @@ const ROWS_PER_STEP_PER_ROUND = 5;
  * allocator's fragments.
  */
 export const MASTER_NONZERO_BUDGET = 2_500_000;
+
+/**
+ * The Lagrangian lower bound on the cost of the master's rows (its optimum over every plan of every home, not
+ * only the proposed ones) at the master's prices: its cost plus, per home, the reduced cost of its best answer
+ * to them (its own cost at the prices less its convexity row's shadow price), where negative. −Infinity while
+ * some home has no plan in the master (its convexity row does not bind it yet).
+ */
+function lagrangianBound(
+  master: MasterSolution,
+  answers: readonly (HomeResponse | undefined)[],
+  prices: readonly Float64Array[],
+  dtHours: number,
+): number {
+  let bound = master.objectiveGbp;
+  for (let h = 0; h < answers.length; h++) {
+    const answer = answers[h];
+    if (!answer || (master.weights[h] as Float64Array).length === 0) return Number.NEGATIVE_INFINITY;
+    const price = prices[h] as Float64Array;
+    let pricedCostGbp = answer.ownCostGbp;
+    answer.netImportKw.forEach((kw, t) => {
+      pricedCostGbp += (price[t] as number) * kw * dtHours;
+    });
+    bound += Math.min(0, pricedCostGbp - (master.homeDuals[h] as number));
+  }
+  return bound;
+}
 
 /** LP round-off in a plan's figures (kW, £): two plans this near are one. */
 const SAME_PLAN_TOLERANCE = 1e-9;

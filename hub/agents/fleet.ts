@@ -71,6 +71,8 @@ export interface FleetReport {
   windowsBreakingLimits: number;
   /** Cooperative: windows in which a broken row could not join the master, which had reached its nonzero budget. */
   windowsAtRowBudget: number;
+  /** Cooperative: the largest duality gap a window's coordination ended with, £ (Infinity: a window got no bound). */
+  maxGapGbp: number;
   /** Nash: windows whose best-response iteration converged, and that cycled. */
   convergedWindows: number;
   cycledWindows: number;
@@ -248,6 +250,7 @@ abstract class FleetPolicyBase implements FleetPolicy {
     maxViolation: 0,
     windowsBreakingLimits: 0,
     windowsAtRowBudget: 0,
+    maxGapGbp: 0,
     convergedWindows: 0,
     cycledWindows: 0,
     iterations: 0,
@@ -600,6 +603,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     this.countWindow(result.maxViolation);
     if (result.converged) this.report.convergedWindows++;
     if (result.rowBudgetReached) this.report.windowsAtRowBudget++;
+    this.report.maxGapGbp = Math.max(this.report.maxGapGbp, result.gapGbp);
     this.recordExecutedPeak(result.responses.map((response) => response.netImportKw));
     this.recordNetworkPrices(contexts, result.pricesGbpPerKwh);
     return result.responses.map(planFromResponse);

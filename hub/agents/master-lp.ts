@@ -7,6 +7,8 @@ export interface MasterSolution {
   weights: Float64Array[];
   /** Shadow price of each active row, £ per unit (≤ 0 for a binding ≤ row). */
   rowDuals: Float64Array;
+  /** Shadow price of each home's convexity row, £: what one more plan of the home must cost less than to enter. */
+  homeDuals: Float64Array;
   objectiveGbp: number;
 }
 
@@ -105,6 +107,7 @@ export class MasterLp {
       return {
         weights: this.proposals.map(() => new Float64Array(0)),
         rowDuals: new Float64Array(this.rows.length),
+        homeDuals: new Float64Array(this.proposals.length),
         objectiveGbp: 0,
       };
     }
@@ -115,6 +118,7 @@ export class MasterLp {
         Float64Array.from(columns, (column) => Math.max(0, solution.colValue[column] ?? 0)),
       ),
       rowDuals: Float64Array.from(solution.rowDual.subarray(this.proposals.length)),
+      homeDuals: Float64Array.from(solution.rowDual.subarray(0, this.proposals.length)),
       objectiveGbp: this.model.getObjectiveValue(),
     };
   }

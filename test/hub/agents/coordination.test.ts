@@ -125,6 +125,9 @@ describe('coordination by prices (cooperative)', () => {
     const cooperative = costOf(result.responses.map((response) => response.netImportKw));
     expect(cooperative).toBeGreaterThanOrEqual(central - 1e-6);
     expect((cooperative - central) / central).toBeLessThan(0.01);
+    // It stopped on its duality gap, which bounds how far it is from the optimum.
+    expect(result.gapGbp).toBeLessThanOrEqual(0.01);
+    expect(cooperative - central).toBeLessThanOrEqual(result.gapGbp + 1e-6);
   });
 
   it('warm-started with the prices a cold run ended on, it reaches the same optimum', async () => {
