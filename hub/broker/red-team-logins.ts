@@ -9,7 +9,7 @@
  * when it claims the victim's client ID, connect with it (taking the board's connection over).
  * What each login got through and what was refused is counted for the red team's status.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SecurityEvent } from '../../protocol/gridflex.js';
 import { HOMIE_ROOT } from '../../protocol/homie.js';
 import type { Role } from '../auth/roles.js';
@@ -75,7 +75,11 @@ export class RedTeamLogins {
   role(username: string, password: string | undefined): Role | null | undefined {
     const entry = this.logins.get(username);
     if (!entry) return undefined;
-    return password === entry.password ? { role: 'device', deviceId: username } : null;
+    // Constant-time: the hub's own clients know the secret; a board guessing it must learn nothing from timing.
+    const given = Buffer.from(password ?? '');
+    const secret = Buffer.from(entry.password);
+    const matches = given.length === secret.length && timingSafeEqual(given, secret);
+    return matches ? { role: 'device', deviceId: username } : null;
   }
 
   /** Whether the operator lifted the rate limit for this identity. */
