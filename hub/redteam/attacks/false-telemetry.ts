@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { defineAttack } from '../red-team.js';
-import { socKey, storageOf, TELEMETRY_DEVICES } from '../telemetry.js';
+import { socKey, TELEMETRY_DEVICES, targetStore } from '../telemetry.js';
 
 export const falseTelemetry = defineAttack({
   kind: 'false-telemetry',
@@ -27,17 +27,8 @@ export const falseTelemetry = defineAttack({
   },
   create: (entry, context) => {
     const { device } = entry;
-    const home = context.homes.find(
-      (candidate) => storageOf(candidate, device) && (entry.home ?? candidate.spec.id) === candidate.spec.id,
-    );
-    if (!home) {
-      throw context.refuse(
-        entry.home === undefined ? 'device' : 'home',
-        `a home with a ${device}`,
-        entry.home ?? device,
-      );
-    }
-    const capacityKwh = (storageOf(home, device) as { capacityKwh: number }).capacityKwh;
+    const { home, spec } = targetStore(entry, context);
+    const { capacityKwh } = spec;
     const key = socKey(device);
     const history: number[] = [];
     let truthKwh = 0;

@@ -21,7 +21,7 @@ import { defineAttack, stepLabel } from '../red-team.js';
 /** How often the live rogue repeats its reading: more often than the victim's own board (every second). */
 const ROGUE_TICK_MS = 250;
 
-import { socKey, storageOf, TELEMETRY_DEVICES } from '../telemetry.js';
+import { socKey, TELEMETRY_DEVICES, targetStore } from '../telemetry.js';
 
 const BoardIdSchema = z
   .string()
@@ -75,16 +75,7 @@ export const rogueDevice = defineAttack({
   },
   create: (entry, context) => {
     const { device } = entry;
-    const home = context.homes.find(
-      (candidate) => storageOf(candidate, device) && (entry.home ?? candidate.spec.id) === candidate.spec.id,
-    );
-    if (!home) {
-      throw context.refuse(
-        entry.home === undefined ? 'device' : 'home',
-        `a home with a ${device}`,
-        entry.home ?? device,
-      );
-    }
+    const { home } = targetStore(entry, context);
     if (context.settings.boardIdentityChecked) {
       context.note(`${entry.board}'s readings as ${home.spec.id}'s ${device}: refused (not its own ID)`);
       return [];
