@@ -13,6 +13,10 @@
 //   cooperative thread's 56.7 s: the master LP and the rounds' bookkeeping stay in one thread (not measured quiet).
 //   Quiet (load 1.5-2.2), 808ca8b and b9e995b back to back twice: 56.9, 63.6 s against 53.9, 62.4 s (cooperative
 //   55.5, 62.1 against 52.4, 60.7 s): 2-5 %, inside one build's own spread; 60 s is met in 2 of 4 runs.
+// - 822ce18 (cooperative keeps every row central plans: net-import prices, rows worst first, the duality-gap stop,
+//   the master's nonzero budget), quiet (load 0.0-1.5), two runs: wall 83.9, 79.5 s (cooperative 82.9, 78.6 s),
+//   543 rounds (464 before), cooperative GBP 12,326.91 (12,327.18), PoA 1.827, gap 0.19 %: keeping the voltage
+//   band costs cooperative about a third more time here, and the 60 s target is further off.
 // The year itself (no POA_DAYS, 808ca8b, niced beside other work): cooperative 6,269 s and central 5,498 s of CPU.
 import { availableParallelism } from 'node:os';
 import { loadRunInputs } from '../dist/hub/sim/inputs.js';
