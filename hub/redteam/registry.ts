@@ -140,6 +140,8 @@ export type RedTeamStreet = Omit<
   seed: number;
   /** The live table's own changes to the homes' setpoints (its smart chargers' delays, boosts). */
   hubOverrides?: HubOverrides;
+  /** Leaves out the attacks with a live client: on the table they run as that client (./live-client.ts). */
+  skipLiveAttacks?: boolean;
   /** An InputError naming `where` (the scenario file or the flag) and the field. */
   problem: Problem;
 };
@@ -153,14 +155,13 @@ export async function buildRedTeam(
   const notes: string[] = [];
   const parts: RedTeamPart[] = [];
   const settings = redTeamSettings(section, { switchingCapacityPerWorkingDay: Number.POSITIVE_INFINITY });
-  const { hubOverrides, ...shared } = street;
+  const { hubOverrides, skipLiveAttacks, ...shared } = street;
   const hubChanges = new HubChanges(hubOverrides);
+  // Paths keep each entry's own index, so an error names the entry the operator sent.
   const entries = [
-    ...(section?.attacks ?? []).map((entry, index) => ({
-      entry,
-      path: `redTeam.attacks.${index}`,
-      definition: attackOf(entry.kind),
-    })),
+    ...(section?.attacks ?? [])
+      .map((entry, index) => ({ entry, path: `redTeam.attacks.${index}`, definition: attackOf(entry.kind) }))
+      .filter(({ definition }) => !(skipLiveAttacks && definition.live)),
     ...(section?.defences ?? []).map((entry, index) => ({
       entry,
       path: `redTeam.defences.${index}`,

@@ -89,9 +89,9 @@ export class LiveRedTeam {
     let started: LiveAttack[] = [];
     try {
       started = this.startClients(section);
-      // An attack with a live client runs as that client here, not as its batch model.
-      const modelled = { ...section, attacks: section.attacks.filter((entry) => !liveAttackOf(entry.kind)) };
-      const run = await buildRedTeam(modelled, {
+      const run = await buildRedTeam(section, {
+        // An attack with a live client runs as that client here, not as its batch model.
+        skipLiveAttacks: true,
         homes: street.redTeamHomes(),
         world: street.redTeamWorld,
         hubOverrides: street.redTeamOverrides,
