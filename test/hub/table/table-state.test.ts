@@ -56,6 +56,17 @@ describe('table map file', () => {
     expect(() => parseTableMap(map('{ stepMs: 0, mode: lockstep }'), 'm.yaml')).toThrow(/clock\.stepMs/);
   });
 
+  it('takes clock.publishEveryMs from 0 (every step in full) to 60000 ms, 100 by default, and refuses others naming it', () => {
+    const map = (clock: string) =>
+      `feeder: x\nclock: ${clock}\nplots:\n  - { plot: a, bus: "1", phase: A }\n`;
+    expect(parseTableMap(map('{ stepMs: 500 }'), 'm.yaml').clock.publishEveryMs).toBe(100);
+    expect(parseTableMap(map('{ publishEveryMs: 0 }'), 'm.yaml').clock.publishEveryMs).toBe(0);
+    for (const bad of ['-1', '60001', '2.5', 'often'])
+      expect(() => parseTableMap(map(`{ publishEveryMs: ${bad} }`), 'm.yaml')).toThrow(
+        /m\.yaml: clock\.publishEveryMs/,
+      );
+  });
+
   it('refuses a plot on a bus the feeder does not have', () => {
     const map = parseTableMap('feeder: x\nplots:\n  - { plot: a, bus: "999", phase: A }\n', 'm.yaml');
     expect(() => checkMapAgainstFeeder(map, { buses: [{ name: '1' }], loads: [] })).toThrow(
