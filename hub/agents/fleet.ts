@@ -1,6 +1,6 @@
 import type { Highs } from 'highs';
 import type { VoltageSensitivity } from '../feeder/index.js';
-import { type HomeSpec, homeExportBoundKw, homeImportBoundKw } from '../homes/index.js';
+import { baseLoadQKvar, type HomeSpec, homeExportBoundKw, homeImportBoundKw } from '../homes/index.js';
 import {
   type AnswerRound,
   type CoordinatorChannel,
@@ -17,6 +17,7 @@ import { HomeLpThreads, type HomeLpThreadsOptions } from './home-lp-threads.js';
 import { type LpBlock, type PricedLimit, solveJointLp } from './joint-lp.js';
 import type { ActiveRow } from './master-lp.js';
 import { NetworkPriceMemory } from './network-price-memory.js';
+import { PaidPeak } from './paid-peak.js';
 import type { LookAheadPlan, Plan, PlanContext, Policy, TariffChoice } from './policy.js';
 import { planningWindow } from './policy-definition.js';
 
@@ -117,6 +118,8 @@ export interface FleetPolicyOptions {
   homeLpThreadOptions?: HomeLpThreadsOptions;
   /** Cooperative: nonzeros the coordinator's master may reach in a window (default: MASTER_NONZERO_BUDGET). */
   masterNonzeroBudget?: number;
+  /** Plan steps the paid-for street peak lasts, from plan step 0 (see ./paid-peak.ts). Default: the whole run. */
+  peakPeriodSteps?: number;
 }
 
 function planFromSolution(solution: HomeLpSolution): Plan {
@@ -185,32 +188,63 @@ function planFromResponse(response: HomeResponse): Plan {
 }
 
 /**
- * Voltage rows as shared limits over the fleet's homes m: Σ_m (−dV/dP)·net_m ≤ V0 − Σ_m dV/dP·net0_m − Vmin,
- * for every step (the street's other homes at their base load net0).
+ * Voltage rows as shared limits over the fleet's homes m, every step t:
+ *   Σ_m (−dV/dP)·net_m,t ≤ V0 − Σ_m dV/dP·net0_m + Σ_m dV/dQ·(q_m,t − q0_m) − Vmin
+ * (the street's other homes at their base load net0, q0). q_m,t is the reactive power of home m's forecast
+ * base load: the model is linearised with every home at 1 kW and 0.95 PF, but a light base load (a night's)
+ * draws a fraction of that, and the rows that held it at the model's missed the volt or so it lifts the
+ * voltage by (IEEE 70 % street: the phase-C buses over 253 V beside the A and B phases' night charging).
  */
 function voltageLimits(view: NetworkView, steps: number, contexts: readonly PlanContext[]): SharedLimit[] {
   if (!view.voltage) return [];
   const { model, minVolts, maxVolts, homeIds } = view.voltage;
   const loads = fleetLoads(model.loadCount, homeIds, contexts);
+  const extraQKvar = contexts.map(({ home, forecast }, m) => {
+    const baseQKvar = model.baseQKvar[loads[m] as number] as number;
+    return Float64Array.from(
+      { length: steps },
+      (_, t) => baseLoadQKvar(home, forecast.baseLoadKw[t] as number) - baseQKvar,
+    );
+  });
   return model.rows.flatMap((row, r) => {
-    const slopes = loads.map((load) => model.dVdPKw[r * model.loadCount + load] as number);
-    let intercept = model.voltsAtBase[r] as number;
+    const at = (load: number) => r * model.loadCount + load;
+    const slopes = loads.map((load) => model.dVdPKw[at(load)] as number);
+    let baseVolts = model.voltsAtBase[r] as number;
     loads.forEach((load, m) => {
-      intercept -= (slopes[m] as number) * (model.basePKw[load] as number);
+      baseVolts -= (slopes[m] as number) * (model.basePKw[load] as number);
     });
-    const limit = (sign: number, bound: number, edge: string): SharedLimit => ({
+    // The voltage each step with every home of the fleet at zero net import.
+    const interceptByStep = Float64Array.from({ length: steps }, (_, t) =>
+      loads.reduce(
+        (volts, load, m) =>
+          volts + (model.dVdQKvar[at(load)] as number) * ((extraQKvar[m] as Float64Array)[t] as number),
+        baseVolts,
+      ),
+    );
+    const limit = (sign: number, upperByStep: Float64Array, edge: string): SharedLimit => ({
       name: `voltage at bus ${row.bus} phase ${row.phase}${edge}`,
       coefficientByHome: Float64Array.from(slopes, (slope) => sign * slope),
-      upperByStep: new Float64Array(steps).fill(bound),
+      upperByStep,
     });
-    const lower = limit(-1, intercept - minVolts, '');
+    const lower = limit(
+      -1,
+      interceptByStep.map((volts) => volts - minVolts),
+      '',
+    );
     // The upper edge only where some plan could reach it (a light, unbalanced or exporting street).
-    const highestVolts = slopes.reduce((volts, slope, m) => {
+    const highestRiseVolts = slopes.reduce((volts, slope, m) => {
       const home = (contexts[m] as PlanContext).home;
       return volts + Math.max(slope * homeImportBoundKw(home), -slope * homeExportBoundKw(home));
-    }, intercept);
-    return maxVolts !== undefined && highestVolts > maxVolts
-      ? [lower, limit(1, maxVolts - intercept, ' (maximum)')]
+    }, 0);
+    return maxVolts !== undefined && Math.max(...interceptByStep) + highestRiseVolts > maxVolts
+      ? [
+          lower,
+          limit(
+            1,
+            interceptByStep.map((volts) => maxVolts - volts),
+            ' (maximum)',
+          ),
+        ]
       : [lower];
   });
 }
@@ -361,12 +395,12 @@ abstract class FleetPolicyBase implements FleetPolicy {
 }
 
 /**
- * A fleet policy that shares the street's headroom. Headroom up to a peak the street has already drawn is
- * paid for, so only a new peak costs reinforcement: the limit each window plans against is the larger of
- * the street limit and the peak so far.
+ * A fleet policy that shares the street's headroom. Headroom up to a peak the street has already drawn in the
+ * period (./paid-peak.ts) is paid for, so only a new peak costs reinforcement: the limit each step plans
+ * against is the larger of the street limit and the period's peak so far.
  */
 abstract class HeadroomPolicyBase extends FleetPolicyBase {
-  private runningPeakKw = 0;
+  private readonly paidPeak: PaidPeak;
   /** The network prices each home's executed steps were planned at (created at the first window). */
   private networkPrices: NetworkPriceMemory | undefined;
 
@@ -377,11 +411,12 @@ abstract class HeadroomPolicyBase extends FleetPolicyBase {
     options: FleetPolicyOptions,
   ) {
     super(problemFactory, view, options);
+    this.paidPeak = new PaidPeak(options.peakPeriodSteps);
   }
 
   /** The street import each step of this window may reach without new reinforcement, kW. */
-  protected streetUpperKw(): number {
-    return Math.max(this.view.transformerLimitKw, this.runningPeakKw);
+  protected streetUpperKw(contexts: readonly PlanContext[]): Float64Array {
+    return this.paidPeak.upperByStep(this.view.transformerLimitKw, contexts[0]?.step ?? 0, this.horizonSteps);
   }
 
   /** Records the network prices (£/kWh per home and step) of the steps that will run before the next plan. */
@@ -410,19 +445,15 @@ abstract class HeadroomPolicyBase extends FleetPolicyBase {
   }
 
   /** Records the peak of the steps that will run before the next plan. */
-  protected recordExecutedPeak(netImportKw: readonly Float64Array[]): void {
+  protected recordExecutedPeak(contexts: readonly PlanContext[], netImportKw: readonly Float64Array[]): void {
     const executedSteps = Math.min(this.replanEverySteps, this.horizonSteps);
-    for (let t = 0; t < executedSteps; t++) {
-      let total = 0;
-      for (const net of netImportKw) total += net[t] as number;
-      this.runningPeakKw = Math.max(this.runningPeakKw, total);
-    }
+    this.paidPeak.record(contexts[0]?.step ?? 0, netImportKw, executedSteps);
   }
 }
 
 /** Options of {@link CentralPolicy}. */
 export interface CentralPolicyOptions extends FleetPolicyOptions {
-  /** Reinforcement cost of each kW of street peak above the limit (and above the run's peak so far), £/kW. */
+  /** Reinforcement cost of each kW of street peak above the limit (and above the period's peak so far: ./paid-peak.ts), £/kW. */
   reinforcementGbpPerKw: number;
   /** Carbon price in the social cost, £/kg. */
   carbonPriceGbpPerKg: number;
@@ -456,7 +487,7 @@ export class CentralPolicy extends HeadroomPolicyBase {
     const social = contexts.map((context) => this.objectiveContext(context));
     const blocks = social.map((context) => this.problemFor(context.home).block(context));
     const peak = {
-      upperByStep: new Float64Array(steps).fill(this.streetUpperKw()),
+      upperByStep: this.streetUpperKw(contexts),
       excessCostGbpPerKw: this.options.reinforcementGbpPerKw,
     };
     const allRows = [
@@ -491,7 +522,7 @@ export class CentralPolicy extends HeadroomPolicyBase {
       const solution = this.problemFor((social[h] as PlanContext).home).solutionFrom(x, result.objectiveGbp);
       return planFromSolution(solution);
     });
-    this.recordExecutedPeak(nets);
+    this.recordExecutedPeak(contexts, nets);
     const dtHours = contexts[0]?.dtHours ?? 0.5;
     this.recordNetworkPrices(
       contexts,
@@ -576,7 +607,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
       {
         name: 'transformer',
         coefficientByHome: new Float64Array(contexts.length).fill(1),
-        upperByStep: new Float64Array(steps).fill(this.streetUpperKw()),
+        upperByStep: this.streetUpperKw(contexts),
       },
       ...voltageLimits(this.view, steps, contexts),
       ...cableLimitRows(this.view, steps, contexts),
@@ -604,7 +635,10 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     if (result.converged) this.report.convergedWindows++;
     if (result.rowBudgetReached) this.report.windowsAtRowBudget++;
     this.report.maxGapGbp = Math.max(this.report.maxGapGbp, result.gapGbp);
-    this.recordExecutedPeak(result.responses.map((response) => response.netImportKw));
+    this.recordExecutedPeak(
+      contexts,
+      result.responses.map((response) => response.netImportKw),
+    );
     this.recordNetworkPrices(contexts, result.pricesGbpPerKwh);
     return result.responses.map(planFromResponse);
   }
