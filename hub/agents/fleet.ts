@@ -1,6 +1,6 @@
 import type { Highs } from 'highs';
 import type { VoltageSensitivity } from '../feeder/index.js';
-import { baseLoadQKvar, type HomeSpec, homeExportBoundKw, homeImportBoundKw } from '../homes/index.js';
+import { type HomeSpec, homeExportBoundKw, homeImportBoundKw } from '../homes/index.js';
 import {
   type AnswerRound,
   type CoordinatorChannel,
@@ -188,63 +188,32 @@ function planFromResponse(response: HomeResponse): Plan {
 }
 
 /**
- * Voltage rows as shared limits over the fleet's homes m, every step t:
- *   Σ_m (−dV/dP)·net_m,t ≤ V0 − Σ_m dV/dP·net0_m + Σ_m dV/dQ·(q_m,t − q0_m) − Vmin
- * (the street's other homes at their base load net0, q0). q_m,t is the reactive power of home m's forecast
- * base load: the model is linearised with every home at 1 kW and 0.95 PF, but a light base load (a night's)
- * draws a fraction of that, and the rows that held it at the model's missed the volt or so it lifts the
- * voltage by (IEEE 70 % street: the phase-C buses over 253 V beside the A and B phases' night charging).
+ * Voltage rows as shared limits over the fleet's homes m: Σ_m (−dV/dP)·net_m ≤ V0 − Σ_m dV/dP·net0_m − Vmin,
+ * for every step (the street's other homes at their base load net0).
  */
 function voltageLimits(view: NetworkView, steps: number, contexts: readonly PlanContext[]): SharedLimit[] {
   if (!view.voltage) return [];
   const { model, minVolts, maxVolts, homeIds } = view.voltage;
   const loads = fleetLoads(model.loadCount, homeIds, contexts);
-  const extraQKvar = contexts.map(({ home, forecast }, m) => {
-    const baseQKvar = model.baseQKvar[loads[m] as number] as number;
-    return Float64Array.from(
-      { length: steps },
-      (_, t) => baseLoadQKvar(home, forecast.baseLoadKw[t] as number) - baseQKvar,
-    );
-  });
   return model.rows.flatMap((row, r) => {
-    const at = (load: number) => r * model.loadCount + load;
-    const slopes = loads.map((load) => model.dVdPKw[at(load)] as number);
-    let baseVolts = model.voltsAtBase[r] as number;
+    const slopes = loads.map((load) => model.dVdPKw[r * model.loadCount + load] as number);
+    let intercept = model.voltsAtBase[r] as number;
     loads.forEach((load, m) => {
-      baseVolts -= (slopes[m] as number) * (model.basePKw[load] as number);
+      intercept -= (slopes[m] as number) * (model.basePKw[load] as number);
     });
-    // The voltage each step with every home of the fleet at zero net import.
-    const interceptByStep = Float64Array.from({ length: steps }, (_, t) =>
-      loads.reduce(
-        (volts, load, m) =>
-          volts + (model.dVdQKvar[at(load)] as number) * ((extraQKvar[m] as Float64Array)[t] as number),
-        baseVolts,
-      ),
-    );
-    const limit = (sign: number, upperByStep: Float64Array, edge: string): SharedLimit => ({
+    const limit = (sign: number, bound: number, edge: string): SharedLimit => ({
       name: `voltage at bus ${row.bus} phase ${row.phase}${edge}`,
       coefficientByHome: Float64Array.from(slopes, (slope) => sign * slope),
-      upperByStep,
+      upperByStep: new Float64Array(steps).fill(bound),
     });
-    const lower = limit(
-      -1,
-      interceptByStep.map((volts) => volts - minVolts),
-      '',
-    );
+    const lower = limit(-1, intercept - minVolts, '');
     // The upper edge only where some plan could reach it (a light, unbalanced or exporting street).
-    const highestRiseVolts = slopes.reduce((volts, slope, m) => {
+    const highestVolts = slopes.reduce((volts, slope, m) => {
       const home = (contexts[m] as PlanContext).home;
       return volts + Math.max(slope * homeImportBoundKw(home), -slope * homeExportBoundKw(home));
-    }, 0);
-    return maxVolts !== undefined && Math.max(...interceptByStep) + highestRiseVolts > maxVolts
-      ? [
-          lower,
-          limit(
-            1,
-            interceptByStep.map((volts) => maxVolts - volts),
-            ' (maximum)',
-          ),
-        ]
+    }, intercept);
+    return maxVolts !== undefined && highestVolts > maxVolts
+      ? [lower, limit(1, maxVolts - intercept, ' (maximum)')]
       : [lower];
   });
 }
