@@ -6,6 +6,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { h } from '../lib/dom.ts';
+import { OKABE_ITO } from '../lib/palette.ts';
 
 export interface SeriesSpec {
   label: string;
@@ -33,7 +34,32 @@ export interface ChartSpec {
   height?: number;
 }
 
+/** A colour per line a study draws of its own (a topology, a loss probability), in the order it lists them. */
+export const STUDY_COLOURS = [
+  OKABE_ITO.blue,
+  OKABE_ITO.vermillion,
+  OKABE_ITO.bluishGreen,
+  OKABE_ITO.orange,
+  OKABE_ITO.reddishPurple,
+  OKABE_ITO.skyBlue,
+  OKABE_ITO.black,
+];
+
 const charts = new Set<{ plot: uPlot; box: HTMLElement }>();
+
+/** A chart with a group of bars per row of a study, each labelled with the row's name. */
+export function rowsChart(
+  parent: HTMLElement,
+  names: string[],
+  spec: Omit<ChartSpec, 'x' | 'categories'>,
+): HTMLElement {
+  return chart(parent, { ...spec, x: names.map((_, index) => index), categories: names });
+}
+
+/** A series drawn as bars. */
+export function bars(label: string, colour: string, values: number[]): SeriesSpec {
+  return { label, colour, values, bars: true };
+}
 
 /** A figure with a uPlot chart in it, appended to `parent`. */
 export function chart(parent: HTMLElement, spec: ChartSpec): HTMLElement {

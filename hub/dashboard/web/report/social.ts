@@ -7,22 +7,12 @@ import type { ReportData } from '../../../report/model.ts';
 import { h } from '../lib/dom.ts';
 import { formatGbp } from '../lib/format.ts';
 import { OKABE_ITO } from '../lib/palette.ts';
-import { chart } from './charts.ts';
+import { bars, chart, rowsChart, STUDY_COLOURS } from './charts.ts';
 import { section, table } from './render.ts';
+import { peakBars, socialCostChart } from './studies.ts';
 
 type SocialPart = NonNullable<ReportData['social']>;
 type SocialRow = SocialPart['rows'][number];
-
-/** A colour per topology, in the order the sweep lists them. */
-const TOPOLOGY_COLOURS = [
-  OKABE_ITO.blue,
-  OKABE_ITO.vermillion,
-  OKABE_ITO.bluishGreen,
-  OKABE_ITO.orange,
-  OKABE_ITO.reddishPurple,
-  OKABE_ITO.skyBlue,
-  OKABE_ITO.black,
-];
 
 /** `flat-cap 7, ev-tou 1`: homes per tariff, most first. */
 function tariffMix(tariffs: Record<string, number>): string {
@@ -51,33 +41,24 @@ export function renderSocial(root: HTMLElement, study: SocialPart): void {
     yRange: [0, first.homes],
     series: study.rows.map((row, index) => ({
       label: row.label,
-      colour: TOPOLOGY_COLOURS[index % TOPOLOGY_COLOURS.length] as string,
+      colour: STUDY_COLOURS[index % STUDY_COLOURS.length] as string,
       values: row.adoptersPerDay,
     })),
     height: 260,
   });
   const names = study.rows.map((row) => row.label);
-  const x = names.map((_, index) => index);
-  chart(box, {
+  rowsChart(box, names, {
     title: 'Peak against the limit',
     caption: `The street's peak over the run and on its last day, kW; the limit is ${first.transformerLimitKw.toFixed(1)} kW.`,
-    x,
-    categories: names,
     xLabel: 'topology',
     yLabel: 'kW',
     series: [
-      {
-        label: 'peak',
-        colour: OKABE_ITO.blue,
-        values: study.rows.map((row) => row.transformerPeakKw),
-        bars: true,
-      },
-      {
-        label: 'last day’s peak',
-        colour: OKABE_ITO.vermillion,
-        values: study.rows.map((row) => row.lastDayPeakKw),
-        bars: true,
-      },
+      peakBars(study.rows),
+      bars(
+        'last day’s peak',
+        OKABE_ITO.vermillion,
+        study.rows.map((row) => row.lastDayPeakKw),
+      ),
       {
         label: 'limit',
         colour: OKABE_ITO.black,
@@ -85,30 +66,14 @@ export function renderSocial(root: HTMLElement, study: SocialPart): void {
         dash: true,
       },
     ],
-    height: 240,
   });
-  chart(box, {
+  socialCostChart(box, names, {
     title: 'Social cost',
     caption: 'Social cost and bills, £, per topology.',
-    x,
-    categories: names,
     xLabel: 'topology',
-    yLabel: '£',
-    series: [
-      {
-        label: 'social cost',
-        colour: OKABE_ITO.blue,
-        values: study.rows.map((row) => row.socialCostGbp),
-        bars: true,
-      },
-      {
-        label: 'bills',
-        colour: OKABE_ITO.bluishGreen,
-        values: study.rows.map((row) => row.billsGbp),
-        bars: true,
-      },
-    ],
-    height: 240,
+    billsLabel: 'bills',
+    socialCostGbp: study.rows.map((row) => row.socialCostGbp),
+    billsGbp: study.rows.map((row) => row.billsGbp),
   });
   box.append(
     table(

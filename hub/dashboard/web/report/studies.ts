@@ -3,22 +3,45 @@ import type { ReportData } from '../../../report/model.ts';
 import { h } from '../lib/dom.ts';
 import { formatGbp } from '../lib/format.ts';
 import { OKABE_ITO } from '../lib/palette.ts';
-import { chart } from './charts.ts';
+import { bars, chart, rowsChart, type SeriesSpec, STUDY_COLOURS } from './charts.ts';
 import { keyFigure, section, table } from './render.ts';
 
 type RedTeamPart = NonNullable<ReportData['redTeam']>;
 type LinksPart = NonNullable<ReportData['links']>;
 
-/** A colour per loss probability, in the order the study lists them. */
-const LOSS_COLOURS = [
-  OKABE_ITO.blue,
-  OKABE_ITO.vermillion,
-  OKABE_ITO.bluishGreen,
-  OKABE_ITO.orange,
-  OKABE_ITO.reddishPurple,
-  OKABE_ITO.skyBlue,
-  OKABE_ITO.black,
-];
+/** Each row's transformer peak as bars, kW. */
+export function peakBars(rows: readonly { transformerPeakKw: number }[]): SeriesSpec {
+  return bars(
+    'peak',
+    OKABE_ITO.blue,
+    rows.map((row) => row.transformerPeakKw),
+  );
+}
+
+/** A study's social cost and bills, £: a pair of bars per row. */
+export function socialCostChart(
+  box: HTMLElement,
+  names: string[],
+  spec: {
+    title: string;
+    caption: string;
+    xLabel: string;
+    billsLabel: string;
+    socialCostGbp: number[];
+    billsGbp: number[];
+  },
+): void {
+  rowsChart(box, names, {
+    title: spec.title,
+    caption: spec.caption,
+    xLabel: spec.xLabel,
+    yLabel: '£',
+    series: [
+      bars('social cost', OKABE_ITO.blue, spec.socialCostGbp),
+      bars(spec.billsLabel, OKABE_ITO.bluishGreen, spec.billsGbp),
+    ],
+  });
+}
 
 export function renderRedTeam(root: HTMLElement, study: RedTeamPart): void {
   const [calm, attacked] = study.rows;
@@ -49,53 +72,28 @@ export function renderRedTeam(root: HTMLElement, study: RedTeamPart): void {
     `${study.policy === 'scenario' ? 'Each home under its own policy from the scenario' : `Every home under ${study.policy}`}. Attacking homes: ${study.attackers.join(', ') || 'none'} (left out of the honest bills).`,
   );
   const names = study.rows.map((row) => row.name);
-  const x = names.map((_, index) => index);
-  chart(box, {
+  rowsChart(box, names, {
     title: 'Transformer peak and largest rise',
     caption: `The street's largest import and its largest rise from one step to the next, kW; the rating is ${study.transformerRatingKw.toFixed(0)} kW.`,
-    x,
-    categories: names,
     xLabel: 'row',
     yLabel: 'kW',
     series: [
-      {
-        label: 'peak',
-        colour: OKABE_ITO.blue,
-        values: study.rows.map((row) => row.transformerPeakKw),
-        bars: true,
-      },
-      {
-        label: 'largest rise',
-        colour: OKABE_ITO.vermillion,
-        values: study.rows.map((row) => row.largestRiseKw),
-        bars: true,
-      },
+      peakBars(study.rows),
+      bars(
+        'largest rise',
+        OKABE_ITO.vermillion,
+        study.rows.map((row) => row.largestRiseKw),
+      ),
     ],
-    height: 240,
   });
-  chart(box, {
+  socialCostChart(box, names, {
     title: 'Social cost and honest homes’ bills',
     caption:
       'Social cost (bills + reinforcement for the peak above the rating + carbon) and the honest homes’ bills, £.',
-    x,
-    categories: names,
     xLabel: 'row',
-    yLabel: '£',
-    series: [
-      {
-        label: 'social cost',
-        colour: OKABE_ITO.blue,
-        values: study.rows.map((row) => row.socialCostGbp),
-        bars: true,
-      },
-      {
-        label: 'honest bills',
-        colour: OKABE_ITO.bluishGreen,
-        values: study.rows.map((row) => row.honestBillsGbp),
-        bars: true,
-      },
-    ],
-    height: 240,
+    billsLabel: 'honest bills',
+    socialCostGbp: study.rows.map((row) => row.socialCostGbp),
+    billsGbp: study.rows.map((row) => row.honestBillsGbp),
   });
   box.append(
     table(
@@ -136,7 +134,7 @@ export function renderLinks(root: HTMLElement, study: LinksPart): void {
   const byLoss = (value: (row: LinksPart['rows'][number]) => number) =>
     losses.map((loss, index) => ({
       label: `loss ${loss}`,
-      colour: LOSS_COLOURS[index % LOSS_COLOURS.length] as string,
+      colour: STUDY_COLOURS[index % STUDY_COLOURS.length] as string,
       values: latencies.map((latency) => {
         const row = study.rows.find((candidate) => candidate.latency === latency && candidate.loss === loss);
         return row ? value(row) : null;
