@@ -1,47 +1,22 @@
-import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type LiveRedTeam, LiveRedTeamSchema, type TableMap } from '../../../protocol/gridflex.js';
-import { connectClient, nextMessage, tempDir, watchHubUntilAllOnline } from '../mqtt-helpers.js';
-import { addUser, type HubProcess, startHub, writeLiveMap } from './hub-process.js';
-import { redTeamTable } from './red-team-table.js';
+import { nextMessage } from '../mqtt-helpers.js';
+import { redTeamHub } from './red-team-table.js';
 
 /** The flooding client and the rogue device as real MQTT clients inside a real hub, against its own broker. */
-const data = tempDir('gridflex-red-team-broker-');
-let hub: HubProcess;
-let viewer: MqttClient;
-const secrets: Record<string, string> = {};
-const { operatorSends } = redTeamTable(() => ({ hub, viewer, secrets }));
+const { table, operatorSends } = redTeamHub({
+  name: 'red-team-broker',
+  users: [['table-op', 'operator']],
+  // A burst of 500 messages: the flood goes over it within a second.
+  hubArgs: ['--step-ms', '100', '--rate-limit', '50'],
+});
 /** A battery power no demo board reports: the rogue's. */
 const ROGUE_KW = 4.321;
-
-beforeAll(async () => {
-  secrets['table-op'] = addUser(data.dir, 'table-op', 'operator');
-  hub = await startHub([
-    '--demo',
-    '--scenario',
-    writeLiveMap(data.dir, { policy: 'selfish' }, '2026-01-15T22:00:00Z'),
-    '--data-dir',
-    data.dir,
-    '--step-ms',
-    '100',
-    // A burst of 500 messages: the flood goes over it within a second.
-    '--rate-limit',
-    '50',
-  ]);
-  viewer = await connectClient(hub.mqttUrl, { clientId: 'red-team-broker-viewer' });
-  await watchHubUntilAllOnline(viewer);
-}, 60_000);
-
-afterAll(async () => {
-  viewer?.end(true);
-  await hub?.stop();
-  data.remove();
-});
 
 /** The first red-team status whose live client passes `test`. */
 async function clientUntil(test: (client: LiveRedTeam['clients'][number]) => boolean) {
   const { payload } = await nextMessage(
-    viewer,
+    table.viewer,
     (topic) => topic === 'gridflex/v1/live/red-team',
     (body) => {
       const client = LiveRedTeamSchema.parse(JSON.parse(body.toString())).clients[0];
@@ -52,7 +27,7 @@ async function clientUntil(test: (client: LiveRedTeam['clients'][number]) => boo
 }
 
 async function battery(): Promise<TableMap['assets'][number] | undefined> {
-  const state = (await (await fetch(`${hub.httpUrl}/api/state`)).json()) as { table: TableMap };
+  const state = (await (await fetch(`${table.hub.httpUrl}/api/state`)).json()) as { table: TableMap };
   return state.table.assets.find((asset) => asset.asset === 'battery-1');
 }
 
@@ -113,7 +88,7 @@ describe('the broker attacks on the live table', () => {
 
     await switchTo({ attacks: [], defences: [] }, 'rogue-off');
     const { payload } = await nextMessage(
-      viewer,
+      table.viewer,
       (topic) => topic === 'gridflex/v1/live/red-team',
       (body) => LiveRedTeamSchema.parse(JSON.parse(body.toString())).attacks.length === 0,
     );

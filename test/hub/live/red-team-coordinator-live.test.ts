@@ -1,16 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   HomeDecisionSchema,
   type LiveRedTeam,
   type MarketTariffs,
   MarketTariffsSchema,
 } from '../../../protocol/gridflex.js';
-import { connectClient, nextMessage, tempDir, watchHubUntilAllOnline } from '../mqtt-helpers.js';
+import { nextMessage } from '../mqtt-helpers.js';
 import { NIGHT_ONLY_TARIFF } from '../night-only-tariff.js';
-import { addUser, type HubProcess, startHub, writeLiveMap } from './hub-process.js';
-import { redTeamTable } from './red-team-table.js';
+import { writeLiveMap } from './hub-process.js';
+import { redTeamHub } from './red-team-table.js';
 
 /**
  * The attack on the cooperative coordinator and its defence, switched live: the table runs cooperative under
@@ -20,41 +19,34 @@ import { redTeamTable } from './red-team-table.js';
  * tariff any split of the headroom between them costs the same, so what the liar takes beyond its share was the
  * coordinator's arbitrary choice.)
  */
-const data = tempDir('gridflex-red-team-coordinator-');
-let hub: HubProcess;
-let viewer: MqttClient;
-const secrets: Record<string, string> = {};
-const { publishAs, audit, redTeamAt, operatorSends, jumpTo, tomorrowAt } = redTeamTable(() => ({
-  hub,
-  viewer,
-  secrets,
-}));
 const LIMIT_KW = 8;
 const EV_HOMES = ['home-3', 'home-7'];
 const NIGHT_HOME = 'home-7';
-
-beforeAll(async () => {
-  for (const [username, role] of [
+const { table, publishAs, audit, redTeamAt, operatorSends, jumpTo, tomorrowAt } = redTeamHub({
+  name: 'red-team-coordinator',
+  users: [
     ['table-op', 'operator'],
     ['home-2', 'resident:home-2'],
     ['home-3', 'resident:home-3'],
     ['home-7', 'resident:home-7'],
     ['octo', 'supplier:octo'],
     ['ofgem', 'regulator'],
-  ] as const) {
-    secrets[username] = addUser(data.dir, username, role);
-  }
-  const map = writeLiveMap(
-    data.dir,
-    { policy: 'cooperative', limitKw: LIMIT_KW, shadows: '[cooperative]' },
-    '2026-01-15T21:00:00Z',
-  );
-  // No shared battery: it would store what a home's battery exports at night (the coordinator plans that export
-  // to cover a neighbour's import), so the street's peak would not be the coordinator's.
-  writeFileSync(map, readFileSync(map, 'utf8').replace(/^sharedBattery:\n(?:[ #].*\n)+/m, ''));
-  hub = await startHub(['--demo', '--scenario', map, '--data-dir', data.dir, '--step-ms', '60']);
-  viewer = await connectClient(hub.mqttUrl, { clientId: 'red-team-coordinator-viewer' });
-  await watchHubUntilAllOnline(viewer);
+  ],
+  map: (dir) => {
+    const map = writeLiveMap(
+      dir,
+      { policy: 'cooperative', limitKw: LIMIT_KW, shadows: '[cooperative]' },
+      '2026-01-15T21:00:00Z',
+    );
+    // No shared battery: it would store what a home's battery exports at night (the coordinator plans that
+    // export to cover a neighbour's import), so the street's peak would not be the coordinator's.
+    writeFileSync(map, readFileSync(map, 'utf8').replace(/^sharedBattery:\n(?:[ #].*\n)+/m, ''));
+    return map;
+  },
+  hubArgs: ['--step-ms', '60'],
+});
+
+beforeAll(async () => {
   // Both EVs want a full battery by 03:00: more than the limit lets both charge, so the coordinator shares it out.
   const rules = audit((entry) => entry.username === 'ofgem');
   await publishAs('ofgem', 'gridflex/control/v1/regulator/rules', { switchingLagMinutes: 0 });
@@ -63,7 +55,7 @@ beforeAll(async () => {
   await publishAs('octo', 'gridflex/control/v1/supplier/octo/tariff', NIGHT_ONLY_TARIFF);
   await offered;
   const switched = nextMessage(
-    viewer,
+    table.viewer,
     (topic) => topic === 'gridflex/v1/market/tariffs',
     (payload) => {
       const tariffs: MarketTariffs = MarketTariffsSchema.parse(JSON.parse(payload.toString()));
@@ -84,12 +76,6 @@ beforeAll(async () => {
   await switched;
 }, 180_000);
 
-afterAll(async () => {
-  viewer?.end(true);
-  await hub?.stop();
-  data.remove();
-});
-
 describe('the red team against the cooperative coordinator, live', () => {
   it('a lying agent charges at full power where the coordinator shared out the limit, by its own half-hour plan', async () => {
     const night = await tomorrowAt();
@@ -97,7 +83,7 @@ describe('the red team against the cooperative coordinator, live', () => {
     const lie = { kind: 'lying-agent', homes: ['home-3'] };
     expect(await operatorSends({ attacks: [lie], defences: [] }, 'lie')).toMatchObject({ accepted: true });
     const decision = nextMessage(
-      viewer,
+      table.viewer,
       (topic) => topic === 'gridflex/v1/homes/home-3/decision',
       (payload) => HomeDecisionSchema.parse(JSON.parse(payload.toString())).simTime >= night('01:30'),
     ).then(({ payload }) => HomeDecisionSchema.parse(JSON.parse(payload.toString())));

@@ -1,49 +1,20 @@
-import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type LiveRedTeam, type MarketTariffs, MarketTariffsSchema } from '../../../protocol/gridflex.js';
-import { closed, connectClient, nextMessage, tempDir, watchHubUntilAllOnline } from '../mqtt-helpers.js';
+import { closed, nextMessage } from '../mqtt-helpers.js';
 import { NIGHT_ONLY_TARIFF } from '../night-only-tariff.js';
-import { addUser, type HubProcess, startHub, writeLiveMap } from './hub-process.js';
-import { RED_TEAM, redTeamTable } from './red-team-table.js';
+import { RED_TEAM, redTeamHub } from './red-team-table.js';
 
-const data = tempDir('gridflex-red-team-live-');
-let hub: HubProcess;
-let viewer: MqttClient;
-const secrets: Record<string, string> = {};
 const json = <T>(payload: Buffer) => JSON.parse(payload.toString()) as T;
-const { login, publishAs, audit, redTeamAt, operatorSends, jumpTo, tomorrowAt } = redTeamTable(() => ({
-  hub,
-  viewer,
-  secrets,
-}));
-
-beforeAll(async () => {
-  for (const [username, role] of [
+const { table, login, publishAs, audit, redTeamAt, operatorSends, jumpTo, tomorrowAt } = redTeamHub({
+  name: 'red-team-live',
+  users: [
     ['table-op', 'operator'],
     ['home-1', 'resident:home-1'],
     ['home-3', 'resident:home-3'],
     ['home-7', 'resident:home-7'],
     ['octo', 'supplier:octo'],
-  ] as const) {
-    secrets[username] = addUser(data.dir, username, role);
-  }
-  hub = await startHub([
-    '--demo',
-    '--scenario',
-    writeLiveMap(data.dir, { policy: 'selfish' }, '2026-01-15T22:00:00Z'),
-    '--data-dir',
-    data.dir,
-    '--step-ms',
-    '60',
-  ]);
-  viewer = await connectClient(hub.mqttUrl, { clientId: 'red-team-viewer' });
-  await watchHubUntilAllOnline(viewer);
-}, 60_000);
-
-afterAll(async () => {
-  viewer?.end(true);
-  await hub?.stop();
-  data.remove();
+  ],
+  hubArgs: ['--step-ms', '60'],
 });
 
 describe('the red team, switched live by the operator', () => {
@@ -156,7 +127,7 @@ describe('the red team, switched live by the operator', () => {
     await offered;
     const tariffsWhere = (test: (tariffs: MarketTariffs) => boolean) =>
       nextMessage(
-        viewer,
+        table.viewer,
         (topic) => topic === 'gridflex/v1/market/tariffs',
         (payload) => test(MarketTariffsSchema.parse(json(payload))),
       ).then(({ payload }) => MarketTariffsSchema.parse(json(payload)));

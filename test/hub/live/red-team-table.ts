@@ -1,13 +1,13 @@
 import type { MqttClient } from 'mqtt';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import {
   type AuditEntry,
   type Clock,
   type LiveRedTeam,
   LiveRedTeamSchema,
 } from '../../../protocol/gridflex.js';
-import { connectClient, nextMessage } from '../mqtt-helpers.js';
-import type { HubProcess } from './hub-process.js';
+import { connectClient, nextMessage, tempDir, watchHubUntilAllOnline } from '../mqtt-helpers.js';
+import { addUser, type HubProcess, startHub, writeLiveMap } from './hub-process.js';
 
 export const RED_TEAM = 'gridflex/control/v1/table/red-team';
 const json = <T>(payload: Buffer) => JSON.parse(payload.toString()) as T;
@@ -17,6 +17,42 @@ export interface LiveTable {
   hub: HubProcess;
   viewer: MqttClient;
   secrets: Record<string, string>;
+}
+
+/** Options of {@link redTeamHub}. */
+export interface RedTeamHubOptions {
+  /** Names the temp dir and the viewer's client ID. */
+  name: string;
+  /** Each user's name and role. */
+  users: readonly (readonly [string, string])[];
+  /** Writes the table map into the data dir (default: the demo table under selfish from 22:00). */
+  map?: (dir: string) => string;
+  /** The hub's flags beyond --demo, --scenario and --data-dir. */
+  hubArgs: readonly string[];
+}
+
+/**
+ * A real hub on the demo table for a red-team test, started in beforeAll (its users added, a viewer watching
+ * every topic until every board is online) and stopped in afterAll with its temp data dir; with the steps of
+ * {@link redTeamTable} on it. `table`'s fields are set once the hub has started.
+ */
+export function redTeamHub(options: RedTeamHubOptions) {
+  const data = tempDir(`gridflex-${options.name}-`);
+  const table = { secrets: {} } as LiveTable;
+  beforeAll(async () => {
+    for (const [username, role] of options.users) table.secrets[username] = addUser(data.dir, username, role);
+    const map =
+      options.map?.(data.dir) ?? writeLiveMap(data.dir, { policy: 'selfish' }, '2026-01-15T22:00:00Z');
+    table.hub = await startHub(['--demo', '--scenario', map, '--data-dir', data.dir, ...options.hubArgs]);
+    table.viewer = await connectClient(table.hub.mqttUrl, { clientId: `${options.name}-viewer` });
+    await watchHubUntilAllOnline(table.viewer);
+  }, 60_000);
+  afterAll(async () => {
+    table.viewer?.end(true);
+    await table.hub?.stop();
+    data.remove();
+  });
+  return { table, ...redTeamTable(() => table) };
 }
 
 /**

@@ -1,45 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createPolicy } from '../../../hub/agents/registry.js';
-import type { RedTeamSection } from '../../../hub/redteam/registry.js';
-import { loadRunInputs } from '../../../hub/sim/inputs.js';
-import { type RedTeamRow, runRedTeamStudy } from '../../../hub/study/redteam-study.js';
-import { streetPolicyContext } from '../../../hub/study/street-context.js';
-import { tempDir } from '../mqtt-helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { RedTeamRow } from '../../../hub/study/redteam-study.js';
+import { row, tableRedTeam } from './table-study.js';
 
-const TABLE = readFileSync('scenarios/table.yaml', 'utf8');
-const scratch = tempDir('gridflex-redteam-broker-');
-afterAll(() => scratch.remove());
+const { tableWith, study: tableStudy } = tableRedTeam('redteam-broker');
 
-/** The study's rows on the table street (scenarios/table.yaml with this red team), by name. */
-async function study(name: string, redTeam: string): Promise<Map<string, RedTeamRow>> {
-  const file = join(scratch.dir, `${name}.yaml`);
-  writeFileSync(file, `${TABLE}\nredTeam:\n${redTeam}\n`);
-  const inputs = loadRunInputs(file);
-  const section = inputs.scenario.redTeam as RedTeamSection;
-  const street = await streetPolicyContext(inputs, {
-    reinforcementGbpPerKw: 150,
-    carbonPriceGbpPerKg: 0,
-    loadPriceSlopeGbpPerKwhPerKw: 0,
-    voltageLimits: true,
-  });
-  const result = await runRedTeamStudy(inputs, {
-    attack: section.attacks[0] as RedTeamSection['attacks'][number],
-    defences: section.defences,
-    days: 2,
-    policy: undefined,
-    createPolicy: (policy) => createPolicy(policy, street.context),
-    pricing: { transformerRatingKw: 50, reinforcementGbpPerKw: 150, carbonPriceGbpPerKg: 0 },
-  });
-  return new Map(result.rows.map((row) => [row.name, row]));
-}
-
-function row(rows: Map<string, RedTeamRow>, name: string): RedTeamRow {
-  const found = rows.get(name);
-  if (!found) throw new Error(`no row "${name}" in ${[...rows.keys()].join(', ')}`);
-  return found;
-}
+/** The study's rows over two days on the table street with this red team, by name. */
+const study = (name: string, redTeam: string) => tableStudy(tableWith(name, redTeam), { days: 2 });
 
 describe('the broker attacks in the batch engine: a flooding client and a rogue device', () => {
   it('a flood loses the homes readings, so their agents plan on stale states; the rate limit keeps most of them', async () => {
