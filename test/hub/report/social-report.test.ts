@@ -54,6 +54,21 @@ afterAll(async () => {
   temp.remove();
 });
 
+interface CanvasTexts {
+  canvasTexts: { canvas: HTMLCanvasElement; text: string; align: string; baseline: string }[];
+}
+
+/** Runs in the page before its scripts: keeps every text drawn on a canvas, with its canvas and alignment. */
+function recordCanvasText(): void {
+  const texts: CanvasTexts['canvasTexts'] = [];
+  (window as unknown as CanvasTexts).canvasTexts = texts;
+  const fillText = CanvasRenderingContext2D.prototype.fillText;
+  CanvasRenderingContext2D.prototype.fillText = function (this: CanvasRenderingContext2D, text, ...at) {
+    texts.push({ canvas: this.canvas, text, align: this.textAlign, baseline: this.textBaseline });
+    fillText.call(this, text, ...at);
+  };
+}
+
 /** The sweep's row of a topology, by its generator and its distinguishing parameter. */
 function rowOf(kind: string, key: string, value: unknown): SweepRow {
   const row = rows.find((candidate) => {
@@ -72,6 +87,7 @@ describe('the report’s social-graph section', () => {
     expect(rows).toHaveLength(5);
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const errors = collectPageErrors(page);
+    await page.addInitScript(recordCanvasText);
     await page.goto(pathToFileURL(reportFile).href);
     await page.waitForSelector('body[data-report-ready="true"]');
     const section = page.locator('section#social-graph');
@@ -111,6 +127,17 @@ describe('the report’s social-graph section', () => {
     expect(clusters).toContain(`interP 0): ${cut.metrics.adoptersAtEnd} of 8`);
     expect(survives(cut)).toBe(false);
     expect(await section.locator('.uplot canvas').count()).toBe(3);
+    // uPlot draws its ticks on the canvas: the adoption chart's day ticks are whole days, 1 to 7.
+    const dayTicks = await section
+      .locator('.uplot canvas')
+      .first()
+      .evaluate((canvas) =>
+        (window as unknown as CanvasTexts).canvasTexts
+          .filter((drawn) => drawn.canvas === canvas && drawn.align === 'center' && drawn.baseline === 'top')
+          .map((drawn) => drawn.text)
+          .filter((text) => text !== 'day'),
+      );
+    expect(new Set(dayTicks)).toEqual(new Set(['1', '2', '3', '4', '5', '6', '7']));
     await saveScreenshot(page, 'report-social-graph');
     expect(errors).toEqual([]);
   }, 60_000);

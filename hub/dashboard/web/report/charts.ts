@@ -29,6 +29,8 @@ export interface ChartSpec {
   yLabel: string;
   /** Category names for bar charts: x values 0…n−1 are labelled with these. */
   categories?: string[];
+  /** The x values are whole numbers (days): ticks on whole numbers only. */
+  wholeX?: boolean;
   /** Fixed y range (otherwise from the data, always including 0 for bars). */
   yRange?: [number, number];
   height?: number;
@@ -44,6 +46,9 @@ export const STUDY_COLOURS = [
   OKABE_ITO.skyBlue,
   OKABE_ITO.black,
 ];
+
+/** Tick spacings for an axis of whole numbers (categories, days). */
+const WHOLE_INCREMENTS = [1, 2, 5, 10, 20, 50, 100, 200, 500];
 
 const charts = new Set<{ plot: uPlot; box: HTMLElement }>();
 
@@ -92,12 +97,14 @@ export function chart(parent: HTMLElement, spec: ChartSpec): HTMLElement {
           ? {
               values: (_u: uPlot, ticks: number[]) =>
                 ticks.map((tick) => (Number.isInteger(tick) ? (spec.categories?.[tick] ?? '') : '')),
-              incrs: [1, 2, 5, 10, 20, 50],
+              incrs: WHOLE_INCREMENTS,
               space: spec.categories.length > 12 ? 16 : 40,
               rotate: spec.categories.length > 12 ? -45 : 0,
               size: spec.categories.length > 12 ? 70 : 40,
             }
-          : {}),
+          : spec.wholeX
+            ? { incrs: WHOLE_INCREMENTS }
+            : {}),
       },
       { label: spec.yLabel, size: 60 },
     ],

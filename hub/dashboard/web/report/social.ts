@@ -37,6 +37,7 @@ export function renderSocial(root: HTMLElement, study: SocialPart): void {
     caption: `Homes on ${first.adoptedPolicy} at the start of each day, of ${first.homes}: one line per topology.`,
     x: Array.from({ length: days }, (_, day) => day + 1),
     xLabel: 'day',
+    wholeX: true,
     yLabel: 'homes',
     yRange: [0, first.homes],
     series: study.rows.map((row, index) => ({
