@@ -92,8 +92,11 @@ function policyLines(name: string, figures: PolicyFigures | undefined, runMs: nu
     figures.limitsBroken.length === 0
       ? 'kept every network limit'
       : `broke ${figures.limitsBroken.join('; ')}`;
+  const gain = figures.marketCounterpartyGainGbp;
+  // The market module's settlement with its counterparty is in the bills but not in social cost.
+  const counterparty = gain === 0 ? '' : ` (market counterparty's gain ${formatGbp(gain)})`;
   return [
-    `  ${name.padEnd(12)} social ${formatGbp(figures.socialCostGbp)} (resources ${formatGbp(figures.resourceCostGbp)}, transfers ${formatGbp(figures.transfersGbp)})  bills ${formatGbp(figures.billsGbp)}  peak ${figures.transformerPeakKw.toFixed(1)} kW  (${(runMs / 1000).toFixed(1)} s)`,
+    `  ${name.padEnd(12)} social ${formatGbp(figures.socialCostGbp)} (resources ${formatGbp(figures.resourceCostGbp)}, transfers ${formatGbp(figures.transfersGbp)})  bills ${formatGbp(figures.billsGbp)}${counterparty}  peak ${figures.transformerPeakKw.toFixed(1)} kW  (${(runMs / 1000).toFixed(1)} s)`,
     `  ${''.padEnd(12)} ${broken}`,
     ...(figures.plannedLimits ? [`  ${''.padEnd(12)} ${figures.plannedLimits}`] : []),
   ];

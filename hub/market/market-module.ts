@@ -92,6 +92,12 @@ export interface MarketModuleDefinition<
   outputFiles(outcome: Outcome, startDay: number, stepMinutes: number): [name: string, text: string][];
   /** The module's keys in metrics.json (without per-step series). */
   metrics(outcome: Outcome): Figures;
+  /**
+   * What the module's counterparty (the network operator, the street's scheme) gained from the homes over the
+   * run, £ (negative: what it paid them). The homes' bills count it; the study's social cost nets it out, as
+   * money that only moved between the homes and that party.
+   */
+  counterpartyGainGbp(outcome: Outcome): number;
 }
 
 /** Defines a market module for the registry's list (the identity, typed). */

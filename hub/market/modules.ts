@@ -90,6 +90,11 @@ export function marketOutputFiles(
   return outcome ? definitionOf(outcome.kind).outputFiles(outcome, startDay, stepMinutes) : [];
 }
 
+/** What the module's counterparty gained from the homes over the run, £ (0 without a module). */
+export function marketCounterpartyGainGbp(outcome: MarketOutcome | undefined): number {
+  return outcome ? definitionOf(outcome.kind).counterpartyGainGbp(outcome) : 0;
+}
+
 /** The module's figures for metrics.json (without per-step series and histories). */
 export function marketMetrics(outcome: MarketOutcome | undefined): MarketMetrics {
   return outcome ? (definitionOf(outcome.kind).metrics(outcome) as MarketMetrics) : {};

@@ -3,6 +3,7 @@
  * no-control baseline, and the ratios that compare selfish, cooperative and central control.
  */
 import { STATUTORY_VOLTS } from '../feeder/network.js';
+import { type MarketOutcome, marketCounterpartyGainGbp } from '../market/modules.js';
 
 /** What the study needs of one policy's run (a subset of the year runner's result). */
 export interface PolicyRunSummary {
@@ -13,6 +14,8 @@ export interface PolicyRunSummary {
   /** What the suppliers paid for the energy and the network their customers used. */
   suppliers: { wholesaleCostGbp: number; networkCostGbp: number }[];
   networkStress: { lines: { line: string; maxLoadingPct: number; overloadSteps: number }[] };
+  /** What the scenario's market module did (absent for retail only). */
+  market?: MarketOutcome;
 }
 
 /** How network and carbon are priced into social cost. */
@@ -28,6 +31,12 @@ export interface SocialCostPricing {
 export interface PolicyFigures {
   socialCostGbp: number;
   billsGbp: number;
+  /**
+   * What the market module's counterparty gained from the homes (the flexibility auction's operator: minus
+   * what it paid them; the community battery's scheme: the members' draw payments less their store credits).
+   * The bills count it; social cost does not, as money that only moved between the homes and that party.
+   */
+  marketCounterpartyGainGbp: number;
   /**
    * The real resource cost within social cost: energy at wholesale and the network charges the suppliers
    * paid, carbon at its price and reinforcement.
@@ -69,7 +78,10 @@ export function socialCostParts(
   };
 }
 
-/** Social cost = bills + reinforcement for the peak above the rating + carbon at its price. */
+/**
+ * Social cost = bills − what the market module's counterparty gained from them + reinforcement for the peak
+ * above the rating + carbon at its price.
+ */
 export function socialCost(
   run: PolicyRunSummary,
   pricing: SocialCostPricing,
@@ -86,11 +98,14 @@ export function socialCost(
   const overloaded = run.networkStress.lines.filter((line) => line.overloadSteps > 0);
   const lineOverloadHours =
     (overloaded.reduce((sum, line) => sum + line.overloadSteps, 0) * run.stepMinutes) / 60;
+  const counterpartyGainGbp = marketCounterpartyGainGbp(run.market);
+  const billsNetGbp = run.totals.billsGbp - counterpartyGainGbp;
   return {
-    socialCostGbp: run.totals.billsGbp + reinforcementGbp + carbonCostGbp,
+    socialCostGbp: billsNetGbp + reinforcementGbp + carbonCostGbp,
     billsGbp: run.totals.billsGbp,
+    marketCounterpartyGainGbp: counterpartyGainGbp,
     resourceCostGbp: energyAndNetworkGbp + carbonCostGbp + reinforcementGbp,
-    transfersGbp: run.totals.billsGbp - energyAndNetworkGbp,
+    transfersGbp: billsNetGbp - energyAndNetworkGbp,
     linesOverRating: overloaded.length,
     lineOverloadHours,
     limitsBroken: limitsBroken(run, pricing, overloaded.length, lineOverloadHours),

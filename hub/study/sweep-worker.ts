@@ -9,6 +9,7 @@ import { createPolicy } from '../agents/registry.js';
 import { loadBaseLoadLibrary } from '../environment/load-base-load.js';
 import { DEFAULT_YEAR_CSV, loadYearCsv } from '../environment/load-year.js';
 import type { RepresentativeYear } from '../environment/year.js';
+import { marketCounterpartyGainGbp } from '../market/modules.js';
 import { parseScenario } from '../scenarios/load.js';
 import { type RunInputs, runYear } from '../sim/runner.js';
 import { socialCostParts } from './poa-metrics.js';
@@ -102,7 +103,10 @@ function socialSeries(
   };
 }
 
-/** Social cost (bills + reinforcement for the peak above the street's limit + carbon) and that excess. */
+/**
+ * Social cost (bills less what the market module's counterparty gained from them + reinforcement for the peak
+ * above the street's limit + carbon) and that excess.
+ */
 function socialCostFigures(result: YearResult, limitKw: number, study: SweepJobMessage['study']) {
   const { reinforcementGbp, carbonCostGbp } = socialCostParts(
     result.network.transformerPeakKw,
@@ -116,7 +120,8 @@ function socialCostFigures(result: YearResult, limitKw: number, study: SweepJobM
   return {
     transformerLimitKw: limitKw,
     peakAboveLimitKw: Math.max(0, result.network.transformerPeakKw - limitKw),
-    socialCostGbp: result.totals.billsGbp + reinforcementGbp + carbonCostGbp,
+    socialCostGbp:
+      result.totals.billsGbp - marketCounterpartyGainGbp(result.market) + reinforcementGbp + carbonCostGbp,
   };
 }
 

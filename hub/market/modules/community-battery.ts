@@ -424,4 +424,6 @@ export const communityBattery = defineMarketModule({
     const { series: _series, ...communityBattery } = outcome;
     return { sharedAssets: { communityBattery } };
   },
+  /** The scheme keeps the members' draw payments less their store credits. */
+  counterpartyGainGbp: (outcome: SharedBatteryOutcome) => outcome.accountGbp,
 });

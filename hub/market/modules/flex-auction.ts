@@ -387,4 +387,6 @@ export const flexAuction = defineMarketModule({
     const { history: _history, ...flexAuction } = outcome;
     return { flexAuction };
   },
+  /** The operator paid the homes for every kWh it bought. */
+  counterpartyGainGbp: (outcome: FlexAuctionOutcome) => -outcome.paymentsGbp,
 });

@@ -14,4 +14,5 @@ export const retail = defineMarketModule({
   },
   outputFiles: (_outcome: never) => [],
   metrics: (_outcome: never) => ({}),
+  counterpartyGainGbp: (_outcome: never) => 0,
 });

@@ -32,6 +32,8 @@ const levy = defineMarketModule({
   },
   outputFiles: (outcome: ReturnType<typeof levyOutcome>) => [['levy.json', JSON.stringify(outcome)]],
   metrics: (outcome: ReturnType<typeof levyOutcome>) => ({ levyGbp: outcome.totalGbp }),
+  // Whoever levies it gains what the homes pay.
+  counterpartyGainGbp: (outcome: ReturnType<typeof levyOutcome>) => outcome.totalGbp,
 });
 
 describe('market module registry', () => {
@@ -60,5 +62,6 @@ describe('market module registry', () => {
     expect(outcome).toEqual({ kind: 'levy', totalGbp: 0.2 });
     expect(levy.metrics(outcome as ReturnType<typeof levyOutcome>)).toEqual({ levyGbp: 0.2 });
     expect(levy.outputFiles(outcome as ReturnType<typeof levyOutcome>, 0, 30)[0]?.[0]).toBe(levy.files.levy);
+    expect(levy.counterpartyGainGbp(outcome as ReturnType<typeof levyOutcome>)).toBe(0.2);
   });
 });

@@ -51,6 +51,34 @@ describe('price-of-anarchy figures', () => {
     expect(socialCost(run([100], 90), pricing).reinforcementGbp).toBe(0);
   });
 
+  it("nets the market module's settlement with its counterparty out of social cost, not out of the bills", () => {
+    // The homes' bills are 300 after the flexibility auction's operator paid them 8 and after they paid the
+    // community battery's scheme 5 more in draws than it credited them: money that moved, no resource.
+    const auction = {
+      ...run([100, 200], 90),
+      market: { kind: 'flex-auction', paymentsGbp: 8 } as unknown as PolicyRunSummary['market'],
+    };
+    const scheme = {
+      ...run([100, 200], 90),
+      market: { kind: 'community-battery', accountGbp: 5 } as unknown as PolicyRunSummary['market'],
+    };
+    const plain = socialCost(run([100, 200], 90), pricing);
+    expect(socialCost(auction, pricing)).toMatchObject({
+      billsGbp: 300,
+      marketCounterpartyGainGbp: -8,
+      socialCostGbp: 308,
+      resourceCostGbp: plain.resourceCostGbp,
+    });
+    expect(socialCost(scheme, pricing)).toMatchObject({
+      billsGbp: 300,
+      marketCounterpartyGainGbp: 5,
+      socialCostGbp: 295,
+      resourceCostGbp: plain.resourceCostGbp,
+    });
+    expect(socialCost(scheme, pricing).transfersGbp).toBeCloseTo(plain.transfersGbp - 5, 9);
+    expect(plain.marketCounterpartyGainGbp).toBe(0);
+  });
+
   it('splits social cost into real resource cost and transfers, and names each limit broken', () => {
     const overloaded: PolicyRunSummary = {
       ...run([100, 200], 130, 1000),
