@@ -50,13 +50,13 @@ function gridflex(...args: string[]): ChildProcessWithoutNullStreams {
   return child;
 }
 
-const sweepArgs = (out: string) => [
+const sweepArgs = (out: string, gridFile = grid) => [
   'study',
   'sweep',
   '--scenario',
   'scenarios/table.yaml',
   '--grid',
-  grid,
+  gridFile,
   '--out',
   join(scratch.dir, out),
   '--data-dir',
@@ -129,6 +129,36 @@ describe('gridflex study sweep --queue with gridflex worker', () => {
     survivor?.child.kill('SIGTERM');
     expect(await survivor?.exited).toBe(0);
   }, 300_000);
+
+  it('over social graphs writes social.json and social.md as the thread sweep does', async () => {
+    const graphs = join(scratch.dir, 'graphs.yaml');
+    const adoption = '{ threshold: 0.3, seedHomes: [home-1] }, tariffs: { threshold: 0.5 } }';
+    writeFileSync(
+      graphs,
+      `vary:\n  socialGraph:\n    - { kind: ring, k: 1, adoption: ${adoption}\n` +
+        `    - { kind: hub-dominated, influencers: [home-1], adoption: ${adoption}\n` +
+        'policies: [selfish]\ndays: 3\n',
+    );
+    const local = spawnSync('node', [CLI, ...sweepArgs('graphs-local', graphs), '--workers', '2'], {
+      encoding: 'utf8',
+    });
+    expect(local.status, local.stderr).toBe(0);
+    const workerProcess = gridflex('worker', '--queue', queueUrl, '--threads', '1');
+    const worker = watch(workerProcess);
+    await worker.line(/^worker ready: /m);
+    const queued = watch(gridflex(...sweepArgs('graphs-queued', graphs), '--queue', queueUrl));
+    expect(await queued.exited, queued.output()).toBe(0);
+    expect(queued.output()).toMatch(/^wrote .*social\.json and social\.md \(gridflex report --id \d+\)$/m);
+    for (const file of ['social.json', 'social.md']) {
+      expect(readFileSync(join(scratch.dir, 'graphs-queued', file), 'utf8')).toBe(
+        readFileSync(join(scratch.dir, 'graphs-local', file), 'utf8'),
+      );
+    }
+    const social = JSON.parse(readFileSync(join(scratch.dir, 'graphs-queued', 'social.json'), 'utf8'));
+    expect(social.rows.map((row: { adoptersPerDay: number[] }) => row.adoptersPerDay.length)).toEqual([3, 3]);
+    workerProcess.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+  }, 120_000);
 
   it('refuses a queue that is not a Redis URL, naming the flag', () => {
     const result = spawnSync('node', [CLI, 'worker', '--queue', 'http://127.0.0.1:1'], { encoding: 'utf8' });
