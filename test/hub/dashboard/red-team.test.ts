@@ -139,4 +139,39 @@ describe('the red-team panel in a real browser', () => {
     await page.close();
     expect(pageErrors.flat()).toEqual([]);
   }, 90_000);
+
+  it('lists a live flooding client with what it sent and what the broker took and refused, as the hub published it', async () => {
+    const page = await operatorPage();
+    const form = page.locator('form[data-panel="red-team"]');
+    const flood = form.locator('[data-kind="flooding-client"]');
+    await flood.locator('input[name="kind"]').check();
+    await flood.locator('input[name="fields-flooding-client"]').fill('{"messagesPerSecond": 200}');
+    await form.locator('[data-kind="rate-limit"] input[name="kind"]').check();
+    await form.getByRole('button', { name: 'Apply' }).click();
+    await form.locator('.outcome.accepted').waitFor();
+    const line = page.locator('[data-red-team-clients] [data-client="redteam-flood"]');
+    await expect.poll(() => line.textContent(), { timeout: 30_000 }).toMatch(/: sent [1-9]\d*, /);
+
+    // Paused, the hub publishes no more steps: the line shows the counts of its last status.
+    const clock = page.locator('form[data-panel="clock"]');
+    await clock.getByRole('button', { name: /Pause/ }).click();
+    await clock.locator('.outcome.accepted').waitFor();
+    const client = (await retainedRedTeam()).clients.find((entry) => entry.board === 'redteam-flood');
+    expect(client).toMatchObject({ kind: 'flooding-client' });
+    const { sent, accepted, refused } = client as LiveRedTeam['clients'][number];
+    expect(sent).toBeGreaterThan(0);
+    await expect.poll(() => line.textContent()).toContain(`: sent ${sent}, the broker took ${accepted}`);
+    expect(await line.textContent()).toContain(` and refused ${refused}`);
+    expect(await line.textContent()).toMatch(
+      /^flooding-client \(board redteam-flood\) publishes 200 msg\/s /,
+    );
+
+    await clock.getByRole('button', { name: /Play/ }).click();
+    await flood.locator('input[name="kind"]').uncheck();
+    await form.locator('[data-kind="rate-limit"] input[name="kind"]').uncheck();
+    await form.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => line.count()).toBe(0);
+    await page.close();
+    expect(pageErrors.flat()).toEqual([]);
+  }, 90_000);
 });
