@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { PolicyFigures } from '../../../hub/study/poa-metrics.js';
 
 const SCENARIO = 'scenarios/table.yaml';
 
@@ -114,61 +113,6 @@ describe('gridflex study poa', () => {
     );
     expect(missing.status).toBe(2);
     expect(missing.stderr.trim()).toMatch(/scenarios\/nope\.yaml: scenario file not found/);
-  });
-});
-
-describe('gridflex study poa over a full year of the table street, at the default limit', () => {
-  const out = tempDir('gridflex-poa-year-');
-  const data = tempDir('gridflex-poa-year-data-');
-  const run = gridflex(
-    'study',
-    'poa',
-    '--scenario',
-    SCENARIO,
-    '--out',
-    out,
-    '--data-dir',
-    data,
-    '--workers',
-    '2',
-  );
-  const poa = () => JSON.parse(readFileSync(join(out, 'poa.json'), 'utf8'));
-
-  it("takes the feeder's hosting capacity as the limit and says what binds", () => {
-    expect(run.status, run.stderr).toBe(0);
-    const { network } = poa();
-    expect(network.limitBasis).toMatch(
-      /^the feeder's hosting capacity: \d+\.\d\d kW on each of 8 homes, bound by /,
-    );
-    expect(network.hostingCapacity.streetKw).toBeCloseTo(8 * network.hostingCapacity.perHomeKw, 3);
-    // The transformer carries the homes' loads and the line losses at the capacity.
-    expect(network.transformerLimitKw).toBeGreaterThan(network.hostingCapacity.streetKw);
-    expect(run.stdout).toContain(
-      `street limit ${network.transformerLimitKw.toFixed(1)} kW at the transformer`,
-    );
-  });
-
-  it('central is the optimum over the year: PoA ≥ 1 and no policy costs less, within the stated tolerance', () => {
-    const { policies, priceOfAnarchy, optimumCheck } = poa();
-    expect(priceOfAnarchy).toBeGreaterThanOrEqual(1);
-    expect(optimumCheck.holds).toBe(true);
-    const central = policies.central.socialCostGbp;
-    for (const name of ['passive', 'selfish', 'cooperative']) {
-      expect(central, name).toBeLessThanOrEqual(
-        policies[name].socialCostGbp * (1 + optimumCheck.tolerancePct / 100),
-      );
-    }
-    expect(run.stdout).toContain(`optimum check: ${optimumCheck.statement}`);
-  });
-
-  it('splits each social cost into real resources and transfers, and names the limits broken', () => {
-    const policies: Record<string, PolicyFigures> = poa().policies;
-    for (const figures of Object.values(policies)) {
-      expect(figures.resourceCostGbp + figures.transfersGbp).toBeCloseTo(figures.socialCostGbp, 1);
-      expect(figures.resourceCostGbp).toBeGreaterThan(0);
-      expect(figures.limitsBroken).toBeInstanceOf(Array);
-    }
-    expect(run.stdout).toMatch(/central +social £[\d.]+ \(resources £[\d.]+, transfers −?£[\d.]+\)/);
   });
 });
 

@@ -1,0 +1,75 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { PolicyFigures } from '../../../hub/study/poa-metrics.js';
+
+// A full year of the shipped table street: its own file, as it takes most of a minute on a loaded machine.
+const SCENARIO = 'scenarios/table.yaml';
+
+function gridflex(...args: string[]) {
+  const run = spawnSync('node', ['dist/hub/cli.js', ...args], { encoding: 'utf8' });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
+
+describe('gridflex study poa over a full year of the table street, at the default limit', () => {
+  const out = tempDir('gridflex-poa-year-');
+  const data = tempDir('gridflex-poa-year-data-');
+  const run = gridflex(
+    'study',
+    'poa',
+    '--scenario',
+    SCENARIO,
+    '--out',
+    out,
+    '--data-dir',
+    data,
+    '--workers',
+    '2',
+  );
+  const poa = () => JSON.parse(readFileSync(join(out, 'poa.json'), 'utf8'));
+  afterAll(() => {
+    rmSync(out, { recursive: true, force: true });
+    rmSync(data, { recursive: true, force: true });
+  });
+
+  it("takes the feeder's hosting capacity as the limit and says what binds", () => {
+    expect(run.status, run.stderr).toBe(0);
+    const { network } = poa();
+    expect(network.limitBasis).toMatch(
+      /^the feeder's hosting capacity: \d+\.\d\d kW on each of 8 homes, bound by /,
+    );
+    expect(network.hostingCapacity.streetKw).toBeCloseTo(8 * network.hostingCapacity.perHomeKw, 3);
+    // The transformer carries the homes' loads and the line losses at the capacity.
+    expect(network.transformerLimitKw).toBeGreaterThan(network.hostingCapacity.streetKw);
+    expect(run.stdout).toContain(
+      `street limit ${network.transformerLimitKw.toFixed(1)} kW at the transformer`,
+    );
+  });
+
+  it('central is the optimum over the year: PoA ≥ 1 and no policy costs less, within the stated tolerance', () => {
+    const { policies, priceOfAnarchy, optimumCheck } = poa();
+    expect(priceOfAnarchy).toBeGreaterThanOrEqual(1);
+    expect(optimumCheck.holds).toBe(true);
+    const central = policies.central.socialCostGbp;
+    for (const name of ['passive', 'selfish', 'cooperative']) {
+      expect(central, name).toBeLessThanOrEqual(
+        policies[name].socialCostGbp * (1 + optimumCheck.tolerancePct / 100),
+      );
+    }
+    expect(run.stdout).toContain(`optimum check: ${optimumCheck.statement}`);
+  });
+
+  it('splits each social cost into real resources and transfers, and names the limits broken', () => {
+    const policies: Record<string, PolicyFigures> = poa().policies;
+    for (const figures of Object.values(policies)) {
+      expect(figures.resourceCostGbp + figures.transfersGbp).toBeCloseTo(figures.socialCostGbp, 1);
+      expect(figures.resourceCostGbp).toBeGreaterThan(0);
+      expect(figures.limitsBroken).toBeInstanceOf(Array);
+    }
+    expect(run.stdout).toMatch(/central +social £[\d.]+ \(resources £[\d.]+, transfers −?£[\d.]+\)/);
+  });
+});
