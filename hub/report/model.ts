@@ -3,8 +3,8 @@
  * folder. Pure (no I/O) so the dashboard page can import the types and the CSV builders too.
  */
 
-import { decileMeans as decileMeansInOrder } from '../study/poa-metrics.js';
 import type { SocialStudy } from '../study/social-study.js';
+import { decileMeans as decileMeansInOrder } from '../study/spread.js';
 import type { LinksFigures, RedTeamDamage } from '../study/study-rows.js';
 
 export const REPORT_FORMAT_VERSION = 1;
@@ -198,7 +198,7 @@ export interface ReportData {
   social?: ReportSocial;
 }
 
-export { gini } from '../study/poa-metrics.js';
+export { gini } from '../study/spread.js';
 
 /** Mean of `values` in each tenth of the homes, ranked by `rankBy` ascending (ties by position). */
 export function decileMeans(values: readonly number[], rankBy: readonly number[]): number[] {

@@ -4,6 +4,9 @@
  */
 import { STATUTORY_VOLTS } from '../feeder/network.js';
 import { type MarketOutcome, marketCounterpartyGainGbp } from '../market/modules.js';
+import { decileMeans, gini } from './spread.js';
+
+export { decileMeans, gini };
 
 /** What the study needs of one policy's run (a subset of the year runner's result). */
 export interface PolicyRunSummary {
@@ -141,39 +144,6 @@ function limitsBroken(
     );
   }
   return broken;
-}
-
-/**
- * Gini coefficient, mean absolute difference over twice the mean: 0 when all are equal, towards 1 when
- * one takes all. Undefined (null) for a non-positive mean, which happens when a policy leaves most homes
- * worse off than the baseline.
- */
-export function gini(values: readonly number[]): number | null {
-  const n = values.length;
-  if (n === 0) return null;
-  const mean = values.reduce((sum, value) => sum + value, 0) / n;
-  if (values.every((value) => value === values[0])) return 0;
-  if (!(mean > 0)) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  // Σ_i Σ_j |x_i − x_j| = 2 Σ_i (2i − n + 1) x_(i) for sorted x.
-  let weighted = 0;
-  sorted.forEach((value, index) => {
-    weighted += (2 * index - n + 1) * value;
-  });
-  return weighted / (n * n * mean);
-}
-
-/** Splits `order.length` items into 10 groups as even as possible and averages `values` in each. */
-export function decileMeans(values: readonly number[], order: readonly number[]): number[] {
-  const n = order.length;
-  return Array.from({ length: 10 }, (_, decile) => {
-    const from = Math.floor((decile * n) / 10);
-    const to = Math.floor(((decile + 1) * n) / 10);
-    if (to <= from) return 0;
-    let sum = 0;
-    for (let position = from; position < to; position++) sum += values[order[position] as number] as number;
-    return sum / (to - from);
-  });
 }
 
 /**
