@@ -32,6 +32,7 @@ export class MasterLp {
   /** Per home, the model column of each of its proposals. */
   private readonly columnsOfHome: number[][];
   private columnCount = 0;
+  private nonzeroCount = 0;
 
   constructor(
     private readonly highs: Highs,
@@ -56,6 +57,16 @@ export class MasterLp {
     return this.rows;
   }
 
+  /** The model's matrix entries so far (each proposal's and slack's), what fills HiGHS's heap. */
+  get nonzeros(): number {
+    return this.nonzeroCount;
+  }
+
+  /** How many of the home's proposals are columns of the model. */
+  proposalCount(home: number): number {
+    return (this.columnsOfHome[home] as number[]).length;
+  }
+
   /** Adds limit rows, over every proposal so far, each with its violation slack. */
   addRows(rows: readonly ActiveRow[]): void {
     for (const row of rows) {
@@ -76,6 +87,7 @@ export class MasterLp {
       this.rows.push(row);
       this.model.addCol(this.violationCostGbp, 0, this.highs.infinity, { indices: [modelRow], values: [-1] });
       this.columnCount++;
+      this.nonzeroCount += indices.length + 1;
     }
   }
 
@@ -97,6 +109,7 @@ export class MasterLp {
         });
         this.model.addCol(proposal.ownCostGbp, 0, this.highs.infinity, { indices, values });
         columns.push(this.columnCount++);
+        this.nonzeroCount += indices.length;
       }
     });
   }

@@ -287,21 +287,44 @@ describe('coordination by prices (cooperative)', () => {
     expect((cost - (await centralCost())) / cost).toBeLessThan(0.01);
   });
 
-  it('keeps no further rows once the master would pass its nonzero budget, and says so', async () => {
+  it('keeps no row when the master has no room for one, runs its rounds out and says so', async () => {
     const highs = await getHighs();
     const free = coordinateByPrices(highs, homes, [limit], STEPS, { dtHours: 1 });
     expect(free.rowBudgetReached).toBe(false);
     expect(free.bindingRows.length).toBeGreaterThan(1);
-    // Room for the convexity rows and one limit row, each at 30 proposals a home.
-    const budget = 2 * EVS.length * 30 + 1;
+    // The convexity rows' entries of one plan a home, and no more.
+    const budget = EVS.length;
     const capped = coordinateByPrices(highs, homes, [limit], STEPS, {
       dtHours: 1,
       masterNonzeroBudget: budget,
     });
     expect(capped.rowBudgetReached).toBe(true);
-    expect(capped.bindingRows.length).toBeLessThanOrEqual(1);
+    expect(capped.bindingRows).toHaveLength(0);
     expect(capped.maxViolation).toBeGreaterThan(1e-6);
+    expect(capped.converged).toBe(false);
+    expect(capped.rounds).toBe(30);
+    expect(capped.masterNonzeros).toBeLessThanOrEqual(budget);
     expect(capped.responses).toHaveLength(EVS.length);
+  });
+
+  it('counts its budget from the master it has: a row refused early joins once fewer rounds are left to grow in', async () => {
+    const highs = await getHighs();
+    const free = coordinateByPrices(highs, homes, [limit], STEPS, { dtHours: 1 });
+    // Round 1's count, every home proposing a new plan in each of the 29 rounds left, has no room for a row
+    // (2 · 8 · 30 + 1 entries); homes that answer no prices with the plan they proposed leave room later.
+    const budget = 400;
+    const capped = coordinateByPrices(highs, homes, [limit], STEPS, {
+      dtHours: 1,
+      masterNonzeroBudget: budget,
+    });
+    expect(capped.rowBudgetReached).toBe(true);
+    expect(capped.rounds).toBeGreaterThan(free.rounds);
+    expect(capped.converged).toBe(true);
+    expect(capped.maxViolation).toBeLessThanOrEqual(1e-6);
+    expect(capped.masterNonzeros).toBeLessThanOrEqual(budget);
+    expect(capped.masterNonzeros).toBeGreaterThan(0);
+    const cost = costOf(capped.responses.map((response) => response.netImportKw));
+    expect((cost - (await centralCost())) / cost).toBeLessThan(0.01);
   });
 
   it('rejects nonsense options and mismatched limits with a TypeError', async () => {
@@ -310,8 +333,66 @@ describe('coordination by prices (cooperative)', () => {
     expect(() =>
       coordinateByPrices(highs, homes, [limit], STEPS, { masterNonzeroBudget: Number.NaN }),
     ).toThrowError(/masterNonzeroBudget/);
+    expect(() => coordinateByPrices(highs, homes, [limit], STEPS, { relativeTolerance: -1 })).toThrowError(
+      /relativeTolerance/,
+    );
     const short: SharedLimit = { ...limit, upperByStep: new Float64Array(3) };
     expect(() => coordinateByPrices(highs, homes, [short], STEPS)).toThrowError(/one upper bound per step/);
+  });
+});
+
+describe("cooperative's stop on a relative duality gap", () => {
+  // 20 EVs of different sizes and hours under a street limit and a limit on every other home (a cable):
+  // the master's mix is at the optimum a round before the Lagrangian bound shows it.
+  const steps = 24;
+  const tariff = Float64Array.from(
+    { length: steps },
+    (_, t) => 0.1 + 0.2 * Math.abs(Math.sin(t / 4)) + 0.01 * (t % 5),
+  );
+  const evs: Ev[] = Array.from({ length: 20 }, (_, i) => ({
+    energyKwh: 10 + (i % 5) * 3,
+    from: i % 4,
+    to: steps - (i % 6),
+    maxKw: 3 + (i % 4),
+  }));
+  const homes = evs.map(
+    (ev) => (extra: Float64Array) =>
+      evResponse(
+        ev,
+        steps,
+        Array.from(tariff, (price, t) => price + (extra[t] as number)),
+        tariff,
+      ),
+  );
+  const limits: SharedLimit[] = [
+    {
+      name: 'street',
+      coefficientByHome: new Float64Array(evs.length).fill(1),
+      upperByStep: new Float64Array(steps).fill(20),
+    },
+    {
+      name: 'cable',
+      coefficientByHome: Float64Array.from(evs, (_, h) => h % 2),
+      upperByStep: new Float64Array(steps).fill(9),
+    },
+  ];
+
+  it('stops once the gap is within the stated fraction of the cost, and reports the gap it stopped at', async () => {
+    const highs = await getHighs();
+    const tight = coordinateByPrices(highs, homes, limits, steps, { dtHours: 1, relativeTolerance: 0 });
+    expect(tight.converged).toBe(true);
+    expect(tight.gapGbp).toBeLessThanOrEqual(0.01);
+    const relativeTolerance = 0.05;
+    const loose = coordinateByPrices(highs, homes, limits, steps, { dtHours: 1, relativeTolerance });
+    expect(loose.converged).toBe(true);
+    expect(loose.rounds).toBeLessThan(tight.rounds);
+    expect(loose.maxViolation).toBeLessThanOrEqual(1e-6);
+    const costGbp = loose.responses.reduce((sum, response) => sum + response.ownCostGbp, 0);
+    expect(loose.gapGbp).toBeGreaterThan(0.01);
+    expect(loose.gapGbp).toBeLessThanOrEqual(relativeTolerance * costGbp);
+    // The gap bounds how far its plans are from the tight run's optimum.
+    const tightCostGbp = tight.responses.reduce((sum, response) => sum + response.ownCostGbp, 0);
+    expect(costGbp - tightCostGbp).toBeLessThanOrEqual(loose.gapGbp + 0.01);
   });
 });
 
