@@ -1,11 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FleetPolicy } from '../../../hub/agents/fleet.js';
 import { getHighs } from '../../../hub/agents/highs.js';
 import { HomeLp } from '../../../hub/agents/home-lp.js';
 import type { Plan, PlanContext } from '../../../hub/agents/index.js';
+import { PaidPeak } from '../../../hub/agents/paid-peak.js';
 import { createPolicyWith, type PolicyStreet } from '../../../hub/agents/registry.js';
+import { loadRunInputs } from '../../../hub/sim/inputs.js';
+import { runStudyPolicy } from '../../../hub/study/poa-study.js';
+import { streetPolicyContext } from '../../../hub/study/street-context.js';
 import { LivePlanner } from '../../../hub/table/live-planner.js';
 import { HORIZON_STEPS } from '../../../hub/table/live-street.js';
+import { cooperativeSession, endSessions } from '../table/cooperative-session.js';
 import { context, forecast } from './plan-fixtures.js';
 
 // One home with an EV to charge mostly in a cheap night, on a street limited to 5 kW. The first window runs a
@@ -58,14 +63,6 @@ describe('the paid-for street peak (hub/agents/paid-peak.ts)', () => {
     expect(nightPeakKw(live(), midnight - 1)).toBeLessThanOrEqual(LIMIT_KW + 1e-6);
   });
 
-  it('batch: a peak lasts the run (the social cost charges the run’s peak), also across midnight', () => {
-    const batch = createPolicyWith(highs, 'central', {
-      fleet: { horizonSteps: HORIZON_STEPS, replanEverySteps: 1 },
-      street,
-    }) as FleetPolicy;
-    expect(nightPeakKw(batch, DAY_STEPS - 1)).toBeGreaterThan(LIMIT_KW + 1);
-  });
-
   it('a period shorter than a plan step is refused, naming the option', () => {
     expect(() =>
       createPolicyWith(highs, 'cooperative', {
@@ -74,4 +71,61 @@ describe('the paid-for street peak (hub/agents/paid-peak.ts)', () => {
       }),
     ).toThrow(/peakPeriodSteps must be at least 1/);
   });
+});
+
+/** Each window's first plan step, its street limit and the upper bounds it planned against, as PaidPeak gave them. */
+function watchUpperBounds(): { firstStep: number; limitKw: number; upperKw: number[] }[] {
+  const windows: { firstStep: number; limitKw: number; upperKw: number[] }[] = [];
+  const upperByStep = PaidPeak.prototype.upperByStep;
+  vi.spyOn(PaidPeak.prototype, 'upperByStep').mockImplementation(function (
+    this: PaidPeak,
+    limitKw,
+    firstStep,
+    steps,
+  ) {
+    const upper = upperByStep.call(this, limitKw, firstStep, steps);
+    windows.push({ firstStep, limitKw, upperKw: Array.from(upper) });
+    return upper;
+  });
+  return windows;
+}
+
+describe('the paid-for street peak in the Street engine', () => {
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await endSessions();
+  });
+
+  it('live table: cooperative and central plan from midnight against the limit again, not the evening’s peak', async () => {
+    const windows = watchUpperBounds();
+    // A 1 kW limit the homes' own night load breaks: every plan draws a peak above it.
+    const { step } = cooperativeSession(undefined, 1);
+    // 23:00 to 00:12, six minutes a step: the street policies plan at 23:00, 23:30 and 00:00.
+    for (let k = 0; k < 12; k++) expect((await step()).failures).toEqual([]);
+    const evening = windows.filter((window) => window.firstStep % DAY_STEPS === 47);
+    const midnight = windows.filter((window) => window.firstStep % DAY_STEPS === 0);
+    expect(evening.length).toBeGreaterThan(0);
+    expect(midnight.length).toBe(evening.length);
+    // At 23:30 the evening's peak is paid for until midnight, not after it.
+    for (const { upperKw } of evening) {
+      expect(upperKw[0]).toBeGreaterThan(1);
+      expect(new Set(upperKw.slice(1))).toEqual(new Set([1]));
+    }
+    for (const { upperKw } of midnight) expect(new Set(upperKw)).toEqual(new Set([1]));
+  }, 60_000);
+
+  it('batch run: the peak lasts the run, over midnight too (the social cost charges the run’s peak)', async () => {
+    const windows = watchUpperBounds();
+    const inputs = loadRunInputs('scenarios/table.yaml');
+    const pricing = { reinforcementGbpPerKw: 150, carbonPriceGbpPerKg: 0, loadPriceSlopeGbpPerKwhPerKw: 0 };
+    const street = await streetPolicyContext(inputs, { ...pricing, transformerLimitKw: 1 });
+    await runStudyPolicy(inputs, 'central', street.context, { days: 2 });
+    const [first, second] = windows;
+    expect(windows.map((window) => window.firstStep)).toEqual([0, 48]);
+    const limitKw = first?.limitKw as number;
+    expect(new Set(first?.upperKw)).toEqual(new Set([limitKw]));
+    // The second day plans every step against the first day's peak, above the limit.
+    expect(new Set(second?.upperKw).size).toBe(1);
+    expect(second?.upperKw[0]).toBeGreaterThan(limitKw + 1);
+  }, 60_000);
 });

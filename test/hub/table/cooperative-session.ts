@@ -15,16 +15,17 @@ const running: HomeAgents[] = [];
 
 /**
  * The shipped table with every asset online under cooperative beside three shadow runs (selfish, central,
- * passive) and a 9 kW limit, the night tariff on offer, a 6-minute clock from 23:00. `planThread`: the plan
- * thread's module (none: the policies plan in this thread). {@link endSessions} disposes of the agents.
+ * passive) and a 9 kW limit (or `limitKw`), the night tariff on offer, a 6-minute clock from 23:00.
+ * `planThread`: the plan thread's module (none: the policies plan in this thread). {@link endSessions}
+ * disposes of the agents.
  */
-export function cooperativeSession(planThread?: URL) {
+export function cooperativeSession(planThread?: URL, limitKw = 9) {
   const table = new TableState(map);
   for (const asset of table.assets) table.setOnline(asset.asset, true);
   const agents = new HomeAgents(map, table, network, highs, {
     policy: 'cooperative',
     shadows: ['selfish', 'central', 'passive'],
-    limitKw: 9,
+    limitKw,
     ...(planThread ? { planThread } : {}),
   });
   running.push(agents);
