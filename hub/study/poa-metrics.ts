@@ -252,6 +252,8 @@ export interface PlannedLimits {
   unconvergedWindows: number;
   /** Windows in which the coordinator's master reached its nonzero budget and kept no further rows (cooperative). */
   windowsAtRowBudget?: number;
+  /** The largest duality gap a window's coordination ended with, £ (cooperative): what an unconverged window may cost above its rows' optimum. */
+  maxGapGbp?: number;
 }
 
 /**
@@ -277,10 +279,21 @@ export function plannedLimitsInWords(
       ? `${busMinutesOutside.toLocaleString('en-GB')} bus-minutes outside ${band}${error}`
       : `every customer within ${band}`;
   const { windows, windowsBreakingLimits: broken, unconvergedWindows, windowsAtRowBudget = 0 } = planned;
-  if (broken === 0) {
-    return `${name} kept the linearised ${rows} in all ${windows} planning windows; the power flow ${busMinutesOutside > 0 ? 'still ' : ''}found ${found}`;
-  }
   const windowsWord = (count: number) => `${count} window${count === 1 ? '' : 's'}`;
+  const gapGbp = planned.maxGapGbp;
+  const gap =
+    gapGbp === undefined || unconvergedWindows === 0
+      ? ''
+      : Number.isFinite(gapGbp)
+        ? ` (duality gap up to £${gapGbp.toFixed(2)}: their plans cost at most that above the optimum of their rows)`
+        : ' (in some with no lower bound on the optimum of their rows)';
+  if (broken === 0) {
+    const unconverged =
+      unconvergedWindows > 0
+        ? `, though its coordination ran out of rounds before converging in ${windowsWord(unconvergedWindows)}${gap}`
+        : '';
+    return `${name} kept the linearised ${rows} in all ${windows} planning windows${unconverged}; the power flow ${busMinutesOutside > 0 ? 'still ' : ''}found ${found}`;
+  }
   const reasons = [
     ...(windowsAtRowBudget > 0
       ? [
@@ -288,7 +301,7 @@ export function plannedLimitsInWords(
         ]
       : []),
     ...(unconvergedWindows > 0
-      ? [`its coordination ran out of rounds before converging in ${windowsWord(unconvergedWindows)}`]
+      ? [`its coordination ran out of rounds before converging in ${windowsWord(unconvergedWindows)}${gap}`]
       : []),
   ];
   const why =
