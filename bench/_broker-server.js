@@ -1,25 +1,22 @@
 // Started by bench/broker-overhead.js in a process of its own (so its CPU and memory are its own): one MQTT
 // broker on a free loopback port until SIGTERM, printing "broker ready: <url>". `aedes`: bare Aedes over a net
-// server (no hooks); `streams`: bare Aedes with what the EmbeddedBroker does to each connection's stream and
-// nothing else (no Nagle delay, the frame guard, the write batching; no authentication, ACL or payload hooks);
-// `unbatched`: as `streams` without the write batching (hub/broker/write-batch.ts);
-// `embedded`: the hub's EmbeddedBroker on the data dir given (authentication, ACL, rate
-// limits, payload checks, retained quota, frame guard, write batching), with no table or simulation.
+// server (no hooks); `streams`: bare Aedes with what the EmbeddedBroker does to each TCP connection's stream and
+// nothing else (no Nagle delay, the frame guard; no authentication, ACL or payload hooks); `embedded`: the hub's
+// EmbeddedBroker on the data dir given (authentication, ACL, rate limits, payload checks, retained quota, frame
+// guard), with no table or simulation.
 import { createServer } from 'node:net';
 
 const [mode, dataDir] = process.argv.slice(2);
 
 // Each mode loads only its own modules, so bare Aedes's memory holds none of the hub's.
-async function startAedes(withStreamParts = false, batched = true) {
+async function startAedes(withStreamParts = false) {
   const { Aedes } = await import('aedes');
   const aedes = await Aedes.createBroker();
   let handle = (socket) => aedes.handle(socket);
   if (withStreamParts) {
     const { guardFrames } = await import('../dist/hub/broker/frame-guard.js');
-    const { batchWritesPerTurn } = await import('../dist/hub/broker/write-batch.js');
     handle = (socket) => {
       guardFrames(socket, 64 * 1024, () => socket.destroy());
-      if (batched) batchWritesPerTurn(socket);
       aedes.handle(socket);
     };
   }
@@ -43,11 +40,10 @@ async function startEmbedded() {
 const starts = {
   aedes: () => startAedes(),
   streams: () => startAedes(true),
-  unbatched: () => startAedes(true, false),
   embedded: startEmbedded,
 };
 if (!starts[mode])
-  throw new Error(`bench/_broker-server.js: mode "${mode}" is not aedes, streams, unbatched or embedded`);
+  throw new Error(`bench/_broker-server.js: mode "${mode}" is not aedes, streams or embedded`);
 const broker = await starts[mode]();
 process.once('SIGTERM', () => broker.close().then(() => process.exit(0)));
 console.log(`broker ready: mqtt://127.0.0.1:${broker.port}`);

@@ -52,10 +52,10 @@ function waitForOutput(child, stream, pattern, what) {
 
 /**
  * Starts `gridflex hub` on the data dir (`nodeFlags` go to node before the CLI, e.g. --cpu-prof; with
- * `viaLauncher`, the bin starts it as a user's `gridflex hub` does, and node flags are not allowed); resolves with
- * its MQTT URL, pid and a stop function.
+ * `viaLauncher`, the bin starts it as a user's `gridflex hub` does, and node flags are not allowed; `env` is added
+ * to its environment); resolves with its MQTT, WebSocket and HTTP URLs, pid and a stop function.
  */
-export async function startHub(dataDir, extraFlags = [], nodeFlags = [], viaLauncher = false) {
+export async function startHub(dataDir, extraFlags = [], nodeFlags = [], viaLauncher = false, env = {}) {
   if (viaLauncher && nodeFlags.length > 0)
     throw new Error('node flags need the hub started by node, not the bin');
   const child = spawn(
@@ -75,16 +75,16 @@ export async function startHub(dataDir, extraFlags = [], nodeFlags = [], viaLaun
       '0',
       ...extraFlags,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   child.stderr.on('data', () => {});
   const match = await waitForOutput(
     child,
     'stdout',
-    /hub ready: mqtt=(\S+) ws=\S+ http=(\S+)/,
+    /hub ready: mqtt=(\S+) ws=(\S+) http=(\S+)/,
     'gridflex hub',
   );
-  return { url: match[1], httpUrl: match[2], pid: child.pid, stop: () => stopChild(child) };
+  return { url: match[1], wsUrl: match[2], httpUrl: match[3], pid: child.pid, stop: () => stopChild(child) };
 }
 
 /**
