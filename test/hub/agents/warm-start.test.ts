@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RELATIVE_GAP_TOLERANCE } from '../../../hub/agents/coordination.js';
 import { type FleetPolicyOptions, shiftedWindow } from '../../../hub/agents/fleet.js';
 import { loadRunInputs } from '../../../hub/sim/inputs.js';
 import { socialCost } from '../../../hub/study/poa-metrics.js';
@@ -53,9 +54,11 @@ describe('street policies started from the last window (IEEE 70 % street, two da
       expect(Math.abs(warm.socialCostGbp - cold.socialCostGbp)).toBeLessThanOrEqual(
         (cold.socialCostGbp * WARM_START_TOLERANCE_PCT) / 100,
       );
-      // Cooperative stops each window on its duality gap (central has none to report).
-      expect(warmReport?.maxGapGbp).toBeLessThanOrEqual(0.01);
-      expect(coldReport?.maxGapGbp).toBeLessThanOrEqual(0.01);
+      // Cooperative stops each window on its duality gap, within 0.1 % of the window's cost (a day and a half,
+      // less than the two days' social cost); central has none to report.
+      for (const report of [warmReport, coldReport]) {
+        expect(report?.maxGapGbp).toBeLessThanOrEqual(RELATIVE_GAP_TOLERANCE * cold.socialCostGbp);
+      }
       // The warm start keeps the network rows as well as a cold one.
       expect(warmReport?.maxViolation).toBeLessThanOrEqual((coldReport?.maxViolation as number) + 1e-6);
     });
