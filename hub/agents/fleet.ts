@@ -1,6 +1,6 @@
 import type { Highs } from 'highs';
 import type { VoltageSensitivity } from '../feeder/index.js';
-import { type HomeSpec, homeExportBoundKw, homeImportBoundKw } from '../homes/index.js';
+import type { HomeSpec } from '../homes/index.js';
 import {
   type AnswerRound,
   type CoordinatorChannel,
@@ -14,12 +14,13 @@ import {
 } from './coordination.js';
 import type { HomeLpSolution } from './home-lp.js';
 import { HomeLpThreads, type HomeLpThreadsOptions } from './home-lp-threads.js';
-import { type LpBlock, type PricedLimit, solveJointLp } from './joint-lp.js';
+import { type LpBlock, type PeakLimit, type PricedLimit, solveJointLp } from './joint-lp.js';
 import type { ActiveRow } from './master-lp.js';
 import { NetworkPriceMemory } from './network-price-memory.js';
 import { PaidPeak } from './paid-peak.js';
 import type { LookAheadPlan, Plan, PlanContext, Policy, TariffChoice } from './policy.js';
 import { planningWindow } from './policy-definition.js';
+import { inverterReactiveKvar, VOLTAGE_MARGIN_VOLTS, voltageLimits } from './voltage-rows.js';
 
 /** What a fleet policy needs of one home's optimisation problem (HomeLp provides it). */
 export interface HomeProblem {
@@ -156,27 +157,6 @@ function responseOf(
   };
 }
 
-/** The voltage model's load of each home of the fleet, in the fleet's order. */
-function fleetLoads(
-  loadCount: number,
-  homeIds: readonly string[] | undefined,
-  contexts: readonly PlanContext[],
-): number[] {
-  if (homeIds === undefined) {
-    if (contexts.length !== loadCount) {
-      throw new Error(
-        `the street's voltage model has ${loadCount} homes but ${contexts.length} plan together; name the model's homes (NetworkView.voltage.homeIds)`,
-      );
-    }
-    return contexts.map((_, h) => h);
-  }
-  return contexts.map(({ home }) => {
-    const load = homeIds.indexOf(home.id);
-    if (load < 0) throw new Error(`home ${home.id} is not one of the street's voltage model's homes`);
-    return load;
-  });
-}
-
 /** Whether the home has anything to shift (battery, EV or heat pump): without, it answers the same at any price. */
 function hasDevices({ home }: PlanContext): boolean {
   return !!(home.battery || home.ev || home.heatPump);
@@ -185,37 +165,6 @@ function hasDevices({ home }: PlanContext): boolean {
 function planFromResponse(response: HomeResponse): Plan {
   const [batteryKw, evKw, heatPumpKw] = response.decisions as [Float64Array, Float64Array, Float64Array];
   return { batteryKw, evKw, heatPumpKw, cannotKeep: [] };
-}
-
-/**
- * Voltage rows as shared limits over the fleet's homes m: Σ_m (−dV/dP)·net_m ≤ V0 − Σ_m dV/dP·net0_m − Vmin,
- * for every step (the street's other homes at their base load net0).
- */
-function voltageLimits(view: NetworkView, steps: number, contexts: readonly PlanContext[]): SharedLimit[] {
-  if (!view.voltage) return [];
-  const { model, minVolts, maxVolts, homeIds } = view.voltage;
-  const loads = fleetLoads(model.loadCount, homeIds, contexts);
-  return model.rows.flatMap((row, r) => {
-    const slopes = loads.map((load) => model.dVdPKw[r * model.loadCount + load] as number);
-    let intercept = model.voltsAtBase[r] as number;
-    loads.forEach((load, m) => {
-      intercept -= (slopes[m] as number) * (model.basePKw[load] as number);
-    });
-    const limit = (sign: number, bound: number, edge: string): SharedLimit => ({
-      name: `voltage at bus ${row.bus} phase ${row.phase}${edge}`,
-      coefficientByHome: Float64Array.from(slopes, (slope) => sign * slope),
-      upperByStep: new Float64Array(steps).fill(bound),
-    });
-    const lower = limit(-1, intercept - minVolts, '');
-    // The upper edge only where some plan could reach it (a light, unbalanced or exporting street).
-    const highestVolts = slopes.reduce((volts, slope, m) => {
-      const home = (contexts[m] as PlanContext).home;
-      return volts + Math.max(slope * homeImportBoundKw(home), -slope * homeExportBoundKw(home));
-    }, intercept);
-    return maxVolts !== undefined && highestVolts > maxVolts
-      ? [lower, limit(1, maxVolts - intercept, ' (maximum)')]
-      : [lower];
-  });
 }
 
 /**
@@ -372,6 +321,8 @@ abstract class HeadroomPolicyBase extends FleetPolicyBase {
   private readonly paidPeak: PaidPeak;
   /** The network prices each home's executed steps were planned at (created at the first window). */
   private networkPrices: NetworkPriceMemory | undefined;
+  /** Each home's PV inverter reactive power under the last window's plan, kvar per step: the next one's guess. */
+  private readonly lastInverterKvar = new Map<string, Float64Array>();
 
   constructor(
     protected readonly highs: Highs,
@@ -404,6 +355,49 @@ abstract class HeadroomPolicyBase extends FleetPolicyBase {
 
   override expectedNetworkPrices(homeId: string, fromStep: number, steps: number): Float64Array | undefined {
     return this.networkPrices?.expected(homeId, fromStep, steps);
+  }
+
+  /**
+   * The network rows (voltage, cables) of the window, with the homes' PV inverters at `inverterKvar` (kvar per
+   * step) and the voltages VOLTAGE_MARGIN_VOLTS inside the band.
+   */
+  protected networkRows(
+    contexts: readonly PlanContext[],
+    inverterKvar: readonly (Float64Array | undefined)[] | undefined,
+  ): SharedLimit[] {
+    return [
+      ...voltageLimits(this.view, this.horizonSteps, contexts, inverterKvar, VOLTAGE_MARGIN_VOLTS),
+      ...cableLimitRows(this.view, this.horizonSteps, contexts),
+    ];
+  }
+
+  /** The last window's inverter figures moved to this window as its prices are (shiftedWindow); none cold. */
+  protected inverterGuess(contexts: readonly PlanContext[]): (Float64Array | undefined)[] {
+    const stepsPerDay = Math.round(24 / (contexts[0]?.dtHours ?? 0.5));
+    return contexts.map(({ home }) => {
+      const last = this.lastInverterKvar.get(home.id);
+      return last && shiftedWindow(last, this.replanEverySteps, stepsPerDay);
+    });
+  }
+
+  /**
+   * The network rows at the plan `netImportKw`'s own reactive power: its PV inverters' Volt-VAr answer to the
+   * voltages it brings (./voltage-rows.ts), remembered as the next window's guess. Rows made with a guess are
+   * a volt off where the plan moves the inverters, so a plan is checked against these and made again while it
+   * breaks them.
+   */
+  protected rowsAtPlan(
+    contexts: readonly PlanContext[],
+    netImportKw: readonly Float64Array[],
+    guess: readonly (Float64Array | undefined)[],
+  ): SharedLimit[] {
+    const inverterKvar = inverterReactiveKvar(this.view, contexts, this.horizonSteps, netImportKw, guess);
+    if (inverterKvar && this.warmStart) {
+      contexts.forEach(({ home }, h) => {
+        this.lastInverterKvar.set(home.id, inverterKvar[h] as Float64Array);
+      });
+    }
+    return this.networkRows(contexts, inverterKvar);
   }
 
   /** Counts a planned window in the report, with the largest violation its plans left of a network row. */
@@ -452,21 +446,54 @@ export class CentralPolicy extends HeadroomPolicyBase {
   }
 
   planFleet(contexts: readonly PlanContext[]): Plan[] {
-    const steps = this.horizonSteps;
     const social = contexts.map((context) => this.objectiveContext(context));
     const blocks = social.map((context) => this.problemFor(context.home).block(context));
     const peak = {
       upperByStep: this.streetUpperKw(contexts),
       excessCostGbpPerKw: this.options.reinforcementGbpPerKw,
     };
-    const allRows = [
-      ...voltageLimits(this.view, steps, contexts),
-      ...cableLimitRows(this.view, steps, contexts),
-    ];
-    const violationCost = this.options.voltageViolationGbpPerVolt ?? 50;
+    const guess = this.inverterGuess(contexts);
     // Yesterday's broken rows usually bind again: in the first solve they spare a solve that finds them.
+    let planned = this.networkRows(contexts, guess);
+    let kept = this.solveKeeping(blocks, peak, planned, this.lastBrokenRows);
+    // While the plan breaks the rows at its own reactive power, plan again under those.
+    let rows = this.rowsAtPlan(contexts, kept.nets, guess);
+    for (let pass = 0; pass < REACTIVE_PASSES && largestViolation(rows, kept.nets) > ROW_TOLERANCE; pass++) {
+      planned = tightest(rows, planned);
+      kept = this.solveKeeping(blocks, peak, planned, kept.activeNames);
+      rows = this.rowsAtPlan(contexts, kept.nets, guess);
+    }
+    const { result, nets } = kept;
+    if (this.warmStart) this.lastBrokenRows = kept.activeNames;
+    // Measured on every row, not only the active ones: rows broken anew in the last pass stay broken.
+    this.countWindow(largestViolation(rows, nets));
+    const plans = result.columnValues.map((x, h) => {
+      const solution = this.problemFor((social[h] as PlanContext).home).solutionFrom(x, result.objectiveGbp);
+      return planFromSolution(solution);
+    });
+    this.recordExecutedPeak(contexts, nets);
+    const dtHours = contexts[0]?.dtHours ?? 0.5;
+    this.recordNetworkPrices(
+      contexts,
+      result.netImportPriceGbpPerKw.map((prices) => prices.map((gbpPerKw) => gbpPerKw / dtHours)),
+    );
+    return plans;
+  }
+
+  /**
+   * The joint LP keeping the rows named `startNames` and, by constraint generation (at most four more solves),
+   * each row of `allRows` its plans break.
+   */
+  private solveKeeping(
+    blocks: readonly LpBlock[],
+    peak: PeakLimit,
+    allRows: readonly SharedLimit[],
+    startNames: ReadonlySet<string>,
+  ) {
+    const steps = this.horizonSteps;
+    const violationCost = this.options.voltageViolationGbpPerVolt ?? 50;
     const active: PricedLimit[] = allRows
-      .filter((row) => this.lastBrokenRows.has(row.name))
+      .filter((row) => startNames.has(row.name))
       .map((row) => ({ ...row, violationCostGbp: violationCost }));
     let result = solveJointLp(this.highs, blocks, steps, peak, active);
     this.report.iterations++;
@@ -484,20 +511,7 @@ export class CentralPolicy extends HeadroomPolicyBase {
       this.report.iterations++;
       nets = result.columnValues.map((x, h) => netImport(blocks[h] as LpBlock, x, steps));
     }
-    if (this.warmStart) this.lastBrokenRows = new Set(active.map((row) => row.name));
-    // Measured on every row, not only the active ones: rows broken anew in the last pass stay broken.
-    this.countWindow(allRows.reduce((largest, row) => Math.max(largest, violationOf(row, nets)), 0));
-    const plans = result.columnValues.map((x, h) => {
-      const solution = this.problemFor((social[h] as PlanContext).home).solutionFrom(x, result.objectiveGbp);
-      return planFromSolution(solution);
-    });
-    this.recordExecutedPeak(contexts, nets);
-    const dtHours = contexts[0]?.dtHours ?? 0.5;
-    this.recordNetworkPrices(
-      contexts,
-      result.netImportPriceGbpPerKw.map((prices) => prices.map((gbpPerKw) => gbpPerKw / dtHours)),
-    );
-    return plans;
+    return { result, nets, activeNames: new Set(active.map((row) => row.name)) };
   }
 
   /** The planner values money at face value, carbon at the carbon price, and autarky not at all. */
@@ -511,6 +525,18 @@ export class CentralPolicy extends HeadroomPolicyBase {
       valuation: { carbonValueGbpPerKg: this.options.carbonPriceGbpPerKg, autarkyValueGbpPerKwh: 0 },
     };
   }
+}
+
+/**
+ * Times a window's plan, made under rows at a guessed reactive power and broken at its own, is made again at
+ * most (each a joint LP, or a coordination from the last one's prices); a window still breaking a row is
+ * counted in the report.
+ */
+const REACTIVE_PASSES = 3;
+
+/** The largest violation of any of `limits` by the homes' net imports (per home, per step); 0 when all are kept. */
+function largestViolation(limits: readonly SharedLimit[], nets: readonly Float64Array[]): number {
+  return limits.reduce((largest, limit) => Math.max(largest, violationOf(limit, nets)), 0);
 }
 
 /** Whether the homes' net imports (per home, per step) break a shared limit at some step. */
@@ -572,15 +598,11 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     const dtHours = contexts[0]?.dtHours ?? 0.5;
     // Every network row central keeps: the coordinator's master holds a row (limit, step) only once some
     // plans break it, so the many that never bind cost only the check of each round's plans against them.
-    const limits: SharedLimit[] = [
-      {
-        name: 'transformer',
-        coefficientByHome: new Float64Array(contexts.length).fill(1),
-        upperByStep: this.streetUpperKw(contexts),
-      },
-      ...voltageLimits(this.view, steps, contexts),
-      ...cableLimitRows(this.view, steps, contexts),
-    ];
+    const transformer: SharedLimit = {
+      name: 'transformer',
+      coefficientByHome: new Float64Array(contexts.length).fill(1),
+      upperByStep: this.streetUpperKw(contexts),
+    };
     const responders = this.responders(contexts);
     const answerRound = this.threadedRound(contexts, responders, dtHours);
     const stepsPerDay = Math.round(24 / dtHours);
@@ -588,10 +610,29 @@ export class CooperativePolicy extends HeadroomPolicyBase {
       const last = this.lastPrices.get(home.id);
       return last && shiftedWindow(last, this.replanEverySteps, stepsPerDay);
     });
-    const result = this.coordinate(responders, answerRound, limits, steps, dtHours, openChannel, {
+    const guess = this.inverterGuess(contexts);
+    let limits = [transformer, ...this.networkRows(contexts, guess)];
+    let result = this.coordinate(responders, answerRound, limits, steps, dtHours, openChannel, {
       warmPricesGbpPerKwh: warmPrices,
       startRows: this.carriedRows(limits, steps, stepsPerDay),
     });
+    // While the mix breaks the rows at its own reactive power, coordinate again under those, from the last
+    // run's final prices and binding rows and the rows now broken.
+    let atPlan = this.rowsAtPlan(contexts, netsOf(result), guess);
+    for (
+      let pass = 0;
+      pass < REACTIVE_PASSES && largestViolation([transformer, ...atPlan], netsOf(result)) > ROW_TOLERANCE;
+      pass++
+    ) {
+      const next = tightest([transformer, ...atPlan], limits);
+      const startRows = restartRows(result, limits, next, steps);
+      limits = next;
+      result = this.coordinate(responders, answerRound, limits, steps, dtHours, openChannel, {
+        warmPricesGbpPerKwh: result.pricesGbpPerKwh,
+        startRows,
+      });
+      atPlan = this.rowsAtPlan(contexts, netsOf(result), guess);
+    }
     if (this.warmStart) {
       this.lastBindingRows = new Set(
         result.bindingRows.map((row) => `${(limits[row.limit] as SharedLimit).name}@${row.step}`),
@@ -600,7 +641,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
         this.lastPrices.set(home.id, result.pricesGbpPerKwh[h] as Float64Array);
       });
     }
-    this.countWindow(result.maxViolation);
+    this.countWindow(largestViolation([transformer, ...atPlan], netsOf(result)));
     if (result.converged) this.report.convergedWindows++;
     if (result.rowBudgetReached) this.report.windowsAtRowBudget++;
     this.report.maxGapGbp = Math.max(this.report.maxGapGbp, result.gapGbp);
@@ -686,6 +727,51 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     this.threads = undefined;
     super.dispose();
   }
+}
+
+/**
+ * `next` with each row's bound at each step no looser than the same row's in `last`: a plan made again keeps
+ * every reactive power it was checked at so far, so the passes do not swing between two.
+ */
+function tightest(next: readonly SharedLimit[], last: readonly SharedLimit[]): SharedLimit[] {
+  const lastByName = new Map(last.map((limit) => [limit.name, limit]));
+  return next.map((limit) => {
+    const before = lastByName.get(limit.name);
+    if (!before) return limit;
+    const upperByStep = limit.upperByStep.map((upper, t) => Math.min(upper, before.upperByStep[t] as number));
+    return { ...limit, upperByStep };
+  });
+}
+
+function netsOf(result: PriceCoordinationResult): Float64Array[] {
+  return result.responses.map((response) => response.netImportKw);
+}
+
+/** The rows of `next` a coordination under them starts with: those of `last`'s binding rows, and those its plans break. */
+function restartRows(
+  last: PriceCoordinationResult,
+  lastLimits: readonly SharedLimit[],
+  next: readonly SharedLimit[],
+  steps: number,
+): ActiveRow[] {
+  const indexOf = new Map(next.map(({ name }, limit) => [name, limit]));
+  const rows: ActiveRow[] = [];
+  for (const row of last.bindingRows) {
+    const limit = indexOf.get((lastLimits[row.limit] as SharedLimit).name);
+    if (limit !== undefined) rows.push({ limit, step: row.step });
+  }
+  const nets = netsOf(last);
+  next.forEach((limit, index) => {
+    for (let step = 0; step < steps; step++) {
+      let total = -(limit.upperByStep[step] as number);
+      nets.forEach((net, h) => {
+        total += (limit.coefficientByHome[h] as number) * (net[step] as number);
+      });
+      if (total > 1e-9 && !rows.some((row) => row.limit === index && row.step === step))
+        rows.push({ limit: index, step });
+    }
+  });
+  return rows;
 }
 
 /**

@@ -99,6 +99,11 @@ export interface HomeStepResult {
   evTripShortfallKwh: number;
 }
 
+/** Reactive power of the base load at `baseLoadKw`, kvar (lagging; the devices run at unity power factor). */
+export function baseLoadQKvar(home: HomeSpec, baseLoadKw: number): number {
+  return baseLoadKw * Math.tan(Math.acos(home.baseLoadPowerFactor));
+}
+
 /**
  * Advances one home by one step: clamps the agent's setpoints to what the equipment can do, updates
  * the state in place and returns the flows. The energy balance holds exactly:
@@ -152,10 +157,9 @@ export function stepHome(
   }
 
   const pKw = inputs.baseLoadKw + batteryKw + evKw + heatPumpKw - pvKw;
-  const baseQKvar = inputs.baseLoadKw * Math.tan(Math.acos(home.baseLoadPowerFactor));
   return {
     pKw,
-    qKvar: baseQKvar + pvQKvar,
+    qKvar: baseLoadQKvar(home, inputs.baseLoadKw) + pvQKvar,
     importKwh: Math.max(0, pKw) * dtHours,
     exportKwh: Math.max(0, -pKw) * dtHours,
     baseLoadKw: inputs.baseLoadKw,
