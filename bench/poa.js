@@ -17,6 +17,14 @@
 //   the master's nonzero budget), quiet (load 0.0-1.5), two runs: wall 83.9, 79.5 s (cooperative 82.9, 78.6 s),
 //   543 rounds (464 before), cooperative GBP 12,326.91 (12,327.18), PoA 1.827, gap 0.19 %: keeping the voltage
 //   band costs cooperative about a third more time here, and the 60 s target is further off.
+// - 3b25678 -> (master budget from its real size, 4 M; stop at a gap within 0.1 % of a window's cost; rows and
+//   columns added to the master in one call each), back to back at load 1.8-3.9 (others' work, never quiet):
+//   wall 78.1 -> 80.2 s (cooperative 77.2 -> 79.2 s; 83.8 s with POA_HOME_LP_THREADS=0), 543 -> 338 rounds,
+//   cooperative GBP 12,326.91 -> 12,327.88, gap 0.19 -> 0.20 %, PoA 1.827. Fewer rounds but no faster: the old
+//   pessimistic budget refused rows in 4 windows and left one broken by 14.5 V/kW; now every row is kept (1 window
+//   refuses a row for a while), and the masters that keep them are larger. Cooperative alone in one thread
+//   (runStudyPolicy, 28 days, load 1.8-3): 57.2 s, of which the master's solves 38.8 s, adding to it 3.8 s (9.3 s
+//   before batching) and the homes' LPs 8.2 s; two windows (3,000-3,400 rows, 30 rounds) take half the master's time.
 // The year itself (no POA_DAYS, 808ca8b, niced beside other work): cooperative 6,269 s and central 5,498 s of CPU.
 import { availableParallelism } from 'node:os';
 import { loadRunInputs } from '../dist/hub/sim/inputs.js';
