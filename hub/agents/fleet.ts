@@ -73,6 +73,11 @@ export interface FleetReport {
   windowsBreakingLimits: number;
   /** Cooperative: windows in which a broken row could not join the master, which had reached its nonzero budget. */
   windowsAtRowBudget: number;
+  /**
+   * Central and cooperative: windows whose plan, made again as often as it may, kept the rows it was made under
+   * but still broke one at its own reactive power.
+   */
+  windowsOutOfReactivePasses: number;
   /** Cooperative: the largest duality gap a window's coordination ended with, £ (Infinity: a window got no bound). */
   maxGapGbp: number;
   /** Nash: windows whose best-response iteration converged, and that cycled. */
@@ -202,6 +207,7 @@ abstract class FleetPolicyBase implements FleetPolicy {
     maxViolation: 0,
     windowsBreakingLimits: 0,
     windowsAtRowBudget: 0,
+    windowsOutOfReactivePasses: 0,
     maxGapGbp: 0,
     convergedWindows: 0,
     cycledWindows: 0,
@@ -400,11 +406,17 @@ abstract class HeadroomPolicyBase extends FleetPolicyBase {
     return this.networkRows(contexts, inverterKvar);
   }
 
-  /** Counts a planned window in the report, with the largest violation its plans left of a network row. */
-  protected countWindow(maxViolation: number): void {
+  /**
+   * Counts a planned window in the report, with the largest violation its plans left of a network row, and
+   * whether it was made again as often as it may and kept the rows it was made under, so a row broken is broken
+   * only at its own reactive power.
+   */
+  protected countWindow(maxViolation: number, outOfReactivePasses: boolean): void {
     this.report.windows++;
     this.report.maxViolation = Math.max(this.report.maxViolation, maxViolation);
-    if (maxViolation > ROW_TOLERANCE) this.report.windowsBreakingLimits++;
+    if (maxViolation <= ROW_TOLERANCE) return;
+    this.report.windowsBreakingLimits++;
+    if (outOfReactivePasses) this.report.windowsOutOfReactivePasses++;
   }
 
   /** Records the peak of the steps that will run before the next plan. */
@@ -458,7 +470,9 @@ export class CentralPolicy extends HeadroomPolicyBase {
     let kept = this.solveKeeping(blocks, peak, planned, this.lastBrokenRows);
     // While the plan breaks the rows at its own reactive power, plan again under those.
     let rows = this.rowsAtPlan(contexts, kept.nets, guess);
-    for (let pass = 0; pass < REACTIVE_PASSES && largestViolation(rows, kept.nets) > ROW_TOLERANCE; pass++) {
+    let pass = 0;
+    while (pass < REACTIVE_PASSES && largestViolation(rows, kept.nets) > ROW_TOLERANCE) {
+      pass++;
       planned = tightest(rows, planned);
       kept = this.solveKeeping(blocks, peak, planned, kept.activeNames);
       rows = this.rowsAtPlan(contexts, kept.nets, guess);
@@ -466,7 +480,9 @@ export class CentralPolicy extends HeadroomPolicyBase {
     const { result, nets } = kept;
     if (this.warmStart) this.lastBrokenRows = kept.activeNames;
     // Measured on every row, not only the active ones: rows broken anew in the last pass stay broken.
-    this.countWindow(largestViolation(rows, nets));
+    // Kept the rows it was made under and broke them only at its own reactive power.
+    const outOfPasses = pass === REACTIVE_PASSES && largestViolation(planned, nets) <= ROW_TOLERANCE;
+    this.countWindow(largestViolation(rows, nets), outOfPasses);
     const plans = result.columnValues.map((x, h) => {
       const solution = this.problemFor((social[h] as PlanContext).home).solutionFrom(x, result.objectiveGbp);
       return planFromSolution(solution);
@@ -619,11 +635,12 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     // While the mix breaks the rows at its own reactive power, coordinate again under those, from the last
     // run's final prices and binding rows and the rows now broken.
     let atPlan = this.rowsAtPlan(contexts, netsOf(result), guess);
-    for (
-      let pass = 0;
-      pass < REACTIVE_PASSES && largestViolation([transformer, ...atPlan], netsOf(result)) > ROW_TOLERANCE;
-      pass++
+    let pass = 0;
+    while (
+      pass < REACTIVE_PASSES &&
+      largestViolation([transformer, ...atPlan], netsOf(result)) > ROW_TOLERANCE
     ) {
+      pass++;
       const next = tightest([transformer, ...atPlan], limits);
       const startRows = restartRows(result, limits, next, steps);
       limits = next;
@@ -641,7 +658,8 @@ export class CooperativePolicy extends HeadroomPolicyBase {
         this.lastPrices.set(home.id, result.pricesGbpPerKwh[h] as Float64Array);
       });
     }
-    this.countWindow(largestViolation([transformer, ...atPlan], netsOf(result)));
+    const outOfPasses = pass === REACTIVE_PASSES && result.maxViolation <= ROW_TOLERANCE;
+    this.countWindow(largestViolation([transformer, ...atPlan], netsOf(result)), outOfPasses);
     if (result.converged) this.report.convergedWindows++;
     if (result.rowBudgetReached) this.report.windowsAtRowBudget++;
     this.report.maxGapGbp = Math.max(this.report.maxGapGbp, result.gapGbp);

@@ -252,6 +252,8 @@ export interface PlannedLimits {
   unconvergedWindows: number;
   /** Windows in which the coordinator's master reached its nonzero budget and kept no further rows (cooperative). */
   windowsAtRowBudget?: number;
+  /** Windows whose plan, made again at its own reactive power as often as the policy does, still broke a row. */
+  windowsOutOfReactivePasses?: number;
   /** The largest duality gap a window's coordination ended with, £ (cooperative): what an unconverged window may cost above its rows' optimum. */
   maxGapGbp?: number;
 }
@@ -278,7 +280,13 @@ export function plannedLimitsInWords(
     busMinutesOutside > 0
       ? `${busMinutesOutside.toLocaleString('en-GB')} bus-minutes outside ${band}${error}`
       : `every customer within ${band}`;
-  const { windows, windowsBreakingLimits: broken, unconvergedWindows, windowsAtRowBudget = 0 } = planned;
+  const {
+    windows,
+    windowsBreakingLimits: broken,
+    unconvergedWindows,
+    windowsAtRowBudget = 0,
+    windowsOutOfReactivePasses = 0,
+  } = planned;
   const windowsWord = (count: number) => `${count} window${count === 1 ? '' : 's'}`;
   const gapGbp = planned.maxGapGbp;
   const gap =
@@ -302,6 +310,11 @@ export function plannedLimitsInWords(
       : []),
     ...(unconvergedWindows > 0
       ? [`its coordination ran out of rounds before converging in ${windowsWord(unconvergedWindows)}${gap}`]
+      : []),
+    ...(windowsOutOfReactivePasses > 0
+      ? [
+          `its plans, made again at their own reactive power as often as it does, still broke a voltage row in ${windowsWord(windowsOutOfReactivePasses)}`,
+        ]
       : []),
   ];
   const why =
