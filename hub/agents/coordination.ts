@@ -251,8 +251,8 @@ export function coordinateByPrices(
     /** Per home, the master's rows that weigh it: the entries of each of its proposals beside its convexity row's. */
     const rowsOfHome = new Float64Array(homes.length);
     let rowBudgetReached = false;
-    /** Whether this round refused a broken row: the window may not conclude on a mix that breaks it. */
-    let refusedThisRound = false;
+    /** Whether the master's mix broke a row refused for want of room: the window may not conclude on it. */
+    let refusedByMix = false;
     let projectedNonzeros = 0;
     /**
      * Starts counting a round's rows from the master's real size: its nonzeros once the proposals in hand have
@@ -278,7 +278,7 @@ export function coordinateByPrices(
       });
       if (projectedNonzeros + nonzeros > nonzeroBudget) {
         rowBudgetReached = true;
-        refusedThisRound = true;
+        refusedByMix = true;
         return false;
       }
       projectedNonzeros += nonzeros;
@@ -350,19 +350,19 @@ export function coordinateByPrices(
       if (!warm && heardAll)
         lowerBoundGbp = Math.max(lowerBoundGbp, lagrangianBound(master, arrived, prices, dtHours));
       // Rows the new proposals break join the master.
-      refusedThisRound = false;
       measureViolation(known(arrived, steps), limits, steps, violation);
       activate();
       master = masterLp.solve();
       // The master's mix of older and newer proposals may break a row that no round's proposals broke.
       measureViolation(known(mix(proposals, master.weights), steps), limits, steps, violation);
+      refusedByMix = false;
       const addedByMix = activate();
       if (addedByMix > 0) master = masterLp.solve();
       gapGbp = Math.max(0, master.objectiveGbp - lowerBoundGbp);
       // The master's cost is what plans that keep every row cost only when its mix broke none outside it, and
       // a row refused for want of room may join in a later round.
       const allowedGapGbp = Math.max(toleranceGbp, relativeTolerance * Math.abs(master.objectiveGbp));
-      if (addedByMix === 0 && !refusedThisRound && gapGbp <= allowedGapGbp) {
+      if (addedByMix === 0 && !refusedByMix && gapGbp <= allowedGapGbp) {
         converged = true;
         break;
       }
