@@ -116,6 +116,12 @@ export interface PriceCoordinationOptions {
    */
   startRows?: readonly ActiveRow[];
   /**
+   * Plans each home proposed in an earlier exchange of the same window (e.g. under rows since made tighter):
+   * still plans the home can run at the cost it said, so the master mixes them from its first solve instead of
+   * asking for them again.
+   */
+  startProposals?: readonly (readonly HomeResponse[])[];
+  /**
    * Nonzeros the master may reach by the last round: a row joins only while the master's nonzeros, with the
    * row's and with every home proposing a new plan in each round left, stay within it. Default
    * {@link MASTER_NONZERO_BUDGET}.
@@ -145,6 +151,8 @@ export interface PriceCoordinationResult {
   bindingRows: readonly ActiveRow[];
   /** Whether a broken row was left out of the master because it would have passed its nonzero budget. */
   rowBudgetReached: boolean;
+  /** Per home, the distinct plans it proposed (the master's columns): a start for another exchange of the window. */
+  proposals: readonly (readonly HomeResponse[])[];
   /** The master's nonzeros at the end (0 when round 1 kept every limit): at most its budget. */
   masterNonzeros: number;
 }
@@ -187,7 +195,7 @@ export function coordinateByPrices(
   }
 
   const prices = homes.map(() => new Float64Array(steps));
-  const proposals: HomeResponse[][] = homes.map(() => []);
+  const proposals: HomeResponse[][] = homes.map((_, h) => [...(options.startProposals?.[h] ?? [])]);
   /** What each home last answered, whether or not it reached the coordinator. */
   const ownAnswers: (HomeResponse | undefined)[] = homes.map(() => undefined);
   const planCount = () => proposals.reduce((count, list) => count + list.length, 0);
@@ -233,6 +241,7 @@ export function coordinateByPrices(
       gapGbp: 0,
       bindingRows: [],
       rowBudgetReached: false,
+      proposals,
       masterNonzeros: 0,
     };
   }
@@ -385,6 +394,7 @@ export function coordinateByPrices(
       gapGbp,
       bindingRows: activeRows.filter((_, r) => (master.rowDuals[r] as number) !== 0),
       rowBudgetReached,
+      proposals,
       masterNonzeros: masterLp.nonzeros,
     };
   }

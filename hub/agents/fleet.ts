@@ -647,6 +647,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
       result = this.coordinate(responders, answerRound, limits, steps, dtHours, openChannel, {
         warmPricesGbpPerKwh: result.pricesGbpPerKwh,
         startRows,
+        startProposals: result.proposals,
       });
       atPlan = this.rowsAtPlan(contexts, netsOf(result), guess);
     }
@@ -696,7 +697,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     steps: number,
     dtHours: number,
     openChannel: OpenCoordinatorChannel | undefined,
-    warm: Pick<PriceCoordinationOptions, 'warmPricesGbpPerKwh' | 'startRows'>,
+    warm: Pick<PriceCoordinationOptions, 'warmPricesGbpPerKwh' | 'startRows' | 'startProposals'>,
   ): PriceCoordinationResult {
     const result = coordinateByPrices(this.highs, responders, limits, steps, {
       dtHours,

@@ -327,6 +327,26 @@ describe('coordination by prices (cooperative)', () => {
     expect((cost - (await centralCost())) / cost).toBeLessThan(0.01);
   });
 
+  it("started from an earlier exchange's proposals, under a tighter limit, it needs fewer rounds for the same optimum", async () => {
+    const highs = await getHighs();
+    const first = coordinateByPrices(highs, homes, [limit], STEPS, { dtHours: 1 });
+    const tighter: SharedLimit = { ...limit, upperByStep: new Float64Array(STEPS).fill(LIMIT_KW - 2) };
+    const cold = coordinateByPrices(highs, homes, [tighter], STEPS, { dtHours: 1 });
+    const started = coordinateByPrices(highs, homes, [tighter], STEPS, {
+      dtHours: 1,
+      startProposals: first.proposals,
+    });
+    expect(first.proposals.flat().length).toBe(first.plans);
+    expect(started.converged).toBe(true);
+    expect(started.rounds).toBeLessThan(cold.rounds);
+    expect(started.maxViolation).toBeLessThanOrEqual(1e-6);
+    const costOfRun = (run: typeof cold) =>
+      run.responses.reduce((sum, response) => sum + response.ownCostGbp, 0);
+    expect(Math.abs(costOfRun(started) - costOfRun(cold))).toBeLessThanOrEqual(
+      started.gapGbp + cold.gapGbp + 1e-6,
+    );
+  });
+
   it('rejects nonsense options and mismatched limits with a TypeError', async () => {
     const highs = await getHighs();
     expect(() => coordinateByPrices(highs, homes, [limit], STEPS, { maxRounds: 0 })).toThrowError(TypeError);
