@@ -28,6 +28,9 @@
 // - HEAD after b220de3 (voltage rows at each home's reactive power, each window planned again up to three times
 //   while it breaks a row at its own) with the changes of the line above, load 1.8-3.3: wall 273.5 s, cooperative
 //   272.0 s (1,112 rounds), central 167.2 s (95 joint solves); GBP 12,327.72 and 12,303.13, gap 0.20 %.
+// - then the reactive passes started from the last pass's plans (startProposals), load 2.2-2.5: wall 273.5 ->
+//   97.5 s, cooperative 272.0 -> 86.9 s (1,112 -> 599 rounds, GBP 12,327.01, gap 0.19 %); central 96.5 s is
+//   now the longer run (95 joint solves, its passes unchanged).
 // The year itself (no POA_DAYS, 808ca8b, niced beside other work): cooperative 6,269 s and central 5,498 s of CPU.
 import { availableParallelism } from 'node:os';
 import { loadRunInputs } from '../dist/hub/sim/inputs.js';
