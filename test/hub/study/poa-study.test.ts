@@ -1,17 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { gridflex, tempDir } from './poa-cli.js';
 
 const SCENARIO = 'scenarios/table.yaml';
-
-function gridflex(...args: string[]) {
-  const run = spawnSync('node', ['dist/hub/cli.js', ...args], { encoding: 'utf8' });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 
 describe('gridflex study poa', () => {
   // A street limit the selfish plans break, so the policies differ in peak and social cost.

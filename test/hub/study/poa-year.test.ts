@@ -1,19 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PolicyFigures } from '../../../hub/study/poa-metrics.js';
+import { gridflex, tempDir } from './poa-cli.js';
 
 // A full year of the shipped table street: its own file, as it takes most of a minute on a loaded machine.
 const SCENARIO = 'scenarios/table.yaml';
-
-function gridflex(...args: string[]) {
-  const run = spawnSync('node', ['dist/hub/cli.js', ...args], { encoding: 'utf8' });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 
 describe('gridflex study poa over a full year of the table street, at the default limit', () => {
   const out = tempDir('gridflex-poa-year-');
