@@ -399,10 +399,13 @@ describe('policy external over MCP (home-3)', () => {
       JSON.stringify({ policy: 'external', requestId: 'policy-external' }),
       { qos: 1 },
     );
-    operator.end(true);
     await expect
       .poll(async () => (await call(home3, 'plan_request')).body?.home, { interval: 300, timeout: 60_000 })
       .toBe('home-3');
+    // At 40 ms a step each step brings a new request, and a loaded machine's two tool calls can take longer than
+    // that every time (CI failed so): the clock pauses while the agent reads and answers, as a slow agent's
+    // operator would.
+    await operator.publishAsync('gridflex/control/v1/clock', JSON.stringify({ action: 'pause' }), { qos: 1 });
     const followed = nextMessage(
       viewer,
       (topic) => topic === 'gridflex/v1/homes/home-3/decision',
@@ -422,6 +425,8 @@ describe('policy external over MCP (home-3)', () => {
         { interval: 200, timeout: 60_000 },
       )
       .toBe(true);
+    await operator.publishAsync('gridflex/control/v1/clock', JSON.stringify({ action: 'play' }), { qos: 1 });
+    operator.end(true);
     const decision = json<HomeDecision>((await followed).payload);
     expect(decision.policy).toBe('external');
     // The switch waits for the next half-hour and each poll for a loaded hub: more than the default minute.
