@@ -81,17 +81,50 @@ export function socialCostParts(
   };
 }
 
+/** What a run's social cost is summed from: the year runner's result has these fields. */
+export interface SocialCostInputs {
+  network: { transformerPeakKw: number };
+  totals: { billsGbp: number; carbonKg: number };
+  market?: MarketOutcome;
+}
+
 /**
  * Social cost = bills − what the market module's counterparty gained from them + reinforcement for the peak
- * above the rating + carbon at its price.
+ * above the rating + carbon at its price. The one place it is summed: the PoA study and the sweep's rows.
  */
+export function socialCostSum(
+  run: SocialCostInputs,
+  pricing: SocialCostPricing,
+): {
+  socialCostGbp: number;
+  billsNetGbp: number;
+  counterpartyGainGbp: number;
+  reinforcementGbp: number;
+  carbonCostGbp: number;
+} {
+  const { reinforcementGbp, carbonCostGbp } = socialCostParts(
+    run.network.transformerPeakKw,
+    run.totals.carbonKg,
+    pricing,
+  );
+  const counterpartyGainGbp = marketCounterpartyGainGbp(run.market);
+  const billsNetGbp = run.totals.billsGbp - counterpartyGainGbp;
+  return {
+    socialCostGbp: billsNetGbp + reinforcementGbp + carbonCostGbp,
+    billsNetGbp,
+    counterpartyGainGbp,
+    reinforcementGbp,
+    carbonCostGbp,
+  };
+}
+
+/** A policy's social cost, its resource and transfer parts and the limits it broke. */
 export function socialCost(
   run: PolicyRunSummary,
   pricing: SocialCostPricing,
 ): Omit<PolicyFigures, 'giniOfBenefit' | 'benefitPerDecileGbp'> {
-  const { reinforcementGbp, carbonCostGbp } = socialCostParts(
-    run.network.transformerPeakKw,
-    run.totals.carbonKg,
+  const { socialCostGbp, billsNetGbp, counterpartyGainGbp, reinforcementGbp, carbonCostGbp } = socialCostSum(
+    run,
     pricing,
   );
   const energyAndNetworkGbp = run.suppliers.reduce(
@@ -101,10 +134,8 @@ export function socialCost(
   const overloaded = run.networkStress.lines.filter((line) => line.overloadSteps > 0);
   const lineOverloadHours =
     (overloaded.reduce((sum, line) => sum + line.overloadSteps, 0) * run.stepMinutes) / 60;
-  const counterpartyGainGbp = marketCounterpartyGainGbp(run.market);
-  const billsNetGbp = run.totals.billsGbp - counterpartyGainGbp;
   return {
-    socialCostGbp: billsNetGbp + reinforcementGbp + carbonCostGbp,
+    socialCostGbp,
     billsGbp: run.totals.billsGbp,
     marketCounterpartyGainGbp: counterpartyGainGbp,
     resourceCostGbp: energyAndNetworkGbp + carbonCostGbp + reinforcementGbp,

@@ -9,10 +9,9 @@ import { createPolicy } from '../agents/registry.js';
 import { loadBaseLoadLibrary } from '../environment/load-base-load.js';
 import { DEFAULT_YEAR_CSV, loadYearCsv } from '../environment/load-year.js';
 import type { RepresentativeYear } from '../environment/year.js';
-import { marketCounterpartyGainGbp } from '../market/modules.js';
 import { parseScenario } from '../scenarios/load.js';
 import { type RunInputs, runYear } from '../sim/runner.js';
-import { socialCostParts } from './poa-metrics.js';
+import { socialCostSum } from './poa-metrics.js';
 import { streetPolicyContext } from './street-context.js';
 import { type SweepJobMessage, type SweepRow, type SweepSocialSeries, setPath } from './sweep.js';
 
@@ -103,25 +102,17 @@ function socialSeries(
   };
 }
 
-/**
- * Social cost (bills less what the market module's counterparty gained from them + reinforcement for the peak
- * above the street's limit + carbon) and that excess.
- */
+/** Social cost ({@link socialCostSum}, as the PoA study sums it) and the peak above the street's limit. */
 function socialCostFigures(result: YearResult, limitKw: number, study: SweepJobMessage['study']) {
-  const { reinforcementGbp, carbonCostGbp } = socialCostParts(
-    result.network.transformerPeakKw,
-    result.totals.carbonKg,
-    {
-      transformerRatingKw: limitKw,
-      reinforcementGbpPerKw: study.reinforcementGbpPerKw,
-      carbonPriceGbpPerKg: study.carbonPriceGbpPerKg,
-    },
-  );
+  const { socialCostGbp } = socialCostSum(result, {
+    transformerRatingKw: limitKw,
+    reinforcementGbpPerKw: study.reinforcementGbpPerKw,
+    carbonPriceGbpPerKg: study.carbonPriceGbpPerKg,
+  });
   return {
     transformerLimitKw: limitKw,
     peakAboveLimitKw: Math.max(0, result.network.transformerPeakKw - limitKw),
-    socialCostGbp:
-      result.totals.billsGbp - marketCounterpartyGainGbp(result.market) + reinforcementGbp + carbonCostGbp,
+    socialCostGbp,
   };
 }
 
