@@ -56,9 +56,13 @@ export interface AgentsStep {
   /** Set-points for boards with a settable power (heat pumps, batteries), asset → kW. */
   setpointsKw: Map<string, number>;
   news: HomeNews[];
-  /** Wall time of the plans made in this step (0 when no home re-planned). */
+  /** Wall time of the running street's plans made in this step (0 when no home re-planned). */
   planningMs: number;
+  /** Plans the running street's policy made in this step: one for each home it planned, with assets or not. */
   plansMade: number;
+  /** The same of the shadow runs (their own streets; the running policy's mirror is the running street). */
+  shadowPlanningMs: number;
+  shadowPlansMade: number;
   /** Plans that failed this step (the home then runs a simple fallback), for the hub's log. */
   failures: string[];
   /** Load the running street adds on plots (the red team's oscillating load), kW by plot. */
@@ -274,7 +278,6 @@ export class HomeAgents {
       boosts: this.boosts.overrides(),
       generation: this.generation,
     };
-    const before = this.running.planRecords.slice();
     this.running.forget(this.replan);
     for (const shadow of this.shadows.values()) shadow.street.forget(this.replan);
     this.replan.clear();
@@ -284,11 +287,16 @@ export class HomeAgents {
     const shadowPrices = prices.redTeam?.honestPrices ?? prices;
     const shadowInputs = { ...inputs, prices: shadowPrices };
     await this.running.step(inputs);
+    const shadowPlans = { count: 0, planningMs: 0 };
     // The broker delivers between the streets and between a street's plans and its power flow, each a block of
     // work on a big street.
     for (const shadow of this.shadows.values()) {
       await yieldToIo();
       await shadow.stepStreet(shadowInputs);
+      if (!shadow.mirrors) {
+        shadowPlans.count += shadow.street.lastStepPlans.count;
+        shadowPlans.planningMs += shadow.street.lastStepPlans.planningMs;
+      }
       await yieldToIo();
       const flow = shadow.solve(shadowInputs, clock);
       if (!shadow.mirrors) {
@@ -302,21 +310,15 @@ export class HomeAgents {
     const decisions = views.map((view, index) => this.decision(view, index, clock, priceNow));
     const failures = this.failures;
     this.failures = [];
-    const made = views.filter(
-      (view, index) => this.running.planRecords[index] !== before[index] && hasControllable(view),
-    );
     return {
       decisions,
       setpointsKw,
       addedPlotPKw: this.running.addedPlotPKw,
       news,
-      planningMs: made.reduce(
-        (sum, view) => sum + (this.running.planRecords[this.homeIndex(view.home)]?.planningMs ?? 0),
-        0,
-      ),
-      plansMade: made.filter(
-        (view) => (this.running.planRecords[this.homeIndex(view.home)]?.planningMs ?? 0) > 0,
-      ).length,
+      planningMs: this.running.lastStepPlans.planningMs,
+      plansMade: this.running.lastStepPlans.count,
+      shadowPlanningMs: shadowPlans.planningMs,
+      shadowPlansMade: shadowPlans.count,
       failures,
     };
   }
@@ -530,10 +532,6 @@ export class HomeAgents {
   private resolvedPreferences(home: string): ResidentPreferences {
     return resolvePreferences(this.preferences.get(home) ?? {});
   }
-}
-
-function hasControllable(view: TableHomeView): boolean {
-  return view.ev !== undefined || view.heatPump !== undefined || view.battery !== undefined;
 }
 
 function round3(value: number): number {

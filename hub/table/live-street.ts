@@ -97,6 +97,11 @@ export class LivePolicyStreet {
    */
   readonly addedPlotPKw = new Map<string, number>();
   readonly timing = emptyTiming();
+  /**
+   * The plans its policy made in the last step, one a home asked (something to plan or not; a failed one not
+   * counted), and their wall time where they were made (this thread or the plan thread), ms.
+   */
+  readonly lastStepPlans = { count: 0, planningMs: 0 };
   private readonly states: AssetStates;
   private readonly overrides: TableOverrides;
   private readonly street: Street;
@@ -293,6 +298,8 @@ export class LivePolicyStreet {
     for (const home of this.homes) this.syncHome(home, inputs.homes[home.index] as TableHomeView, replanAll);
     this.assetPowerKw.clear();
     this.plannedPowerKw.clear();
+    this.lastStepPlans.count = 0;
+    this.lastStepPlans.planningMs = 0;
     const frame = await this.street.stepAsync(inputs.step);
     this.addedPlotPKw.clear();
     for (const home of this.homes) {
@@ -364,6 +371,10 @@ export class LivePolicyStreet {
     const nothing = !view.ev && !view.heatPump && !view.battery;
     const failed = this.failedNow.get(home.index);
     this.failedNow.delete(home.index);
+    if (!failed) {
+      this.lastStepPlans.count += 1;
+      this.lastStepPlans.planningMs += planningMs;
+    }
     const words =
       plan.explanation ?? explainPlan(this.planContext(home), withImport(plan, forecast), HORIZON_STEPS);
     const away =

@@ -29,7 +29,7 @@ export class ResidentsExtension implements Extension {
   /** Last value sent to each `/set` topic, so the hub only sends changes. */
   private readonly lastCommands = new Map<string, number | boolean | string>();
   /** Wall time the agents spent planning, the plans made and the steps taken since start (logged at stop). */
-  private readonly planningTotals = { ms: 0, plans: 0, steps: 0, maxStepMs: 0 };
+  private readonly planningTotals = { ms: 0, plans: 0, steps: 0, maxStepMs: 0, shadowMs: 0, shadowPlans: 0 };
 
   constructor(private readonly hub: HubContext) {}
 
@@ -109,6 +109,8 @@ export class ResidentsExtension implements Extension {
     event.addedPlotPKw = acted.addedPlotPKw;
     this.planningTotals.ms += acted.planningMs;
     this.planningTotals.plans += acted.plansMade;
+    this.planningTotals.shadowMs += acted.shadowPlanningMs;
+    this.planningTotals.shadowPlans += acted.shadowPlansMade;
     this.planningTotals.steps += 1;
     this.planningTotals.maxStepMs = Math.max(this.planningTotals.maxStepMs, acted.planningMs);
     for (const decision of acted.decisions) this.decisions.set(decision.home, decision);
@@ -273,11 +275,11 @@ export class ResidentsExtension implements Extension {
   }
 
   private logPlanningTotals(): void {
-    const { ms, plans, steps, maxStepMs } = this.planningTotals;
+    const { ms, plans, steps, maxStepMs, shadowMs, shadowPlans } = this.planningTotals;
     if (steps === 0) return;
     this.hub.log(
       'info',
-      `agents: ${plans} plans in ${ms.toFixed(0)} ms over ${steps} steps (${plans > 0 ? (ms / plans).toFixed(2) : '0'} ms a plan, ${(ms / steps).toFixed(2)} ms a step on average, ${maxStepMs.toFixed(1)} ms at most)`,
+      `agents: ${plans} plans in ${ms.toFixed(0)} ms over ${steps} steps (${plans > 0 ? (ms / plans).toFixed(2) : '0'} ms a plan, ${(ms / steps).toFixed(2)} ms a step on average, ${maxStepMs.toFixed(1)} ms at most); the shadow runs ${shadowPlans} plans in ${shadowMs.toFixed(0)} ms`,
     );
   }
 }
