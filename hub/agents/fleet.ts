@@ -14,7 +14,7 @@ import {
 } from './coordination.js';
 import type { HomeLpSolution } from './home-lp.js';
 import { HomeLpThreads, type HomeLpThreadsOptions } from './home-lp-threads.js';
-import { type LpBlock, type PeakLimit, type PricedLimit, solveJointLp } from './joint-lp.js';
+import { JointLp, type JointLpResult, type LpBlock } from './joint-lp.js';
 import type { ActiveRow } from './master-lp.js';
 import { NetworkPriceMemory } from './network-price-memory.js';
 import { PaidPeak } from './paid-peak.js';
@@ -85,6 +85,11 @@ export interface FleetReport {
   cycledWindows: number;
   /** Rounds (cooperative), sweeps (Nash) or joint LP solves (central) summed over windows. */
   iterations: number;
+  /**
+   * Central: the joint LP solves made again because a plan broke a row the LP did not keep yet (constraint
+   * generation), summed over windows: what starting a window with the last one's broken rows spares.
+   */
+  rowSearchSolves: number;
 }
 
 /** A network row broken by at most this (kW or V) counts as kept: LP round-off. */
@@ -212,6 +217,7 @@ abstract class FleetPolicyBase implements FleetPolicy {
     convergedWindows: 0,
     cycledWindows: 0,
     iterations: 0,
+    rowSearchSolves: 0,
   };
   private readonly problems = new Map<string, HomeProblem>();
   /** Each home's problems over a tariff review's look-aheads (longer than a plan's), by home and length. */
@@ -465,18 +471,36 @@ export class CentralPolicy extends HeadroomPolicyBase {
       excessCostGbpPerKw: this.options.reinforcementGbpPerKw,
     };
     const guess = this.inverterGuess(contexts);
-    // Yesterday's broken rows usually bind again: in the first solve they spare a solve that finds them.
-    let planned = this.networkRows(contexts, guess);
-    let kept = this.solveKeeping(blocks, peak, planned, this.lastBrokenRows);
-    // While the plan breaks the rows at its own reactive power, plan again under those.
-    let rows = this.rowsAtPlan(contexts, kept.nets, guess);
-    let pass = 0;
-    while (pass < REACTIVE_PASSES && largestViolation(rows, kept.nets) > ROW_TOLERANCE) {
-      pass++;
-      planned = tightest(rows, planned);
-      kept = this.solveKeeping(blocks, peak, planned, kept.activeNames);
-      rows = this.rowsAtPlan(contexts, kept.nets, guess);
+    // One model for the window: each solve after the first starts from the last one's basis.
+    const lp = new JointLp(this.highs, blocks, this.horizonSteps, peak);
+    try {
+      // Yesterday's broken rows usually bind again: in the first solve they spare a solve that finds them.
+      let planned = this.networkRows(contexts, guess);
+      let kept = this.solveKeeping(lp, planned, this.lastBrokenRows);
+      // While the plan breaks the rows at its own reactive power, plan again under those.
+      let rows = this.rowsAtPlan(contexts, kept.nets, guess);
+      let pass = 0;
+      while (pass < REACTIVE_PASSES && largestViolation(rows, kept.nets) > ROW_TOLERANCE) {
+        pass++;
+        planned = tightest(rows, planned);
+        kept = this.solveKeeping(lp, planned, kept.activeNames);
+        rows = this.rowsAtPlan(contexts, kept.nets, guess);
+      }
+      return this.conclude(contexts, social, kept, planned, rows, pass);
+    } finally {
+      lp.dispose();
     }
+  }
+
+  /** The window's plans from its last solve, with the report's and the next window's figures. */
+  private conclude(
+    contexts: readonly PlanContext[],
+    social: readonly PlanContext[],
+    kept: KeptRows,
+    planned: readonly SharedLimit[],
+    rows: readonly SharedLimit[],
+    pass: number,
+  ): Plan[] {
     const { result, nets } = kept;
     if (this.warmStart) this.lastBrokenRows = kept.activeNames;
     // Measured on every row, not only the active ones: rows broken anew in the last pass stay broken.
@@ -497,37 +521,34 @@ export class CentralPolicy extends HeadroomPolicyBase {
   }
 
   /**
-   * The joint LP keeping the rows named `startNames` and, by constraint generation (at most four more solves),
-   * each row of `allRows` its plans break.
+   * The window's joint LP keeping the rows named `startNames` (with the bounds of `allRows`: a row the model
+   * keeps is bound as `allRows` has it now) and, by constraint generation (at most four more solves), each row of
+   * `allRows` its plans break. Rows join the window's one model, so each solve after its first is warm.
    */
   private solveKeeping(
-    blocks: readonly LpBlock[],
-    peak: PeakLimit,
+    lp: JointLp,
     allRows: readonly SharedLimit[],
     startNames: ReadonlySet<string>,
-  ) {
+  ): KeptRows {
     const steps = this.horizonSteps;
     const violationCost = this.options.voltageViolationGbpPerVolt ?? 50;
-    const active: PricedLimit[] = allRows
-      .filter((row) => startNames.has(row.name))
-      .map((row) => ({ ...row, violationCostGbp: violationCost }));
-    let result = solveJointLp(this.highs, blocks, steps, peak, active);
+    const priced = (row: SharedLimit) => ({ ...row, violationCostGbp: violationCost });
+    lp.changeLimitBounds(allRows);
+    lp.addLimits(allRows.filter((row) => startNames.has(row.name) && !lp.has(row.name)).map(priced));
+    let result = lp.solve();
     this.report.iterations++;
-    let nets = result.columnValues.map((x, h) => netImport(blocks[h] as LpBlock, x, steps));
+    let nets = result.columnValues.map((x, h) => netImport(lp.blocks[h] as LpBlock, x, steps));
     for (let pass = 0; pass < 4 && allRows.length > 0; pass++) {
-      let added = 0;
-      for (const row of allRows) {
-        if (active.some((limit) => limit.name === row.name)) continue;
-        if (!breaks(row, nets)) continue;
-        active.push({ ...row, violationCostGbp: violationCost });
-        added++;
-      }
-      if (added === 0) break;
-      result = solveJointLp(this.highs, blocks, steps, peak, active);
+      const broken = allRows.filter((row) => !lp.has(row.name) && breaks(row, nets));
+      if (broken.length === 0) break;
+      lp.addLimits(broken.map(priced));
+      result = lp.solve();
       this.report.iterations++;
-      nets = result.columnValues.map((x, h) => netImport(blocks[h] as LpBlock, x, steps));
+      this.report.rowSearchSolves++;
+      nets = result.columnValues.map((x, h) => netImport(lp.blocks[h] as LpBlock, x, steps));
     }
-    return { result, nets, activeNames: new Set(active.map((row) => row.name)) };
+    const names = new Set(allRows.map((row) => row.name));
+    return { result, nets, activeNames: new Set(lp.limitNames.filter((name) => names.has(name))) };
   }
 
   /** The planner values money at face value, carbon at the carbon price, and autarky not at all. */
@@ -541,6 +562,13 @@ export class CentralPolicy extends HeadroomPolicyBase {
       valuation: { carbonValueGbpPerKg: this.options.carbonPriceGbpPerKg, autarkyValueGbpPerKwh: 0 },
     };
   }
+}
+
+/** A window's joint LP solved keeping every row of the window it broke: the plans' net imports, and the rows kept. */
+interface KeptRows {
+  result: JointLpResult;
+  nets: Float64Array[];
+  activeNames: Set<string>;
 }
 
 /**

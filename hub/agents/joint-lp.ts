@@ -1,6 +1,5 @@
 import type { Highs } from 'highs';
 import type { SharedLimit } from './coordination.js';
-import { solveLp } from './solve-lp.js';
 
 /** One home's LP as arrays: what it would pass to HiGHS on its own. */
 export interface LpBlock {
@@ -48,9 +47,265 @@ export interface JointLpResult {
 }
 
 /**
- * Solves all homes' LPs as one problem (block-diagonal) joined by shared rows: the peak limit and the priced
- * limits (e.g. linearised voltage rows). This is the social planner's problem: one optimisation over all homes.
+ * All homes' LPs as one problem (block-diagonal) joined by shared rows: the peak limit and the priced limits
+ * (e.g. linearised voltage rows). This is the social planner's problem: one optimisation over all homes.
+ *
+ * The HiGHS model is kept between solves: limits join it as rows (and violation slacks) and have their bounds
+ * changed in place, so each solve after the first starts from the last optimal basis (a dual simplex hot
+ * start: new rows and tightened bounds leave it dual feasible) instead of presolving and solving the whole
+ * street again. Columns: each block's, the peak's excess, then each limit's `steps` slacks in the order the
+ * limits joined; rows: each block's, the peak's `steps`, then each limit's `steps`.
  */
+export class JointLp {
+  private readonly model;
+  private readonly offsets: number[] = [];
+  private readonly blockRows: number;
+  private readonly peakColumn: number;
+  private columnCount = 0;
+  /** The limits in the model, in row order, each with its first row and first slack column. */
+  private readonly limits: PricedLimit[] = [];
+  private readonly firstRowOf = new Map<string, number>();
+  private readonly firstSlackOf: number[] = [];
+  /** Solves so far, and how many of them started from a kept basis. */
+  solves = 0;
+  warmSolves = 0;
+
+  constructor(
+    private readonly highs: Highs,
+    readonly blocks: readonly LpBlock[],
+    private readonly steps: number,
+    private readonly peak: PeakLimit | undefined,
+  ) {
+    let rows = 0;
+    for (const block of blocks) {
+      this.offsets.push(this.columnCount);
+      this.columnCount += block.cost.length;
+      rows += block.rowLower.length;
+    }
+    this.blockRows = rows;
+    this.peakColumn = peak ? this.columnCount++ : -1;
+    this.model = highs.createModel();
+    this.model.options.set({ output_flag: false });
+    this.model.passModel(this.baseModel());
+  }
+
+  /** Whether a limit of this name is a row of the model. */
+  has(name: string): boolean {
+    return this.firstRowOf.has(name);
+  }
+
+  /** The names of the limits in the model. */
+  get limitNames(): string[] {
+    return this.limits.map(({ name }) => name);
+  }
+
+  /**
+   * Adds limits (names not in the model yet), `steps` rows each, in one addRows call, and their slacks in one
+   * addCols call: HiGHS rebuilds its matrix when rows follow columns, so a row and its slack in turn would cost
+   * a rebuild each.
+   */
+  addLimits(limits: readonly PricedLimit[]): void {
+    if (limits.length === 0) return;
+    const firstRow = this.blockRows + (this.peak ? this.steps : 0) + this.limits.length * this.steps;
+    const starts = [0];
+    const indices: number[] = [];
+    const values: number[] = [];
+    const upper = new Float64Array(limits.length * this.steps);
+    limits.forEach((limit, c) => {
+      if (this.has(limit.name)) throw new Error(`the joint LP already keeps ${limit.name}`);
+      for (let t = 0; t < this.steps; t++) {
+        this.addNetImport(t, (b) => limit.coefficientByHome[b] as number, indices, values);
+        starts.push(indices.length);
+        upper[c * this.steps + t] = limit.upperByStep[t] as number;
+      }
+    });
+    this.model.addRows({
+      lower: new Float64Array(upper.length).fill(-this.highs.infinity),
+      upper,
+      matrix: sparse('csr', upper.length, this.columnCount, starts, indices, values),
+    });
+    const cost = new Float64Array(upper.length);
+    limits.forEach((limit, c) => {
+      cost.fill(limit.violationCostGbp, c * this.steps, (c + 1) * this.steps);
+      this.firstRowOf.set(limit.name, firstRow + c * this.steps);
+      this.firstSlackOf.push(this.columnCount + c * this.steps);
+      this.limits.push(limit);
+    });
+    const slackStarts = Array.from({ length: upper.length + 1 }, (_, k) => k);
+    this.model.addCols({
+      cost,
+      lower: new Float64Array(upper.length),
+      upper: new Float64Array(upper.length).fill(this.highs.infinity),
+      matrix: sparse(
+        'csc',
+        firstRow + upper.length,
+        upper.length,
+        slackStarts,
+        slackStarts.slice(0, -1).map((k) => firstRow + k),
+        new Array(upper.length).fill(-1),
+      ),
+    });
+    this.columnCount += upper.length;
+  }
+
+  /**
+   * Sets each kept limit's bounds to those of the same name in `limits` (the same coefficients, at another
+   * reactive power, say), in one call; a kept limit missing from `limits` is no longer bound.
+   */
+  changeLimitBounds(limits: readonly SharedLimit[]): void {
+    if (this.limits.length === 0) return;
+    const byName = new Map(limits.map((limit) => [limit.name, limit]));
+    const rows: number[] = [];
+    const upper: number[] = [];
+    for (const { name } of this.limits) {
+      const first = this.firstRowOf.get(name) as number;
+      const limit = byName.get(name);
+      for (let t = 0; t < this.steps; t++) {
+        rows.push(first + t);
+        upper.push(limit ? (limit.upperByStep[t] as number) : this.highs.infinity);
+      }
+    }
+    this.model.changeRowsBounds(
+      { kind: 'set', indices: Int32Array.from(rows) },
+      new Float64Array(rows.length).fill(-this.highs.infinity),
+      Float64Array.from(upper),
+    );
+  }
+
+  /** Simplex iterations of the last solve. */
+  get lastSimplexIterations(): number {
+    return Number(this.model.info.get('simplex_iteration_count'));
+  }
+
+  /** Solves the model as it is now, from the last basis when there is one. */
+  solve(): JointLpResult {
+    const warm = this.solves > 0;
+    this.run();
+    this.solves++;
+    if (warm) this.warmSolves++;
+    const solution = this.model.getSolution();
+    const x = solution.colValue;
+    let maxLimitViolation = 0;
+    for (const first of this.firstSlackOf) {
+      for (let t = 0; t < this.steps; t++) maxLimitViolation = Math.max(maxLimitViolation, x[first + t] ?? 0);
+    }
+    return {
+      netImportPriceGbpPerKw: netImportPrices(
+        Float64Array.from(solution.rowDual.subarray(this.blockRows)),
+        this.blocks.length,
+        this.steps,
+        this.peak,
+        this.limits,
+      ),
+      columnValues: this.blocks.map((block, b) =>
+        Float64Array.from(
+          x.subarray(this.offsets[b] as number, (this.offsets[b] as number) + block.cost.length),
+        ),
+      ),
+      objectiveGbp: this.model.getObjectiveValue(),
+      peakExcessKw: this.peak ? (x[this.peakColumn] ?? 0) : 0,
+      maxLimitViolation,
+      columns: this.columnCount,
+      rows: this.blockRows + (this.peak ? this.steps : 0) + this.limits.length * this.steps,
+    };
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+
+  /** Solves from the kept basis; a hot start that ends anywhere but optimal is solved again cold. */
+  private run(): void {
+    const optimal = this.highs.constants.modelStatus.optimal;
+    this.model.run();
+    if (this.solves > 0 && this.model.getModelStatus() !== optimal) {
+      this.model.clearSolver();
+      this.model.run();
+    }
+    const status = this.model.getModelStatus();
+    if (status !== optimal)
+      throw new Error(`joint LP over ${this.blocks.length} homes ended with model status ${status}`);
+  }
+
+  /** The blocks and the peak's rows, before any limit. */
+  private baseModel() {
+    const { highs, blocks, steps, peak } = this;
+    const totalRows = this.blockRows + (peak ? steps : 0);
+    const cost = new Float64Array(this.columnCount);
+    const colLower = new Float64Array(this.columnCount);
+    const colUpper = new Float64Array(this.columnCount).fill(highs.infinity);
+    const rowLower = new Float64Array(totalRows);
+    const rowUpper = new Float64Array(totalRows);
+    const starts: number[] = [0];
+    const indices: number[] = [];
+    const values: number[] = [];
+    let row = 0;
+    blocks.forEach((block, b) => {
+      const offset = this.offsets[b] as number;
+      cost.set(block.cost, offset);
+      colLower.set(block.colLower, offset);
+      colUpper.set(block.colUpper, offset);
+      rowLower.set(block.rowLower, row);
+      rowUpper.set(block.rowUpper, row);
+      for (let r = 0; r < block.rowLower.length; r++) {
+        for (let k = block.starts[r] as number; k < (block.starts[r + 1] as number); k++) {
+          indices.push((block.indices[k] as number) + offset);
+          values.push(block.values[k] as number);
+        }
+        starts.push(indices.length);
+      }
+      row += block.rowLower.length;
+    });
+    if (peak) {
+      cost[this.peakColumn] = peak.excessCostGbpPerKw;
+      for (let t = 0; t < steps; t++) {
+        this.addNetImport(t, () => 1, indices, values);
+        indices.push(this.peakColumn);
+        values.push(-1);
+        starts.push(indices.length);
+        rowLower[row] = -highs.infinity;
+        rowUpper[row] = peak.upperByStep[t] as number;
+        row++;
+      }
+    }
+    return {
+      numCols: this.columnCount,
+      numRows: totalRows,
+      colCost: cost,
+      colLower,
+      colUpper,
+      rowLower,
+      rowUpper,
+      matrix: {
+        format: 'csr' as const,
+        numRows: totalRows,
+        numCols: this.columnCount,
+        starts,
+        indices,
+        values,
+      },
+    };
+  }
+
+  /** Appends Σ_b coefficient_b · net import_b,t to a row's entries. */
+  private addNetImport(
+    t: number,
+    coefficientOf: (b: number) => number,
+    indices: number[],
+    values: number[],
+  ): void {
+    this.blocks.forEach((block, b) => {
+      const coefficient = coefficientOf(b);
+      if (coefficient === 0) return;
+      indices.push((block.importColumn[t] as number) + (this.offsets[b] as number));
+      values.push(coefficient);
+      indices.push((block.exportColumn[t] as number) + (this.offsets[b] as number));
+      values.push(-coefficient);
+    });
+  }
+}
+
+/** Solves the joint LP once, keeping `limits`, and frees its model. */
 export function solveJointLp(
   highs: Highs,
   blocks: readonly LpBlock[],
@@ -58,123 +313,13 @@ export function solveJointLp(
   peak: PeakLimit | undefined,
   limits: readonly PricedLimit[] = [],
 ): JointLpResult {
-  const offsets: number[] = [];
-  let columnCount = 0;
-  let rowCount = 0;
-  for (const block of blocks) {
-    offsets.push(columnCount);
-    columnCount += block.cost.length;
-    rowCount += block.rowLower.length;
+  const lp = new JointLp(highs, blocks, steps, peak);
+  try {
+    lp.addLimits(limits);
+    return lp.solve();
+  } finally {
+    lp.dispose();
   }
-  const peakColumn = peak ? columnCount++ : -1;
-  const slackColumns = limits.map(() => {
-    const first = columnCount;
-    columnCount += steps;
-    return first;
-  });
-  const coupledRows = (peak ? steps : 0) + limits.length * steps;
-  const totalRows = rowCount + coupledRows;
-
-  const cost = new Float64Array(columnCount);
-  const colLower = new Float64Array(columnCount);
-  const colUpper = new Float64Array(columnCount).fill(highs.infinity);
-  const rowLower = new Float64Array(totalRows);
-  const rowUpper = new Float64Array(totalRows);
-  const starts: number[] = [0];
-  const indices: number[] = [];
-  const values: number[] = [];
-
-  let row = 0;
-  blocks.forEach((block, b) => {
-    const offset = offsets[b] as number;
-    cost.set(block.cost, offset);
-    colLower.set(block.colLower, offset);
-    colUpper.set(block.colUpper, offset);
-    rowLower.set(block.rowLower, row);
-    rowUpper.set(block.rowUpper, row);
-    for (let r = 0; r < block.rowLower.length; r++) {
-      for (let k = block.starts[r] as number; k < (block.starts[r + 1] as number); k++) {
-        indices.push((block.indices[k] as number) + offset);
-        values.push(block.values[k] as number);
-      }
-      starts.push(indices.length);
-    }
-    row += block.rowLower.length;
-  });
-
-  const addNetImport = (t: number, coefficientOf: (b: number) => number) => {
-    blocks.forEach((block, b) => {
-      const coefficient = coefficientOf(b);
-      if (coefficient === 0) return;
-      indices.push((block.importColumn[t] as number) + (offsets[b] as number));
-      values.push(coefficient);
-      indices.push((block.exportColumn[t] as number) + (offsets[b] as number));
-      values.push(-coefficient);
-    });
-  };
-  if (peak) {
-    cost[peakColumn] = peak.excessCostGbpPerKw;
-    for (let t = 0; t < steps; t++) {
-      addNetImport(t, () => 1);
-      indices.push(peakColumn);
-      values.push(-1);
-      starts.push(indices.length);
-      rowLower[row] = -highs.infinity;
-      rowUpper[row] = peak.upperByStep[t] as number;
-      row++;
-    }
-  }
-  limits.forEach((limit, c) => {
-    for (let t = 0; t < steps; t++) {
-      const slack = (slackColumns[c] as number) + t;
-      cost[slack] = limit.violationCostGbp;
-      addNetImport(t, (b) => limit.coefficientByHome[b] as number);
-      indices.push(slack);
-      values.push(-1);
-      starts.push(indices.length);
-      rowLower[row] = -highs.infinity;
-      rowUpper[row] = limit.upperByStep[t] as number;
-      row++;
-    }
-  });
-
-  const solution = solveLp(
-    highs,
-    {
-      numCols: columnCount,
-      numRows: totalRows,
-      colCost: cost,
-      colLower,
-      colUpper,
-      rowLower,
-      rowUpper,
-      matrix: { format: 'csr', numRows: totalRows, numCols: columnCount, starts, indices, values },
-    },
-    `joint LP over ${blocks.length} homes`,
-  );
-  const x = solution.colValue;
-
-  let maxLimitViolation = 0;
-  slackColumns.forEach((first) => {
-    for (let t = 0; t < steps; t++) maxLimitViolation = Math.max(maxLimitViolation, x[first + t] ?? 0);
-  });
-  return {
-    netImportPriceGbpPerKw: netImportPrices(
-      solution.rowDual.subarray(rowCount),
-      blocks.length,
-      steps,
-      peak,
-      limits,
-    ),
-    columnValues: blocks.map((block, b) =>
-      Float64Array.from(x.subarray(offsets[b] as number, (offsets[b] as number) + block.cost.length)),
-    ),
-    objectiveGbp: solution.objective,
-    peakExcessKw: peak ? (x[peakColumn] ?? 0) : 0,
-    maxLimitViolation,
-    columns: columnCount,
-    rows: totalRows,
-  };
 }
 
 /**
@@ -199,4 +344,23 @@ function netImportPrices(
       return -dual;
     }),
   );
+}
+
+/** A sparse matrix to append (rows in CSR, columns in CSC). */
+function sparse(
+  format: 'csr' | 'csc',
+  numRows: number,
+  numCols: number,
+  starts: readonly number[],
+  indices: readonly number[],
+  values: readonly number[],
+) {
+  return {
+    format,
+    numRows,
+    numCols,
+    starts: Int32Array.from(starts),
+    indices: Int32Array.from(indices),
+    values: Float64Array.from(values),
+  };
 }

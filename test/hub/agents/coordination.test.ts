@@ -7,7 +7,7 @@ import {
   type Proposal,
   type SharedLimit,
 } from '../../../hub/agents/coordination.js';
-import { type LpBlock, type PricedLimit, solveJointLp } from '../../../hub/agents/joint-lp.js';
+import { JointLp, type LpBlock, type PricedLimit, solveJointLp } from '../../../hub/agents/joint-lp.js';
 import { getHighs } from '../../../hub/agents/registry.js';
 
 /** An EV that needs `energyKwh` within steps [from, to), at most `maxKw`, 1-hour steps. */
@@ -513,5 +513,44 @@ describe('joint LP (the social planner)', () => {
     result.columnValues.forEach((x, h) => {
       expect(x.slice(0, STEPS).reduce((s, kw) => s + kw, 0)).toBeCloseTo((EVS[h] as Ev).energyKwh, 9);
     });
+  });
+
+  it('keeps its model: after rows join and their bounds tighten, a warm solve is the optimum a fresh model finds', async () => {
+    const highs = await getHighs();
+    const blocks = EVS.map(evBlock);
+    const peak = { upperByStep: new Float64Array(STEPS).fill(LIMIT_KW), excessCostGbpPerKw: 100 };
+    // The first four EVs share a cable of 12 kW, then of 8 kW from step 5 (at another reactive power, say).
+    const cable = (upperAfter4: number): PricedLimit => ({
+      name: 'cable',
+      coefficientByHome: Float64Array.from(EVS, (_, h) => (h < 4 ? 1 : 0)),
+      upperByStep: Float64Array.from({ length: STEPS }, (_, t) => (t < 5 ? 12 : upperAfter4)),
+      violationCostGbp: 1000,
+    });
+    const lp = new JointLp(highs, blocks, STEPS, peak);
+    try {
+      const unlimited = lp.solve();
+      const coldIterations = lp.lastSimplexIterations;
+      for (const limit of [cable(12), cable(8)]) {
+        if (lp.has(limit.name)) lp.changeLimitBounds([limit]);
+        else lp.addLimits([limit]);
+        const warm = lp.solve();
+        const fresh = solveJointLp(highs, blocks, STEPS, peak, [limit]);
+        expect(warm.objectiveGbp).toBeCloseTo(fresh.objectiveGbp, 9);
+        expect(warm.objectiveGbp).toBeGreaterThan(unlimited.objectiveGbp + 0.01);
+        expect(warm.maxLimitViolation).toBeCloseTo(fresh.maxLimitViolation, 9);
+        expect(warm.rows).toBe(fresh.rows);
+        // The cable's shadow price reaches its homes only.
+        warm.netImportPriceGbpPerKw.forEach((prices, h) => {
+          prices.forEach((price, t) => {
+            expect(price).toBeCloseTo(fresh.netImportPriceGbpPerKw[h]?.[t] as number, 9);
+          });
+        });
+        // From the last basis: a few pivots, not the whole street's solve again.
+        expect(lp.lastSimplexIterations).toBeLessThan(coldIterations);
+      }
+      expect([lp.solves, lp.warmSolves]).toEqual([3, 2]);
+    } finally {
+      lp.dispose();
+    }
   });
 });

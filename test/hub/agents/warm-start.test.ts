@@ -44,13 +44,17 @@ describe('street policies started from the last window (IEEE 70 % street, two da
   };
 
   for (const policy of ['cooperative', 'central'] as const) {
-    it(`${policy}: the same social cost within ${WARM_START_TOLERANCE_PCT} %, in fewer ${policy === 'central' ? 'joint LP solves' : 'rounds'}`, async () => {
+    it(`${policy}: the same social cost within ${WARM_START_TOLERANCE_PCT} %, in fewer ${policy === 'central' ? 'joint LP solves that search for broken rows' : 'rounds'}`, async () => {
       const cold = await run(policy, { warmStart: false });
       const warm = await run(policy, {});
       const coldReport = cold.report;
       const warmReport = warm.report;
       expect(warmReport?.windows).toBe(2);
-      expect(warmReport?.iterations).toBeLessThan(coldReport?.iterations as number);
+      // Central's solves also count its reactive passes, which land on other optimal plans (the LP is
+      // degenerate) warm or cold: what the warm start spares is the solves that find the rows again.
+      const searches = (report: typeof warmReport) =>
+        policy === 'central' ? report?.rowSearchSolves : report?.iterations;
+      expect(searches(warmReport)).toBeLessThan(searches(coldReport) as number);
       expect(Math.abs(warm.socialCostGbp - cold.socialCostGbp)).toBeLessThanOrEqual(
         (cold.socialCostGbp * WARM_START_TOLERANCE_PCT) / 100,
       );
