@@ -14,6 +14,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, Home, PinState, Pins } from '../../../protocol/gridflex.js';
 import { collectPageErrors, launchChromium } from '../dashboard/browser.js';
+import { MessageLog } from '../message-log.js';
 import { connectClient, nextMessage, subscribe, tempDir } from '../mqtt-helpers.js';
 import { addDevice, addUser, CLI, type HubProcess, startHub, writeTestMap } from './hub-process.js';
 
@@ -25,6 +26,8 @@ const KWP = 4;
 const STALE_STEPS = 3;
 let hub: HubProcess;
 let viewer: MqttClient;
+/** The viewer's homes and pins, in order: each wait reads on from a place in it (test/hub/message-log.ts). */
+let log: MessageLog;
 let operator: MqttClient;
 let browser: Browser | undefined;
 const clients: MqttClient[] = [];
@@ -70,29 +73,44 @@ async function homieDevice(
 const value = (client: MqttClient, id: string, path: string, payload: string) =>
   client.publishAsync(`homie/5/${id}/${path}`, payload, { qos: 1, retain: true });
 
-/** The next pins message on which `pin` passes `accept`. */
-async function nextPin(pin: string, accept: (state: PinState) => boolean): Promise<PinState> {
+/** A state read from the log, with its place there (`at`): a wait from it reads what came after. */
+type Logged<T> = T & { at: number };
+
+/**
+ * The first pins message from `from` (a place in the log: by default what comes after the call) on which `pin`
+ * passes `accept`. A wait for what a reading brings starts from a mark taken before the reading is published: a
+ * pin state lasts only until the reading is stale, and one missed may never come again.
+ */
+async function nextPin(
+  pin: string,
+  accept: (state: PinState) => boolean,
+  from = log.mark(),
+): Promise<Logged<PinState>> {
   const find = (payload: Buffer) =>
     (JSON.parse(payload.toString()) as Pins).pins.find((entry) => entry.pin === pin);
-  const message = await nextMessage(
-    viewer,
+  const message = await log.next(
+    from,
     (topic) => topic === 'gridflex/v1/pins',
     (payload) => {
       const state = find(payload);
       return state !== undefined && accept(state);
     },
   );
-  return find(message.payload) as PinState;
+  return { ...(find(message.payload) as PinState), at: message.index };
 }
 
-/** The next published state of `home` that passes `accept`. */
-async function nextHome(home: string, accept: (state: Home) => boolean): Promise<Home> {
-  const message = await nextMessage(
-    viewer,
+/** The first published state of `home` from `from` (by default what comes after the call) that passes `accept`. */
+async function nextHome(
+  home: string,
+  accept: (state: Home) => boolean,
+  from = log.mark(),
+): Promise<Logged<Home>> {
+  const message = await log.next(
+    from,
     (topic) => topic === `gridflex/v1/homes/${home}`,
     (payload) => accept(JSON.parse(payload.toString()) as Home),
   );
-  return JSON.parse(message.payload.toString()) as Home;
+  return { ...(JSON.parse(message.payload.toString()) as Home), at: message.index };
 }
 
 /** What the pins put on a home's plot beyond its modelled assets (none are on the table: no boards run). */
@@ -127,6 +145,10 @@ beforeAll(async () => {
   residentPassword = addUser(data.dir, 'resident-4', 'resident:home-4');
   hub = await startHub(['--scenario', map, '--data-dir', data.dir, '--step-ms', '40']);
   viewer = await connectClient(hub.mqttUrl, { clientId: 'pins-viewer' });
+  log = new MessageLog(
+    viewer,
+    (topic) => topic === 'gridflex/v1/pins' || topic.startsWith('gridflex/v1/homes/'),
+  );
   await subscribe(viewer, 'gridflex/v1/#');
   await subscribe(viewer, `homie/5/${ADOPTED}/+/+/set`);
   viewer.on('message', (topic) => {
@@ -182,14 +204,17 @@ afterAll(async () => {
 
 describe('a light sensor pinned to a home’s PV output', () => {
   it('drives the PV in the power flow: light % × kWp, and the flow follows a new reading', async () => {
-    const halfSeen = nextHome('home-2', (home) => Math.abs(plotKw(home) + 0.5 * KWP) < 1e-9);
+    // A reading drives the PV for STALE_STEPS steps (3 × 40 ms, longer than the 100 ms between the paced full
+    // publishes), so one published step shows it: its homes, then its pins (hub-runtime.ts publishUnpublished).
+    const beforeHalf = log.mark();
     await value(lightClient, LIGHT, 'light/level', '50');
-    const half = await halfSeen;
+    const half = await nextHome('home-2', (home) => Math.abs(plotKw(home) + 0.5 * KWP) < 1e-9, beforeHalf);
     expect(plotKw(half)).toBeCloseTo(-2, 9);
-    const pin = await nextPin('home-2/pv', (state) => state.source === 'sensor');
-    expect(pin).toMatchObject({ device: LIGHT, property: 'light/level', modelKw: 0 });
+    const pin = await nextPin('home-2/pv', (state) => state.source === 'sensor', half.at);
+    expect(pin).toMatchObject({ device: LIGHT, property: 'light/level', modelKw: 0, sensorKw: -2 });
+    const beforeFull = log.mark();
     await value(lightClient, LIGHT, 'light/level', '100');
-    const full = await nextHome('home-2', (home) => Math.abs(plotKw(home) + KWP) < 1e-9);
+    const full = await nextHome('home-2', (home) => Math.abs(plotKw(home) + KWP) < 1e-9, beforeFull);
     expect(plotKw(full)).toBeCloseTo(-KWP, 9);
   });
 
@@ -200,21 +225,25 @@ describe('a light sensor pinned to a home’s PV output', () => {
       new RegExp(`no reading from ${LIGHT} light/level for (\\d+) steps`).exec(stale.fallback ?? '')?.[1],
     );
     expect(silentSteps).toBeGreaterThan(STALE_STEPS);
-    const home = await nextHome('home-2', () => true);
+    const home = await nextHome('home-2', () => true, stale.at);
     expect(plotKw(home)).toBe(0);
     await hub.logLine(/home-2\/pv: the model drives home-2's PV output \(no reading/);
   });
 
   it('falls back when its device is lost, and takes over again when it is back', async () => {
+    const before25 = log.mark();
     await value(lightClient, LIGHT, 'light/level', '25');
-    await nextPin('home-2/pv', (state) => state.source === 'sensor' && state.sensorKw === -1);
+    await nextPin('home-2/pv', (state) => state.source === 'sensor' && state.sensorKw === -1, before25);
+    const beforeLost = log.mark();
     await value(lightClient, LIGHT, '$state', 'lost');
-    const lost = await nextPin('home-2/pv', (state) => state.source === 'model');
-    expect(lost.fallback).toBe(`${LIGHT} is lost`);
-    expect(plotKw(await nextHome('home-2', () => true))).toBe(0);
+    // Said even if the reading went stale first: a device that is not ready is the reason given before staleness.
+    const lost = await nextPin('home-2/pv', (state) => state.fallback === `${LIGHT} is lost`, beforeLost);
+    expect(lost.source).toBe('model');
+    expect(plotKw(await nextHome('home-2', () => true, lost.at))).toBe(0);
+    const beforeBack = log.mark();
     await value(lightClient, LIGHT, '$state', 'ready');
     await value(lightClient, LIGHT, 'light/level', '75');
-    expect(plotKw(await nextHome('home-2', (home) => plotKw(home) !== 0))).toBeCloseTo(-3, 9);
+    expect(plotKw(await nextHome('home-2', (home) => plotKw(home) !== 0, beforeBack))).toBeCloseTo(-3, 9);
   });
 });
 
@@ -331,15 +360,16 @@ describe('a Homie 5 device adopted with gridflex device adopt', () => {
       property: 'meter/active-power',
       source: 'sensor',
     });
+    const before5000 = log.mark();
     await value(adoptedClient, ADOPTED, 'meter/active-power', '5000');
-    await nextHome('home-3', (state) => state.baseLoadPKw === 5);
+    await nextHome('home-3', (state) => state.baseLoadPKw === 5, before5000);
   });
 
   it('falls back to the model when it goes lost, and the dashboard says so (and takes the operator’s bias control)', async () => {
     adoptedClient.end(true); // its last will: $state lost
     const lost = await nextPin('home-3/load', (state) => state.source === 'model');
     expect(lost.fallback).toBe(`${ADOPTED} is lost`);
-    const home = await nextHome('home-3', () => true);
+    const home = await nextHome('home-3', () => true, lost.at);
     expect(home.baseLoadPKw).not.toBe(5);
     expect(home.baseLoadPKw).toBeCloseTo(lost.modelKw, 1);
 
