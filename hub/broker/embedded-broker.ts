@@ -472,7 +472,6 @@ export class EmbeddedBroker {
         });
         stream.destroy();
       });
-      batchWritesPerTurn(stream);
       const client = aedes.handle(stream);
       if (forwardCheck) forwardChecks.set(client, forwardCheck);
     };
@@ -513,6 +512,9 @@ export class EmbeddedBroker {
         stream.on('error', () => stream.destroy());
         const address = request.socket.remoteAddress ?? 'unknown';
         const forwardCheck = options.webSocketLinks?.connect(stream);
+        // Each piece mqtt-packet writes would be a frame of its own (write-batch.ts); over a shaped link, one
+        // turn's packets go through it as one write.
+        batchWritesPerTurn(stream);
         accept(stream, address, `ws:${address}:${request.socket.remotePort}`, forwardCheck);
       });
       wsServer = { http, ws };

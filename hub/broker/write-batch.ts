@@ -3,12 +3,13 @@ import type { Duplex } from 'node:stream';
 type WriteCallback = (error?: Error | null) => void;
 
 /**
- * Sends what the broker writes to one client during one turn of the event loop as one buffer, in one write at
- * the turn's end (the check phase, before the loop waits again). mqtt-packet writes a packet in three to six
- * pieces under a cork, so each packet cost a writev with its chunk bookkeeping: on this machine a corked
- * three-piece writev took 116-124 µs of CPU against 31-65 µs for one write of the same bytes (1 000 writes a
- * second to a reader process, load average 22). A subscriber that several messages reach in one turn (the hub
- * catching up after a step, or after the machine gave its core to others) also gets them in one wake-up.
+ * Sends what the broker writes to one WebSocket client during one turn of the event loop as one buffer, in one
+ * write (one frame) at the turn's end (the check phase, before the loop waits again). mqtt-packet writes a packet
+ * in three to six pieces under a cork, and ws's stream sends each piece as a frame of its own; batched, a CONNACK
+ * is one frame instead of four, and a dashboard that a step's ~43 publishes reach in one turn gets them in one.
+ * The broker batches only its WebSocket clients (the dashboards): a TCP socket writes a corked packet in one
+ * writev already, and a board gets about one packet a turn, so there the batch only added a setImmediate and a
+ * copy (bench/broker-overhead.js, figures in docs/architecture.md "Latency and memory").
  * Backpressure is kept: `write` answers false once the held and queued bytes reach the high-water mark, and
  * 'drain' follows once they are sent. What is held is sent before the stream is ended or destroyed.
  */

@@ -55,7 +55,7 @@ describe('a wait started after awaiting a message', () => {
     viewer.stream.pause();
     await publish(HOME, 'plot -2');
     await publish(PINS, 'sensor');
-    await nextTurn(); // the broker's write batch of this turn has gone out (hub/broker/write-batch.ts)
+    await nextTurn(); // anything the broker held for the turn has gone out (hub/broker/write-batch.ts)
     viewer.stream.resume();
     const home = await log.next(from, (topic) => topic === HOME);
     // mqtt.js hands over the read's next packet before this `await` resumes.
