@@ -114,7 +114,8 @@ export class HomeAgents {
     private readonly map: LoadedTableMap,
     private readonly table: TableState,
     private readonly network: FeederNetwork,
-    highs: Highs,
+    /** HiGHS, or its loader: with a plan thread this thread loads it only if it makes a policy itself. */
+    highs: Highs | (() => Promise<Highs>),
     options: HomeAgentsOptions = {},
   ) {
     this.homePlots = map.plots.filter((plot) => plot.home !== undefined);

@@ -38,7 +38,8 @@ export class ResidentsExtension implements Extension {
     const policy = map.live.policy;
     const shadows = map.live.shadows ?? DEFAULT_LIVE_SHADOWS;
     const limit = map.live.limitKw === undefined ? {} : { limitKw: map.live.limitKw };
-    this.agents = new HomeAgents(map, table, network, await getHighs(), {
+    // The plan thread loads HiGHS for the policies; this thread only if it must plan itself (live-planner.ts).
+    this.agents = new HomeAgents(map, table, network, getHighs, {
       policy,
       shadows,
       ...limit,
