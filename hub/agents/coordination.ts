@@ -257,8 +257,8 @@ export function coordinateByPrices(
     // Master rows: every (limit, step) that some plan mix has broken so far.
     const activeRows = masterLp.activeRows;
     const activeKeys = new Set<number>();
-    /** Per home, the master's rows that weigh it: the entries of each of its proposals beside its convexity row's. */
-    const rowsOfHome = new Float64Array(homes.length);
+    /** The steps some kept row is at: each has a linking row per home, an entry of every proposal. */
+    const linkedSteps = new Set<number>();
     let rowBudgetReached = false;
     /** Whether the master's mix broke a row refused for want of room: the window may not conclude on it. */
     let refusedByMix = false;
@@ -271,29 +271,30 @@ export function coordinateByPrices(
       projectedNonzeros = masterLp.nonzeros;
       proposals.forEach((list, h) => {
         const columns = list.length - masterLp.proposalCount(h) + roundsLeft;
-        projectedNonzeros += columns * (1 + (rowsOfHome[h] as number));
+        projectedNonzeros += columns * (1 + linkedSteps.size);
       });
     };
     /**
-     * Whether the row fits the master's budget: its slack, and an entry per proposal so far and to come of each
-     * home it weighs. A row that does not is refused (and the window says so); a later round, with fewer
-     * rounds left to grow in, may admit it.
+     * Whether the row fits the master's budget: its slack and an entry per home it weighs, and at a step no
+     * kept row is at yet, the step's linking rows (an entry per home, and per proposal so far and to come).
+     * A row that does not is refused (and the window says so); a later round, with fewer rounds left to grow
+     * in, may admit it.
      */
     const fits = (row: ActiveRow, roundsLeft: number): boolean => {
       const coefficients = (limits[row.limit] as SharedLimit).coefficientByHome;
-      let nonzeros = 1;
-      coefficients.forEach((a, h) => {
-        if (a !== 0) nonzeros += (proposals[h] as HomeResponse[]).length + roundsLeft;
-      });
+      let nonzeros = 1 + coefficients.filter((a) => a !== 0).length;
+      if (!linkedSteps.has(row.step)) {
+        proposals.forEach((list) => {
+          nonzeros += 1 + list.length + roundsLeft;
+        });
+      }
       if (projectedNonzeros + nonzeros > nonzeroBudget) {
         rowBudgetReached = true;
         refusedByMix = true;
         return false;
       }
       projectedNonzeros += nonzeros;
-      coefficients.forEach((a, h) => {
-        if (a !== 0) rowsOfHome[h] = (rowsOfHome[h] as number) + 1;
-      });
+      linkedSteps.add(row.step);
       return true;
     };
     /** Adds the rows the proposals just measured break, and the new proposals, to the master. */
@@ -403,8 +404,8 @@ export function coordinateByPrices(
 /**
  * Broken limit rows of one step that join the master in a round, worst first. On the IEEE 70 % street over two
  * winter days 3 took 50 rounds warm (more than the 47 cold), 5 took 46 (47 cold), 10 35 and 100 28; but the
- * master's dense rows fill HiGHS's WebAssembly memory: 28 days aborted with 10 and ran with 3 and 5, and in
- * summer 100 took 3.6 times the time of 3.
+ * master's dense rows filled HiGHS's WebAssembly memory (before the linking rows of ./master-lp.ts): 28 days
+ * aborted with 10 and ran with 3 and 5, and in summer 100 took 3.6 times the time of 3.
  */
 const ROWS_PER_STEP_PER_ROUND = 5;
 
@@ -419,7 +420,7 @@ export const RELATIVE_GAP_TOLERANCE = 0.001;
 
 /**
  * Nonzeros the master may reach, counted from its real size and the most it can still grow (see `fits`).
- * HiGHS's WebAssembly heap stops at 2 GiB (node_modules/highs: getHeapMax), and the master's dense rows fill
+ * HiGHS's WebAssembly heap stops at 2 GiB (node_modules/highs: getHeapMax), and the master's dense rows filled
  * it: masters grown as the coordinator grows them (rows and proposals added each round, solved hot) aborted
  * at 5.17, 5.55 and 5.58 million nonzeros (55 homes and 480 rows a round; 55 and 150; 20 and 960), while 4
  * million ran in about 1 GB. The count is a bound the master stays under, not a guess at its size.
