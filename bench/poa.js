@@ -31,6 +31,12 @@
 // - then the reactive passes started from the last pass's plans (startProposals), load 2.2-2.5: wall 273.5 ->
 //   97.5 s, cooperative 272.0 -> 86.9 s (1,112 -> 599 rounds, GBP 12,327.01, gap 0.19 %); central 96.5 s is
 //   now the longer run (95 joint solves, its passes unchanged).
+// - e2ac6ac -> central keeps one HiGHS model per window (JointLp: rows added, bounds changed, warm re-solves),
+//   the two builds' benches side by side at load 10-13.5 (five helpers on 2 cores, never quiet): central 768.4 ->
+//   251.9 s (95 -> 81 joint solves; social GBP 12,303.13 both, PoA 1.827 both), wall 776.3 -> 749.5 s (cooperative
+//   734.6 and 739.6 s, unchanged). Central alone in one thread (runStudyPolicy), 28 days side by side at load
+//   10.5-12.6: CPU 115.7 -> 43.0 s. What is left is each window's first solve, cold with presolve: on 7 days 7
+//   cold solves took 9.3 s and 12 warm ones 1.8 s (load 11).
 // The year itself (no POA_DAYS, 808ca8b, niced beside other work): cooperative 6,269 s and central 5,498 s of CPU.
 import { availableParallelism } from 'node:os';
 import { loadRunInputs } from '../dist/hub/sim/inputs.js';
