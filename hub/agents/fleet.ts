@@ -20,7 +20,12 @@ import { NetworkPriceMemory } from './network-price-memory.js';
 import { PaidPeak } from './paid-peak.js';
 import type { LookAheadPlan, Plan, PlanContext, Policy, TariffChoice } from './policy.js';
 import { planningWindow } from './policy-definition.js';
-import { inverterReactiveKvar, VOLTAGE_MARGIN_VOLTS, voltageLimits } from './voltage-rows.js';
+import {
+  type InverterResponse,
+  inverterResponses,
+  VOLTAGE_MARGIN_VOLTS,
+  voltageLimits,
+} from './voltage-rows.js';
 
 /** What a fleet policy needs of one home's optimisation problem (HomeLp provides it). */
 export interface HomeProblem {
@@ -333,8 +338,8 @@ abstract class HeadroomPolicyBase extends FleetPolicyBase {
   private readonly paidPeak: PaidPeak;
   /** The network prices each home's executed steps were planned at (created at the first window). */
   private networkPrices: NetworkPriceMemory | undefined;
-  /** Each home's PV inverter reactive power under the last window's plan, kvar per step: the next one's guess. */
-  private readonly lastInverterKvar = new Map<string, Float64Array>();
+  /** Each home's PV inverter answer (Volt-VAr, Volt-Watt) to the last window's plan: the next one's guess. */
+  private readonly lastInverters = new Map<string, InverterResponse>();
 
   constructor(
     protected readonly highs: Highs,
@@ -370,46 +375,47 @@ abstract class HeadroomPolicyBase extends FleetPolicyBase {
   }
 
   /**
-   * The network rows (voltage, cables) of the window, with the homes' PV inverters at `inverterKvar` (kvar per
-   * step) and the voltages VOLTAGE_MARGIN_VOLTS inside the band.
+   * The network rows (voltage, cables) of the window, with the homes' PV inverters answering as `inverters`
+   * and the voltages VOLTAGE_MARGIN_VOLTS inside the band.
    */
   protected networkRows(
     contexts: readonly PlanContext[],
-    inverterKvar: readonly (Float64Array | undefined)[] | undefined,
+    inverters: readonly (InverterResponse | undefined)[] | undefined,
   ): SharedLimit[] {
     return [
-      ...voltageLimits(this.view, this.horizonSteps, contexts, inverterKvar, VOLTAGE_MARGIN_VOLTS),
+      ...voltageLimits(this.view, this.horizonSteps, contexts, inverters, VOLTAGE_MARGIN_VOLTS),
       ...cableLimitRows(this.view, this.horizonSteps, contexts),
     ];
   }
 
   /** The last window's inverter figures moved to this window as its prices are (shiftedWindow); none cold. */
-  protected inverterGuess(contexts: readonly PlanContext[]): (Float64Array | undefined)[] {
+  protected inverterGuess(contexts: readonly PlanContext[]): (InverterResponse | undefined)[] {
     const stepsPerDay = Math.round(24 / (contexts[0]?.dtHours ?? 0.5));
+    const shifted = (series: Float64Array) => shiftedWindow(series, this.replanEverySteps, stepsPerDay);
     return contexts.map(({ home }) => {
-      const last = this.lastInverterKvar.get(home.id);
-      return last && shiftedWindow(last, this.replanEverySteps, stepsPerDay);
+      const last = this.lastInverters.get(home.id);
+      return last && { kvar: shifted(last.kvar), curtailedKw: shifted(last.curtailedKw) };
     });
   }
 
   /**
-   * The network rows at the plan `netImportKw`'s own reactive power: its PV inverters' Volt-VAr answer to the
-   * voltages it brings (./voltage-rows.ts), remembered as the next window's guess. Rows made with a guess are
-   * a volt off where the plan moves the inverters, so a plan is checked against these and made again while it
-   * breaks them.
+   * The network rows at the plan `netImportKw`'s own inverter answer: its PV inverters' Volt-VAr and Volt-Watt
+   * answer to the voltages it brings (./voltage-rows.ts), remembered as the next window's guess. Rows made
+   * with a guess are volts off where the plan moves the inverters, so a plan is checked against these and made
+   * again while it breaks them.
    */
   protected rowsAtPlan(
     contexts: readonly PlanContext[],
     netImportKw: readonly Float64Array[],
-    guess: readonly (Float64Array | undefined)[],
+    guess: readonly (InverterResponse | undefined)[],
   ): SharedLimit[] {
-    const inverterKvar = inverterReactiveKvar(this.view, contexts, this.horizonSteps, netImportKw, guess);
-    if (inverterKvar && this.warmStart) {
+    const inverters = inverterResponses(this.view, contexts, this.horizonSteps, netImportKw, guess);
+    if (inverters && this.warmStart) {
       contexts.forEach(({ home }, h) => {
-        this.lastInverterKvar.set(home.id, inverterKvar[h] as Float64Array);
+        this.lastInverters.set(home.id, inverters[h] as InverterResponse);
       });
     }
-    return this.networkRows(contexts, inverterKvar);
+    return this.networkRows(contexts, inverters);
   }
 
   /**

@@ -6,6 +6,9 @@
  * whenever its last voltage was above 234.6 V, night or day. On the IEEE 70 % street in winter that lifted the
  * lightly loaded phase C over 253 V beside the A and B phases' night charging by about a volt more than the
  * rows planned (central and cooperative kept every row and the power flow still found the bus-minutes).
+ * In summer the inverters' Volt-Watt holds back PV the plans counted on: on the IEEE 70 % street the A and B
+ * phases' homes then export less, and the neutral's shift lifts phase C about 2 V over what the rows planned.
+ * So the rows hold each inverter's whole answer, Volt-VAr and Volt-Watt, to the voltages the plan brings.
  */
 import type { VoltageSensitivity } from '../feeder/index.js';
 import { baseLoadQKvar, homeExportBoundKw, homeImportBoundKw, pvOutput } from '../homes/index.js';
@@ -43,20 +46,28 @@ function fleetLoads(
   });
 }
 
+/** What a home's PV inverter does per step under a plan: as the engine runs it (hub/homes/pv.ts). */
+export interface InverterResponse {
+  /** Reactive power its Volt-VAr draws, kvar (absorbing positive). */
+  kvar: Float64Array;
+  /** PV its Volt-Watt holds back, kW: the home imports that much more than its plan counted on. */
+  curtailedKw: Float64Array;
+}
+
 /**
  * Each home's reactive power above the model's base, kvar per step: its forecast base load's, plus its PV
- * inverter's (`inverterKvar`, absorbing positive; none: 0).
+ * inverter's (`inverters`; none: 0).
  */
 function extraReactiveKvar(
   model: VoltageSensitivity,
   loads: readonly number[],
   contexts: readonly PlanContext[],
   steps: number,
-  inverterKvar: readonly (Float64Array | undefined)[] | undefined,
+  inverters: readonly (InverterResponse | undefined)[] | undefined,
 ): Float64Array[] {
   return contexts.map(({ home, forecast }, m) => {
     const baseQKvar = model.baseQKvar[loads[m] as number] as number;
-    const inverter = inverterKvar?.[m];
+    const inverter = inverters?.[m]?.kvar;
     return Float64Array.from(
       { length: steps },
       (_, t) =>
@@ -70,13 +81,14 @@ function extraReactiveKvar(
  *   Σ_m (−dV/dP)·net_m,t ≤ V0 − Σ_m dV/dP·net0_m + Σ_m dV/dQ·(q_m,t − q0_m) − Vmin
  * (the street's other homes at their base load net0, q0), and where some plan could reach it the band's top;
  * both `marginVolts` inside the band. q_m,t is home m's reactive power: its forecast base load's and its
- * inverter's `inverterKvar` (see {@link inverterReactiveKvar}; undefined: none).
+ * inverter's; the PV its inverter holds back adds to net_m,t (`inverters`, see {@link inverterResponses};
+ * undefined: none).
  */
 export function voltageLimits(
   view: NetworkView,
   steps: number,
   contexts: readonly PlanContext[],
-  inverterKvar?: readonly (Float64Array | undefined)[],
+  inverters?: readonly (InverterResponse | undefined)[],
   marginVolts = 0,
 ): SharedLimit[] {
   if (!view.voltage) return [];
@@ -84,7 +96,7 @@ export function voltageLimits(
   const minVolts = view.voltage.minVolts + marginVolts;
   const maxVolts = view.voltage.maxVolts === undefined ? undefined : view.voltage.maxVolts - marginVolts;
   const loads = fleetLoads(model.loadCount, homeIds, contexts);
-  const extraQKvar = extraReactiveKvar(model, loads, contexts, steps, inverterKvar);
+  const extraQKvar = extraReactiveKvar(model, loads, contexts, steps, inverters);
   return model.rows.flatMap((row, r) => {
     const at = (load: number) => r * model.loadCount + load;
     const slopes = loads.map((load) => model.dVdPKw[at(load)] as number);
@@ -92,11 +104,13 @@ export function voltageLimits(
     loads.forEach((load, m) => {
       baseVolts -= (slopes[m] as number) * (model.basePKw[load] as number);
     });
-    // The voltage each step with every home of the fleet at zero net import.
+    // The voltage each step with every home of the fleet at zero planned net import.
     const interceptByStep = Float64Array.from({ length: steps }, (_, t) =>
       loads.reduce(
         (volts, load, m) =>
-          volts + (model.dVdQKvar[at(load)] as number) * ((extraQKvar[m] as Float64Array)[t] as number),
+          volts +
+          (model.dVdQKvar[at(load)] as number) * ((extraQKvar[m] as Float64Array)[t] as number) +
+          (slopes[m] as number) * ((inverters?.[m]?.curtailedKw[t] as number) ?? 0),
         baseVolts,
       ),
     );
@@ -129,44 +143,56 @@ export function voltageLimits(
 }
 
 /**
- * What each home's PV inverter draws, kvar per step (absorbing positive), when the homes run the plan
- * `netImportKw`: its Volt-VAr answer to the voltage at its connection the step before, as the linear model
- * predicts it step by step. Step 0 answers the voltage the plan brings at step 0 with `inverterGuessKvar`
- * (e.g. the last window's figures; none: 0). Undefined without a voltage model.
+ * What each home's PV inverter does, per step, when the homes run the plan `netImportKw`: its Volt-VAr and
+ * Volt-Watt answer to the voltage at its connection the step before, as the linear model predicts it step by
+ * step. Step 0 answers the voltage the plan brings at step 0 with `guess` (e.g. the last window's figures;
+ * none: the inverters idle). Undefined without a voltage model.
  */
-export function inverterReactiveKvar(
+export function inverterResponses(
   view: NetworkView,
   contexts: readonly PlanContext[],
   steps: number,
   netImportKw: readonly Float64Array[],
-  inverterGuessKvar?: readonly (Float64Array | undefined)[],
-): Float64Array[] | undefined {
+  guess?: readonly (InverterResponse | undefined)[],
+): InverterResponse[] | undefined {
   if (!view.voltage) return undefined;
   const { model, homeIds } = view.voltage;
   const loads = fleetLoads(model.loadCount, homeIds, contexts);
   const rowOfHome = loads.map((load) => (model.rowsOfLoad[load] as number[])[0] as number);
-  const inverters = contexts.map(() => new Float64Array(steps));
+  const inverters = contexts.map(() => ({
+    kvar: new Float64Array(steps),
+    curtailedKw: new Float64Array(steps),
+  }));
   const baseQ = extraReactiveKvar(model, loads, contexts, steps, undefined);
-  const voltsAt = (t: number, inverterKvar: (m: number) => number): Float64Array =>
+  const voltsAt = (t: number, answer: (m: number) => { kvar: number; curtailedKw: number }): Float64Array =>
     Float64Array.from(rowOfHome, (r) => {
       let volts = model.voltsAtBase[r] as number;
       loads.forEach((load, m) => {
         const at = r * model.loadCount + load;
-        const net = (netImportKw[m] as Float64Array)[t] as number;
+        const { kvar, curtailedKw } = answer(m);
+        const net = ((netImportKw[m] as Float64Array)[t] as number) + curtailedKw;
         volts += (model.dVdPKw[at] as number) * (net - (model.basePKw[load] as number));
-        volts +=
-          (model.dVdQKvar[at] as number) * (((baseQ[m] as Float64Array)[t] as number) + inverterKvar(m));
+        volts += (model.dVdQKvar[at] as number) * (((baseQ[m] as Float64Array)[t] as number) + kvar);
       });
       return volts;
     });
-  let lastVolts = voltsAt(0, (m) => (inverterGuessKvar?.[m]?.[0] as number) ?? 0);
+  let lastVolts = voltsAt(0, (m) => ({
+    kvar: (guess?.[m]?.kvar[0] as number) ?? 0,
+    curtailedKw: (guess?.[m]?.curtailedKw[0] as number) ?? 0,
+  }));
   for (let t = 0; t < steps; t++) {
     contexts.forEach(({ home, forecast }, m) => {
       if (!home.pv) return;
       const availableKw = forecast.pvAvailableKw[t] as number;
-      (inverters[m] as Float64Array)[t] = pvOutput(home.pv, availableKw, lastVolts[m] as number).qKvar;
+      const out = pvOutput(home.pv, availableKw, lastVolts[m] as number);
+      const inverter = inverters[m] as InverterResponse;
+      inverter.kvar[t] = out.qKvar;
+      inverter.curtailedKw[t] = out.curtailedKw;
     });
-    lastVolts = voltsAt(t, (m) => (inverters[m] as Float64Array)[t] as number);
+    lastVolts = voltsAt(t, (m) => ({
+      kvar: (inverters[m] as InverterResponse).kvar[t] as number,
+      curtailedKw: (inverters[m] as InverterResponse).curtailedKw[t] as number,
+    }));
   }
   return inverters;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NetworkView } from '../../../hub/agents/fleet.js';
-import { inverterReactiveKvar, voltageLimits } from '../../../hub/agents/voltage-rows.js';
+import { type InverterResponse, inverterResponses, voltageLimits } from '../../../hub/agents/voltage-rows.js';
 import { predictVolts, STATUTORY_VOLTS } from '../../../hub/feeder/index.js';
 import { baseLoadQKvar, pvOutput } from '../../../hub/homes/index.js';
 import { loadRunInputs } from '../../../hub/sim/inputs.js';
@@ -32,50 +32,60 @@ const contexts = homes.map((home, h) => {
 const netImportKw = homes.map((_, h) =>
   Float64Array.from({ length: STEPS }, (_, t) => ((t * 7 + h * 3) % 11) - 3),
 );
-const netAt = (t: number) => Float64Array.from(netImportKw, (net) => net[t] as number);
 const rowOf = (h: number) => (model.rowsOfLoad[h] as number[])[0] as number;
 
 describe('voltage rows', () => {
-  const inverterKvar = inverterReactiveKvar(view, contexts, STEPS, netImportKw) as Float64Array[];
-  /** The linear model's voltages at step t at the homes' own reactive power: base load and inverter. */
+  const inverters = inverterResponses(view, contexts, STEPS, netImportKw) ?? [];
+  /** The homes' net imports as the engine runs the plan: the PV each Volt-Watt holds back is imported. */
+  const executedNetAt = (t: number) =>
+    Float64Array.from(
+      netImportKw,
+      (net, h) => (net[t] as number) + ((inverters[h]?.curtailedKw[t] as number) ?? 0),
+    );
+  /** The linear model's voltages at step t at the homes' own reactive power (base load and inverter) and executed net. */
   const voltsAt = (t: number) =>
     predictVolts(
       model,
-      netAt(t),
+      executedNetAt(t),
       homes.map((home, h) => {
         const baseLoadKw = (contexts[h]?.forecast.baseLoadKw[t] as number) ?? 0;
-        return baseLoadQKvar(home, baseLoadKw) + ((inverterKvar[h] as Float64Array)[t] as number);
+        return baseLoadQKvar(home, baseLoadKw) + ((inverters[h]?.kvar[t] as number) ?? 0);
       }),
     );
 
-  it('each PV inverter answers the voltage the model predicts at its home the step before, by its Volt-VAr curve', () => {
-    let answering = 0;
+  it('each PV inverter answers the voltage the model predicts at its home the step before, by its Volt-VAr and Volt-Watt curves', () => {
+    let absorbing = 0;
+    let curtailing = 0;
     for (let t = 1; t < STEPS; t++) {
       const before = voltsAt(t - 1);
       homes.forEach((home, h) => {
-        const kvar = (inverterKvar[h] as Float64Array)[t] as number;
+        const { kvar, curtailedKw } = inverters[h] as InverterResponse;
         if (!home.pv) {
-          expect(kvar).toBe(0);
+          expect([kvar[t], curtailedKw[t]]).toEqual([0, 0]);
           return;
         }
         const available = contexts[h]?.forecast.pvAvailableKw[t] as number;
-        expect(kvar).toBeCloseTo(pvOutput(home.pv, available, before[rowOf(h)] as number).qKvar, 9);
-        if (kvar !== 0) answering++;
+        const answer = pvOutput(home.pv, available, before[rowOf(h)] as number);
+        expect(kvar[t]).toBeCloseTo(answer.qKvar, 9);
+        expect(curtailedKw[t]).toBeCloseTo(answer.curtailedKw, 9);
+        if (kvar[t] !== 0) absorbing++;
+        if ((curtailedKw[t] as number) > 0) curtailing++;
       });
     }
-    // The plan's voltages reach the curve's slopes, so the check is not of zeros only.
-    expect(answering).toBeGreaterThan(0);
+    // The plan's voltages reach both curves' slopes, so the check is not of zeros only.
+    expect(absorbing).toBeGreaterThan(0);
+    expect(curtailing).toBeGreaterThan(0);
   });
 
-  it("a row holds the voltage the linear model predicts at the homes' own reactive power, every step", () => {
-    const rows = voltageLimits(view, STEPS, contexts, inverterKvar);
+  it("a row holds the voltage the linear model predicts at the homes' own reactive power and the PV their inverters hold back, every step", () => {
+    const rows = voltageLimits(view, STEPS, contexts, inverters);
     let compared = 0;
     for (let t = 0; t < STEPS; t++) {
       const volts = voltsAt(t);
       model.rows.forEach((row, r) => {
         const lower = rows.find(({ name }) => name === `voltage at bus ${row.bus} phase ${row.phase}`);
         if (!lower) throw new Error(`no row for bus ${row.bus} phase ${row.phase}`);
-        // coefficient·net ≤ upper reads V ≥ min: the row's voltage is min + upper − coefficient·net.
+        // coefficient·net ≤ upper reads V ≥ min: the row's voltage is min + upper − coefficient·net (the plan's).
         let rowVolts = STATUTORY_VOLTS.min + (lower.upperByStep[t] as number);
         netImportKw.forEach((net, h) => {
           rowVolts -= (lower.coefficientByHome[h] as number) * (net[t] as number);
@@ -88,8 +98,8 @@ describe('voltage rows', () => {
   });
 
   it('keeps the voltages a margin inside the band when asked', () => {
-    const exact = voltageLimits(view, STEPS, contexts, inverterKvar);
-    const inside = voltageLimits(view, STEPS, contexts, inverterKvar, 0.2);
+    const exact = voltageLimits(view, STEPS, contexts, inverters);
+    const inside = voltageLimits(view, STEPS, contexts, inverters, 0.2);
     // Every row of the band's edges is there, tighter (and a top the margin brings in reach may join).
     exact.forEach((row) => {
       const tighter = inside.find(({ name }) => name === row.name)?.upperByStep as Float64Array;
