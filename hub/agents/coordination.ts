@@ -1,5 +1,6 @@
 import type { Highs } from 'highs';
 import { type ActiveRow, MasterLp, type MasterSolution } from './master-lp.js';
+import { ROW_VIOLATION_GBP_PER_UNIT } from './voltage-rows.js';
 
 /**
  * Coordination by messages only. A coordinator (the network operator's agent) sends each home a vector of
@@ -93,7 +94,7 @@ export interface PriceCoordinationOptions {
   toleranceGbp?: number;
   /** The duality gap a window may stop at, as a fraction of the master's cost. Default {@link RELATIVE_GAP_TOLERANCE}. */
   relativeTolerance?: number;
-  /** Cost of each unit (kW or V) a limit is still broken by when no mix of proposals keeps it, £. Default 1000. */
+  /** Cost of each unit (kW or V) a limit is still broken by when no mix of proposals keeps it, £. Default ROW_VIOLATION_GBP_PER_UNIT. */
   violationCostGbp?: number;
   /** Step length, to turn the master's £/kW shadow prices into £/kWh. Default 0.5. */
   dtHours?: number;
@@ -176,7 +177,7 @@ export function coordinateByPrices(
   const maxRounds = options.maxRounds ?? 30;
   const toleranceGbp = options.toleranceGbp ?? 0.01;
   const relativeTolerance = options.relativeTolerance ?? RELATIVE_GAP_TOLERANCE;
-  const violationCostGbp = options.violationCostGbp ?? 1000;
+  const violationCostGbp = options.violationCostGbp ?? ROW_VIOLATION_GBP_PER_UNIT;
   const dtHours = options.dtHours ?? 0.5;
   const channel = options.channel ?? DIRECT;
   const nonzeroBudget = options.masterNonzeroBudget ?? MASTER_NONZERO_BUDGET;

@@ -23,6 +23,7 @@ import { planningWindow } from './policy-definition.js';
 import {
   type InverterResponse,
   inverterResponses,
+  ROW_VIOLATION_GBP_PER_UNIT,
   VOLTAGE_MARGIN_VOLTS,
   voltageLimits,
 } from './voltage-rows.js';
@@ -444,7 +445,7 @@ export interface CentralPolicyOptions extends FleetPolicyOptions {
   reinforcementGbpPerKw: number;
   /** Carbon price in the social cost, £/kg. */
   carbonPriceGbpPerKg: number;
-  /** Cost of each volt below the statutory minimum (and each kW over a cable's rating) per step, £ (keeps the problem feasible). Default 50. */
+  /** Cost of each volt below the statutory minimum (and each kW over a cable's rating) per step, £ (keeps the problem feasible). Default ROW_VIOLATION_GBP_PER_UNIT. */
   voltageViolationGbpPerVolt?: number;
 }
 
@@ -537,7 +538,7 @@ export class CentralPolicy extends HeadroomPolicyBase {
     startNames: ReadonlySet<string>,
   ): KeptRows {
     const steps = this.horizonSteps;
-    const violationCost = this.options.voltageViolationGbpPerVolt ?? 50;
+    const violationCost = this.options.voltageViolationGbpPerVolt ?? ROW_VIOLATION_GBP_PER_UNIT;
     const priced = (row: SharedLimit) => ({ ...row, violationCostGbp: violationCost });
     lp.changeLimitBounds(allRows);
     lp.addLimits(allRows.filter((row) => startNames.has(row.name) && !lp.has(row.name)).map(priced));

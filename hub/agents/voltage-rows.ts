@@ -25,6 +25,15 @@ import type { PlanContext } from './policy.js';
  */
 export const VOLTAGE_MARGIN_VOLTS = 0.1;
 
+/**
+ * What central's joint LP and cooperative's master pay for each unit a network row is still broken by, per step
+ * (a voltage row's volt, a cable's or the street's kW), £: what keeps their problems feasible when no plan keeps
+ * a row. One price, so the two policies give way alike (central had £50, cooperative's master £1,000); on the
+ * table street's 14 June days with a community battery, cooperative's largest duality gap fell from £481.12 to
+ * £21.66 at £50, its social cost from £183.66 to £183.44, central's unchanged.
+ */
+export const ROW_VIOLATION_GBP_PER_UNIT = 50;
+
 /** The voltage model's load of each home of the fleet, in the fleet's order. */
 function fleetLoads(
   loadCount: number,
