@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { coordinateByPrices, type HomeResponse } from '../../../hub/agents/coordination.js';
 import type { NetworkView } from '../../../hub/agents/fleet.js';
-import { type InverterResponse, inverterResponses, voltageLimits } from '../../../hub/agents/voltage-rows.js';
+import { getHighs } from '../../../hub/agents/registry.js';
+import {
+  type InverterResponse,
+  inverterResponses,
+  ROW_VIOLATION_GBP_PER_UNIT,
+  voltageLimits,
+} from '../../../hub/agents/voltage-rows.js';
 import { predictVolts, STATUTORY_VOLTS } from '../../../hub/feeder/index.js';
 import { baseLoadQKvar, pvOutput } from '../../../hub/homes/index.js';
 import { loadRunInputs } from '../../../hub/sim/inputs.js';
@@ -107,5 +114,28 @@ describe('voltage rows', () => {
         expect(tighter[t]).toBeCloseTo(upper - 0.2, 9);
       });
     });
+  });
+});
+
+describe('a row no plan keeps', () => {
+  it("costs cooperative's master ROW_VIOLATION_GBP_PER_UNIT a unit a step, as central's joint LP (one constant)", async () => {
+    const highs = await getHighs();
+    // Two homes that draw 4 kW every step at any price, under a row of 5 kW on their sum.
+    const steps = 3;
+    const fixed = (): HomeResponse => ({
+      netImportKw: new Float64Array(steps).fill(4),
+      decisions: [new Float64Array(steps).fill(4)],
+      ownCostGbp: 1,
+    });
+    const row = {
+      name: 'voltage row',
+      coefficientByHome: Float64Array.of(1, 1),
+      upperByStep: new Float64Array(steps).fill(5),
+    };
+    const result = coordinateByPrices(highs, [fixed, fixed], [row], steps, { dtHours: 1 });
+    expect(result.maxViolation).toBeCloseTo(3, 9);
+    for (const prices of result.pricesGbpPerKwh) {
+      for (const gbpPerKwh of prices) expect(gbpPerKwh).toBeCloseTo(ROW_VIOLATION_GBP_PER_UNIT, 6);
+    }
   });
 });
