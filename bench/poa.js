@@ -37,6 +37,12 @@
 //   734.6 and 739.6 s, unchanged). Central alone in one thread (runStudyPolicy), 28 days side by side at load
 //   10.5-12.6: CPU 115.7 -> 43.0 s. What is left is each window's first solve, cold with presolve: on 7 days 7
 //   cold solves took 9.3 s and 12 warm ones 1.8 s (load 11).
+// - e2ac6ac -> 3069e05 (cooperative's master over per-step linking rows: a proposal is one entry a linked step,
+//   not one a row; the hardest window 3.8 M -> 0.24 M nonzeros), one build's bench after the other at load
+//   10.5-17 (never quiet): cooperative 689.1 -> 215.2 s, central (the same code in both) 732.0 -> 538.1 s, wall
+//   738.5 -> 542.7 s; 599 -> 601 rounds, social GBP 12,327.01 -> 12,327.03, gap 0.19 % and PoA 1.827 both.
+//   Cooperative alone in one thread (runStudyPolicy): CPU 93.6 -> 65.6 s (load 9 and 11), all masters' solves
+//   118.9 -> 69.6 s, of which the 62 reactive passes' (each a master built again, cold) 28.6 s.
 // The year itself (no POA_DAYS, 808ca8b, niced beside other work): cooperative 6,269 s and central 5,498 s of CPU.
 import { availableParallelism } from 'node:os';
 import { loadRunInputs } from '../dist/hub/sim/inputs.js';
