@@ -666,6 +666,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     let result = this.coordinate(responders, answerRound, limits, steps, dtHours, openChannel, {
       warmPricesGbpPerKwh: warmPrices,
       startRows: this.carriedRows(limits, steps, stepsPerDay),
+      keepMaster: true,
     });
     // While the mix breaks the rows at its own reactive power, coordinate again under those, from the last
     // run's final prices and binding rows and the rows now broken.
@@ -683,9 +684,12 @@ export class CooperativePolicy extends HeadroomPolicyBase {
         warmPricesGbpPerKwh: result.pricesGbpPerKwh,
         startRows,
         startProposals: result.proposals,
+        ...(result.master ? { master: result.master } : {}),
+        keepMaster: true,
       });
       atPlan = this.rowsAtPlan(contexts, netsOf(result), guess);
     }
+    result.master?.dispose();
     if (this.warmStart) {
       this.lastBindingRows = new Set(
         result.bindingRows.map((row) => `${(limits[row.limit] as SharedLimit).name}@${row.step}`),
@@ -732,7 +736,10 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     steps: number,
     dtHours: number,
     openChannel: OpenCoordinatorChannel | undefined,
-    warm: Pick<PriceCoordinationOptions, 'warmPricesGbpPerKwh' | 'startRows' | 'startProposals'>,
+    warm: Pick<
+      PriceCoordinationOptions,
+      'warmPricesGbpPerKwh' | 'startRows' | 'startProposals' | 'master' | 'keepMaster'
+    >,
   ): PriceCoordinationResult {
     const result = coordinateByPrices(this.highs, responders, limits, steps, {
       dtHours,

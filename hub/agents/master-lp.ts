@@ -36,7 +36,7 @@ export interface ActiveRow {
  */
 export class MasterLp {
   private readonly model;
-  private readonly rows: ActiveRow[] = [];
+  private rows: ActiveRow[] = [];
   /** The model row of each active limit row, in `rows`' order. */
   private readonly modelRowOf: number[] = [];
   /** Per home, the model column of each of its proposals. */
@@ -55,8 +55,8 @@ export class MasterLp {
 
   constructor(
     private readonly highs: Highs,
-    private readonly proposals: readonly HomeResponse[][],
-    private readonly limits: readonly SharedLimit[],
+    readonly proposals: HomeResponse[][],
+    private limits: readonly SharedLimit[],
     private readonly violationCostGbp: number,
   ) {
     this.model = highs.createModel();
@@ -85,6 +85,34 @@ export class MasterLp {
   /** How many of the home's proposals are columns of the model. */
   proposalCount(home: number): number {
     return (this.columnsOfHome[home] as number[]).length;
+  }
+
+  /**
+   * Carries the master to another exchange of its window under `limits` (e.g. a reactive pass's rows at the
+   * plan's own reactive power): each row it holds takes the bound of the limit of its name, and the next solve
+   * starts from the last basis instead of building the master again from its proposals. False, the master
+   * unchanged, when some row's limit is not among `limits` with the same weights.
+   */
+  retarget(limits: readonly SharedLimit[]): boolean {
+    const indexOf = new Map(limits.map(({ name }, limit) => [name, limit]));
+    const rows: ActiveRow[] = [];
+    for (const row of this.rows) {
+      const before = this.limits[row.limit] as SharedLimit;
+      const limit = indexOf.get(before.name);
+      const after = limit === undefined ? undefined : limits[limit];
+      if (!after?.coefficientByHome.every((a, h) => a === before.coefficientByHome[h])) return false;
+      rows.push({ limit: limit as number, step: row.step });
+    }
+    this.rows = rows;
+    this.limits = limits;
+    if (rows.length > 0) {
+      this.model.changeRowsBounds(
+        { kind: 'set', indices: Int32Array.from(this.modelRowOf) },
+        new Float64Array(rows.length).fill(-this.highs.infinity),
+        Float64Array.from(rows, (row) => (limits[row.limit] as SharedLimit).upperByStep[row.step] as number),
+      );
+    }
+    return true;
   }
 
   /**
@@ -301,7 +329,11 @@ export class MasterLp {
     this.baseLinks();
     this.model.run();
     if (this.model.getModelStatus() !== optimal) {
+      // Cold, but with every n column basic (see baseLinks).
       this.model.clearSolver();
+      this.lastBasis = undefined;
+      this.unbasedSteps.push(...this.linkedSteps);
+      this.baseLinks();
       this.model.run();
     }
     const status = this.model.getModelStatus();

@@ -347,6 +347,48 @@ describe('coordination by prices (cooperative)', () => {
     );
   });
 
+  it("takes over an earlier exchange's master under a tighter limit of the same weights: its rows and proposals carry over, at the fresh exchange's optimum", async () => {
+    const highs = await getHighs();
+    const first = coordinateByPrices(highs, homes, [limit], STEPS, { dtHours: 1, keepMaster: true });
+    const master = first.master;
+    expect(master).toBeDefined();
+    const rowsBefore = master?.activeRows.length as number;
+    const tighter: SharedLimit = { ...limit, upperByStep: new Float64Array(STEPS).fill(LIMIT_KW - 2) };
+    const cold = coordinateByPrices(highs, homes, [tighter], STEPS, { dtHours: 1 });
+    const again = coordinateByPrices(highs, homes, [tighter], STEPS, {
+      dtHours: 1,
+      startProposals: first.proposals,
+      ...(master ? { master } : {}),
+      keepMaster: true,
+    });
+    try {
+      expect(again.master).toBe(master);
+      expect(again.master?.activeRows.length).toBeGreaterThanOrEqual(rowsBefore);
+      expect(again.converged).toBe(true);
+      expect(again.maxViolation).toBeLessThanOrEqual(1e-6);
+      const costOfRun = (run: typeof cold) =>
+        run.responses.reduce((sum, response) => sum + response.ownCostGbp, 0);
+      expect(Math.abs(costOfRun(again) - costOfRun(cold))).toBeLessThanOrEqual(
+        again.gapGbp + cold.gapGbp + 1e-6,
+      );
+      // A limit of other weights is another row: a new master starts from the proposals.
+      const heavier: SharedLimit = {
+        ...tighter,
+        coefficientByHome: new Float64Array(homes.length).fill(1.1),
+      };
+      const fresh = coordinateByPrices(highs, homes, [heavier], STEPS, {
+        dtHours: 1,
+        startProposals: again.proposals,
+        ...(again.master ? { master: again.master } : {}),
+        keepMaster: true,
+      });
+      expect(fresh.master).not.toBe(master);
+      fresh.master?.dispose();
+    } finally {
+      if (again.master === master) master?.dispose();
+    }
+  });
+
   it('rejects nonsense options and mismatched limits with a TypeError', async () => {
     const highs = await getHighs();
     expect(() => coordinateByPrices(highs, homes, [limit], STEPS, { maxRounds: 0 })).toThrowError(TypeError);
