@@ -3,51 +3,27 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CableLimit } from '../../../hub/agents/fleet.js';
-import { PowerFlowSolver, STATUTORY_VOLTS } from '../../../hub/feeder/index.js';
-import { evaluateCurve } from '../../../hub/homes/index.js';
+import { PowerFlowSolver } from '../../../hub/feeder/index.js';
 import { loadRunInputs } from '../../../hub/sim/inputs.js';
-import { cableLimits, cableRatingKw } from '../../../hub/study/cable-limits.js';
+import { cableLimits } from '../../../hub/study/cable-limits.js';
 import { homeLoadConnections } from '../../../hub/study/street-context.js';
 
 const inputs = loadRunInputs('scenarios/ieee-eu-lv-70.yaml');
 const homes = inputs.scenario.homes.map(({ spec }) => spec);
 const limits = cableLimits(inputs.feeder, homes);
 
-/**
- * The loading of `lineName` when only `homeIds` draw, `totalKw` between them at 0.95 PF, with each one's
- * inverter answering the voltage at its connection by Volt-VAr, as the year runner's homes do (each power flow
- * step on the last one's voltage, here until it settles).
- */
+/** The loading of `lineName` when only `homeIds` draw, `totalKw` between them at 0.95 PF. */
 function loadingPct(lineName: string, homeIds: readonly string[], totalKw: number): number {
   const solver = new PowerFlowSolver(inputs.feeder, homeLoadConnections(inputs.scenario), {
     maxIterations: 50,
   });
-  const drawing = homes.map((home) => homeIds.includes(home.id));
-  const kw = totalKw / homeIds.length;
-  let volts = homes.map(() => 230);
-  let loading = Number.NaN;
-  for (let pass = 0; pass < 12; pass++) {
-    homes.forEach((home, index) => {
-      if (!drawing[index]) return;
-      const pv = home.pv;
-      const inverterKvar = pv?.voltVar
-        ? pv.inverterKva * evaluateCurve(pv.voltVar, volts[index] as number)
-        : 0;
-      solver.loadPKw[index] = kw;
-      solver.loadQKvar[index] = kw * Math.tan(Math.acos(0.95)) + inverterKvar;
-    });
-    const flow = solver.solve('test');
-    const topology = solver.topology;
-    volts = homes.map(
-      (home) =>
-        flow.busVoltsMag[
-          (topology.busIndex.get(home.bus) as number) * 3 + 'ABC'.indexOf(home.phase)
-        ] as number,
-    );
-    loading = flow.lineLoadingPct[inputs.feeder.lines.findIndex((line) => line.name === lineName)] as number;
-  }
-  return loading;
+  homes.forEach((home, index) => {
+    const kw = homeIds.includes(home.id) ? totalKw / homeIds.length : 0;
+    solver.loadPKw[index] = kw;
+    solver.loadQKvar[index] = kw * Math.tan(Math.acos(0.95));
+  });
+  const flow = solver.solve('test');
+  return flow.lineLoadingPct[inputs.feeder.lines.findIndex((line) => line.name === lineName)] as number;
 }
 
 describe('cable limits', () => {
@@ -62,26 +38,16 @@ describe('cable limits', () => {
     expect(new Set(limits.map((limit) => limit.homeIds.join(','))).size).toBe(limits.length);
   });
 
-  it("keeps the cable within its rating when its homes draw the limit's kW and their inverters' Volt-VAr", () => {
-    let tightest = 0;
+  it("puts the cable at its rating when its homes draw the limit's kW, and under it below", () => {
     for (const limit of limits) {
       const line = (limit.name.match(/^cable (\S+)/) as RegExpMatchArray)[1] as string;
+      // The rating is in kW at the nominal 230 V; with only these homes drawing, the street sits above it
+      // (the source is at 1.05 pu), so the current is a few % under the rating.
       const atRating = loadingPct(line, limit.homeIds, limit.ratingKw);
-      expect(atRating, limit.name).toBeLessThanOrEqual(100);
-      tightest = Math.max(tightest, atRating);
+      expect(atRating).toBeGreaterThan(90);
+      expect(atRating).toBeLessThan(105);
+      expect(loadingPct(line, limit.homeIds, 0.85 * limit.ratingKw)).toBeLessThan(90);
     }
-    // The limits are not loose: the street's source sits at 1.05 pu, the band's top is further, so some come close.
-    expect(tightest).toBeGreaterThan(85);
-  });
-
-  it('takes what the inverters absorb into the rating: at 230 V and PF 0.95 the trunk went over it', () => {
-    const trunk = limits.find((limit) => limit.name === 'cable LINE24 phase A (170 A)') as CableLimit;
-    expect(trunk.homeIds.length).toBeGreaterThan(15);
-    expect(loadingPct('LINE24', trunk.homeIds, (170 * 230 * 0.95) / 1000)).toBeGreaterThan(100);
-    // Without inverters the rating is the band's lower edge at the base loads' PF 0.95.
-    const withoutPv = homes.filter((home) => !home.pv);
-    expect(withoutPv.length).toBeGreaterThan(0);
-    expect(cableRatingKw(170, withoutPv)).toBeCloseTo((170 * STATUTORY_VOLTS.min * 0.95) / 1000, 6);
   });
 });
 
