@@ -1,5 +1,6 @@
 import type { Highs } from 'highs';
 import type { SharedLimit } from './coordination.js';
+import { sparseMatrix } from './sparse-matrix.js';
 
 /** One home's LP as arrays: what it would pass to HiGHS on its own. */
 export interface LpBlock {
@@ -122,7 +123,7 @@ export class JointLp {
     this.model.addRows({
       lower: new Float64Array(upper.length).fill(-this.highs.infinity),
       upper,
-      matrix: sparse('csr', upper.length, this.columnCount, starts, indices, values),
+      matrix: sparseMatrix('csr', upper.length, this.columnCount, starts, indices, values),
     });
     const cost = new Float64Array(upper.length);
     limits.forEach((limit, c) => {
@@ -136,7 +137,7 @@ export class JointLp {
       cost,
       lower: new Float64Array(upper.length),
       upper: new Float64Array(upper.length).fill(this.highs.infinity),
-      matrix: sparse(
+      matrix: sparseMatrix(
         'csc',
         firstRow + upper.length,
         upper.length,
@@ -344,23 +345,4 @@ function netImportPrices(
       return -dual;
     }),
   );
-}
-
-/** A sparse matrix to append (rows in CSR, columns in CSC). */
-function sparse(
-  format: 'csr' | 'csc',
-  numRows: number,
-  numCols: number,
-  starts: readonly number[],
-  indices: readonly number[],
-  values: readonly number[],
-) {
-  return {
-    format,
-    numRows,
-    numCols,
-    starts: Int32Array.from(starts),
-    indices: Int32Array.from(indices),
-    values: Float64Array.from(values),
-  };
 }

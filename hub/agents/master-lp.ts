@@ -1,5 +1,6 @@
 import type { Highs } from 'highs';
 import type { HomeResponse, SharedLimit } from './coordination.js';
+import { sparseMatrix } from './sparse-matrix.js';
 
 /** The master's answer: how to mix each home's proposals, and the active rows' shadow prices. */
 export interface MasterSolution {
@@ -172,7 +173,7 @@ export class MasterLp {
     this.model.addRows({
       lower: Float64Array.from(lower),
       upper: Float64Array.from(upper),
-      matrix: sparse('csr', addedRows, this.columnCount, starts, indices, values),
+      matrix: sparseMatrix('csr', addedRows, this.columnCount, starts, indices, values),
     });
     rows.forEach((row, r) => {
       this.rows.push(row);
@@ -226,7 +227,7 @@ export class MasterLp {
       cost: Float64Array.from(cost),
       lower: Float64Array.from(lower),
       upper: Float64Array.from(upper),
-      matrix: sparse('csc', this.rowCount, cost.length, starts, indices, values),
+      matrix: sparseMatrix('csc', this.rowCount, cost.length, starts, indices, values),
     });
     this.columnCount += cost.length;
     this.nonzeroCount += indices.length;
@@ -262,7 +263,7 @@ export class MasterLp {
       cost: Float64Array.from(cost),
       lower: new Float64Array(cost.length),
       upper: new Float64Array(cost.length).fill(this.highs.infinity),
-      matrix: sparse('csc', this.rowCount, cost.length, starts, indices, values),
+      matrix: sparseMatrix('csc', this.rowCount, cost.length, starts, indices, values),
     });
     this.columnCount += cost.length;
     this.nonzeroCount += indices.length;
@@ -341,23 +342,4 @@ export class MasterLp {
     const { colStatus, rowStatus } = this.model.getBasis();
     this.lastBasis = { colStatus, rowStatus };
   }
-}
-
-/** A sparse matrix to append (rows in CSR, columns in CSC). */
-function sparse(
-  format: 'csr' | 'csc',
-  numRows: number,
-  numCols: number,
-  starts: readonly number[],
-  indices: readonly number[],
-  values: readonly number[],
-) {
-  return {
-    format,
-    numRows,
-    numCols,
-    starts: Int32Array.from(starts),
-    indices: Int32Array.from(indices),
-    values: Float64Array.from(values),
-  };
 }
