@@ -50,7 +50,7 @@
 //   Each window's LP keeps its optimum (warm against cold: within 3.2e-8 relative on 7 days); the LP is
 //   degenerate and the warm solves land on other optimal plans, whose reactive power and losses (neither in
 //   the LP's cost) differ.
-// - e2ac6ac -> b06515e (both of the above, cooperative's master kept across its reactive passes, the rows with
+// - e2ac6ac -> 11c157e (both of the above, cooperative's master kept across its reactive passes, the rows with
 //   Volt-Watt, one violation price of GBP 50 a unit): wall 94.8 -> 69.4 s (cooperative 84.8 -> 68.2 s, 599 -> 522
 //   rounds; central 93.9 -> 39.8 s, 95 -> 81 solves), social GBP 12,327.14 and 12,303.13, PoA 1.827, gap 0.20 %;
 //   the base quiet (load 1.9-2.8), the head beside a CI run (load 4.2-5.4). Still above the 60 s target.
