@@ -114,8 +114,7 @@ export class HomeAgents {
     private readonly map: LoadedTableMap,
     private readonly table: TableState,
     private readonly network: FeederNetwork,
-    /** HiGHS, or its loader: with a plan thread this thread loads it only if it makes a policy itself. */
-    highs: Highs | (() => Promise<Highs>),
+    highs: Highs,
     options: HomeAgentsOptions = {},
   ) {
     this.homePlots = map.plots.filter((plot) => plot.home !== undefined);

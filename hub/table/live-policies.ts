@@ -26,13 +26,11 @@ export function liveLimitKw(network: FeederNetwork, limitKw?: number): number {
 /**
  * What the live street policies plan against: the import limit (`liveLimitKw`), no load-dependent price and
  * no carbon price (the live table shows money and the network). Plain data, so the plan thread builds the same.
- * `highs` may be a getter: the hub's thread loads HiGHS only once a policy is made there (./live-planner.ts).
  */
-export function livePolicyContext(highs: Highs | (() => Highs), limitKw: number): PolicyContext {
-  const solver = typeof highs === 'function' ? highs : () => highs;
+export function livePolicyContext(highs: Highs, limitKw: number): PolicyContext {
   const street: PolicyStreet = {
     network: { transformerLimitKw: limitKw },
-    problems: (home, horizonSteps) => new HomeLp(solver(), home, horizonSteps),
+    problems: (home, horizonSteps) => new HomeLp(highs, home, horizonSteps),
     loadPriceSlopeGbpPerKwhPerKw: 0,
     reinforcementGbpPerKw: LIVE_REINFORCEMENT_GBP_PER_KW,
     carbonPriceGbpPerKg: 0,

@@ -38,8 +38,7 @@ export class ResidentsExtension implements Extension {
     const policy = map.live.policy;
     const shadows = map.live.shadows ?? DEFAULT_LIVE_SHADOWS;
     const limit = map.live.limitKw === undefined ? {} : { limitKw: map.live.limitKw };
-    // The plan thread loads HiGHS for the policies; this thread only if it must plan itself (live-planner.ts).
-    this.agents = new HomeAgents(map, table, network, getHighs, {
+    this.agents = new HomeAgents(map, table, network, await getHighs(), {
       policy,
       shadows,
       ...limit,

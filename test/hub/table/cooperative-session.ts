@@ -1,4 +1,3 @@
-import type { Highs } from 'highs';
 import { getHighs } from '../../../hub/agents/registry.js';
 import { SimClock } from '../../../hub/clock.js';
 import { loadFeeder } from '../../../hub/feeder/index.js';
@@ -17,18 +16,13 @@ const running: HomeAgents[] = [];
 /**
  * The shipped table with every asset online under cooperative beside three shadow runs (selfish, central,
  * passive) and a 9 kW limit (or `limitKw`), the night tariff on offer, a 6-minute clock from 23:00.
- * `planThread`: the plan thread's module (none: the policies plan in this thread); `solver`: HiGHS or its loader
- * (the hub's: this thread loads it only to plan itself). {@link endSessions}
+ * `planThread`: the plan thread's module (none: the policies plan in this thread). {@link endSessions}
  * disposes of the agents.
  */
-export function cooperativeSession(
-  planThread?: URL,
-  limitKw = 9,
-  solver: Highs | (() => Promise<Highs>) = highs,
-) {
+export function cooperativeSession(planThread?: URL, limitKw = 9) {
   const table = new TableState(map);
   for (const asset of table.assets) table.setOnline(asset.asset, true);
-  const agents = new HomeAgents(map, table, network, solver, {
+  const agents = new HomeAgents(map, table, network, highs, {
     policy: 'cooperative',
     shadows: ['selfish', 'central', 'passive'],
     limitKw,

@@ -63,27 +63,6 @@ describe('the live planner’s stand-ins (the hub thread while the plan thread p
     expect(madeHere).toEqual([]);
   });
 
-  it('leaves HiGHS unloaded in the hub’s thread while the plan thread plans, and loads it once the thread fails', async () => {
-    let loads = 0;
-    const loader = () => {
-      loads += 1;
-      return getHighs();
-    };
-    const threaded = cooperativeSession(BUILT_THREAD, 9, loader);
-    // Across a half-hour and a switch to central at the next one.
-    for (let k = 0; k < 12; k++) {
-      if (k === 2) expect(threaded.agents.setPolicy('central').accepted).toBe(true);
-      expect((await threaded.step()).failures).toEqual([]);
-    }
-    expect(threaded.agents.policy()).toEqual({ running: 'central', next: 'central' });
-    expect(loads).toBe(0);
-    const broken = cooperativeSession(BROKEN_THREAD, 9, loader);
-    const first = await broken.step();
-    expect(first.failures).toHaveLength(1);
-    expect(first.plansMade).toBeGreaterThan(0);
-    expect(loads).toBe(1);
-  });
-
   it('makes each policy here once, when the thread has failed', async () => {
     const madeHere = watchPoliciesMadeHere();
     const { step } = cooperativeSession(BROKEN_THREAD);
