@@ -542,9 +542,11 @@ export class CentralPolicy extends HeadroomPolicyBase {
     const priced = (row: SharedLimit) => ({ ...row, violationCostGbp: violationCost });
     lp.changeLimitBounds(allRows);
     lp.addLimits(allRows.filter((row) => startNames.has(row.name) && !lp.has(row.name)).map(priced));
+    const netsOf = (solved: JointLpResult) =>
+      solved.columnValues.map((x, h) => netImport(lp.blocks[h] as LpBlock, x, steps));
     let result = lp.solve();
     this.report.iterations++;
-    let nets = result.columnValues.map((x, h) => netImport(lp.blocks[h] as LpBlock, x, steps));
+    let nets = netsOf(result);
     for (let pass = 0; pass < 4 && allRows.length > 0; pass++) {
       const broken = allRows.filter((row) => !lp.has(row.name) && breaks(row, nets));
       if (broken.length === 0) break;
@@ -552,7 +554,7 @@ export class CentralPolicy extends HeadroomPolicyBase {
       result = lp.solve();
       this.report.iterations++;
       this.report.rowSearchSolves++;
-      nets = result.columnValues.map((x, h) => netImport(lp.blocks[h] as LpBlock, x, steps));
+      nets = netsOf(result);
     }
     const names = new Set(allRows.map((row) => row.name));
     return { result, nets, activeNames: new Set(lp.limitNames.filter((name) => names.has(name))) };

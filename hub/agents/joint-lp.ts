@@ -107,7 +107,7 @@ export class JointLp {
    */
   addLimits(limits: readonly PricedLimit[]): void {
     if (limits.length === 0) return;
-    const firstRow = this.blockRows + (this.peak ? this.steps : 0) + this.limits.length * this.steps;
+    const firstRow = this.rowCount;
     const starts = [0];
     const indices: number[] = [];
     const values: number[] = [];
@@ -173,6 +173,11 @@ export class JointLp {
     );
   }
 
+  /** Rows of the model: each block's, the peak's `steps`, then each limit's `steps`. */
+  private get rowCount(): number {
+    return this.blockRows + (this.peak ? this.steps : 0) + this.limits.length * this.steps;
+  }
+
   /** Simplex iterations of the last solve. */
   get lastSimplexIterations(): number {
     return Number(this.model.info.get('simplex_iteration_count'));
@@ -207,7 +212,7 @@ export class JointLp {
       peakExcessKw: this.peak ? (x[this.peakColumn] ?? 0) : 0,
       maxLimitViolation,
       columns: this.columnCount,
-      rows: this.blockRows + (this.peak ? this.steps : 0) + this.limits.length * this.steps,
+      rows: this.rowCount,
     };
   }
 
