@@ -6,24 +6,17 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CredentialStore } from '../../hub/auth/credentials.js';
-import { EmbeddedBroker } from '../../hub/broker/embedded-broker.js';
+import { type LocalBroker, startLocalBroker } from './broker/local-broker.js';
 import { MessageLog } from './message-log.js';
-import { connectClient, nextMessage, subscribe, tempDir } from './mqtt-helpers.js';
+import { connectClient, nextMessage, subscribe } from './mqtt-helpers.js';
 
-const data = tempDir('gridflex-message-log-');
-let broker: EmbeddedBroker;
+let broker: LocalBroker;
 let viewer: MqttClient;
 let log: MessageLog;
 
 beforeAll(async () => {
-  broker = await EmbeddedBroker.start({
-    host: '127.0.0.1',
-    mqttPort: 0,
-    wsPort: null,
-    credentials: CredentialStore.open(data.dir),
-  });
-  viewer = await connectClient(`mqtt://127.0.0.1:${broker.mqttPort}`, { clientId: 'message-log-viewer' });
+  broker = await startLocalBroker('gridflex-message-log-');
+  viewer = await connectClient(broker.url, { clientId: 'message-log-viewer' });
   log = new MessageLog(viewer);
   await subscribe(viewer, 'gridflex/v1/#', 0);
 });
@@ -31,18 +24,7 @@ beforeAll(async () => {
 afterAll(async () => {
   viewer.end(true);
   await broker.close();
-  data.remove();
 });
-
-/** Publishes inside the broker (as the hub's own link does); resolves once it is handed to the subscribers. */
-function publish(topic: string, payload: string): Promise<void> {
-  return new Promise((resolve, reject) =>
-    broker.aedes.publish(
-      { cmd: 'publish', topic, payload: Buffer.from(payload), qos: 0, retain: false, dup: false },
-      (error) => (error ? reject(error) : resolve()),
-    ),
-  );
-}
 
 const HOME = 'gridflex/v1/homes/home-2';
 const PINS = 'gridflex/v1/pins';
@@ -53,8 +35,8 @@ describe('a wait started after awaiting a message', () => {
     const from = log.mark();
     // The viewer reads nothing until both are on its socket (as when its process was busy): one read.
     viewer.stream.pause();
-    await publish(HOME, 'plot -2');
-    await publish(PINS, 'sensor');
+    await broker.publish(HOME, 'plot -2');
+    await broker.publish(PINS, 'sensor');
     await nextTurn(); // anything the broker held for the turn has gone out (hub/broker/write-batch.ts)
     viewer.stream.resume();
     const home = await log.next(from, (topic) => topic === HOME);
@@ -62,7 +44,7 @@ describe('a wait started after awaiting a message', () => {
     const late = nextMessage(viewer, (topic) => topic === PINS).then(() => 'pins');
     const logged = log.next(home.index, (topic) => topic === PINS).then(() => 'pins');
     const after = nextMessage(viewer, (topic) => topic === AFTER).then(() => 'after');
-    await publish(AFTER, 'a later message');
+    await broker.publish(AFTER, 'a later message');
     expect(await Promise.race([late, after])).toBe('after');
     expect(await Promise.race([logged, after])).toBe('pins');
     expect((await log.next(home.index, (topic) => topic === PINS)).payload.toString()).toBe('sensor');
