@@ -110,11 +110,7 @@ export function registerLinksStudyCommand(program: Command): void {
           losses,
           days,
           study: studyOptions,
-          pricing: {
-            transformerRatingKw: figures.transformerLimitKw,
-            reinforcementGbpPerKw: studyOptions.reinforcementGbpPerKw,
-            carbonPriceGbpPerKg: studyOptions.carbonPriceGbpPerKg,
-          },
+          limitKw: figures.transformerLimitKw,
           outDir: flags.out,
           workers,
           onRow: (row, done, total) =>

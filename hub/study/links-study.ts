@@ -1,10 +1,10 @@
 /**
  * `gridflex study links`: what delay and loss on one class of links do to cooperative control. A sweep
  * (sweep.ts, on worker threads, resumable) over the link's latency × loss under the cooperative policy;
- * each run's social cost and limit violations in one table (links.md, links.json) and a chart (links.svg).
+ * each run's social cost (the sweep row's, summed by poa-metrics.ts's socialCostSum as the PoA study sums it)
+ * and limit violations in one table (links.md, links.json) and a chart (links.svg).
  */
 import { join } from 'node:path';
-import { type SocialCostPricing, socialCostParts } from './poa-metrics.js';
 import type { LinksFigures } from './study-rows.js';
 import { runSweep, type SweepRow, type SweepStudyOptions } from './sweep.js';
 
@@ -22,7 +22,8 @@ export interface LinksStudyOptions {
   losses: readonly number[];
   days: number;
   study: SweepStudyOptions;
-  pricing: SocialCostPricing;
+  /** The street's limit the sweep's rows measure the peak above, kW (the study's figures). */
+  limitKw: number;
   outDir: string;
   workers?: number;
   onRow?: (row: SweepRow, done: number, total: number) => void;
@@ -73,11 +74,11 @@ export async function runLinksStudy(options: LinksStudyOptions): Promise<LinksSt
     link,
     unit: STUDY_LINKS[link].unit,
     days: options.days,
-    limitKw: options.pricing.transformerRatingKw,
+    limitKw: options.limitKw,
     rows: latencies.flatMap((latency) =>
       losses.flatMap((loss) => {
         const row = ran.find((candidate) => matches(candidate, link, latency, loss));
-        return row ? [studyRow(row, latency, loss, options.pricing)] : [];
+        return row ? [studyRow(row, latency, loss)] : [];
       }),
     ),
     failed: rows.filter((row) => row.error).map((row) => ({ id: row.id, error: row.error as string })),
@@ -91,17 +92,15 @@ function matches(row: SweepRow, link: StudyLink, latency: number, loss: number):
   );
 }
 
-function studyRow(row: SweepRow, latency: number, loss: number, pricing: SocialCostPricing): LinksStudyRow {
+function studyRow(row: SweepRow, latency: number, loss: number): LinksStudyRow {
   const metric = (name: string) => row.metrics[name] ?? 0;
-  const peakKw = metric('transformerPeakKw');
-  const { reinforcementGbp, carbonCostGbp } = socialCostParts(peakKw, metric('carbonKg'), pricing);
   return {
     latency,
     loss,
-    socialCostGbp: metric('billsGbp') + reinforcementGbp + carbonCostGbp,
+    socialCostGbp: metric('socialCostGbp'),
     billsGbp: metric('billsGbp'),
-    transformerPeakKw: peakKw,
-    peakAboveLimitKw: Math.max(0, peakKw - pricing.transformerRatingKw),
+    transformerPeakKw: metric('transformerPeakKw'),
+    peakAboveLimitKw: metric('peakAboveLimitKw'),
     busMinutesOutsideStatutoryLimits: metric('busMinutesOutsideStatutoryLimits'),
     linesOverRating: metric('linesOverRating'),
     missingProposals: metric('missingProposals'),

@@ -69,7 +69,7 @@ export interface PolicyFigures {
 }
 
 /** What a run's peak and carbon cost: reinforcement for the peak above the rating, carbon at its price. */
-export function socialCostParts(
+function socialCostParts(
   transformerPeakKw: number,
   carbonKg: number,
   pricing: SocialCostPricing,

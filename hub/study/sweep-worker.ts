@@ -69,10 +69,11 @@ async function runJob({ job, scenarioFile, days, study }: SweepJobMessage): Prom
             socialEdges: influence.edges,
             tariffCopies: influence.tariffCopies,
             lastDayPeakKw: influence.peakKwPerDay.at(-1) ?? 0,
-            // What the social-graph report weighs the topologies by (hub/study/social-study.ts).
-            ...socialCostFigures(result, figures().transformerLimitKw, study),
           }
         : {}),
+      // What the social-graph report (hub/study/social-study.ts) and the links study's table weigh runs by; only
+      // their rows, since figures() builds the street (two power flows a home) that passive and selfish never need.
+      ...(influence || result.links ? socialCostFigures(result, figures().transformerLimitKw, study) : {}),
       ...(result.links
         ? {
             readingsLost: result.links.deviceHub.lost + result.links.deviceHub.overBandwidth,
