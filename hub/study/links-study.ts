@@ -118,7 +118,7 @@ export function linksReport(study: LinksStudyResult, scenarioName: string, chart
   return [
     `# Links: ${study.link} latency and loss on ${scenarioName}`,
     '',
-    `Cooperative control, ${study.days} day${study.days === 1 ? '' : 's'}, street limit ${study.limitKw} kW. Social cost: bills + reinforcement for the peak above the limit + carbon at its price.`,
+    `Cooperative control, ${study.days} day${study.days === 1 ? '' : 's'}, street limit ${study.limitKw} kW. Social cost: bills (less what a market module's counterparty gained from them) + reinforcement for the peak above the limit + carbon at its price, as study poa sums it.`,
     '',
     header,
     `|${'---:|'.repeat(10)}`,
