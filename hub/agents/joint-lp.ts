@@ -173,6 +173,16 @@ export class JointLp {
     );
   }
 
+  /** Sets the peak's upper bound at each step, kW (e.g. the street limit at a plan's own losses). */
+  changePeakBounds(upperByStep: Float64Array): void {
+    if (!this.peak) throw new Error('the joint LP has no peak row');
+    this.model.changeRowsBounds(
+      { kind: 'set', indices: Int32Array.from({ length: this.steps }, (_, t) => this.blockRows + t) },
+      new Float64Array(this.steps).fill(-this.highs.infinity),
+      Float64Array.from(upperByStep),
+    );
+  }
+
   /** Rows of the model: each block's, the peak's `steps`, then each limit's `steps`. */
   private get rowCount(): number {
     return this.blockRows + (this.peak ? this.steps : 0) + this.limits.length * this.steps;

@@ -4,6 +4,7 @@
  * and the study's prices, as the policy registry's context. Pure: no I/O.
  */
 
+import type { StreetLosses } from '../agents/fleet.js';
 import { getHighs } from '../agents/highs.js';
 import { HomeLp } from '../agents/home-lp.js';
 import { defaultHomeLpThreads } from '../agents/home-lp-threads.js';
@@ -121,6 +122,29 @@ export function streetLossesAtKw(feeder: FeederNetwork, scenario: Scenario, limi
 }
 
 /**
+ * The street's losses by the full power flow at any homes' loads (one solve a call), for the street policies to
+ * hold the transformer limit at their plans' own losses; where the flow fails, the limit's allowance stands.
+ */
+function streetLosses(feeder: FeederNetwork, scenario: Scenario, allowanceKw: number): StreetLosses {
+  const solver = new PowerFlowSolver(feeder, homeLoadConnections(scenario), { maxIterations: 50 });
+  return {
+    allowanceKw,
+    homeIds: scenario.homes.map(({ spec }) => spec.id),
+    lossesKw(pKw, qKvar) {
+      solver.loadPKw.set(pKw);
+      solver.loadQKvar.set(qKvar);
+      try {
+        const flow = solver.solve('a plan at the street limit');
+        return flow.substationPTotalKw - pKw.reduce((sum, kw) => sum + kw, 0);
+      } catch (error) {
+        if (!(error instanceof ConvergenceError)) throw error;
+        return allowanceKw;
+      }
+    },
+  };
+}
+
+/**
  * The limit the street policies keep the homes' summed net import under, and the limit at the
  * transformer the social cost measures the peak against. Given a transformer limit, the homes leave room
  * for the line losses at that load; by default the limit is the hosting capacity, whose power flow
@@ -190,6 +214,7 @@ export async function streetPolicyContext(
             }
           : {}),
         cables,
+        losses: streetLosses(feeder, scenario, limit.lossesKw),
       },
       problems: (home, horizonSteps) => new HomeLp(highs, home, horizonSteps),
       loadPriceSlopeGbpPerKwhPerKw: options.loadPriceSlopeGbpPerKwhPerKw,

@@ -595,4 +595,29 @@ describe('joint LP (the social planner)', () => {
       lp.dispose();
     }
   });
+
+  it("tightens its peak in place (the street limit at a plan's own losses): a warm solve is a fresh model's optimum", async () => {
+    const highs = await getHighs();
+    const blocks = EVS.map(evBlock);
+    const peak = { upperByStep: new Float64Array(STEPS).fill(LIMIT_KW), excessCostGbpPerKw: 100 };
+    // 0.5 kW less at two of the cheap steps (4..7, full at the limit), where the plans' losses came out
+    // above the allowance.
+    const tighter = Float64Array.from(peak.upperByStep, (kw, t) => (t === 4 || t === 5 ? kw - 0.5 : kw));
+    const lp = new JointLp(highs, blocks, STEPS, peak);
+    try {
+      const loose = lp.solve();
+      lp.changePeakBounds(tighter);
+      const warm = lp.solve();
+      const fresh = solveJointLp(highs, blocks, STEPS, { ...peak, upperByStep: tighter });
+      expect(warm.objectiveGbp).toBeCloseTo(fresh.objectiveGbp, 9);
+      expect(warm.objectiveGbp).toBeGreaterThan(loose.objectiveGbp + 1e-6);
+      expect(warm.peakExcessKw).toBeCloseTo(0, 9);
+      for (let t = 0; t < STEPS; t++) {
+        const streetKw = warm.columnValues.reduce((sum, x) => sum + (x[t] as number), 0);
+        expect(streetKw).toBeLessThanOrEqual((tighter[t] as number) + 1e-9);
+      }
+    } finally {
+      lp.dispose();
+    }
+  });
 });
