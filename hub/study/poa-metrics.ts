@@ -268,8 +268,27 @@ export function optimumCheck(policies: Readonly<Record<string, PolicyFigures>>):
   const statement =
     cheaperPolicy === null
       ? 'central has the lowest social cost of all policies'
-      : `central's social cost is £${excessGbp.toFixed(2)} (${excessPct.toFixed(2)} %) above ${cheaperPolicy}'s, ${holds ? 'within' : 'beyond'} the ${OPTIMUM_TOLERANCE_PCT} % tolerance`;
+      : `central's social cost is £${excessGbp.toFixed(2)} (${excessPct.toFixed(2)} %) above ${cheaperPolicy}'s, ${holds ? 'within' : 'beyond'} the ${OPTIMUM_TOLERANCE_PCT} % tolerance${limitsKeptOnlyByCentral(policies, cheaperPolicy)}`;
   return { tolerancePct: OPTIMUM_TOLERANCE_PCT, holds, cheaperPolicy, excessGbp, excessPct, statement };
+}
+
+/**
+ * The limits `cheaperPolicy` broke and central kept, in words (empty when none): social cost prices the peak
+ * above the street limit but neither the voltage band nor cable ratings, so a policy that breaks them may
+ * cost less than central, which keeps them.
+ */
+function limitsKeptOnlyByCentral(
+  policies: Readonly<Record<string, PolicyFigures>>,
+  cheaperPolicy: string,
+): string {
+  const limitName = (broken: string) => broken.slice(0, broken.indexOf(':'));
+  const centralBroke = new Set((policies.central as PolicyFigures).limitsBroken.map(limitName));
+  const keptOnlyByCentral = (policies[cheaperPolicy] as PolicyFigures).limitsBroken.filter(
+    (broken) => !centralBroke.has(limitName(broken)),
+  );
+  return keptOnlyByCentral.length === 0
+    ? ''
+    : `; ${cheaperPolicy} broke ${keptOnlyByCentral.join('; ')}, which central kept`;
 }
 
 /** How a street policy's plans fared against the linearised network rows over a run (its FleetReport). */

@@ -107,7 +107,8 @@ describe('price-of-anarchy figures', () => {
   });
 
   it('checks that central has the lowest social cost, within the stated tolerance', () => {
-    const policy = (socialCostGbp: number) => ({ socialCostGbp }) as PolicyFigures;
+    const policy = (socialCostGbp: number, limitsBroken: string[] = []) =>
+      ({ socialCostGbp, limitsBroken }) as PolicyFigures;
     expect(optimumCheck({ selfish: policy(1010), central: policy(1000) })).toMatchObject({
       holds: true,
       cheaperPolicy: null,
@@ -123,6 +124,18 @@ describe('price-of-anarchy figures', () => {
       holds: false,
       excessPct: 2,
     });
+    // A cheaper policy that broke a limit central kept (social cost prices neither the band nor cable ratings).
+    const band = 'the statutory voltage band: 90 customer bus-minutes outside 216.2–253 V';
+    const cables = 'cable ratings: 2 lines over rating for 2.0 line-hours';
+    expect(
+      optimumCheck({
+        selfish: policy(1000, [band, cables]),
+        central: policy(1020, ['cable ratings: 1 line']),
+      }).statement,
+    ).toBe(
+      "central's social cost is £20.00 (2.00 %) above selfish's, beyond the 1 % tolerance; selfish broke " +
+        'the statutory voltage band: 90 customer bus-minutes outside 216.2–253 V, which central kept',
+    );
   });
 
   it('reports PoA, headroom lost and the cooperative gap from the four runs', () => {
