@@ -545,16 +545,19 @@ export class CentralPolicy extends HeadroomPolicyBase {
       let planned = this.networkRows(contexts, guess);
       let kept = this.solveKeeping(lp, planned, this.lastBrokenRows);
       // While the plan breaks the rows at its own reactive power, or the street limit at its own losses (the
-      // LP is degenerate: its equally cheap plans differ in losses), plan again under those.
+      // LP is degenerate: its equally cheap plans differ in losses), plan again under those, bounds only
+      // tightening; and where it keeps them but paid to break a row at the guess, under its own rows alone: the
+      // guess held the voltage higher than the plan's inverters do (idle inverters, the first window, on a
+      // street that idles near the band's top, whose Volt-Watt holds it there).
       let atPlan = this.planChecked(contexts, kept, guess, streetUpperKw);
       let peakUpperKw = streetUpperKw;
       let pass = 0;
-      while (
-        pass < REACTIVE_PASSES &&
-        (largestViolation(atPlan.rows, kept.nets) > ROW_TOLERANCE || atPlan.peakOverKw > ROW_TOLERANCE)
-      ) {
+      while (pass < REACTIVE_PASSES) {
+        const brokenAtOwn =
+          largestViolation(atPlan.rows, kept.nets) > ROW_TOLERANCE || atPlan.peakOverKw > ROW_TOLERANCE;
+        if (!brokenAtOwn && kept.result.maxLimitViolation <= ROW_TOLERANCE) break;
         pass++;
-        planned = tightest(atPlan.rows, planned);
+        planned = brokenAtOwn ? tightest(atPlan.rows, planned) : atPlan.rows;
         peakUpperKw = peakUpperKw.map((upper, t) => Math.min(upper, atPlan.peakUpperKw[t] as number));
         lp.changePeakBounds(peakUpperKw);
         kept = this.solveKeeping(lp, planned, kept.activeNames);
