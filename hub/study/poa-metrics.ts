@@ -187,13 +187,19 @@ export const OPTIMUM_TOLERANCE_PCT = 1;
 /** Whether central, the social optimum by design, has the lowest social cost of all the policies. */
 export interface OptimumCheck {
   tolerancePct: number;
-  /** Central is within the tolerance of every policy's social cost. */
+  /** Central is within the tolerance of the social cost of every policy that kept the limits it kept. */
   holds: boolean;
-  /** The policy whose social cost is furthest below central's, if any is below it. */
+  /** The policy, among those that kept the limits central kept, whose social cost is furthest below central's, if any is below it. */
   cheaperPolicy: string | null;
   /** How far central is above that policy, £ and % (0 when none is below). */
   excessGbp: number;
   excessPct: number;
+  /**
+   * Policies cheaper than central beyond the tolerance that broke a limit central kept and social cost does not
+   * price (the voltage band, cable ratings: no cited GB unit cost yet): they are outside central's problem, so
+   * they do not count against it; the statement names each and what it broke.
+   */
+  cheaperByBreakingLimits: string[];
   statement: string;
 }
 
@@ -255,40 +261,65 @@ export function poaReport(
   };
 }
 
-/** Checks that central has the lowest social cost of `policies`, within {@link OPTIMUM_TOLERANCE_PCT}. */
+/**
+ * Checks that central has the lowest social cost of `policies`, within {@link OPTIMUM_TOLERANCE_PCT}, among the
+ * policies that kept every unpriced limit central kept: central minimises social cost subject to those limits,
+ * so a policy that broke one solved an easier problem and may cost less (the statement says by how much).
+ */
 export function optimumCheck(policies: Readonly<Record<string, PolicyFigures>>): OptimumCheck {
-  const central = (policies.central as PolicyFigures).socialCostGbp;
-  const cheapest = Object.entries(policies)
+  const central = policies.central as PolicyFigures;
+  const excess = (figures: PolicyFigures) => {
+    const excessGbp = Math.max(0, central.socialCostGbp - figures.socialCostGbp);
+    return { excessGbp, excessPct: excessGbp > 0 ? (100 * excessGbp) / figures.socialCostGbp : 0 };
+  };
+  const others = Object.entries(policies)
     .filter(([name]) => name !== 'central')
-    .sort(([, a], [, b]) => a.socialCostGbp - b.socialCostGbp)[0];
-  const excessGbp = cheapest ? Math.max(0, central - cheapest[1].socialCostGbp) : 0;
-  const excessPct = cheapest && excessGbp > 0 ? (100 * excessGbp) / cheapest[1].socialCostGbp : 0;
+    .sort(([, a], [, b]) => a.socialCostGbp - b.socialCostGbp);
+  const breakingLimits = others.filter(
+    ([, figures]) =>
+      excess(figures).excessPct > OPTIMUM_TOLERANCE_PCT &&
+      unpricedLimitsKeptOnlyByCentral(central, figures).length > 0,
+  );
+  const cheapest = others.find(([name]) => !breakingLimits.some(([broke]) => broke === name));
+  const { excessGbp, excessPct } = cheapest ? excess(cheapest[1]) : { excessGbp: 0, excessPct: 0 };
   const holds = excessPct <= OPTIMUM_TOLERANCE_PCT;
   const cheaperPolicy = excessGbp > 0 && cheapest ? cheapest[0] : null;
-  const statement =
+  const comparison =
     cheaperPolicy === null
-      ? 'central has the lowest social cost of all policies'
-      : `central's social cost is £${excessGbp.toFixed(2)} (${excessPct.toFixed(2)} %) above ${cheaperPolicy}'s, ${holds ? 'within' : 'beyond'} the ${OPTIMUM_TOLERANCE_PCT} % tolerance${limitsKeptOnlyByCentral(policies, cheaperPolicy)}`;
-  return { tolerancePct: OPTIMUM_TOLERANCE_PCT, holds, cheaperPolicy, excessGbp, excessPct, statement };
+      ? `central has the lowest social cost of all policies${breakingLimits.length > 0 ? ' that kept the limits it kept' : ''}`
+      : `central's social cost is £${excessGbp.toFixed(2)} (${excessPct.toFixed(2)} %) above ${cheaperPolicy}'s, ${holds ? 'within' : 'beyond'} the ${OPTIMUM_TOLERANCE_PCT} % tolerance`;
+  const exceptions = breakingLimits.map(([name, figures]) => {
+    const { excessGbp: gbp, excessPct: pct } = excess(figures);
+    return `${name} cost £${gbp.toFixed(2)} (${pct.toFixed(2)} %) less by breaking ${unpricedLimitsKeptOnlyByCentral(central, figures).join(' and ')}, which central kept and social cost does not price`;
+  });
+  return {
+    tolerancePct: OPTIMUM_TOLERANCE_PCT,
+    holds,
+    cheaperPolicy,
+    excessGbp,
+    excessPct,
+    cheaperByBreakingLimits: breakingLimits.map(([name]) => name),
+    statement: [comparison, ...exceptions].join('; '),
+  };
 }
 
 /**
- * The limits `cheaperPolicy` broke and central kept, in words (empty when none): social cost prices the peak
- * above the street limit but neither the voltage band nor cable ratings, so a policy that breaks them may
- * cost less than central, which keeps them.
+ * The unpriced limits `figures` broke and central kept, in words (empty when none): social cost prices the peak
+ * above the street limit (reinforcement) but neither the voltage band nor cable ratings.
  */
-function limitsKeptOnlyByCentral(
-  policies: Readonly<Record<string, PolicyFigures>>,
-  cheaperPolicy: string,
-): string {
-  const limitName = (broken: string) => broken.slice(0, broken.indexOf(':'));
-  const centralBroke = new Set((policies.central as PolicyFigures).limitsBroken.map(limitName));
-  const keptOnlyByCentral = (policies[cheaperPolicy] as PolicyFigures).limitsBroken.filter(
-    (broken) => !centralBroke.has(limitName(broken)),
-  );
-  return keptOnlyByCentral.length === 0
-    ? ''
-    : `; ${cheaperPolicy} broke ${keptOnlyByCentral.join('; ')}, which central kept`;
+function unpricedLimitsKeptOnlyByCentral(central: PolicyFigures, figures: PolicyFigures): string[] {
+  const broken: string[] = [];
+  if (figures.busMinutesOutsideStatutoryLimits > 0 && central.busMinutesOutsideStatutoryLimits === 0) {
+    broken.push(
+      `the statutory voltage band (${figures.busMinutesOutsideStatutoryLimits} customer bus-minutes outside ${STATUTORY_VOLTS.min}–${STATUTORY_VOLTS.max} V)`,
+    );
+  }
+  if (figures.linesOverRating > 0 && central.linesOverRating === 0) {
+    broken.push(
+      `cable ratings (${figures.linesOverRating} line${figures.linesOverRating === 1 ? '' : 's'} over rating for ${figures.lineOverloadHours.toFixed(1)} line-hours)`,
+    );
+  }
+  return broken;
 }
 
 /** How a street policy's plans fared against the linearised network rows over a run (its FleetReport). */

@@ -107,11 +107,17 @@ describe('price-of-anarchy figures', () => {
   });
 
   it('checks that central has the lowest social cost, within the stated tolerance', () => {
-    const policy = (socialCostGbp: number, limitsBroken: string[] = []) =>
-      ({ socialCostGbp, limitsBroken }) as PolicyFigures;
+    const policy = (socialCostGbp: number, busMinutes = 0, linesOverRating = 0) =>
+      ({
+        socialCostGbp,
+        busMinutesOutsideStatutoryLimits: busMinutes,
+        linesOverRating,
+        lineOverloadHours: linesOverRating,
+      }) as PolicyFigures;
     expect(optimumCheck({ selfish: policy(1010), central: policy(1000) })).toMatchObject({
       holds: true,
       cheaperPolicy: null,
+      cheaperByBreakingLimits: [],
       statement: 'central has the lowest social cost of all policies',
     });
     expect(optimumCheck({ selfish: policy(1000), nash: policy(1004), central: policy(1005) })).toMatchObject({
@@ -124,18 +130,51 @@ describe('price-of-anarchy figures', () => {
       holds: false,
       excessPct: 2,
     });
-    // A cheaper policy that broke a limit central kept (social cost prices neither the band nor cable ratings).
-    const band = 'the statutory voltage band: 90 customer bus-minutes outside 216.2–253 V';
-    const cables = 'cable ratings: 2 lines over rating for 2.0 line-hours';
+  });
+
+  it('does not count against central a policy that cost less by breaking an unpriced limit central kept', () => {
+    const policy = (socialCostGbp: number, busMinutes = 0, linesOverRating = 0) =>
+      ({
+        socialCostGbp,
+        busMinutesOutsideStatutoryLimits: busMinutes,
+        linesOverRating,
+        lineOverloadHours: 2 * linesOverRating,
+      }) as PolicyFigures;
+    // Selfish broke the band central kept (cables both broke): central is compared with cooperative only.
     expect(
       optimumCheck({
-        selfish: policy(1000, [band, cables]),
-        central: policy(1020, ['cable ratings: 1 line']),
-      }).statement,
-    ).toBe(
-      "central's social cost is £20.00 (2.00 %) above selfish's, beyond the 1 % tolerance; selfish broke " +
-        'the statutory voltage band: 90 customer bus-minutes outside 216.2–253 V, which central kept',
-    );
+        selfish: policy(1000, 90, 2),
+        cooperative: policy(1030, 0, 1),
+        central: policy(1020, 0, 1),
+      }),
+    ).toEqual({
+      tolerancePct: 1,
+      holds: true,
+      cheaperPolicy: null,
+      excessGbp: 0,
+      excessPct: 0,
+      cheaperByBreakingLimits: ['selfish'],
+      statement:
+        'central has the lowest social cost of all policies that kept the limits it kept; selfish cost £20.00 ' +
+        '(2.00 %) less by breaking the statutory voltage band (90 customer bus-minutes outside 216.2–253 V), ' +
+        'which central kept and social cost does not price',
+    });
+    // A cheaper policy that kept the same limits still fails the check, whatever another broke.
+    expect(
+      optimumCheck({ selfish: policy(1000, 0, 3), cooperative: policy(1010), central: policy(1030) }),
+    ).toMatchObject({
+      holds: false,
+      cheaperPolicy: 'cooperative',
+      cheaperByBreakingLimits: ['selfish'],
+    });
+    // Within the tolerance a limit-breaker is simply compared.
+    expect(optimumCheck({ selfish: policy(1000, 90), central: policy(1005) })).toMatchObject({
+      holds: true,
+      cheaperPolicy: 'selfish',
+      cheaperByBreakingLimits: [],
+    });
+    // A broken street limit is priced (reinforcement), so it never excuses central.
+    expect(optimumCheck({ selfish: policy(1000), central: policy(1020) }).holds).toBe(false);
   });
 
   it('reports PoA, headroom lost and the cooperative gap from the four runs', () => {
