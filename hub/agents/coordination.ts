@@ -530,7 +530,11 @@ function addScaled(target: Float64Array, source: Float64Array, weight: number): 
   for (let t = 0; t < target.length; t++) target[t] = (target[t] as number) + weight * (source[t] as number);
 }
 
-/** Writes Σ_h a_h·net_h,t − upper_t per limit and step into `out`; returns the largest positive value. */
+/**
+ * Writes Σ_h a_h·net_h,t − upper_t per limit and step into `out`; returns the largest positive value. Run on
+ * every round's proposals and mix over every row (a street's limits × steps × homes), so in plain loops, the
+ * homes outer and a home of weight 0 skipped: the sums are the same, added in the same order.
+ */
 function measureViolation(
   responses: readonly HomeResponse[],
   limits: readonly SharedLimit[],
@@ -538,17 +542,18 @@ function measureViolation(
   out: Float64Array[],
 ): number {
   let largest = 0;
-  limits.forEach((limit, c) => {
+  for (let c = 0; c < limits.length; c++) {
+    const limit = limits[c] as SharedLimit;
     const target = out[c] as Float64Array;
-    for (let t = 0; t < steps; t++) {
-      let total = -(limit.upperByStep[t] as number);
-      responses.forEach((response, h) => {
-        total += (limit.coefficientByHome[h] as number) * (response.netImportKw[t] as number);
-      });
-      target[t] = total;
-      if (total > largest) largest = total;
+    for (let t = 0; t < steps; t++) target[t] = -(limit.upperByStep[t] as number);
+    for (let h = 0; h < responses.length; h++) {
+      const a = limit.coefficientByHome[h] as number;
+      if (a === 0) continue;
+      const net = (responses[h] as HomeResponse).netImportKw;
+      for (let t = 0; t < steps; t++) target[t] = (target[t] as number) + a * (net[t] as number);
     }
-  });
+    for (let t = 0; t < steps; t++) largest = Math.max(largest, target[t] as number);
+  }
   return largest;
 }
 
