@@ -101,11 +101,13 @@ export interface PriceCoordinationOptions {
   /** What the messages cross (default: every one arrives in its round). */
   channel?: CoordinatorChannel;
   /**
-   * Prices to send each home in round 2 instead of the master's first shadow prices (e.g. the last window's
-   * final prices): the master's first prices only know the homes' unpriced plans, so they price every broken
-   * step at the violation cost and the rounds after spend themselves settling; a price from the day before
-   * starts nearer the answer (on the IEEE 70 % street, a tenth fewer rounds). Undefined for a home (or the whole
-   * option) sends the master's prices.
+   * Prices to send each home in the first round after the master's first solve (round 2, or round 1 of an
+   * exchange that carries plans) instead of the master's shadow prices (e.g. the last window's final prices):
+   * the master's first prices only know the homes' unpriced plans, so they price every broken step at the
+   * violation cost and the rounds after spend themselves settling; a price from the day before starts nearer
+   * the answer (28 IEEE 70 % days: the windows' first exchanges took 343 rounds so, 376 without). That
+   * round's answers give no lower bound, so an exchange whose master already prices well (a reactive pass's,
+   * kept) is better without. Undefined for a home (or the whole option) sends the master's prices.
    */
   warmPricesGbpPerKwh?: readonly (Float64Array | undefined)[];
   /** How the homes answer a round (default: each home's responder in turn). */
@@ -119,7 +121,8 @@ export interface PriceCoordinationOptions {
   /**
    * Plans each home proposed in an earlier exchange of the same window (e.g. under rows since made tighter):
    * still plans the home can run at the cost it said, so the master mixes them from its first solve instead of
-   * asking for them again.
+   * asking for them again. With plans of every home (or a kept `master`) the exchange skips round 1's zero
+   * prices, whose answers are among them, and starts at the master's prices.
    */
   startProposals?: readonly (readonly HomeResponse[])[];
   /**
@@ -171,8 +174,9 @@ export interface PriceCoordinationResult {
 }
 
 /**
- * Runs the protocol for one planning window. Round 1 sends zero prices: if the homes' own plans keep every
- * limit, that is the answer (two messages per home). Otherwise the coordinator mixes proposals in its master
+ * Runs the protocol for one planning window. Round 1 sends zero prices (unless the exchange carries plans of
+ * every home, see `startProposals`): if the homes' own plans keep every limit, that is the answer (two
+ * messages per home). Otherwise the coordinator mixes proposals in its master
  * LP, prices the limits that bind, and asks again, until the master's cost is within its tolerance of the
  * Lagrangian lower bound that every home's answer to the master's prices gives (the duality gap) and its mix
  * breaks no row outside it. On a channel that delays or loses messages every answer may never be in hand:
@@ -217,7 +221,7 @@ export function coordinateByPrices(
   const planCount = () => proposals.reduce((count, list) => count + list.length, 0);
   const violation = limits.map(() => new Float64Array(steps));
   let messages = 0;
-  let rounds = 1;
+  let rounds = 0;
 
   /**
    * One round of messages: prices down, answers up. Returns the proposals that arrived, and whether every
@@ -243,9 +247,13 @@ export function coordinateByPrices(
     return { arrived, heardAll: delivered.every((proposal) => proposal?.pricesRound === round) };
   };
 
-  const first = exchange(rounds);
-  const firstViolation = measureViolation(known(first.arrived, steps), limits, steps, violation);
-  if (first.heardAll && firstViolation <= 1e-9) {
+  // An exchange that carries plans of every home (a reactive pass of the window: its master or its proposals)
+  // starts at the master's prices: the homes' answers to none are among those plans already, so asking again
+  // costs every home an LP and the master learns nothing (each of a window's reactive passes a round more).
+  const carried = homes.length > 0 && proposals.every((list) => list.length > 0);
+  const first = carried ? undefined : exchange(++rounds);
+  const firstViolation = first && measureViolation(known(first.arrived, steps), limits, steps, violation);
+  if (first?.heardAll && firstViolation !== undefined && firstViolation <= 1e-9) {
     return {
       responses: first.arrived as HomeResponse[],
       pricesGbpPerKwh: prices,
@@ -356,11 +364,15 @@ export function coordinateByPrices(
     let converged = false;
     let lowerBoundGbp = Number.NEGATIVE_INFINITY;
     let gapGbp = Number.POSITIVE_INFINITY;
+    const firstPricedRound = rounds + 1;
     while (rounds < maxRounds) {
       rounds++;
       // A window with no warm price for any home (the first) sends the master's, and may conclude at once.
       const warmPrices = options.warmPricesGbpPerKwh;
-      const warm = rounds === 2 && warmPrices?.some((price) => price !== undefined) ? warmPrices : undefined;
+      const warm =
+        rounds === firstPricedRound && warmPrices?.some((price) => price !== undefined)
+          ? warmPrices
+          : undefined;
       homes.forEach((_, h) => {
         const price = prices[h] as Float64Array;
         const warmPrice = warm?.[h];

@@ -389,6 +389,35 @@ describe('coordination by prices (cooperative)', () => {
     }
   });
 
+  it("carrying every home's plans (a reactive pass), it asks no home at zero prices again: its first round is at the master's prices, at a fresh exchange's optimum", async () => {
+    const highs = await getHighs();
+    const first = coordinateByPrices(highs, homes, [limit], STEPS, { dtHours: 1, keepMaster: true });
+    const tighter: SharedLimit = { ...limit, upperByStep: new Float64Array(STEPS).fill(LIMIT_KW - 2) };
+    const cold = coordinateByPrices(highs, homes, [tighter], STEPS, { dtHours: 1 });
+    const asked: Float64Array[] = [];
+    const counted = homes.map((respond) => (prices: Float64Array) => {
+      asked.push(Float64Array.from(prices));
+      return respond(prices);
+    });
+    const again = coordinateByPrices(highs, counted, [tighter], STEPS, {
+      dtHours: 1,
+      startProposals: first.proposals,
+      ...(first.master ? { master: first.master } : {}),
+    });
+    // A cold exchange's round 1 asks every home at zero prices; this one's rounds are all at the master's.
+    expect(cold.messages).toBe(2 * homes.length * cold.rounds);
+    expect(asked.length).toBe(homes.length * again.rounds);
+    expect(asked.some((prices) => prices.every((price) => price === 0))).toBe(false);
+    expect(again.messages).toBe(2 * homes.length * again.rounds);
+    expect(again.converged).toBe(true);
+    expect(again.maxViolation).toBeLessThanOrEqual(1e-6);
+    const costOfRun = (run: typeof cold) =>
+      run.responses.reduce((sum, response) => sum + response.ownCostGbp, 0);
+    expect(Math.abs(costOfRun(again) - costOfRun(cold))).toBeLessThanOrEqual(
+      again.gapGbp + cold.gapGbp + 1e-6,
+    );
+  });
+
   it('rejects nonsense options and mismatched limits with a TypeError', async () => {
     const highs = await getHighs();
     expect(() => coordinateByPrices(highs, homes, [limit], STEPS, { maxRounds: 0 })).toThrowError(TypeError);
