@@ -54,6 +54,12 @@
 //   Volt-Watt, one violation price of GBP 50 a unit): wall 94.8 -> 69.4 s (cooperative 84.8 -> 68.2 s, 599 -> 522
 //   rounds; central 93.9 -> 39.8 s, 95 -> 81 solves), social GBP 12,327.14 and 12,303.13, PoA 1.827, gap 0.20 %;
 //   the base quiet (load 1.9-2.8), the head beside a CI run (load 4.2-5.4). Still above the 60 s target.
+// - 6cc6537 -> c8d63db (measureViolation in plain loops; cooperative's reactive passes start at the kept master's
+//   prices, no zero-price or warm round, up to 5 passes), the two builds' benches side by side at load 7.5-12.7
+//   (others' work): wall 133.2 -> 129.5 s, cooperative 129.8 -> 121.6 s (522 -> 429 rounds), process CPU 75.3 ->
+//   70.7 s; social GBP 12,327.14 -> 12,327.17 (central 12,303.13 both), PoA 1.827, gap 0.20 %. Cooperative alone
+//   in one thread side by side (load 11.7-14.4): CPU 43.7 -> 39.4 s; windows breaking a row at their own reactive
+//   power 8 -> 4 (by up to 0.43 -> 0.21), power-flow bus-minutes outside the band 1,200 -> 360.
 // The year itself (no POA_DAYS, 808ca8b, niced beside other work): cooperative 6,269 s and central 5,498 s of CPU.
 import { availableParallelism } from 'node:os';
 import { loadRunInputs } from '../dist/hub/sim/inputs.js';
