@@ -783,15 +783,16 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     });
     // While the mix breaks the rows at its own reactive power, coordinate again under those, from the last
     // run's master (its plans, rows and basis: its prices are the last run's, moved by the new bounds), its
-    // binding rows and the rows now broken. No warm prices: they would cost a round that gives no bound.
+    // binding rows and the rows now broken. No warm prices: they would cost a round that gives no bound. And
+    // where the mix keeps them but broke a row at the guess, under its own rows alone (as central does).
     let atPlan = this.rowsAtPlan(contexts, netsOf(result), guess);
     let pass = 0;
-    while (
-      pass < COOPERATIVE_REACTIVE_PASSES &&
-      largestViolation([transformer, ...atPlan.atPlan], netsOf(result)) > ROW_TOLERANCE
-    ) {
+    while (pass < COOPERATIVE_REACTIVE_PASSES) {
+      const brokenAtOwn = largestViolation([transformer, ...atPlan.atPlan], netsOf(result)) > ROW_TOLERANCE;
+      if (!brokenAtOwn && result.maxViolation <= ROW_TOLERANCE) break;
       pass++;
-      const next = tightest([transformer, ...atPlan.ahead], limits);
+      const ahead = [transformer, ...atPlan.ahead];
+      const next = brokenAtOwn ? tightest(ahead, limits) : ahead;
       const startRows = restartRows(result, limits, next, steps);
       limits = next;
       result = this.coordinate(responders, answerRound, limits, steps, dtHours, openChannel, {
