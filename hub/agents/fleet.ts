@@ -1,7 +1,6 @@
 import type { Highs } from 'highs';
 import type { VoltageSensitivity } from '../feeder/index.js';
 import { baseLoadQKvar, type HomeSpec } from '../homes/index.js';
-import { CABLE_PLAN_SHARE, cableLimitRows, cableRowsAhead } from './cable-rows.js';
 import {
   type AnswerRound,
   type CoordinatorChannel,
@@ -52,7 +51,7 @@ export interface NetworkView {
    * `homeIds` the fleet must be every load, in order. Undefined to leave voltage out.
    */
   voltage?: { model: VoltageSensitivity; minVolts: number; maxVolts?: number; homeIds?: readonly string[] };
-  /** Cable phases' ratings on the summed net import or export of the homes each carries (./cable-rows.ts). */
+  /** Cable phases' ratings on the summed net import or export of the homes each carries. */
   cables?: readonly CableLimit[];
   /** The street's losses by the full power flow, to hold the transformer limit at a plan's own losses. */
   losses?: StreetLosses;
@@ -79,8 +78,8 @@ export interface CableLimit {
   name: string;
   /** The homes downstream of the cable on that phase. */
   homeIds: readonly string[];
-  /** The cable's ampacity, A: its rows turn it into kW at the homes' voltage and reactive power (./cable-rows.ts). */
-  amps: number;
+  /** Their summed net import or export at the rating, kW. */
+  ratingKw: number;
   /** Whether their imports, and their exports, could reach the rating (only those rows are planned). */
   limitsImport: boolean;
   limitsExport: boolean;
@@ -199,6 +198,29 @@ function hasDevices({ home }: PlanContext): boolean {
 function planFromResponse(response: HomeResponse): Plan {
   const [batteryKw, evKw, heatPumpKw] = response.decisions as [Float64Array, Float64Array, Float64Array];
   return { batteryKw, evKw, heatPumpKw, cannotKeep: [] };
+}
+
+/**
+ * The cables' rows as shared limits over the fleet's homes: Σ_m net_m ≤ rating (imports) and
+ * −Σ_m net_m ≤ rating (exports) for the homes downstream of each cable phase, every step.
+ */
+function cableLimitRows(view: NetworkView, steps: number, contexts: readonly PlanContext[]): SharedLimit[] {
+  const fleetIndex = new Map(contexts.map(({ home }, m) => [home.id, m]));
+  return (view.cables ?? []).flatMap((cable) => {
+    const row = (sign: number, direction: string): SharedLimit => {
+      const coefficientByHome = new Float64Array(contexts.length);
+      for (const id of cable.homeIds) {
+        const m = fleetIndex.get(id);
+        if (m !== undefined) coefficientByHome[m] = sign;
+      }
+      const upperByStep = new Float64Array(steps).fill(cable.ratingKw);
+      return { name: `${cable.name} ${direction}`, coefficientByHome, upperByStep };
+    };
+    return [
+      ...(cable.limitsImport ? [row(1, 'import')] : []),
+      ...(cable.limitsExport ? [row(-1, 'export')] : []),
+    ];
+  });
 }
 
 abstract class FleetPolicyBase implements FleetPolicy {
@@ -371,18 +393,16 @@ abstract class HeadroomPolicyBase extends FleetPolicyBase {
   }
 
   /**
-   * The network rows (voltage, cables) of the window, with the homes' PV inverters answering as `inverters`,
-   * the voltages VOLTAGE_MARGIN_VOLTS inside the band and the cables at `ampsShare` of their ampacity.
+   * The network rows (voltage, cables) of the window, with the homes' PV inverters answering as `inverters`
+   * and the voltages VOLTAGE_MARGIN_VOLTS inside the band.
    */
   protected networkRows(
     contexts: readonly PlanContext[],
     inverters: readonly (InverterResponse | undefined)[] | undefined,
-    ampsShare = CABLE_PLAN_SHARE,
   ): SharedLimit[] {
-    const cableInverters = this.view.voltage ? inverters : undefined;
     return [
       ...voltageLimits(this.view, this.horizonSteps, contexts, inverters, VOLTAGE_MARGIN_VOLTS),
-      ...cableLimitRows(this.view, this.horizonSteps, contexts, cableInverters, ampsShare),
+      ...cableLimitRows(this.view, this.horizonSteps, contexts),
     ];
   }
 
@@ -392,8 +412,7 @@ abstract class HeadroomPolicyBase extends FleetPolicyBase {
     const shifted = (series: Float64Array) => shiftedWindow(series, this.replanEverySteps, stepsPerDay);
     return contexts.map(({ home }) => {
       const last = this.lastInverters.get(home.id);
-      if (!last) return undefined;
-      return { kvar: shifted(last.kvar), curtailedKw: shifted(last.curtailedKw), volts: shifted(last.volts) };
+      return last && { kvar: shifted(last.kvar), curtailedKw: shifted(last.curtailedKw) };
     });
   }
 
@@ -407,27 +426,8 @@ abstract class HeadroomPolicyBase extends FleetPolicyBase {
     contexts: readonly PlanContext[],
     netImportKw: readonly Float64Array[],
     guess: readonly (InverterResponse | undefined)[],
-  ): RowsAtPlan {
-    return this.rowsAt(contexts, netImportKw, this.invertersAtPlan(contexts, netImportKw, guess), guess);
-  }
-
-  /**
-   * The network rows at the plan `netImportKw` with its inverters answering as `inverters` (from `guess`): the
-   * cables' checked against their whole ampacity, and to plan again under, at CABLE_PLAN_SHARE of it and
-   * moved ahead where the plan breaks them (./cable-rows.ts).
-   */
-  protected rowsAt(
-    contexts: readonly PlanContext[],
-    netImportKw: readonly Float64Array[],
-    inverters: readonly InverterResponse[] | undefined,
-    guess: readonly (InverterResponse | undefined)[],
-  ): RowsAtPlan {
-    const atPlan = this.networkRows(contexts, inverters, 1);
-    const planned = this.networkRows(contexts, inverters);
-    const steps = this.horizonSteps;
-    const share = CABLE_PLAN_SHARE;
-    const ahead = cableRowsAhead(this.view, steps, contexts, netImportKw, inverters, guess, planned, share);
-    return { atPlan, ahead };
+  ): SharedLimit[] {
+    return this.networkRows(contexts, this.invertersAtPlan(contexts, netImportKw, guess));
   }
 
   /** The plan's PV inverter answer (see rowsAtPlan), remembered as the next window's guess; none without a voltage model. */
@@ -557,7 +557,7 @@ export class CentralPolicy extends HeadroomPolicyBase {
           largestViolation(atPlan.rows, kept.nets) > ROW_TOLERANCE || atPlan.peakOverKw > ROW_TOLERANCE;
         if (!brokenAtOwn && kept.result.maxLimitViolation <= ROW_TOLERANCE) break;
         pass++;
-        planned = brokenAtOwn ? tightest(atPlan.ahead, planned) : atPlan.ahead;
+        planned = brokenAtOwn ? tightest(atPlan.rows, planned) : atPlan.rows;
         peakUpperKw = peakUpperKw.map((upper, t) => Math.min(upper, atPlan.peakUpperKw[t] as number));
         lp.changePeakBounds(peakUpperKw);
         kept = this.solveKeeping(lp, planned, kept.activeNames);
@@ -578,7 +578,7 @@ export class CentralPolicy extends HeadroomPolicyBase {
     kept: KeptRows,
     guess: readonly (InverterResponse | undefined)[],
     streetUpperKw: Float64Array,
-  ): { rows: SharedLimit[]; ahead: SharedLimit[]; peakUpperKw: Float64Array; peakOverKw: number } {
+  ): { rows: SharedLimit[]; peakUpperKw: Float64Array; peakOverKw: number } {
     const inverters = this.invertersAtPlan(contexts, kept.nets, guess);
     const peakUpperKw = this.transformerAtPlan(contexts, kept.nets, inverters, streetUpperKw);
     const street = {
@@ -586,10 +586,8 @@ export class CentralPolicy extends HeadroomPolicyBase {
       coefficientByHome: new Float64Array(contexts.length).fill(1),
       upperByStep: peakUpperKw,
     };
-    const { atPlan, ahead } = this.rowsAt(contexts, kept.nets, inverters, guess);
     return {
-      rows: atPlan,
-      ahead,
+      rows: this.networkRows(contexts, inverters),
       peakUpperKw,
       peakOverKw: violationOf(street, kept.nets) - kept.result.peakExcessKw,
     };
@@ -667,12 +665,6 @@ export class CentralPolicy extends HeadroomPolicyBase {
       valuation: { carbonValueGbpPerKg: this.options.carbonPriceGbpPerKg, autarkyValueGbpPerKwh: 0 },
     };
   }
-}
-
-/** The network rows at a plan's own reactive power, and those to plan it again under (./cable-rows.ts, cableRowsAhead). */
-interface RowsAtPlan {
-  atPlan: SharedLimit[];
-  ahead: SharedLimit[];
 }
 
 /** A window's joint LP solved keeping every row of the window it broke: the plans' net imports, and the rows kept. */
@@ -788,11 +780,11 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     let atPlan = this.rowsAtPlan(contexts, netsOf(result), guess);
     let pass = 0;
     while (pass < COOPERATIVE_REACTIVE_PASSES) {
-      const brokenAtOwn = largestViolation([transformer, ...atPlan.atPlan], netsOf(result)) > ROW_TOLERANCE;
+      const brokenAtOwn = largestViolation([transformer, ...atPlan], netsOf(result)) > ROW_TOLERANCE;
       if (!brokenAtOwn && result.maxViolation <= ROW_TOLERANCE) break;
       pass++;
-      const ahead = [transformer, ...atPlan.ahead];
-      const next = brokenAtOwn ? tightest(ahead, limits) : ahead;
+      const atOwn = [transformer, ...atPlan];
+      const next = brokenAtOwn ? tightest(atOwn, limits) : atOwn;
       const startRows = restartRows(result, limits, next, steps);
       limits = next;
       result = this.coordinate(responders, answerRound, limits, steps, dtHours, openChannel, {
@@ -813,7 +805,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
       });
     }
     const outOfPasses = pass === COOPERATIVE_REACTIVE_PASSES && result.maxViolation <= ROW_TOLERANCE;
-    this.countWindow(largestViolation([transformer, ...atPlan.atPlan], netsOf(result)), outOfPasses);
+    this.countWindow(largestViolation([transformer, ...atPlan], netsOf(result)), outOfPasses);
     if (result.converged) this.report.convergedWindows++;
     if (result.rowBudgetReached) this.report.windowsAtRowBudget++;
     this.report.maxGapGbp = Math.max(this.report.maxGapGbp, result.gapGbp);

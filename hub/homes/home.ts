@@ -47,13 +47,6 @@ export function homeExportBoundKw(home: HomeSpec): number {
   return (home.pv?.inverterKw ?? 0) + (home.battery?.maxDischargeKw ?? 0);
 }
 
-/** The most reactive power a home could draw or give in a step, kvar: its base load's and its inverter's Volt-VAr. */
-export function homeReactiveBoundKvar(home: HomeSpec): number {
-  const pv = home.pv;
-  const inverterKvar = pv?.voltVar ? pv.inverterKva * Math.max(...pv.voltVar.values.map(Math.abs)) : 0;
-  return baseLoadQKvar(home, BASE_LOAD_BOUND_KW) + inverterKvar;
-}
-
 export interface HomeState {
   batterySocKwh: number;
   evSocKwh: number;

@@ -1,20 +1,18 @@
 /**
  * The cables' ratings as limits on the homes' net imports, for the street policies: on a radial feeder the
  * current in a cable's phase is carried for the homes downstream of it on that phase, so their summed net
- * import (or export) must stay under what the rating allows at their voltage and reactive power
- * (hub/agents/cable-rows.ts). Only the cables some plan could overload become limits. Pure: no I/O.
+ * import (or export) must stay under the rating at the nominal voltage and the homes' power factor. Only the
+ * cables some plan could overload become limits. Pure: no I/O.
  */
 
 import type { CableLimit } from '../agents/fleet.js';
 import type { FeederNetwork } from '../feeder/index.js';
-import { STATUTORY_VOLTS } from '../feeder/network.js';
 import { buildRadialTopology } from '../feeder/topology.js';
-import {
-  type HomeSpec,
-  homeExportBoundKw,
-  homeImportBoundKw,
-  homeReactiveBoundKvar,
-} from '../homes/index.js';
+import { type HomeSpec, homeExportBoundKw, homeImportBoundKw } from '../homes/index.js';
+
+/** Nominal line-to-neutral voltage and power factor a cable's rating is turned into kW with. */
+const NOMINAL_VOLTS_LN = 230;
+const POWER_FACTOR = 0.95;
 
 /** The cable phases whose rating the homes downstream could exceed, tightest first for each set of homes. */
 export function cableLimits(feeder: FeederNetwork, homes: readonly HomeSpec[]): CableLimit[] {
@@ -36,19 +34,16 @@ export function cableLimits(feeder: FeederNetwork, homes: readonly HomeSpec[]): 
     const section = feeder.lines[line];
     const amps = section ? feeder.lineCodes.get(section.lineCode)?.ampacityAmps : undefined;
     if (!section || amps === undefined) continue;
-    // Within the band the cable carries at least amps × 216.2 V; the homes' reactive power is at most this.
-    const ratingKva = (amps * STATUTORY_VOLTS.min) / 1000;
-    const kvar = sum(downstream, homeReactiveBoundKvar);
-    const reaches = (kw: number) => Math.hypot(kw, kvar) > ratingKva;
-    const limitsImport = reaches(sum(downstream, homeImportBoundKw));
-    const limitsExport = reaches(sum(downstream, homeExportBoundKw));
+    const ratingKw = (amps * NOMINAL_VOLTS_LN * POWER_FACTOR) / 1000;
+    const limitsImport = sum(downstream, homeImportBoundKw) > ratingKw;
+    const limitsExport = sum(downstream, homeExportBoundKw) > ratingKw;
     if (!limitsImport && !limitsExport) continue;
     const homeIds = downstream.map((home) => home.id);
     const key = homeIds.join(',');
     const known = tightest.get(key);
-    if (known && known.amps <= amps) continue;
+    if (known && known.ratingKw <= ratingKw) continue;
     const name = `cable ${section.name} phase ${phase} (${amps} A)`;
-    tightest.set(key, { name, homeIds, amps, limitsImport, limitsExport });
+    tightest.set(key, { name, homeIds, ratingKw, limitsImport, limitsExport });
   }
   return [...tightest.values()];
 }

@@ -394,7 +394,7 @@ export function plannedLimitsInWords(
       : []),
     ...(windowsOutOfReactivePasses > 0
       ? [
-          `its plans, made again at their own reactive power as often as it does, still broke a voltage or cable row in ${windowsWord(windowsOutOfReactivePasses)}`,
+          `its plans, made again at their own reactive power as often as it does, still broke a voltage row in ${windowsWord(windowsOutOfReactivePasses)}`,
         ]
       : []),
   ];

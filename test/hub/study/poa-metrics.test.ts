@@ -226,7 +226,7 @@ describe('price-of-anarchy figures', () => {
         2.2959,
       ),
     ).toBe(
-      'central could not keep the linearised voltage and cable rows in 3 of 7 planning windows (by up to 10.42 kW or V) because its plans, made again at their own reactive power as often as it does, still broke a voltage or cable row in 2 windows; the power flow found 390 bus-minutes outside 216.2–253 V (linearisation error up to 2.3 V)',
+      'central could not keep the linearised voltage and cable rows in 3 of 7 planning windows (by up to 10.42 kW or V) because its plans, made again at their own reactive power as often as it does, still broke a voltage row in 2 windows; the power flow found 390 bus-minutes outside 216.2–253 V (linearisation error up to 2.3 V)',
     );
     expect(plannedLimitsInWords('central', { ...broken, unconvergedWindows: 0 }, 50, null)).toBe(
       "central could not keep the linearised cable rows (no voltage rows) in 3 of 7 planning windows (by up to 10.42 kW or V) because no plan of the homes' devices kept them at less than the cost of breaking them; the power flow found 50 bus-minutes outside 216.2–253 V",
