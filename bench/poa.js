@@ -60,6 +60,12 @@
 //   70.7 s; social GBP 12,327.14 -> 12,327.17 (central 12,303.13 both), PoA 1.827, gap 0.20 %. Cooperative alone
 //   in one thread side by side (load 11.7-14.4): CPU 43.7 -> 39.4 s; windows breaking a row at their own reactive
 //   power 8 -> 4 (by up to 0.43 -> 0.21), power-flow bus-minutes outside the band 1,200 -> 360.
+// - 77ccde1 (the above with central's losses check c5e8f48, both policies' pass under their own rows 5d71662 and
+//   f05e80e; the cable rows at each plan's own Q of 433b8cb taken back), load 1.9-2.5, the machine otherwise idle:
+//   wall 40.1 s (cooperative 39.1 s, 429 rounds; central 25.4 s, 81 solves), process CPU 72.7 s; social GBP
+//   12,327.17 and 12,303.13, PoA 1.827, gap 0.20 %. Under the 60 s target. With 433b8cb (f632951), load 2-3:
+//   wall 195.1 s, cooperative 194.0 s (989 rounds), central 36.2 s (103 solves). The README's example (the
+//   105.9 kW hosting-capacity limit, all four policies, 2 workers) at 77ccde1, load 1.9-2.3: 43.0 s wall.
 // The year itself (no POA_DAYS, 808ca8b, niced beside other work): cooperative 6,269 s and central 5,498 s of CPU.
 import { availableParallelism } from 'node:os';
 import { loadRunInputs } from '../dist/hub/sim/inputs.js';
