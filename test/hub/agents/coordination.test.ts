@@ -364,13 +364,7 @@ describe('coordination by prices (cooperative)', () => {
     try {
       expect(again.master).toBe(master);
       expect(again.master?.activeRows.length).toBeGreaterThanOrEqual(rowsBefore);
-      expect(again.converged).toBe(true);
-      expect(again.maxViolation).toBeLessThanOrEqual(1e-6);
-      const costOfRun = (run: typeof cold) =>
-        run.responses.reduce((sum, response) => sum + response.ownCostGbp, 0);
-      expect(Math.abs(costOfRun(again) - costOfRun(cold))).toBeLessThanOrEqual(
-        again.gapGbp + cold.gapGbp + 1e-6,
-      );
+      expectSameOptimum(again, cold);
       // A limit of other weights is another row: a new master starts from the proposals.
       const heavier: SharedLimit = {
         ...tighter,
@@ -409,13 +403,7 @@ describe('coordination by prices (cooperative)', () => {
     expect(asked.length).toBe(homes.length * again.rounds);
     expect(asked.some((prices) => prices.every((price) => price === 0))).toBe(false);
     expect(again.messages).toBe(2 * homes.length * again.rounds);
-    expect(again.converged).toBe(true);
-    expect(again.maxViolation).toBeLessThanOrEqual(1e-6);
-    const costOfRun = (run: typeof cold) =>
-      run.responses.reduce((sum, response) => sum + response.ownCostGbp, 0);
-    expect(Math.abs(costOfRun(again) - costOfRun(cold))).toBeLessThanOrEqual(
-      again.gapGbp + cold.gapGbp + 1e-6,
-    );
+    expectSameOptimum(again, cold);
   });
 
   it('rejects nonsense options and mismatched limits with a TypeError', async () => {
@@ -650,3 +638,15 @@ describe('joint LP (the social planner)', () => {
     }
   });
 });
+
+/** `again` converged, keeps its rows, and costs the homes what a fresh exchange `cold` does, within their gaps. */
+function expectSameOptimum(
+  again: ReturnType<typeof coordinateByPrices>,
+  cold: ReturnType<typeof coordinateByPrices>,
+): void {
+  expect(again.converged).toBe(true);
+  expect(again.maxViolation).toBeLessThanOrEqual(1e-6);
+  const costOfRun = (run: typeof cold) =>
+    run.responses.reduce((sum, response) => sum + response.ownCostGbp, 0);
+  expect(Math.abs(costOfRun(again) - costOfRun(cold))).toBeLessThanOrEqual(again.gapGbp + cold.gapGbp + 1e-6);
+}

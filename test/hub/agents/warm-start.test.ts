@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { RELATIVE_GAP_TOLERANCE } from '../../../hub/agents/coordination.js';
 import { type FleetPolicyOptions, ROW_TOLERANCE, shiftedWindow } from '../../../hub/agents/fleet.js';
-import { loadRunInputs } from '../../../hub/sim/inputs.js';
 import { socialCost } from '../../../hub/study/poa-metrics.js';
 import { runStudyPolicy } from '../../../hub/study/poa-study.js';
-import { streetPolicyContext } from '../../../hub/study/street-context.js';
+import { streetStudy } from '../study/street-study.js';
 
 describe('shiftedWindow', () => {
   it('moves a window a day on: the same moment where the old window reaches it, else the same time a day before', () => {
@@ -18,19 +17,12 @@ describe('shiftedWindow', () => {
 
 // Two days of the 70 % IEEE street at a 150 kW limit: the first window's plans break voltage and cable rows,
 // so the second window starts with them (and, cooperative, with the first window's prices).
-const inputs = loadRunInputs('scenarios/ieee-eu-lv-70.yaml');
-const options = {
+const { inputs, street, pricing } = await streetStudy('scenarios/ieee-eu-lv-70.yaml', {
   transformerLimitKw: 150,
   reinforcementGbpPerKw: 150,
   carbonPriceGbpPerKg: 0,
   loadPriceSlopeGbpPerKwhPerKw: 0,
-};
-const street = await streetPolicyContext(inputs, options);
-const pricing = {
-  transformerRatingKw: street.figures().transformerLimitKw,
-  reinforcementGbpPerKw: options.reinforcementGbpPerKw,
-  carbonPriceGbpPerKg: options.carbonPriceGbpPerKg,
-};
+});
 
 describe('street policies started from the last window (IEEE 70 % street, two days)', () => {
   const run = async (policy: 'cooperative' | 'central', fleet: FleetPolicyOptions) => {

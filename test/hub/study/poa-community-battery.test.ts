@@ -1,24 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { loadRunInputs } from '../../../hub/sim/inputs.js';
 import { OPTIMUM_TOLERANCE_PCT, socialCost } from '../../../hub/study/poa-metrics.js';
 import { runStudyPolicy } from '../../../hub/study/poa-study.js';
-import { streetPolicyContext } from '../../../hub/study/street-context.js';
+import { streetStudy } from './street-study.js';
 
 // The table street with its community battery idles at 252.2 V (the source at 1.05 pu), so on a sunny June day
 // its PV inverters' Volt-Watt holds the voltage near the band's top. The first day is the first planning
 // window, which has no last window's inverter figures to start from.
-const inputs = loadRunInputs('scenarios/table-community-battery.yaml');
-const options = {
+const { inputs, street, pricing } = await streetStudy('scenarios/table-community-battery.yaml', {
   reinforcementGbpPerKw: 150,
   carbonPriceGbpPerKg: 0,
   loadPriceSlopeGbpPerKwhPerKw: 0,
-};
-const street = await streetPolicyContext(inputs, options);
-const pricing = {
-  transformerRatingKw: street.figures().transformerLimitKw,
-  reinforcementGbpPerKw: options.reinforcementGbpPerKw,
-  carbonPriceGbpPerKg: options.carbonPriceGbpPerKg,
-};
+});
 const socialCostOf = async (policy: 'selfish' | 'cooperative' | 'central') => {
   const { result } = await runStudyPolicy(inputs, policy, street.context, { days: 1 });
   return socialCost(result, pricing).socialCostGbp;

@@ -1,32 +1,13 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PolicyFigures } from '../../../hub/study/poa-metrics.js';
-import { gridflex, tempDir } from './poa-cli.js';
+import { studyPoa } from './poa-cli.js';
 
 // A full year of the shipped table street: its own file, as it takes most of a minute on a loaded machine.
 const SCENARIO = 'scenarios/table.yaml';
 
 describe('gridflex study poa over a full year of the table street, at the default limit', () => {
-  const out = tempDir('gridflex-poa-year-');
-  const data = tempDir('gridflex-poa-year-data-');
-  const run = gridflex(
-    'study',
-    'poa',
-    '--scenario',
-    SCENARIO,
-    '--out',
-    out,
-    '--data-dir',
-    data,
-    '--workers',
-    '2',
-  );
-  const poa = () => JSON.parse(readFileSync(join(out, 'poa.json'), 'utf8'));
-  afterAll(() => {
-    rmSync(out, { recursive: true, force: true });
-    rmSync(data, { recursive: true, force: true });
-  });
+  const { run, poa, removeDirs } = studyPoa(SCENARIO);
+  afterAll(removeDirs);
 
   it("takes the feeder's hosting capacity as the limit and says what binds", () => {
     expect(run.status, run.stderr).toBe(0);
