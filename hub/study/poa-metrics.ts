@@ -268,37 +268,42 @@ export function poaReport(
  */
 export function optimumCheck(policies: Readonly<Record<string, PolicyFigures>>): OptimumCheck {
   const central = policies.central as PolicyFigures;
-  const excess = (figures: PolicyFigures) => {
-    const excessGbp = Math.max(0, central.socialCostGbp - figures.socialCostGbp);
-    return { excessGbp, excessPct: excessGbp > 0 ? (100 * excessGbp) / figures.socialCostGbp : 0 };
-  };
   const others = Object.entries(policies)
     .filter(([name]) => name !== 'central')
-    .sort(([, a], [, b]) => a.socialCostGbp - b.socialCostGbp);
-  const breakingLimits = others.filter(
-    ([, figures]) =>
-      excess(figures).excessPct > OPTIMUM_TOLERANCE_PCT &&
-      unpricedLimitsKeptOnlyByCentral(central, figures).length > 0,
-  );
-  const cheapest = others.find(([name]) => !breakingLimits.some(([broke]) => broke === name));
-  const { excessGbp, excessPct } = cheapest ? excess(cheapest[1]) : { excessGbp: 0, excessPct: 0 };
+    .sort(([, a], [, b]) => a.socialCostGbp - b.socialCostGbp)
+    .map(([name, figures]) => {
+      const excessGbp = Math.max(0, central.socialCostGbp - figures.socialCostGbp);
+      const excessPct = excessGbp > 0 ? (100 * excessGbp) / figures.socialCostGbp : 0;
+      const broken = unpricedLimitsKeptOnlyByCentral(central, figures);
+      return {
+        name,
+        excessGbp,
+        excessPct,
+        brokeToSave: excessPct > OPTIMUM_TOLERANCE_PCT && broken.length > 0,
+        broken,
+      };
+    });
+  const breakingLimits = others.filter((other) => other.brokeToSave);
+  const cheapest = others.find((other) => !other.brokeToSave);
+  const excessGbp = cheapest?.excessGbp ?? 0;
+  const excessPct = cheapest?.excessPct ?? 0;
   const holds = excessPct <= OPTIMUM_TOLERANCE_PCT;
-  const cheaperPolicy = excessGbp > 0 && cheapest ? cheapest[0] : null;
+  const cheaperPolicy = excessGbp > 0 && cheapest ? cheapest.name : null;
   const comparison =
     cheaperPolicy === null
       ? `central has the lowest social cost of all policies${breakingLimits.length > 0 ? ' that kept the limits it kept' : ''}`
       : `central's social cost is £${excessGbp.toFixed(2)} (${excessPct.toFixed(2)} %) above ${cheaperPolicy}'s, ${holds ? 'within' : 'beyond'} the ${OPTIMUM_TOLERANCE_PCT} % tolerance`;
-  const exceptions = breakingLimits.map(([name, figures]) => {
-    const { excessGbp: gbp, excessPct: pct } = excess(figures);
-    return `${name} cost £${gbp.toFixed(2)} (${pct.toFixed(2)} %) less by breaking ${unpricedLimitsKeptOnlyByCentral(central, figures).join(' and ')}, which central kept and social cost does not price`;
-  });
+  const exceptions = breakingLimits.map(
+    (other) =>
+      `${other.name} cost £${other.excessGbp.toFixed(2)} (${other.excessPct.toFixed(2)} %) less by breaking ${other.broken.join(' and ')}, which central kept and social cost does not price`,
+  );
   return {
     tolerancePct: OPTIMUM_TOLERANCE_PCT,
     holds,
     cheaperPolicy,
     excessGbp,
     excessPct,
-    cheaperByBreakingLimits: breakingLimits.map(([name]) => name),
+    cheaperByBreakingLimits: breakingLimits.map((other) => other.name),
     statement: [comparison, ...exceptions].join('; '),
   };
 }
