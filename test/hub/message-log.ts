@@ -32,17 +32,27 @@ export class MessageLog {
     return this.messages.length;
   }
 
+  /** What has come from place `from` on, in arrival order. */
+  since(from: number): readonly LoggedMessage[] {
+    return this.messages.slice(from);
+  }
+
   /** The first message at `from` or later on a topic passing `topicTest` whose payload passes `accept`. */
   next(
     from: number,
     topicTest: (topic: string) => boolean,
     accept: (payload: Buffer) => boolean = () => true,
   ): Promise<LoggedMessage> {
+    return this.first(from, (message) => topicTest(message.topic) && accept(message.payload));
+  }
+
+  /** The first message at `from` or later that passes `test`, already logged or still to come. */
+  first(from: number, test: (message: LoggedMessage) => boolean): Promise<LoggedMessage> {
     let scanned = from;
     const find = (): LoggedMessage | undefined => {
       for (; scanned < this.messages.length; scanned++) {
         const message = this.messages[scanned] as LoggedMessage;
-        if (topicTest(message.topic) && accept(message.payload)) return message;
+        if (test(message)) return message;
       }
       return undefined;
     };

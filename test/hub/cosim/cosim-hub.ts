@@ -14,6 +14,7 @@ import { HubRuntime } from '../../../hub/live/hub-runtime.js';
 import { InProcessLink } from '../../../hub/live/link.js';
 import { checkMapAgainstFeeder, type LoadedTableMap, loadTableMap } from '../../../hub/table/map-config.js';
 import type { SecurityEvent } from '../../../protocol/gridflex.js';
+import { type LoggedMessage, MessageLog } from '../message-log.js';
 import { connectClient, subscribe, tempDir } from '../mqtt-helpers.js';
 
 export interface CosimHub {
@@ -111,27 +112,13 @@ export async function startCosimHub(clock: Record<string, unknown>): Promise<Cos
   };
 }
 
-/** A recorder of every message on the filters, in arrival order, with waiters. */
+/** Every message on the filters as parsed JSON (text where it is not JSON), over a {@link MessageLog}. */
 export class Recorder {
-  readonly messages: { topic: string; body: unknown }[] = [];
-  private waiters: { test: (topic: string, body: unknown) => boolean; resolve: (body: unknown) => void }[] =
-    [];
+  private readonly log: MessageLog;
+  private readonly bodies: unknown[] = [];
 
-  constructor(client: MqttClient) {
-    client.on('message', (topic, payload) => {
-      let body: unknown;
-      try {
-        body = JSON.parse(payload.toString());
-      } catch {
-        body = payload.toString();
-      }
-      this.messages.push({ topic, body });
-      for (const waiter of [...this.waiters]) {
-        if (!waiter.test(topic, body)) continue;
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        waiter.resolve(body);
-      }
-    });
+  private constructor(client: MqttClient) {
+    this.log = new MessageLog(client);
   }
 
   static async on(client: MqttClient, ...filters: string[]): Promise<Recorder> {
@@ -140,24 +127,44 @@ export class Recorder {
     return recorder;
   }
 
+  /** What has come so far, in arrival order. */
+  get messages(): { topic: string; body: unknown }[] {
+    return this.log.since(0).map((message) => ({ topic: message.topic, body: this.body(message) }));
+  }
+
   /** The first message (from now on) on `topic` whose body passes `test`. */
   next<T>(topic: string, test: (body: T) => boolean = () => true): Promise<T> {
-    return new Promise((resolve) =>
-      this.waiters.push({
-        test: (t, body) => t === topic && test(body as T),
-        resolve: (body) => resolve(body as T),
-      }),
-    );
+    return this.firstFrom(this.log.mark(), topic, test);
   }
 
   /** The first message on `topic` passing `test`, already recorded or still to come. */
   find<T>(topic: string, test: (body: T) => boolean = () => true): Promise<T> {
-    const found = this.messages.find((message) => message.topic === topic && test(message.body as T));
-    return found ? Promise.resolve(found.body as T) : this.next(topic, test);
+    return this.firstFrom(0, topic, test);
   }
 
   /** Index of the first recorded message matching, or -1. */
   indexOf(topic: string, test: (body: unknown) => boolean = () => true): number {
-    return this.messages.findIndex((message) => message.topic === topic && test(message.body));
+    return this.log.since(0).findIndex((message) => message.topic === topic && test(this.body(message)));
+  }
+
+  private async firstFrom<T>(from: number, topic: string, test: (body: T) => boolean): Promise<T> {
+    const found = await this.log.first(
+      from,
+      (message) => message.topic === topic && test(this.body(message) as T),
+    );
+    return this.body(found) as T;
+  }
+
+  private body(message: LoggedMessage): unknown {
+    if (!(message.index in this.bodies)) this.bodies[message.index] = parseBody(message.payload);
+    return this.bodies[message.index];
+  }
+}
+
+function parseBody(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString());
+  } catch {
+    return payload.toString();
   }
 }
