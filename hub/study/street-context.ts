@@ -125,10 +125,16 @@ export function streetLossesAtKw(feeder: FeederNetwork, scenario: Scenario, limi
  * The street's losses by the full power flow at any homes' loads (one solve a call), for the street policies to
  * hold the transformer limit at their plans' own losses; where the flow fails, the limit's allowance stands.
  */
-function streetLosses(feeder: FeederNetwork, scenario: Scenario, allowanceKw: number): StreetLosses {
+function streetLosses(
+  feeder: FeederNetwork,
+  scenario: Scenario,
+  allowanceKw: number,
+  marginKw: number,
+): StreetLosses {
   const solver = new PowerFlowSolver(feeder, homeLoadConnections(scenario), { maxIterations: 50 });
   return {
     allowanceKw,
+    marginKw,
     homeIds: scenario.homes.map(({ spec }) => spec.id),
     lossesKw(pKw, qKvar) {
       solver.loadPKw.set(pKw);
@@ -214,7 +220,12 @@ export async function streetPolicyContext(
             }
           : {}),
         cables,
-        losses: streetLosses(feeder, scenario, limit.lossesKw),
+        losses: streetLosses(
+          feeder,
+          scenario,
+          limit.lossesKw,
+          limit.transformerLimitKw - limit.lossesKw - limit.homesLimitKw,
+        ),
       },
       problems: (home, horizonSteps) => new HomeLp(highs, home, horizonSteps),
       loadPriceSlopeGbpPerKwhPerKw: options.loadPriceSlopeGbpPerKwhPerKw,

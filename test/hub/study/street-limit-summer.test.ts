@@ -1,0 +1,36 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { socialCost } from '../../../hub/study/poa-metrics.js';
+import { runStudyPolicy } from '../../../hub/study/poa-study.js';
+import { streetStudy } from './street-study.js';
+
+// The IEEE 70 % street's first two summer days (from day 170) at its hosting capacity. At 07:00 of the first,
+// cooperative's plans reach the street limit, which leaves a fixed allowance for line losses (those of an even
+// load), and where the plans' loads fell their losses went past it: the power flow found the transformer at
+// 106.6 kW against its 105.9 kW (65a29c4), and social cost priced the 0.7 kW as reinforcement.
+const dir = mkdtempSync(join(tmpdir(), 'gridflex-street-limit-'));
+const scenario = join(dir, 'ieee-eu-lv-70-summer.yaml');
+writeFileSync(
+  scenario,
+  readFileSync('scenarios/ieee-eu-lv-70.yaml', 'utf8').replace(
+    /^time: .*$/m,
+    'time: { startDay: 170, days: 2, stepMinutes: 30 }',
+  ),
+);
+const { inputs, street, pricing } = await streetStudy(scenario, {
+  reinforcementGbpPerKw: 150,
+  carbonPriceGbpPerKg: 0,
+  loadPriceSlopeGbpPerKwhPerKw: 0,
+});
+
+describe("cooperative on the IEEE 70 % street's first summer days, at the hosting capacity", () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("keeps the transformer within the street limit by the power flow (its plans' own losses held)", async () => {
+    const { result } = await runStudyPolicy(inputs, 'cooperative', street.context, { days: 2 });
+    expect(result.network.transformerPeakKw).toBeLessThanOrEqual(pricing.transformerRatingKw);
+    expect(socialCost(result, pricing).reinforcementGbp).toBe(0);
+  }, 300_000);
+});
