@@ -444,11 +444,12 @@ abstract class HeadroomPolicyBase extends FleetPolicyBase {
   }
 
   /**
-   * `planned` (the street limit `street` as planned so far) where the plan keeps the transformer's rating by the
-   * full power flow; where it goes over it at some step, the street limit at the plan's own losses at every step
-   * (transformerAtPlan), never looser than `planned`: it holds the operating margin, as central does. Only a
-   * plan over the rating moves the bound: at the limit most plans lose more than the allowance, but within the
-   * margin, and a pass for each would cost its rounds for nothing the transformer sees.
+   * `planned` (the street limit `street` as planned so far), lowered to the street limit at the plan's own
+   * losses (transformerAtPlan) at the steps where the plan takes the transformer over its rating by the full
+   * power flow. Only there: at the limit most plans lose more than the allowance, but within the operating
+   * margin, and a pass for each would cost rounds for nothing the transformer sees; lowered at every step as
+   * central's is, the 7 summer days of the IEEE 70 % street went from 990 to 2,550 bus-minutes outside the band
+   * (1,260 so).
    */
   private streetAtPlan(
     contexts: readonly PlanContext[],
@@ -462,7 +463,11 @@ abstract class HeadroomPolicyBase extends FleetPolicyBase {
     const atLosses = this.transformerAtPlan(contexts, netImportKw, inverters, street.upperByStep);
     const own = { ...street, upperByStep: atLosses };
     if (violationOf(own, netImportKw) <= margin + ROW_TOLERANCE) return planned;
-    const upperByStep = atLosses.map((kw, t) => Math.min(kw, planned.upperByStep[t] as number));
+    const upperByStep = atLosses.map((kw, t) => {
+      const streetKw = netImportKw.reduce((sum, net) => sum + (net[t] as number), 0);
+      const over = streetKw - kw > margin + ROW_TOLERANCE;
+      return over ? Math.min(kw, planned.upperByStep[t] as number) : (planned.upperByStep[t] as number);
+    });
     return { ...planned, upperByStep };
   }
 
