@@ -850,8 +850,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     // One master serves every pass: the last holds it.
     result.master?.dispose();
     // The next window's inverter guess is the run plan's.
-    if (best.result !== result)
-      this.rowsAtPlan(contexts, netsOf(best.result), guess, transformer, transformer);
+    if (best.result !== result) this.invertersAtPlan(contexts, netsOf(best.result), guess);
     ({ result, limits } = best);
     if (this.warmStart) {
       this.lastBindingRows = new Set(
