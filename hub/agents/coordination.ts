@@ -553,20 +553,29 @@ function measureViolation(
   steps: number,
   out: Float64Array[],
 ): number {
+  const nets = responses.map((response) => response.netImportKw);
   let largest = 0;
-  for (let c = 0; c < limits.length; c++) {
-    const limit = limits[c] as SharedLimit;
-    const target = out[c] as Float64Array;
-    for (let t = 0; t < steps; t++) target[t] = -(limit.upperByStep[t] as number);
-    for (let h = 0; h < responses.length; h++) {
-      const a = limit.coefficientByHome[h] as number;
-      if (a === 0) continue;
-      const net = (responses[h] as HomeResponse).netImportKw;
-      for (let t = 0; t < steps; t++) target[t] = (target[t] as number) + a * (net[t] as number);
-    }
-    for (let t = 0; t < steps; t++) largest = Math.max(largest, target[t] as number);
-  }
+  limits.forEach((limit, c) => {
+    const residuals = limitResiduals(limit, nets, steps, out[c] as Float64Array);
+    for (let t = 0; t < steps; t++) largest = Math.max(largest, residuals[t] as number);
+  });
   return largest;
+}
+
+/** Σ_h a_h · net_h[t] − upper[t] for each step t of `limit` (> 0: broken there), into `out`. */
+export function limitResiduals(
+  limit: SharedLimit,
+  nets: readonly Float64Array[],
+  steps: number,
+  out: Float64Array = new Float64Array(steps),
+): Float64Array {
+  for (let t = 0; t < steps; t++) out[t] = -(limit.upperByStep[t] as number);
+  nets.forEach((net, h) => {
+    const a = limit.coefficientByHome[h] as number;
+    if (a === 0) return;
+    for (let t = 0; t < steps; t++) out[t] = (out[t] as number) + a * (net[t] as number);
+  });
+  return out;
 }
 
 function copyResponse(response: HomeResponse): HomeResponse {

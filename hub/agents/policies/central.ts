@@ -1,4 +1,4 @@
-import { CentralPolicy } from '../fleet.js';
+import { CentralPolicy } from '../central-policy.js';
 import { definePolicy, planningWindow } from '../policy-definition.js';
 
 /** One problem over all homes: the social optimum. */

@@ -1,4 +1,4 @@
-import { CooperativePolicy } from '../fleet.js';
+import { CooperativePolicy } from '../cooperative-policy.js';
 import { definePolicy, planningWindow } from '../policy-definition.js';
 
 /** Homes share the street's headroom through a coordinator's prices. */

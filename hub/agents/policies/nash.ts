@@ -1,4 +1,4 @@
-import { NashPolicy } from '../fleet.js';
+import { NashPolicy } from '../nash-policy.js';
 import { definePolicy, planningWindow } from '../policy-definition.js';
 
 /** Selfish homes at the Nash equilibrium of the street's (possibly load-dependent) prices. */

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CentralPolicy, CooperativePolicy, NashPolicy } from '../../../hub/agents/fleet.js';
+import { CentralPolicy } from '../../../hub/agents/central-policy.js';
+import { CooperativePolicy } from '../../../hub/agents/cooperative-policy.js';
 import {
   createPolicy,
   definePolicy,
@@ -13,6 +14,7 @@ import {
   type PolicyStreet,
   SelfishPolicy,
 } from '../../../hub/agents/index.js';
+import { NashPolicy } from '../../../hub/agents/nash-policy.js';
 import { loadBaseLoadLibrary } from '../../../hub/environment/load-base-load.js';
 import { loadYearCsv } from '../../../hub/environment/load-year.js';
 import { InputError } from '../../../hub/errors.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RELATIVE_GAP_TOLERANCE } from '../../../hub/agents/coordination.js';
-import { type FleetPolicyOptions, ROW_TOLERANCE, shiftedWindow } from '../../../hub/agents/fleet.js';
+import { type FleetPolicyOptions, ROW_TOLERANCE } from '../../../hub/agents/fleet.js';
+import { shiftedWindow } from '../../../hub/agents/window-shift.js';
 import { socialCost } from '../../../hub/study/poa-metrics.js';
 import { runStudyPolicy } from '../../../hub/study/poa-study.js';
 import { streetStudy } from '../study/street-study.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CentralPolicy, NashPolicy } from '../../../hub/agents/fleet.js';
+import type { CentralPolicy } from '../../../hub/agents/central-policy.js';
+import type { NashPolicy } from '../../../hub/agents/nash-policy.js';
 import type { Policy } from '../../../hub/agents/policy.js';
 import type { PolicyContext } from '../../../hub/agents/policy-definition.js';
 import { createPolicy } from '../../../hub/agents/registry.js';

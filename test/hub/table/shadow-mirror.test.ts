@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CooperativePolicy } from '../../../hub/agents/fleet.js';
+import { CooperativePolicy } from '../../../hub/agents/cooperative-policy.js';
 import { getHighs } from '../../../hub/agents/registry.js';
 import { SimClock } from '../../../hub/clock.js';
 import { loadFeeder } from '../../../hub/feeder/index.js';
