@@ -102,6 +102,26 @@ function policyLines(name: string, figures: PolicyFigures | undefined, runMs: nu
   ];
 }
 
+/**
+ * The study's progress on `stream`: on a terminal, one line rewritten in place; in a log (a year takes an hour
+ * or more), a line for each policy at each tenth of its steps, with the time since the study started.
+ */
+function progressReporter(stream: NodeJS.WriteStream): NonNullable<PoaStudyOptions['onProgress']> {
+  const startedMs = Date.now();
+  const tenthsWritten = new Map<string, number>();
+  return (policy, done, total) => {
+    if (stream.isTTY) {
+      stream.write(`\r${policy}: ${done}/${total} steps   `);
+      return;
+    }
+    const tenths = total > 0 ? Math.floor((10 * done) / total) : 0;
+    if (tenths <= (tenthsWritten.get(policy) ?? 0)) return;
+    tenthsWritten.set(policy, tenths);
+    const seconds = ((Date.now() - startedMs) / 1000).toFixed(0);
+    stream.write(`${policy}: ${tenths * 10} % of ${total} steps after ${seconds} s\n`);
+  };
+}
+
 /** `gridflex study poa|sweep`: the price-of-anarchy study and sweeps of scenario variants. */
 export function registerStudyCommand(program: Command): void {
   const study = program.command('study').description('studies over policies and scenario variants');
@@ -126,9 +146,7 @@ export function registerStudyCommand(program: Command): void {
       ...studyOptions(flags),
       ...(flags.days !== undefined ? { days: integerFlag(flags.days, '--days', 1, 365) } : {}),
       ...(flags.agent !== undefined ? { external: true } : {}),
-      onProgress: (policy, done, total) => {
-        if (process.stderr.isTTY) process.stderr.write(`\r${policy}: ${done}/${total} steps   `);
-      },
+      onProgress: progressReporter(process.stderr),
     };
     // Read and check the scenario here, so a bad one is exit code 2 before any worker starts.
     const inputs = loadRunInputs(flags.scenario);

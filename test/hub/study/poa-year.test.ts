@@ -45,4 +45,16 @@ describe('gridflex study poa over a full year of the table street, at the defaul
     }
     expect(run.stdout).toMatch(/central +social £[\d.]+ \(resources £[\d.]+, transfers −?£[\d.]+\)/);
   });
+
+  it('says in its log how far each policy has got: a line at each tenth of its steps', () => {
+    for (const policy of ['passive', 'selfish', 'cooperative', 'central']) {
+      const percents = [
+        ...run.stderr.matchAll(new RegExp(`^${policy}: (\\d+) % of 17520 steps after \\d+ s$`, 'gm')),
+      ];
+      expect(
+        percents.map((line) => Number(line[1])),
+        policy,
+      ).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    }
+  });
 });
