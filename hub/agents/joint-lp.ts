@@ -54,13 +54,14 @@ export interface JointLpResult {
  * The HiGHS model is kept between solves: limits join it as rows (and violation slacks) and have their bounds
  * changed in place, so each solve after the first starts from the last optimal basis (a dual simplex hot
  * start: new rows and tightened bounds leave it dual feasible) instead of presolving and solving the whole
- * street again. Columns: each block's, the peak's excess, then each limit's `steps` slacks in the order the
+ * street again. The first starts from the homes' own optimal bases (startFromHomesAlone). Columns: each block's, the peak's excess, then each limit's `steps` slacks in the order the
  * limits joined; rows: each block's, the peak's `steps`, then each limit's `steps`.
  */
 export class JointLp {
   private readonly model;
   private readonly offsets: number[] = [];
   private readonly blockRows: number;
+  private readonly blockColumns: number;
   private readonly peakColumn: number;
   private columnCount = 0;
   /** The limits in the model, in row order, each with its first row and first slack column. */
@@ -84,10 +85,11 @@ export class JointLp {
       rows += block.rowLower.length;
     }
     this.blockRows = rows;
+    this.blockColumns = this.columnCount;
     this.peakColumn = peak ? this.columnCount++ : -1;
     this.model = highs.createModel();
     this.model.options.set({ output_flag: false });
-    this.model.passModel(this.baseModel());
+    this.model.passModel(this.baseModel(true));
   }
 
   /** Whether a limit of this name is a row of the model. */
@@ -196,7 +198,8 @@ export class JointLp {
   /** Solves the model as it is now, from the last basis when there is one. */
   solve(): JointLpResult {
     const warm = this.solves > 0;
-    this.run();
+    const fromBasis = warm || this.startFromHomesAlone();
+    this.run(fromBasis);
     this.solves++;
     if (warm) this.warmSolves++;
     const solution = this.model.getSolution();
@@ -230,11 +233,39 @@ export class JointLp {
     this.model.dispose();
   }
 
-  /** Solves from the kept basis; a hot start that ends anywhere but optimal is solved again cold. */
-  private run(): void {
+  /**
+   * Sets the model's basis to the homes' own optimal bases, each shared row basic and its slack at zero: the
+   * blocks' LP without the shared rows, solved without presolve. False when there is nothing to start from (no
+   * shared rows, or no optimum). A cold solve presolves the dense shared rows and pivots the homes' problems
+   * and the rows together: 2.80 s CPU and 13,539 pivots for a summer window of the IEEE 70 % street with 58
+   * voltage rows, 0.64 + 0.48 s (13,379 pivots of its homes alone, 2,104 then) from their bases.
+   */
+  private startFromHomesAlone(): boolean {
+    if (this.rowCount === this.blockRows || this.blockRows === 0) return false;
+    const homes = this.highs.createModel();
+    try {
+      homes.options.set({ output_flag: false, presolve: 'off' });
+      homes.passModel(this.baseModel(false));
+      homes.run();
+      if (homes.getModelStatus() !== this.highs.constants.modelStatus.optimal) return false;
+      const alone = homes.getBasis();
+      const { lower, basic } = this.highs.constants.basisStatus;
+      const colStatus = new Int32Array(this.columnCount).fill(lower);
+      colStatus.set(alone.colStatus);
+      const rowStatus = new Int32Array(this.rowCount).fill(basic);
+      rowStatus.set(alone.rowStatus);
+      this.model.setBasis({ colStatus, rowStatus });
+      return true;
+    } finally {
+      homes.dispose();
+    }
+  }
+
+  /** Solves from the basis set or kept; a start from a basis that ends anywhere but optimal is solved again cold. */
+  private run(fromBasis: boolean): void {
     const optimal = this.highs.constants.modelStatus.optimal;
     this.model.run();
-    if (this.solves > 0 && this.model.getModelStatus() !== optimal) {
+    if (fromBasis && this.model.getModelStatus() !== optimal) {
       this.model.clearSolver();
       this.model.run();
     }
@@ -243,13 +274,15 @@ export class JointLp {
       throw new Error(`joint LP over ${this.blocks.length} homes ended with model status ${status}`);
   }
 
-  /** The blocks and the peak's rows, before any limit. */
-  private baseModel() {
-    const { highs, blocks, steps, peak } = this;
+  /** The blocks and, `withPeak`, the peak's rows and column: the model before any limit. */
+  private baseModel(withPeak: boolean) {
+    const { highs, blocks, steps } = this;
+    const peak = withPeak ? this.peak : undefined;
     const totalRows = this.blockRows + (peak ? steps : 0);
-    const cost = new Float64Array(this.columnCount);
-    const colLower = new Float64Array(this.columnCount);
-    const colUpper = new Float64Array(this.columnCount).fill(highs.infinity);
+    const numCols = this.blockColumns + (peak ? 1 : 0);
+    const cost = new Float64Array(numCols);
+    const colLower = new Float64Array(numCols);
+    const colUpper = new Float64Array(numCols).fill(highs.infinity);
     const rowLower = new Float64Array(totalRows);
     const rowUpper = new Float64Array(totalRows);
     const starts: number[] = [0];
@@ -285,7 +318,7 @@ export class JointLp {
       }
     }
     return {
-      numCols: this.columnCount,
+      numCols,
       numRows: totalRows,
       colCost: cost,
       colLower,
@@ -295,7 +328,7 @@ export class JointLp {
       matrix: {
         format: 'csr' as const,
         numRows: totalRows,
-        numCols: this.columnCount,
+        numCols,
         starts,
         indices,
         values,
