@@ -34,6 +34,15 @@ describe('the Node-RED editor of npm run flows (real headless Chromium)', () => 
     // starts with, so it runs without asking for a broker.
     await page.goto(flows.editorUrl);
     await page.waitForSelector('.red-ui-palette-node[data-palette-type="gridflex-plot"]');
+    // The palette can show before the flows arrive (CI at load 30 did): wait for the user dir's hub node.
+    await page.waitForFunction(() => {
+      type Red = { nodes: { eachConfig(visit: (node: { type: string }) => void): void } };
+      let hubs = 0;
+      (window as unknown as { RED: Red }).RED.nodes.eachConfig((node) => {
+        if (node.type === 'gridflex-hub') hubs++;
+      });
+      return hubs > 0;
+    });
     const imported = await page.evaluate((nodes) => {
       type Red = {
         view: { importNodes(nodes: unknown, options: { generateIds: boolean }): void };
