@@ -23,7 +23,18 @@ export interface PvSpec {
   voltVar?: VoltageCurve;
   /** Active-power ceiling as a fraction of inverterKw against voltage; absent = off. */
   voltWatt?: VoltageCurve;
+  /**
+   * The inverter is on, and gives reactive power, only while the panels offer at least this share of its kVA
+   * (%; default PV_CUT_OUT_PCT): it runs on the panels' power, so at night it sleeps. 0: always on.
+   */
+  cutOutPct?: number;
 }
+
+/**
+ * OpenDSS's PVSystem default `%CutOut` (the inverter's off below 2 % of its kVA; with `varFollowInverter`, no
+ * reactive power then). Reactive power at night drew the IEEE 70 % street's trunk 17 % over its rating.
+ */
+export const PV_CUT_OUT_PCT = 2;
 
 /** IEEE 1547 category B Volt-VAr on a 230 V base: inject below 0.98 pu, absorb above 1.02 pu, 44 % at the ends. */
 export const DEFAULT_VOLT_VAR: VoltageCurve = {
@@ -74,7 +85,8 @@ export function pvOutput(spec: PvSpec, availableKw: number, voltsLn: number): Pv
   const ceilingKw = spec.voltWatt ? spec.inverterKw * evaluateCurve(spec.voltWatt, voltsLn) : spec.inverterKw;
   const pKw = Math.min(availableKw, ceilingKw);
   let qKvar = 0;
-  if (spec.voltVar) {
+  const on = availableKw >= ((spec.cutOutPct ?? PV_CUT_OUT_PCT) / 100) * spec.inverterKva;
+  if (spec.voltVar && on) {
     const wantedKvar = spec.inverterKva * evaluateCurve(spec.voltVar, voltsLn);
     // Active power has priority: the inverter gives reactive power only from the kVA it has left.
     const headroomKvar = Math.sqrt(Math.max(0, spec.inverterKva * spec.inverterKva - pKw * pKw));

@@ -1,3 +1,5 @@
+import { PV_CUT_OUT_PCT } from '../homes/pv.js';
+
 /**
  * Default asset sizes and resident preferences (GB-typical; uk-energy-facts.md where it has a figure).
  * Every value can be overridden in a scenario's `defaults` or per home.
@@ -10,6 +12,7 @@ export const DEFAULT_PV = {
   lossFraction: 0.14,
   voltVar: false,
   voltWatt: false,
+  cutOutPct: PV_CUT_OUT_PCT,
 } as const;
 
 export const DEFAULT_BATTERY = {

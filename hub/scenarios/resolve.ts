@@ -163,6 +163,7 @@ export function resolveScenario(
         lossFraction: pv.lossFraction,
         voltVar: curve(pv.voltVar as boolean | VoltageCurve, DEFAULT_VOLT_VAR),
         voltWatt: curve(pv.voltWatt as boolean | VoltageCurve, DEFAULT_VOLT_WATT),
+        cutOutPct: pv.cutOutPct,
       };
     }
     if (has('battery')) spec.battery = { ...DEFAULT_BATTERY, ...settings<typeof DEFAULT_BATTERY>('battery') };

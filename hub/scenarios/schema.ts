@@ -56,6 +56,8 @@ export const PvSchema = z
     /** true = the IEEE 1547 default curve, false = off, or a curve of your own. */
     voltVar: z.union([z.boolean(), VoltageCurveSchema]).optional(),
     voltWatt: z.union([z.boolean(), VoltageCurveSchema]).optional(),
+    /** % of the inverter's kVA the panels must offer for it to be on (and give reactive power). */
+    cutOutPct: pct().optional(),
   })
   .strict();
 
