@@ -91,6 +91,14 @@ describe('smart inverter', () => {
     expect(low.qKvar).toBeLessThan(0);
     expect(evaluateCurve(spec.voltWatt ?? { volts: [], values: [] }, 248.4)).toBeCloseTo(0.6, 12);
   });
+  it('sleeps, with no reactive power, while the panels offer under its cut-out (2 % of its kVA by default)', () => {
+    if (!spec) throw new Error('fixture has PV');
+    expect(pvOutput(spec, 0, 253).qKvar).toBe(0);
+    expect(pvOutput(spec, 0.079, 212).qKvar).toBe(0);
+    expect(pvOutput(spec, 0.08, 253).qKvar).toBeGreaterThan(0);
+    // A cut-out of 0: the inverter stays on and answers the voltage at night too.
+    expect(pvOutput({ ...spec, cutOutPct: 0 }, 0, 253).qKvar).toBeCloseTo(0.44 * spec.inverterKva, 12);
+  });
   it('gives reactive power only from the apparent power active power leaves', () => {
     if (!spec) throw new Error('fixture has PV');
     const out = pvOutput({ ...spec, voltWatt: undefined }, 3.68, 250);

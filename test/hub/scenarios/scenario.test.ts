@@ -114,6 +114,9 @@ describe('bad scenario files', () => {
     expect(problem(`${MINIMAL}homes:\n  - { load: LOAD1, ev: { capacityKwh: -5 } }\n`)).toMatch(
       /bad\.yaml: homes\.0\.ev\.capacityKwh: expected number to be >0, found -5/,
     );
+    expect(problem(`${MINIMAL}defaults: { pv: { cutOutPct: -1 } }\n`)).toMatch(
+      /bad\.yaml: defaults\.pv\.cutOutPct: expected number to be >=0, found -1/,
+    );
     expect(problem(`${MINIMAL}homes:\n  - { load: LOAD1, phase: D }\n`)).toMatch(
       /bad\.yaml: homes\.0\.phase: expected one of "A"\|"B"\|"C", found "D"/,
     );
