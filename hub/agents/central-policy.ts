@@ -1,5 +1,6 @@
 import type { Highs } from 'highs';
 import type { HomeSpec } from '../homes/index.js';
+import type { WindowCableRows } from './cable-rows.js';
 import type { SharedLimit } from './coordination.js';
 import {
   type FleetPolicyOptions,
@@ -57,14 +58,15 @@ export class CentralPolicy extends HeadroomPolicyBase {
     const lp = new JointLp(this.highs, blocks, this.horizonSteps, peak);
     try {
       // Yesterday's broken rows usually bind again: in the first solve they spare a solve that finds them.
-      let planned = this.networkRows(contexts, guess);
+      const cables = this.windowCables(contexts, guess);
+      let planned = this.networkRows(contexts, guess, cables.rows);
       let kept = this.solveKeeping(lp, planned, this.lastBrokenRows);
       // While the plan breaks the rows at its own reactive power, or the street limit at its own losses (the
       // LP is degenerate: its equally cheap plans differ in losses), plan again under those, bounds only
       // tightening; and where it keeps them but paid to break a row at the guess, under its own rows alone: the
       // guess held the voltage higher than the plan's inverters do (idle inverters, the first window, on a
       // street that idles near the band's top, whose Volt-Watt holds it there).
-      let atPlan = this.planChecked(contexts, kept, guess, streetUpperKw);
+      let atPlan = this.planChecked(contexts, kept, guess, streetUpperKw, cables);
       let peakUpperKw = streetUpperKw;
       let pass = 0;
       while (pass < REACTIVE_PASSES) {
@@ -76,7 +78,7 @@ export class CentralPolicy extends HeadroomPolicyBase {
         peakUpperKw = peakUpperKw.map((upper, t) => Math.min(upper, atPlan.peakUpperKw[t] as number));
         lp.changePeakBounds(peakUpperKw);
         kept = this.solveKeeping(lp, planned, kept.activeNames);
-        atPlan = this.planChecked(contexts, kept, guess, streetUpperKw);
+        atPlan = this.planChecked(contexts, kept, guess, streetUpperKw, cables);
       }
       return this.conclude(contexts, social, kept, planned, atPlan.rows, pass);
     } finally {
@@ -93,6 +95,7 @@ export class CentralPolicy extends HeadroomPolicyBase {
     kept: KeptRows,
     guess: readonly (InverterResponse | undefined)[],
     streetUpperKw: Float64Array,
+    cables: WindowCableRows,
   ): { rows: SharedLimit[]; peakUpperKw: Float64Array; peakOverKw: number } {
     const inverters = this.invertersAtPlan(contexts, kept.nets, guess);
     const peakUpperKw = this.transformerAtPlan(contexts, kept.nets, inverters, streetUpperKw);
@@ -102,7 +105,7 @@ export class CentralPolicy extends HeadroomPolicyBase {
       upperByStep: peakUpperKw,
     };
     return {
-      rows: this.networkRows(contexts, inverters),
+      rows: this.networkRows(contexts, inverters, cables.atPlan(kept.nets, inverters)),
       peakUpperKw,
       peakOverKw: violationOf(street, kept.nets) - kept.result.peakExcessKw,
     };

@@ -83,7 +83,8 @@ export class CooperativePolicy extends HeadroomPolicyBase {
       return last && shiftedWindow(last, this.replanEverySteps, stepsPerDay);
     });
     const guess = this.inverterGuess(contexts);
-    let limits = [transformer, ...this.networkRows(contexts, guess)];
+    const cables = this.windowCables(contexts, guess);
+    let limits = [transformer, ...this.networkRows(contexts, guess, cables.rows)];
     let result = this.coordinate(responders, answerRound, limits, steps, dtHours, openChannel, {
       warmPricesGbpPerKwh: warmPrices,
       startRows: this.carriedRows(limits, steps, stepsPerDay),
@@ -95,7 +96,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     // where the mix keeps them but broke a row at the guess, under its own rows alone (as central does).
     // The street limit, too, is checked at the mix's own losses, and lowered only where it takes the
     // transformer over its rating (see streetAtPlan).
-    let atPlan = this.rowsAtPlan(contexts, netsOf(result), guess, transformer, transformer);
+    let atPlan = this.rowsAtPlan(contexts, netsOf(result), guess, transformer, transformer, cables);
     // The window runs the passes' plan that breaks its own rows least (the last of those that keep them): a
     // pass under its own rows alone can swing far off them (the first summer window of the IEEE 70 % street:
     // 0.007 after its third pass, 17.3 V after its fourth and 7.5 after its fifth), and no pass is left.
@@ -114,7 +115,14 @@ export class CooperativePolicy extends HeadroomPolicyBase {
         ...(result.master ? { master: result.master } : {}),
         keepMaster: true,
       });
-      atPlan = this.rowsAtPlan(contexts, netsOf(result), guess, transformer, limits[0] as SharedLimit);
+      atPlan = this.rowsAtPlan(
+        contexts,
+        netsOf(result),
+        guess,
+        transformer,
+        limits[0] as SharedLimit,
+        cables,
+      );
       const violation = largestViolation(atPlan, netsOf(result));
       if (violation <= Math.max(best.violation, ROW_TOLERANCE)) best = { result, limits, atPlan, violation };
     }

@@ -30,7 +30,7 @@ export interface NetworkView {
    * `homeIds` the fleet must be every load, in order. Undefined to leave voltage out.
    */
   voltage?: { model: VoltageSensitivity; minVolts: number; maxVolts?: number; homeIds?: readonly string[] };
-  /** Cable phases' ratings on the summed net import or export of the homes each carries. */
+  /** Cable phases' ratings on the summed net import or export of the homes each carries (./cable-rows.ts). */
   cables?: readonly CableLimit[];
   /** The street's losses by the full power flow, to hold the transformer limit at a plan's own losses. */
   losses?: StreetLosses;
@@ -63,7 +63,9 @@ export interface CableLimit {
   name: string;
   /** The homes downstream of the cable on that phase. */
   homeIds: readonly string[];
-  /** Their summed net import or export at the rating, kW. */
+  /** The cable's ampacity, A. */
+  amps: number;
+  /** Their summed net import or export at the ampacity at 230 V and PF 0.95, kW: the most its rows allow. */
   ratingKw: number;
   /** Whether their imports, and their exports, could reach the rating (only those rows are planned). */
   limitsImport: boolean;

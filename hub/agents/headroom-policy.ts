@@ -1,5 +1,6 @@
 import type { Highs } from 'highs';
 import { baseLoadQKvar, type HomeSpec } from '../homes/index.js';
+import { WindowCableRows } from './cable-rows.js';
 import type { SharedLimit } from './coordination.js';
 import {
   FleetPolicyBase,
@@ -65,17 +66,26 @@ export abstract class HeadroomPolicyBase extends FleetPolicyBase {
   }
 
   /**
-   * The network rows (voltage, cables) of the window, with the homes' PV inverters answering as `inverters`
-   * and the voltages VOLTAGE_MARGIN_VOLTS inside the band.
+   * The network rows of the window: the voltage rows with the homes' PV inverters answering as `inverters` and
+   * the voltages VOLTAGE_MARGIN_VOLTS inside the band, and the window's `cables` rows.
    */
   protected networkRows(
     contexts: readonly PlanContext[],
     inverters: readonly (InverterResponse | undefined)[] | undefined,
+    cables: readonly SharedLimit[],
   ): SharedLimit[] {
     return [
       ...voltageLimits(this.view, this.horizonSteps, contexts, inverters, VOLTAGE_MARGIN_VOLTS),
-      ...cableLimitRows(this.view, this.horizonSteps, contexts),
+      ...cables,
     ];
+  }
+
+  /** The window's cable rows, starting at the inverter figures `guess` (./cable-rows.ts). */
+  protected windowCables(
+    contexts: readonly PlanContext[],
+    guess: readonly (InverterResponse | undefined)[],
+  ): WindowCableRows {
+    return new WindowCableRows(this.view, this.horizonSteps, contexts, guess);
   }
 
   /** The last window's inverter figures moved to this window as its prices are (shiftedWindow); none cold. */
@@ -84,7 +94,13 @@ export abstract class HeadroomPolicyBase extends FleetPolicyBase {
     const shifted = (series: Float64Array) => shiftedWindow(series, this.replanEverySteps, stepsPerDay);
     return contexts.map(({ home }) => {
       const last = this.lastInverters.get(home.id);
-      return last && { kvar: shifted(last.kvar), curtailedKw: shifted(last.curtailedKw) };
+      return (
+        last && {
+          kvar: shifted(last.kvar),
+          curtailedKw: shifted(last.curtailedKw),
+          volts: shifted(last.volts),
+        }
+      );
     });
   }
 
@@ -93,7 +109,7 @@ export abstract class HeadroomPolicyBase extends FleetPolicyBase {
    * answer to the voltages it brings (./voltage-rows.ts), remembered as the next window's guess. Rows made
    * with a guess are volts off where the plan moves the inverters, so a plan is checked against these and made
    * again while it breaks them. First among them, the street limit `street` (as planned so far: `planned`) at
-   * the plan's own losses (streetAtPlan).
+   * the plan's own losses (streetAtPlan); last, the window's `cables` rows as the plan checks them.
    */
   protected rowsAtPlan(
     contexts: readonly PlanContext[],
@@ -101,11 +117,12 @@ export abstract class HeadroomPolicyBase extends FleetPolicyBase {
     guess: readonly (InverterResponse | undefined)[],
     street: SharedLimit,
     planned: SharedLimit,
+    cables: WindowCableRows,
   ): SharedLimit[] {
     const inverters = this.invertersAtPlan(contexts, netImportKw, guess);
     return [
       this.streetAtPlan(contexts, netImportKw, inverters, street, planned),
-      ...this.networkRows(contexts, inverters),
+      ...this.networkRows(contexts, inverters, cables.atPlan(netImportKw, inverters)),
     ];
   }
 
@@ -207,29 +224,6 @@ export abstract class HeadroomPolicyBase extends FleetPolicyBase {
     const executedSteps = Math.min(this.replanEverySteps, this.horizonSteps);
     this.paidPeak.record(contexts[0]?.step ?? 0, netImportKw, executedSteps);
   }
-}
-
-/**
- * The cables' rows as shared limits over the fleet's homes: Σ_m net_m ≤ rating (imports) and
- * −Σ_m net_m ≤ rating (exports) for the homes downstream of each cable phase, every step.
- */
-function cableLimitRows(view: NetworkView, steps: number, contexts: readonly PlanContext[]): SharedLimit[] {
-  const fleetIndex = new Map(contexts.map(({ home }, m) => [home.id, m]));
-  return (view.cables ?? []).flatMap((cable) => {
-    const row = (sign: number, direction: string): SharedLimit => {
-      const coefficientByHome = new Float64Array(contexts.length);
-      for (const id of cable.homeIds) {
-        const m = fleetIndex.get(id);
-        if (m !== undefined) coefficientByHome[m] = sign;
-      }
-      const upperByStep = new Float64Array(steps).fill(cable.ratingKw);
-      return { name: `${cable.name} ${direction}`, coefficientByHome, upperByStep };
-    };
-    return [
-      ...(cable.limitsImport ? [row(1, 'import')] : []),
-      ...(cable.limitsExport ? [row(-1, 'export')] : []),
-    ];
-  });
 }
 
 /** The largest violation of any of `limits` by the homes' net imports (per home, per step); 0 when all are kept. */

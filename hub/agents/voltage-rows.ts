@@ -61,6 +61,8 @@ export interface InverterResponse {
   kvar: Float64Array;
   /** PV its Volt-Watt holds back, kW: the home imports that much more than its plan counted on. */
   curtailedKw: Float64Array;
+  /** The voltage at the home's connection with every inverter answering, V (what the next step answers). */
+  volts: Float64Array;
 }
 
 /**
@@ -154,8 +156,8 @@ export function voltageLimits(
 /**
  * What each home's PV inverter does, per step, when the homes run the plan `netImportKw`: its Volt-VAr and
  * Volt-Watt answer to the voltage at its connection the step before, as the linear model predicts it step by
- * step. Step 0 answers the voltage the plan brings at step 0 with `guess` (e.g. the last window's figures;
- * none: the inverters idle). Undefined without a voltage model.
+ * step, and that voltage. Step 0 answers the voltage the plan brings at step 0 with `guess` (e.g. the last
+ * window's figures; none: the inverters idle). Undefined without a voltage model.
  */
 export function inverterResponses(
   view: NetworkView,
@@ -171,6 +173,7 @@ export function inverterResponses(
   const inverters = contexts.map(() => ({
     kvar: new Float64Array(steps),
     curtailedKw: new Float64Array(steps),
+    volts: new Float64Array(steps),
   }));
   const baseQ = extraReactiveKvar(model, loads, contexts, steps, undefined);
   const voltsAt = (t: number, answer: (m: number) => { kvar: number; curtailedKw: number }): Float64Array =>
@@ -202,6 +205,9 @@ export function inverterResponses(
       kvar: (inverters[m] as InverterResponse).kvar[t] as number,
       curtailedKw: (inverters[m] as InverterResponse).curtailedKw[t] as number,
     }));
+    lastVolts.forEach((volts, m) => {
+      (inverters[m] as InverterResponse).volts[t] = volts;
+    });
   }
   return inverters;
 }

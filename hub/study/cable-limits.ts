@@ -43,7 +43,7 @@ export function cableLimits(feeder: FeederNetwork, homes: readonly HomeSpec[]): 
     const known = tightest.get(key);
     if (known && known.ratingKw <= ratingKw) continue;
     const name = `cable ${section.name} phase ${phase} (${amps} A)`;
-    tightest.set(key, { name, homeIds, ratingKw, limitsImport, limitsExport });
+    tightest.set(key, { name, homeIds, amps, ratingKw, limitsImport, limitsExport });
   }
   return [...tightest.values()];
 }

@@ -66,7 +66,16 @@ describe('central keeps the cables within their ratings and the voltage under th
       'adoption: { pvPct: 0, evPct: 100, heatPumpPct: 0, batteryPct: 0 }',
     );
     writeFileSync(scenario, text);
-    const out = join(dir, policy);
+    return runScenario(scenario, policy, ['--days', '2']);
+  }
+
+  /** A run of `policy` on `scenario`: the cable segments over their rating and the highest voltage. */
+  function runScenario(
+    scenario: string,
+    policy: string,
+    extraArgs: readonly string[],
+  ): { linesOverRating: number; maxVoltageV: number } {
+    const out = join(dir, `${policy}-${scenario.replace(/\W/g, '')}`);
     const run = spawnSync(
       'node',
       [
@@ -76,8 +85,7 @@ describe('central keeps the cables within their ratings and the voltage under th
         scenario,
         '--policy',
         policy,
-        '--days',
-        '2',
+        ...extraArgs,
         '--out',
         out,
         '--data-dir',
@@ -103,4 +111,21 @@ describe('central keeps the cables within their ratings and the voltage under th
     expect(selfish.maxVoltageV).toBeGreaterThan(254);
     expect(central.maxVoltageV).toBeLessThan(254);
   });
+
+  // The PV inverters' Volt-VAr absorbs while the homes import in daylight, so the trunk carries more current
+  // than a row at 230 V and PF 0.95 counts on: with those rows central left 19 trunk segments (LINE1-LINE24) over
+  // their rating (102 %) on the 70 % street's third winter day. Cooperative kept them there with those rows too.
+  for (const policy of ['central', 'cooperative']) {
+    it(`where the inverters' reactive power flows through them: ${policy} on the IEEE 70 % street`, {
+      timeout: 300_000,
+    }, () => {
+      const scenario = join(dir, 'ieee-70-day-3.yaml');
+      const text = readFileSync('scenarios/ieee-eu-lv-70.yaml', 'utf8').replace(
+        /^time: .*$/m,
+        'time: { startDay: 2, days: 1, stepMinutes: 30 }',
+      );
+      writeFileSync(scenario, text);
+      expect(runScenario(scenario, policy, []).linesOverRating).toBe(0);
+    });
+  }
 });
