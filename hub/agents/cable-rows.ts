@@ -48,12 +48,13 @@ export function cableLimitRows(
   contexts: readonly PlanContext[],
   inverters: readonly (InverterResponse | undefined)[] | undefined,
   ampsShare = CABLE_PLAN_SHARE,
+  sunAtRating = true,
 ): SharedLimit[] {
   const fleetIndex = new Map(contexts.map(({ home }, m) => [home.id, m]));
   return (view.cables ?? []).flatMap((cable) => {
     const homes = cable.homeIds.flatMap((id) => fleetIndex.get(id) ?? []);
     const upperByStep = Float64Array.from({ length: steps }, (_, t) =>
-      inverters && !pvCoversBaseLoads(homes, contexts, t)
+      inverters && !(sunAtRating && pvCoversBaseLoads(homes, contexts, t))
         ? Math.min(cable.ratingKw, activeKw(ampsShare * cable.amps, homes, contexts, inverters, t))
         : cable.ratingKw,
     );
@@ -106,12 +107,17 @@ export class WindowCableRows {
     if (this.checks >= SETTLING_CHECKS || !inverters) return this.rows;
     this.checks++;
     const { view, steps, contexts } = this;
-    const atWhole = cableLimitRows(view, steps, contexts, inverters, 1);
+    const atWhole = cableLimitRows(view, steps, contexts, inverters, 1, false);
     if (atWhole.every((row) => keeps(row, netImportKw))) return this.rows;
+    // At steps with sun, only where the plan breaks the whole ampacity there.
     const atOwn = cableLimitRows(view, steps, contexts, inverters);
+    const atOwnInSun = cableLimitRows(view, steps, contexts, inverters, CABLE_PLAN_SHARE, false);
     this.rows = atOwn.map((row, r) => {
       const before = (this.rows[r] as SharedLimit).upperByStep;
-      return { ...row, upperByStep: row.upperByStep.map((kw, t) => Math.min(kw, before[t] as number)) };
+      const broken = residuals(atWhole[r] as SharedLimit, netImportKw);
+      const own = (t: number) =>
+        ((broken[t] as number) > 1e-6 ? (atOwnInSun[r] as SharedLimit) : row).upperByStep[t] as number;
+      return { ...row, upperByStep: before.map((kw, t) => Math.min(kw, own(t))) };
     });
     return this.rows;
   }
@@ -119,12 +125,17 @@ export class WindowCableRows {
 
 /** Whether the homes' net imports keep a row at every step. */
 function keeps(row: SharedLimit, netImportKw: readonly Float64Array[]): boolean {
-  return row.upperByStep.every((upper, t) => {
+  return residuals(row, netImportKw).every((over) => over <= 1e-6);
+}
+
+/** How far the homes' net imports go over a row at each step, kW (≤ 0: kept). */
+function residuals(row: SharedLimit, netImportKw: readonly Float64Array[]): Float64Array {
+  return row.upperByStep.map((upper, t) => {
     const total = netImportKw.reduce(
       (sum, net, m) => sum + (row.coefficientByHome[m] as number) * (net[t] as number),
       0,
     );
-    return total <= upper + 1e-6;
+    return total - upper;
   });
 }
 
