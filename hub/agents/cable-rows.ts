@@ -13,7 +13,7 @@
  * rows that want import there (7 summer days: central 1,260 -> 4,290 bus-minutes outside the band).
  */
 import { baseLoadQKvar } from '../homes/index.js';
-import type { SharedLimit } from './coordination.js';
+import { limitResiduals, type SharedLimit } from './coordination.js';
 import type { CableLimit, NetworkView } from './fleet.js';
 import type { PlanContext } from './policy.js';
 import type { InverterResponse } from './voltage-rows.js';
@@ -130,13 +130,7 @@ function keeps(row: SharedLimit, netImportKw: readonly Float64Array[]): boolean 
 
 /** How far the homes' net imports go over a row at each step, kW (≤ 0: kept). */
 function residuals(row: SharedLimit, netImportKw: readonly Float64Array[]): Float64Array {
-  return row.upperByStep.map((upper, t) => {
-    const total = netImportKw.reduce(
-      (sum, net, m) => sum + (row.coefficientByHome[m] as number) * (net[t] as number),
-      0,
-    );
-    return total - upper;
-  });
+  return limitResiduals(row, netImportKw, row.upperByStep.length);
 }
 
 /** Whether the forecast PV of `homes` at step t could cover their forecast base loads. */
