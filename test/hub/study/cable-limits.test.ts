@@ -74,7 +74,7 @@ describe('central keeps the cables within their ratings and the voltage under th
     scenario: string,
     policy: string,
     extraArgs: readonly string[],
-  ): { linesOverRating: number; maxVoltageV: number } {
+  ): { linesOverRating: number; maxVoltageV: number; busMinutesOutside: number } {
     const out = join(dir, `${policy}-${scenario.replace(/\W/g, '')}`);
     const run = spawnSync(
       'node',
@@ -99,7 +99,19 @@ describe('central keeps the cables within their ratings and the voltage under th
     return {
       linesOverRating: rows.filter((row) => Number(row.split(',')[4]) > 0).length,
       maxVoltageV: metrics.network.maxVoltageV,
+      busMinutesOutside: metrics.network.busMinutesOutsideStatutoryLimits,
     };
+  }
+
+  /** A copy of the IEEE 70 % street's scenario over `days` from `startDay`. */
+  function ieee70(startDay: number, days: number): string {
+    const scenario = join(dir, `ieee-70-${startDay}-${days}.yaml`);
+    const text = readFileSync('scenarios/ieee-eu-lv-70.yaml', 'utf8').replace(
+      /^time: .*$/m,
+      `time: { startDay: ${startDay}, days: ${days}, stepMinutes: 30 }`,
+    );
+    writeFileSync(scenario, text);
+    return scenario;
   }
 
   it('where selfish charging overloads them and lifts the far phases', () => {
@@ -119,13 +131,16 @@ describe('central keeps the cables within their ratings and the voltage under th
     it(`where the inverters' reactive power flows through them: ${policy} on the IEEE 70 % street`, {
       timeout: 300_000,
     }, () => {
-      const scenario = join(dir, 'ieee-70-day-3.yaml');
-      const text = readFileSync('scenarios/ieee-eu-lv-70.yaml', 'utf8').replace(
-        /^time: .*$/m,
-        'time: { startDay: 2, days: 1, stepMinutes: 30 }',
-      );
-      writeFileSync(scenario, text);
-      expect(runScenario(scenario, policy, []).linesOverRating).toBe(0);
+      expect(runScenario(ieee70(2, 1), policy, []).linesOverRating).toBe(0);
     });
   }
+
+  // In summer the inverters' Volt-Watt answers the voltage of the step before, so a plan made again to lower
+  // the voltage at one step holds back less PV at the next and breaks the band's top there: stopped at 3 passes,
+  // central's plans left 60 bus-minutes over 253 V here.
+  it("where the inverters' Volt-Watt answers the step before: central on two summer days of the IEEE 70 % street", {
+    timeout: 300_000,
+  }, () => {
+    expect(runScenario(ieee70(173, 2), 'central', []).busMinutesOutside).toBe(0);
+  });
 });
