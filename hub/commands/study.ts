@@ -122,6 +122,18 @@ function progressReporter(stream: NodeJS.WriteStream): NonNullable<PoaStudyOptio
   };
 }
 
+/** A line as each policy's run ends, with its social cost and bills: the study's report comes only at its end. */
+function doneReporter(stream: NodeJS.WriteStream): NonNullable<PoaStudyOptions['onPolicyDone']> {
+  const startedMs = Date.now();
+  return (policy, { socialCostGbp, billsGbp }) => {
+    const seconds = ((Date.now() - startedMs) / 1000).toFixed(0);
+    const lead = stream.isTTY ? '\r' : '';
+    stream.write(
+      `${lead}${policy}: done after ${seconds} s: social ${formatGbp(socialCostGbp)}, bills ${formatGbp(billsGbp)}\n`,
+    );
+  };
+}
+
 /** `gridflex study poa|sweep`: the price-of-anarchy study and sweeps of scenario variants. */
 export function registerStudyCommand(program: Command): void {
   const study = program.command('study').description('studies over policies and scenario variants');
@@ -147,6 +159,7 @@ export function registerStudyCommand(program: Command): void {
       ...(flags.days !== undefined ? { days: integerFlag(flags.days, '--days', 1, 365) } : {}),
       ...(flags.agent !== undefined ? { external: true } : {}),
       onProgress: progressReporter(process.stderr),
+      onPolicyDone: doneReporter(process.stderr),
     };
     // Read and check the scenario here, so a bad one is exit code 2 before any worker starts.
     const inputs = loadRunInputs(flags.scenario);

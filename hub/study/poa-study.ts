@@ -6,7 +6,14 @@ import { Worker } from 'node:worker_threads';
 import type { FleetPolicy, FleetReport } from '../agents/fleet.js';
 import { createPolicy, type PolicyContext } from '../agents/registry.js';
 import { type RunInputs, runYear, type YearResult } from '../sim/runner.js';
-import { type PoaReport, plannedLimitsInWords, poaReport, type SocialCostPricing } from './poa-metrics.js';
+import {
+  type PoaReport,
+  type PolicyFigures,
+  plannedLimitsInWords,
+  poaReport,
+  type SocialCostPricing,
+  socialCost,
+} from './poa-metrics.js';
 import { type StreetFigures, type StudyPolicyOptions, streetPolicyContext } from './street-context.js';
 
 /** The four policies of the study, in the order they run. */
@@ -36,7 +43,15 @@ export interface PoaStudyOptions extends StudyPolicyOptions {
   external?: boolean;
   /** Called when a policy starts and after each simulated day. */
   onProgress?: (policy: StudyPolicy, stepsDone: number, stepCount: number) => void;
+  /**
+   * Called as each policy's run ends, with its social cost at the study's pricing: a year's study runs for
+   * hours, and the runs that are over should be seen (and kept in a log) before the last one ends.
+   */
+  onPolicyDone?: (policy: StudyPolicy, figures: PolicyCost) => void;
 }
+
+/** A policy's social cost and bills, as the study's report gives them. */
+export type PolicyCost = Pick<PolicyFigures, 'socialCostGbp' | 'billsGbp'>;
 
 /** Per-policy extras beside the figures. */
 export interface PoaPolicyExtras {
@@ -103,12 +118,7 @@ export function assembleStudy(
     runs[name] = run.result;
     extras[name] = run.extras;
   }
-  const pricing: SocialCostPricing = {
-    transformerRatingKw: network.transformerLimitKw,
-    reinforcementGbpPerKw: options.reinforcementGbpPerKw,
-    carbonPriceGbpPerKg: options.carbonPriceGbpPerKg,
-  };
-  const report = poaReport(runs, pricing);
+  const report = poaReport(runs, studyPricing(network, options));
   for (const name of ['central', 'cooperative'] as const) {
     const fleet = extras[name].coordination;
     const figures = report.policies[name];
@@ -127,12 +137,33 @@ export function assembleStudy(
   return { report, runs, extras, network };
 }
 
+function studyPricing(network: StreetFigures, options: PoaStudyOptions): SocialCostPricing {
+  return {
+    transformerRatingKw: network.transformerLimitKw,
+    reinforcementGbpPerKw: options.reinforcementGbpPerKw,
+    carbonPriceGbpPerKg: options.carbonPriceGbpPerKg,
+  };
+}
+
+/** Tells `options.onPolicyDone` of a policy's finished run. */
+function reportDone(
+  policy: StudyPolicy,
+  run: StudyPolicyRun,
+  network: StreetFigures,
+  options: PoaStudyOptions,
+) {
+  if (!options.onPolicyDone) return;
+  const { socialCostGbp, billsGbp } = socialCost(run.result, studyPricing(network, options));
+  options.onPolicyDone(policy, { socialCostGbp, billsGbp });
+}
+
 /** Runs the study's policies on the same inputs, one after another in this thread, and builds the report. */
 export async function runPoaStudy(inputs: RunInputs, options: PoaStudyOptions): Promise<PoaStudyResult> {
   const street = await streetPolicyContext(inputs, options);
   const runs = {} as PerStudyPolicy<StudyPolicyRun>;
   for (const name of studyPolicies(options)) {
     runs[name] = await runStudyPolicy(inputs, name, street.context, options);
+    reportDone(name, runs[name], street.figures(), options);
   }
   return assembleStudy(runs, options, street.figures());
 }
@@ -148,7 +179,7 @@ export async function runPoaStudyInWorkers(
   options: PoaStudyOptions,
   workers: number,
 ): Promise<PoaStudyResult> {
-  const { onProgress, external, ...workerOptions } = options;
+  const { onProgress, onPolicyDone, external, ...workerOptions } = options;
   const runs = {} as PerStudyPolicy<StudyPolicyRun>;
   const externalRun = external ? runExternalHere(inputs, options) : undefined;
   let network: StreetFigures | undefined;
@@ -176,6 +207,7 @@ export async function runPoaStudyInWorkers(
       }
       runs[policy] = message.run;
       network = message.network;
+      reportDone(policy, message.run, network, options);
     } finally {
       await worker.terminate();
     }
@@ -190,5 +222,7 @@ export async function runPoaStudyInWorkers(
 
 async function runExternalHere(inputs: RunInputs, options: PoaStudyOptions): Promise<StudyPolicyRun> {
   const street = await streetPolicyContext(inputs, options);
-  return runStudyPolicy(inputs, 'external', street.context, options);
+  const run = await runStudyPolicy(inputs, 'external', street.context, options);
+  reportDone('external', run, street.figures(), options);
+  return run;
 }

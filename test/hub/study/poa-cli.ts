@@ -41,3 +41,18 @@ export function studyPoa(scenario: string, ...extra: string[]) {
     },
   };
 }
+
+/**
+ * The "done" line each policy's run writes on stderr as it ends, as [social cost, bills] in the summary's
+ * words (`£12303.35`), keyed by policy.
+ */
+export function doneLines(stderr: string): Map<string, [string, string]> {
+  const lines = stderr.matchAll(/^(\w+): done after \d+ s: social (−?£[\d.]+), bills (−?£[\d.]+)$/gm);
+  return new Map([...lines].map((line) => [line[1] as string, [line[2] as string, line[3] as string]]));
+}
+
+/** Each policy's social cost and bills in the study's summary on stdout, as {@link doneLines} gives them. */
+export function summaryLines(stdout: string): Map<string, [string, string]> {
+  const lines = stdout.matchAll(/^ {2}(\w+) +social (−?£[\d.]+) \(.*?\) {2}bills (−?£[\d.]+)/gm);
+  return new Map([...lines].map((line) => [line[1] as string, [line[2] as string, line[3] as string]]));
+}

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gridflex, tempDir } from './poa-cli.js';
+import { doneLines, gridflex, summaryLines, tempDir } from './poa-cli.js';
 
 const SCENARIO = 'scenarios/table.yaml';
 
@@ -55,10 +55,17 @@ describe('gridflex study poa', () => {
     expect(poa.cooperativeGapPct).toBeLessThan(15);
   });
 
-  it('is deterministic: the same scenario and seed give a byte-identical poa.json, in worker threads or not', () => {
+  it("is deterministic: the same scenario and seed give a byte-identical poa.json, in worker threads or not; each policy's figures are said as its run ends", () => {
     const outB = tempDir('gridflex-poa-b-');
-    expect(gridflex(...args, '--out', outB, '--workers', '1').status).toBe(0);
+    const runB = gridflex(...args, '--out', outB, '--workers', '1');
+    expect(runB.status).toBe(0);
     expect(readFileSync(join(outB, 'poa.json'), 'utf8')).toBe(readFileSync(join(outA, 'poa.json'), 'utf8'));
+    // Each run's "done" line gives, as it ends, the figures the summary gives at the study's end.
+    for (const run of [runA, runB]) {
+      const done = doneLines(run.stderr);
+      expect([...done.keys()].sort()).toEqual(['central', 'cooperative', 'passive', 'selfish']);
+      expect(done).toEqual(summaryLines(run.stdout));
+    }
   });
 
   it('with load-dependent prices the selfish homes iterate to an equilibrium that flattens their peak', () => {

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PolicyFigures } from '../../../hub/study/poa-metrics.js';
-import { studyPoa } from './poa-cli.js';
+import { doneLines, studyPoa, summaryLines } from './poa-cli.js';
 
 // A full year of the shipped table street: its own file, as it takes most of a minute on a loaded machine.
 const SCENARIO = 'scenarios/table.yaml';
@@ -56,5 +56,13 @@ describe('gridflex study poa over a full year of the table street, at the defaul
         policy,
       ).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
     }
+    // And, as each run ends, its social cost and bills: a year's study may be stopped before the report.
+    expect([...doneLines(run.stderr).keys()].sort()).toEqual([
+      'central',
+      'cooperative',
+      'passive',
+      'selfish',
+    ]);
+    expect(doneLines(run.stderr)).toEqual(summaryLines(run.stdout));
   });
 });
