@@ -111,8 +111,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
       limits = next;
       result = this.coordinate(responders, answerRound, limits, steps, dtHours, openChannel, {
         startRows,
-        startProposals: result.proposals,
-        ...(result.master ? { master: result.master } : {}),
+        ...carriedMaster(result),
         keepMaster: true,
       });
       atPlan = this.rowsAtPlan(
@@ -229,6 +228,24 @@ export class CooperativePolicy extends HeadroomPolicyBase {
     this.threads = undefined;
     super.dispose();
   }
+}
+
+/**
+ * What a reactive pass takes over from the last exchange: its master (plans, rows and basis), or where that
+ * exchange stopped at its round cap, a new master of only the plans its mix weighed, at `startRows`. A capped
+ * master holds every plan of its rounds, most of them the homes' answers to the violation cost's prices while
+ * no mix kept the rows yet (the IEEE 70 % street's first summer window: 1,592 plans after its first exchange,
+ * 3,153 after its first pass), and each round of a pass over it took twice the time of a master of the plans
+ * in use (see docs/validation.md, "cold window").
+ */
+function carriedMaster(
+  last: PriceCoordinationResult,
+): Pick<PriceCoordinationOptions, 'startProposals' | 'master'> {
+  if (last.converged || !last.master) {
+    return { startProposals: last.proposals, ...(last.master ? { master: last.master } : {}) };
+  }
+  last.master.dispose();
+  return { startProposals: last.mixedProposals };
 }
 
 function netsOf(result: PriceCoordinationResult): Float64Array[] {

@@ -167,6 +167,8 @@ export interface PriceCoordinationResult {
   rowBudgetReached: boolean;
   /** Per home, the distinct plans it proposed (the master's columns): a start for another exchange of the window. */
   proposals: readonly (readonly HomeResponse[])[];
+  /** Per home, the proposals the master's last mix weighs (every proposal when the exchange needed no master). */
+  mixedProposals: readonly (readonly HomeResponse[])[];
   /** The master's nonzeros at the end (0 when round 1 kept every limit): at most its budget. */
   masterNonzeros: number;
   /** The master, when `keepMaster` asked for it and the exchange needed one. */
@@ -266,6 +268,7 @@ export function coordinateByPrices(
       bindingRows: [],
       rowBudgetReached: false,
       proposals,
+      mixedProposals: proposals,
       masterNonzeros: kept?.nonzeros ?? 0,
       ...(kept ? keepOrDispose(kept, options.keepMaster) : {}),
     };
@@ -429,6 +432,7 @@ export function coordinateByPrices(
       bindingRows: activeRows.filter((_, r) => (master.rowDuals[r] as number) !== 0),
       rowBudgetReached,
       proposals,
+      mixedProposals: proposals.map((list, h) => list.filter((_, j) => (master.weights[h]?.[j] ?? 0) > 0)),
       masterNonzeros: masterLp.nonzeros,
       ...(options.keepMaster ? { master: masterLp } : {}),
     };

@@ -347,6 +347,29 @@ describe('coordination by prices (cooperative)', () => {
     );
   });
 
+  it('names the plans its last mix weighs: stopped at the round cap, an exchange from those and its binding rows still reaches the optimum', async () => {
+    const highs = await getHighs();
+    // Stopped short of its optimum, as a reactive pass's last exchange at the round cap.
+    const capped = coordinateByPrices(highs, homes, [limit], STEPS, { dtHours: 1, maxRounds: 3 });
+    expect(capped.converged).toBe(false);
+    const mixed = capped.mixedProposals.flat();
+    expect(mixed.length).toBeGreaterThan(0);
+    expect(mixed.length).toBeLessThan(capped.plans);
+    capped.mixedProposals.forEach((list, h) => {
+      expect(list.length).toBeGreaterThan(0);
+      for (const plan of list) expect(capped.proposals[h]).toContain(plan);
+    });
+    const restarted = coordinateByPrices(highs, homes, [limit], STEPS, {
+      dtHours: 1,
+      startProposals: capped.mixedProposals,
+      startRows: capped.bindingRows,
+    });
+    expect(restarted.converged).toBe(true);
+    expect(restarted.maxViolation).toBeLessThanOrEqual(1e-6);
+    const cost = costOf(restarted.responses.map((response) => response.netImportKw));
+    expect((cost - (await centralCost())) / cost).toBeLessThan(0.01);
+  });
+
   it("takes over an earlier exchange's master under a tighter limit of the same weights: its rows and proposals carry over, at the fresh exchange's optimum", async () => {
     const highs = await getHighs();
     const first = coordinateByPrices(highs, homes, [limit], STEPS, { dtHours: 1, keepMaster: true });
