@@ -111,7 +111,7 @@ export class CooperativePolicy extends HeadroomPolicyBase {
       limits = next;
       result = this.coordinate(responders, answerRound, limits, steps, dtHours, openChannel, {
         startRows,
-        ...carriedMaster(result),
+        ...carriedMaster(result, limits),
         keepMaster: true,
       });
       atPlan = this.rowsAtPlan(
@@ -232,20 +232,40 @@ export class CooperativePolicy extends HeadroomPolicyBase {
 
 /**
  * What a reactive pass takes over from the last exchange: its master (plans, rows and basis), or where that
- * exchange stopped at its round cap, a new master of only the plans its mix weighed, at `startRows`. A capped
- * master holds every plan of its rounds, most of them the homes' answers to the violation cost's prices while
- * no mix kept the rows yet (the IEEE 70 % street's first summer window: 1,592 plans after its first exchange,
- * 3,153 after its first pass), and each round of a pass over it took twice the time of a master of the plans
- * in use (see docs/validation.md, "cold window").
+ * exchange stopped at its round cap, a new master of the plans its mix weighed and every plan of the homes under
+ * a cable row that binds, at `startRows`. A capped master holds every plan of its rounds, most of them the homes'
+ * answers to the violation cost's prices while no mix kept the rows yet (the IEEE 70 % street's first summer
+ * window: 1,591 plans after its first exchange, 3,102 after its first pass), and each round of a pass over it
+ * took twice the time of a master of the plans in use. The mix alone left that window's plan importing by turns
+ * at midday, and LINE1 at 141 % of its rating (see docs/validation.md, "cold window").
  */
 function carriedMaster(
   last: PriceCoordinationResult,
+  lastLimits: readonly SharedLimit[],
 ): Pick<PriceCoordinationOptions, 'startProposals' | 'master'> {
   if (last.converged || !last.master) {
     return { startProposals: last.proposals, ...(last.master ? { master: last.master } : {}) };
   }
   last.master.dispose();
-  return { startProposals: last.mixedProposals };
+  const underCable = homesUnderBindingCables(last, lastLimits);
+  return {
+    startProposals: last.proposals.map((plans, h) =>
+      underCable.has(h) ? plans : (last.mixedProposals[h] ?? []),
+    ),
+  };
+}
+
+/** The homes under a cable row that binds in `last`'s master. */
+function homesUnderBindingCables(last: PriceCoordinationResult, limits: readonly SharedLimit[]): Set<number> {
+  const homes = new Set<number>();
+  for (const row of last.bindingRows) {
+    const limit = limits[row.limit] as SharedLimit;
+    if (!limit.name.startsWith('cable ')) continue;
+    limit.coefficientByHome.forEach((coefficient, h) => {
+      if (coefficient !== 0) homes.add(h);
+    });
+  }
+  return homes;
 }
 
 function netsOf(result: PriceCoordinationResult): Float64Array[] {
