@@ -108,10 +108,11 @@ export class CooperativePolicy extends HeadroomPolicyBase {
       pass++;
       const next = brokenAtOwn ? tightest(atPlan, limits) : atPlan;
       const startRows = restartRows(result, limits, next, steps);
+      const carried = carriedMaster(result, limits);
       limits = next;
       result = this.coordinate(responders, answerRound, limits, steps, dtHours, openChannel, {
         startRows,
-        ...carriedMaster(result, limits),
+        ...carried,
         keepMaster: true,
       });
       atPlan = this.rowsAtPlan(
