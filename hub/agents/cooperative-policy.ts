@@ -11,6 +11,7 @@ import {
   type SharedLimit,
 } from './coordination.js';
 import {
+  CABLE_NAME_PREFIX,
   type FleetPolicyOptions,
   type HomeProblem,
   hasDevices,
@@ -261,7 +262,7 @@ function homesUnderBindingCables(last: PriceCoordinationResult, limits: readonly
   const homes = new Set<number>();
   for (const row of last.bindingRows) {
     const limit = limits[row.limit] as SharedLimit;
-    if (!limit.name.startsWith('cable ')) continue;
+    if (!limit.name.startsWith(CABLE_NAME_PREFIX)) continue;
     limit.coefficientByHome.forEach((coefficient, h) => {
       if (coefficient !== 0) homes.add(h);
     });

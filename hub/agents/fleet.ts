@@ -57,6 +57,9 @@ export interface StreetLosses {
   lossesKw(pKw: Float64Array, qKvar: Float64Array): number;
 }
 
+/** How every cable limit's name (and so each of its rows' names) begins: a row is known as a cable's by it. */
+export const CABLE_NAME_PREFIX = 'cable ';
+
 /** One cable phase's rating as a limit on the summed net import (or export) of the homes it carries. */
 export interface CableLimit {
   /** e.g. "cable LINE1 phase A (281 A)". */

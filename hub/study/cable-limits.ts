@@ -5,7 +5,7 @@
  * cables some plan could overload become limits. Pure: no I/O.
  */
 
-import type { CableLimit } from '../agents/fleet.js';
+import { CABLE_NAME_PREFIX, type CableLimit } from '../agents/fleet.js';
 import type { FeederNetwork } from '../feeder/index.js';
 import { buildRadialTopology } from '../feeder/topology.js';
 import { type HomeSpec, homeExportBoundKw, homeImportBoundKw } from '../homes/index.js';
@@ -42,7 +42,7 @@ export function cableLimits(feeder: FeederNetwork, homes: readonly HomeSpec[]): 
     const key = homeIds.join(',');
     const known = tightest.get(key);
     if (known && known.ratingKw <= ratingKw) continue;
-    const name = `cable ${section.name} phase ${phase} (${amps} A)`;
+    const name = `${CABLE_NAME_PREFIX}${section.name} phase ${phase} (${amps} A)`;
     tightest.set(key, { name, homeIds, amps, ratingKw, limitsImport, limitsExport });
   }
   return [...tightest.values()];
