@@ -28,9 +28,14 @@ const { inputs, street, pricing } = await streetStudy(scenario, {
 describe("cooperative on the IEEE 70 % street's first summer days, at the hosting capacity", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("keeps the transformer within the street limit by the power flow (its plans' own losses held)", async () => {
+  it("keeps the transformer within the street limit by the power flow (its plans' own losses held), and the trunk near its rating", async () => {
     const { result } = await runStudyPolicy(inputs, 'cooperative', street.context, { days: 2 });
     expect(result.network.transformerPeakKw).toBeLessThanOrEqual(pricing.transformerRatingKw);
     expect(socialCost(result, pricing).reinforcementGbp).toBe(0);
+    // Its passes after an exchange stopped at the round cap start from a smaller master (cooperative-policy.ts,
+    // carriedMaster); with the mix's plans alone, without those of the homes under a binding cable row, the
+    // plan imported by turns at midday and the trunk (LINE1) reached 141 % of its rating (105 % with them).
+    const worstPct = Math.max(...result.networkStress.lines.map((line) => line.maxLoadingPct));
+    expect(worstPct).toBeLessThan(110);
   }, 600_000);
 });
