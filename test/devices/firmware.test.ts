@@ -29,8 +29,14 @@ class HostFirmware {
   /** What the firmware drove ("write 16 1"), in order. */
   readonly actions: string[] = [];
   private waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  /** Set by stop(): the port's last writes (the runtime's, as it closes) then find the pipe closed. */
+  private stopped = false;
 
   constructor() {
+    // A closed pipe after stop() is expected (CI at 11:44 on Dec 7 failed on that EPIPE); before it, an error.
+    this.child.stdin.on('error', (error) => {
+      if (!this.stopped) throw error;
+    });
     let buffer = '';
     this.child.stderr.setEncoding('utf8');
     this.child.stderr.on('data', (chunk: string) => {
@@ -58,7 +64,7 @@ class HostFirmware {
         const write = port.write.bind(port);
         port.write = async (data: Buffer) => {
           await write(data);
-          this.child.stdin.write(data);
+          if (!this.stopped) this.child.stdin.write(data);
         };
         this.child.stdout.on('data', (data: Buffer) => port.emitData(data));
         return port;
@@ -75,6 +81,7 @@ class HostFirmware {
   }
 
   stop(): void {
+    this.stopped = true;
     this.child.kill();
   }
 }
