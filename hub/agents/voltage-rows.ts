@@ -3,7 +3,7 @@
  * home's reactive power per step. The voltage model (hub/feeder/sensitivity.ts) is linearised with every home
  * at 1 kW and 0.95 PF; a row that held every home's reactive power there missed what the homes really draw:
  * a light base load draws a fraction of it, and each PV inverter's Volt-VAr absorbs up to 44 % of its kVA
- * whenever its last voltage was above 234.6 V, night or day. On the IEEE 70 % street in winter that lifted the
+ * whenever its voltage was above 234.6 V, night or day. On the IEEE 70 % street in winter that lifted the
  * lightly loaded phase C over 253 V beside the A and B phases' night charging by about a volt more than the
  * rows planned (central and cooperative kept every row and the power flow still found the bus-minutes).
  * In summer the inverters' Volt-Watt holds back PV the plans counted on: on the IEEE 70 % street the A and B
@@ -11,7 +11,16 @@
  * So the rows hold each inverter's whole answer, Volt-VAr and Volt-Watt, to the voltages the plan brings.
  */
 import type { VoltageSensitivity } from '../feeder/index.js';
-import { baseLoadQKvar, homeExportBoundKw, homeImportBoundKw, pvOutput } from '../homes/index.js';
+import {
+  answersVoltage,
+  baseLoadQKvar,
+  homeExportBoundKw,
+  homeImportBoundKw,
+  outputGapKw,
+  type PvSpec,
+  pvOutput,
+  settleInverters,
+} from '../homes/index.js';
 import type { SharedLimit } from './coordination.js';
 import type { NetworkView } from './fleet.js';
 import type { PlanContext } from './policy.js';
@@ -61,7 +70,7 @@ export interface InverterResponse {
   kvar: Float64Array;
   /** PV its Volt-Watt holds back, kW: the home imports that much more than its plan counted on. */
   curtailedKw: Float64Array;
-  /** The voltage at the home's connection with every inverter answering, V (what the next step answers). */
+  /** The voltage at the home's connection with every inverter answering, settled, V (where the next step starts). */
   volts: Float64Array;
 }
 
@@ -155,9 +164,10 @@ export function voltageLimits(
 
 /**
  * What each home's PV inverter does, per step, when the homes run the plan `netImportKw`: its Volt-VAr and
- * Volt-Watt answer to the voltage at its connection the step before, as the linear model predicts it step by
- * step, and that voltage. Step 0 answers the voltage the plan brings at step 0 with `guess` (e.g. the last
- * window's figures; none: the inverters idle). Undefined without a voltage model.
+ * Volt-Watt answer to the voltage at its connection in the same step, as the linear model predicts it, settled
+ * with every other inverter's answer as the engine's power flow settles them (hub/homes/inverter-loop.ts), and
+ * that voltage. Step 0 starts from the voltage the plan brings with `guess` (e.g. the last window's figures;
+ * none: the inverters idle), each later step from the step before's. Undefined without a voltage model.
  */
 export function inverterResponses(
   view: NetworkView,
@@ -188,24 +198,46 @@ export function inverterResponses(
       });
       return volts;
     });
-  let lastVolts = voltsAt(0, (m) => ({
+  const answered = voltsAt(0, (m) => ({
     kvar: (guess?.[m]?.kvar[0] as number) ?? 0,
     curtailedKw: (guess?.[m]?.curtailedKw[0] as number) ?? 0,
   }));
+  const answering = contexts.flatMap(({ home }, m) => (answersVoltage(home) ? [m] : []));
   for (let t = 0; t < steps; t++) {
-    contexts.forEach(({ home, forecast }, m) => {
-      if (!home.pv) return;
-      const availableKw = forecast.pvAvailableKw[t] as number;
-      const out = pvOutput(home.pv, availableKw, lastVolts[m] as number);
+    const outputAt = (m: number, volts: number) => {
+      const { home, forecast } = contexts[m] as PlanContext;
+      return pvOutput(home.pv as PvSpec, forecast.pvAvailableKw[t] as number, volts);
+    };
+    const answer = (m: number, volts: number) => {
+      const out = outputAt(m, volts);
       const inverter = inverters[m] as InverterResponse;
+      answered[m] = volts;
       inverter.kvar[t] = out.qKvar;
       inverter.curtailedKw[t] = out.curtailedKw;
-    });
-    lastVolts = voltsAt(t, (m) => ({
+    };
+    for (const m of answering) answer(m, answered[m] as number);
+    const answers = (m: number) => ({
       kvar: (inverters[m] as InverterResponse).kvar[t] as number,
       curtailedKw: (inverters[m] as InverterResponse).curtailedKw[t] as number,
-    }));
-    lastVolts.forEach((volts, m) => {
+    });
+    let seen = voltsAt(t, answers);
+    settleInverters(
+      {
+        count: answering.length,
+        answeredVolts: (a) => answered[answering[a] as number] as number,
+        gapKw: (a, volts) => {
+          const m = answering[a] as number;
+          return outputGapKw(outputAt(m, answered[m] as number), outputAt(m, volts));
+        },
+        answer: (a, volts) => answer(answering[a] as number, volts),
+        volts: () => {
+          seen = voltsAt(t, answers);
+          return answering.map((m) => seen[m] as number);
+        },
+      },
+      answering.map((m) => seen[m] as number),
+    );
+    seen.forEach((volts, m) => {
       (inverters[m] as InverterResponse).volts[t] = volts;
     });
   }

@@ -89,6 +89,8 @@ export interface RunTiming {
   bookkeepingMs: number;
   plans: number;
   powerFlowSolves: number;
+  /** Steps whose inverters and flow had not settled within INVERTER_MAX_PASSES (participants/power-flow.ts). */
+  inverterUnsettledSteps: number;
 }
 
 export interface YearResult {
@@ -120,5 +122,13 @@ export interface YearResult {
 
 /** Timing figures at the start of a run. */
 export function emptyTiming(): RunTiming {
-  return { totalMs: 0, powerFlowMs: 0, optimisationMs: 0, bookkeepingMs: 0, plans: 0, powerFlowSolves: 0 };
+  return {
+    totalMs: 0,
+    powerFlowMs: 0,
+    optimisationMs: 0,
+    bookkeepingMs: 0,
+    plans: 0,
+    powerFlowSolves: 0,
+    inverterUnsettledSteps: 0,
+  };
 }

@@ -10,8 +10,8 @@
  *   world       (what each home sees this step: base load, sun, weather, EV, voltage)
  *   market      (the scenario's market module may change setpoints and settles the shared asset)
  *   homes       (each home's physics)
+ *   power flow  (the feeder solve with every home's power, each PV inverter settled with the voltage it brings)
  *   recorder    (bills, metered energy, supplier ledgers, per-home outcomes)
- *   power flow  (the feeder solve with every home's power, and the voltage each home sees next step)
  *   network     (extremes, losses, breaches, stress, series of the feeder)
  */
 import type { PowerFlowResult } from '../feeder/index.js';

@@ -20,7 +20,7 @@ import { createMarketRun } from '../sim/market-step.js';
 import { buildSocialGraph } from '../social/registry.js';
 import { StreetLinks } from './links.js';
 import { type DecisionEntry, emptyTiming, type SupplierOutcome, type YearResult } from './outcomes.js';
-import { HomePhysics, type OnHomeStep, WorldInputs } from './participants/homes.js';
+import { HomePhysics, HomeStepWatch, type OnHomeStep, WorldInputs } from './participants/homes.js';
 import { SocialInfluence } from './participants/influence.js';
 import { MarketModuleStep } from './participants/market.js';
 import { PowerFlowStep } from './participants/power-flow.js';
@@ -147,9 +147,10 @@ export async function buildYearStreet(
       new ResidentAgents(homes, world, scenario.valuation, decisions, timing, {}, links),
       new WorldInputs(homes, world),
       new MarketModuleStep(homes, world, market),
-      new HomePhysics(homes, world, options.onHomeStep),
-      bills,
+      new HomePhysics(homes, world),
       new PowerFlowStep(feeder, homes, market, timing),
+      ...(options.onHomeStep ? [new HomeStepWatch(homes, options.onHomeStep)] : []),
+      bills,
       ...(influence ? [influence.peakRecorder] : []),
       network,
     ]),

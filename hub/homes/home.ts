@@ -1,5 +1,5 @@
 import { type HeatPumpSpec, heatPumpCop, nextIndoorC, type ThermalSpec } from './heat-pump.js';
-import { type PvSpec, pvAvailableKw, pvOutput } from './pv.js';
+import { outputGapKw, type PvOutput, type PvSpec, pvAvailableKw, pvOutput } from './pv.js';
 import { applyStoragePower, type StorageSpec } from './storage.js';
 
 /** What the resident wants; the agent works for these. */
@@ -74,7 +74,10 @@ export interface HomeStepInputs {
   baseLoadKw: number;
   irradianceWPerM2: number;
   outdoorC: number;
-  /** Line-to-neutral voltage at the home from the previous power-flow step. */
+  /**
+   * Line-to-neutral voltage the PV inverter answers: at first the last step's; the power flow then settles it
+   * at this step's own (`answerVoltage`).
+   */
   voltsLn: number;
   evAtHome: boolean;
   /** Energy a trip takes from the EV at this step (it leaves now). */
@@ -116,16 +119,7 @@ export function stepHome(
   inputs: HomeStepInputs,
 ): HomeStepResult {
   const { dtHours } = inputs;
-  let pvKw = 0;
-  let pvCurtailedKw = 0;
-  let pvQKvar = 0;
-  if (home.pv) {
-    const out = pvOutput(home.pv, pvAvailableKw(home.pv, inputs.irradianceWPerM2), inputs.voltsLn);
-    pvKw = out.pKw;
-    pvCurtailedKw = out.curtailedKw;
-    pvQKvar = out.qKvar;
-  }
-
+  const pv = inverterOutput(home, inputs);
   let batteryKw = 0;
   if (home.battery) {
     const applied = applyStoragePower(home.battery, state.batterySocKwh, setpoints.batteryKw, dtHours);
@@ -156,19 +150,62 @@ export function stepHome(
     state.indoorC = nextIndoorC(home.heatPump.thermal, state.indoorC, inputs.outdoorC, heatKw, dtHours);
   }
 
-  const pKw = inputs.baseLoadKw + batteryKw + evKw + heatPumpKw - pvKw;
-  return {
-    pKw,
-    qKvar: baseLoadQKvar(home, inputs.baseLoadKw) + pvQKvar,
-    importKwh: Math.max(0, pKw) * dtHours,
-    exportKwh: Math.max(0, -pKw) * dtHours,
+  const result: HomeStepResult = {
+    pKw: 0,
+    qKvar: 0,
+    importKwh: 0,
+    exportKwh: 0,
     baseLoadKw: inputs.baseLoadKw,
-    pvKw,
-    pvCurtailedKw,
+    pvKw: 0,
+    pvCurtailedKw: 0,
     batteryKw,
     evKw,
     heatPumpKw,
     heatKw,
     evTripShortfallKwh,
   };
+  setPvOutput(home, result, pv, dtHours);
+  return result;
+}
+
+/** The PV inverter's output at the step's sun and `inputs.voltsLn` (none without PV). */
+function inverterOutput(home: HomeSpec, inputs: HomeStepInputs): PvOutput {
+  if (!home.pv) return { pKw: 0, curtailedKw: 0, qKvar: 0 };
+  return pvOutput(home.pv, pvAvailableKw(home.pv, inputs.irradianceWPerM2), inputs.voltsLn);
+}
+
+/** Puts the inverter's output into the home's flows; the energy balance of {@link stepHome} holds. */
+function setPvOutput(home: HomeSpec, result: HomeStepResult, pv: PvOutput, dtHours: number): void {
+  const pKw = result.baseLoadKw + result.batteryKw + result.evKw + result.heatPumpKw - pv.pKw;
+  result.pKw = pKw;
+  result.qKvar = baseLoadQKvar(home, result.baseLoadKw) + pv.qKvar;
+  result.importKwh = Math.max(0, pKw) * dtHours;
+  result.exportKwh = Math.max(0, -pKw) * dtHours;
+  result.pvKw = pv.pKw;
+  result.pvCurtailedKw = pv.curtailedKw;
+}
+
+/** Whether the home's PV inverter answers the voltage (Volt-VAr or Volt-Watt on). */
+export function answersVoltage(home: HomeSpec): boolean {
+  return home.pv?.voltVar !== undefined || home.pv?.voltWatt !== undefined;
+}
+
+/** How far the inverter's output would move answering `voltsLn` rather than `inputs.voltsLn`, kW or kvar. */
+export function inverterGapKw(home: HomeSpec, inputs: HomeStepInputs, voltsLn: number): number {
+  return outputGapKw(inverterOutput(home, inputs), inverterOutput(home, { ...inputs, voltsLn }));
+}
+
+/**
+ * The home's step with its PV inverter answering `voltsLn` (the power flow's fixed point within the step,
+ * hub/engine/participants/power-flow.ts): sets `inputs.voltsLn` and the result's PV and net flows; the
+ * devices' powers and the state stay as stepped.
+ */
+export function answerVoltage(
+  home: HomeSpec,
+  inputs: HomeStepInputs,
+  result: HomeStepResult,
+  voltsLn: number,
+): void {
+  inputs.voltsLn = voltsLn;
+  setPvOutput(home, result, inverterOutput(home, inputs), inputs.dtHours);
 }

@@ -1,7 +1,7 @@
 /**
  * Rooftop PV behind an inverter with the smart-inverter modes Volt-VAr and Volt-Watt.
- * The modes act on the local voltage from the previous power-flow step (a one-step lag, as a real
- * inverter's measurement filter would give).
+ * The modes act on the local voltage in the same step: the power flow settles every inverter's answer with
+ * the voltages they bring (./inverter-loop.ts), as a real inverter's control settles within seconds.
  */
 
 /** A piecewise-linear curve through (volts, value) points, flat beyond its ends. */
@@ -80,7 +80,7 @@ export interface PvOutput {
   qKvar: number;
 }
 
-/** The inverter's output at this step given the panel's available power and the last measured voltage. */
+/** The inverter's output at this step given the panel's available power and the voltage it answers. */
 export function pvOutput(spec: PvSpec, availableKw: number, voltsLn: number): PvOutput {
   const ceilingKw = spec.voltWatt ? spec.inverterKw * evaluateCurve(spec.voltWatt, voltsLn) : spec.inverterKw;
   const pKw = Math.min(availableKw, ceilingKw);
@@ -93,4 +93,9 @@ export function pvOutput(spec: PvSpec, availableKw: number, voltsLn: number): Pv
     qKvar = Math.max(-headroomKvar, Math.min(headroomKvar, wantedKvar));
   }
   return { pKw, curtailedKw: availableKw - pKw, qKvar };
+}
+
+/** How far apart two outputs of one inverter are: the larger of their active and reactive powers' gaps, kW or kvar. */
+export function outputGapKw(a: PvOutput, b: PvOutput): number {
+  return Math.max(Math.abs(a.pKw - b.pKw), Math.abs(a.qKvar - b.qKvar));
 }

@@ -13,7 +13,7 @@ import type { StepFrame, StreetParticipant } from '../street.js';
 import type { StreetHome } from '../street-home.js';
 import type { InputSource } from '../world.js';
 
-/** Called after every home step with the home, its flows and its new state (tests, live views). */
+/** Called after every home step with the home, its flows (its inverter settled) and its new state (tests, live views). */
 export type OnHomeStep = (
   step: number,
   homeIndex: number,
@@ -41,7 +41,6 @@ export class HomePhysics implements StreetParticipant {
   constructor(
     private readonly homes: readonly StreetHome[],
     private readonly world: InputSource,
-    private readonly onHomeStep?: OnHomeStep,
   ) {}
 
   step(frame: StepFrame): void {
@@ -58,7 +57,22 @@ export class HomePhysics implements StreetParticipant {
         frame.inputs[home.index] as HomeStepInputs,
       );
       frame.results[home.index] = result;
-      this.onHomeStep?.(frame.step, home.index, result, state);
+    }
+  }
+}
+
+/** Hands each home's step to `onHomeStep` once the power flow has settled its PV inverter (placed after it). */
+export class HomeStepWatch implements StreetParticipant {
+  readonly name = 'home-steps';
+
+  constructor(
+    private readonly homes: readonly StreetHome[],
+    private readonly onHomeStep: OnHomeStep,
+  ) {}
+
+  step(frame: StepFrame): void {
+    for (const home of this.homes) {
+      this.onHomeStep(frame.step, home.index, frame.results[home.index] as HomeStepResult, home.state);
     }
   }
 }
