@@ -103,34 +103,33 @@ function policyLines(name: string, figures: PolicyFigures | undefined, runMs: nu
 }
 
 /**
- * The study's progress on `stream`: on a terminal, one line rewritten in place; in a log (a year takes an hour
- * or more), a line for each policy at each tenth of its steps, with the time since the study started.
+ * The study's lines on `stream` from one clock: progress (a tenth of each policy's steps on a log, a counter on
+ * a terminal), and a line as each policy's run ends with its social cost and bills, as the report comes only at
+ * the study's end.
  */
-function progressReporter(stream: NodeJS.WriteStream): NonNullable<PoaStudyOptions['onProgress']> {
+function studyReporters(
+  stream: NodeJS.WriteStream,
+): Required<Pick<PoaStudyOptions, 'onProgress' | 'onPolicyDone'>> {
   const startedMs = Date.now();
+  const seconds = () => ((Date.now() - startedMs) / 1000).toFixed(0);
   const tenthsWritten = new Map<string, number>();
-  return (policy, done, total) => {
-    if (stream.isTTY) {
-      stream.write(`\r${policy}: ${done}/${total} steps   `);
-      return;
-    }
-    const tenths = total > 0 ? Math.floor((10 * done) / total) : 0;
-    if (tenths <= (tenthsWritten.get(policy) ?? 0)) return;
-    tenthsWritten.set(policy, tenths);
-    const seconds = ((Date.now() - startedMs) / 1000).toFixed(0);
-    stream.write(`${policy}: ${tenths * 10} % of ${total} steps after ${seconds} s\n`);
-  };
-}
-
-/** A line as each policy's run ends, with its social cost and bills: the study's report comes only at its end. */
-function doneReporter(stream: NodeJS.WriteStream): NonNullable<PoaStudyOptions['onPolicyDone']> {
-  const startedMs = Date.now();
-  return (policy, { socialCostGbp, billsGbp }) => {
-    const seconds = ((Date.now() - startedMs) / 1000).toFixed(0);
-    const lead = stream.isTTY ? '\r' : '';
-    stream.write(
-      `${lead}${policy}: done after ${seconds} s: social ${formatGbp(socialCostGbp)}, bills ${formatGbp(billsGbp)}\n`,
-    );
+  return {
+    onProgress: (policy, done, total) => {
+      if (stream.isTTY) {
+        stream.write(`\r${policy}: ${done}/${total} steps   `);
+        return;
+      }
+      const tenths = total > 0 ? Math.floor((10 * done) / total) : 0;
+      if (tenths <= (tenthsWritten.get(policy) ?? 0)) return;
+      tenthsWritten.set(policy, tenths);
+      stream.write(`${policy}: ${tenths * 10} % of ${total} steps after ${seconds()} s\n`);
+    },
+    onPolicyDone: (policy, { socialCostGbp, billsGbp }) => {
+      const lead = stream.isTTY ? '\r' : '';
+      stream.write(
+        `${lead}${policy}: done after ${seconds()} s: social ${formatGbp(socialCostGbp)}, bills ${formatGbp(billsGbp)}\n`,
+      );
+    },
   };
 }
 
@@ -158,8 +157,7 @@ export function registerStudyCommand(program: Command): void {
       ...studyOptions(flags),
       ...(flags.days !== undefined ? { days: integerFlag(flags.days, '--days', 1, 365) } : {}),
       ...(flags.agent !== undefined ? { external: true } : {}),
-      onProgress: progressReporter(process.stderr),
-      onPolicyDone: doneReporter(process.stderr),
+      ...studyReporters(process.stderr),
     };
     // Read and check the scenario here, so a bad one is exit code 2 before any worker starts.
     const inputs = loadRunInputs(flags.scenario);
