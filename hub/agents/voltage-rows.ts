@@ -177,31 +177,16 @@ export function inverterResponses(
   guess?: readonly (InverterResponse | undefined)[],
 ): InverterResponse[] | undefined {
   if (!view.voltage) return undefined;
-  const { model, homeIds } = view.voltage;
-  const loads = fleetLoads(model.loadCount, homeIds, contexts);
-  const rowOfHome = loads.map((load) => (model.rowsOfLoad[load] as number[])[0] as number);
+  const voltsAt = linearVolts(view.voltage, contexts, steps, netImportKw);
   const inverters = contexts.map(() => ({
     kvar: new Float64Array(steps),
     curtailedKw: new Float64Array(steps),
     volts: new Float64Array(steps),
   }));
-  const baseQ = extraReactiveKvar(model, loads, contexts, steps, undefined);
-  const voltsAt = (t: number, answer: (m: number) => { kvar: number; curtailedKw: number }): Float64Array =>
-    Float64Array.from(rowOfHome, (r) => {
-      let volts = model.voltsAtBase[r] as number;
-      loads.forEach((load, m) => {
-        const at = r * model.loadCount + load;
-        const { kvar, curtailedKw } = answer(m);
-        const net = ((netImportKw[m] as Float64Array)[t] as number) + curtailedKw;
-        volts += (model.dVdPKw[at] as number) * (net - (model.basePKw[load] as number));
-        volts += (model.dVdQKvar[at] as number) * (((baseQ[m] as Float64Array)[t] as number) + kvar);
-      });
-      return volts;
-    });
-  const answered = voltsAt(0, (m) => ({
-    kvar: (guess?.[m]?.kvar[0] as number) ?? 0,
-    curtailedKw: (guess?.[m]?.curtailedKw[0] as number) ?? 0,
-  }));
+  // This step's answers, home by home (0 for a home whose inverter does not answer the voltage).
+  const kvar = Float64Array.from(contexts, (_, m) => (guess?.[m]?.kvar[0] as number) ?? 0);
+  const curtailedKw = Float64Array.from(contexts, (_, m) => (guess?.[m]?.curtailedKw[0] as number) ?? 0);
+  const answered = voltsAt(0, kvar, curtailedKw);
   const answering = contexts.flatMap(({ home }, m) => (answersVoltage(home) ? [m] : []));
   for (let t = 0; t < steps; t++) {
     const outputAt = (m: number, volts: number) => {
@@ -210,17 +195,12 @@ export function inverterResponses(
     };
     const answer = (m: number, volts: number) => {
       const out = outputAt(m, volts);
-      const inverter = inverters[m] as InverterResponse;
       answered[m] = volts;
-      inverter.kvar[t] = out.qKvar;
-      inverter.curtailedKw[t] = out.curtailedKw;
+      kvar[m] = out.qKvar;
+      curtailedKw[m] = out.curtailedKw;
     };
     for (const m of answering) answer(m, answered[m] as number);
-    const answers = (m: number) => ({
-      kvar: (inverters[m] as InverterResponse).kvar[t] as number,
-      curtailedKw: (inverters[m] as InverterResponse).curtailedKw[t] as number,
-    });
-    let seen = voltsAt(t, answers);
+    let seen = voltsAt(t, kvar, curtailedKw);
     settleInverters(
       {
         count: answering.length,
@@ -231,15 +211,46 @@ export function inverterResponses(
         },
         answer: (a, volts) => answer(answering[a] as number, volts),
         volts: () => {
-          seen = voltsAt(t, answers);
+          seen = voltsAt(t, kvar, curtailedKw);
           return answering.map((m) => seen[m] as number);
         },
       },
       answering.map((m) => seen[m] as number),
     );
-    seen.forEach((volts, m) => {
-      (inverters[m] as InverterResponse).volts[t] = volts;
+    inverters.forEach((inverter, m) => {
+      inverter.kvar[t] = kvar[m] as number;
+      inverter.curtailedKw[t] = curtailedKw[m] as number;
+      inverter.volts[t] = seen[m] as number;
     });
   }
   return inverters;
+}
+
+/**
+ * The linear model's voltage at each home of the fleet at step t, with the homes running the plan `netImportKw`,
+ * drawing their forecast base load's reactive power, and their inverters answering with `kvar` and `curtailedKw`
+ * (the PV held back, which the home imports on top of its plan).
+ */
+function linearVolts(
+  voltage: NonNullable<NetworkView['voltage']>,
+  contexts: readonly PlanContext[],
+  steps: number,
+  netImportKw: readonly Float64Array[],
+): (t: number, kvar: Float64Array, curtailedKw: Float64Array) => Float64Array {
+  const { model, homeIds } = voltage;
+  const loads = fleetLoads(model.loadCount, homeIds, contexts);
+  const rowOfHome = loads.map((load) => (model.rowsOfLoad[load] as number[])[0] as number);
+  const baseQ = extraReactiveKvar(model, loads, contexts, steps, undefined);
+  return (t, kvar, curtailedKw) =>
+    Float64Array.from(rowOfHome, (r) => {
+      let volts = model.voltsAtBase[r] as number;
+      loads.forEach((load, m) => {
+        const at = r * model.loadCount + load;
+        const net = ((netImportKw[m] as Float64Array)[t] as number) + (curtailedKw[m] as number);
+        volts += (model.dVdPKw[at] as number) * (net - (model.basePKw[load] as number));
+        volts +=
+          (model.dVdQKvar[at] as number) * (((baseQ[m] as Float64Array)[t] as number) + (kvar[m] as number));
+      });
+      return volts;
+    });
 }
