@@ -52,5 +52,5 @@ export function linesInWords(stress: NetworkStress): string {
   const over = rated.filter((line) => line.overloadSteps > 0).length;
   const at = `${worst.line} at ${worst.maxLoadingPct.toFixed(0)} % of its rating`;
   if (over === 0) return `lines: all ${rated.length} rated lines within their rating, most loaded ${at}`;
-  return `lines: BREACH, ${over} of ${rated.length} rated lines over their rating, worst ${at} (${worst.overloadSteps} steps over)`;
+  return `lines: BREACH, ${over} of ${rated.length} rated lines over their rating, worst ${at} (${worst.overloadSteps} step${worst.overloadSteps === 1 ? '' : 's'} over)`;
 }

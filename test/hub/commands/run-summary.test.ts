@@ -64,7 +64,12 @@ describe('gridflex run: the summary says when the street broke its limits', () =
         'm',
       ),
     );
+    const steps = Number(/ \((\d+) steps? over\)$/m.exec(stdout)?.[1]);
+    expect(stdout).toContain(steps === 1 ? '(1 step over)' : `(${steps} steps over)`);
     expect(stdout).toMatch(/^bills £\d+\.\d\d \((−|\+)£\d+\.\d\d vs passive\)/m);
+    // Each step's power flow is solved again while its PV inverters settle with the voltages they bring.
+    const solves = Number(/^time [\d.]+ s \(power flow [\d.]+ s in (\d+) solves,/m.exec(stdout)?.[1]);
+    expect(solves).toBeGreaterThan(48);
   });
 
   it('a street within its limits says so', () => {
