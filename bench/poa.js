@@ -66,7 +66,13 @@
 //   12,327.17 and 12,303.13, PoA 1.827, gap 0.20 %. Under the 60 s target. With 433b8cb (f632951), load 2-3:
 //   wall 195.1 s, cooperative 194.0 s (989 rounds), central 36.2 s (103 solves). The README's example (the
 //   105.9 kW hosting-capacity limit, all four policies, 2 workers) at 77ccde1, load 1.9-2.3: 43.0 s wall.
+// - 2dc0e0d -> a9ba711 (PV inverters settled with the power flow within each step, ea5e52f), one after the other,
+//   quiet (load 0.13 at start, 1.8 at end): wall 52.9 -> 44.2 s, cooperative 51.5 -> 42.8 s (395 -> 375 rounds),
+//   central 28.0 -> 25.2 s (50 -> 38 joint solves), process CPU 91.6 -> 78.3 s; social GBP 12,327.58 -> 12,327.92
+//   and 12,303.14 -> 12,303.13, PoA 1.817 both, gap 0.20 % both.
 // The year itself (no POA_DAYS, 808ca8b, niced beside other work): cooperative 6,269 s and central 5,498 s of CPU.
+// The README's study over the IEEE 70 % street's year (`study poa --workers 2`, the hosting-capacity limit) at
+// ea5e52f, beside other studies (load 2-7): 2,122 s wall, central's run 707 s, cooperative's 2,120 s.
 import { availableParallelism } from 'node:os';
 import { loadRunInputs } from '../dist/hub/sim/inputs.js';
 import { POA_POLICIES, runPoaStudyInWorkers } from '../dist/hub/study/poa-study.js';
