@@ -2,13 +2,18 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { isPolicyName, POLICY_NAMES, unknownPolicy } from '../agents/registry.js';
 import { InputError } from '../errors.js';
-import { INVERTER_MAX_PASSES } from '../homes/index.js';
 import { DEFAULT_DATA_DIR, RunStore } from '../runs/index.js';
 import { loadRunInputs } from '../sim/inputs.js';
 import type { Metrics } from '../sim/metrics.js';
 import { runPolicyMaker, saveRun } from '../sim/run-setup.js';
 import { runWithPassiveBaseline } from '../sim/study.js';
-import { formatChange, formatGbp, linesInWords, voltageInWords } from '../sim/summary-words.js';
+import {
+  formatChange,
+  formatGbp,
+  linesInWords,
+  unsettledInWords,
+  voltageInWords,
+} from '../sim/summary-words.js';
 import { type AgentFlags, addAgentOptions, withAgent } from './agent-option.js';
 import { numberFlag } from './flags.js';
 
@@ -100,11 +105,7 @@ export function registerRunCommand(program: Command): void {
           linesInWords(result.networkStress),
           `switches ${metrics.switching.completed + metrics.switching.completedLate} completed, ${metrics.switching.failed} failed; promises not kept ${metrics.cannotKeepCount}`,
           ...marketSummary(metrics),
-          ...(result.timing.inverterUnsettledSteps > 0
-            ? [
-                `inverters not settled with the flow within ${INVERTER_MAX_PASSES} passes in ${result.timing.inverterUnsettledSteps} steps (each keeps its last pass)`,
-              ]
-            : []),
+          ...unsettledInWords(result.timing.inverterUnsettledSteps),
           `time ${(result.timing.totalMs / 1000).toFixed(1)} s (power flow ${(result.timing.powerFlowMs / 1000).toFixed(1)} s in ${result.timing.powerFlowSolves} solves, optimisation ${(result.timing.optimisationMs / 1000).toFixed(1)} s) + passive baseline ${result === passive ? '(same run)' : `${(passive.timing.totalMs / 1000).toFixed(1)} s`}`,
           `wrote ${files.length} files to ${options.out}`,
           `recorded as run ${record.id} in ${history.file}`,

@@ -12,9 +12,10 @@ import {
 } from '../runs/index.js';
 import { loadRunInputs } from '../sim/inputs.js';
 import { roundNumbers } from '../sim/metrics.js';
-import { formatGbp } from '../sim/summary-words.js';
+import { formatGbp, unsettledInWords } from '../sim/summary-words.js';
 import type { PolicyFigures } from '../study/poa-metrics.js';
 import {
+  type PoaPolicyExtras,
   type PoaStudyOptions,
   runPoaStudy,
   runPoaStudyInWorkers,
@@ -86,7 +87,11 @@ function studyOptions(flags: StudyFlags): StudyPolicyOptions {
 }
 
 /** One policy's figures on stdout: costs, how social cost splits, and each network limit it broke. */
-function policyLines(name: string, figures: PolicyFigures | undefined, runMs: number): string[] {
+function policyLines(
+  name: string,
+  figures: PolicyFigures | undefined,
+  extras: PoaPolicyExtras | undefined,
+): string[] {
   if (!figures) return [];
   const broken =
     figures.limitsBroken.length === 0
@@ -96,9 +101,10 @@ function policyLines(name: string, figures: PolicyFigures | undefined, runMs: nu
   // The market module's settlement with its counterparty is in the bills but not in social cost.
   const counterparty = gain === 0 ? '' : ` (market counterparty's gain ${formatGbp(gain)})`;
   return [
-    `  ${name.padEnd(12)} social ${formatGbp(figures.socialCostGbp)} (resources ${formatGbp(figures.resourceCostGbp)}, transfers ${formatGbp(figures.transfersGbp)})  bills ${formatGbp(figures.billsGbp)}${counterparty}  peak ${figures.transformerPeakKw.toFixed(1)} kW  (${(runMs / 1000).toFixed(1)} s)`,
+    `  ${name.padEnd(12)} social ${formatGbp(figures.socialCostGbp)} (resources ${formatGbp(figures.resourceCostGbp)}, transfers ${formatGbp(figures.transfersGbp)})  bills ${formatGbp(figures.billsGbp)}${counterparty}  peak ${figures.transformerPeakKw.toFixed(1)} kW  (${((extras?.runMs ?? 0) / 1000).toFixed(1)} s)`,
     `  ${''.padEnd(12)} ${broken}`,
     ...(figures.plannedLimits ? [`  ${''.padEnd(12)} ${figures.plannedLimits}`] : []),
+    ...unsettledInWords(extras?.inverterUnsettledSteps ?? 0).map((line) => `  ${''.padEnd(12)} ${line}`),
   ];
 }
 
@@ -206,9 +212,7 @@ export function registerStudyCommand(program: Command): void {
     const lines = [
       `${passive.scenario}: ${passive.homes.length} homes, ${passive.days} days`,
       `street limit ${network.transformerLimitKw.toFixed(1)} kW at the transformer: ${network.limitBasis}`,
-      ...studyPolicies(options).flatMap((name) =>
-        policyLines(name, report.policies[name], extras[name]?.runMs ?? 0),
-      ),
+      ...studyPolicies(options).flatMap((name) => policyLines(name, report.policies[name], extras[name])),
       `price of anarchy ${report.priceOfAnarchy.toFixed(3)}; headroom lost ${report.headroomLostPct.toFixed(1)} % of ${network.transformerLimitKw.toFixed(0)} kW; cooperative within ${report.cooperativeGapPct.toFixed(2)} % of central`,
       `optimum check: ${report.optimumCheck.statement}`,
       `wrote ${join(flags.out, 'poa.json')}`,

@@ -89,7 +89,7 @@ export interface RunTiming {
   bookkeepingMs: number;
   plans: number;
   powerFlowSolves: number;
-  /** Steps whose inverters and flow had not settled within INVERTER_MAX_PASSES (participants/power-flow.ts). */
+  /** Steps whose inverters and flow had not settled within INVERTER_MAX_PASSES (hub/homes/inverter-loop.ts). */
   inverterUnsettledSteps: number;
 }
 

@@ -2,7 +2,9 @@
  * The run's network in words for the CLI's summary: the voltage range with the minutes outside the statutory
  * band, and the lines against their ratings, so a breach is never hidden behind a range of numbers.
  */
+
 import { STATUTORY_VOLTS } from '../feeder/index.js';
+import { INVERTER_MAX_PASSES } from '../homes/index.js';
 import type { NetworkStress } from './network-stress.js';
 
 /**
@@ -53,4 +55,13 @@ export function linesInWords(stress: NetworkStress): string {
   const at = `${worst.line} at ${worst.maxLoadingPct.toFixed(0)} % of its rating`;
   if (over === 0) return `lines: all ${rated.length} rated lines within their rating, most loaded ${at}`;
   return `lines: BREACH, ${over} of ${rated.length} rated lines over their rating, worst ${at} (${worst.overloadSteps} step${worst.overloadSteps === 1 ? '' : 's'} over)`;
+}
+
+/** The steps whose PV inverters had not settled with the power flow (hub/homes/inverter-loop.ts), in words; none: no line. */
+export function unsettledInWords(steps: number): string[] {
+  return steps > 0
+    ? [
+        `inverters not settled with the flow within ${INVERTER_MAX_PASSES} passes in ${steps} step${steps === 1 ? '' : 's'} (each keeps its last pass)`,
+      ]
+    : [];
 }

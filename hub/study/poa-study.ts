@@ -59,6 +59,9 @@ export interface PoaPolicyExtras {
   powerFlowMs: number;
   optimisationMs: number;
   bookkeepingMs: number;
+  powerFlowSolves: number;
+  /** Steps whose PV inverters had not settled with the power flow (each kept its last pass). */
+  inverterUnsettledSteps: number;
   /** Fleet policies: coordination figures. */
   coordination?: FleetReport & { messagesPerStep: number };
 }
@@ -100,6 +103,8 @@ export async function runStudyPolicy(
       powerFlowMs: result.timing.powerFlowMs,
       optimisationMs: result.timing.optimisationMs,
       bookkeepingMs: result.timing.bookkeepingMs,
+      powerFlowSolves: result.timing.powerFlowSolves,
+      inverterUnsettledSteps: result.timing.inverterUnsettledSteps,
       ...(fleet ? { coordination: { ...fleet, messagesPerStep: fleet.messages / result.stepCount } } : {}),
     },
   };

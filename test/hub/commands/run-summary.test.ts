@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatChange, formatGbp } from '../../../hub/sim/summary-words.js';
+import { INVERTER_MAX_PASSES } from '../../../hub/homes/index.js';
+import { formatChange, formatGbp, unsettledInWords } from '../../../hub/sim/summary-words.js';
 import { CLI } from '../live/hub-process.js';
 import { tempDir } from '../mqtt-helpers.js';
 
@@ -35,6 +36,14 @@ describe('money and changes in words', () => {
     expect(formatGbp(0.0004, true, 3)).toBe('£0.000');
     expect(formatChange(-7.16)).toBe('−7.16');
     expect(formatChange(1.424)).toBe('+1.42');
+  });
+
+  it('steps whose PV inverters did not settle: a line only when there are some', () => {
+    expect(unsettledInWords(0)).toEqual([]);
+    expect(unsettledInWords(1)).toEqual([
+      `inverters not settled with the flow within ${INVERTER_MAX_PASSES} passes in 1 step (each keeps its last pass)`,
+    ]);
+    expect(unsettledInWords(3)[0]).toContain('in 3 steps (');
   });
 });
 

@@ -37,6 +37,14 @@ describe('gridflex study poa', () => {
       expect(runA.stdout).toContain(words);
     }
     expect(poa.policies.selfish.plannedLimits).toBeUndefined();
+    // timing.json: each policy's power-flow solves (at least one a step; more where the PV inverters settle with
+    // the flow) and the steps whose inverters did not settle.
+    const timing = JSON.parse(readFileSync(join(outA, 'timing.json'), 'utf8'));
+    for (const name of ['passive', 'selfish', 'cooperative', 'central']) {
+      expect(timing[name].powerFlowSolves).toBeGreaterThanOrEqual(2 * 48);
+      expect(timing[name].inverterUnsettledSteps).toBe(0);
+    }
+    expect(runA.stdout).not.toContain('inverters not settled');
   });
 
   it("central's social cost is at most every other policy's; PoA ≥ 1; cooperative close to central", () => {
