@@ -1,21 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildYearStreet } from '../../../hub/engine/year-street.js';
 import { baseLoadQKvar, INVERTER_SETTLED_KW, pvAvailableKw, pvOutput } from '../../../hub/homes/index.js';
 import { loadRunInputs } from '../../../hub/sim/inputs.js';
+import { scenarioSpan } from '../scenario-span.js';
 
 // The IEEE 70 % street's midsummer day, every home for itself: at midday the far homes' Volt-Watt holds PV back.
 const dir = mkdtempSync(join(tmpdir(), 'gridflex-inverters-'));
-const scenario = join(dir, 'ieee-eu-lv-70-midsummer.yaml');
-writeFileSync(
-  scenario,
-  readFileSync('scenarios/ieee-eu-lv-70.yaml', 'utf8').replace(
-    /^time: .*$/m,
-    'time: { startDay: 172, days: 1, stepMinutes: 30 }',
-  ),
-);
+const scenario = scenarioSpan(dir, 'scenarios/ieee-eu-lv-70.yaml', 172, 1);
 
 describe("the engine's PV inverters", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,6 +7,7 @@ import { PowerFlowSolver } from '../../../hub/feeder/index.js';
 import { loadRunInputs } from '../../../hub/sim/inputs.js';
 import { cableLimits } from '../../../hub/study/cable-limits.js';
 import { homeLoadConnections } from '../../../hub/study/street-context.js';
+import { scenarioSpan } from '../scenario-span.js';
 
 const inputs = loadRunInputs('scenarios/ieee-eu-lv-70.yaml');
 const homes = inputs.scenario.homes.map(({ spec }) => spec);
@@ -105,13 +106,7 @@ describe('central keeps the cables within their ratings and the voltage under th
 
   /** A copy of the IEEE 70 % street's scenario over `days` from `startDay`. */
   function ieee70(startDay: number, days: number): string {
-    const scenario = join(dir, `ieee-70-${startDay}-${days}.yaml`);
-    const text = readFileSync('scenarios/ieee-eu-lv-70.yaml', 'utf8').replace(
-      /^time: .*$/m,
-      `time: { startDay: ${startDay}, days: ${days}, stepMinutes: 30 }`,
-    );
-    writeFileSync(scenario, text);
-    return scenario;
+    return scenarioSpan(dir, 'scenarios/ieee-eu-lv-70.yaml', startDay, days);
   }
 
   it('where selfish charging overloads them and lifts the far phases', () => {

@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { socialCost } from '../../../hub/study/poa-metrics.js';
 import { runStudyPolicy } from '../../../hub/study/poa-study.js';
+import { scenarioSpan } from '../scenario-span.js';
 import { streetStudy } from './street-study.js';
 
 // The IEEE 70 % street's first two summer days (from day 170) at its hosting capacity. At 07:00 of the first,
@@ -11,14 +12,7 @@ import { streetStudy } from './street-study.js';
 // load), and where the plans' loads fell their losses went past it: the power flow found the transformer at
 // 106.6 kW against its 105.9 kW (65a29c4), and social cost priced the 0.7 kW as reinforcement.
 const dir = mkdtempSync(join(tmpdir(), 'gridflex-street-limit-'));
-const scenario = join(dir, 'ieee-eu-lv-70-summer.yaml');
-writeFileSync(
-  scenario,
-  readFileSync('scenarios/ieee-eu-lv-70.yaml', 'utf8').replace(
-    /^time: .*$/m,
-    'time: { startDay: 170, days: 2, stepMinutes: 30 }',
-  ),
-);
+const scenario = scenarioSpan(dir, 'scenarios/ieee-eu-lv-70.yaml', 170, 2);
 const { inputs, street, pricing } = await streetStudy(scenario, {
   reinforcementGbpPerKw: 150,
   carbonPriceGbpPerKg: 0,
