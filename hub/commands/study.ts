@@ -100,11 +100,15 @@ function policyLines(
   const gain = figures.marketCounterpartyGainGbp;
   // The market module's settlement with its counterparty is in the bills but not in social cost.
   const counterparty = gain === 0 ? '' : ` (market counterparty's gain ${formatGbp(gain)})`;
+  const below = [
+    broken,
+    ...(figures.plannedLimits ? [figures.plannedLimits] : []),
+    ...unsettledInWords(extras?.inverterUnsettledSteps ?? 0),
+  ];
   return [
     `  ${name.padEnd(12)} social ${formatGbp(figures.socialCostGbp)} (resources ${formatGbp(figures.resourceCostGbp)}, transfers ${formatGbp(figures.transfersGbp)})  bills ${formatGbp(figures.billsGbp)}${counterparty}  peak ${figures.transformerPeakKw.toFixed(1)} kW  (${((extras?.runMs ?? 0) / 1000).toFixed(1)} s)`,
-    `  ${''.padEnd(12)} ${broken}`,
-    ...(figures.plannedLimits ? [`  ${''.padEnd(12)} ${figures.plannedLimits}`] : []),
-    ...unsettledInWords(extras?.inverterUnsettledSteps ?? 0).map((line) => `  ${''.padEnd(12)} ${line}`),
+    // Under the policy's name, indented as far.
+    ...below.map((line) => `  ${''.padEnd(12)} ${line}`),
   ];
 }
 

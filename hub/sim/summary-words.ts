@@ -2,7 +2,6 @@
  * The run's network in words for the CLI's summary: the voltage range with the minutes outside the statutory
  * band, and the lines against their ratings, so a breach is never hidden behind a range of numbers.
  */
-
 import { STATUTORY_VOLTS } from '../feeder/index.js';
 import { INVERTER_MAX_PASSES } from '../homes/index.js';
 import type { NetworkStress } from './network-stress.js';
