@@ -367,6 +367,9 @@ export function coordinateByPrices(
     let converged = false;
     let lowerBoundGbp = Number.NEGATIVE_INFINITY;
     let gapGbp = Number.POSITIVE_INFINITY;
+    // Round 1's answers, each home's best plan at no extra price, bound the optimum by their own costs: where
+    // the network costs the homes little (most winter days), a bound no priced round beats for many rounds.
+    if (first?.heardAll) lowerBoundGbp = ownCostsGbp(first.arrived as HomeResponse[]);
     const firstPricedRound = rounds + 1;
     while (rounds < maxRounds) {
       rounds++;
@@ -376,25 +379,20 @@ export function coordinateByPrices(
         rounds === firstPricedRound && warmPrices?.some((price) => price !== undefined)
           ? warmPrices
           : undefined;
+      const rowPricesGbp = master.rowDuals.map((dual) => Math.min(violationCostGbp, Math.max(0, -dual)));
       homes.forEach((_, h) => {
         const price = prices[h] as Float64Array;
         const warmPrice = warm?.[h];
-        if (warmPrice) {
-          price.set(warmPrice);
-          return;
-        }
-        price.fill(0);
-        activeRows.forEach((row, r) => {
-          const coefficient = (limits[row.limit] as SharedLimit).coefficientByHome[h] as number;
-          price[row.step] =
-            (price[row.step] as number) - (coefficient * (master.rowDuals[r] as number)) / dtHours;
-        });
+        if (warmPrice) price.set(warmPrice);
+        else homePrices(rowPricesGbp, activeRows, limits, h, dtHours, price);
       });
       const { arrived, heardAll } = exchange(rounds);
-      // Only every home's best answer to the master's own prices bounds the optimum from below; a bound holds
-      // for every row (each row more only raises the optimum), so the best so far stands.
-      if (!warm && heardAll)
-        lowerBoundGbp = Math.max(lowerBoundGbp, lagrangianBound(master, arrived, prices, dtHours));
+      // Only every home's best answer to the row prices sent bounds the optimum from below (warm prices are no
+      // row prices); a bound holds for every row (each row more only raises the optimum), so the best stands.
+      if (!warm && heardAll) {
+        const boundGbp = lagrangianBound(rowPricesGbp, activeRows, limits, arrived, prices, dtHours);
+        lowerBoundGbp = Math.max(lowerBoundGbp, boundGbp);
+      }
       // Rows the new proposals break join the master.
       measureViolation(known(arrived, steps), limits, steps, violation);
       activate();
@@ -466,29 +464,58 @@ export const RELATIVE_GAP_TOLERANCE = 0.001;
 export const MASTER_NONZERO_BUDGET = 4_000_000;
 
 /**
- * The Lagrangian lower bound on the cost of the master's rows (its optimum over every plan of every home, not
- * only the proposed ones) at the master's prices: its cost plus, per home, the reduced cost of its best answer
- * to them (its own cost at the prices less its convexity row's shadow price), where negative. −Infinity while
- * some home has no plan in the master (its convexity row does not bind it yet).
+ * Each home's extra price on net import, £/kWh per step, at row prices `rowPricesGbp` (£ per unit of each
+ * active row): Σ over the rows at a step of the row's price times the home's weight in it, per hour. Into `out`.
+ */
+function homePrices(
+  rowPricesGbp: Float64Array,
+  rows: readonly ActiveRow[],
+  limits: readonly SharedLimit[],
+  home: number,
+  dtHours: number,
+  out: Float64Array,
+): void {
+  out.fill(0);
+  rows.forEach((row, r) => {
+    const coefficient = (limits[row.limit] as SharedLimit).coefficientByHome[home] as number;
+    out[row.step] = (out[row.step] as number) + (coefficient * (rowPricesGbp[r] as number)) / dtHours;
+  });
+}
+
+/**
+ * The Lagrangian lower bound on the cost of the master's rows (their optimum over every plan of every home, not
+ * only the proposed ones) at row prices `rowPricesGbp` (each ≥ 0 and at most the violation cost): every home's
+ * best answer's cost at the prices it was sent, less what the rows' bounds are worth at them.
  */
 function lagrangianBound(
-  master: MasterSolution,
+  rowPricesGbp: Float64Array,
+  rows: readonly ActiveRow[],
+  limits: readonly SharedLimit[],
   answers: readonly (HomeResponse | undefined)[],
   prices: readonly Float64Array[],
   dtHours: number,
 ): number {
-  let bound = master.objectiveGbp;
+  let bound = 0;
+  rows.forEach((row, r) => {
+    bound -=
+      (rowPricesGbp[r] as number) * ((limits[row.limit] as SharedLimit).upperByStep[row.step] as number);
+  });
   for (let h = 0; h < answers.length; h++) {
     const answer = answers[h];
-    if (!answer || (master.weights[h] as Float64Array).length === 0) return Number.NEGATIVE_INFINITY;
+    if (!answer) return Number.NEGATIVE_INFINITY;
     const price = prices[h] as Float64Array;
     let pricedCostGbp = answer.ownCostGbp;
     answer.netImportKw.forEach((kw, t) => {
       pricedCostGbp += (price[t] as number) * kw * dtHours;
     });
-    bound += Math.min(0, pricedCostGbp - (master.homeDuals[h] as number));
+    bound += pricedCostGbp;
   }
   return bound;
+}
+
+/** What the homes' plans cost them by their own objectives, £. */
+function ownCostsGbp(plans: readonly HomeResponse[]): number {
+  return plans.reduce((sum, plan) => sum + plan.ownCostGbp, 0);
 }
 
 /** The master for the result when the caller keeps it; else disposed of. */

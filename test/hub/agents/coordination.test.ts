@@ -231,6 +231,31 @@ describe('coordination by prices (cooperative)', () => {
     expect(result.maxViolation).toBeGreaterThan(5);
   });
 
+  it("bounds the optimum by the homes' own costs at no prices: where the limit costs nothing to keep, it stops once its mix keeps it", async () => {
+    // A flat tariff: any hours cost the same, so the street limit costs the homes nothing, but each EV's first
+    // answer (its earliest hours) breaks it. No priced round's answers bound the optimum that high, while the
+    // homes' own plans at no prices do: once the master's mix keeps the limit at their cost, nothing is left.
+    const flat = new Float64Array(STEPS).fill(0.2);
+    const flatHomes = EVS.map(
+      (ev) => (extra: Float64Array) =>
+        evResponse(
+          ev,
+          STEPS,
+          Array.from(flat, (price, t) => price + (extra[t] as number)),
+          flat,
+        ),
+    );
+    const result = coordinateByPrices(await getHighs(), flatHomes, [limit], STEPS, { dtHours: 1 });
+    const energyCostGbp = EVS.reduce((sum, ev) => sum + ev.energyKwh * 0.2, 0);
+    expect(result.converged).toBe(true);
+    expect(result.maxViolation).toBeLessThanOrEqual(1e-6);
+    const costGbp = result.responses.reduce((sum, response) => sum + response.ownCostGbp, 0);
+    expect(costGbp).toBeCloseTo(energyCostGbp, 9);
+    expect(result.gapGbp).toBeLessThanOrEqual(1e-9);
+    // Round 1 at no prices, round 2 at the master's, and done: bounded only by priced rounds it took a third.
+    expect(result.rounds).toBe(2);
+  });
+
   it('keeps a limit that imports relieve (a voltage above the band): it pays imports and charges exports there', async () => {
     // Midday PV: each home exports 5 kW in steps 4..8 unless its EV charges then. Charging at midday costs
     // the export income forgone (£0.15/kWh), dearer than the night's £0.08, so every EV charges at night and
