@@ -70,6 +70,9 @@
 //   quiet (load 0.13 at start, 1.8 at end): wall 52.9 -> 44.2 s, cooperative 51.5 -> 42.8 s (395 -> 375 rounds),
 //   central 28.0 -> 25.2 s (50 -> 38 joint solves), process CPU 91.6 -> 78.3 s; social GBP 12,327.58 -> 12,327.92
 //   and 12,303.14 -> 12,303.13, PoA 1.817 both, gap 0.20 % both.
+// - c4c94e7 -> ce58220 (cooperative's round 1 answers bound the optimum, the homes' own costs at no prices),
+//   one after the other, load 1.4-1.9: wall 33.1 -> 30.9 s, cooperative 32.2 -> 29.9 s (375 -> 301 rounds),
+//   central 18.9 -> 18.8 s; social GBP 12,327.92 -> 12,331.21 and 12,303.13 both, PoA 1.817, gap 0.20 -> 0.23 %.
 // The year itself (no POA_DAYS, 808ca8b, niced beside other work): cooperative 6,269 s and central 5,498 s of CPU.
 // The README's study over the IEEE 70 % street's year (`study poa --workers 2`, the hosting-capacity limit) at
 // ea5e52f, beside other studies (load 2-7): 2,122 s wall, central's run 707 s, cooperative's 2,120 s.

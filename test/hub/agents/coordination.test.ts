@@ -87,15 +87,18 @@ describe('coordination by prices (cooperative)', () => {
     coefficientByHome: new Float64Array(EVS.length).fill(1),
     upperByStep: new Float64Array(STEPS).fill(LIMIT_KW),
   };
-  const homes = EVS.map(
-    (ev) => (extra: Float64Array) =>
-      evResponse(
-        ev,
-        STEPS,
-        Array.from(TARIFF, (price, t) => price + (extra[t] as number)),
-        TARIFF,
-      ),
-  );
+  /** The EVs answering the coordinator's extra prices on top of `tariff`. */
+  const evHomes = (tariff: Float64Array) =>
+    EVS.map(
+      (ev) => (extra: Float64Array) =>
+        evResponse(
+          ev,
+          STEPS,
+          Array.from(tariff, (price, t) => price + (extra[t] as number)),
+          tariff,
+        ),
+    );
+  const homes = evHomes(TARIFF);
 
   it('keeps the shared limit that selfish charging breaks, at the central optimum, by messages only', async () => {
     const highs = await getHighs();
@@ -236,16 +239,7 @@ describe('coordination by prices (cooperative)', () => {
     // answer (its earliest hours) breaks it. No priced round's answers bound the optimum that high, while the
     // homes' own plans at no prices do: once the master's mix keeps the limit at their cost, nothing is left.
     const flat = new Float64Array(STEPS).fill(0.2);
-    const flatHomes = EVS.map(
-      (ev) => (extra: Float64Array) =>
-        evResponse(
-          ev,
-          STEPS,
-          Array.from(flat, (price, t) => price + (extra[t] as number)),
-          flat,
-        ),
-    );
-    const result = coordinateByPrices(await getHighs(), flatHomes, [limit], STEPS, { dtHours: 1 });
+    const result = coordinateByPrices(await getHighs(), evHomes(flat), [limit], STEPS, { dtHours: 1 });
     const energyCostGbp = EVS.reduce((sum, ev) => sum + ev.energyKwh * 0.2, 0);
     expect(result.converged).toBe(true);
     expect(result.maxViolation).toBeLessThanOrEqual(1e-6);
