@@ -11,6 +11,10 @@ import type { RedTeamRow } from '../../../hub/study/redteam-study.js';
 import { row, TABLE, tableRedTeam } from './table-study.js';
 
 const { scratch, tableWith, study } = tableRedTeam('redteam');
+/** The table street's step, h. */
+const STEP_HOURS = 0.5;
+/** The note gives the stray kW to 0.1: at most 0.05 kW more for the half-hour. */
+const STRAY_ROUNDING_KWH = 0.05 * STEP_HOURS;
 
 describe('red-team attacks and their defences on the table street', () => {
   it('synchronised charging raises the peak and the street switches on at once; start delays spread the switching on', async () => {
@@ -125,9 +129,15 @@ describe('red-team attacks and their defences on the table street', () => {
     const defended = row(rows, 'lying-agent + plan-check');
     expect(baseline.overRatingKwh).toBeLessThan(0.5);
     expect(attacked.overRatingKwh).toBeGreaterThan(baseline.overRatingKwh + 2);
-    expect(defended.overRatingKwh).toBeLessThan(attacked.overRatingKwh - 1);
     expect(defended.notes).toHaveLength(1);
     expect(defended.notes[0]).toMatch(/^home-3 excluded at /);
+    // A check strikes after the step it meters, so the liar's first stray step still loads the street; from then
+    // on it runs its proposal. So the defended street goes over its rating by no more than that one half-hour
+    // of straying (how much is chance: the liar's selfish plan against the mix it proposed, 0.8 kW or 6.0 kW
+    // here as the coordinator's stop moved), and less than the undefended street, which strays on.
+    const strayKw = Number(/ran ([\d.]+) kW away/.exec(defended.notes[0] as string)?.[1]);
+    expect(defended.overRatingKwh).toBeLessThanOrEqual(strayKw * STEP_HOURS + STRAY_ROUNDING_KWH);
+    expect(defended.overRatingKwh).toBeLessThan(attacked.overRatingKwh);
   });
 });
 
