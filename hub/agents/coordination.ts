@@ -379,6 +379,8 @@ export function coordinateByPrices(
         rounds === firstPricedRound && warmPrices?.some((price) => price !== undefined)
           ? warmPrices
           : undefined;
+      // Each row's price, from its dual (≤ 0 for a binding ≤ row), held to 0..the slack's cost: the bound below
+      // holds only there, and a dual strays past either end by round-off.
       const rowPricesGbp = master.rowDuals.map((dual) => Math.min(violationCostGbp, Math.max(0, -dual)));
       homes.forEach((_, h) => {
         const price = prices[h] as Float64Array;
