@@ -112,6 +112,13 @@ function policyLines(
   ];
 }
 
+/** Cooperative's social cost beside central's in words, from poa.json's cooperativeGapPct (negative: below). */
+function cooperativeAgainstCentral(gapPct: number): string {
+  const pct = Math.abs(gapPct).toFixed(2);
+  if (pct === '0.00') return "cooperative at central's social cost";
+  return `cooperative ${pct} % ${gapPct < 0 ? 'below' : 'above'} central`;
+}
+
 /**
  * The study's lines on `stream` from one clock: progress (a tenth of each policy's steps on a log, a counter on
  * a terminal), and a line as each policy's run ends with its social cost and bills, as the report comes only at
@@ -217,7 +224,7 @@ export function registerStudyCommand(program: Command): void {
       `${passive.scenario}: ${passive.homes.length} homes, ${passive.days} days`,
       `street limit ${network.transformerLimitKw.toFixed(1)} kW at the transformer: ${network.limitBasis}`,
       ...studyPolicies(options).flatMap((name) => policyLines(name, report.policies[name], extras[name])),
-      `price of anarchy ${report.priceOfAnarchy.toFixed(3)}; headroom lost ${report.headroomLostPct.toFixed(1)} % of ${network.transformerLimitKw.toFixed(0)} kW; cooperative within ${report.cooperativeGapPct.toFixed(2)} % of central`,
+      `price of anarchy ${report.priceOfAnarchy.toFixed(3)}; headroom lost ${report.headroomLostPct.toFixed(1)} % of ${network.transformerLimitKw.toFixed(0)} kW; ${cooperativeAgainstCentral(report.cooperativeGapPct)}`,
       `optimum check: ${report.optimumCheck.statement}`,
       `wrote ${join(flags.out, 'poa.json')}`,
       `recorded as run ${record.id} in ${history.file}`,

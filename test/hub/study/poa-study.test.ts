@@ -61,6 +61,9 @@ describe('gridflex study poa', () => {
     // The stated gap: cooperative homes keep their own objectives (carbon weight), the planner values money.
     expect(poa.cooperativeGapPct).toBeGreaterThanOrEqual(0);
     expect(poa.cooperativeGapPct).toBeLessThan(15);
+    // Said in words with its side: above central here (a negative gap reads "below").
+    const words = /; cooperative (\d+\.\d{2}) % above central\n/.exec(runA.stdout);
+    expect(words?.[1]).toBe(poa.cooperativeGapPct.toFixed(2));
   });
 
   it("is deterministic: the same scenario and seed give a byte-identical poa.json, in worker threads or not; each policy's figures are said as its run ends", () => {
