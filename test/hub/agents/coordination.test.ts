@@ -43,6 +43,19 @@ function evResponse(
   return { netImportKw: charge, decisions: [Float64Array.from(charge)], ownCostGbp };
 }
 
+/** EVs answering a coordinator's extra prices on top of `tariff`, each by its exact best response. */
+function evHomes(evs: readonly Ev[], steps: number, tariff: Float64Array) {
+  return evs.map(
+    (ev) => (extra: Float64Array) =>
+      evResponse(
+        ev,
+        steps,
+        Array.from(tariff, (price, t) => price + (extra[t] as number)),
+        tariff,
+      ),
+  );
+}
+
 const STEPS = 12;
 // A tariff with a cheap night: steps 4..8 are cheap.
 const TARIFF = Float64Array.from({ length: STEPS }, (_, t) => (t >= 4 && t < 8 ? 0.08 : 0.3));
@@ -87,18 +100,7 @@ describe('coordination by prices (cooperative)', () => {
     coefficientByHome: new Float64Array(EVS.length).fill(1),
     upperByStep: new Float64Array(STEPS).fill(LIMIT_KW),
   };
-  /** The EVs answering the coordinator's extra prices on top of `tariff`. */
-  const evHomes = (tariff: Float64Array) =>
-    EVS.map(
-      (ev) => (extra: Float64Array) =>
-        evResponse(
-          ev,
-          STEPS,
-          Array.from(tariff, (price, t) => price + (extra[t] as number)),
-          tariff,
-        ),
-    );
-  const homes = evHomes(TARIFF);
+  const homes = evHomes(EVS, STEPS, TARIFF);
 
   it('keeps the shared limit that selfish charging breaks, at the central optimum, by messages only', async () => {
     const highs = await getHighs();
@@ -239,7 +241,9 @@ describe('coordination by prices (cooperative)', () => {
     // answer (its earliest hours) breaks it. No priced round's answers bound the optimum that high, while the
     // homes' own plans at no prices do: once the master's mix keeps the limit at their cost, nothing is left.
     const flat = new Float64Array(STEPS).fill(0.2);
-    const result = coordinateByPrices(await getHighs(), evHomes(flat), [limit], STEPS, { dtHours: 1 });
+    const result = coordinateByPrices(await getHighs(), evHomes(EVS, STEPS, flat), [limit], STEPS, {
+      dtHours: 1,
+    });
     const energyCostGbp = EVS.reduce((sum, ev) => sum + ev.energyKwh * 0.2, 0);
     expect(result.converged).toBe(true);
     expect(result.maxViolation).toBeLessThanOrEqual(1e-6);
@@ -476,15 +480,7 @@ describe("cooperative's stop on a relative duality gap", () => {
     to: steps - (i % 6),
     maxKw: 3 + (i % 4),
   }));
-  const homes = evs.map(
-    (ev) => (extra: Float64Array) =>
-      evResponse(
-        ev,
-        steps,
-        Array.from(tariff, (price, t) => price + (extra[t] as number)),
-        tariff,
-      ),
-  );
+  const homes = evHomes(evs, steps, tariff);
   const limits: SharedLimit[] = [
     {
       name: 'street',
