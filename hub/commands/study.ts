@@ -12,7 +12,7 @@ import {
 } from '../runs/index.js';
 import { loadRunInputs } from '../sim/inputs.js';
 import { roundNumbers } from '../sim/metrics.js';
-import { formatGbp, unsettledInWords } from '../sim/summary-words.js';
+import { cooperativeAgainstCentral, formatGbp, unsettledInWords } from '../sim/summary-words.js';
 import type { PolicyFigures } from '../study/poa-metrics.js';
 import {
   type PoaPolicyExtras,
@@ -110,13 +110,6 @@ function policyLines(
     // Under the policy's name, indented as far.
     ...below.map((line) => `  ${''.padEnd(12)} ${line}`),
   ];
-}
-
-/** Cooperative's social cost beside central's in words, from poa.json's cooperativeGapPct (negative: below). */
-function cooperativeAgainstCentral(gapPct: number): string {
-  const pct = Math.abs(gapPct).toFixed(2);
-  if (pct === '0.00') return "cooperative at central's social cost";
-  return `cooperative ${pct} % ${gapPct < 0 ? 'below' : 'above'} central`;
 }
 
 /**

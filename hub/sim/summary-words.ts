@@ -1,6 +1,7 @@
 /**
  * The run's network in words for the CLI's summary: the voltage range with the minutes outside the statutory
- * band, and the lines against their ratings, so a breach is never hidden behind a range of numbers.
+ * band, and the lines against their ratings, so a breach is never hidden behind a range of numbers; and the
+ * study's comparison of cooperative with central.
  */
 import { STATUTORY_VOLTS } from '../feeder/index.js';
 import { INVERTER_MAX_PASSES } from '../homes/index.js';
@@ -63,4 +64,11 @@ export function unsettledInWords(steps: number): string[] {
         `inverters not settled with the flow within ${INVERTER_MAX_PASSES} passes in ${steps} step${steps === 1 ? '' : 's'} (each keeps its last pass)`,
       ]
     : [];
+}
+
+/** Cooperative's social cost beside central's in words, from poa.json's cooperativeGapPct (negative: below). */
+export function cooperativeAgainstCentral(gapPct: number): string {
+  const pct = Math.abs(gapPct).toFixed(2);
+  if (pct === '0.00') return "cooperative at central's social cost";
+  return `cooperative ${pct} % ${gapPct < 0 ? 'below' : 'above'} central`;
 }

@@ -3,7 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { INVERTER_MAX_PASSES } from '../../../hub/homes/index.js';
-import { formatChange, formatGbp, unsettledInWords } from '../../../hub/sim/summary-words.js';
+import {
+  cooperativeAgainstCentral,
+  formatChange,
+  formatGbp,
+  unsettledInWords,
+} from '../../../hub/sim/summary-words.js';
 import { CLI } from '../live/hub-process.js';
 import { tempDir } from '../mqtt-helpers.js';
 
@@ -44,6 +49,13 @@ describe('money and changes in words', () => {
       `inverters not settled with the flow within ${INVERTER_MAX_PASSES} passes in 1 step (each keeps its last pass)`,
     ]);
     expect(unsettledInWords(3)[0]).toContain('in 3 steps (');
+  });
+
+  it("the study's cooperative beside central: above or below by its gap, or at its cost when the gap rounds to 0", () => {
+    expect(cooperativeAgainstCentral(0.2359)).toBe('cooperative 0.24 % above central');
+    // The 70 % street's year (cooperative £111.38 below central) printed "within -0.16 % of central".
+    expect(cooperativeAgainstCentral(-0.1586)).toBe('cooperative 0.16 % below central');
+    expect(cooperativeAgainstCentral(-0.001)).toBe("cooperative at central's social cost");
   });
 });
 
