@@ -149,7 +149,9 @@ export class CooperativePolicy extends HeadroomPolicyBase {
       contexts,
       result.responses.map((response) => response.netImportKw),
     );
-    this.recordNetworkPrices(contexts, result.pricesGbpPerKwh);
+    // The best bound's prices, not the last sent: a window stopped at its gap leaves the master's duals anywhere
+    // the last rounds swung them, and a tariff review plans a month at the prices recorded.
+    this.recordNetworkPrices(contexts, result.boundPricesGbpPerKwh ?? result.pricesGbpPerKwh);
     return result.responses.map(planFromResponse);
   }
 

@@ -148,6 +148,12 @@ export interface PriceCoordinationResult {
   responses: HomeResponse[];
   /** Final extra net import price per home and step, £/kWh. */
   pricesGbpPerKwh: Float64Array[];
+  /**
+   * Per home, the extra prices of the best lower bound, £/kWh per step: the row prices at which the homes'
+   * best answers bound the optimum highest, so within the gap of the optimal dual's worth (an early stop leaves
+   * the master's last duals far from it). Undefined when no round gave a bound.
+   */
+  boundPricesGbpPerKwh?: Float64Array[];
   rounds: number;
   /** Messages sent: one price vector down and one proposal up per home per round (fewer on a lossy channel). */
   messages: number;
@@ -259,6 +265,7 @@ export function coordinateByPrices(
     return {
       responses: first.arrived as HomeResponse[],
       pricesGbpPerKwh: prices,
+      boundPricesGbpPerKwh: prices,
       rounds,
       messages,
       plans: planCount(),
@@ -369,7 +376,12 @@ export function coordinateByPrices(
     let gapGbp = Number.POSITIVE_INFINITY;
     // Round 1's answers, each home's best plan at no extra price, bound the optimum by their own costs: where
     // the network costs the homes little (most winter days), a bound no priced round beats for many rounds.
-    if (first?.heardAll) lowerBoundGbp = ownCostsGbp(first.arrived as HomeResponse[]);
+    /** The row prices of the best bound so far (none: the bound at no prices). */
+    let boundRowPricesGbp: Float64Array | undefined;
+    if (first?.heardAll) {
+      lowerBoundGbp = ownCostsGbp(first.arrived as HomeResponse[]);
+      boundRowPricesGbp = new Float64Array(0);
+    }
     const firstPricedRound = rounds + 1;
     while (rounds < maxRounds) {
       rounds++;
@@ -393,7 +405,10 @@ export function coordinateByPrices(
       // row prices); a bound holds for every row (each row more only raises the optimum), so the best stands.
       if (!warm && heardAll) {
         const boundGbp = lagrangianBound(rowPricesGbp, activeRows, limits, arrived, prices, dtHours);
-        lowerBoundGbp = Math.max(lowerBoundGbp, boundGbp);
+        if (boundGbp > lowerBoundGbp) {
+          lowerBoundGbp = boundGbp;
+          boundRowPricesGbp = rowPricesGbp;
+        }
       }
       // Rows the new proposals break join the master.
       measureViolation(known(arrived, steps), limits, steps, violation);
@@ -413,6 +428,16 @@ export function coordinateByPrices(
         break;
       }
     }
+    /** Each home's prices at row prices `rowPricesGbp` of the rows active when they were sent (0 for later rows). */
+    function pricesOfRows(rowPricesGbp: Float64Array): Float64Array[] {
+      const allRows = new Float64Array(activeRows.length);
+      allRows.set(rowPricesGbp);
+      return homes.map((_, h) => {
+        const out = new Float64Array(steps);
+        homePrices(allRows, activeRows, limits, h, dtHours, out);
+        return out;
+      });
+    }
     const mixed = mix(proposals, master.weights);
     // A home never heard from runs its own answer to no extra prices.
     const unpriced = answerRound(
@@ -423,6 +448,7 @@ export function coordinateByPrices(
     return {
       responses,
       pricesGbpPerKwh: prices,
+      ...(boundRowPricesGbp ? { boundPricesGbpPerKwh: pricesOfRows(boundRowPricesGbp) } : {}),
       rounds,
       messages,
       plans: planCount(),

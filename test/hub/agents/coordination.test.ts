@@ -135,6 +135,28 @@ describe('coordination by prices (cooperative)', () => {
     expect(cooperative - central).toBeLessThanOrEqual(result.gapGbp + 1e-6);
   });
 
+  it("reports its best bound's prices: at them the homes' best answers bound the optimum within the gap", async () => {
+    const central = await centralCost();
+    // Stopped after 4 rounds the last prices sent bound it £6.87 below, further than the gap (£0.88).
+    for (const maxRounds of [4, 30]) {
+      const result = coordinateByPrices(await getHighs(), homes, [limit], STEPS, { dtHours: 1, maxRounds });
+      const pricesByHome = result.boundPricesGbpPerKwh as Float64Array[];
+      // One limit weighing every home alike, 1-hour steps: each home's price is the row's price.
+      const rowPrices = pricesByHome[0] as Float64Array;
+      for (const prices of pricesByHome) expect(Array.from(prices)).toEqual(Array.from(rowPrices));
+      const answersGbp = homes.reduce((sum, respond) => {
+        const answer = respond(rowPrices);
+        const pricedGbp = answer.netImportKw.reduce((s, kw, t) => s + kw * (rowPrices[t] as number), 0);
+        return sum + answer.ownCostGbp + pricedGbp;
+      }, 0);
+      const boundGbp = answersGbp - rowPrices.reduce((sum, price) => sum + price * LIMIT_KW, 0);
+      expect(boundGbp).toBeLessThanOrEqual(central + 1e-6);
+      expect(central - boundGbp).toBeLessThanOrEqual(result.gapGbp + 1e-6);
+      // Converged, the bound is the optimum's, at a price on the steps the limit binds.
+      if (result.converged) expect(Math.max(...rowPrices)).toBeGreaterThan(0);
+    }
+  });
+
   it('warm-started with the prices a cold run ended on, it reaches the same optimum', async () => {
     const highs = await getHighs();
     const cold = coordinateByPrices(highs, homes, [limit], STEPS, { dtHours: 1 });
