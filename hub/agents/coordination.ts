@@ -1,5 +1,6 @@
 import type { Highs } from 'highs';
 import { type ActiveRow, MasterLp, type MasterSolution } from './master-lp.js';
+import { RowAdmission } from './row-admission.js';
 import { ROW_VIOLATION_GBP_PER_UNIT } from './voltage-rows.js';
 
 /**
@@ -289,86 +290,15 @@ export function coordinateByPrices(
   }
 
   function conclude(masterLp: MasterLp): PriceCoordinationResult {
-    // Master rows: every (limit, step) that some plan mix has broken so far.
-    const activeRows = masterLp.activeRows;
-    const activeKeys = new Set<number>();
-    /** The steps some kept row is at: each has a linking row per home, an entry of every proposal. */
-    const linkedSteps = new Set<number>();
-    for (const row of activeRows) {
-      activeKeys.add(row.limit * steps + row.step);
-      linkedSteps.add(row.step);
-    }
-    let rowBudgetReached = false;
-    /** Whether the master's mix broke a row refused for want of room: the window may not conclude on it. */
-    let refusedByMix = false;
-    let projectedNonzeros = 0;
-    /**
-     * Starts counting a round's rows from the master's real size: its nonzeros once the proposals in hand have
-     * joined and every home proposes a new plan in each round left (the most it can grow without more rows).
-     */
-    const countFrom = (roundsLeft: number): void => {
-      projectedNonzeros = masterLp.nonzeros;
-      proposals.forEach((list, h) => {
-        const columns = list.length - masterLp.proposalCount(h) + roundsLeft;
-        projectedNonzeros += columns * (1 + linkedSteps.size);
-      });
-    };
-    /**
-     * Whether the row fits the master's budget: its slack and an entry per home it weighs, and at a step no
-     * kept row is at yet, the step's linking rows (an entry per home, and per proposal so far and to come).
-     * A row that does not is refused (and the window says so); a later round, with fewer rounds left to grow
-     * in, may admit it.
-     */
-    const fits = (row: ActiveRow, roundsLeft: number): boolean => {
-      const coefficients = (limits[row.limit] as SharedLimit).coefficientByHome;
-      let nonzeros = 1 + coefficients.filter((a) => a !== 0).length;
-      if (!linkedSteps.has(row.step)) {
-        proposals.forEach((list) => {
-          nonzeros += 1 + list.length + roundsLeft;
-        });
-      }
-      if (projectedNonzeros + nonzeros > nonzeroBudget) {
-        rowBudgetReached = true;
-        refusedByMix = true;
-        return false;
-      }
-      projectedNonzeros += nonzeros;
-      linkedSteps.add(row.step);
-      return true;
-    };
-    /** Adds the rows the proposals just measured break, and the new proposals, to the master. */
+    const admission = new RowAdmission(masterLp, limits, steps, nonzeroBudget);
+    /** Adds the rows the proposals just measured break (and `start`), and the new proposals, to the master. */
     const activate = (start: readonly ActiveRow[] = []): number => {
-      const roundsLeft = maxRounds - rounds;
-      countFrom(roundsLeft);
-      const fresh: ActiveRow[] = [];
-      for (const row of start) {
-        const key = row.limit * steps + row.step;
-        if (row.limit < limits.length && row.step < steps && !activeKeys.has(key) && fits(row, roundsLeft)) {
-          activeKeys.add(key);
-          fresh.push(row);
-        }
-      }
-      // Per step only the worst broken rows join: on a street many rows break together (every bus's voltage
-      // as midday PV lifts them all) and most are kept once the worst are, while each row makes the master
-      // larger. A row still broken joins in a later round; the coordinator concludes only when none is.
-      for (let t = 0; t < steps; t++) {
-        const broken: { limit: number; by: number }[] = [];
-        violation.forEach((by, c) => {
-          const excess = by[t] as number;
-          if (excess > 1e-9 && !activeKeys.has(c * steps + t)) broken.push({ limit: c, by: excess });
-        });
-        broken.sort((a, b) => b.by - a.by || a.limit - b.limit);
-        for (const { limit } of broken.slice(0, ROWS_PER_STEP_PER_ROUND)) {
-          if (!fits({ limit, step: t }, roundsLeft)) break;
-          activeKeys.add(limit * steps + t);
-          fresh.push({ limit, step: t });
-        }
-      }
-      masterLp.addRows(fresh);
+      const added = admission.admit(start, violation, maxRounds - rounds);
       masterLp.addNewProposals();
-      return fresh.length;
+      return added;
     };
     activate(options.startRows);
+    const activeRows = masterLp.activeRows;
 
     let master: MasterSolution = masterLp.solve();
     let converged = false;
@@ -416,14 +346,13 @@ export function coordinateByPrices(
       master = masterLp.solve();
       // The master's mix of older and newer proposals may break a row that no round's proposals broke.
       measureViolation(known(mix(proposals, master.weights), steps), limits, steps, violation);
-      refusedByMix = false;
       const addedByMix = activate();
       if (addedByMix > 0) master = masterLp.solve();
       gapGbp = Math.max(0, master.objectiveGbp - lowerBoundGbp);
       // The master's cost is what plans that keep every row cost only when its mix broke none outside it, and
       // a row refused for want of room may join in a later round.
       const allowedGapGbp = Math.max(toleranceGbp, relativeTolerance * Math.abs(master.objectiveGbp));
-      if (addedByMix === 0 && !refusedByMix && gapGbp <= allowedGapGbp) {
+      if (addedByMix === 0 && !admission.refusedRow && gapGbp <= allowedGapGbp) {
         converged = true;
         break;
       }
@@ -456,7 +385,7 @@ export function coordinateByPrices(
       converged,
       gapGbp,
       bindingRows: activeRows.filter((_, r) => (master.rowDuals[r] as number) !== 0),
-      rowBudgetReached,
+      rowBudgetReached: admission.budgetReached,
       proposals,
       mixedProposals: proposals.map((list, h) => list.filter((_, j) => (master.weights[h]?.[j] ?? 0) > 0)),
       masterNonzeros: masterLp.nonzeros,
@@ -464,14 +393,6 @@ export function coordinateByPrices(
     };
   }
 }
-
-/**
- * Broken limit rows of one step that join the master in a round, worst first. On the IEEE 70 % street over two
- * winter days 3 took 50 rounds warm (more than the 47 cold), 5 took 46 (47 cold), 10 35 and 100 28; but the
- * master's dense rows filled HiGHS's WebAssembly memory (before the linking rows of ./master-lp.ts): 28 days
- * aborted with 10 and ran with 3 and 5, and in summer 100 took 3.6 times the time of 3.
- */
-const ROWS_PER_STEP_PER_ROUND = 5;
 
 /**
  * The duality gap a window may stop at, as a fraction of its master's cost: 0.1 %, a tenth of the 1 % within
