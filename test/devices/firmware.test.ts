@@ -76,6 +76,15 @@ class HostFirmware {
     this.child.stdin.write(`#${line}\n`);
   }
 
+  /**
+   * The actions once `count` have been reported: the firmware reports on stderr and answers on stdout, two
+   * pipes, so an answer may arrive before the action it reports (CI at 18:53 on Dec 7, loaded).
+   */
+  async reported(count: number): Promise<string[]> {
+    while (this.actions.length < count) await this.next(/^/);
+    return this.actions;
+  }
+
   next(pattern: RegExp): Promise<void> {
     return new Promise((resolve) => this.waiters.push({ pattern, resolve }));
   }
@@ -158,7 +167,7 @@ describe('ESP32 line-JSON firmware', () => {
     await led.write(true);
     const pwm = await board.pwmOut(18);
     await pwm.write(0.25);
-    expect(mcu.actions).toEqual(['mode 16 output', 'write 16 1', 'mode 18 pwm', 'pwm 18 0.25']);
+    expect(await mcu.reported(4)).toEqual(['mode 16 output', 'write 16 1', 'mode 18 pwm', 'pwm 18 0.25']);
     const reader = await board.nfcReader({ type: 'serial', reader: 1 }, 'ev-pad-1');
     expect(await reader.poll()).toBeNull();
     mcu.simulate('tag 1 04a1b2c4');

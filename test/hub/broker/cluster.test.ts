@@ -165,7 +165,14 @@ describe('gridflex hub --cluster: two broker nodes through Redis', () => {
 
   it('gives a new subscriber on node B what was retained on node A: a board’s and the simulation core’s', async () => {
     const pad = await board(nodeA.mqttUrl, 'pad-b');
+    // Node A stores a retained message before it forwards it, so once a watcher on B has it, B's store has it
+    // too; a client that subscribed while the forward was on its way got it live, without the retain flag
+    // (CI at 18:53 on Dec 7, loaded).
+    const watcher = await client(nodeB.mqttUrl, { clientId: 'watch-b' });
+    await subscribe(watcher, 'homie/5/pad-b/$state');
+    const forwarded = nextMessage(watcher, (topic) => topic === 'homie/5/pad-b/$state');
     await pad.publishAsync('homie/5/pad-b/$state', 'ready', { qos: 1, retain: true });
+    await forwarded;
     const late = await client(nodeB.mqttUrl, { clientId: 'late-b' });
     const state = nextMessage(late, (topic) => topic === 'homie/5/pad-b/$state');
     const tableMap = nextMessage(late, (topic) => topic === 'gridflex/v1/table/map');
