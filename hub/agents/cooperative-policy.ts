@@ -149,8 +149,9 @@ export class CooperativePolicy extends HeadroomPolicyBase {
       contexts,
       result.responses.map((response) => response.netImportKw),
     );
-    // The best bound's prices, not the last sent: a window stopped at its gap leaves the master's duals anywhere
-    // the last rounds swung them, and a tariff review plans a month at the prices recorded.
+    // The best bound's prices, not the last sent: a tariff review plans a month at the prices recorded, and the
+    // last sent move with the limits (60 IEEE 70 % days at 105.9 and 105.9406 kW: 22 of 55 homes chose another
+    // tariff), where the best bound, most often round 1's at no prices, is what the coordinator can vouch for.
     this.recordNetworkPrices(contexts, result.boundPricesGbpPerKwh ?? result.pricesGbpPerKwh);
     return result.responses.map(planFromResponse);
   }

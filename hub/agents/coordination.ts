@@ -151,8 +151,8 @@ export interface PriceCoordinationResult {
   pricesGbpPerKwh: Float64Array[];
   /**
    * Per home, the extra prices of the best lower bound, £/kWh per step: the row prices at which the homes'
-   * best answers bound the optimum highest, so within the gap of the optimal dual's worth (an early stop leaves
-   * the master's last duals far from it). Undefined when no round gave a bound.
+   * best answers bound the optimum highest, so within the gap of the optimal dual's worth (round 1's no prices
+   * count; the last prices sent may bound it far lower). Undefined when no round gave a bound.
    */
   boundPricesGbpPerKwh?: Float64Array[];
   rounds: number;

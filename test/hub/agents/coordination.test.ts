@@ -152,8 +152,9 @@ describe('coordination by prices (cooperative)', () => {
       const boundGbp = answersGbp - rowPrices.reduce((sum, price) => sum + price * LIMIT_KW, 0);
       expect(boundGbp).toBeLessThanOrEqual(central + 1e-6);
       expect(central - boundGbp).toBeLessThanOrEqual(result.gapGbp + 1e-6);
-      // Converged, the bound is the optimum's, at a price on the steps the limit binds.
-      if (result.converged) expect(Math.max(...rowPrices)).toBeGreaterThan(0);
+      // Given its rounds it converges, and the bound is the optimum's, at a price on the steps the limit binds.
+      expect(result.converged).toBe(maxRounds === 30);
+      if (maxRounds === 30) expect(Math.max(...rowPrices)).toBeGreaterThan(0);
     }
   });
 
