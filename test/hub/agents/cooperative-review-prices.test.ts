@@ -22,8 +22,8 @@ vi.mock('../../../hub/agents/coordination.js', async (importOriginal) => {
 
 describe("cooperative's tariff reviews", () => {
   it("record each window's best-bound prices, not the last prices its coordinator sent", async () => {
-    // Two winter days of the IEEE 70 % street at 105.9 kW (its hosting capacity, rounded): most windows' best bound is round 1's,
-    // at no prices, where the last prices sent are not.
+    // Two winter days of the IEEE 70 % street at 105.9 kW (its hosting capacity, rounded): most windows' best
+    // bound is round 1's, at no prices, where the last prices sent are not.
     const inputs = loadRunInputs('scenarios/ieee-eu-lv-70.yaml');
     const { context } = await streetPolicyContext(inputs, {
       transformerLimitKw: 105.9,
