@@ -59,6 +59,7 @@ export interface Scenario {
   switching: {
     enabled: boolean;
     reviewEveryDays: number;
+    reviewSchedule: 'staggered' | 'together';
     minSavingGbpPerYear: number;
     capacityPerWorkingDay: number;
   };

@@ -207,6 +207,12 @@ export const ScenarioFileSchema = z
             enabled: z.boolean().default(true),
             /** Agents review their tariff every N days on the last N days' metered use. */
             reviewEveryDays: z.number().int().min(1).max(365).default(30),
+            /**
+             * staggered: each home reviews on its own day of the cycle (home i on days ≡ i mod N), as contracts
+             * renew on different days in life; together: every home on the same days. Either way a home's first
+             * review is after N days of metered use.
+             */
+            reviewSchedule: z.enum(['staggered', 'together']).default('staggered'),
             /** Saving per year below which a resident does not bother to switch, £. */
             minSavingGbpPerYear: nonNegative().default(30),
             /** Switches the industry processes per working day (finite capacity → queues). */
@@ -216,6 +222,7 @@ export const ScenarioFileSchema = z
           .default({
             enabled: true,
             reviewEveryDays: 30,
+            reviewSchedule: 'staggered',
             minSavingGbpPerYear: 30,
             capacityPerWorkingDay: 20,
           }),

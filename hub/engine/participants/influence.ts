@@ -21,7 +21,7 @@ import type { Influence, SocialGraphSection } from '../../social/registry.js';
 import type { DecisionEntry } from '../outcomes.js';
 import type { StepFrame, StreetParticipant } from '../street.js';
 import type { StreetHome } from '../street-home.js';
-import { eligibility } from './tariffs.js';
+import { eligibility, onReviewCycle } from './tariffs.js';
 
 /** What the influence did, for metrics.json. */
 export interface InfluenceOutcome {
@@ -133,9 +133,10 @@ export class SocialInfluence implements StreetParticipant {
 
   private copyTariffs(day: number, frame: StepFrame): void {
     const copying = this.influence.tariffs;
-    const { enabled, reviewEveryDays } = this.scenario.switching;
-    if (!copying || !enabled || day % reviewEveryDays !== 0) return;
-    const requests = this.homes.flatMap((home) => {
+    const { switching } = this.scenario;
+    if (!copying || !switching.enabled) return;
+    const requests = this.homes.flatMap((home, homeIndex) => {
+      if (!onReviewCycle(homeIndex, day, switching)) return [];
       if (home.policy.tariffChoice === 'none' || this.switching.isPending(home.spec.id)) return [];
       const tariff = this.neighboursTariff(home, copying.threshold);
       return tariff ? [{ home, tariff }] : [];

@@ -45,12 +45,13 @@ export class TariffReviews implements StreetParticipant {
     for (const entry of this.switching.advanceTo(frame.minuteOfYear))
       this.complete(entry, frame.minuteOfYear);
     const day = k / STEPS_PER_DAY;
-    const { enabled, reviewEveryDays } = this.scenario.switching;
-    if (!enabled || day === 0 || day % reviewEveryDays !== 0) return;
-    for (const home of this.homes) {
-      if (home.policy.tariffChoice === 'none' || this.switching.isPending(home.spec.id)) continue;
+    const { switching } = this.scenario;
+    if (!switching.enabled) return;
+    this.homes.forEach((home, homeIndex) => {
+      if (!reviewsOnDay(homeIndex, day, switching)) return;
+      if (home.policy.tariffChoice === 'none' || this.switching.isPending(home.spec.id)) return;
       this.review(home, k, frame.minuteOfYear);
-    }
+    });
   }
 
   private complete(entry: SwitchLogEntry, minuteOfYear: number): void {
@@ -135,6 +136,26 @@ export class TariffReviews implements StreetParticipant {
       minSavingGbpPerYear: switching.minSavingGbpPerYear,
     });
   }
+}
+
+/**
+ * Whether `day` of the run is on the review cycle of the street's home number `homeIndex`. Staggered, home i's
+ * days are those ≡ i mod N, so a switch's effect on the street (a shadow peak, the prices it brings) reaches
+ * the homes whose day comes after it; together, every home's are the days ≡ 0. Neighbours' tariffs are copied
+ * on these days from the first (docs/social-graph.md).
+ */
+export function onReviewCycle(
+  homeIndex: number,
+  day: number,
+  { reviewEveryDays, reviewSchedule }: Scenario['switching'],
+): boolean {
+  const offsetDays = reviewSchedule === 'staggered' ? homeIndex % reviewEveryDays : 0;
+  return day >= offsetDays && (day - offsetDays) % reviewEveryDays === 0;
+}
+
+/** Whether the home reviews its tariff on `day`: on its cycle, once a full cycle of metered use is in. */
+export function reviewsOnDay(homeIndex: number, day: number, switching: Scenario['switching']): boolean {
+  return day >= switching.reviewEveryDays && onReviewCycle(homeIndex, day, switching);
 }
 
 /** What a review decided, by the resident's rule or the planner's. */

@@ -28,7 +28,7 @@ async function tableStreet(policy: 'central' | 'cooperative'): Promise<YearStree
     loadPriceSlopeGbpPerKwhPerKw: 0,
   });
   return buildYearStreet(inputs, policy, {
-    days: 2 * REVIEW_DAY,
+    days: 3 * REVIEW_DAY,
     recordSeries: false,
     createPolicy: (name) => createPolicy(name, context),
   });
@@ -146,17 +146,25 @@ describe("a planner's tariff review plans the home under each tariff", () => {
     }
   });
 
-  it("on a review day every home's agent under central and cooperative reviews by planning, and switches go through the switching system", async () => {
+  it("on its review day every home's agent under central and cooperative reviews by planning, and switches go through the switching system", async () => {
     for (const policy of ['central', 'cooperative'] as const) {
       const street = await tableStreet(policy);
-      const step = REVIEW_DAY * STEPS_PER_DAY;
       const tariffs = street.street.participant<TariffReviews>('tariffs') as TariffReviews;
-      tariffs.step({ step, minuteOfYear: street.world.minuteOfYear(step) } as StepFrame);
+      // Staggered (the scenario's default): home i's first review is on day N + i of the N-day cycle.
+      const homeIds = scenario.homes.map(({ spec }) => spec.id);
+      // Read on the review's own day: a request completes a few working days later.
+      const pendingOnReviewDay = new Map<string, boolean>();
+      for (let day = REVIEW_DAY; day < REVIEW_DAY + homeIds.length; day++) {
+        const step = day * STEPS_PER_DAY;
+        tariffs.step({ step, minuteOfYear: street.world.minuteOfYear(step) } as StepFrame);
+        for (const entry of street.decisions.filter((decision) => decision.step === step))
+          pendingOnReviewDay.set(entry.home, street.switching.isPending(entry.home));
+      }
       const reviews = street.decisions.filter((entry) => entry.kind === 'tariff-review');
       expect(
-        reviews.map((entry) => entry.home),
+        reviews.map((entry) => [entry.home, entry.step / STEPS_PER_DAY]),
         policy,
-      ).toEqual(scenario.homes.map(({ spec }) => spec.id));
+      ).toEqual(homeIds.map((id, index) => [id, REVIEW_DAY + index]));
       for (const entry of reviews) {
         // A home with nothing to shift (home-1, home-8) is planned once and billed on each tariff; the others
         // are screened on a week first.
@@ -167,7 +175,7 @@ describe("a planner's tariff review plans the home under each tariff", () => {
             : /^(Switch|Stay on) [^:]+: planned a week under each of \d tariffs, then the next 30 days under/,
         );
         const switched = entry.text.startsWith('Switch');
-        expect(street.switching.isPending(entry.home), `${policy} ${entry.home}`).toBe(switched);
+        expect(pendingOnReviewDay.get(entry.home), `${policy} ${entry.home}`).toBe(switched);
         if (switched) expect(entry.text).toContain(`The ${policy} policy switches; request sent.`);
       }
       expect(
