@@ -585,7 +585,10 @@ export type PriceOfAggregate = (aggregateKw: Float64Array, pricesGbpPerKwh: Floa
 
 /** Options of {@link findNashEquilibrium}. */
 export interface NashOptions {
-  /** Sweeps over all homes at most. Default 50. */
+  /**
+   * Sweeps over all homes at most. Default 100: damped moves shrink as 1/(k+1), so a window that cycles can
+   * need dozens (51 on the table street's second day at 15 kW and a 0.01 £/kWh/kW slope).
+   */
   maxSweeps?: number;
   /** A home "changes its plan" when its net import moves by more than this in any step, kW. Default 0.01. */
   toleranceKw?: number;
@@ -623,7 +626,7 @@ export function findNashEquilibrium(
   steps: number,
   options: NashOptions = {},
 ): NashResult {
-  const maxSweeps = options.maxSweeps ?? 50;
+  const maxSweeps = options.maxSweeps ?? 100;
   const toleranceKw = options.toleranceKw ?? 0.01;
   const gainToleranceGbp = options.gainToleranceGbp ?? 0.01;
   const dtHours = options.dtHours ?? 0.5;
