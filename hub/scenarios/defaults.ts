@@ -27,7 +27,6 @@ export const DEFAULT_EV = {
   capacityKwh: 60,
   maxChargeKw: 7,
   roundTripEfficiency: 0.9,
-  initialSocPct: 60,
   weekdayTripProbability: 0.8,
   weekendTripProbability: 0.5,
   awayHoursMin: 4,

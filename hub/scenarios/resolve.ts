@@ -169,7 +169,7 @@ export function resolveScenario(
     }
     if (has('battery')) spec.battery = { ...DEFAULT_BATTERY, ...settings<typeof DEFAULT_BATTERY>('battery') };
     if (has('ev')) {
-      const ev = { ...DEFAULT_EV, ...settings<typeof DEFAULT_EV>('ev') };
+      const ev = { ...DEFAULT_EV, ...settings<typeof DEFAULT_EV & { initialSocPct: number }>('ev') };
       if (ev.awayHoursMin > ev.awayHoursMax)
         throw problem(
           `${path}.ev.awayHoursMin`,
@@ -183,7 +183,9 @@ export function resolveScenario(
         maxChargeKw: ev.maxChargeKw,
         maxDischargeKw: 0,
         roundTripEfficiency: ev.roundTripEfficiency,
-        initialSocPct: ev.initialSocPct,
+        // Unless given, the run starts where the resident wants the EV: below it, every plugged-in EV would
+        // charge in the first step at once (the first step was the passive year's peak: docs/validation.md).
+        initialSocPct: ev.initialSocPct ?? spec.preferences.evTargetSocPct,
       };
       evHabits = {
         readyByMinute: spec.preferences.evReadyByMinute,

@@ -7,6 +7,8 @@ import { streetPolicyContext } from '../../../hub/study/street-context.js';
 // One day of the 70 % IEEE street at a 150 kW limit, whose plans break many voltage and cable rows: with a
 // master budget of a few dozen rows the coordinator must stop adding them, finish the window, and say why.
 const inputs = loadRunInputs('scenarios/ieee-eu-lv-70.yaml');
+// The EVs start at 60 %, below their residents' 80 % target, so the day's plans charge them.
+for (const { spec } of inputs.scenario.homes) if (spec.ev) spec.ev.initialSocPct = 60;
 const street = await streetPolicyContext(inputs, {
   transformerLimitKw: 150,
   reinforcementGbpPerKw: 150,

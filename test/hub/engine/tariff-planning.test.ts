@@ -193,7 +193,11 @@ describe("central's tariff choice sees the network's prices", () => {
   const SUMMER_START_DAY = 150;
   const PLANNED_DAYS = 14;
   const LIMIT_KW = 5;
-  const summer = { ...inputs, scenario: { ...scenario, startDay: SUMMER_START_DAY } };
+  // The EVs start at 60 %, below their residents' 80 % target, so the first nights' charging binds.
+  const summerHomes = scenario.homes.map((home) =>
+    home.spec.ev ? { ...home, spec: { ...home.spec, ev: { ...home.spec.ev, initialSocPct: 60 } } } : home,
+  );
+  const summer = { ...inputs, scenario: { ...scenario, startDay: SUMMER_START_DAY, homes: summerHomes } };
   const reviewStep = PLANNED_DAYS * STEPS_PER_DAY;
   const flat = tariff('flat-cap');
   /** Cheaper than flat-cap in the binding hours by `discountPence`, dearer by half that at other times. */
