@@ -90,6 +90,21 @@ ${Array.from({ length: 8 }, (_, i) => `  - { load: LOAD${i + 1}${i === 0 ? ", pr
     expect(parse(text).scenario.homes).toEqual(parse(text).scenario.homes);
   });
 
+  it("an EV starts at its resident's target unless the scenario gives initialSocPct", () => {
+    const text = `${MINIMAL}variety: { evTargetSocPct: [70, 90] }
+homes:
+  - { load: LOAD1, ev: true }
+  - { load: LOAD2, ev: true }
+  - { load: LOAD3, ev: true }
+  - { load: LOAD4, ev: { initialSocPct: 35 } }
+`;
+    const homes = parse(text).scenario.homes.map((home) => home.spec);
+    const targets = homes.slice(0, 3).map((spec) => spec.preferences.evTargetSocPct);
+    expect(new Set(targets)).toEqual(new Set([70, 90]));
+    expect(homes.slice(0, 3).map((spec) => spec.ev?.initialSocPct)).toEqual(targets);
+    expect(homes[3]?.ev?.initialSocPct).toBe(35);
+  });
+
   it('a different seed draws different adopters', () => {
     const text = `${MINIMAL}adoption: { evPct: 50 }\n`;
     const evHomes = (seed: number) =>
