@@ -76,6 +76,7 @@ export const EvSchema = z
     capacityKwh: positive().optional(),
     maxChargeKw: positive().optional(),
     roundTripEfficiency: z.number().gt(0).max(1).optional(),
+    /** State of charge at the run's start, %; default the resident's `evTargetSocPct`. */
     initialSocPct: pct().optional(),
     weekdayTripProbability: z.number().min(0).max(1).optional(),
     weekendTripProbability: z.number().min(0).max(1).optional(),
