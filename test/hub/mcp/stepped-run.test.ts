@@ -55,7 +55,10 @@ afterAll(async () => {
 
 describe('gridflex mcp --scenario: an agent steps a scenario run', () => {
   let request: AgentPlanRequest;
-  /** The plan the agent gives: 1.5 kW whenever the EV is at home (it never fills in 20 steps), an amount no built-in plan chose. */
+  /**
+   * The plan the agent gives: 1.1 kW whenever the EV is at home, an amount no built-in plan chose. It never
+   * fills in 20 steps: 11 kWh at the charger, 10.4 kWh stored, and the EV starts at 48 of its 60 kWh.
+   */
   let evKw: number[];
 
   it('offers no plan request before the first step, then the step-0 request after advance', async () => {
@@ -67,7 +70,7 @@ describe('gridflex mcp --scenario: an agent steps a scenario run', () => {
     const open = await call('plan_request');
     request = open.body as unknown as AgentPlanRequest;
     expect(request).toMatchObject({ home: 'home-3', step: 0, limits: { evMaxChargeKw: 7 } });
-    evKw = request.evAtHome.map((atHome) => (atHome === 1 ? 1.5 : 0));
+    evKw = request.evAtHome.map((atHome) => (atHome === 1 ? 1.1 : 0));
   });
 
   it('refuses a plan outside the device limits and a call about another home', async () => {
@@ -80,7 +83,7 @@ describe('gridflex mcp --scenario: an agent steps a scenario run', () => {
   });
 
   it('follows the submitted plan from the next step on, step after step', async () => {
-    const taken = await call('submit_plan', { evKw, explanation: 'charge gently at 1.5 kW' });
+    const taken = await call('submit_plan', { evKw, explanation: 'charge gently at 1.1 kW' });
     expect(taken.refused).toBe(false);
     await call('advance', { steps: 20 });
     const history = await call('meter_history', { lastSteps: 20 });
@@ -148,7 +151,7 @@ describe('gridflex mcp --scenario: an agent steps a scenario run', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as { home: string; kind: string; text: string; step: number });
     const own = decisions.filter((entry) => entry.home === 'home-3');
-    expect(own.some((entry) => entry.kind === 'plan' && entry.text.includes('charge gently at 1.5 kW'))).toBe(
+    expect(own.some((entry) => entry.kind === 'plan' && entry.text.includes('charge gently at 1.1 kW'))).toBe(
       true,
     );
     const calls = own.filter((entry) => entry.kind === 'agent-call').map((entry) => entry.text);

@@ -15,8 +15,16 @@ const { scratch, tableWith, study } = tableRedTeam('redteam');
 const STEP_HOURS = 0.5;
 /** The note gives the stray kW to 0.1: at most 0.05 kW more for the half-hour. */
 const STRAY_ROUNDING_KWH = 0.05 * STEP_HOURS;
+/** The street's EVs start at 60 %, below their residents' target (80–90 %), so they charge from the first night. */
+const EVS_START_LOW: [string, string][] = [
+  ['ev: { capacityKwh: 60, maxChargeKw: 7 }', 'ev: { capacityKwh: 60, maxChargeKw: 7, initialSocPct: 60 }'],
+];
 
 describe('red-team attacks and their defences on the table street', () => {
+  it("the low start finds the table street's EV defaults to replace", () => {
+    expect(TABLE).toContain(EVS_START_LOW[0]?.[0]);
+  });
+
   it('synchronised charging raises the peak and the street switches on at once; start delays spread the switching on', async () => {
     const rows = await study(
       tableWith(
@@ -60,6 +68,7 @@ describe('red-team attacks and their defences on the table street', () => {
       tableWith(
         'telemetry',
         '  attacks: [{ kind: false-telemetry, device: ev, mode: offset, offsetPct: 50 }]\n  defences: [{ kind: telemetry-check }]',
+        EVS_START_LOW,
       ),
       { days: 2 },
     );
@@ -149,6 +158,7 @@ describe('plan checks', () => {
         tableWith(
           `liar-delayed-${maxDelayMinutes}`,
           `  attacks: [{ kind: lying-agent, homes: 1 }]\n  defences: [{ kind: start-delay, maxDelayMinutes: ${maxDelayMinutes} }, { kind: plan-check, strikes: 1 }]`,
+          EVS_START_LOW,
         ),
         { days: 2, policy: 'cooperative', limitKw: 15 },
       );
