@@ -5,8 +5,9 @@ import { parseScenario } from '../../../hub/scenarios/load.js';
 import type { Scenario } from '../../../hub/scenarios/resolve.js';
 
 const CYCLE_DAYS = 30;
+type Schedule = Scenario['switching']['reviewSchedule'];
 
-function switching(reviewSchedule: 'staggered' | 'together'): Scenario['switching'] {
+function switching(reviewSchedule: Schedule): Scenario['switching'] {
   return {
     enabled: true,
     reviewEveryDays: CYCLE_DAYS,
@@ -17,7 +18,7 @@ function switching(reviewSchedule: 'staggered' | 'together'): Scenario['switchin
 }
 
 /** The days of a year on which home `homeIndex` reviews. */
-function reviewDays(homeIndex: number, schedule: 'staggered' | 'together'): number[] {
+function reviewDays(homeIndex: number, schedule: Schedule): number[] {
   const days: number[] = [];
   for (let day = 0; day < 365; day++) if (reviewsOnDay(homeIndex, day, switching(schedule))) days.push(day);
   return days;
@@ -42,7 +43,7 @@ describe('tariff review days', () => {
   });
 
   it("a home's cycle starts on day 0 + (i mod 30) for what needs no metered use (copying neighbours)", () => {
-    const cycle = (homeIndex: number, schedule: 'staggered' | 'together') =>
+    const cycle = (homeIndex: number, schedule: Schedule) =>
       Array.from({ length: 70 }, (_, day) => day).filter((day) =>
         onReviewCycle(homeIndex, day, switching(schedule)),
       );
