@@ -105,6 +105,22 @@ export interface FleetReport {
   rowSearchSolves: number;
 }
 
+function emptyFleetReport(): FleetReport {
+  return {
+    windows: 0,
+    messages: 0,
+    maxViolation: 0,
+    windowsBreakingLimits: 0,
+    windowsAtRowBudget: 0,
+    windowsOutOfReactivePasses: 0,
+    maxGapGbp: 0,
+    convergedWindows: 0,
+    cycledWindows: 0,
+    iterations: 0,
+    rowSearchSolves: 0,
+  };
+}
+
 /** A network row broken by at most this (kW or V) counts as kept: LP round-off. */
 export const ROW_TOLERANCE = 0.01;
 
@@ -116,6 +132,8 @@ export interface FleetPolicy extends Policy {
   /** `openChannel`: what a coordinator's messages cross (default: they arrive at once). */
   planFleet(contexts: readonly PlanContext[], openChannel?: OpenCoordinatorChannel): Plan[];
   readonly report: FleetReport;
+  /** Zeroes {@link report}: a run with a warm-up counts the windows of its span alone. */
+  resetReport(): void;
 }
 
 export function isFleetPolicy(policy: Policy): policy is FleetPolicy {
@@ -196,19 +214,7 @@ export abstract class FleetPolicyBase implements FleetPolicy {
   readonly replanEverySteps: number;
   protected readonly warmStart: boolean;
   readonly tariffChoice: TariffChoice = 'resident';
-  readonly report: FleetReport = {
-    windows: 0,
-    messages: 0,
-    maxViolation: 0,
-    windowsBreakingLimits: 0,
-    windowsAtRowBudget: 0,
-    windowsOutOfReactivePasses: 0,
-    maxGapGbp: 0,
-    convergedWindows: 0,
-    cycledWindows: 0,
-    iterations: 0,
-    rowSearchSolves: 0,
-  };
+  readonly report: FleetReport = emptyFleetReport();
   private readonly problems = new Map<string, HomeProblem>();
   /** Each home's problems over a tariff review's look-aheads (longer than a plan's), by home and length. */
   private readonly lookAheadProblems = new Map<string, HomeProblem>();
@@ -226,6 +232,10 @@ export abstract class FleetPolicyBase implements FleetPolicy {
 
   plan(context: PlanContext): Plan {
     return this.planFleet([context])[0] as Plan;
+  }
+
+  resetReport(): void {
+    Object.assign(this.report, emptyFleetReport());
   }
 
   abstract planFleet(contexts: readonly PlanContext[], openChannel?: OpenCoordinatorChannel): Plan[];

@@ -1,5 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { runSpan, type YearStreetOptions } from '../engine/year-street.js';
 import { InputError } from '../errors.js';
+import type { RunInputs } from '../sim/runner.js';
 
 /** A flag that must be an integer, optionally within `min..max`. */
 export function integerFlag(
@@ -45,4 +48,38 @@ export function writeOutput(file: string, text: string): void {
   } catch (error) {
     throw new InputError(file, `cannot write: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** `--start-day`, `--days` and `--warm-up-days`: the days of the year a run or a study counts. */
+export function addSpanOptions(command: Command): Command {
+  return command
+    .option('--start-day <day>', "first day counted, 0 = 1 January (default: the scenario's time.startDay)")
+    .option('--days <n>', "simulate only N days from the start (default: the scenario's, to the year's end)")
+    .option(
+      '--warm-up-days <n>',
+      'days simulated before the start and left out of every figure, so the span opens from the state its policy leads to (default 0)',
+    );
+}
+
+/** The span flags as given on the command line. */
+export interface SpanFlags {
+  startDay?: string;
+  days?: string;
+  warmUpDays?: string;
+}
+
+/** The span flags as run options, checked against the scenario and its year before any work. */
+export function spanOptions(
+  flags: SpanFlags,
+  inputs: RunInputs,
+): Pick<YearStreetOptions, 'startDay' | 'days' | 'warmUpDays'> {
+  const options = {
+    ...(flags.startDay !== undefined ? { startDay: integerFlag(flags.startDay, '--start-day', 0, 364) } : {}),
+    ...(flags.days !== undefined ? { days: integerFlag(flags.days, '--days', 1, 365) } : {}),
+    ...(flags.warmUpDays !== undefined
+      ? { warmUpDays: integerFlag(flags.warmUpDays, '--warm-up-days', 0, 364) }
+      : {}),
+  };
+  runSpan(inputs, options);
+  return options;
 }

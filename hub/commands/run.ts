@@ -11,29 +11,33 @@ import {
   formatChange,
   formatGbp,
   linesInWords,
+  spanInWords,
   unsettledInWords,
   voltageInWords,
 } from '../sim/summary-words.js';
 import { type AgentFlags, addAgentOptions, withAgent } from './agent-option.js';
-import { numberFlag } from './flags.js';
+import { addSpanOptions, numberFlag, type SpanFlags, spanOptions } from './flags.js';
 
-/** `gridflex run --scenario FILE --out DIR [--policy NAME] [--days N]`: a scenario's year, with its passive baseline. */
+/** `gridflex run --scenario FILE --out DIR [--policy NAME] [--start-day D] [--days N] [--warm-up-days W]`: a scenario's year, with its passive baseline. */
 export function registerRunCommand(program: Command): void {
   addAgentOptions(
-    program
-      .command('run')
-      .description('run a scenario (a year at 30-minute steps by default) with the power flow at every step')
-      .requiredOption('--scenario <file>', 'scenario YAML file (e.g. scenarios/ieee-eu-lv.yaml)')
-      .requiredOption('--out <dir>', 'folder for metrics.json, the per-step CSV series and the logs')
-      .option(
-        '--policy <name>',
-        `policy for every home (${POLICY_NAMES.join(', ')}); default: each home's own`,
-      )
-      .option(
-        '--limit-kw <kW>',
-        "street import limit at the transformer for nash, cooperative and central (default: the feeder's hosting capacity by power flow)",
-      )
-      .option('--days <n>', 'simulate only the first N days of the scenario'),
+    addSpanOptions(
+      program
+        .command('run')
+        .description(
+          'run a scenario (a year at 30-minute steps by default) with the power flow at every step',
+        )
+        .requiredOption('--scenario <file>', 'scenario YAML file (e.g. scenarios/ieee-eu-lv.yaml)')
+        .requiredOption('--out <dir>', 'folder for metrics.json, the per-step CSV series and the logs')
+        .option(
+          '--policy <name>',
+          `policy for every home (${POLICY_NAMES.join(', ')}); default: each home's own`,
+        )
+        .option(
+          '--limit-kw <kW>',
+          "street import limit at the transformer for nash, cooperative and central (default: the feeder's hosting capacity by power flow)",
+        ),
+    ),
   )
     .option('--data-dir <dir>', 'data dir whose run history (runs.sqlite) records this run', DEFAULT_DATA_DIR)
     .action(
@@ -42,25 +46,16 @@ export function registerRunCommand(program: Command): void {
           scenario: string;
           out: string;
           policy?: string;
-          days?: string;
           limitKw?: string;
           dataDir: string;
-        } & AgentFlags,
+        } & SpanFlags &
+          AgentFlags,
       ) => {
         if (options.policy !== undefined && !isPolicyName(options.policy)) {
           throw new InputError('--policy', unknownPolicy(options.policy));
         }
-        let days: number | undefined;
-        if (options.days !== undefined) {
-          days = Number(options.days);
-          if (!Number.isInteger(days) || days < 1 || days > 365) {
-            throw new InputError(
-              '--days',
-              `expected a whole number of days from 1 to 365, found "${options.days}"`,
-            );
-          }
-        }
         const inputs = loadRunInputs(options.scenario);
+        const span = spanOptions(options, inputs);
         // Opened before the run, so a bad --data-dir is refused before any work.
         const history = RunStore.open(options.dataDir);
         const bar = process.stdout.isTTY
@@ -75,7 +70,7 @@ export function registerRunCommand(program: Command): void {
         const { result, passive, metrics } = await withAgent(options, () =>
           runWithPassiveBaseline(inputs, options.policy, {
             createPolicy: makePolicy,
-            ...(days !== undefined ? { days } : {}),
+            ...span,
             onProgress: (done, total) => {
               if (!bar) return;
               if (done <= 48 && !bar.isActive) bar.start(total, 0);
@@ -98,7 +93,7 @@ export function registerRunCommand(program: Command): void {
         const t = metrics.totals;
         const n = metrics.network;
         const lines = [
-          `${result.scenario}: ${result.homes.length} homes, ${result.days} day${result.days === 1 ? '' : 's'} at ${result.stepMinutes} min, policy ${result.policy}`,
+          `${result.scenario}: ${result.homes.length} homes, ${result.days} day${result.days === 1 ? '' : 's'} at ${result.stepMinutes} min, policy ${result.policy} (${spanInWords(result)})`,
           `bills ${formatGbp(t.billsGbp)} (${formatGbp(t.vsPassive.billsGbp, true)} vs passive), carbon ${t.carbonKg.toFixed(1)} kg (${formatChange(t.vsPassive.carbonKg)} kg)`,
           `transformer peak ${n.transformerPeakKw.toFixed(1)} kW (${formatChange(n.vsPassive.transformerPeakKw)} kW), ${n.transformerPeakLoadingPct.toFixed(1)} % of its rating${n.transformerOverloadSteps > 0 ? `: BREACH, over its rating in ${n.transformerOverloadSteps} steps` : ''}`,
           voltageInWords(n, result.networkStress),

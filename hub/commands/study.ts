@@ -12,7 +12,7 @@ import {
 } from '../runs/index.js';
 import { loadRunInputs } from '../sim/inputs.js';
 import { roundNumbers } from '../sim/metrics.js';
-import { cooperativeAgainstCentral, formatGbp, unsettledInWords } from '../sim/summary-words.js';
+import { cooperativeAgainstCentral, formatGbp, spanInWords, unsettledInWords } from '../sim/summary-words.js';
 import type { PolicyFigures } from '../study/poa-metrics.js';
 import {
   type PoaPolicyExtras,
@@ -25,7 +25,15 @@ import { readSocialStudy, socialMarkdown } from '../study/social-study.js';
 import type { StudyPolicyOptions } from '../study/street-context.js';
 import { loadSweepGrid, runSweep, type SweepRow } from '../study/sweep.js';
 import { type AgentFlags, addAgentOptions, withAgent } from './agent-option.js';
-import { integerFlag, makeOutputDir, numberFlag, writeOutput } from './flags.js';
+import {
+  addSpanOptions,
+  integerFlag,
+  makeOutputDir,
+  numberFlag,
+  type SpanFlags,
+  spanOptions,
+  writeOutput,
+} from './flags.js';
 
 interface StudyFlags {
   scenario: string;
@@ -148,29 +156,30 @@ export function registerStudyCommand(program: Command): void {
   const study = program.command('study').description('studies over policies and scenario variants');
 
   addAgentOptions(
-    addPricingOptions(
-      study
-        .command('poa')
-        .description(
-          'run passive, selfish (Nash), cooperative and central (and external with --agent) on the same year and write poa.json: social cost, PoA, headroom lost, spread of benefits',
-        ),
-    )
-      .option('--days <n>', 'simulate only the first N days')
-      .option(
-        '--workers <n>',
-        'policies run at once, each in a worker thread',
-        String(availableParallelism()),
+    addSpanOptions(
+      addPricingOptions(
+        study
+          .command('poa')
+          .description(
+            'run passive, selfish (Nash), cooperative and central (and external with --agent) on the same year and write poa.json: social cost, PoA, headroom lost, spread of benefits',
+          ),
       ),
-  ).action(async (flags: StudyFlags & AgentFlags & { days?: string; workers: string }) => {
+    ).option(
+      '--workers <n>',
+      'policies run at once, each in a worker thread',
+      String(availableParallelism()),
+    ),
+  ).action(async (flags: StudyFlags & AgentFlags & SpanFlags & { workers: string }) => {
     const workers = integerFlag(flags.workers, '--workers', 1, 4);
+    // Read and check the scenario and the span here, so a bad one is exit code 2 before any worker starts.
+    const inputs = loadRunInputs(flags.scenario);
+    const span = spanOptions(flags, inputs);
     const options: PoaStudyOptions = {
       ...studyOptions(flags),
-      ...(flags.days !== undefined ? { days: integerFlag(flags.days, '--days', 1, 365) } : {}),
+      ...span,
       ...(flags.agent !== undefined ? { external: true } : {}),
       ...studyReporters(process.stderr),
     };
-    // Read and check the scenario here, so a bad one is exit code 2 before any worker starts.
-    const inputs = loadRunInputs(flags.scenario);
     const history = RunStore.open(flags.dataDir);
     makeOutputDir(flags.out);
     const { report, runs, extras, network } = await withAgent(flags, () =>
@@ -183,7 +192,9 @@ export function registerStudyCommand(program: Command): void {
     const poa = roundNumbers({
       scenario: passive.scenario,
       seed: passive.seed,
+      startDay: passive.startDay,
       days: passive.days,
+      ...(passive.warmUpDays ? { warmUpDays: passive.warmUpDays } : {}),
       homes: passive.homes.length,
       ...report,
       coordination: {
@@ -206,7 +217,12 @@ export function registerStudyCommand(program: Command): void {
         scenarioFile: flags.scenario,
         scenarioName: passive.scenario,
         seed: passive.seed,
-        parameters: { ...pricingParameters(flags), days: passive.days },
+        parameters: {
+          ...pricingParameters(flags),
+          startDay: passive.startDay,
+          days: passive.days,
+          ...(passive.warmUpDays ? { warmUpDays: passive.warmUpDays } : {}),
+        },
         headline: poaHeadline(poa as PoaSummary),
         outDir: flags.out,
       },
@@ -214,7 +230,7 @@ export function registerStudyCommand(program: Command): void {
     );
     history.close();
     const lines = [
-      `${passive.scenario}: ${passive.homes.length} homes, ${passive.days} days`,
+      `${passive.scenario}: ${passive.homes.length} homes, ${spanInWords(passive)}`,
       `street limit ${network.transformerLimitKw.toFixed(1)} kW at the transformer: ${network.limitBasis}`,
       ...studyPolicies(options).flatMap((name) => policyLines(name, report.policies[name], extras[name])),
       `price of anarchy ${report.priceOfAnarchy.toFixed(3)}; headroom lost ${report.headroomLostPct.toFixed(1)} % of ${network.transformerLimitKw.toFixed(0)} kW; ${cooperativeAgainstCentral(report.cooperativeGapPct)}`,

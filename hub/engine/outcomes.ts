@@ -100,6 +100,8 @@ export interface YearResult {
   seed: number;
   startDay: number;
   days: number;
+  /** Days simulated before `startDay` and left out of every figure (absent: none). */
+  warmUpDays?: number;
   stepMinutes: number;
   stepCount: number;
   homes: HomeOutcome[];

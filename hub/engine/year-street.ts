@@ -3,12 +3,15 @@
  * their policies and tariffs, and the participants in step order; `finish()` turns the recorders into
  * the run's result.
  */
+import { isFleetPolicy } from '../agents/fleet.js';
 import { createPolicy, type Policy, type PolicyOptions } from '../agents/index.js';
 import type { BaseLoadLibrary } from '../environment/base-load.js';
+import { STEPS_PER_DAY } from '../environment/calendar.js';
 import type { RepresentativeYear } from '../environment/year.js';
 import { InputError } from '../errors.js';
 import { type FeederNetwork, voltageIndexOf } from '../feeder/index.js';
 import { initialHomeState } from '../homes/index.js';
+import { MARKET_MODULES } from '../market/modules.js';
 import { SupplierLedger } from '../market/supplier.js';
 import { SwitchingSystem } from '../market/switching.js';
 import type { Tariff } from '../market/tariff.js';
@@ -24,10 +27,16 @@ import { HomePhysics, HomeStepWatch, type OnHomeStep, WorldInputs } from './part
 import { SocialInfluence } from './participants/influence.js';
 import { MarketModuleStep } from './participants/market.js';
 import { PowerFlowStep } from './participants/power-flow.js';
-import { BillsRecorder, emptySeries, NetworkRecorder } from './participants/recorder.js';
+import {
+  BillsRecorder,
+  type CountedSpan,
+  emptySeries,
+  NetworkRecorder,
+  switchCounted,
+} from './participants/recorder.js';
 import { ResidentAgents } from './participants/residents.js';
 import { TariffReviews } from './participants/tariffs.js';
-import { Street } from './street.js';
+import { Street, type StreetParticipant } from './street.js';
 import { emptyForecast, NOMINAL_VOLTS_LN, type StreetHome } from './street-home.js';
 import { YearWorld } from './year-world.js';
 
@@ -42,8 +51,15 @@ export interface RunInputs {
 
 /** How to build a year street. */
 export interface YearStreetOptions {
-  /** Simulate only this many days from the scenario's start (e.g. 7 for a quick look). */
+  /** The first day of the span counted (0 = 1 January; default: the scenario's `time.startDay`). */
+  startDay?: number;
+  /** Simulate only this many days from the start (e.g. 7 for a quick look); never past the year's end. */
   days?: number;
+  /**
+   * Days simulated before the start and left out of every figure (bills, network, coordination, logs), so the
+   * span opens from the state the policy itself leads to rather than the scenario's initial one (default 0).
+   */
+  warmUpDays?: number;
   policyOptions?: PolicyOptions;
   /** Keep the per-step series (default true). */
   recordSeries?: boolean;
@@ -78,16 +94,18 @@ export async function buildYearStreet(
   options: YearStreetOptions = {},
 ): Promise<YearStreet> {
   const { scenario, feeder } = inputs;
-  const days = Math.max(1, Math.min(options.days ?? scenario.days, scenario.days));
+  const span = runSpan(inputs, options);
+  const { days } = span;
   const rng = createRng(scenario.seed);
   const policies = await policiesByName(scenario, policyName, options);
   const world = new YearWorld(
     scenario,
     inputs.year,
     inputs.baseLoadLibrary,
-    { startDay: scenario.startDay, days },
+    { startDay: span.startDay - span.warmUpDays, days: span.warmUpDays + days },
     rng,
   );
+  const counted = countedSpan(world, span.warmUpDays);
   const homes = streetHomes(inputs, world, (name) => policies.get(policyName ?? name) as Policy, policies);
 
   const timing = emptyTiming();
@@ -105,14 +123,15 @@ export async function buildYearStreet(
   const switching = new SwitchingSystem(scenario.regulator, {
     capacityPerWorkingDay: settings.switchingCapacityPerWorkingDay,
   });
-  const series = (options.recordSeries ?? true) ? emptySeries(homes.length, world.stepCount) : undefined;
+  const series =
+    (options.recordSeries ?? true) ? emptySeries(homes.length, world.stepCount - counted.step) : undefined;
   const market = createMarketRun(
     scenario.marketModule,
     homes.map((home) => home.spec),
     { stepMinutes: world.stepMinutes, stepCount: world.stepCount, nominalVoltsLn: NOMINAL_VOLTS_LN },
   );
-  const bills = new BillsRecorder(homes, world, ledgers, series);
-  const network = new NetworkRecorder(feeder, homes, world.stepMinutes, series);
+  const bills = new BillsRecorder(homes, world, ledgers, series, counted);
+  const network = new NetworkRecorder(feeder, homes, world.stepMinutes, series, counted);
   const redTeamPolicies: Policy[] = [];
   const redTeam = await buildRedTeam(redTeamSection, {
     homes,
@@ -134,6 +153,7 @@ export async function buildYearStreet(
   const street = new Street(
     homes,
     redTeam.place([
+      ...(counted.step > 0 ? [warmUpEnd(counted.step, policies)] : []),
       ...(influence ? [influence] : []),
       new TariffReviews(
         homes,
@@ -159,7 +179,8 @@ export async function buildYearStreet(
 
   const finish = (totalMs: number): YearResult => {
     for (const policy of [...policies.values(), ...redTeamPolicies]) policy.dispose();
-    const cannotKeep = cannotKeepCounts(decisions);
+    const spanDecisions = countedDecisions(decisions, counted.step);
+    const cannotKeep = cannotKeepCounts(spanDecisions);
     const outcomes = bills.outcomes.map((outcome, index) => {
       outcome.tariffAtEnd = (homes[index] as StreetHome).tariff.id;
       outcome.cannotKeepCount = cannotKeep.get(outcome.home) ?? 0;
@@ -172,10 +193,11 @@ export async function buildYearStreet(
       scenario: scenario.name,
       policy: policyName ?? 'scenario',
       seed: scenario.seed,
-      startDay: scenario.startDay,
+      startDay: span.startDay,
       days,
+      ...(span.warmUpDays > 0 ? { warmUpDays: span.warmUpDays } : {}),
       stepMinutes: world.stepMinutes,
-      stepCount: world.stepCount,
+      stepCount: world.stepCount - counted.step,
       homes: outcomes,
       network: network.network,
       suppliers: supplierOutcomes(ledgers, homes),
@@ -186,8 +208,8 @@ export async function buildYearStreet(
         exportKwh: outcomes.reduce((sum, home) => sum + home.exportKwh, 0),
       },
       ...(series ? { series } : {}),
-      switchingLog: [...switching.log()],
-      decisions,
+      switchingLog: switching.log().filter((entry) => switchCounted(entry, counted)),
+      decisions: spanDecisions,
       timing,
       ...(marketOutcome ? { market: marketOutcome } : {}),
       networkStress: network.stress.result(),
@@ -196,6 +218,78 @@ export async function buildYearStreet(
     };
   };
   return { street, world, stepCount: world.stepCount, redTeam, switching, decisions, finish };
+}
+
+/** The days a run counts, and those it simulates before them. */
+export interface RunSpanDays {
+  startDay: number;
+  days: number;
+  warmUpDays: number;
+}
+
+/** Sections whose own outcomes would count the warm-up: a run with one has no warm-up yet. */
+const SECTIONS_WITHOUT_WARM_UP = ['socialGraph', 'links', 'redTeam'] as const;
+
+/** What of the scenario keeps a run from a warm-up: a market module other than retail, or such a section. */
+function sectionsWithoutWarmUp(scenario: Scenario): string[] {
+  const retail = MARKET_MODULES[0].kind;
+  const module = scenario.marketModule?.kind ?? retail;
+  return [
+    ...(module !== retail ? [`market module ${module}`] : []),
+    ...SECTIONS_WITHOUT_WARM_UP.filter((section) => scenario[section] !== undefined),
+  ];
+}
+
+/**
+ * The run's span from the scenario and the options, each checked against the year (the CLI calls it before any
+ * work, so a bad span is refused before a study's workers start).
+ */
+export function runSpan(inputs: RunInputs, options: YearStreetOptions): RunSpanDays {
+  const { scenario, year } = inputs;
+  const yearDays = Math.floor(year.stepCount / STEPS_PER_DAY);
+  const startDay = options.startDay ?? scenario.startDay;
+  const warmUpDays = options.warmUpDays ?? 0;
+  const problem = (what: string) => new InputError(scenario.file, what);
+  if (!Number.isInteger(startDay) || startDay < 0 || startDay >= yearDays)
+    throw problem(`start day ${startDay}: expected a whole day from 0 to ${yearDays - 1}`);
+  if (!Number.isInteger(warmUpDays) || warmUpDays < 0)
+    throw problem(`warm-up days ${warmUpDays}: expected a whole number of days, 0 or more`);
+  if (warmUpDays > startDay)
+    throw problem(
+      `warm-up days ${warmUpDays}: the warm-up would begin before the year's first day (the span starts on day ${startDay})`,
+    );
+  const present = sectionsWithoutWarmUp(scenario);
+  if (warmUpDays > 0 && present.length > 0)
+    throw problem(
+      `warm-up days ${warmUpDays}: not with the scenario's ${present.join(', ')} (its outcomes would count the warm-up)`,
+    );
+  const days = Math.max(1, Math.min(options.days ?? scenario.days, scenario.days, yearDays - startDay));
+  return { startDay, days, warmUpDays };
+}
+
+/** The run's first counted step and its minute of the year: the recorders book from there. */
+function countedSpan(world: YearWorld, warmUpDays: number): CountedSpan {
+  const step = warmUpDays * STEPS_PER_DAY;
+  return { step, minute: world.minuteOfYear(step) };
+}
+
+/** At the span's first step the fleet policies' coordination figures start again, to count the span alone. */
+function warmUpEnd(firstCountedStep: number, policies: ReadonlyMap<string, Policy>): StreetParticipant {
+  return {
+    name: 'warm-up-end',
+    step(frame) {
+      if (frame.step !== firstCountedStep) return;
+      for (const policy of policies.values()) if (isFleetPolicy(policy)) policy.resetReport();
+    },
+  };
+}
+
+/** The span's entries of the decision log, their steps counted from the span's first. */
+function countedDecisions(decisions: DecisionEntry[], firstCountedStep: number): DecisionEntry[] {
+  if (firstCountedStep === 0) return decisions;
+  return decisions
+    .filter((entry) => entry.step >= firstCountedStep)
+    .map((entry) => ({ ...entry, step: entry.step - firstCountedStep }));
 }
 
 /** The scenario's social graph as a participant (none without a `socialGraph:` section). */

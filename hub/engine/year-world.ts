@@ -17,7 +17,7 @@ import type { ResolvedHome, Scenario } from '../scenarios/resolve.js';
 import type { StreetHome } from './street-home.js';
 import type { StreetWorld } from './world.js';
 
-/** The span of a run: the scenario's start day and the number of days simulated. */
+/** The span a run simulates: its first day of the year and the number of days. */
 export interface RunSpan {
   startDay: number;
   days: number;
@@ -47,10 +47,10 @@ export class YearWorld implements StreetWorld {
    * @param rng - the run's random stream; each home's EV pattern draws from its own fork of it.
    */
   constructor(
-    private readonly scenario: Scenario,
+    scenario: Scenario,
     private readonly year: RepresentativeYear,
     baseLoadLibrary: BaseLoadLibrary,
-    span: RunSpan,
+    private readonly span: RunSpan,
     rng: Rng,
   ) {
     this.stepMinutes = scenario.stepMinutes;
@@ -148,7 +148,7 @@ export class YearWorld implements StreetWorld {
             targetSocPct: spec.preferences.evTargetSocPct,
             stepMinutes: this.stepMinutes,
             stepCount: this.stepCount,
-            firstWeekday: this.scenario.startDay % 7,
+            firstWeekday: this.span.startDay % 7,
             random: homeRng.fork('ev').next,
           })
         : undefined;

@@ -48,6 +48,8 @@ export interface Metrics extends MarketMetrics {
   seed: number;
   startDay: number;
   days: number;
+  /** Days simulated before the start and left out of every figure (absent: none). */
+  warmUpDays?: number;
   stepMinutes: number;
   perHome: HomeMetrics[];
   network: NetworkMetrics;
@@ -75,6 +77,7 @@ export function buildMetrics(result: YearResult, passive: YearResult): Metrics {
     seed: result.seed,
     startDay: result.startDay,
     days: result.days,
+    ...(result.warmUpDays ? { warmUpDays: result.warmUpDays } : {}),
     stepMinutes: result.stepMinutes,
     perHome: result.homes.map((home, index) => ({
       ...home,

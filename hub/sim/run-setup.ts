@@ -50,7 +50,9 @@ export function saveRun(
       seed: result.seed,
       parameters: {
         policy: label.policy,
+        startDay: result.startDay,
         days: result.days,
+        ...(result.warmUpDays ? { warmUpDays: result.warmUpDays } : {}),
         ...(label.limitKw !== undefined ? { limitKw: label.limitKw } : {}),
       },
       headline: runHeadline(metrics),

@@ -72,3 +72,11 @@ export function cooperativeAgainstCentral(gapPct: number): string {
   if (pct === '0.00') return "cooperative at central's social cost";
   return `cooperative ${pct} % ${gapPct < 0 ? 'below' : 'above'} central`;
 }
+
+/** "28 days from day 0", "7 days from day 170 after 3 days' warm-up": the span a run or study counts. */
+export function spanInWords(run: { startDay: number; days: number; warmUpDays?: number }): string {
+  const warmUp = run.warmUpDays
+    ? ` after ${run.warmUpDays} ${run.warmUpDays === 1 ? "day's" : "days'"} warm-up`
+    : '';
+  return `${run.days} day${run.days === 1 ? '' : 's'} from day ${run.startDay}${warmUp}`;
+}

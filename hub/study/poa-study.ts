@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
  */
 import type { FleetPolicy, FleetReport } from '../agents/fleet.js';
 import { createPolicy, type PolicyContext } from '../agents/registry.js';
-import { type RunInputs, runYear, type YearResult } from '../sim/runner.js';
+import { type RunInputs, type RunOptions, runYear, type YearResult } from '../sim/runner.js';
 import {
   type PoaReport,
   type PolicyFigures,
@@ -33,9 +33,7 @@ export function studyPolicies(options: Pick<PoaStudyOptions, 'external'>): Study
 }
 
 /** Options of {@link runPoaStudy}: the street policies' network and prices, and the run span. */
-export interface PoaStudyOptions extends StudyPolicyOptions {
-  /** Simulate only the first `days` of the scenario. */
-  days?: number;
+export interface PoaStudyOptions extends StudyPolicyOptions, StudySpan {
   /**
    * Add policy `external`: every home planned by the team's agent installed in this thread's plan exchange
    * (hub/agents/plan-exchange.ts). It runs in this thread, beside the workers.
@@ -49,6 +47,9 @@ export interface PoaStudyOptions extends StudyPolicyOptions {
    */
   onPolicyDone?: (policy: StudyPolicy, figures: PolicyCost) => void;
 }
+
+/** The days every policy's run counts: the start, how many, and the warm-up before them (the year runner's). */
+export type StudySpan = Pick<RunOptions, 'startDay' | 'days' | 'warmUpDays'>;
 
 /** A policy's social cost and bills, as the study's report gives them. */
 export type PolicyCost = Pick<PolicyFigures, 'socialCostGbp' | 'billsGbp'>;
@@ -84,13 +85,16 @@ export async function runStudyPolicy(
   inputs: RunInputs,
   name: StudyPolicy,
   context: PolicyContext,
-  options: Pick<PoaStudyOptions, 'days' | 'onProgress'>,
+  options: StudySpan & Pick<PoaStudyOptions, 'onProgress'>,
 ): Promise<StudyPolicyRun> {
   // The study's selfish homes are at their Nash equilibrium (one pass when prices ignore load).
   const policy = await createPolicy(name === 'selfish' ? 'nash' : name, context);
   options.onProgress?.(name, 0, 1);
+  const { startDay, days, warmUpDays } = options;
   const result = await runYear(inputs, name, {
-    ...(options.days !== undefined ? { days: options.days } : {}),
+    ...(startDay !== undefined ? { startDay } : {}),
+    ...(days !== undefined ? { days } : {}),
+    ...(warmUpDays !== undefined ? { warmUpDays } : {}),
     recordSeries: false,
     createPolicy: () => policy,
     onProgress: (done, total) => options.onProgress?.(name, done, total),

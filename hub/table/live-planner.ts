@@ -64,6 +64,10 @@ class ThreadFleetPolicy extends ThreadPolicy implements FleetPolicy {
   get report() {
     return (this.local as FleetPolicy).report;
   }
+
+  resetReport(): void {
+    (this.local as FleetPolicy).resetReport();
+  }
 }
 
 export class LivePlanner {

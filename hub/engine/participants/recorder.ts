@@ -17,6 +17,26 @@ import type { StepFrame, StreetParticipant } from '../street.js';
 import type { StreetHome } from '../street-home.js';
 import type { StreetWorld } from '../world.js';
 
+/**
+ * Where a run's figures start: its first counted step and that step's minute of the year. Steps before it
+ * are a warm-up: simulated, metered for the tariff reviews, and left out of every figure.
+ */
+export interface CountedSpan {
+  step: number;
+  minute: number;
+}
+
+/** Every step counts. */
+const WHOLE_RUN: CountedSpan = { step: 0, minute: Number.NEGATIVE_INFINITY };
+
+/**
+ * Whether a switch belongs to the counted span: it counts where it takes effect (its exit fee is billed then); a
+ * request that never completed, where it was processed or made.
+ */
+export function switchCounted(entry: SwitchLogEntry, counted: CountedSpan): boolean {
+  return (entry.effectiveMinute ?? entry.processedMinute ?? entry.requestMinute) >= counted.minute;
+}
+
 /** Per-home outcomes, bills and supplier ledgers. */
 export class BillsRecorder implements StreetParticipant {
   readonly name = 'bills';
@@ -27,18 +47,21 @@ export class BillsRecorder implements StreetParticipant {
     private readonly world: StreetWorld,
     private readonly ledgers: ReadonlyMap<string, SupplierLedger>,
     private readonly series: RunSeries | undefined,
+    private readonly counted: CountedSpan = WHOLE_RUN,
   ) {
     this.outcomes = homes.map(emptyOutcome);
   }
 
   /** A completed switch: the exit fee is billed and late-switch compensation credited. */
   readonly switched = (home: StreetHome, entry: SwitchLogEntry): void => {
+    if (!switchCounted(entry, this.counted)) return;
     const outcome = this.outcomes[home.index] as HomeOutcome;
     outcome.switches++;
     outcome.billGbp += entry.exitFeeGbp - entry.compensationGbp;
   };
 
   step(frame: StepFrame): void {
+    const counting = frame.step >= this.counted.step;
     for (const home of this.homes) {
       const result = frame.results[home.index] as HomeStepResult;
       const settlement = frame.settlements[home.index] as HomeSettlement;
@@ -47,6 +70,10 @@ export class BillsRecorder implements StreetParticipant {
       const exportedKwh = Math.max(0, result.exportKwh - settlement.storedKwh);
       home.meteredImportKwh[frame.step] = suppliedKwh;
       home.meteredExportKwh[frame.step] = exportedKwh;
+      if (!counting) continue;
+      // The span's tariff at its start: a warm-up's switches are before it.
+      if (frame.step === this.counted.step)
+        (this.outcomes[home.index] as HomeOutcome).tariffAtStart = home.tariff.id;
       this.bill(home, frame, suppliedKwh, exportedKwh, settlement.billGbp);
       this.energy(home, frame, result);
       this.ledgers.get(home.tariff.supplierId)?.record(
@@ -59,7 +86,7 @@ export class BillsRecorder implements StreetParticipant {
         frame.minuteOfYear,
         frame.stepMinutes,
       );
-      if (this.series) recordHomeSeries(this.series, home, frame.step, result.pKw);
+      if (this.series) recordHomeSeries(this.series, home, frame.step - this.counted.step, result.pKw);
     }
   }
 
@@ -126,6 +153,7 @@ export class NetworkRecorder implements StreetParticipant {
     homes: readonly StreetHome[],
     stepMinutes: number,
     private readonly series: RunSeries | undefined,
+    private readonly counted: CountedSpan = WHOLE_RUN,
   ) {
     this.customerStates = [...new Set(homes.map((home) => home.voltageIndex))];
     this.stress = new NetworkStressTracker(feeder, this.customerStates, stepMinutes);
@@ -133,7 +161,7 @@ export class NetworkRecorder implements StreetParticipant {
 
   step(frame: StepFrame): void {
     const flow = frame.flow;
-    if (!flow) return;
+    if (!flow || frame.step < this.counted.step) return;
     const network = this.network;
     network.transformerPeakKw = Math.max(network.transformerPeakKw, flow.substationPTotalKw);
     network.transformerPeakLoadingPct = Math.max(
@@ -155,10 +183,11 @@ export class NetworkRecorder implements StreetParticipant {
     this.stress.record(flow, frame.minuteOfYear);
     const series = this.series;
     if (series) {
-      series.substationKw[frame.step] = flow.substationPTotalKw;
-      series.transformerLoadingPct[frame.step] = flow.transformerLoadingPct;
-      series.minVoltageV[frame.step] = flow.vMin.volts;
-      series.maxVoltageV[frame.step] = flow.vMax.volts;
+      const k = frame.step - this.counted.step;
+      series.substationKw[k] = flow.substationPTotalKw;
+      series.transformerLoadingPct[k] = flow.transformerLoadingPct;
+      series.minVoltageV[k] = flow.vMin.volts;
+      series.maxVoltageV[k] = flow.vMax.volts;
     }
   }
 }

@@ -106,7 +106,7 @@ describe('gridflex run', () => {
     );
   });
 
-  it('exits 2 for a missing scenario file, an unknown policy or a bad --days', () => {
+  it('exits 2 for a missing scenario file, an unknown policy, a bad --days or a warm-up before the year', () => {
     const out = tempDir();
     const missing = run('--scenario', 'scenarios/nowhere.yaml', '--out', out);
     expect(missing.status).toBe(2);
@@ -118,6 +118,11 @@ describe('gridflex run', () => {
     );
     const days = run('--scenario', 'scenarios/table.yaml', '--out', out, '--days', '0');
     expect(days.status).toBe(2);
-    expect(days.stderr).toMatch(/error: --days: expected a whole number of days from 1 to 365, found "0"/);
+    expect(days.stderr).toMatch(/error: --days: must be an integer in 1\.\.365, found "0"/);
+    const warmUp = run('--scenario', 'scenarios/table.yaml', '--out', out, '--warm-up-days', '1');
+    expect(warmUp.status).toBe(2);
+    expect(warmUp.stderr).toMatch(
+      /error: scenarios\/table\.yaml: warm-up days 1: the warm-up would begin before the year's first day/,
+    );
   });
 });

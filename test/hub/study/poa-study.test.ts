@@ -94,9 +94,30 @@ describe('gridflex study poa', () => {
     expect(loadBlind.coordination.nashSweeps).toBe(loadBlind.coordination.planningWindows);
   });
 
+  it('counts the days asked for, from any start day, after a warm-up it leaves out', () => {
+    const out = tempDir('gridflex-poa-span-');
+    const span = ['--start-day', '100', '--warm-up-days', '1'];
+    const run = gridflex(...args, ...span, '--out', out, '--workers', '2');
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain("8 homes, 2 days from day 100 after 1 day's warm-up");
+    const poa = JSON.parse(readFileSync(join(out, 'poa.json'), 'utf8'));
+    expect([poa.startDay, poa.days, poa.warmUpDays]).toEqual([100, 2, 1]);
+    // Central plans a window a day: the span's two, not the warm-up's as well.
+    expect(poa.coordination.planningWindows).toBe(2);
+    const unwarmed = JSON.parse(readFileSync(join(outA, 'poa.json'), 'utf8'));
+    expect(unwarmed.startDay).toBe(0);
+    expect(unwarmed).not.toHaveProperty('warmUpDays');
+  });
+
   it('rejects bad flags and a missing scenario with exit code 2 and a one-line error', () => {
     for (const [flag, value, pattern] of [
       ['--days', '0', /--days: must be an integer in 1\.\.365, found "0"/],
+      ['--start-day', '-1', /--start-day: must be an integer in 0\.\.364, found "-1"/],
+      [
+        '--warm-up-days',
+        '3',
+        /scenarios\/table\.yaml: warm-up days 3: the warm-up would begin before the year's first day \(the span starts on day 0\)/,
+      ],
       ['--limit-kw', 'lots', /--limit-kw: must be a number/],
       ['--carbon-price-gbp-per-tonne', '-5', /--carbon-price-gbp-per-tonne: must be a number in 0\.\./],
     ] as const) {
