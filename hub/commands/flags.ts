@@ -54,7 +54,10 @@ export function writeOutput(file: string, text: string): void {
 export function addSpanOptions(command: Command): Command {
   return command
     .option('--start-day <day>', "first day counted, 0 = 1 January (default: the scenario's time.startDay)")
-    .option('--days <n>', "simulate only N days from the start (default: the scenario's, to the year's end)")
+    .option(
+      '--days <n>',
+      "simulate only N days from the start (at most the scenario's time.days, and never past the year's end)",
+    )
     .option(
       '--warm-up-days <n>',
       'days simulated before the start and left out of every figure, so the span opens from the state its policy leads to (default 0)',

@@ -53,7 +53,10 @@ export interface RunInputs {
 export interface YearStreetOptions {
   /** The first day of the span counted (0 = 1 January; default: the scenario's `time.startDay`). */
   startDay?: number;
-  /** Simulate only this many days from the start (e.g. 7 for a quick look); never past the year's end. */
+  /**
+   * Simulate only this many days from the start (e.g. 7 for a quick look): at most the scenario's `time.days`,
+   * and never past the year's end.
+   */
   days?: number;
   /**
    * Days simulated before the start and left out of every figure (bills, network, coordination, logs), so the
