@@ -148,7 +148,7 @@ export class YearWorld implements StreetWorld {
             targetSocPct: spec.preferences.evTargetSocPct,
             stepMinutes: this.stepMinutes,
             stepCount: this.stepCount,
-            firstWeekday: this.span.startDay % 7,
+            firstDayOfYear: this.span.startDay,
             random: homeRng.fork('ev').next,
           })
         : undefined;

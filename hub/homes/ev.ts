@@ -25,10 +25,15 @@ export interface EvHabits {
   tripKwhMax: number;
 }
 
+/** Numbers drawn for each day, trip or not, so one day's outcome does not shift another's. */
+const DRAWS_PER_DAY = 4;
+
 /**
  * Draws a seeded trip pattern: on trip days the EV leaves up to an hour after the ready-by time and
  * comes back some hours later having used some energy. A trip never needs more than the target charge,
- * so the ready-by promise is enough to cover it.
+ * so the ready-by promise is enough to cover it. Each day of the year has its own draws, whatever day the
+ * span starts on: a run from day 30 has the trips a run from day 0 has on days 30 on (and a warm-up changes
+ * the span's state, not its trips).
  */
 export function drawEvPattern(options: {
   habits: EvHabits;
@@ -36,12 +41,13 @@ export function drawEvPattern(options: {
   targetSocPct: number;
   stepMinutes: number;
   stepCount: number;
-  /** Day of week of step 0 (0 = Monday). */
-  firstWeekday: number;
-  /** Uniform [0, 1) source, seeded per home. */
+  /** Day of the year of step 0 (0 = 1 January, a Monday). */
+  firstDayOfYear: number;
+  /** Uniform [0, 1) source, seeded per home, its draws taken from the year's first day. */
   random: () => number;
 }): EvPattern {
-  const { habits, spec, stepMinutes, stepCount, random } = options;
+  const { habits, spec, stepMinutes, stepCount, random, firstDayOfYear } = options;
+  for (let draw = 0; draw < DRAWS_PER_DAY * firstDayOfYear; draw++) random();
   const atHome = new Uint8Array(stepCount).fill(1);
   const tripKwh = new Float64Array(stepCount);
   const departureSteps: number[] = [];
@@ -49,9 +55,9 @@ export function drawEvPattern(options: {
   const maxTripKwh = (spec.capacityKwh * options.targetSocPct) / 100;
   const dayCount = Math.ceil(stepCount / stepsPerDay);
   for (let day = 0; day < dayCount; day++) {
-    const weekday = (options.firstWeekday + day) % 7;
+    const weekday = (firstDayOfYear + day) % 7;
     const probability = weekday >= 5 ? habits.weekendTripProbability : habits.weekdayTripProbability;
-    // Always draw the same count of numbers a day so one day's outcome does not shift the next day's.
+    // DRAWS_PER_DAY numbers every day.
     const tripDraw = random();
     const delayDraw = random();
     const awayDraw = random();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildYearStreet } from '../../../hub/engine/year-street.js';
 import { STEPS_PER_DAY } from '../../../hub/environment/calendar.js';
 import { InputError } from '../../../hub/errors.js';
 import { loadRunInputs } from '../../../hub/sim/inputs.js';
@@ -122,6 +123,21 @@ describe('a run with a warm-up', () => {
     expect(await windows({ startDay: START_DAY - WARM_UP_DAYS, days: WARM_UP_DAYS + DAYS })).toBe(
       WARM_UP_DAYS + DAYS,
     );
+  });
+
+  it("changes the span's state, not its inputs: the EVs' trips are the same with a warm-up or without", async () => {
+    const tripsFrom = async (warmUpDays: number) => {
+      const year = await buildYearStreet(inputs, 'passive', { startDay: START_DAY, days: DAYS, warmUpDays });
+      const first = warmUpDays * STEPS_PER_DAY;
+      const trips = year.street.homes.map((home) =>
+        Array.from({ length: DAYS * STEPS_PER_DAY }, (_, k) => year.world.evTripKwh(home, first + k)),
+      );
+      year.finish(0);
+      return trips;
+    };
+    const warmed = await tripsFrom(WARM_UP_DAYS);
+    expect(warmed).toEqual(await tripsFrom(0));
+    expect(warmed.flat().some((kwh) => kwh > 0)).toBe(true);
   });
 
   it('refuses a span it cannot run, naming the scenario and what is wrong', async () => {

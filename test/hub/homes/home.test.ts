@@ -144,7 +144,7 @@ describe('EV pattern', () => {
         targetSocPct: 80,
         stepMinutes: 30,
         stepCount: 48 * 28,
-        firstWeekday: 0,
+        firstDayOfYear: 0,
         random: createRng(seed).next,
       });
     const a = draw(1);
@@ -156,5 +156,37 @@ describe('EV pattern', () => {
       expect(a.atHome[step]).toBe(0);
       expect(a.tripKwh[step]).toBeLessThanOrEqual(48);
     }
+  });
+
+  it("draws each day of the year's trips from that day, whatever day the span starts on", () => {
+    const ev = fullHome().ev;
+    if (!ev) throw new Error('fixture has an EV');
+    const draw = (firstDayOfYear: number, days: number) =>
+      drawEvPattern({
+        habits: {
+          readyByMinute: 450,
+          weekdayTripProbability: 0.6,
+          weekendTripProbability: 0.3,
+          awayHoursMin: 4,
+          awayHoursMax: 10,
+          tripKwhMin: 3,
+          tripKwhMax: 40,
+        },
+        spec: ev,
+        targetSocPct: 80,
+        stepMinutes: 30,
+        stepCount: 48 * days,
+        firstDayOfYear,
+        random: createRng(7).next,
+      });
+    const fromDay0 = draw(0, 40);
+    const fromDay30 = draw(30, 10);
+    const day30 = 30 * 48;
+    expect(Array.from(fromDay30.atHome)).toEqual(Array.from(fromDay0.atHome.subarray(day30)));
+    expect(Array.from(fromDay30.tripKwh)).toEqual(Array.from(fromDay0.tripKwh.subarray(day30)));
+    expect(fromDay30.departureSteps).toEqual(
+      fromDay0.departureSteps.filter((step) => step >= day30).map((step) => step - day30),
+    );
+    expect(fromDay30.departureSteps.length).toBeGreaterThan(0);
   });
 });
