@@ -228,8 +228,14 @@ describe('market module: flexibility auction', () => {
       const substationKw = result.series?.substationKw[auction.step] ?? Number.NaN;
       expect(substationKw).toBeGreaterThan(auction.forecastKw + auction.acceptedKw - 0.5);
     }
-    const mostExportKw = (run: typeof result) => -Math.min(...(run.series?.substationKw ?? []));
-    expect(mostExportKw(result)).toBeLessThan(mostExportKw(retail) - 0.5);
+    // Energy exported past the 6 kW limit: the auction cannot buy where no EV is home and every battery is full
+    // (its worst step may be one of those), but over the days it keeps most of the export within the limit.
+    const pastLimitKwh = (run: typeof result) =>
+      Array.from(run.series?.substationKw ?? []).reduce(
+        (sum, kw) => sum + (Math.max(0, -kw - 6) * run.stepMinutes) / 60,
+        0,
+      );
+    expect(pastLimitKwh(result)).toBeLessThan(pastLimitKwh(retail) / 2);
   });
 
   it('writes the auctions’ history and the flexAuction metrics', () => {
