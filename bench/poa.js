@@ -73,6 +73,9 @@
 // - c4c94e7 -> ce58220 (cooperative's round 1 answers bound the optimum, the homes' own costs at no prices),
 //   one after the other, load 1.4-1.9: wall 33.1 -> 30.9 s, cooperative 32.2 -> 29.9 s (375 -> 301 rounds),
 //   central 18.9 -> 18.8 s; social GBP 12,327.92 -> 12,331.21 and 12,303.13 both, PoA 1.817, gap 0.20 -> 0.23 %.
+// - 95c1820 (staggered reviews, EVs at their targets, the warm-up code), idle (load 0.6-1.4): wall 34.3 s
+//   (cooperative 32.7 s, 296 rounds; central 22.7 s, 40 joint solves), runs back to back 59.8 s; social GBP
+//   12,212.17 and 12,184.37, PoA 1.825, gap 0.23 %.
 // The year itself (no POA_DAYS, 808ca8b, niced beside other work): cooperative 6,269 s and central 5,498 s of CPU.
 // The README's study over the IEEE 70 % street's year (`study poa --workers 2`, the hosting-capacity limit) at
 // ea5e52f, beside other studies (load 2-7): 2,122 s wall, central's run 707 s, cooperative's 2,120 s.
