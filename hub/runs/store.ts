@@ -182,10 +182,11 @@ export class RunStore {
 
 /**
  * Why two runs' figures may not compare like for like, in words: different lengths (bills, carbon and
- * bus-minutes are totals over the run), or different scenarios. Empty when they compare like for like.
+ * bus-minutes are totals over the run), different days of the year or warm-ups, or different scenarios. Empty
+ * when they compare like for like.
  */
 export function comparisonWarnings(a: RunRecord, b: RunRecord): string[] {
-  const warnings: string[] = [];
+  const warnings: string[] = [...spanWarnings(a, b)];
   const daysA = a.parameters.days;
   const daysB = b.parameters.days;
   const days = (value: number) => `${value} day${value === 1 ? '' : 's'}`;
@@ -199,6 +200,25 @@ export function comparisonWarnings(a: RunRecord, b: RunRecord): string[] {
       a.scenarioName === b.scenarioName
         ? `runs ${a.id} and ${b.id} ran different versions of the scenario "${a.scenarioName}" (the files differ)`
         : `runs ${a.id} and ${b.id} ran different scenarios ("${a.scenarioName}" and "${b.scenarioName}")`,
+    );
+  }
+  return warnings;
+}
+
+/** Runs recorded with their start day (since `--start-day`) that start on other days, or warm up differently. */
+function spanWarnings(a: RunRecord, b: RunRecord): string[] {
+  const warnings: string[] = [];
+  const [startA, startB] = [a.parameters.startDay, b.parameters.startDay];
+  if (typeof startA === 'number' && typeof startB === 'number' && startA !== startB) {
+    warnings.push(
+      `run ${a.id} starts on day ${startA} of the year and run ${b.id} on day ${startB}: weather, daylight and prices differ by season; compare runs over the same days`,
+    );
+  }
+  const warmUp = (run: RunRecord) =>
+    typeof run.parameters.warmUpDays === 'number' ? run.parameters.warmUpDays : 0;
+  if (warmUp(a) !== warmUp(b)) {
+    warnings.push(
+      `run ${a.id} counts after a warm-up of ${warmUp(a)} days and run ${b.id} after ${warmUp(b)}: they start from different states`,
     );
   }
   return warnings;

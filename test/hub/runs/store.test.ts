@@ -119,6 +119,20 @@ describe('RunStore', () => {
     expect(store.compare(twoDays.id, other.id).warnings).toEqual([
       'runs 1 and 4 ran different scenarios ("test street" and "another street")',
     ]);
+    const summer = store.record(
+      newRun(dir, { parameters: { policy: 'passive', startDay: 170, days: 2, warmUpDays: 7 } }),
+      'v',
+    );
+    const winter = store.record(
+      newRun(dir, { parameters: { policy: 'passive', startDay: 0, days: 2 } }),
+      'v',
+    );
+    expect(store.compare(winter.id, summer.id).warnings).toEqual([
+      'run 6 starts on day 0 of the year and run 5 on day 170: weather, daylight and prices differ by season; compare runs over the same days',
+      'run 6 counts after a warm-up of 0 days and run 5 after 7: they start from different states',
+    ]);
+    // Runs recorded before the start day was (no startDay) are not warned about it.
+    expect(store.compare(twoDays.id, winter.id).warnings).toEqual([]);
     store.close();
   });
 
