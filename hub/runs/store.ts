@@ -218,7 +218,7 @@ function spanWarnings(a: RunRecord, b: RunRecord): string[] {
     typeof run.parameters.warmUpDays === 'number' ? run.parameters.warmUpDays : 0;
   if (warmUp(a) !== warmUp(b)) {
     warnings.push(
-      `run ${a.id} counts after a warm-up of ${warmUp(a)} days and run ${b.id} after ${warmUp(b)}: they start from different states`,
+      `run ${a.id} counts after a warm-up of ${warmUp(a)} day${warmUp(a) === 1 ? '' : 's'} and run ${b.id} after ${warmUp(b)}: they start from different states`,
     );
   }
   return warnings;
