@@ -189,10 +189,9 @@ export function comparisonWarnings(a: RunRecord, b: RunRecord): string[] {
   const warnings: string[] = [...spanWarnings(a, b)];
   const daysA = a.parameters.days;
   const daysB = b.parameters.days;
-  const days = (value: number) => `${value} day${value === 1 ? '' : 's'}`;
   if (typeof daysA === 'number' && typeof daysB === 'number' && daysA !== daysB) {
     warnings.push(
-      `run ${a.id} covers ${days(daysA)} and run ${b.id} ${days(daysB)}: bills, carbon, losses and bus-minutes are totals over the run, so their difference is mostly the length; compare runs of the same length`,
+      `run ${a.id} covers ${dayCount(daysA)} and run ${b.id} ${dayCount(daysB)}: bills, carbon, losses and bus-minutes are totals over the run, so their difference is mostly the length; compare runs of the same length`,
     );
   }
   if (a.scenarioSha256 !== b.scenarioSha256) {
@@ -204,6 +203,9 @@ export function comparisonWarnings(a: RunRecord, b: RunRecord): string[] {
   }
   return warnings;
 }
+
+/** "1 day", "7 days". */
+const dayCount = (value: number) => `${value} day${value === 1 ? '' : 's'}`;
 
 /** Runs recorded with their start day (since `--start-day`) that start on other days, or warm up differently. */
 function spanWarnings(a: RunRecord, b: RunRecord): string[] {
@@ -218,7 +220,7 @@ function spanWarnings(a: RunRecord, b: RunRecord): string[] {
     typeof run.parameters.warmUpDays === 'number' ? run.parameters.warmUpDays : 0;
   if (warmUp(a) !== warmUp(b)) {
     warnings.push(
-      `run ${a.id} counts after a warm-up of ${warmUp(a)} day${warmUp(a) === 1 ? '' : 's'} and run ${b.id} after ${warmUp(b)}: they start from different states`,
+      `run ${a.id} counts after a warm-up of ${dayCount(warmUp(a))} and run ${b.id} after ${warmUp(b)}: they start from different states`,
     );
   }
   return warnings;
